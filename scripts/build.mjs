@@ -1,0 +1,39 @@
+// One esbuild entry per runtime: extension host, worker threads, CLI (Node, CJS) and webview (browser, IIFE).
+// Native modules stay external: onnxruntime-node ships per-platform binaries that must be loaded from node_modules.
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const external = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers'];
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root };
+
+const nodeEntries = [
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/cli/main.ts', out: 'cli' },
+  { in: 'src/core/worker/main.ts', out: 'worker' },
+].filter((e) => existsSync(join(root, e.in)));
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: nodeEntries,
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external,
+    banner: { js: '' },
+  }),
+  existsSync(join(root, 'src/webview/main.ts'))
+    ? build({ ...common, entryPoints: [{ in: 'src/webview/main.ts', out: 'webview' }], outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'text' } })
+    : Promise.resolve(),
+]);
+
+// node_modules is not shipped in the .vsix, so the codicon font travels in dist/.
+mkdirSync(join(root, 'dist/codicons'), { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) {
+  cpSync(join(root, 'node_modules/@vscode/codicons/dist', f), join(root, 'dist/codicons', f));
+}

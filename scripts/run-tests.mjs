@@ -1,0 +1,21 @@
+// Runs every test/**/*.test.ts under node's built-in runner, with tsx so tests import src/ directly.
+// Node 20's --test takes no globs, hence this small file walk. Extra args filter by path substring.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const filters = process.argv.slice(2);
+const files = [];
+(function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    if (statSync(p).isDirectory()) walk(p);
+    else if (name.endsWith('.test.ts')) files.push(relative(process.cwd(), p));
+  }
+})('test');
+const selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
+selected.sort();
+const args = ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected];
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
+process.exit(r.status ?? 1);

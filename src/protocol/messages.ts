@@ -1,0 +1,42 @@
+// Messages between the extension host and a panel's webview. One discriminated union per
+// direction; the extension posts nothing until the webview has said `ready`.
+import type { Result } from './result';
+
+export type ExportFormat = 'svg' | 'png' | 'csv' | 'npy' | 'json' | 'python';
+
+export type ToWebview =
+  | { type: 'result'; result: Result }
+  | { type: 'progress'; message: string; fraction?: number }
+  | { type: 'error'; message: string }
+  | { type: 'cancelled' }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };
+
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'save' }
+  /** A chart exported in the browser (svg text, png as base64 data) for the host to write. */
+  | { type: 'export'; format: ExportFormat; name: string; content: string; encoding: 'utf8' | 'base64' }
+  | { type: 'selection'; items: string[] }
+  | { type: 'openLog' }
+  | { type: 'request'; id: number; method: string; params: unknown };
+
+const fromWebviewTypes = new Set(['ready', 'save', 'export', 'selection', 'openLog', 'request']);
+
+/** Messages from a webview are untrusted: check the shape before acting on one. */
+export function isFromWebview(value: unknown): value is FromWebview {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !fromWebviewTypes.has(m.type)) return false;
+  switch (m.type) {
+    case 'export':
+      return typeof m.format === 'string' && typeof m.name === 'string' && typeof m.content === 'string' &&
+        (m.encoding === 'utf8' || m.encoding === 'base64');
+    case 'selection':
+      return Array.isArray(m.items) && m.items.every((x) => typeof x === 'string');
+    case 'request':
+      return typeof m.id === 'number' && typeof m.method === 'string';
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,129 @@
+// The JSON Results every job returns. The CLI writes them, the panel renders them, and
+// `*.mechlens.json` files store them. Field names are part of the CLI contract in
+// shared/design.md: rename nothing, only add.
+
+export const SCHEMA_VERSION = 1;
+
+/** A dense row-major matrix as JSON: rows of numbers, so `np.array(result.a.similarity)` just works. */
+export type MatrixJson = number[][];
+
+/** What produced a Result, so the run can be reproduced. */
+export interface RunInfo {
+  /** ISO time the run finished. */
+  createdAt: string;
+  /** MechLens version that produced it. */
+  version: string;
+  /** Wall time of the whole job in milliseconds. */
+  durationMs: number;
+  /** Every option the job ran with, defaults included. */
+  options: Record<string, unknown>;
+}
+
+/** A source spec resolved: what was actually read. */
+export interface SourceInfo {
+  /** The spec string as given: `glove-wiki-gigaword-50`, `vectors:PATH`, `model:ID#hook`. */
+  spec: string;
+  /** Human label for charts. */
+  label: string;
+  kind: 'catalog' | 'vectors' | 'model-embed' | 'model-hook';
+  /** Vector dimensionality. */
+  dims: number;
+  /** File format when kind is vectors/catalog: glove, word2vec-text, word2vec-binary, fasttext. */
+  format?: string;
+  /** Vocabulary size of the source when known. */
+  vocabSize?: number;
+  /** Model revision (commit sha or file hash) when a model is involved. */
+  revision?: string;
+  /** Execution provider used for model inference (cpu, cuda, webgpu...). */
+  provider?: string;
+  /** True for generated (random) vectors that are not pretrained: charts say so. */
+  synthetic?: boolean;
+}
+
+export interface Selectivity {
+  /** Mean within-category similarity / mean between-category similarity; null when undefined. */
+  index: number | null;
+  /** Mean over categories of each category's mean within similarity (upper triangle, no diagonal). */
+  within: number | null;
+  /** Mean over category pairs of each pair's mean between similarity. */
+  between: number | null;
+  /** Per category mean within similarity (null for a one-word category). */
+  perCategory: { category: string; within: number | null; n: number }[];
+  /** Why the index is null, when it is. */
+  reason?: string;
+}
+
+export interface RsaStats {
+  pearson: number;
+  spearman: number;
+  /** S_c = Σxy / √(Σx² Σy²) over the two upper triangles. */
+  cosine: number;
+  /** Permutation p-value for Pearson r, (count(|r_perm| >= |r|) + 1) / (n + 1). */
+  pValue: number | null;
+  permutations: number;
+  /** Number of pairs (upper-triangle entries) compared. */
+  n: number;
+}
+
+export interface ClusterSummary {
+  label: number;
+  members: string[];
+  centroid: number[];
+}
+
+export interface EmbeddingMap {
+  method: 'tsne' | 'pca' | 'umap';
+  /** N × 2 coordinates, in item order. */
+  coords: MatrixJson;
+  /** Cluster label per item, -1 for noise. */
+  labels: number[];
+  clusters: ClusterSummary[];
+  /** KL divergence at the end (t-SNE only). */
+  kl?: number;
+  options: Record<string, unknown>;
+}
+
+export interface SpaceResult {
+  source: SourceInfo;
+  similarity: MatrixJson;
+  selectivity: Selectivity;
+  /** Words found only after lower-casing. */
+  lowercased: string[];
+  /** Words this source does not have. */
+  missing: string[];
+  /** Words whose vector is all zeros (cosine undefined; shown as 0 with a warning). */
+  zeroVectors: string[];
+  /** The item vectors (items × dims), for the vector line plot and exports. */
+  vectors: MatrixJson;
+  map?: EmbeddingMap;
+}
+
+export interface CompareResult {
+  schemaVersion: number;
+  job: 'compare';
+  title: string;
+  /** Words analysed: in both sources, in word-list order. */
+  items: string[];
+  /** Category of each item (null: before the first [category]). */
+  itemCategories: (string | null)[];
+  /** Category names in first-seen order. */
+  categories: string[];
+  /** Words dropped because at least one source lacks them. */
+  missing: string[];
+  a: SpaceResult;
+  b: SpaceResult;
+  rsa: RsaStats;
+  rsaByCategory: ({ category: string } & RsaStats)[];
+  warnings: string[];
+  run: RunInfo;
+  inputs: { words: string; template?: string; seed: number };
+}
+
+/** Later jobs add their own members to this union. */
+export type Result = CompareResult;
+export type JobName = Result['job'];
+
+export function isResult(value: unknown): value is Result {
+  return typeof value === 'object' && value !== null && typeof (value as { job?: unknown }).job === 'string' &&
+    typeof (value as { schemaVersion?: unknown }).schemaVersion === 'number';
+}
