@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// The headless runner. Each command lives in commands/<name>.ts and is loaded only when run.
+import { parseArgs, helpText } from './args';
+import type { CliCommand } from './command';
+import { MechLensError } from '../core/errors';
+
+const commands: Record<string, () => Promise<CliCommand>> = {
+  // Filled in as the jobs land; names and options follow the CLI contract in shared/design.md.
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`mechlens <command> [options]\n\nCommands:\n${(await listCommands()).join('\n')}\n`);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`mechlens: unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}.\n`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(helpText(name, command.summary, command.options));
+    return 0;
+  }
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const args = parseArgs(name, rest, command.options);
+  await command.run(args, { log: (line) => process.stderr.write(`${line}\n`), signal: controller.signal });
+  return 0;
+}
+
+async function listCommands(): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, load] of Object.entries(commands)) out.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
+  return out;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof MechLensError) {
+      process.stderr.write(`mechlens: ${err.message}\n`);
+      process.exitCode = err.code === 'cancelled' ? 130 : 1;
+    } else {
+      process.stderr.write(`mechlens: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\nPlease report this with the command you ran.\n`);
+      process.exitCode = 70;
+    }
+  },
+);
+
+export { commands };
