@@ -14,6 +14,8 @@ export interface DownloadOptions {
   expectedSize?: number;
   /** Lower-case hex sha256 of the whole file, when known. Checked before the rename. */
   sha256?: string;
+  /** Hex md5 of the whole file, for publishers that only state md5 (gensim-data). Checked before the rename. */
+  md5?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (received: number, total: number | undefined) => void;
@@ -31,6 +33,8 @@ export interface DownloadResult {
   /** True when bytes already in `dest.part` were kept rather than fetched again. */
   resumed: boolean;
   sha256: string;
+  /** Present when `md5` was asked for. */
+  md5?: string;
 }
 
 const MAX_REDIRECTS = 10;
@@ -78,6 +82,7 @@ interface AttemptOutcome {
   /** Size the server announced for the whole file, if it did. */
   announcedSize: number | undefined;
   sha256: string;
+  md5: string | undefined;
 }
 
 async function finish(url: string, dest: string, partPath: string, got: AttemptOutcome, resumed: boolean, opts: DownloadOptions): Promise<DownloadResult> {
@@ -96,8 +101,15 @@ async function finish(url: string, dest: string, partPath: string, got: AttemptO
       fix: 'Run again to download it afresh; if it keeps happening the source has changed or is corrupt.',
     });
   }
+  if (opts.md5 && got.md5 !== opts.md5.toLowerCase()) {
+    await removeQuietly(partPath);
+    throw new MechLensError('download', `md5 of ${url} is ${got.md5}, expected ${opts.md5}; the file was removed`, {
+      input: url,
+      fix: 'Run again to download it afresh; if it keeps happening the source has changed or is corrupt.',
+    });
+  }
   await fs.promises.rename(partPath, dest);
-  return { path: dest, bytes: got.bytes, resumed, sha256: got.sha256 };
+  return { path: dest, bytes: got.bytes, resumed, sha256: got.sha256, ...(got.md5 ? { md5: got.md5 } : {}) };
 }
 
 async function downloadAttempt(url: string, partPath: string, opts: DownloadOptions): Promise<AttemptOutcome> {
@@ -106,10 +118,10 @@ async function downloadAttempt(url: string, partPath: string, opts: DownloadOpti
     await removeQuietly(partPath);
     kept = 0;
   }
-  const hash = createHash('sha256');
+  const hash = new FileHashes(opts.md5 !== undefined);
   if (kept > 0) await hashFile(partPath, hash, opts.signal);
   if (kept > 0 && kept === opts.expectedSize) {
-    return { keptBytes: kept, bytes: kept, announcedSize: kept, sha256: hash.digest('hex') };
+    return { keptBytes: kept, bytes: kept, announcedSize: kept, ...hash.digest() };
   }
 
   const headers: Record<string, string> = { 'user-agent': 'mechlens', ...opts.headers };
@@ -120,7 +132,7 @@ async function downloadAttempt(url: string, partPath: string, opts: DownloadOpti
   if (status === 416 && kept > 0) {
     res.resume();
     const total = parseTotalFromContentRange(res.headers['content-range']);
-    if (total === kept) return { keptBytes: kept, bytes: kept, announcedSize: total, sha256: hash.digest('hex') };
+    if (total === kept) return { keptBytes: kept, bytes: kept, announcedSize: total, ...hash.digest() };
     await removeQuietly(partPath);
     throw new RetryableError(`server refused to resume at byte ${kept}; starting over`);
   }
@@ -148,7 +160,7 @@ async function downloadAttempt(url: string, partPath: string, opts: DownloadOpti
   }
   // 200 to a Range request means the server does not support Range: the whole file comes again.
   const restart = status === 200;
-  const runningHash = restart ? createHash('sha256') : hash;
+  const runningHash = restart ? new FileHashes(opts.md5 !== undefined) : hash;
   const keptBytes = restart ? 0 : kept;
   const contentLength = numberHeader(res.headers['content-length']);
   const announcedSize = status === 206 ? parseTotalFromContentRange(res.headers['content-range']) : contentLength;
@@ -176,7 +188,22 @@ async function downloadAttempt(url: string, partPath: string, opts: DownloadOpti
   if (contentLength !== undefined && fresh < contentLength) {
     throw new RetryableError(`connection closed after ${received} bytes`, { cause: fresh > 0 ? 'progressed' : undefined });
   }
-  return { keptBytes, bytes: received, announcedSize, sha256: runningHash.digest('hex') };
+  return { keptBytes, bytes: received, announcedSize, ...runningHash.digest() };
+}
+
+class FileHashes {
+  private readonly sha = createHash('sha256');
+  private readonly md5: Hash | undefined;
+  constructor(withMd5: boolean) {
+    this.md5 = withMd5 ? createHash('md5') : undefined;
+  }
+  update(chunk: Buffer): void {
+    this.sha.update(chunk);
+    this.md5?.update(chunk);
+  }
+  digest(): { sha256: string; md5: string | undefined } {
+    return { sha256: this.sha.digest('hex'), md5: this.md5?.digest('hex') };
+  }
 }
 
 /** GET with redirects followed. Authorization headers are not carried to another host. */
@@ -253,7 +280,7 @@ function fileError(err: unknown, partPath: string, url: string | undefined): Mec
   });
 }
 
-async function hashFile(file: string, hash: Hash, signal: AbortSignal | undefined): Promise<void> {
+async function hashFile(file: string, hash: FileHashes, signal: AbortSignal | undefined): Promise<void> {
   try {
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20, signal }) as AsyncIterable<Buffer>) hash.update(chunk);
   } catch (err) {

@@ -219,3 +219,16 @@ test('a full disk (writes to /dev/full) gives a clear no-space error', { skip: !
     await server.close();
   }
 });
+
+test('md5 is checked when given (gensim-data publishes md5)', async () => {
+  const server = await startServer({ '/f.bin': { body } });
+  try {
+    const md5 = createHash('md5').update(body).digest('hex');
+    const dest = path.join(tmp(), 'f.bin');
+    const r = await downloadFile(`${server.url}/f.bin`, dest, { md5, ...fast });
+    assert.equal(r.md5, md5);
+    await assert.rejects(downloadFile(`${server.url}/f.bin`, path.join(tmp(), 'g.bin'), { md5: 'f'.repeat(32), ...fast }), /md5 of .* the file was removed/);
+  } finally {
+    await server.close();
+  }
+});
