@@ -1,0 +1,159 @@
+// Builds production bundles and one .vsix per platform with `vsce package --target`.
+// onnxruntime-node and sharp ship native binaries for every platform in one npm package
+// (about 300 MB together); each .vsix keeps only its own platform's, by appending the other
+// platforms' folders to a copy of .vscodeignore passed as --ignoreFile.
+//
+//   node scripts/package.mjs [--target linux-x64 ...] [--out DIR] [--skip-build]
+//
+// Prints one line per .vsix: target, path and size; exits non-zero if a .vsix lacks its
+// platform's onnxruntime binding.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_TARGETS = ['linux-x64', 'win32-x64', 'darwin-arm64'];
+
+function parseArgs(argv) {
+  const options = { targets: [], out: join(root, 'out', 'vsix'), build: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--target') options.targets.push(argv[++i]);
+    else if (arg === '--out') options.out = argv[++i];
+    else if (arg === '--skip-build') options.build = false;
+    else throw new Error(`package.mjs: unknown argument ${arg}; use --target T, --out DIR, --skip-build.`);
+  }
+  if (options.targets.length === 0) options.targets = DEFAULT_TARGETS;
+  return options;
+}
+
+function run(command, args, extra = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...extra });
+  if (result.status !== 0) throw new Error(`package.mjs: ${command} ${args.join(' ')} failed with exit code ${result.status}.`);
+  return result;
+}
+
+/** Folders of native binaries that belong to other platforms than `target` ("os-arch"). */
+function otherPlatformFolders(target) {
+  const [os, arch] = target.split('-');
+  const excluded = [];
+  const ortBin = join(root, 'node_modules/onnxruntime-node/bin');
+  if (existsSync(ortBin)) {
+    for (const napi of readdirSync(ortBin)) {
+      for (const platform of readdirSync(join(ortBin, napi))) {
+        for (const cpu of readdirSync(join(ortBin, napi, platform))) {
+          if (platform !== os || cpu !== arch) excluded.push(`node_modules/onnxruntime-node/bin/${napi}/${platform}/${cpu}/**`);
+        }
+      }
+    }
+  }
+  // sharp's natives are optional dependencies named @img/sharp-<os><libc?>-<arch> and @img/sharp-libvips-...
+  const img = join(root, 'node_modules/@img');
+  if (existsSync(img)) {
+    for (const name of readdirSync(img)) {
+      const match = /^sharp-(?:libvips-)?([a-z]+\d*)-([a-z0-9]+)$/.exec(name);
+      if (match && (match[1] !== os || match[2] !== arch)) excluded.push(`node_modules/@img/${name}/**`);
+    }
+  }
+  return excluded;
+}
+
+// Packages that a dependency needs only at npm-install time (onnxruntime-node's CUDA download
+// script), and onnxruntime-web, whose JS transformers.js bundles into its own dist files.
+const NOT_NEEDED_AT_RUN_TIME = new Set(['adm-zip', 'global-agent', 'onnxruntime-web']);
+
+/** Packages the bundles in dist/ still `require` at run time: esbuild's externals. */
+function requiredByBundles() {
+  const names = new Set();
+  for (const file of readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js'))) {
+    const text = readFileSync(join(root, 'dist', file), 'utf8');
+    for (const match of text.matchAll(/require\(["']([^"'./][^"']*)["']\)/g)) {
+      const spec = match[1];
+      if (spec.startsWith('node:') || spec === 'vscode') continue;
+      const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      if (existsSync(join(root, 'node_modules', name, 'package.json'))) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** The run-time dependency closure of `roots`, as top-level node_modules package names. */
+function runtimeClosure(roots) {
+  const seen = new Set();
+  const queue = [...roots];
+  while (queue.length) {
+    const name = queue.pop();
+    if (seen.has(name) || NOT_NEEDED_AT_RUN_TIME.has(name)) continue;
+    const manifestPath = join(root, 'node_modules', name, 'package.json');
+    if (!existsSync(manifestPath)) continue; // an optional dependency for another platform
+    seen.add(name);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    queue.push(...Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }));
+  }
+  return seen;
+}
+
+/** Every top-level package in node_modules that the bundles do not load: esbuild inlined it. */
+function bundledPackageFolders() {
+  const keep = runtimeClosure(requiredByBundles());
+  const excluded = [];
+  for (const entry of readdirSync(join(root, 'node_modules'))) {
+    if (entry.startsWith('.')) continue;
+    const names = entry.startsWith('@') ? readdirSync(join(root, 'node_modules', entry)).map((n) => `${entry}/${n}`) : [entry];
+    for (const name of names) if (!keep.has(name)) excluded.push(`node_modules/${name}/**`);
+  }
+  return { keep, excluded };
+}
+
+function listVsix(file) {
+  const result = spawnSync('unzip', ['-Z1', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`package.mjs: cannot list ${file}: ${result.stderr}`);
+  return result.stdout.split('\n').filter(Boolean);
+}
+
+function packageTarget(target, outDir, baseIgnore, version) {
+  const ignoreFile = join(outDir, `.vscodeignore-${target}`);
+  const extra = [...bundledPackageFolders().excluded, ...otherPlatformFolders(target)];
+  writeFileSync(ignoreFile, `${baseIgnore}\n# added by scripts/package.mjs for ${target}\n${extra.join('\n')}\n`);
+  const vsix = join(outDir, `mechlens-${target}-${version}.vsix`);
+  rmSync(vsix, { force: true });
+  const args = ['vsce', 'package', '--target', target, '--out', vsix, '--ignoreFile', ignoreFile, '--skip-license'];
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  if (!manifest.repository) args.push('--allow-missing-repository', '--no-rewrite-relative-links');
+  run('npx', args, { env: { ...process.env, npm_config_yes: 'true' } });
+  rmSync(ignoreFile, { force: true });
+
+  const [os, arch] = target.split('-');
+  const entries = listVsix(vsix);
+  const binding = `extension/node_modules/onnxruntime-node/bin/napi-v6/${os}/${arch}/onnxruntime_binding.node`;
+  if (!entries.some((e) => e.endsWith(`/${os}/${arch}/onnxruntime_binding.node`))) {
+    throw new Error(`package.mjs: ${relative(root, vsix)} lacks ${binding}; is onnxruntime-node installed with all platforms' binaries?`);
+  }
+  const foreign = entries.filter((e) => /onnxruntime-node\/bin\/napi-v\d+\//.test(e) && !e.includes(`/${os}/${arch}/`));
+  if (foreign.length) throw new Error(`package.mjs: ${relative(root, vsix)} carries other platforms' binaries: ${foreign.slice(0, 3).join(', ')}`);
+  const forbidden = entries.filter((e) => /^extension\/(src|test|bench|scripts)\//.test(e));
+  if (forbidden.length) throw new Error(`package.mjs: ${relative(root, vsix)} carries sources or tests: ${forbidden.slice(0, 3).join(', ')}`);
+  const hasSharp = entries.some((e) => e.startsWith('extension/node_modules/sharp/'));
+  const sharpNative = entries.some((e) => new RegExp(`^extension/node_modules/@img/sharp-${os}-${arch}/`).test(e));
+  if (hasSharp && !sharpNative) {
+    console.warn(`package.mjs: warning: ${target} has no @img/sharp-${os}-${arch}; only this machine's sharp binary is installed, so \`require('sharp')\` (and @huggingface/transformers, which loads it) fails on ${target}.`);
+  }
+  return { target, vsix, bytes: statSync(vsix).size, files: entries.length };
+}
+
+const options = parseArgs(process.argv.slice(2));
+if (options.build) {
+  run('npm', ['run', 'typecheck']);
+  run(process.execPath, ['scripts/build.mjs', '--production']);
+}
+if (!existsSync(join(root, 'dist/extension.js'))) {
+  throw new Error('package.mjs: dist/extension.js is missing; run without --skip-build, or `node scripts/build.mjs --production`.');
+}
+mkdirSync(options.out, { recursive: true });
+const baseIgnore = readFileSync(join(root, '.vscodeignore'), 'utf8');
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+for (const target of options.targets) {
+  const made = packageTarget(target, options.out, baseIgnore, version);
+  console.log(`${made.target}\t${relative(process.cwd(), made.vsix)}\t${(made.bytes / 1024 / 1024).toFixed(1)} MB\t${made.files} files`);
+}
