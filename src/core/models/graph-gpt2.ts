@@ -1,0 +1,162 @@
+// The GPT-2 forward pass as an ONNX graph, with Hugging Face's math: Conv1D weights are [in, out]
+// (so x @ W directly), LayerNorm eps from config, causal attention also masked for padding keys,
+// the configured GELU, and the LM head tied to wte. Every TransformerLens hook point is a named
+// tensor; only the blocks up to the deepest requested hook are built, and the graph outputs are
+// exactly the requested hooks (shapes in hooks.ts).
+import type { Gpt2Config } from './config';
+import { GraphBuilder, type Weight } from './onnx-graph';
+import type { HookPoint } from './hooks';
+
+export const INPUT_IDS = 'input_ids';
+export const ATTENTION_MASK = 'attention_mask';
+
+export interface Gpt2GraphSpec {
+  config: Gpt2Config;
+  hooks: HookPoint[];
+  /** Looks up a weight by its canonical name without the `transformer.` prefix (e.g. `h.0.attn.c_attn.weight`). */
+  weight: (name: string) => Weight;
+  /** 'separate' when the checkpoint has its own `lm_head.weight`; GPT-2 ties the head to wte. */
+  lmHead?: 'tied' | 'separate';
+}
+
+export interface BuiltGraph {
+  bytes: Uint8Array;
+  /** Graph output names, in request order (duplicates removed). */
+  outputs: string[];
+  /** Number of transformer blocks in the graph. */
+  layersBuilt: number;
+  nodeCount: number;
+  /** Weight bytes embedded in the model rather than referenced as external data. */
+  inlineBytes: number;
+}
+
+/** Blocks needed so that every hook in `hooks` is computed. */
+export function layersNeeded(hooks: HookPoint[], nLayer: number): number {
+  // The residual stream entering block L is complete after block L - 1.
+  const needs = (h: HookPoint) => (h.name.endsWith('.hook_resid_pre') ? h.layer : h.layer + 1);
+  return hooks.reduce((n, h) => Math.max(n, Math.min(nLayer, needs(h))), 0);
+}
+
+export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
+  const { config: c, hooks } = spec;
+  const wanted = [...new Set(hooks.map((h) => h.name))];
+  const layers = layersNeeded(hooks, c.nLayer);
+  const g = new GraphBuilder();
+  const w = (name: string) => g.weight(name, () => spec.weight(name));
+  // A tensor is named after its hook only when that hook was requested: unrequested hooks stay
+  // anonymous, so onnxruntime is free to fuse them away.
+  const hookName = (name: string) => (wanted.includes(name) ? name : undefined);
+
+  const ids = g.input(INPUT_IDS, 'int64', ['batch', 'positions']);
+  const mask = g.input(ATTENTION_MASK, 'int64', ['batch', 'positions']);
+
+  // Positions 0..T-1 for every row: right padding keeps real tokens at their true positions.
+  const idsShape = g.op1('Shape', [ids]);
+  const seqLen = g.op1('Gather', [idsShape, g.constInt64([1], [])], { axis: 0 });
+  const positions = g.op1('Range', [g.constInt64([0], []), seqLen, g.constInt64([1], [])]);
+  const embed = g.op1('Gather', [w('wte.weight'), ids], { axis: 0 }, hookName('hook_embed'));
+  const posEmbed1 = g.op1('Gather', [w('wpe.weight'), g.op1('Unsqueeze', [positions, g.constInt64([0])])], { axis: 0 });
+  if (wanted.includes('hook_pos_embed')) {
+    const full = g.op1('Concat', [idsShape, g.constInt64([c.nEmbd])], { axis: 0 });
+    g.op1('Expand', [posEmbed1, full], {}, 'hook_pos_embed');
+  }
+  let resid = g.op1('Add', [embed, posEmbed1], {}, hookName('blocks.0.hook_resid_pre'));
+
+  // allowed[b, 0, q, k] = k <= q and key k is a real token.
+  let allowed = '';
+  if (layers > 0) {
+    const rowsIdx = g.op1('Unsqueeze', [positions, g.constInt64([1])]);
+    const colsIdx = g.op1('Unsqueeze', [positions, g.constInt64([0])]);
+    const causal = g.op1('LessOrEqual', [colsIdx, rowsIdx]);
+    const keyMask = g.op1('Unsqueeze', [g.op1('Cast', [mask], { to: 9 }), g.constInt64([1, 2])]);
+    allowed = g.op1('And', [causal, keyMask]);
+  }
+  const minusInf = g.constFloat([-Infinity], [], 'minus_inf');
+
+  const H = c.nHead;
+  const dh = c.nEmbd / H;
+  const splitSizes = g.constInt64([c.nEmbd, c.nEmbd, c.nEmbd]);
+  const headsShape = g.constInt64([0, 0, H, dh]); // 0 = copy batch and positions
+  const mergedShape = g.constInt64([0, 0, c.nEmbd]);
+
+  for (let l = 0; l < layers; l++) {
+    const p = `h.${l}.`;
+    const hook = (suffix: string) => hookName(`blocks.${l}.${suffix}`);
+    if (l > 0 && hook('hook_resid_pre')) resid = g.op1('Identity', [resid], {}, hook('hook_resid_pre'));
+
+    const ln1 = layerNorm(g, resid, w(`${p}ln_1.weight`), w(`${p}ln_1.bias`), c.layerNormEpsilon);
+    const qkv = g.op1('Add', [g.op1('MatMul', [ln1, w(`${p}attn.c_attn.weight`)]), w(`${p}attn.c_attn.bias`)], {}, hook('attn.hook_qkv'));
+    const [q, k, v] = g.op('Split', [qkv, splitSizes], { axis: 2 }, [
+      hook('attn.hook_q') ?? g.fresh('q'), hook('attn.hook_k') ?? g.fresh('k'), hook('attn.hook_v') ?? g.fresh('v'),
+    ]);
+    const qh = g.op1('Transpose', [g.op1('Reshape', [q, headsShape])], { perm: [0, 2, 1, 3] }); // [B,H,T,dh]
+    const kt = g.op1('Transpose', [g.op1('Reshape', [k, headsShape])], { perm: [0, 2, 3, 1] }); // [B,H,dh,T]
+    const vh = g.op1('Transpose', [g.op1('Reshape', [v, headsShape])], { perm: [0, 2, 1, 3] }); // [B,H,T,dh]
+    let divisor = 1;
+    if (c.scaleAttnWeights) divisor *= Math.sqrt(dh);
+    if (c.scaleAttnByInverseLayerIdx) divisor *= l + 1;
+    const raw = g.op1('MatMul', [qh, kt]);
+    const scaled = divisor === 1 ? raw : g.op1('Div', [raw, g.constFloat([divisor], [], 'attn_divisor')]);
+    const scores = g.op1('Where', [allowed, scaled, minusInf], {}, hook('attn.hook_attn_scores'));
+    const pattern = g.op1('Softmax', [scores], { axis: -1 }, hook('attn.hook_pattern'));
+    const zh = g.op1('MatMul', [pattern, vh]); // [B,H,T,dh]
+    const z = g.op1('Reshape', [g.op1('Transpose', [zh], { perm: [0, 2, 1, 3] }), mergedShape], {}, hook('attn.hook_z'));
+    const attnOut = g.op1('Add', [g.op1('MatMul', [z, w(`${p}attn.c_proj.weight`)]), w(`${p}attn.c_proj.bias`)], {}, hook('hook_attn_out'));
+    const mid = g.op1('Add', [resid, attnOut], {}, hook('hook_resid_mid'));
+
+    const ln2 = layerNorm(g, mid, w(`${p}ln_2.weight`), w(`${p}ln_2.bias`), c.layerNormEpsilon);
+    const pre = g.op1('Add', [g.op1('MatMul', [ln2, w(`${p}mlp.c_fc.weight`)]), w(`${p}mlp.c_fc.bias`)], {}, hook('mlp.hook_pre'));
+    const post = activation(g, pre, c.activation, hook('mlp.hook_post'));
+    const mlpOut = g.op1('Add', [g.op1('MatMul', [post, w(`${p}mlp.c_proj.weight`)]), w(`${p}mlp.c_proj.bias`)], {}, hook('hook_mlp_out'));
+    resid = g.op1('Add', [mid, mlpOut], {}, hook('hook_resid_post'));
+  }
+
+  if (layers > 0 && hookName(`blocks.${layers}.hook_resid_pre`)) g.op1('Identity', [resid], {}, `blocks.${layers}.hook_resid_pre`);
+
+  if (layers === c.nLayer && (wanted.includes('ln_final.hook_normalized') || wanted.includes('logits'))) {
+    // TransformerLens's hook_normalized is (x - mean) / std, before the LayerNorm's scale and bias.
+    const ones = g.constFloat(new Array<number>(c.nEmbd).fill(1), [c.nEmbd], 'ln_unit_scale');
+    const normalized = g.op1('LayerNormalization', [resid, ones], { axis: -1, epsilon: { float: c.layerNormEpsilon } }, hookName('ln_final.hook_normalized'));
+    if (wanted.includes('logits')) {
+      const lnf = g.op1('Add', [g.op1('Mul', [normalized, w('ln_f.weight')]), w('ln_f.bias')]);
+      // Gemm with transB reads the tied [V, D] wte as the head without a transposed copy in the graph.
+      const flat = g.op1('Reshape', [lnf, g.constInt64([-1, c.nEmbd])]);
+      const head = spec.lmHead === 'separate' ? 'lm_head.weight' : 'wte.weight';
+      const logits2d = g.op1('Gemm', [flat, w(head)], { transB: 1 });
+      const outShape = g.op1('Concat', [idsShape, g.constInt64([c.vocabSize])], { axis: 0 });
+      g.op1('Reshape', [logits2d, outShape], {}, 'logits');
+    }
+  }
+
+  for (const name of wanted) {
+    const hook = hooks.find((h) => h.name === name)!;
+    const dims: (number | string)[] = hook.positionAxis === 2
+      ? ['batch', c.nHead, 'positions', 'positions']
+      : ['batch', 'positions', hook.shape.reduce<number>((a, d) => a * (d as number), 1)];
+    g.output(name, 'float32', dims);
+  }
+  return { bytes: g.encode(`gpt2_${layers}_layers`), outputs: wanted, layersBuilt: layers, nodeCount: g.nodeCount, inlineBytes: g.inlineBytes };
+}
+
+function layerNorm(g: GraphBuilder, x: string, scale: string, bias: string, epsilon: number): string {
+  return g.op1('LayerNormalization', [x, scale, bias], { axis: -1, epsilon: { float: epsilon } });
+}
+
+function activation(g: GraphBuilder, x: string, kind: Gpt2Config['activation'], out?: string): string {
+  switch (kind) {
+    case 'relu':
+      return g.op1('Relu', [x], {}, out);
+    case 'gelu': {
+      // 0.5 x (1 + erf(x / sqrt 2))
+      const erf = g.op1('Erf', [g.op1('Mul', [x, g.constFloat([Math.SQRT1_2], [])])]);
+      return g.op1('Mul', [g.op1('Mul', [x, g.constFloat([0.5], [])]), g.op1('Add', [erf, g.constFloat([1], [])])], {}, out);
+    }
+    default: {
+      // gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.0 x^3)))
+      const x3 = g.op1('Mul', [g.op1('Mul', [x, x]), x]);
+      const inner = g.op1('Mul', [g.op1('Add', [x, g.op1('Mul', [x3, g.constFloat([0.044715], [])])]), g.constFloat([Math.sqrt(2 / Math.PI)], [])]);
+      const t = g.op1('Tanh', [inner]);
+      return g.op1('Mul', [g.op1('Mul', [x, g.constFloat([0.5], [])]), g.op1('Add', [t, g.constFloat([1], [])])], {}, out);
+    }
+  }
+}
