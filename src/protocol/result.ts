@@ -51,6 +51,8 @@ export interface Selectivity {
   perCategory: { category: string; within: number | null; n: number }[];
   /** Why the index is null, when it is. */
   reason?: string;
+  /** Caveats that leave the index defined, e.g. a one-word category left out of the within mean. */
+  warnings?: string[];
 }
 
 export interface RsaStats {
