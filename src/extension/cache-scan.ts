@@ -1,0 +1,76 @@
+// What is in the cache folder, for the Models view and the source picker. Read-only and shallow:
+// it lists files and model folders, it never opens them.
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { cacheDirFor, defaultCacheDir } from '../core/cache';
+
+export interface CachedFile {
+  name: string;
+  path: string;
+  sizeBytes: number;
+}
+
+export interface CachedModel {
+  /** Folder relative to the models cache, e.g. `gpt2` or `openai-community/gpt2`. */
+  id: string;
+  path: string;
+  sizeBytes: number;
+}
+
+/** Partial downloads are never offered as cached. */
+const partialPattern = /\.(part|partial|tmp|download|lock)$/i;
+
+export function resolveCacheDir(setting: string | undefined): string {
+  return setting ? path.resolve(setting) : defaultCacheDir();
+}
+
+export function cachedVectorFiles(cacheDir: string): CachedFile[] {
+  const dir = cacheDirFor('vectors', cacheDir);
+  if (!existsSync(dir)) return [];
+  const files: CachedFile[] = [];
+  for (const name of readdirSync(dir)) {
+    if (partialPattern.test(name) || name.startsWith('.')) continue;
+    const full = path.join(dir, name);
+    const stat = statSync(full, { throwIfNoEntry: false });
+    if (stat?.isFile()) files.push({ name, path: full, sizeBytes: stat.size });
+  }
+  return files.sort((x, y) => x.name.localeCompare(y.name));
+}
+
+/** Catalog names with a complete file in the cache: the file is named after the entry. */
+export function cachedCatalogNames(catalogNames: readonly string[], files: readonly CachedFile[]): Set<string> {
+  const names = new Set<string>();
+  for (const name of catalogNames) {
+    if (files.some((f) => f.name === name || f.name.startsWith(`${name}.`))) names.add(name);
+  }
+  return names;
+}
+
+function folderSize(dir: string, depth = 0): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isFile()) total += statSync(full, { throwIfNoEntry: false })?.size ?? 0;
+    else if (entry.isDirectory() && depth < 4) total += folderSize(full, depth + 1);
+  }
+  return total;
+}
+
+/** Folders holding a `config.json`, up to two levels deep (hub ids may have an owner part). */
+export function cachedModels(cacheDir: string): CachedModel[] {
+  const root = cacheDirFor('models', cacheDir);
+  if (!existsSync(root)) return [];
+  const models: CachedModel[] = [];
+  const visit = (dir: string, depth: number) => {
+    if (existsSync(path.join(dir, 'config.json')) && dir !== root) {
+      models.push({ id: path.relative(root, dir).split(path.sep).join('/'), path: dir, sizeBytes: folderSize(dir) });
+      return;
+    }
+    if (depth >= 3) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !entry.name.startsWith('.')) visit(path.join(dir, entry.name), depth + 1);
+    }
+  };
+  visit(root, 0);
+  return models.sort((x, y) => x.id.localeCompare(y.id));
+}

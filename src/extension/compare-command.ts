@@ -1,0 +1,246 @@
+// "MechLens: Compare Embeddings…": pick the word list and two sources, run job 1 in a worker with
+// progress and cancel, and show the result in a panel.
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { CompareResult } from '../protocol/result';
+import type { CompareInput } from '../core/analyses/compare';
+import { MechLensError } from '../core/errors';
+import type { RunControl } from '../core/run-control';
+import { formatMs, type Log } from './log';
+import { ResultPanel, type PanelServices } from './panel';
+import type { RecentList } from './recent';
+import { readCompareSettings, type Inspect } from './settings';
+import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike, type SourcePickRow } from './source-picks';
+
+export type CompareJob = (input: CompareInput, control: RunControl) => Promise<CompareResult>;
+
+export interface CompareServices extends PanelServices {
+  log: Log;
+  runCompare: CompareJob;
+  catalog: () => readonly CatalogEntryLike[];
+  /** Catalog names already in the cache. */
+  cachedCatalogNames: (cacheDir: string | undefined) => ReadonlySet<string>;
+  recentSources: { a: RecentList; b: RecentList };
+}
+
+export interface CompareArgs {
+  /** The word list (explorer or editor context menu), if any. */
+  uri?: vscode.Uri;
+  /** Offered first as source A (from the Models view). */
+  presetA?: string;
+  /** Skip the active editor and ask for a file. */
+  askForFile?: boolean;
+}
+
+const wordListFilters = { 'Word lists': ['words', 'txt'], 'All files': ['*'] };
+
+async function pickWordList(args: CompareArgs): Promise<vscode.Uri | undefined> {
+  if (args.uri && args.uri.scheme === 'file') return args.uri;
+  const active = vscode.window.activeTextEditor?.document;
+  if (!args.askForFile && active && active.uri.scheme === 'file' && /\.(words|txt)$/i.test(active.uri.fsPath)) return active.uri;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: wordListFilters,
+    openLabel: 'Compare Embeddings',
+    title: 'MechLens: choose a word list',
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return picked?.[0];
+}
+
+/** Unsaved edits would be silently ignored by a job reading the file: save them first. */
+async function saveIfDirty(uri: vscode.Uri, log: Log): Promise<void> {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isDirty) {
+    log.info(`Saving ${uri.fsPath} before reading it`);
+    await doc.save();
+  }
+}
+
+type SourceItem = vscode.QuickPickItem & { row: SourcePickRow };
+
+function toQuickPickItem(row: SourcePickRow): SourceItem {
+  switch (row.kind) {
+    case 'separator':
+      return { row, label: row.label, kind: vscode.QuickPickItemKind.Separator };
+    case 'spec':
+      return { row, label: row.label, description: row.description, detail: row.detail, picked: row.picked };
+    default:
+      return { row, label: row.label, detail: row.detail, alwaysShow: true };
+  }
+}
+
+interface SourceQuestion {
+  side: 'A' | 'B';
+  step: number;
+  recent: RecentList;
+  defaultSpec?: string;
+  /** Offered first, ahead of the recent choices. */
+  preset?: string;
+  cacheDir?: string;
+}
+
+async function pickSource(services: CompareServices, question: SourceQuestion): Promise<string | undefined> {
+  const { side, step, recent, preset } = question;
+  const catalog = services.catalog();
+  const recentSpecs = preset ? [preset, ...recent.items().filter((s) => s !== preset)] : recent.items();
+  const rows = buildSourcePickRows({ catalog, recent: recentSpecs, defaultSpec: question.defaultSpec, cached: services.cachedCatalogNames(question.cacheDir) });
+  const items = rows.map(toQuickPickItem);
+  const quickPick = vscode.window.createQuickPick<SourceItem>();
+  quickPick.title = `MechLens: Compare Embeddings — source ${side}`;
+  quickPick.step = step;
+  quickPick.totalSteps = 2;
+  quickPick.placeholder = `Choose embedding space ${side}: a catalog vector set, a vector file, or a model's token embeddings`;
+  quickPick.matchOnDescription = true;
+  quickPick.matchOnDetail = true;
+  quickPick.items = items;
+  const first = items.find((i) => i.row.kind === 'spec' && i.row.picked);
+  if (first) quickPick.activeItems = [first];
+  const chosen = await new Promise<SourceItem | undefined>((resolve) => {
+    quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0] ?? quickPick.activeItems[0]));
+    quickPick.onDidHide(() => resolve(undefined));
+    quickPick.show();
+  });
+  quickPick.dispose();
+  if (!chosen) return undefined;
+  const row = chosen.row;
+  if (row.kind === 'spec') return row.spec;
+  if (row.kind === 'browse') {
+    const files = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: `Use as source ${side}`,
+      title: `MechLens: vector file for source ${side}`,
+      filters: { 'Vector files': ['txt', 'vec', 'bin', 'gz', 'w2v'], 'All files': ['*'] },
+    });
+    return files?.[0] ? specForFile(files[0].fsPath) : undefined;
+  }
+  if (row.kind === 'enter') {
+    const names = catalog.map((e) => e.name);
+    return vscode.window.showInputBox({
+      title: `MechLens: source ${side}`,
+      prompt: 'A catalog name, vectors:PATH, or model:ID_OR_DIR#embed (a Hugging Face id such as gpt2, or a local folder)',
+      value: recent.items().find((s) => s.startsWith('model:')) ?? 'model:gpt2#embed',
+      validateInput: (text) => validateSourceSpec(text, names),
+      ignoreFocusOut: true,
+    }).then((text) => text?.trim() || undefined);
+  }
+  return undefined;
+}
+
+/** Maps progress to the notification and logs each new step with the time the previous one took. */
+function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>, log: Log, panel: ResultPanel) {
+  let stepKey = '';
+  let stepName = '';
+  let stepStarted = performance.now();
+  let reported = 0;
+  return {
+    report(message: string, fraction?: number) {
+      const key = message.replace(/[\d.,%/]+/g, '#');
+      if (key !== stepKey) {
+        const now = performance.now();
+        if (stepName) log.info(`${stepName} — ${formatMs(now - stepStarted)}`);
+        stepKey = key;
+        stepName = message;
+        stepStarted = now;
+      }
+      // The job reports overall fractions; the notification wants increments.
+      let increment: number | undefined;
+      if (fraction !== undefined && Number.isFinite(fraction) && fraction * 100 > reported) {
+        increment = Math.min(100, fraction * 100) - reported;
+        reported += increment;
+      }
+      progress.report({ message, increment });
+      panel.showProgress(message, fraction);
+    },
+    finish() {
+      if (stepName) log.info(`${stepName} — ${formatMs(performance.now() - stepStarted)}`);
+    },
+  };
+}
+
+export async function compareEmbeddings(services: CompareServices, args: CompareArgs = {}): Promise<CompareResult | undefined> {
+  const { log } = services;
+  const wordsUri = await pickWordList(args);
+  if (!wordsUri) return undefined;
+  await saveIfDirty(wordsUri, log);
+
+  const config = vscode.workspace.getConfiguration('mechlens');
+  const inspect: Inspect = (key) => config.inspect(key);
+  const settings = readCompareSettings(inspect, vscode.workspace.isTrusted);
+  if (settings.ignored.length) {
+    log.warn(`Workspace is not trusted: ignoring the workspace values of ${settings.ignored.join(', ')}; using your user settings.`);
+  }
+
+  const a = await pickSource(services, { side: 'A', step: 1, recent: services.recentSources.a, defaultSpec: settings.defaultA, preset: args.presetA, cacheDir: settings.cacheDir });
+  if (!a) return undefined;
+  const b = await pickSource(services, { side: 'B', step: 2, recent: services.recentSources.b, defaultSpec: settings.defaultB, cacheDir: settings.cacheDir });
+  if (!b) return undefined;
+  await services.recentSources.a.push(a);
+  await services.recentSources.b.push(b);
+
+  const wordsName = path.basename(wordsUri.fsPath);
+  const title = `${describeSpec(a).label} vs ${describeSpec(b).label} — ${wordsName}`;
+  const input: CompareInput = {
+    wordsPath: wordsUri.fsPath,
+    a,
+    b,
+    permutations: settings.permutations,
+    seed: settings.seed,
+    cacheDir: settings.cacheDir,
+    offline: settings.offline,
+  };
+  log.info(`Compare ${wordsUri.fsPath}: A = ${a}, B = ${b}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}`);
+
+  const panel = ResultPanel.create(services, title);
+  const started = performance.now();
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `MechLens: comparing ${wordsName}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const subscription = token.onCancellationRequested(() => {
+          log.info('Cancel requested');
+          controller.abort();
+        });
+        const reporter = progressReporter(progress, log, panel);
+        try {
+          return await services.runCompare(input, { signal: controller.signal, onProgress: (p) => reporter.report(p.message, p.fraction) });
+        } finally {
+          reporter.finish();
+          subscription.dispose();
+        }
+      },
+    );
+    log.info(`Compare finished in ${formatMs(performance.now() - started)}: ${result.items.length} words, ${result.missing.length} missing, ` +
+      `RSA r = ${result.rsa.pearson.toFixed(4)}, ρ = ${result.rsa.spearman.toFixed(4)}, p = ${result.rsa.pValue ?? 'n/a'}`);
+    for (const warning of result.warnings) log.warn(warning);
+    panel.showResult(result);
+    return result;
+  } catch (err) {
+    await reportFailure(err, services, panel, wordsUri, args);
+    return undefined;
+  }
+}
+
+async function reportFailure(err: unknown, services: CompareServices, panel: ResultPanel, wordsUri: vscode.Uri, args: CompareArgs): Promise<void> {
+  const { log } = services;
+  if (err instanceof MechLensError && err.code === 'cancelled') {
+    log.info('Compare cancelled');
+    panel.showCancelled();
+    void vscode.window.showInformationMessage('MechLens: comparison cancelled.');
+    return;
+  }
+  log.error('Compare failed', err);
+  const message = err instanceof MechLensError
+    ? err.message
+    : `MechLens: the comparison failed unexpectedly (${err instanceof Error ? err.message : String(err)}). The log has the details.`;
+  panel.showError(message);
+  const action = await vscode.window.showErrorMessage(message, 'Open Log', 'Choose Another File');
+  if (action === 'Open Log') log.show();
+  if (action === 'Choose Another File') {
+    panel.dispose();
+    // A problem with the word list asks for another list; a problem with a source keeps the list and asks again for the sources.
+    const aboutWordList = err instanceof MechLensError && (err.input === wordsUri.fsPath || err.code === 'parse');
+    void compareEmbeddings(services, aboutWordList ? { askForFile: true } : { ...args, uri: wordsUri });
+  }
+}

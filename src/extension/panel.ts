@@ -1,0 +1,241 @@
+// A MechLens result panel: one webview showing one Result. The host posts nothing before the
+// webview says `ready` (messages wait in a queue), checks every message it receives, and performs
+// the file work the webview cannot do itself: save, export, open the log.
+import * as vscode from 'vscode';
+import { isFromWebview, type FromWebview, type ToWebview } from '../protocol/messages';
+import { isResult, type Result } from '../protocol/result';
+import { MechLensError } from '../core/errors';
+import type { Log } from './log';
+import { planExport, safeFileName } from './panel-messages';
+import { parseSavedRun } from './saved-run';
+import type { RecentList } from './recent';
+import { panelSettings, renderWebview, webviewOptions } from './webview-resources';
+
+export const panelViewType = 'mechlens.panel';
+
+export interface PanelServices {
+  extensionUri: vscode.Uri;
+  log: Log;
+  recentRuns: RecentList;
+}
+
+export class ResultPanel implements vscode.Disposable {
+  private static readonly open = new Set<ResultPanel>();
+  private ready = false;
+  private readonly queue: ToWebview[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private result: Result | undefined;
+  /** Where this result lives on disk, once saved or when opened from a file. */
+  private savedUri: vscode.Uri | undefined;
+  /** The items last selected in the panel (a word pair, a cluster), for views that follow it. */
+  selection: readonly string[] = [];
+
+  /** A new panel beside the active editor. */
+  static create(services: PanelServices, title: string): ResultPanel {
+    const webviewPanel = vscode.window.createWebviewPanel(panelViewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+      ...webviewOptions(services.extensionUri),
+      retainContextWhenHidden: true,
+    });
+    return new ResultPanel(webviewPanel, services);
+  }
+
+  /** Takes over a panel VS Code made: a restored one (serializer) or a custom editor's. */
+  static adopt(webviewPanel: vscode.WebviewPanel, services: PanelServices): ResultPanel {
+    return new ResultPanel(webviewPanel, services);
+  }
+
+  private constructor(readonly webviewPanel: vscode.WebviewPanel, private readonly services: PanelServices) {
+    webviewPanel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'mechlens.svg');
+    renderWebview(webviewPanel.webview, services.extensionUri, webviewPanel.title);
+    this.disposables.push(
+      webviewPanel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      webviewPanel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mechlens.heatmap')) this.rerender();
+      }),
+    );
+    ResultPanel.open.add(this);
+  }
+
+  static get openPanels(): ReadonlySet<ResultPanel> {
+    return ResultPanel.open;
+  }
+
+  get currentResult(): Result | undefined {
+    return this.result;
+  }
+
+  showResult(result: Result, savedUri?: vscode.Uri): void {
+    this.result = result;
+    this.savedUri = savedUri;
+    this.webviewPanel.title = result.title || 'MechLens';
+    this.post({ type: 'result', result });
+  }
+
+  showProgress(message: string, fraction?: number): void {
+    this.post({ type: 'progress', message, fraction });
+  }
+
+  showError(message: string): void {
+    this.post({ type: 'error', message });
+  }
+
+  showCancelled(): void {
+    this.post({ type: 'cancelled' });
+  }
+
+  reveal(): void {
+    this.webviewPanel.reveal(undefined, false);
+  }
+
+  post(message: ToWebview): void {
+    if (!this.ready) {
+      // Progress is only worth its latest value; results and errors all matter.
+      if (message.type === 'progress') {
+        const last = this.queue.length - 1;
+        if (last >= 0 && this.queue[last].type === 'progress') this.queue.pop();
+      }
+      this.queue.push(message);
+      return;
+    }
+    void this.webviewPanel.webview.postMessage(message);
+  }
+
+  /** After a settings change the page is rebuilt with the new settings, and gets its result again. */
+  private rerender(): void {
+    this.ready = false;
+    renderWebview(this.webviewPanel.webview, this.services.extensionUri, this.webviewPanel.title);
+    if (this.result) this.queue.splice(0, this.queue.length, { type: 'result', result: this.result });
+  }
+
+  private receive(message: unknown): void {
+    if (!isFromWebview(message)) {
+      this.services.log.warn(`Ignored a malformed message from the panel: ${JSON.stringify(message)?.slice(0, 200)}`);
+      return;
+    }
+    void this.handle(message).catch((err: unknown) => {
+      this.services.log.error(`Panel action "${message.type}" failed`, err);
+      void vscode.window.showErrorMessage(err instanceof MechLensError ? err.message : `MechLens: ${message.type} failed. See the log for details.`, 'Open Log')
+        .then((action) => { if (action) this.services.log.show(); });
+    });
+  }
+
+  private async handle(message: FromWebview): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        for (const queued of this.queue.splice(0)) void this.webviewPanel.webview.postMessage(queued);
+        return;
+      case 'save':
+        await this.save();
+        return;
+      case 'export':
+        await this.export(message);
+        return;
+      case 'selection':
+        this.selection = message.items.slice(0, 10_000);
+        return;
+      case 'openLog':
+        this.services.log.show();
+        return;
+      case 'request':
+        this.reply(message.id, message.method);
+        return;
+    }
+  }
+
+  private reply(id: number, method: string): void {
+    if (method === 'settings') {
+      this.post({ type: 'reply', id, ok: true, value: panelSettings() });
+    } else {
+      this.post({ type: 'reply', id, ok: false, error: `Unknown request "${method.slice(0, 40)}"` });
+    }
+  }
+
+  private defaultFolder(): vscode.Uri | undefined {
+    return this.savedUri ? vscode.Uri.joinPath(this.savedUri, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
+  }
+
+  private async save(): Promise<void> {
+    if (!this.result) {
+      void vscode.window.showInformationMessage('MechLens: there is no result to save yet.');
+      return;
+    }
+    const name = safeFileName(this.result.title || this.result.job, 'json').replace(/\.json$/, '.mechlens.json');
+    const folder = this.defaultFolder();
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: this.savedUri ?? (folder ? vscode.Uri.joinPath(folder, name) : undefined),
+      filters: { 'MechLens run': ['mechlens.json'], JSON: ['json'] },
+      saveLabel: 'Save Run',
+    });
+    if (!target) return;
+    await this.services.log.step(`Saving run to ${target.fsPath}`, () =>
+      vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(this.result)}\n`)));
+    this.savedUri = target;
+    await this.services.recentRuns.push(target.toString());
+    void vscode.commands.executeCommand('mechlens.refreshRuns');
+    void vscode.window.showInformationMessage(`MechLens: saved ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  private async export(message: Extract<FromWebview, { type: 'export' }>): Promise<void> {
+    const plan = planExport(message);
+    const folder = this.defaultFolder();
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, plan.fileName) : undefined,
+      filters: plan.filters,
+      saveLabel: 'Export',
+    });
+    if (!target) return;
+    await this.services.log.step(`Exporting ${message.format} (${plan.bytes.length} bytes) to ${target.fsPath}`, () =>
+      vscode.workspace.fs.writeFile(target, plan.bytes));
+    void vscode.window.showInformationMessage(`MechLens: exported ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  dispose(): void {
+    if (!ResultPanel.open.delete(this)) return;
+    this.webviewPanel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  static disposeAll(): void {
+    for (const panel of [...ResultPanel.open]) panel.dispose();
+  }
+}
+
+/** What a restored panel's webview state may hold: the result itself, or the file it came from. */
+export function resultFromState(state: unknown): { result?: Result; path?: string } {
+  if (isResult(state)) return { result: state };
+  if (typeof state !== 'object' || state === null) return {};
+  const s = state as Record<string, unknown>;
+  if (isResult(s.result)) return { result: s.result };
+  const path = [s.path, s.resultPath, s.savedPath].find((p): p is string => typeof p === 'string' && p.length > 0);
+  return path ? { path } : {};
+}
+
+/** Brings panels back after a reload, from the state their webview kept. */
+export class ResultPanelSerializer implements vscode.WebviewPanelSerializer {
+  constructor(private readonly services: PanelServices) {}
+
+  async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const panel = ResultPanel.adopt(webviewPanel, this.services);
+    const { result, path } = resultFromState(state);
+    if (result) {
+      this.services.log.info(`Restored panel "${webviewPanel.title}"`);
+      panel.showResult(result);
+      return;
+    }
+    if (path) {
+      const uri = path.includes('://') ? vscode.Uri.parse(path) : vscode.Uri.file(path);
+      try {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        panel.showResult(parseSavedRun(text, uri.fsPath), uri);
+        return;
+      } catch (err) {
+        this.services.log.error(`Could not restore panel from ${uri.fsPath}`, err);
+        panel.showError(err instanceof MechLensError ? err.message : `Could not read ${uri.fsPath}; run the analysis again.`);
+        return;
+      }
+    }
+    panel.showError('This panel was not saved before the window reloaded. Run the analysis again, or open a saved run.');
+  }
+}

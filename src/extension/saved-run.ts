@@ -1,0 +1,62 @@
+// Reading a saved `*.mechlens.json`: a Result written by the panel or the CLI. Hand-edited or
+// foreign files get one clear message naming the file and what is wrong, never a broken panel.
+import { isResult, SCHEMA_VERSION, type Result } from '../protocol/result';
+import { MechLensError } from '../core/errors';
+
+const knownJobs = new Set<string>(['compare']);
+
+export function parseSavedRun(text: string, fileName: string): Result {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (err) {
+    throw new MechLensError('parse', `Not valid JSON (${err instanceof Error ? err.message : String(err)})`, {
+      input: fileName,
+      fix: 'Open a file saved by MechLens (Save in a panel, or the CLI --json output).',
+    });
+  }
+  if (!isResult(value)) {
+    throw new MechLensError('format', 'Not a MechLens result: it has no "job" and "schemaVersion" fields', {
+      input: fileName,
+      fix: 'Open a file saved by MechLens (Save in a panel, or the CLI --json output).',
+    });
+  }
+  if (value.schemaVersion > SCHEMA_VERSION || value.schemaVersion < 1 || !Number.isInteger(value.schemaVersion)) {
+    throw new MechLensError('unsupported', `Saved with result schema version ${value.schemaVersion}, but this MechLens reads version ${SCHEMA_VERSION}`, {
+      input: fileName,
+      fix: value.schemaVersion > SCHEMA_VERSION ? 'Update the MechLens extension to open it.' : 'Re-run the analysis to produce a current result.',
+    });
+  }
+  if (!knownJobs.has(value.job)) {
+    throw new MechLensError('unsupported', `Holds a result of the job "${String(value.job).slice(0, 40)}", which this MechLens cannot show`, {
+      input: fileName,
+      fix: 'Update the MechLens extension.',
+    });
+  }
+  checkCompareShape(value, fileName);
+  return value;
+}
+
+function isSquare(matrix: unknown, n: number): boolean {
+  return Array.isArray(matrix) && matrix.length === n &&
+    matrix.every((row) => Array.isArray(row) && row.length === n && row.every((x) => typeof x === 'number' || x === null));
+}
+
+/** The fields the panel indexes by item: a hand-edited matrix of the wrong shape is caught here. */
+function checkCompareShape(result: Result, fileName: string): void {
+  const fail = (what: string): never => {
+    throw new MechLensError('format', what, { input: fileName, fix: 'Re-run the analysis, or restore the file from the saved original.' });
+  };
+  if (!Array.isArray(result.items) || !result.items.every((x) => typeof x === 'string')) fail('The field "items" is missing or is not a list of words');
+  const n = result.items.length;
+  if (!Array.isArray(result.itemCategories) || result.itemCategories.length !== n) fail(`The field "itemCategories" must have one entry per item (${n})`);
+  for (const side of ['a', 'b'] as const) {
+    const space = result[side];
+    if (typeof space !== 'object' || space === null) fail(`The field "${side}" is missing`);
+    if (!isSquare(space.similarity, n)) fail(`The field "${side}.similarity" must be a ${n} × ${n} matrix, one row and column per item`);
+    if (space.vectors !== undefined && (!Array.isArray(space.vectors) || space.vectors.length !== n)) {
+      fail(`The field "${side}.vectors" must have one row per item (${n})`);
+    }
+  }
+  if (typeof result.rsa !== 'object' || result.rsa === null) fail('The field "rsa" is missing');
+}

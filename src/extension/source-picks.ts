@@ -1,0 +1,123 @@
+// What the "pick a source" quick pick offers, as plain data: the vscode layer only maps these rows
+// to QuickPickItems. Source specs are the strings of shared/design.md: a catalog name,
+// `vectors:PATH` or `model:ID_OR_DIR#hook`.
+import path from 'node:path';
+
+/** The fields of a vector catalog entry the picker shows. */
+export interface CatalogEntryLike {
+  name: string;
+  dims?: number;
+  description?: string;
+  /** Download size in bytes, when known. */
+  sizeBytes?: number;
+  vocabSize?: number;
+}
+
+export type SourcePickRow =
+  | { kind: 'separator'; label: string }
+  | { kind: 'spec'; spec: string; label: string; description?: string; detail?: string; picked?: boolean }
+  | { kind: 'browse'; label: string; detail: string }
+  | { kind: 'enter'; label: string; detail: string };
+
+export interface SourcePickInput {
+  catalog: readonly CatalogEntryLike[];
+  /** Most recent first; the first one is the last choice for this side. */
+  recent: readonly string[];
+  /** From settings (already filtered by workspace trust). */
+  defaultSpec?: string;
+  /** Catalog names already downloaded into the cache. */
+  cached?: ReadonlySet<string>;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A short label and a description for any spec, for quick picks and tree items. */
+export function describeSpec(spec: string): { label: string; description: string } {
+  if (spec.startsWith('vectors:')) {
+    const file = spec.slice('vectors:'.length);
+    return { label: path.basename(file) || file, description: `vector file · ${file}` };
+  }
+  if (spec.startsWith('model:')) {
+    const body = spec.slice('model:'.length);
+    const hash = body.lastIndexOf('#');
+    const model = hash >= 0 ? body.slice(0, hash) : body;
+    const hook = hash >= 0 ? body.slice(hash + 1) : 'embed';
+    return { label: `${model} · ${hook === 'embed' ? 'token embeddings' : hook}`, description: 'model' };
+  }
+  return { label: spec, description: 'catalog' };
+}
+
+function catalogDescription(entry: CatalogEntryLike, cached: boolean): string {
+  const parts: string[] = [];
+  if (entry.dims) parts.push(`${entry.dims}-d`);
+  if (entry.vocabSize) parts.push(`${entry.vocabSize.toLocaleString('en-US')} words`);
+  parts.push(cached ? 'cached' : entry.sizeBytes ? `download ${formatBytes(entry.sizeBytes)}` : 'download on first use');
+  return parts.join(' · ');
+}
+
+export function buildSourcePickRows(input: SourcePickInput): SourcePickRow[] {
+  const rows: SourcePickRow[] = [];
+  const seen = new Set<string>();
+  const catalogByName = new Map(input.catalog.map((e) => [e.name, e]));
+  const specRow = (spec: string, picked: boolean): SourcePickRow => {
+    const entry = catalogByName.get(spec);
+    if (entry) {
+      return { kind: 'spec', spec, label: spec, description: catalogDescription(entry, input.cached?.has(spec) ?? false), detail: entry.description, picked };
+    }
+    const { label, description } = describeSpec(spec);
+    return { kind: 'spec', spec, label, description, picked };
+  };
+
+  const recent = input.recent.filter((s) => s.trim());
+  const first = recent[0] ?? input.defaultSpec;
+  const firstGroup = [first, input.defaultSpec, ...recent.slice(1)].filter((s): s is string => !!s);
+  if (firstGroup.length) {
+    rows.push({ kind: 'separator', label: 'Recent' });
+    for (const spec of firstGroup) {
+      if (seen.has(spec)) continue;
+      seen.add(spec);
+      rows.push(specRow(spec, spec === first));
+    }
+  }
+  const catalogRest = input.catalog.filter((e) => !seen.has(e.name));
+  if (catalogRest.length) {
+    rows.push({ kind: 'separator', label: 'Word vector catalog' });
+    for (const entry of catalogRest) rows.push(specRow(entry.name, false));
+  }
+  rows.push({ kind: 'separator', label: 'Other sources' });
+  rows.push({ kind: 'browse', label: '$(folder-opened) Browse for a vector file…', detail: 'GloVe text, word2vec text or binary, fastText .vec, optionally .gz' });
+  rows.push({ kind: 'enter', label: '$(edit) Enter a source spec…', detail: 'model:gpt2#embed, model:/path/to/checkpoint#embed, vectors:/path/file.txt, or a catalog name' });
+  return rows;
+}
+
+/** Checks a spec typed by hand; returns a message for the input box, or undefined when it is fine. */
+export function validateSourceSpec(text: string, catalogNames: readonly string[]): string | undefined {
+  const spec = text.trim();
+  if (!spec) return 'Enter a catalog name, vectors:PATH or model:ID_OR_DIR#embed.';
+  if (spec.startsWith('vectors:')) return spec.length > 'vectors:'.length ? undefined : 'Add the vector file path after "vectors:".';
+  if (spec.startsWith('model:')) {
+    // The last "#" separates the hook, as the engine's parseSourceSpec reads it.
+    const body = spec.slice('model:'.length);
+    const hash = body.lastIndexOf('#');
+    const model = hash >= 0 ? body.slice(0, hash) : body;
+    if (!model) return 'Add a Hugging Face id (gpt2) or a local folder after "model:".';
+    if (hash >= 0 && hash === body.length - 1) return 'Name a hook after "#": embed, or one such as blocks.5.attn.hook_q.';
+    return undefined;
+  }
+  if (catalogNames.includes(spec)) return undefined;
+  return `"${spec}" is not in the vector catalog. Use one of ${catalogNames.slice(0, 3).join(', ')}…, vectors:PATH or model:ID#embed.`;
+}
+
+/** The spec for a file chosen with the file dialog. */
+export function specForFile(fsPath: string): string {
+  return `vectors:${fsPath}`;
+}
