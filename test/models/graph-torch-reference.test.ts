@@ -1,0 +1,73 @@
+// The reference forward itself, and the ONNX graph, against a PyTorch forward with Hugging Face
+// semantics (test/fixtures/graph-reference/make_reference_fixture.py): tanh and erf GELU, the
+// inverse-layer attention scale, a large LayerNorm eps and `transformer.`-prefixed names.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openCheckpoint } from '../../src/core/models/checkpoint';
+import { referenceForward } from '../../src/core/models/reference-forward';
+import { buildGpt2Graph, ATTENTION_MASK, INPUT_IDS } from '../../src/core/models/graph-gpt2';
+import { planWeights } from '../../src/core/models/graph-weights';
+import { listHookPoints } from '../../src/core/models/hooks';
+import { createInferenceSession } from '../../src/core/models/runtime';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'graph-reference');
+interface Stored { dims: number[]; data: (number | null)[] }
+const fixture = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'reference.json'), 'utf8')) as {
+  models: { name: string; dir: string; runs: { ids: number[]; hooks: Record<string, Stored> }[] }[];
+};
+
+function assertClose(name: string, got: ArrayLike<number>, want: Stored, tol: number) {
+  assert.equal(got.length, want.data.length, `${name}: length`);
+  for (let i = 0; i < got.length; i++) {
+    const w = want.data[i];
+    if (w === null) assert.equal(got[i], -Infinity, `${name}[${i}] masked`);
+    else assert.ok(Math.abs(got[i] - w) <= tol, `${name}[${i}]: ${got[i]} vs torch ${w}`);
+  }
+}
+
+for (const model of fixture.models) {
+  test(`reference forward equals the torch HF forward on "${model.name}" to 1e-6`, () => {
+    const ckpt = openCheckpoint(path.join(FIXTURES, model.dir));
+    const hookNames = listHookPoints(ckpt.config).map((h) => h.name);
+    for (const run of model.runs) {
+      const ours = referenceForward(ckpt.config, (n) => ckpt.readF32(n), run.ids);
+      assert.deepEqual(Object.keys(run.hooks).sort(), hookNames.sort(), 'torch script covers every hook');
+      for (const name of hookNames) {
+        assert.deepEqual(ours[name].dims, run.hooks[name].dims, `${name} dims`);
+        assertClose(name, ours[name].data, run.hooks[name], 1e-6);
+      }
+    }
+  });
+
+  test(`ONNX graph equals the torch HF forward on "${model.name}" to 1e-4, batched with padding`, async () => {
+    const ckpt = openCheckpoint(path.join(FIXTURES, model.dir));
+    const hooks = listHookPoints(ckpt.config);
+    const plan = planWeights(ckpt);
+    const built = buildGpt2Graph({ config: ckpt.config, hooks, weight: plan.weight });
+    const session = await createInferenceSession({ bytes: built.bytes, label: model.name, ...plan.finish() }, { provider: 'cpu', threads: 1 });
+    const B = model.runs.length;
+    const T = Math.max(...model.runs.map((r) => r.ids.length));
+    const ids = new BigInt64Array(B * T);
+    const mask = new BigInt64Array(B * T);
+    model.runs.forEach((r, b) => r.ids.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; }));
+    const out = await session.run({ [INPUT_IDS]: { data: ids, dims: [B, T] }, [ATTENTION_MASK]: { data: mask, dims: [B, T] } });
+    await session.dispose();
+    model.runs.forEach((run, b) => {
+      const L = run.ids.length;
+      for (const hook of hooks) {
+        const got = out[hook.name];
+        const picked: number[] = [];
+        if (hook.positionAxis === 2) {
+          const H = got.dims[1];
+          for (let h = 0; h < H; h++) for (let q = 0; q < L; q++) for (let k = 0; k < L; k++) picked.push(got.data[((b * H + h) * T + q) * T + k]);
+        } else {
+          const width = got.dims[2];
+          for (let t = 0; t < L; t++) for (let i = 0; i < width; i++) picked.push(got.data[(b * T + t) * width + i]);
+        }
+        assertClose(`${hook.name} (row ${b})`, picked, run.hooks[hook.name], 1e-4);
+      }
+    });
+  });
+}
