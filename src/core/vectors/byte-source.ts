@@ -1,0 +1,110 @@
+// Sequential byte reading of a plain or gzip-compressed file, in large chunks, so the readers can
+// scan bytes without building line strings. Progress is measured on the file's own (compressed) bytes.
+import fs from 'node:fs';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { MechLensError } from '../errors';
+
+export interface ByteSource {
+  /** Reads up to `length` bytes into `into` at `offset`; 0 means end of data. */
+  read(into: Buffer, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+  /** Bytes of the file itself consumed so far (compressed bytes for gzip). */
+  readonly fileBytesRead: number;
+  readonly fileSize: number;
+}
+
+export const GZIP_MAGIC_0 = 0x1f;
+export const GZIP_MAGIC_1 = 0x8b;
+
+export async function isGzipFile(filePath: string): Promise<boolean> {
+  const fh = await openOrThrow(filePath);
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function openByteSource(filePath: string, gzip: boolean): Promise<ByteSource> {
+  return gzip ? openGzip(filePath) : openPlain(filePath);
+}
+
+async function openOrThrow(filePath: string): Promise<fs.promises.FileHandle> {
+  try {
+    return await fs.promises.open(filePath, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new MechLensError(code === 'ENOENT' ? 'not-found' : 'format', code === 'ENOENT' ? 'Vector file not found' : `Cannot open the vector file (${code ?? String(err)})`, {
+      input: filePath,
+      fix: code === 'ENOENT' ? 'Check the path, or use a catalog name such as glove-wiki-gigaword-50.' : 'Check that it is a readable file.',
+      cause: err,
+    });
+  }
+}
+
+async function openPlain(filePath: string): Promise<ByteSource> {
+  const fh = await openOrThrow(filePath);
+  const fileSize = (await fh.stat()).size;
+  let position = 0;
+  return {
+    get fileBytesRead() {
+      return position;
+    },
+    fileSize,
+    async read(into, offset, length) {
+      const { bytesRead } = await fh.read(into, offset, length, position);
+      position += bytesRead;
+      return bytesRead;
+    },
+    close: () => fh.close(),
+  };
+}
+
+async function openGzip(filePath: string): Promise<ByteSource> {
+  const fileSize = (await fs.promises.stat(filePath)).size;
+  const raw = fs.createReadStream(filePath, { highWaterMark: 1 << 20 });
+  let fileBytesRead = 0;
+  raw.on('data', (chunk) => (fileBytesRead += chunk.length));
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  pipeline(raw, gunzip, () => undefined);
+  const chunks = gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let pending: Buffer | undefined;
+  let done = false;
+  return {
+    get fileBytesRead() {
+      return fileBytesRead;
+    },
+    fileSize,
+    async read(into, offset, length) {
+      if (!pending || pending.length === 0) {
+        if (done) return 0;
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          throw new MechLensError('format', `The gzip data is corrupt or cut short (${(err as Error).message})`, {
+            input: filePath,
+            fix: 'Download or copy the file again; `gzip -t FILE` checks it.',
+            cause: err,
+          });
+        }
+        if (next.done) {
+          done = true;
+          return 0;
+        }
+        pending = next.value;
+      }
+      const n = Math.min(length, pending.length);
+      pending.copy(into, offset, 0, n);
+      pending = pending.subarray(n);
+      return n;
+    },
+    async close() {
+      raw.destroy();
+      gunzip.destroy();
+    },
+  };
+}

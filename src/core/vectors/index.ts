@@ -1,0 +1,7 @@
+// Static word vectors: format detection, streaming lookup, vocabulary scans, full loads, the catalog.
+export type { VectorFormat, VectorFileInfo, VectorLookup, LoadedVectors } from './types';
+export { detectVectorFile, describeFormat } from './detect';
+export { lookupVectors } from './lookup';
+export { scanVocabulary, type VocabularyScan } from './scan';
+export { loadVectors } from './load';
+export { writeVectorFile, type WriteVectorOptions } from './write';
