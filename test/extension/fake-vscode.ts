@@ -1,0 +1,104 @@
+// A small stand-in for the `vscode` module, enough to drive ResultPanel and its serializer under
+// plain Node. It records what the extension does (posted messages, files written, dialogs shown)
+// so tests can assert on it. Real VS Code behaviour is covered by the end-to-end suite.
+import Module from 'node:module';
+import path from 'node:path';
+import fs from 'node:fs';
+
+export class FakeUri {
+  private constructor(readonly scheme: string, readonly path: string) {}
+  static file(p: string): FakeUri { return new FakeUri('file', path.resolve(p)); }
+  static parse(s: string): FakeUri { return s.startsWith('file://') ? FakeUri.file(decodeURIComponent(s.slice(7))) : new FakeUri(s.split(':')[0], s.slice(s.indexOf(':') + 1)); }
+  static joinPath(base: FakeUri, ...segments: string[]): FakeUri { return new FakeUri(base.scheme, path.join(base.path, ...segments)); }
+  get fsPath(): string { return this.path; }
+  toString(): string { return `${this.scheme}://${this.path}`; }
+}
+
+type Listener<T> = (e: T) => void;
+class Emitter<T> {
+  private listeners: Listener<T>[] = [];
+  readonly event = (l: Listener<T>) => { this.listeners.push(l); return { dispose: () => { this.listeners = this.listeners.filter((x) => x !== l); } }; };
+  fire(e: T): void { for (const l of [...this.listeners]) l(e); }
+}
+
+export class FakeWebviewPanel {
+  readonly posted: unknown[] = [];
+  readonly received = new Emitter<unknown>();
+  readonly disposed = new Emitter<void>();
+  isDisposed = false;
+  iconPath: unknown;
+  webview = {
+    cspSource: 'https://fake.vscode-resource',
+    html: '',
+    options: {} as unknown,
+    asWebviewUri: (uri: FakeUri) => `https://fake.vscode-resource${uri.path}`,
+    postMessage: async (m: unknown) => { this.posted.push(m); return true; },
+    onDidReceiveMessage: this.received.event,
+  };
+  constructor(public title: string) {}
+  onDidDispose = this.disposed.event;
+  reveal(): void {}
+  dispose(): void { if (!this.isDisposed) { this.isDisposed = true; this.disposed.fire(); } }
+  /** What the webview script would do: send a message to the host. */
+  send(message: unknown): void { this.received.fire(message); }
+}
+
+export const recorded = {
+  panels: [] as FakeWebviewPanel[],
+  saveDialogs: [] as unknown[],
+  nextSaveTarget: undefined as FakeUri | undefined,
+  written: new Map<string, Uint8Array>(),
+  errors: [] as string[],
+  infos: [] as string[],
+  log: [] as string[],
+  commands: [] as string[],
+  config: {} as Record<string, unknown>,
+};
+
+const channel = (name: string) => ({
+  name,
+  info: (m: string) => recorded.log.push(`info ${m}`),
+  warn: (m: string) => recorded.log.push(`warn ${m}`),
+  error: (m: string) => recorded.log.push(`error ${m}`),
+  show: () => recorded.log.push('show'),
+  dispose: () => undefined,
+});
+
+const configChanged = new Emitter<{ affectsConfiguration: (s: string) => boolean }>();
+
+export const fakeVscode = {
+  Uri: FakeUri,
+  ViewColumn: { Beside: -2, Active: -1 },
+  window: {
+    createOutputChannel: channel,
+    createWebviewPanel: (_viewType: string, title: string) => {
+      const panel = new FakeWebviewPanel(title);
+      recorded.panels.push(panel);
+      return panel;
+    },
+    showSaveDialog: async (options: unknown) => { recorded.saveDialogs.push(options); return recorded.nextSaveTarget; },
+    showInformationMessage: async (m: string) => { recorded.infos.push(m); return undefined; },
+    showErrorMessage: async (m: string) => { recorded.errors.push(m); return undefined; },
+  },
+  workspace: {
+    workspaceFolders: [{ uri: FakeUri.file('/workspace') }],
+    getConfiguration: () => ({ get: <T>(key: string, fallback: T) => (key in recorded.config ? recorded.config[key] as T : fallback) }),
+    onDidChangeConfiguration: configChanged.event,
+    asRelativePath: (u: FakeUri) => u.path,
+    fs: {
+      writeFile: async (uri: FakeUri, bytes: Uint8Array) => { recorded.written.set(uri.path, bytes); },
+      readFile: async (uri: FakeUri) => new Uint8Array(fs.readFileSync(uri.path)),
+    },
+  },
+  commands: { executeCommand: async (id: string) => { recorded.commands.push(id); } },
+  fireConfigurationChange: (section: string) => configChanged.fire({ affectsConfiguration: (s) => section.startsWith(s) }),
+};
+
+/** Makes `require('vscode')` return the fake. Call before importing extension modules. */
+export function installFakeVscode(): void {
+  const moduleWithLoad = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const original = moduleWithLoad._load;
+  moduleWithLoad._load = function (request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? fakeVscode : original.call(this, request, ...rest);
+  };
+}
