@@ -70,11 +70,11 @@ function classify(head: Buffer, filePath: string): { format: VectorFormat; dims:
   }
   if (/[\u0000-\u0008\u000e-\u001f]/.test(firstLine)) throw notVectors('the first line holds binary data and is not a `count dims` header');
   const space = firstLine.indexOf(' ');
-  if (space <= 0) throw notVectors(`the first line "${preview(firstLine)}" is neither a \`count dims\` header nor \`word v1 v2 ...\``);
+  if (space <= 0) throw notVectors(`the first line "${preview(firstLine)}" is neither a \`count dims\` header nor \`word v1 v2 …\``);
   const probe = new Float32Array(0);
   const values = parseRowValues(head, space + 1, trimEnd(head, 0, lineEnd), probe, 0, 0);
   if (typeof values !== 'number' || values === 0) {
-    throw notVectors(`the first line "${preview(firstLine)}" is neither a \`count dims\` header nor \`word v1 v2 ...\``);
+    throw notVectors(`the first line "${preview(firstLine)}" is neither a \`count dims\` header nor \`word v1 v2 …\``);
   }
   return { format: 'glove-text', dims: values, headerCount: null };
 }

@@ -110,9 +110,9 @@ async function walkText(info: VectorFileInfo, window: ByteWindow, visit: RowVisi
     if (end > pos) {
       const space = data.indexOf(0x20, pos);
       if (space < 0 || space >= end) {
-        throw rowError(info, row, line, data.toString('utf8', pos, Math.min(end, pos + 60)), 'Line has a word but no values', 'Each line must be `word v1 v2 ...`; the file may be cut short or not a vector file.');
+        throw rowError(info, row, line, data.toString('utf8', pos, Math.min(end, pos + 60)), 'Line has a word but no values', 'Each line must be `word v1 v2 …`; the file may be cut short or not a vector file.');
       }
-      if (space === pos) throw rowError(info, row, line, undefined, 'Line starts with a space, so its word is empty', 'Each line must be `word v1 v2 ...`.');
+      if (space === pos) throw rowError(info, row, line, undefined, 'Line starts with a space, so its word is empty', 'Each line must be `word v1 v2 …`.');
       if (visit(data, pos, space, space + 1, end, row, line) === false) return { rows: row + 1, complete: false };
       row++;
     }
