@@ -1,14 +1,15 @@
 // One esbuild entry per runtime: extension host, worker threads, CLI (Node, CJS) and webview (browser, IIFE).
 // Native modules stay external: onnxruntime-node ships per-platform binaries that must be loaded from node_modules.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
 const external = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers'];
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root };
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const common = { define: { __MECHLENS_VERSION__: JSON.stringify(version) }, bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root };
 
 const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
@@ -29,6 +30,10 @@ await Promise.all([
   }),
   existsSync(join(root, 'src/webview/main.ts'))
     ? build({ ...common, entryPoints: [{ in: 'src/webview/main.ts', out: 'webview' }], outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'text' } })
+    : Promise.resolve(),
+  // The panel stylesheet: a file of its own, so the webview loads it through its CSP like codicons.
+  existsSync(join(root, 'src/webview/styles.css'))
+    ? build({ ...common, entryPoints: [{ in: 'src/webview/styles.css', out: 'webview' }], outdir: 'dist' })
     : Promise.resolve(),
 ]);
 

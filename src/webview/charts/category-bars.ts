@@ -1,0 +1,90 @@
+// Per-category RSA: one horizontal bar of Pearson r per category on a fixed [-1, 1] axis, with the
+// overall r as a reference line, and ρ, p and the pair count written beside each bar.
+import * as d3 from 'd3';
+import { type Chart, Tooltip, availableWidth, categoryColor, fmt, fmtP, onWidthChange, svgDocument, themeColors } from './common';
+
+export interface CategoryBar {
+  category: string;
+  pearson: number | null;
+  spearman?: number | null;
+  pValue?: number | null;
+  n?: number;
+}
+
+export interface CategoryBarsData {
+  rows: CategoryBar[];
+  /** Overall value drawn as a dashed reference line. */
+  overall?: number | null;
+  xLabel?: string;
+}
+
+export interface CategoryBarsOptions { barHeight: number }
+
+export function categoryBars(container: HTMLElement, initialData: CategoryBarsData, initialOptions: Partial<CategoryBarsOptions> = {}): Chart<CategoryBarsData, CategoryBarsOptions> {
+  let data = initialData;
+  let options: CategoryBarsOptions = { barHeight: 30, ...initialOptions };
+  let colors = themeColors(container);
+  const root = document.createElement('div');
+  root.className = 'ml-chart ml-category-bars';
+  container.appendChild(root);
+  const svg = d3.select(root).append('svg');
+  const tooltip = new Tooltip();
+
+  function render(): void {
+    colors = themeColors(container);
+    const width = Math.max(300, availableWidth(container));
+    const labelW = Math.min(140, 12 + 7 * (d3.max(data.rows, (r) => r.category.length) ?? 6));
+    const margin = { top: 12, right: 150, bottom: 40, left: labelW };
+    const w = width - margin.left - margin.right;
+    const h = Math.max(1, data.rows.length) * options.barHeight;
+    const height = h + margin.top + margin.bottom;
+    svg.selectAll('*').remove();
+    svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`).attr('font-size', 11).attr('fill', colors.foreground);
+    const x = d3.scaleLinear().domain([-1, 1]).range([0, w]);
+    const y = d3.scaleBand().domain(data.rows.map((_, i) => String(i))).range([0, h]).padding(0.28);
+    const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+    g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', 0.3)
+      .selectAll('line').data(x.ticks(8)).join('line').attr('x1', (d) => x(d)).attr('x2', (d) => x(d)).attr('y1', 0).attr('y2', h);
+    const axis = g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(8).tickSizeOuter(0));
+    axis.attr('font-family', null).attr('font-size', 10);
+    axis.selectAll('path,line').attr('stroke', colors.muted);
+    axis.selectAll('text').attr('fill', colors.foreground);
+    g.append('text').attr('x', w / 2).attr('y', h + 32).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.xLabel ?? 'Pearson r (RSA within the category)');
+    g.append('line').attr('x1', x(0)).attr('x2', x(0)).attr('y1', 0).attr('y2', h).attr('stroke', colors.muted);
+
+    data.rows.forEach((row, i) => {
+      const yy = y(String(i)) ?? 0;
+      const bh = y.bandwidth();
+      const rg = g.append('g').attr('class', 'category-row');
+      rg.append('text').attr('class', 'category-name').attr('x', -8).attr('y', yy + bh / 2).attr('dy', '0.35em').attr('text-anchor', 'end')
+        .attr('font-weight', 600).attr('fill', categoryColor(colors, i)).text(row.category);
+      const r = row.pearson;
+      if (r !== null && Number.isFinite(r)) {
+        rg.append('rect').attr('class', 'bar').attr('x', x(Math.min(0, r))).attr('y', yy).attr('width', Math.abs(x(r) - x(0))).attr('height', bh)
+          .attr('fill', categoryColor(colors, i)).attr('fill-opacity', 0.85)
+          .on('mousemove', (event: MouseEvent) => tooltip.show(row.category, [`r = ${fmt(r)}`, `ρ = ${fmt(row.spearman)}`, `p = ${fmtP(row.pValue)}`, `${row.n ?? '?'} pairs`], event.clientX, event.clientY))
+          .on('mouseleave', () => tooltip.hide());
+      }
+      rg.append('text').attr('class', 'bar-value').attr('x', w + 8).attr('y', yy + bh / 2).attr('dy', '0.35em')
+        .text(r === null ? 'undefined (< 3 pairs)' : `r = ${fmt(r, 2)}  ρ = ${fmt(row.spearman, 2)}  p = ${fmtP(row.pValue)}`);
+    });
+    if (data.overall !== undefined && data.overall !== null) {
+      g.append('line').attr('class', 'overall').attr('x1', x(data.overall)).attr('x2', x(data.overall)).attr('y1', -4).attr('y2', h)
+        .attr('stroke', colors.foreground).attr('stroke-dasharray', '4,3');
+      g.append('text').attr('x', x(data.overall)).attr('y', h + 12 + 20).attr('text-anchor', 'middle').attr('font-size', 9).attr('fill', colors.muted)
+        .text('');
+    }
+  }
+
+  render();
+  const stopResize = onWidthChange(container, render);
+  return {
+    update(next, nextOptions) {
+      if (next) data = next;
+      if (nextOptions) options = { ...options, ...nextOptions };
+      render();
+    },
+    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
+    exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
+  };
+}

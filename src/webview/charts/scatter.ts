@@ -1,0 +1,200 @@
+// RSA scatter: one point per item pair (upper triangle), similarity in space A against space B,
+// colored within/between category, with zero lines, the least-squares line and the RSA statistics.
+// SVG up to `canvasThreshold` points, canvas above; hover finds the nearest pair either way.
+import * as d3 from 'd3';
+import { type Chart, Tooltip, availableWidth, fmt, fmtP, onWidthChange, svgDocument, themeColors } from './common';
+
+export interface ScatterStats {
+  pearson: number;
+  spearman: number;
+  cosine: number;
+  pValue: number | null;
+  permutations?: number;
+  n?: number;
+}
+
+export interface ScatterData {
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  /** Whether each pair is within one category (colors the point); omit for one color. */
+  within?: ArrayLike<boolean>;
+  pairs?: [string, string][];
+  xLabel: string;
+  yLabel: string;
+  stats?: ScatterStats;
+}
+
+export interface ScatterOptions {
+  height: number;
+  canvasThreshold: number;
+  /** Hover search is skipped above this many points (building the index would stall the page). */
+  hoverLimit: number;
+}
+
+const defaults: ScatterOptions = { height: 380, canvasThreshold: 5000, hoverLimit: 300000 };
+
+export function statsLine(stats: ScatterStats): string {
+  const parts = [`r = ${fmt(stats.pearson)}`, `ρ = ${fmt(stats.spearman)}`, `S_c = ${fmt(stats.cosine)}`];
+  parts.push(`p = ${fmtP(stats.pValue)}${stats.permutations ? ` (${stats.permutations} perm.)` : ''}`);
+  return parts.join('   ');
+}
+
+export function scatter(container: HTMLElement, initialData: ScatterData, initialOptions: Partial<ScatterOptions> = {}): Chart<ScatterData, ScatterOptions> & { readonly mode: 'svg' | 'canvas' } {
+  let data = initialData;
+  let options = { ...defaults, ...initialOptions };
+  let colors = themeColors(container);
+  let mode: 'svg' | 'canvas' = 'svg';
+  const root = document.createElement('div');
+  root.className = 'ml-chart ml-scatter';
+  root.style.position = 'relative';
+  container.appendChild(root);
+  const canvas = document.createElement('canvas');
+  const svg = d3.select(root).append('svg');
+  const tooltip = new Tooltip();
+  let delaunay: d3.Delaunay<number> | null = null;
+  let geometry = { left: 0, top: 0, x: d3.scaleLinear(), y: d3.scaleLinear() };
+
+  function render(): void {
+    colors = themeColors(container);
+    const n = data.x.length;
+    mode = n > options.canvasThreshold ? 'canvas' : 'svg';
+    const width = Math.max(300, availableWidth(container));
+    const height = options.height;
+    const margin = { top: data.stats ? 30 : 10, right: 14, bottom: 42, left: 54 };
+    const w = width - margin.left - margin.right;
+    const h = height - margin.top - margin.bottom;
+    const ext = (a: ArrayLike<number>): [number, number] => {
+      const [lo, hi] = d3.extent(Array.from(a)) as [number | undefined, number | undefined];
+      const l = Math.min(lo ?? 0, 0);
+      const u = Math.max(hi ?? 1, 0);
+      const pad = (u - l) * 0.04 || 0.1;
+      return [l - pad, u + pad];
+    };
+    const x = d3.scaleLinear().domain(ext(data.x)).nice().range([0, w]);
+    const y = d3.scaleLinear().domain(ext(data.y)).nice().range([h, 0]);
+    geometry = { left: margin.left, top: margin.top, x, y };
+
+    svg.selectAll('*').remove();
+    svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`).attr('font-size', 11).attr('fill', colors.foreground);
+    const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+    const grid = g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', 0.3);
+    grid.selectAll('line.gx').data(x.ticks(6)).join('line').attr('class', 'gx').attr('x1', (d) => x(d)).attr('x2', (d) => x(d)).attr('y1', 0).attr('y2', h);
+    grid.selectAll('line.gy').data(y.ticks(6)).join('line').attr('class', 'gy').attr('y1', (d) => y(d)).attr('y2', (d) => y(d)).attr('x1', 0).attr('x2', w);
+    const zero = g.append('g').attr('class', 'zero-lines').attr('stroke', colors.muted).attr('stroke-width', 1);
+    zero.append('line').attr('x1', x(0)).attr('x2', x(0)).attr('y1', 0).attr('y2', h);
+    zero.append('line').attr('y1', y(0)).attr('y2', y(0)).attr('x1', 0).attr('x2', w);
+
+    const xa = g.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(6).tickSizeOuter(0));
+    const ya = g.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).ticks(6).tickSizeOuter(0));
+    for (const a of [xa, ya]) {
+      a.attr('font-family', null).attr('font-size', 10);
+      a.selectAll('path,line').attr('stroke', colors.muted);
+      a.selectAll('text').attr('fill', colors.foreground);
+    }
+    g.append('text').attr('class', 'x-label').attr('x', w / 2).attr('y', h + 34).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.xLabel);
+    g.append('text').attr('class', 'y-label').attr('transform', `translate(-42,${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.yLabel);
+
+    const color = (k: number) => (data.within ? (data.within[k] ? colors.within : colors.between) : colors.series[0]);
+    // Between-category points first, so the rarer within points stay visible on top.
+    const order = d3.range(n).sort((a, b) => Number(data.within?.[a] ?? 0) - Number(data.within?.[b] ?? 0));
+    if (mode === 'svg') {
+      canvas.remove();
+      g.append('g').attr('class', 'points').selectAll('circle').data(order).join('circle')
+        .attr('cx', (k) => x(data.x[k])).attr('cy', (k) => y(data.y[k])).attr('r', n > 1500 ? 1.8 : 3)
+        .attr('fill', (k) => color(k)).attr('fill-opacity', n > 1500 ? 0.45 : 0.75);
+    } else {
+      const dpr = window.devicePixelRatio || 1;
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+      Object.assign(canvas.style, { position: 'absolute', left: `${margin.left}px`, top: `${margin.top}px`, width: `${w}px`, height: `${h}px` });
+      const ctx = canvas.getContext('2d');
+      if (ctx) {
+        ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+        ctx.clearRect(0, 0, w, h);
+        ctx.globalAlpha = 0.35;
+        for (const k of order) {
+          ctx.fillStyle = color(k);
+          ctx.fillRect(x(data.x[k]) - 1, y(data.y[k]) - 1, 2, 2);
+        }
+      }
+      if (!canvas.isConnected) root.insertBefore(canvas, root.firstChild);
+    }
+
+    // Least-squares line of b on a.
+    const mx = d3.mean(Array.from(data.x)) ?? 0;
+    const my = d3.mean(Array.from(data.y)) ?? 0;
+    let sxy = 0;
+    let sxx = 0;
+    for (let k = 0; k < n; k++) { sxy += (data.x[k] - mx) * (data.y[k] - my); sxx += (data.x[k] - mx) ** 2; }
+    if (sxx > 0) {
+      const slope = sxy / sxx;
+      const [x0, x1] = x.domain();
+      g.append('line').attr('class', 'fit-line').attr('x1', x(x0)).attr('x2', x(x1)).attr('y1', y(my + slope * (x0 - mx))).attr('y2', y(my + slope * (x1 - mx)))
+        .attr('stroke', colors.foreground).attr('stroke-opacity', 0.7).attr('stroke-dasharray', '5,4');
+    }
+
+    if (data.stats) {
+      svg.append('text').attr('class', 'rsa-stats').attr('x', margin.left).attr('y', 16).attr('font-size', 12).attr('font-weight', 600)
+        .text(`${statsLine(data.stats)}${data.stats.n ? `   n = ${data.stats.n} pairs` : ''}`);
+    }
+    if (data.within) {
+      const legend = g.append('g').attr('class', 'legend').attr('transform', `translate(${w - 130},8)`);
+      legend.append('rect').attr('x', -8).attr('y', -8).attr('width', 136).attr('height', 40).attr('rx', 3)
+        .attr('fill', colors.widgetBackground).attr('fill-opacity', 0.85).attr('stroke', colors.border);
+      [['within category', colors.within], ['between categories', colors.between]].forEach(([label, c], k) => {
+        legend.append('circle').attr('cx', 2).attr('cy', k * 16 + 1).attr('r', 4).attr('fill', c);
+        legend.append('text').attr('x', 12).attr('y', k * 16 + 1).attr('dy', '0.35em').text(label);
+      });
+    }
+
+    delaunay = null;
+    g.append('circle').attr('class', 'hover-point').attr('r', 5).attr('fill', 'none').attr('stroke', colors.foreground)
+      .attr('stroke-width', 1.5).attr('visibility', 'hidden').attr('data-export', 'omit');
+    g.append('rect').attr('class', 'overlay').attr('width', w).attr('height', h).attr('fill', 'transparent').attr('data-export', 'omit')
+      .on('mousemove', (event: MouseEvent) => onHover(event))
+      .on('mouseleave', () => { tooltip.hide(); svg.select('.hover-point').attr('visibility', 'hidden'); });
+  }
+
+  function onHover(event: MouseEvent): void {
+    const n = data.x.length;
+    if (n === 0 || n > options.hoverLimit) return;
+    const { x, y } = geometry;
+    delaunay ??= d3.Delaunay.from(d3.range(n), (k) => x(data.x[k]), (k) => y(data.y[k]));
+    const [px, py] = d3.pointer(event);
+    const k = delaunay.find(px, py);
+    const dx = x(data.x[k]) - px;
+    const dy = y(data.y[k]) - py;
+    if (dx * dx + dy * dy > 400) { tooltip.hide(); svg.select('.hover-point').attr('visibility', 'hidden'); return; }
+    svg.select('.hover-point').attr('cx', x(data.x[k])).attr('cy', y(data.y[k])).attr('visibility', 'visible');
+    const pair = data.pairs?.[k];
+    const lines = [`${data.xLabel}: ${fmt(data.x[k])}`, `${data.yLabel}: ${fmt(data.y[k])}`];
+    if (data.within) lines.push(data.within[k] ? 'within category' : 'between categories');
+    tooltip.show(pair ? `${pair[0]} × ${pair[1]}` : `pair ${k}`, lines, event.clientX, event.clientY);
+  }
+
+  render();
+  const stopResize = onWidthChange(container, render);
+  return {
+    get mode() { return mode; },
+    update(next, nextOptions) {
+      if (next) data = next;
+      if (nextOptions) options = { ...options, ...nextOptions };
+      render();
+    },
+    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
+    exportSvg() {
+      const node = svg.node();
+      if (!node) return '';
+      return svgDocument(node, colors, (clone) => {
+        if (mode !== 'canvas') return;
+        const img = document.createElementNS('http://www.w3.org/2000/svg', 'image');
+        img.setAttribute('x', String(geometry.left));
+        img.setAttribute('y', String(geometry.top));
+        img.setAttribute('width', canvas.style.width.replace('px', ''));
+        img.setAttribute('height', canvas.style.height.replace('px', ''));
+        img.setAttribute('href', canvas.toDataURL('image/png'));
+        clone.insertBefore(img, clone.children[1] ?? null);
+      });
+    },
+  };
+}

@@ -1,0 +1,135 @@
+// Within- vs between-category pair similarities per space, as jittered strips. The lines are the
+// category-averaged means that define the selectivity index (not the pooled mean of the dots),
+// and the index itself is written above each space.
+import * as d3 from 'd3';
+import { type Chart, Tooltip, availableWidth, fmt, jitter, onWidthChange, svgDocument, themeColors } from './common';
+
+export interface StripGroup {
+  values: number[];
+  /** The pair behind each value, for the tooltip. */
+  pairs?: [string, string][];
+  /** Where the mean line is drawn; defaults to the mean of `values`. */
+  mean?: number | null;
+}
+
+export interface StripSpace {
+  name: string;
+  within: StripGroup;
+  between: StripGroup;
+  /** Selectivity index written above the space; null prints the reason instead. */
+  index: number | null;
+  reason?: string;
+}
+
+export interface StripPlotData { spaces: StripSpace[] }
+
+export interface StripPlotOptions {
+  height: number;
+  /** At most this many dots per strip; larger groups show an even subsample (means use all). */
+  maxPoints: number;
+  yLabel: string;
+}
+
+const defaults: StripPlotOptions = { height: 320, maxPoints: 2500, yLabel: 'cosine similarity' };
+
+export function stripPlot(container: HTMLElement, initialData: StripPlotData, initialOptions: Partial<StripPlotOptions> = {}): Chart<StripPlotData, StripPlotOptions> {
+  let data = initialData;
+  let options = { ...defaults, ...initialOptions };
+  let colors = themeColors(container);
+  const root = document.createElement('div');
+  root.className = 'ml-chart ml-strip-plot';
+  container.appendChild(root);
+  const svg = d3.select(root).append('svg');
+  const tooltip = new Tooltip();
+
+  function render(): void {
+    colors = themeColors(container);
+    const width = Math.max(280, availableWidth(container));
+    const height = options.height;
+    const margin = { top: 34, right: 12, bottom: 40, left: 50 };
+    const w = width - margin.left - margin.right;
+    const h = height - margin.top - margin.bottom;
+    svg.selectAll('*').remove();
+    svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`)
+      .attr('font-size', 11).attr('fill', colors.foreground);
+
+    const all = data.spaces.flatMap((s) => [...s.within.values, ...s.between.values]);
+    const [lo, hi] = d3.extent(all) as [number, number];
+    const pad = ((hi ?? 1) - (lo ?? 0)) * 0.06 || 0.1;
+    const y = d3.scaleLinear().domain([(lo ?? 0) - pad, (hi ?? 1) + pad]).nice().range([h, 0]);
+    const outer = d3.scaleBand().domain(data.spaces.map((_, i) => String(i))).range([0, w]).paddingInner(0.18).paddingOuter(0.05);
+    const inner = d3.scaleBand().domain(['within', 'between']).range([0, outer.bandwidth()]).padding(0.2);
+
+    const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+    const yAxis = g.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).ticks(6).tickSizeOuter(0));
+    styleAxis(yAxis);
+    g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', 0.35)
+      .selectAll('line').data(y.ticks(6)).join('line').attr('x1', 0).attr('x2', w).attr('y1', (d) => y(d)).attr('y2', (d) => y(d));
+    if (y.domain()[0] < 0 && y.domain()[1] > 0) {
+      g.append('line').attr('class', 'zero-line').attr('x1', 0).attr('x2', w).attr('y1', y(0)).attr('y2', y(0))
+        .attr('stroke', colors.muted).attr('stroke-dasharray', '3,3');
+    }
+    g.append('text').attr('transform', `translate(${-38},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle')
+      .attr('fill', colors.muted).text(options.yLabel);
+
+    data.spaces.forEach((space, si) => {
+      const sx = outer(String(si)) ?? 0;
+      const sg = g.append('g').attr('class', 'space').attr('transform', `translate(${sx},0)`);
+      sg.append('text').attr('class', 'space-name').attr('x', outer.bandwidth() / 2).attr('y', h + 30)
+        .attr('text-anchor', 'middle').attr('font-weight', 600).text(space.name);
+      sg.append('text').attr('class', 'selectivity-index').attr('x', outer.bandwidth() / 2).attr('y', -16)
+        .attr('text-anchor', 'middle').attr('font-weight', 600)
+        .text(space.index === null ? `index undefined${space.reason ? `: ${space.reason}` : ''}` : `selectivity index = ${fmt(space.index)}`);
+      for (const kind of ['within', 'between'] as const) {
+        const group = space[kind];
+        const bx = inner(kind) ?? 0;
+        const bw = inner.bandwidth();
+        const color = kind === 'within' ? colors.within : colors.between;
+        sg.append('text').attr('x', bx + bw / 2).attr('y', h + 14).attr('text-anchor', 'middle').attr('fill', colors.muted).text(kind);
+        const pts = sg.append('g').attr('class', `points points-${kind}`);
+        const total = group.values.length;
+        const stride = Math.max(1, Math.ceil(total / options.maxPoints));
+        const shown = d3.range(0, total, stride);
+        const r = shown.length > 400 ? 1.6 : 2.6;
+        pts.selectAll('circle').data(shown).join('circle')
+          .attr('cx', (k) => bx + bw / 2 + jitter(k + si * 7919) * bw * 0.8)
+          .attr('cy', (k) => y(group.values[k])).attr('r', r)
+          .attr('fill', color).attr('fill-opacity', shown.length > 400 ? 0.35 : 0.6)
+          .on('mousemove', (event: MouseEvent, k) => {
+            const pair = group.pairs?.[k];
+            tooltip.show(pair ? `${pair[0]} × ${pair[1]}` : kind, [`${space.name}: ${fmt(group.values[k])}`, `${kind} (${total} pairs)`], event.clientX, event.clientY);
+          })
+          .on('mouseleave', () => tooltip.hide());
+        if (stride > 1) {
+          sg.append('text').attr('x', bx + bw / 2).attr('y', h + 25).attr('text-anchor', 'middle').attr('font-size', 9)
+            .attr('fill', colors.muted).text(`${shown.length} of ${total}`);
+        }
+        const mean = group.mean ?? d3.mean(group.values) ?? null;
+        if (mean !== null && Number.isFinite(mean)) {
+          sg.append('line').attr('class', `mean mean-${kind}`).attr('x1', bx - 4).attr('x2', bx + bw + 4)
+            .attr('y1', y(mean)).attr('y2', y(mean)).attr('stroke', colors.foreground).attr('stroke-width', 2.5);
+          sg.append('text').attr('class', `mean-label mean-label-${kind}`).attr('x', bx + bw + 6).attr('y', y(mean)).attr('dy', '0.35em')
+            .attr('font-size', 10).text(fmt(mean, 2));
+        }
+      }
+    });
+  }
+
+  function styleAxis(axis: d3.Selection<SVGGElement, unknown, null, undefined>): void {
+    axis.attr('font-family', null).attr('font-size', 10);
+    axis.selectAll('path,line').attr('stroke', colors.muted);
+    axis.selectAll('text').attr('fill', colors.foreground);
+  }
+
+  render();
+  const stopResize = onWidthChange(container, render);
+  return {
+    update(next, nextOptions) {
+      if (next) data = next;
+      if (nextOptions) options = { ...options, ...nextOptions };
+      render();
+    },
+    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
+    exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
+  };
+}

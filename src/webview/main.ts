@@ -1,0 +1,122 @@
+// The panel shell: talks to the extension host (or to the HTML report's shim) through
+// acquireVsCodeApi, says `ready`, then renders whatever it is sent: a Result, progress, an error
+// or a cancellation. It keeps the last Result and the UI choices in the webview state, so a
+// reload shows the same panel before the host answers again.
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import type { FromWebview, ToWebview } from '../protocol/messages';
+import { type Result, isResult } from '../protocol/result';
+import { type CompareUiState, type PanelView, renderCompare } from './panels/compare';
+
+interface VsCodeApi {
+  postMessage(message: FromWebview): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+interface SavedState { result?: Result; ui?: CompareUiState }
+
+/** Results above this many items are not kept in webview state (it is serialized on every set). */
+const maxItemsInState = 400;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
+app.classList.add('ml-app');
+let saved: SavedState = (vscode.getState() as SavedState | undefined) ?? {};
+let current: Result | undefined;
+let view: PanelView | undefined;
+
+function persist(): void {
+  const result = current && current.items.length <= maxItemsInState ? current : undefined;
+  vscode.setState({ result, ui: saved.ui } satisfies SavedState);
+}
+
+function clear(): void {
+  view?.destroy();
+  view = undefined;
+  app.replaceChildren();
+}
+
+function showResult(result: Result): void {
+  current = result;
+  clear();
+  view = renderCompare(app, result, {
+    post: (m) => vscode.postMessage(m),
+    ui: saved.ui ?? {},
+    saveUi: (ui) => { saved = { ...saved, ui }; persist(); },
+  });
+  persist();
+}
+
+function stateBox(kind: 'progress' | 'error' | 'cancelled' | 'waiting', message: string, fraction?: number): void {
+  clear();
+  const box = document.createElement('div');
+  box.className = `ml-state ml-state-${kind}`;
+  box.setAttribute('data-state', kind);
+  if (kind === 'progress' || kind === 'waiting') {
+    const bar = document.createElement('vscode-progress-bar') as HTMLElement & { value?: number; max: number };
+    if (fraction !== undefined && Number.isFinite(fraction)) { bar.max = 1; bar.value = Math.max(0, Math.min(1, fraction)); }
+    bar.setAttribute('aria-label', message);
+    box.appendChild(bar);
+    const text = document.createElement('div');
+    text.className = 'ml-state-message';
+    text.textContent = fraction !== undefined ? `${message} (${Math.round(fraction * 100)}%)` : message;
+    box.appendChild(text);
+  } else {
+    const banner = document.createElement('div');
+    banner.className = `ml-banner ${kind === 'error' ? 'ml-banner-error' : 'ml-banner-info'}`;
+    const icon = document.createElement('span');
+    icon.className = `codicon codicon-${kind === 'error' ? 'error' : 'circle-slash'}`;
+    const body = document.createElement('div');
+    body.className = 'ml-banner-body';
+    const title = document.createElement('div');
+    title.className = 'ml-banner-title';
+    title.textContent = kind === 'error' ? 'The analysis failed' : 'Cancelled';
+    const text = document.createElement('div');
+    text.className = 'ml-state-message';
+    text.textContent = message;
+    body.append(title, text);
+    banner.append(icon, body);
+    box.appendChild(banner);
+    if (kind === 'error') {
+      const log = document.createElement('vscode-button');
+      log.setAttribute('secondary', '');
+      log.textContent = 'Open log';
+      log.addEventListener('click', () => vscode.postMessage({ type: 'openLog' }));
+      box.appendChild(log);
+    }
+  }
+  app.appendChild(box);
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const message = event.data as ToWebview | undefined;
+  if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
+  switch (message.type) {
+    case 'result':
+      if (isResult(message.result) && message.result.job === 'compare') showResult(message.result);
+      else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
+      break;
+    case 'progress':
+      stateBox('progress', String(message.message), typeof message.fraction === 'number' ? message.fraction : undefined);
+      break;
+    case 'error':
+      stateBox('error', String(message.message));
+      break;
+    case 'cancelled':
+      stateBox('cancelled', 'The run was cancelled. Nothing was saved; run it again when ready.');
+      break;
+    default:
+      break;
+  }
+});
+
+// VS Code swaps the theme by changing <body>'s class and the variables on <html>: charts resolve
+// colors at draw time, so they draw again.
+new MutationObserver(() => { if (current) showResult(current); })
+  .observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+if (saved.result && isResult(saved.result)) showResult(saved.result);
+else stateBox('waiting', 'Waiting for results…');
+vscode.postMessage({ type: 'ready' });

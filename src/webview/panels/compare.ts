@@ -1,0 +1,347 @@
+// The compare panel (job 1): header with sources, missing-words banner, the two heatmaps with
+// linked hover, within/between strips, similarity histograms, the RSA scatter and per-category RSA,
+// one word's vectors, and the clusters. Every piece of data reaches the DOM as text.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import type { FromWebview } from '../../protocol/messages';
+import type { CompareResult, SourceInfo, SpaceResult } from '../../protocol/result';
+import { missingBanner } from '../charts/banner';
+import { categoryBars } from '../charts/category-bars';
+import { type Chart, fmt, fmtP } from '../charts/common';
+import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatmap';
+import { histogram } from '../charts/histogram';
+import { linePlot } from '../charts/line-plot';
+import { scatter } from '../charts/scatter';
+import { stripPlot } from '../charts/strip-plot';
+import { exportMessage } from '../export';
+import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
+
+export interface CompareUiState {
+  word?: string;
+  ranges?: Partial<Record<'a' | 'b', { domain: [number, number]; scheme: HeatmapScheme }>>;
+}
+
+export interface PanelHost {
+  post(message: FromWebview): void;
+  ui: CompareUiState;
+  saveUi(ui: CompareUiState): void;
+}
+
+export interface PanelView { destroy(): void }
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function icon(name: string): HTMLSpanElement {
+  const s = el('span', `codicon codicon-${name}`);
+  s.setAttribute('aria-hidden', 'true');
+  return s;
+}
+
+function spaceName(key: 'a' | 'b', source: SourceInfo): string {
+  return `${key.toUpperCase()}: ${source.label}`;
+}
+
+export function renderCompare(root: HTMLElement, result: CompareResult, host: PanelHost): PanelView {
+  const charts: Chart<unknown, unknown>[] = [];
+  let ui: CompareUiState = { ...host.ui };
+  const page = el('div', 'ml-panel ml-compare');
+  root.appendChild(page);
+  const nameA = spaceName('a', result.a.source);
+  const nameB = spaceName('b', result.b.source);
+
+  page.appendChild(header(result, host));
+
+  missingBanner(page, {
+    missing: result.missing,
+    sources: (['a', 'b'] as const).map((k) => ({
+      label: result[k].source.label, missing: result[k].missing, lowercased: result[k].lowercased, zeroVectors: result[k].zeroVectors,
+    })),
+  });
+  const notes = [...result.warnings, ...(result.a.selectivity.warnings ?? []).map((w) => `${nameA}: ${w}`),
+    ...(result.b.selectivity.warnings ?? []).map((w) => `${nameB}: ${w}`)];
+  if (notes.length) {
+    const b = el('div', 'ml-banner ml-banner-info ml-warnings');
+    const body = el('div', 'ml-banner-body');
+    for (const n of notes) body.appendChild(el('div', undefined, n));
+    b.append(icon('info'), body);
+    page.appendChild(b);
+  }
+
+  const register = <C extends Chart<never, never>>(chart: C): C => { charts.push(chart as unknown as Chart<unknown, unknown>); return chart; };
+  const exportable = (name: string, chart: () => Chart<never, never> | undefined) => ({ name, chart });
+
+  // Similarity heatmaps, hover linked across the two spaces.
+  page.appendChild(el('h2', 'ml-section-title', 'Cosine similarity'));
+  const heatGrid = el('div', 'ml-grid ml-heatmaps');
+  page.appendChild(heatGrid);
+  const heatmaps: Partial<Record<'a' | 'b', HeatmapChart>> = {};
+  for (const key of ['a', 'b'] as const) {
+    const other = key === 'a' ? 'b' : 'a';
+    const space: SpaceResult = result[key];
+    let chartRef: HeatmapChart | undefined;
+    const body = card(heatGrid, `${key.toUpperCase()} · ${space.source.label}`, `${result.items.length} words · ${space.source.dims} dimensions`,
+      exportable(`similarity-${key}`, () => chartRef), host);
+    body.parentElement?.setAttribute('data-space', key);
+    const saved = ui.ranges?.[key];
+    chartRef = register(heatmap(body, {
+      labels: result.items, values: space.similarity, categories: result.itemCategories,
+      name: key === 'a' ? nameA : nameB, partner: { name: key === 'a' ? nameB : nameA, values: result[other].similarity },
+    }, {
+      domain: saved?.domain ?? null, scheme: saved?.scheme ?? 'diverging',
+      onHover: (pair) => heatmaps[other]?.highlight(pair),
+      onSelect: (index) => { if (index !== null) pickWord(result.items[index]); },
+      onRangeChange: (domain, scheme) => {
+        ui = { ...ui, ranges: { ...ui.ranges, [key]: { domain, scheme } } };
+        host.saveUi(ui);
+      },
+    }));
+    heatmaps[key] = chartRef;
+  }
+
+  // Category structure.
+  const pairs = upperPairs(result);
+  const labels = pairLabels(result, pairs);
+  page.appendChild(el('h2', 'ml-section-title', 'Category selectivity'));
+  const selGrid = el('div', 'ml-grid');
+  page.appendChild(selGrid);
+  {
+    let chart: Chart<never, never> | undefined;
+    const sub = `index = mean within-category / mean between-category similarity · ${nameA}: ${fmt(result.a.selectivity.index)} · ${nameB}: ${fmt(result.b.selectivity.index)}`;
+    const body = card(selGrid, 'Within vs between categories', sub, exportable('selectivity-strips', () => chart), host);
+    body.parentElement?.setAttribute('data-card', 'selectivity');
+    const spaces = (['a', 'b'] as const).map((k) => {
+      const g = withinBetween(result, pairs, k);
+      const s = result[k].selectivity;
+      return {
+        name: k === 'a' ? nameA : nameB, index: s.index, reason: s.reason,
+        within: { values: g.within, pairs: g.withinPairs, mean: s.within },
+        between: { values: g.between, pairs: g.betweenPairs, mean: s.between },
+      };
+    });
+    chart = register(stripPlot(body, { spaces }));
+    body.appendChild(el('div', 'ml-note', 'Lines: category-averaged means, as used in the index. Dots: every word pair.'));
+  }
+  {
+    let chart: Chart<never, never> | undefined;
+    const body = card(selGrid, 'Similarity distributions', 'off-diagonal cosine similarities (upper triangle)', exportable('similarity-histogram', () => chart), host);
+    chart = register(histogram(body, {
+      series: [{ name: nameA, values: offDiagonal(result.a.similarity) }, { name: nameB, values: offDiagonal(result.b.similarity) }],
+      xLabel: 'cosine similarity',
+    }));
+  }
+
+  // RSA.
+  page.appendChild(el('h2', 'ml-section-title', 'Representational similarity analysis'));
+  const rsaGrid = el('div', 'ml-grid');
+  page.appendChild(rsaGrid);
+  {
+    let chart: Chart<never, never> | undefined;
+    const body = card(rsaGrid, `RSA: ${result.a.source.label} vs ${result.b.source.label}`, 'each point is one word pair (upper triangle)',
+      exportable('rsa-scatter', () => chart), host);
+    body.parentElement?.setAttribute('data-card', 'rsa');
+    body.appendChild(statsRow(result));
+    chart = register(scatter(body, {
+      x: pairs.a, y: pairs.b, within: pairs.within as unknown as ArrayLike<boolean>, pairs: labels,
+      xLabel: `similarity in ${nameA}`, yLabel: `similarity in ${nameB}`,
+      stats: { ...result.rsa },
+    }));
+  }
+  {
+    let chart: Chart<never, never> | undefined;
+    const body = card(rsaGrid, 'RSA per category', 'Pearson r between the two spaces on the pairs within each category; dashed: overall r',
+      exportable('rsa-per-category', () => chart), host);
+    body.parentElement?.setAttribute('data-card', 'rsa-by-category');
+    chart = register(categoryBars(body, {
+      rows: result.rsaByCategory.map((r) => ({ category: r.category, pearson: r.pearson, spearman: r.spearman, pValue: r.pValue, n: r.n })),
+      overall: result.rsa.pearson,
+    }));
+  }
+
+  // One word's vectors.
+  page.appendChild(el('h2', 'ml-section-title', 'Word vectors'));
+  const vecGrid = el('div', 'ml-grid');
+  page.appendChild(vecGrid);
+  let lineChart: Chart<never, never> | undefined;
+  const vecBody = card(vecGrid, 'Vector of one word in both spaces', 'pick a word, or click a row of a heatmap', exportable('word-vector', () => lineChart), host);
+  vecBody.parentElement?.classList.add('ml-wide');
+  const picker = el('div', 'ml-picker');
+  const select = document.createElement('vscode-single-select') as HTMLElement & { value: string };
+  select.setAttribute('aria-label', 'word');
+  select.setAttribute('combobox', '');
+  for (const w of result.items) {
+    const opt = document.createElement('vscode-option');
+    opt.setAttribute('value', w);
+    opt.textContent = w;
+    select.appendChild(opt);
+  }
+  picker.append(el('span', undefined, 'Word'), select);
+  vecBody.appendChild(picker);
+  const lineHost = el('div');
+  vecBody.appendChild(lineHost);
+  const vectorData = (word: string) => {
+    const i = Math.max(0, result.items.indexOf(word));
+    return {
+      title: result.items[i] ?? '',
+      series: [{ name: nameA, values: result.a.vectors[i] ?? [] }, { name: nameB, values: result.b.vectors[i] ?? [] }],
+    };
+  };
+  const initialWord = ui.word && result.items.includes(ui.word) ? ui.word : result.items[0] ?? '';
+  select.value = initialWord;
+  if (result.items.length && result.a.vectors.length && result.b.vectors.length) {
+    lineChart = register(linePlot(lineHost, vectorData(initialWord)));
+  } else {
+    lineHost.appendChild(el('div', 'ml-note', 'This result stores no item vectors.'));
+  }
+  function pickWord(word: string): void {
+    if (!lineChart) return;
+    ui = { ...ui, word };
+    host.saveUi(ui);
+    select.value = word;
+    lineChart.update(vectorData(word) as never);
+    host.post({ type: 'selection', items: [word] });
+  }
+  select.addEventListener('change', () => pickWord(select.value));
+
+  // Clusters.
+  page.appendChild(el('h2', 'ml-section-title', 'Clusters'));
+  const clusterGrid = el('div', 'ml-grid');
+  page.appendChild(clusterGrid);
+  for (const key of ['a', 'b'] as const) {
+    const space = result[key];
+    const body = card(clusterGrid, `${key.toUpperCase()} · ${space.source.label}`, space.map ? mapSubtitle(space) : 'no 2-D map in this result', undefined, host);
+    body.parentElement?.setAttribute('data-card', `clusters-${key}`);
+    renderClusters(body, result, space);
+  }
+
+  page.setAttribute('data-rendered', 'true');
+  return {
+    destroy() {
+      for (const c of charts) c.destroy();
+      page.remove();
+    },
+  };
+}
+
+function header(result: CompareResult, host: PanelHost): HTMLElement {
+  const head = el('header', 'ml-header');
+  const left = el('div');
+  left.appendChild(el('h1', undefined, result.title));
+  const sources = el('div', 'ml-sources');
+  for (const key of ['a', 'b'] as const) {
+    const s = result[key].source;
+    const chip = el('span', 'ml-source');
+    chip.setAttribute('data-source', key);
+    chip.append(el('span', 'ml-source-key', key.toUpperCase()), el('span', undefined, s.label));
+    const details = [`${s.dims} d`, s.format, s.vocabSize ? `${s.vocabSize.toLocaleString('en-US')} words` : undefined, s.provider].filter(Boolean).join(' · ');
+    chip.appendChild(el('span', 'ml-stat-label', details));
+    if (s.spec !== s.label) chip.appendChild(el('span', 'ml-source-spec', s.spec));
+    if (s.synthetic) {
+      const badge = el('span', 'ml-badge ml-badge-warning ml-synthetic', 'synthetic vectors — not pretrained');
+      badge.title = 'Generated random vectors with planted category structure, for demos and tests. Not a pretrained embedding.';
+      chip.appendChild(badge);
+    }
+    sources.appendChild(chip);
+  }
+  left.appendChild(sources);
+  const cats = result.categories.length;
+  const meta = [
+    `${result.items.length} words`, `${cats} categor${cats === 1 ? 'y' : 'ies'}`, `${result.rsa.permutations} permutations`,
+    `seed ${result.inputs.seed}`, result.inputs.template ? `template "${result.inputs.template}"` : undefined,
+    `${(result.run.durationMs / 1000).toFixed(1)} s`, new Date(result.run.createdAt).toLocaleString('en-US'), `MechLens ${result.run.version}`,
+  ].filter(Boolean).join(' · ');
+  left.appendChild(el('div', 'ml-meta', meta));
+  const toolbar = el('div', 'ml-toolbar');
+  const save = document.createElement('vscode-button');
+  save.setAttribute('secondary', '');
+  save.append(icon('save'), document.createTextNode(' Save run'));
+  save.title = 'Save this run as a .mechlens.json file';
+  save.addEventListener('click', () => host.post({ type: 'save' }));
+  save.classList.add('ml-save');
+  toolbar.appendChild(save);
+  head.append(left, toolbar);
+  return head;
+}
+
+function statsRow(result: CompareResult): HTMLElement {
+  const row = el('div', 'ml-stats');
+  const r = result.rsa;
+  const items: [string, string, string][] = [
+    ['pearson', 'Pearson r', fmt(r.pearson)], ['spearman', 'Spearman ρ', fmt(r.spearman)], ['cosine', 'S_c', fmt(r.cosine)],
+    ['pValue', 'permutation p', fmtP(r.pValue)], ['n', 'pairs', String(r.n)],
+  ];
+  for (const [key, label, value] of items) {
+    const s = el('span');
+    const v = el('span', 'ml-stat-value', value);
+    v.setAttribute('data-stat', key);
+    s.append(el('span', 'ml-stat-label', `${label} `), v);
+    row.appendChild(s);
+  }
+  return row;
+}
+
+function card(parent: HTMLElement, title: string, subtitle: string | undefined,
+  exp: { name: string; chart: () => Chart<never, never> | undefined } | undefined, host: PanelHost): HTMLElement {
+  const c = el('section', 'ml-card');
+  const head = el('div', 'ml-card-header');
+  head.appendChild(el('div', 'ml-card-title', title));
+  if (exp) {
+    const actions = el('div', 'ml-card-actions');
+    for (const format of ['svg', 'png'] as const) {
+      const b = el('button', 'ml-icon-button');
+      b.type = 'button';
+      b.setAttribute('data-export', format);
+      b.title = `Export ${title} as ${format.toUpperCase()}`;
+      b.append(icon(format === 'svg' ? 'file-code' : 'file-media'), document.createTextNode(format.toUpperCase()));
+      b.addEventListener('click', async () => {
+        const chart = exp.chart();
+        if (!chart) return;
+        host.post(await exportMessage(exp.name, chart.exportSvg(), format));
+      });
+      actions.appendChild(b);
+    }
+    head.appendChild(actions);
+  }
+  c.appendChild(head);
+  if (subtitle) c.appendChild(el('div', 'ml-card-subtitle', subtitle));
+  const body = el('div', 'ml-card-body');
+  c.appendChild(body);
+  parent.appendChild(c);
+  return body;
+}
+
+function mapSubtitle(space: SpaceResult): string {
+  const m = space.map;
+  if (!m) return '';
+  const opts = Object.entries(m.options).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  return `${m.method.toUpperCase()}${opts ? ` (${opts})` : ''} then DBSCAN · ${m.clusters.length} clusters`;
+}
+
+function renderClusters(body: HTMLElement, result: CompareResult, space: SpaceResult): void {
+  const map = space.map;
+  if (!map) {
+    body.appendChild(el('div', 'ml-note', 'Run with a 2-D map (t-SNE) to see clusters here.'));
+    return;
+  }
+  const list = el('ul', 'ml-cluster-list');
+  for (const c of map.clusters) {
+    const li = el('li');
+    li.appendChild(el('span', 'ml-cluster-name', `Cluster ${c.label + 1} (${c.members.length})`));
+    for (const w of c.members) li.appendChild(el('code', 'ml-word', w));
+    list.appendChild(li);
+  }
+  const noise = result.items.filter((_, i) => map.labels[i] === -1);
+  if (noise.length) {
+    const li = el('li');
+    li.appendChild(el('span', 'ml-cluster-name', `Not clustered (${noise.length})`));
+    for (const w of noise) li.appendChild(el('code', 'ml-word', w));
+    list.appendChild(li);
+  }
+  body.appendChild(list);
+  body.appendChild(el('div', 'ml-note', 'The t-SNE map chart is not in this build yet; clusters are listed by member.'));
+}
