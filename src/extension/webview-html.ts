@@ -24,13 +24,13 @@ export function createNonce(): string {
 
 /**
  * Nothing is allowed by default. Scripts run only with the nonce; styles come from the extension's
- * own files or nonce'd tags; images also from data:/blob: URLs, which the charts make when they
+ * own files or nonce'd tags; images also from data: URLs, which the charts make when they
  * rasterize an SVG for PNG export. No remote origin appears anywhere.
  */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     `default-src 'none'`,
-    `img-src ${cspSource} data: blob:`,
+    `img-src ${cspSource} data:`,
     `style-src ${cspSource} 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
     `font-src ${cspSource}`,

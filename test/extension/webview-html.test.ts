@@ -29,7 +29,7 @@ test('the CSP denies by default and allows scripts only by nonce', () => {
   assert.deepEqual(csp.get('script-src'), [`'nonce-${nonce}'`]);
   assert.deepEqual(csp.get('style-src'), [cspSource, `'nonce-${nonce}'`]);
   assert.deepEqual(csp.get('font-src'), [cspSource]);
-  assert.deepEqual(csp.get('img-src'), [cspSource, 'data:', 'blob:']);
+  assert.deepEqual(csp.get('img-src'), [cspSource, 'data:']);
   for (const values of csp.values()) {
     for (const v of values) {
       assert.ok(!/unsafe-(inline|eval)/.test(v), `no unsafe source: ${v}`);
