@@ -1,0 +1,157 @@
+// A model opened for capturing: a Hugging Face GPT-2 checkpoint folder (graph built here, hooks
+// from hooks.ts), or any .onnx file (its own tensors are the hooks). Also the token-embedding
+// matrix, read straight from the safetensors file without a session.
+import fs from 'node:fs';
+import path from 'node:path';
+import { MechLensError } from '../errors';
+import { openCheckpoint, type Checkpoint } from './checkpoint';
+import { listHookPoints, resolveHookName, type HookPoint } from './hooks';
+import { closeNames, openOnnxModel, type OnnxModelFile, type OnnxTensorInfo } from './onnx-graph';
+import { bf16ToF32, f16ToF32 } from './safetensors';
+import { loadTokenizer, type Gpt2Tokenizer } from './tokenizer';
+
+export interface Gpt2Model {
+  kind: 'gpt2';
+  /** The checkpoint folder. */
+  source: string;
+  checkpoint: Checkpoint;
+  tokenizer: Gpt2Tokenizer;
+  revision: string;
+  hookPoints: HookPoint[];
+}
+
+export interface OnnxFileModel {
+  kind: 'onnx';
+  source: string;
+  file: OnnxModelFile;
+  /** tokenizer.json next to the .onnx file, when there is one. */
+  tokenizer?: Gpt2Tokenizer;
+  revision: string;
+}
+
+export type LoadedModel = Gpt2Model | OnnxFileModel;
+
+/** One row of `mechlens hooks`: a hook point of a GPT-2 checkpoint or a tensor of an ONNX file. */
+export interface HookListing {
+  name: string;
+  /** Per-position shape ('positions' = sequence length), or the tensor's declared dims for ONNX files. */
+  shape: (number | string)[];
+  description: string;
+  aliases: string[];
+}
+
+const cache = new Map<string, Promise<LoadedModel>>();
+
+/** Opens a checkpoint folder or an .onnx file (cached per path; `fresh` re-reads it). */
+export function loadModel(source: string, options: { fresh?: boolean } = {}): Promise<LoadedModel> {
+  const key = path.resolve(source);
+  let entry = options.fresh ? undefined : cache.get(key);
+  if (!entry) {
+    entry = open(key);
+    cache.set(key, entry);
+    entry.catch(() => cache.delete(key));
+  }
+  return entry;
+}
+
+async function open(source: string): Promise<LoadedModel> {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(source);
+  } catch {
+    throw new MechLensError('not-found', 'no such model folder or file', {
+      input: source, fix: 'Give a Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json), an .onnx file, or a hub id such as gpt2.',
+    });
+  }
+  if (stat.isFile()) {
+    const file = openOnnxModel(source);
+    const tokenizerDir = path.dirname(source);
+    const tokenizer = fs.existsSync(path.join(tokenizerDir, 'tokenizer.json')) ? await loadTokenizer(tokenizerDir) : undefined;
+    return { kind: 'onnx', source, file, tokenizer, revision: `mtime:${stat.mtimeMs}:${stat.size}` };
+  }
+  const checkpoint = openCheckpoint(source);
+  const tokenizer = await loadTokenizer(source);
+  return { kind: 'gpt2', source, checkpoint, tokenizer, revision: checkpoint.revision, hookPoints: listHookPoints(checkpoint.config) };
+}
+
+/** What `mechlens hooks` prints: every hook point, or every tensor of an ONNX file. */
+export function listModelHooks(model: LoadedModel): HookListing[] {
+  if (model.kind === 'gpt2') {
+    return model.hookPoints.map((h) => ({ name: h.name, shape: h.shape, description: h.description, aliases: h.aliases }));
+  }
+  return model.file.tensors
+    .filter((t) => t.kind === 'node-output')
+    .map((t) => ({ name: t.name, shape: t.dims ?? [], description: `${t.producer ?? 'node'} output${t.elemType ? ` (${t.elemType})` : ''}`, aliases: [] }));
+}
+
+/** The ONNX tensor named `name`, or a clear error naming the closest tensors. */
+export function resolveOnnxTensor(model: OnnxFileModel, name: string): OnnxTensorInfo {
+  const t = model.file.tensors.find((x) => x.name === name && x.kind === 'node-output');
+  if (t) return t;
+  throw new MechLensError('bad-argument', `the ONNX model has no tensor "${name}" to hook`, {
+    input: model.source,
+    fix: `Run "mechlens hooks --model ${model.source}" for the list${closeNames(name, model.file.tensors.filter((x) => x.kind === 'node-output').map((x) => x.name))}.`,
+  });
+}
+
+export function resolveHook(model: Gpt2Model, name: string): HookPoint {
+  return resolveHookName(name, model.checkpoint.config);
+}
+
+export interface EmbeddingRows {
+  /** rows × nEmbd, row-major. */
+  data: Float32Array;
+  dims: [number, number];
+  tokenIds: number[];
+}
+
+/**
+ * Rows of the token-embedding matrix wte (all of it when `tokenIds` is absent), read from the
+ * safetensors file row by row, so asking for 100 tokens of gpt2-xl reads 100 rows, not 400 MB.
+ */
+export async function tokenEmbeddings(model: string | LoadedModel, tokenIds?: readonly number[]): Promise<EmbeddingRows> {
+  const loaded = typeof model === 'string' ? await loadModel(model) : model;
+  if (loaded.kind !== 'gpt2') {
+    throw new MechLensError('unsupported', 'token embeddings are read from a checkpoint folder, not an .onnx file', {
+      input: loaded.source, fix: 'Use the Hugging Face checkpoint folder of the model.',
+    });
+  }
+  const { file, info } = loaded.checkpoint.tensor('wte.weight');
+  const [vocab, d] = info.shape;
+  const ids = tokenIds ? [...tokenIds] : Array.from({ length: vocab }, (_, i) => i);
+  for (const id of ids) {
+    if (!Number.isInteger(id) || id < 0 || id >= vocab) {
+      throw new MechLensError('bad-argument', `token id ${id} is outside the embedding matrix (0..${vocab - 1})`, { input: loaded.source, fix: 'Use ids from this model\'s tokenizer.' });
+    }
+  }
+  const bytesPer = info.dtype === 'F32' ? 4 : info.dtype === 'F64' ? 8 : 2;
+  const rowBytes = d * bytesPer;
+  const out = new Float32Array(ids.length * d);
+  const fd = fs.openSync(file.path, 'r');
+  try {
+    // Contiguous runs of ids are read in one call (the whole matrix is one run).
+    const buf = Buffer.alloc(Math.min(ids.length, 4096) * rowBytes);
+    for (let i = 0; i < ids.length;) {
+      let run = 1;
+      while (i + run < ids.length && run < 4096 && ids[i + run] === ids[i] + run) run++;
+      const bytes = run * rowBytes;
+      fs.readSync(fd, buf, 0, bytes, info.begin + ids[i] * rowBytes);
+      const aligned = new Uint8Array(bytes);
+      aligned.set(buf.subarray(0, bytes));
+      out.set(toF32(aligned, info.dtype, run * d), i * d);
+      i += run;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { data: out, dims: [ids.length, d], tokenIds: ids };
+}
+
+function toF32(bytes: Uint8Array, dtype: string, count: number): Float32Array {
+  switch (dtype) {
+    case 'F32': return new Float32Array(bytes.buffer, 0, count);
+    case 'F16': return f16ToF32(new Uint16Array(bytes.buffer, 0, count));
+    case 'BF16': return bf16ToF32(new Uint16Array(bytes.buffer, 0, count));
+    default: return Float32Array.from(new Float64Array(bytes.buffer, 0, count));
+  }
+}

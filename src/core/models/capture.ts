@@ -1,0 +1,294 @@
+// captureActivations: the one API that jobs, the CLI and the extension use to read a model's
+// activations. Inputs are tokenized, their read positions resolved (marker, target string, last
+// token, all tokens or given indices), sorted by length into right-padded batches with an
+// attention mask, run through a cached session that computes only the requested hooks, and the
+// requested rows gathered into one rows × width Float32Array per hook.
+import path from 'node:path';
+import { MechLensError, throwIfCancelled } from '../errors';
+import type { RunControl } from '../run-control';
+import { buildGpt2Graph, ATTENTION_MASK, INPUT_IDS } from './graph-gpt2';
+import { planWeights, type WeightMode } from './graph-weights';
+import { hookWidth, type HookPoint } from './hooks';
+import { withOutputs } from './onnx-graph';
+import { resolvePositions, type PiecePolicy, type PositionInput } from './positions';
+import type { ProviderName, ProviderSetting } from './providers';
+import { parseProviderSetting } from './providers';
+import { createInferenceSession, defaultSessionCache, type InferenceRunner, type Int64Feed, type SessionCache, type Tensor32 } from './runtime';
+import { loadModel, resolveHook, resolveOnnxTensor, type Gpt2Model, type LoadedModel, type OnnxFileModel } from './capture-model';
+
+export type CaptureInput = string | PositionInput;
+/** Which token rows to read: the last real token, the target, every token, or one index per input (negative counts from the end). */
+export type CapturePositions = 'last' | 'target' | 'all' | readonly number[];
+
+export interface CaptureOptions extends RunControl {
+  /** Most inputs per batch (default 64). */
+  batchSize?: number;
+  /** Most batch × padded-length tokens per batch (default 4096), so long inputs make small batches. */
+  maxBatchTokens?: number;
+  /** 'auto' (default) or a provider name; the mechlens.executionProvider setting. */
+  provider?: ProviderSetting | string;
+  /** For positions 'target': strings searched in inputs without a `{marker}`, e.g. [" him", " her"]. */
+  targets?: readonly string[];
+  /** Which token of a multi-token target is read (default its last piece). */
+  piece?: PiecePolicy;
+  /** Weights as external data into the safetensors file, or read into memory (default: auto). */
+  weights?: WeightMode;
+  threads?: number;
+  sessions?: SessionCache;
+  /** Notes for the user (provider fallback). Warnings about inputs are returned in the result. */
+  log?: (message: string) => void;
+}
+
+export interface CapturedTensor {
+  /** rows × width, row-major: one row per read position. */
+  data: Float32Array;
+  dims: [number, number];
+  /** The row's shape before flattening, e.g. [heads, d_head] or [heads, key positions]. */
+  shape: number[];
+  /** The canonical hook or tensor name the request resolved to. */
+  hook: string;
+}
+
+export interface CaptureResult {
+  /** Keyed by the hook names as requested (aliases stay as given). */
+  activations: Record<string, CapturedTensor>;
+  /** Tokens of every input, as displayed ('␣him'). */
+  tokens: string[][];
+  tokenIds: number[][];
+  /** Token index of every row. */
+  positions: number[];
+  /** Input index of every row (one row per input unless positions is 'all'). */
+  rowInputs: number[];
+  provider: ProviderName;
+  warnings: string[];
+  /** Transformer blocks in the graph that ran (ONNX files: -1). */
+  layersBuilt: number;
+  revision: string;
+}
+
+interface HookRequest {
+  requested: string;
+  canonical: string;
+  /** For GPT-2 hooks; undefined for tensors of an ONNX file. */
+  point?: HookPoint;
+}
+
+export async function captureActivations(
+  model: string | LoadedModel,
+  inputs: readonly CaptureInput[],
+  hooks: readonly string[],
+  positions: CapturePositions = 'last',
+  options: CaptureOptions = {},
+): Promise<CaptureResult> {
+  const { signal, onProgress } = options;
+  throwIfCancelled(signal);
+  const loaded = typeof model === 'string' ? await loadModel(model) : model;
+  if (inputs.length === 0) throw new MechLensError('bad-argument', 'no inputs to capture', { input: loaded.source, fix: 'Give at least one text.' });
+  if (hooks.length === 0) throw new MechLensError('bad-argument', 'no hooks to capture', { input: loaded.source, fix: 'Name a hook point, e.g. blocks.5.attn.hook_q (see "mechlens hooks").' });
+  const tokenizer = loaded.tokenizer;
+  if (!tokenizer) {
+    throw new MechLensError('not-found', 'the ONNX file has no tokenizer.json next to it', { input: loaded.source, fix: 'Copy the model\'s tokenizer.json into the same folder.' });
+  }
+  const provider = parseProviderSetting(options.provider);
+  const requests: HookRequest[] = hooks.map((h) => {
+    if (loaded.kind === 'gpt2') {
+      const point = resolveHook(loaded, h);
+      return { requested: h, canonical: point.name, point };
+    }
+    return { requested: h, canonical: resolveOnnxTensor(loaded, h).name };
+  });
+
+  // Positions: resolvePositions tokenizes and finds markers/targets; 'all' and indices use its ids.
+  const resolved = resolvePositions(tokenizer, inputs, positions === 'target' ? { targets: options.targets, piece: options.piece } : { piece: options.piece });
+  const ids = resolved.inputs.map((r) => r.ids);
+  const maxPositions = loaded.kind === 'gpt2' ? loaded.checkpoint.config.nPositions : Infinity;
+  ids.forEach((row, i) => {
+    if (row.length > maxPositions) {
+      throw new MechLensError('bad-argument', `input ${i + 1} has ${row.length} tokens, more than the model's ${maxPositions} positions`, {
+        input: JSON.stringify(resolved.inputs[i].text.slice(0, 60)), fix: 'Shorten it.',
+      });
+    }
+  });
+  const rowsOf = readRows(positions, resolved.inputs.map((r) => r.position), ids);
+  const rowStart: number[] = [];
+  let rowCount = 0;
+  for (const rows of rowsOf) { rowStart.push(rowCount); rowCount += rows.length; }
+  const maxLen = Math.max(...ids.map((r) => r.length));
+
+  const session = await sessionFor(loaded, requests, provider, options);
+  const outputs = [...new Set(requests.map((r) => r.canonical))];
+  const gathered = new Map<string, { data: Float32Array; width: number; shape: number[]; axis: 1 | 2 }>();
+
+  const batches = makeBatches(ids.map((r) => r.length), options.batchSize ?? 64, options.maxBatchTokens ?? 4096);
+  let done = 0;
+  for (const [bi, batch] of batches.entries()) {
+    throwIfCancelled(signal);
+    onProgress?.({ message: `Running ${path.basename(loaded.source)}: batch ${bi + 1} of ${batches.length}`, fraction: done / inputs.length });
+    const T = Math.max(...batch.map((i) => ids[i].length));
+    const feeds = batchFeeds(session, batch.map((i) => ids[i]), T, tokenizer.padTokenId);
+    const out = await session.run(feeds, outputs);
+    for (const name of outputs) {
+      const tensor = out[name];
+      const layout = layoutOf(loaded, requests.find((r) => r.canonical === name)!, tensor, batch.length, T, maxLen);
+      let target = gathered.get(name);
+      if (!target) {
+        target = { data: new Float32Array(rowCount * layout.width), ...layout };
+        if (name.endsWith('hook_attn_scores')) target.data.fill(-Infinity); // masked and never-reached keys
+        gathered.set(name, target);
+      }
+      batch.forEach((inputIndex, b) => {
+        rowsOf[inputIndex].forEach((pos, k) => copyRow(tensor, target!, b, pos, T, maxLen, rowStart[inputIndex] + k));
+      });
+    }
+    done += batch.length;
+  }
+  onProgress?.({ message: 'Captured', fraction: 1 });
+
+  const activations: Record<string, CapturedTensor> = {};
+  for (const r of requests) {
+    const g = gathered.get(r.canonical)!;
+    activations[r.requested] = { data: g.data, dims: [rowCount, g.width], shape: g.shape, hook: r.canonical };
+  }
+  return {
+    activations,
+    tokens: ids.map((row) => row.map((id) => tokenizer.displayToken(id))),
+    tokenIds: ids,
+    positions: rowsOf.flat(),
+    rowInputs: rowsOf.flatMap((rows, i) => rows.map(() => i)),
+    provider: session.provider,
+    warnings: resolved.warnings,
+    layersBuilt: loaded.kind === 'gpt2' ? layersFor(loaded, requests) : -1,
+    revision: loaded.revision,
+  };
+}
+
+function readRows(positions: CapturePositions, resolvedPositions: number[], ids: number[][]): number[][] {
+  if (positions === 'last' || positions === 'target') return resolvedPositions.map((p) => [p]);
+  if (positions === 'all') return ids.map((row) => row.map((_, t) => t));
+  if (!Array.isArray(positions) || positions.length !== ids.length) {
+    throw new MechLensError('bad-argument', `positions must be "last", "target", "all" or one token index per input (${ids.length}), got ${JSON.stringify(positions)}`, {
+      input: 'positions', fix: 'Give one index per input; negative indices count from the end (-1 = last token).',
+    });
+  }
+  return positions.map((p, i) => {
+    const L = ids[i].length;
+    const t = p < 0 ? L + p : p;
+    if (!Number.isInteger(p) || t < 0 || t >= L) {
+      throw new MechLensError('bad-argument', `position ${p} is outside input ${i + 1}, which has ${L} tokens`, { input: 'positions', fix: `Use an index from ${-L} to ${L - 1}.` });
+    }
+    return [t];
+  });
+}
+
+/** Inputs sorted by length (longest first) and cut into batches, so padding stays small. */
+export function makeBatches(lengths: readonly number[], batchSize: number, maxBatchTokens: number): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
+  const batches: number[][] = [];
+  let current: number[] = [];
+  for (const i of order) {
+    const padded = current.length ? lengths[current[0]] : lengths[i];
+    if (current.length && (current.length >= batchSize || (current.length + 1) * padded > maxBatchTokens)) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(i);
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+function batchFeeds(session: InferenceRunner, rows: number[][], T: number, padId: number): Record<string, Int64Feed> {
+  const B = rows.length;
+  const ids = new BigInt64Array(B * T).fill(BigInt(padId));
+  const mask = new BigInt64Array(B * T);
+  const positionIds = new BigInt64Array(B * T);
+  rows.forEach((row, b) => {
+    for (let t = 0; t < T; t++) positionIds[b * T + t] = BigInt(t);
+    row.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; });
+  });
+  const dims = [B, T];
+  const known: Record<string, Int64Feed> = {
+    [INPUT_IDS]: { data: ids, dims },
+    [ATTENTION_MASK]: { data: mask, dims },
+    position_ids: { data: positionIds, dims },
+    token_type_ids: { data: new BigInt64Array(B * T), dims },
+  };
+  const feeds: Record<string, Int64Feed> = {};
+  for (const name of session.inputNames) {
+    const feed = known[name];
+    if (!feed) {
+      throw new MechLensError('unsupported', `the model needs an input "${name}" that MechLens cannot provide`, {
+        input: name, fix: `MechLens feeds ${Object.keys(known).join(', ')}. Export the model without past key values or extra inputs.`,
+      });
+    }
+    feeds[name] = feed;
+  }
+  return feeds;
+}
+
+function layersFor(model: Gpt2Model, requests: HookRequest[]): number {
+  const needs = (h: HookPoint) => (h.name.endsWith('.hook_resid_pre') ? h.layer : h.layer + 1);
+  return requests.reduce((n, r) => Math.max(n, Math.min(model.checkpoint.config.nLayer, needs(r.point!))), 0);
+}
+
+async function sessionFor(model: LoadedModel, requests: HookRequest[], provider: ProviderSetting, options: CaptureOptions): Promise<InferenceRunner> {
+  const cache = options.sessions ?? defaultSessionCache;
+  const canonical = [...new Set(requests.map((r) => r.canonical))].sort();
+  if (model.kind === 'gpt2') {
+    const layers = layersFor(model, requests);
+    const key = JSON.stringify(['gpt2', model.source, model.revision, options.weights ?? 'auto', layers, canonical, provider, options.threads ?? 0]);
+    return cache.get(key, async () => {
+      const plan = planWeights(model.checkpoint, options.weights);
+      const built = buildGpt2Graph({ config: model.checkpoint.config, hooks: requests.map((r) => r.point!), weight: plan.weight, lmHead: model.checkpoint.lmHead });
+      return createInferenceSession({ bytes: built.bytes, label: model.source, ...plan.finish() }, { provider, threads: options.threads, log: options.log });
+    });
+  }
+  const key = JSON.stringify(['onnx', model.source, model.revision, canonical, provider, options.threads ?? 0]);
+  return cache.get(key, async () => {
+    const bytes = withOutputs(model.file.model, canonical);
+    return createInferenceSession({ bytes, label: model.source, externalFolder: path.dirname(model.source) }, { provider, threads: options.threads, log: options.log });
+  });
+}
+
+interface Layout {
+  width: number;
+  shape: number[];
+  /** Axis of the full tensor that indexes positions (1: [B, T, ...], 2: [B, H, T, T]). */
+  axis: 1 | 2;
+}
+
+function layoutOf(model: LoadedModel, request: HookRequest, tensor: Tensor32, B: number, T: number, maxLen: number): Layout {
+  if (request.point) {
+    const shape = request.point.shape.map((d) => (d === 'positions' ? maxLen : d));
+    return { width: hookWidth(request.point, maxLen), shape, axis: request.point.positionAxis };
+  }
+  return onnxLayout(model as OnnxFileModel, request.canonical, tensor, B, T, maxLen);
+}
+
+function onnxLayout(model: OnnxFileModel, name: string, tensor: Tensor32, B: number, T: number, maxLen: number): Layout {
+  const d = tensor.dims;
+  if (d.length === 4 && d[0] === B && d[2] === T && d[3] === T) return { width: d[1] * maxLen, shape: [d[1], maxLen], axis: 2 };
+  if (d.length >= 2 && d[0] === B && d[1] === T) {
+    const shape = d.slice(2);
+    return { width: shape.reduce((a, b) => a * b, 1), shape, axis: 1 };
+  }
+  throw new MechLensError('unsupported', `tensor "${name}" has shape [${d.join(', ')}], which has no [batch, positions, ...] layout to read rows from (batch ${B}, positions ${T})`, {
+    input: model.source, fix: 'Hook a tensor whose first two axes are batch and sequence position.',
+  });
+}
+
+/** Copies the row of batch item `b` at position `pos` into row `row` of `target`. */
+function copyRow(tensor: Tensor32, target: { data: Float32Array; width: number; axis: 1 | 2 }, b: number, pos: number, T: number, maxLen: number, row: number): void {
+  const out = target.data;
+  if (target.axis === 1) {
+    const w = target.width;
+    out.set(tensor.data.subarray((b * T + pos) * w, (b * T + pos + 1) * w), row * w);
+    return;
+  }
+  // [B, H, T, T] -> heads × maxLen; keys past this batch's length keep the fill value.
+  const H = tensor.dims[1];
+  for (let h = 0; h < H; h++) {
+    const src = ((b * H + h) * T + pos) * T;
+    out.set(tensor.data.subarray(src, src + T), row * target.width + h * maxLen);
+  }
+}
