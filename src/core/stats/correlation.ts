@@ -27,7 +27,7 @@ export function pearson(x: Vector, y: Vector): number | null {
     sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
   }
   if (!(sxx > 0 && syy > 0)) return null;
-  return clampUnit(sxy / Math.sqrt(sxx * syy));
+  return clampUnit(sxy / (Math.sqrt(sxx) * Math.sqrt(syy)));
 }
 
 /** Spearman ρ with average ranks for ties (scipy.stats.spearmanr); null when undefined. */
@@ -42,7 +42,7 @@ export function cosineAgreement(x: Vector, y: Vector): number | null {
   let sxy = 0, sxx = 0, syy = 0;
   for (let i = 0; i < x.length; i++) { sxy += x[i] * y[i]; sxx += x[i] * x[i]; syy += y[i] * y[i]; }
   if (!(sxx > 0 && syy > 0)) return null;
-  return clampUnit(sxy / Math.sqrt(sxx * syy));
+  return clampUnit(sxy / (Math.sqrt(sxx) * Math.sqrt(syy)));
 }
 
 /** 1-based ranks, ties get the mean of the ranks they span (scipy.stats.rankdata 'average'). */

@@ -119,28 +119,30 @@ export function subMatrix(m: Matrix, indices: readonly number[]): Matrix<Float64
 
 function permutationPValue(a: Matrix, b: Matrix, permutations: number, control: RsaOptions): number {
   const n = a.rows;
-  // Centred A above the diagonal; B mirrored from its upper triangle, since a relabelling reads both halves.
-  const centredA = new Float64Array(n * n);
+  // A's centred upper triangle packed row by row (read in order), and B mirrored from its upper
+  // triangle, since a relabelling reads both halves.
+  const pairs = (n * (n - 1)) / 2;
+  const centredA = upperTriangle(a);
   const symmetricB = new Float64Array(n * n);
   let sumA = 0, sumB = 0;
-  const pairs = (n * (n - 1)) / 2;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { sumA += a.data[i * n + j]; sumB += b.data[i * n + j]; }
+  for (let t = 0; t < pairs; t++) sumA += centredA[t];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) sumB += b.data[i * n + j];
   const meanA = sumA / pairs, meanB = sumB / pairs;
   let sxx = 0, syy = 0;
+  for (let t = 0; t < pairs; t++) { centredA[t] -= meanA; sxx += centredA[t] * centredA[t]; }
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const dx = a.data[i * n + j] - meanA, by = b.data[i * n + j];
-      centredA[i * n + j] = dx;
+      const by = b.data[i * n + j];
       symmetricB[i * n + j] = by; symmetricB[j * n + i] = by;
-      sxx += dx * dx; syy += (by - meanB) * (by - meanB);
+      syy += (by - meanB) * (by - meanB);
     }
   }
-  const scale = 1 / Math.sqrt(sxx * syy);
+  const scale = 1 / (Math.sqrt(sxx) * Math.sqrt(syy));
   const correlation = (perm: Uint32Array): number => {
-    let s = 0;
+    let s = 0, t = 0;
     for (let i = 0; i < n; i++) {
-      const rowA = i * n, rowB = perm[i] * n;
-      for (let j = i + 1; j < n; j++) s += centredA[rowA + j] * symmetricB[rowB + perm[j]];
+      const rowB = perm[i] * n;
+      for (let j = i + 1; j < n; j++) s += centredA[t++] * symmetricB[rowB + perm[j]];
     }
     return s * scale;
   };

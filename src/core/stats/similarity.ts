@@ -23,7 +23,9 @@ export function cosineSimilarityMatrix(x: Matrix): CosineSimilarity {
     const base = i * d;
     let sumSquares = 0;
     for (let k = 0; k < d; k++) { const v = x.data[base + k]; sumSquares += v * v; }
-    const norm = Math.sqrt(sumSquares);
+    let norm = Math.sqrt(sumSquares);
+    // Squares of subnormal or huge values under- or overflow: rescale by the largest magnitude first.
+    if (!(norm > 1e-150 && norm < 1e150)) norm = scaledNorm(x.data, base, d);
     if (!Number.isFinite(norm)) throw nonFinite('cosineSimilarityMatrix', i);
     if (norm === 0) { zeroRows.push(i); continue; }
     for (let k = 0; k < d; k++) unit[base + k] = x.data[base + k] / norm;
@@ -52,8 +54,19 @@ export function cosineBetween(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   }
   let ab = 0, aa = 0, bb = 0;
   for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
-  if (aa === 0 || bb === 0) return null;
-  return ab / Math.sqrt(aa * bb);
+  if (!(aa > 0 && bb > 0)) return null;
+  const c = ab / (Math.sqrt(aa) * Math.sqrt(bb));
+  return c > 1 ? 1 : c < -1 ? -1 : c;
+}
+
+function scaledNorm(data: ArrayLike<number>, base: number, d: number): number {
+  let largest = 0;
+  for (let k = 0; k < d; k++) largest = Math.max(largest, Math.abs(data[base + k]));
+  if (!Number.isFinite(largest)) return NaN;
+  if (largest === 0) return 0;
+  let sum = 0;
+  for (let k = 0; k < d; k++) { const v = data[base + k] / largest; sum += v * v; }
+  return largest * Math.sqrt(sum);
 }
 
 function nonFinite(what: string, rowIndex: number): MechLensError {
