@@ -68,7 +68,7 @@ function requiredByBundles() {
   const names = new Set();
   for (const file of readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js'))) {
     const text = readFileSync(join(root, 'dist', file), 'utf8');
-    for (const match of text.matchAll(/require\(["']([^"'./][^"']*)["']\)/g)) {
+    for (const match of text.matchAll(/require(?:\.resolve)?\(["']([^"'./][^"']*)["']\)/g)) {
       const spec = match[1];
       if (spec.startsWith('node:') || spec === 'vscode') continue;
       const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];

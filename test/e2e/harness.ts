@@ -1,0 +1,354 @@
+// Drives real VS Code (code-server 4.100.3, VS Code 1.100.3) from Chromium the way a person does:
+// command palette, quick picks, explorer context menu, the workspace trust dialog, and MechLens's
+// webview panels. scripts/run-e2e.mjs packages and installs the .vsix and sets the environment:
+//   MECHLENS_CODE_SERVER     code-server's package folder (holds out/node/entry.js)
+//   MECHLENS_E2E_EXTENSIONS  an extensions folder with the .vsix installed
+// Every wait is on a selector or a condition with a generous timeout; nothing sleeps blindly.
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const repoRoot = path.join(__dirname, '..', '..');
+export const screenshotDir = path.join(repoRoot, 'docs', 'screenshots');
+/** Logs and failure screenshots of each session; kept after the run for whoever reads a failure. */
+export const artifactDir = path.join(repoRoot, 'out', 'e2e', 'artifacts');
+
+/** VS Code in a 2-core container can take tens of seconds for a first render or a worker start. */
+export const LONG = 120_000;
+export const MEDIUM = 30_000;
+
+export type TrustAnswer = 'trust' | 'restricted';
+
+export interface SessionOptions {
+  /** The folder opened as the workspace; the test fills it. */
+  workspace: string;
+  /** How the test answers the workspace trust dialog. */
+  trust: TrustAnswer;
+  /** Extra user settings, merged over the quiet defaults below. */
+  settings?: Record<string, unknown>;
+  /** Name used for the artifact folder. */
+  name: string;
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value || !existsSync(value)) {
+    throw new Error(`${name} is not set or does not exist (${value ?? 'unset'}); run the suite with \`npm run test:e2e\` (scripts/run-e2e.mjs), which sets it.`);
+  }
+  return value;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A workspace folder in the temp dir holding a copy of samples/. */
+export function makeWorkspace(prefix = 'mechlens-e2e-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const samples = path.join(dir, 'samples');
+  mkdirSync(samples);
+  for (const name of ['space-furniture-fruit.words', 'next-word.words']) {
+    const from = path.join(repoRoot, 'samples', name);
+    if (existsSync(from)) writeFileSync(path.join(samples, name), readFileSync(from));
+  }
+  return dir;
+}
+
+const quietSettings: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'always',
+  'security.workspace.trust.untrustedFiles': 'open',
+  'window.restoreWindows': 'none',
+  'git.enabled': false,
+  'editor.accessibilitySupport': 'off',
+  'workbench.colorTheme': 'Default Dark Modern',
+};
+
+export class VsCodeSession {
+  private constructor(
+    readonly page: Page,
+    private readonly browser: Browser,
+    private readonly server: ChildProcess,
+    private readonly userDataDir: string,
+    readonly artifacts: string,
+    readonly workspace: string,
+  ) {}
+
+  /** Starts code-server and Chromium and waits for the workbench; the caller must `close()` in `after`. */
+  static async start(options: SessionOptions): Promise<VsCodeSession> {
+    const codeServer = requiredEnv('MECHLENS_CODE_SERVER');
+    const extensionsDir = requiredEnv('MECHLENS_E2E_EXTENSIONS');
+    const artifacts = path.join(artifactDir, options.name);
+    rmSync(artifacts, { recursive: true, force: true });
+    mkdirSync(artifacts, { recursive: true });
+    const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-user-'));
+    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+    // An empty config file keeps code-server from writing ~/.config/code-server/config.yaml.
+    const configFile = path.join(userDataDir, 'config.yaml');
+    writeFileSync(configFile, '');
+    const port = await freePort();
+    const log = createWriteStream(path.join(artifacts, 'code-server.log'));
+    const server = spawn(process.execPath, [
+      path.join(codeServer, 'out/node/entry.js'),
+      '--config', configFile,
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      '--user-data-dir', userDataDir,
+      '--extensions-dir', extensionsDir,
+      options.workspace,
+    ], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    server.stdout?.pipe(log);
+    server.stderr?.pipe(log);
+
+    let browser: Browser | undefined;
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`, server, LONG);
+      browser = await chromium.launch({
+        executablePath: process.env.MECHLENS_CHROMIUM ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      });
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+      const page = await context.newPage();
+      page.setDefaultTimeout(MEDIUM);
+      const consoleLog = createWriteStream(path.join(artifacts, 'browser-console.log'));
+      page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+      page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.message}\n`));
+      const session = new VsCodeSession(page, browser, server, userDataDir, artifacts, options.workspace);
+      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`, { timeout: LONG });
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: LONG });
+      await session.answerTrustDialog(options.trust);
+      await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: LONG });
+      return session;
+    } catch (err) {
+      await browser?.close().catch(() => undefined);
+      killTree(server);
+      throw err;
+    }
+  }
+
+  /** The trust dialog appears once the workbench restores; `startupPrompt: always` makes it certain. */
+  private async answerTrustDialog(answer: TrustAnswer): Promise<void> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.filter({ hasText: /trust the authors/i }).waitFor({ state: 'visible', timeout: LONG });
+    const label = answer === 'trust' ? /Yes, I trust the authors/i : /No, I don.t trust the authors/i;
+    await dialog.getByRole('button', { name: label }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: MEDIUM });
+  }
+
+  /** Opens the palette (F1) and runs the command whose label matches `label` exactly. */
+  async runCommand(label: string): Promise<void> {
+    await this.openPalette(label);
+    const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+  }
+
+  /** The labels of the palette's commands that match `filter`. */
+  async paletteCommands(filter: string): Promise<string[]> {
+    await this.openPalette(filter);
+    const rows = this.quickInputRows();
+    await rows.first().waitFor({ state: 'visible' });
+    const labels = await rows.locator('.label-name').allInnerTexts();
+    await this.page.keyboard.press('Escape');
+    await this.quickInput().waitFor({ state: 'hidden' });
+    return labels.map((l) => l.trim());
+  }
+
+  private async openPalette(text: string): Promise<void> {
+    await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, trial: true }).catch(() => undefined);
+    await this.page.keyboard.press('F1');
+    const input = this.quickInput().locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${text}`);
+  }
+
+  quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  quickInputRows(): Locator {
+    return this.quickInput().locator('.quick-input-list .monaco-list-row');
+  }
+
+  /** Waits for a quick pick titled `title` (substring) and returns its row labels. */
+  async quickPickLabels(title: string | RegExp): Promise<string[]> {
+    await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    await this.quickInputRows().first().waitFor({ state: 'visible' });
+    return (await this.quickInputRows().locator('.label-name').allInnerTexts()).map((l) => l.trim());
+  }
+
+  /** Picks the row whose label contains `label` in the quick pick titled `title`. */
+  async pickQuickItem(title: string | RegExp, label: string | RegExp): Promise<void> {
+    await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+  }
+
+  /** Replaces the text of the input box titled `title` and accepts it. */
+  async answerInputBox(title: string | RegExp, text: string): Promise<void> {
+    await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    const input = this.quickInput().locator('.quick-input-box input');
+    await input.fill(text);
+    // The validation message updates asynchronously; Enter is ignored while it is shown.
+    await this.page.waitForFunction("!document.querySelector('.quick-input-widget .monaco-inputbox.error')", undefined, { timeout: MEDIUM }).catch(() => undefined);
+    await input.press('Enter');
+  }
+
+  /** The explorer row of a file or folder; folders along `relativePath` are expanded first. */
+  async explorerItem(relativePath: string): Promise<Locator> {
+    const parts = relativePath.split('/');
+    const explorer = this.page.locator('.explorer-folders-view');
+    await explorer.waitFor({ state: 'visible', timeout: LONG });
+    let row: Locator | undefined;
+    for (let i = 0; i < parts.length; i++) {
+      row = explorer.locator(`.monaco-list-row[aria-level="${i + 1}"]`).filter({ has: this.page.locator('.label-name', { hasText: exactText(parts[i]) }) }).first();
+      await row.waitFor({ state: 'visible', timeout: LONG });
+      if (i < parts.length - 1 && (await row.getAttribute('aria-expanded')) !== 'true') {
+        await row.click();
+        await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: MEDIUM });
+      }
+    }
+    return row!;
+  }
+
+  /** Right-clicks a file in the explorer and chooses `entry` from the context menu. */
+  async explorerContextMenu(relativePath: string, entry: string): Promise<void> {
+    const row = await this.explorerItem(relativePath);
+    await row.click({ button: 'right' });
+    const item = this.page.locator('.context-view .monaco-menu .action-item', { has: this.page.locator('.action-label', { hasText: exactText(entry) }) }).first();
+    await item.waitFor({ state: 'visible' });
+    await item.click();
+  }
+
+  /** The labels of the explorer context menu of a file; the menu is closed again. */
+  async explorerContextMenuLabels(relativePath: string): Promise<string[]> {
+    const row = await this.explorerItem(relativePath);
+    await row.click({ button: 'right' });
+    const labels = this.page.locator('.context-view .monaco-menu .action-item .action-label');
+    await labels.first().waitFor({ state: 'visible' });
+    const texts = (await labels.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    await this.page.keyboard.press('Escape');
+    await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden' });
+    return texts;
+  }
+
+  /** The editor tab whose title contains `title`. */
+  tab(title: string | RegExp): Locator {
+    return this.page.locator('.tabs-container .tab', { hasText: title });
+  }
+
+  /**
+   * The content frame of the visible webview. VS Code hosts each webview in an `iframe.webview`
+   * whose document holds the extension's page in `iframe#active-frame`; hidden webviews stay in the
+   * DOM, so only the visible one is taken.
+   */
+  async webview(readySelector: string, timeout = LONG): Promise<FrameLocator> {
+    const outer = this.page.locator('iframe.webview.ready:visible').first();
+    await outer.waitFor({ state: 'visible', timeout });
+    const frame = this.page.frameLocator('iframe.webview.ready:visible').first().frameLocator('iframe#active-frame');
+    await frame.locator(readySelector).first().waitFor({ state: 'visible', timeout });
+    return frame;
+  }
+
+  /** The text of notifications (toasts) currently shown. */
+  notification(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  }
+
+  /** Clicks a button of a notification toast. */
+  async clickNotificationButton(text: string | RegExp, button: string): Promise<void> {
+    await this.notification(text).getByRole('button', { name: button }).click();
+  }
+
+  async isTrusted(): Promise<boolean> {
+    // Restricted Mode shows a status bar entry and a banner; trusted workspaces show neither.
+    return (await this.page.locator('#status\\.workspaceTrust, .statusbar-item[id*="workspaceTrust"]').count()) === 0;
+  }
+
+  /** Saves a PNG of the whole window under docs/screenshots/ (for the README) and returns its path. */
+  async screenshot(name: string, clip?: Locator): Promise<string> {
+    mkdirSync(screenshotDir, { recursive: true });
+    const file = path.join(screenshotDir, name);
+    if (clip) await clip.screenshot({ path: file });
+    else await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** Saves a failure screenshot to the artifacts folder; never throws. */
+  async captureFailure(label: string): Promise<void> {
+    await this.page.screenshot({ path: path.join(this.artifacts, `${label.replace(/[^\w.-]+/g, '_')}.png`) }).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await killTree(this.server);
+    rmSync(this.userDataDir, { recursive: true, force: true });
+  }
+}
+
+function exactText(text: string): RegExp {
+  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+}
+
+async function waitForHttp(url: string, server: ChildProcess, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`code-server exited with code ${server.exitCode} before serving ${url}; see its log in ${artifactDir}.`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`code-server did not answer ${url} within ${timeout / 1000} s.`);
+}
+
+/** Ends code-server and the extension host it forked: they share the process group made by `detached`. */
+async function killTree(server: ChildProcess): Promise<void> {
+  if (server.pid === undefined || server.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  try {
+    process.kill(-server.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-server.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+  try {
+    // Extension host and file watcher children that outlived the server.
+    process.kill(-server.pid, 'SIGKILL');
+  } catch {
+    // the group is gone
+  }
+}
