@@ -5,3 +5,5 @@ export { lookupVectors } from './lookup';
 export { scanVocabulary, type VocabularyScan } from './scan';
 export { loadVectors } from './load';
 export { writeVectorFile, type WriteVectorOptions } from './write';
+export { VECTOR_CATALOG, GENSIM_DATA_BASE_URL, findCatalogVectors, catalogUrl, catalogCachePath, ensureCatalogVectors, type VectorCatalogEntry, type EnsureCatalogOptions } from './catalog';
+export { resolveVectorSpec, vectorSpecPath, type VectorSpec } from './spec';

@@ -1,0 +1,127 @@
+// The pretrained vector sets MechLens can fetch by name: the gensim-data releases on GitHub, as
+// listed in gensim-data's list.json (dims, record counts, .gz sizes and md5 checksums from there).
+// Each is one gzip file: word2vec text for GloVe and fastText, word2vec binary for GoogleNews.
+import fs from 'node:fs';
+import { cachePath, defaultCacheDir, cacheDirFor } from '../cache';
+import { downloadFile } from '../download';
+import { MechLensError } from '../errors';
+import type { VectorFormat } from './types';
+
+export interface VectorCatalogEntry {
+  readonly name: string;
+  readonly description: string;
+  readonly dims: number;
+  readonly vocabSize: number;
+  /** Size of the .gz download in bytes (gensim-data `file_size`). */
+  readonly downloadBytes: number;
+  /** md5 of the .gz, as gensim-data publishes it and gensim's downloader checks it. */
+  readonly md5: string;
+  /** Format of the decompressed content (detection confirms it on read). */
+  readonly format: VectorFormat;
+  /** Whether the vocabulary keeps upper case ("Paris"); the GloVe sets are lower-case only. */
+  readonly cased: boolean;
+  readonly license: string;
+}
+
+export const GENSIM_DATA_BASE_URL = 'https://github.com/RaRe-Technologies/gensim-data/releases/download';
+
+const GLOVE_WIKI = 'GloVe, Wikipedia 2014 + Gigaword 5 (6B tokens), 400K uncased words';
+const GLOVE_TWITTER = 'GloVe, 2B tweets (27B tokens), 1.2M uncased words';
+const PDDL = 'http://opendatacommons.org/licenses/pddl/';
+
+export const VECTOR_CATALOG: readonly VectorCatalogEntry[] = Object.freeze(
+  (
+    [
+      { name: 'glove-wiki-gigaword-50', description: `${GLOVE_WIKI}, 50 dimensions`, dims: 50, vocabSize: 400_000, downloadBytes: 69_182_535, md5: 'c289bc5d7f2f02c6dc9f2f9b67641813', format: 'word2vec-text', cased: false, license: PDDL },
+      { name: 'glove-wiki-gigaword-100', description: `${GLOVE_WIKI}, 100 dimensions`, dims: 100, vocabSize: 400_000, downloadBytes: 134_300_434, md5: '40ec481866001177b8cd4cb0df92924f', format: 'word2vec-text', cased: false, license: PDDL },
+      { name: 'glove-wiki-gigaword-200', description: `${GLOVE_WIKI}, 200 dimensions`, dims: 200, vocabSize: 400_000, downloadBytes: 264_336_934, md5: '59652db361b7a87ee73834a6c391dfc1', format: 'word2vec-text', cased: false, license: PDDL },
+      { name: 'glove-wiki-gigaword-300', description: `${GLOVE_WIKI}, 300 dimensions`, dims: 300, vocabSize: 400_000, downloadBytes: 394_362_229, md5: '29e9329ac2241937d55b852e8284e89b', format: 'word2vec-text', cased: false, license: PDDL },
+      { name: 'word2vec-google-news-300', description: 'word2vec trained on Google News (about 100B words), 3M cased words and phrases, 300 dimensions', dims: 300, vocabSize: 3_000_000, downloadBytes: 1_743_563_840, md5: 'a5e5354d40acb95f9ec66d5977d140ef', format: 'word2vec-binary', cased: true, license: 'not stated by the publisher' },
+      { name: 'fasttext-wiki-news-subwords-300', description: 'fastText with subword information, Wikipedia 2017 + UMBC + statmt news (16B tokens), 1M cased words, 300 dimensions', dims: 300, vocabSize: 999_999, downloadBytes: 1_005_007_116, md5: 'de2bb3a20c46ce65c9c131e1ad9a77af', format: 'word2vec-text', cased: true, license: 'https://creativecommons.org/licenses/by-sa/3.0/' },
+      { name: 'glove-twitter-25', description: `${GLOVE_TWITTER}, 25 dimensions`, dims: 25, vocabSize: 1_193_514, downloadBytes: 109_885_004, md5: '50db0211d7e7a2dcd362c6b774762793', format: 'word2vec-text', cased: false, license: PDDL },
+      { name: 'glove-twitter-50', description: `${GLOVE_TWITTER}, 50 dimensions`, dims: 50, vocabSize: 1_193_514, downloadBytes: 209_216_938, md5: 'c168f18641f8c8a00fe30984c4799b2b', format: 'word2vec-text', cased: false, license: PDDL },
+      { name: 'glove-twitter-100', description: `${GLOVE_TWITTER}, 100 dimensions`, dims: 100, vocabSize: 1_193_514, downloadBytes: 405_932_991, md5: 'b04f7bed38756d64cf55b58ce7e97b15', format: 'word2vec-text', cased: false, license: PDDL },
+      { name: 'glove-twitter-200', description: `${GLOVE_TWITTER}, 200 dimensions`, dims: 200, vocabSize: 1_193_514, downloadBytes: 795_373_100, md5: 'e52e8392d1860b95d5308a525817d8f9', format: 'word2vec-text', cased: false, license: PDDL },
+    ] satisfies VectorCatalogEntry[]
+  ).map((e) => Object.freeze(e)),
+);
+
+export function findCatalogVectors(name: string, catalog: readonly VectorCatalogEntry[] = VECTOR_CATALOG): VectorCatalogEntry | undefined {
+  return catalog.find((e) => e.name === name);
+}
+
+/** gensim-data's release layout: `<base>/<name>/<name>.gz`. */
+export function catalogUrl(entry: VectorCatalogEntry, baseUrl: string = GENSIM_DATA_BASE_URL): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${entry.name}/${entry.name}.gz`;
+}
+
+/** Where a catalog set lives once downloaded. The file exists only when complete and verified. */
+export function catalogCachePath(name: string, cacheDir: string = defaultCacheDir()): string {
+  return cachePath('vectors', `${name}.gz`, cacheDir);
+}
+
+export interface EnsureCatalogOptions {
+  cacheDir?: string;
+  /** Never touch the network: a set that is not cached is an error. */
+  offline?: boolean;
+  /** Where the release files are served (tests point this at 127.0.0.1). */
+  baseUrl?: string;
+  /** The table to look the name up in (default VECTOR_CATALOG). */
+  catalog?: readonly VectorCatalogEntry[];
+  signal?: AbortSignal;
+  onProgress?: (received: number, total: number | undefined) => void;
+  retries?: number;
+  retryDelayMs?: number;
+}
+
+const inFlight = new Map<string, Promise<string>>();
+
+/** Returns the local path of a catalog set, downloading (and verifying) it into the cache on first use. */
+export async function ensureCatalogVectors(name: string, opts: EnsureCatalogOptions = {}): Promise<string> {
+  const entry = findCatalogVectors(name, opts.catalog);
+  if (!entry) throw unknownNameError(name, opts.catalog ?? VECTOR_CATALOG);
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const dest = catalogCachePath(name, cacheDir);
+  if (fs.existsSync(dest)) return dest;
+  if (opts.offline) {
+    throw new MechLensError('not-found', `${name} is not downloaded yet and offline mode is on`, {
+      input: name,
+      fix: `Turn offline mode off to download it (${(entry.downloadBytes / 2 ** 20).toFixed(0)} MB), or copy ${entry.name}.gz into ${cacheDirFor('vectors', cacheDir)}.`,
+    });
+  }
+  // Two runs asking for the same set at once share one download instead of writing one .part twice.
+  const running = inFlight.get(dest);
+  if (running) return running;
+  const job = downloadFile(catalogUrl(entry, opts.baseUrl), dest, {
+    md5: entry.md5,
+    signal: opts.signal,
+    onProgress: (received, total) => opts.onProgress?.(received, total ?? entry.downloadBytes),
+    retries: opts.retries,
+    retryDelayMs: opts.retryDelayMs,
+  }).then((r) => r.path);
+  inFlight.set(dest, job);
+  try {
+    return await job;
+  } finally {
+    inFlight.delete(dest);
+  }
+}
+
+export function unknownNameError(name: string, catalog: readonly VectorCatalogEntry[] = VECTOR_CATALOG): MechLensError {
+  const near = catalog.map((e) => ({ e, d: editDistance(name.toLowerCase(), e.name) })).sort((a, b) => a.d - b.d)[0];
+  const suggestion = near && near.d <= Math.max(3, name.length / 3) ? `Did you mean ${near.e.name}? ` : '';
+  return new MechLensError('not-found', `"${name}" is not a vector catalog name`, {
+    input: name,
+    fix: `${suggestion}Known names: ${catalog.map((e) => e.name).join(', ')}; or give a file as vectors:PATH.`,
+  });
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
