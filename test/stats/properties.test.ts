@@ -194,4 +194,8 @@ test('empty and degenerate inputs: clear errors or null, never NaN', () => {
   cancelled.abort();
   const sim = cosineSimilarityMatrix({ rows: 4, cols: 2, data: Float64Array.of(1, 0, 0, 1, 1, 1, 1, -1) }).similarity;
   assert.throws(() => representationalSimilarity(sim, sim, { signal: cancelled.signal }), /Cancelled/);
+  assert.throws(() => cosineSimilarityMatrix({ rows: 2, cols: 1, data: Float64Array.of(1, 2) }, { signal: cancelled.signal }), /Cancelled/);
+  const fractions: number[] = [];
+  cosineSimilarityMatrix({ rows: 200, cols: 2, data: new Float64Array(400).fill(1) }, { onProgress: (p) => fractions.push(p.fraction!) });
+  assert.ok(fractions.length === 4 && fractions.every((f, i) => f >= 0 && f < 1 && (i === 0 || f > fractions[i - 1])), String(fractions));
 });
