@@ -37,15 +37,6 @@ export function cachedVectorFiles(cacheDir: string): CachedFile[] {
   return files.sort((x, y) => x.name.localeCompare(y.name));
 }
 
-/** Catalog names with a complete file in the cache: the file is named after the entry. */
-export function cachedCatalogNames(catalogNames: readonly string[], files: readonly CachedFile[]): Set<string> {
-  const names = new Set<string>();
-  for (const name of catalogNames) {
-    if (files.some((f) => f.name === name || f.name.startsWith(`${name}.`))) names.add(name);
-  }
-  return names;
-}
-
 function folderSize(dir: string, depth = 0): number {
   let total = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -188,8 +188,9 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
     seed: settings.seed,
     cacheDir: settings.cacheDir,
     offline: settings.offline,
+    map: settings.map,
   };
-  log.info(`Compare ${wordsUri.fsPath}: A = ${a}, B = ${b}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}`);
+  log.info(`Compare ${wordsUri.fsPath}: A = ${a}, B = ${b}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}, map ${JSON.stringify(settings.map)}`);
 
   const panel = ResultPanel.create(services, title);
   const started = performance.now();

@@ -1,7 +1,8 @@
 // The "Models" view: the vector catalog (marked when cached), models in the cache, and the cache
 // folder itself. A catalog entry or a model can start a comparison as source A.
 import * as vscode from 'vscode';
-import { cachedCatalogNames, cachedModels, cachedVectorFiles } from './cache-scan';
+import { cachedCatalogNames } from './catalog';
+import { cachedModels, cachedVectorFiles } from './cache-scan';
 import { formatBytes, type CatalogEntryLike } from './source-picks';
 
 type ModelNode =
@@ -82,16 +83,16 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
     }
     if (node.kind !== 'group') return [];
     const cacheDir = this.cacheDir();
-    const files = cachedVectorFiles(cacheDir);
     if (node.id === 'catalog') {
       const entries = this.catalog();
-      const cached = cachedCatalogNames(entries.map((e) => e.name), files);
+      const cached = cachedCatalogNames(cacheDir);
       return entries.map((entry) => ({ kind: 'catalog', entry, cached: cached.has(entry.name) }));
     }
     if (node.id === 'models') {
       const models = cachedModels(cacheDir);
       return models.length ? models.map((m) => ({ kind: 'model', ...m })) : [{ kind: 'empty', label: 'None yet: models are cached on first use' }];
     }
+    const files = cachedVectorFiles(cacheDir);
     return files.length ? files.map((f) => ({ kind: 'file', ...f })) : [{ kind: 'empty', label: 'None yet' }];
   }
 

@@ -37,6 +37,8 @@ export interface CompareSettings {
   offline: boolean;
   permutations?: number;
   seed?: number;
+  /** t-SNE + DBSCAN options; absent fields leave the job's automatic choice. */
+  map: { perplexity?: number; eps?: number; minSamples?: number };
   /** Setting keys whose workspace value was ignored, for one log line and one notice. */
   ignored: string[];
 }
@@ -45,8 +47,16 @@ function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
+function positiveOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 function integerOrUndefined(value: unknown, min: number): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= min ? value : undefined;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 export function readCompareSettings(inspect: Inspect, workspaceTrusted: boolean): CompareSettings {
@@ -64,6 +74,11 @@ export function readCompareSettings(inspect: Inspect, workspaceTrusted: boolean)
     offline: plain<boolean>('offline') === true,
     permutations: integerOrUndefined(plain('permutations'), 0),
     seed: integerOrUndefined(plain('seed'), 0),
+    map: withoutUndefined({
+      perplexity: positiveOrUndefined(plain('tsne.perplexity')),
+      eps: positiveOrUndefined(plain('dbscan.eps')),
+      minSamples: integerOrUndefined(plain('dbscan.minSamples'), 1),
+    }),
     ignored,
   };
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cachedCatalogNames, cachedModels, cachedVectorFiles, resolveCacheDir } from '../../src/extension/cache-scan';
+import { cachedModels, cachedVectorFiles, resolveCacheDir } from '../../src/extension/cache-scan';
+import { cachedCatalogNames, catalogEntries } from '../../src/extension/catalog';
 
 test('the cache scan lists complete vector files and model folders, never partial downloads', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
@@ -21,11 +22,17 @@ test('the cache scan lists complete vector files and model folders, never partia
     }
     const files = cachedVectorFiles(dir);
     assert.deepEqual(files.map((f) => [f.name, f.sizeBytes]), [['glove-wiki-gigaword-50.gz', 10], ['glove-wiki-gigaword-5000.gz', 1]]);
-    assert.deepEqual([...cachedCatalogNames(['glove-wiki-gigaword-50', 'glove-wiki-gigaword-300', 'glove-wiki-gigaword-500'], files)], ['glove-wiki-gigaword-50']);
+    assert.deepEqual([...cachedCatalogNames(dir)], ['glove-wiki-gigaword-50'], 'a partial download does not count as cached');
     assert.deepEqual(cachedModels(dir).map((m) => [m.id, m.sizeBytes]), [['gpt2', 102], ['openai-community/gpt2-medium', 2]]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the picker sees every catalog entry with its size and dimensions', () => {
+  const glove = catalogEntries().find((e) => e.name === 'glove-wiki-gigaword-50');
+  assert.deepEqual(glove && { dims: glove.dims, vocabSize: glove.vocabSize, sizeBytes: glove.sizeBytes }, { dims: 50, vocabSize: 400_000, sizeBytes: 69_182_535 });
+  assert.ok(catalogEntries().some((e) => e.name === 'word2vec-google-news-300'));
 });
 
 test('an empty cache setting means the default cache folder', () => {

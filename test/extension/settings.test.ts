@@ -29,6 +29,9 @@ test('compare settings: path settings follow trust, plain ones do not, bad numbe
     offline: { defaultValue: false, workspaceValue: true },
     permutations: { defaultValue: 1000, workspaceValue: 250 },
     seed: { defaultValue: 0, globalValue: -3 },
+    'tsne.perplexity': { defaultValue: null, workspaceValue: 12 },
+    'dbscan.eps': { defaultValue: null },
+    'dbscan.minSamples': { defaultValue: 3, globalValue: 0 },
   };
   const untrusted = readCompareSettings(inspector(values), false);
   assert.deepEqual(untrusted, {
@@ -38,6 +41,7 @@ test('compare settings: path settings follow trust, plain ones do not, bad numbe
     offline: true,
     permutations: 250,
     seed: undefined,
+    map: { perplexity: 12 },
     ignored: ['mechlens.defaultSources.a', 'mechlens.cacheDirectory'],
   });
   const trusted = readCompareSettings(inspector(values), true);

@@ -1,0 +1,86 @@
+// Activation: registers every command, view, panel serializer, custom editor and language feature.
+// Everything registered goes to context.subscriptions, so deactivation leaks nothing.
+import * as vscode from 'vscode';
+import { cachedCatalogNames, catalogEntries } from './catalog';
+import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare-command';
+import { resolveCacheDir } from './cache-scan';
+import { runCompareJob } from './jobs';
+import { registerLanguageFeatures } from './language';
+import { formatMs, Log } from './log';
+import { ModelsTreeProvider, specOfNode } from './models-view';
+import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './open-result';
+import { panelViewType, ResultPanel, ResultPanelSerializer } from './panel';
+import { RecentList } from './recent';
+import { RunsTreeProvider } from './runs-view';
+import { effectiveSetting } from './settings';
+
+function trustedCacheDir(): string {
+  const inspected = vscode.workspace.getConfiguration('mechlens').inspect<string>('cacheDirectory');
+  return resolveCacheDir(effectiveSetting(inspected, vscode.workspace.isTrusted).value?.trim() || undefined);
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const log = new Log();
+  context.subscriptions.push(log);
+
+  const recentRuns = new RecentList(context.globalState, 'mechlens.recentRuns', 20);
+  const services: CompareServices = {
+    extensionUri: context.extensionUri,
+    log,
+    recentRuns,
+    runCompare: runCompareJob,
+    catalog: catalogEntries,
+    cachedCatalogNames: (cacheDir) => cachedCatalogNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
+    recentSources: {
+      a: new RecentList(context.globalState, 'mechlens.recentSources.a'),
+      b: new RecentList(context.globalState, 'mechlens.recentSources.b'),
+    },
+  };
+
+  const runs = new RunsTreeProvider(recentRuns);
+  const models = new ModelsTreeProvider(catalogEntries, trustedCacheDir);
+
+  const compare = (uri?: unknown, args?: CompareArgs) =>
+    compareEmbeddings(services, { ...args, uri: uri instanceof vscode.Uri ? uri : args?.uri }).catch((err: unknown) => {
+      log.error('Compare Embeddings failed', err);
+      void vscode.window.showErrorMessage('MechLens: Compare Embeddings failed. The log has the details.', 'Open Log')
+        .then((action) => { if (action) log.show(); });
+    });
+
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(panelViewType, new ResultPanelSerializer(services)),
+    vscode.window.registerCustomEditorProvider(resultEditorViewType, new ResultEditorProvider(services), {
+      webviewOptions: { retainContextWhenHidden: true },
+      supportsMultipleEditorsPerDocument: true,
+    }),
+    runs,
+    models,
+    vscode.window.createTreeView('mechlens.runs', { treeDataProvider: runs, showCollapseAll: true }),
+    vscode.window.createTreeView('mechlens.models', { treeDataProvider: models, showCollapseAll: true }),
+    registerLanguageFeatures(),
+    vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
+    vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare(undefined, { presetA: specOfNode(node) })),
+    vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('mechlens.showLog', () => log.show()),
+    vscode.commands.registerCommand('mechlens.refreshRuns', () => runs.refresh()),
+    vscode.commands.registerCommand('mechlens.refreshModels', () => models.refresh()),
+    vscode.commands.registerCommand('mechlens.revealCacheFolder', () => vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(trustedCacheDir()))),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mechlens.cacheDirectory')) models.refresh();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info('Workspace trusted: workspace settings for paths and sources now apply');
+      models.refresh();
+    }),
+    { dispose: () => ResultPanel.disposeAll() },
+  );
+
+  log.info(`MechLens ${String(context.extension.packageJSON.version)} activated in ${formatMs(performance.now() - started)} ` +
+    `(workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted: path settings from the workspace are ignored'})`);
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; VS Code disposes it.
+}
