@@ -53,9 +53,11 @@ export function resolvePositions(tokenizer: Gpt2Tokenizer, inputs: ReadonlyArray
   const resolved = inputs.map((raw, i): PositionedInput => {
     const input: PositionInput = typeof raw === 'string' ? { text: raw } : raw;
     const where = describe(input, i);
+    // MechLensError prefixes source:line itself; name the input in the message only when it has no source.
+    const subject = input.source ? 'The sentence' : where;
     const { ids, starts, ends } = tokenizer.encodeWithOffsets(input.text);
     if (ids.length === 0) {
-      throw new MechLensError('bad-argument', `${where} is empty: it has no tokens`, { input: input.source, line: input.line, fix: 'Remove the empty line.' });
+      throw new MechLensError('bad-argument', `${subject} is empty: it has no tokens`, { input: input.source, line: input.line, fix: 'Remove the empty line.' });
     }
     let span: [number, number] | undefined;
     let how: PositionedInput['how'] = 'last';
@@ -73,7 +75,7 @@ export function resolvePositions(tokenizer: Gpt2Tokenizer, inputs: ReadonlyArray
       how = 'search';
       if (!span && options.fallback !== 'last') {
         const shown = targetIds.map(({ target, variants }) => `${JSON.stringify(target)} (${variants.map((v) => v.map((id) => tokenizer.displayToken(id)).join('|')).join(' or ')})`).join(', ');
-        throw new MechLensError('bad-argument', `${where} "${input.text}" does not contain the target ${shown} as tokens`, {
+        throw new MechLensError('bad-argument', `${subject} "${input.text}" does not contain the target ${shown} as tokens`, {
           input: input.source, line: input.line, fix: 'Mark the target in the sentence as {word}, or give a --target that occurs in every sentence (mind the leading space: " him").',
         });
       }

@@ -185,7 +185,7 @@ function wrap(source: string, tokenizer: TransformersTokenizer, json: Record<str
     eosTokenId,
     padTokenId: eosTokenId,
     encode,
-    decode: (ids) => tokenizer.decode([...ids], { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+    decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: false, clean_up_tokenization_spaces: false })),
     tokenString: (id) => { checkId(id); return idToToken[id]; },
     displayToken: (id) => displayBytes(tokenBytes(id)),
     tokenBytes,
