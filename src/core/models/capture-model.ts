@@ -17,7 +17,7 @@ export interface Gpt2Model {
   checkpoint: Checkpoint;
   tokenizer: Gpt2Tokenizer;
   revision: string;
-  hookPoints: HookPoint[];
+  hookPoints: readonly HookPoint[];
 }
 
 export interface OnnxFileModel {

@@ -12,7 +12,7 @@ export const ATTENTION_MASK = 'attention_mask';
 
 export interface Gpt2GraphSpec {
   config: Gpt2Config;
-  hooks: HookPoint[];
+  hooks: readonly HookPoint[];
   /** Looks up a weight by its canonical name without the `transformer.` prefix (e.g. `h.0.attn.c_attn.weight`). */
   weight: (name: string) => Weight;
   /** 'separate' when the checkpoint has its own `lm_head.weight`; GPT-2 ties the head to wte. */
@@ -31,7 +31,7 @@ export interface BuiltGraph {
 }
 
 /** Blocks needed so that every hook in `hooks` is computed. */
-export function layersNeeded(hooks: HookPoint[], nLayer: number): number {
+export function layersNeeded(hooks: readonly HookPoint[], nLayer: number): number {
   // The residual stream entering block L is complete after block L - 1.
   const needs = (h: HookPoint) => (h.name.endsWith('.hook_resid_pre') ? h.layer : h.layer + 1);
   return hooks.reduce((n, h) => Math.max(n, Math.min(nLayer, needs(h))), 0);

@@ -58,8 +58,8 @@ const blockHooks: HookKind[] = [
   { suffix: 'hook_resid_post', describe: 'residual stream leaving the block', shape: (c) => [c.nEmbd], aliases: (l) => [`h.${l}`] },
 ];
 
-/** Every hook point of a model with this config, in forward order. */
-export function listHookPoints(config: HookShapeConfig): HookPoint[] {
+/** Every hook point of a model with this config, in forward order (a frozen table). */
+export function listHookPoints(config: HookShapeConfig): readonly HookPoint[] {
   const out: HookPoint[] = [
     { name: 'hook_embed', shape: [config.nEmbd], description: 'token embeddings (wte rows)', aliases: withPrefix(['wte']), layer: -1, positionAxis: 1 },
     { name: 'hook_pos_embed', shape: [config.nEmbd], description: 'position embeddings (wpe rows)', aliases: withPrefix(['wpe']), layer: -1, positionAxis: 1 },
@@ -80,7 +80,8 @@ export function listHookPoints(config: HookShapeConfig): HookPoint[] {
     { name: 'ln_final.hook_normalized', shape: [config.nEmbd], description: 'final LayerNorm, normalized before its scale and bias (TransformerLens semantics)', aliases: [], layer: config.nLayer, positionAxis: 1 },
     { name: 'logits', shape: [config.vocabSize], description: 'next-token logits (LM head tied to wte)', aliases: withPrefix(['lm_head']), layer: config.nLayer, positionAxis: 1 },
   );
-  return out;
+  for (const h of out) Object.freeze(h.shape), Object.freeze(h.aliases), Object.freeze(h);
+  return Object.freeze(out);
 }
 
 function withPrefix(names: string[]): string[] {

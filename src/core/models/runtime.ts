@@ -53,7 +53,7 @@ function configureOrt(): void {
   if (ortConfigured) return;
   ortConfigured = true;
   // Failed provider attempts are reported through MechLens's own message; keep the native log quiet.
-  ort.env.logLevel = 'error';
+  ort.env.logLevel = 'fatal';
 }
 
 export async function createInferenceSession(model: ModelSource, options: SessionOptions = {}): Promise<InferenceRunner> {
@@ -166,13 +166,20 @@ export class SessionCache {
     }
     entry = create();
     this.entries.set(key, entry);
-    entry.catch(() => this.entries.delete(key));
+    let runner: InferenceRunner;
+    try {
+      runner = await entry;
+    } catch (err) {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+      throw err;
+    }
+    // Evict only once the new session exists, so a failed creation costs no cached session.
     while (this.entries.size > this.capacity) {
       const [oldest, evicted] = this.entries.entries().next().value as [string, Promise<InferenceRunner>];
       this.entries.delete(oldest);
       void evicted.then((s) => s.dispose(), () => undefined);
     }
-    return entry;
+    return runner;
   }
 
   get size(): number {
