@@ -53,7 +53,42 @@ export const recorded = {
   log: [] as string[],
   commands: [] as string[],
   config: {} as Record<string, unknown>,
+  /** `inspect()` results per `mechlens.*` key. */
+  inspect: {} as Record<string, Record<string, unknown>>,
+  trusted: true,
+  /** Answers for the next quick picks: given the items and the active ones, return the one to accept (undefined hides). */
+  quickPickAnswers: [] as ((items: QuickPickItem[], active: QuickPickItem[]) => QuickPickItem | undefined)[],
+  quickPicks: [] as { title?: string; items: QuickPickItem[]; active: QuickPickItem[] }[],
+  inputBoxAnswers: [] as (string | undefined)[],
+  openDialogAnswers: [] as (FakeUri[] | undefined)[],
+  errorActions: [] as (string | undefined)[],
+  errorButtons: [] as string[][],
+  progress: [] as { message?: string; increment?: number }[],
+  /** Cancels the running withProgress task, as the notification's Cancel button does. */
+  cancelProgress: () => undefined as void,
 };
+
+export interface QuickPickItem { label: string; kind?: number; description?: string; detail?: string }
+
+function fakeQuickPick() {
+  const accept = new Emitter<void>();
+  const hide = new Emitter<void>();
+  const pick = {
+    title: undefined as string | undefined, step: 0, totalSteps: 0, placeholder: '', matchOnDescription: false, matchOnDetail: false,
+    items: [] as QuickPickItem[], activeItems: [] as QuickPickItem[], selectedItems: [] as QuickPickItem[],
+    onDidAccept: accept.event, onDidHide: hide.event,
+    show() {
+      recorded.quickPicks.push({ title: pick.title, items: pick.items, active: pick.activeItems });
+      const answer = recorded.quickPickAnswers.shift();
+      const chosen = answer?.(pick.items, pick.activeItems);
+      setImmediate(() => {
+        if (chosen) { pick.selectedItems = [chosen]; accept.fire(); } else hide.fire();
+      });
+    },
+    dispose() {},
+  };
+  return pick;
+}
 
 const channel = (name: string) => ({
   name,
@@ -78,11 +113,32 @@ export const fakeVscode = {
     },
     showSaveDialog: async (options: unknown) => { recorded.saveDialogs.push(options); return recorded.nextSaveTarget; },
     showInformationMessage: async (m: string) => { recorded.infos.push(m); return undefined; },
-    showErrorMessage: async (m: string) => { recorded.errors.push(m); return undefined; },
+    showErrorMessage: async (m: string, ...buttons: string[]) => { recorded.errors.push(m); recorded.errorButtons.push(buttons); return recorded.errorActions.shift(); },
+    createQuickPick: fakeQuickPick,
+    showInputBox: async (options: { validateInput?: (v: string) => string | undefined }) => {
+      const answer = recorded.inputBoxAnswers.shift();
+      if (answer !== undefined && options.validateInput?.(answer)) throw new Error(`input box would reject ${answer}`);
+      return answer;
+    },
+    showOpenDialog: async () => recorded.openDialogAnswers.shift(),
+    activeTextEditor: undefined,
+    withProgress: async <T>(_options: unknown, task: (progress: unknown, token: unknown) => Promise<T>) => {
+      const cancel = new Emitter<void>();
+      const token = { isCancellationRequested: false, onCancellationRequested: cancel.event };
+      recorded.cancelProgress = () => { token.isCancellationRequested = true; cancel.fire(); };
+      return task({ report: (p: { message?: string; increment?: number }) => recorded.progress.push(p) }, token);
+    },
   },
+  QuickPickItemKind: { Separator: -1, Default: 0 },
+  ProgressLocation: { Notification: 15 },
   workspace: {
     workspaceFolders: [{ uri: FakeUri.file('/workspace') }],
-    getConfiguration: () => ({ get: <T>(key: string, fallback: T) => (key in recorded.config ? recorded.config[key] as T : fallback) }),
+    getConfiguration: () => ({
+      get: <T>(key: string, fallback: T) => (key in recorded.config ? recorded.config[key] as T : fallback),
+      inspect: (key: string) => recorded.inspect[key],
+    }),
+    get isTrusted() { return recorded.trusted; },
+    textDocuments: [] as unknown[],
     onDidChangeConfiguration: configChanged.event,
     asRelativePath: (u: FakeUri) => u.path,
     fs: {

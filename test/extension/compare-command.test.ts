@@ -1,0 +1,163 @@
+import { test, before, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeUri, installFakeVscode, recorded, type QuickPickItem } from './fake-vscode';
+import { SCHEMA_VERSION, type CompareResult } from '../../src/protocol/result';
+import { CancelledError, MechLensError } from '../../src/core/errors';
+import type { CompareInput } from '../../src/core/analyses/compare';
+import type { RunControl } from '../../src/core/run-control';
+import { RecentList, type MementoLike } from '../../src/extension/recent';
+import type * as CompareModule from '../../src/extension/compare-command';
+import type * as LogModule from '../../src/extension/log';
+import type * as PanelModule from '../../src/extension/panel';
+
+let compareModule: typeof CompareModule;
+let logModule: typeof LogModule;
+let panelModule: typeof PanelModule;
+
+before(async () => {
+  installFakeVscode();
+  compareModule = await import('../../src/extension/compare-command');
+  logModule = await import('../../src/extension/log');
+  panelModule = await import('../../src/extension/panel');
+});
+
+class Memory implements MementoLike {
+  private readonly store = new Map<string, unknown>();
+  get<T>(key: string): T | undefined { return this.store.get(key) as T | undefined; }
+  update(key: string, value: unknown): Thenable<void> { this.store.set(key, value); return Promise.resolve(); }
+}
+
+function result(): CompareResult {
+  const space = { source: { spec: 'a', label: 'a', kind: 'catalog' as const, dims: 1 }, similarity: [[1, 0], [0, 1]],
+    selectivity: { index: null, within: null, between: null, perCategory: [] }, lowercased: [], missing: [], zeroVectors: [], vectors: [[1], [0]] };
+  return { schemaVersion: SCHEMA_VERSION, job: 'compare', title: 't', items: ['x', 'y'], itemCategories: [null, null], categories: [], missing: ['z'],
+    a: space, b: space, rsa: { pearson: 0.5, spearman: 0.4, cosine: 0.9, pValue: 0.3, permutations: 10, n: 1 }, rsaByCategory: [], warnings: ['a warning'],
+    run: { createdAt: '', version: '0', durationMs: 0, options: {} }, inputs: { words: 'w', seed: 0 } };
+}
+
+type Job = (input: CompareInput, control: RunControl) => Promise<CompareResult>;
+
+function services(job: Job) {
+  const memory = new Memory();
+  return {
+    extensionUri: FakeUri.file('/ext') as never,
+    log: new logModule.Log(),
+    recentRuns: new RecentList(memory, 'runs'),
+    runCompare: job,
+    catalog: () => [{ name: 'glove-wiki-gigaword-50', dims: 50 }, { name: 'glove-wiki-gigaword-300', dims: 300 }],
+    cachedCatalogNames: () => new Set<string>(),
+    recentSources: { a: new RecentList(memory, 'a'), b: new RecentList(memory, 'b') },
+  };
+}
+
+const byLabel = (label: string) => (items: QuickPickItem[]) => items.find((i) => i.label === label);
+const byPrefix = (prefix: string) => (items: QuickPickItem[]) => items.find((i) => i.label.includes(prefix));
+const tick = () => new Promise((r) => setImmediate(r));
+const wordsUri = FakeUri.file('/workspace/samples/space.words');
+
+beforeEach(() => {
+  panelModule?.ResultPanel.disposeAll();
+  Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], log: [], panels: [], inspect: {}, trusted: true });
+});
+
+test('the compare flow asks for two sources, runs the job with the settings, and shows the result in a panel', async () => {
+  recorded.inspect = {
+    'defaultSources.a': { defaultValue: 'glove-wiki-gigaword-50' },
+    permutations: { defaultValue: 1000, workspaceValue: 200 },
+    'tsne.perplexity': { defaultValue: null, globalValue: 4 },
+  };
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-300'), byPrefix('Enter a source spec'));
+  recorded.inputBoxAnswers.push('model:gpt2#embed');
+  const inputs: CompareInput[] = [];
+  const s = services(async (input, control) => {
+    inputs.push(input);
+    control.onProgress?.({ message: 'Reading the word list', fraction: 0 });
+    control.onProgress?.({ message: 't-SNE iteration 100', fraction: 0.5 });
+    control.onProgress?.({ message: 't-SNE iteration 200', fraction: 0.6 });
+    return result();
+  });
+  const out = await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never });
+  assert.deepEqual(out, result());
+  assert.equal(recorded.quickPicks.length, 2);
+  assert.deepEqual(recorded.quickPicks[0].active.map((i) => i.label), ['glove-wiki-gigaword-50'], 'the default source is preselected');
+  assert.deepEqual(inputs, [{ wordsPath: '/workspace/samples/space.words', a: 'glove-wiki-gigaword-300', b: 'model:gpt2#embed', permutations: 200, seed: undefined,
+    cacheDir: undefined, offline: false, map: { perplexity: 4 } }]);
+  assert.deepEqual(recorded.progress.map((p) => [p.message, p.increment]), [['Reading the word list', undefined], ['t-SNE iteration 100', 50], ['t-SNE iteration 200', 10]]);
+  assert.ok(recorded.log.some((l) => /^info Reading the word list — \d+ ms$/.test(l)), 'each step is logged with its time');
+  assert.ok(recorded.log.some((l) => l.startsWith('info Compare finished in') && l.includes('2 words, 1 missing')));
+  assert.ok(recorded.log.includes('warn a warning'));
+  assert.deepEqual(s.recentSources.a.items(), ['glove-wiki-gigaword-300']);
+  assert.deepEqual(s.recentSources.b.items(), ['model:gpt2#embed']);
+
+  const panel = recorded.panels[0];
+  assert.equal(panel.title, 't');
+  panel.send({ type: 'ready' });
+  await tick();
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['progress', 'result']);
+
+  // The next run remembers the last choices.
+  recorded.quickPickAnswers.push((_items, active) => active[0], (_items, active) => active[0]);
+  await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never });
+  assert.deepEqual([inputs[1].a, inputs[1].b], ['glove-wiki-gigaword-300', 'model:gpt2#embed']);
+});
+
+test('an untrusted workspace cannot choose the sources or the cache folder through its settings', async () => {
+  recorded.trusted = false;
+  recorded.inspect = {
+    'defaultSources.a': { defaultValue: 'glove-wiki-gigaword-50', workspaceValue: 'vectors:/workspace/evil.bin' },
+    cacheDirectory: { defaultValue: '', workspaceValue: '/workspace/.cache' },
+  };
+  recorded.quickPickAnswers.push((_items, active) => active[0], byLabel('glove-wiki-gigaword-300'));
+  const inputs: CompareInput[] = [];
+  await compareModule.compareEmbeddings(services(async (input) => { inputs.push(input); return result(); }) as never, { uri: wordsUri as never });
+  assert.equal(inputs[0].a, 'glove-wiki-gigaword-50');
+  assert.equal(inputs[0].cacheDir, undefined);
+  assert.ok(!JSON.stringify(recorded.quickPicks[0].items).includes('evil.bin'));
+  assert.ok(recorded.log.some((l) => l.startsWith('warn Workspace is not trusted') && l.includes('mechlens.defaultSources.a') && l.includes('mechlens.cacheDirectory')));
+});
+
+test('cancel aborts the job through its signal and the panel says cancelled', async () => {
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
+  let aborted = false;
+  const job: Job = (_input, control) => new Promise((_resolve, reject) => {
+    control.signal?.addEventListener('abort', () => { aborted = true; reject(new CancelledError()); });
+    setImmediate(() => recorded.cancelProgress());
+  });
+  const out = await compareModule.compareEmbeddings(services(job) as never, { uri: wordsUri as never });
+  assert.equal(out, undefined);
+  assert.equal(aborted, true);
+  assert.deepEqual(recorded.infos, ['MechLens: comparison cancelled.']);
+  assert.deepEqual(recorded.errors, []);
+  const panel = recorded.panels[0];
+  panel.send({ type: 'ready' });
+  await tick();
+  assert.deepEqual(panel.posted.at(-1), { type: 'cancelled' });
+});
+
+test('a MechLensError reaches the user as its one-line message with actions, and the log keeps the detail', async () => {
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
+  const err = new MechLensError('not-found', 'only 2 of 20 words are in both sources', { input: '/workspace/samples/space.words', fix: 'Check the spelling.' });
+  await compareModule.compareEmbeddings(services(async () => { throw err; }) as never, { uri: wordsUri as never });
+  assert.deepEqual(recorded.errors, ['/workspace/samples/space.words: only 2 of 20 words are in both sources. Check the spelling.']);
+  assert.deepEqual(recorded.errorButtons, [['Open Log', 'Choose Another File']]);
+  assert.ok(recorded.log.some((l) => l.startsWith('error Compare failed: [not-found]') && l.includes('compare-command.test.ts')), 'stack in the log');
+  const panel = recorded.panels[0];
+  panel.send({ type: 'ready' });
+  await tick();
+  assert.equal((panel.posted.at(-1) as { type: string }).type, 'error');
+
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
+  await compareModule.compareEmbeddings(services(async () => { throw new TypeError('x is undefined'); }) as never, { uri: wordsUri as never });
+  assert.match(recorded.errors[1], /failed unexpectedly \(x is undefined\)\. The log has the details\./);
+});
+
+test('closing a picker stops the flow before any job runs', async () => {
+  let ran = false;
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), () => undefined);
+  const out = await compareModule.compareEmbeddings(services(async () => { ran = true; return result(); }) as never, { uri: wordsUri as never });
+  assert.equal(out, undefined);
+  assert.equal(ran, false);
+  assert.equal(recorded.panels.length, 0);
+  recorded.openDialogAnswers.push(undefined);
+  assert.equal(await compareModule.compareEmbeddings(services(async () => result()) as never, {}), undefined, 'no word list chosen');
+});
