@@ -54,6 +54,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Writes the workspace's .vscode/settings.json. */
+export function writeWorkspaceSettings(workspace: string, settings: Record<string, unknown>): void {
+  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
 /** A workspace folder in the temp dir holding a copy of samples/. */
 export function makeWorkspace(prefix = 'mechlens-e2e-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -286,9 +292,15 @@ export class VsCodeSession {
     await this.notification(text).getByRole('button', { name: button }).click();
   }
 
-  async isTrusted(): Promise<boolean> {
-    // Restricted Mode shows a status bar entry and a banner; trusted workspaces show neither.
-    return (await this.page.locator('#status\\.workspaceTrust, .statusbar-item[id*="workspaceTrust"]').count()) === 0;
+  /** The "Restricted Mode" status bar entry, shown only while the workspace is not trusted. */
+  restrictedModeIndicator(): Locator {
+    return this.page.locator('.part.statusbar .statusbar-item', { hasText: 'Restricted Mode' });
+  }
+
+  /** Shows MechLens's log and waits until it contains `text`. */
+  async waitForLog(text: string | RegExp): Promise<void> {
+    await this.runCommand('MechLens: Show Log');
+    await this.page.locator('.part.panel .view-lines', { hasText: text }).first().waitFor({ state: 'visible', timeout: LONG });
   }
 
   /** Saves a PNG of the whole window under docs/screenshots/ (for the README) and returns its path. */
