@@ -51,6 +51,9 @@ export function themeColors(element: Element = document.documentElement): ThemeC
       cssVar(s, '--vscode-charts-purple', '#b180d7'),
       cssVar(s, '--vscode-charts-red', '#f14c4c'),
       cssVar(s, '--vscode-charts-yellow', '#cca700'),
+      // The chart palette has six colors; the terminal's cyan and magenta are next most theme-native.
+      cssVar(s, '--vscode-terminal-ansiCyan', '#11a8cd'),
+      cssVar(s, '--vscode-terminal-ansiMagenta', '#bc3fbc'),
     ],
     within: cssVar(s, '--vscode-charts-orange', '#d18616'),
     between: cssVar(s, '--vscode-charts-blue', '#3794ff'),
@@ -72,7 +75,7 @@ export function fmt(value: number | null | undefined, digits = 3): string {
 /** p-values: small ones in exponent form, never rounded to 0. */
 export function fmtP(p: number | null | undefined): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return '—';
-  if (p < 0.001) return p.toExponential(1);
+  if (p < 0.001) return p.toExponential(2);
   return p.toFixed(3);
 }
 

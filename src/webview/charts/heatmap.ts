@@ -112,6 +112,7 @@ export function heatmap(container: HTMLElement, initialData: HeatmapData, initia
   let selected: number | null = null;
   let mode: 'svg' | 'canvas' = 'svg';
   let geometry = { left: 0, top: 0, size: 0, cell: 0 };
+  let autoKey: { values: SquareValues; scheme: HeatmapScheme; domain: [number, number] } | null = null;
 
   const root = document.createElement('div');
   root.className = 'ml-chart ml-heatmap';
@@ -160,7 +161,10 @@ export function heatmap(container: HTMLElement, initialData: HeatmapData, initia
     colors = themeColors(container);
     const n = data.labels.length;
     mode = n > options.svgThreshold ? 'canvas' : 'svg';
-    domain = options.domain ?? autoDomain(data.values, n, options.scheme);
+    if (!autoKey || autoKey.values !== data.values || autoKey.scheme !== options.scheme) {
+      autoKey = { values: data.values, scheme: options.scheme, domain: autoDomain(data.values, n, options.scheme) };
+    }
+    domain = options.domain ?? autoKey.domain;
     controls.hidden = !options.controls;
     minField.value = String(domain[0]);
     maxField.value = String(domain[1]);
@@ -177,8 +181,9 @@ export function heatmap(container: HTMLElement, initialData: HeatmapData, initia
     const left = labelW + strip + (strip ? 3 : 0);
     const top = (hasCategories ? 18 : 4) + strip + (strip ? 3 : 0);
     const size = Math.max(120, Math.min(options.maxSize, width - left - legendW));
-    const bottom = labelW + 4;
     const cell = size / Math.max(1, n);
+    const step = Math.max(1, Math.ceil((fontSize + 1) / cell));
+    const bottom = labelW + 4 + (step > 1 ? 14 : 0);
     geometry = { left, top, size, cell };
     const totalW = left + size + legendW;
     const totalH = top + size + bottom;
@@ -240,7 +245,6 @@ export function heatmap(container: HTMLElement, initialData: HeatmapData, initia
     }
 
     // Word ticks, thinned to every k-th when the cells are smaller than a line of text.
-    const step = Math.max(1, Math.ceil((fontSize + 1) / cell));
     const shown = d3.range(0, n, step);
     const yTicks = plot.append('g').attr('class', 'y-ticks').attr('text-anchor', 'end');
     yTicks.selectAll('text').data(shown).join('text')
@@ -345,8 +349,33 @@ export function heatmap(container: HTMLElement, initialData: HeatmapData, initia
   }
 
   let image: HTMLCanvasElement | null = null;
+  let imageKey: { values: SquareValues; domain: [number, number]; scheme: HeatmapScheme } | null = null;
   function drawCanvas(n: number, color: (v: number) => string, left: number, top: number, size: number): void {
-    // One pixel per cell through a 256-entry color table, then one scaled drawImage.
+    // One pixel per cell through a 256-entry color table, then one scaled drawImage. The pixel
+    // image is kept until data or colors change, so resizing only rescales it.
+    const fresh = !imageKey || imageKey.values !== data.values || imageKey.domain[0] !== domain[0] ||
+      imageKey.domain[1] !== domain[1] || imageKey.scheme !== options.scheme;
+    if (fresh) paintImage(n, color);
+    imageKey = { values: data.values, domain: [domain[0], domain[1]], scheme: options.scheme };
+    if (!image) return;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(size * dpr);
+    canvas.height = Math.round(size * dpr);
+    canvas.style.width = `${size}px`;
+    canvas.style.height = `${size}px`;
+    canvas.style.left = `${left}px`;
+    canvas.style.top = `${top}px`;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    // Downsampling averages cells; upsampling keeps them crisp squares.
+    ctx.imageSmoothingEnabled = n > canvas.width;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+    if (!canvas.isConnected) body.insertBefore(canvas, body.firstChild);
+  }
+
+  function paintImage(n: number, color: (v: number) => string): void {
     const lut = new Uint8ClampedArray(256 * 4);
     for (let k = 0; k < 256; k++) {
       const c = d3.rgb(color(domain[0] + (k / 255) * (domain[1] - domain[0])));
@@ -372,21 +401,6 @@ export function heatmap(container: HTMLElement, initialData: HeatmapData, initia
       }
     }
     ictx.putImageData(pixels, 0, 0);
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(size * dpr);
-    canvas.height = Math.round(size * dpr);
-    canvas.style.width = `${size}px`;
-    canvas.style.height = `${size}px`;
-    canvas.style.left = `${left}px`;
-    canvas.style.top = `${top}px`;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
-    // Downsampling averages cells; upsampling keeps them crisp squares.
-    ctx.imageSmoothingEnabled = n > canvas.width;
-    ctx.imageSmoothingQuality = 'high';
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
-    if (!canvas.isConnected) body.insertBefore(canvas, body.firstChild);
   }
 
   render();

@@ -1,0 +1,758 @@
+// Cluster map: a 2-D embedding (t-SNE, PCA) with its clusters, in the course notebooks' style —
+// points colored by cluster with a line to their centroid, noise as `+`, centroids as diamonds — or
+// colored by a value on a diverging RdBu scale (t-values). Zoom and pan, hover, click or lasso to
+// select (a `select` event links other views), a regex search that highlights labels, and the k
+// nearest neighbours of a clicked point in the original space. Points draw as SVG up to
+// `canvasThreshold` and on canvas above it; highlights, labels and axes stay SVG on top.
+// Every label reaches the page through textContent, never as HTML.
+import * as d3 from 'd3';
+import { type Chart, Tooltip, availableWidth, clip, fmt, onWidthChange, svgDocument, themeColors } from './common';
+
+export interface ClusterMapData {
+  labels: string[];
+  /** n × 2 coordinates, row-major (x0, y0, x1, y1, …). */
+  coords: ArrayLike<number>;
+  /** Cluster label per point; negative means noise. */
+  clusters: ArrayLike<number>;
+  /** A value per point (e.g. t), for `colorBy: 'value'`. */
+  values?: ArrayLike<number>;
+  /** Name of the value, for the legend and tooltip. */
+  valueLabel?: string;
+  /** The original vectors (n × dims, row-major), for nearest neighbours in the original space. */
+  vectors?: { data: ArrayLike<number>; dims: number };
+}
+
+export interface Neighbour { index: number; label: string; distance: number }
+
+export interface ClusterMapOptions {
+  height: number;
+  colorBy: 'cluster' | 'value';
+  /** Draw point labels: 'auto' draws them up to 250 points (SVG only); highlighted points are always labelled. */
+  labels: boolean | 'auto';
+  centroidLines: boolean;
+  /** More points than this draw on canvas. */
+  canvasThreshold: number;
+  /** k for the nearest-neighbour list of a clicked point. */
+  neighbours: number;
+  metric: 'cosine' | 'euclidean';
+  /** Overrides the built-in search over `data.vectors` (e.g. a worker query). */
+  neighbourFunction?: (index: number, k: number) => Neighbour[];
+  /** Regex (case-insensitive) whose matching labels are highlighted. */
+  search: string;
+  /** Show the per-cluster member lists below the map. */
+  memberLists: boolean;
+  /** At most this many names per member list; the rest is counted. */
+  memberListLimit: number;
+}
+
+export type SelectionSource = 'click' | 'lasso' | 'search' | 'list' | 'clear';
+
+export interface ClusterMapEvents {
+  select: { indices: number[]; labels: string[]; source: SelectionSource };
+  hover: { index: number | null };
+  neighbours: { index: number; metric: string; neighbours: Neighbour[] };
+}
+
+export interface ClusterMapChart extends Chart<ClusterMapData, ClusterMapOptions> {
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends keyof ClusterMapEvents>(event: E, callback: (detail: ClusterMapEvents[E]) => void): () => void;
+  /** Sets the selection from outside (linked views); emits nothing, so views cannot loop. */
+  select(indices: readonly number[]): void;
+  resetZoom(): void;
+  readonly selection: number[];
+  readonly mode: 'svg' | 'canvas';
+}
+
+const defaults: ClusterMapOptions = {
+  height: 480, colorBy: 'cluster', labels: 'auto', centroidLines: true, canvasThreshold: 1500, neighbours: 8,
+  metric: 'cosine', search: '', memberLists: true, memberListLimit: 60,
+};
+
+const NOISE_SIZE = 4;
+const CLICK_RADIUS = 12;
+
+interface Geometry { x: d3.ScaleLinear<number, number>; y: d3.ScaleLinear<number, number>; width: number; height: number; margin: number }
+
+export function clusterMap(container: HTMLElement, initialData: ClusterMapData, initialOptions: Partial<ClusterMapOptions> = {}): ClusterMapChart {
+  let data = initialData;
+  let options: ClusterMapOptions = { ...defaults, ...initialOptions };
+  let colors = themeColors(container);
+  let mode: 'svg' | 'canvas' = 'svg';
+  let selection = new Set<number>();
+  let neighbourOf: { index: number; list: Neighbour[] } | null = null;
+  let searchMatches = new Set<number>();
+  let transform = d3.zoomIdentity;
+  let lassoMode = false;
+  let previousScreen: Float64Array | null = null;
+  const listeners: { [E in keyof ClusterMapEvents]: Set<(d: ClusterMapEvents[E]) => void> } = {
+    select: new Set(), hover: new Set(), neighbours: new Set(),
+  };
+  const emit = <E extends keyof ClusterMapEvents>(event: E, detail: ClusterMapEvents[E]) => listeners[event].forEach((cb) => cb(detail));
+
+  const root = el('div', 'ml-chart ml-cluster-map');
+  container.appendChild(root);
+  const controls = el('div', 'ml-chart-controls ml-cluster-map-controls');
+  const search = document.createElement('input');
+  search.type = 'search';
+  search.className = 'ml-cluster-search';
+  search.placeholder = 'Search labels (regex)';
+  search.setAttribute('aria-label', 'Search labels (regular expression)');
+  styleInput(search);
+  search.style.width = '200px';
+  const searchNote = el('span', 'ml-cluster-search-note');
+  const colorSelect = document.createElement('select');
+  colorSelect.className = 'ml-cluster-color-by';
+  styleInput(colorSelect);
+  const labelToggle = document.createElement('input');
+  labelToggle.type = 'checkbox';
+  labelToggle.className = 'ml-cluster-label-toggle';
+  const lassoButton = button('Lasso', 'ml-cluster-lasso', 'Drag to draw a lasso (or hold Shift while dragging)');
+  const resetButton = button('Reset zoom', 'ml-cluster-reset', 'Back to the whole map');
+  const hint = el('span', 'ml-note ml-cluster-hint');
+  hint.textContent = 'wheel: zoom · drag: pan · click: select + neighbours · shift-drag: lasso · Enter: select matches';
+  const labelWrap = document.createElement('label');
+  labelWrap.append(labelToggle, document.createTextNode('labels'));
+  const colorWrap = document.createElement('label');
+  colorWrap.append(document.createTextNode('color'), colorSelect);
+  controls.append(search, searchNote, colorWrap, labelWrap, lassoButton, resetButton, hint);
+  root.appendChild(controls);
+
+  const plot = el('div', 'ml-cluster-plot');
+  plot.style.position = 'relative';
+  root.appendChild(plot);
+  const canvas = document.createElement('canvas');
+  canvas.className = 'ml-cluster-canvas';
+  const svg = d3.select(plot).append('svg').attr('class', 'ml-cluster-svg');
+  const details = el('div', 'ml-cluster-details');
+  root.appendChild(details);
+  const tooltip = new Tooltip();
+
+  let geometry: Geometry = { x: d3.scaleLinear(), y: d3.scaleLinear(), width: 0, height: 0, margin: 0 };
+  let screen = new Float64Array(0); // pixel positions under the current zoom
+  let delaunay: d3.Delaunay<number> | null = null;
+  let problem: string | null = null;
+
+  // ---- data helpers ----
+  const n = () => data.labels.length;
+  const isNoise = (i: number) => data.clusters[i] < 0;
+  const clusterIds = (): number[] => [...new Set(Array.from(data.clusters).filter((c) => c >= 0))].sort((a, b) => a - b);
+  const clusterColor = (c: number): string => {
+    const palette = [...colors.series, ...d3.schemeTableau10, ...d3.schemeSet3];
+    return palette[clusterIds().indexOf(c) % palette.length];
+  };
+  let valueScale: d3.ScaleDiverging<string> = d3.scaleDiverging(d3.interpolateRdBu).domain([-1, 0, 1]);
+  const pointColor = (i: number): string => {
+    if (options.colorBy === 'value' && data.values) return valueScale(data.values[i]);
+    return isNoise(i) ? colors.muted : clusterColor(data.clusters[i]);
+  };
+
+  function validate(): string | null {
+    const count = data.labels.length;
+    if (data.coords.length !== 2 * count) return `Cluster map: ${data.coords.length} coordinates for ${count} labels (expected ${2 * count}).`;
+    if (data.clusters.length !== count) return `Cluster map: ${data.clusters.length} cluster labels for ${count} points.`;
+    if (data.values && data.values.length !== count) return `Cluster map: ${data.values.length} values for ${count} points.`;
+    for (let k = 0; k < data.coords.length; k++) if (!Number.isFinite(data.coords[k])) return `Cluster map: coordinate ${k} is not a finite number.`;
+    return null;
+  }
+
+  function centroids(): Map<number, [number, number]> {
+    const sums = new Map<number, [number, number, number]>();
+    for (let i = 0; i < n(); i++) {
+      if (isNoise(i)) continue;
+      const s = sums.get(data.clusters[i]) ?? [0, 0, 0];
+      s[0] += data.coords[2 * i]; s[1] += data.coords[2 * i + 1]; s[2]++;
+      sums.set(data.clusters[i], s);
+    }
+    return new Map([...sums].map(([c, [sx, sy, k]]) => [c, [sx / k, sy / k]]));
+  }
+
+  // ---- rendering ----
+  function render(): void {
+    colors = themeColors(container);
+    problem = validate();
+    syncControls();
+    svg.selectAll('*').remove();
+    canvas.remove();
+    if (problem) {
+      details.replaceChildren(note(problem));
+      svg.attr('width', 0).attr('height', 0);
+      return;
+    }
+    mode = n() > options.canvasThreshold ? 'canvas' : 'svg';
+    if (data.values) {
+      const extent = d3.max(Array.from(data.values), (v) => Math.abs(v)) || 1;
+      valueScale = d3.scaleDiverging(d3.interpolateRdBu).domain([-extent, 0, extent]);
+    }
+    const width = Math.max(320, availableWidth(container));
+    const height = options.height;
+    const margin = 30;
+    geometry = { ...equalAspectScales(width, height, margin), width, height, margin };
+    svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`)
+      .attr('font-size', 11).attr('fill', colors.foreground);
+    svg.append('rect').attr('class', 'frame').attr('x', margin).attr('y', margin / 2)
+      .attr('width', width - 2 * margin).attr('height', height - 1.5 * margin)
+      .attr('fill', 'none').attr('stroke', colors.border);
+    svg.append('g').attr('class', 'x-axis');
+    svg.append('g').attr('class', 'y-axis');
+    const clipId = `ml-cluster-clip-${Math.random().toString(36).slice(2)}`;
+    svg.append('clipPath').attr('id', clipId).append('rect').attr('x', margin).attr('y', margin / 2)
+      .attr('width', width - 2 * margin).attr('height', height - 1.5 * margin);
+    const body = svg.append('g').attr('class', 'body').attr('clip-path', `url(#${clipId})`);
+    body.append('path').attr('class', 'centroid-lines').attr('fill', 'none').attr('stroke-width', 0.8).attr('stroke-opacity', 0.45);
+    body.append('g').attr('class', 'points');
+    body.append('g').attr('class', 'centroids');
+    body.append('g').attr('class', 'neighbour-links').attr('data-export', 'omit');
+    body.append('g').attr('class', 'highlights');
+    body.append('g').attr('class', 'labels');
+    body.append('path').attr('class', 'lasso').attr('fill', colors.focus).attr('fill-opacity', 0.08)
+      .attr('stroke', colors.focus).attr('stroke-dasharray', '4,3').attr('data-export', 'omit');
+    if (data.values && options.colorBy === 'value') drawValueLegend();
+    else drawClusterLegend();
+    const overlay = svg.append('rect').attr('class', 'overlay').attr('x', margin).attr('y', margin / 2)
+      .attr('width', width - 2 * margin).attr('height', height - 1.5 * margin)
+      .attr('fill', 'transparent').attr('data-export', 'omit').style('cursor', lassoMode ? 'crosshair' : 'grab');
+    attachInteraction(overlay);
+    if (mode === 'canvas') plot.insertBefore(canvas, plot.firstChild);
+    draw(true);
+    renderDetails();
+  }
+
+  /** Same units on both axes (a t-SNE map has no preferred direction), centred in the plot. */
+  function equalAspectScales(width: number, height: number, margin: number): { x: d3.ScaleLinear<number, number>; y: d3.ScaleLinear<number, number> } {
+    const xs = [], ys = [];
+    for (let i = 0; i < n(); i++) { xs.push(data.coords[2 * i]); ys.push(data.coords[2 * i + 1]); }
+    const [x0, x1] = (d3.extent(xs) as [number, number] | [undefined, undefined]).map((v) => v ?? 0);
+    const [y0, y1] = (d3.extent(ys) as [number, number] | [undefined, undefined]).map((v) => v ?? 0);
+    // Plot area [left, right] × [top, bottom] in pixels; 12 px of air around the points.
+    const left = margin, right = width - margin, top = margin / 2, bottom = height - margin;
+    const unit = Math.min((right - left - 24) / (x1 - x0 || 1), (bottom - top - 24) / (y1 - y0 || 1));
+    const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+    const halfWidth = (right - left) / 2 / unit, halfHeight = (bottom - top) / 2 / unit;
+    return {
+      x: d3.scaleLinear().domain([cx - halfWidth, cx + halfWidth]).range([left, right]),
+      y: d3.scaleLinear().domain([cy - halfHeight, cy + halfHeight]).range([bottom, top]),
+    };
+  }
+
+  /** Positions everything for the current zoom. `full` also rebuilds the point marks. */
+  function draw(full: boolean): void {
+    const x = transform.rescaleX(geometry.x), y = transform.rescaleY(geometry.y);
+    const count = n();
+    const next = new Float64Array(2 * count);
+    for (let i = 0; i < count; i++) { next[2 * i] = x(data.coords[2 * i]); next[2 * i + 1] = y(data.coords[2 * i + 1]); }
+    screen = next;
+    delaunay = null;
+    drawAxes(x, y);
+    const cents = centroids();
+    const centroidScreen = new Map([...cents].map(([c, [cx, cy]]) => [c, [x(cx), y(cy)] as [number, number]]));
+    if (mode === 'svg') drawSvgPoints(full, centroidScreen);
+    else drawCanvas(centroidScreen);
+    drawCentroids(centroidScreen);
+    drawHighlights();
+  }
+
+  function drawAxes(x: d3.ScaleLinear<number, number>, y: d3.ScaleLinear<number, number>): void {
+    const { width, height, margin } = geometry;
+    const xa = svg.select<SVGGElement>('g.x-axis').attr('transform', `translate(0,${height - margin})`)
+      .call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(width / 110))).tickSizeOuter(0));
+    const ya = svg.select<SVGGElement>('g.y-axis').attr('transform', `translate(${margin},0)`)
+      .call(d3.axisLeft(y).ticks(Math.max(2, Math.floor(height / 80))).tickSizeOuter(0));
+    for (const a of [xa, ya]) {
+      a.attr('font-family', null).attr('font-size', 9);
+      a.selectAll('path').remove();
+      a.selectAll('line').attr('stroke', colors.muted).attr('stroke-opacity', 0.6);
+      a.selectAll('text').attr('fill', colors.muted);
+    }
+  }
+
+  function drawSvgPoints(full: boolean, centroidScreen: Map<number, [number, number]>): void {
+    const body = svg.select('g.body');
+    body.select('path.centroid-lines')
+      .attr('d', options.centroidLines && options.colorBy === 'cluster' ? centroidLinePath(centroidScreen) : null)
+      .attr('stroke', colors.muted);
+    const indices = d3.range(n());
+    const points = body.select('g.points');
+    const radius = n() > 600 ? 2.5 : 3.5;
+    const marks = points.selectAll<SVGPathElement, number>('path.mark').data(indices, (i) => String(i));
+    const entered = marks.join('path')
+      .attr('class', (i) => (isNoise(i) ? 'mark noise' : 'mark point'))
+      .attr('data-index', (i) => i)
+      .attr('d', (i) => (isNoise(i) ? plusPath(NOISE_SIZE) : circlePath(radius)))
+      .attr('fill', (i) => (isNoise(i) ? 'none' : pointColor(i)))
+      .attr('stroke', (i) => (isNoise(i) ? pointColor(i) : colors.background))
+      .attr('stroke-width', (i) => (isNoise(i) ? 1.4 : 0.6));
+    const moving = full && previousScreen && previousScreen.length === screen.length;
+    const place = (i: number) => `translate(${screen[2 * i]},${screen[2 * i + 1]})`;
+    if (moving && previousScreen) {
+      // A re-run with the same points (new perplexity) glides from the old map to the new one.
+      const from = previousScreen;
+      entered.attr('transform', (i) => `translate(${from[2 * i]},${from[2 * i + 1]})`).transition().duration(600).attr('transform', place);
+    } else {
+      entered.attr('transform', place);
+    }
+  }
+
+  function drawCanvas(centroidScreen: Map<number, [number, number]>): void {
+    const { width, height } = geometry;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
+    Object.assign(canvas.style, { left: '0px', top: '0px', width: `${width}px`, height: `${height}px`, pointerEvents: 'none' });
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.save();
+    const { margin } = geometry;
+    ctx.beginPath();
+    ctx.rect(margin, margin / 2, width - 2 * margin, height - 1.5 * margin);
+    ctx.clip();
+    if (options.centroidLines && options.colorBy === 'cluster') {
+      ctx.strokeStyle = colors.muted;
+      ctx.globalAlpha = 0.25;
+      ctx.lineWidth = 0.6;
+      ctx.stroke(new Path2D(centroidLinePath(centroidScreen)));
+    }
+    ctx.globalAlpha = 0.8;
+    for (let i = 0; i < n(); i++) {
+      const px = screen[2 * i], py = screen[2 * i + 1];
+      if (isNoise(i)) {
+        ctx.strokeStyle = pointColor(i);
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(px - 3, py); ctx.lineTo(px + 3, py); ctx.moveTo(px, py - 3); ctx.lineTo(px, py + 3);
+        ctx.stroke();
+      } else {
+        ctx.fillStyle = pointColor(i);
+        ctx.fillRect(px - 1.5, py - 1.5, 3, 3);
+      }
+    }
+    ctx.restore();
+  }
+
+  function centroidLinePath(centroidScreen: Map<number, [number, number]>): string {
+    const parts: string[] = [];
+    for (let i = 0; i < n(); i++) {
+      const c = centroidScreen.get(data.clusters[i]);
+      if (!c || isNoise(i)) continue;
+      parts.push(`M${r1(screen[2 * i])},${r1(screen[2 * i + 1])}L${r1(c[0])},${r1(c[1])}`);
+    }
+    return parts.join('');
+  }
+
+  function drawCentroids(centroidScreen: Map<number, [number, number]>): void {
+    const diamond = d3.symbol(d3.symbolDiamond, 90)() ?? '';
+    svg.select('g.centroids').selectAll<SVGPathElement, [number, [number, number]]>('path.centroid')
+      .data([...centroidScreen], (d) => String(d[0]))
+      .join('path')
+      .attr('class', 'centroid')
+      .attr('data-cluster', (d) => d[0])
+      .attr('d', diamond)
+      .attr('transform', (d) => `translate(${d[1][0]},${d[1][1]})`)
+      .attr('fill', (d) => (options.colorBy === 'cluster' ? clusterColor(d[0]) : colors.widgetBackground))
+      .attr('stroke', colors.foreground)
+      .attr('stroke-width', 1.2);
+  }
+
+  function highlightedIndices(): number[] {
+    const set = new Set<number>([...selection, ...searchMatches]);
+    if (neighbourOf) { set.add(neighbourOf.index); neighbourOf.list.forEach((nb) => set.add(nb.index)); }
+    return [...set].sort((a, b) => a - b);
+  }
+
+  function drawLabels(indices: number[]): void {
+    const emphasized = new Set(highlightedIndices());
+    svg.select('g.labels').selectAll<SVGTextElement, number>('text.label').data(indices, (i) => String(i))
+      .join('text')
+      .attr('class', (i) => (emphasized.has(i) ? 'label emphasized' : 'label'))
+      .attr('data-index', (i) => i)
+      .attr('x', (i) => screen[2 * i] + 5)
+      .attr('y', (i) => screen[2 * i + 1] - 4)
+      .attr('font-size', (i) => (emphasized.has(i) ? 11 : 9.5))
+      .attr('font-weight', (i) => (emphasized.has(i) ? 600 : null))
+      .attr('fill', (i) => (emphasized.has(i) ? colors.foreground : colors.muted))
+      .attr('paint-order', 'stroke')
+      .attr('stroke', colors.widgetBackground)
+      .attr('stroke-width', 2.5)
+      .attr('stroke-opacity', 0.8)
+      .text((i) => clip(data.labels[i], 24));
+  }
+
+  function drawHighlights(): void {
+    const rings: { i: number; kind: string; color: string; r: number }[] = [];
+    for (const i of searchMatches) rings.push({ i, kind: 'search-match', color: colors.warning, r: 7 });
+    for (const i of selection) rings.push({ i, kind: 'selected', color: colors.focus, r: 6 });
+    if (neighbourOf) neighbourOf.list.forEach((nb) => rings.push({ i: nb.index, kind: 'neighbour', color: colors.foreground, r: 5 }));
+    svg.select('g.highlights').selectAll<SVGCircleElement, (typeof rings)[number]>('circle')
+      .data(rings)
+      .join('circle')
+      .attr('class', (d) => d.kind)
+      .attr('data-index', (d) => d.i)
+      .attr('cx', (d) => screen[2 * d.i]).attr('cy', (d) => screen[2 * d.i + 1]).attr('r', (d) => d.r)
+      .attr('fill', 'none').attr('stroke', (d) => d.color).attr('stroke-width', 1.8);
+    const links = neighbourOf ? neighbourOf.list.map((nb) => [neighbourOf!.index, nb.index]) : [];
+    svg.select('g.neighbour-links').selectAll('line').data(links).join('line')
+      .attr('x1', (d) => screen[2 * d[0]]).attr('y1', (d) => screen[2 * d[0] + 1])
+      .attr('x2', (d) => screen[2 * d[1]]).attr('y2', (d) => screen[2 * d[1] + 1])
+      .attr('stroke', colors.foreground).attr('stroke-opacity', 0.5).attr('stroke-dasharray', '2,2');
+    const dim = searchMatches.size > 0 || selection.size > 0;
+    svg.select('g.points').attr('opacity', dim ? 0.55 : 1);
+    // Canvas maps label only what is highlighted: thousands of labels are unreadable anyway.
+    drawLabels(mode === 'svg' && allLabels() ? d3.range(n()) : highlightedIndices());
+  }
+
+  function allLabels(): boolean {
+    return options.labels === true || (options.labels === 'auto' && n() <= 250);
+  }
+
+  function drawClusterLegend(): void {
+    const ids = clusterIds();
+    const hasNoise = Array.from(data.clusters).some((c) => c < 0);
+    const entries: { label: string; color: string; noise: boolean }[] = ids.slice(0, 12).map((c) => ({ label: `cluster ${c}`, color: clusterColor(c), noise: false }));
+    if (ids.length > 12) entries.push({ label: `+${ids.length - 12} more`, color: colors.muted, noise: false });
+    if (hasNoise) entries.push({ label: 'noise', color: colors.muted, noise: true });
+    if (!entries.length) return;
+    const { width, margin } = geometry;
+    const legend = svg.append('g').attr('class', 'legend').attr('transform', `translate(${width - margin - 96},${margin / 2 + 10})`);
+    legend.append('rect').attr('x', -8).attr('y', -9).attr('width', 100).attr('height', entries.length * 15 + 4).attr('rx', 3)
+      .attr('fill', colors.widgetBackground).attr('fill-opacity', 0.85).attr('stroke', colors.border);
+    entries.forEach((e, k) => {
+      if (e.noise) legend.append('path').attr('d', plusPath(NOISE_SIZE)).attr('transform', `translate(2,${k * 15})`).attr('stroke', e.color).attr('fill', 'none');
+      else legend.append('circle').attr('cx', 2).attr('cy', k * 15).attr('r', 4).attr('fill', e.color);
+      legend.append('text').attr('x', 12).attr('y', k * 15).attr('dy', '0.35em').attr('font-size', 10).text(e.label);
+    });
+  }
+
+  function drawValueLegend(): void {
+    const { width, margin } = geometry;
+    const [lo, , hi] = valueScale.domain();
+    const legend = svg.append('g').attr('class', 'legend value-legend').attr('transform', `translate(${width - margin - 150},${margin / 2 + 8})`);
+    const id = `ml-cluster-grad-${Math.random().toString(36).slice(2)}`;
+    const gradient = legend.append('defs').append('linearGradient').attr('id', id);
+    d3.range(0, 1.0001, 0.1).forEach((t) => gradient.append('stop').attr('offset', `${t * 100}%`).attr('stop-color', valueScale(lo + t * (hi - lo))));
+    legend.append('rect').attr('width', 120).attr('height', 8).attr('fill', `url(#${id})`).attr('stroke', colors.border);
+    legend.append('text').attr('x', 0).attr('y', 20).attr('font-size', 10).text(fmt(lo, 2));
+    legend.append('text').attr('x', 120).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'end').text(fmt(hi, 2));
+    legend.append('text').attr('x', 60).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'middle').text(data.valueLabel ?? 'value');
+  }
+
+  // ---- interaction ----
+  function attachInteraction(overlay: d3.Selection<SVGRectElement, unknown, null, undefined>): void {
+    const zoom = d3.zoom<SVGRectElement, unknown>()
+      .scaleExtent([0.5, 60])
+      .filter((event: Event) => !lassoMode && !(event as MouseEvent).shiftKey && !(event as MouseEvent).button)
+      .on('zoom', (event: d3.D3ZoomEvent<SVGRectElement, unknown>) => { transform = event.transform; draw(false); });
+    overlay.call(zoom).on('dblclick.zoom', null);
+    overlay.call(zoom.transform, transform);
+    overlay.on('mousemove', (event: MouseEvent) => onHover(event));
+    overlay.on('mouseleave', () => { tooltip.hide(); emit('hover', { index: null }); });
+    overlay.on('click', (event: MouseEvent) => onClick(event));
+    let lasso: [number, number][] | null = null;
+    overlay.on('pointerdown', (event: PointerEvent) => {
+      if (!(lassoMode || event.shiftKey) || event.button !== 0) return;
+      lasso = [d3.pointer(event, svg.node())];
+      (event.target as Element).setPointerCapture?.(event.pointerId);
+      event.preventDefault();
+    });
+    overlay.on('pointermove', (event: PointerEvent) => {
+      if (!lasso) return;
+      lasso.push(d3.pointer(event, svg.node()));
+      svg.select('path.lasso').attr('d', `M${lasso.map((p) => p.join(',')).join('L')}Z`);
+    });
+    overlay.on('pointerup', (event: PointerEvent) => {
+      if (!lasso) return;
+      const polygon = lasso;
+      lasso = null;
+      svg.select('path.lasso').attr('d', null);
+      if (polygon.length < 3) return;
+      const inside = d3.range(n()).filter((i) => d3.polygonContains(polygon, [screen[2 * i], screen[2 * i + 1]]));
+      setSelection(event.ctrlKey || event.metaKey ? [...selection, ...inside] : inside, 'lasso');
+      suppressClick = true;
+    });
+  }
+  let suppressClick = false;
+
+  function nearest(event: MouseEvent): number | null {
+    if (n() === 0) return null;
+    delaunay ??= d3.Delaunay.from(d3.range(n()), (i) => screen[2 * i], (i) => screen[2 * i + 1]);
+    const [px, py] = d3.pointer(event, svg.node());
+    const i = delaunay.find(px, py);
+    const dx = screen[2 * i] - px, dy = screen[2 * i + 1] - py;
+    return dx * dx + dy * dy <= CLICK_RADIUS * CLICK_RADIUS ? i : null;
+  }
+
+  function onHover(event: MouseEvent): void {
+    const i = nearest(event);
+    emit('hover', { index: i });
+    if (i === null) { tooltip.hide(); return; }
+    const lines = [isNoise(i) ? 'noise (no cluster)' : `cluster ${data.clusters[i]}`];
+    if (data.values) lines.push(`${data.valueLabel ?? 'value'}: ${fmt(data.values[i])}`);
+    lines.push(`(${fmt(data.coords[2 * i], 2)}, ${fmt(data.coords[2 * i + 1], 2)})`);
+    tooltip.show(data.labels[i], lines, event.clientX, event.clientY);
+  }
+
+  function onClick(event: MouseEvent): void {
+    if (suppressClick) { suppressClick = false; return; }
+    if (lassoMode) return;
+    const i = nearest(event);
+    if (i === null) {
+      neighbourOf = null;
+      setSelection([], 'clear');
+      return;
+    }
+    const additive = event.ctrlKey || event.metaKey;
+    const next = additive ? (selection.has(i) ? [...selection].filter((k) => k !== i) : [...selection, i]) : [i];
+    showNeighbours(i);
+    setSelection(next, 'click');
+  }
+
+  function showNeighbours(i: number): void {
+    const list = findNeighbours(i);
+    neighbourOf = list ? { index: i, list } : null;
+    if (list) emit('neighbours', { index: i, metric: options.neighbourFunction ? 'custom' : options.metric, neighbours: list });
+  }
+
+  function findNeighbours(i: number): Neighbour[] | null {
+    const k = Math.min(options.neighbours, n() - 1);
+    if (k <= 0) return null;
+    if (options.neighbourFunction) return options.neighbourFunction(i, k);
+    const vectors = data.vectors;
+    if (!vectors || vectors.data.length !== vectors.dims * n()) return null;
+    const d = vectors.dims, v = vectors.data;
+    const distances = new Float64Array(n());
+    let normI = 0;
+    for (let t = 0; t < d; t++) normI += v[i * d + t] ** 2;
+    for (let j = 0; j < n(); j++) {
+      let dot = 0, normJ = 0, sq = 0;
+      for (let t = 0; t < d; t++) {
+        const a = v[i * d + t], b = v[j * d + t];
+        dot += a * b; normJ += b * b; sq += (a - b) ** 2;
+      }
+      distances[j] = options.metric === 'euclidean' ? Math.sqrt(sq)
+        : normI > 0 && normJ > 0 ? 1 - dot / Math.sqrt(normI * normJ) : 1;
+    }
+    return d3.range(n()).filter((j) => j !== i).sort((a, b) => distances[a] - distances[b] || a - b).slice(0, k)
+      .map((j) => ({ index: j, label: data.labels[j], distance: distances[j] }));
+  }
+
+  function setSelection(indices: readonly number[], source: SelectionSource): void {
+    selection = new Set(indices);
+    if (source !== 'click') neighbourOf = source === 'clear' ? null : neighbourOf;
+    drawHighlights();
+    renderDetails();
+    const list = [...selection];
+    emit('select', { indices: list, labels: list.map((i) => data.labels[i]), source });
+  }
+
+  function applySearch(): void {
+    searchMatches = new Set();
+    searchNote.textContent = '';
+    search.style.outline = '';
+    const text = options.search;
+    if (!text) return;
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(text, 'i');
+    } catch {
+      searchNote.textContent = 'not a valid regular expression';
+      search.style.outline = `1px solid ${colors.warning}`;
+      return;
+    }
+    data.labels.forEach((label, i) => { if (pattern.test(label)) searchMatches.add(i); });
+    searchNote.textContent = `${searchMatches.size} match${searchMatches.size === 1 ? '' : 'es'}`;
+  }
+
+  function syncControls(): void {
+    if (search.value !== options.search) search.value = options.search;
+    colorSelect.replaceChildren(...['cluster', 'value'].filter((c) => c === 'cluster' || data.values).map((c) => {
+      const o = document.createElement('option');
+      o.value = c;
+      o.textContent = c === 'value' ? data.valueLabel ?? 'value' : 'cluster';
+      return o;
+    }));
+    colorSelect.value = options.colorBy === 'value' && data.values ? 'value' : 'cluster';
+    colorWrap.style.display = data.values ? '' : 'none';
+    labelToggle.checked = allLabels();
+    lassoButton.setAttribute('aria-pressed', String(lassoMode));
+    lassoButton.style.outline = lassoMode ? `1px solid ${colors.focus}` : '';
+    applySearch();
+  }
+
+  search.addEventListener('input', () => { options = { ...options, search: search.value }; applySearch(); if (!problem) drawHighlights(); });
+  search.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && searchMatches.size) setSelection([...searchMatches], 'search');
+  });
+  colorSelect.addEventListener('change', () => { options = { ...options, colorBy: colorSelect.value === 'value' ? 'value' : 'cluster' }; render(); });
+  labelToggle.addEventListener('change', () => { options = { ...options, labels: labelToggle.checked }; render(); });
+  lassoButton.addEventListener('click', () => { lassoMode = !lassoMode; render(); });
+  resetButton.addEventListener('click', () => resetZoom());
+
+  function resetZoom(): void {
+    transform = d3.zoomIdentity;
+    render();
+  }
+
+  // ---- details below the map: selection, neighbours, cluster members ----
+  function renderDetails(): void {
+    if (problem) return;
+    const parts: HTMLElement[] = [];
+    if (selection.size) {
+      const box = el('div', 'ml-cluster-selection');
+      const head = el('div', 'ml-card-subtitle');
+      head.textContent = `Selected: ${selection.size} point${selection.size === 1 ? '' : 's'}`;
+      const clear = button('Clear', 'ml-cluster-clear', 'Clear the selection');
+      clear.addEventListener('click', () => { neighbourOf = null; setSelection([], 'clear'); });
+      head.append(' ', clear);
+      box.append(head, wordList([...selection]));
+      parts.push(box);
+    }
+    if (neighbourOf) {
+      const box = el('div', 'ml-cluster-neighbours');
+      const head = el('div', 'ml-card-subtitle');
+      const metric = options.neighbourFunction ? 'distance' : `${options.metric} distance, original space`;
+      head.textContent = `${neighbourOf.list.length} nearest to “${data.labels[neighbourOf.index]}” (${metric})`;
+      const list = el('ol', 'ml-neighbour-list');
+      list.style.margin = '2px 0 6px';
+      for (const nb of neighbourOf.list) {
+        const item = el('li', '');
+        item.dataset.index = String(nb.index);
+        item.textContent = `${nb.label}  ${fmt(nb.distance, 4)}`;
+        list.appendChild(item);
+      }
+      box.append(head, list);
+      parts.push(box);
+    } else if (selection.size === 1 && !options.neighbourFunction && !data.vectors) {
+      parts.push(note('Nearest neighbours need the original vectors.'));
+    }
+    if (options.memberLists) parts.push(memberLists());
+    details.replaceChildren(...parts);
+  }
+
+  function memberLists(): HTMLElement {
+    const box = el('div', 'ml-clusters');
+    const groups: { id: number | null; members: number[] }[] = clusterIds().map((c) => ({ id: c, members: [] }));
+    const noise: number[] = [];
+    for (let i = 0; i < n(); i++) {
+      if (isNoise(i)) noise.push(i);
+      else groups.find((g) => g.id === data.clusters[i])?.members.push(i);
+    }
+    if (noise.length) groups.push({ id: null, members: noise });
+    for (const g of groups) {
+      const card = el('div', 'ml-cluster-members');
+      card.dataset.cluster = g.id === null ? 'noise' : String(g.id);
+      const head = el('div', 'ml-cluster-name');
+      head.style.cursor = 'pointer';
+      head.title = 'Select these points';
+      const swatch = el('span', '');
+      Object.assign(swatch.style, { display: 'inline-block', width: '9px', height: '9px', marginRight: '6px', borderRadius: g.id === null ? '0' : '50%', background: g.id === null ? colors.muted : clusterColor(g.id) });
+      const meanValue = data.values ? d3.mean(g.members, (i) => data.values![i]) : undefined;
+      const meanAbs = data.values ? d3.mean(g.members, (i) => Math.abs(data.values![i])) : undefined;
+      head.append(swatch, `${g.id === null ? 'Noise' : `Cluster ${g.id}`} · ${g.members.length}${meanValue !== undefined
+        ? ` · mean ${data.valueLabel ?? 'value'} ${fmt(meanValue, 2)}, mean |${data.valueLabel ?? 'value'}| ${fmt(meanAbs, 2)}` : ''}`);
+      head.addEventListener('click', () => { neighbourOf = null; setSelection(g.members, 'list'); });
+      card.append(head, wordList(g.members));
+      box.appendChild(card);
+    }
+    return box;
+  }
+
+  function wordList(indices: number[]): HTMLElement {
+    const p = el('div', 'ml-cluster-words');
+    p.style.fontFamily = colors.monoFamily;
+    p.style.fontSize = '0.9em';
+    p.style.lineHeight = '1.5';
+    const shown = indices.slice(0, options.memberListLimit);
+    p.textContent = shown.map((i) => data.labels[i]).join(', ') + (indices.length > shown.length ? `, … ${indices.length - shown.length} more` : '');
+    return p;
+  }
+
+  function styleInput(input: HTMLElement): void {
+    Object.assign(input.style, {
+      background: 'var(--vscode-input-background)', color: 'var(--vscode-input-foreground)',
+      border: '1px solid var(--vscode-input-border, transparent)', borderRadius: '2px', padding: '3px 6px',
+      fontFamily: 'inherit', fontSize: 'inherit',
+    });
+  }
+
+  function button(text: string, className: string, title: string): HTMLButtonElement {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = className;
+    b.textContent = text;
+    b.title = title;
+    Object.assign(b.style, {
+      background: 'var(--vscode-button-secondaryBackground)', color: 'var(--vscode-button-secondaryForeground)',
+      border: '1px solid var(--vscode-button-border, transparent)', borderRadius: '2px', padding: '3px 9px',
+      fontFamily: 'inherit', fontSize: 'inherit', cursor: 'pointer',
+    });
+    return b;
+  }
+
+  render();
+  const stopResize = onWidthChange(container, render);
+  return {
+    get mode() { return mode; },
+    get selection() { return [...selection]; },
+    on(event, callback) {
+      const set = listeners[event] as Set<typeof callback>;
+      set.add(callback);
+      return () => set.delete(callback);
+    },
+    select(indices) {
+      selection = new Set(indices.filter((i) => i >= 0 && i < n()));
+      if (!problem) { drawHighlights(); renderDetails(); }
+    },
+    resetZoom,
+    update(next, nextOptions) {
+      const sameItems = next !== undefined && next.labels.length === data.labels.length && next.labels.every((l, i) => l === data.labels[i]);
+      previousScreen = sameItems ? screen : null;
+      if (next && !sameItems) { selection = new Set(); neighbourOf = null; transform = d3.zoomIdentity; }
+      if (next) data = next;
+      if (nextOptions) options = { ...options, ...nextOptions };
+      render();
+      previousScreen = null;
+    },
+    destroy() {
+      stopResize();
+      tooltip.destroy();
+      Object.values(listeners).forEach((s) => s.clear());
+      root.remove();
+    },
+    exportSvg() {
+      const node = svg.node();
+      if (!node) return '';
+      return svgDocument(node, colors, (copy) => {
+        if (mode !== 'canvas') return;
+        const img = document.createElementNS('http://www.w3.org/2000/svg', 'image');
+        img.setAttribute('width', String(geometry.width));
+        img.setAttribute('height', String(geometry.height));
+        img.setAttribute('href', canvas.toDataURL('image/png'));
+        copy.insertBefore(img, copy.children[1] ?? null);
+      });
+    },
+  };
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  return e;
+}
+
+function note(text: string): HTMLElement {
+  const p = el('p', 'ml-note');
+  p.textContent = text;
+  return p;
+}
+
+function r1(v: number): string {
+  return v.toFixed(1);
+}
+
+function circlePath(r: number): string {
+  return `M${-r},0A${r},${r} 0 1,0 ${r},0A${r},${r} 0 1,0 ${-r},0Z`;
+}
+
+function plusPath(s: number): string {
+  return `M${-s},0H${s}M0,${-s}V${s}`;
+}

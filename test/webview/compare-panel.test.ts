@@ -1,0 +1,195 @@
+// The compare panel rendered in headless Chromium from a stored Result (fixture made by
+// fixtures/make_compare_result.py with numpy/scipy/scikit-learn): DOM, hover, messages, state,
+// and the screenshots under docs/screenshots.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { CompareResult } from '../../src/protocol/result';
+import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
+
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compare-result.json'), 'utf8')) as CompareResult;
+const n = fixture.items.length;
+const hostileWord = fixture.items.find((w) => w.includes('<script>')) as string;
+
+let browser: Browser;
+let panel: WebviewPage;
+
+before(async () => {
+  browser = await launchBrowser();
+  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
+});
+after(async () => {
+  await panel?.close();
+  await browser?.close();
+});
+
+const texts = (selector: string) => panel.page.locator(selector).allTextContents();
+
+/** Center of cell (i, j) of the heatmap in the card for `space`, in page coordinates. */
+async function cellCenter(page: WebviewPage['page'], space: 'a' | 'b', i: number, j: number, count = n) {
+  const box = await page.locator(`[data-space="${space}"] rect.overlay`).boundingBox();
+  assert.ok(box, 'heatmap overlay is laid out');
+  return { x: box.x + ((j + 0.5) * box.width) / count, y: box.y + ((i + 0.5) * box.height) / count };
+}
+
+test('says ready, then renders without console errors or requests outside its origin', async () => {
+  assert.deepEqual((await panel.posted())[0], { type: 'ready' });
+  assert.deepEqual(panel.errors, []);
+  assert.deepEqual(panel.strayRequests, []);
+});
+
+test('draws n² SVG cells per heatmap and one tick label per word on each axis', async () => {
+  for (const space of ['a', 'b']) {
+    assert.equal(await panel.page.locator(`[data-space="${space}"] rect.cell`).count(), n * n);
+    assert.equal(await panel.page.locator(`[data-space="${space}"] canvas`).count(), 0);
+    const yTicks = await texts(`[data-space="${space}"] g.y-ticks text`);
+    assert.equal(yTicks.length, n);
+    assert.deepEqual(yTicks.slice(0, 3), fixture.items.slice(0, 3));
+    assert.equal((await texts(`[data-space="${space}"] g.x-ticks text`)).length, n);
+  }
+  assert.deepEqual(await texts('[data-space="a"] text.category-label'), fixture.categories);
+  // Two separator lines (one per axis) at each of the category boundaries.
+  assert.equal(await panel.page.locator('[data-space="a"] g.separators line').count(), 2 * (fixture.categories.length - 1));
+});
+
+test('RSA and selectivity figures equal the fixture, formatted', async () => {
+  const stat = (k: string) => panel.page.locator(`[data-card="rsa"] [data-stat="${k}"]`).textContent();
+  assert.equal(await stat('pearson'), fixture.rsa.pearson.toFixed(3));
+  assert.equal(await stat('spearman'), fixture.rsa.spearman.toFixed(3));
+  assert.equal(await stat('cosine'), fixture.rsa.cosine.toFixed(3));
+  // The smallest permutation p, 1/1001, prints in exponent form rather than as 0.001.
+  assert.ok((fixture.rsa.pValue as number) < 0.001);
+  assert.equal(await stat('pValue'), (fixture.rsa.pValue as number).toExponential(2));
+  assert.equal(await stat('n'), String(fixture.rsa.n));
+  const annotation = await panel.page.locator('[data-card="rsa"] text.rsa-stats').textContent();
+  assert.match(annotation ?? '', new RegExp(`r = ${fixture.rsa.pearson.toFixed(3)}`));
+  assert.equal(await panel.page.locator('[data-card="rsa"] g.points circle').count(), fixture.rsa.n);
+  assert.deepEqual(await texts('[data-card="selectivity"] text.selectivity-index'),
+    [`selectivity index = ${fixture.a.selectivity.index?.toFixed(3)}`, `selectivity index = ${fixture.b.selectivity.index?.toFixed(3)}`]);
+  assert.deepEqual(await texts('[data-card="rsa-by-category"] text.category-name'), fixture.rsaByCategory.map((r) => r.category));
+  const bars = await texts('[data-card="rsa-by-category"] text.bar-value');
+  assert.match(bars[0], new RegExp(`^r = ${fixture.rsaByCategory[0].pearson.toFixed(2)}`));
+});
+
+test('header names both sources with dims and format, and flags synthetic vectors', async () => {
+  const chipA = await panel.page.locator('[data-source="a"]').textContent();
+  assert.match(chipA ?? '', /synthetic-50/);
+  assert.match(chipA ?? '', /50 d · glove/);
+  assert.equal(await panel.page.locator('.ml-synthetic').count(), 2);
+  assert.equal(await panel.page.locator('.ml-synthetic').first().textContent(), 'synthetic vectors — not pretrained');
+  const banner = await panel.page.locator('.ml-missing-banner').textContent();
+  assert.match(banner ?? '', /1 word left out/);
+  assert.match(banner ?? '', /Missing from synthetic-300: starfruit/);
+});
+
+test('hovering a cell shows the pair and its value in both spaces, and marks it in the other heatmap', async () => {
+  const [i, j] = [2, 8];
+  const p = await cellCenter(panel.page, 'a', i, j);
+  await panel.page.mouse.move(p.x, p.y);
+  const tip = panel.page.locator('.ml-tooltip:not([hidden])');
+  await tip.waitFor();
+  const text = await tip.innerText();
+  assert.match(text, new RegExp(`^${fixture.items[i]} × ${fixture.items[j]}`));
+  assert.match(text, new RegExp(`A: synthetic-50: ${fixture.a.similarity[i][j].toFixed(3)}`));
+  assert.match(text, new RegExp(`B: synthetic-300: ${fixture.b.similarity[i][j].toFixed(3)}`));
+  assert.match(text, /space × furniture/);
+  assert.equal(await panel.page.locator('[data-space="b"] rect.hover-cell').count(), 1);
+  await panel.page.mouse.move(1, 1);
+  assert.equal(await panel.page.locator('[data-space="b"] rect.hover-cell').count(), 0);
+});
+
+test('a word containing <script> is rendered as text everywhere and never runs', async () => {
+  const ticks = await texts('[data-space="a"] g.y-ticks text');
+  assert.ok(ticks.some((t) => t.startsWith('<script>alert(1')), 'tick shows the word as text');
+  const clusters = await texts('[data-card="clusters-a"] code.ml-word');
+  assert.ok(clusters.includes(hostileWord));
+  // Only the harness's own scripts exist: the fake host API and webview.js.
+  assert.equal(await panel.page.locator('script').count(), 2);
+  const p = await cellCenter(panel.page, 'a', n - 1, 0);
+  await panel.page.mouse.move(p.x, p.y);
+  const tip = await panel.page.locator('.ml-tooltip:not([hidden])').innerText();
+  assert.match(tip, new RegExp(`^${hostileWord.replace(/[()]/g, '\\$&')} × space`));
+  await panel.page.mouse.move(1, 1);
+  assert.deepEqual(panel.errors, []);
+});
+
+test('clicking a heatmap row selects the word: line plot follows and the host hears the selection', async () => {
+  const word = fixture.items[4];
+  const p = await cellCenter(panel.page, 'b', 4, 4);
+  await panel.page.mouse.click(p.x, p.y);
+  assert.equal(await panel.page.locator('.ml-line-plot text.line-title').textContent(), word);
+  const names = await texts('.ml-line-plot text.series-name');
+  assert.match(names[0], /50 dims/);
+  assert.match(names[1], /300 dims/);
+  const posted = await panel.posted();
+  assert.deepEqual(posted[posted.length - 1], { type: 'selection', items: [word] });
+  const state = await panel.page.evaluate('window.__state') as { ui: { word: string }; result: CompareResult };
+  assert.equal(state.ui.word, word);
+  assert.equal(state.result.items.length, n);
+});
+
+test('export buttons post SVG text and PNG bytes; save posts save', async () => {
+  await panel.page.locator('[data-space="a"] button[data-export="svg"]').click();
+  await panel.page.locator('[data-card="rsa"] button[data-export="png"]').click();
+  await panel.page.locator('.ml-save').click();
+  await panel.page.waitForFunction('window.__posted.filter((m) => m.type === "export").length === 2');
+  const posted = await panel.posted();
+  const svg = posted.find((m) => m.type === 'export' && m.format === 'svg');
+  assert.ok(svg && svg.type === 'export');
+  assert.equal(svg.name, 'similarity-a.svg');
+  assert.equal(svg.encoding, 'utf8');
+  assert.match(svg.content, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.equal((svg.content.match(/class="cell"/g) ?? []).length, n * n);
+  assert.ok(!svg.content.includes('var(--vscode'), 'colors are resolved, not theme variables');
+  assert.ok(svg.content.includes('&lt;script&gt;alert(1'), 'the hostile word is escaped in the SVG');
+  const png = posted.find((m) => m.type === 'export' && m.format === 'png');
+  assert.ok(png && png.type === 'export');
+  assert.equal(png.encoding, 'base64');
+  assert.deepEqual([...Buffer.from(png.content, 'base64').subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  assert.ok(posted.some((m) => m.type === 'save'));
+});
+
+test('progress, error and cancelled states replace the panel', async () => {
+  const page = await openPanel(browser, { theme: 'dark' });
+  try {
+    assert.equal(await page.page.locator('[data-state="waiting"]').count(), 1);
+    await page.post({ type: 'progress', message: 'Reading vectors', fraction: 0.4 });
+    assert.equal(await page.page.locator('[data-state="progress"] .ml-state-message').textContent(), 'Reading vectors (40%)');
+    await page.post({ type: 'error', message: 'words.txt:3: duplicate word "moon". Remove one.' });
+    assert.equal(await page.page.locator('[data-state="error"] .ml-state-message').textContent(), 'words.txt:3: duplicate word "moon". Remove one.');
+    await page.page.locator('[data-state="error"] vscode-button').click();
+    assert.ok((await page.posted()).some((m) => m.type === 'openLog'));
+    await page.post({ type: 'cancelled' });
+    assert.equal(await page.page.locator('[data-state="cancelled"]').count(), 1);
+    await page.post({ type: 'result', result: fixture });
+    await page.page.waitForSelector('[data-rendered="true"]');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a reload restores the panel and the picked word from webview state before the host answers', async () => {
+  const page = await openPanel(browser, { theme: 'dark', state: { result: fixture, ui: { word: 'kiwi' } } });
+  try {
+    await page.page.waitForSelector('[data-rendered="true"]');
+    assert.equal(await page.page.locator('.ml-line-plot text.line-title').textContent(), 'kiwi');
+    assert.deepEqual((await page.posted())[0], { type: 'ready' });
+  } finally {
+    await page.close();
+  }
+});
+
+test('screenshots: full panel in the dark and the light theme', async () => {
+  await panel.page.mouse.move(1, 1);
+  await panel.screenshot('compare-panel');
+  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
+  try {
+    await light.screenshot('compare-panel-light');
+    assert.deepEqual(light.errors, []);
+  } finally {
+    await light.close();
+  }
+});
