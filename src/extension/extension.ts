@@ -12,6 +12,8 @@ import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './open
 import { panelViewType, ResultPanel, ResultPanelSerializer } from './panel';
 import { RecentList } from './recent';
 import { RunsTreeProvider } from './runs-view';
+import { ResultStatusBar } from './status-bar';
+import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
 
 function trustedCacheDir(): string {
@@ -25,10 +27,13 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
 
   const recentRuns = new RecentList(context.globalState, 'mechlens.recentRuns', 20);
+  const statusBar = new ResultStatusBar();
+  context.subscriptions.push(statusBar);
   const services: CompareServices = {
     extensionUri: context.extensionUri,
     log,
     recentRuns,
+    statusBar,
     runCompare: runCompareJob,
     catalog: catalogEntries,
     cachedCatalogNames: (cacheDir) => cachedCatalogNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
@@ -59,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('mechlens.runs', { treeDataProvider: runs, showCollapseAll: true }),
     vscode.window.createTreeView('mechlens.models', { treeDataProvider: models, showCollapseAll: true }),
     registerLanguageFeatures(),
+    registerWordListCodeLens(),
     vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare(undefined, { presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),

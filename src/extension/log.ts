@@ -2,6 +2,7 @@
 // its full detail (the user sees one sentence; the log keeps the stack and the cause).
 import * as vscode from 'vscode';
 import { MechLensError } from '../core/errors';
+import { formatMs } from './log-format';
 
 export class Log implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
@@ -45,9 +46,7 @@ export class Log implements vscode.Disposable {
   }
 }
 
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
+export { formatMs };
 
 /** The full detail of an error, its causes included, for the log. */
 export function describeError(err: unknown): string {

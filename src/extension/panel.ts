@@ -9,6 +9,7 @@ import type { Log } from './log';
 import { planExport, safeFileName } from './panel-messages';
 import { parseSavedRun } from './saved-run';
 import type { RecentList } from './recent';
+import type { ResultStatusBar } from './status-bar';
 import { panelSettings, renderWebview, webviewOptions } from './webview-resources';
 
 export const panelViewType = 'mechlens.panel';
@@ -17,6 +18,7 @@ export interface PanelServices {
   extensionUri: vscode.Uri;
   log: Log;
   recentRuns: RecentList;
+  statusBar?: ResultStatusBar;
 }
 
 export class ResultPanel implements vscode.Disposable {
@@ -50,6 +52,7 @@ export class ResultPanel implements vscode.Disposable {
     this.disposables.push(
       webviewPanel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
       webviewPanel.onDidDispose(() => this.dispose()),
+      webviewPanel.onDidChangeViewState(() => this.updateStatusBar()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mechlens.heatmap')) this.rerender();
       }),
@@ -70,6 +73,12 @@ export class ResultPanel implements vscode.Disposable {
     this.savedUri = savedUri;
     this.webviewPanel.title = result.title || 'MechLens';
     this.post({ type: 'result', result });
+    this.updateStatusBar();
+  }
+
+  private updateStatusBar(): void {
+    if (this.webviewPanel.active && this.result) this.services.statusBar?.show(this, this.result);
+    else this.services.statusBar?.hide(this);
   }
 
   showProgress(message: string, fraction?: number): void {
@@ -193,6 +202,7 @@ export class ResultPanel implements vscode.Disposable {
 
   dispose(): void {
     if (!ResultPanel.open.delete(this)) return;
+    this.services.statusBar?.hide(this);
     this.webviewPanel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

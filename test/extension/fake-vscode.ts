@@ -25,6 +25,9 @@ export class FakeWebviewPanel {
   readonly posted: unknown[] = [];
   readonly received = new Emitter<unknown>();
   readonly disposed = new Emitter<void>();
+  readonly viewState = new Emitter<void>();
+  onDidChangeViewState = this.viewState.event;
+  active = true;
   isDisposed = false;
   iconPath: unknown;
   webview = {
