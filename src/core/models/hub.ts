@@ -1,0 +1,324 @@
+// Hugging Face hub checkpoints in a local cache: `<cache>/models/<id>/<revision>/` holds config.json,
+// tokenizer files and the safetensors weights, downloaded with resume and checked against the sizes
+// and sha256 the hub announces. The folder counts as complete only once `mechlens-source.json` is
+// written, after every file is in place, so an interrupted download is never mistaken for a model.
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { cachePath, defaultCacheDir } from '../cache';
+import { downloadFile } from '../download';
+import { CancelledError, MechLensError, throwIfCancelled } from '../errors';
+import { INDEX_FILE, SINGLE_FILE, SOURCE_FILE } from './checkpoint';
+import { parseGpt2Config } from './config';
+
+export interface ModelCatalogEntry {
+  /** The short name users type: `gpt2`. */
+  name: string;
+  /** Repository on the hub. */
+  hubId: string;
+  layers: number;
+  dModel: number;
+  heads: number;
+  /** Parameter count. */
+  params: number;
+  /** Size of the hub's model.safetensors in bytes: F32 weights plus the legacy attn.bias masks. */
+  approxBytes: number;
+  description: string;
+}
+
+/** The GPT-2 family, as the tree views, the CLI and the download prompts list it. */
+export const MODEL_CATALOG: readonly ModelCatalogEntry[] = Object.freeze([
+  { name: 'gpt2', hubId: 'openai-community/gpt2', layers: 12, dModel: 768, heads: 12, params: 124_439_808, approxBytes: 548_105_171, description: 'GPT-2 small (124M), the model of most interpretability tutorials' },
+  { name: 'distilgpt2', hubId: 'distilbert/distilgpt2', layers: 6, dModel: 768, heads: 12, params: 81_912_576, approxBytes: 352_824_413, description: 'DistilGPT-2 (82M), distilled from GPT-2 small' },
+  { name: 'gpt2-medium', hubId: 'openai-community/gpt2-medium', layers: 24, dModel: 1024, heads: 16, params: 354_823_168, approxBytes: 1_519_983_016, description: 'GPT-2 medium (355M)' },
+  { name: 'gpt2-large', hubId: 'openai-community/gpt2-large', layers: 36, dModel: 1280, heads: 20, params: 774_030_080, approxBytes: 3_247_202_234, description: 'GPT-2 large (774M)' },
+  { name: 'gpt2-xl', hubId: 'openai-community/gpt2-xl', layers: 48, dModel: 1600, heads: 25, params: 1_557_611_200, approxBytes: 6_431_878_936, description: 'GPT-2 XL (1.5B)' },
+].map((entry) => Object.freeze(entry)));
+
+export type HubProgress = (file: string, received: number, total: number | undefined, overallReceived: number, overallTotal: number | undefined) => void;
+
+export interface EnsureModelOptions {
+  /** Cache root (the models go to `<cacheDir>/models`); `$MECHLENS_CACHE` or ~/.cache/mechlens by default. */
+  cacheDir?: string;
+  /** Use only the cache; never touch the network. */
+  offline?: boolean;
+  endpoint?: string;
+  revision?: string;
+  signal?: AbortSignal;
+  onProgress?: HubProgress;
+}
+
+/** What hub.ts records next to a complete download (and what checkpoint.ts reads as the revision). */
+export interface ModelSource {
+  id: string;
+  revision: string;
+  commit: string | null;
+  endpoint: string;
+  files: Array<{ name: string; bytes: number; sha256: string | null }>;
+  downloadedAt: string;
+}
+
+/** A catalog name (`gpt2`) becomes its hub id; anything else is used as given. */
+export function resolveModelId(id: string): string {
+  return MODEL_CATALOG.find((m) => m.name === id || m.hubId === id)?.hubId ?? id;
+}
+
+const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
+
+/** The cache folder a hub id and revision download to. */
+export function modelCacheDir(id: string, revision = 'main', cacheDir = defaultCacheDir()): string {
+  return cachePath('models', `${resolveModelId(id)}/${revision.replace(/[^\w.-]/g, '_')}`, cacheDir);
+}
+
+/**
+ * A local checkpoint folder for `idOrDir`: an existing folder as it is, or a hub model (catalog
+ * name such as `gpt2`, or `owner/name`) from the cache, downloading what is missing unless offline.
+ */
+export async function ensureModel(idOrDir: string, options: EnsureModelOptions = {}): Promise<string> {
+  const asPath = path.resolve(idOrDir.replace(/^~(?=$|[/\\])/, os.homedir()));
+  if (fs.existsSync(asPath)) {
+    if (fs.statSync(asPath).isDirectory()) return asPath;
+    throw new MechLensError('bad-argument', `${asPath} is a file, not a checkpoint folder`, {
+      input: idOrDir, fix: 'Give the folder that holds config.json, model.safetensors and tokenizer.json (an .onnx file is opened directly instead).',
+    });
+  }
+  if (!HUB_ID.test(idOrDir) || idOrDir.endsWith('.') || idOrDir.includes('..')) {
+    throw new MechLensError('not-found', `"${idOrDir}" is neither a folder nor a Hugging Face model id`, {
+      input: idOrDir, fix: `Give a checkpoint folder, or a model id such as ${MODEL_CATALOG.map((m) => m.name).join(', ')} or owner/name.`,
+    });
+  }
+  const id = resolveModelId(idOrDir);
+  const revision = options.revision ?? 'main';
+  const dir = modelCacheDir(id, revision, options.cacheDir ?? defaultCacheDir());
+  const cached = completeCacheEntry(dir);
+  if (cached) return dir;
+  if (options.offline) {
+    throw new MechLensError('not-found', `Model ${id} (revision ${revision}) is not in the cache${describeMissing(dir)}; offline mode does not download`, {
+      input: dir, fix: `Turn off offline mode to download it once, or copy a checkpoint folder there (config.json, ${SINGLE_FILE}, tokenizer.json).`,
+    });
+  }
+  await download(id, revision, dir, options);
+  return dir;
+}
+
+function completeCacheEntry(dir: string): ModelSource | undefined {
+  try {
+    const source = JSON.parse(fs.readFileSync(path.join(dir, SOURCE_FILE), 'utf8')) as ModelSource;
+    const allThere = source.files.every((f) => {
+      try { return fs.statSync(path.join(dir, f.name)).size === f.bytes; } catch { return false; }
+    });
+    return allThere ? source : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeMissing(dir: string): string {
+  if (!fs.existsSync(dir)) return ` (no folder ${dir})`;
+  const have = new Set(fs.readdirSync(dir));
+  const missing = ['config.json', 'tokenizer.json'].filter((f) => !have.has(f));
+  if (!have.has(SINGLE_FILE) && !have.has(INDEX_FILE)) missing.push(SINGLE_FILE);
+  const partial = [...have].filter((f) => f.endsWith('.part')).map((f) => f.slice(0, -5));
+  const parts = [missing.length ? `missing ${missing.join(', ')}` : '', partial.length ? `partly downloaded ${partial.join(', ')}` : '', !missing.length && !partial.length ? `no ${SOURCE_FILE}, so the last download did not finish` : ''];
+  return ` (${parts.filter(Boolean).join('; ')})`;
+}
+
+interface RemoteFile {
+  name: string;
+  url: string;
+  size: number | undefined;
+  sha256: string | undefined;
+  optional: boolean;
+}
+
+async function download(id: string, revision: string, dir: string, options: EnsureModelOptions): Promise<void> {
+  const endpoint = (options.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const urlOf = (file: string) => `${endpoint}/${id}/resolve/${encodeURIComponent(revision)}/${file}`;
+  const signal = options.signal;
+  fs.mkdirSync(dir, { recursive: true });
+  let commit: string | null = null;
+  const noteCommit = (c: string | undefined) => { if (c && !commit) commit = c; };
+
+  const describeFile = async (name: string, optional: boolean): Promise<RemoteFile | undefined> => {
+    throwIfCancelled(signal);
+    const head = await headRequest(urlOf(name), signal);
+    if (optional && head.status === 404) return undefined;
+    if (head.status === 401 || head.status === 403) {
+      throw new MechLensError('download', `The hub refused access to ${id} (HTTP ${head.status} for ${name})`, {
+        input: urlOf(name), fix: 'The model is private or gated: check the id, or download it yourself and open the folder.',
+      });
+    }
+    if (head.status === 404) {
+      throw new MechLensError('not-found', `The hub has no ${name} for ${id} at revision ${revision} (HTTP 404)`, {
+        input: urlOf(name), fix: name === 'config.json' ? 'Check the model id (for example gpt2, distilgpt2, openai-community/gpt2-medium).' : 'This repository lacks a file MechLens needs; pick another model or download it yourself.',
+      });
+    }
+    if (head.status >= 400) {
+      throw new MechLensError('download', `HTTP ${head.status} asking the hub about ${name} of ${id}`, { input: urlOf(name), fix: 'Try again later, or use offline mode with a cached model.' });
+    }
+    noteCommit(head.commit);
+    return { name, url: urlOf(name), size: head.size, sha256: head.sha256, optional };
+  };
+
+  const files: RemoteFile[] = [];
+  const progress = new OverallProgress(options.onProgress);
+  const fetchFile = async (file: RemoteFile) => {
+    const dest = path.join(dir, file.name);
+    if (fs.existsSync(dest) && file.size !== undefined && fs.statSync(dest).size === file.size) {
+      progress.add(file);
+      progress.file(file, file.size);
+      return;
+    }
+    fs.rmSync(dest, { force: true });
+    progress.add(file);
+    await downloadFile(file.url, dest, {
+      expectedSize: file.size,
+      sha256: file.sha256,
+      signal,
+      onProgress: (received) => progress.file(file, received),
+    });
+  };
+
+  // Small files first: config.json is checked before gigabytes of weights are fetched.
+  const config = (await describeFile('config.json', false))!;
+  await fetchFile(config);
+  files.push(config);
+  const configPath = path.join(dir, 'config.json');
+  let configJson: unknown;
+  try {
+    configJson = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+  } catch (err) {
+    fs.rmSync(configPath, { force: true });
+    throw new MechLensError('download', `config.json of ${id} is not JSON (${(err as Error).message})`, { input: config.url, fix: 'Try again; if it persists the repository is broken.' });
+  }
+  parseGpt2Config(configJson, `${id}/config.json`);
+
+  for (const [name, optional] of [['tokenizer.json', false], ['tokenizer_config.json', true]] as const) {
+    const file = await describeFile(name, optional);
+    if (!file) continue;
+    await fetchFile(file);
+    files.push(file);
+  }
+
+  const single = await describeFile(SINGLE_FILE, true);
+  let weights: RemoteFile[];
+  if (single) {
+    weights = [single];
+  } else {
+    const index = await describeFile(INDEX_FILE, true);
+    if (!index) {
+      throw new MechLensError('not-found', `${id} has no ${SINGLE_FILE} or ${INDEX_FILE} on the hub (maybe only pytorch_model.bin)`, {
+        input: urlOf(SINGLE_FILE), fix: 'MechLens reads safetensors only: pick another model, or convert it locally with save_pretrained(dir, safe_serialization=True) and open the folder.',
+      });
+    }
+    await fetchFile(index);
+    files.push(index);
+    const shardNames = readShardNames(path.join(dir, INDEX_FILE), index.url);
+    weights = [];
+    for (const shard of shardNames) weights.push((await describeFile(shard, false))!);
+  }
+  for (const w of weights) progress.add(w);
+  for (const w of weights) {
+    await fetchFile(w);
+    files.push(w);
+  }
+
+  const source: ModelSource = {
+    id, revision, commit, endpoint,
+    files: files.map((f) => ({ name: f.name, bytes: fs.statSync(path.join(dir, f.name)).size, sha256: f.sha256 ?? null })),
+    downloadedAt: new Date().toISOString(),
+  };
+  const sourcePath = path.join(dir, SOURCE_FILE);
+  fs.writeFileSync(`${sourcePath}.tmp`, JSON.stringify(source, null, 2) + '\n');
+  fs.renameSync(`${sourcePath}.tmp`, sourcePath);
+}
+
+function readShardNames(indexPath: string, url: string): string[] {
+  let weightMap: unknown;
+  try {
+    weightMap = (JSON.parse(fs.readFileSync(indexPath, 'utf8')) as { weight_map?: unknown }).weight_map;
+  } catch (err) {
+    fs.rmSync(indexPath, { force: true });
+    throw new MechLensError('download', `${INDEX_FILE} is not JSON (${(err as Error).message})`, { input: url, fix: 'Try again; if it persists the repository is broken.' });
+  }
+  const names = typeof weightMap === 'object' && weightMap !== null ? [...new Set(Object.values(weightMap))] : [];
+  if (!names.length || !names.every((n) => typeof n === 'string' && /^[\w.-]+\.safetensors$/.test(n))) {
+    throw new MechLensError('format', `${INDEX_FILE} lists no usable shard file names`, { input: url, fix: 'The repository is broken; pick another model.' });
+  }
+  return names as string[];
+}
+
+/** Sums per-file progress into an overall figure; the total is known once every size is. */
+class OverallProgress {
+  private readonly received = new Map<string, number>();
+  private readonly sizes = new Map<string, number | undefined>();
+  constructor(private readonly report: HubProgress | undefined) {}
+  add(file: RemoteFile): void {
+    if (!this.sizes.has(file.name)) this.sizes.set(file.name, file.size);
+  }
+  file(file: RemoteFile, received: number): void {
+    this.received.set(file.name, received);
+    if (!this.report) return;
+    let overall = 0;
+    for (const r of this.received.values()) overall += r;
+    const sizes = [...this.sizes.values()];
+    const overallTotal = sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, s) => a + (s ?? 0), 0) : undefined;
+    this.report(file.name, received, file.size, overall, overallTotal);
+  }
+}
+
+export interface HeadResult {
+  status: number;
+  /** X-Linked-Size (LFS files) or Content-Length of a 200. */
+  size: number | undefined;
+  /** X-Linked-Etag when it is a sha256 (LFS files); the hub's plain ETag of a git file is a sha1 and is not used. */
+  sha256: string | undefined;
+  commit: string | undefined;
+}
+
+/**
+ * HEAD on a hub `resolve` URL without following the redirect: the hub answers LFS files with a
+ * 302 to its CDN whose own headers carry X-Linked-Size and X-Linked-Etag (the sha256), and small
+ * git files with a 200 (or a 307 to the canonical repository name, which is followed).
+ */
+export function headRequest(url: string, signal?: AbortSignal, redirects = 0): Promise<HeadResult> {
+  return new Promise((resolve, reject) => {
+    const parsed = new URL(url);
+    const client = parsed.protocol === 'https:' ? https : http;
+    const req = client.request(parsed, { method: 'HEAD', headers: { 'user-agent': 'mechlens', 'accept-encoding': 'identity' }, signal }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      const header = (name: string) => {
+        const v = res.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      const linkedSize = header('x-linked-size');
+      const linkedEtag = header('x-linked-etag')?.replace(/^W\//, '').replace(/"/g, '');
+      const location = header('location');
+      // A relative redirect (renamed repository, e.g. gpt2 -> openai-community/gpt2) before any LFS headers: follow it.
+      if ((status === 301 || status === 307 || status === 308 || (status === 302 && !linkedSize)) && location && redirects < 5) {
+        headRequest(new URL(location, parsed).toString(), signal, redirects + 1).then(resolve, reject);
+        return;
+      }
+      const contentLength = header('content-length');
+      const size = linkedSize !== undefined && /^\d+$/.test(linkedSize) ? Number(linkedSize)
+        : status === 200 && contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+      resolve({
+        status: status >= 300 && status < 400 ? 200 : status,
+        size,
+        sha256: linkedEtag && /^[0-9a-f]{64}$/i.test(linkedEtag) ? linkedEtag.toLowerCase() : undefined,
+        commit: header('x-repo-commit'),
+      });
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error('no answer for 30 s')));
+    req.on('error', (err) => {
+      if (signal?.aborted) reject(new CancelledError(`Download of ${url} cancelled`));
+      else reject(new MechLensError('download', `Cannot reach ${parsed.host} (${(err as NodeJS.ErrnoException).code ?? err.message})`, {
+        input: url, fix: 'Check the network connection, or use offline mode with a cached model.', cause: err,
+      }));
+    });
+    req.end();
+  });
+}
