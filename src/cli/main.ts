@@ -5,7 +5,11 @@ import type { CliCommand } from './command';
 import { MechLensError } from '../core/errors';
 
 const commands: Record<string, () => Promise<CliCommand>> = {
-  // Filled in as the jobs land; names and options follow the CLI contract in shared/design.md.
+  // Names and options follow the CLI contract in shared/design.md.
+  compare: async () => (await import('./commands/compare')).default,
+  demo: async () => (await import('./commands/demo')).default,
+  activations: async () => (await import('./commands/activations')).default,
+  hooks: async () => (await import('./commands/hooks')).default,
 };
 
 async function main(argv: string[]): Promise<number> {
