@@ -12,6 +12,7 @@ import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './open
 import { panelViewType, ResultPanel, ResultPanelSerializer } from './panel';
 import { RecentList } from './recent';
 import { RunsTreeProvider } from './runs-view';
+import { openSample } from './samples';
 import { ResultStatusBar } from './status-bar';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
@@ -70,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.showLog', () => log.show()),
+    vscode.commands.registerCommand('mechlens.openSample', () => openSample(context.extensionUri)),
     vscode.commands.registerCommand('mechlens.refreshRuns', () => runs.refresh()),
     vscode.commands.registerCommand('mechlens.refreshModels', () => models.refresh()),
     vscode.commands.registerCommand('mechlens.revealCacheFolder', () => vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(trustedCacheDir()))),

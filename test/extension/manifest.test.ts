@@ -42,6 +42,7 @@ test('activation is lazy and every contributed file exists', () => {
     ...contributes.languages.map((l: { configuration: string }) => l.configuration),
     ...contributes.grammars.map((g: { path: string }) => g.path),
     ...contributes.viewsContainers.activitybar.map((c: { icon: string }) => c.icon),
+    ...contributes.walkthroughs.flatMap((w: { steps: { media: { markdown: string } }[] }) => w.steps.map((s) => s.media.markdown)),
   ];
   for (const f of files) assert.ok(fs.existsSync(path.join(root, f)), `${f} exists`);
   const png = fs.readFileSync(path.join(root, manifest.icon));

@@ -1,0 +1,15 @@
+// "Open Sample Word List…": the word lists shipped in the extension's samples/ folder.
+import * as vscode from 'vscode';
+import { readdirSync, existsSync } from 'node:fs';
+
+export async function openSample(extensionUri: vscode.Uri): Promise<void> {
+  const folder = vscode.Uri.joinPath(extensionUri, 'samples');
+  const names = existsSync(folder.fsPath) ? readdirSync(folder.fsPath).filter((n) => /\.(words|sentences)$/.test(n)).sort() : [];
+  if (!names.length) {
+    void vscode.window.showWarningMessage('MechLens: this installation has no samples folder.');
+    return;
+  }
+  const name = names.length === 1 ? names[0] : (await vscode.window.showQuickPick(names, { title: 'MechLens: open a sample', placeHolder: 'Choose a sample word list' }));
+  if (!name) return;
+  await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, name), { preview: false });
+}
