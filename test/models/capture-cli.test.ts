@@ -74,8 +74,8 @@ test('bad arguments exit non-zero with one line naming the input and the fix', (
     [['activations', '--model', dir, '--hook', 'blocks.9.attn.hook_q', '--text', 'x', '--json', 'o.json'], /blocks\.9\.attn\.hook_q: hook "blocks\.9\.attn\.hook_q" asks for layer 9, but the model has 2 layers/],
     [['activations', '--model', dir, '--hook', 'blocks.0.attn.hook_q', '--json', 'o.json'], /give --text T \(repeatable\) or --words FILE --template T/],
     [['activations', '--model', dir, '--hook', 'blocks.0.attn.hook_q', '--text', 'x', '--position', 'first', '--json', 'o.json'], /--position must be last, target or all/],
-    [['activations', '--model', path.join(tmp, 'nope', 'dir'), '--hook', 'hook_embed', '--text', 'x', '--json', 'o.json'], /no such model folder or file/],
-    [['hooks', '--model', path.join(tmp, 'x.onnx')], /no such model folder/],
+    [['activations', '--model', path.join(tmp, 'nope', 'dir'), '--hook', 'hook_embed', '--text', 'x', '--json', 'o.json'], /is neither a folder nor a Hugging Face model id/],
+    [['hooks', '--model', path.join(tmp, 'x.onnx')], /is neither a folder nor a Hugging Face model id/],
   ];
   for (const [args, pattern] of cases) {
     const r = cli(args);

@@ -2,8 +2,8 @@
 // .onnx file), one per line on stdout; --json writes the same table.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MechLensError } from '../../core/errors';
 import { listModelHooks, loadModel, type LoadedModel } from '../../core/models/capture-model';
+import { ensureModel } from '../../core/models/hub';
 import type { ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
@@ -31,28 +31,24 @@ const command: CliCommand = {
   },
 };
 
-/**
- * --model as a local folder or .onnx file, else a hub id. Hub ids are fetched into the cache by
- * core/models/hub.ts when it is available in this build.
- */
+/** --model as a local folder or .onnx file, else a hub id fetched into the cache (with progress on stderr). */
 export async function openModelArg(args: ParsedArgs, io: CliIo): Promise<LoadedModel> {
   const spec = args.model as string;
   if (existsSync(spec)) return loadModel(spec);
-  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(spec)) {
-    throw new MechLensError('not-found', 'no such model folder or file, and not a Hugging Face id', {
-      input: spec, fix: 'Give a checkpoint folder, an .onnx file, or a hub id such as gpt2 or openai-community/gpt2-medium.',
-    });
-  }
-  const dir = await fetchHubModel(spec, args, io);
-  return loadModel(dir);
-}
-
-async function fetchHubModel(id: string, args: ParsedArgs, io: CliIo): Promise<string> {
-  void args;
-  void io;
-  throw new MechLensError('not-found', 'no such local folder; downloading hub models is not available in this build', {
-    input: id, fix: 'Download the checkpoint (config.json, model.safetensors, tokenizer.json) into a folder and pass the folder.',
+  let lastShown = -1;
+  const dir = await ensureModel(spec, {
+    cacheDir: args['cache-dir'] as string | undefined,
+    offline: args.offline === true,
+    signal: io.signal,
+    onProgress: (file, _received, _total, overall, overallTotal) => {
+      const percent = overallTotal ? Math.floor((100 * overall) / overallTotal) : -1;
+      if (percent !== lastShown && (percent % 10 === 0 || percent < 0)) {
+        lastShown = percent;
+        io.log(`  downloading ${spec}: ${file}${percent >= 0 ? ` (${percent}% of all files)` : ''}`);
+      }
+    },
   });
+  return loadModel(dir);
 }
 
 export default command;
