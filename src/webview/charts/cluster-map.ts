@@ -272,14 +272,15 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
       .attr('stroke', colors.muted);
     const indices = d3.range(n());
     const points = body.select('g.points');
-    const radius = n() > 600 ? 2.5 : 3.5;
+    const radius = n() > 600 ? 2.5 : 4;
     const marks = points.selectAll<SVGPathElement, number>('path.mark').data(indices, (i) => String(i));
     const entered = marks.join('path')
       .attr('class', (i) => (isNoise(i) ? 'mark noise' : 'mark point'))
       .attr('data-index', (i) => i)
       .attr('d', (i) => (isNoise(i) ? plusPath(NOISE_SIZE) : circlePath(radius)))
       .attr('fill', (i) => (isNoise(i) ? 'none' : pointColor(i)))
-      .attr('stroke', (i) => (isNoise(i) ? pointColor(i) : colors.background))
+      // Near-white RdBu values need an outline to stay visible on a light background.
+      .attr('stroke', (i) => (isNoise(i) ? pointColor(i) : options.colorBy === 'value' && data.values ? colors.muted : colors.background))
       .attr('stroke-width', (i) => (isNoise(i) ? 1.4 : 0.6));
     const moving = full && previousScreen && previousScreen.length === screen.length;
     const place = (i: number) => `translate(${screen[2 * i]},${screen[2 * i + 1]})`;
@@ -341,7 +342,7 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
   }
 
   function drawCentroids(centroidScreen: Map<number, [number, number]>): void {
-    const diamond = d3.symbol(d3.symbolDiamond, 90)() ?? '';
+    const diamond = d3.symbol(d3.symbolDiamond, 130)() ?? '';
     svg.select('g.centroids').selectAll<SVGPathElement, [number, [number, number]]>('path.centroid')
       .data([...centroidScreen], (d) => String(d[0]))
       .join('path')

@@ -1,0 +1,247 @@
+// The cluster map chart alone in headless Chromium: marks in the notebook's style, hover, click with
+// nearest neighbours, regex search, lasso, linked selection, value coloring, canvas above the
+// threshold, labels as text only; and the screenshot docs/screenshots/cluster-map.png.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { createRandom } from '../../src/core/random';
+import { launchBrowser, openChart, type WebviewPage } from '../helpers/chromium';
+
+const modulePath = 'src/webview/charts/cluster-map.ts';
+let browser: Browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+const words = {
+  space: ['moon', 'star', 'planet', 'galaxy', 'comet', 'orbit', 'sun', 'asteroid', 'cosmos', 'nebula', 'meteor', 'rocket'],
+  furniture: ['chair', 'table', 'couch', 'stool', 'lamp', 'sofa', 'desk', 'shelf', 'bed', 'rug', 'carpet', 'door'],
+  fruit: ['apple', 'pear', 'kiwi', 'peach', 'banana', 'cherry', 'grape', 'lime', 'orange', 'date', 'plum', 'melon'],
+  animal: ['cat', 'dog', 'horse', 'mouse', 'lion', 'tiger', 'zebra', 'otter', 'wolf', 'fox', 'bear', 'seal'],
+};
+
+/** Four clusters of 12 words around 2-D and 8-D centres, plus six noise points: deterministic. */
+function sampleData() {
+  const random = createRandom(11);
+  const centres2d = [[-6, 4], [5, 5], [4, -5], [-5, -5]];
+  const labels: string[] = [], coords: number[] = [], clusters: number[] = [], values: number[] = [], vectors: number[] = [];
+  const dims = 8;
+  const centres = centres2d.map(() => Array.from({ length: dims }, () => random.gaussian() * 2));
+  Object.values(words).forEach((list, c) => list.forEach((word) => {
+    labels.push(word);
+    coords.push(centres2d[c][0] + random.gaussian() * 1.2, centres2d[c][1] + random.gaussian() * 1.2);
+    clusters.push(c);
+    values.push((c - 1.5) * 3 + random.gaussian());
+    for (let d = 0; d < dims; d++) vectors.push(centres[c][d] + random.gaussian());
+  }));
+  ['<script>window.__pwned = 1</script>', 'noise-a', 'noise-b', 'noise-c', 'noise-d', 'noise-e'].forEach((word) => {
+    labels.push(word);
+    coords.push(random.gaussian() * 5, random.gaussian() * 5);
+    clusters.push(-1);
+    values.push(random.gaussian());
+    for (let d = 0; d < dims; d++) vectors.push(random.gaussian() * 3);
+  });
+  return { labels, coords, clusters, values, valueLabel: 't', vectors: { data: vectors, dims } };
+}
+
+async function open(options: Record<string, unknown> = {}, data: unknown = sampleData()): Promise<WebviewPage> {
+  const page = await openChart(browser, { modulePath, exportName: 'clusterMap', data, options, width: 980, height: 860, containerWidth: 940 });
+  await page.page.evaluate(`(() => {
+    window.__events = [];
+    for (const name of ['select', 'neighbours']) window.__chart.on(name, (detail) => window.__events.push({ name, detail }));
+  })()`);
+  return page;
+}
+
+async function pointCentre(page: WebviewPage, index: number): Promise<{ x: number; y: number }> {
+  return page.page.evaluate(`(() => {
+    const r = document.querySelector('path.mark[data-index="${index}"]').getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  })()`) as Promise<{ x: number; y: number }>;
+}
+
+test('draws clusters in the notebook style: colored points with centroid lines, noise as +, centroids as diamonds, labels, member lists', async () => {
+  const page = await open();
+  try {
+    assert.equal(await page.page.evaluate('window.__chart.mode'), 'svg');
+    assert.equal(await page.page.locator('path.mark.point').count(), 48);
+    assert.equal(await page.page.locator('path.mark.noise').count(), 6);
+    assert.equal(await page.page.locator('path.centroid').count(), 4);
+    const lines = await page.page.locator('path.centroid-lines').getAttribute('d');
+    assert.equal((lines ?? '').match(/M/g)?.length, 48, 'one line per clustered point');
+    assert.equal(await page.page.locator('text.label').count(), 54);
+    const fills = await page.page.evaluate(`[0, 12, 24, 36].map((i) => document.querySelector('path.mark[data-index="' + i + '"]').getAttribute('fill'))`) as string[];
+    assert.equal(new Set(fills).size, 4, 'each cluster has its own color');
+    const heads = await page.page.locator('.ml-cluster-members .ml-cluster-name').allTextContents();
+    assert.deepEqual(heads.map((h) => h.replace(/ · mean.*/, '')), ['Cluster 0 · 12', 'Cluster 1 · 12', 'Cluster 2 · 12', 'Cluster 3 · 12', 'Noise · 6']);
+    assert.match(await page.page.locator('.ml-cluster-members[data-cluster="2"] .ml-cluster-words').innerText(), /^apple, pear, kiwi/);
+    // The <script> label is text everywhere: in the map and in the noise list.
+    assert.equal(await page.page.evaluate('window.__pwned'), undefined);
+    assert.equal(await page.page.locator('text.label[data-index="48"]').textContent(), '<script>window.__pwned …');
+    assert.match(await page.page.locator('.ml-cluster-members[data-cluster="noise"] .ml-cluster-words').innerText(), /^<script>window.__pwned = 1<\/script>, noise-a/);
+    assert.deepEqual(page.errors, []);
+    await page.screenshot('cluster-map', '.ml-cluster-map');
+  } finally {
+    await page.close();
+  }
+});
+
+test('hover shows the point; click selects it and lists its k nearest neighbours in the original space', async () => {
+  const data = sampleData();
+  const page = await open({ neighbours: 5 }, data);
+  try {
+    const apple = await pointCentre(page, 24);
+    await page.page.mouse.move(apple.x, apple.y);
+    assert.match(await page.page.locator('.ml-tooltip:not([hidden])').innerText(), /^apple\ncluster 2\nt: /);
+    await page.page.mouse.click(apple.x, apple.y);
+    assert.deepEqual(await page.page.evaluate('window.__chart.selection'), [24]);
+    // Expected neighbours: cosine distance over the 8-D vectors, computed here.
+    const { data: v, dims } = data.vectors;
+    const row = (i: number) => v.slice(i * dims, (i + 1) * dims);
+    const cosineDistance = (a: number[], b: number[]) => {
+      let ab = 0, aa = 0, bb = 0;
+      for (let k = 0; k < a.length; k++) { ab += a[k] * b[k]; aa += a[k] ** 2; bb += b[k] ** 2; }
+      return 1 - ab / Math.sqrt(aa * bb);
+    };
+    const expected = data.labels.map((label, i) => ({ label, i, d: cosineDistance(row(24), row(i)) }))
+      .filter((e) => e.i !== 24).sort((a, b) => a.d - b.d).slice(0, 5);
+    const items = await page.page.locator('.ml-neighbour-list li').allTextContents();
+    assert.deepEqual(items, expected.map((e) => `${e.label}  ${e.d.toFixed(4)}`));
+    assert.match(await page.page.locator('.ml-cluster-neighbours .ml-card-subtitle').innerText(), /5 nearest to “apple” \(cosine distance, original space\)/);
+    assert.equal(await page.page.locator('g.highlights circle.neighbour').count(), 5);
+    const events = await page.page.evaluate('window.__events') as { name: string; detail: { indices?: number[]; labels?: string[]; source?: string } }[];
+    assert.deepEqual(events.map((e) => e.name), ['neighbours', 'select']);
+    assert.deepEqual(events[1].detail, { indices: [24], labels: ['apple'], source: 'click' });
+    // Clicking empty space clears the selection.
+    const frame = await page.page.locator('rect.overlay').boundingBox();
+    assert.ok(frame);
+    await page.page.mouse.click(frame.x + frame.width - 4, frame.y + frame.height - 4);
+    assert.deepEqual(await page.page.evaluate('window.__chart.selection'), []);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('regex search highlights matching labels; Enter selects them; a bad pattern says so', async () => {
+  const page = await open();
+  try {
+    await page.page.locator('input.ml-cluster-search').fill('^(moon|star|sun)$');
+    assert.equal(await page.page.locator('.ml-cluster-search-note').textContent(), '3 matches');
+    assert.equal(await page.page.locator('g.highlights circle.search-match').count(), 3);
+    assert.equal(await page.page.locator('text.label.emphasized').count(), 3);
+    await page.page.locator('input.ml-cluster-search').press('Enter');
+    const events = await page.page.evaluate('window.__events') as { detail: { labels: string[]; source: string } }[];
+    assert.deepEqual(events.at(-1)!.detail.labels.sort(), ['moon', 'star', 'sun']);
+    assert.equal(events.at(-1)!.detail.source, 'search');
+    await page.page.locator('input.ml-cluster-search').fill('(');
+    assert.equal(await page.page.locator('.ml-cluster-search-note').textContent(), 'not a valid regular expression');
+    assert.equal(await page.page.locator('g.highlights circle.search-match').count(), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('shift-drag lasso selects the points inside it; select() from another view emits nothing', async () => {
+  const page = await open();
+  try {
+    // A box around the fruit cluster's points (indices 24–35), from their on-screen extent.
+    const box = await page.page.evaluate(`(() => {
+      const rects = Array.from({ length: 12 }, (_, k) => document.querySelector('path.mark[data-index="' + (24 + k) + '"]').getBoundingClientRect());
+      return { x0: Math.min(...rects.map((r) => r.x)) - 3, y0: Math.min(...rects.map((r) => r.y)) - 3,
+        x1: Math.max(...rects.map((r) => r.right)) + 3, y1: Math.max(...rects.map((r) => r.bottom)) + 3 };
+    })()`) as { x0: number; y0: number; x1: number; y1: number };
+    const expected = await page.page.evaluate(`(() => Array.from(document.querySelectorAll('path.mark')).filter((p) => {
+      const r = p.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+      return x > ${box.x0} && x < ${box.x1} && y > ${box.y0} && y < ${box.y1};
+    }).map((p) => Number(p.dataset.index)).sort((a, b) => a - b))()`) as number[];
+    assert.ok(expected.length >= 12);
+    await page.page.keyboard.down('Shift');
+    await page.page.mouse.move(box.x0, box.y0);
+    await page.page.mouse.down();
+    for (const [x, y] of [[box.x1, box.y0], [box.x1, box.y1], [box.x0, box.y1], [box.x0, box.y0 + 1]]) await page.page.mouse.move(x, y, { steps: 4 });
+    await page.page.mouse.up();
+    await page.page.keyboard.up('Shift');
+    assert.deepEqual((await page.page.evaluate('window.__chart.selection') as number[]).sort((a, b) => a - b), expected);
+    const events = await page.page.evaluate('window.__events') as { detail: { source: string } }[];
+    assert.equal(events.at(-1)!.detail.source, 'lasso');
+    assert.match(await page.page.locator('.ml-cluster-selection .ml-card-subtitle').innerText(), new RegExp(`Selected: ${expected.length} points`));
+    // Linked views: another panel sets the selection.
+    const before = (await page.page.evaluate('window.__events') as unknown[]).length;
+    await page.page.evaluate('window.__chart.select([0, 1, 2])');
+    assert.equal(await page.page.locator('g.highlights circle.selected').count(), 3);
+    assert.equal((await page.page.evaluate('window.__events') as unknown[]).length, before);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('colored by value on a diverging RdBu scale, with a legend; wheel zoom moves the points', async () => {
+  const page = await open({ colorBy: 'value' });
+  try {
+    assert.equal(await page.page.locator('g.value-legend').count(), 1);
+    const fill = (i: number) => page.page.locator(`path.mark[data-index="${i}"]`).getAttribute('fill');
+    const rgb = (s: string | null) => (s?.match(/\d+/g) ?? []).map(Number);
+    const [r0, , b0] = rgb(await fill(0)); // cluster 0: t ≈ −4.5 → red
+    const [r3, , b3] = rgb(await fill(36)); // cluster 3: t ≈ +4.5 → blue
+    assert.ok(r0 > b0 && b3 > r3, `${r0},${b0} / ${r3},${b3}`);
+    assert.equal(await page.page.locator('path.centroid-lines').getAttribute('d'), null, 'no centroid lines when colored by value');
+    await page.screenshot('cluster-map-values', '.ml-cluster-map');
+    const before = await pointCentre(page, 0);
+    const frame = await page.page.locator('rect.overlay').boundingBox();
+    assert.ok(frame);
+    await page.page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
+    await page.page.mouse.wheel(0, -400);
+    await page.page.waitForTimeout(100);
+    const afterZoom = await pointCentre(page, 0);
+    assert.ok(Math.hypot(afterZoom.x - before.x, afterZoom.y - before.y) > 5, 'zoom moved the point');
+    await page.page.locator('button.ml-cluster-reset').click();
+    const reset = await pointCentre(page, 0);
+    assert.ok(Math.hypot(reset.x - before.x, reset.y - before.y) < 0.5);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('3,000 points draw on canvas; hover still finds them; update with the same items keeps the selection', async () => {
+  const n = 3000;
+  const random = createRandom(5);
+  const labels = Array.from({ length: n }, (_, i) => `token-${i}`);
+  const clusters = Array.from({ length: n }, (_, i) => (i % 7 === 6 ? -1 : i % 6));
+  const coords = clusters.flatMap((c) => [Math.cos(c) * 10 + random.gaussian() * 2, Math.sin(c) * 10 + random.gaussian() * 2]);
+  const page = await open({}, { labels, coords, clusters });
+  try {
+    assert.equal(await page.page.evaluate('window.__chart.mode'), 'canvas');
+    assert.equal(await page.page.locator('canvas.ml-cluster-canvas').count(), 1);
+    assert.equal(await page.page.locator('path.mark').count(), 0);
+    assert.equal(await page.page.locator('text.label').count(), 0);
+    assert.equal(await page.page.locator('path.centroid').count(), 6);
+    await page.page.evaluate('window.__chart.select([10])');
+    const target = await page.page.evaluate(`(() => {
+      const ring = document.querySelector('circle.selected').getBoundingClientRect();
+      return { x: ring.x + ring.width / 2, y: ring.y + ring.height / 2 };
+    })()`) as { x: number; y: number };
+    await page.page.mouse.move(target.x, target.y);
+    assert.match(await page.page.locator('.ml-tooltip:not([hidden])').innerText(), /^token-\d+\n/);
+    await page.page.evaluate(`window.__chart.update({ labels: ${JSON.stringify(labels)}, clusters: ${JSON.stringify(clusters)}, coords: ${JSON.stringify(coords.map((v) => v * 1.1))} })`);
+    assert.deepEqual(await page.page.evaluate('window.__chart.selection'), [10]);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('bad data shows a message instead of throwing; destroy removes the chart and its tooltip', async () => {
+  const page = await open({}, { labels: ['a', 'b'], coords: [0, 0, 1], clusters: [0, 0] });
+  try {
+    assert.match(await page.page.locator('.ml-cluster-details .ml-note').innerText(), /3 coordinates for 2 labels/);
+    await page.page.evaluate('window.__chart.destroy()');
+    assert.equal(await page.page.locator('.ml-cluster-map').count(), 0);
+    assert.equal(await page.page.locator('.ml-tooltip').count(), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
