@@ -73,6 +73,16 @@ test('RSA and selectivity figures equal the fixture, formatted', async () => {
   assert.match(bars[0], new RegExp(`^r = ${fixture.rsaByCategory[0].pearson.toFixed(2)}`));
 });
 
+test('clusters: one map per space with the t-SNE coordinates and DBSCAN members of the Result', async () => {
+  for (const key of ['a', 'b'] as const) {
+    const card = panel.page.locator(`[data-card="clusters-${key}"]`);
+    assert.equal(await card.locator('.ml-cluster-map').count(), 1);
+    const lists = await card.locator('.ml-cluster-words').allTextContents();
+    const expected = fixture[key].map?.clusters.map((c) => c.members.join(', ')) ?? [];
+    for (const members of expected) assert.ok(lists.includes(members), `cluster list ${members}`);
+  }
+});
+
 test('header names both sources with dims and format, and flags synthetic vectors', async () => {
   const chipA = await panel.page.locator('[data-source="a"]').textContent();
   assert.match(chipA ?? '', /synthetic-50/);
@@ -103,8 +113,9 @@ test('hovering a cell shows the pair and its value in both spaces, and marks it 
 test('a word containing <script> is rendered as text everywhere and never runs', async () => {
   const ticks = await texts('[data-space="a"] g.y-ticks text');
   assert.ok(ticks.some((t) => t.startsWith('<script>alert(1')), 'tick shows the word as text');
-  const clusters = await texts('[data-card="clusters-a"] code.ml-word');
-  assert.ok(clusters.includes(hostileWord));
+  const clusters = (await texts('[data-card="clusters-a"] .ml-cluster-words')).join(', ');
+  assert.ok(clusters.includes(hostileWord), 'cluster member list shows the word');
+  assert.ok((await texts('.ml-missing-banner code.ml-word')).includes('starfruit'));
   // Only the harness's own scripts exist: the fake host API and webview.js.
   assert.equal(await panel.page.locator('script').count(), 2);
   const p = await cellCenter(panel.page, 'a', n - 1, 0);

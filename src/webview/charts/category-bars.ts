@@ -34,7 +34,8 @@ export function categoryBars(container: HTMLElement, initialData: CategoryBarsDa
     colors = themeColors(container);
     const width = Math.max(300, availableWidth(container));
     const labelW = Math.min(140, 12 + 7 * (d3.max(data.rows, (r) => r.category.length) ?? 6));
-    const margin = { top: 12, right: 150, bottom: 40, left: labelW };
+    const narrow = width < 520;
+    const margin = { top: 12, right: narrow ? 64 : 150, bottom: 40, left: labelW };
     const w = width - margin.left - margin.right;
     const h = Math.max(1, data.rows.length) * options.barHeight;
     const height = h + margin.top + margin.bottom;
@@ -44,8 +45,9 @@ export function categoryBars(container: HTMLElement, initialData: CategoryBarsDa
     const y = d3.scaleBand().domain(data.rows.map((_, i) => String(i))).range([0, h]).padding(0.28);
     const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
     g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', 0.3)
-      .selectAll('line').data(x.ticks(8)).join('line').attr('x1', (d) => x(d)).attr('x2', (d) => x(d)).attr('y1', 0).attr('y2', h);
-    const axis = g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(8).tickSizeOuter(0));
+      .selectAll('line').data(x.ticks(Math.max(2, Math.min(8, Math.floor(w / 45))))).join('line').attr('x1', (d) => x(d)).attr('x2', (d) => x(d)).attr('y1', 0).attr('y2', h);
+    const tickCount = Math.max(2, Math.min(8, Math.floor(w / 45)));
+    const axis = g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(tickCount).tickSizeOuter(0));
     axis.attr('font-family', null).attr('font-size', 10);
     axis.selectAll('path,line').attr('stroke', colors.muted);
     axis.selectAll('text').attr('fill', colors.foreground);
@@ -66,13 +68,12 @@ export function categoryBars(container: HTMLElement, initialData: CategoryBarsDa
           .on('mouseleave', () => tooltip.hide());
       }
       rg.append('text').attr('class', 'bar-value').attr('x', w + 8).attr('y', yy + bh / 2).attr('dy', '0.35em')
-        .text(r === null ? 'undefined (< 3 pairs)' : `r = ${fmt(r, 2)}  ρ = ${fmt(row.spearman, 2)}  p = ${fmtP(row.pValue)}`);
+        .text(r === null ? (narrow ? 'r undefined' : 'r undefined (< 3 pairs)')
+          : narrow ? `r = ${fmt(r, 2)}` : `r = ${fmt(r, 2)} · ρ = ${fmt(row.spearman, 2)} · p = ${fmtP(row.pValue)}`);
     });
     if (data.overall !== undefined && data.overall !== null) {
       g.append('line').attr('class', 'overall').attr('x1', x(data.overall)).attr('x2', x(data.overall)).attr('y1', -4).attr('y2', h)
         .attr('stroke', colors.foreground).attr('stroke-dasharray', '4,3');
-      g.append('text').attr('x', x(data.overall)).attr('y', h + 12 + 20).attr('text-anchor', 'middle').attr('font-size', 9).attr('fill', colors.muted)
-        .text('');
     }
   }
 

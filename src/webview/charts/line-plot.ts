@@ -22,7 +22,7 @@ export function linePlot(container: HTMLElement, initialData: LinePlotData, init
     colors = themeColors(container);
     const width = Math.max(300, availableWidth(container));
     const margin = { top: data.title ? 22 : 6, right: 14, bottom: 36, left: 54 };
-    const gap = 30;
+    const gap = 46;
     const w = width - margin.left - margin.right;
     const ph = options.panelHeight;
     const height = margin.top + data.series.length * ph + (data.series.length - 1) * gap + margin.bottom;

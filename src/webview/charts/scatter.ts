@@ -29,14 +29,18 @@ export interface ScatterOptions {
   canvasThreshold: number;
   /** Hover search is skipped above this many points (building the index would stall the page). */
   hoverLimit: number;
+  /** Small-multiple layout: tighter margins, fewer ticks. */
+  compact: boolean;
+  /** Which theme chart color the points take when there is no within/between split. */
+  seriesIndex: number;
 }
 
-const defaults: ScatterOptions = { height: 380, canvasThreshold: 5000, hoverLimit: 300000 };
+const defaults: ScatterOptions = { height: 380, canvasThreshold: 5000, hoverLimit: 300000, compact: false, seriesIndex: 0 };
 
 export function statsLine(stats: ScatterStats): string {
   const parts = [`r = ${fmt(stats.pearson)}`, `ρ = ${fmt(stats.spearman)}`, `S_c = ${fmt(stats.cosine)}`];
   parts.push(`p = ${fmtP(stats.pValue)}${stats.permutations ? ` (${stats.permutations} perm.)` : ''}`);
-  return parts.join('   ');
+  return parts.join(' · ');
 }
 
 export function scatter(container: HTMLElement, initialData: ScatterData, initialOptions: Partial<ScatterOptions> = {}): Chart<ScatterData, ScatterOptions> & { readonly mode: 'svg' | 'canvas' } {
@@ -58,9 +62,11 @@ export function scatter(container: HTMLElement, initialData: ScatterData, initia
     colors = themeColors(container);
     const n = data.x.length;
     mode = n > options.canvasThreshold ? 'canvas' : 'svg';
-    const width = Math.max(300, availableWidth(container));
+    const compact = options.compact;
+    const width = Math.max(compact ? 150 : 300, availableWidth(container));
     const height = options.height;
-    const margin = { top: data.stats ? 30 : 10, right: 14, bottom: 42, left: 54 };
+    const margin = compact ? { top: 6, right: 8, bottom: 32, left: 40 } : { top: data.stats ? 30 : 10, right: 14, bottom: 42, left: 54 };
+    const ticks = compact ? 4 : 6;
     const w = width - margin.left - margin.right;
     const h = height - margin.top - margin.bottom;
     const ext = (a: ArrayLike<number>): [number, number] => {
@@ -78,23 +84,23 @@ export function scatter(container: HTMLElement, initialData: ScatterData, initia
     svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`).attr('font-size', 11).attr('fill', colors.foreground);
     const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
     const grid = g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', 0.3);
-    grid.selectAll('line.gx').data(x.ticks(6)).join('line').attr('class', 'gx').attr('x1', (d) => x(d)).attr('x2', (d) => x(d)).attr('y1', 0).attr('y2', h);
-    grid.selectAll('line.gy').data(y.ticks(6)).join('line').attr('class', 'gy').attr('y1', (d) => y(d)).attr('y2', (d) => y(d)).attr('x1', 0).attr('x2', w);
+    grid.selectAll('line.gx').data(x.ticks(ticks)).join('line').attr('class', 'gx').attr('x1', (d) => x(d)).attr('x2', (d) => x(d)).attr('y1', 0).attr('y2', h);
+    grid.selectAll('line.gy').data(y.ticks(ticks)).join('line').attr('class', 'gy').attr('y1', (d) => y(d)).attr('y2', (d) => y(d)).attr('x1', 0).attr('x2', w);
     const zero = g.append('g').attr('class', 'zero-lines').attr('stroke', colors.muted).attr('stroke-width', 1);
     zero.append('line').attr('x1', x(0)).attr('x2', x(0)).attr('y1', 0).attr('y2', h);
     zero.append('line').attr('y1', y(0)).attr('y2', y(0)).attr('x1', 0).attr('x2', w);
 
-    const xa = g.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(6).tickSizeOuter(0));
-    const ya = g.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).ticks(6).tickSizeOuter(0));
+    const xa = g.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(ticks).tickSizeOuter(0));
+    const ya = g.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).ticks(ticks).tickSizeOuter(0));
     for (const a of [xa, ya]) {
       a.attr('font-family', null).attr('font-size', 10);
       a.selectAll('path,line').attr('stroke', colors.muted);
       a.selectAll('text').attr('fill', colors.foreground);
     }
-    g.append('text').attr('class', 'x-label').attr('x', w / 2).attr('y', h + 34).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.xLabel);
-    g.append('text').attr('class', 'y-label').attr('transform', `translate(-42,${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.yLabel);
+    g.append('text').attr('class', 'x-label').attr('x', w / 2).attr('y', h + (compact ? 28 : 34)).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.xLabel);
+    g.append('text').attr('class', 'y-label').attr('transform', `translate(${compact ? -30 : -42},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.yLabel);
 
-    const color = (k: number) => (data.within ? (data.within[k] ? colors.within : colors.between) : colors.series[0]);
+    const color = (k: number) => (data.within ? (data.within[k] ? colors.within : colors.between) : colors.series[options.seriesIndex % colors.series.length]);
     // Between-category points first, so the rarer within points stay visible on top.
     const order = d3.range(n).sort((a, b) => Number(data.within?.[a] ?? 0) - Number(data.within?.[b] ?? 0));
     if (mode === 'svg') {
@@ -135,7 +141,7 @@ export function scatter(container: HTMLElement, initialData: ScatterData, initia
 
     if (data.stats) {
       svg.append('text').attr('class', 'rsa-stats').attr('x', margin.left).attr('y', 16).attr('font-size', 12).attr('font-weight', 600)
-        .text(`${statsLine(data.stats)}${data.stats.n ? `   n = ${data.stats.n} pairs` : ''}`);
+        .text(`${statsLine(data.stats)}${data.stats.n ? ` · n = ${data.stats.n} pairs` : ''}`);
     }
     if (data.within) {
       const legend = g.append('g').attr('class', 'legend').attr('transform', `translate(${w - 130},8)`);

@@ -8,6 +8,7 @@ import type { FromWebview } from '../../protocol/messages';
 import type { CompareResult, SourceInfo, SpaceResult } from '../../protocol/result';
 import { missingBanner } from '../charts/banner';
 import { categoryBars } from '../charts/category-bars';
+import { clusterMap } from '../charts/cluster-map';
 import { type Chart, fmt, fmtP } from '../charts/common';
 import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
@@ -161,6 +162,24 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       rows: result.rsaByCategory.map((r) => ({ category: r.category, pearson: r.pearson, spearman: r.spearman, pValue: r.pValue, n: r.n })),
       overall: result.rsa.pearson,
     }));
+    // Small multiples: the within-category pairs of each category, A against B.
+    const multiples = el('div', 'ml-multiples');
+    body.appendChild(multiples);
+    for (const row of result.rsaByCategory) {
+      const cell = el('div', 'ml-multiple');
+      cell.setAttribute('data-category', row.category);
+      cell.appendChild(el('div', 'ml-multiple-title', `${row.category}: r = ${fmt(row.pearson, 2)}, n = ${row.n}`));
+      multiples.appendChild(cell);
+      const ks: number[] = [];
+      for (let k = 0; k < pairs.i.length; k++) {
+        if (pairs.within[k] && result.itemCategories[pairs.i[k]] === row.category) ks.push(k);
+      }
+      register(scatter(cell, {
+        x: ks.map((k) => pairs.a[k]), y: ks.map((k) => pairs.b[k]),
+        pairs: ks.map((k) => [result.items[pairs.i[k]], result.items[pairs.j[k]]] as [string, string]),
+        xLabel: 'A', yLabel: 'B',
+      }, { height: 190, compact: true, seriesIndex: Math.max(0, result.categories.indexOf(row.category)) }));
+    }
   }
 
   // One word's vectors.
@@ -214,9 +233,24 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   page.appendChild(clusterGrid);
   for (const key of ['a', 'b'] as const) {
     const space = result[key];
-    const body = card(clusterGrid, `${key.toUpperCase()} · ${space.source.label}`, space.map ? mapSubtitle(space) : 'no 2-D map in this result', undefined, host);
+    let chart: Chart<never, never> | undefined;
+    const body = card(clusterGrid, `${key.toUpperCase()} · ${space.source.label}`, space.map ? mapSubtitle(space) : 'no 2-D map in this result',
+      space.map ? exportable(`clusters-${key}`, () => chart) : undefined, host);
     body.parentElement?.setAttribute('data-card', `clusters-${key}`);
-    renderClusters(body, result, space);
+    const map = space.map;
+    if (!map) {
+      body.appendChild(el('div', 'ml-note', 'Run with a 2-D map (t-SNE) to see clusters here.'));
+      continue;
+    }
+    const dims = space.source.dims;
+    const cm = register(clusterMap(body, {
+      labels: result.items,
+      coords: map.coords.flat(),
+      clusters: map.labels,
+      vectors: space.vectors.length === result.items.length ? { data: space.vectors.flat(), dims } : undefined,
+    }, { height: 400 }));
+    cm.on('select', ({ labels: words, source }) => { if (source === 'click' && words.length === 1) pickWord(words[0]); });
+    chart = cm;
   }
 
   page.setAttribute('data-rendered', 'true');
@@ -320,28 +354,4 @@ function mapSubtitle(space: SpaceResult): string {
   if (!m) return '';
   const opts = Object.entries(m.options).map(([k, v]) => `${k} ${String(v)}`).join(', ');
   return `${m.method.toUpperCase()}${opts ? ` (${opts})` : ''} then DBSCAN · ${m.clusters.length} clusters`;
-}
-
-function renderClusters(body: HTMLElement, result: CompareResult, space: SpaceResult): void {
-  const map = space.map;
-  if (!map) {
-    body.appendChild(el('div', 'ml-note', 'Run with a 2-D map (t-SNE) to see clusters here.'));
-    return;
-  }
-  const list = el('ul', 'ml-cluster-list');
-  for (const c of map.clusters) {
-    const li = el('li');
-    li.appendChild(el('span', 'ml-cluster-name', `Cluster ${c.label + 1} (${c.members.length})`));
-    for (const w of c.members) li.appendChild(el('code', 'ml-word', w));
-    list.appendChild(li);
-  }
-  const noise = result.items.filter((_, i) => map.labels[i] === -1);
-  if (noise.length) {
-    const li = el('li');
-    li.appendChild(el('span', 'ml-cluster-name', `Not clustered (${noise.length})`));
-    for (const w of noise) li.appendChild(el('code', 'ml-word', w));
-    list.appendChild(li);
-  }
-  body.appendChild(list);
-  body.appendChild(el('div', 'ml-note', 'The t-SNE map chart is not in this build yet; clusters are listed by member.'));
 }
