@@ -10,7 +10,7 @@ import type { LoadedVectors, VectorFileInfo } from './types';
 export async function loadVectors(path: string, control?: RunControl): Promise<LoadedVectors> {
   const info = await detectVectorFile(path);
   const dims = info.dims;
-  let capacity = info.headerCount ?? (await estimateRows(info));
+  let capacity = info.headerCount ?? estimateRows(info);
   let data = allocate(info, capacity);
   const words: string[] = [];
   const firstRow = new Map<string, number>();
@@ -44,8 +44,8 @@ export async function loadVectors(path: string, control?: RunControl): Promise<L
 }
 
 /** A first guess at the row count of a header-less file, from its size; the buffer grows if short. */
-async function estimateRows(info: VectorFileInfo): Promise<number> {
-  const { size } = await fs.promises.stat(info.path);
+function estimateRows(info: VectorFileInfo): number {
+  const { size } = fs.statSync(info.path);
   const textBytes = info.gzip ? size * 3 : size;
   return Math.max(1024, Math.ceil(textBytes / (info.dims * 9 + 8)));
 }

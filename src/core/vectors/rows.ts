@@ -59,6 +59,8 @@ class ByteWindow {
 
   /** Keeps data[keepFrom, end) at the front and reads more after it. */
   async refill(keepFrom: number): Promise<void> {
+    // Let timers, abort events and progress listeners run between chunks.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     throwIfCancelled(this.control?.signal);
     const keep = this.end - keepFrom;
     if (keep > this.buf.length / 2) {
