@@ -1,6 +1,6 @@
 // What is in the cache folder, for the Models view and the source picker. Read-only and shallow:
 // it lists files and model folders, it never opens them.
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { cacheDirFor, defaultCacheDir } from '../core/cache';
 
@@ -11,8 +11,9 @@ export interface CachedFile {
 }
 
 export interface CachedModel {
-  /** Folder relative to the models cache, e.g. `gpt2` or `openai-community/gpt2`. */
+  /** Hub id as recorded by the download (`openai-community/gpt2`), or the folder relative to the models cache. */
   id: string;
+  revision: string;
   path: string;
   sizeBytes: number;
 }
@@ -47,21 +48,42 @@ function folderSize(dir: string, depth = 0): number {
   return total;
 }
 
-/** Folders holding a `config.json`, up to two levels deep (hub ids may have an owner part). */
+/** The record hub.ts writes once every file of a model is in place. */
+const completeMarker = 'mechlens-source.json';
+
+function readMarker(dir: string): { id?: string; revision?: string } {
+  try {
+    const value: unknown = JSON.parse(readFileSync(path.join(dir, completeMarker), 'utf8'));
+    if (typeof value !== 'object' || value === null) return {};
+    const { id, revision } = value as Record<string, unknown>;
+    return { id: typeof id === 'string' ? id : undefined, revision: typeof revision === 'string' ? revision : undefined };
+  } catch {
+    return {};
+  }
+}
+
+/** Complete model downloads (`<cache>/models/<id>/<revision>/` with its completion record), up to four levels deep. */
 export function cachedModels(cacheDir: string): CachedModel[] {
   const root = cacheDirFor('models', cacheDir);
   if (!existsSync(root)) return [];
   const models: CachedModel[] = [];
   const visit = (dir: string, depth: number) => {
-    if (existsSync(path.join(dir, 'config.json')) && dir !== root) {
-      models.push({ id: path.relative(root, dir).split(path.sep).join('/'), path: dir, sizeBytes: folderSize(dir) });
+    if (dir !== root && existsSync(path.join(dir, completeMarker))) {
+      const relative = path.relative(root, dir).split(path.sep);
+      const marker = readMarker(dir);
+      models.push({
+        id: marker.id ?? relative.slice(0, -1).join('/'),
+        revision: marker.revision ?? relative[relative.length - 1],
+        path: dir,
+        sizeBytes: folderSize(dir),
+      });
       return;
     }
-    if (depth >= 3) return;
+    if (depth >= 4) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory() && !entry.name.startsWith('.')) visit(path.join(dir, entry.name), depth + 1);
     }
   };
   visit(root, 0);
-  return models.sort((x, y) => x.id.localeCompare(y.id));
+  return models.sort((x, y) => x.id.localeCompare(y.id) || x.revision.localeCompare(y.revision));
 }

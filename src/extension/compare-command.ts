@@ -10,7 +10,7 @@ import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
 import type { RecentList } from './recent';
 import { readCompareSettings, type Inspect } from './settings';
-import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike, type SourcePickRow } from './source-picks';
+import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike, type ModelEntryLike, type SourcePickRow } from './source-picks';
 
 export type CompareJob = (input: CompareInput, control: RunControl) => Promise<CompareResult>;
 
@@ -20,6 +20,9 @@ export interface CompareServices extends PanelServices {
   catalog: () => readonly CatalogEntryLike[];
   /** Catalog names already in the cache. */
   cachedCatalogNames: (cacheDir: string | undefined) => ReadonlySet<string>;
+  /** Models offered for their token embeddings, and which of them are cached. */
+  models?: () => readonly ModelEntryLike[];
+  cachedModelNames?: (cacheDir: string | undefined) => ReadonlySet<string>;
   recentSources: { a: RecentList; b: RecentList };
 }
 
@@ -84,7 +87,10 @@ async function pickSource(services: CompareServices, question: SourceQuestion): 
   const { side, step, recent, preset } = question;
   const catalog = services.catalog();
   const recentSpecs = preset ? [preset, ...recent.items().filter((s) => s !== preset)] : recent.items();
-  const rows = buildSourcePickRows({ catalog, recent: recentSpecs, defaultSpec: question.defaultSpec, cached: services.cachedCatalogNames(question.cacheDir) });
+  const rows = buildSourcePickRows({
+    catalog, recent: recentSpecs, defaultSpec: question.defaultSpec, cached: services.cachedCatalogNames(question.cacheDir),
+    models: services.models?.(), cachedModels: services.cachedModelNames?.(question.cacheDir),
+  });
   const items = rows.map(toQuickPickItem);
   const quickPick = vscode.window.createQuickPick<SourceItem>();
   quickPick.title = `MechLens: Compare Embeddings — source ${side}`;

@@ -1,7 +1,7 @@
 // Activation: registers every command, view, panel serializer, custom editor and language feature.
 // Everything registered goes to context.subscriptions, so deactivation leaks nothing.
 import * as vscode from 'vscode';
-import { cachedCatalogNames, catalogEntries } from './catalog';
+import { cachedCatalogNames, cachedModelNames, catalogEntries, modelEntries } from './catalog';
 import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare-command';
 import { resolveCacheDir } from './cache-scan';
 import { runCompareJob } from './jobs';
@@ -38,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): void {
     runCompare: runCompareJob,
     catalog: catalogEntries,
     cachedCatalogNames: (cacheDir) => cachedCatalogNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
+    models: modelEntries,
+    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
     recentSources: {
       a: new RecentList(context.globalState, 'mechlens.recentSources.a'),
       b: new RecentList(context.globalState, 'mechlens.recentSources.b'),

@@ -1,14 +1,16 @@
 // The "Models" view: the vector catalog (marked when cached), models in the cache, and the cache
 // folder itself. A catalog entry or a model can start a comparison as source A.
 import * as vscode from 'vscode';
-import { cachedCatalogNames } from './catalog';
+import { MODEL_CATALOG, type ModelCatalogEntry } from '../core/models/hub';
+import { cachedCatalogNames, isModelCached } from './catalog';
 import { cachedModels, cachedVectorFiles } from './cache-scan';
 import { formatBytes, type CatalogEntryLike } from './source-picks';
 
 type ModelNode =
-  | { kind: 'group'; id: 'catalog' | 'models' | 'files'; label: string }
+  | { kind: 'group'; id: 'catalog' | 'modelCatalog' | 'models' | 'files'; label: string }
   | { kind: 'catalog'; entry: CatalogEntryLike; cached: boolean }
-  | { kind: 'model'; id: string; path: string; sizeBytes: number }
+  | { kind: 'modelCatalog'; entry: ModelCatalogEntry; cached: boolean }
+  | { kind: 'model'; id: string; revision: string; path: string; sizeBytes: number }
   | { kind: 'file'; name: string; path: string; sizeBytes: number }
   | { kind: 'empty'; label: string };
 
@@ -17,7 +19,9 @@ export function specOfNode(node: unknown): string | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
   const n = node as ModelNode;
   if (n.kind === 'catalog') return n.entry.name;
-  if (n.kind === 'model') return `model:${n.path}#embed`;
+  if (n.kind === 'modelCatalog') return `model:${n.entry.name}#embed`;
+  // A cached hub model is named by its id, so the engine finds it in the cache (offline too).
+  if (n.kind === 'model') return `model:${n.revision === 'main' ? n.id : n.path}#embed`;
   if (n.kind === 'file') return `vectors:${n.path}`;
   return undefined;
 }
@@ -50,10 +54,20 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
         item.contextValue = 'mechlens.source.catalog';
         return item;
       }
+      case 'modelCatalog': {
+        const e = node.entry;
+        const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `modelCatalog:${e.name}`;
+        item.description = [`${e.layers} layers`, `d=${e.dModel}`, node.cached ? 'cached' : formatBytes(e.approxBytes)].join(' · ');
+        item.tooltip = `${e.description}\n${e.hubId} · ${(e.params / 1e6).toFixed(0)}M parameters · ${e.heads} heads\n${node.cached ? 'In the cache.' : 'Downloaded on first use.'}`;
+        item.iconPath = new vscode.ThemeIcon(node.cached ? 'pass-filled' : 'cloud-download');
+        item.contextValue = 'mechlens.source.modelCatalog';
+        return item;
+      }
       case 'model': {
         const item = new vscode.TreeItem(node.id, vscode.TreeItemCollapsibleState.None);
         item.id = `model:${node.path}`;
-        item.description = formatBytes(node.sizeBytes);
+        item.description = `${node.revision} · ${formatBytes(node.sizeBytes)}`;
         item.tooltip = node.path;
         item.iconPath = new vscode.ThemeIcon('circuit-board');
         item.contextValue = 'mechlens.source.model';
@@ -77,6 +91,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
     if (!node) {
       return [
         { kind: 'group', id: 'catalog', label: 'Word vector catalog' },
+        { kind: 'group', id: 'modelCatalog', label: 'Model catalog' },
         { kind: 'group', id: 'models', label: 'Cached models' },
         { kind: 'group', id: 'files', label: 'Cached vector files' },
       ];
@@ -87,6 +102,9 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
       const entries = this.catalog();
       const cached = cachedCatalogNames(cacheDir);
       return entries.map((entry) => ({ kind: 'catalog', entry, cached: cached.has(entry.name) }));
+    }
+    if (node.id === 'modelCatalog') {
+      return MODEL_CATALOG.map((entry) => ({ kind: 'modelCatalog', entry, cached: isModelCached(entry.name, cacheDir) }));
     }
     if (node.id === 'models') {
       const models = cachedModels(cacheDir);

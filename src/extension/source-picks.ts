@@ -13,6 +13,14 @@ export interface CatalogEntryLike {
   vocabSize?: number;
 }
 
+/** The fields of a model catalog entry the picker shows: its token embeddings are a source. */
+export interface ModelEntryLike {
+  name: string;
+  dModel?: number;
+  sizeBytes?: number;
+  description?: string;
+}
+
 export type SourcePickRow =
   | { kind: 'separator'; label: string }
   | { kind: 'spec'; spec: string; label: string; description?: string; detail?: string; picked?: boolean }
@@ -27,6 +35,13 @@ export interface SourcePickInput {
   defaultSpec?: string;
   /** Catalog names already downloaded into the cache. */
   cached?: ReadonlySet<string>;
+  models?: readonly ModelEntryLike[];
+  /** Model names already in the cache. */
+  cachedModels?: ReadonlySet<string>;
+}
+
+export function modelEmbedSpec(name: string): string {
+  return `model:${name}#embed`;
 }
 
 export function formatBytes(bytes: number): string {
@@ -92,6 +107,15 @@ export function buildSourcePickRows(input: SourcePickInput): SourcePickRow[] {
   if (catalogRest.length) {
     rows.push({ kind: 'separator', label: 'Word vector catalog' });
     for (const entry of catalogRest) rows.push(specRow(entry.name, false));
+  }
+  const models = (input.models ?? []).filter((m) => !seen.has(modelEmbedSpec(m.name)));
+  if (models.length) {
+    rows.push({ kind: 'separator', label: 'Model token embeddings' });
+    for (const m of models) {
+      const cached = input.cachedModels?.has(m.name) ?? false;
+      const description = [m.dModel ? `${m.dModel}-d` : '', cached ? 'cached' : m.sizeBytes ? `download ${formatBytes(m.sizeBytes)}` : 'download on first use'].filter(Boolean).join(' · ');
+      rows.push({ kind: 'spec', spec: modelEmbedSpec(m.name), label: describeSpec(modelEmbedSpec(m.name)).label, description, detail: m.description });
+    }
   }
   rows.push({ kind: 'separator', label: 'Other sources' });
   rows.push({ kind: 'browse', label: '$(folder-opened) Browse for a vector file…', detail: 'GloVe text, word2vec text or binary, fastText .vec, optionally .gz' });

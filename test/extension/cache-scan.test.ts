@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cachedModels, cachedVectorFiles, resolveCacheDir } from '../../src/extension/cache-scan';
-import { cachedCatalogNames, catalogEntries } from '../../src/extension/catalog';
+import { cachedCatalogNames, cachedModelNames, catalogEntries } from '../../src/extension/catalog';
 
-test('the cache scan lists complete vector files and model folders, never partial downloads', () => {
+test('the cache scan lists complete vector files and model downloads, never partial ones', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
   try {
     assert.deepEqual(cachedVectorFiles(dir), []);
@@ -16,14 +16,25 @@ test('the cache scan lists complete vector files and model folders, never partia
     fs.writeFileSync(path.join(vectors, 'glove-wiki-gigaword-50.gz'), Buffer.alloc(10));
     fs.writeFileSync(path.join(vectors, 'glove-wiki-gigaword-300.gz.part'), Buffer.alloc(5));
     fs.writeFileSync(path.join(vectors, 'glove-wiki-gigaword-5000.gz'), Buffer.alloc(1));
-    for (const [id, files] of [['gpt2', ['config.json', 'model.safetensors']], ['openai-community/gpt2-medium', ['config.json']], ['half/empty', ['tokenizer.json']]] as const) {
+    const marker = (id: string) => JSON.stringify({ id, revision: 'main', commit: null, endpoint: 'https://huggingface.co', files: [], downloadedAt: '' });
+    const models: [string, [string, string | Buffer][]][] = [
+      ['openai-community/gpt2/main', [['config.json', '{}'], ['model.safetensors', Buffer.alloc(100)], ['mechlens-source.json', marker('openai-community/gpt2')]]],
+      ['distilbert/distilgpt2/main', [['config.json', '{}'], ['model.safetensors.part', Buffer.alloc(7)]]],
+      ['my-model/v2', [['config.json', '{}'], ['mechlens-source.json', 'not json']]],
+    ];
+    for (const [id, files] of models) {
       fs.mkdirSync(path.join(dir, 'models', id), { recursive: true });
-      for (const f of files) fs.writeFileSync(path.join(dir, 'models', id, f), Buffer.alloc(f === 'model.safetensors' ? 100 : 2));
+      for (const [f, body] of files) fs.writeFileSync(path.join(dir, 'models', id, f), body);
     }
     const files = cachedVectorFiles(dir);
     assert.deepEqual(files.map((f) => [f.name, f.sizeBytes]), [['glove-wiki-gigaword-50.gz', 10], ['glove-wiki-gigaword-5000.gz', 1]]);
     assert.deepEqual([...cachedCatalogNames(dir)], ['glove-wiki-gigaword-50'], 'a partial download does not count as cached');
-    assert.deepEqual(cachedModels(dir).map((m) => [m.id, m.sizeBytes]), [['gpt2', 102], ['openai-community/gpt2-medium', 2]]);
+    const size = (id: string) => models.find(([m]) => m === id)![1].reduce((sum, [, body]) => sum + Buffer.byteLength(body), 0);
+    assert.deepEqual(cachedModels(dir).map((m) => [m.id, m.revision, m.sizeBytes]), [
+      ['my-model', 'v2', size('my-model/v2')],
+      ['openai-community/gpt2', 'main', size('openai-community/gpt2/main')],
+    ], 'only complete downloads; the id comes from the completion record when it parses');
+    assert.deepEqual([...cachedModelNames(dir)], ['gpt2'], 'gpt2 resolves to openai-community/gpt2; distilgpt2 is incomplete');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -39,6 +39,22 @@ test('the last choice comes first and is preselected, then the default, the othe
   assert.equal(notCached.description, '300-d · 400,000 words · download 394 MB');
 });
 
+test('model catalog entries are offered as token-embedding sources, unless already listed as recent', () => {
+  const rows = buildSourcePickRows({
+    catalog: [], recent: ['model:gpt2#embed'],
+    models: [{ name: 'gpt2', dModel: 768, sizeBytes: 548_105_171 }, { name: 'distilgpt2', dModel: 768, sizeBytes: 352_824_413, description: 'DistilGPT-2' }, { name: 'gpt2-xl', dModel: 1600 }],
+    cachedModels: new Set(['distilgpt2']),
+  });
+  assert.deepEqual(rows.map((r) => (r.kind === 'spec' ? [r.spec, r.label, r.description] : r.kind === 'separator' ? r.label : r.kind)), [
+    'Recent',
+    ['model:gpt2#embed', 'gpt2 · token embeddings', 'model'],
+    'Model token embeddings',
+    ['model:distilgpt2#embed', 'distilgpt2 · token embeddings', '768-d · cached'],
+    ['model:gpt2-xl#embed', 'gpt2-xl · token embeddings', '1600-d · download on first use'],
+    'Other sources', 'browse', 'enter',
+  ]);
+});
+
 test('with no history the default is preselected; with no default either, only the catalog and actions remain', () => {
   const withDefault = buildSourcePickRows({ catalog, recent: [], defaultSpec: 'glove-wiki-gigaword-50' });
   assert.deepEqual(withDefault.slice(0, 2).map((r) => r.kind === 'spec' ? [r.spec, r.picked] : r.kind), ['separator', ['glove-wiki-gigaword-50', true]]);
