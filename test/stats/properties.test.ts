@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { MechLensError } from '../../src/core/errors';
 import type { Matrix } from '../../src/core/matrix';
 import {
-  benjaminiHochberg, bonferroni, cosineAgreement, cosineSimilarityMatrix, gramMatrix, histogram, pearson,
+  benjaminiHochberg, bonferroni, cosineAgreement, cosineBetween, cosineSimilarityMatrix, gramMatrix, histogram, pearson,
   representationalSimilarity, rsaByCategory, selectivityIndex, spearman, twoSampleTTest, withinBetweenValues,
 } from '../../src/core/stats';
 
@@ -44,6 +44,24 @@ test('cosine matrix is symmetric, within [-1, 1], with a unit diagonal; zero row
       }
     }
   }), RUNS);
+});
+
+test('blocked cosine and Gram kernels agree with one dot product at a time across block edges', () => {
+  fc.assert(fc.property(fc.integer({ min: 60, max: 140 }), fc.integer({ min: 1, max: 9 }), fc.integer(), (rows, cols, seed) => {
+    let state = seed >>> 0;
+    const next = () => { state = (Math.imul(state, 1664525) + 1013904223) >>> 0; return state / 2 ** 32 - 0.5; };
+    const x: Matrix<Float64Array> = { rows, cols, data: Float64Array.from({ length: rows * cols }, next) };
+    const cos = cosineSimilarityMatrix(x).similarity.data, gram = gramMatrix(x).data;
+    const rowOf = (i: number) => x.data.subarray(i * cols, (i + 1) * cols);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < rows; j++) {
+        let dot = 0;
+        for (let k = 0; k < cols; k++) dot += rowOf(i)[k] * rowOf(j)[k];
+        assert.ok(Math.abs(gram[i * rows + j] - dot) <= 1e-12, `gram ${i},${j}`);
+        if (i !== j) assert.ok(Math.abs(cos[i * rows + j] - cosineBetween(rowOf(i), rowOf(j))!) <= 1e-12, `cos ${i},${j}`);
+      }
+    }
+  }), { numRuns: 12, seed: 3 });
 });
 
 test('RSA is symmetric in its arguments and its permutation p-value lies in (0, 1]', () => {

@@ -1,6 +1,6 @@
 // Cosine-similarity and Gram matrices over the rows of a matrix (rows are items).
-// Rows are normalized once, then dot products run four rows at a time so each loaded value of the
-// other row serves four accumulators: about 3× faster than one dot product at a time at 2,000 × 768.
+// Rows are normalized once, then dot products run on 4 × 2 row blocks (eight accumulators per six
+// loads) over cache-sized bands of columns.
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { Matrix } from '../matrix';
 import type { RunControl } from '../run-control';
@@ -99,7 +99,23 @@ function symmetricProducts(v: Float64Array | Float32Array, n: number, d: number,
     let i = 0;
     for (; i + 3 < jEnd; i += 4) {
       const a0 = i * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
-      for (let j = Math.max(jStart, i); j < jEnd; j++) {
+      let j = Math.max(jStart, i);
+      // Four rows against two: 8 products per 6 loads.
+      for (; j + 1 < jEnd; j += 2) {
+        const b0 = j * d, b1 = b0 + d;
+        let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+        for (let k = 0; k < d; k++) {
+          const y0 = v[b0 + k], y1 = v[b1 + k];
+          let x = v[a0 + k]; s00 += x * y0; s01 += x * y1;
+          x = v[a1 + k]; s10 += x * y0; s11 += x * y1;
+          x = v[a2 + k]; s20 += x * y0; s21 += x * y1;
+          x = v[a3 + k]; s30 += x * y0; s31 += x * y1;
+        }
+        const o = i * n + j;
+        out[o] = s00; out[o + 1] = s01; out[o + n] = s10; out[o + n + 1] = s11;
+        out[o + 2 * n] = s20; out[o + 2 * n + 1] = s21; out[o + 3 * n] = s30; out[o + 3 * n + 1] = s31;
+      }
+      for (; j < jEnd; j++) {
         const b = j * d;
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (let k = 0; k < d; k++) {
@@ -119,7 +135,7 @@ function symmetricProducts(v: Float64Array | Float32Array, n: number, d: number,
       }
     }
   }
-  // The four-row kernel also wrote a few entries below the diagonal (j < i+3); mirroring the
+  // The 4-row kernel also wrote a few entries below the diagonal (j < i+3); mirroring the
   // upper triangle over them keeps the result exactly symmetric.
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[j * n + i] = out[i * n + j];
   return { rows: n, cols: n, data: out };
