@@ -43,8 +43,8 @@ function sampleData() {
   return { labels, coords, clusters, values, valueLabel: 't', vectors: { data: vectors, dims } };
 }
 
-async function open(options: Record<string, unknown> = {}, data: unknown = sampleData()): Promise<WebviewPage> {
-  const page = await openChart(browser, { modulePath, exportName: 'clusterMap', data, options, width: 980, height: 860, containerWidth: 940 });
+async function open(options: Record<string, unknown> = {}, data: unknown = sampleData(), theme: 'dark' | 'light' = 'dark'): Promise<WebviewPage> {
+  const page = await openChart(browser, { modulePath, exportName: 'clusterMap', data, options, width: 980, height: 860, containerWidth: 940, theme });
   await page.page.evaluate(`(() => {
     window.__events = [];
     for (const name of ['select', 'neighbours']) window.__chart.on(name, (detail) => window.__events.push({ name, detail }));
@@ -227,6 +227,19 @@ test('3,000 points draw on canvas; hover still finds them; update with the same 
     assert.match(await page.page.locator('.ml-tooltip:not([hidden])').innerText(), /^token-\d+\n/);
     await page.page.evaluate(`window.__chart.update({ labels: ${JSON.stringify(labels)}, clusters: ${JSON.stringify(clusters)}, coords: ${JSON.stringify(coords.map((v) => v * 1.1))} })`);
     assert.deepEqual(await page.page.evaluate('window.__chart.selection'), [10]);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('light theme: colors come from the --vscode-* variables; screenshot for docs', async () => {
+  const page = await open({ colorBy: 'value' }, sampleData(), 'light');
+  try {
+    // The frame uses --vscode-widget-border and labels --vscode-charts-foreground of Light Modern.
+    assert.equal(await page.page.locator('rect.frame').getAttribute('stroke'), '#e5e5e5');
+    assert.equal(await page.page.locator('.ml-cluster-map text.label').first().getAttribute('fill'), '#717171');
+    await page.screenshot('cluster-map-light', '.ml-cluster-map');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.close();
