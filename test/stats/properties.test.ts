@@ -184,6 +184,9 @@ test('empty and degenerate inputs: clear errors or null, never NaN', () => {
   const allOne = selectivityIndex({ rows: 2, cols: 2, data: Float64Array.of(1, 0.5, 0.5, 1) }, ['a', 'b']);
   assert.equal(allOne.index, null);
   assert.match(allOne.reason!, /single item/);
+  const negative = selectivityIndex({ rows: 4, cols: 4, data: Float64Array.of(1, 0.5, -0.2, -0.1, 0.5, 1, -0.3, -0.2, -0.2, -0.3, 1, 0.4, -0.1, -0.2, 0.4, 1) }, ['a', 'a', 'b', 'b']);
+  assert.ok(Math.abs(negative.index! - 0.45 / -0.2) < 1e-12);
+  assert.match(negative.warnings![0], /between-category similarity is negative/);
   const two = { rows: 2, cols: 2, data: Float64Array.of(1, 0.2, 0.2, 1) };
   assert.throws(() => representationalSimilarity(two, two), /at least 3 items/);
   const constant = { rows: 3, cols: 3, data: Float64Array.of(1, 0.5, 0.5, 0.5, 1, 0.5, 0.5, 0.5, 1) };

@@ -102,6 +102,9 @@ export function selectivityIndex(sim: Matrix, categories: readonly (string | nul
     result.reason = 'the mean between-category similarity is exactly 0, so the ratio is undefined';
   } else {
     result.index = within / (between as number);
+    if ((between as number) < 0) {
+      (result.warnings ??= []).push('the mean between-category similarity is negative, so the index is negative and not a ratio of magnitudes; compare within and between directly');
+    }
   }
   return result;
 }

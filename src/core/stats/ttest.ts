@@ -22,8 +22,8 @@ export interface TTestResult {
   cohenD: Float64Array;
   /**
    * Columns that are constant within both groups. scipy returns NaN (equal means) or ±inf there;
-   * with no variance to estimate there is nothing to test, so we report t = 0, p = 1, d = 0 and
-   * list them here, so they are never called significant and no NaN reaches a chart.
+   * with no variance to estimate there is nothing to test, so we report t = 0, p = 1, d = 0,
+   * df = nA + nB − 2 and list them here, so they are never called significant and no NaN reaches a chart.
    */
   zeroVariance: number[];
 }
