@@ -147,6 +147,19 @@ test('downloads a checkpoint in the hub layout into <cache>/models/<id>/<revisio
   assert.ok(!fs.readdirSync(dir).some((f) => f.endsWith('.part') || f.endsWith('.tmp')));
 });
 
+test('two requests for the same model at once share one download', async () => {
+  await ready;
+  const cacheDir = tmp();
+  const from = hub.log.length;
+  const [a, b] = await Promise.all([
+    ensureModel('test-org/tiny-gpt2', { cacheDir, endpoint: hub.endpoint }),
+    ensureModel('test-org/tiny-gpt2', { cacheDir, endpoint: hub.endpoint }),
+  ]);
+  assert.equal(a, b);
+  assertSameFiles(a, source);
+  assert.equal(hub.log.slice(from).filter((r) => r.method === 'GET' && r.url.startsWith('/cdn/')).length, 1);
+});
+
 test('a cached model is used without the network; offline mode hits the cache and explains a miss', async () => {
   await ready;
   const cacheDir = tmp();

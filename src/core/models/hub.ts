@@ -99,9 +99,17 @@ export async function ensureModel(idOrDir: string, options: EnsureModelOptions =
       input: dir, fix: `Turn off offline mode to download it once, or copy a checkpoint folder there (config.json, ${SINGLE_FILE}, tokenizer.json).`,
     });
   }
-  await download(id, revision, dir, options);
+  // Two panels asking for the same model at once share one download instead of racing on one .part.
+  let pending = inFlight.get(dir);
+  if (!pending) {
+    pending = download(id, revision, dir, options).finally(() => inFlight.delete(dir));
+    inFlight.set(dir, pending);
+  }
+  await pending;
   return dir;
 }
+
+const inFlight = new Map<string, Promise<void>>();
 
 function completeCacheEntry(dir: string): ModelSource | undefined {
   try {
