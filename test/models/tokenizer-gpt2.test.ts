@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { getEncoding } from 'js-tiktoken';
 import { MechLensError } from '../../src/core/errors';
 import { parseWordList } from '../../src/core/text/word-list';
@@ -145,4 +146,26 @@ test('an old folder without tokenizer_config.json still loads the same tokenizer
   fs.copyFileSync(path.join(dir, 'tokenizer.json'), path.join(old, 'tokenizer.json'));
   const tokenizer = await loadTokenizer(old);
   assert.deepEqual(tokenizer.encode('I saw him at the market.'), tiktoken.encode('I saw him at the market.'));
+});
+
+test('property: on random text (ASCII, whitespace runs, any Unicode) ids equal tiktoken\'s and offsets cover every byte', async () => {
+  const tokenizer = await tokenizerPromise;
+  const pieces = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom(' ', '  ', '\n', '\t', '\r\n', "'s", "'ll", ' him', ' her', '123', '.', '!?'),
+    fc.string({ unit: 'grapheme', maxLength: 4 }),
+    fc.string({ unit: 'binary', maxLength: 4 }),
+  );
+  fc.assert(fc.property(fc.array(pieces, { maxLength: 8 }), (parts) => {
+    const text = parts.join('');
+    if (text.includes('<|endoftext|>')) return;
+    // Lone surrogates are not text; both tokenizers would see U+FFFD only after a lossy conversion.
+    if (/[\uD800-\uDFFF]/.test(text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) return;
+    const ids = tokenizer.encode(text);
+    assert.deepEqual(ids, tiktoken.encode(text), JSON.stringify(text));
+    const { starts, ends } = tokenizer.encodeWithOffsets(text);
+    if (ids.length) assert.equal(ends[ends.length - 1], text.length);
+    assert.equal(ids.reduce((n, id) => n + tokenizer.tokenBytes(id).length, 0), Buffer.byteLength(text));
+    assert.ok(starts.every((st, i) => i === 0 || st >= starts[i - 1]));
+  }), { numRuns: 150 });
 });
