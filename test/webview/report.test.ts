@@ -65,8 +65,10 @@ test('opened from disk it renders the panel with zero console errors and zero ne
 
 test('the <script> word appears as text and never as an element', async () => {
   const hostile = fixture.items.find((w) => w.includes('<script>')) as string;
-  const words = await page.locator('code.ml-word').allTextContents();
-  assert.ok(words.includes(hostile));
+  const members = (await page.locator('.ml-cluster-words').allTextContents()).join(', ');
+  assert.ok(members.includes(hostile), 'cluster member list');
+  const option = await page.locator('vscode-option').allTextContents();
+  assert.ok(option.includes(hostile), 'word picker');
   assert.ok((await page.locator('g.y-ticks text').allTextContents()).some((t) => t.startsWith('<script>alert(1')));
   assert.equal(await page.locator('script').count(), 3);
 });

@@ -375,29 +375,38 @@ export function heatmap(container: HTMLElement, initialData: HeatmapData, initia
     if (!canvas.isConnected) body.insertBefore(canvas, body.firstChild);
   }
 
+  let pixels: ImageData | null = null;
   function paintImage(n: number, color: (v: number) => string): void {
-    const lut = new Uint8ClampedArray(256 * 4);
+    // Whole RGBA pixels as one 32-bit word each (little-endian ABGR), so the hot loop does one
+    // table read and one store per cell.
+    const lut = new Uint32Array(256);
     for (let k = 0; k < 256; k++) {
       const c = d3.rgb(color(domain[0] + (k / 255) * (domain[1] - domain[0])));
-      lut.set([c.r, c.g, c.b, 255], k * 4);
+      lut[k] = ((255 << 24) | (c.b << 16) | (c.g << 8) | c.r) >>> 0;
     }
     image ??= document.createElement('canvas');
-    image.width = n;
-    image.height = n;
+    if (image.width !== n || image.height !== n) {
+      image.width = n;
+      image.height = n;
+      pixels = null;
+    }
     const ictx = image.getContext('2d');
     if (!ictx) return;
-    const pixels = ictx.createImageData(n, n);
-    const out = pixels.data;
-    const span = domain[1] - domain[0] || 1;
+    pixels ??= ictx.createImageData(n, n);
+    const out = new Uint32Array(pixels.data.buffer);
+    const lo = domain[0];
+    const scale = 255 / (domain[1] - domain[0] || 1);
     const flat = !Array.isArray(data.values) ? data.values : null;
     for (let i = 0; i < n; i++) {
       const row = flat ? null : (data.values as number[][])[i];
+      const base = i * n;
       for (let j = 0; j < n; j++) {
-        const v = flat ? flat[i * n + j] : (row as number[])[j];
-        const o = (i * n + j) * 4;
-        if (!Number.isFinite(v)) { out[o + 3] = 0; continue; }
-        const k = Math.max(0, Math.min(255, Math.round(((v - domain[0]) / span) * 255))) * 4;
-        out[o] = lut[k]; out[o + 1] = lut[k + 1]; out[o + 2] = lut[k + 2]; out[o + 3] = 255;
+        const v = flat ? flat[base + j] : (row as number[])[j];
+        // v - v is NaN for NaN and ±Infinity: those cells stay transparent.
+        if (v - v !== 0) { out[base + j] = 0; continue; }
+        let k = ((v - lo) * scale + 0.5) | 0;
+        k = k < 0 ? 0 : k > 255 ? 255 : k;
+        out[base + j] = lut[k];
       }
     }
     ictx.putImageData(pixels, 0, 0);

@@ -31,6 +31,9 @@ export interface PanelHost {
 
 export interface PanelView { destroy(): void }
 
+/** Where a card finds its chart for export once the chart exists. */
+interface ChartSlot { chart?: Chart<never, never> }
+
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (className) e.className = className;
@@ -85,12 +88,12 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   for (const key of ['a', 'b'] as const) {
     const other = key === 'a' ? 'b' : 'a';
     const space: SpaceResult = result[key];
-    let chartRef: HeatmapChart | undefined;
+    const slot: ChartSlot = {};
     const body = card(heatGrid, `${key.toUpperCase()} · ${space.source.label}`, `${result.items.length} words · ${space.source.dims} dimensions`,
-      exportable(`similarity-${key}`, () => chartRef), host);
+      exportable(`similarity-${key}`, () => slot.chart), host);
     body.parentElement?.setAttribute('data-space', key);
     const saved = ui.ranges?.[key];
-    chartRef = register(heatmap(body, {
+    const chartRef = register(heatmap(body, {
       labels: result.items, values: space.similarity, categories: result.itemCategories,
       name: key === 'a' ? nameA : nameB, partner: { name: key === 'a' ? nameB : nameA, values: result[other].similarity },
     }, {
@@ -103,6 +106,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       },
     }));
     heatmaps[key] = chartRef;
+    slot.chart = chartRef;
   }
 
   // Category structure.
@@ -112,9 +116,9 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   const selGrid = el('div', 'ml-grid');
   page.appendChild(selGrid);
   {
-    let chart: Chart<never, never> | undefined;
+    const slot: ChartSlot = {};
     const sub = `index = mean within-category / mean between-category similarity · ${nameA}: ${fmt(result.a.selectivity.index)} · ${nameB}: ${fmt(result.b.selectivity.index)}`;
-    const body = card(selGrid, 'Within vs between categories', sub, exportable('selectivity-strips', () => chart), host);
+    const body = card(selGrid, 'Within vs between categories', sub, exportable('selectivity-strips', () => slot.chart), host);
     body.parentElement?.setAttribute('data-card', 'selectivity');
     const spaces = (['a', 'b'] as const).map((k) => {
       const g = withinBetween(result, pairs, k);
@@ -125,13 +129,13 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
         between: { values: g.between, pairs: g.betweenPairs, mean: s.between },
       };
     });
-    chart = register(stripPlot(body, { spaces }));
+    slot.chart = register(stripPlot(body, { spaces }));
     body.appendChild(el('div', 'ml-note', 'Lines: category-averaged means, as used in the index. Dots: every word pair.'));
   }
   {
-    let chart: Chart<never, never> | undefined;
-    const body = card(selGrid, 'Similarity distributions', 'off-diagonal cosine similarities (upper triangle)', exportable('similarity-histogram', () => chart), host);
-    chart = register(histogram(body, {
+    const slot: ChartSlot = {};
+    const body = card(selGrid, 'Similarity distributions', 'off-diagonal cosine similarities (upper triangle)', exportable('similarity-histogram', () => slot.chart), host);
+    slot.chart = register(histogram(body, {
       series: [{ name: nameA, values: offDiagonal(result.a.similarity) }, { name: nameB, values: offDiagonal(result.b.similarity) }],
       xLabel: 'cosine similarity',
     }));
@@ -142,23 +146,23 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   const rsaGrid = el('div', 'ml-grid');
   page.appendChild(rsaGrid);
   {
-    let chart: Chart<never, never> | undefined;
+    const slot: ChartSlot = {};
     const body = card(rsaGrid, `RSA: ${result.a.source.label} vs ${result.b.source.label}`, 'each point is one word pair (upper triangle)',
-      exportable('rsa-scatter', () => chart), host);
+      exportable('rsa-scatter', () => slot.chart), host);
     body.parentElement?.setAttribute('data-card', 'rsa');
     body.appendChild(statsRow(result));
-    chart = register(scatter(body, {
+    slot.chart = register(scatter(body, {
       x: pairs.a, y: pairs.b, within: pairs.within as unknown as ArrayLike<boolean>, pairs: labels,
       xLabel: `similarity in ${nameA}`, yLabel: `similarity in ${nameB}`,
       stats: { ...result.rsa },
     }));
   }
   {
-    let chart: Chart<never, never> | undefined;
+    const slot: ChartSlot = {};
     const body = card(rsaGrid, 'RSA per category', 'Pearson r between the two spaces on the pairs within each category; dashed: overall r',
-      exportable('rsa-per-category', () => chart), host);
+      exportable('rsa-per-category', () => slot.chart), host);
     body.parentElement?.setAttribute('data-card', 'rsa-by-category');
-    chart = register(categoryBars(body, {
+    slot.chart = register(categoryBars(body, {
       rows: result.rsaByCategory.map((r) => ({ category: r.category, pearson: r.pearson, spearman: r.spearman, pValue: r.pValue, n: r.n })),
       overall: result.rsa.pearson,
     }));
@@ -233,9 +237,9 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   page.appendChild(clusterGrid);
   for (const key of ['a', 'b'] as const) {
     const space = result[key];
-    let chart: Chart<never, never> | undefined;
+    const slot: ChartSlot = {};
     const body = card(clusterGrid, `${key.toUpperCase()} · ${space.source.label}`, space.map ? mapSubtitle(space) : 'no 2-D map in this result',
-      space.map ? exportable(`clusters-${key}`, () => chart) : undefined, host);
+      space.map ? exportable(`clusters-${key}`, () => slot.chart) : undefined, host);
     body.parentElement?.setAttribute('data-card', `clusters-${key}`);
     const map = space.map;
     if (!map) {
@@ -250,7 +254,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       vectors: space.vectors.length === result.items.length ? { data: space.vectors.flat(), dims } : undefined,
     }, { height: 400 }));
     cm.on('select', ({ labels: words, source }) => { if (source === 'click' && words.length === 1) pickWord(words[0]); });
-    chart = cm;
+    slot.chart = cm;
   }
 
   page.setAttribute('data-rendered', 'true');
