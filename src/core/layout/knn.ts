@@ -1,0 +1,229 @@
+// Exact k nearest neighbours by blocked brute force. In 50-1000 dimensions space-partitioning trees
+// prune almost nothing, so the fastest exact method is dot products computed four rows at a time
+// over a float64 copy, with squared norms: |a-b|² = |a|² + |b|² - 2a·b.
+import type { Matrix } from '../matrix';
+import { throwIfCancelled } from '../errors';
+import type { RunControl } from '../run-control';
+
+export type Metric = 'euclidean' | 'cosine';
+
+export interface Neighbours {
+  k: number;
+  /** N × k neighbour indices, nearest first; a point is never its own neighbour. */
+  indices: Int32Array;
+  /** N × k distances in the metric (euclidean distance, or cosine distance 1 - cos). */
+  distances: Float64Array;
+}
+
+/** Rows as float64, unit length for cosine (zero rows stay zero). */
+export function prepareRows(x: Matrix, metric: Metric): Float64Array {
+  const { rows, cols } = x;
+  const out = Float64Array.from(x.data);
+  if (metric === 'cosine') {
+    for (let i = 0; i < rows; i++) {
+      let s = 0;
+      for (let c = i * cols, e = c + cols; c < e; c++) s += out[c] * out[c];
+      if (s > 0) {
+        const inv = 1 / Math.sqrt(s);
+        for (let c = i * cols, e = c + cols; c < e; c++) out[c] *= inv;
+      }
+    }
+  }
+  return out;
+}
+
+export function squaredNorms(data: Float64Array, rows: number, cols: number): Float64Array {
+  const norms = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let c = i * cols, e = c + cols; c < e; c++) s += data[c] * data[c];
+    norms[i] = s;
+  }
+  return norms;
+}
+
+/**
+ * Squared euclidean distances from rows [i0, i1) to every row, into out ((i1 - i0) × rows).
+ * Four target rows share each load of a source value, which is what makes this fast in JS.
+ */
+export function squaredDistanceBlock(data: Float64Array, norms: Float64Array, rows: number, cols: number, i0: number, i1: number, out: Float64Array): void {
+  for (let i = i0; i < i1; i++) {
+    const a = i * cols;
+    const o = (i - i0) * rows;
+    const ni = norms[i];
+    let j = 0;
+    for (; j + 3 < rows; j += 4) {
+      const b0 = j * cols, b1 = b0 + cols, b2 = b1 + cols, b3 = b2 + cols;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let c = 0; c < cols; c++) {
+        const v = data[a + c];
+        s0 += v * data[b0 + c];
+        s1 += v * data[b1 + c];
+        s2 += v * data[b2 + c];
+        s3 += v * data[b3 + c];
+      }
+      out[o + j] = Math.max(0, ni + norms[j] - 2 * s0);
+      out[o + j + 1] = Math.max(0, ni + norms[j + 1] - 2 * s1);
+      out[o + j + 2] = Math.max(0, ni + norms[j + 2] - 2 * s2);
+      out[o + j + 3] = Math.max(0, ni + norms[j + 3] - 2 * s3);
+    }
+    for (; j < rows; j++) {
+      const b = j * cols;
+      let s = 0;
+      for (let c = 0; c < cols; c++) s += data[a + c] * data[b + c];
+      out[o + j] = Math.max(0, ni + norms[j] - 2 * s);
+    }
+  }
+}
+
+/** Converts a squared euclidean distance between prepared rows into the metric's distance. */
+export function metricDistance(squared: number, metric: Metric): number {
+  return metric === 'cosine' ? squared / 2 : Math.sqrt(squared);
+}
+
+/**
+ * The k nearest neighbours of every row (self excluded), exact. Distances are computed once per
+ * pair, in tiles of rows, and offered to both rows' bounded max-heaps.
+ */
+export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control: RunControl = {}): Neighbours {
+  const { rows, cols } = x;
+  if (k < 1 || k >= rows) throw new RangeError(`nearestNeighbours: k = ${k} must be in [1, ${rows - 1}]`);
+  const data = prepareRows(x, metric);
+  const norms = squaredNorms(data, rows, cols);
+  const heapD = new Float64Array(rows * k).fill(Infinity);
+  const heapI = new Int32Array(rows * k).fill(-1);
+  const tile = 64;
+  const dots = new Float64Array(tile * tile);
+  const tiles = Math.ceil(rows / tile);
+  let done = 0;
+  for (let ti = 0; ti < tiles; ti++) {
+    throwIfCancelled(control.signal);
+    const i0 = ti * tile, i1 = Math.min(rows, i0 + tile);
+    for (let j0 = i0; j0 < rows; j0 += tile) {
+      const j1 = Math.min(rows, j0 + tile);
+      dotTile(data, cols, i0, i1, j0, j1, dots);
+      for (let i = i0; i < i1; i++) {
+        const ni = norms[i], o = (i - i0) * tile;
+        for (let j = j0 === i0 ? i + 1 : j0; j < j1; j++) {
+          const d = Math.max(0, ni + norms[j] - 2 * dots[o + j - j0]);
+          if (d < heapD[i * k]) heapReplaceTop(heapD, heapI, i * k, k, d, j);
+          if (d < heapD[j * k]) heapReplaceTop(heapD, heapI, j * k, k, d, i);
+        }
+      }
+    }
+    done += (rows - i0) * (i1 - i0);
+    control.onProgress?.({ message: 'Finding nearest neighbours', fraction: Math.min(1, (2 * done) / (rows * rows)) });
+  }
+  const indices = new Int32Array(rows * k);
+  const distances = new Float64Array(rows * k);
+  const order = Array.from({ length: k }, (_, t) => t);
+  for (let i = 0; i < rows; i++) {
+    const o = i * k;
+    order.sort((a, b) => heapD[o + a] - heapD[o + b] || heapI[o + a] - heapI[o + b]);
+    for (let t = 0; t < k; t++) {
+      indices[o + t] = heapI[o + order[t]];
+      distances[o + t] = metricDistance(heapD[o + order[t]], metric);
+    }
+    for (let t = 0; t < k; t++) order[t] = t;
+  }
+  return { k, indices, distances };
+}
+
+/** dots[(i - i0) * 64 + (j - j0)] = row i · row j, two rows by four at a time to reuse loads. */
+function dotTile(data: Float64Array, cols: number, i0: number, i1: number, j0: number, j1: number, dots: Float64Array): void {
+  let i = i0;
+  for (; i + 1 < i1; i += 2) {
+    const a0 = i * cols, a1 = a0 + cols, o0 = (i - i0) * 64, o1 = o0 + 64;
+    let j = j0;
+    for (; j + 3 < j1; j += 4) {
+      const b0 = j * cols, b1 = b0 + cols, b2 = b1 + cols, b3 = b2 + cols;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let c = 0; c < cols; c++) {
+        const u = data[a0 + c], v = data[a1 + c];
+        const w0 = data[b0 + c], w1 = data[b1 + c], w2 = data[b2 + c], w3 = data[b3 + c];
+        s00 += u * w0; s01 += u * w1; s02 += u * w2; s03 += u * w3;
+        s10 += v * w0; s11 += v * w1; s12 += v * w2; s13 += v * w3;
+      }
+      const jj = j - j0;
+      dots[o0 + jj] = s00; dots[o0 + jj + 1] = s01; dots[o0 + jj + 2] = s02; dots[o0 + jj + 3] = s03;
+      dots[o1 + jj] = s10; dots[o1 + jj + 1] = s11; dots[o1 + jj + 2] = s12; dots[o1 + jj + 3] = s13;
+    }
+    for (; j < j1; j++) {
+      const b = j * cols;
+      let s0 = 0, s1 = 0;
+      for (let c = 0; c < cols; c++) { s0 += data[a0 + c] * data[b + c]; s1 += data[a1 + c] * data[b + c]; }
+      dots[o0 + j - j0] = s0; dots[o1 + j - j0] = s1;
+    }
+  }
+  for (; i < i1; i++) {
+    const a = i * cols, o = (i - i0) * 64;
+    for (let j = j0; j < j1; j++) {
+      const b = j * cols;
+      let s = 0;
+      for (let c = 0; c < cols; c++) s += data[a + c] * data[b + c];
+      dots[o + j - j0] = s;
+    }
+  }
+}
+
+/** Replaces the maximum of the max-heap at heapD[o .. o+k) with (d, j) and restores the heap. */
+function heapReplaceTop(heapD: Float64Array, heapI: Int32Array, o: number, k: number, d: number, j: number): void {
+  let c = 0;
+  for (;;) {
+    let m = 2 * c + 1;
+    if (m >= k) break;
+    if (m + 1 < k && heapD[o + m + 1] > heapD[o + m]) m++;
+    if (heapD[o + m] <= d) break;
+    heapD[o + c] = heapD[o + m]; heapI[o + c] = heapI[o + m]; c = m;
+  }
+  heapD[o + c] = d; heapI[o + c] = j;
+}
+
+/**
+ * The k smallest of d[offset .. offset+n) except position `skip`, sorted ascending (ties by index),
+ * with a max-heap of size k so a row costs O(n log k).
+ */
+export function selectSmallest(d: Float64Array, offset: number, n: number, skip: number, k: number, heapD: Float64Array, heapI: Int32Array): void {
+  let size = 0;
+  for (let j = 0; j < n; j++) {
+    if (j === skip) continue;
+    const v = d[offset + j];
+    if (size < k) {
+      // sift up
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (heapD[p] >= v) break;
+        heapD[c] = heapD[p]; heapI[c] = heapI[p]; c = p;
+      }
+      heapD[c] = v; heapI[c] = j;
+    } else if (v < heapD[0]) {
+      siftDown(heapD, heapI, k, v, j);
+    }
+  }
+  // heap sort in place: repeatedly move the max to the end
+  for (let end = size - 1; end > 0; end--) {
+    const topD = heapD[0], topI = heapI[0];
+    siftDown(heapD, heapI, end, heapD[end], heapI[end]);
+    heapD[end] = topD; heapI[end] = topI;
+  }
+  // stable order for equal distances, as a sort by (distance, index) would give
+  for (let a = 1; a < size; a++) {
+    const vd = heapD[a], vi = heapI[a];
+    let b = a - 1;
+    while (b >= 0 && heapD[b] === vd && heapI[b] > vi) { heapD[b + 1] = heapD[b]; heapI[b + 1] = heapI[b]; b--; }
+    heapD[b + 1] = vd; heapI[b + 1] = vi;
+  }
+}
+
+function siftDown(heapD: Float64Array, heapI: Int32Array, size: number, v: number, j: number): void {
+  let c = 0;
+  for (;;) {
+    let m = 2 * c + 1;
+    if (m >= size) break;
+    if (m + 1 < size && heapD[m + 1] > heapD[m]) m++;
+    if (heapD[m] <= v) break;
+    heapD[c] = heapD[m]; heapI[c] = heapI[m]; c = m;
+  }
+  heapD[c] = v; heapI[c] = j;
+}

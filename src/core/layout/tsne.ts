@@ -1,0 +1,238 @@
+// t-SNE with scikit-learn 1.2's recipe, so maps are comparable with what notebook users get:
+// perplexity calibration by binary search, early exaggeration 12 for 250 iterations at momentum
+// 0.5, then momentum 0.8, per-coordinate gains (+0.2 / ×0.8, floor 0.01), learning rate 'auto',
+// PCA init scaled to std 1e-4, and sklearn's stopping checks every 50 iterations. Like sklearn,
+// the Barnes-Hut gradient omits the constant factor 4 that the exact gradient carries.
+import type { Matrix } from '../matrix';
+import { MechLensError, throwIfCancelled } from '../errors';
+import type { RunControl } from '../run-control';
+import { createRandom } from '../random';
+import { binarySearchPerplexity, symmetrizeDense, symmetrizeKnn, MACHINE_EPSILON, type SparseP } from './affinities';
+import { metricDistance, nearestNeighbours, prepareRows, squaredDistanceBlock, squaredNorms, type Metric } from './knn';
+import { pca } from './pca';
+import { QuadTree } from './quadtree';
+
+export interface TsneOptions {
+  perplexity?: number;
+  /** Total iterations, exaggeration phase included (sklearn's n_iter). */
+  iterations?: number;
+  earlyExaggeration?: number;
+  exaggerationIterations?: number;
+  learningRate?: number | 'auto';
+  /** 'auto' is exact below 500 points, Barnes-Hut from there on. */
+  method?: 'auto' | 'exact' | 'barnes-hut';
+  /** Barnes-Hut angle θ. */
+  theta?: number;
+  init?: 'pca' | 'random';
+  metric?: Metric;
+  seed?: number;
+  minGradNorm?: number;
+  iterationsWithoutProgress?: number;
+  /** onIteration is called every this many iterations (and after the last). */
+  reportEvery?: number;
+}
+
+export interface TsneControl extends RunControl {
+  /** Current KL divergence (with the exaggerated P during early exaggeration, as sklearn reports it) and a copy of the N × 2 coordinates. */
+  onIteration?: (iteration: number, kl: number, coords: Float64Array) => void;
+}
+
+export interface TsneResult {
+  coords: Matrix<Float64Array>;
+  /** KL divergence at the last iteration. */
+  kl: number;
+  /** Iterations run (fewer than asked when sklearn's stopping rules fire). */
+  iterations: number;
+  method: 'exact' | 'barnes-hut';
+  perplexity: number;
+  learningRate: number;
+  warnings: string[];
+}
+
+const EXACT_BELOW = 500;
+const CHECK_EVERY = 50;
+const FLOAT32_TINY = 1.1754943508222875e-38;
+
+export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl = {}): TsneResult {
+  const n = x.rows;
+  const warnings: string[] = [];
+  if (n === 0) throw new MechLensError('bad-argument', 't-SNE needs at least one point', { fix: 'Give a matrix with rows.' });
+  for (let e = 0; e < x.data.length; e++) {
+    if (!Number.isFinite(x.data[e])) {
+      throw new MechLensError('bad-argument', `t-SNE input has a non-finite value at row ${Math.floor(e / x.cols) + 1}, column ${(e % x.cols) + 1}`, { fix: 'Remove or fill NaN/Infinity values first.' });
+    }
+  }
+  const iterations = options.iterations ?? 1000;
+  const exaggeration = options.earlyExaggeration ?? 12;
+  const exaggerationIterations = Math.min(options.exaggerationIterations ?? 250, iterations);
+  const metric = options.metric ?? 'euclidean';
+  const theta = options.theta ?? 0.5;
+  const method = options.method === 'exact' || options.method === 'barnes-hut' ? options.method : n < EXACT_BELOW ? 'exact' : 'barnes-hut';
+  const learningRate = options.learningRate === undefined || options.learningRate === 'auto' ? Math.max(n / exaggeration / 4, 50) : options.learningRate;
+  let perplexity = options.perplexity ?? 30;
+  if (!(perplexity > 0)) throw new MechLensError('bad-argument', `perplexity must be positive, got ${perplexity}`, { fix: 'Typical values are 5 to 50.' });
+  if (perplexity >= n) {
+    const clamped = Math.max(1, (n - 1) / 3);
+    warnings.push(`perplexity ${perplexity} is not below the number of points (${n}); used ${clamped.toPrecision(3)} instead`);
+    perplexity = clamped;
+  }
+  if (n === 1) {
+    return { coords: { rows: 1, cols: 2, data: new Float64Array(2) }, kl: 0, iterations: 0, method, perplexity, learningRate, warnings: [...warnings, 't-SNE of one point puts it at the origin'] };
+  }
+  control.onProgress?.({ message: 't-SNE affinities', fraction: 0 });
+  const gradient = method === 'exact' ? exactGradient(exactP(x, perplexity, metric, control)) : barnesHutGradient(sparseP(x, perplexity, metric, control), theta);
+  throwIfCancelled(control.signal);
+  const y = initialCoords(x, options.init ?? 'pca', options.seed ?? 0, warnings);
+
+  // sklearn's _gradient_descent, run twice (exaggeration phase, then the rest).
+  const update = new Float64Array(2 * n);
+  const gains = new Float64Array(2 * n).fill(1);
+  const grad = new Float64Array(2 * n);
+  const minGradNorm = options.minGradNorm ?? 1e-7;
+  const reportEvery = options.reportEvery ?? 25;
+  let kl = NaN;
+  let done = 0;
+  for (const phase of [
+    { from: 0, to: exaggerationIterations, momentum: 0.5, exaggeration, patience: exaggerationIterations },
+    { from: exaggerationIterations, to: iterations, momentum: 0.8, exaggeration: 1, patience: options.iterationsWithoutProgress ?? 300 },
+  ]) {
+    let bestError = Number.MAX_VALUE, bestIteration = phase.from;
+    for (let i = phase.from; i < phase.to; i++) {
+      throwIfCancelled(control.signal);
+      const check = (i + 1) % CHECK_EVERY === 0;
+      const report = control.onIteration !== undefined && ((i + 1) % reportEvery === 0 || i === iterations - 1);
+      const error = gradient(y, grad, phase.exaggeration, check || report || i === iterations - 1);
+      let gradNorm2 = 0;
+      for (let e = 0; e < 2 * n; e++) {
+        const g = grad[e];
+        const gain = update[e] * g < 0 ? gains[e] + 0.2 : Math.max(gains[e] * 0.8, 0.01);
+        gains[e] = gain;
+        const scaled = g * gain;
+        gradNorm2 += scaled * scaled;
+        update[e] = phase.momentum * update[e] - learningRate * scaled;
+        y[e] += update[e];
+      }
+      done = i + 1;
+      if (!Number.isNaN(error)) kl = error;
+      if (report) control.onIteration?.(i + 1, kl, y.slice());
+      if ((i + 1) % reportEvery === 0) control.onProgress?.({ message: `t-SNE iteration ${i + 1}`, fraction: (i + 1) / iterations });
+      if (check) {
+        if (error < bestError) { bestError = error; bestIteration = i; }
+        else if (i - bestIteration > phase.patience) { warnings.push(`stopped at iteration ${i + 1}: no progress in the last ${phase.patience} iterations`); break; }
+        if (Math.sqrt(gradNorm2) <= minGradNorm) { warnings.push(`stopped at iteration ${i + 1}: gradient norm below ${minGradNorm}`); break; }
+      }
+    }
+    if (done < phase.to && phase.exaggeration === 1) break;
+  }
+  return { coords: { rows: n, cols: 2, data: y }, kl, iterations: done, method, perplexity, learningRate, warnings };
+}
+
+/** Writes the gradient into grad and returns the KL divergence when asked (NaN otherwise). */
+type Gradient = (y: Float64Array, grad: Float64Array, exaggeration: number, computeError: boolean) => number;
+
+function sparseP(x: Matrix, perplexity: number, metric: Metric, control: RunControl): SparseP {
+  const n = x.rows;
+  const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
+  const { indices, distances } = nearestNeighbours(x, k, metric, control);
+  // sklearn squares the metric's distances before calibrating, for every metric.
+  const squared = distances.map((d) => d * d);
+  const conditional = binarySearchPerplexity(squared, n, k, perplexity, false);
+  return symmetrizeKnn(conditional, indices, n, k);
+}
+
+function exactP(x: Matrix, perplexity: number, metric: Metric, control: RunControl): Float64Array {
+  const n = x.rows;
+  const data = prepareRows(x, metric);
+  const norms = squaredNorms(data, n, x.cols);
+  const distances = new Float64Array(n * n);
+  squaredDistanceBlock(data, norms, n, x.cols, 0, n, distances);
+  // sklearn's exact method uses squared euclidean distances, but plain distances for other metrics.
+  if (metric !== 'euclidean') for (let e = 0; e < distances.length; e++) distances[e] = metricDistance(distances[e], metric);
+  throwIfCancelled(control.signal);
+  return symmetrizeDense(binarySearchPerplexity(distances, n, n, perplexity, true), n);
+}
+
+function exactGradient(P: Float64Array): Gradient {
+  return (y, grad, exaggeration, computeError) => {
+    const n = y.length / 2;
+    let sumW = 0;
+    for (let i = 0; i < n; i++) {
+      const yi0 = y[2 * i], yi1 = y[2 * i + 1];
+      for (let j = i + 1; j < n; j++) {
+        const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+        sumW += 2 / (1 + d0 * d0 + d1 * d1);
+      }
+    }
+    grad.fill(0);
+    let kl = 0;
+    for (let i = 0; i < n; i++) {
+      const yi0 = y[2 * i], yi1 = y[2 * i + 1];
+      let g0 = 0, g1 = 0;
+      for (let j = i + 1; j < n; j++) {
+        const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+        const w = 1 / (1 + d0 * d0 + d1 * d1);
+        const q = Math.max(w / sumW, MACHINE_EPSILON);
+        const p = P[i * n + j] * exaggeration;
+        const f = 4 * (p - q) * w;
+        g0 += f * d0; g1 += f * d1;
+        grad[2 * j] -= f * d0; grad[2 * j + 1] -= f * d1;
+        if (computeError) kl += 2 * p * Math.log(Math.max(p, MACHINE_EPSILON) / q);
+      }
+      grad[2 * i] += g0; grad[2 * i + 1] += g1;
+    }
+    return computeError ? kl : NaN;
+  };
+}
+
+function barnesHutGradient(P: SparseP, theta: number): Gradient {
+  const tree = new QuadTree();
+  const { rowStart, columns, values } = P;
+  let negF = new Float64Array(0);
+  return (y, grad, exaggeration, computeError) => {
+    const n = y.length / 2;
+    if (negF.length !== 2 * n) negF = new Float64Array(2 * n);
+    tree.build(y, n);
+    const sumQ = tree.repulsion(y, theta, negF);
+    let kl = 0;
+    for (let i = 0; i < n; i++) {
+      const yi0 = y[2 * i], yi1 = y[2 * i + 1];
+      let f0 = 0, f1 = 0;
+      for (let e = rowStart[i], end = rowStart[i + 1]; e < end; e++) {
+        const j = columns[e];
+        const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+        const q = 1 / (1 + d0 * d0 + d1 * d1);
+        const p = values[e] * exaggeration;
+        const pq = p * q;
+        f0 += pq * d0; f1 += pq * d1;
+        if (computeError) kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
+      }
+      grad[2 * i] = f0 - negF[2 * i] / sumQ;
+      grad[2 * i + 1] = f1 - negF[2 * i + 1] / sumQ;
+    }
+    return computeError ? kl : NaN;
+  };
+}
+
+function initialCoords(x: Matrix, init: 'pca' | 'random', seed: number, warnings: string[]): Float64Array {
+  const n = x.rows;
+  if (init === 'pca' && x.cols >= 2) {
+    const { coords } = pca(x, { components: 2, seed });
+    let mean = 0, sq = 0;
+    for (let i = 0; i < n; i++) mean += coords.data[2 * i];
+    mean /= n;
+    for (let i = 0; i < n; i++) sq += (coords.data[2 * i] - mean) ** 2;
+    const std = Math.sqrt(sq / n);
+    if (std > 0) {
+      const y = new Float64Array(2 * n);
+      for (let e = 0; e < 2 * n; e++) y[e] = (coords.data[e] / std) * 1e-4;
+      return y;
+    }
+    warnings.push('PCA init is degenerate (all points equal along the first component); used random init');
+  } else if (init === 'pca') {
+    warnings.push('PCA init needs at least 2 columns; used random init');
+  }
+  const random = createRandom(seed);
+  const y = new Float64Array(2 * n);
+  for (let e = 0; e < 2 * n; e++) y[e] = 1e-4 * random.gaussian();
+  return y;
+}

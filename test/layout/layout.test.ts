@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromJson, type Matrix } from '../../src/core/matrix';
+import { pca } from '../../src/core/layout/pca';
+import { tsne } from '../../src/core/layout/tsne';
+import { trustworthiness } from '../../src/core/layout/trustworthiness';
+import { nearestNeighbours } from '../../src/core/layout/knn';
+import { umap } from '../../src/core/layout/umap';
+import { createRandom } from '../../src/core/random';
+import { MechLensError, CancelledError } from '../../src/core/errors';
+
+const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/layout/layout.json'), 'utf8'));
+const X = fromJson(fixture.X);
+const wide = fromJson(fixture.wide);
+
+function close(actual: ArrayLike<number>, expected: number[], tol: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs sklearn ${expected[i]}`);
+  }
+}
+
+test('pca matches sklearn PCA: coords, components (svd_flip signs) and explained variance', () => {
+  const copy = X.data.slice();
+  const result = pca(X, { components: 3 });
+  close(result.coords.data, fixture.pca.coords.flat(), 1e-8, 'coords');
+  close(result.components.data, fixture.pca.components.flat(), 1e-8, 'components');
+  close(result.explainedVariance, fixture.pca.explainedVariance, 1e-10, 'explained variance');
+  close(result.explainedVarianceRatio, fixture.pca.explainedVarianceRatio, 1e-10, 'ratio');
+  assert.deepEqual(X.data, copy, 'input not mutated');
+});
+
+test('pca by subspace iteration (many columns) matches sklearn too', () => {
+  const result = pca(wide, { components: 2, solver: 'randomized', seed: 3 });
+  close(result.coords.data, fixture.widePca.coords.flat(), 1e-6, 'coords');
+  close(result.explainedVariance, fixture.widePca.explainedVariance, 1e-8, 'explained variance');
+  const auto = pca(wide, { components: 2 });
+  close(auto.coords.data, fixture.widePca.coords.flat(), 1e-6, 'auto solver coords');
+});
+
+test('pca rejects impossible component counts', () => {
+  assert.throws(() => pca(X, { components: 13 }), MechLensError);
+});
+
+test('trustworthiness equals sklearn.manifold.trustworthiness', () => {
+  const Y = fromJson(fixture.embedded);
+  assert.ok(Math.abs(trustworthiness(X, Y, 5) - fixture.trustworthiness.euclidean5) < 1e-12);
+  assert.ok(Math.abs(trustworthiness(X, Y, 10) - fixture.trustworthiness.euclidean10) < 1e-12);
+  assert.ok(Math.abs(trustworthiness(X, Y, 10, 'cosine') - fixture.trustworthiness.cosine10) < 1e-12);
+  assert.throws(() => trustworthiness(X, Y, 100), MechLensError);
+});
+
+test('nearestNeighbours is exact against brute force', () => {
+  const random = createRandom(5);
+  const n = 157, d = 9;
+  const data = new Float32Array(n * d).map(() => random.gaussian());
+  const m: Matrix = { rows: n, cols: d, data };
+  const { indices, distances } = nearestNeighbours(m, 7, 'euclidean');
+  for (let i = 0; i < n; i++) {
+    const all = [];
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      let s = 0;
+      for (let c = 0; c < d; c++) s += (data[i * d + c] - data[j * d + c]) ** 2;
+      all.push({ j, dist: Math.sqrt(s) });
+    }
+    all.sort((a, b) => a.dist - b.dist);
+    for (let t = 0; t < 7; t++) {
+      assert.equal(indices[i * 7 + t], all[t].j);
+      assert.ok(Math.abs(distances[i * 7 + t] - all[t].dist) < 1e-9);
+    }
+  }
+});
+
+for (const method of ['barnes-hut', 'exact'] as const) {
+  for (const metric of ['euclidean', 'cosine'] as const) {
+    test(`tsne ${method} ${metric}: KL and trustworthiness close to sklearn's`, () => {
+      const reference = fixture.tsne[`${method === 'exact' ? 'exact' : 'barnes_hut'}/${metric}`];
+      const result = tsne(X, { perplexity: 20, method, metric, seed: 0 });
+      const trust = trustworthiness(X, result.coords, 10, metric);
+      assert.equal(result.method, method);
+      assert.ok(Math.abs(result.kl - reference.kl[0]) < 0.05 + 0.1 * reference.kl[0], `KL ${result.kl} vs sklearn ${reference.kl[0]}`);
+      assert.ok(trust >= reference.trustworthiness[0] - 0.01, `trustworthiness ${trust} vs sklearn ${reference.trustworthiness[0]}`);
+    });
+  }
+}
+
+test('tsne is deterministic for a seed and reports iterations', () => {
+  const seen: number[] = [];
+  const a = tsne(X, { seed: 4, init: 'random', iterations: 300 }, { onIteration: (iteration, kl, coords) => { seen.push(iteration); assert.equal(coords.length, 400); assert.ok(Number.isFinite(kl)); } });
+  const b = tsne(X, { seed: 4, init: 'random', iterations: 300 });
+  const c = tsne(X, { seed: 5, init: 'random', iterations: 300 });
+  assert.deepEqual(a.coords.data, b.coords.data);
+  assert.notDeepEqual(a.coords.data, c.coords.data);
+  assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => 25 * (i + 1)));
+});
+
+test('tsne can be cancelled between iterations', () => {
+  const controller = new AbortController();
+  assert.throws(() => tsne(X, { method: 'barnes-hut' }, { signal: controller.signal, onIteration: (i) => { if (i >= 50) controller.abort(); } }), CancelledError);
+});
+
+test('tsne handles degenerate inputs: one, two, duplicate points, perplexity too large, NaN', () => {
+  const one = tsne({ rows: 1, cols: 3, data: new Float64Array([1, 2, 3]) });
+  assert.deepEqual(Array.from(one.coords.data), [0, 0]);
+  const two = tsne({ rows: 2, cols: 3, data: new Float64Array([1, 2, 3, 4, 5, 6]) }, { perplexity: 30 });
+  assert.equal(two.coords.rows, 2);
+  assert.ok(two.warnings.some((w) => w.includes('perplexity')));
+  assert.ok(Array.from(two.coords.data).every(Number.isFinite));
+  const dup = new Float64Array(40 * 4);
+  for (let i = 0; i < 40; i++) dup.set(i < 20 ? [1, 1, 1, 1] : [i, -i, 2, 0], i * 4);
+  for (const method of ['exact', 'barnes-hut'] as const) {
+    const r = tsne({ rows: 40, cols: 4, data: dup }, { perplexity: 5, method });
+    assert.ok(Array.from(r.coords.data).every(Number.isFinite), `${method} finite with duplicates`);
+  }
+  const same = tsne({ rows: 10, cols: 2, data: new Float64Array(20).fill(3) }, { perplexity: 3 });
+  assert.ok(same.warnings.some((w) => w.includes('random init')));
+  assert.ok(Array.from(same.coords.data).every(Number.isFinite));
+  assert.throws(() => tsne({ rows: 2, cols: 1, data: new Float64Array([1, NaN]) }), /non-finite value at row 2/);
+  assert.throws(() => tsne({ rows: 0, cols: 1, data: new Float64Array(0) }), MechLensError);
+});
+
+test('umap is seeded and separates clusters', async () => {
+  const a = await umap(X, { seed: 1, epochs: 100 });
+  const b = await umap(X, { seed: 1, epochs: 100 });
+  assert.deepEqual(a.data, b.data);
+  assert.ok(trustworthiness(X, a, 10) > 0.85);
+});
