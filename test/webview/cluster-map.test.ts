@@ -227,6 +227,28 @@ test('3,000 points draw on canvas; hover still finds them; update with the same 
     assert.match(await page.page.locator('.ml-tooltip:not([hidden])').innerText(), /^token-\d+\n/);
     await page.page.evaluate(`window.__chart.update({ labels: ${JSON.stringify(labels)}, clusters: ${JSON.stringify(clusters)}, coords: ${JSON.stringify(coords.map((v) => v * 1.1))} })`);
     assert.deepEqual(await page.page.evaluate('window.__chart.selection'), [10]);
+    // The whole GPT-2 vocabulary (50,257 tokens) in 40 clusters: timings are printed, not asserted.
+    const timings = await page.page.evaluate(`(() => {
+      const n = 50257, labels = [], clusters = new Int32Array(n), coords = new Float64Array(2 * n);
+      let s = 1;
+      const rand = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 4294967296 - 0.5; };
+      for (let i = 0; i < n; i++) {
+        labels.push('tok' + i);
+        const c = i % 41 - 1;
+        clusters[i] = c;
+        coords[2 * i] = Math.cos(c) * 40 + rand() * 12;
+        coords[2 * i + 1] = Math.sin(c) * 40 + rand() * 12;
+      }
+      let t = performance.now();
+      window.__chart.update({ labels, coords, clusters });
+      const render = performance.now() - t;
+      t = performance.now();
+      window.__chart.resetZoom();
+      return { render, redraw: performance.now() - t, mode: window.__chart.mode, centroids: document.querySelectorAll('path.centroid').length };
+    })()`) as { render: number; redraw: number; mode: string; centroids: number };
+    assert.equal(timings.mode, 'canvas');
+    assert.equal(timings.centroids, 40);
+    console.log(`cluster map, 50,257 points on canvas: first render ${timings.render.toFixed(0)} ms, redraw ${timings.redraw.toFixed(0)} ms`);
     assert.deepEqual(page.errors, []);
   } finally {
     await page.close();

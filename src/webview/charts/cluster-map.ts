@@ -29,7 +29,8 @@ export interface ClusterMapOptions {
   colorBy: 'cluster' | 'value';
   /** Draw point labels: 'auto' draws them up to 250 points (SVG only); highlighted points are always labelled. */
   labels: boolean | 'auto';
-  centroidLines: boolean;
+  /** Lines from points to their cluster centroid; 'auto' draws them up to 5,000 points, where they still read. */
+  centroidLines: boolean | 'auto';
   /** More points than this draw on canvas. */
   canvasThreshold: number;
   /** k for the nearest-neighbour list of a clicked point. */
@@ -64,7 +65,7 @@ export interface ClusterMapChart extends Chart<ClusterMapData, ClusterMapOptions
 }
 
 const defaults: ClusterMapOptions = {
-  height: 480, colorBy: 'cluster', labels: 'auto', centroidLines: true, canvasThreshold: 1500, neighbours: 8,
+  height: 480, colorBy: 'cluster', labels: 'auto', centroidLines: 'auto', canvasThreshold: 1500, neighbours: 8,
   metric: 'cosine', search: '', memberLists: true, memberListLimit: 60,
 };
 
@@ -135,11 +136,11 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
   // ---- data helpers ----
   const n = () => data.labels.length;
   const isNoise = (i: number) => data.clusters[i] < 0;
-  const clusterIds = (): number[] => [...new Set(Array.from(data.clusters).filter((c) => c >= 0))].sort((a, b) => a - b);
-  const clusterColor = (c: number): string => {
-    const palette = [...colors.series, ...d3.schemeTableau10, ...d3.schemeSet3];
-    return palette[clusterIds().indexOf(c) % palette.length];
-  };
+  // Cluster ids in order and their palette slots, recomputed per render (not per point).
+  let clusterOrder = new Map<number, number>();
+  let palette: readonly string[] = [];
+  const clusterIds = (): number[] => [...clusterOrder.keys()];
+  const clusterColor = (c: number): string => palette[(clusterOrder.get(c) ?? 0) % palette.length];
   let valueScale: d3.ScaleDiverging<string> = d3.scaleDiverging(d3.interpolateRdBu).domain([-1, 0, 1]);
   const pointColor = (i: number): string => {
     if (options.colorBy === 'value' && data.values) return valueScale(data.values[i]);
@@ -170,6 +171,9 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
   function render(): void {
     colors = themeColors(container);
     problem = validate();
+    palette = [...colors.series, ...d3.schemeTableau10, ...d3.schemeSet3];
+    const ids = [...new Set(Array.from(data.clusters).filter((c) => c >= 0))].sort((a, b) => a - b);
+    clusterOrder = new Map(ids.map((c, k) => [c, k]));
     syncControls();
     svg.selectAll('*').remove();
     canvas.remove();
@@ -179,6 +183,7 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
       return;
     }
     mode = n() > options.canvasThreshold ? 'canvas' : 'svg';
+    colorGroupCache = null;
     if (data.values) {
       const extent = d3.max(Array.from(data.values), (v) => Math.abs(v)) || 1;
       valueScale = d3.scaleDiverging(d3.interpolateRdBu).domain([-extent, 0, extent]);
@@ -268,7 +273,7 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
   function drawSvgPoints(full: boolean, centroidScreen: Map<number, [number, number]>): void {
     const body = svg.select('g.body');
     body.select('path.centroid-lines')
-      .attr('d', options.centroidLines && options.colorBy === 'cluster' ? centroidLinePath(centroidScreen) : null)
+      .attr('d', showCentroidLines() ? centroidLinePath(centroidScreen) : null)
       .attr('stroke', colors.muted);
     const indices = d3.range(n());
     const points = body.select('g.points');
@@ -308,27 +313,47 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
     ctx.beginPath();
     ctx.rect(margin, margin / 2, width - 2 * margin, height - 1.5 * margin);
     ctx.clip();
-    if (options.centroidLines && options.colorBy === 'cluster') {
+    if (showCentroidLines()) {
       ctx.strokeStyle = colors.muted;
       ctx.globalAlpha = 0.25;
       ctx.lineWidth = 0.6;
       ctx.stroke(new Path2D(centroidLinePath(centroidScreen)));
     }
     ctx.globalAlpha = 0.8;
-    for (let i = 0; i < n(); i++) {
-      const px = screen[2 * i], py = screen[2 * i + 1];
-      if (isNoise(i)) {
-        ctx.strokeStyle = pointColor(i);
-        ctx.lineWidth = 1;
+    ctx.lineWidth = 1;
+    // One path per color: tens of thousands of points cost a few fills, not one state change each.
+    for (const [color, { points, noise }] of colorGroups()) {
+      if (points.length) {
+        ctx.fillStyle = color;
         ctx.beginPath();
-        ctx.moveTo(px - 3, py); ctx.lineTo(px + 3, py); ctx.moveTo(px, py - 3); ctx.lineTo(px, py + 3);
+        for (const i of points) ctx.rect(screen[2 * i] - 1.5, screen[2 * i + 1] - 1.5, 3, 3);
+        ctx.fill();
+      }
+      if (noise.length) {
+        ctx.strokeStyle = color;
+        ctx.beginPath();
+        for (const i of noise) {
+          const px = screen[2 * i], py = screen[2 * i + 1];
+          ctx.moveTo(px - 3, py); ctx.lineTo(px + 3, py); ctx.moveTo(px, py - 3); ctx.lineTo(px, py + 3);
+        }
         ctx.stroke();
-      } else {
-        ctx.fillStyle = pointColor(i);
-        ctx.fillRect(px - 1.5, py - 1.5, 3, 3);
       }
     }
     ctx.restore();
+  }
+
+  let colorGroupCache: Map<string, { points: number[]; noise: number[] }> | null = null;
+  function colorGroups(): Map<string, { points: number[]; noise: number[] }> {
+    if (colorGroupCache) return colorGroupCache;
+    const groups = new Map<string, { points: number[]; noise: number[] }>();
+    for (let i = 0; i < n(); i++) {
+      const color = pointColor(i);
+      let g = groups.get(color);
+      if (!g) { g = { points: [], noise: [] }; groups.set(color, g); }
+      (isNoise(i) ? g.noise : g.points).push(i);
+    }
+    colorGroupCache = groups;
+    return groups;
   }
 
   function centroidLinePath(centroidScreen: Map<number, [number, number]>): string {
@@ -402,6 +427,11 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
     drawLabels(mode === 'svg' && allLabels() ? d3.range(n()) : highlightedIndices());
   }
 
+  function showCentroidLines(): boolean {
+    if (options.colorBy !== 'cluster') return false;
+    return options.centroidLines === true || (options.centroidLines === 'auto' && n() <= 5000);
+  }
+
   function allLabels(): boolean {
     return options.labels === true || (options.labels === 'auto' && n() <= 250);
   }
@@ -444,7 +474,9 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
       .filter((event: Event) => !lassoMode && !(event as MouseEvent).shiftKey && !(event as MouseEvent).button)
       .on('zoom', (event: d3.D3ZoomEvent<SVGRectElement, unknown>) => { transform = event.transform; draw(false); });
     overlay.call(zoom).on('dblclick.zoom', null);
-    overlay.call(zoom.transform, transform);
+    // d3-zoom keeps its state on the node; setting it directly keeps the zoom across re-renders
+    // without firing a zoom event (and a second full draw).
+    (overlay.node() as (SVGRectElement & { __zoom?: d3.ZoomTransform }) | null)!.__zoom = transform;
     overlay.on('mousemove', (event: MouseEvent) => onHover(event));
     overlay.on('mouseleave', () => { tooltip.hide(); emit('hover', { index: null }); });
     overlay.on('click', (event: MouseEvent) => onClick(event));
@@ -635,7 +667,7 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
     const noise: number[] = [];
     for (let i = 0; i < n(); i++) {
       if (isNoise(i)) noise.push(i);
-      else groups.find((g) => g.id === data.clusters[i])?.members.push(i);
+      else groups[clusterOrder.get(data.clusters[i]) ?? 0].members.push(i);
     }
     if (noise.length) groups.push({ id: null, members: noise });
     for (const g of groups) {
