@@ -162,6 +162,31 @@ test('export buttons post SVG text and PNG bytes; save posts save', async () => 
   assert.ok(posted.some((m) => m.type === 'save'));
 });
 
+test('matrix exports: CSV with word labels, a float64 .npy numpy can load, and a Python snippet', async () => {
+  for (const format of ['csv', 'npy', 'python']) await panel.page.locator(`[data-space="b"] button[data-export="${format}"]`).click();
+  const posted = (await panel.posted()).filter((m) => m.type === 'export' && m.name.startsWith('similarity-b'));
+  const byFormat = new Map(posted.map((m) => [m.type === 'export' ? m.format : '', m]));
+  const csv = byFormat.get('csv');
+  assert.ok(csv?.type === 'export' && csv.encoding === 'utf8');
+  const lines = csv.content.trimEnd().split('\n');
+  assert.equal(lines.length, n + 1);
+  assert.equal(lines[1], ['space', ...fixture.b.similarity[0].map(String)].join(','));
+  assert.ok(lines[0].endsWith(',date,<script>alert(1)</script>'));
+  const npy = byFormat.get('npy');
+  assert.ok(npy?.type === 'export' && npy.encoding === 'base64');
+  const bytes = Buffer.from(npy.content, 'base64');
+  assert.equal(bytes.subarray(0, 6).toString('latin1'), '\x93NUMPY');
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
+  assert.match(header, new RegExp(`'descr': '<f8', 'fortran_order': False, 'shape': \\(${n}, ${n}\\)`));
+  assert.equal((10 + headerLength) % 64, 0);
+  const values = new Float64Array(bytes.buffer.slice(bytes.byteOffset + 10 + headerLength, bytes.byteOffset + bytes.length));
+  assert.deepEqual(Array.from(values), fixture.b.similarity.flat());
+  const py = byFormat.get('python');
+  assert.ok(py?.type === 'export' && py.name === 'similarity-b.py');
+  assert.match(py.content, /np\.load\("similarity-b\.npy"\)/);
+});
+
 test('progress, error and cancelled states replace the panel', async () => {
   const page = await openPanel(browser, { theme: 'dark' });
   try {

@@ -15,7 +15,7 @@ import { histogram } from '../charts/histogram';
 import { linePlot } from '../charts/line-plot';
 import { scatter } from '../charts/scatter';
 import { stripPlot } from '../charts/strip-plot';
-import { exportMessage } from '../export';
+import { exportMessage, heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
 import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
 
 export interface CompareUiState {
@@ -92,6 +92,13 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     const body = card(heatGrid, `${key.toUpperCase()} · ${space.source.label}`, `${result.items.length} words · ${space.source.dims} dimensions`,
       exportable(`similarity-${key}`, () => slot.chart), host);
     body.parentElement?.setAttribute('data-space', key);
+    const exportName = `similarity-${key}`;
+    dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
+      ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: `${exportName}.csv`, content: matrixCsv(result.items, space.similarity), encoding: 'utf8' })],
+      ['npy', '.npy', 'symbol-array', () => ({ type: 'export', format: 'npy', name: `${exportName}.npy`, content: matrixNpyBase64(space.similarity), encoding: 'base64' })],
+      ['python', 'Python', 'copy', () => ({ type: 'export', format: 'python', name: `${exportName}.py`, encoding: 'utf8',
+        content: heatmapPython(exportName, result.items, `Cosine similarity, ${space.source.label}`) })],
+    ]);
     const saved = ui.ranges?.[key];
     const chartRef = register(heatmap(body, {
       labels: result.items, values: space.similarity, categories: result.itemCategories,
@@ -351,6 +358,21 @@ function card(parent: HTMLElement, title: string, subtitle: string | undefined,
   c.appendChild(body);
   parent.appendChild(c);
   return body;
+}
+
+/** Matrix exports (CSV, .npy, a Python snippet) added to a card's SVG/PNG buttons. */
+function dataExports(actions: Element | null | undefined, host: PanelHost,
+  items: [string, string, string, () => FromWebview][]): void {
+  if (!actions) return;
+  for (const [key, label, iconName, message] of items) {
+    const b = el('button', 'ml-icon-button');
+    b.type = 'button';
+    b.setAttribute('data-export', key);
+    b.title = key === 'python' ? 'Export a numpy/matplotlib snippet that redraws this heatmap from the .npy' : `Export the matrix as ${label}`;
+    b.append(icon(iconName), document.createTextNode(label));
+    b.addEventListener('click', () => host.post(message()));
+    actions.appendChild(b);
+  }
 }
 
 function mapSubtitle(space: SpaceResult): string {
