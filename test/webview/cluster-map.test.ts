@@ -47,6 +47,8 @@ async function open(options: Record<string, unknown> = {}, data: unknown = sampl
   const page = await openChart(browser, { modulePath, exportName: 'clusterMap', data, options, width: 980, height: 860, containerWidth: 940, theme });
   await page.page.evaluate(`(() => {
     window.__events = [];
+    window.__hovers = [];
+    window.__chart.on('hover', (detail) => window.__hovers.push(detail.index));
     for (const name of ['select', 'neighbours']) window.__chart.on(name, (detail) => window.__events.push({ name, detail }));
   })()`);
   return page;
@@ -90,8 +92,10 @@ test('hover shows the point; click selects it and lists its k nearest neighbours
   const page = await open({ neighbours: 5 }, data);
   try {
     const apple = await pointCentre(page, 24);
+    await page.page.mouse.move(apple.x - 1, apple.y);
     await page.page.mouse.move(apple.x, apple.y);
     assert.match(await page.page.locator('.ml-tooltip:not([hidden])').innerText(), /^apple\ncluster 2\nt: /);
+    assert.deepEqual(await page.page.evaluate('window.__hovers'), [24], 'one hover event per point entered');
     await page.page.mouse.click(apple.x, apple.y);
     assert.deepEqual(await page.page.evaluate('window.__chart.selection'), [24]);
     // Expected neighbours: cosine distance over the 8-D vectors, computed here.

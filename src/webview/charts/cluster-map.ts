@@ -478,7 +478,7 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
     // without firing a zoom event (and a second full draw).
     (overlay.node() as (SVGRectElement & { __zoom?: d3.ZoomTransform }) | null)!.__zoom = transform;
     overlay.on('mousemove', (event: MouseEvent) => onHover(event));
-    overlay.on('mouseleave', () => { tooltip.hide(); emit('hover', { index: null }); });
+    overlay.on('mouseleave', () => { tooltip.hide(); hoverChanged(null); });
     overlay.on('click', (event: MouseEvent) => onClick(event));
     let lasso: [number, number][] | null = null;
     overlay.on('pointerdown', (event: PointerEvent) => {
@@ -514,9 +514,16 @@ export function clusterMap(container: HTMLElement, initialData: ClusterMapData, 
     return dx * dx + dy * dy <= CLICK_RADIUS * CLICK_RADIUS ? i : null;
   }
 
+  let hovered: number | null = null;
+  function hoverChanged(i: number | null): void {
+    if (i === hovered) return;
+    hovered = i;
+    emit('hover', { index: i });
+  }
+
   function onHover(event: MouseEvent): void {
     const i = nearest(event);
-    emit('hover', { index: i });
+    hoverChanged(i);
     if (i === null) { tooltip.hide(); return; }
     const lines = [isNoise(i) ? 'noise (no cluster)' : `cluster ${data.clusters[i]}`];
     if (data.values) lines.push(`${data.valueLabel ?? 'value'}: ${fmt(data.values[i])}`);
