@@ -125,3 +125,25 @@ test('resolveVectorSpec: catalog names, vectors:PATH, model: refused, typos get 
   assert.throws(() => resolveVectorSpec('  '), /Empty vector source/);
   assert.equal(await vectorSpecPath('vectors:/tmp/x.txt'), '/tmp/x.txt');
 });
+
+test('lookupVectorSpec reads a vectors:PATH file and a catalog set through the cache, reporting download progress', async () => {
+  const { lookupVectorSpec } = await import('../../src/core/vectors');
+  const dir = tmpDir();
+  const m = randomVectors(2, 3, 5);
+  await writeVectorFile(path.join(dir, 'v.txt'), ['a', 'b'], m, 'glove-text');
+  const local = await lookupVectorSpec('vectors:v.txt', ['b'], { cwd: dir });
+  assert.equal(local.path, path.join(dir, 'v.txt'));
+  assert.deepEqual(rowOf(local.vectors, 0), rowOf(m, 1));
+
+  const { body, entry, m: fake } = await fakeSet('fake-set-e');
+  const server = await startServer({ '/fake-set-e/fake-set-e.gz': { body } });
+  try {
+    const messages: string[] = [];
+    const got = await lookupVectorSpec('fake-set-e', ['w7'], { cacheDir: tmpDir(), baseUrl: server.url, catalog: [entry] }, { onProgress: (p) => messages.push(p.message) });
+    assert.deepEqual(rowOf(got.vectors, 0), rowOf(fake, 7));
+    assert.ok(messages.includes('Downloading fake-set-e'));
+    assert.equal(got.spec, 'fake-set-e');
+  } finally {
+    await server.close();
+  }
+});

@@ -6,6 +6,7 @@ import { createGunzip } from 'node:zlib';
 import { MechLensError } from '../errors';
 
 export interface ByteSource {
+  readonly path: string;
   /** Reads up to `length` bytes into `into` at `offset`; 0 means end of data. */
   read(into: Buffer, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
@@ -53,6 +54,7 @@ async function openPlain(filePath: string): Promise<ByteSource> {
   const fileSize = fs.fstatSync(fd).size;
   let position = 0;
   return {
+    path: filePath,
     get fileBytesRead() {
       return position;
     },
@@ -78,6 +80,7 @@ async function openGzip(filePath: string): Promise<ByteSource> {
   let pending: Buffer | undefined;
   let done = false;
   return {
+    path: filePath,
     get fileBytesRead() {
       return fileBytesRead;
     },

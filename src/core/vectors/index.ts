@@ -6,4 +6,4 @@ export { scanVocabulary, type VocabularyScan } from './scan';
 export { loadVectors } from './load';
 export { writeVectorFile, type WriteVectorOptions } from './write';
 export { VECTOR_CATALOG, GENSIM_DATA_BASE_URL, findCatalogVectors, catalogUrl, catalogCachePath, ensureCatalogVectors, type VectorCatalogEntry, type EnsureCatalogOptions } from './catalog';
-export { resolveVectorSpec, vectorSpecPath, type VectorSpec } from './spec';
+export { resolveVectorSpec, vectorSpecPath, lookupVectorSpec, type VectorSpec } from './spec';

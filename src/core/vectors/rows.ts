@@ -21,6 +21,8 @@ export interface RowWalk {
 }
 
 const WINDOW_BYTES = 8 << 20;
+/** A row longer than this means the file is not a vector file; refusing it keeps memory bounded. */
+const MAX_WINDOW_BYTES = 256 << 20;
 /** Longest word we believe in; a binary "word" longer than this means the file is not what it seems. */
 const MAX_WORD_BYTES = 4096;
 
@@ -64,6 +66,12 @@ class ByteWindow {
     throwIfCancelled(this.control?.signal);
     const keep = this.end - keepFrom;
     if (keep > this.buf.length / 2) {
+      if (this.buf.length >= MAX_WINDOW_BYTES) {
+        throw new MechLensError('format', `A single row is longer than ${MAX_WINDOW_BYTES >> 20} MB`, {
+          input: this.source.path,
+          fix: 'This is not a vector file (or has no line breaks): use GloVe text, word2vec text or binary, or fastText .vec.',
+        });
+      }
       const bigger = Buffer.allocUnsafe(this.buf.length * 2);
       this.buf.copy(bigger, 0, keepFrom, this.end);
       this.buf = bigger;

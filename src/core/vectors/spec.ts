@@ -3,6 +3,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { MechLensError } from '../errors';
+import type { RunControl } from '../run-control';
+import { lookupVectors } from './lookup';
+import type { VectorLookup } from './types';
 import { ensureCatalogVectors, findCatalogVectors, unknownNameError, type EnsureCatalogOptions, type VectorCatalogEntry } from './catalog';
 
 export type VectorSpec = { kind: 'catalog'; spec: string; entry: VectorCatalogEntry } | { kind: 'file'; spec: string; path: string };
@@ -31,4 +34,18 @@ export function resolveVectorSpec(spec: string, opts: { cwd?: string; catalog?: 
 export async function vectorSpecPath(spec: string | VectorSpec, opts: EnsureCatalogOptions & { cwd?: string } = {}): Promise<string> {
   const resolved = typeof spec === 'string' ? resolveVectorSpec(spec, opts) : spec;
   return resolved.kind === 'file' ? resolved.path : ensureCatalogVectors(resolved.entry.name, opts);
+}
+
+/**
+ * Vectors for a word list from any static-vector spec: resolves it, downloads a catalog set on first
+ * use (download progress goes to control.onProgress as "Downloading NAME"), then streams the lookup.
+ */
+export async function lookupVectorSpec(spec: string, words: string[], opts: Omit<EnsureCatalogOptions, 'signal' | 'onProgress'> & { cwd?: string } = {}, control?: RunControl): Promise<VectorLookup & { path: string; spec: string }> {
+  const resolved = resolveVectorSpec(spec, opts);
+  const file = await vectorSpecPath(resolved, {
+    ...opts,
+    signal: control?.signal,
+    onProgress: (received, total) => control?.onProgress?.({ message: `Downloading ${resolved.spec}`, fraction: total ? received / total : undefined }),
+  });
+  return { ...(await lookupVectors(file, words, control)), path: file, spec: resolved.spec };
 }
