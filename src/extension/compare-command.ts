@@ -10,6 +10,7 @@ import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
 import type { RecentList } from './recent';
 import { readCompareSettings, type Inspect } from './settings';
+import { sourceNeedsTemplate, validateTemplate } from './hook-tree';
 import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike, type ModelEntryLike, type SourcePickRow } from './source-picks';
 
 export type CompareJob = (input: CompareInput, control: RunControl) => Promise<CompareResult>;
@@ -24,6 +25,8 @@ export interface CompareServices extends PanelServices {
   models?: () => readonly ModelEntryLike[];
   cachedModelNames?: (cacheDir: string | undefined) => ReadonlySet<string>;
   recentSources: { a: RecentList; b: RecentList };
+  /** Prompt templates used for hook sources, latest first. */
+  recentTemplates?: RecentList;
 }
 
 export interface CompareArgs {
@@ -181,6 +184,18 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   if (!a) return undefined;
   const b = await pickSource(services, { side: 'B', step: 2, recent: services.recentSources.b, defaultSpec: settings.defaultB, cacheDir: settings.cacheDir });
   if (!b) return undefined;
+  let template: string | undefined;
+  if (sourceNeedsTemplate(a) || sourceNeedsTemplate(b)) {
+    template = await vscode.window.showInputBox({
+      title: 'MechLens: prompt template for the hooked model',
+      prompt: 'Each word is put into this prompt, and the hook is read at the word\'s last token',
+      value: services.recentTemplates?.items()[0] ?? 'The next word is {word}',
+      validateInput: validateTemplate,
+      ignoreFocusOut: true,
+    });
+    if (template === undefined) return undefined;
+    await services.recentTemplates?.push(template);
+  }
   await services.recentSources.a.push(a);
   await services.recentSources.b.push(b);
 
@@ -195,8 +210,9 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
     cacheDir: settings.cacheDir,
     offline: settings.offline,
     map: settings.map,
+    ...(template !== undefined ? { template } : {}),
   };
-  log.info(`Compare ${wordsUri.fsPath}: A = ${a}, B = ${b}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}, map ${JSON.stringify(settings.map)}`);
+  log.info(`Compare ${wordsUri.fsPath}: A = ${a}, B = ${b}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}${template ? `, template "${template}"` : ''}, map ${JSON.stringify(settings.map)}`);
 
   const panel = ResultPanel.create(services, title);
   const started = performance.now();

@@ -7,7 +7,8 @@ import { resolveCacheDir } from './cache-scan';
 import { runCompareJob } from './jobs';
 import { registerLanguageFeatures } from './language';
 import { formatMs, Log } from './log';
-import { ModelsTreeProvider, specOfNode } from './models-view';
+import { hookModelOfNode, ModelsTreeProvider, specOfNode } from './models-view';
+import { hookNodeSpec, HooksTreeProvider } from './hooks-view';
 import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './open-result';
 import { panelViewType, ResultPanel, ResultPanelSerializer } from './panel';
 import { RecentList } from './recent';
@@ -44,10 +45,26 @@ export function activate(context: vscode.ExtensionContext): void {
       a: new RecentList(context.globalState, 'mechlens.recentSources.a'),
       b: new RecentList(context.globalState, 'mechlens.recentSources.b'),
     },
+    recentTemplates: new RecentList(context.globalState, 'mechlens.recentTemplates', 5),
   };
 
   const runs = new RunsTreeProvider(recentRuns);
   const models = new ModelsTreeProvider(catalogEntries, trustedCacheDir);
+  const modelsView = vscode.window.createTreeView('mechlens.models', { treeDataProvider: models, showCollapseAll: true });
+  const hooks = new HooksTreeProvider();
+  const hooksView = vscode.window.createTreeView('mechlens.hooks', { treeDataProvider: hooks, showCollapseAll: true });
+  hooks.view = hooksView;
+  const showHooks = (node: unknown, reveal: boolean) => {
+    try {
+      const model = hookModelOfNode(node);
+      if (!model) return;
+      hooks.setModel(model);
+      if (reveal) void vscode.commands.executeCommand('mechlens.hooks.focus');
+    } catch (err) {
+      log.error('Could not read the model config for its hook points', err);
+      void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err), 'Open Log').then((a) => { if (a) log.show(); });
+    }
+  };
 
   const compare = (uri?: unknown, args?: CompareArgs) =>
     compareEmbeddings(services, { ...args, uri: uri instanceof vscode.Uri ? uri : args?.uri }).catch((err: unknown) => {
@@ -65,7 +82,18 @@ export function activate(context: vscode.ExtensionContext): void {
     runs,
     models,
     vscode.window.createTreeView('mechlens.runs', { treeDataProvider: runs, showCollapseAll: true }),
-    vscode.window.createTreeView('mechlens.models', { treeDataProvider: models, showCollapseAll: true }),
+    modelsView,
+    hooksView,
+    hooks,
+    modelsView.onDidChangeSelection((e) => showHooks(e.selection[0], false)),
+    vscode.commands.registerCommand('mechlens.showHookPoints', (node?: unknown) => showHooks(node ?? modelsView.selection[0], true)),
+    vscode.commands.registerCommand('mechlens.copyHookName', async (node?: unknown) => {
+      const hook = hookNodeSpec(node);
+      if (!hook) return;
+      await vscode.env.clipboard.writeText(hook.name);
+      vscode.window.setStatusBarMessage(`$(copy) Copied ${hook.name}`, 3000);
+    }),
+    vscode.commands.registerCommand('mechlens.useHookAsSource', (node?: unknown) => compare(undefined, { presetA: hookNodeSpec(node)?.spec })),
     registerLanguageFeatures(),
     registerWordListCodeLens(),
     vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),

@@ -5,6 +5,8 @@ import { MODEL_CATALOG, type ModelCatalogEntry } from '../core/models/hub';
 import { cachedCatalogNames, isModelCached } from './catalog';
 import { cachedModels, cachedVectorFiles } from './cache-scan';
 import { formatBytes, type CatalogEntryLike } from './source-picks';
+import { configForCatalogModel, configForModelFolder } from './hook-tree';
+import type { HookModel } from './hooks-view';
 
 type ModelNode =
   | { kind: 'group'; id: 'catalog' | 'modelCatalog' | 'models' | 'files'; label: string }
@@ -23,6 +25,15 @@ export function specOfNode(node: unknown): string | undefined {
   // A cached hub model is named by its id, so the engine finds it in the cache (offline too).
   if (n.kind === 'model') return `model:${n.revision === 'main' ? n.id : n.path}#embed`;
   if (n.kind === 'file') return `vectors:${n.path}`;
+  return undefined;
+}
+
+/** The model a node stands for, with its config, for the Hook Points view. Throws if config.json does not parse. */
+export function hookModelOfNode(node: unknown): HookModel | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  const n = node as ModelNode;
+  if (n.kind === 'modelCatalog') return { model: n.entry.name, label: n.entry.name, config: configForCatalogModel(n.entry) };
+  if (n.kind === 'model') return { model: n.revision === 'main' ? n.id : n.path, label: n.id, config: configForModelFolder(n.path) };
   return undefined;
 }
 

@@ -151,6 +151,23 @@ test('a MechLensError reaches the user as its one-line message with actions, and
   assert.match(recorded.errors[1], /failed unexpectedly \(x is undefined\)\. The log has the details\./);
 });
 
+test('a hook source asks for a prompt template, remembers it, and passes it to the job', async () => {
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byPrefix('Enter a source spec'));
+  recorded.inputBoxAnswers.push('model:gpt2#blocks.5.attn.hook_q', 'My word is {word}');
+  const inputs: CompareInput[] = [];
+  const s = { ...services(async (input) => { inputs.push(input); return result(); }), recentTemplates: new RecentList(new Memory(), 't') };
+  await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never });
+  assert.equal(inputs[0].template, 'My word is {word}');
+  assert.deepEqual(s.recentTemplates.items(), ['My word is {word}']);
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
+  await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never });
+  assert.equal('template' in inputs[1], false, 'static vectors need no template');
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byPrefix('Enter a source spec'));
+  recorded.inputBoxAnswers.push('model:gpt2#blocks.0.hook_resid_post', undefined);
+  assert.equal(await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never }), undefined, 'dismissing the template prompt stops the run');
+  assert.equal(inputs.length, 2);
+});
+
 test('closing a picker stops the flow before any job runs', async () => {
   let ran = false;
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), () => undefined);
