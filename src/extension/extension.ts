@@ -6,6 +6,7 @@ import { compareEmbeddings, type CompareArgs, type CompareServices } from './com
 import { resolveCacheDir } from './cache-scan';
 import { runCompareJob } from './jobs';
 import { registerLanguageFeatures } from './language';
+import { registerDiagnostics } from './diagnostics';
 import { formatMs, Log } from './log';
 import { hookModelOfNode, ModelsTreeProvider, specOfNode } from './models-view';
 import { hookNodeSpec, HooksTreeProvider } from './hooks-view';
@@ -96,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.useHookAsSource', (node?: unknown) => compare(undefined, { presetA: hookNodeSpec(node)?.spec })),
     registerLanguageFeatures(),
     registerWordListCodeLens(),
+    registerDiagnostics(),
     vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare(undefined, { presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
