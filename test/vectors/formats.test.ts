@@ -119,3 +119,27 @@ test('text values in many notations parse like numpy float32', async () => {
   assert.deepEqual(Array.from(got.vectors.data), tokens.map((t) => Math.fround(Number(t))));
   assert.ok(Object.is(got.vectors.data[11], -0));
 });
+
+test('lookups and loads report progress and stop on cancel', async () => {
+  const dir = tmpDir();
+  const file = path.join(dir, 'v.txt');
+  await writeVectorFile(file, ['a', 'b'], randomVectors(2, 3), 'glove-text');
+  const fractions: (number | undefined)[] = [];
+  await lookupVectors(file, ['zz'], { onProgress: (p) => fractions.push(p.fraction) });
+  assert.equal(fractions.at(-1), 1);
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(lookupVectors(file, ['a'], { signal: controller.signal }), { code: 'cancelled' });
+  await assert.rejects(loadVectors(file, { signal: controller.signal }), { code: 'cancelled' });
+  await assert.rejects(scanVocabulary(file, () => undefined, { signal: controller.signal }), { code: 'cancelled' });
+});
+
+test('the writer: fixed decimals for text, and words with spaces are refused', async () => {
+  const dir = tmpDir();
+  const file = path.join(dir, 'v.txt');
+  const m = { rows: 1, cols: 2, data: new Float32Array([0.5, -1.25]) };
+  await writeVectorFile(file, ['w'], m, 'glove-text', { decimals: 3 });
+  const { readFileSync } = await import('node:fs');
+  assert.equal(readFileSync(file, 'utf8'), 'w 0.500 -1.250\n');
+  await assert.rejects(writeVectorFile(file, ['a b'], m, 'glove-text'), /non-empty words without spaces/);
+});

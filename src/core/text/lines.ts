@@ -29,7 +29,6 @@ export function assertReadableLine(line: string, lineNumber: number, source: str
       fix: 'Check that this is a text file with one item per line (binary or minified files are not accepted).',
     });
   }
-  // eslint-disable-next-line no-control-regex
   const bad = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/.exec(line);
   if (bad) {
     const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');

@@ -27,13 +27,13 @@ export async function writeVectorFile(filePath: string, words: readonly string[]
   if (gzip) gzip.pipe(file);
   const sink: Writable = gzip ?? file;
   const dims = vectors.cols;
-  const format_ = (v: number) => (opts.decimals === undefined ? String(Number(v.toPrecision(9))) : v.toFixed(opts.decimals));
+  const formatValue = (v: number) => (opts.decimals === undefined ? String(Number(v.toPrecision(9))) : v.toFixed(opts.decimals));
   const write = async (chunk: string | Buffer) => {
     if (!sink.write(chunk)) await once(sink, 'drain');
   };
   try {
     if (format !== 'glove-text') await write(`${words.length} ${dims}\n`);
-    let batch: (string | Buffer)[] = [];
+    let batch: Buffer[] = [];
     let batchBytes = 0;
     for (let i = 0; i < words.length; i++) {
       const row = vectors.data.subarray(i * dims, (i + 1) * dims);
@@ -41,20 +41,21 @@ export async function writeVectorFile(filePath: string, words: readonly string[]
         const bytes = Buffer.alloc(dims * 4 + (opts.binaryNewline === false ? 0 : 1), 0x0a);
         for (let k = 0; k < dims; k++) bytes.writeFloatLE(row[k], 4 * k);
         batch.push(Buffer.from(words[i] + ' ', 'utf8'), bytes);
-        batchBytes += bytes.length;
+        batchBytes += bytes.length + words[i].length;
       } else {
         let line = words[i];
-        for (let k = 0; k < dims; k++) line += ' ' + format_(row[k]);
-        batch.push(Buffer.from(line + '\n', 'utf8'));
-        batchBytes += line.length;
+        for (let k = 0; k < dims; k++) line += ' ' + formatValue(row[k]);
+        const encoded = Buffer.from(line + '\n', 'utf8');
+        batch.push(encoded);
+        batchBytes += encoded.length;
       }
       if (batchBytes > 1 << 20) {
-        await write(Buffer.concat(batch.map((b) => (typeof b === 'string' ? Buffer.from(b) : b))));
+        await write(Buffer.concat(batch));
         batch = [];
         batchBytes = 0;
       }
     }
-    if (batch.length) await write(Buffer.concat(batch.map((b) => (typeof b === 'string' ? Buffer.from(b) : b))));
+    if (batch.length) await write(Buffer.concat(batch));
     sink.end();
     await once(file, 'close');
     await fs.promises.rename(tmp, filePath);
