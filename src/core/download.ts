@@ -221,6 +221,11 @@ function request(url: string, headers: Record<string, string>, opts: DownloadOpt
       reject(new MechLensError('bad-argument', `Unsupported URL scheme in ${url}`, { input: url, fix: 'Use an https:// URL.' }));
       return;
     }
+    // Plain http only to this machine (local mirrors, tests): anything else could be tampered with on the way.
+    if (client === http && !isLoopback(parsed.hostname)) {
+      reject(new MechLensError('download', `Refusing to download over plain http from ${parsed.host}${redirects ? ' (after a redirect)' : ''}`, { input: url, fix: 'Use an https:// URL.' }));
+      return;
+    }
     const req = client.get(parsed, { headers, signal: opts.signal }, (res) => {
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
@@ -246,6 +251,10 @@ function request(url: string, headers: Record<string, string>, opts: DownloadOpt
       else reject(new RetryableError(`cannot connect (${describe(err)})`));
     });
   });
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 async function openForWrite(partPath: string, flags: 'a' | 'w', url: string): Promise<fs.promises.FileHandle> {

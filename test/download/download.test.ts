@@ -232,3 +232,12 @@ test('md5 is checked when given (gensim-data publishes md5)', async () => {
     await server.close();
   }
 });
+
+test('plain http is refused except to this machine', async () => {
+  await assert.rejects(downloadFile('http://example.invalid/f.bin', path.join(tmp(), 'f.bin'), fast), (e: unknown) => {
+    assert.ok(e instanceof MechLensError);
+    assert.match(e.message, /Refusing to download over plain http from example\.invalid.*https/);
+    return true;
+  });
+  await assert.rejects(downloadFile('ftp://x/y', path.join(tmp(), 'f.bin'), fast), /Unsupported URL scheme/);
+});

@@ -27,7 +27,8 @@ test('parses categories, comments, blank lines and uncategorised words', () => {
     { word: 'apple', category: 'fruit', line: 9 },
   ]);
   assert.deepEqual(wl.categories, ['space', 'fruit']);
-  assert.deepEqual(wl.warnings, []);
+  assert.equal(wl.warnings.length, 1);
+  assert.match(wl.warnings[0], /^x\.words:9: category \[fruit\] has one word/);
 });
 
 test('CRLF, CR, mixed endings and a BOM give the same list and line numbers', () => {
@@ -144,4 +145,10 @@ test('property: any text gives a valid list or a parse error, never another exce
     }),
     { numRuns: 500 },
   );
+});
+
+test('a category with one word is kept, with a warning that its selectivity is undefined', () => {
+  const wl = parseWordList('[a]\nx\ny\n[b]\nz\n', 'l.words');
+  assert.equal(wl.items.length, 3);
+  assert.deepEqual(wl.warnings, ['l.words:5: category [b] has one word ("z"), so its within-category similarity (and the selectivity index) is undefined; add a second word to include it.']);
 });

@@ -66,6 +66,18 @@ export function parseWordList(text: string, source = '<input>'): WordList {
     tracker.addItem();
   }
   tracker.closeCurrent();
+  const perCategory = new Map<string, WordListItem[]>();
+  for (const item of items) {
+    if (item.category === null) continue;
+    const members = perCategory.get(item.category);
+    if (members) members.push(item);
+    else perCategory.set(item.category, [item]);
+  }
+  for (const [category, members] of perCategory) {
+    if (members.length === 1) {
+      warnings.push(`${source}:${members[0].line}: category [${category}] has one word ("${members[0].word}"), so its within-category similarity (and the selectivity index) is undefined; add a second word to include it.`);
+    }
+  }
   if (items.length === 0) {
     throw new MechLensError('parse', 'The word list has no words', {
       input: source,
