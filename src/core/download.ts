@@ -40,7 +40,15 @@ export interface DownloadResult {
 const MAX_REDIRECTS = 10;
 
 /** A failure worth another attempt (server hiccup, dropped connection), as opposed to a final one. */
-class RetryableError extends Error {}
+class RetryableError extends Error {
+  /** Bytes arrived before the failure: the retry budget starts over, since the transfer is moving. */
+  constructor(
+    message: string,
+    readonly progressed = false,
+  ) {
+    super(message);
+  }
+}
 
 export async function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const partPath = dest + '.part';
@@ -57,8 +65,7 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
       attempt = await downloadAttempt(url, partPath, opts);
     } catch (err) {
       if (err instanceof RetryableError) {
-        const progressed = err.cause === 'progressed';
-        failures = progressed ? 0 : failures + 1;
+        failures = err.progressed ? 0 : failures + 1;
         if (failures > retries) {
           throw new MechLensError('download', `Downloading ${url} failed after ${retries + 1} attempts: ${err.message}`, {
             input: url,
@@ -179,14 +186,15 @@ async function downloadAttempt(url: string, partPath: string, opts: DownloadOpti
       opts.onProgress?.(received, total);
     }
   } catch (err) {
+    res.destroy();
     await fh.close().catch(() => undefined);
     if (opts.signal?.aborted) throw new CancelledError(`Download of ${url} cancelled; the partial file is kept and resumes next time`);
     if (err instanceof MechLensError) throw err;
-    throw new RetryableError(`connection dropped after ${received} bytes (${describe(err)})`, { cause: fresh > 0 ? 'progressed' : undefined });
+    throw new RetryableError(`connection dropped after ${received} bytes (${describe(err)})`, fresh > 0);
   }
   await fh.close();
   if (contentLength !== undefined && fresh < contentLength) {
-    throw new RetryableError(`connection closed after ${received} bytes`, { cause: fresh > 0 ? 'progressed' : undefined });
+    throw new RetryableError(`connection closed after ${received} bytes`, fresh > 0);
   }
   return { keptBytes, bytes: received, announcedSize, ...runningHash.digest() };
 }

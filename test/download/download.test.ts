@@ -241,3 +241,16 @@ test('plain http is refused except to this machine', async () => {
   });
   await assert.rejects(downloadFile('ftp://x/y', path.join(tmp(), 'f.bin'), fast), /Unsupported URL scheme/);
 });
+
+test('repeated drops that still make progress do not use up the retries', async () => {
+  const server = await startServer({ '/f.bin': { body, dropAfter: 40_000, dropTimes: 6 } });
+  try {
+    const dest = path.join(tmp(), 'f.bin');
+    const r = await downloadFile(`${server.url}/f.bin`, dest, { sha256: sha, retries: 1, ...fast });
+    assert.deepEqual(fs.readFileSync(dest), body);
+    assert.equal(r.resumed, true);
+    assert.equal(server.requests.length, 7);
+  } finally {
+    await server.close();
+  }
+});
