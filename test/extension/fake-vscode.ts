@@ -104,8 +104,33 @@ const channel = (name: string) => ({
 
 const configChanged = new Emitter<{ affectsConfiguration: (s: string) => boolean }>();
 
+class FakeTreeItem {
+  id?: string; description?: string; tooltip?: unknown; iconPath?: unknown; contextValue?: string; command?: unknown; resourceUri?: unknown;
+  constructor(readonly label: string, readonly collapsibleState: number) {}
+}
+
+class FakeThemeIcon { constructor(readonly id: string) {} }
+
+class FakeMarkdownString {
+  value = '';
+  appendText(t: string): this { this.value += t; return this; }
+  appendCodeblock(code: string, lang: string): this { this.value += `\n\`\`\`${lang}\n${code}\n\`\`\`\n`; return this; }
+}
+
+class FakeEventEmitter<T> {
+  private readonly emitter = new Emitter<T>();
+  readonly event = this.emitter.event;
+  fire(e: T): void { this.emitter.fire(e); }
+  dispose(): void {}
+}
+
 export const fakeVscode = {
   Uri: FakeUri,
+  TreeItem: FakeTreeItem,
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ThemeIcon: FakeThemeIcon,
+  MarkdownString: FakeMarkdownString,
+  EventEmitter: FakeEventEmitter,
   ViewColumn: { Beside: -2, Active: -1 },
   window: {
     createOutputChannel: channel,
@@ -149,7 +174,7 @@ export const fakeVscode = {
       readFile: async (uri: FakeUri) => new Uint8Array(fs.readFileSync(uri.path)),
     },
   },
-  commands: { executeCommand: async (id: string) => { recorded.commands.push(id); } },
+  commands: { executeCommand: async (id: string, ...args: unknown[]) => { recorded.commands.push([id, ...args.map((a) => JSON.stringify(a))].join(' ')); } },
   fireConfigurationChange: (section: string) => configChanged.fire({ affectsConfiguration: (s) => section.startsWith(s) }),
 };
 
