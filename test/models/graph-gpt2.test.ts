@@ -12,6 +12,7 @@ import { planWeights, type WeightMode } from '../../src/core/models/graph-weight
 import { listHookPoints, resolveHookName } from '../../src/core/models/hooks';
 import { referenceForward } from '../../src/core/models/reference-forward';
 import { createInferenceSession, type Tensor32 } from '../../src/core/models/runtime';
+import { onnx } from 'onnx-proto';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-graph-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -131,14 +132,21 @@ test('only the blocks up to the deepest hook are built', async () => {
   const plan = planWeights(ckpt);
   const build = (hooks: string[]) => buildGpt2Graph({ config: ckpt.config, hooks: hooks.map((h) => resolveHookName(h, ckpt.config)), weight: plan.weight });
   const embedOnly = build(['hook_embed']);
-  const one = build(['blocks.0.attn.hook_q']);
-  const two = build(['blocks.1.attn.hook_q']);
-  const three = build(['blocks.2.attn.hook_q']);
+  const one = build(['blocks.0.attn.hook_pattern']);
+  const two = build(['blocks.1.attn.hook_pattern']);
+  const three = build(['blocks.2.attn.hook_pattern']);
   assert.deepEqual([embedOnly.layersBuilt, one.layersBuilt, two.layersBuilt, three.layersBuilt], [0, 1, 2, 3]);
   const perBlock = two.nodeCount - one.nodeCount;
   assert.ok(perBlock > 20, `a block is ${perBlock} nodes`);
   assert.equal(three.nodeCount - two.nodeCount, perBlock, 'each extra block adds the same nodes');
   assert.ok(embedOnly.nodeCount < 12, `embeddings only: ${embedOnly.nodeCount} nodes`);
+  // Within the last block, only what the hooks depend on is kept, weights included.
+  const qOnly = build(['blocks.1.attn.hook_q']);
+  const initializers = (bytes: Uint8Array) => new Set(onnx.ModelProto.decode(bytes).graph!.initializer.map((t) => t.name));
+  const qWeights = initializers(qOnly.bytes);
+  assert.ok(qWeights.has('h.1.attn.c_attn.weight') && qWeights.has('h.0.mlp.c_fc.weight'));
+  assert.ok(!qWeights.has('h.1.mlp.c_fc.weight') && !qWeights.has('h.1.attn.c_proj.weight') && !qWeights.has('h.2.ln_1.weight'));
+  assert.ok(qOnly.nodeCount < two.nodeCount);
   // The residual stream entering block 2 is complete after block 1.
   assert.equal(build(['blocks.2.hook_resid_pre']).layersBuilt, 2);
   assert.equal(layersNeeded([resolveHookName('logits', ckpt.config)], 3), 3);

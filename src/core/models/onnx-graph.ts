@@ -36,7 +36,7 @@ export class GraphBuilder {
   private readonly inputs: onnx.IValueInfoProto[] = [];
   private readonly outputs: onnx.IValueInfoProto[] = [];
   private readonly names = new Set<string>();
-  private readonly weights = new Set<string>();
+  private readonly weights = new Map<string, () => Weight>();
   private counter = 0;
   /** Bytes of weights stored inside the model (not as external data). */
   inlineBytes = 0;
@@ -91,45 +91,68 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds a weight initializer once; later calls with the same name reuse it. */
+  /**
+   * Declares a weight initializer (once per name). The thunk runs only at encode(), and only for
+   * weights that the graph outputs depend on, so pruned parts never touch their weights.
+   */
   weight(name: string, w: Weight | (() => Weight)): string {
     if (this.weights.has(name)) return name;
-    this.weights.add(name);
+    this.weights.set(name, typeof w === 'function' ? w : () => w);
     this.names.add(name);
-    if (typeof w === 'function') w = w();
+    return name;
+  }
+
+  private materialize(name: string, w: Weight): onnx.ITensorProto {
     const count = w.dims.reduce((a, b) => a * b, 1);
     if (w.source.kind === 'inline') {
       if (w.source.data.length !== count) throw new RangeError(`weight ${name}: ${w.source.data.length} values for dims [${w.dims}]`);
       const d = w.source.data;
       this.inlineBytes += d.byteLength;
-      this.initializers.push({ name, dataType: ELEM.float32, dims: w.dims, rawData: new Uint8Array(d.buffer, d.byteOffset, d.byteLength) });
-    } else {
-      if (w.source.length !== count * 4) throw new RangeError(`weight ${name}: ${w.source.length} bytes for dims [${w.dims}]`);
-      this.initializers.push({
-        name,
-        dataType: ELEM.float32,
-        dims: w.dims,
-        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
-        externalData: [
-          { key: 'location', value: w.source.location },
-          { key: 'offset', value: String(w.source.offset) },
-          { key: 'length', value: String(w.source.length) },
-        ],
-      });
+      return { name, dataType: ELEM.float32, dims: w.dims, rawData: new Uint8Array(d.buffer, d.byteOffset, d.byteLength) };
     }
-    return name;
+    if (w.source.length !== count * 4) throw new RangeError(`weight ${name}: ${w.source.length} bytes for dims [${w.dims}]`);
+    return {
+      name,
+      dataType: ELEM.float32,
+      dims: w.dims,
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [
+        { key: 'location', value: w.source.location },
+        { key: 'offset', value: String(w.source.offset) },
+        { key: 'length', value: String(w.source.length) },
+      ],
+    };
+  }
+
+  /** Drops every node and initializer that no graph output depends on. */
+  prune(): void {
+    const live = new Set(this.outputs.map((o) => o.name ?? ''));
+    const kept: onnx.INodeProto[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i];
+      if (!(node.output ?? []).some((o) => live.has(o))) continue;
+      kept.push(node);
+      for (const input of node.input ?? []) if (input) live.add(input);
+    }
+    this.nodes.splice(0, this.nodes.length, ...kept.reverse());
+    for (let i = this.initializers.length - 1; i >= 0; i--) if (!live.has(this.initializers[i].name ?? '')) this.initializers.splice(i, 1);
+    for (const name of [...this.weights.keys()]) if (!live.has(name)) this.weights.delete(name);
+    for (let i = this.inputs.length - 1; i >= 0; i--) if (!live.has(this.inputs[i].name ?? '')) this.inputs.splice(i, 1);
   }
 
   get nodeCount(): number {
     return this.nodes.length;
   }
 
+  /** Prunes, reads the live weights (in declaration order) and serializes the model. */
   encode(graphName: string): Uint8Array {
+    this.prune();
+    const weights = [...this.weights].map(([name, thunk]) => this.materialize(name, thunk()));
     const model: onnx.IModelProto = {
       irVersion: IR_VERSION,
       producerName: 'mechlens',
       opsetImport: [{ domain: '', version: OPSET }],
-      graph: { name: graphName, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
+      graph: { name: graphName, node: this.nodes, initializer: [...weights, ...this.initializers], input: this.inputs, output: this.outputs },
     };
     return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
   }
