@@ -167,7 +167,9 @@ export function tensorInfo(file: SafetensorsFile, name: string): TensorInfo {
 export function readTensorBytes(file: SafetensorsFile, name: string): Uint8Array {
   const info = tensorInfo(file, name);
   const length = info.end - info.begin;
-  const bytes = new Uint8Array(new ArrayBuffer(length));
+  // allocUnsafeSlow: an own, unpooled ArrayBuffer (offset 0, so float views need no copy) that is
+  // not zero-filled first; every byte is overwritten by the read below.
+  const bytes = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
   const fd = fs.openSync(file.path, 'r');
   try {
     let done = 0;
@@ -232,7 +234,8 @@ function buildF16Table(): Float32Array {
 
 /** bfloat16 is the top half of a float32. */
 export function bf16ToF32(bits: Uint16Array): Float32Array {
-  const out = new Uint32Array(bits.length);
+  // Int32Array: `x << 16` is an int32, so the store needs no conversion to an unsigned number.
+  const out = new Int32Array(bits.length);
   for (let i = 0; i < bits.length; i++) out[i] = bits[i] << 16;
   return new Float32Array(out.buffer);
 }
