@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { CompareResult } from '../protocol/result';
 import type { CompareInput } from '../core/analyses/compare';
 import { MechLensError } from '../core/errors';
+import { userFacingMessage } from './error-message';
 import type { RunControl } from '../core/run-control';
 import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
@@ -255,7 +256,7 @@ async function reportFailure(err: unknown, services: CompareServices, panel: Res
   }
   log.error('Compare failed', err);
   const message = err instanceof MechLensError
-    ? err.message
+    ? userFacingMessage(err)
     : `MechLens: the comparison failed unexpectedly (${err instanceof Error ? err.message : String(err)}). The log has the details.`;
   panel.showError(message);
   const action = await vscode.window.showErrorMessage(message, 'Open Log', 'Choose Another File');

@@ -2,6 +2,7 @@
 // "Open Saved Run…" command, or the Runs view.
 import * as vscode from 'vscode';
 import { MechLensError } from '../core/errors';
+import { userFacingMessage } from './error-message';
 import { ResultPanel, type PanelServices } from './panel';
 import { parseSavedRun } from './saved-run';
 
@@ -29,7 +30,7 @@ export class ResultEditorProvider implements vscode.CustomReadonlyEditorProvider
       await this.services.recentRuns.push(document.uri.toString());
     } catch (err) {
       this.services.log.error(`Could not open ${document.uri.fsPath}`, err);
-      const message = err instanceof MechLensError ? err.message : `Could not read ${document.uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`;
+      const message = err instanceof MechLensError ? userFacingMessage(err) : `Could not read ${document.uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`;
       panel.showError(message);
       const action = await vscode.window.showErrorMessage(message, 'Open Log', 'Open as Text');
       if (action === 'Open Log') this.services.log.show();

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { isFromWebview, type FromWebview, type ToWebview } from '../protocol/messages';
 import { isResult, type Result } from '../protocol/result';
 import { MechLensError } from '../core/errors';
+import { userFacingMessage } from './error-message';
 import type { Log } from './log';
 import { planExport, safeFileName } from './panel-messages';
 import { parseSavedRun } from './saved-run';
@@ -124,7 +125,7 @@ export class ResultPanel implements vscode.Disposable {
     }
     void this.handle(message).catch((err: unknown) => {
       this.services.log.error(`Panel action "${message.type}" failed`, err);
-      void vscode.window.showErrorMessage(err instanceof MechLensError ? err.message : `MechLens: ${message.type} failed. See the log for details.`, 'Open Log')
+      void vscode.window.showErrorMessage(err instanceof MechLensError ? userFacingMessage(err) : `MechLens: ${message.type} failed. See the log for details.`, 'Open Log')
         .then((action) => { if (action) this.services.log.show(); });
     });
   }
@@ -242,7 +243,7 @@ export class ResultPanelSerializer implements vscode.WebviewPanelSerializer {
         return;
       } catch (err) {
         this.services.log.error(`Could not restore panel from ${uri.fsPath}`, err);
-        panel.showError(err instanceof MechLensError ? err.message : `Could not read ${uri.fsPath}; run the analysis again.`);
+        panel.showError(err instanceof MechLensError ? userFacingMessage(err) : `Could not read ${uri.fsPath}; run the analysis again.`);
         return;
       }
     }

@@ -149,6 +149,11 @@ test('a MechLensError reaches the user as its one-line message with actions, and
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
   await compareModule.compareEmbeddings(services(async () => { throw new TypeError('x is undefined'); }) as never, { uri: wordsUri as never });
   assert.match(recorded.errors[1], /failed unexpectedly \(x is undefined\)\. The log has the details\./);
+
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
+  const rowError = new MechLensError('format', 'Row has 2 values, expected 3', { input: '/workspace/vectors/broken.txt', line: 3, fix: 'Fix the row.' });
+  await compareModule.compareEmbeddings(services(async () => { throw rowError; }) as never, { uri: wordsUri as never });
+  assert.equal(recorded.errors[2], '/workspace/vectors/broken.txt, line 3: Row has 2 values, expected 3. Fix the row.');
 });
 
 test('a hook source asks for a prompt template, remembers it, and passes it to the job', async () => {
