@@ -240,6 +240,19 @@ function outputText(files: { text: string }[] | undefined): string {
   return files[0].text;
 }
 
+/**
+ * Polls a page expression until it is truthy. Playwright's waitForFunction evaluates strings with
+ * eval inside the page, which the webview CSP (rightly) forbids; page.evaluate goes through the
+ * debugger protocol instead.
+ */
+export async function waitUntil(page: Page, expression: string, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export interface WebviewPage {
   page: Page;
   /** Console errors, page errors and CSP violations seen so far. */
@@ -348,7 +361,7 @@ export async function openPanel(browser: Browser, opts: OpenOptions & { result?:
   const assets = await webviewAssets();
   const wp = await openPage(browser, opts, { '/webview.js': { body: assets.js, type: 'text/javascript' } }, ['webview.js']);
   if (opts.result) {
-    await wp.page.waitForFunction(`window.__posted.some((m) => m.type === 'ready')`);
+    await waitUntil(wp.page, `window.__posted.some((m) => m.type === 'ready')`);
     await wp.post({ type: 'result', result: opts.result });
     await wp.page.waitForSelector('[data-rendered="true"]');
   }

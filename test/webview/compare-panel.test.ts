@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { CompareResult } from '../../src/protocol/result';
-import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
+import { launchBrowser, openPanel, themeVariables, waitUntil, type WebviewPage } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compare-result.json'), 'utf8')) as CompareResult;
 const n = fixture.items.length;
@@ -145,7 +145,7 @@ test('export buttons post SVG text and PNG bytes; save posts save', async () => 
   await panel.page.locator('[data-space="a"] button[data-export="svg"]').click();
   await panel.page.locator('[data-card="rsa"] button[data-export="png"]').click();
   await panel.page.locator('.ml-save').click();
-  await panel.page.waitForFunction('window.__posted.filter((m) => m.type === "export").length === 2');
+  await waitUntil(panel.page, 'window.__posted.filter((m) => m.type === "export").length === 2');
   const posted = await panel.posted();
   const svg = posted.find((m) => m.type === 'export' && m.format === 'svg');
   assert.ok(svg && svg.type === 'export');
@@ -213,6 +213,24 @@ test('a reload restores the panel and the picked word from webview state before 
     await page.page.waitForSelector('[data-rendered="true"]');
     assert.equal(await page.page.locator('.ml-line-plot text.line-title').textContent(), 'kiwi');
     assert.deepEqual((await page.posted())[0], { type: 'ready' });
+  } finally {
+    await page.close();
+  }
+});
+
+test('a theme switch (body class and variables, as VS Code does it) redraws the charts in the new colors', async () => {
+  const page = await openPanel(browser, { result: fixture, theme: 'dark' });
+  try {
+    const fill = () => page.page.locator('[data-space="a"] svg.ml-heatmap-svg').getAttribute('fill');
+    assert.equal(await fill(), themeVariables.dark['--vscode-charts-foreground']);
+    // Through CSSOM, as the workbench does: a style attribute set by script would fall to the CSP.
+    await page.page.evaluate(`(() => {
+      for (const [k, v] of Object.entries(${JSON.stringify(themeVariables.light)})) document.documentElement.style.setProperty(k, v);
+      document.body.className = 'vscode-light';
+    })()`);
+    await waitUntil(page.page, `document.querySelector('[data-space="a"] svg.ml-heatmap-svg').getAttribute('fill') === ${JSON.stringify(themeVariables.light['--vscode-charts-foreground'])}`);
+    assert.equal(await page.page.locator('[data-space="a"] rect.cell').count(), n * n);
+    assert.deepEqual(page.errors, []);
   } finally {
     await page.close();
   }

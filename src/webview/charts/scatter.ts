@@ -101,9 +101,9 @@ export function scatter(container: HTMLElement, initialData: ScatterData, initia
     g.append('text').attr('class', 'y-label').attr('transform', `translate(${compact ? -30 : -42},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.yLabel);
 
     const color = (k: number) => (data.within ? (data.within[k] ? colors.within : colors.between) : colors.series[options.seriesIndex % colors.series.length]);
-    // Between-category points first, so the rarer within points stay visible on top.
-    const order = d3.range(n).sort((a, b) => Number(data.within?.[a] ?? 0) - Number(data.within?.[b] ?? 0));
     if (mode === 'svg') {
+      // Between-category points first, so the rarer within points stay visible on top.
+      const order = d3.range(n).sort((a, b) => Number(data.within?.[a] ?? 0) - Number(data.within?.[b] ?? 0));
       canvas.remove();
       g.append('g').attr('class', 'points').selectAll('circle').data(order).join('circle')
         .attr('cx', (k) => x(data.x[k])).attr('cy', (k) => y(data.y[k])).attr('r', n > 1500 ? 1.8 : 3)
@@ -118,9 +118,17 @@ export function scatter(container: HTMLElement, initialData: ScatterData, initia
         ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
         ctx.clearRect(0, 0, w, h);
         ctx.globalAlpha = 0.35;
-        for (const k of order) {
-          ctx.fillStyle = color(k);
-          ctx.fillRect(x(data.x[k]) - 1, y(data.y[k]) - 1, 2, 2);
+        // One pass per color (between first, within on top), with the scales as plain arithmetic.
+        const [x0, x1] = x.domain();
+        const [y0, y1] = y.domain();
+        const sx = w / (x1 - x0);
+        const sy = h / (y1 - y0);
+        for (const pass of data.within ? [0, 1] : [-1]) {
+          ctx.fillStyle = pass === -1 ? color(0) : pass === 1 ? colors.within : colors.between;
+          for (let k = 0; k < n; k++) {
+            if (pass !== -1 && Number(data.within?.[k] ?? 0) !== pass) continue;
+            ctx.fillRect((data.x[k] - x0) * sx - 1, h - (data.y[k] - y0) * sy - 1, 2, 2);
+          }
         }
       }
       if (!canvas.isConnected) root.insertBefore(canvas, root.firstChild);
