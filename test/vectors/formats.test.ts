@@ -143,3 +143,19 @@ test('the writer: fixed decimals for text, and words with spaces are refused', a
   assert.equal(readFileSync(file, 'utf8'), 'w 0.500 -1.250\n');
   await assert.rejects(writeVectorFile(file, ['a b'], m, 'glove-text'), /non-empty words without spaces/);
 });
+
+test('a UTF-8 byte-order mark before GloVe or word2vec text is skipped', async () => {
+  const dir = tmpDir();
+  const { writeFileSync } = await import('node:fs');
+  for (const [name, text, format] of [
+    ['g.txt', '\ufeffa 1 2\nb 3 4\n', 'glove-text'],
+    ['w.txt', '\ufeff2 2\r\na 1 2\r\nb 3 4\r\n', 'word2vec-text'],
+  ] as const) {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    const loaded = await loadVectors(file);
+    assert.equal(loaded.format, format);
+    assert.deepEqual(loaded.words, ['a', 'b']);
+    assert.deepEqual(Array.from(loaded.vectors.data), [1, 2, 3, 4]);
+  }
+});

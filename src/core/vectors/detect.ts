@@ -60,7 +60,8 @@ function classify(head: Buffer, filePath: string): { format: VectorFormat; dims:
   const firstEnd = head.indexOf(0x0a);
   if (firstEnd < 0 && head.length === HEAD_BYTES) throw notVectors('the first line is longer than 256 KiB');
   const lineEnd = firstEnd < 0 ? head.length : firstEnd;
-  const firstLine = head.toString('latin1', 0, lineEnd).replace(/\r$/, '');
+  const start = utf8BomLength(head);
+  const firstLine = head.toString('latin1', start, lineEnd).replace(/\r$/, '');
   const header = HEADER_RE.exec(firstLine);
   if (header) {
     const headerCount = Number(header[1]);
@@ -72,7 +73,7 @@ function classify(head: Buffer, filePath: string): { format: VectorFormat; dims:
   const space = firstLine.indexOf(' ');
   if (space <= 0) throw notVectors(`the first line "${preview(firstLine)}" is neither a \`count dims\` header nor \`word v1 v2 …\``);
   const probe = new Float32Array(0);
-  const values = parseRowValues(head, space + 1, trimEnd(head, 0, lineEnd), probe, 0, 0);
+  const values = parseRowValues(head, start + space + 1, trimEnd(head, 0, lineEnd), probe, 0, 0);
   if (typeof values !== 'number' || values === 0) {
     throw notVectors(`the first line "${preview(firstLine)}" is neither a \`count dims\` header nor \`word v1 v2 …\``);
   }
@@ -99,6 +100,11 @@ function looksLikeTextRow(head: Buffer, start: number, dims: number): boolean {
     if (!NUMBER_BYTES[c]) return false;
   }
   return true;
+}
+
+/** 3 when the bytes start with a UTF-8 byte-order mark (some editors add one to text files), else 0. */
+export function utf8BomLength(bytes: Uint8Array): number {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
 }
 
 function trimEnd(buf: Buffer, start: number, end: number): number {

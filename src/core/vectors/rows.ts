@@ -4,6 +4,7 @@
 import { throwIfCancelled, MechLensError } from '../errors';
 import type { RunControl } from '../run-control';
 import { openByteSource, type ByteSource } from './byte-source';
+import { utf8BomLength } from './detect';
 import type { VectorFileInfo } from './types';
 
 /**
@@ -95,7 +96,7 @@ class ByteWindow {
 async function walkText(info: VectorFileInfo, window: ByteWindow, visit: RowVisitor): Promise<RowWalk> {
   await window.refill(0);
   const skipHeader = info.format === 'word2vec-text';
-  let pos = 0;
+  let pos = utf8BomLength(window.data);
   let line = 0;
   let row = 0;
   for (;;) {
