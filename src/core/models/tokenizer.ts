@@ -247,3 +247,15 @@ function encodeBatch(source: string, texts: readonly string[], encode: (t: strin
     mask64: BigInt64Array.from(mask, (v) => BigInt(v)),
   };
 }
+
+/**
+ * Throws when the tokenizer can produce ids the model has no embedding row for (a tokenizer.json
+ * from another model). A model vocabulary larger than the tokenizer's (padded to 50,304) is fine.
+ */
+export function assertTokenizerFitsModel(tokenizer: Gpt2Tokenizer, modelVocabSize: number, modelDir: string): void {
+  if (tokenizer.vocabSize > modelVocabSize) {
+    throw new MechLensError('model', `tokenizer.json has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${modelVocabSize}, so some token ids have no embedding`, {
+      input: modelDir, fix: 'Use the tokenizer.json that came with this checkpoint.',
+    });
+  }
+}
