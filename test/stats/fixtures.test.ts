@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fromJson, matrix } from '../../src/core/matrix';
 import {
   benjaminiHochberg, bonferroni, cosineAgreement, cosineSimilarityMatrix, gramMatrix, histogram, logGamma, pearson,
-  averageRanks, regularizedIncompleteBeta, representationalSimilarity, rsaByCategory, selectivityIndex, spearman,
+  averageRanks, labelPermutationCheck, regularizedIncompleteBeta, representationalSimilarity, rsaByCategory, selectivityIndex, spearman,
   studentTTwoSidedP, twoSampleTTest, upperTriangle, withinBetweenValues,
 } from '../../src/core/stats';
 
@@ -165,4 +165,20 @@ test('histogram edges and counts match numpy.histogram, edge values and the clos
     assert.deepEqual(Array.from(h.counts), c.counts, `case ${k} counts`);
     closeArray(h.edges, c.edges, 0, `case ${k} edges`, 0);
   }
+});
+
+test('label-shuffle check counts significant neurons per shuffle like scipy + statsmodels', () => {
+  const { a, b, shuffles, cases } = fixture.labelPermutation;
+  for (const c of cases) {
+    const result = labelPermutationCheck(flat(a), flat(b), { equalVariance: c.equalVariance, correction: c.correction, shuffles });
+    const what = `${c.equalVariance ? 'student' : 'welch'} ${c.correction}`;
+    assert.equal(result.observed, c.observed, what);
+    assert.deepEqual(Array.from(result.counts), c.counts, what);
+    const atLeast = c.counts.filter((k: number) => k >= c.observed).length;
+    assert.equal(result.pValue, (atLeast + 1) / (c.counts.length + 1));
+  }
+  const seeded = labelPermutationCheck(flat(a), flat(b), { equalVariance: false, correction: 'fdr', permutations: 50, seed: 4 });
+  assert.equal(seeded.counts.length, 50);
+  assert.ok(seeded.pValue < 0.1 && seeded.meanShuffled < seeded.observed, JSON.stringify(seeded));
+  assert.throws(() => labelPermutationCheck(flat(a), flat(b), { equalVariance: true, correction: 'fdr', shuffles: [[0, 0, 1]] }), /not a permutation/);
 });

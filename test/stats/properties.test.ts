@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { MechLensError } from '../../src/core/errors';
 import type { Matrix } from '../../src/core/matrix';
 import {
-  benjaminiHochberg, bonferroni, cosineAgreement, cosineBetween, cosineSimilarityMatrix, gramMatrix, histogram, pearson,
+  benjaminiHochberg, bonferroni, cosineAgreement, cosineBetween, cosineSimilarityMatrix, gramMatrix, histogram, labelPermutationCheck, pearson,
   representationalSimilarity, rsaByCategory, selectivityIndex, spearman, twoSampleTTest, withinBetweenValues,
 } from '../../src/core/stats';
 
@@ -165,6 +165,7 @@ test('no statistic mutates its inputs', () => {
     try { representationalSimilarity(sim, sim, { permutations: 5 }); } catch { /* constant: fine */ }
     rsaByCategory(sim, sim, cats, { permutations: 5 });
     twoSampleTTest(x, x, { equalVariance: false });
+    labelPermutationCheck(x, x, { equalVariance: true, correction: 'fdr', permutations: 3 });
     const p = Float64Array.from({ length: x.cols }, (_, i) => (i + 1) / (x.cols + 1));
     const pCopy = p.slice();
     benjaminiHochberg(p); bonferroni(p); histogram(p); pearson(p, p); spearman(p, p);

@@ -6,4 +6,5 @@ export { representationalSimilarity, rsaByCategory, subMatrix, type RsaOptions, 
 export { twoSampleTTest, type TTestOptions, type TTestResult } from './ttest';
 export { logGamma, logBeta, regularizedIncompleteBeta, studentTTwoSidedP, studentTSurvival } from './distributions';
 export { bonferroni, benjaminiHochberg, type Correction } from './corrections';
+export { labelPermutationCheck, type LabelPermutationOptions, type LabelPermutationResult } from './label-permutation';
 export { histogram, type Histogram, type HistogramOptions } from './histogram';
