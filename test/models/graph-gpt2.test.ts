@@ -24,9 +24,9 @@ const SEQUENCES = [
   [50255, 12, 99, 3000, 18],
 ];
 
-async function runGraph(ckpt: Checkpoint, hooks: string[], mode: WeightMode = 'auto') {
+async function runGraph(ckpt: Checkpoint, hooks: string[], mode: WeightMode = 'auto', convertedDir?: string) {
   const points = hooks.map((h) => resolveHookName(h, ckpt.config));
-  const plan = planWeights(ckpt, mode);
+  const plan = planWeights(ckpt, mode, convertedDir);
   const built = buildGpt2Graph({ config: ckpt.config, hooks: points, weight: plan.weight, lmHead: ckpt.lmHead });
   const where = plan.finish();
   const session = await createInferenceSession({ bytes: built.bytes, label: ckpt.dir, ...where }, { provider: 'cpu', threads: 1 });
@@ -111,6 +111,17 @@ test('transformer.-prefixed names, legacy attn.bias buffers and F16 weights (con
   const { out, plan, T } = await runGraph(ckpt, hooks);
   assert.equal(plan.mode, 'memory');
   compareWithReference(ckpt, out, T);
+  // The converted F32 sidecar gives the same numbers, and is written once.
+  const sidecar = path.join(tmp, 'converted');
+  const converted = await runGraph(ckpt, hooks, 'auto', sidecar);
+  assert.equal(converted.plan.mode, 'converted');
+  for (const h of hooks) assert.deepEqual(converted.out[h].data, out[h].data, h);
+  const file = path.join(sidecar, 'weights-f32.bin');
+  const written = fs.statSync(file).mtimeMs;
+  const total = ckpt.tensorNames.reduce((n, name) => n + ckpt.tensor(name).info.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  assert.equal(fs.statSync(file).size, total);
+  await runGraph(ckpt, ['blocks.0.attn.hook_q'], 'auto', sidecar);
+  assert.equal(fs.statSync(file).mtimeMs, written, 'the sidecar is reused');
 });
 
 test('an F32 checkpoint read into memory matches the external-data graph bit for bit; sharded checkpoints load', async () => {

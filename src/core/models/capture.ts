@@ -3,7 +3,9 @@
 // token, all tokens or given indices), sorted by length into right-padded batches with an
 // attention mask, run through a cached session that computes only the requested hooks, and the
 // requested rows gathered into one rows × width Float32Array per hook.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { cacheDirFor } from '../cache';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
 import { buildGpt2Graph, ATTENTION_MASK, INPUT_IDS } from './graph-gpt2';
@@ -31,8 +33,10 @@ export interface CaptureOptions extends RunControl {
   targets?: readonly string[];
   /** Which token of a multi-token target is read (default its last piece). */
   piece?: PiecePolicy;
-  /** Weights as external data into the safetensors file, or read into memory (default: auto). */
+  /** Weights as external data into the safetensors file, a converted F32 sidecar, or in memory (default: auto). */
   weights?: WeightMode;
+  /** Where F16/BF16 checkpoints get their converted F32 sidecar (default: <cache>/models/converted/<revision>). */
+  convertedCacheDir?: string;
   threads?: number;
   sessions?: SessionCache;
   /** Notes for the user (provider fallback). Warnings about inputs are returned in the result. */
@@ -238,7 +242,8 @@ async function sessionFor(model: LoadedModel, requests: HookRequest[], provider:
     const layers = layersFor(model, requests);
     const key = JSON.stringify(['gpt2', model.source, model.revision, options.weights ?? 'auto', layers, canonical, provider, options.threads ?? 0]);
     return cache.get(key, async () => {
-      const plan = planWeights(model.checkpoint, options.weights);
+      const converted = options.convertedCacheDir ?? path.join(cacheDirFor('models'), 'converted', createHash('sha256').update(`${model.source}\n${model.revision}`).digest('hex').slice(0, 24));
+      const plan = planWeights(model.checkpoint, options.weights, converted);
       const built = buildGpt2Graph({ config: model.checkpoint.config, hooks: requests.map((r) => r.point!), weight: plan.weight, lmHead: model.checkpoint.lmHead });
       return createInferenceSession({ bytes: built.bytes, label: model.source, ...plan.finish() }, { provider, threads: options.threads, log: options.log });
     });

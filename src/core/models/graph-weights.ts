@@ -1,27 +1,49 @@
 // Where the graph's weights come from. F32 tensors are referenced as ONNX external data pointing
 // into the safetensors file itself (file name, offset, length), so no weight is copied into the
-// model. Other dtypes (F16, BF16, F64) are converted to F32 into one in-memory buffer that
-// onnxruntime reads as a virtual external-data file: onnxruntime resolves either all external
-// data from memory or none, so a checkpoint that needs conversion is read into memory entirely.
+// model. Other dtypes (F16, BF16, F64) are converted to F32 either into a sidecar file in a cache
+// folder, written once tensor by tensor and then used as external data like the safetensors
+// file ('converted'), or into one in-memory buffer that onnxruntime reads as a virtual
+// external-data file ('memory'). onnxruntime resolves either all external data from memory or
+// none, so in 'memory' mode every weight is read into memory.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Checkpoint } from './checkpoint';
 import type { Weight } from './onnx-graph';
 
-/** 'external': point into the safetensors files (needs F32); 'memory': read and convert everything. */
-export type WeightMode = 'auto' | 'external' | 'memory';
+/**
+ * 'external': point into the safetensors files (needs F32); 'converted': a converted F32 sidecar
+ * file (needs a folder); 'memory': read and convert everything into memory. 'auto' is external for
+ * F32 checkpoints, else converted when a folder is given, else memory.
+ */
+export type WeightMode = 'auto' | 'external' | 'converted' | 'memory';
+
+export const CONVERTED_WEIGHTS = 'weights-f32.bin';
+const CONVERTED_INDEX = 'weights-f32.json';
 
 export const IN_MEMORY_WEIGHTS = 'mechlens-weights-f32.bin';
 
 export interface WeightPlan {
-  mode: 'external' | 'memory';
+  mode: 'external' | 'converted' | 'memory';
   weight: (name: string) => Weight;
   /** After the graph is built: the folder and in-memory data onnxruntime needs. */
   finish: () => { externalFolder: string; externalData?: { path: string; data: Uint8Array }[]; bytesInMemory: number };
 }
 
-export function planWeights(checkpoint: Checkpoint, mode: WeightMode = 'auto'): WeightPlan {
+export function planWeights(checkpoint: Checkpoint, mode: WeightMode = 'auto', convertedDir?: string): WeightPlan {
   const allF32 = checkpoint.tensorNames.every((n) => checkpoint.tensor(n).info.dtype === 'F32');
-  const chosen = mode === 'auto' ? (allF32 ? 'external' : 'memory') : mode;
+  const chosen = mode === 'auto' ? (allF32 ? 'external' : convertedDir ? 'converted' : 'memory') : mode;
+  if (chosen === 'converted') {
+    if (!convertedDir) throw new RangeError('converted weights need a folder for the sidecar file');
+    const index = ensureConvertedWeights(checkpoint, convertedDir);
+    return {
+      mode: 'converted',
+      weight: (name) => {
+        const [offset, length] = index[name.startsWith('transformer.') ? name.slice('transformer.'.length) : name];
+        return { dims: checkpoint.tensor(name).info.shape, source: { kind: 'external', location: CONVERTED_WEIGHTS, offset, length } };
+      },
+      finish: () => ({ externalFolder: convertedDir, bytesInMemory: 0 }),
+    };
+  }
   if (chosen === 'external' && !allF32) {
     const other = checkpoint.tensorNames.find((n) => checkpoint.tensor(n).info.dtype !== 'F32')!;
     throw new RangeError(`external weights need F32 tensors; "${other}" is ${checkpoint.tensor(other).info.dtype}`);
@@ -62,4 +84,37 @@ export function planWeights(checkpoint: Checkpoint, mode: WeightMode = 'auto'): 
       };
     },
   };
+}
+
+/**
+ * Writes every tensor as F32 into `dir/weights-f32.bin` once (one tensor in memory at a time),
+ * with an index naming the checkpoint revision, and returns name -> [offset, length].
+ */
+export function ensureConvertedWeights(checkpoint: Checkpoint, dir: string): Record<string, [number, number]> {
+  const indexPath = path.join(dir, CONVERTED_INDEX);
+  try {
+    const index = JSON.parse(fs.readFileSync(indexPath, 'utf8')) as { revision: string; tensors: Record<string, [number, number]>; bytes: number };
+    const complete = index.revision === checkpoint.revision && checkpoint.tensorNames.every((n) => index.tensors[n]);
+    if (complete && fs.statSync(path.join(dir, CONVERTED_WEIGHTS)).size === index.bytes) return index.tensors;
+  } catch {
+    // Not there yet (or from another revision): write it below.
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const part = path.join(dir, `${CONVERTED_WEIGHTS}.part`);
+  const tensors: Record<string, [number, number]> = {};
+  const fd = fs.openSync(part, 'w');
+  let offset = 0;
+  try {
+    for (const name of checkpoint.tensorNames) {
+      const values = checkpoint.readF32(name);
+      fs.writeSync(fd, new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 0, values.byteLength, offset);
+      tensors[name] = [offset, values.byteLength];
+      offset += values.byteLength;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(part, path.join(dir, CONVERTED_WEIGHTS));
+  fs.writeFileSync(indexPath, JSON.stringify({ revision: checkpoint.revision, bytes: offset, tensors }));
+  return tensors;
 }
