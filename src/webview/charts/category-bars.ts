@@ -35,7 +35,7 @@ export function categoryBars(container: HTMLElement, initialData: CategoryBarsDa
     const width = Math.max(300, availableWidth(container));
     const labelW = Math.min(140, 12 + 7 * (d3.max(data.rows, (r) => r.category.length) ?? 6));
     const narrow = width < 520;
-    const margin = { top: 12, right: narrow ? 64 : 150, bottom: 40, left: labelW };
+    const margin = { top: 12, right: narrow ? 64 : 176, bottom: 40, left: labelW };
     const w = width - margin.left - margin.right;
     const h = Math.max(1, data.rows.length) * options.barHeight;
     const height = h + margin.top + margin.bottom;

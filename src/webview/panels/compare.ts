@@ -145,7 +145,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     slot.chart = register(histogram(body, {
       series: [{ name: nameA, values: offDiagonal(result.a.similarity) }, { name: nameB, values: offDiagonal(result.b.similarity) }],
       xLabel: 'cosine similarity',
-    }));
+    }, { height: 350 }));
   }
 
   // RSA.
