@@ -159,3 +159,33 @@ test('a UTF-8 byte-order mark before GloVe or word2vec text is skipped', async (
     assert.deepEqual(Array.from(loaded.vectors.data), [1, 2, 3, 4]);
   }
 });
+
+test('property: any words and finite float32 values round-trip through every format, plain and gzip', async () => {
+  const fc = (await import('fast-check')).default;
+  const dir = tmpDir();
+  let n = 0;
+  const word = fc.tuple(fc.constantFrom('a', 'B', 'é', 'ж', '語'), fc.string({ unit: fc.constantFrom('a', 'Z', '0', '_', '.', '#', '[', 'ß', '😀', '\u00a0'), maxLength: 6 })).map(([h, t]) => h + t);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.uniqueArray(word, { minLength: 1, maxLength: 8 }),
+      fc.integer({ min: 1, max: 5 }),
+      fc.constantFrom<VectorFormat>('glove-text', 'word2vec-text', 'word2vec-binary'),
+      fc.boolean(),
+      fc.infiniteStream(fc.float({ noNaN: true, noDefaultInfinity: true })),
+      async (ws, d, format, gzip, values) => {
+        const data = new Float32Array(ws.length * d);
+        const it = values[Symbol.iterator]();
+        for (let i = 0; i < data.length; i++) data[i] = it.next().value as number;
+        const file = path.join(dir, `p${n++}`);
+        await writeVectorFile(file, ws, { rows: ws.length, cols: d, data }, format, { gzip });
+        const loaded = await loadVectors(file);
+        assert.equal(loaded.format, format);
+        assert.deepEqual(loaded.words, ws);
+        assert.deepEqual(loaded.vectors.data, data);
+        const got = await lookupVectors(file, [ws[ws.length - 1]]);
+        assert.deepEqual(rowOf(got.vectors, 0), rowOf({ rows: ws.length, cols: d, data }, ws.length - 1));
+      },
+    ),
+    { numRuns: 150 },
+  );
+});

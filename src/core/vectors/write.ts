@@ -19,7 +19,7 @@ export interface WriteVectorOptions {
 export async function writeVectorFile(filePath: string, words: readonly string[], vectors: Matrix<Float32Array>, format: VectorFormat, opts: WriteVectorOptions = {}): Promise<void> {
   if (words.length !== vectors.rows) throw new RangeError(`writeVectorFile: ${words.length} words for ${vectors.rows} rows`);
   for (const w of words) {
-    if (!w || /[\s]/.test(w)) throw new MechLensError('bad-argument', `Cannot write the word "${w}": vector files need non-empty words without spaces`, { input: filePath });
+    if (!w || /[ \t\n\r\v\f]/.test(w)) throw new MechLensError('bad-argument', `Cannot write the word "${w}": vector files need non-empty words without spaces`, { input: filePath });
   }
   const tmp = `${filePath}.tmp-${process.pid}`;
   const file = fs.createWriteStream(tmp);
