@@ -96,7 +96,10 @@ def main():
     last = torch.tensor([len(s) - 1 for s in seqs])
     results = {'load_s': load_s, 'torch': torch.__version__, 'threads': torch.get_num_threads()}
     with torch.inference_mode():
-        for name, n_layers, per_input in (('full_batched', cfg['n_layer'], False), ('layers0_5_batched', L + 1, False), ('full_per_input', cfg['n_layer'], True)):
+        variants = [('full_batched', cfg['n_layer'], False), ('layers0_5_batched', L + 1, False)]
+        if work.get('perInput', True):
+            variants.append(('full_per_input', cfg['n_layer'], True))
+        for name, n_layers, per_input in variants:
             times = []
             for _ in range(work.get('repeats', 3) if not per_input else 1):
                 t = time.perf_counter()
