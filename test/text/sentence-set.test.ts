@@ -74,3 +74,17 @@ test('property: any text gives a valid set or a parse error', () => {
     { numRuns: 500 },
   );
 });
+
+test('readSentenceSetFile reads UTF-8 files and names the line of invalid bytes', async () => {
+  const { readSentenceSetFile } = await import('../../src/core/text/sentence-set');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
+  const good = path.join(dir, 'a.sentences');
+  fs.writeFileSync(good, '\ufeff[him]\r\nI saw {him}.\r\n');
+  assert.equal(readSentenceSetFile(good).sentences[0].target, 'him');
+  const bad = path.join(dir, 'b.sentences');
+  fs.writeFileSync(bad, Buffer.concat([Buffer.from('[a]\nok {x}\n'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from(' {y}\n')]));
+  assert.throws(() => readSentenceSetFile(bad), (e: unknown) => e instanceof MechLensError && e.line === 3 && /not valid UTF-8/.test(e.message));
+});
