@@ -132,8 +132,8 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       const s = result[k].selectivity;
       return {
         name: k === 'a' ? nameA : nameB, index: s.index, reason: s.reason,
-        within: { values: g.within, pairs: g.withinPairs, mean: s.within },
-        between: { values: g.between, pairs: g.betweenPairs, mean: s.between },
+        within: { values: g.within, pairs: g.withinPairs.length ? g.withinPairs : undefined, mean: s.within },
+        between: { values: g.between, pairs: g.betweenPairs.length ? g.betweenPairs : undefined, mean: s.between },
       };
     });
     slot.chart = register(stripPlot(body, { spaces }));
@@ -378,6 +378,8 @@ function dataExports(actions: Element | null | undefined, host: PanelHost,
 function mapSubtitle(space: SpaceResult): string {
   const m = space.map;
   if (!m) return '';
-  const opts = Object.entries(m.options).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  // Auto-chosen values (eps from the k-distance knee) arrive unrounded: three significant digits read better.
+  const show = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(3))) : String(v));
+  const opts = Object.entries(m.options).map(([k, v]) => `${k} ${show(v)}`).join(', ');
   return `${m.method.toUpperCase()}${opts ? ` (${opts})` : ''} then DBSCAN · ${m.clusters.length} clusters`;
 }

@@ -39,17 +39,27 @@ export function pairLabels(result: CompareResult, pairs: PairTable, limit = 3000
 
 export interface Groups { within: number[]; between: number[]; withinPairs: [string, string][]; betweenPairs: [string, string][] }
 
-/** Within and between pairs of one space; pairs with an uncategorized item belong to neither. */
-export function withinBetween(result: CompareResult, pairs: PairTable, space: 'a' | 'b'): Groups {
+/**
+ * Within and between pairs of one space; pairs with an uncategorized item belong to neither.
+ * Pair names are kept only up to `labelLimit` pairs (they feed tooltips, and cost memory).
+ */
+export function withinBetween(result: CompareResult, pairs: PairTable, space: 'a' | 'b', labelLimit = 300000): Groups {
   const g: Groups = { within: [], between: [], withinPairs: [], betweenPairs: [] };
   const cats = result.itemCategories;
   const values = pairs[space];
+  const named = values.length <= labelLimit;
   for (let k = 0; k < values.length; k++) {
     const ci = cats[pairs.i[k]];
     const cj = cats[pairs.j[k]];
     if (ci === null || cj === null) continue;
-    const pair: [string, string] = [result.items[pairs.i[k]], result.items[pairs.j[k]]];
-    if (ci === cj) { g.within.push(values[k]); g.withinPairs.push(pair); } else { g.between.push(values[k]); g.betweenPairs.push(pair); }
+    const pair: [string, string] | null = named ? [result.items[pairs.i[k]], result.items[pairs.j[k]]] : null;
+    if (ci === cj) {
+      g.within.push(values[k]);
+      if (pair) g.withinPairs.push(pair);
+    } else {
+      g.between.push(values[k]);
+      if (pair) g.betweenPairs.push(pair);
+    }
   }
   return g;
 }
