@@ -55,6 +55,10 @@ class FakeHub {
     const name = cdn?.[2] ?? resolve?.[3];
     const bytes = id && name ? this.repos.get(id)?.files.get(name) : undefined;
     if (!bytes || !name) { res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end(); return; }
+    if (id?.startsWith('private-org/') && req.headers.authorization !== 'Bearer secret-token') {
+      res.writeHead(401, { 'x-error-code': 'GatedRepo' }).end();
+      return;
+    }
     const lfs = name.endsWith('.safetensors');
     if (resolve && lfs) {
       res.writeHead(302, {
@@ -114,6 +118,7 @@ const ready = (async () => {
   hub.addCheckpoint('openai-community/gpt2', source);
   hub.addCheckpoint('test-org/sharded', sharded);
   hub.addCheckpoint('test-org/llama', llama);
+  hub.addCheckpoint('private-org/tiny', source);
 })();
 after(() => hub.stop());
 
@@ -286,4 +291,18 @@ test('HEAD reads X-Linked-Size and the sha256 X-Linked-Etag of LFS files, Conten
   assert.deepEqual(git, { status: 200, size: fs.statSync(path.join(source, 'config.json')).size, sha256: undefined, commit: COMMIT });
   assert.equal((await headRequest(`${hub.endpoint}/test-org/tiny-gpt2/resolve/main/nope.json`)).status, 404);
   await assert.rejects(headRequest('http://127.0.0.1:1/x'), /Cannot reach 127\.0\.0\.1:1/);
+});
+
+test('a private repository needs the token, which is sent to the hub host only', async () => {
+  await ready;
+  const cacheDir = tmp();
+  const saved = process.env.HF_TOKEN;
+  delete process.env.HF_TOKEN;
+  try {
+    await assert.rejects(ensureModel('private-org/tiny', { cacheDir, endpoint: hub.endpoint }), /The hub refused access to private-org\/tiny \(HTTP 401 for config\.json\)/);
+    const dir = await ensureModel('private-org/tiny', { cacheDir, endpoint: hub.endpoint, token: 'secret-token' });
+    assertSameFiles(dir, source);
+  } finally {
+    if (saved !== undefined) process.env.HF_TOKEN = saved;
+  }
 });

@@ -48,6 +48,8 @@ export interface EnsureModelOptions {
   revision?: string;
   signal?: AbortSignal;
   onProgress?: HubProgress;
+  /** Access token for private or gated repositories; `$HF_TOKEN` by default. Sent to the endpoint's host only. */
+  token?: string;
 }
 
 /** What hub.ts records next to a complete download (and what checkpoint.ts reads as the revision). */
@@ -145,13 +147,15 @@ async function download(id: string, revision: string, dir: string, options: Ensu
   const endpoint = (options.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
   const urlOf = (file: string) => `${endpoint}/${id}/resolve/${encodeURIComponent(revision)}/${file}`;
   const signal = options.signal;
+  const token = options.token ?? process.env.HF_TOKEN;
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   fs.mkdirSync(dir, { recursive: true });
   let commit: string | null = null;
   const noteCommit = (c: string | undefined) => { if (c && !commit) commit = c; };
 
   const describeFile = async (name: string, optional: boolean): Promise<RemoteFile | undefined> => {
     throwIfCancelled(signal);
-    const head = await headRequest(urlOf(name), signal);
+    const head = await headRequest(urlOf(name), signal, auth);
     if (optional && head.status === 404) return undefined;
     if (head.status === 401 || head.status === 403) {
       throw new MechLensError('download', `The hub refused access to ${id} (HTTP ${head.status} for ${name})`, {
@@ -184,6 +188,7 @@ async function download(id: string, revision: string, dir: string, options: Ensu
     await downloadFile(file.url, dest, {
       expectedSize: file.size,
       sha256: file.sha256,
+      headers: auth,
       signal,
       onProgress: (received) => progress.file(file, received),
     });
@@ -291,11 +296,11 @@ export interface HeadResult {
  * 302 to its CDN whose own headers carry X-Linked-Size and X-Linked-Etag (the sha256), and small
  * git files with a 200 (or a 307 to the canonical repository name, which is followed).
  */
-export function headRequest(url: string, signal?: AbortSignal, redirects = 0): Promise<HeadResult> {
+export function headRequest(url: string, signal?: AbortSignal, headers: Record<string, string> = {}, redirects = 0): Promise<HeadResult> {
   return new Promise((resolve, reject) => {
     const parsed = new URL(url);
     const client = parsed.protocol === 'https:' ? https : http;
-    const req = client.request(parsed, { method: 'HEAD', headers: { 'user-agent': 'mechlens', 'accept-encoding': 'identity' }, signal }, (res) => {
+    const req = client.request(parsed, { method: 'HEAD', headers: { 'user-agent': 'mechlens', 'accept-encoding': 'identity', ...headers }, signal }, (res) => {
       res.resume();
       const status = res.statusCode ?? 0;
       const header = (name: string) => {
@@ -307,7 +312,9 @@ export function headRequest(url: string, signal?: AbortSignal, redirects = 0): P
       const location = header('location');
       // A relative redirect (renamed repository, e.g. gpt2 -> openai-community/gpt2) before any LFS headers: follow it.
       if ((status === 301 || status === 307 || status === 308 || (status === 302 && !linkedSize)) && location && redirects < 5) {
-        headRequest(new URL(location, parsed).toString(), signal, redirects + 1).then(resolve, reject);
+        const next = new URL(location, parsed);
+        // The token goes to the hub only, never to a host it redirects to.
+        headRequest(next.toString(), signal, next.host === parsed.host ? headers : {}, redirects + 1).then(resolve, reject);
         return;
       }
       const contentLength = header('content-length');
