@@ -26,25 +26,22 @@ before(() => {
 
 test('activations --words --template writes rows × dims at each word, tokens, provider, and warns about split words', () => {
   const words = path.join(tmp, 'w.words');
-  fs.writeFileSync(words, '[space]\nspace\nspaceship\n[fruit]\napple\n');
+  fs.writeFileSync(words, '[space]\nspace\nrocket\n[fruit]\napple\ngrapefruit\n');
   const out = path.join(tmp, 'out', 'q.json');
   const r = cli(['activations', '--model', dir, '--hook', 'blocks.1.attn.hook_q', '--words', words, '--template', 'The next word is {word}', '--json', out]);
   assert.equal(r.status, 0, r.stderr);
   const json = JSON.parse(fs.readFileSync(out, 'utf8'));
   assert.equal(json.provider, 'cpu');
   assert.equal(json.hookResolved, 'blocks.1.attn.hook_q');
-  assert.deepEqual(json.items.map((i: { word: string }) => i.word), ['space', 'spaceship', 'apple']);
-  assert.equal(json.activations.length, 3);
+  assert.deepEqual(json.items.map((i: { word: string }) => i.word), ['space', 'rocket', 'apple', 'grapefruit']);
+  assert.equal(json.activations.length, 4);
   assert.equal(json.activations[0].length, 64);
   assert.deepEqual(json.tokens[0], ['The', '␣next', '␣word', '␣is', '␣space']);
   assert.equal(json.positions[0], 4);
-  assert.match(json.warnings.join('\n'), /"spaceship" is not a single token/);
-  assert.match(r.stderr, /warning: "spaceship"/);
+  assert.match(json.warnings.join('\n'), /"grapefruit" is not a single token/);
+  assert.match(r.stderr, /warning: "grapefruit"/);
+  assert.equal(json.tokens[3][json.positions[3]], 'fruit', 'a split word is read at its last piece');
   const ckpt = openCheckpoint(dir);
-  json.tokens.forEach((_: string[], i: number) => {
-    const ids = (json.tokenIds ?? null) as null;
-    void ids;
-  });
   // Row 0 against the reference forward of the same tokens.
   const ref = referenceForward(ckpt.config, (n) => ckpt.readF32(n), [464, 1306, 1573, 318, 2272]);
   const want = ref['blocks.1.attn.hook_q'].data.subarray(4 * 64, 5 * 64);
