@@ -16,6 +16,7 @@ import { RecentList } from './recent';
 import { RunsTreeProvider } from './runs-view';
 import { openSample } from './samples';
 import { ResultStatusBar } from './status-bar';
+import { PanelStore } from './panel-store';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
 
@@ -37,6 +38,10 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     recentRuns,
     statusBar,
+    // Per workspace when there is one: the store prunes files it does not list.
+    panelStore: context.storageUri
+      ? new PanelStore(context.workspaceState, vscode.Uri.joinPath(context.storageUri, 'panels').fsPath)
+      : new PanelStore(context.globalState, vscode.Uri.joinPath(context.globalStorageUri, 'panels').fsPath),
     runCompare: runCompareJob,
     catalog: catalogEntries,
     cachedCatalogNames: (cacheDir) => cachedCatalogNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),

@@ -11,6 +11,7 @@ import { planExport, safeFileName } from './panel-messages';
 import { parseSavedRun } from './saved-run';
 import type { RecentList } from './recent';
 import type { ResultStatusBar } from './status-bar';
+import type { PanelStore } from './panel-store';
 import { panelSettings, renderWebview, webviewOptions } from './webview-resources';
 
 export const panelViewType = 'mechlens.panel';
@@ -20,6 +21,8 @@ export interface PanelServices {
   log: Log;
   recentRuns: RecentList;
   statusBar?: ResultStatusBar;
+  /** Keeps results too large for the webview state, for restoring after a reload. */
+  panelStore?: PanelStore;
 }
 
 export class ResultPanel implements vscode.Disposable {
@@ -75,6 +78,10 @@ export class ResultPanel implements vscode.Disposable {
     this.webviewPanel.title = result.title || 'MechLens';
     this.post({ type: 'result', result });
     this.updateStatusBar();
+    if (!savedUri && this.services.panelStore) {
+      void this.services.panelStore.remember(this.webviewPanel.title, result)
+        .catch((err: unknown) => this.services.log.error('Could not keep the result for restoring the panel after a reload', err));
+    }
   }
 
   private updateStatusBar(): void {
@@ -246,6 +253,16 @@ export class ResultPanelSerializer implements vscode.WebviewPanelSerializer {
         panel.showError(err instanceof MechLensError ? userFacingMessage(err) : `Could not read ${uri.fsPath}; run the analysis again.`);
         return;
       }
+    }
+    try {
+      const stored = this.services.panelStore?.recall(webviewPanel.title);
+      if (stored) {
+        this.services.log.info(`Restored panel "${webviewPanel.title}" from extension storage`);
+        panel.showResult(stored);
+        return;
+      }
+    } catch (err) {
+      this.services.log.error(`Could not restore panel "${webviewPanel.title}" from extension storage`, err);
     }
     panel.showError('This panel was not saved before the window reloaded. Run the analysis again, or open a saved run.');
   }

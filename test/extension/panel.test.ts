@@ -8,6 +8,7 @@ import { SCHEMA_VERSION, type CompareResult } from '../../src/protocol/result';
 import type * as PanelModule from '../../src/extension/panel';
 import type * as LogModule from '../../src/extension/log';
 import { RecentList, type MementoLike } from '../../src/extension/recent';
+import { PanelStore, webviewStateItemLimit } from '../../src/extension/panel-store';
 
 let panelModule: typeof PanelModule;
 let logModule: typeof LogModule;
@@ -133,6 +134,30 @@ test('panels come back after a reload from the state their webview kept, or say 
       await tick();
       assert.equal((fake.posted[0] as { type: string }).type, 'error');
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a large result, which the webview does not keep in its state, comes back from the panel store by title', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
+  try {
+    const store = new PanelStore(new Memory(), path.join(dir, 'panels'));
+    const big = result('big run');
+    big.items = Array.from({ length: webviewStateItemLimit + 1 }, (_, i) => `w${i}`);
+    big.itemCategories = big.items.map(() => null);
+    const square = big.items.map(() => big.items.map(() => 0));
+    big.a = { ...big.a, similarity: square, vectors: big.items.map(() => [0]) };
+    big.b = big.a;
+    const panel = panelModule.ResultPanel.create({ ...services(), panelStore: store }, 'Compare');
+    panel.showResult(big);
+    await tick(); await tick();
+    const { FakeWebviewPanel } = await import('./fake-vscode');
+    const restored = new FakeWebviewPanel('big run');
+    await new panelModule.ResultPanelSerializer({ ...services(), panelStore: store }).deserializeWebviewPanel(restored as never, { ui: { colorMax: 1 } });
+    restored.send({ type: 'ready' });
+    await tick();
+    assert.deepEqual(restored.posted, [{ type: 'result', result: big }]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
