@@ -1,0 +1,37 @@
+// Messages between runInWorker (client.ts) and the worker entry (main.ts).
+import type { Progress } from '../run-control';
+import type { ErrorCode } from '../errors';
+
+export type ToWorker =
+  /** cancelFlag: Int32Array over a SharedArrayBuffer; [0] becomes 1 on cancel, so synchronous loops see it. */
+  | { type: 'run'; task: string; input: unknown; cancelFlag: Int32Array; wantsIterations: boolean }
+  | { type: 'cancel' };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: ErrorCode;
+  input?: string;
+  line?: number;
+  fix?: string;
+  stack?: string;
+}
+
+export type FromWorker =
+  | { type: 'progress'; progress: Progress }
+  | { type: 'iteration'; iteration: number; kl: number; coords: Float64Array }
+  | { type: 'done'; output: unknown }
+  | { type: 'error'; error: SerializedError };
+
+/** The ArrayBuffers under the typed arrays of a value (deduplicated), for postMessage's transfer list. */
+export function transferables(value: unknown, seen = new Set<ArrayBuffer>(), depth = 0): ArrayBuffer[] {
+  if (value === null || typeof value !== 'object' || depth > 8) return [...seen];
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) seen.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const v of value) if (v !== null && typeof v === 'object') transferables(v, seen, depth + 1);
+  } else {
+    for (const v of Object.values(value)) transferables(v, seen, depth + 1);
+  }
+  return [...seen];
+}
