@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { MechLensError } from '../../src/core/errors';
 import type { Matrix } from '../../src/core/matrix';
 import {
-  benjaminiHochberg, bonferroni, cosineAgreement, cosineBetween, cosineSimilarityMatrix, gramMatrix, histogram, labelPermutationCheck, pearson,
+  averageRanks, benjaminiHochberg, bonferroni, cosineAgreement, cosineBetween, cosineSimilarityMatrix, gramMatrix, histogram, labelPermutationCheck, pearson,
   representationalSimilarity, rsaByCategory, selectivityIndex, spearman, twoSampleTTest, withinBetweenValues,
 } from '../../src/core/stats';
 
@@ -95,6 +95,17 @@ test('pearson, spearman and cosine agreement are symmetric and in [-1, 1] or nul
       assert.equal(r, f(y, x));
       if (r !== null) assert.ok(r >= -1 && r <= 1);
     }
+  }), RUNS);
+});
+
+test('average ranks match their definition: 1 + #smaller + (#equal − 1) / 2', () => {
+  const anyValue = fc.oneof(value, fc.constantFrom(0, -0, Infinity, -Infinity, 5e-324, -5e-324, 1e308, -1e308), fc.double({ noNaN: true }));
+  fc.assert(fc.property(fc.array(anyValue, { maxLength: 80 }), (x) => {
+    const ranks = averageRanks(x);
+    x.forEach((v, i) => {
+      const smaller = x.filter((w) => w < v).length, equal = x.filter((w) => w === v).length;
+      assert.equal(ranks[i], 1 + smaller + (equal - 1) / 2, `value ${v} at ${i}`);
+    });
   }), RUNS);
 });
 

@@ -48,23 +48,55 @@ export function cosineAgreement(x: Vector, y: Vector): number | null {
 /** 1-based ranks, ties get the mean of the ranks they span (scipy.stats.rankdata 'average'). */
 export function averageRanks(x: Vector): Float64Array {
   const n = x.length;
+  const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (Number.isNaN(x[i])) {
       throw new MechLensError('bad-argument', `averageRanks: value ${i} is NaN`, { fix: 'Remove NaN values before ranking.' });
     }
+    values[i] = x[i] + 0; // -0 becomes +0, so the two tie as they compare equal
   }
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => x[a] - x[b] || a - b);
+  const order = sortedOrder(values);
   const ranks = new Float64Array(n);
   for (let start = 0; start < n;) {
     let end = start + 1;
-    while (end < n && x[order[end]] === x[order[start]]) end++;
-    const rank = (start + end + 1) / 2; // mean of 1-based ranks start+1 .. end
+    while (end < n && values[order[end]] === values[order[start]]) end++;
+    const rank = (start + end + 1) / 2; // mean of 1-based ranks start+1 … end
     for (let k = start; k < end; k++) ranks[order[k]] = rank;
     start = end;
   }
   return ranks;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Indices that sort `values` ascending (stable): an LSD radix sort on the IEEE-754 bits, four
+ * 16-bit passes. Spearman over 2,000 items ranks 2 million pair values, where sorting indices with
+ * a comparator function is several times slower.
+ */
+function sortedOrder(values: Float64Array): Uint32Array {
+  const n = values.length;
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  const [loWord, hiWord] = LITTLE_ENDIAN ? [0, 1] : [1, 0];
+  const hi = new Uint32Array(n), lo = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = words[2 * i + hiWord], l = words[2 * i + loWord];
+    // Negative numbers: flip every bit (larger magnitude sorts first); others: set the sign bit.
+    if (h & 0x80000000) { hi[i] = ~h >>> 0; lo[i] = ~l >>> 0; } else { hi[i] = (h | 0x80000000) >>> 0; lo[i] = l; }
+  }
+  let order = new Uint32Array(n), next = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const buckets = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const key = pass < 2 ? lo : hi, shift = (pass & 1) * 16;
+    buckets.fill(0);
+    for (let i = 0; i < n; i++) buckets[(key[order[i]] >>> shift) & 0xffff]++;
+    let sum = 0;
+    for (let b = 0; b < 65536; b++) { const c = buckets[b]; buckets[b] = sum; sum += c; }
+    for (let i = 0; i < n; i++) { const o = order[i]; next[buckets[(key[o] >>> shift) & 0xffff]++] = o; }
+    [order, next] = [next, order];
+  }
+  return order;
 }
 
 export function mean(x: Vector): number {
