@@ -8,6 +8,7 @@ import { openCheckpoint, type Checkpoint } from './checkpoint';
 import { listHookPoints, resolveHookName, type HookPoint } from './hooks';
 import { closeNames, openOnnxModel, type OnnxModelFile, type OnnxTensorInfo } from './onnx-graph';
 import { bf16ToF32, f16ToF32 } from './safetensors';
+import { ensureModel } from './hub';
 import { loadTokenizer, type Gpt2Tokenizer } from './tokenizer';
 
 export interface Gpt2Model {
@@ -42,9 +43,25 @@ export interface HookListing {
 
 const cache = new Map<string, Promise<LoadedModel>>();
 
-/** Opens a checkpoint folder or an .onnx file (cached per path; `fresh` re-reads it). */
-export function loadModel(source: string, options: { fresh?: boolean } = {}): Promise<LoadedModel> {
-  const key = path.resolve(source);
+export interface LoadModelOptions {
+  /** Re-read the folder even if it was opened before. */
+  fresh?: boolean;
+  /** For hub ids: the download cache root, offline mode, cancellation. */
+  cacheDir?: string;
+  offline?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens a checkpoint folder, an .onnx file, or a hub id (downloaded into the cache by hub.ts).
+ * Opened models are cached per path; `fresh` re-reads.
+ */
+export async function loadModel(source: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  let where = path.resolve(source);
+  if (!fs.existsSync(where) && !path.isAbsolute(source) && !source.startsWith('.')) {
+    where = await ensureModel(source, { cacheDir: options.cacheDir, offline: options.offline, signal: options.signal });
+  }
+  const key = where;
   let entry = options.fresh ? undefined : cache.get(key);
   if (!entry) {
     entry = open(key);

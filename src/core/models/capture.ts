@@ -39,6 +39,9 @@ export interface CaptureOptions extends RunControl {
   convertedCacheDir?: string;
   threads?: number;
   sessions?: SessionCache;
+  /** For hub ids: download cache root and offline mode (see hub.ts). */
+  cacheDir?: string;
+  offline?: boolean;
   /** Notes for the user (provider fallback). Warnings about inputs are returned in the result. */
   log?: (message: string) => void;
 }
@@ -86,7 +89,7 @@ export async function captureActivations(
 ): Promise<CaptureResult> {
   const { signal, onProgress } = options;
   throwIfCancelled(signal);
-  const loaded = typeof model === 'string' ? await loadModel(model) : model;
+  const loaded = typeof model === 'string' ? await loadModel(model, { cacheDir: options.cacheDir, offline: options.offline, signal }) : model;
   if (inputs.length === 0) throw new MechLensError('bad-argument', 'no inputs to capture', { input: loaded.source, fix: 'Give at least one text.' });
   if (hooks.length === 0) throw new MechLensError('bad-argument', 'no hooks to capture', { input: loaded.source, fix: 'Name a hook point, e.g. blocks.5.attn.hook_q (see "mechlens hooks").' });
   const tokenizer = loaded.tokenizer;
