@@ -10,6 +10,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   demo: async () => (await import('./commands/demo')).default,
   activations: async () => (await import('./commands/activations')).default,
   hooks: async () => (await import('./commands/hooks')).default,
+  embed2d: async () => (await import('./commands/embed2d')).default,
+  cluster: async () => (await import('./commands/cluster')).default,
 };
 
 async function main(argv: string[]): Promise<number> {

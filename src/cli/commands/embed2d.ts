@@ -1,0 +1,95 @@
+// mechlens embed2d: a matrix file (.npy, CSV, TSV) to a 2-D map by t-SNE, PCA or UMAP, run in a
+// worker thread. Writes an EmbeddingMap-shaped JSON: coords (N × 2), labels and clusters (from
+// DBSCAN on the map when --eps is given, else one cluster of everything), items when labelled.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SCHEMA_VERSION } from '../../protocol/result';
+import { readMatrixFile } from '../../core/io/matrix-files';
+import { runInWorker } from '../../core/worker/client';
+import { summarizeClusters } from '../../core/cluster/summary';
+import { toJson, type Matrix } from '../../core/matrix';
+import { MechLensError } from '../../core/errors';
+import { numberOption, type ParsedArgs } from '../args';
+import type { CliCommand } from '../command';
+
+const command: CliCommand = {
+  summary: 'project the rows of a matrix file to 2-D (t-SNE, PCA or UMAP)',
+  options: {
+    matrix: { required: true, description: 'matrix file: .npy, .csv or .tsv (Embedding Projector vectors TSV works)' },
+    method: { description: 'tsne (default), pca or umap' },
+    perplexity: { description: 't-SNE perplexity (default 30)' },
+    seed: { description: 'random seed (default 0)' },
+    metric: { description: 'euclidean (default) or cosine, for t-SNE' },
+    metadata: { description: 'Embedding Projector metadata TSV whose first column labels the rows' },
+    eps: { description: 'also cluster the map with DBSCAN at this radius (map units)' },
+    'min-samples': { description: 'DBSCAN min samples on the map (default 5)' },
+    json: { required: true, description: 'write the result JSON here' },
+  },
+  async run(args, io) {
+    const name = 'embed2d';
+    const method = choice(args, 'method', ['tsne', 'pca', 'umap'], 'tsne');
+    const metric = choice(args, 'metric', ['euclidean', 'cosine'], 'euclidean');
+    const perplexity = numberOption(name, args, 'perplexity', 30, (p) => p > 0);
+    const seed = numberOption(name, args, 'seed', 0, Number.isInteger);
+    const eps = args.eps === undefined ? undefined : numberOption(name, args, 'eps', 0, (e) => e > 0);
+    const minSamples = numberOption(name, args, 'min-samples', 5, (m) => Number.isInteger(m) && m >= 1);
+    const file = await readMatrixFile(args.matrix as string, { metadataPath: args.metadata as string | undefined });
+    const x = file.matrix;
+    io.log(`${args.matrix}: ${x.rows} × ${x.cols}; ${method}`);
+    const started = Date.now();
+    let lastDecile = -1;
+    const control = {
+      signal: io.signal,
+      onProgress: (p: { message: string; fraction?: number }) => {
+        const decile = Math.floor((p.fraction ?? 0) * 10);
+        if (decile !== lastDecile) { lastDecile = decile; io.log(`  ${p.message}`); }
+      },
+    };
+    let coords: Matrix;
+    let kl: number | undefined;
+    const warnings: string[] = [];
+    if (method === 'tsne') {
+      const result = await runInWorker('tsne', { x, options: { perplexity, seed, metric } }, control);
+      coords = result.coords; kl = result.kl;
+      warnings.push(...result.warnings);
+    } else if (method === 'pca') {
+      if (x.cols < 2) throw new MechLensError('bad-argument', `PCA to 2-D needs at least 2 columns, ${args.matrix} has ${x.cols}`, { input: args.matrix as string });
+      coords = (await runInWorker('pca', { x, options: { components: 2, seed } }, control)).coords;
+    } else {
+      coords = await runInWorker('umap', { x, options: { seed } }, control);
+    }
+    for (const w of warnings) io.log(`  warning: ${w}`);
+    const items = file.labels ?? Array.from({ length: x.rows }, (_, i) => String(i));
+    const labels = eps === undefined ? new Int32Array(x.rows) : await runInWorker('dbscan', { x: coords, options: { eps, minSamples } }, control);
+    const clusters = summarizeClusters(labels, coords, items).map(({ label, members, centroid }) => ({ label, members, centroid }));
+    const out = {
+      schemaVersion: SCHEMA_VERSION,
+      command: name,
+      input: args.matrix,
+      items,
+      method,
+      coords: toJson(coords),
+      labels: Array.from(labels),
+      clusters,
+      ...(kl === undefined ? {} : { kl }),
+      options: { method, perplexity, seed, metric, eps: eps ?? null, minSamples },
+      warnings,
+      durationMs: Date.now() - started,
+    };
+    const json = args.json as string;
+    mkdirSync(dirname(json), { recursive: true });
+    writeFileSync(json, JSON.stringify(out));
+    io.log(`Wrote ${json}`);
+  },
+};
+
+export function choice<T extends string>(args: ParsedArgs, option: string, allowed: readonly T[], fallback: T): T {
+  const value = args[option];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new MechLensError('bad-argument', `--${option} must be one of ${allowed.join(', ')}, got "${String(value)}"`, { input: `--${option}` });
+  }
+  return value as T;
+}
+
+export default command;

@@ -1,0 +1,86 @@
+// embed2d and cluster through the bundled CLI, built here the way scripts/build.mjs builds it
+// (CJS bundles for Node, worker.js next to cli.js) but into a temp folder, so tests never race
+// other builds writing dist/.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { formatNpy } from '../../src/core/io/matrix-files';
+import { createRandom } from '../../src/core/random';
+
+const root = join(__dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'mechlens-'));
+const cli = join(dir, 'dist', 'cli.js');
+
+before(async () => {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [{ in: 'src/cli/main.ts', out: 'cli' }, { in: 'src/core/worker/main.ts', out: 'worker' }],
+    outdir: join(dir, 'dist'),
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error',
+    external: ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers'],
+  });
+  const random = createRandom(3);
+  const n = 150, d = 8;
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) data[i * d + c] = (i % 3) * 6 * (c === i % 3 ? 1 : 0) + random.gaussian();
+  writeFileSync(join(dir, 'points.npy'), formatNpy({ rows: n, cols: d, data }));
+  writeFileSync(join(dir, 'meta.tsv'), Array.from({ length: n }, (_, i) => `w${i}`).join('\n') + '\n');
+});
+
+function mechlens(...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, NODE_OPTIONS: '' } });
+}
+
+test('embed2d writes coords for every row (t-SNE and PCA) through the bundled worker', () => {
+  const out = join(dir, 'map.json');
+  const r = mechlens('embed2d', '--matrix', join(dir, 'points.npy'), '--perplexity', '20', '--seed', '1', '--metadata', join(dir, 'meta.tsv'), '--eps', '3', '--json', out);
+  assert.equal(r.status, 0, r.stderr);
+  const json = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(json.method, 'tsne');
+  assert.equal(json.coords.length, 150);
+  assert.equal(json.coords[0].length, 2);
+  assert.equal(json.labels.length, 150);
+  assert.equal(json.items[7], 'w7');
+  assert.ok(json.clusters.length >= 3, 'three blobs found on the map');
+  assert.ok(Number.isFinite(json.kl));
+  const pcaOut = join(dir, 'pca.json');
+  const p = mechlens('embed2d', '--matrix', join(dir, 'points.npy'), '--method', 'pca', '--json', pcaOut);
+  assert.equal(p.status, 0, p.stderr);
+  assert.equal(JSON.parse(readFileSync(pcaOut, 'utf8')).coords.length, 150);
+});
+
+test('cluster runs DBSCAN and k-means and summarises clusters', () => {
+  const db = join(dir, 'db.json');
+  const r = mechlens('cluster', '--points', join(dir, 'points.npy'), '--method', 'dbscan', '--eps', '4', '--min-samples', '5', '--json', db);
+  assert.equal(r.status, 0, r.stderr);
+  const dbJson = JSON.parse(readFileSync(db, 'utf8'));
+  assert.equal(dbJson.labels.length, 150);
+  assert.ok(dbJson.clusters.every((c: { members: string[]; centroid: number[] }) => c.members.length > 0 && c.centroid.length === 8));
+  const km = join(dir, 'km.json');
+  const k = mechlens('cluster', '--points', join(dir, 'points.npy'), '--method', 'kmeans', '--k', '3', '--seed', '2', '--json', km);
+  assert.equal(k.status, 0, k.stderr);
+  const kmJson = JSON.parse(readFileSync(km, 'utf8'));
+  assert.equal(kmJson.clusters.length, 3);
+  assert.ok(kmJson.inertia > 0);
+  assert.equal(kmJson.centroids.length, 3);
+});
+
+test('bad arguments and inputs exit non-zero with one line naming the problem', () => {
+  const cases: [string[], RegExp][] = [
+    [['cluster', '--points', join(dir, 'points.npy'), '--method', 'kmeans', '--json', join(dir, 'x.json')], /--method kmeans needs --k/],
+    [['cluster', '--points', join(dir, 'points.npy'), '--method', 'spectral', '--eps', '1', '--json', join(dir, 'x.json')], /--method must be one of dbscan, kmeans/],
+    [['embed2d', '--matrix', join(dir, 'points.npy'), '--perplexity', 'lots', '--json', join(dir, 'x.json')], /--perplexity must be a valid number/],
+    [['embed2d', '--matrix', join(dir, 'nope.npy'), '--json', join(dir, 'x.json')], /nope\.npy: cannot read the matrix file/],
+    [['embed2d', '--json', join(dir, 'x.json')], /--matrix is required/],
+  ];
+  for (const [args, message] of cases) {
+    const r = mechlens(...args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+});
