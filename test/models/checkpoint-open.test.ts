@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -220,4 +221,25 @@ test('openCheckpoint does not modify the folder', () => {
   const before = fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs, fs.statSync(path.join(dir, f)).size]);
   openCheckpoint(dir).readF32('wte.weight');
   assert.deepEqual(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs, fs.statSync(path.join(dir, f)).size]), before);
+});
+
+test('property: any JSON as config.json gives a consistent GPT-2 config or a MechLensError', () => {
+  const field = fc.oneof(fc.integer({ min: -2, max: 64 }), fc.double(), fc.string({ maxLength: 6 }), fc.constant(null), fc.boolean());
+  const config = fc.record({
+    model_type: fc.oneof(fc.constant('gpt2'), fc.string({ maxLength: 6 })),
+    architectures: fc.oneof(fc.constant(['GPT2LMHeadModel']), fc.array(fc.string({ maxLength: 8 }), { maxLength: 2 })),
+    n_layer: field, n_head: field, n_embd: field, n_positions: field, n_inner: field, vocab_size: field,
+    layer_norm_epsilon: field, activation_function: fc.oneof(fc.constant('gelu_new'), fc.string({ maxLength: 6 })),
+  }, { requiredKeys: [] });
+  fc.assert(fc.property(fc.oneof(config, fc.jsonValue()), (json) => {
+    try {
+      const c = parseGpt2Config(json, 'config.json');
+      for (const v of [c.nLayer, c.nHead, c.nEmbd, c.nPositions, c.nInner, c.vocabSize]) assert.ok(Number.isSafeInteger(v) && v > 0);
+      assert.equal(c.dHead * c.nHead, c.nEmbd);
+      assert.ok(c.layerNormEpsilon > 0);
+    } catch (err) {
+      if (!(err instanceof MechLensError)) throw err;
+      assert.ok(err.message.startsWith('config.json: '), err.message);
+    }
+  }), { numRuns: 400 });
 });
