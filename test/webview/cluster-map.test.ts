@@ -80,6 +80,9 @@ test('draws clusters in the notebook style: colored points with centroid lines, 
     assert.equal(await page.page.evaluate('window.__pwned'), undefined);
     assert.equal(await page.page.locator('text.label[data-index="48"]').textContent(), '<script>window.__pwned …');
     assert.match(await page.page.locator('.ml-cluster-members[data-cluster="noise"] .ml-cluster-words').innerText(), /^<script>window.__pwned = 1<\/script>, noise-a/);
+    const exported = await page.page.evaluate('window.__chart.exportSvg()') as string;
+    assert.equal(exported.match(/class="centroid"/g)?.length, 4);
+    assert.ok(!exported.includes('class="overlay"') && exported.includes('&lt;script&gt;window.__pwned'));
     assert.deepEqual(page.errors, []);
     await page.screenshot('cluster-map', '.ml-cluster-map');
   } finally {
@@ -222,6 +225,7 @@ test('3,000 points draw on canvas; hover still finds them; update with the same 
     assert.equal(await page.page.locator('path.mark').count(), 0);
     assert.equal(await page.page.locator('text.label').count(), 0);
     assert.equal(await page.page.locator('path.centroid').count(), 6);
+    assert.match(await page.page.evaluate('window.__chart.exportSvg()') as string, /<image [^>]*href="data:image\/png;base64,/);
     await page.page.evaluate('window.__chart.select([10])');
     const target = await page.page.evaluate(`(() => {
       const ring = document.querySelector('circle.selected').getBoundingClientRect();
