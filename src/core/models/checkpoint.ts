@@ -79,7 +79,7 @@ export function openCheckpoint(dir: string): Checkpoint {
   const configText = readText(configPath, 'config.json');
   let configJson: unknown;
   try {
-    configJson = JSON.parse(configText);
+    configJson = JSON.parse(configText.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new MechLensError('parse', `config.json does not parse (${(err as Error).message})`, {
       input: configPath, fix: 'Download the checkpoint again or fix the JSON.',

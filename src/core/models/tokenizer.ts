@@ -102,7 +102,7 @@ function readJson(filePath: string, what: string): unknown {
     });
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new MechLensError('parse', `${what} does not parse as JSON (${(err as Error).message})`, {
       input: filePath, fix: `The file is damaged: download the model again or restore ${what} from the original.`,
