@@ -31,25 +31,26 @@ export function withinBetweenValues(sim: Matrix, categories: readonly (string | 
     });
   }
   const n = sim.rows;
-  const valueAt = (i: number, j: number): number => {
-    const v = i < j ? sim.data[i * n + j] : sim.data[j * n + i];
-    if (!Number.isFinite(v)) {
-      throw new MechLensError('bad-argument', `selectivity: similarity of items ${Math.min(i, j)} and ${Math.max(i, j)} is ${v}`, {
-        fix: 'Recompute the similarity matrix from finite vectors.',
-      });
-    }
-    return v;
-  };
   const groups = groupByCategory(categories);
-  const collect = (pairsOf: (push: (i: number, j: number) => void) => void): CategoryPairValues => {
-    const values: number[] = [], pairs: number[] = [];
-    pairsOf((i, j) => { values.push(valueAt(i, j)); pairs.push(i, j); });
-    return { values: Float64Array.from(values), pairs: Uint32Array.from(pairs) };
+  /** Fills the values of `count` pairs (item indices i < j, in item order) read from the upper triangle. */
+  const collect = (count: number, pairsOf: (push: (i: number, j: number) => void) => void): CategoryPairValues => {
+    const values = new Float64Array(count), pairs = new Uint32Array(2 * count);
+    let k = 0;
+    pairsOf((i, j) => {
+      const v = sim.data[i * n + j];
+      if (!Number.isFinite(v)) {
+        throw new MechLensError('bad-argument', `selectivity: similarity of items ${i} and ${j} is ${v}`, {
+          fix: 'Recompute the similarity matrix from finite vectors.',
+        });
+      }
+      values[k] = v; pairs[2 * k] = i; pairs[2 * k + 1] = j; k++;
+    });
+    return { values, pairs };
   };
   const perCategory = groups.map(({ category, members }) => ({
     category,
     items: members.length,
-    ...collect((push) => {
+    ...collect((members.length * (members.length - 1)) / 2, (push) => {
       for (let a = 0; a < members.length; a++) for (let b = a + 1; b < members.length; b++) push(members[a], members[b]);
     }),
   }));
@@ -59,7 +60,7 @@ export function withinBetweenValues(sim: Matrix, categories: readonly (string | 
       const first = groups[g].members, second = groups[h].members;
       perCategoryPair.push({
         categories: [groups[g].category, groups[h].category],
-        ...collect((push) => {
+        ...collect(first.length * second.length, (push) => {
           for (const i of first) for (const j of second) push(Math.min(i, j), Math.max(i, j));
         }),
       });
