@@ -30,8 +30,9 @@ export class MechLensError extends Error {
 
   constructor(code: ErrorCode, what: string, detail: ErrorDetail = {}) {
     const where = detail.input ? `${detail.input}${detail.line ? `:${detail.line}` : ''}: ` : '';
-    const fix = detail.fix ? ` ${detail.fix.replace(/^\s*/, '')}` : '';
-    super(`${where}${what}.${fix}`.replace(/\.\./g, '.'), detail.cause ? { cause: detail.cause } : undefined);
+    const fix = detail.fix ? ` ${detail.fix.trim()}` : '';
+    const stop = /[.!?…]$/.test(what) ? '' : '.';
+    super(`${where}${what}${stop}${fix}`, detail.cause ? { cause: detail.cause } : undefined);
     this.name = 'MechLensError';
     this.code = code;
     this.input = detail.input;

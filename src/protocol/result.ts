@@ -121,8 +121,74 @@ export interface CompareResult {
   inputs: { words: string; template?: string; seed: number };
 }
 
-/** Later jobs add their own members to this union. */
+export interface NeuronCluster {
+  label: number;
+  /** Neuron indices (columns of `activations`). */
+  neurons: number[];
+  meanT: number;
+  meanAbsT: number;
+}
+
+/** Job 5: two sentence groups contrasted neuron by neuron at one hook. */
+export interface ContrastResult {
+  schemaVersion: number;
+  job: 'contrast';
+  title: string;
+  model: SourceInfo;
+  hook: string;
+  /** Layer of the hook, when it has one (for Neuroscope links). */
+  layer: number | null;
+  provider: string;
+  /** The two group names, A first: t > 0 means A's mean is higher. */
+  groups: [string, string];
+  /** One entry per row of `activations`: the sentence and the token read. */
+  sentences: { text: string; group: number; position: number; token: string; line: number }[];
+  /** Tokens of each sentence, as displayed (leading space as ␣). */
+  tokens: string[][];
+  /** Sentences × neurons at the target token. */
+  activations: MatrixJson;
+  test: 'student' | 'welch';
+  correction: 'bonferroni' | 'fdr';
+  alpha: number;
+  /** Per neuron. */
+  t: number[];
+  p: number[];
+  pAdjusted: number[];
+  df: number[];
+  cohenD: number[];
+  meanA: number[];
+  meanB: number[];
+  /** Indices of the neurons significant after correction, in neuron order. */
+  significant: number[];
+  /** The p threshold the correction implies (Bonferroni alpha/m; for FDR the largest p accepted). */
+  threshold: number;
+  zeroVariance: number[];
+  /** Significant count under shuffled group labels vs the real count. */
+  labelShuffle: { shuffles: number; observed: number; counts: number[]; meanShuffled: number; pValue: number };
+  /** t-SNE of the significant neurons (points) over sentences (features): one row per `significant` entry. */
+  coords: MatrixJson;
+  /** DBSCAN label of each significant neuron (-1 noise). */
+  labels: number[];
+  clusters: NeuronCluster[];
+  kmeans: { k: number; labels: number[]; inertia: number; clusters: NeuronCluster[] } | null;
+  /** Significant neurons sorted by DBSCAN cluster, then by t: the order of the two matrices below. */
+  clusterOrder: number[];
+  /** Gram and cosine matrices of the significant neurons' activation profiles, in clusterOrder. */
+  gram: MatrixJson;
+  cosine: MatrixJson;
+  /** Base of per-neuron pages (`${neuroscope}/${layer}/${neuron}.html`) for GPT-2 family models. */
+  neuroscope: string | null;
+  warnings: string[];
+  run: RunInfo;
+  inputs: { sentences: string; model: string; hook: string; targets: string[]; seed: number };
+}
+
+/**
+ * What a panel can render. Later jobs join the union as their panels land (ContrastResult is
+ * produced by the CLI already; its panel is the next step).
+ */
 export type Result = CompareResult;
+export type AnyResult = CompareResult | ContrastResult;
 export type JobName = Result['job'];
 
 export function isResult(value: unknown): value is Result {

@@ -1,0 +1,193 @@
+// Job 5: contrast two sentence groups neuron by neuron (design.md, "The five jobs"). Defaults are the
+// notebook's: blocks.5.mlp.hook_pre, Student's t, Bonferroni at 0.05 / nNeurons, t-SNE perplexity 30,
+// DBSCAN eps 1 / min_samples 3 and k-means k 3 on the map of significant neurons.
+import type { ContrastResult, NeuronCluster } from '../../protocol/result';
+import { SCHEMA_VERSION } from '../../protocol/result';
+import { dbscan } from '../cluster/dbscan';
+import { kmeans } from '../cluster/kmeans';
+import { MechLensError, throwIfCancelled } from '../errors';
+import { tsne } from '../layout/tsne';
+import { toJson, type Matrix } from '../matrix';
+import { captureActivations } from '../models/capture';
+import { loadModel } from '../models/capture-model';
+import { ensureModel } from '../models/hub';
+import type { RunControl } from '../run-control';
+import { benjaminiHochberg, bonferroni } from '../stats/corrections';
+import { labelPermutationCheck } from '../stats/label-permutation';
+import { cosineSimilarityMatrix, gramMatrix } from '../stats/similarity';
+import { twoSampleTTest } from '../stats/ttest';
+import { readSentenceSetFile, type SentenceSet } from '../text/sentence-set';
+import { VERSION } from '../version';
+
+export interface ContrastInput {
+  sentencesPath: string;
+  sentenceSet?: SentenceSet;
+  model: string;
+  hook?: string;
+  /** Target strings searched in sentences without a `{marker}`, e.g. [" him", " her"]. */
+  targets?: string[];
+  test?: 'student' | 'welch';
+  correction?: 'bonferroni' | 'fdr';
+  alpha?: number;
+  /** Shuffles of the group labels for the significance-count check (0 skips it). */
+  shuffles?: number;
+  perplexity?: number;
+  eps?: number;
+  minSamples?: number;
+  k?: number;
+  seed?: number;
+  cacheDir?: string;
+  offline?: boolean;
+  provider?: string;
+}
+
+export const CONTRAST_DEFAULTS = Object.freeze({ hook: 'blocks.5.mlp.hook_pre', test: 'student', correction: 'bonferroni', alpha: 0.05, shuffles: 200, perplexity: 30, eps: 1, minSamples: 3, k: 3 } as const);
+
+const NEUROSCOPE_MODELS = new Set(['gpt2', 'gpt2-small', 'gpt2-medium', 'gpt2-large', 'gpt2-xl', 'distilgpt2']);
+
+export async function runContrast(input: ContrastInput, control: RunControl = {}): Promise<ContrastResult> {
+  const started = Date.now();
+  const { signal } = control;
+  const o = { ...CONTRAST_DEFAULTS, seed: 0, ...stripUndefined(input) };
+  const step = (message: string, fraction?: number) => control.onProgress?.({ message, fraction });
+
+  step('Reading the sentences', 0);
+  const set = input.sentenceSet ?? readSentenceSetFile(input.sentencesPath);
+  const groups = set.categories;
+  if (groups.length !== 2) {
+    throw new MechLensError('bad-argument', `a contrast needs exactly two [groups], found ${groups.length}${groups.length ? ` (${groups.join(', ')})` : ''}`, {
+      input: input.sentencesPath, fix: 'Put the sentences under two headers, e.g. [him] and [her].',
+    });
+  }
+  const rows = set.sentences.filter((s) => s.category !== null).sort((x, y) => groups.indexOf(x.category!) - groups.indexOf(y.category!));
+  const nA = rows.filter((s) => s.category === groups[0]).length;
+  const nB = rows.length - nA;
+  if (nA < 2 || nB < 2) {
+    throw new MechLensError('bad-argument', `each group needs at least 2 sentences for a t-test (${groups[0]}: ${nA}, ${groups[1]}: ${nB})`, { input: input.sentencesPath, fix: 'Add sentences to the smaller group.' });
+  }
+
+  step(`Loading ${input.model}`, 0.02);
+  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal });
+  const model = await loadModel(dir);
+  step(`Capturing ${o.hook} for ${rows.length} sentences`, 0.05);
+  const captured = await captureActivations(
+    model,
+    rows.map((s) => ({ text: s.text, target: s.target, targetStart: s.targetStart, line: s.line, source: input.sentencesPath })),
+    [o.hook],
+    'target',
+    { signal, targets: input.targets, provider: input.provider, onProgress: (p) => step(p.message, 0.05 + 0.45 * (p.fraction ?? 0)) },
+  );
+  throwIfCancelled(signal);
+  const tensor = Object.values(captured.activations)[0];
+  const neurons = tensor.dims[1];
+  const all: Matrix<Float32Array> = { rows: rows.length, cols: neurons, data: tensor.data };
+  const groupA: Matrix<Float32Array> = { rows: nA, cols: neurons, data: tensor.data.subarray(0, nA * neurons) };
+  const groupB: Matrix<Float32Array> = { rows: nB, cols: neurons, data: tensor.data.subarray(nA * neurons) };
+
+  step('t-tests per neuron', 0.5);
+  const equalVariance = o.test === 'student';
+  const tt = twoSampleTTest(groupA, groupB, { equalVariance });
+  const corrected = o.correction === 'bonferroni' ? bonferroni(tt.p, o.alpha) : benjaminiHochberg(tt.p, o.alpha);
+  const significant: number[] = [];
+  corrected.significant.forEach((s, i) => { if (s) significant.push(i); });
+
+  step(`Shuffling group labels ${o.shuffles} times`, 0.55);
+  const shuffle = o.shuffles > 0
+    ? labelPermutationCheck(groupA, groupB, { correction: o.correction, equalVariance, alpha: o.alpha, permutations: o.shuffles, seed: o.seed, signal })
+    : null;
+
+  const warnings = [...set.warnings, ...captured.warnings];
+  if (tt.zeroVariance.length) warnings.push(`${tt.zeroVariance.length} neurons are constant in both groups; they get t = 0, p = 1.`);
+  const neuronMap = await mapSignificantNeurons(all, significant, tt.t, o, warnings, { signal, onProgress: (p) => step(p.message, 0.7 + 0.25 * (p.fraction ?? 0)) });
+
+  const layerMatch = /^blocks\.(\d+)\./.exec(tensor.hook);
+  const modelName = input.model.replace(/^openai-community\//, '');
+  step('Done', 1);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    job: 'contrast',
+    title: `${groups[0]} vs ${groups[1]} at ${o.hook} of ${modelName}`,
+    model: { spec: `model:${input.model}#${o.hook}`, label: modelName, kind: 'model-hook', dims: neurons, revision: captured.revision, provider: captured.provider },
+    hook: o.hook,
+    layer: layerMatch ? Number(layerMatch[1]) : null,
+    provider: captured.provider,
+    groups: [groups[0], groups[1]],
+    sentences: rows.map((s, i) => ({ text: s.text, group: i < nA ? 0 : 1, position: captured.positions[i], token: captured.tokens[i][captured.positions[i]], line: s.line })),
+    tokens: captured.tokens,
+    activations: toJson(all),
+    test: o.test,
+    correction: o.correction,
+    alpha: o.alpha,
+    t: Array.from(tt.t),
+    p: Array.from(tt.p),
+    pAdjusted: Array.from(corrected.adjusted),
+    df: Array.from(tt.df),
+    cohenD: Array.from(tt.cohenD),
+    meanA: Array.from(tt.meanA),
+    meanB: Array.from(tt.meanB),
+    significant,
+    threshold: corrected.threshold,
+    zeroVariance: tt.zeroVariance,
+    labelShuffle: shuffle
+      ? { shuffles: shuffle.counts.length, observed: shuffle.observed, counts: Array.from(shuffle.counts), meanShuffled: shuffle.meanShuffled, pValue: shuffle.pValue }
+      : { shuffles: 0, observed: significant.length, counts: [], meanShuffled: NaN, pValue: NaN },
+    ...neuronMap,
+    neuroscope: NEUROSCOPE_MODELS.has(modelName) ? `https://neuroscope.io/${modelName === 'gpt2' ? 'gpt2-small' : modelName}` : null,
+    warnings,
+    run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { ...o, sentencesPath: undefined, sentenceSet: undefined } },
+    inputs: { sentences: input.sentencesPath, model: input.model, hook: o.hook, targets: input.targets ?? [], seed: o.seed },
+  };
+}
+
+type NeuronMap = Pick<ContrastResult, 'coords' | 'labels' | 'clusters' | 'kmeans' | 'clusterOrder' | 'gram' | 'cosine'>;
+
+/** Neurons are the points and sentences the features, as in the notebook. */
+async function mapSignificantNeurons(all: Matrix, significant: number[], t: Float64Array, o: { perplexity: number; eps: number; minSamples: number; k: number; seed: number }, warnings: string[], control: RunControl): Promise<NeuronMap> {
+  const n = significant.length;
+  if (n === 0) return { coords: [], labels: [], clusters: [], kmeans: null, clusterOrder: [], gram: [], cosine: [] };
+  const profiles = new Float64Array(n * all.rows);
+  significant.forEach((neuron, i) => { for (let s = 0; s < all.rows; s++) profiles[i * all.rows + s] = all.data[s * all.cols + neuron]; });
+  const x: Matrix<Float64Array> = { rows: n, cols: all.rows, data: profiles };
+  let coords: Matrix<Float64Array>;
+  if (n >= 3) {
+    const perplexity = Math.min(o.perplexity, Math.max(1, (n - 1) / 3));
+    if (perplexity < o.perplexity) warnings.push(`Only ${n} significant neurons: t-SNE perplexity lowered from ${o.perplexity} to ${perplexity.toFixed(1)}.`);
+    coords = tsne(x, { perplexity, seed: o.seed }, { signal: control.signal, onIteration: (it) => control.onProgress?.({ message: `t-SNE of ${n} significant neurons, iteration ${it}`, fraction: it / 1000 }) }).coords;
+  } else {
+    coords = { rows: n, cols: 2, data: new Float64Array(n * 2) };
+    warnings.push(`Only ${n} significant neuron${n === 1 ? '' : 's'}: no t-SNE map.`);
+  }
+  const labels = dbscan(coords, { eps: o.eps, minSamples: o.minSamples, metric: 'euclidean' });
+  const clusterList = (lab: ArrayLike<number>): NeuronCluster[] => {
+    const byLabel = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) (byLabel.get(lab[i]) ?? byLabel.set(lab[i], []).get(lab[i])!).push(i);
+    return [...byLabel.entries()].sort((a, b) => a[0] - b[0]).map(([label, idx]) => ({
+      label,
+      neurons: idx.map((i) => significant[i]),
+      meanT: idx.reduce((s, i) => s + t[significant[i]], 0) / idx.length,
+      meanAbsT: idx.reduce((s, i) => s + Math.abs(t[significant[i]]), 0) / idx.length,
+    }));
+  };
+  const k = Math.min(o.k, n);
+  const km = n >= 2 ? kmeans(coords, { k, seed: o.seed }) : null;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+    const la = labels[a] < 0 ? Infinity : labels[a], lb = labels[b] < 0 ? Infinity : labels[b];
+    return la - lb || t[significant[b]] - t[significant[a]];
+  });
+  const sorted = new Float64Array(n * all.rows);
+  order.forEach((i, r) => sorted.set(profiles.subarray(i * all.rows, (i + 1) * all.rows), r * all.rows));
+  const sortedMatrix: Matrix<Float64Array> = { rows: n, cols: all.rows, data: sorted };
+  return {
+    coords: toJson(coords),
+    labels: Array.from(labels),
+    clusters: clusterList(labels),
+    kmeans: km ? { k, labels: Array.from(km.labels), inertia: km.inertia, clusters: clusterList(km.labels) } : null,
+    clusterOrder: order.map((i) => significant[i]),
+    gram: toJson(gramMatrix(sortedMatrix)),
+    cosine: toJson(cosineSimilarityMatrix(sortedMatrix).similarity),
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
