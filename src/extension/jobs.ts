@@ -1,10 +1,10 @@
-// The jobs as the extension runs them.
-// TODO(worker): run through src/core/worker/client.ts's runInWorker once it lands, so the
-// extension host never blocks; until then the job runs in-process.
+// The jobs as the extension runs them: each in its own worker thread (dist/worker.js), so the
+// extension host never blocks, and a cancelled run is stopped by terminating its worker.
 import type { CompareResult } from '../protocol/result';
-import { runCompare, type CompareInput } from '../core/analyses/compare';
+import type { CompareInput } from '../core/analyses/compare';
 import type { RunControl } from '../core/run-control';
+import { runInWorker } from '../core/worker/client';
 
 export function runCompareJob(input: CompareInput, control: RunControl): Promise<CompareResult> {
-  return runCompare(input, control);
+  return runInWorker('compare', input, control);
 }

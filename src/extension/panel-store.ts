@@ -23,7 +23,7 @@ export class PanelStore {
 
   /** Keeps a copy when the webview state will not; returns the file written, if any. */
   async remember(title: string, result: Result): Promise<string | undefined> {
-    if (result.items.length <= webviewStateItemLimit) return undefined;
+    if (result.job === 'compare' && result.items.length <= webviewStateItemLimit) return undefined;
     mkdirSync(this.folder, { recursive: true });
     const file = path.join(this.folder, `${createHash('sha256').update(title).digest('hex').slice(0, 16)}.mechlens.json`);
     writeFileSync(file, JSON.stringify(result));

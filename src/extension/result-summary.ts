@@ -8,6 +8,8 @@ export interface ResultSummary {
 }
 
 export function summarizeResult(result: Result): ResultSummary {
+  // Other jobs' results get their own line as their panels land; until then, their title.
+  if (result.job !== 'compare') return { text: String(result.title), tooltip: String(result.title) };
   const providers = [...new Set([result.a.source.provider, result.b.source.provider].filter((p): p is string => !!p))];
   const parts = [`${result.a.source.label} vs ${result.b.source.label}`];
   if (providers.length) parts.push(providers.join('+').toUpperCase());

@@ -1,6 +1,6 @@
 // Reading a saved `*.mechlens.json`: a Result written by the panel or the CLI. Hand-edited or
 // foreign files get one clear message naming the file and what is wrong, never a broken panel.
-import { isResult, SCHEMA_VERSION, type Result } from '../protocol/result';
+import { isResult, SCHEMA_VERSION, type CompareResult, type Result } from '../protocol/result';
 import { MechLensError } from '../core/errors';
 
 const knownJobs = new Set<string>(['compare']);
@@ -33,7 +33,7 @@ export function parseSavedRun(text: string, fileName: string): Result {
       fix: 'Update the MechLens extension.',
     });
   }
-  checkCompareShape(value, fileName);
+  if (value.job === 'compare') checkCompareShape(value, fileName);
   return value;
 }
 
@@ -43,7 +43,7 @@ function isSquare(matrix: unknown, n: number): boolean {
 }
 
 /** The fields the panel indexes by item: a hand-edited matrix of the wrong shape is caught here. */
-function checkCompareShape(result: Result, fileName: string): void {
+function checkCompareShape(result: CompareResult, fileName: string): void {
   const fail = (what: string): never => {
     throw new MechLensError('format', what, { input: fileName, fix: 'Re-run the analysis, or restore the file from the saved original.' });
   };
