@@ -1,0 +1,71 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CONTRAST_DEFAULTS, runContrast } from '../../core/analyses/contrast';
+import { MechLensError } from '../../core/errors';
+import { numberOption, type ParsedArgs } from '../args';
+import type { CliCommand } from '../command';
+
+const command: CliCommand = {
+  summary: 'contrast two sentence groups neuron by neuron: t-tests, corrections, t-SNE and clusters of significant neurons',
+  options: {
+    sentences: { required: true, description: 'sentence set: two [groups], the target word marked as {word}' },
+    model: { required: true, description: 'Hugging Face checkpoint folder or hub id (gpt2, gpt2-medium, ...)' },
+    hook: { description: `hook point (default ${CONTRAST_DEFAULTS.hook})` },
+    target: { repeat: true, description: 'target string searched in sentences without a {marker}, e.g. " him" (repeatable)' },
+    test: { description: 'student (default, as scipy ttest_ind) or welch' },
+    correction: { description: 'bonferroni (default, alpha / nNeurons) or fdr (Benjamini-Hochberg)' },
+    alpha: { description: 'family-wise or false-discovery level (default 0.05)' },
+    k: { description: 'k-means clusters of significant neurons (default 3)' },
+    perplexity: { description: 't-SNE perplexity (default 30)' },
+    eps: { description: 'DBSCAN eps on the t-SNE map (default 1)' },
+    'min-samples': { description: 'DBSCAN min_samples (default 3)' },
+    shuffles: { description: 'label shuffles for the significant-count check (default 200; 0 skips)' },
+    seed: { description: 'seed for shuffles, t-SNE and k-means (default 0)' },
+    provider: { description: 'execution provider: auto, cpu, cuda, webgpu, dml, coreml' },
+    'cache-dir': { description: 'download cache (default ~/.cache/mechlens or $MECHLENS_CACHE)' },
+    offline: { flag: true, description: 'use only cached downloads' },
+    json: { required: true, description: 'where to write the Result JSON' },
+  },
+  async run(args, io) {
+    const pick = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+      const v = args[name];
+      if (v === undefined) return undefined;
+      if (!allowed.includes(v as T)) throw new MechLensError('bad-argument', `--${name} must be ${allowed.join(' or ')}, got "${String(v)}"`, { input: 'mechlens contrast' });
+      return v as T;
+    };
+    const n = (name: string, fallback: number, check: (x: number) => boolean) => (args[name] === undefined ? undefined : numberOption('contrast', args, name, fallback, check));
+    const result = await runContrast({
+      sentencesPath: args.sentences as string,
+      model: args.model as string,
+      hook: args.hook as string | undefined,
+      targets: args.target as string[] | undefined,
+      test: pick('test', ['student', 'welch'] as const),
+      correction: pick('correction', ['bonferroni', 'fdr'] as const),
+      alpha: n('alpha', 0.05, (x) => x > 0 && x < 1),
+      k: n('k', 3, (x) => Number.isInteger(x) && x >= 1),
+      perplexity: n('perplexity', 30, (x) => x > 0),
+      eps: n('eps', 1, (x) => x > 0),
+      minSamples: n('min-samples', 3, (x) => Number.isInteger(x) && x >= 1),
+      shuffles: n('shuffles', 200, (x) => Number.isInteger(x) && x >= 0),
+      seed: n('seed', 0, Number.isInteger),
+      provider: args.provider as string | undefined,
+      cacheDir: args['cache-dir'] as string | undefined,
+      offline: args.offline === true,
+    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    writeJson(args, result);
+    io.log(`Wrote ${args.json as string}`);
+    io.log(`${result.sentences.length} sentences (${result.groups.join(' vs ')}), ${result.t.length} neurons at ${result.hook}, provider ${result.provider}`);
+    io.log(`${result.test === 'student' ? 'Student' : 'Welch'} t-test, ${result.correction} at ${result.alpha}: ${result.significant.length} significant (p threshold ${result.threshold.toPrecision(3)})`);
+    if (result.labelShuffle.shuffles) io.log(`Shuffled labels: ${result.labelShuffle.meanShuffled.toFixed(1)} significant on average over ${result.labelShuffle.shuffles} shuffles (p ${result.labelShuffle.pValue.toPrecision(3)})`);
+    for (const c of result.clusters) io.log(`  ${c.label < 0 ? 'noise' : `cluster ${c.label}`}: ${c.neurons.length} units, mean t ${c.meanT.toFixed(2)}, mean |t| ${c.meanAbsT.toFixed(2)}`);
+    for (const w of result.warnings) io.log(`warning: ${w}`);
+  },
+};
+
+function writeJson(args: ParsedArgs, result: unknown): void {
+  const file = args.json as string;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(result));
+}
+
+export default command;
