@@ -10,7 +10,8 @@ import type { RunControl } from '../core/run-control';
 import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
 import type { RecentList } from './recent';
-import { readCompareSettings, type Inspect } from './settings';
+import { pathSettings, readCompareSettings, type Inspect } from './settings';
+import { settingsNamedInFiles } from './workspace-settings-scan';
 import { sourceNeedsTemplate, validateTemplate } from './hook-tree';
 import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike, type ModelEntryLike, type SourcePickRow } from './source-picks';
 
@@ -177,6 +178,16 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   const config = vscode.workspace.getConfiguration('mechlens');
   const inspect: Inspect = (key) => config.inspect(key);
   const settings = readCompareSettings(inspect, vscode.workspace.isTrusted);
+  if (!vscode.workspace.isTrusted) {
+    // VS Code hides restricted workspace values from inspect() in Restricted Mode; name them from the files.
+    const files = [
+      ...(vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => path.join(f.uri.fsPath, '.vscode', 'settings.json')),
+      ...(vscode.workspace.workspaceFile?.scheme === 'file' ? [vscode.workspace.workspaceFile.fsPath] : []),
+    ];
+    for (const key of settingsNamedInFiles(files, pathSettings.map((k) => `mechlens.${k}`))) {
+      if (!settings.ignored.includes(key)) settings.ignored.push(key);
+    }
+  }
   if (settings.ignored.length) {
     log.warn(`Workspace is not trusted: ignoring the workspace values of ${settings.ignored.join(', ')}; using your user settings.`);
   }

@@ -116,6 +116,28 @@ test('an untrusted workspace cannot choose the sources or the cache folder throu
   assert.ok(recorded.log.some((l) => l.startsWith('warn Workspace is not trusted') && l.includes('mechlens.defaultSources.a') && l.includes('mechlens.cacheDirectory')));
 });
 
+test('in Restricted Mode, where VS Code hides the workspace values, the settings file still tells what was ignored', async () => {
+  const fsMod = await import('node:fs');
+  const osMod = await import('node:os');
+  const pathMod = await import('node:path');
+  const dir = fsMod.mkdtempSync(pathMod.join(osMod.tmpdir(), 'mechlens-'));
+  const fake = (await import('./fake-vscode')).fakeVscode;
+  const saved = fake.workspace.workspaceFolders;
+  try {
+    fsMod.mkdirSync(pathMod.join(dir, '.vscode'));
+    fsMod.writeFileSync(pathMod.join(dir, '.vscode', 'settings.json'), '{ "mechlens.defaultSources.b": "vectors:./x.bin" }');
+    fake.workspace.workspaceFolders = [{ uri: FakeUri.file(dir) }];
+    recorded.trusted = false;
+    recorded.inspect = { 'defaultSources.a': { defaultValue: 'glove-wiki-gigaword-50' } };
+    recorded.quickPickAnswers.push((_items, active) => active[0], byLabel('glove-wiki-gigaword-300'));
+    await compareModule.compareEmbeddings(services(async () => result()) as never, { uri: wordsUri as never });
+    assert.ok(recorded.log.some((l) => l.startsWith('warn Workspace is not trusted: ignoring the workspace values of mechlens.defaultSources.b')), recorded.log.join('\n'));
+  } finally {
+    fake.workspace.workspaceFolders = saved;
+    fsMod.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('cancel aborts the job through its signal and the panel says cancelled', async () => {
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
   let aborted = false;
