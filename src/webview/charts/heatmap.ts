@@ -58,11 +58,14 @@ export function valueAt(values: SquareValues, n: number, i: number, j: number): 
 export function autoDomain(values: SquareValues, n: number, scheme: HeatmapScheme): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
+  const flat = Array.isArray(values) ? null : values;
   for (let i = 0; i < n; i++) {
+    const row = flat ? null : (values as number[][])[i];
     for (let j = 0; j < n; j++) {
       if (i === j) continue;
-      const v = valueAt(values, n, i, j);
-      if (!Number.isFinite(v)) continue;
+      const v = flat ? flat[i * n + j] : (row as number[])[j];
+      // v - v is NaN for NaN and ±Infinity.
+      if (v - v !== 0) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }

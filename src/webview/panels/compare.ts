@@ -78,6 +78,9 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   }
 
   const register = <C extends Chart<never, never>>(chart: C): C => { charts.push(chart as unknown as Chart<unknown, unknown>); return chart; };
+  // Charts are drawn once every card is in place: a grid with one card so far lays it out full
+  // width, and the second card would shrink it and make every chart draw twice.
+  const draw: (() => void)[] = [];
   const exportable = (name: string, chart: () => Chart<never, never> | undefined) => ({ name, chart });
 
   // Similarity heatmaps, hover linked across the two spaces.
@@ -100,20 +103,22 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
         content: heatmapPython(exportName, result.items, `Cosine similarity, ${space.source.label}`) })],
     ]);
     const saved = ui.ranges?.[key];
-    const chartRef = register(heatmap(body, {
-      labels: result.items, values: space.similarity, categories: result.itemCategories,
-      name: key === 'a' ? nameA : nameB, partner: { name: key === 'a' ? nameB : nameA, values: result[other].similarity },
-    }, {
-      domain: saved?.domain ?? null, scheme: saved?.scheme ?? 'diverging',
-      onHover: (pair) => heatmaps[other]?.highlight(pair),
-      onSelect: (index) => { if (index !== null) pickWord(result.items[index]); },
-      onRangeChange: (domain, scheme) => {
-        ui = { ...ui, ranges: { ...ui.ranges, [key]: { domain, scheme } } };
-        host.saveUi(ui);
-      },
-    }));
-    heatmaps[key] = chartRef;
-    slot.chart = chartRef;
+    draw.push(() => {
+      const chartRef = register(heatmap(body, {
+        labels: result.items, values: space.similarity, categories: result.itemCategories,
+        name: key === 'a' ? nameA : nameB, partner: { name: key === 'a' ? nameB : nameA, values: result[other].similarity },
+      }, {
+        domain: saved?.domain ?? null, scheme: saved?.scheme ?? 'diverging',
+        onHover: (pair) => heatmaps[other]?.highlight(pair),
+        onSelect: (index) => { if (index !== null) pickWord(result.items[index]); },
+        onRangeChange: (domain, scheme) => {
+          ui = { ...ui, ranges: { ...ui.ranges, [key]: { domain, scheme } } };
+          host.saveUi(ui);
+        },
+      }));
+      heatmaps[key] = chartRef;
+      slot.chart = chartRef;
+    });
   }
 
   // Category structure.
@@ -136,16 +141,20 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
         between: { values: g.between, pairs: g.betweenPairs.length ? g.betweenPairs : undefined, mean: s.between },
       };
     });
-    slot.chart = register(stripPlot(body, { spaces }));
+    const chartHost = el('div');
+    body.appendChild(chartHost);
+    draw.push(() => { slot.chart = register(stripPlot(chartHost, { spaces })); });
     body.appendChild(el('div', 'ml-note', 'Lines: category-averaged means, as used in the index. Dots: every word pair.'));
   }
   {
     const slot: ChartSlot = {};
     const body = card(selGrid, 'Similarity distributions', 'off-diagonal cosine similarities (upper triangle)', exportable('similarity-histogram', () => slot.chart), host);
-    slot.chart = register(histogram(body, {
-      series: [{ name: nameA, values: offDiagonal(result.a.similarity) }, { name: nameB, values: offDiagonal(result.b.similarity) }],
-      xLabel: 'cosine similarity',
-    }, { height: 350 }));
+    draw.push(() => {
+      slot.chart = register(histogram(body, {
+        series: [{ name: nameA, values: offDiagonal(result.a.similarity) }, { name: nameB, values: offDiagonal(result.b.similarity) }],
+        xLabel: 'cosine similarity',
+      }, { height: 350 }));
+    });
   }
 
   // RSA.
@@ -158,21 +167,27 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       exportable('rsa-scatter', () => slot.chart), host);
     body.parentElement?.setAttribute('data-card', 'rsa');
     body.appendChild(statsRow(result));
-    slot.chart = register(scatter(body, {
-      x: pairs.a, y: pairs.b, within: pairs.within as unknown as ArrayLike<boolean>, pairs: labels,
-      xLabel: `similarity in ${nameA}`, yLabel: `similarity in ${nameB}`,
-      stats: { ...result.rsa },
-    }));
+    draw.push(() => {
+      slot.chart = register(scatter(body, {
+        x: pairs.a, y: pairs.b, within: pairs.within as unknown as ArrayLike<boolean>, pairs: labels,
+        xLabel: `similarity in ${nameA}`, yLabel: `similarity in ${nameB}`,
+        stats: { ...result.rsa },
+      }));
+    });
   }
   {
     const slot: ChartSlot = {};
     const body = card(rsaGrid, 'RSA per category', 'Pearson r between the two spaces on the pairs within each category; dashed: overall r',
       exportable('rsa-per-category', () => slot.chart), host);
     body.parentElement?.setAttribute('data-card', 'rsa-by-category');
-    slot.chart = register(categoryBars(body, {
-      rows: result.rsaByCategory.map((r) => ({ category: r.category, pearson: r.pearson, spearman: r.spearman, pValue: r.pValue, n: r.n })),
-      overall: result.rsa.pearson,
-    }));
+    const barsHost = el('div');
+    body.appendChild(barsHost);
+    draw.push(() => {
+      slot.chart = register(categoryBars(barsHost, {
+        rows: result.rsaByCategory.map((r) => ({ category: r.category, pearson: r.pearson, spearman: r.spearman, pValue: r.pValue, n: r.n })),
+        overall: result.rsa.pearson,
+      }));
+    });
     // Small multiples: the within-category pairs of each category, A against B.
     const multiples = el('div', 'ml-multiples');
     body.appendChild(multiples);
@@ -185,11 +200,11 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       for (let k = 0; k < pairs.i.length; k++) {
         if (pairs.within[k] && result.itemCategories[pairs.i[k]] === row.category) ks.push(k);
       }
-      register(scatter(cell, {
+      draw.push(() => register(scatter(cell, {
         x: ks.map((k) => pairs.a[k]), y: ks.map((k) => pairs.b[k]),
-        pairs: ks.map((k) => [result.items[pairs.i[k]], result.items[pairs.j[k]]] as [string, string]),
+        pairs: ks.length <= 300000 ? ks.map((k) => [result.items[pairs.i[k]], result.items[pairs.j[k]]] as [string, string]) : undefined,
         xLabel: 'A', yLabel: 'B',
-      }, { height: 190, compact: true, seriesIndex: Math.max(0, result.categories.indexOf(row.category)) }));
+      }, { height: 190, compact: true, seriesIndex: Math.max(0, result.categories.indexOf(row.category)) })));
     }
   }
 
@@ -224,7 +239,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   const initialWord = ui.word && result.items.includes(ui.word) ? ui.word : result.items[0] ?? '';
   select.value = initialWord;
   if (result.items.length && result.a.vectors.length && result.b.vectors.length) {
-    lineChart = register(linePlot(lineHost, vectorData(initialWord)));
+    draw.push(() => { lineChart = register(linePlot(lineHost, vectorData(initialWord))); });
   } else {
     lineHost.appendChild(el('div', 'ml-note', 'This result stores no item vectors.'));
   }
@@ -254,16 +269,19 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       continue;
     }
     const dims = space.source.dims;
-    const cm = register(clusterMap(body, {
-      labels: result.items,
-      coords: map.coords.flat(),
-      clusters: map.labels,
-      vectors: space.vectors.length === result.items.length ? { data: space.vectors.flat(), dims } : undefined,
-    }, { height: 400 }));
-    cm.on('select', ({ labels: words, source }) => { if (source === 'click' && words.length === 1) pickWord(words[0]); });
-    slot.chart = cm;
+    draw.push(() => {
+      const cm = register(clusterMap(body, {
+        labels: result.items,
+        coords: map.coords.flat(),
+        clusters: map.labels,
+        vectors: space.vectors.length === result.items.length ? { data: space.vectors.flat(), dims } : undefined,
+      }, { height: 400 }));
+      cm.on('select', ({ labels: words, source }) => { if (source === 'click' && words.length === 1) pickWord(words[0]); });
+      slot.chart = cm;
+    });
   }
 
+  for (const drawChart of draw) drawChart();
   page.setAttribute('data-rendered', 'true');
   return {
     destroy() {
