@@ -79,7 +79,9 @@ export async function createInferenceSession(model: ModelSource, options: Sessio
 }
 
 function sessionOptions(model: ModelSource, provider: ProviderName, threads?: number): ort.InferenceSession.SessionOptions {
-  const extra: Record<string, Record<string, string>> = { session: {} };
+  // No spin-waiting between ops: the extension host and other processes share these cores, and
+  // spinning threads under contention cost more than the few microseconds a wake-up takes.
+  const extra: Record<string, Record<string, string>> = { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } };
   if (model.externalFolder) extra.session.model_external_initializers_file_folder_path = model.externalFolder;
   return {
     executionProviders: [provider],
