@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   compare: async () => (await import('./commands/compare')).default,
   demo: async () => (await import('./commands/demo')).default,
   contrast: async () => (await import('./commands/contrast')).default,
+  attention: async () => (await import('./commands/attention')).default,
   activations: async () => (await import('./commands/activations')).default,
   hooks: async () => (await import('./commands/hooks')).default,
   embed2d: async () => (await import('./commands/embed2d')).default,

@@ -183,12 +183,50 @@ export interface ContrastResult {
   inputs: { sentences: string; model: string; hook: string; targets: string[]; seed: number };
 }
 
+/** One representation of the words at one layer (Q, K, V, MLP or residual stream). */
+export interface AttentionSpace {
+  hook: string;
+  similarity: MatrixJson;
+  selectivity: Selectivity;
+  /** Histogram of the off-diagonal similarities (numpy.histogram semantics). */
+  histogram: { edges: number[]; counts: number[] };
+}
+
+/** Job 4: Q/K (and V) of the last token of a prompt template, compared with RSA. */
+export interface AttentionResult {
+  schemaVersion: number;
+  job: 'attention';
+  title: string;
+  model: SourceInfo;
+  provider: string;
+  template: string;
+  layer: number;
+  items: string[];
+  itemCategories: (string | null)[];
+  categories: string[];
+  /** Words left out (not a single token under the 'drop' policy), with their pieces. */
+  missing: string[];
+  pieces: { word: string; pieces: string[] }[];
+  q: AttentionSpace;
+  k: AttentionSpace;
+  v: AttentionSpace;
+  rsa: RsaStats;
+  rsaByCategory: ({ category: string } & RsaStats)[];
+  /** RSA Q vs K and selectivity of Q and K within each head's d_head slice. */
+  heads: { head: number; rsa: number | null; selectivityQ: number | null; selectivityK: number | null }[];
+  /** The same statistics at every layer, from one forward pass hooking all of them (when swept). */
+  sweep: { layer: number; rsaQK: number | null; selectivity: { q: number | null; k: number | null; v: number | null; mlp: number | null; resid: number | null } }[] | null;
+  warnings: string[];
+  run: RunInfo;
+  inputs: { words: string; model: string; template: string; layer: number; seed: number };
+}
+
 /**
  * What a panel can render. Later jobs join the union as their panels land (ContrastResult is
  * produced by the CLI already; its panel is the next step).
  */
 export type Result = CompareResult;
-export type AnyResult = CompareResult | ContrastResult;
+export type AnyResult = CompareResult | ContrastResult | AttentionResult;
 export type JobName = Result['job'];
 
 export function isResult(value: unknown): value is Result {

@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ATTENTION_DEFAULTS, runAttention } from '../../core/analyses/attention';
+import { MechLensError } from '../../core/errors';
+import { numberOption } from '../args';
+import type { CliCommand } from '../command';
+
+const command: CliCommand = {
+  summary: 'Q/K/V of each word in a prompt template at one layer (or all): cosine matrices, selectivity, RSA Q vs K per category and head',
+  options: {
+    words: { required: true, description: 'word list with [categories]' },
+    model: { description: `checkpoint folder or hub id (default ${ATTENTION_DEFAULTS.model})` },
+    template: { description: `prompt template with {word} (default "${ATTENTION_DEFAULTS.template}")` },
+    layer: { description: `layer (default ${ATTENTION_DEFAULTS.layer})` },
+    sweep: { flag: true, description: 'also compute the statistics at every layer (one forward pass)' },
+    pieces: { description: 'words that are several tokens: drop (default) or last-piece' },
+    permutations: { description: 'permutations for the RSA p-value (default 1000)' },
+    seed: { description: 'seed (default 0)' },
+    provider: { description: 'execution provider: auto, cpu, cuda, webgpu, dml, coreml' },
+    'cache-dir': { description: 'download cache' },
+    offline: { flag: true, description: 'use only cached downloads' },
+    json: { required: true, description: 'where to write the Result JSON' },
+  },
+  async run(args, io) {
+    const pieces = args.pieces as string | undefined;
+    if (pieces !== undefined && pieces !== 'drop' && pieces !== 'last-piece') {
+      throw new MechLensError('bad-argument', `--pieces must be drop or last-piece, got "${pieces}"`, { input: 'mechlens attention' });
+    }
+    const r = await runAttention({
+      wordsPath: args.words as string,
+      model: (args.model as string | undefined) ?? ATTENTION_DEFAULTS.model,
+      template: args.template as string | undefined,
+      layer: numberOption('attention', args, 'layer', ATTENTION_DEFAULTS.layer, (n) => Number.isInteger(n) && n >= 0),
+      sweep: args.sweep === true,
+      pieces: pieces as 'drop' | 'last-piece' | undefined,
+      permutations: numberOption('attention', args, 'permutations', ATTENTION_DEFAULTS.permutations, (n) => Number.isInteger(n) && n >= 0),
+      seed: numberOption('attention', args, 'seed', 0, Number.isInteger),
+      provider: args.provider as string | undefined,
+      cacheDir: args['cache-dir'] as string | undefined,
+      offline: args.offline === true,
+    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    const file = args.json as string;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(r));
+    const f = (x: number | null) => (x === null ? 'undefined' : x.toFixed(3));
+    io.log(`Wrote ${file}`);
+    io.log(`${r.items.length} words at layer ${r.layer} (${r.provider}); selectivity Q ${f(r.q.selectivity.index)}, K ${f(r.k.selectivity.index)}, V ${f(r.v.selectivity.index)}`);
+    io.log(`RSA Q vs K: r ${f(r.rsa.pearson)}, ρ ${f(r.rsa.spearman)}, p ${r.rsa.pValue ?? 'n/a'}`);
+    for (const c of r.rsaByCategory) io.log(`  within ${c.category}: r ${f(c.pearson)}`);
+    if (r.sweep) for (const s of r.sweep) io.log(`  layer ${s.layer}: RSA Q-K ${f(s.rsaQK)}, selectivity q ${f(s.selectivity.q)} k ${f(s.selectivity.k)} resid ${f(s.selectivity.resid)}`);
+    for (const w of r.warnings) io.log(`warning: ${w}`);
+  },
+};
+
+export default command;

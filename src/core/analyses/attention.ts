@@ -1,0 +1,169 @@
+// Job 4: hook attention inside a model (design.md, "The five jobs"). Every word is put in a prompt
+// template, Q, K and V are read at the word's token (the last token for the notebook's template),
+// and the Q and K representations are compared with RSA, overall, per category and per head.
+// The layer sweep hooks every layer in one forward pass.
+import type { AttentionResult, AttentionSpace } from '../../protocol/result';
+import { SCHEMA_VERSION } from '../../protocol/result';
+import { MechLensError, throwIfCancelled } from '../errors';
+import { toJson, type Matrix } from '../matrix';
+import { captureActivations } from '../models/capture';
+import { loadModel } from '../models/capture-model';
+import { ensureModel } from '../models/hub';
+import { checkSingleTokens } from '../models/positions';
+import type { RunControl } from '../run-control';
+import { upperTriangle } from '../stats/correlation';
+import { histogram } from '../stats/histogram';
+import { representationalSimilarity, rsaByCategory } from '../stats/rsa';
+import { selectivityIndex } from '../stats/selectivity';
+import { cosineSimilarityMatrix } from '../stats/similarity';
+import { readWordListFile, type WordList } from '../text/word-list';
+import { VERSION } from '../version';
+import { DEFAULT_HOOK_TEMPLATE } from './model-source';
+
+export interface AttentionInput {
+  wordsPath: string;
+  wordList?: WordList;
+  model: string;
+  template?: string;
+  layer?: number;
+  /** Words that are several tokens: drop them (default) or read their last piece. */
+  pieces?: 'drop' | 'last-piece';
+  permutations?: number;
+  seed?: number;
+  /** Hook every layer and report the statistics per layer. */
+  sweep?: boolean;
+  bins?: number;
+  cacheDir?: string;
+  offline?: boolean;
+  provider?: string;
+}
+
+export const ATTENTION_DEFAULTS = Object.freeze({ model: 'gpt2-medium', template: DEFAULT_HOOK_TEMPLATE, layer: 5, permutations: 1000, bins: 30 });
+
+export async function runAttention(input: AttentionInput, control: RunControl = {}): Promise<AttentionResult> {
+  const started = Date.now();
+  const { signal } = control;
+  const template = input.template ?? ATTENTION_DEFAULTS.template;
+  const layer = input.layer ?? ATTENTION_DEFAULTS.layer;
+  const permutations = input.permutations ?? ATTENTION_DEFAULTS.permutations;
+  const seed = input.seed ?? 0;
+  const bins = input.bins ?? ATTENTION_DEFAULTS.bins;
+  const step = (message: string, fraction?: number) => control.onProgress?.({ message, fraction });
+
+  const list = input.wordList ?? readWordListFile(input.wordsPath);
+  step(`Loading ${input.model}`, 0);
+  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal });
+  const model = await loadModel(dir);
+  if (model.kind !== 'gpt2') {
+    throw new MechLensError('unsupported', 'the attention job needs a GPT-2 checkpoint folder', { input: input.model, fix: 'Use a Hugging Face GPT-2 folder or hub id.' });
+  }
+  const nLayer = model.checkpoint.config.nLayer;
+  const nHead = model.checkpoint.config.nHead;
+  if (!Number.isInteger(layer) || layer < 0 || layer >= nLayer) {
+    throw new MechLensError('bad-argument', `layer ${layer} does not exist: the model has layers 0 to ${nLayer - 1}`, { input: input.model, fix: `Choose a layer from 0 to ${nLayer - 1}.` });
+  }
+
+  const words = list.items.map((i) => i.word);
+  const check = checkSingleTokens(model.tokenizer, template, words, input.pieces ?? 'drop');
+  if (check.kept.length < 3) {
+    throw new MechLensError('not-found', `only ${check.kept.length} of ${words.length} words are single tokens in "${template}"`, { input: input.wordsPath, fix: 'Use words that are one GPT-2 token, or read the last piece of the others.' });
+  }
+  const categoryOf = new Map(list.items.map((i) => [i.word, i.category]));
+  const items = check.kept;
+  const itemCategories = items.map((w) => categoryOf.get(w) ?? null);
+
+  const layers = input.sweep ? Array.from({ length: nLayer }, (_, l) => l) : [layer];
+  const hooksAt = (l: number) => ({ q: `blocks.${l}.attn.hook_q`, k: `blocks.${l}.attn.hook_k`, v: `blocks.${l}.attn.hook_v`, mlp: `blocks.${l}.mlp.hook_post`, resid: `blocks.${l}.hook_resid_post` });
+  const hooks = layers.flatMap((l) => (input.sweep ? Object.values(hooksAt(l)) : [hooksAt(l).q, hooksAt(l).k, hooksAt(l).v]));
+  step(`Capturing ${hooks.length} hooks for ${items.length} prompts`, 0.05);
+  const captured = await captureActivations(model, check.inputs, hooks, 'target', {
+    signal, provider: input.provider, onProgress: (p) => step(p.message, 0.05 + 0.4 * (p.fraction ?? 0)),
+  });
+  throwIfCancelled(signal);
+  const rows = (hook: string): Matrix<Float32Array> => {
+    const t = captured.activations[hook];
+    return { rows: t.dims[0], cols: t.dims[1], data: t.data };
+  };
+
+  step('Similarities and RSA', 0.5);
+  const main = hooksAt(layer);
+  const space = (hook: string): AttentionSpace & { sim: Matrix<Float64Array> } => {
+    const sim = cosineSimilarityMatrix(rows(hook)).similarity;
+    const h = histogram(upperTriangle(sim), { bins });
+    return { hook, sim, similarity: toJson(sim), selectivity: selectivityIndex(sim, itemCategories), histogram: { edges: Array.from(h.edges), counts: Array.from(h.counts) } };
+  };
+  const q = space(main.q);
+  const k = space(main.k);
+  const v = space(main.v);
+  const rsa = representationalSimilarity(q.sim, k.sim, { permutations, seed, signal });
+  const byCategory = rsaByCategory(q.sim, k.sim, itemCategories, { permutations, seed, signal });
+  const warnings = [...check.warnings, ...captured.warnings];
+  for (const s of byCategory.skipped) warnings.push(`RSA within "${s.category}" is undefined: ${s.reason}.`);
+
+  step('Per-head RSA', 0.75);
+  const heads = Array.from({ length: nHead }, (_, head) => {
+    const qs = headSlice(rows(main.q), head, nHead);
+    const ks = headSlice(rows(main.k), head, nHead);
+    const qSim = cosineSimilarityMatrix(qs).similarity;
+    const kSim = cosineSimilarityMatrix(ks).similarity;
+    return { head, rsa: safeRsa(qSim, kSim), selectivityQ: selectivityIndex(qSim, itemCategories).index, selectivityK: selectivityIndex(kSim, itemCategories).index };
+  });
+
+  let sweep: AttentionResult['sweep'] = null;
+  if (input.sweep) {
+    step('Layer sweep', 0.85);
+    sweep = layers.map((l) => {
+      throwIfCancelled(signal);
+      const h = hooksAt(l);
+      const sims = Object.fromEntries(Object.entries(h).map(([name, hook]) => [name, cosineSimilarityMatrix(rows(hook)).similarity]));
+      const sel = (name: string) => selectivityIndex(sims[name], itemCategories).index;
+      return { layer: l, rsaQK: safeRsa(sims.q, sims.k), selectivity: { q: sel('q'), k: sel('k'), v: sel('v'), mlp: sel('mlp'), resid: sel('resid') } };
+    });
+  }
+
+  const strip = ({ sim: _sim, ...rest }: AttentionSpace & { sim: unknown }): AttentionSpace => rest;
+  step('Done', 1);
+  const modelName = input.model.replace(/^.*[\\/]/, '');
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    job: 'attention',
+    title: `Q/K at layer ${layer} of ${modelName}: "${template}"`,
+    model: { spec: `model:${input.model}#${main.q}`, label: modelName, kind: 'model-hook', dims: rows(main.q).cols, revision: captured.revision, provider: captured.provider },
+    provider: captured.provider,
+    template,
+    layer,
+    items,
+    itemCategories,
+    categories: list.categories.filter((c) => itemCategories.includes(c)),
+    missing: words.filter((w) => !items.includes(w)),
+    pieces: check.checks.filter((c) => !c.single).map((c) => ({ word: c.word, pieces: c.pieces })),
+    q: strip(q),
+    k: strip(k),
+    v: strip(v),
+    rsa,
+    rsaByCategory: byCategory.rsa,
+    heads,
+    sweep,
+    warnings,
+    run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { template, layer, permutations, seed, pieces: input.pieces ?? 'drop', sweep: !!input.sweep, bins } },
+    inputs: { words: input.wordsPath, model: input.model, template, layer, seed },
+  };
+}
+
+/** The d_head columns of one head: attention hooks are flattened head-major. */
+function headSlice(m: Matrix<Float32Array>, head: number, nHead: number): Matrix<Float32Array> {
+  const width = m.cols / nHead;
+  const data = new Float32Array(m.rows * width);
+  for (let i = 0; i < m.rows; i++) data.set(m.data.subarray(i * m.cols + head * width, i * m.cols + (head + 1) * width), i * width);
+  return { rows: m.rows, cols: width, data };
+}
+
+function safeRsa(a: Matrix, b: Matrix): number | null {
+  try {
+    return representationalSimilarity(a, b, { permutations: 0 }).pearson;
+  } catch (e) {
+    if (e instanceof MechLensError) return null;
+    throw e;
+  }
+}
+
