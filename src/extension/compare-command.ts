@@ -130,7 +130,8 @@ async function pickSource(services: CompareServices, question: SourceQuestion): 
     return vscode.window.showInputBox({
       title: `MechLens: source ${side}`,
       prompt: 'A catalog name, vectors:PATH, or model:ID_OR_DIR#embed (a Hugging Face id such as gpt2, or a local folder)',
-      value: recent.items().find((s) => s.startsWith('model:')) ?? 'model:gpt2#embed',
+      // Empty, not prefilled: whoever chose to type a spec should not have to clear one first.
+      placeHolder: 'model:gpt2#embed · vectors:/path/to/vectors.txt · glove-wiki-gigaword-50',
       validateInput: (text) => validateSourceSpec(text, names),
       ignoreFocusOut: true,
     }).then((text) => text?.trim() || undefined);
