@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { CompareResult } from '../../src/protocol/result';
 import { jsonForScript, renderHtmlReport, reportAssets, writeHtmlReport } from '../../src/core/report';
-import { launchBrowser } from '../helpers/chromium';
+import { launchBrowser, screenshotDir } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compare-result.json'), 'utf8')) as CompareResult;
 const dir = mkdtempSync(join(tmpdir(), 'mechlens-'));
@@ -61,6 +61,8 @@ test('opened from disk it renders the panel with zero console errors and zero ne
   assert.equal(await page.locator('[data-card="rsa"] [data-stat="pearson"]').textContent(), fixture.rsa.pearson.toFixed(3));
   const embedded = await page.evaluate(`JSON.parse(document.getElementById('mechlens-result').textContent)`);
   assert.deepEqual(embedded, fixture);
+  // Outside VS Code the page takes its colors from the stylesheet's fallbacks (light here).
+  await page.screenshot({ path: join(screenshotDir, 'compare-report.png'), fullPage: true });
 });
 
 test('the <script> word appears as text and never as an element', async () => {
