@@ -238,12 +238,18 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
           log.info('Cancel requested');
           controller.abort();
         });
+        // Closing the panel while the run is going means the result is no longer wanted.
+        const panelClosed = panel.onDidDispose(() => {
+          log.info('Panel closed during the run: cancelling');
+          controller.abort();
+        });
         const reporter = progressReporter(progress, log, panel);
         try {
           return await services.runCompare(input, { signal: controller.signal, onProgress: (p) => reporter.report(p.message, p.fraction) });
         } finally {
           reporter.finish();
           subscription.dispose();
+          panelClosed.dispose();
         }
       },
     );

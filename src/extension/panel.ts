@@ -28,6 +28,10 @@ export interface PanelServices {
 export class ResultPanel implements vscode.Disposable {
   private static readonly open = new Set<ResultPanel>();
   private ready = false;
+  private disposed = false;
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  /** Fires once when the panel closes (the user closed it, or the extension deactivates). */
+  readonly onDidDispose = this.disposeEmitter.event;
   private readonly queue: ToWebview[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private result: Result | undefined;
@@ -72,7 +76,12 @@ export class ResultPanel implements vscode.Disposable {
     return this.result;
   }
 
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   showResult(result: Result, savedUri?: vscode.Uri): void {
+    if (this.disposed) return;
     this.result = result;
     this.savedUri = savedUri;
     this.webviewPanel.title = result.title || 'MechLens';
@@ -85,6 +94,7 @@ export class ResultPanel implements vscode.Disposable {
   }
 
   private updateStatusBar(): void {
+    if (this.disposed) return;
     if (this.webviewPanel.active && this.result) this.services.statusBar?.show(this, this.result);
     else this.services.statusBar?.hide(this);
   }
@@ -102,10 +112,12 @@ export class ResultPanel implements vscode.Disposable {
   }
 
   reveal(): void {
-    this.webviewPanel.reveal(undefined, false);
+    if (!this.disposed) this.webviewPanel.reveal(undefined, false);
   }
 
   post(message: ToWebview): void {
+    // A run may finish after its panel was closed; a disposed webview throws on any use.
+    if (this.disposed) return;
     if (!this.ready) {
       // Progress is only worth its latest value; results and errors all matter.
       if (message.type === 'progress') {
@@ -210,9 +222,12 @@ export class ResultPanel implements vscode.Disposable {
 
   dispose(): void {
     if (!ResultPanel.open.delete(this)) return;
+    this.disposed = true;
     this.services.statusBar?.hide(this);
     this.webviewPanel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
+    this.disposeEmitter.fire();
+    this.disposeEmitter.dispose();
   }
 
   static disposeAll(): void {

@@ -156,6 +156,24 @@ test('cancel aborts the job through its signal and the panel says cancelled', as
   assert.deepEqual(panel.posted.at(-1), { type: 'cancelled' });
 });
 
+test('closing the panel during a run cancels it, and the late end of the run touches no disposed webview', { timeout: 10_000 }, async () => {
+  recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
+  let aborted = false;
+  const job: Job = (_input, control) => new Promise((_resolve, reject) => {
+    control.signal?.addEventListener('abort', () => { aborted = true; setImmediate(() => reject(new CancelledError())); });
+    setImmediate(() => {
+      const panel = recorded.panels[0];
+      panel.send({ type: 'ready' });
+      setImmediate(() => panel.dispose());
+    });
+  });
+  const out = await compareModule.compareEmbeddings(services(job) as never, { uri: wordsUri as never });
+  assert.equal(out, undefined);
+  assert.equal(aborted, true);
+  assert.ok(recorded.log.includes('info Panel closed during the run: cancelling'));
+  assert.deepEqual(recorded.errors, []);
+});
+
 test('a MechLensError reaches the user as its one-line message with actions, and the log keeps the detail', async () => {
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
   const err = new MechLensError('not-found', 'only 2 of 20 words are in both sources', { input: '/workspace/samples/space.words', fix: 'Check the spelling.' });

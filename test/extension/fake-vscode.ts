@@ -35,7 +35,8 @@ export class FakeWebviewPanel {
     html: '',
     options: {} as unknown,
     asWebviewUri: (uri: FakeUri) => `https://fake.vscode-resource${uri.path}`,
-    postMessage: async (m: unknown) => { this.posted.push(m); return true; },
+    // Like VS Code: a disposed webview throws on use.
+    postMessage: (m: unknown) => { if (this.isDisposed) throw new Error('Webview is disposed'); this.posted.push(m); return Promise.resolve(true); },
     onDidReceiveMessage: this.received.event,
   };
   constructor(public title: string) {}
