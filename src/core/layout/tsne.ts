@@ -102,16 +102,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
       const check = (i + 1) % CHECK_EVERY === 0;
       const report = control.onIteration !== undefined && ((i + 1) % reportEvery === 0 || i === iterations - 1);
       const error = gradient(y, grad, phase.exaggeration, check || report || i === iterations - 1);
-      let gradNorm2 = 0;
-      for (let e = 0; e < 2 * n; e++) {
-        const g = grad[e];
-        const gain = update[e] * g < 0 ? gains[e] + 0.2 : Math.max(gains[e] * 0.8, 0.01);
-        gains[e] = gain;
-        const scaled = g * gain;
-        gradNorm2 += scaled * scaled;
-        update[e] = phase.momentum * update[e] - learningRate * scaled;
-        y[e] += update[e];
-      }
+      const gradNorm2 = step(y, grad, update, gains, phase.momentum, learningRate);
       done = i + 1;
       if (!Number.isNaN(error)) kl = error;
       if (report) control.onIteration?.(i + 1, kl, y.slice());
@@ -125,6 +116,21 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     if (done < phase.to && phase.exaggeration === 1) break;
   }
   return { coords: { rows: n, cols: 2, data: y }, kl, iterations: done, method, perplexity, learningRate, warnings };
+}
+
+/** One gradient-descent step with sklearn's gains and momentum; returns |gains ⊙ grad|². */
+function step(y: Float64Array, grad: Float64Array, update: Float64Array, gains: Float64Array, momentum: number, learningRate: number): number {
+  let gradNorm2 = 0;
+  for (let e = 0; e < y.length; e++) {
+    const g = grad[e];
+    const gain = update[e] * g < 0 ? gains[e] + 0.2 : Math.max(gains[e] * 0.8, 0.01);
+    gains[e] = gain;
+    const scaled = g * gain;
+    gradNorm2 += scaled * scaled;
+    update[e] = momentum * update[e] - learningRate * scaled;
+    y[e] += update[e];
+  }
+  return gradNorm2;
 }
 
 /** Writes the gradient into grad and returns the KL divergence when asked (NaN otherwise). */
@@ -186,31 +192,46 @@ function exactGradient(P: Float64Array): Gradient {
 
 function barnesHutGradient(P: SparseP, theta: number): Gradient {
   const tree = new QuadTree();
-  const { rowStart, columns, values } = P;
-  let negF = new Float64Array(0);
+  const negF = new Float64Array(2 * P.n);
   return (y, grad, exaggeration, computeError) => {
-    const n = y.length / 2;
-    if (negF.length !== 2 * n) negF = new Float64Array(2 * n);
-    tree.build(y, n);
+    tree.build(y, P.n);
     const sumQ = tree.repulsion(y, theta, negF);
-    let kl = 0;
+    return attraction(y, grad, negF, sumQ, P.rowStart, P.columns, P.values, exaggeration, computeError);
+  };
+}
+
+/**
+ * Adds the attractive forces over the sparse P to the normalised repulsion: grad = F_attr − F_rep / Z.
+ * A plain top-level function over typed arrays, so V8 keeps it monomorphic and fast.
+ */
+function attraction(y: Float64Array, grad: Float64Array, negF: Float64Array, sumQ: number, rowStart: Int32Array, columns: Int32Array, values: Float64Array, exaggeration: number, computeError: boolean): number {
+  const n = rowStart.length - 1;
+  let kl = 0;
+  for (let i = 0; i < n; i++) {
+    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
+    let f0 = 0, f1 = 0;
+    const end = rowStart[i + 1];
+    for (let e = rowStart[i]; e < end; e++) {
+      const j = columns[e];
+      const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+      const pq = (values[e] * exaggeration) / (1 + d0 * d0 + d1 * d1);
+      f0 += pq * d0; f1 += pq * d1;
+    }
+    grad[2 * i] = f0 - negF[2 * i] / sumQ;
+    grad[2 * i + 1] = f1 - negF[2 * i + 1] / sumQ;
+  }
+  if (computeError) {
     for (let i = 0; i < n; i++) {
-      const yi0 = y[2 * i], yi1 = y[2 * i + 1];
-      let f0 = 0, f1 = 0;
       for (let e = rowStart[i], end = rowStart[i + 1]; e < end; e++) {
         const j = columns[e];
-        const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
-        const q = 1 / (1 + d0 * d0 + d1 * d1);
+        const d0 = y[2 * i] - y[2 * j], d1 = y[2 * i + 1] - y[2 * j + 1];
         const p = values[e] * exaggeration;
-        const pq = p * q;
-        f0 += pq * d0; f1 += pq * d1;
-        if (computeError) kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
+        const q = 1 / (1 + d0 * d0 + d1 * d1);
+        kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
       }
-      grad[2 * i] = f0 - negF[2 * i] / sumQ;
-      grad[2 * i + 1] = f1 - negF[2 * i + 1] / sumQ;
     }
-    return computeError ? kl : NaN;
-  };
+  }
+  return computeError ? kl : NaN;
 }
 
 function initialCoords(x: Matrix, init: 'pca' | 'random', seed: number, warnings: string[]): Float64Array {
