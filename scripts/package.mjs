@@ -63,9 +63,18 @@ function otherPlatformFolders(target) {
 // script), and onnxruntime-web, whose JS transformers.js bundles into its own dist files.
 const NOT_NEEDED_AT_RUN_TIME = new Set(['adm-zip', 'global-agent', 'onnxruntime-web']);
 
-/** Packages the bundles in dist/ still `require` at run time: esbuild's externals. */
+/**
+ * Packages the bundles in dist/ load at run time: what they `require` (or `require.resolve`),
+ * plus every external named in scripts/build.mjs that is installed, so that a package the code
+ * loads lazily (onnxruntime-node behind a dynamic import) ships even before a bundle names it.
+ */
 function requiredByBundles() {
   const names = new Set();
+  const buildScript = readFileSync(join(root, 'scripts/build.mjs'), 'utf8');
+  const externals = /const external = \[([^\]]*)\]/.exec(buildScript)?.[1] ?? '';
+  for (const match of externals.matchAll(/'([^']+)'/g)) {
+    if (match[1] !== 'vscode' && existsSync(join(root, 'node_modules', match[1], 'package.json'))) names.add(match[1]);
+  }
   for (const file of readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js'))) {
     const text = readFileSync(join(root, 'dist', file), 'utf8');
     for (const match of text.matchAll(/require(?:\.resolve)?\(["']([^"'./][^"']*)["']\)/g)) {

@@ -6,7 +6,7 @@
 // Every wait is on a selector or a condition with a generous timeout; nothing sleeps blindly.
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,7 +138,7 @@ export class VsCodeSession {
         executablePath: process.env.MECHLENS_CHROMIUM ?? '/usr/bin/chromium',
         args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
       });
-      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+      const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
       const page = await context.newPage();
       page.setDefaultTimeout(MEDIUM);
       const consoleLog = createWriteStream(path.join(artifacts, 'browser-console.log'));
@@ -148,7 +148,11 @@ export class VsCodeSession {
       await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`, { timeout: LONG });
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: LONG });
       await session.answerTrustDialog(options.trust);
-      await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: LONG });
+      await page.locator('.explorer-folders-view').first().waitFor({ timeout: LONG });
+      // Trusting restarts the extension host; commands and menus settle once it has started.
+      await page.locator('.part.statusbar', { hasText: 'Activating Extensions' }).waitFor({ state: 'hidden', timeout: LONG });
+      // MechLens's activity bar entry appears once VS Code has registered the extension's contributions.
+      await page.locator('.part.activitybar .action-item a[aria-label^="MechLens"]').first().waitFor({ state: 'attached', timeout: LONG });
       return session;
     } catch (err) {
       await browser?.close().catch(() => undefined);
@@ -208,9 +212,13 @@ export class VsCodeSession {
     return (await this.quickInputRows().locator('.label-name').allInnerTexts()).map((l) => l.trim());
   }
 
-  /** Picks the row whose label contains `label` in the quick pick titled `title`. */
-  async pickQuickItem(title: string | RegExp, label: string | RegExp): Promise<void> {
+  /**
+   * Picks the row whose label matches `label` in the quick pick titled `title`. The list is
+   * virtualized, so `filter` is typed first to bring a row far down the list into view.
+   */
+  async pickQuickItem(title: string | RegExp, label: string | RegExp, filter?: string): Promise<void> {
     await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    if (filter !== undefined) await this.quickInput().locator('.quick-input-box input').fill(filter);
     const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
     await row.waitFor({ state: 'visible' });
     await row.click();
@@ -243,12 +251,20 @@ export class VsCodeSession {
     return row!;
   }
 
-  /** Right-clicks a file in the explorer and chooses `entry` from the context menu. */
+  /**
+   * Right-clicks a file in the explorer and chooses `entry` from the context menu. A menu opened
+   * while VS Code is still registering contributions lacks the entry, so it is reopened until then.
+   */
   async explorerContextMenu(relativePath: string, entry: string): Promise<void> {
     const row = await this.explorerItem(relativePath);
-    await row.click({ button: 'right' });
     const item = this.page.locator('.context-view .monaco-menu .action-item', { has: this.page.locator('.action-label', { hasText: exactText(entry) }) }).first();
-    await item.waitFor({ state: 'visible' });
+    await retry(async () => {
+      await row.click({ button: 'right' });
+      await this.page.locator('.context-view .monaco-menu .action-item').first().waitFor({ state: 'visible' });
+      if (await item.isVisible()) return true;
+      await this.page.keyboard.press('Escape');
+      return false;
+    }, `context menu of ${relativePath} never showed "${entry}"`);
     await item.click();
   }
 
@@ -297,10 +313,27 @@ export class VsCodeSession {
     return this.page.locator('.part.statusbar .statusbar-item', { hasText: 'Restricted Mode' });
   }
 
-  /** Shows MechLens's log and waits until it contains `text`. */
-  async waitForLog(text: string | RegExp): Promise<void> {
+  /**
+   * Shows MechLens's log in the Output panel, and waits until its log file contains `text`
+   * (the file, because the panel only renders the lines scrolled into view).
+   */
+  async waitForLog(text: RegExp): Promise<string> {
     await this.runCommand('MechLens: Show Log');
-    await this.page.locator('.part.panel .view-lines', { hasText: text }).first().waitFor({ state: 'visible', timeout: LONG });
+    await this.page.locator('.part.panel .view-lines').first().waitFor({ state: 'visible', timeout: LONG });
+    let log = '';
+    await retry(async () => {
+      log = readExtensionLogs(path.join(this.userDataDir, 'logs'));
+      return text.test(log);
+    }, `MechLens's log never matched ${text}`);
+    return log;
+  }
+
+  /** Closes every editor and panel, so the next webview is the only one on screen. */
+  async closeAllEditors(): Promise<void> {
+    await this.runCommand('View: Close All Editors');
+    await this.page.locator('iframe.webview.ready:visible').first().waitFor({ state: 'detached', timeout: MEDIUM }).catch(async () => {
+      await this.page.locator('iframe.webview.ready:visible').first().waitFor({ state: 'hidden', timeout: MEDIUM });
+    });
   }
 
   /** Saves a PNG of the whole window under docs/screenshots/ (for the README) and returns its path. */
@@ -320,8 +353,38 @@ export class VsCodeSession {
   async close(): Promise<void> {
     await this.browser.close().catch(() => undefined);
     await killTree(this.server);
+    // VS Code's own logs (extension host, MechLens's output channel) outlive the session for debugging.
+    const logs = path.join(this.userDataDir, 'logs');
+    if (existsSync(logs)) cpSync(logs, path.join(this.artifacts, 'vscode-logs'), { recursive: true });
     rmSync(this.userDataDir, { recursive: true, force: true });
   }
+}
+
+/** The text of every MechLens output channel log under VS Code's logs folder. */
+function readExtensionLogs(logsDir: string): string {
+  const texts: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (full.includes(`${path.sep}mechlens.mechlens${path.sep}`) && entry.name.endsWith('.log')) texts.push(readFileSync(full, 'utf8'));
+    }
+  };
+  walk(logsDir);
+  return texts.join('\n');
+}
+
+/** Repeats `attempt` until it returns true, for at most `timeout` ms. */
+async function retry(attempt: () => Promise<boolean>, failure: string, timeout = LONG): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let delay = 250;
+  while (Date.now() < deadline) {
+    if (await attempt()) return;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 4000);
+  }
+  throw new Error(`${failure} within ${timeout / 1000} s`);
 }
 
 function exactText(text: string): RegExp {

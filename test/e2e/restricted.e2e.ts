@@ -50,12 +50,13 @@ test('the workspace\'s default source is not offered, and a hand-picked comparis
     const rows = await session.quickPickLabels('source A');
     assert.ok(!rows.some((r) => r.includes('space-a.txt')), `untrusted workspace setting leaked into the picker: ${JSON.stringify(rows)}`);
     for (const [side, file] of [['A', vectors.a], ['B', vectors.b]] as const) {
-      await session.pickQuickItem(`source ${side}`, /Enter a source spec/);
+      await session.pickQuickItem(`source ${side}`, /Enter a source spec/, 'Enter a source spec');
       await session.answerInputBox(`source ${side}`, `vectors:${file}`);
     }
     const panel = await session.webview('section.ml-card[data-space="b"] svg.ml-heatmap-svg');
     const n = vectors.words.length;
     assert.equal(await panel.locator('section.ml-card[data-space="a"] svg.ml-heatmap-svg rect.cell').count(), n * n);
-    await session.waitForLog(/not trusted: ignoring the workspace values of mechlens\.defaultSources\.a/);
+    // VS Code itself withholds the workspace values of restrictedConfigurations; MechLens says it runs untrusted.
+    await session.waitForLog(/activated\s+in\s.*workspace\s+not\s+trusted/);
   });
 });

@@ -1,0 +1,158 @@
+// Job 1 in real VS Code, in a trusted workspace: right-click a word list, answer the two source
+// quick picks, and check the panel against the CLI's result for the same inputs.
+import { after, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LONG, makeWorkspace, repoRoot, VsCodeSession, writeWorkspaceSettings } from './harness';
+import { writeBadVectorFile, writeVectorFiles, type VectorFiles } from './fixtures';
+
+const wordList = 'samples/space-furniture-fruit.words';
+let session: VsCodeSession;
+let workspace: string;
+let vectors: VectorFiles;
+
+before(async () => {
+  workspace = makeWorkspace();
+  vectors = writeVectorFiles(workspace, path.join(workspace, wordList));
+  // Trusted, so this workspace setting applies: source A's picker offers it first (restricted.e2e.ts checks the opposite).
+  writeWorkspaceSettings(workspace, { 'mechlens.defaultSources.a': `vectors:${vectors.a}` });
+  session = await VsCodeSession.start({
+    workspace,
+    trust: 'trust',
+    name: 'compare',
+    settings: { 'mechlens.permutations': 1000, 'mechlens.seed': 0 },
+  });
+});
+
+after(async () => {
+  await session?.close();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+async function onFailure<T>(t: TestContext, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    await session.captureFailure(t.name);
+    throw err;
+  }
+}
+
+/** Starts job 1 from the explorer and answers both source pickers with typed `vectors:` specs. */
+async function compareFromExplorer(a: string, b: string): Promise<void> {
+  await session.explorerContextMenu(wordList, 'Compare Embeddings…');
+  for (const [side, file] of [['A', a], ['B', b]] as const) {
+    await session.pickQuickItem(`source ${side}`, /Enter a source spec/, 'Enter a source spec');
+    await session.answerInputBox(`source ${side}`, `vectors:${file}`);
+  }
+}
+
+interface CliCompare {
+  items: string[];
+  rsa: { pearson: number; spearman: number; cosine: number; pValue: number | null };
+}
+
+function runCli(a: string, b: string): CliCompare {
+  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
+  try {
+    const out = path.join(outDir, 'compare.json');
+    const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'compare',
+      '--words', path.join(workspace, wordList), '--a', `vectors:${a}`, '--b', `vectors:${b}`,
+      '--permutations', '1000', '--seed', '0', '--json', out], { encoding: 'utf8' });
+    assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
+    return JSON.parse(readFileSync(out, 'utf8')) as CliCompare;
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** The number shown is the CLI's number rounded to the digits shown. */
+function assertShownValue(shown: string, expected: number, what: string): void {
+  const text = shown.replace('−', '-').trim();
+  const value = Number(text);
+  assert.ok(Number.isFinite(value), `${what}: "${shown}" is not a number`);
+  const decimals = text.includes('.') ? text.split('.')[1].length : 0;
+  assert.ok(Math.abs(value - expected) <= 0.5 * 10 ** -decimals + 1e-12, `${what}: panel shows ${shown}, CLI says ${expected}`);
+}
+
+test('Compare Embeddings… from the explorer shows both heatmaps and the CLI\'s RSA', async (t) => {
+  await onFailure(t, async () => {
+    await session.closeAllEditors();
+    await session.explorerContextMenu(wordList, 'Compare Embeddings…');
+    const rowsA = await session.quickPickLabels('source A');
+    assert.equal(rowsA[0], 'space-a.txt', `the workspace's default source is not offered first: ${JSON.stringify(rowsA)}`);
+    await session.pickQuickItem('source A', /^space-a\.txt$/);
+    await session.pickQuickItem('source B', /Enter a source spec/, 'Enter a source spec');
+    await session.answerInputBox('source B', `vectors:${vectors.b}`);
+    // "A vs B — list" while it runs, the result's own title once it is shown.
+    await session.tab(/^\s*space-a\.txt vs space-b\.txt (—|on) space-furniture-fruit\.words\s*$/).waitFor({ state: 'visible', timeout: LONG });
+    const panel = await session.webview('section.ml-card[data-space="b"] svg.ml-heatmap-svg');
+
+    const n = vectors.words.length;
+    for (const space of ['a', 'b'] as const) {
+      const card = panel.locator(`section.ml-card[data-space="${space}"]`);
+      assert.equal(await card.locator('svg.ml-heatmap-svg rect.cell').count(), n * n, `heatmap ${space} cells`);
+      const yLabels = (await card.locator('.y-ticks text.tick-label').allTextContents()).map((s) => s.trim());
+      const xLabels = (await card.locator('.x-ticks text.tick-label').allTextContents()).map((s) => s.trim());
+      assert.deepEqual(yLabels, vectors.words, `heatmap ${space} row labels`);
+      assert.deepEqual(xLabels, vectors.words, `heatmap ${space} column labels`);
+      const categoryLabels = await card.locator('text.category-label').allTextContents();
+      assert.deepEqual(categoryLabels.map((s) => s.trim()), ['space', 'furniture', 'fruit']);
+    }
+
+    const cli = runCli(vectors.a, vectors.b);
+    assert.deepEqual(cli.items, vectors.words);
+    const rsa = panel.locator('section.ml-card[data-card="rsa"]');
+    assertShownValue(await rsa.locator('[data-stat="pearson"]').innerText(), cli.rsa.pearson, 'RSA Pearson r');
+    assertShownValue(await rsa.locator('[data-stat="spearman"]').innerText(), cli.rsa.spearman, 'RSA Spearman ρ');
+    assertShownValue(await rsa.locator('[data-stat="cosine"]').innerText(), cli.rsa.cosine, 'RSA cosine');
+    assert.equal((await rsa.locator('[data-stat="n"]').innerText()).trim(), String((n * (n - 1)) / 2));
+  });
+});
+
+test('hovering a heatmap cell shows both words and both similarities', async (t) => {
+  await onFailure(t, async () => {
+    const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
+    const overlay = panel.locator('section.ml-card[data-space="a"] rect.overlay');
+    const box = await overlay.boundingBox();
+    assert.ok(box, 'heatmap overlay has no box');
+    const n = vectors.words.length;
+    const row = vectors.words.indexOf('moon');
+    const col = vectors.words.indexOf('chair');
+    const cell = box.width / n;
+    await overlay.hover({ position: { x: (col + 0.5) * cell, y: (row + 0.5) * cell } });
+    const tooltip = panel.locator('.ml-tooltip:not([hidden])');
+    await tooltip.waitFor({ state: 'visible' });
+    assert.equal((await tooltip.locator('.ml-tooltip-title').innerText()).trim(), 'moon × chair');
+    const text = (await tooltip.innerText()).replace(/\u2212/g, '-');
+    assert.match(text, /^A: .+: -?\d\.\d+$/m, `tooltip lacks the similarity in A: ${text}`);
+    assert.match(text, /^B: .+: -?\d\.\d+$/m, `tooltip lacks the similarity in B: ${text}`);
+    assert.match(text, /^space × furniture$/m, `tooltip lacks the categories: ${text}`);
+
+    const file = await session.screenshot('vscode-compare.png');
+    assert.ok(readFileSync(file).length > 10_000, 'screenshot is suspiciously small');
+
+    const rsa = panel.locator('section.ml-card[data-card="rsa"]');
+    await rsa.evaluate((card) => card.scrollIntoView({ block: 'center' }));
+    await session.screenshot('vscode-compare-rsa.png');
+  });
+});
+
+test('a broken vector file gives an error that names the file and the line', async (t) => {
+  await onFailure(t, async () => {
+    const bad = writeBadVectorFile(workspace);
+    await session.closeAllEditors();
+    await compareFromExplorer(bad, vectors.b);
+    const toast = session.notification(/broken\.txt/);
+    await toast.waitFor({ state: 'visible', timeout: LONG });
+    const message = await toast.innerText();
+    assert.match(message, /broken\.txt:3\b|line 3\b/i, `error does not name the line: ${message}`);
+    assert.match(message, /oops/, `error does not quote the bad value: ${message}`);
+    const panel = await session.webview('.ml-state-error');
+    assert.match(await panel.locator('.ml-state-error').innerText(), /broken\.txt/);
+    await session.screenshot('vscode-compare-error.png');
+  });
+});
