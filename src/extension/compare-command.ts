@@ -254,7 +254,7 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
       },
     );
     log.info(`Compare finished in ${formatMs(performance.now() - started)}: ${result.items.length} words, ${result.missing.length} missing, ` +
-      `RSA r = ${result.rsa.pearson.toFixed(4)}, ρ = ${result.rsa.spearman.toFixed(4)}, p = ${result.rsa.pValue ?? 'n/a'}`);
+      `RSA r = ${result.rsa.pearson.toFixed(4)}, ρ = ${result.rsa.spearman.toFixed(4)}, p = ${result.rsa.pValue === null ? 'n/a' : result.rsa.pValue.toPrecision(3)}`);
     for (const warning of result.warnings) log.warn(warning);
     panel.showResult(result);
     return result;
