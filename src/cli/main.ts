@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   hooks: async () => (await import('./commands/hooks')).default,
   embed2d: async () => (await import('./commands/embed2d')).default,
   cluster: async () => (await import('./commands/cluster')).default,
+  tokens: async () => (await import('./commands/tokens')).default,
+  match: async () => (await import('./commands/match')).default,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -221,12 +221,107 @@ export interface AttentionResult {
   inputs: { words: string; model: string; template: string; layer: number; seed: number };
 }
 
-/**
- * What a panel can render. Later jobs join the union as their panels land (ContrastResult is
- * produced by the CLI already; its panel is the next step).
- */
-export type Result = CompareResult;
-export type AnyResult = CompareResult | ContrastResult | AttentionResult;
+/** A DBSCAN group of tokens on the 2-D map. */
+export interface TokenCluster {
+  label: number;
+  /** Rows of `tokens` in the group, in token order. */
+  indices: number[];
+  /** Display strings of the members (leading space as ␣). */
+  members: string[];
+  tokenIds: number[];
+  /** Mean position of the members on the map: where the panel draws centroid lines from. */
+  centroid: number[];
+}
+
+/** Job 2: a model's token-embedding matrix, its Gram matrix and a 2-D map with DBSCAN groups. */
+export interface TokensResult {
+  schemaVersion: number;
+  job: 'tokens';
+  title: string;
+  model: SourceInfo;
+  /** How the tokens were chosen. */
+  selection: { kind: 'first'; first: number } | { kind: 'list'; path: string | null; leadingSpace: LeadingSpace };
+  /** One entry per row, in row order. */
+  tokenIds: number[];
+  /** Decoded tokens as displayed, leading space as ␣ (`␣the`): tick labels. */
+  tokens: string[];
+  /** Words of the token list that are not one token, with their pieces. */
+  missing: { word: string; pieces: string[] }[];
+  dims: number;
+  /** Up to this many tokens the result carries `embeddings` and `gram`. */
+  matrixCap: number;
+  /** Tokens × dims rows of wte; null above matrixCap. */
+  embeddings: MatrixJson | null;
+  /** E·Eᵀ (tokens × tokens); null above matrixCap. */
+  gram: MatrixJson | null;
+  /** Euclidean norm of each row (the Gram diagonal's square root), present at any size. */
+  norms: number[];
+  method: 'tsne' | 'pca';
+  /** Tokens × 2 map coordinates. */
+  coords: MatrixJson;
+  /** DBSCAN label per token, −1 for ungrouped. */
+  labels: number[];
+  clusters: TokenCluster[];
+  ungrouped: { indices: number[]; tokens: string[]; tokenIds: number[] };
+  /** What made the map: t-SNE's perplexity/iterations/KL or PCA's explained variance, and DBSCAN's eps/minSamples. */
+  map: {
+    method: 'tsne' | 'pca';
+    seed: number;
+    eps: number;
+    minSamples: number;
+    perplexity?: number;
+    iterations?: number;
+    kl?: number;
+    explainedVarianceRatio?: number[];
+  };
+  warnings: string[];
+  run: RunInfo;
+  inputs: { model: string; first: number | null; tokens: string | null; leadingSpace: LeadingSpace; seed: number };
+}
+
+/** Whether a word is looked up as a token with a leading space (` word`, mid-sentence), without, or either (with first). */
+export type LeadingSpace = 'with' | 'without' | 'either';
+
+/** One word found in both vocabularies. */
+export interface VocabularyMatch {
+  word: string;
+  /** 0-based row of the word in A's file (word2vec order is frequency order). */
+  indexA: number;
+  /** Token id in B's tokenizer. */
+  tokenIdB: number;
+  /** The token as displayed (`␣planet`). */
+  token: string;
+  /** Which form was the single token. */
+  form: 'with' | 'without';
+}
+
+/** Job 3: the first K words of length L in A's order that are single tokens in B, then job 1 on them. */
+export interface MatchResult {
+  schemaVersion: number;
+  job: 'match';
+  title: string;
+  a: SourceInfo;
+  b: SourceInfo;
+  length: number;
+  count: number;
+  leadingSpace: LeadingSpace;
+  matches: VocabularyMatch[];
+  /** Rows of A read before K matches were found (all of A when `complete`). */
+  scanned: number;
+  /** True when A was read to its end (fewer than K matches, or the K-th was the last row). */
+  complete: boolean;
+  /** Job 1 on the matches; null when skipped or when fewer than 3 words matched. */
+  compare: CompareResult | null;
+  /** compare.rsa, repeated at the top level for scripts. */
+  rsa: RsaStats | null;
+  warnings: string[];
+  run: RunInfo;
+  inputs: { a: string; b: string; length: number; count: number; leadingSpace: LeadingSpace; seed: number };
+}
+
+/** What a panel can render. Later jobs join the union as their panels land (AttentionResult next). */
+export type Result = CompareResult | ContrastResult;
+export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult;
 export type JobName = Result['job'];
 
 export function isResult(value: unknown): value is Result {

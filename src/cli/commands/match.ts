@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { runMatch } from '../../core/analyses/match';
+import { numberOption } from '../args';
+import type { CliCommand } from '../command';
+import { leadingSpaceOption } from './tokens';
+
+const command: CliCommand = {
+  summary: 'match vocabularies: the first K words of length L in A\'s order that are single tokens of model B, then compare them',
+  options: {
+    a: { required: true, description: 'static vectors walked in file order: catalog name or vectors:PATH' },
+    b: { required: true, description: 'the model: model:ID_OR_DIR or model:ID_OR_DIR#embed' },
+    length: { description: 'characters per word (default 6)' },
+    count: { description: 'words to find (default 100)' },
+    'leading-space': { description: 'single token as " word" (with, default), "word" (without) or either' },
+    permutations: { description: 'permutations for the RSA p-value (default 1000; 0 skips it)' },
+    seed: { description: 'seed for permutations and t-SNE (default 0)' },
+    template: { description: 'prompt template when B is a hook source, e.g. "The next word is {word}"' },
+    'no-compare': { flag: true, description: 'only list the matches; skip job 1 on them' },
+    'no-map': { flag: true, description: 'skip t-SNE and DBSCAN in the comparison' },
+    'cache-dir': { description: 'download cache (default ~/.cache/mechlens or $MECHLENS_CACHE)' },
+    offline: { flag: true, description: 'use only cached downloads' },
+    json: { required: true, description: 'where to write the Result JSON' },
+  },
+  async run(args, io) {
+    const result = await runMatch({
+      a: args.a as string,
+      b: args.b as string,
+      length: numberOption('match', args, 'length', 6, (n) => Number.isInteger(n) && n >= 1),
+      count: numberOption('match', args, 'count', 100, (n) => Number.isInteger(n) && n >= 1),
+      leadingSpace: leadingSpaceOption('match', args),
+      permutations: numberOption('match', args, 'permutations', 1000, (n) => Number.isInteger(n) && n >= 0),
+      seed: numberOption('match', args, 'seed', 0, Number.isInteger),
+      template: args.template as string | undefined,
+      compare: args['no-compare'] !== true,
+      map: args['no-map'] ? false : {},
+      cacheDir: args['cache-dir'] as string | undefined,
+      offline: args.offline === true,
+    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    const json = args.json as string;
+    mkdirSync(dirname(json), { recursive: true });
+    writeFileSync(json, JSON.stringify(result));
+    io.log(`Wrote ${json}`);
+    io.log(`${result.matches.length} of ${result.count} words matched after ${result.scanned} rows of ${result.a.label}`);
+    const f = (x: number | null | undefined) => (x === null || x === undefined ? 'undefined' : x.toFixed(3));
+    if (result.rsa) io.log(`RSA: Pearson r ${f(result.rsa.pearson)}, Spearman ρ ${f(result.rsa.spearman)}, cosine S_c ${f(result.rsa.cosine)}, p ${result.rsa.pValue === null ? 'n/a' : result.rsa.pValue.toPrecision(3)}`);
+    for (const w of result.warnings) io.log(`warning: ${w}`);
+    for (const w of result.compare?.warnings ?? []) io.log(`warning: ${w}`);
+  },
+};
+
+export default command;
