@@ -2,6 +2,9 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import type { RecentList } from './recent';
+import { readRunHeader } from './run-header';
+
+const jobIcons: Record<string, string> = { compare: 'graph', contrast: 'pulse', tokens: 'symbol-array', match: 'list-filter', attention: 'eye' };
 
 const runGlob = '**/*.mechlens.json';
 const maxWorkspaceRuns = 500;
@@ -40,10 +43,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     }
     const item = new vscode.TreeItem(runName(node.uri), vscode.TreeItemCollapsibleState.None);
     item.id = `${node.recent ? 'recent' : 'workspace'}:${node.uri.toString()}`;
-    item.resourceUri = node.uri;
-    item.iconPath = new vscode.ThemeIcon('graph');
-    item.description = node.uri.scheme === 'file' ? path.dirname(vscode.workspace.asRelativePath(node.uri, true)) : node.uri.toString();
-    item.tooltip = node.uri.fsPath;
+    const header = node.uri.scheme === 'file' ? readRunHeader(node.uri.fsPath) : {};
+    item.iconPath = new vscode.ThemeIcon((header.job && jobIcons[header.job]) || 'graph');
+    const folder = node.uri.scheme === 'file' ? path.dirname(vscode.workspace.asRelativePath(node.uri, true)) : node.uri.toString();
+    item.description = header.title ?? folder;
+    item.tooltip = [header.title, header.job ? `job: ${header.job}` : undefined, node.uri.fsPath].filter(Boolean).join('\n');
     item.contextValue = 'mechlens.run';
     item.command = { command: 'mechlens.openRun', title: 'Open Run', arguments: [node.uri] };
     return item;
