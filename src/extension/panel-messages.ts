@@ -77,3 +77,12 @@ export function planExport(message: ExportMessage): ExportPlan {
     bytes,
   };
 }
+
+/**
+ * The only pages a panel may ask the host to open in the browser: Neuroscope neuron pages (the
+ * contrast panel links each significant neuron there). Checked here again, whatever the protocol
+ * guard let through.
+ */
+export function isOpenableLink(url: unknown): url is string {
+  return typeof url === 'string' && /^https:\/\/neuroscope\.io\/[A-Za-z0-9._-]+\/\d+\/\d+\.html$/.test(url);
+}

@@ -7,7 +7,7 @@ import { isResult, type Result } from '../protocol/result';
 import { MechLensError } from '../core/errors';
 import { userFacingMessage } from './error-message';
 import type { Log } from './log';
-import { planExport, safeFileName } from './panel-messages';
+import { isOpenableLink, planExport, safeFileName } from './panel-messages';
 import { parseSavedRun } from './saved-run';
 import type { RecentList } from './recent';
 import type { ResultStatusBar } from './status-bar';
@@ -170,6 +170,15 @@ export class ResultPanel implements vscode.Disposable {
       case 'request':
         this.reply(message.id, message.method);
         return;
+      default: {
+        const other = message as { type: string; url?: unknown };
+        if (other.type === 'openLink' && isOpenableLink(other.url)) {
+          this.services.log.info(`Opening ${other.url}`);
+          await vscode.env.openExternal(vscode.Uri.parse(other.url));
+        } else {
+          this.services.log.warn(`Ignored a panel message of type "${other.type}"`);
+        }
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isFromWebview } from '../../src/protocol/messages';
-import { planExport, safeFileName, type ExportMessage } from '../../src/extension/panel-messages';
+import { isOpenableLink, planExport, safeFileName, type ExportMessage } from '../../src/extension/panel-messages';
 import { MechLensError } from '../../src/core/errors';
 
 const pngBytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
@@ -56,4 +56,12 @@ test('messages the panel does not know are rejected before any handler sees them
   assert.equal(isFromWebview({ type: 'openLog' }), true);
   assert.equal(isFromWebview({ type: 'executeCommand', command: 'workbench.action.terminal.new' }), false);
   assert.equal(isFromWebview([{ type: 'ready' }]), false);
+});
+
+test('only Neuroscope neuron pages may be opened from a panel', () => {
+  assert.equal(isOpenableLink('https://neuroscope.io/gpt2-small/5/1234.html'), true);
+  for (const url of ['http://neuroscope.io/gpt2-small/5/1234.html', 'https://neuroscope.io.evil.com/a/1/2.html', 'https://neuroscope.io/gpt2/5/1234.html?x=<script>',
+    'https://neuroscope.io/../../etc/1/2.html', 'file:///etc/passwd', 'command:workbench.action.terminal.new', 42, undefined]) {
+    assert.equal(isOpenableLink(url), false, String(url));
+  }
 });
