@@ -111,7 +111,7 @@ export async function runMatch(input: MatchInput, control: RunControl = {}): Pro
       const template = embed ? (matches.every((m) => m.form === 'without') ? '{word}' : ' {word}') : input.template ?? DEFAULT_HOOK_TEMPLATE;
       const otherForm = embed ? matches.filter((m) => (template === ' {word}') !== (m.form === 'with')) : [];
       if (otherForm.length) {
-        warnings.push(`${otherForm.length} words are single tokens only without a leading space (${otherForm.slice(0, 5).map((m) => m.word).join(', ')}${otherForm.length > 5 ? ', …' : ''}); the comparison reads B as "${template}", so they are missing there.`);
+        warnings.push(`${otherForm.length} ${otherForm.length === 1 ? 'word is a single token' : 'words are single tokens'} only without a leading space (${otherForm.slice(0, 5).map((m) => m.word).join(', ')}${otherForm.length > 5 ? ', …' : ''}); the comparison reads B as "${template}", so they are missing there.`);
       }
       const wordList: WordList = { items: matches.map((m, i) => ({ word: m.word, category: null, line: i + 1 })), categories: [], warnings: [] };
       step(`Comparing ${matches.length} matched words`, 0.15);
