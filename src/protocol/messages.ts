@@ -19,9 +19,14 @@ export type FromWebview =
   | { type: 'export'; format: ExportFormat; name: string; content: string; encoding: 'utf8' | 'base64' }
   | { type: 'selection'; items: string[] }
   | { type: 'openLog' }
+  /** Opens a page in the user's browser; only Neuroscope neuron pages are accepted. */
+  | { type: 'openLink'; url: string }
   | { type: 'request'; id: number; method: string; params: unknown };
 
-const fromWebviewTypes = new Set(['ready', 'save', 'export', 'selection', 'openLog', 'request']);
+const fromWebviewTypes = new Set(['ready', 'save', 'export', 'selection', 'openLog', 'openLink', 'request']);
+
+/** The only links a panel may ask the host to open: Neuroscope neuron pages. */
+export const allowedLinkPattern = /^https:\/\/neuroscope\.io\/[A-Za-z0-9][A-Za-z0-9._-]*\/\d+\/\d+\.html$/;
 
 /** Messages from a webview are untrusted: check the shape before acting on one. */
 export function isFromWebview(value: unknown): value is FromWebview {
@@ -36,6 +41,8 @@ export function isFromWebview(value: unknown): value is FromWebview {
       return Array.isArray(m.items) && m.items.every((x) => typeof x === 'string');
     case 'request':
       return typeof m.id === 'number' && typeof m.method === 'string';
+    case 'openLink':
+      return typeof m.url === 'string' && allowedLinkPattern.test(m.url);
     default:
       return true;
   }

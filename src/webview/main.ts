@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview, ToWebview } from '../protocol/messages';
 import { type Result, isResult } from '../protocol/result';
 import { type CompareUiState, type PanelView, renderCompare } from './panels/compare';
+import { type ContrastUiState, renderContrast } from './panels/contrast';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -15,7 +16,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-interface SavedState { result?: Result; ui?: CompareUiState }
+interface SavedState { result?: Result; ui?: CompareUiState; contrastUi?: ContrastUiState }
 
 /** Results above this many items are not kept in webview state (it is serialized on every set). */
 const maxItemsInState = 400;
@@ -28,8 +29,9 @@ let current: Result | undefined;
 let view: PanelView | undefined;
 
 function persist(): void {
-  const result = current && current.items.length <= maxItemsInState ? current : undefined;
-  vscode.setState({ result, ui: saved.ui } satisfies SavedState);
+  const size = current ? (current.job === 'compare' ? current.items.length : current.sentences.length) : 0;
+  const result = current && size <= maxItemsInState ? current : undefined;
+  vscode.setState({ result, ui: saved.ui, contrastUi: saved.contrastUi } satisfies SavedState);
 }
 
 function clear(): void {
@@ -41,6 +43,15 @@ function clear(): void {
 function showResult(result: Result): void {
   current = result;
   clear();
+  if (result.job === 'contrast') {
+    view = renderContrast(app, result, {
+      post: (m) => vscode.postMessage(m),
+      ui: saved.contrastUi ?? {},
+      saveUi: (ui) => { saved = { ...saved, contrastUi: ui }; persist(); },
+    });
+    persist();
+    return;
+  }
   view = renderCompare(app, result, {
     post: (m) => vscode.postMessage(m),
     ui: saved.ui ?? {},
@@ -95,7 +106,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
   switch (message.type) {
     case 'result':
-      if (isResult(message.result) && message.result.job === 'compare') showResult(message.result);
+      if (isResult(message.result) && (message.result.job === 'compare' || message.result.job === 'contrast')) showResult(message.result);
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
       break;
     case 'progress':

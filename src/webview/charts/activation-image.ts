@@ -1,0 +1,146 @@
+// Activation image: rows (sentences) × columns (neurons) on a canvas at one pixel per value, scaled
+// up without smoothing, on a diverging RdBu scale symmetric around 0 (red positive). SVG on top
+// carries the axes, the line between the two groups, the group names, the color legend and the
+// hover mark; hover names the sentence, the neuron and the value.
+import * as d3 from 'd3';
+import { type Chart, Tooltip, availableWidth, clip, fmt, onWidthChange, svgDocument, themeColors } from './common';
+
+export interface ActivationImageData {
+  /** rows × columns. */
+  values: number[][];
+  /** Label of each row (the sentence). */
+  rowLabels: string[];
+  /** Rows before this index are group A, the rest group B. */
+  split: number;
+  groups: [string, string];
+  columnName?: string;
+}
+
+export interface ActivationImageOptions {
+  height: number;
+  onSelectColumn?: (column: number) => void;
+}
+
+export function activationImage(container: HTMLElement, initialData: ActivationImageData, initialOptions: Partial<ActivationImageOptions> = {}): Chart<ActivationImageData, ActivationImageOptions> {
+  let data = initialData;
+  let options: ActivationImageOptions = { height: 360, ...initialOptions };
+  let colors = themeColors(container);
+  const root = document.createElement('div');
+  root.className = 'ml-chart ml-activation-image';
+  root.style.position = 'relative';
+  container.appendChild(root);
+  const canvas = document.createElement('canvas');
+  canvas.className = 'activation-canvas';
+  canvas.style.position = 'absolute';
+  canvas.style.imageRendering = 'pixelated';
+  root.appendChild(canvas);
+  const svg = d3.select(root).append('svg').style('position', 'relative');
+  const tooltip = new Tooltip();
+
+  function render(): void {
+    colors = themeColors(container);
+    const rows = data.values.length;
+    const cols = rows ? data.values[0].length : 0;
+    const width = Math.max(320, availableWidth(container));
+    const margin = { top: 8, right: 16, bottom: 62, left: 62 };
+    const w = width - margin.left - margin.right;
+    const h = options.height - margin.top - margin.bottom;
+    let lim = 0;
+    for (const row of data.values) for (const v of row) if (Math.abs(v) > lim && Number.isFinite(v)) lim = Math.abs(v);
+    lim = lim || 1;
+    const color = d3.scaleDiverging((t: number) => d3.interpolateRdBu(1 - t)).domain([-lim, 0, lim]);
+
+    canvas.width = cols;
+    canvas.height = rows;
+    canvas.style.left = `${margin.left}px`;
+    canvas.style.top = `${margin.top}px`;
+    canvas.style.width = `${w}px`;
+    canvas.style.height = `${h}px`;
+    const ctx = canvas.getContext('2d');
+    if (ctx && rows && cols) {
+      const image = ctx.createImageData(cols, rows);
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          const c = d3.rgb(color(data.values[i][j]));
+          const k = (i * cols + j) * 4;
+          image.data[k] = c.r; image.data[k + 1] = c.g; image.data[k + 2] = c.b; image.data[k + 3] = 255;
+        }
+      }
+      ctx.putImageData(image, 0, 0);
+    }
+
+    svg.selectAll('*').remove();
+    svg.attr('width', width).attr('height', options.height).attr('viewBox', `0 0 ${width} ${options.height}`).attr('font-size', 11).attr('fill', colors.foreground);
+    const x = d3.scaleLinear().domain([0, cols]).range([0, w]);
+    const y = d3.scaleLinear().domain([0, rows]).range([0, h]);
+    const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+    // Stands in for the canvas in exported SVG (the live page shows the canvas under the SVG).
+    g.append('image').attr('class', 'export-image').attr('data-export', 'keep').attr('width', w).attr('height', h)
+      .attr('preserveAspectRatio', 'none').style('image-rendering', 'pixelated').attr('visibility', 'hidden');
+    const xa = g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(Math.min(10, cols)).tickFormat(d3.format('d')).tickSizeOuter(0));
+    const ya = g.append('g').call(d3.axisLeft(y).ticks(Math.min(8, rows)).tickFormat(d3.format('d')).tickSizeOuter(0));
+    for (const a of [xa, ya]) {
+      a.attr('font-family', null).attr('font-size', 10);
+      a.selectAll('path,line').attr('stroke', colors.muted);
+      a.selectAll('text').attr('fill', colors.foreground);
+    }
+    g.append('text').attr('x', w / 2).attr('y', h + 30).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.columnName ?? 'neuron');
+    g.append('text').attr('transform', `translate(${-44},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text('sentence');
+    // A dark casing under a bright line keeps the split visible over both ends of the color scale.
+    g.append('line').attr('class', 'group-split-casing').attr('x1', -6).attr('x2', w).attr('y1', y(data.split)).attr('y2', y(data.split))
+      .attr('stroke', '#000000').attr('stroke-opacity', 0.75).attr('stroke-width', 4);
+    g.append('line').attr('class', 'group-split').attr('x1', -6).attr('x2', w).attr('y1', y(data.split)).attr('y2', y(data.split))
+      .attr('stroke', '#ffffff').attr('stroke-width', 1.5);
+    for (const [k, name] of data.groups.entries()) {
+      const mid = k === 0 ? data.split / 2 : (data.split + rows) / 2;
+      g.append('text').attr('class', 'group-label').attr('x', -30).attr('y', y(mid)).attr('dy', '0.35em').attr('text-anchor', 'end')
+        .attr('font-weight', 600).text(clip(name, 8));
+    }
+    // Legend: the color ramp with its limits.
+    const lw = Math.min(220, w / 2);
+    const legend = g.append('g').attr('transform', `translate(${w - lw},${h + 42})`);
+    const gradientId = `act-grad-${Math.random().toString(36).slice(2)}`;
+    const grad = svg.append('defs').append('linearGradient').attr('id', gradientId);
+    for (let s = 0; s <= 10; s++) grad.append('stop').attr('offset', `${s * 10}%`).attr('stop-color', color(-lim + (2 * lim * s) / 10));
+    legend.append('rect').attr('width', lw).attr('height', 8).attr('fill', `url(#${gradientId})`);
+    legend.append('text').attr('x', -6).attr('y', 8).attr('text-anchor', 'end').attr('font-size', 10).text(fmt(-lim, 2));
+    legend.append('text').attr('x', lw + 4).attr('y', 8).attr('font-size', 10).text(fmt(lim, 2));
+    const mark = g.append('rect').attr('class', 'hover-mark').attr('fill', 'none').attr('stroke', colors.focus).attr('stroke-width', 1.5)
+      .attr('data-export', 'omit').attr('visibility', 'hidden');
+    g.append('rect').attr('class', 'overlay').attr('width', w).attr('height', h).attr('fill', 'transparent').attr('data-export', 'omit')
+      .style('cursor', 'crosshair')
+      .on('mousemove', (event: MouseEvent) => {
+        const [px, py] = d3.pointer(event);
+        const j = Math.max(0, Math.min(cols - 1, Math.floor(x.invert(px))));
+        const i = Math.max(0, Math.min(rows - 1, Math.floor(y.invert(py))));
+        mark.attr('visibility', 'visible').attr('x', x(j)).attr('y', y(i)).attr('width', Math.max(2, x(j + 1) - x(j))).attr('height', Math.max(2, y(i + 1) - y(i)));
+        tooltip.show(`${data.columnName ?? 'neuron'} ${j} · sentence ${i + 1}`, [data.rowLabels[i] ?? '', `group: ${i < data.split ? data.groups[0] : data.groups[1]}`, `value: ${fmt(data.values[i][j], 4)}`], event.clientX, event.clientY);
+      })
+      .on('mouseleave', () => { mark.attr('visibility', 'hidden'); tooltip.hide(); })
+      .on('click', (event: MouseEvent) => {
+        const j = Math.max(0, Math.min(cols - 1, Math.floor(x.invert(d3.pointer(event)[0]))));
+        options.onSelectColumn?.(j);
+      });
+  }
+
+  render();
+  const stopResize = onWidthChange(container, render);
+  return {
+    update(next, nextOptions) {
+      if (next) data = next;
+      if (nextOptions) options = { ...options, ...nextOptions };
+      render();
+    },
+    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
+    exportSvg() {
+      const node = svg.node();
+      if (!node) return '';
+      const png = canvas.toDataURL('image/png');
+      return svgDocument(node, colors, (clone) => {
+        const image = clone.querySelector('image.export-image');
+        image?.setAttribute('href', png);
+        image?.setAttribute('visibility', 'visible');
+      });
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// t against neuron index, as in the course notebook: significant neurons as filled circles, the
+// rest as small crosses, dashed threshold lines at ±t_crit. Hover reads out t, p and d; click
+// picks the neuron. One SVG mark per neuron (a 4,096-neuron layer is still fine as SVG paths).
+import * as d3 from 'd3';
+import { type Chart, Tooltip, availableWidth, fmt, fmtP, onWidthChange, svgDocument, themeColors } from './common';
+
+function textLen(g: d3.Selection<SVGGElement, unknown, null, undefined>): number {
+  const node = g.select<SVGTextElement>('text.threshold-label').node();
+  return node ? node.getComputedTextLength() : 0;
+}
+
+export interface TPlotData {
+  t: number[];
+  p: number[];
+  pAdjusted: number[];
+  cohenD: number[];
+  significant: number[];
+  /** |t| of the threshold lines; null draws none. */
+  tCritical: number | null;
+  thresholdLabel?: string;
+}
+
+export interface TPlotOptions {
+  height: number;
+  selected: number | null;
+  onSelect?: (neuron: number) => void;
+}
+
+export function tPlot(container: HTMLElement, initialData: TPlotData, initialOptions: Partial<TPlotOptions> = {}): Chart<TPlotData, TPlotOptions> {
+  let data = initialData;
+  let options: TPlotOptions = { height: 300, selected: null, ...initialOptions };
+  let colors = themeColors(container);
+  const root = document.createElement('div');
+  root.className = 'ml-chart ml-t-plot';
+  container.appendChild(root);
+  const svg = d3.select(root).append('svg');
+  const tooltip = new Tooltip();
+
+  function render(): void {
+    colors = themeColors(container);
+    const n = data.t.length;
+    const width = Math.max(320, availableWidth(container));
+    const margin = { top: 22, right: 16, bottom: 40, left: 50 };
+    const w = width - margin.left - margin.right;
+    const h = options.height - margin.top - margin.bottom;
+    const sig = new Set(data.significant);
+    const finite = data.t.filter((v) => Number.isFinite(v));
+    const lim = Math.max(d3.max(finite, (v) => Math.abs(v)) ?? 1, data.tCritical ?? 0) * 1.05 || 1;
+    const x = d3.scaleLinear().domain([0, Math.max(1, n - 1)]).range([0, w]);
+    const y = d3.scaleLinear().domain([-lim, lim]).nice().range([h, 0]);
+    svg.selectAll('*').remove();
+    svg.attr('width', width).attr('height', options.height).attr('viewBox', `0 0 ${width} ${options.height}`).attr('font-size', 11).attr('fill', colors.foreground);
+    const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+    g.append('g').attr('stroke', colors.grid).attr('stroke-opacity', 0.3).selectAll('line').data(y.ticks(6)).join('line')
+      .attr('x1', 0).attr('x2', w).attr('y1', (d) => y(d)).attr('y2', (d) => y(d));
+    g.append('line').attr('x1', 0).attr('x2', w).attr('y1', y(0)).attr('y2', y(0)).attr('stroke', colors.muted);
+    const xa = g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(10).tickFormat(d3.format('d')).tickSizeOuter(0));
+    const ya = g.append('g').call(d3.axisLeft(y).ticks(6).tickSizeOuter(0));
+    for (const a of [xa, ya]) {
+      a.attr('font-family', null).attr('font-size', 10);
+      a.selectAll('path,line').attr('stroke', colors.muted);
+      a.selectAll('text').attr('fill', colors.foreground);
+    }
+    g.append('text').attr('x', w / 2).attr('y', h + 32).attr('text-anchor', 'middle').attr('fill', colors.muted).text('neuron');
+    g.append('text').attr('transform', `translate(-36,${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text('t');
+    if (data.tCritical !== null && Number.isFinite(data.tCritical)) {
+      const tc = data.tCritical;
+      g.append('g').attr('class', 'thresholds').selectAll('line').data([tc, -tc]).join('line')
+        .attr('x1', 0).attr('x2', w).attr('y1', (d) => y(d)).attr('y2', (d) => y(d))
+        .attr('stroke', colors.warning).attr('stroke-dasharray', '5,4').attr('stroke-width', 1.2);
+      // In the legend row, not on the line: the line runs through the densest band of marks.
+      const label = svg.append('g').attr('transform', `translate(${margin.left + w},12)`);
+      label.append('text').attr('class', 'threshold-label').attr('text-anchor', 'end').attr('dy', '0.35em').attr('fill', colors.warning)
+        .text(`±t_crit = ${fmt(tc, 2)}${data.thresholdLabel ? ` (${data.thresholdLabel})` : ''}`);
+      label.append('line').attr('x1', -textLen(label) - 30).attr('x2', -textLen(label) - 8).attr('stroke', colors.warning).attr('stroke-dasharray', '5,4').attr('stroke-width', 1.2);
+    }
+    const up = colors.series[4];
+    const down = colors.series[0];
+    const r = n > 1500 ? 1.6 : 2.6;
+    const s = n > 1500 ? 1.5 : 2.5;
+    const cross = `M${-s},${-s}L${s},${s}M${-s},${s}L${s},${-s}`;
+    const marks = g.append('g').attr('class', 'marks');
+    data.t.forEach((t, i) => {
+      if (!Number.isFinite(t)) return;
+      const color = t >= 0 ? up : down;
+      const at = `translate(${x(i)},${y(t)})`;
+      if (sig.has(i)) marks.append('circle').attr('class', 'mark sig').attr('r', r).attr('fill', color).attr('transform', at).attr('data-neuron', i);
+      else marks.append('path').attr('class', 'mark nonsig').attr('d', cross).attr('stroke', colors.muted).attr('stroke-width', 1).attr('fill', 'none').attr('transform', at).attr('data-neuron', i);
+    });
+    if (options.selected !== null && Number.isFinite(data.t[options.selected])) {
+      g.append('circle').attr('class', 'selected-mark').attr('cx', x(options.selected)).attr('cy', y(data.t[options.selected]))
+        .attr('r', 6).attr('fill', 'none').attr('stroke', colors.focus).attr('stroke-width', 2);
+    }
+    const legend = svg.append('g').attr('transform', `translate(${margin.left},12)`);
+    legend.append('circle').attr('cx', 4).attr('cy', 0).attr('r', 3).attr('fill', up);
+    legend.append('circle').attr('cx', 12).attr('cy', 0).attr('r', 3).attr('fill', down);
+    legend.append('text').attr('x', 20).attr('dy', '0.35em').text(`significant (${data.significant.length})`);
+    legend.append('path').attr('d', cross).attr('transform', 'translate(150,0)').attr('stroke', colors.muted).attr('fill', 'none');
+    legend.append('text').attr('x', 158).attr('dy', '0.35em').text(`not significant (${n - data.significant.length})`);
+    const hover = g.append('circle').attr('r', 5).attr('fill', 'none').attr('stroke', colors.focus).attr('visibility', 'hidden').attr('data-export', 'omit');
+    const nearest = (px: number) => Math.max(0, Math.min(n - 1, Math.round(x.invert(px))));
+    g.append('rect').attr('class', 'overlay').attr('width', w).attr('height', h).attr('fill', 'transparent').attr('data-export', 'omit')
+      .on('mousemove', (event: MouseEvent) => {
+        const [px, py] = d3.pointer(event);
+        // Pick among the neurons under the pointer's column the one closest in t.
+        let best = nearest(px);
+        const span = Math.max(1, Math.round((6 * n) / w));
+        for (let k = Math.max(0, best - span); k <= Math.min(n - 1, best + span); k++) {
+          if (Math.hypot(x(k) - px, y(data.t[k]) - py) < Math.hypot(x(best) - px, y(data.t[best]) - py)) best = k;
+        }
+        hover.attr('visibility', 'visible').attr('cx', x(best)).attr('cy', y(data.t[best]));
+        tooltip.show(`neuron ${best}${sig.has(best) ? ' · significant' : ''}`,
+          [`t = ${fmt(data.t[best])}`, `p = ${fmtP(data.p[best])}`, `adjusted p = ${fmtP(data.pAdjusted[best])}`, `Cohen's d = ${fmt(data.cohenD[best])}`],
+          event.clientX, event.clientY);
+      })
+      .on('mouseleave', () => { hover.attr('visibility', 'hidden'); tooltip.hide(); })
+      .on('click', () => {
+        const cx = Number(hover.attr('cx'));
+        if (Number.isFinite(cx)) options.onSelect?.(nearest(cx));
+      });
+  }
+
+  render();
+  const stopResize = onWidthChange(container, render);
+  return {
+    update(next, nextOptions) {
+      if (next) data = next;
+      if (nextOptions) options = { ...options, ...nextOptions };
+      render();
+    },
+    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
+    exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
+  };
+}

@@ -1,0 +1,437 @@
+// The contrast panel (job 5): header with model, hook, groups and test; the activation image,
+// per-neuron and per-sentence means; the t-plot with threshold lines; one neuron across sentences;
+// the label-shuffle check; t-SNE of the significant neurons (DBSCAN or k-means) with a cluster
+// table; the cluster-sorted Gram and cosine matrices; Neuroscope links. Data reaches the DOM as text.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import type { FromWebview } from '../../protocol/messages';
+import type { ContrastResult, NeuronCluster } from '../../protocol/result';
+import { activationImage } from '../charts/activation-image';
+import { clusterMap } from '../charts/cluster-map';
+import { type Chart, fmt, fmtP } from '../charts/common';
+import { heatmap } from '../charts/heatmap';
+import { histogram } from '../charts/histogram';
+import { sentenceValues } from '../charts/sentence-values';
+import { shuffleCheck } from '../charts/shuffle-check';
+import { tPlot } from '../charts/t-plot';
+import { exportMessage, heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { groupSplit, neuronColumn, neuroscopeUrl, sentenceMeans, tCritical, thresholdDf } from './contrast-derive';
+import { offDiagonal } from './derive';
+
+export interface ContrastUiState { neuron?: number; clustering?: 'dbscan' | 'kmeans' }
+
+export interface ContrastPanelHost {
+  post(message: FromWebview): void;
+  ui: ContrastUiState;
+  saveUi(ui: ContrastUiState): void;
+}
+
+interface ChartSlot { chart?: Chart<never, never> }
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function icon(name: string): HTMLSpanElement {
+  const s = el('span', `codicon codicon-${name}`);
+  s.setAttribute('aria-hidden', 'true');
+  return s;
+}
+
+const neuronName = (i: number) => `n${i}`;
+
+export function renderContrast(root: HTMLElement, result: ContrastResult, host: ContrastPanelHost): { destroy(): void } {
+  const charts: Chart<unknown, unknown>[] = [];
+  let ui: ContrastUiState = { ...host.ui };
+  const page = el('div', 'ml-panel ml-contrast');
+  root.appendChild(page);
+  const register = <C extends Chart<never, never>>(chart: C): C => { charts.push(chart as unknown as Chart<unknown, unknown>); return chart; };
+  const draw: (() => void)[] = [];
+  const split = groupSplit(result);
+  const nNeurons = result.t.length;
+  const sentenceTexts = result.sentences.map((s) => s.text);
+  const df = thresholdDf(result);
+  const tCrit = tCritical(result.threshold, df);
+  const thresholdLabel = `p < ${fmtP(result.threshold)}, df ${result.test === 'welch' ? `≈ ${fmt(df, 1)} (median Welch)` : fmt(df, 0)}`;
+  const sigSet = new Set(result.significant);
+
+  page.appendChild(header(result, split, host));
+  if (result.warnings.length || result.zeroVariance.length) {
+    const b = el('div', 'ml-banner ml-banner-info ml-warnings');
+    const body = el('div', 'ml-banner-body');
+    for (const w of result.warnings) body.appendChild(el('div', undefined, w));
+    if (result.zeroVariance.length) body.appendChild(el('div', undefined, `${result.zeroVariance.length} neurons have zero variance in both groups; their t is undefined and they are left out.`));
+    b.append(icon('info'), body);
+    page.appendChild(b);
+  }
+
+  // Activations.
+  page.appendChild(el('h2', 'ml-section-title', 'Activations at the target token'));
+  const actGrid = el('div', 'ml-grid');
+  page.appendChild(actGrid);
+  {
+    const slot: ChartSlot = {};
+    const body = card(actGrid, 'Activation image', `${result.sentences.length} sentences × ${nNeurons} neurons at ${result.hook} · line: ${result.groups[0]} above, ${result.groups[1]} below · click a column to pick the neuron`,
+      { name: 'activations', chart: () => slot.chart }, host, 'activations');
+    body.parentElement?.classList.add('ml-wide');
+    dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
+      ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: 'activations.csv', encoding: 'utf8',
+        content: activationsCsv(result) })],
+      ['npy', '.npy', 'symbol-array', () => ({ type: 'export', format: 'npy', name: 'activations.npy', content: matrixNpyBase64(result.activations), encoding: 'base64' })],
+    ]);
+    draw.push(() => {
+      slot.chart = register(activationImage(body, {
+        values: result.activations, rowLabels: sentenceTexts, split, groups: result.groups,
+      }, { height: Math.max(260, Math.min(520, result.sentences.length * 3 + 70)), onSelectColumn: (j) => pickNeuron(j) }));
+    });
+  }
+  {
+    const slot: ChartSlot = {};
+    const body = card(actGrid, 'Per-neuron mean activation', 'one value per neuron: its mean over the sentences of each group', { name: 'neuron-means', chart: () => slot.chart }, host, 'neuron-means');
+    draw.push(() => {
+      slot.chart = register(histogram(body, {
+        series: [{ name: result.groups[0], values: result.meanA }, { name: result.groups[1], values: result.meanB }], xLabel: 'mean activation',
+      }, { height: 280 }));
+    });
+  }
+  {
+    const slot: ChartSlot = {};
+    const body = card(actGrid, 'Per-sentence mean activation', 'one value per sentence: its mean over all neurons', { name: 'sentence-means', chart: () => slot.chart }, host, 'sentence-means');
+    draw.push(() => {
+      slot.chart = register(sentenceValues(body, { values: sentenceMeans(result), sentences: sentenceTexts, split, groups: result.groups, yLabel: 'mean activation' }, { height: 280 }));
+    });
+  }
+
+  // The t-test.
+  page.appendChild(el('h2', 'ml-section-title', `Two-sample t-test per neuron (${result.test === 'welch' ? 'Welch' : 'Student'}, ${result.correction === 'fdr' ? 'Benjamini–Hochberg FDR' : 'Bonferroni'})`));
+  const tGrid = el('div', 'ml-grid');
+  page.appendChild(tGrid);
+  let tChart: Chart<never, never> | undefined;
+  {
+    const body = card(tGrid, 't against neuron index', `filled: significant after correction · ×: not significant · dashed: ±t_crit (${thresholdLabel}) · t > 0: ${result.groups[0]} higher · click a mark to pick the neuron`,
+      { name: 't-values', chart: () => tChart }, host, 't-plot');
+    body.parentElement?.classList.add('ml-wide');
+    body.appendChild(statRow([
+      ['significant', 'significant', `${result.significant.length} / ${nNeurons}`],
+      ['threshold', 'p threshold', fmtP(result.threshold)],
+      ['tCritical', 't_crit', fmt(tCrit, 3)],
+      ['shuffleP', 'label-shuffle p', fmtP(result.labelShuffle.pValue)],
+    ]));
+    dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
+      ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: 't-test.csv', encoding: 'utf8', content: tTableCsv(result) })],
+    ]);
+    draw.push(() => {
+      tChart = register(tPlot(body, {
+        t: result.t, p: result.p, pAdjusted: result.pAdjusted, cohenD: result.cohenD, significant: result.significant, tCritical: tCrit, thresholdLabel,
+      }, { height: 320, selected: null, onSelect: (i) => pickNeuron(i) })) as Chart<never, never>;
+    });
+  }
+  // One neuron across sentences.
+  let neuronChart: Chart<never, never> | undefined;
+  const neuronBody = card(tGrid, 'One neuron across sentences', 'pick a neuron by number, from the significant ones, or by clicking the t-plot, the image or the map',
+    { name: 'neuron', chart: () => neuronChart }, host, 'neuron');
+  const picker = el('div', 'ml-picker ml-neuron-picker');
+  const numberInput = el('input', 'ml-input ml-neuron-number');
+  numberInput.type = 'number';
+  numberInput.min = '0';
+  numberInput.max = String(nNeurons - 1);
+  numberInput.setAttribute('aria-label', 'neuron number');
+  const sigSelect = el('select', 'ml-input ml-neuron-significant');
+  sigSelect.setAttribute('aria-label', 'significant neurons by |t|');
+  sigSelect.appendChild(new Option(`significant (${result.significant.length}) by |t|…`, ''));
+  for (const i of [...result.significant].sort((a, b) => Math.abs(result.t[b]) - Math.abs(result.t[a]))) {
+    sigSelect.appendChild(new Option(`${neuronName(i)}  t = ${fmt(result.t[i], 2)}`, String(i)));
+  }
+  picker.append(el('span', undefined, 'Neuron'), numberInput, sigSelect);
+  neuronBody.appendChild(picker);
+  const neuronStats = el('div', 'ml-stats ml-neuron-stats');
+  neuronBody.appendChild(neuronStats);
+  const neuronHost = el('div');
+  neuronBody.appendChild(neuronHost);
+  const strongest = result.significant.length
+    ? result.significant.reduce((b, i) => (Math.abs(result.t[i]) > Math.abs(result.t[b]) ? i : b), result.significant[0])
+    : 0;
+  let neuron = ui.neuron !== undefined && ui.neuron >= 0 && ui.neuron < nNeurons ? ui.neuron : strongest;
+  const neuronData = (i: number) => ({
+    values: neuronColumn(result, i), sentences: sentenceTexts, split, groups: result.groups, yLabel: 'activation',
+    title: `${neuronName(i)}${sigSet.has(i) ? ' · significant' : ''}`,
+  });
+  function showNeuronStats(i: number): void {
+    neuronStats.replaceChildren();
+    const items: [string, string, string][] = [
+      ['t', 't', fmt(result.t[i])], ['p', 'p', fmtP(result.p[i])], ['pAdjusted', 'adjusted p', fmtP(result.pAdjusted[i])],
+      ['d', "Cohen's d", fmt(result.cohenD[i])], ['df', 'df', fmt(result.df[i], result.test === 'welch' ? 1 : 0)],
+    ];
+    neuronStats.append(...statRow(items).childNodes);
+    const url = neuroscopeUrl(result, i);
+    if (url) neuronStats.appendChild(neuroscopeLink(url, `Neuroscope L${result.layer}/N${i}`, host));
+  }
+  numberInput.value = String(neuron);
+  showNeuronStats(neuron);
+  draw.push(() => { neuronChart = register(sentenceValues(neuronHost, neuronData(neuron), { height: 260 })); });
+  function pickNeuron(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= nNeurons) return;
+    neuron = i;
+    ui = { ...ui, neuron: i };
+    host.saveUi(ui);
+    numberInput.value = String(i);
+    sigSelect.value = sigSet.has(i) ? String(i) : '';
+    showNeuronStats(i);
+    neuronChart?.update(neuronData(i) as never);
+    tChart?.update(undefined, { selected: i } as never);
+    host.post({ type: 'selection', items: [neuronName(i)] });
+  }
+  numberInput.addEventListener('change', () => pickNeuron(Number(numberInput.value)));
+  sigSelect.addEventListener('change', () => { if (sigSelect.value !== '') pickNeuron(Number(sigSelect.value)); });
+  {
+    const slot: ChartSlot = {};
+    const ls = result.labelShuffle;
+    const body = card(tGrid, 'Label-shuffle check', `how many neurons pass the same test and correction when the ${result.groups[0]}/${result.groups[1]} labels are shuffled (${ls.shuffles} times), against the real labels · p = (1 + shuffles with ≥ ${ls.observed}) / (1 + ${ls.shuffles})`,
+      { name: 'label-shuffle', chart: () => slot.chart }, host, 'label-shuffle');
+    draw.push(() => { slot.chart = register(shuffleCheck(body, ls, { height: 260 })); });
+  }
+
+  // Significant neurons: map, clusters, matrices.
+  page.appendChild(el('h2', 'ml-section-title', `Significant neurons (${result.significant.length})`));
+  const sigGrid = el('div', 'ml-grid');
+  page.appendChild(sigGrid);
+  if (result.significant.length < 2) {
+    sigGrid.appendChild(el('div', 'ml-note', 'Fewer than two significant neurons: nothing to map or cluster.'));
+  } else {
+    mapSection(sigGrid);
+    matrixSection(sigGrid);
+  }
+  if (result.neuroscope && result.layer !== null && result.significant.length) linksSection(page);
+
+  function mapSection(parent: HTMLElement): void {
+    const slot: ChartSlot = {};
+    const options = result.run.options as Record<string, unknown>;
+    const body = card(parent, 't-SNE of the significant neurons', `neurons are points, sentences are features · perplexity ${String(options.perplexity ?? '—')} · color: t (RdBu) · DBSCAN eps ${String(options.eps ?? '—')}, min samples ${String(options.minSamples ?? '—')}${result.kmeans ? ` · k-means k = ${result.kmeans.k}` : ''}`,
+      { name: 'neuron-map', chart: () => slot.chart }, host, 'neuron-map');
+    body.parentElement?.classList.add('ml-wide');
+    const controls = el('div', 'ml-chart-controls');
+    const clusteringSelect = el('select', 'ml-input ml-clustering');
+    clusteringSelect.setAttribute('aria-label', 'clustering shown');
+    clusteringSelect.appendChild(new Option(`DBSCAN (${result.clusters.filter((c) => c.label >= 0).length} clusters)`, 'dbscan'));
+    if (result.kmeans) clusteringSelect.appendChild(new Option(`k-means (k = ${result.kmeans.k})`, 'kmeans'));
+    const clusteringLabel = el('label');
+    clusteringLabel.append(document.createTextNode('clusters'), clusteringSelect);
+    controls.appendChild(clusteringLabel);
+    body.appendChild(controls);
+    const table = el('div', 'ml-cluster-table');
+    const mapHost = el('div');
+    body.append(mapHost, table);
+    let clustering: 'dbscan' | 'kmeans' = ui.clustering === 'kmeans' && result.kmeans ? 'kmeans' : 'dbscan';
+    clusteringSelect.value = clustering;
+    const current = () => (clustering === 'kmeans' && result.kmeans
+      ? { labels: result.kmeans.labels, clusters: result.kmeans.clusters, name: 'k-means' }
+      : { labels: result.labels, clusters: result.clusters, name: 'DBSCAN' });
+    const mapData = () => ({
+      labels: result.significant.map(neuronName), coords: result.coords.flat(), clusters: current().labels,
+      values: result.significant.map((i) => result.t[i]), valueLabel: 't',
+      vectors: { data: result.significant.flatMap((i) => neuronColumn(result, i)), dims: result.sentences.length },
+    });
+    table.replaceChildren(clusterTable(current().clusters, current().name));
+    draw.push(() => {
+      const cm = register(clusterMap(mapHost, mapData(), { height: 440, colorBy: 'value', memberLists: false }));
+      cm.on('select', ({ indices, source }) => { if (source === 'click' && indices.length === 1) pickNeuron(result.significant[indices[0]]); });
+      slot.chart = cm;
+    });
+    clusteringSelect.addEventListener('change', () => {
+      clustering = clusteringSelect.value === 'kmeans' ? 'kmeans' : 'dbscan';
+      ui = { ...ui, clustering };
+      host.saveUi(ui);
+      table.replaceChildren(clusterTable(current().clusters, current().name));
+      slot.chart?.update(mapData() as never);
+    });
+  }
+
+  function matrixSection(parent: HTMLElement): void {
+    const order = result.clusterOrder;
+    const labels = order.map(neuronName);
+    const byNeuron = new Map(result.significant.map((n, k) => [n, result.labels[k]] as const));
+    const categories = order.map((n) => { const l = byNeuron.get(n) ?? -1; return l < 0 ? 'noise' : `cluster ${l}`; });
+    for (const [key, title, values] of [['gram', 'Gram matrix', result.gram], ['cosine', 'Cosine similarity', result.cosine]] as const) {
+      const slot: ChartSlot = {};
+      const body = card(parent, `${title} of the significant neurons`, 'activation profiles over sentences, sorted by DBSCAN cluster then t', { name: `${key}-matrix`, chart: () => slot.chart }, host, `${key}-matrix`);
+      dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
+        ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: `${key}.csv`, content: matrixCsv(labels, values), encoding: 'utf8' })],
+        ['npy', '.npy', 'symbol-array', () => ({ type: 'export', format: 'npy', name: `${key}.npy`, content: matrixNpyBase64(values), encoding: 'base64' })],
+        ['python', 'Python', 'copy', () => ({ type: 'export', format: 'python', name: `${key}.py`, encoding: 'utf8', content: heatmapPython(key, labels, `${title}, ${result.title}`) })],
+      ]);
+      draw.push(() => {
+        slot.chart = register(heatmap(body, { labels, values, categories, name: title }, {
+          scheme: 'diverging', controls: false, maxSize: 460, onSelect: (k) => { if (k !== null) pickNeuron(order[k]); },
+        }));
+      });
+    }
+    const slot: ChartSlot = {};
+    const body = card(parent, 'Cosines between significant neurons', 'off-diagonal entries of the cosine matrix', { name: 'cosine-histogram', chart: () => slot.chart }, host, 'cosine-histogram');
+    draw.push(() => { slot.chart = register(histogram(body, { series: [{ name: 'cosine', values: offDiagonal(result.cosine) }], xLabel: 'cosine similarity' }, { height: 300 })); });
+  }
+
+  function linksSection(parent: HTMLElement): void {
+    parent.appendChild(el('h2', 'ml-section-title', 'Neuroscope'));
+    const c = el('section', 'ml-card ml-neuroscope');
+    c.setAttribute('data-card', 'neuroscope');
+    c.appendChild(el('div', 'ml-card-subtitle', `Top-activating texts of each significant neuron on neuroscope.io (layer ${result.layer}), strongest |t| first. Opens in your browser.`));
+    const list = el('div', 'ml-neuroscope-links');
+    for (const i of [...result.significant].sort((a, b) => Math.abs(result.t[b]) - Math.abs(result.t[a]))) {
+      const url = neuroscopeUrl(result, i);
+      if (url) list.appendChild(neuroscopeLink(url, `L${result.layer}/N${i}`, host, `t = ${fmt(result.t[i], 2)}`));
+    }
+    c.appendChild(list);
+    parent.appendChild(c);
+  }
+
+  for (const drawChart of draw) drawChart();
+  page.setAttribute('data-rendered', 'true');
+  return {
+    destroy() {
+      for (const c of charts) c.destroy();
+      page.remove();
+    },
+  };
+}
+
+function neuroscopeLink(url: string, text: string, host: ContrastPanelHost, detail?: string): HTMLElement {
+  const a = el('a', 'ml-neuroscope-link', text);
+  a.href = url;
+  a.title = detail ? `${detail} · ${url}` : url;
+  a.addEventListener('click', (event) => {
+    event.preventDefault();
+    host.post({ type: 'openLink', url });
+  });
+  return a;
+}
+
+function clusterTable(clusters: NeuronCluster[], name: string): HTMLTableElement {
+  const table = el('table', 'ml-table');
+  table.setAttribute('data-clustering', name);
+  const head = el('tr');
+  for (const h of [`${name} cluster`, 'units', 'mean t', 'mean |t|', 'neurons']) head.appendChild(el('th', undefined, h));
+  table.appendChild(el('thead')).appendChild(head);
+  const body = table.appendChild(el('tbody'));
+  for (const c of [...clusters].sort((a, b) => a.label - b.label)) {
+    const row = el('tr');
+    const shown = c.neurons.slice(0, 24).map(neuronName).join(' ') + (c.neurons.length > 24 ? ` … (+${c.neurons.length - 24})` : '');
+    for (const text of [c.label < 0 ? 'noise' : String(c.label), String(c.neurons.length), fmt(c.meanT, 2), fmt(c.meanAbsT, 2), shown]) row.appendChild(el('td', undefined, text));
+    body.appendChild(row);
+  }
+  return table;
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Sentences × neurons with each row's group and sentence, for pandas.read_csv. */
+function activationsCsv(result: ContrastResult): string {
+  const lines = [['group', 'sentence', ...result.t.map((_, j) => neuronName(j))].join(',')];
+  result.activations.forEach((row, i) => {
+    const s = result.sentences[i];
+    lines.push([csvCell(result.groups[s.group] ?? ''), csvCell(s.text), ...row.map(String)].join(','));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function tTableCsv(result: ContrastResult): string {
+  const lines = ['neuron,t,p,p_adjusted,df,cohen_d,mean_a,mean_b,significant'];
+  const sig = new Set(result.significant);
+  for (let i = 0; i < result.t.length; i++) {
+    lines.push([i, result.t[i], result.p[i], result.pAdjusted[i], result.df[i], result.cohenD[i], result.meanA[i], result.meanB[i], sig.has(i) ? 1 : 0].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function header(result: ContrastResult, split: number, host: ContrastPanelHost): HTMLElement {
+  const head = el('header', 'ml-header');
+  const left = el('div');
+  left.appendChild(el('h1', undefined, result.title));
+  const chips = el('div', 'ml-sources');
+  const chip = (key: string, label: string, detail?: string) => {
+    const c = el('span', 'ml-source');
+    c.setAttribute('data-source', key);
+    c.append(el('span', 'ml-source-key', key), el('span', undefined, label));
+    if (detail) c.appendChild(el('span', 'ml-stat-label', detail));
+    chips.appendChild(c);
+  };
+  chip('model', result.model.label, [result.model.revision ? result.model.revision.slice(0, 15) : undefined].filter(Boolean).join(' · ') || undefined);
+  chip('hook', result.hook, `${result.t.length} neurons`);
+  chip('provider', result.provider);
+  chip('groups', `${result.groups[0]} (${split}) vs ${result.groups[1]} (${result.sentences.length - split})`);
+  left.appendChild(chips);
+  const meta = [
+    `${result.test === 'welch' ? 'Welch' : 'Student'} t-test`, `${result.correction === 'fdr' ? 'FDR (Benjamini–Hochberg)' : 'Bonferroni'} at α = ${result.alpha}`,
+    `p threshold ${fmtP(result.threshold)}`, `${result.significant.length} significant`, `${result.labelShuffle.shuffles} label shuffles`,
+    `seed ${result.inputs.seed}`, `${(result.run.durationMs / 1000).toFixed(1)} s`, new Date(result.run.createdAt).toLocaleString('en-US'), `MechLens ${result.run.version}`,
+  ].join(' · ');
+  left.appendChild(el('div', 'ml-meta', meta));
+  const toolbar = el('div', 'ml-toolbar');
+  const save = document.createElement('vscode-button');
+  save.setAttribute('secondary', '');
+  save.append(icon('save'), document.createTextNode(' Save run'));
+  save.title = 'Save this run as a .mechlens.json file';
+  save.addEventListener('click', () => host.post({ type: 'save' }));
+  save.classList.add('ml-save');
+  toolbar.appendChild(save);
+  head.append(left, toolbar);
+  return head;
+}
+
+function statRow(items: [string, string, string][]): HTMLElement {
+  const row = el('div', 'ml-stats');
+  for (const [key, label, value] of items) {
+    const s = el('span');
+    const v = el('span', 'ml-stat-value', value);
+    v.setAttribute('data-stat', key);
+    s.append(el('span', 'ml-stat-label', `${label} `), v);
+    row.appendChild(s);
+  }
+  return row;
+}
+
+// The same card as the compare panel's (title, SVG/PNG export buttons, subtitle, body).
+function card(parent: HTMLElement, title: string, subtitle: string | undefined,
+  exp: { name: string; chart: () => Chart<never, never> | undefined }, host: ContrastPanelHost, dataCard: string): HTMLElement {
+  const c = el('section', 'ml-card');
+  c.setAttribute('data-card', dataCard);
+  const head = el('div', 'ml-card-header');
+  head.appendChild(el('div', 'ml-card-title', title));
+  const actions = el('div', 'ml-card-actions');
+  for (const format of ['svg', 'png'] as const) {
+    const b = el('button', 'ml-icon-button');
+    b.type = 'button';
+    b.setAttribute('data-export', format);
+    b.title = `Export ${title} as ${format.toUpperCase()}`;
+    b.append(icon(format === 'svg' ? 'file-code' : 'file-media'), document.createTextNode(format.toUpperCase()));
+    b.addEventListener('click', async () => {
+      const chart = exp.chart();
+      if (!chart) return;
+      host.post(await exportMessage(exp.name, chart.exportSvg(), format));
+    });
+    actions.appendChild(b);
+  }
+  head.appendChild(actions);
+  c.appendChild(head);
+  if (subtitle) c.appendChild(el('div', 'ml-card-subtitle', subtitle));
+  const body = el('div', 'ml-card-body');
+  c.appendChild(body);
+  parent.appendChild(c);
+  return body;
+}
+
+function dataExports(actions: Element | null | undefined, host: ContrastPanelHost, items: [string, string, string, () => FromWebview][]): void {
+  if (!actions) return;
+  for (const [key, label, iconName, message] of items) {
+    const b = el('button', 'ml-icon-button');
+    b.type = 'button';
+    b.setAttribute('data-export', key);
+    b.title = key === 'python' ? 'Export a numpy/matplotlib snippet that redraws this heatmap from the .npy' : `Export as ${label}`;
+    b.append(icon(iconName), document.createTextNode(label));
+    b.addEventListener('click', () => host.post(message()));
+    actions.appendChild(b);
+  }
+}

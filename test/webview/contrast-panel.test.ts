@@ -1,0 +1,149 @@
+// The contrast panel rendered in headless Chromium from a stored ContrastResult (made by
+// fixtures/make-contrast-fixture.ts with the real runContrast on a random GPT-2 checkpoint):
+// DOM against the Result, hover, neuron picking, messages, and docs/screenshots/contrast-panel.png.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { ContrastResult } from '../../src/protocol/result';
+import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
+
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
+const nNeurons = fixture.t.length;
+const nSentences = fixture.sentences.length;
+
+let browser: Browser;
+let panel: WebviewPage;
+
+before(async () => {
+  browser = await launchBrowser();
+  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
+});
+after(async () => {
+  await panel?.close();
+  await browser?.close();
+});
+
+const texts = (selector: string) => panel.page.locator(selector).allTextContents();
+
+test('says ready, then renders without console errors or requests outside its origin', async () => {
+  assert.deepEqual((await panel.posted())[0], { type: 'ready' });
+  assert.deepEqual(panel.errors, []);
+  assert.deepEqual(panel.strayRequests, []);
+});
+
+test('header names the model, hook, provider, groups, test and correction', async () => {
+  const chips = (await texts('.ml-sources .ml-source')).join(' | ');
+  for (const part of [fixture.model.label, fixture.hook, fixture.provider, `${fixture.groups[0]} (54) vs ${fixture.groups[1]} (54)`]) assert.ok(chips.includes(part), part);
+  const meta = await panel.page.locator('.ml-meta').textContent();
+  assert.match(meta ?? '', /Student t-test · Bonferroni at α = 0\.05/);
+  assert.match(meta ?? '', new RegExp(`${fixture.significant.length} significant`));
+});
+
+test('the activation image is one canvas pixel per value, with the group line at the split', async () => {
+  const size = await panel.page.evaluate(`(() => { const c = document.querySelector('[data-card="activations"] canvas.activation-canvas'); return [c.width, c.height]; })()`);
+  assert.deepEqual(size, [nNeurons, nSentences]);
+  assert.equal(await panel.page.locator('[data-card="activations"] line.group-split').count(), 1);
+  assert.deepEqual(await texts('[data-card="activations"] text.group-label'), fixture.groups);
+});
+
+test('t-plot: one mark per neuron, filled circles exactly for the significant ones, two threshold lines', async () => {
+  const card = panel.page.locator('[data-card="t-plot"]');
+  assert.equal(await card.locator('.mark').count(), nNeurons - fixture.zeroVariance.length);
+  assert.equal(await card.locator('circle.mark.sig').count(), fixture.significant.length);
+  const sigNeurons = await card.locator('circle.mark.sig').evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute('data-neuron'))));
+  assert.deepEqual(sigNeurons, fixture.significant);
+  assert.equal(await card.locator('g.thresholds line').count(), 2);
+  assert.equal(await card.locator('[data-stat="significant"]').textContent(), `${fixture.significant.length} / ${nNeurons}`);
+});
+
+test('hovering the activation image names the sentence, the neuron and the value', async () => {
+  const box = await panel.page.locator('[data-card="activations"] rect.overlay').boundingBox();
+  assert.ok(box);
+  const i = 0;
+  const j = 10;
+  await panel.page.mouse.move(box.x + ((j + 0.5) * box.width) / nNeurons, box.y + ((i + 0.5) * box.height) / nSentences);
+  const tip = await panel.page.locator('.ml-tooltip:not([hidden])').innerText();
+  assert.match(tip, new RegExp(`neuron ${j} · sentence ${i + 1}`));
+  assert.ok(tip.includes(fixture.sentences[0].text));
+  assert.ok(tip.includes(fixture.activations[i][j].toFixed(4)));
+  await panel.page.mouse.move(0, 0);
+});
+
+test('a <script> in a sentence is rendered as text, never run or parsed as markup', async () => {
+  assert.ok(fixture.sentences[0].text.includes('<script>'));
+  assert.equal(await panel.page.evaluate(`document.querySelectorAll('.ml-contrast script').length`), 0);
+  // The per-sentence chart's tooltip shows the sentence literally, tags included.
+  await panel.page.locator('[data-card="sentence-means"] g.points circle').first().hover();
+  const tip = await panel.page.locator('.ml-tooltip:not([hidden])').innerText();
+  assert.ok(tip.includes(fixture.sentences[0].text), tip);
+  assert.equal(await panel.page.evaluate(`document.querySelectorAll('.ml-tooltip script').length`), 0);
+  await panel.page.mouse.move(0, 0);
+});
+
+test('the neuron picker shows t, p and d of the chosen neuron and posts the selection', async () => {
+  const strongest = fixture.significant.reduce((b, i) => (Math.abs(fixture.t[i]) > Math.abs(fixture.t[b]) ? i : b));
+  const stat = (k: string) => panel.page.locator(`[data-card="neuron"] [data-stat="${k}"]`).textContent();
+  assert.equal(await stat('t'), fixture.t[strongest].toFixed(3));
+  const other = fixture.significant.find((i) => i !== strongest) as number;
+  await panel.page.locator('[data-card="neuron"] select.ml-neuron-significant').selectOption(String(other));
+  assert.equal(await stat('t'), fixture.t[other].toFixed(3));
+  assert.equal(await stat('d'), fixture.cohenD[other].toFixed(3));
+  assert.equal(await panel.page.locator('[data-card="neuron"] text.values-title').textContent(), `n${other} · significant`);
+  const points = await panel.page.locator('[data-card="neuron"] g.points circle').count();
+  assert.equal(points, nSentences);
+  assert.deepEqual((await panel.posted()).at(-1), { type: 'selection', items: [`n${other}`] });
+  assert.equal(await panel.page.locator('[data-card="t-plot"] circle.selected-mark').count(), 1);
+});
+
+test('label-shuffle check marks the real count and prints its p', async () => {
+  const card = panel.page.locator('[data-card="label-shuffle"]');
+  assert.equal(await card.locator('text.observed-label').textContent(), `real labels: ${fixture.labelShuffle.observed}`);
+  assert.match((await card.locator('text.shuffle-stats').textContent()) ?? '', new RegExp(`^${fixture.labelShuffle.shuffles} shuffles`));
+});
+
+test('t-SNE map of the significant neurons with the DBSCAN table, switchable to k-means', async () => {
+  const card = panel.page.locator('[data-card="neuron-map"]');
+  assert.equal(await card.locator('.ml-cluster-map').count(), 1);
+  const rows = await card.locator('table.ml-table tbody tr').count();
+  assert.equal(rows, fixture.clusters.length);
+  const first = [...fixture.clusters].sort((a, b) => a.label - b.label)[0];
+  const cells = await card.locator('table.ml-table tbody tr').first().locator('td').allTextContents();
+  assert.deepEqual(cells.slice(0, 4), [first.label < 0 ? 'noise' : String(first.label), String(first.neurons.length), first.meanT.toFixed(2), first.meanAbsT.toFixed(2)]);
+  assert.ok(fixture.kmeans);
+  await card.locator('select.ml-clustering').selectOption('kmeans');
+  assert.equal(await card.locator('table.ml-table').getAttribute('data-clustering'), 'k-means');
+  assert.equal(await card.locator('table.ml-table tbody tr').count(), fixture.kmeans.clusters.length);
+  await card.locator('select.ml-clustering').selectOption('dbscan');
+});
+
+test('cluster-sorted Gram and cosine heatmaps label the neurons in clusterOrder', async () => {
+  for (const key of ['gram', 'cosine']) {
+    // With more neurons than fit, the heatmap labels every k-th row: the ticks are a subsequence of clusterOrder.
+    const ticks = await texts(`[data-card="${key}-matrix"] g.y-ticks text`);
+    const order = fixture.clusterOrder.map((i) => `n${i}`);
+    assert.ok(ticks.length > 10);
+    assert.equal(ticks[0], order[0]);
+    let at = 0;
+    for (const tick of ticks) { at = order.indexOf(tick, at); assert.ok(at >= 0, `${tick} out of order`); at++; }
+  }
+  assert.equal(await panel.page.locator('[data-card="cosine-histogram"] .ml-histogram').count(), 1);
+});
+
+test('Neuroscope links are text, one per significant neuron, and clicking one asks the host to open it', async () => {
+  const links = panel.page.locator('[data-card="neuroscope"] a.ml-neuroscope-link');
+  assert.equal(await links.count(), fixture.significant.length);
+  const first = await links.first().textContent();
+  assert.match(first ?? '', /^L1\/N\d+$/);
+  const neuron = Number((first ?? '').split('N')[1]);
+  await links.first().click();
+  assert.deepEqual((await panel.posted()).at(-1), { type: 'openLink', url: `https://neuroscope.io/gpt2-small/1/${neuron}.html` });
+  assert.deepEqual(panel.strayRequests, []);
+});
+
+test('screenshot: full panel in the dark theme', async () => {
+  await panel.page.mouse.move(0, 0);
+  await panel.screenshot('contrast-panel');
+  assert.deepEqual(panel.errors, []);
+});
