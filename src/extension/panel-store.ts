@@ -8,10 +8,16 @@ import type { Result } from '../protocol/result';
 import type { MementoLike } from './recent';
 import { parseSavedRun } from './saved-run';
 
-/** src/webview/main.ts keeps results of at most this many items in webview state. */
+/** src/webview/main.ts keeps results of at most this many rows (words, or sentences) in webview state. */
 export const webviewStateItemLimit = 400;
 const storeKey = 'mechlens.panelStore';
 const maxStored = 8;
+
+/** The count the webview compares with its limit: words for compare, sentences for contrast. */
+export function rowsOf(result: Result): number {
+  const r = result as unknown as { items?: unknown[]; sentences?: unknown[] };
+  return r.items?.length ?? r.sentences?.length ?? Number.POSITIVE_INFINITY;
+}
 
 export class PanelStore {
   constructor(private readonly memento: MementoLike, private readonly folder: string) {}
@@ -23,7 +29,7 @@ export class PanelStore {
 
   /** Keeps a copy when the webview state will not; returns the file written, if any. */
   async remember(title: string, result: Result): Promise<string | undefined> {
-    if (result.job === 'compare' && result.items.length <= webviewStateItemLimit) return undefined;
+    if (rowsOf(result) <= webviewStateItemLimit) return undefined;
     mkdirSync(this.folder, { recursive: true });
     const file = path.join(this.folder, `${createHash('sha256').update(title).digest('hex').slice(0, 16)}.mechlens.json`);
     writeFileSync(file, JSON.stringify(result));

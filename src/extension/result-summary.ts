@@ -1,5 +1,5 @@
 // One-line summaries of a Result, for the status bar and logs.
-import type { Result } from '../protocol/result';
+import type { CompareResult, Result } from '../protocol/result';
 import { formatMs } from './log-format';
 
 export interface ResultSummary {
@@ -8,8 +8,14 @@ export interface ResultSummary {
 }
 
 export function summarizeResult(result: Result): ResultSummary {
-  // Other jobs' results get their own line as their panels land; until then, their title.
-  if (result.job !== 'compare') return { text: String(result.title), tooltip: String(result.title) };
+  if (result.job === 'compare') return summarizeCompare(result);
+  // Compared as a plain string: the Result union grows as job panels land.
+  const job: string = result.job;
+  if (job === 'contrast') return summarizeContrast(result as unknown as ContrastLike);
+  return { text: String(result.title), tooltip: String(result.title) };
+}
+
+function summarizeCompare(result: CompareResult): ResultSummary {
   const providers = [...new Set([result.a.source.provider, result.b.source.provider].filter((p): p is string => !!p))];
   const parts = [`${result.a.source.label} vs ${result.b.source.label}`];
   if (providers.length) parts.push(providers.join('+').toUpperCase());
@@ -22,4 +28,29 @@ export function summarizeResult(result: Result): ResultSummary {
     `Run time: ${formatMs(result.run.durationMs)}`,
   ].join('\n');
   return { text: parts.join(' · '), tooltip };
+}
+
+/** The fields of a contrast result the status bar names (typed loosely: the Result union grows). */
+interface ContrastLike {
+  title: string;
+  model: { label: string };
+  hook: string;
+  provider: string;
+  groups: [string, string];
+  significant: number[];
+  t: number[];
+  run: { durationMs: number };
+}
+
+function summarizeContrast(result: ContrastLike): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  return {
+    text: `${result.model.label} · ${result.hook} · ${result.provider.toUpperCase()} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.groups[0]} vs ${result.groups[1]}: ${result.significant.length} of ${result.t.length} neurons significant`,
+      `Execution provider: ${result.provider}`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
 }

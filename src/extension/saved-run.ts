@@ -3,7 +3,7 @@
 import { isResult, SCHEMA_VERSION, type CompareResult, type Result } from '../protocol/result';
 import { MechLensError } from '../core/errors';
 
-const knownJobs = new Set<string>(['compare']);
+const knownJobs = new Set<string>(['compare', 'contrast']);
 
 export function parseSavedRun(text: string, fileName: string): Result {
   let value: unknown;
@@ -33,7 +33,10 @@ export function parseSavedRun(text: string, fileName: string): Result {
       fix: 'Update the MechLens extension.',
     });
   }
-  if (value.job === 'compare') checkCompareShape(value, fileName);
+  // Compared as plain strings: the Result union grows as job panels land.
+  const job: string = value.job;
+  if (job === 'compare') checkCompareShape(value as CompareResult, fileName);
+  else if (job === 'contrast') checkContrastShape(value as unknown as Record<string, unknown>, fileName);
   return value;
 }
 
@@ -59,4 +62,23 @@ function checkCompareShape(result: CompareResult, fileName: string): void {
     }
   }
   if (typeof result.rsa !== 'object' || result.rsa === null) fail('The field "rsa" is missing');
+}
+
+/** Job 5: one activation row per sentence, one column per neuron, and per-neuron statistics. */
+function checkContrastShape(result: Record<string, unknown>, fileName: string): void {
+  const fail = (what: string): never => {
+    throw new MechLensError('format', what, { input: fileName, fix: 'Re-run the analysis, or restore the file from the saved original.' });
+  };
+  const sentences = result.sentences;
+  if (!Array.isArray(sentences)) fail('The field "sentences" is missing');
+  const rows = (sentences as unknown[]).length;
+  const activations = result.activations;
+  if (!Array.isArray(activations) || activations.length !== rows) fail(`The field "activations" must have one row per sentence (${rows})`);
+  const neurons = Array.isArray((activations as unknown[][])[0]) ? (activations as unknown[][])[0].length : 0;
+  if (!(activations as unknown[]).every((row) => Array.isArray(row) && row.length === neurons)) fail(`Every row of "activations" must have ${neurons} values`);
+  for (const field of ['t', 'p']) {
+    const values = result[field];
+    if (!Array.isArray(values) || values.length !== neurons) fail(`The field "${field}" must have one value per neuron (${neurons})`);
+  }
+  if (!Array.isArray(result.groups) || result.groups.length !== 2) fail('The field "groups" must name the two sentence groups');
 }

@@ -19,3 +19,11 @@ test('the status bar names both sources, the provider when a model ran, and the 
   assert.match(summarizeResult(result()).tooltip, /No model inference/);
   assert.deepEqual([formatMs(12.4), formatMs(999.6), formatMs(1000), formatMs(65432)], ['12 ms', '1000 ms', '1.00 s', '65.43 s']);
 });
+
+test('a contrast result names the model, the hook, the provider and the significant neurons', () => {
+  const contrast = { schemaVersion: 1, job: 'contrast', title: 'him vs her', model: { label: 'gpt2' }, hook: 'blocks.5.mlp.hook_pre', provider: 'cpu',
+    groups: ['him', 'her'], significant: [3, 7], t: [0, 0, 0, 5, 0, 0, 0, -6], run: { durationMs: 250 } };
+  const summary = summarizeResult(contrast as never);
+  assert.equal(summary.text, 'gpt2 · blocks.5.mlp.hook_pre · CPU · 250 ms');
+  assert.equal(summary.tooltip, 'him vs her\nhim vs her: 2 of 8 neurons significant\nExecution provider: cpu\nRun time: 250 ms');
+});

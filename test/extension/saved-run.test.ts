@@ -63,3 +63,16 @@ test('files that are not results, or were edited into the wrong shape, are refus
   fails(JSON.stringify({ ...r, b: undefined }), /"b" is missing/, 'format');
   fails(JSON.stringify({ ...r, rsa: null }), /"rsa" is missing/, 'format');
 });
+
+test('a saved contrast run reads back; activations and per-neuron statistics must match the sentences and neurons', () => {
+  const contrast = {
+    schemaVersion: SCHEMA_VERSION, job: 'contrast', title: 'him vs her', model: { spec: 'model:gpt2#blocks.5.mlp.hook_pre', label: 'gpt2', kind: 'model-hook', dims: 3 },
+    hook: 'blocks.5.mlp.hook_pre', groups: ['him', 'her'], sentences: [{ text: 'I saw him.', group: 0 }, { text: 'I saw her.', group: 1 }],
+    activations: [[1, 2, 3], [3, 2, 1]], t: [1, 0, -1], p: [0.5, 1, 0.5], run: {},
+  };
+  assert.deepEqual(parseSavedRun(JSON.stringify(contrast), 'x'), contrast);
+  fails(JSON.stringify({ ...contrast, activations: [[1, 2, 3]] }), /"activations" must have one row per sentence \(2\)/, 'format');
+  fails(JSON.stringify({ ...contrast, activations: [[1, 2, 3], [1, 2]] }), /Every row of "activations" must have 3 values/, 'format');
+  fails(JSON.stringify({ ...contrast, t: [1, 2] }), /"t" must have one value per neuron \(3\)/, 'format');
+  fails(JSON.stringify({ ...contrast, groups: ['him'] }), /"groups"/, 'format');
+});
