@@ -320,7 +320,7 @@ export interface MatchResult {
 }
 
 /** What a panel can render. Later jobs join the union as their panels land (AttentionResult next). */
-export type Result = CompareResult | ContrastResult;
+export type Result = CompareResult | ContrastResult | AttentionResult;
 export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult;
 export type JobName = Result['job'];
 

@@ -8,6 +8,7 @@ import type { FromWebview, ToWebview } from '../protocol/messages';
 import { type Result, isResult } from '../protocol/result';
 import { type CompareUiState, type PanelView, renderCompare } from './panels/compare';
 import { type ContrastUiState, renderContrast } from './panels/contrast';
+import { type AttentionUiState, renderAttention } from './panels/attention';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -16,7 +17,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-interface SavedState { result?: Result; ui?: CompareUiState; contrastUi?: ContrastUiState }
+interface SavedState { result?: Result; ui?: CompareUiState; contrastUi?: ContrastUiState; attentionUi?: AttentionUiState }
 
 /** Results above this many items are not kept in webview state (it is serialized on every set). */
 const maxItemsInState = 400;
@@ -29,9 +30,9 @@ let current: Result | undefined;
 let view: PanelView | undefined;
 
 function persist(): void {
-  const size = current ? (current.job === 'compare' ? current.items.length : current.sentences.length) : 0;
+  const size = current ? (current.job === 'contrast' ? current.sentences.length : current.items.length) : 0;
   const result = current && size <= maxItemsInState ? current : undefined;
-  vscode.setState({ result, ui: saved.ui, contrastUi: saved.contrastUi } satisfies SavedState);
+  vscode.setState({ result, ui: saved.ui, contrastUi: saved.contrastUi, attentionUi: saved.attentionUi } satisfies SavedState);
 }
 
 function clear(): void {
@@ -48,6 +49,15 @@ function showResult(result: Result): void {
       post: (m) => vscode.postMessage(m),
       ui: saved.contrastUi ?? {},
       saveUi: (ui) => { saved = { ...saved, contrastUi: ui }; persist(); },
+    });
+    persist();
+    return;
+  }
+  if (result.job === 'attention') {
+    view = renderAttention(app, result, {
+      post: (m) => vscode.postMessage(m),
+      ui: saved.attentionUi ?? {},
+      saveUi: (ui) => { saved = { ...saved, attentionUi: ui }; persist(); },
     });
     persist();
     return;
@@ -106,7 +116,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
   switch (message.type) {
     case 'result':
-      if (isResult(message.result) && (message.result.job === 'compare' || message.result.job === 'contrast')) showResult(message.result);
+      if (isResult(message.result) && (message.result.job === 'compare' || message.result.job === 'contrast' || message.result.job === 'attention')) showResult(message.result);
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
       break;
     case 'progress':

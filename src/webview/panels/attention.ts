@@ -1,0 +1,436 @@
+// The attention panel (job 4): header with model, template and layer; the words that are not single
+// tokens with their pieces; Q and K cosine heatmaps with separate color ranges and linked hover;
+// both similarity distributions; selectivity of Q, K and V; RSA Q vs K overall and per category;
+// the per-head view; and the layer sweep. Every piece of data reaches the DOM as text.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import type { FromWebview } from '../../protocol/messages';
+import type { AttentionResult, AttentionSpace } from '../../protocol/result';
+import { categoryBars } from '../charts/category-bars';
+import { type Chart, fmt, fmtP } from '../charts/common';
+import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatmap';
+import { histogram } from '../charts/histogram';
+import { headBars } from '../charts/head-bars';
+import { layerSweep } from '../charts/layer-sweep';
+import { scatter } from '../charts/scatter';
+import { exportMessage, heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { offDiagonal } from './derive';
+
+type SpaceKey = 'q' | 'k';
+
+export interface AttentionUiState {
+  ranges?: Partial<Record<SpaceKey, { domain: [number, number]; scheme: HeatmapScheme }>>;
+}
+
+export interface AttentionPanelHost {
+  post(message: FromWebview): void;
+  ui: AttentionUiState;
+  saveUi(ui: AttentionUiState): void;
+}
+
+interface ChartSlot { chart?: Chart<never, never> }
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function icon(name: string): HTMLSpanElement {
+  const s = el('span', `codicon codicon-${name}`);
+  s.setAttribute('aria-hidden', 'true');
+  return s;
+}
+
+const spaceName: Record<SpaceKey, string> = { q: 'Q (query)', k: 'K (key)' };
+
+/** The upper triangle of Q and K as paired columns, with each pair's words and whether they share a category. */
+export function qkPairs(result: AttentionResult): { i: number[]; j: number[]; q: number[]; k: number[]; within: boolean[] } {
+  const out = { i: [] as number[], j: [] as number[], q: [] as number[], k: [] as number[], within: [] as boolean[] };
+  const n = result.items.length;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      out.i.push(i);
+      out.j.push(j);
+      out.q.push(result.q.similarity[i][j]);
+      out.k.push(result.k.similarity[i][j]);
+      const ci = result.itemCategories[i];
+      out.within.push(ci !== null && ci === result.itemCategories[j]);
+    }
+  }
+  return out;
+}
+
+export function renderAttention(root: HTMLElement, result: AttentionResult, host: AttentionPanelHost): { destroy(): void } {
+  const charts: Chart<unknown, unknown>[] = [];
+  let ui: AttentionUiState = { ...host.ui };
+  const page = el('div', 'ml-panel ml-attention');
+  root.appendChild(page);
+  const register = <C extends Chart<never, never>>(chart: C): C => { charts.push(chart as unknown as Chart<unknown, unknown>); return chart; };
+  // Drawn once every card is placed, as in the compare panel (a half-built grid would redraw each chart).
+  const draw: (() => void)[] = [];
+  const n = result.items.length;
+
+  page.appendChild(header(result, host));
+  piecesBanner(page, result);
+
+  // Heatmaps, each with its own color range: Q and K similarities live on different scales.
+  page.appendChild(el('h2', 'ml-section-title', `Cosine similarity at layer ${result.layer}`));
+  const heatGrid = el('div', 'ml-grid ml-heatmaps');
+  page.appendChild(heatGrid);
+  const heatmaps: Partial<Record<SpaceKey, HeatmapChart>> = {};
+  for (const key of ['q', 'k'] as const) {
+    const other: SpaceKey = key === 'q' ? 'k' : 'q';
+    const space: AttentionSpace = result[key];
+    const slot: ChartSlot = {};
+    const name = `similarity-${key}`;
+    const body = card(heatGrid, `${spaceName[key]} · ${space.hook}`, `${n} words · ${result.model.dims} dimensions · own color range`,
+      { name, chart: () => slot.chart }, host, `heatmap-${key}`);
+    body.parentElement?.setAttribute('data-space', key);
+    dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
+      ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: `${name}.csv`, content: matrixCsv(result.items, space.similarity), encoding: 'utf8' })],
+      ['npy', '.npy', 'symbol-array', () => ({ type: 'export', format: 'npy', name: `${name}.npy`, content: matrixNpyBase64(space.similarity), encoding: 'base64' })],
+      ['python', 'Python', 'copy', () => ({ type: 'export', format: 'python', name: `${name}.py`, encoding: 'utf8',
+        content: heatmapPython(name, result.items, `Cosine similarity of ${key.toUpperCase()}, ${space.hook}`) })],
+    ]);
+    const saved = ui.ranges?.[key];
+    draw.push(() => {
+      const chart = register(heatmap(body, {
+        labels: result.items, values: space.similarity, categories: result.itemCategories,
+        name: spaceName[key], partner: { name: spaceName[other], values: result[other].similarity },
+      }, {
+        domain: saved?.domain ?? null, scheme: saved?.scheme ?? 'sequential',
+        onHover: (pair) => heatmaps[other]?.highlight(pair),
+        onSelect: (index) => { if (index !== null) host.post({ type: 'selection', items: [result.items[index]] }); },
+        onRangeChange: (domain, scheme) => {
+          ui = { ...ui, ranges: { ...ui.ranges, [key]: { domain, scheme } } };
+          host.saveUi(ui);
+        },
+      }));
+      heatmaps[key] = chart;
+      slot.chart = chart;
+    });
+  }
+
+  // Distributions and category selectivity.
+  page.appendChild(el('h2', 'ml-section-title', 'Similarity distributions and category selectivity'));
+  const distGrid = el('div', 'ml-grid');
+  page.appendChild(distGrid);
+  for (const key of ['q', 'k'] as const) {
+    const slot: ChartSlot = {};
+    const space = result[key];
+    const body = card(distGrid, `${spaceName[key]} similarities`, `off-diagonal cosine similarities (upper triangle, ${n * (n - 1) / 2} pairs)`,
+      { name: `histogram-${key}`, chart: () => slot.chart }, host, `histogram-${key}`);
+    draw.push(() => {
+      slot.chart = register(histogram(body, {
+        series: [{ name: spaceName[key], values: offDiagonal(space.similarity) }], xLabel: 'cosine similarity',
+      }, { height: 240, bins: Math.max(10, space.histogram.counts.length) }));
+    });
+  }
+  {
+    const body = plainCard(distGrid, 'Category selectivity', 'index = mean within-category / mean between-category similarity; 1 means no category structure', 'selectivity');
+    body.parentElement?.classList.add('ml-wide');
+    body.appendChild(selectivityTable(result));
+  }
+
+  // RSA.
+  page.appendChild(el('h2', 'ml-section-title', 'Representational similarity analysis: Q vs K'));
+  const rsaGrid = el('div', 'ml-grid');
+  page.appendChild(rsaGrid);
+  const pairs = qkPairs(result);
+  {
+    const slot: ChartSlot = {};
+    const body = card(rsaGrid, 'RSA Q vs K', 'each point is one word pair (upper triangle); within-category pairs highlighted',
+      { name: 'rsa-scatter', chart: () => slot.chart }, host, 'rsa');
+    body.appendChild(statRow([
+      ['pearson', 'Pearson r', fmt(result.rsa.pearson)], ['spearman', 'Spearman ρ', fmt(result.rsa.spearman)], ['cosine', 'S_c', fmt(result.rsa.cosine)],
+      ['pValue', 'permutation p', fmtP(result.rsa.pValue)], ['permutations', 'permutations', String(result.rsa.permutations)], ['n', 'pairs', String(result.rsa.n)],
+    ]));
+    draw.push(() => {
+      slot.chart = register(scatter(body, {
+        x: pairs.q, y: pairs.k, within: pairs.within, pairs: pairs.i.map((i, p) => [result.items[i], result.items[pairs.j[p]]] as [string, string]),
+        xLabel: 'similarity of Q', yLabel: 'similarity of K', stats: { ...result.rsa },
+      }));
+    });
+  }
+  {
+    const slot: ChartSlot = {};
+    const body = card(rsaGrid, 'RSA per category', 'Pearson r between Q and K on the pairs within each category; dashed: overall r',
+      { name: 'rsa-per-category', chart: () => slot.chart }, host, 'rsa-by-category');
+    const barsHost = el('div');
+    body.appendChild(barsHost);
+    draw.push(() => {
+      slot.chart = register(categoryBars(barsHost, {
+        rows: result.rsaByCategory.map((r) => ({ category: r.category, pearson: r.pearson, spearman: r.spearman, pValue: r.pValue, n: r.n })),
+        overall: result.rsa.pearson,
+      }));
+    });
+    const multiples = el('div', 'ml-multiples');
+    body.appendChild(multiples);
+    for (const row of result.rsaByCategory) {
+      const cell = el('div', 'ml-multiple');
+      cell.setAttribute('data-category', row.category);
+      cell.appendChild(el('div', 'ml-multiple-title', `${row.category}: r = ${fmt(row.pearson, 2)}, n = ${row.n}`));
+      multiples.appendChild(cell);
+      const ks: number[] = [];
+      for (let p = 0; p < pairs.i.length; p++) {
+        if (pairs.within[p] && result.itemCategories[pairs.i[p]] === row.category) ks.push(p);
+      }
+      draw.push(() => register(scatter(cell, {
+        x: ks.map((p) => pairs.q[p]), y: ks.map((p) => pairs.k[p]),
+        pairs: ks.map((p) => [result.items[pairs.i[p]], result.items[pairs.j[p]]] as [string, string]),
+        xLabel: 'Q', yLabel: 'K',
+      }, { height: 190, compact: true, seriesIndex: Math.max(0, result.categories.indexOf(row.category)) })));
+    }
+  }
+
+  // Heads.
+  page.appendChild(el('h2', 'ml-section-title', `Attention heads at layer ${result.layer} (${result.heads.length})`));
+  const headGrid = el('div', 'ml-grid');
+  page.appendChild(headGrid);
+  {
+    const slot: ChartSlot = {};
+    const dHead = result.heads.length ? result.model.dims / result.heads.length : 0;
+    const body = card(headGrid, 'RSA Q vs K per head', `Pearson r between Q and K similarities within each head's ${dHead}-dimensional slice; dashed: all heads together`,
+      { name: 'rsa-per-head', chart: () => slot.chart }, host, 'heads');
+    draw.push(() => {
+      slot.chart = register(headBars(body, {
+        heads: result.heads.map((h) => ({ head: h.head, value: h.rsa, details: [`selectivity Q: ${fmt(h.selectivityQ, 4)}`, `selectivity K: ${fmt(h.selectivityK, 4)}`] })),
+        overall: result.rsa.pearson, overallLabel: 'all heads: r =', yLabel: 'RSA r (Q vs K)',
+      }, { height: 250 }));
+    });
+  }
+  {
+    const body = plainCard(headGrid, 'Heads at a glance', 'each cell: one head; color: RSA r (Q vs K); selectivity of Q and K within the head', 'head-grid');
+    body.appendChild(headCells(result));
+  }
+
+  // Layer sweep.
+  if (result.sweep && result.sweep.length) {
+    const sweep = result.sweep;
+    page.appendChild(el('h2', 'ml-section-title', `Layer sweep (${sweep.length} layers, one forward pass)`));
+    const sweepGrid = el('div', 'ml-grid');
+    page.appendChild(sweepGrid);
+    const layers = sweep.map((s) => s.layer);
+    {
+      const slot: ChartSlot = {};
+      const body = card(sweepGrid, 'Selectivity index over layers', `Q, K, V, MLP output and residual stream; dashed: layer ${result.layer}, shown above; gray: 1 (no category structure)`,
+        { name: 'sweep-selectivity', chart: () => slot.chart }, host, 'sweep-selectivity');
+      const names = [['q', 'Q'], ['k', 'K'], ['v', 'V'], ['mlp', 'MLP'], ['resid', 'resid']] as const;
+      draw.push(() => {
+        slot.chart = register(layerSweep(body, {
+          layers, current: result.layer, yLabel: 'selectivity index', reference: 1,
+          series: names.map(([key, label]) => ({ name: label, values: sweep.map((s) => s.selectivity[key]) })),
+        }, { height: 280 }));
+      });
+    }
+    {
+      const slot: ChartSlot = {};
+      const body = card(sweepGrid, 'RSA Q vs K over layers', `Pearson r between the Q and K similarity matrices at each layer; dashed: layer ${result.layer}`,
+        { name: 'sweep-rsa', chart: () => slot.chart }, host, 'sweep-rsa');
+      draw.push(() => {
+        slot.chart = register(layerSweep(body, {
+          layers, current: result.layer, yLabel: 'Pearson r', series: [{ name: 'RSA Q–K', values: sweep.map((s) => s.rsaQK) }],
+        }, { height: 280 }));
+      });
+    }
+  }
+
+  for (const drawChart of draw) drawChart();
+  page.setAttribute('data-rendered', 'true');
+  return {
+    destroy() {
+      for (const c of charts) c.destroy();
+      page.remove();
+    },
+  };
+}
+
+function header(result: AttentionResult, host: AttentionPanelHost): HTMLElement {
+  const head = el('header', 'ml-header');
+  const left = el('div');
+  left.appendChild(el('h1', undefined, result.title));
+  const chips = el('div', 'ml-sources');
+  const chip = (key: string, label: string, detail?: string) => {
+    const c = el('span', 'ml-source');
+    c.setAttribute('data-source', key);
+    c.append(el('span', 'ml-source-key', key), el('span', undefined, label));
+    if (detail) c.appendChild(el('span', 'ml-stat-label', detail));
+    chips.appendChild(c);
+  };
+  chip('model', result.model.label, [`${result.model.dims} d`, result.model.revision ? result.model.revision.slice(0, 15) : undefined].filter(Boolean).join(' · '));
+  chip('provider', result.provider);
+  chip('template', result.template);
+  chip('layer', String(result.layer), `${result.q.hook}, ${result.k.hook}, ${result.v.hook}`);
+  left.appendChild(chips);
+  const cats = result.categories.length;
+  const meta = [
+    `${result.items.length} words`, result.missing.length ? `${result.missing.length} dropped` : undefined, `${cats} categor${cats === 1 ? 'y' : 'ies'}`,
+    `${result.heads.length} heads`, `${result.rsa.permutations} permutations`, `seed ${result.inputs.seed}`, `words from ${result.inputs.words}`,
+    `${(result.run.durationMs / 1000).toFixed(1)} s`, new Date(result.run.createdAt).toLocaleString('en-US'), `MechLens ${result.run.version}`,
+  ].filter(Boolean).join(' · ');
+  left.appendChild(el('div', 'ml-meta', meta));
+  const toolbar = el('div', 'ml-toolbar');
+  const save = document.createElement('vscode-button');
+  save.setAttribute('secondary', '');
+  save.append(icon('save'), document.createTextNode(' Save run'));
+  save.title = 'Save this run as a .mechlens.json file';
+  save.addEventListener('click', () => host.post({ type: 'save' }));
+  save.classList.add('ml-save');
+  toolbar.appendChild(save);
+  head.append(left, toolbar);
+  return head;
+}
+
+/** The words that are several tokens in the template, each with its pieces, then the other warnings. */
+function piecesBanner(page: HTMLElement, result: AttentionResult): void {
+  const split = new Set(result.pieces.map((p) => p.word));
+  const otherWarnings = result.warnings.filter((w) => ![...split].some((word) => w.startsWith(`"${word}" is not a single token`)));
+  if (result.pieces.length) {
+    const b = el('div', 'ml-banner ml-missing-banner ml-pieces');
+    b.setAttribute('role', 'status');
+    const body = el('div', 'ml-banner-body');
+    const dropped = new Set(result.missing);
+    const kept = result.pieces.filter((p) => !dropped.has(p.word));
+    body.appendChild(el('div', 'ml-banner-title', `${result.pieces.length} word${result.pieces.length === 1 ? ' is' : 's are'} not a single token in "${result.template}"` +
+      (dropped.size ? `; ${dropped.size} dropped` : '') + (kept.length ? `; ${kept.length} read at the last piece` : '')));
+    for (const p of result.pieces) {
+      const line = el('div', 'ml-piece-line');
+      line.setAttribute('data-word', p.word);
+      const word = el('code', 'ml-word', p.word);
+      line.append(word, document.createTextNode(' → '));
+      p.pieces.forEach((piece, i) => {
+        if (i) line.appendChild(document.createTextNode(' | '));
+        line.appendChild(el('code', 'ml-piece', piece));
+      });
+      line.appendChild(el('span', 'ml-stat-label', dropped.has(p.word) ? '  dropped' : '  last piece used'));
+      body.appendChild(line);
+    }
+    b.append(icon('warning'), body);
+    page.appendChild(b);
+  }
+  const notes = [...otherWarnings, ...(['q', 'k', 'v'] as const).flatMap((k) => (result[k].selectivity.warnings ?? []).map((w) => `${k.toUpperCase()}: ${w}`))];
+  if (notes.length) {
+    const b = el('div', 'ml-banner ml-banner-info ml-warnings');
+    const body = el('div', 'ml-banner-body');
+    for (const note of notes) body.appendChild(el('div', undefined, note));
+    b.append(icon('info'), body);
+    page.appendChild(b);
+  }
+}
+
+function selectivityTable(result: AttentionResult): HTMLTableElement {
+  const table = el('table', 'ml-table ml-selectivity-table');
+  const head = el('tr');
+  for (const h of ['', 'index', 'within', 'between', ...result.categories.map((c) => `within ${c}`), 'note']) head.appendChild(el('th', undefined, h));
+  table.appendChild(head);
+  for (const key of ['q', 'k', 'v'] as const) {
+    const s = result[key].selectivity;
+    const row = el('tr');
+    row.setAttribute('data-space', key);
+    row.appendChild(el('td', undefined, `${key.toUpperCase()} · ${result[key].hook}`));
+    const index = el('td', undefined, fmt(s.index));
+    index.setAttribute('data-stat', `selectivity-${key}`);
+    row.append(index, el('td', undefined, fmt(s.within)), el('td', undefined, fmt(s.between)));
+    for (const c of result.categories) row.appendChild(el('td', undefined, fmt(s.perCategory.find((p) => p.category === c)?.within ?? null)));
+    row.appendChild(el('td', undefined, s.reason ?? ''));
+    table.appendChild(row);
+  }
+  return table;
+}
+
+function headCells(result: AttentionResult): HTMLElement {
+  const grid = el('div', 'ml-head-grid');
+  grid.style.display = 'grid';
+  grid.style.gridTemplateColumns = 'repeat(auto-fill, minmax(118px, 1fr))';
+  grid.style.gap = '6px';
+  for (const h of result.heads) {
+    const cell = el('div', 'ml-head-cell');
+    cell.setAttribute('data-head', String(h.head));
+    cell.style.border = '1px solid var(--vscode-widget-border, var(--vscode-panel-border))';
+    cell.style.borderRadius = '4px';
+    cell.style.padding = '6px 8px';
+    // Background strength follows |r|, its hue the sign, in the theme's chart colors.
+    const r = h.rsa;
+    if (r !== null && Number.isFinite(r)) {
+      const pct = Math.round(Math.min(1, Math.abs(r)) * 55);
+      const hue = r >= 0 ? 'var(--vscode-charts-blue, #3794ff)' : 'var(--vscode-charts-red, #f14c4c)';
+      cell.style.background = `color-mix(in srgb, ${hue} ${pct}%, transparent)`;
+    }
+    cell.title = `head ${h.head}: RSA r = ${fmt(r)}; selectivity Q ${fmt(h.selectivityQ)}, K ${fmt(h.selectivityK)}`;
+    const title = el('div', 'ml-multiple-title', `head ${h.head}`);
+    const rLine = el('div', 'ml-stat-value', `r = ${fmt(r, 3)}`);
+    rLine.setAttribute('data-stat', 'head-rsa');
+    const sel = el('div', 'ml-stat-label', `sel Q ${fmt(h.selectivityQ, 4)} · K ${fmt(h.selectivityK, 4)}`);
+    cell.append(title, rLine, sel);
+    grid.appendChild(cell);
+  }
+  return grid;
+}
+
+function statRow(items: [string, string, string][]): HTMLElement {
+  const row = el('div', 'ml-stats');
+  for (const [key, label, value] of items) {
+    const s = el('span');
+    const v = el('span', 'ml-stat-value', value);
+    v.setAttribute('data-stat', key);
+    s.append(el('span', 'ml-stat-label', `${label} `), v);
+    row.appendChild(s);
+  }
+  return row;
+}
+
+function plainCard(parent: HTMLElement, title: string, subtitle: string, dataCard: string): HTMLElement {
+  const c = el('section', 'ml-card');
+  c.setAttribute('data-card', dataCard);
+  const head = el('div', 'ml-card-header');
+  head.appendChild(el('div', 'ml-card-title', title));
+  c.append(head, el('div', 'ml-card-subtitle', subtitle));
+  const body = el('div', 'ml-card-body');
+  c.appendChild(body);
+  parent.appendChild(c);
+  return body;
+}
+
+// The same card as the compare panel's (title, SVG/PNG export buttons, subtitle, body).
+function card(parent: HTMLElement, title: string, subtitle: string | undefined,
+  exp: { name: string; chart: () => Chart<never, never> | undefined }, host: AttentionPanelHost, dataCard: string): HTMLElement {
+  const c = el('section', 'ml-card');
+  c.setAttribute('data-card', dataCard);
+  const head = el('div', 'ml-card-header');
+  head.appendChild(el('div', 'ml-card-title', title));
+  const actions = el('div', 'ml-card-actions');
+  for (const format of ['svg', 'png'] as const) {
+    const b = el('button', 'ml-icon-button');
+    b.type = 'button';
+    b.setAttribute('data-export', format);
+    b.title = `Export ${title} as ${format.toUpperCase()}`;
+    b.append(icon(format === 'svg' ? 'file-code' : 'file-media'), document.createTextNode(format.toUpperCase()));
+    b.addEventListener('click', async () => {
+      const chart = exp.chart();
+      if (!chart) return;
+      host.post(await exportMessage(exp.name, chart.exportSvg(), format));
+    });
+    actions.appendChild(b);
+  }
+  head.appendChild(actions);
+  c.appendChild(head);
+  if (subtitle) c.appendChild(el('div', 'ml-card-subtitle', subtitle));
+  const body = el('div', 'ml-card-body');
+  c.appendChild(body);
+  parent.appendChild(c);
+  return body;
+}
+
+function dataExports(actions: Element | null | undefined, host: AttentionPanelHost, items: [string, string, string, () => FromWebview][]): void {
+  if (!actions) return;
+  for (const [key, label, iconName, message] of items) {
+    const b = el('button', 'ml-icon-button');
+    b.type = 'button';
+    b.setAttribute('data-export', key);
+    b.title = key === 'python' ? 'Export a numpy/matplotlib snippet that redraws this heatmap from the .npy' : `Export the matrix as ${label}`;
+    b.append(icon(iconName), document.createTextNode(label));
+    b.addEventListener('click', () => host.post(message()));
+    actions.appendChild(b);
+  }
+}
