@@ -141,12 +141,55 @@ test('hovering a heatmap cell shows both words and both similarities', async (t)
   });
 });
 
+test('Save run writes a .mechlens.json that reopens from the explorer with the same result', async (t) => {
+  await onFailure(t, async () => {
+    const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
+    await panel.locator('vscode-button', { hasText: 'Save run' }).click();
+    // code-server's save dialog is VS Code's simple file dialog: a quick input holding the path.
+    const input = session.quickInput().locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await session.page.waitForFunction(
+      "document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('.mechlens.json')", undefined, { timeout: LONG });
+    const savedPath = await input.inputValue();
+    await input.press('Enter');
+    await session.notification(/MechLens: saved .*\.mechlens\.json/).waitFor({ state: 'visible', timeout: LONG });
+    const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as CliCompare;
+    const cli = runCli(vectors.a, vectors.b);
+    assert.equal(saved.rsa.pearson, cli.rsa.pearson, 'the saved run\'s RSA differs from the CLI\'s');
+
+    await session.closeAllEditors();
+    const row = await session.explorerItem(path.relative(workspace, savedPath));
+    await row.dblclick();
+    const reopened = await session.webview('section.ml-card[data-space="b"] svg.ml-heatmap-svg');
+    const n = vectors.words.length;
+    assert.equal(await reopened.locator('section.ml-card[data-space="a"] svg.ml-heatmap-svg rect.cell').count(), n * n);
+    assertShownValue(await reopened.locator('section.ml-card[data-card="rsa"] [data-stat="pearson"]').innerText(), cli.rsa.pearson, 'reopened RSA Pearson r');
+  });
+});
+
+test('the MechLens side bar lists the saved run and the vector catalog', async (t) => {
+  await onFailure(t, async () => {
+    await session.page.locator('.part.activitybar .action-item a[aria-label^="MechLens"]').first().click();
+    const sidebar = session.page.locator('.part.sidebar');
+    await sidebar.locator('.pane-header', { hasText: /Runs/i }).waitFor({ state: 'visible', timeout: LONG });
+    await sidebar.locator('.pane-header', { hasText: /Models/i }).waitFor({ state: 'visible' });
+    const runs = sidebar.locator('.pane', { has: session.page.locator('.pane-header', { hasText: /Runs/i }) });
+    await runs.locator('.monaco-list-row', { hasText: /space-a\.txt vs space-b\.txt/ }).first().waitFor({ state: 'visible', timeout: LONG });
+    const models = sidebar.locator('.pane', { has: session.page.locator('.pane-header', { hasText: /Models/i }) });
+    await models.locator('.monaco-list-row', { hasText: 'glove-wiki-gigaword-50' }).first().waitFor({ state: 'visible', timeout: LONG });
+    await session.screenshot('vscode-sidebar.png');
+    // Back to the explorer for the tests that follow.
+    await session.page.locator('.part.activitybar .action-item a[aria-label^="Explorer"]').first().click();
+    await session.page.locator('.explorer-folders-view').waitFor({ state: 'visible' });
+  });
+});
+
 test('a broken vector file gives an error that names the file and the line', async (t) => {
   await onFailure(t, async () => {
     const bad = writeBadVectorFile(workspace);
     await session.closeAllEditors();
     await compareFromExplorer(bad, vectors.b);
-    const toast = session.notification(/broken\.txt/);
+    const toast = session.errorNotification(/broken\.txt/);
     await toast.waitFor({ state: 'visible', timeout: LONG });
     const message = await toast.innerText();
     assert.match(message, /broken\.txt:3\b|line 3\b/i, `error does not name the line: ${message}`);

@@ -224,11 +224,18 @@ export class VsCodeSession {
     await row.click();
   }
 
-  /** Replaces the text of the input box titled `title` and accepts it. */
+  /**
+   * Replaces the text of the input box titled `title` and accepts it. The quick input widget is
+   * reused between a quick pick and the input box that follows it, so this first waits for the
+   * pick's list to go away: typing earlier would go to the closing pick.
+   */
   async answerInputBox(title: string | RegExp, text: string): Promise<void> {
     await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    await this.quickInput().locator('.quick-input-list').waitFor({ state: 'hidden' });
     const input = this.quickInput().locator('.quick-input-box input');
     await input.fill(text);
+    await this.page.waitForFunction(
+      `document.querySelector('.quick-input-widget .quick-input-box input')?.value === ${JSON.stringify(text)}`);
     // The validation message updates asynchronously; Enter is ignored while it is shown.
     await this.page.waitForFunction("!document.querySelector('.quick-input-widget .monaco-inputbox.error')", undefined, { timeout: MEDIUM }).catch(() => undefined);
     await input.press('Enter');
@@ -265,7 +272,15 @@ export class VsCodeSession {
       await this.page.keyboard.press('Escape');
       return false;
     }, `context menu of ${relativePath} never showed "${entry}"`);
+    await item.hover();
     await item.click();
+    // A click that lands while the menu is still settling can be swallowed; the hovered entry has
+    // keyboard focus then, so Enter runs it.
+    const menu = this.page.locator('.context-view .monaco-menu');
+    if (!(await menu.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false))) {
+      await this.page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'hidden' });
+    }
   }
 
   /** The labels of the explorer context menu of a file; the menu is closed again. */
@@ -298,9 +313,14 @@ export class VsCodeSession {
     return frame;
   }
 
-  /** The text of notifications (toasts) currently shown. */
+  /** The notification toasts that contain `text`. */
   notification(text: string | RegExp): Locator {
     return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  }
+
+  /** The error notification toast that contains `text` (progress toasts may name the same file). */
+  errorNotification(text: string | RegExp): Locator {
+    return this.notification(text).filter({ has: this.page.locator('.codicon-error') }).first();
   }
 
   /** Clicks a button of a notification toast. */
