@@ -32,7 +32,8 @@ before(async () => {
 });
 
 function mechlens(...args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, NODE_OPTIONS: '' } });
+  // NODE_PATH: the external packages (onnxruntime-node) resolve from the repository's node_modules.
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: join(root, 'node_modules') } });
 }
 
 test('embed2d writes coords for every row (t-SNE and PCA) through the bundled worker', () => {

@@ -78,3 +78,11 @@ test('errors come back as MechLensError with their message', async () => {
   });
   await assert.rejects(runInWorker('nope' as 'pca', { x: blobs(5, 2) }), /unknown worker task "nope"/);
 });
+
+test('Barnes-Hut t-SNE with a helper thread gives exactly the single-thread result', () => {
+  const x = blobs(700, 6, 3);
+  const one = tsne(x, { method: 'barnes-hut', iterations: 120, threads: 1 });
+  const two = tsne(x, { method: 'barnes-hut', iterations: 120, threads: 2 });
+  assert.deepEqual(two.coords.data, one.coords.data);
+  assert.equal(two.kl, one.kl);
+});

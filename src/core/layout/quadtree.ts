@@ -118,14 +118,14 @@ export class QuadTree {
   }
 
   /**
-   * Repulsive forces: for each point i, negF[i] = Σ_cells count·q²·(y_i − com) with q = 1/(1+d²).
-   * Returns Z = Σ_i Σ_cells count·q. Points are walked in groups of nearby points (Barnes' grouping):
+   * Repulsive forces for the points at tree-order positions [from, to): negF[i] = Σ_cells count·q²·(y_i − com)
+   * and pointZ[i] = Σ_cells count·q, with q = 1/(1+d²); Z is the sum of pointZ. Points are walked in groups of nearby points (Barnes' grouping):
    * one traversal per group accepts a cell only if it is far enough from the group's whole bounding
    * box, so every point of the group meets θ, and the accepted cells form a flat list that each
    * point then sums in a tight loop. Same or better accuracy than per-point θ, far less traversal.
    */
-  repulsion(y: Float64Array, theta: number, negF: Float64Array): number {
-    const n = this.order.length;
+  repulsion(y: Float64Array, theta: number, negF: Float64Array, pointZ: Float64Array, from = 0, to = this.order.length): void {
+    const n = to;
     const s = this.summary, firstChild = this.firstChild, stack = this.stack, order = this.order;
     const theta2 = theta * theta;
     if (this.listX.length < this.nodes) {
@@ -134,8 +134,7 @@ export class QuadTree {
       this.listCount = new Float64Array(this.capacity);
     }
     const listX = this.listX, listY = this.listY, listCount = this.listCount;
-    let sumQ = 0;
-    for (let g0 = 0; g0 < n; g0 += GROUP) {
+    for (let g0 = from; g0 < n; g0 += GROUP) {
       const g1 = Math.min(n, g0 + GROUP);
       let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
       for (let t = g0; t < g1; t++) {
@@ -176,11 +175,18 @@ export class QuadTree {
           const m = cq * q;
           fx += m * dx; fy += m * dy;
         }
-        sumQ += z;
+        pointZ[i] = z;
         negF[2 * i] = fx; negF[2 * i + 1] = fy;
       }
     }
-    return sumQ;
+  }
+
+  /**
+   * Where to split the points (in tree order) between threads: a multiple of the group size, so
+   * every thread walks whole groups and the result does not depend on the number of threads.
+   */
+  static split(n: number, fraction: number): number {
+    return Math.min(n, Math.round((n * fraction) / GROUP) * GROUP);
   }
 
   private ensure(capacity: number): void {

@@ -11,6 +11,9 @@ import { binarySearchPerplexity, symmetrizeDense, symmetrizeKnn, MACHINE_EPSILON
 import { metricDistance, nearestNeighbours, prepareRows, squaredDistanceBlock, squaredNorms, type Metric } from './knn';
 import { pca } from './pca';
 import { QuadTree } from './quadtree';
+import { attractiveForces } from './forces';
+import { RepulsionHelper } from './tsne-helper';
+import { availableParallelism } from 'node:os';
 
 export interface TsneOptions {
   perplexity?: number;
@@ -26,6 +29,12 @@ export interface TsneOptions {
   init?: 'pca' | 'random';
   metric?: Metric;
   seed?: number;
+  /**
+   * Threads for Barnes-Hut: 1 (default) or 2 (a helper thread meeting the main one through Atomics
+   * every iteration). Results are identical either way. Not the default: on a CPU shared with other
+   * busy processes each handoff waits for the scheduler, and 2 threads measured slower than 1 here.
+   */
+  threads?: number;
   minGradNorm?: number;
   iterationsWithoutProgress?: number;
   /** onIteration is called every this many iterations (and after the last). */
@@ -50,6 +59,8 @@ export interface TsneResult {
 }
 
 const EXACT_BELOW = 500;
+/** Above this the dense P and distance matrices (8 N² bytes each) get too big. */
+const EXACT_MAX = 8000;
 const CHECK_EVERY = 50;
 const FLOAT32_TINY = 1.1754943508222875e-38;
 
@@ -79,22 +90,39 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   if (n === 1) {
     return { coords: { rows: 1, cols: 2, data: new Float64Array(2) }, kl: 0, iterations: 0, method, perplexity, learningRate, warnings: [...warnings, 't-SNE of one point puts it at the origin'] };
   }
+  if (method === 'exact' && n > EXACT_MAX) {
+    throw new MechLensError('memory', `exact t-SNE of ${n} points needs two ${n} × ${n} matrices`, { fix: "Use method 'barnes-hut' (or 'auto')." });
+  }
   control.onProgress?.({ message: 't-SNE affinities', fraction: 0 });
-  const gradient = method === 'exact' ? exactGradient(exactP(x, perplexity, metric, control)) : barnesHutGradient(sparseP(x, perplexity, metric, control), theta);
-  throwIfCancelled(control.signal);
-  const y = initialCoords(x, options.init ?? 'pca', options.seed ?? 0, warnings);
+  const P = method === 'exact' ? null : sparseP(x, perplexity, metric, control);
+  const threads = Math.min(options.threads ?? 1, 2, availableParallelism());
+  const helper = P && threads > 1 ? new RepulsionHelper(P, theta) : null;
+  try {
+    const gradient = P ? barnesHutGradient(P, theta, helper) : exactGradient(exactP(x, perplexity, metric, control));
+    throwIfCancelled(control.signal);
+    const y = helper ? helper.buffers.y : new Float64Array(2 * n);
+    y.set(initialCoords(x, options.init ?? 'pca', options.seed ?? 0, warnings));
+    return optimize(y, gradient, { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm: options.minGradNorm ?? 1e-7, reportEvery: options.reportEvery ?? 25, patience: options.iterationsWithoutProgress ?? 300 }, control, { method, perplexity, learningRate, warnings });
+  } finally {
+    helper?.dispose();
+  }
+}
+
+interface Schedule { n: number; iterations: number; exaggeration: number; exaggerationIterations: number; learningRate: number; minGradNorm: number; reportEvery: number; patience: number }
+
+function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, control: TsneControl, about: Pick<TsneResult, 'method' | 'perplexity' | 'learningRate' | 'warnings'>): TsneResult {
+  const { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm, reportEvery } = schedule;
+  const warnings = about.warnings;
 
   // sklearn's _gradient_descent, run twice (exaggeration phase, then the rest).
   const update = new Float64Array(2 * n);
   const gains = new Float64Array(2 * n).fill(1);
   const grad = new Float64Array(2 * n);
-  const minGradNorm = options.minGradNorm ?? 1e-7;
-  const reportEvery = options.reportEvery ?? 25;
   let kl = NaN;
   let done = 0;
   for (const phase of [
     { from: 0, to: exaggerationIterations, momentum: 0.5, exaggeration, patience: exaggerationIterations },
-    { from: exaggerationIterations, to: iterations, momentum: 0.8, exaggeration: 1, patience: options.iterationsWithoutProgress ?? 300 },
+    { from: exaggerationIterations, to: iterations, momentum: 0.8, exaggeration: 1, patience: schedule.patience },
   ]) {
     let bestError = Number.MAX_VALUE, bestIteration = phase.from;
     for (let i = phase.from; i < phase.to; i++) {
@@ -115,7 +143,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     }
     if (done < phase.to && phase.exaggeration === 1) break;
   }
-  return { coords: { rows: n, cols: 2, data: y }, kl, iterations: done, method, perplexity, learningRate, warnings };
+  return { coords: { rows: n, cols: 2, data: Float64Array.from(y) }, kl, iterations: done, ...about };
 }
 
 /** One gradient-descent step with sklearn's gains and momentum; returns |gains ⊙ grad|². */
@@ -190,48 +218,45 @@ function exactGradient(P: Float64Array): Gradient {
   };
 }
 
-function barnesHutGradient(P: SparseP, theta: number): Gradient {
+function barnesHutGradient(P: SparseP, theta: number, helper: RepulsionHelper | null): Gradient {
+  const n = P.n;
   const tree = new QuadTree();
-  const negF = new Float64Array(2 * P.n);
+  const shared = helper?.buffers;
+  const negF = shared ? shared.negF : new Float64Array(2 * n);
+  const pointZ = shared ? shared.pointZ : new Float64Array(n);
+  const attractive = shared ? shared.attractive : new Float64Array(2 * n);
+  const positionSplit = helper ? QuadTree.split(n, 0.5) : n;
+  const rowSplit = helper ? Math.floor(n / 2) : n;
   return (y, grad, exaggeration, computeError) => {
-    tree.build(y, P.n);
-    const sumQ = tree.repulsion(y, theta, negF);
-    return attraction(y, grad, negF, sumQ, P.rowStart, P.columns, P.values, exaggeration, computeError);
+    helper?.start(exaggeration);
+    tree.build(y, n);
+    tree.repulsion(y, theta, negF, pointZ, 0, positionSplit);
+    attractiveForces(y, attractive, P.rowStart, P.columns, P.values, exaggeration, 0, rowSplit);
+    helper?.wait(() => {
+      // The helper did not answer: do its share here (same functions, same result).
+      tree.repulsion(y, theta, negF, pointZ, positionSplit, n);
+      attractiveForces(y, attractive, P.rowStart, P.columns, P.values, exaggeration, rowSplit, n);
+    });
+    let sumQ = 0;
+    for (let i = 0; i < n; i++) sumQ += pointZ[i];
+    for (let e = 0; e < 2 * n; e++) grad[e] = attractive[e] - negF[e] / sumQ;
+    return computeError ? klDivergence(y, sumQ, P.rowStart, P.columns, P.values, exaggeration) : NaN;
   };
 }
 
-/**
- * Adds the attractive forces over the sparse P to the normalised repulsion: grad = F_attr − F_rep / Z.
- * A plain top-level function over typed arrays, so V8 keeps it monomorphic and fast.
- */
-function attraction(y: Float64Array, grad: Float64Array, negF: Float64Array, sumQ: number, rowStart: Int32Array, columns: Int32Array, values: Float64Array, exaggeration: number, computeError: boolean): number {
-  const n = rowStart.length - 1;
+/** sklearn's Barnes-Hut KL: Σ over the sparse P of p log(p / q), q normalised by Z. */
+function klDivergence(y: Float64Array, sumQ: number, rowStart: Int32Array, columns: Int32Array, values: Float64Array, exaggeration: number): number {
   let kl = 0;
-  for (let i = 0; i < n; i++) {
-    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
-    let f0 = 0, f1 = 0;
-    const end = rowStart[i + 1];
-    for (let e = rowStart[i]; e < end; e++) {
+  for (let i = 0; i + 1 < rowStart.length; i++) {
+    for (let e = rowStart[i], end = rowStart[i + 1]; e < end; e++) {
       const j = columns[e];
-      const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
-      const pq = (values[e] * exaggeration) / (1 + d0 * d0 + d1 * d1);
-      f0 += pq * d0; f1 += pq * d1;
-    }
-    grad[2 * i] = f0 - negF[2 * i] / sumQ;
-    grad[2 * i + 1] = f1 - negF[2 * i + 1] / sumQ;
-  }
-  if (computeError) {
-    for (let i = 0; i < n; i++) {
-      for (let e = rowStart[i], end = rowStart[i + 1]; e < end; e++) {
-        const j = columns[e];
-        const d0 = y[2 * i] - y[2 * j], d1 = y[2 * i + 1] - y[2 * j + 1];
-        const p = values[e] * exaggeration;
-        const q = 1 / (1 + d0 * d0 + d1 * d1);
-        kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
-      }
+      const d0 = y[2 * i] - y[2 * j], d1 = y[2 * i + 1] - y[2 * j + 1];
+      const p = values[e] * exaggeration;
+      const q = 1 / (1 + d0 * d0 + d1 * d1);
+      kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
     }
   }
-  return computeError ? kl : NaN;
+  return kl;
 }
 
 function initialCoords(x: Matrix, init: 'pca' | 'random', seed: number, warnings: string[]): Float64Array {

@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { workerTasks, type TaskContext } from './tasks';
 import { transferables, type FromWorker, type ToWorker, type SerializedError } from './messages';
 import { MechLensError } from '../errors';
+import { runRepulsionHelper } from '../layout/tsne-helper';
 
 const port = parentPort;
 if (!port) throw new Error('src/core/worker/main.ts must run in a worker thread');
@@ -23,6 +24,7 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMes
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') { controller.abort(); return; }
+  if (message.type === 'tsne-helper') { runRepulsionHelper(message.init); return; }
   cancelFlag = message.cancelFlag;
   void run(message.task, message.input, message.wantsIterations);
 });

@@ -1,11 +1,14 @@
 // Messages between runInWorker (client.ts) and the worker entry (main.ts).
 import type { Progress } from '../run-control';
 import type { ErrorCode } from '../errors';
+import type { HelperInit } from '../layout/tsne-helper';
 
 export type ToWorker =
   /** cancelFlag: Int32Array over a SharedArrayBuffer; [0] becomes 1 on cancel, so synchronous loops see it. */
   | { type: 'run'; task: string; input: unknown; cancelFlag: Int32Array; wantsIterations: boolean }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** A second thread for Barnes-Hut t-SNE (see layout/tsne-helper.ts); it then serves only that. */
+  | { type: 'tsne-helper'; init: HelperInit };
 
 export interface SerializedError {
   name: string;

@@ -9,6 +9,8 @@ import { umap, type UmapOptions } from '../layout/umap';
 import { dbscan, type DbscanOptions } from '../cluster/dbscan';
 import { kmeans, type KmeansOptions } from '../cluster/kmeans';
 import { runCompare, type CompareInput } from '../analyses/compare';
+import { runContrast, type ContrastInput } from '../analyses/contrast';
+import { runAttention, type AttentionInput } from '../analyses/attention';
 
 export interface TaskContext extends RunControl {
   /** Animation frames: iteration, KL divergence (NaN where there is none) and a copy of the coordinates. */
@@ -23,6 +25,8 @@ export const workerTasks = Object.freeze({
   dbscan: (input: { x: Matrix; options: DbscanOptions }, context: TaskContext) => dbscan(input.x, input.options, context),
   kmeans: (input: { x: Matrix; options: KmeansOptions }, context: TaskContext) => kmeans(input.x, input.options, context),
   compare: (input: CompareInput, context: TaskContext) => runCompare(input, context),
+  contrast: (input: ContrastInput, context: TaskContext) => runContrast(input, context),
+  attention: (input: AttentionInput, context: TaskContext) => runAttention(input, context),
 });
 
 export type WorkerTaskName = keyof typeof workerTasks;
