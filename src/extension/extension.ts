@@ -17,6 +17,7 @@ import { RunsTreeProvider } from './runs-view';
 import { openSample } from './samples';
 import { ResultStatusBar } from './status-bar';
 import { PanelStore } from './panel-store';
+import { InspectorViewProvider, inspectorViewId } from './inspector';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
 
@@ -32,12 +33,14 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const recentRuns = new RecentList(context.globalState, 'mechlens.recentRuns', 20);
   const statusBar = new ResultStatusBar();
-  context.subscriptions.push(statusBar);
+  const inspector = new InspectorViewProvider(context.extensionUri);
+  context.subscriptions.push(statusBar, inspector, vscode.window.registerWebviewViewProvider(inspectorViewId, inspector));
   const services: CompareServices = {
     extensionUri: context.extensionUri,
     log,
     recentRuns,
     statusBar,
+    onSelection: (panel, items) => inspector.inspect(panel.currentResult, items),
     // Per workspace when there is one: the store prunes files it does not list.
     panelStore: context.storageUri
       ? new PanelStore(context.workspaceState, vscode.Uri.joinPath(context.storageUri, 'panels').fsPath)

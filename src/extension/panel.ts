@@ -23,6 +23,8 @@ export interface PanelServices {
   statusBar?: ResultStatusBar;
   /** Keeps results too large for the webview state, for restoring after a reload. */
   panelStore?: PanelStore;
+  /** Told what the user selected in the active panel (the Inspector view follows it). */
+  onSelection?: (panel: ResultPanel, items: readonly string[]) => void;
 }
 
 export class ResultPanel implements vscode.Disposable {
@@ -95,8 +97,12 @@ export class ResultPanel implements vscode.Disposable {
 
   private updateStatusBar(): void {
     if (this.disposed) return;
-    if (this.webviewPanel.active && this.result) this.services.statusBar?.show(this, this.result);
-    else this.services.statusBar?.hide(this);
+    if (this.webviewPanel.active && this.result) {
+      this.services.statusBar?.show(this, this.result);
+      this.services.onSelection?.(this, this.selection);
+    } else {
+      this.services.statusBar?.hide(this);
+    }
   }
 
   showProgress(message: string, fraction?: number): void {
@@ -163,6 +169,7 @@ export class ResultPanel implements vscode.Disposable {
         return;
       case 'selection':
         this.selection = message.items.slice(0, 10_000);
+        this.services.onSelection?.(this, this.selection);
         return;
       case 'openLog':
         this.services.log.show();

@@ -5,7 +5,10 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../helpers/chromium';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildWebviewHtml, createNonce } from '../../src/extension/webview-html';
+import { repoRoot } from '../helpers/chromium';
 
 const origin = 'https://ext.test';
 let browser: Browser;
@@ -64,4 +67,42 @@ test('Chromium runs only the nonce-carrying bundle and blocks everything else', 
   for (const directive of ['script-src-elem', 'style-src-elem', 'connect-src', 'img-src', 'frame-src', 'script-src']) {
     assert.ok(violations.some((v) => v.startsWith(directive)), `${directive} violation reported: ${violations.join(' | ')}`);
   }
+});
+
+test('the Inspector page renders words as text under the same CSP, and says ready', async () => {
+  const nonce = createNonce();
+  const html = buildWebviewHtml({ cspSource: origin, nonce, title: 'Inspector', styles: [`${origin}/media/inspector.css`], scripts: [`${origin}/media/inspector.js`] });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const violations: string[] = [];
+  await page.exposeFunction('__violation', (v: string) => violations.push(v));
+  await page.addInitScript(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => null, setState: () => {} });
+    document.addEventListener('securitypolicyviolation', (e) => window.__violation(e.violatedDirective + ' ' + e.blockedURI));`);
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === `${origin}/index.html`) return route.fulfill({ contentType: 'text/html', body: html });
+    if (url === `${origin}/media/inspector.js`) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(join(repoRoot, 'media/inspector.js')) });
+    if (url === `${origin}/media/inspector.css`) return route.fulfill({ contentType: 'text/css', body: readFileSync(join(repoRoot, 'media/inspector.css')) });
+    return route.abort('blockedbyclient');
+  });
+  await page.goto(`${origin}/index.html`);
+  await page.waitForFunction('window.__posted.length > 0');
+  const data = { kind: 'word', word: '<img src=x onerror="window.__pwned=1">', category: 'space', spaces: [
+    { label: '<b>A</b>', neighbours: [{ word: '<script>window.__pwned=2</script>', similarity: 0.75 }, { word: 'star', similarity: -0.25 }] },
+  ] };
+  await page.evaluate(`window.postMessage({ type: 'inspect', data: ${JSON.stringify(data)} }, '*')`);
+  await page.waitForSelector('table.neighbours');
+  const state = await page.evaluate(`({ posted: window.__posted, pwned: window.__pwned, title: document.querySelector('.title').textContent,
+    space: document.querySelector('.space').textContent, words: [...document.querySelectorAll('td.word')].map((e) => e.textContent),
+    values: [...document.querySelectorAll('td.value')].map((e) => e.textContent), images: document.images.length })`) as
+    { posted: unknown[]; pwned?: number; title: string; space: string; words: string[]; values: string[]; images: number };
+  await context.close();
+  assert.deepEqual(state.posted, [{ type: 'ready' }]);
+  assert.equal(state.pwned, undefined);
+  assert.equal(state.images, 0);
+  assert.equal(state.title, data.word);
+  assert.equal(state.space, 'Nearest in <b>A</b>');
+  assert.deepEqual(state.words, ['<script>window.__pwned=2</script>', 'star']);
+  assert.deepEqual(state.values, ['0.750', '\u22120.250']);
+  assert.deepEqual(violations, []);
 });
