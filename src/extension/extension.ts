@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { cachedCatalogNames, cachedModelNames, catalogEntries, modelEntries } from './catalog';
 import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare-command';
 import { resolveCacheDir } from './cache-scan';
-import { runCompareJob } from './jobs';
+import { contrastSentences, type ContrastServices } from './contrast-command';
+import { runCompareJob, runContrastJob } from './jobs';
 import { registerLanguageFeatures } from './language';
 import { registerDiagnostics } from './diagnostics';
 import { formatMs, Log } from './log';
@@ -75,6 +76,20 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   };
 
+  const contrastServices: ContrastServices = {
+    ...services,
+    runContrast: runContrastJob,
+    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
+    recentModels: new RecentList(context.globalState, 'mechlens.recentContrastModels', 8),
+    recentHooks: new RecentList(context.globalState, 'mechlens.recentContrastHooks', 8),
+  };
+  const contrast = (uri?: unknown) =>
+    contrastSentences(contrastServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
+      log.error('Contrast Sentence Groups failed', err);
+      void vscode.window.showErrorMessage('MechLens: Contrast Sentence Groups failed. The log has the details.', 'Open Log')
+        .then((action) => { if (action) log.show(); });
+    });
+
   const compare = (uri?: unknown, args?: CompareArgs) =>
     compareEmbeddings(services, { ...args, uri: uri instanceof vscode.Uri ? uri : args?.uri }).catch((err: unknown) => {
       log.error('Compare Embeddings failed', err);
@@ -107,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerWordListCodeLens(),
     registerDiagnostics(),
     vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
+    vscode.commands.registerCommand('mechlens.contrastSentences', (uri?: unknown) => contrast(uri)),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare(undefined, { presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),

@@ -57,7 +57,7 @@ test('settings are all described, and path settings are restricted in untrusted 
   const properties = contributes.configuration.properties as Record<string, { description?: string; markdownDescription?: string; default?: unknown }>;
   const keys = Object.keys(properties).sort();
   assert.deepEqual(keys, [
-    'mechlens.cacheDirectory', 'mechlens.dbscan.eps', 'mechlens.dbscan.minSamples', 'mechlens.defaultSources.a', 'mechlens.defaultSources.b',
+    'mechlens.cacheDirectory', 'mechlens.contrast.alpha', 'mechlens.contrast.defaultHook', 'mechlens.contrast.defaultModel', 'mechlens.dbscan.eps', 'mechlens.dbscan.minSamples', 'mechlens.defaultSources.a', 'mechlens.defaultSources.b',
     'mechlens.executionProvider', 'mechlens.heatmap.canvasThreshold', 'mechlens.heatmap.colorScheme', 'mechlens.offline',
     'mechlens.permutations', 'mechlens.seed', 'mechlens.tsne.perplexity',
   ]);
@@ -67,7 +67,7 @@ test('settings are all described, and path settings are restricted in untrusted 
   }
   const trust = manifest.capabilities.untrustedWorkspaces;
   assert.equal(trust.supported, 'limited');
-  assert.deepEqual(trust.restrictedConfigurations, ['mechlens.cacheDirectory', 'mechlens.defaultSources.a', 'mechlens.defaultSources.b']);
+  assert.deepEqual(trust.restrictedConfigurations, ['mechlens.cacheDirectory', 'mechlens.defaultSources.a', 'mechlens.defaultSources.b', 'mechlens.contrast.defaultModel']);
 });
 
 /** The TextMate patterns here use nothing Oniguruma-specific, so JS RegExp reads them the same. */
