@@ -90,7 +90,9 @@ for (const method of ['barnes-hut', 'exact'] as const) {
 test('tsne is deterministic for a seed and reports iterations', () => {
   const seen: number[] = [];
   const a = tsne(X, { seed: 4, init: 'random', iterations: 300 }, { onIteration: (iteration, kl, coords) => { seen.push(iteration); assert.equal(coords.length, 400); assert.ok(Number.isFinite(kl)); } });
+  const copy = X.data.slice();
   const b = tsne(X, { seed: 4, init: 'random', iterations: 300 });
+  assert.deepEqual(X.data, copy, 'input not mutated');
   const c = tsne(X, { seed: 5, init: 'random', iterations: 300 });
   assert.deepEqual(a.coords.data, b.coords.data);
   assert.notDeepEqual(a.coords.data, c.coords.data);
