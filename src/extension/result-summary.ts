@@ -1,5 +1,5 @@
 // One-line summaries of a Result, for the status bar and logs.
-import type { CompareResult, Result } from '../protocol/result';
+import type { AttentionResult, CompareResult, Result } from '../protocol/result';
 import { formatMs } from './log-format';
 
 export interface ResultSummary {
@@ -12,6 +12,7 @@ export function summarizeResult(result: Result): ResultSummary {
   // Compared as a plain string: the Result union grows as job panels land.
   const job: string = result.job;
   if (job === 'contrast') return summarizeContrast(result as unknown as ContrastLike);
+  if (result.job === 'attention') return summarizeAttention(result);
   return { text: String(result.title), tooltip: String(result.title) };
 }
 
@@ -49,6 +50,20 @@ function summarizeContrast(result: ContrastLike): ResultSummary {
     tooltip: [
       result.title,
       `${result.groups[0]} vs ${result.groups[1]}: ${result.significant.length} of ${result.t.length} neurons significant`,
+      `Execution provider: ${result.provider}`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+function summarizeAttention(result: AttentionResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  return {
+    text: `${result.model.label} · layer ${result.layer} Q/K · ${result.provider.toUpperCase()} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.items.length} words${result.missing.length ? `, ${result.missing.length} not single tokens` : ''}`,
+      `RSA Q vs K r = ${result.rsa.pearson.toFixed(3)}, ρ = ${result.rsa.spearman.toFixed(3)}${result.rsa.pValue !== null ? `, p = ${result.rsa.pValue.toPrecision(2)}` : ''}`,
       `Execution provider: ${result.provider}`,
       `Run time: ${time}`,
     ].join('\n'),

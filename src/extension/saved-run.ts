@@ -3,7 +3,7 @@
 import { isResult, SCHEMA_VERSION, type CompareResult, type Result } from '../protocol/result';
 import { MechLensError } from '../core/errors';
 
-const knownJobs = new Set<string>(['compare', 'contrast']);
+const knownJobs = new Set<string>(['compare', 'contrast', 'attention']);
 
 export function parseSavedRun(text: string, fileName: string): Result {
   let value: unknown;
@@ -37,6 +37,7 @@ export function parseSavedRun(text: string, fileName: string): Result {
   const job: string = value.job;
   if (job === 'compare') checkCompareShape(value as CompareResult, fileName);
   else if (job === 'contrast') checkContrastShape(value as unknown as Record<string, unknown>, fileName);
+  else if (job === 'attention') checkAttentionShape(value as unknown as Record<string, unknown>, fileName);
   return value;
 }
 
@@ -62,6 +63,23 @@ function checkCompareShape(result: CompareResult, fileName: string): void {
     }
   }
   if (typeof result.rsa !== 'object' || result.rsa === null) fail('The field "rsa" is missing');
+}
+
+/** Job 4: the Q, K and V similarity matrices are indexed by item in the panel. */
+function checkAttentionShape(result: Record<string, unknown>, fileName: string): void {
+  const fail = (what: string): never => {
+    throw new MechLensError('format', what, { input: fileName, fix: 'Re-run the analysis, or restore the file from the saved original.' });
+  };
+  const items = result.items;
+  if (!Array.isArray(items) || !items.every((x) => typeof x === 'string')) fail('The field "items" is missing or is not a list of words');
+  const n = (items as string[]).length;
+  if (!Array.isArray(result.itemCategories) || result.itemCategories.length !== n) fail(`The field "itemCategories" must have one entry per item (${n})`);
+  for (const key of ['q', 'k', 'v']) {
+    const space = result[key] as { similarity?: unknown } | null | undefined;
+    if (typeof space !== 'object' || space === null || !isSquare(space.similarity, n)) fail(`The field "${key}.similarity" must be a ${n} × ${n} matrix, one row and column per item`);
+  }
+  if (typeof result.rsa !== 'object' || result.rsa === null) fail('The field "rsa" is missing');
+  if (!Array.isArray(result.heads)) fail('The field "heads" is missing');
 }
 
 /** Job 5: one activation row per sentence, one column per neuron, and per-neuron statistics. */
