@@ -5,6 +5,7 @@ import { cachedCatalogNames, cachedModelNames, catalogEntries, modelEntries } fr
 import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare-command';
 import { resolveCacheDir } from './cache-scan';
 import { contrastSentences, type ContrastServices } from './contrast-command';
+import { compareAttention, runAttentionJob, type AttentionServices } from './attention-command';
 import { runCompareJob, runContrastJob } from './jobs';
 import { registerLanguageFeatures } from './language';
 import { registerDiagnostics } from './diagnostics';
@@ -90,6 +91,19 @@ export function activate(context: vscode.ExtensionContext): void {
         .then((action) => { if (action) log.show(); });
     });
 
+  const attentionServices: AttentionServices = {
+    ...services,
+    runAttention: runAttentionJob,
+    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
+    recentModels: new RecentList(context.globalState, 'mechlens.recentAttentionModels', 8),
+  };
+  const attention = (uri?: unknown) =>
+    compareAttention(attentionServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
+      log.error('Compare Attention Q/K failed', err);
+      void vscode.window.showErrorMessage('MechLens: Compare Attention Q/K failed. The log has the details.', 'Open Log')
+        .then((action) => { if (action) log.show(); });
+    });
+
   const compare = (uri?: unknown, args?: CompareArgs) =>
     compareEmbeddings(services, { ...args, uri: uri instanceof vscode.Uri ? uri : args?.uri }).catch((err: unknown) => {
       log.error('Compare Embeddings failed', err);
@@ -123,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDiagnostics(),
     vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
     vscode.commands.registerCommand('mechlens.contrastSentences', (uri?: unknown) => contrast(uri)),
+    vscode.commands.registerCommand('mechlens.compareAttention', (uri?: unknown) => attention(uri)),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare(undefined, { presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
