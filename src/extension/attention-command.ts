@@ -6,7 +6,6 @@ import type { AttentionResult } from '../protocol/result';
 import { ATTENTION_DEFAULTS, type AttentionInput } from '../core/analyses/attention';
 import { MechLensError } from '../core/errors';
 import type { RunControl } from '../core/run-control';
-import { runInWorker } from '../core/worker/client';
 import { buildModelPickRows, hookConfigFor, readContrastSettings, type ModelPickRow } from './contrast-options';
 import { userFacingMessage } from './error-message';
 import { validateTemplate } from './hook-tree';
@@ -17,11 +16,6 @@ import { effectiveSetting } from './settings';
 import { settingsNamedInFiles } from './workspace-settings-scan';
 
 export type AttentionJob = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
-
-/** The job as the extension runs it: in its own worker thread, stopped by terminating it on cancel. */
-export function runAttentionJob(input: AttentionInput, control: RunControl): Promise<AttentionResult> {
-  return runInWorker('attention', input, control);
-}
 
 export interface AttentionServices extends PanelServices {
   log: Log;

@@ -5,8 +5,8 @@ import { cachedCatalogNames, cachedModelNames, catalogEntries, modelEntries } fr
 import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare-command';
 import { resolveCacheDir } from './cache-scan';
 import { contrastSentences, type ContrastServices } from './contrast-command';
-import { compareAttention, runAttentionJob, type AttentionServices } from './attention-command';
-import { runCompareJob, runContrastJob } from './jobs';
+import { compareAttention, type AttentionServices } from './attention-command';
+import { runAttentionJob, runCompareJob, runContrastJob } from './jobs';
 import { registerLanguageFeatures } from './language';
 import { registerDiagnostics } from './diagnostics';
 import { formatMs, Log } from './log';
