@@ -9,7 +9,7 @@ import { selectivityIndex } from '../stats/selectivity';
 import { cosineSimilarityMatrix } from '../stats/similarity';
 import { readWordListFile, type WordList } from '../text/word-list';
 import { loadSourceVectors, type SourceOptions, type SourceVectors } from './sources';
-import type { MapOptions } from './embedding-map';
+import { embeddingMap, type MapOptions } from './embedding-map';
 import { VERSION } from '../version';
 
 export interface CompareInput extends SourceOptions {
@@ -74,7 +74,6 @@ export async function runCompare(input: CompareInput, control: RunControl = {}):
 
   if (input.map !== false) {
     const mapOptions: MapOptions = { seed, ...(input.map ?? {}) };
-    const { embeddingMap } = await import('./embedding-map');
     step(`t-SNE of ${a.info.label}`, 0.45);
     spaceA.result.map = await embeddingMap(spaceA.vectors, items, mapOptions, { signal, onProgress: (p) => step(`${a.info.label}: ${p.message}`, 0.45 + 0.25 * (p.fraction ?? 0)) });
     step(`t-SNE of ${b.info.label}`, 0.7);

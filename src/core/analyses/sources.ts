@@ -44,6 +44,7 @@ export function parseModelSpec(spec: string): { model: string; hook: string } {
 export async function loadSourceVectors(spec: string, words: string[], options: SourceOptions, control: RunControl = {}): Promise<SourceVectors> {
   if (spec.trim().startsWith('model:')) {
     const { model, hook } = parseModelSpec(spec);
+    // Loaded on demand: it pulls in onnxruntime-node, which vector-only runs never need.
     const { loadModelSourceVectors } = await import('./model-source');
     return loadModelSourceVectors(spec, model, hook, words, options, control);
   }
