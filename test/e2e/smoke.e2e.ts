@@ -1,14 +1,16 @@
 // The packaged .vsix installs into real VS Code, activates, and contributes its commands and menus.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { makeWorkspace, VsCodeSession } from './harness';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { LONG, makeWorkspace, VsCodeSession } from './harness';
 
 let session: VsCodeSession;
 let workspace: string;
 
 before(async () => {
   workspace = makeWorkspace();
+  writeFileSync(path.join(workspace, 'samples', 'duplicates.words'), '[fruit]\napple\npear\napple\n');
   session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'smoke' });
 });
 
@@ -43,6 +45,22 @@ test('a .words file has "Compare Embeddings…" in its explorer context menu', a
   try {
     const labels = await session.explorerContextMenuLabels('samples/space-furniture-fruit.words');
     assert.ok(labels.includes('Compare Embeddings…'), `context menu: ${JSON.stringify(labels)}`);
+  } catch (err) {
+    await session.captureFailure(t.name);
+    throw err;
+  }
+});
+
+test('a duplicate word in a .words file is underlined and listed in Problems', async (t) => {
+  try {
+    const row = await session.explorerItem('samples/duplicates.words');
+    await row.dblclick();
+    await session.tab('duplicates.words').waitFor({ state: 'visible' });
+    await session.page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: LONG });
+    await session.page.locator('.part.statusbar [id="status.problems"]').click();
+    const problem = session.page.locator('.markers-panel .monaco-list-row', { hasText: /Duplicate word "apple" \(first on line 2\)/ });
+    await problem.first().waitFor({ state: 'visible', timeout: LONG });
+    assert.match(await problem.first().innerText(), /Ln 4/, 'the problem is not on line 4');
   } catch (err) {
     await session.captureFailure(t.name);
     throw err;
