@@ -319,7 +319,7 @@ export interface MatchResult {
   inputs: { a: string; b: string; length: number; count: number; leadingSpace: LeadingSpace; seed: number };
 }
 
-/** What a panel can render. Later jobs join the union as their panels land (AttentionResult next). */
+/** What a panel can render. Later jobs join the union as their panels land (TokensResult and MatchResult next). */
 export type Result = CompareResult | ContrastResult | AttentionResult;
 export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult;
 export type JobName = Result['job'];

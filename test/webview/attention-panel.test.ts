@@ -61,7 +61,9 @@ test('RSA Q vs K shows the Result\'s r, ρ and permutation p', async () => {
   assert.equal(await stat('pearson'), fixed3(fixture.rsa.pearson));
   assert.equal(await stat('spearman'), fixed3(fixture.rsa.spearman));
   assert.equal(await stat('n'), String(n * (n - 1) / 2));
-  assert.ok((await stat('pValue'))?.length);
+  const p = fixture.rsa.pValue as number;
+  assert.equal(await stat('pValue'), p < 0.001 ? p.toExponential(2) : p.toFixed(3));
+  assert.equal(await stat('permutations'), String(fixture.rsa.permutations));
   for (const row of fixture.rsaByCategory) {
     assert.equal(await panel.page.locator(`[data-card="rsa-by-category"] [data-category="${row.category}"] .ml-multiple-title`).textContent(),
       `${row.category}: r = ${row.pearson.toFixed(2)}, n = ${row.n}`);
@@ -79,6 +81,8 @@ test('one bar and one cell per head, each with the head\'s r', async () => {
   const barHeads = await panel.page.locator('[data-card="heads"] rect.bar').evaluateAll((nodes) => nodes.map((b) => Number(b.getAttribute('data-head'))));
   assert.deepEqual(barHeads, fixture.heads.filter((h) => h.rsa !== null).map((h) => h.head));
   assert.deepEqual(await texts('[data-card="head-grid"] [data-stat="head-rsa"]'), fixture.heads.map((h) => `r = ${fixed3(h.rsa as number)}`));
+  assert.deepEqual(await texts('[data-card="head-grid"] [data-stat="head-selectivity-q"]'), fixture.heads.map((h) => `selectivity Q ${(h.selectivityQ as number).toFixed(4)}`));
+  assert.deepEqual(await texts('[data-card="head-grid"] [data-stat="head-selectivity-k"]'), fixture.heads.map((h) => `selectivity K ${(h.selectivityK as number).toFixed(4)}`));
 });
 
 test('layer sweep: one point per layer on every line, the current layer marked', async () => {

@@ -342,7 +342,7 @@ function selectivityTable(result: AttentionResult): HTMLTableElement {
 function headCells(result: AttentionResult): HTMLElement {
   const grid = el('div', 'ml-head-grid');
   grid.style.display = 'grid';
-  grid.style.gridTemplateColumns = 'repeat(auto-fill, minmax(118px, 1fr))';
+  grid.style.gridTemplateColumns = 'repeat(auto-fill, minmax(140px, 1fr))';
   grid.style.gap = '6px';
   for (const h of result.heads) {
     const cell = el('div', 'ml-head-cell');
@@ -361,8 +361,11 @@ function headCells(result: AttentionResult): HTMLElement {
     const title = el('div', 'ml-multiple-title', `head ${h.head}`);
     const rLine = el('div', 'ml-stat-value', `r = ${fmt(r, 3)}`);
     rLine.setAttribute('data-stat', 'head-rsa');
-    const sel = el('div', 'ml-stat-label', `sel Q ${fmt(h.selectivityQ, 4)} · K ${fmt(h.selectivityK, 4)}`);
-    cell.append(title, rLine, sel);
+    const selQ = el('div', 'ml-stat-label', `selectivity Q ${fmt(h.selectivityQ, 4)}`);
+    const selK = el('div', 'ml-stat-label', `selectivity K ${fmt(h.selectivityK, 4)}`);
+    selQ.setAttribute('data-stat', 'head-selectivity-q');
+    selK.setAttribute('data-stat', 'head-selectivity-k');
+    cell.append(title, rLine, selQ, selK);
     grid.appendChild(cell);
   }
   return grid;
