@@ -142,8 +142,28 @@ test('Neuroscope links are text, one per significant neuron, and clicking one as
   assert.deepEqual(panel.strayRequests, []);
 });
 
-test('screenshot: full panel in the dark theme', async () => {
+test('hovering the t-plot reads out t, p and d of the neuron under the pointer', async () => {
+  await panel.page.locator('[data-card="t-plot"]').scrollIntoViewIfNeeded();
+  const i = fixture.significant[0];
+  const mark = await panel.page.locator(`[data-card="t-plot"] .mark[data-neuron="${i}"]`).boundingBox();
+  assert.ok(mark);
+  await panel.page.mouse.move(mark.x + mark.width / 2, mark.y + mark.height / 2);
+  const tip = await panel.page.locator('.ml-tooltip:not([hidden])').innerText();
+  assert.match(tip, new RegExp(`neuron ${i} · significant`));
+  assert.ok(tip.includes(`t = ${fixture.t[i].toFixed(3)}`));
+  assert.ok(tip.includes(`Cohen's d = ${fixture.cohenD[i].toFixed(3)}`));
+  await panel.page.mouse.move(0, 0);
+});
+
+test('screenshots: full panel in the dark and the light theme', async () => {
   await panel.page.mouse.move(0, 0);
   await panel.screenshot('contrast-panel');
   assert.deepEqual(panel.errors, []);
+  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
+  try {
+    await light.screenshot('contrast-panel-light');
+    assert.deepEqual(light.errors, []);
+  } finally {
+    await light.close();
+  }
 });

@@ -18,6 +18,8 @@ export interface TPlotData {
   /** |t| of the threshold lines; null draws none. */
   tCritical: number | null;
   thresholdLabel?: string;
+  /** Group names for the legend: t > 0 means the first is higher. */
+  groups?: [string, string];
 }
 
 export interface TPlotOptions {
@@ -74,8 +76,9 @@ export function tPlot(container: HTMLElement, initialData: TPlotData, initialOpt
         .text(`±t_crit = ${fmt(tc, 2)}${data.thresholdLabel ? ` (${data.thresholdLabel})` : ''}`);
       label.append('line').attr('x1', -textLen(label) - 30).attr('x2', -textLen(label) - 8).attr('stroke', colors.warning).attr('stroke-dasharray', '5,4').attr('stroke-width', 1.2);
     }
-    const up = colors.series[4];
-    const down = colors.series[0];
+    // Blue above zero, red below: the t-SNE map colors the same t on RdBu, where high is blue.
+    const up = colors.series[0];
+    const down = colors.series[4];
     const r = n > 1500 ? 1.6 : 2.6;
     const s = n > 1500 ? 1.5 : 2.5;
     const cross = `M${-s},${-s}L${s},${s}M${-s},${s}L${s},${-s}`;
@@ -92,11 +95,19 @@ export function tPlot(container: HTMLElement, initialData: TPlotData, initialOpt
         .attr('r', 6).attr('fill', 'none').attr('stroke', colors.focus).attr('stroke-width', 2);
     }
     const legend = svg.append('g').attr('transform', `translate(${margin.left},12)`);
-    legend.append('circle').attr('cx', 4).attr('cy', 0).attr('r', 3).attr('fill', up);
-    legend.append('circle').attr('cx', 12).attr('cy', 0).attr('r', 3).attr('fill', down);
-    legend.append('text').attr('x', 20).attr('dy', '0.35em').text(`significant (${data.significant.length})`);
-    legend.append('path').attr('d', cross).attr('transform', 'translate(150,0)').attr('stroke', colors.muted).attr('fill', 'none');
-    legend.append('text').attr('x', 158).attr('dy', '0.35em').text(`not significant (${n - data.significant.length})`);
+    const higher = data.significant.filter((i) => data.t[i] > 0).length;
+    const [nameA, nameB] = data.groups ?? ['A', 'B'];
+    const entries: [string, string][] = [
+      [up, `significant, ${nameA} higher (${higher})`], [down, `significant, ${nameB} higher (${data.significant.length - higher})`],
+      ['', `not significant (${n - data.significant.length})`],
+    ];
+    let lx = 0;
+    for (const [color, text] of entries) {
+      if (color) legend.append('circle').attr('cx', lx + 4).attr('r', 3).attr('fill', color);
+      else legend.append('path').attr('d', cross).attr('transform', `translate(${lx + 4},0)`).attr('stroke', colors.muted).attr('fill', 'none');
+      const label = legend.append('text').attr('class', 'legend-label').attr('x', lx + 12).attr('dy', '0.35em').text(text);
+      lx += 12 + (label.node()?.getComputedTextLength() ?? text.length * 6) + 18;
+    }
     const hover = g.append('circle').attr('r', 5).attr('fill', 'none').attr('stroke', colors.focus).attr('visibility', 'hidden').attr('data-export', 'omit');
     const nearest = (px: number) => Math.max(0, Math.min(n - 1, Math.round(x.invert(px))));
     g.append('rect').attr('class', 'overlay').attr('width', w).attr('height', h).attr('fill', 'transparent').attr('data-export', 'omit')

@@ -110,7 +110,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   page.appendChild(tGrid);
   let tChart: Chart<never, never> | undefined;
   {
-    const body = card(tGrid, 't against neuron index', `filled: significant after correction · ×: not significant · dashed: ±t_crit (${thresholdLabel}) · t > 0: ${result.groups[0]} higher · click a mark to pick the neuron`,
+    const body = card(tGrid, 't against neuron index', `filled: significant after correction · ×: not significant · dashed: ±t_crit (${thresholdLabel}) · t > 0: ${result.groups[0]} higher · hover to read t, p, d · click to pick the neuron`,
       { name: 't-values', chart: () => tChart }, host, 't-plot');
     body.parentElement?.classList.add('ml-wide');
     body.appendChild(statRow([
@@ -124,7 +124,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     ]);
     draw.push(() => {
       tChart = register(tPlot(body, {
-        t: result.t, p: result.p, pAdjusted: result.pAdjusted, cohenD: result.cohenD, significant: result.significant, tCritical: tCrit, thresholdLabel,
+        t: result.t, p: result.p, pAdjusted: result.pAdjusted, cohenD: result.cohenD, significant: result.significant, tCritical: tCrit, thresholdLabel, groups: result.groups,
       }, { height: 320, selected: null, onSelect: (i) => pickNeuron(i) })) as Chart<never, never>;
     });
   }
@@ -268,8 +268,9 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
       });
     }
     const slot: ChartSlot = {};
-    const body = card(parent, 'Cosines between significant neurons', 'off-diagonal entries of the cosine matrix', { name: 'cosine-histogram', chart: () => slot.chart }, host, 'cosine-histogram');
-    draw.push(() => { slot.chart = register(histogram(body, { series: [{ name: 'cosine', values: offDiagonal(result.cosine) }], xLabel: 'cosine similarity' }, { height: 300 })); });
+    const body = card(parent, 'Cosines between significant neurons', 'off-diagonal entries of the cosine matrix: near ±1, neurons that rise and fall together (or oppositely) across sentences', { name: 'cosine-histogram', chart: () => slot.chart }, host, 'cosine-histogram');
+    body.parentElement?.classList.add('ml-wide');
+    draw.push(() => { slot.chart = register(histogram(body, { series: [{ name: 'cosine', values: offDiagonal(result.cosine) }], xLabel: 'cosine similarity' }, { height: 260 })); });
   }
 
   function linksSection(parent: HTMLElement): void {
