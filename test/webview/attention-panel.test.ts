@@ -131,7 +131,14 @@ test('CSV export of the Q matrix posts the matrix with word labels', async () =>
   assert.equal(lines[1].split(',')[0], fixture.items[0]);
 });
 
-test('screenshot: full panel in the dark theme', async () => {
+test('screenshots: full panel in the dark and the light theme', async () => {
   await panel.page.mouse.move(1, 1);
   await panel.screenshot('attention-panel');
+  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
+  try {
+    assert.deepEqual(light.errors, []);
+    await light.screenshot('attention-panel-light');
+  } finally {
+    await light.close();
+  }
 });
