@@ -46,6 +46,19 @@ test('the activation image is one canvas pixel per value, with the group line at
   assert.deepEqual(size, [nNeurons, nSentences]);
   assert.equal(await panel.page.locator('[data-card="activations"] line.group-split').count(), 1);
   assert.deepEqual(await texts('[data-card="activations"] text.group-label'), fixture.groups);
+  // Red for the largest activation, blue for the smallest (diverging around 0).
+  let hi = [0, 0];
+  let lo = [0, 0];
+  fixture.activations.forEach((row, i) => row.forEach((v, j) => {
+    if (v > fixture.activations[hi[0]][hi[1]]) hi = [i, j];
+    if (v < fixture.activations[lo[0]][lo[1]]) lo = [i, j];
+  }));
+  const pixel = (i: number, j: number) => panel.page.evaluate(`Array.from(document.querySelector('[data-card="activations"] canvas.activation-canvas').getContext('2d').getImageData(${j}, ${i}, 1, 1).data)`) as Promise<number[]>;
+  const [r1, , b1, a1] = await pixel(hi[0], hi[1]);
+  const [r2, , b2] = await pixel(lo[0], lo[1]);
+  assert.equal(a1, 255);
+  assert.ok(r1 > b1 + 50, `max is red: ${r1} vs ${b1}`);
+  assert.ok(b2 > r2 + 50, `min is blue: ${b2} vs ${r2}`);
 });
 
 test('t-plot: one mark per neuron, filled circles exactly for the significant ones, two threshold lines', async () => {

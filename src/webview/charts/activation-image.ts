@@ -58,12 +58,24 @@ export function activationImage(container: HTMLElement, initialData: ActivationI
     canvas.style.height = `${h}px`;
     const ctx = canvas.getContext('2d');
     if (ctx && rows && cols) {
+      // A 512-step lookup table: a 4,096-neuron layer is ~450k cells, too many for a color parse each.
+      const steps = 512;
+      const lut = new Uint8ClampedArray(steps * 3);
+      for (let s = 0; s < steps; s++) {
+        const c = d3.rgb(color(-lim + (2 * lim * s) / (steps - 1)));
+        lut[s * 3] = c.r; lut[s * 3 + 1] = c.g; lut[s * 3 + 2] = c.b;
+      }
       const image = ctx.createImageData(cols, rows);
+      const px = image.data;
       for (let i = 0; i < rows; i++) {
+        const row = data.values[i];
         for (let j = 0; j < cols; j++) {
-          const c = d3.rgb(color(data.values[i][j]));
+          const v = row[j];
           const k = (i * cols + j) * 4;
-          image.data[k] = c.r; image.data[k + 1] = c.g; image.data[k + 2] = c.b; image.data[k + 3] = 255;
+          // Non-finite values stay transparent, so the card background shows through.
+          if (v - v !== 0) continue;
+          const s = Math.max(0, Math.min(steps - 1, Math.round(((v + lim) / (2 * lim)) * (steps - 1)))) * 3;
+          px[k] = lut[s]; px[k + 1] = lut[s + 1]; px[k + 2] = lut[s + 2]; px[k + 3] = 255;
         }
       }
       ctx.putImageData(image, 0, 0);
