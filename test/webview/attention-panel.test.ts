@@ -131,6 +131,26 @@ test('CSV export of the Q matrix posts the matrix with word labels', async () =>
   assert.equal(lines[1].split(',')[0], fixture.items[0]);
 });
 
+test('a run without the sweep, with an undefined head r and no category structure, renders without errors', async () => {
+  const plain: AttentionResult = {
+    ...fixture, sweep: null, pieces: [], missing: [], warnings: [], rsaByCategory: [],
+    heads: fixture.heads.map((h, i) => (i === 0 ? { ...h, rsa: null, selectivityQ: null } : h)),
+    q: { ...fixture.q, selectivity: { ...fixture.q.selectivity, index: null, reason: 'only one category' } },
+  };
+  const page = await openPanel(browser, { result: plain, theme: 'dark', width: 1000, height: 800 });
+  try {
+    assert.deepEqual(page.errors, []);
+    assert.equal(await page.page.locator('[data-card^="sweep"]').count(), 0);
+    assert.equal(await page.page.locator('.ml-pieces').count(), 0);
+    assert.equal(await page.page.locator('[data-card="heads"] rect.bar').count(), fixture.heads.length - 1);
+    assert.equal(await page.page.locator('[data-card="head-grid"] [data-head="0"] [data-stat="head-rsa"]').textContent(), 'r = —');
+    assert.equal(await page.page.locator('[data-stat="selectivity-q"]').textContent(), '—');
+    assert.equal(await page.page.locator('[data-card="rsa-by-category"] .ml-multiple').count(), 0);
+  } finally {
+    await page.close();
+  }
+});
+
 test('screenshots: full panel in the dark and the light theme', async () => {
   await panel.page.mouse.move(1, 1);
   await panel.screenshot('attention-panel');
