@@ -106,6 +106,11 @@ test('the neuron picker shows t, p and d of the chosen neuron and posts the sele
   assert.equal(await panel.page.locator('[data-card="neuron"] text.values-title').textContent(), `n${other} · significant`);
   const points = await panel.page.locator('[data-card="neuron"] g.points circle').count();
   assert.equal(points, nSentences);
+  await panel.page.locator('[data-card="neuron"] g.points circle').last().hover();
+  const tip = await panel.page.locator('.ml-tooltip:not([hidden])').innerText();
+  assert.ok(tip.startsWith(`sentence ${nSentences} · ${fixture.groups[1]}`), tip);
+  assert.ok(tip.includes(fixture.sentences[nSentences - 1].text));
+  await panel.page.mouse.move(0, 0);
   assert.deepEqual((await panel.posted()).at(-1), { type: 'selection', items: [`n${other}`] });
   assert.equal(await panel.page.locator('[data-card="t-plot"] circle.selected-mark').count(), 1);
 });
@@ -166,6 +171,19 @@ test('hovering the t-plot reads out t, p and d of the neuron under the pointer',
   assert.ok(tip.includes(`t = ${fixture.t[i].toFixed(3)}`));
   assert.ok(tip.includes(`Cohen's d = ${fixture.cohenD[i].toFixed(3)}`));
   await panel.page.mouse.move(0, 0);
+});
+
+test('after a reload the panel comes back from webview state with the picked neuron and clustering', async () => {
+  const neuron = fixture.significant[3];
+  const reloaded = await openPanel(browser, { state: { result: fixture, contrastUi: { neuron, clustering: 'kmeans' } }, width: 1000, height: 700 });
+  try {
+    await reloaded.page.waitForSelector('[data-rendered="true"]');
+    assert.equal(await reloaded.page.locator('[data-card="neuron"] [data-stat="t"]').textContent(), fixture.t[neuron].toFixed(3));
+    assert.equal(await reloaded.page.locator('[data-card="neuron-map"] table.ml-table').getAttribute('data-clustering'), 'k-means');
+    assert.deepEqual(reloaded.errors, []);
+  } finally {
+    await reloaded.close();
+  }
 });
 
 test('screenshots: full panel in the dark and the light theme', async () => {

@@ -66,11 +66,11 @@ export function sentenceValues(container: HTMLElement, initialData: SentenceValu
       g.append('text').attr('class', 'group-label').attr('x', (x(a - 0.5) + x(b - 0.5)) / 2).attr('y', -8).attr('text-anchor', 'middle')
         .attr('fill', color).attr('font-weight', 600).text(`${clip(data.groups[k], 14)} · mean ${fmt(mean ?? null)}`);
     });
-    g.append('g').attr('class', 'points').selectAll('circle').data(data.values).join('circle')
-      .attr('cx', (_, i) => x(i)).attr('cy', (v) => (Number.isFinite(v) ? y(v) : h)).attr('r', n > 400 ? 1.5 : 3)
-      .attr('fill', (_, i) => colors.series[i < data.split ? 0 : 1])
-      .on('mousemove', (event: MouseEvent, v) => {
-        const i = data.values.indexOf(v);
+    // Points carry their row index: equal values (e.g. a neuron at 0 in many sentences) must not share one tooltip.
+    g.append('g').attr('class', 'points').selectAll('circle').data(data.values.map((v, i) => ({ v, i }))).join('circle')
+      .attr('cx', (d) => x(d.i)).attr('cy', (d) => (Number.isFinite(d.v) ? y(d.v) : h)).attr('r', n > 400 ? 1.5 : 3)
+      .attr('fill', (d) => colors.series[d.i < data.split ? 0 : 1])
+      .on('mousemove', (event: MouseEvent, { v, i }) => {
         tooltip.show(`sentence ${i + 1} · ${i < data.split ? data.groups[0] : data.groups[1]}`, [data.sentences[i] ?? '', `${data.yLabel}: ${fmt(v, 4)}`], event.clientX, event.clientY);
       })
       .on('mouseleave', () => tooltip.hide());
