@@ -71,8 +71,12 @@ export function scatter(container: HTMLElement, initialData: ScatterData, initia
     const h = height - margin.top - margin.bottom;
     const ext = (a: ArrayLike<number>): [number, number] => {
       const [lo, hi] = d3.extent(Array.from(a)) as [number | undefined, number | undefined];
-      const l = Math.min(lo ?? 0, 0);
-      const u = Math.max(hi ?? 1, 0);
+      // Zero is kept in view (with its reference lines) unless the data sit far from it, as
+      // Q/K similarities near 0.95 do: then a zero-anchored axis would squeeze them into a corner.
+      const dataLo = lo ?? 0, dataHi = hi ?? 1;
+      const farFromZero = Math.min(Math.abs(dataLo), Math.abs(dataHi)) > 2 * (dataHi - dataLo) && Math.sign(dataLo) === Math.sign(dataHi);
+      const l = farFromZero ? dataLo : Math.min(dataLo, 0);
+      const u = farFromZero ? dataHi : Math.max(dataHi, 0);
       const pad = (u - l) * 0.04 || 0.1;
       return [l - pad, u + pad];
     };
@@ -87,8 +91,9 @@ export function scatter(container: HTMLElement, initialData: ScatterData, initia
     grid.selectAll('line.gx').data(x.ticks(ticks)).join('line').attr('class', 'gx').attr('x1', (d) => x(d)).attr('x2', (d) => x(d)).attr('y1', 0).attr('y2', h);
     grid.selectAll('line.gy').data(y.ticks(ticks)).join('line').attr('class', 'gy').attr('y1', (d) => y(d)).attr('y2', (d) => y(d)).attr('x1', 0).attr('x2', w);
     const zero = g.append('g').attr('class', 'zero-lines').attr('stroke', colors.muted).attr('stroke-width', 1);
-    zero.append('line').attr('x1', x(0)).attr('x2', x(0)).attr('y1', 0).attr('y2', h);
-    zero.append('line').attr('y1', y(0)).attr('y2', y(0)).attr('x1', 0).attr('x2', w);
+    const inView = (scale: d3.ScaleLinear<number, number>) => scale.domain()[0] <= 0 && scale.domain()[1] >= 0;
+    if (inView(x)) zero.append('line').attr('x1', x(0)).attr('x2', x(0)).attr('y1', 0).attr('y2', h);
+    if (inView(y)) zero.append('line').attr('y1', y(0)).attr('y2', y(0)).attr('x1', 0).attr('x2', w);
 
     const xa = g.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(ticks).tickSizeOuter(0));
     const ya = g.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).ticks(ticks).tickSizeOuter(0));
