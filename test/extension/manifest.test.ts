@@ -58,7 +58,7 @@ test('settings are all described, and path settings are restricted in untrusted 
   const keys = Object.keys(properties).sort();
   assert.deepEqual(keys, [
     'mechlens.cacheDirectory', 'mechlens.contrast.alpha', 'mechlens.contrast.defaultHook', 'mechlens.contrast.defaultModel', 'mechlens.dbscan.eps', 'mechlens.dbscan.minSamples', 'mechlens.defaultSources.a', 'mechlens.defaultSources.b',
-    'mechlens.executionProvider', 'mechlens.heatmap.canvasThreshold', 'mechlens.heatmap.colorScheme', 'mechlens.offline',
+    'mechlens.executionProvider', 'mechlens.heatmap.canvasThreshold', 'mechlens.heatmap.colorScheme', 'mechlens.memoryShare', 'mechlens.offline',
     'mechlens.permutations', 'mechlens.seed', 'mechlens.tsne.perplexity',
   ]);
   for (const [key, p] of Object.entries(properties)) {

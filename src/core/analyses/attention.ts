@@ -5,6 +5,7 @@
 import type { AttentionResult, AttentionSpace } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { assertModelFits } from '../memory';
 import { toJson, type Matrix } from '../matrix';
 import { captureActivations } from '../models/capture';
 import { loadModel } from '../models/capture-model';
@@ -54,6 +55,7 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
   step(`Loading ${input.model}`, 0);
   const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal });
   const model = await loadModel(dir);
+  assertModelFits(model, input.model);
   if (model.kind !== 'gpt2') {
     throw new MechLensError('unsupported', 'the attention job needs a GPT-2 checkpoint folder', { input: input.model, fix: 'Use a Hugging Face GPT-2 folder or hub id.' });
   }

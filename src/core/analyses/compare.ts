@@ -2,6 +2,7 @@
 import type { CompareResult, EmbeddingMap, SpaceResult } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { assertFits, matrixBytes } from '../memory';
 import { toJson, type Matrix } from '../matrix';
 import type { RunControl } from '../run-control';
 import { representationalSimilarity, rsaByCategory } from '../stats/rsa';
@@ -57,6 +58,8 @@ export async function runCompare(input: CompareInput, control: RunControl = {}):
   const categories = list.categories.filter((c) => itemCategories.includes(c));
 
   step('Cosine similarities', 0.3);
+  // Two n × n Float64 matrices, each also copied into the JSON result.
+  assertFits(4 * matrixBytes(items.length, items.length), `the two ${items.length.toLocaleString('en-US')} × ${items.length.toLocaleString('en-US')} similarity matrices of this comparison`, input.wordsPath);
   const spaceA = analyseSpace(a, keep, items, itemCategories);
   const spaceB = analyseSpace(b, keep, items, itemCategories);
 

@@ -6,6 +6,7 @@ import { SCHEMA_VERSION } from '../../protocol/result';
 import { dbscan } from '../cluster/dbscan';
 import { kmeans } from '../cluster/kmeans';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { assertModelFits } from '../memory';
 import { tsne } from '../layout/tsne';
 import { toJson, type Matrix } from '../matrix';
 import { captureActivations } from '../models/capture';
@@ -69,6 +70,7 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
   step(`Loading ${input.model}`, 0.02);
   const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal });
   const model = await loadModel(dir);
+  assertModelFits(model, input.model);
   step(`Capturing ${o.hook} for ${rows.length} sentences`, 0.05);
   const captured = await captureActivations(
     model,

@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import type { SourceInfo } from '../../protocol/result';
 import { MechLensError } from '../errors';
+import { assertModelFits } from '../memory';
 import { captureActivations } from '../models/capture';
 import { loadModel, tokenEmbeddings } from '../models/capture-model';
 import { ensureModel } from '../models/hub';
@@ -23,6 +24,7 @@ export async function loadModelSourceVectors(spec: string, modelId: string, hook
     onProgress: (file, _r, _t, overall, total) => control.onProgress?.({ message: `Downloading ${modelId}: ${file}`, ...(total ? { fraction: overall / total } : {}) }),
   });
   const model = await loadModel(dir);
+  assertModelFits(model, modelId);
   if (model.kind !== 'gpt2' && hook === 'embed') {
     throw new MechLensError('unsupported', 'token embeddings need a checkpoint folder', { input: spec, fix: 'Use model:DIR#embed with a Hugging Face folder, or hook a tensor of the .onnx file by name.' });
   }

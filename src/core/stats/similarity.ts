@@ -3,6 +3,7 @@
 // loads) over cache-sized bands of columns.
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { Matrix } from '../matrix';
+import { assertFits, matrixBytes } from '../memory';
 import type { RunControl } from '../run-control';
 
 export interface CosineSimilarity {
@@ -18,6 +19,7 @@ export interface CosineSimilarity {
 /** Cosine similarity between every pair of rows. Throws on NaN/Infinity, naming the row. */
 export function cosineSimilarityMatrix(x: Matrix, control: RunControl = {}): CosineSimilarity {
   const { rows: n, cols: d } = x;
+  assertSquareAndCopyFit(n, d, 'similarity matrix');
   const unit = new Float64Array(n * d);
   const zeroRows: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -41,6 +43,7 @@ export function cosineSimilarityMatrix(x: Matrix, control: RunControl = {}): Cos
 
 /** Gram matrix X·Xᵀ (rows × rows), Float64 accumulation. */
 export function gramMatrix(x: Matrix, control: RunControl = {}): Matrix<Float64Array> {
+  assertSquareAndCopyFit(x.rows, x.cols, 'Gram matrix');
   const data = x.data instanceof Float64Array ? x.data : Float64Array.from(x.data);
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw nonFinite('gramMatrix', Math.floor(i / x.cols));
   return symmetricProducts(data, x.rows, x.cols, control);
@@ -68,6 +71,12 @@ function scaledNorm(data: ArrayLike<number>, base: number, d: number): number {
   let sum = 0;
   for (let k = 0; k < d; k++) { const v = data[base + k] / largest; sum += v * v; }
   return largest * Math.sqrt(sum);
+}
+
+/** Refuses before allocating when the n × n result plus the Float64 copy of the rows would not fit. */
+function assertSquareAndCopyFit(n: number, d: number, what: string): void {
+  const count = n.toLocaleString('en-US');
+  assertFits(matrixBytes(n, n) + matrixBytes(n, d), `a ${count} × ${count} ${what} (with a Float64 copy of the ${count} × ${d} rows)`);
 }
 
 function allocateSquare(n: number): Float64Array {

@@ -1,6 +1,7 @@
 // Loads a whole vector file into one Float32Array (rows in file order).
 import fs from 'node:fs';
 import { MechLensError } from '../errors';
+import { assertFits, matrixBytes } from '../memory';
 import type { RunControl } from '../run-control';
 import { detectVectorFile, describeFormat } from './detect';
 import { readRowValues } from './row-values';
@@ -10,7 +11,9 @@ import type { LoadedVectors, VectorFileInfo } from './types';
 export async function loadVectors(path: string, control?: RunControl): Promise<LoadedVectors> {
   const info = await detectVectorFile(path);
   const dims = info.dims;
-  let capacity = info.headerCount ?? estimateRows(info);
+  // A header may lie about the count: never reserve more rows than the file can hold, so a lying
+  // header ends in the reader's "header announces N" message, not in a memory refusal.
+  let capacity = info.headerCount != null ? Math.min(info.headerCount, rowsTheFileCanHold(info)) : estimateRows(info);
   let data = allocate(info, capacity);
   const words: string[] = [];
   const firstRow = new Map<string, number>();
@@ -50,7 +53,17 @@ function estimateRows(info: VectorFileInfo): number {
   return Math.max(1024, Math.ceil(textBytes / (info.dims * 9 + 8)));
 }
 
+function rowsTheFileCanHold(info: VectorFileInfo): number {
+  if (info.gzip) return estimateRows(info);
+  const { size } = fs.statSync(info.path);
+  // Smallest record: a one-byte word, a separator, then 4 bytes (binary) or 2 ("0 ") per value.
+  const minRecord = 2 + info.dims * (info.format === 'word2vec-binary' ? 4 : 2);
+  return Math.max(1, Math.ceil(size / minRecord));
+}
+
 function allocate(info: VectorFileInfo, rows: number): Float32Array {
+  // Growing copies the old buffer, so both are alive for a moment.
+  assertFits(matrixBytes(rows, info.dims, 4) * 1.5, `loading all ${rows.toLocaleString('en-US')} × ${info.dims} vectors of the file`, info.path);
   try {
     return new Float32Array(rows * info.dims);
   } catch (err) {
