@@ -65,7 +65,7 @@ export function makeWorkspace(prefix = 'mechlens-e2e-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   const samples = path.join(dir, 'samples');
   mkdirSync(samples);
-  for (const name of ['space-furniture-fruit.words', 'next-word.words']) {
+  for (const name of ['space-furniture-fruit.words', 'next-word.words', 'him-her.sentences']) {
     const from = path.join(repoRoot, 'samples', name);
     if (existsSync(from)) writeFileSync(path.join(samples, name), readFileSync(from));
   }
@@ -222,6 +222,14 @@ export class VsCodeSession {
     const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
     await row.waitFor({ state: 'visible' });
     await row.click();
+  }
+
+  /** Accepts the row a quick pick titled `title` offers first (its default). */
+  async acceptQuickPick(title: string | RegExp): Promise<void> {
+    await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    await this.quickInputRows().first().waitFor({ state: 'visible' });
+    await this.quickInput().locator('.quick-input-box input').press('Enter');
+    await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden' });
   }
 
   /**
