@@ -186,6 +186,26 @@ test('after a reload the panel comes back from webview state with the picked neu
   }
 });
 
+test('no significant neurons, no Neuroscope, Welch: the panel says so instead of drawing empty charts', async () => {
+  const none: ContrastResult = {
+    ...fixture, test: 'welch', df: fixture.df.map((d, i) => d - (i % 7)), significant: [], coords: [], labels: [], clusters: [], kmeans: null,
+    clusterOrder: [], gram: [], cosine: [], neuroscope: null, layer: null, labelShuffle: { ...fixture.labelShuffle, observed: 0, pValue: 1 },
+  };
+  const empty = await openPanel(browser, { result: none, width: 1000, height: 700 });
+  try {
+    assert.deepEqual(empty.errors, []);
+    assert.equal(await empty.page.locator('[data-card="t-plot"] circle.mark.sig').count(), 0);
+    assert.equal(await empty.page.locator('[data-card="t-plot"] .mark.nonsig').count(), nNeurons - fixture.zeroVariance.length);
+    assert.match((await empty.page.locator('[data-card="t-plot"] text.threshold-label').textContent()) ?? '', /median Welch/);
+    assert.match((await empty.page.locator('.ml-contrast').innerText()), /Fewer than two significant neurons/);
+    assert.equal(await empty.page.locator('[data-card="neuron-map"]').count(), 0);
+    assert.equal(await empty.page.locator('[data-card="neuroscope"], .ml-neuroscope-link').count(), 0);
+    assert.equal(await empty.page.locator('[data-card="neuron"] [data-stat="t"]').textContent(), fixture.t[0].toFixed(3));
+  } finally {
+    await empty.close();
+  }
+});
+
 test('screenshots: full panel in the dark and the light theme', async () => {
   await panel.page.mouse.move(0, 0);
   await panel.screenshot('contrast-panel');
