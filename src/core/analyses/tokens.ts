@@ -11,6 +11,7 @@ import { MechLensError, throwIfCancelled } from '../errors';
 import { pca } from '../layout/pca';
 import { tsne } from '../layout/tsne';
 import { toJson, type Matrix } from '../matrix';
+import { createRandom, permutation } from '../random';
 import { loadModel, tokenEmbeddings } from '../models/capture-model';
 import { ensureModel } from '../models/hub';
 import type { Gpt2Tokenizer } from '../models/tokenizer';
@@ -58,7 +59,6 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
   const step = (message: string, fraction?: number) => control.onProgress?.({ message, fraction });
   const leadingSpace = input.leadingSpace ?? TOKENS_DEFAULTS.leadingSpace;
   const seed = input.seed ?? TOKENS_DEFAULTS.seed;
-  const eps = input.eps ?? TOKENS_DEFAULTS.eps;
   const minSamples = input.minSamples ?? TOKENS_DEFAULTS.minSamples;
   const matrixCap = input.matrixCap ?? TOKENS_DEFAULTS.matrixCap;
   const useList = input.tokens !== undefined || input.tokensPath !== undefined;
@@ -69,7 +69,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
   if (first !== null && !(Number.isInteger(first) && first >= 1)) {
     throw new MechLensError('bad-argument', `the number of tokens must be a whole number ≥ 1, got ${first}`, { input: 'first', fix: 'Give e.g. --first 100.' });
   }
-  if (!(eps > 0)) throw new MechLensError('bad-argument', `DBSCAN eps must be positive, got ${eps}`, { input: 'eps', fix: 'The notebook uses eps 7 on the t-SNE map.' });
+  if (input.eps !== undefined && !(input.eps > 0)) throw new MechLensError('bad-argument', `DBSCAN eps must be positive, got ${input.eps}`, { input: 'eps', fix: 'The notebook uses eps 7 on the t-SNE map.' });
   if (!(Number.isInteger(minSamples) && minSamples >= 1)) throw new MechLensError('bad-argument', `DBSCAN min_samples must be a whole number ≥ 1, got ${minSamples}`, { input: 'min-samples', fix: 'The notebook uses 3.' });
 
   step(`Loading ${input.model}`, 0);
@@ -116,14 +116,16 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
 
   const method = input.method ?? (n > AUTO_PCA_ABOVE ? 'pca' : 'tsne');
   if (!input.method && method === 'pca') warnings.push(`${n} tokens: mapped with PCA (t-SNE of more than ${AUTO_PCA_ABOVE} points takes long); ask for method tsne to run it anyway.`);
-  const mapInfo: TokensResult['map'] = { method, seed, eps, minSamples };
+  const mapInfo: TokensResult['map'] = { method, seed, eps: input.eps ?? TOKENS_DEFAULTS.eps, minSamples };
   let coords: Matrix<Float64Array>;
   if (n < 2) {
     coords = { rows: n, cols: 2, data: new Float64Array(n * 2) };
     warnings.push('One token: nothing to map.');
   } else if (method === 'pca') {
     step(`PCA of ${n} tokens`, 0.15);
-    const p = pca(e, { components: Math.min(2, n, d), seed });
+    // The covariance solver costs N·d²/2 whatever the spectrum; subspace iteration can take hundreds
+    // of passes when the leading eigenvalues are close (random checkpoints), so it is kept for d > 2048.
+    const p = pca(e, { components: Math.min(2, n, d), seed, solver: d <= 2048 ? 'covariance' : 'auto' });
     coords = p.coords.cols === 2 ? p.coords : padToTwoColumns(p.coords);
     mapInfo.explainedVarianceRatio = Array.from(p.explainedVarianceRatio);
   } else {
@@ -138,6 +140,12 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
   }
   throwIfCancelled(signal);
 
+  // eps 7 is the notebook's radius for t-SNE maps; a PCA map has the embeddings' own scale.
+  if (method === 'pca' && input.eps === undefined && n > 1) {
+    mapInfo.eps = sampledAutoEps(coords, minSamples, seed);
+    warnings.push(`PCA map: DBSCAN eps chosen from the points' spacing (${mapInfo.eps.toPrecision(3)}), since the notebook's eps ${TOKENS_DEFAULTS.eps} is for t-SNE maps; give eps to override.`);
+  }
+  const eps = mapInfo.eps;
   step('DBSCAN on the map', 0.96);
   const labels = n > 0 ? dbscan(coords, { eps, minSamples, metric: 'euclidean' }, { signal }) : new Int32Array(0);
   const summaries = summarizeClusters(labels, coords, tokens);
@@ -172,7 +180,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
     warnings,
     run: {
       createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started,
-      options: { first, leadingSpace, method, perplexity: input.perplexity ?? TOKENS_DEFAULTS.perplexity, iterations: input.iterations ?? TOKENS_DEFAULTS.iterations, eps, minSamples, seed, matrixCap },
+      options: { first, leadingSpace, method, perplexity: input.perplexity ?? TOKENS_DEFAULTS.perplexity, iterations: input.iterations ?? TOKENS_DEFAULTS.iterations, eps, epsChosen: input.eps === undefined && method === 'pca' ? 'auto' : 'given', minSamples, seed, matrixCap },
     },
     inputs: { model: input.model, first, tokens: input.tokensPath ?? (input.tokens ? `${input.tokens.length} tokens` : null), leadingSpace, seed },
   };
@@ -223,6 +231,35 @@ export function tokensFromList(tokenizer: Gpt2Tokenizer, entries: readonly strin
     ids.push(id);
   }
   return { ids, missing, warnings };
+}
+
+/**
+ * 1.5 × the median distance from a point to its (minSamples − 1)-th neighbour, as embedding-map's
+ * autoEps, but over at most `sample` points (against all N), so 50k tokens cost 10⁸ distances, not N².
+ */
+export function sampledAutoEps(coords: Matrix<Float64Array>, minSamples: number, seed: number, sample = 2000): number {
+  const n = coords.rows;
+  const k = Math.min(Math.max(minSamples - 1, 1), n - 1);
+  const chosen = n <= sample ? Array.from({ length: n }, (_, i) => i) : Array.from(permutation(n, createRandom(seed)).subarray(0, sample));
+  const kth = new Float64Array(chosen.length);
+  const best = new Float64Array(k);
+  chosen.forEach((i, s) => {
+    best.fill(Infinity);
+    const xi = coords.data[2 * i], yi = coords.data[2 * i + 1];
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const dist = Math.hypot(coords.data[2 * j] - xi, coords.data[2 * j + 1] - yi);
+      if (dist >= best[k - 1]) continue;
+      let at = k - 1;
+      while (at > 0 && best[at - 1] > dist) { best[at] = best[at - 1]; at--; }
+      best[at] = dist;
+    }
+    kth[s] = best[k - 1];
+  });
+  kth.sort();
+  const m = kth.length;
+  const median = m % 2 ? kth[(m - 1) / 2] : (kth[m / 2 - 1] + kth[m / 2]) / 2;
+  return median > 0 ? 1.5 * median : 1;
 }
 
 function padToTwoColumns(m: Matrix<Float64Array>): Matrix<Float64Array> {
