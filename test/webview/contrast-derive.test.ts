@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContrastResult } from '../../src/protocol/result';
-import { groupSplit, neuronColumn, neuroscopeUrl, sentenceMeans, tCritical, tTwoSidedP, thresholdDf } from '../../src/webview/panels/contrast-derive';
+import { groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, tTwoSidedP, thresholdDf } from '../../src/webview/panels/contrast-derive';
 
 const reference = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-derive', 't.json'), 'utf8')) as {
   critical: { df: number; p: number; tCritical: number }[]; pvalues: { df: number; t: number; p: number }[];
@@ -51,4 +51,24 @@ test('sentence means, neuron columns, the group split and Neuroscope URLs', () =
   assert.ok(fixture.sentences.slice(split).every((s) => s.group === 1));
   assert.equal(neuroscopeUrl(fixture, 12), `https://neuroscope.io/gpt2-small/${fixture.layer}/12.html`);
   assert.equal(neuroscopeUrl({ ...fixture, neuroscope: null }, 12), null);
+});
+
+test('re-applied corrections equal statsmodels multipletests (bonferroni, fdr_bh) at several alphas', () => {
+  const ref = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-derive', 'corrections.json'), 'utf8')) as {
+    p: number[]; cases: { method: string; alpha: number; significant: number[]; adjusted: number[] }[];
+  };
+  for (const c of ref.cases) {
+    const out = recorrect(ref.p, c.method === 'bonferroni' ? 'bonferroni' : 'fdr', c.alpha);
+    assert.deepEqual(out.significant, c.significant, `${c.method} ${c.alpha}`);
+    out.pAdjusted.forEach((v, i) => assert.ok(Math.abs(v - c.adjusted[i]) <= 1e-12, `${c.method} ${c.alpha} p[${i}]`));
+  }
+  assert.ok(ref.cases.some((c) => c.significant.length > 0) && ref.cases.some((c) => c.significant.length < ref.p.length));
+});
+
+test('re-applying the run\'s own correction reproduces its significant set and threshold', () => {
+  const same = recorrect(fixture.p, fixture.correction, fixture.alpha);
+  assert.deepEqual(same.significant, fixture.significant);
+  assert.ok(Math.abs(same.threshold - fixture.threshold) <= 1e-9);
+  const fdr = recorrect(fixture.p, 'fdr', fixture.alpha);
+  assert.ok(fdr.significant.length >= fixture.significant.length, 'BH finds at least what Bonferroni finds');
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { ContrastResult } from '../../src/protocol/result';
 import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
+import { recorrect } from '../../src/webview/panels/contrast-derive';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
 const nNeurons = fixture.t.length;
@@ -113,6 +114,26 @@ test('the neuron picker shows t, p and d of the chosen neuron and posts the sele
   await panel.page.mouse.move(0, 0);
   assert.deepEqual((await panel.posted()).at(-1), { type: 'selection', items: [`n${other}`] });
   assert.equal(await panel.page.locator('[data-card="t-plot"] circle.selected-mark').count(), 1);
+});
+
+test('changing the correction or alpha re-corrects the stored p-values in place, and says what stays as run', async () => {
+  const card = panel.page.locator('[data-card="t-plot"]');
+  const fdr = recorrect(fixture.p, 'fdr', 0.05);
+  assert.ok(fdr.significant.length > fixture.significant.length);
+  await card.locator('select.ml-correction').selectOption('fdr');
+  assert.equal(await card.locator('circle.mark.sig').count(), fdr.significant.length);
+  assert.equal(await card.locator('[data-stat="significant"]').textContent(), `${fdr.significant.length} / ${nNeurons}`);
+  assert.match((await card.locator('.ml-correction-note').textContent()) ?? '', new RegExp(`for the run's ${fixture.significant.length} neurons \\(Bonferroni`));
+  assert.match((await panel.page.locator('h2.ml-section-title', { hasText: 'Two-sample' }).textContent()) ?? '', /Benjamini–Hochberg FDR, α = 0\.05/);
+  await card.locator('input.ml-alpha').fill('0.001');
+  await card.locator('input.ml-alpha').dispatchEvent('change');
+  assert.equal(await card.locator('circle.mark.sig').count(), recorrect(fixture.p, 'fdr', 0.001).significant.length);
+  assert.equal(await panel.page.locator('[data-card="neuron"] select.ml-neuron-significant option').count(), recorrect(fixture.p, 'fdr', 0.001).significant.length + 1);
+  await card.locator('select.ml-correction').selectOption('bonferroni');
+  await card.locator('input.ml-alpha').fill('0.05');
+  await card.locator('input.ml-alpha').dispatchEvent('change');
+  assert.equal(await card.locator('circle.mark.sig').count(), fixture.significant.length);
+  assert.equal(await card.locator('.ml-correction-note').textContent(), '');
 });
 
 test('label-shuffle check marks the real count and prints its p', async () => {

@@ -96,3 +96,35 @@ export function neuroscopeUrl(result: ContrastResult, neuron: number): string | 
   if (!result.neuroscope || result.layer === null) return null;
   return `${result.neuroscope}/${result.layer}/${neuron}.html`;
 }
+
+export interface Recorrected {
+  significant: number[];
+  pAdjusted: number[];
+  /** Bonferroni: alpha / m; FDR: the largest passing p's bound k·alpha/m (0 when none passes). */
+  threshold: number;
+}
+
+/**
+ * The run's p-values under another correction or alpha (statsmodels multipletests semantics, as
+ * core/stats/corrections.ts): the panel re-applies them without running the model again.
+ */
+export function recorrect(p: readonly number[], correction: 'bonferroni' | 'fdr', alpha: number): Recorrected {
+  const m = p.length;
+  if (correction === 'bonferroni') {
+    const threshold = alpha / m;
+    const significant: number[] = [];
+    p.forEach((v, i) => { if (v <= threshold) significant.push(i); });
+    return { significant, pAdjusted: p.map((v) => Math.min(v * m, 1)), threshold };
+  }
+  const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => p[i] - p[j] || i - j);
+  let lastPassing = -1;
+  for (let k = 0; k < m; k++) if (p[order[k]] <= ((k + 1) / m) * alpha) lastPassing = k;
+  const pAdjusted = new Array<number>(m);
+  let runningMin = Infinity;
+  for (let k = m - 1; k >= 0; k--) {
+    runningMin = Math.min(runningMin, p[order[k]] / ((k + 1) / m));
+    pAdjusted[order[k]] = Math.min(runningMin, 1);
+  }
+  const significant = order.slice(0, lastPassing + 1).sort((a, b) => a - b);
+  return { significant, pAdjusted, threshold: lastPassing < 0 ? 0 : ((lastPassing + 1) / m) * alpha };
+}

@@ -14,7 +14,7 @@ import { sentenceValues } from '../charts/sentence-values';
 import { shuffleCheck } from '../charts/shuffle-check';
 import { tPlot } from '../charts/t-plot';
 import { exportMessage, heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
-import { groupSplit, neuronColumn, neuroscopeUrl, sentenceMeans, tCritical, thresholdDf } from './contrast-derive';
+import { type Recorrected, groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, thresholdDf } from './contrast-derive';
 import { offDiagonal } from './derive';
 
 export interface ContrastUiState { neuron?: number; clustering?: 'dbscan' | 'kmeans' }
@@ -53,9 +53,14 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   const nNeurons = result.t.length;
   const sentenceTexts = result.sentences.map((s) => s.text);
   const df = thresholdDf(result);
-  const tCrit = tCritical(result.threshold, df);
-  const thresholdLabel = `p < ${fmtP(result.threshold)}, df ${result.test === 'welch' ? `≈ ${fmt(df, 1)} (median Welch)` : fmt(df, 0)}`;
-  const sigSet = new Set(result.significant);
+  const thresholdLabel = (threshold: number) => `p ≤ ${fmtP(threshold)}, df ${result.test === 'welch' ? `≈ ${fmt(df, 1)} (median Welch)` : fmt(df, 0)}`;
+  // The correction and alpha can be changed in the panel: the stored p-values are re-corrected;
+  // the map, clusters, matrices, links and the shuffle check stay those of the run.
+  let live: Recorrected & { correction: 'bonferroni' | 'fdr'; alpha: number } = {
+    correction: result.correction, alpha: result.alpha, significant: result.significant, pAdjusted: result.pAdjusted, threshold: result.threshold,
+  };
+  let sigSet = new Set(result.significant);
+  const correctionName = (c: 'bonferroni' | 'fdr') => (c === 'fdr' ? 'Benjamini–Hochberg FDR' : 'Bonferroni');
 
   page.appendChild(header(result, split, host));
   if (result.warnings.length || result.zeroVariance.length) {
@@ -105,28 +110,73 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   }
 
   // The t-test.
-  page.appendChild(el('h2', 'ml-section-title', `Two-sample t-test per neuron (${result.test === 'welch' ? 'Welch' : 'Student'}, ${result.correction === 'fdr' ? 'Benjamini–Hochberg FDR' : 'Bonferroni'})`));
+  const tTitle = page.appendChild(el('h2', 'ml-section-title'));
+  const setTitle = () => { tTitle.textContent = `Two-sample t-test per neuron (${result.test === 'welch' ? 'Welch' : 'Student'}, ${correctionName(live.correction)}, α = ${live.alpha})`; };
+  setTitle();
   const tGrid = el('div', 'ml-grid');
   page.appendChild(tGrid);
   let tChart: Chart<never, never> | undefined;
   {
-    const body = card(tGrid, 't against neuron index', `filled: significant after correction · ×: not significant · dashed: ±t_crit (${thresholdLabel}) · t > 0: ${result.groups[0]} higher · hover to read t, p, d · click to pick the neuron`,
+    const body = card(tGrid, 't against neuron index', `filled: significant after correction · ×: not significant · dashed: ±t_crit · t > 0: ${result.groups[0]} higher · hover to read t, p, d · click to pick the neuron`,
       { name: 't-values', chart: () => tChart }, host, 't-plot');
     body.parentElement?.classList.add('ml-wide');
-    body.appendChild(statRow([
-      ['significant', 'significant', `${result.significant.length} / ${nNeurons}`],
-      ['threshold', 'p threshold', fmtP(result.threshold)],
-      ['tCritical', 't_crit', fmt(tCrit, 3)],
+    const controls = el('div', 'ml-chart-controls ml-correction-controls');
+    const correctionSelect = el('select', 'ml-input ml-correction');
+    correctionSelect.setAttribute('aria-label', 'multiple-comparison correction');
+    correctionSelect.append(new Option('Bonferroni', 'bonferroni'), new Option('Benjamini–Hochberg FDR', 'fdr'));
+    correctionSelect.value = live.correction;
+    const alphaInput = el('input', 'ml-input ml-alpha');
+    alphaInput.type = 'number';
+    alphaInput.step = '0.01';
+    alphaInput.min = '0.0001';
+    alphaInput.max = '0.5';
+    alphaInput.value = String(live.alpha);
+    alphaInput.setAttribute('aria-label', 'alpha');
+    const correctionLabel = el('label');
+    correctionLabel.append(document.createTextNode('correction'), correctionSelect);
+    const alphaLabel = el('label');
+    alphaLabel.append(document.createTextNode('α'), alphaInput);
+    const staleNote = el('span', 'ml-note ml-correction-note');
+    controls.append(correctionLabel, alphaLabel, staleNote);
+    body.appendChild(controls);
+    const stats = statRow([
+      ['significant', 'significant', ''], ['threshold', 'p threshold', ''], ['tCritical', 't_crit', ''],
       ['shuffleP', 'label-shuffle p', fmtP(result.labelShuffle.pValue)],
-    ]));
+    ]);
+    body.appendChild(stats);
+    const setStat = (key: string, text: string) => { const v = stats.querySelector(`[data-stat="${key}"]`); if (v) v.textContent = text; };
+    const tData = () => {
+      const tc = live.threshold > 0 ? tCritical(live.threshold, df) : null;
+      setStat('significant', `${live.significant.length} / ${nNeurons}`);
+      setStat('threshold', fmtP(live.threshold));
+      setStat('tCritical', fmt(tc, 3));
+      return { t: result.t, p: result.p, pAdjusted: live.pAdjusted, cohenD: result.cohenD, significant: live.significant, tCritical: tc, thresholdLabel: thresholdLabel(live.threshold), groups: result.groups };
+    };
+    const initial = tData();
     dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
-      ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: 't-test.csv', encoding: 'utf8', content: tTableCsv(result) })],
+      ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: 't-test.csv', encoding: 'utf8', content: tTableCsv(result, live) })],
     ]);
     draw.push(() => {
-      tChart = register(tPlot(body, {
-        t: result.t, p: result.p, pAdjusted: result.pAdjusted, cohenD: result.cohenD, significant: result.significant, tCritical: tCrit, thresholdLabel, groups: result.groups,
-      }, { height: 320, selected: null, onSelect: (i) => pickNeuron(i) })) as Chart<never, never>;
+      tChart = register(tPlot(body, initial, { height: 320, selected: null, onSelect: (i) => pickNeuron(i) })) as Chart<never, never>;
     });
+    const applyCorrection = () => {
+      const alpha = Number(alphaInput.value);
+      if (!(alpha > 0 && alpha < 1)) { alphaInput.setCustomValidity('α must be between 0 and 1'); return; }
+      alphaInput.setCustomValidity('');
+      const correction = correctionSelect.value === 'fdr' ? 'fdr' : 'bonferroni';
+      live = { correction, alpha, ...recorrect(result.p, correction, alpha) };
+      sigSet = new Set(live.significant);
+      const changed = correction !== result.correction || alpha !== result.alpha;
+      staleNote.textContent = changed
+        ? `Re-corrected here from the stored p-values. The map, clusters, matrices, Neuroscope links and shuffle check below are for the run's ${result.significant.length} neurons (${correctionName(result.correction)}, α = ${result.alpha}).`
+        : '';
+      setTitle();
+      tChart?.update(tData() as never, { selected: neuron } as never);
+      fillSignificant();
+      pickNeuron(neuron);
+    };
+    correctionSelect.addEventListener('change', applyCorrection);
+    alphaInput.addEventListener('change', applyCorrection);
   }
   // One neuron across sentences.
   let neuronChart: Chart<never, never> | undefined;
@@ -140,10 +190,13 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   numberInput.setAttribute('aria-label', 'neuron number');
   const sigSelect = el('select', 'ml-input ml-neuron-significant');
   sigSelect.setAttribute('aria-label', 'significant neurons by |t|');
-  sigSelect.appendChild(new Option(`significant (${result.significant.length}) by |t|…`, ''));
-  for (const i of [...result.significant].sort((a, b) => Math.abs(result.t[b]) - Math.abs(result.t[a]))) {
-    sigSelect.appendChild(new Option(`${neuronName(i)}  t = ${fmt(result.t[i], 2)}`, String(i)));
+  function fillSignificant(): void {
+    sigSelect.replaceChildren(new Option(`significant (${live.significant.length}) by |t|…`, ''));
+    for (const i of [...live.significant].sort((a, b) => Math.abs(result.t[b]) - Math.abs(result.t[a]))) {
+      sigSelect.appendChild(new Option(`${neuronName(i)}  t = ${fmt(result.t[i], 2)}`, String(i)));
+    }
   }
+  fillSignificant();
   picker.append(el('span', undefined, 'Neuron'), numberInput, sigSelect);
   neuronBody.appendChild(picker);
   const neuronStats = el('div', 'ml-stats ml-neuron-stats');
@@ -161,7 +214,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   function showNeuronStats(i: number): void {
     neuronStats.replaceChildren();
     const items: [string, string, string][] = [
-      ['t', 't', fmt(result.t[i])], ['p', 'p', fmtP(result.p[i])], ['pAdjusted', 'adjusted p', fmtP(result.pAdjusted[i])],
+      ['t', 't', fmt(result.t[i])], ['p', 'p', fmtP(result.p[i])], ['pAdjusted', 'adjusted p', fmtP(live.pAdjusted[i])],
       ['d', "Cohen's d", fmt(result.cohenD[i])], ['df', 'df', fmt(result.df[i], result.test === 'welch' ? 1 : 0)],
     ];
     neuronStats.append(...statRow(items).childNodes);
@@ -338,11 +391,11 @@ function activationsCsv(result: ContrastResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-function tTableCsv(result: ContrastResult): string {
+function tTableCsv(result: ContrastResult, live: Recorrected): string {
   const lines = ['neuron,t,p,p_adjusted,df,cohen_d,mean_a,mean_b,significant'];
-  const sig = new Set(result.significant);
+  const sig = new Set(live.significant);
   for (let i = 0; i < result.t.length; i++) {
-    lines.push([i, result.t[i], result.p[i], result.pAdjusted[i], result.df[i], result.cohenD[i], result.meanA[i], result.meanB[i], sig.has(i) ? 1 : 0].join(','));
+    lines.push([i, result.t[i], result.p[i], live.pAdjusted[i], result.df[i], result.cohenD[i], result.meanA[i], result.meanB[i], sig.has(i) ? 1 : 0].join(','));
   }
   return `${lines.join('\n')}\n`;
 }
