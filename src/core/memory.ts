@@ -46,7 +46,7 @@ export function assertFits(bytes: number, what: string, input?: string, budget: 
   const free = budget.freeBytes ?? os.freemem();
   const allowed = free * share;
   if (bytes <= allowed) return;
-  throw new MechLensError('memory', `${what} needs ${formatBytes(bytes)}, but only ${formatBytes(free)} of memory is free and MechLens may use ${Math.round(share * 100)}% of it (${formatBytes(allowed)})`, {
+  throw new MechLensError('memory', `${what} needs ${formatBytes(bytes)}, but only ${formatBytes(free)} of memory is free and MechLens may use ${+(share * 100).toPrecision(3)}% of it (${formatBytes(allowed)})`, {
     input,
     fix: 'Use fewer items (or a smaller model), free some memory, or raise the setting mechlens.memoryShare (CLI: MECHLENS_MEMORY_SHARE) if you are sure it fits.',
   });
