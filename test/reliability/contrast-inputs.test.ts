@@ -1,0 +1,29 @@
+// runContrast refuses sentence sets it cannot test before it opens any model: not exactly two
+// groups, or a group with fewer than 2 sentences (a t-test needs two per group).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MechLensError } from '../../src/core/errors';
+import { runContrast } from '../../src/core/analyses/contrast';
+
+test('a contrast needs exactly two groups with at least two sentences each, and says so naming the file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
+  try {
+    const cases: [string, RegExp][] = [
+      ['[him]\nI saw {him}.\nWe met {him}.\n[her]\nI saw {her}.\nWe met {her}.\n[them]\nI saw {them}.\n', /a contrast needs exactly two \[groups\], found 3 \(him, her, them\)/],
+      ['I saw {him}.\nI saw {her}.\n', /a contrast needs exactly two \[groups\], found 0\./],
+      ['[him]\nI saw {him}.\n[her]\nI saw {her}.\nWe met {her}.\n', /each group needs at least 2 sentences for a t-test \(him: 1, her: 2\)/],
+    ];
+    for (const [i, [text, message]] of cases.entries()) {
+      const file = path.join(dir, `s${i}.sentences`);
+      fs.writeFileSync(file, text);
+      // The model does not exist: the check must come first.
+      await assert.rejects(runContrast({ sentencesPath: file, model: path.join(dir, 'no-model') }), (e: unknown) =>
+        e instanceof MechLensError && e.code === 'bad-argument' && e.input === file && message.test(e.message));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
