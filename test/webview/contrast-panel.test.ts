@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { ContrastResult } from '../../src/protocol/result';
-import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
+import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 import { recorrect } from '../../src/webview/panels/contrast-derive';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
@@ -225,6 +225,29 @@ test('no significant neurons, no Neuroscope, Welch: the panel says so instead of
   } finally {
     await empty.close();
   }
+});
+
+test('exports: the activation image as SVG with the canvas embedded, the t-test table as CSV, the cosine matrix as .npy', async () => {
+  const last = async () => (await panel.posted()).at(-1) as { type: string; format: string; name: string; content: string; encoding: string };
+  await panel.page.locator('[data-card="activations"] [data-export="svg"]').click();
+  await waitUntil(panel.page, `window.__posted.at(-1).name === 'activations.svg'`);
+  const svg = await last();
+  assert.match(svg.content, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.match(svg.content, /<image[^>]*href="data:image\/png;base64,/);
+  assert.ok(!svg.content.includes('class="overlay"'), 'interaction layers are left out');
+  await panel.page.locator('[data-card="t-plot"] [data-export="csv"]').click();
+  const csv = await last();
+  const rows = csv.content.trim().split('\n');
+  assert.equal(rows.length, nNeurons + 1);
+  const i = fixture.significant[0];
+  assert.deepEqual(rows[i + 1].split(',').slice(0, 2).map(Number), [i, fixture.t[i]]);
+  assert.equal(rows[i + 1].split(',').at(-1), '1');
+  await panel.page.locator('[data-card="cosine-matrix"] [data-export="npy"]').click();
+  const npy = await last();
+  assert.equal(npy.encoding, 'base64');
+  const bytes = Buffer.from(npy.content, 'base64');
+  assert.equal(bytes.subarray(1, 6).toString('latin1'), 'NUMPY');
+  assert.match(bytes.toString('latin1', 10, 90), new RegExp(`'shape': \\(${fixture.significant.length}, ${fixture.significant.length}\\)`));
 });
 
 test('screenshots: full panel in the dark and the light theme', async () => {
