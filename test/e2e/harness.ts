@@ -224,6 +224,17 @@ export class VsCodeSession {
     await row.click();
   }
 
+  /** Accepts the value an input box titled `title` offers; returns that value. */
+  async acceptInputBox(title: string | RegExp): Promise<string> {
+    await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    await this.quickInput().locator('.quick-input-list').waitFor({ state: 'hidden' });
+    const input = this.quickInput().locator('.quick-input-box input');
+    const value = await input.inputValue();
+    await input.press('Enter');
+    await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden' });
+    return value;
+  }
+
   /** Accepts the row a quick pick titled `title` offers first (its default). */
   async acceptQuickPick(title: string | RegExp): Promise<void> {
     await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
