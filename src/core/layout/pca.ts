@@ -112,13 +112,13 @@ function subspaceIteration(centred: Float64Array, rows: number, cols: number, k:
   const scores = new Float64Array(rows * b);
   // Iterate until the leading k column norms (the eigenvalue estimates) settle.
   let previous: Float64Array = new Float64Array(k);
-  for (let iteration = 0; iteration < 300; iteration++) {
+  for (let iteration = 0; iteration < 100; iteration++) {
     v = applyGram(centred, rows, cols, v, b, scores);
     const norms = orthonormalize(v, cols, b);
     let change = 0;
     for (let p = 0; p < k; p++) change = Math.max(change, Math.abs(norms[p] - previous[p]) / Math.max(norms[p], 1e-300));
     previous = norms;
-    if (change < 1e-13) break;
+    if (change < 1e-12) break;
   }
   const w = applyGram(centred, rows, cols, v, b, scores);
   const small = new Float64Array(b * b);
