@@ -28,8 +28,20 @@ function trustedCacheDir(): string {
   return resolveCacheDir(effectiveSetting(inspected, vscode.workspace.isTrusted).value?.trim() || undefined);
 }
 
+/**
+ * core/memory.ts reads its share of free memory from MECHLENS_MEMORY_SHARE, and worker threads copy
+ * the host's environment when they start, so the setting reaches every job through it. A workspace
+ * may only change it when trusted (it switches off a safety check).
+ */
+function applyMemoryShare(): void {
+  const inspected = vscode.workspace.getConfiguration('mechlens').inspect<number>('memoryShare');
+  const share = effectiveSetting(inspected, vscode.workspace.isTrusted).value;
+  if (typeof share === 'number' && share > 0 && share <= 1) process.env.MECHLENS_MEMORY_SHARE = String(share);
+}
+
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
+  applyMemoryShare();
   const log = new Log();
   context.subscriptions.push(log);
 
@@ -148,9 +160,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.revealCacheFolder', () => vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(trustedCacheDir()))),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mechlens.cacheDirectory')) models.refresh();
+      if (e.affectsConfiguration('mechlens.memoryShare')) applyMemoryShare();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       log.info('Workspace trusted: workspace settings for paths and sources now apply');
+      applyMemoryShare();
       models.refresh();
     }),
     { dispose: () => ResultPanel.disposeAll() },
