@@ -4,6 +4,7 @@
 // NuGet's SHA-512 of it), takes the two libraries out, and writes them in place atomically.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { downloadFile } from '../download';
 import { MechLensError, throwIfCancelled } from '../errors';
@@ -40,7 +41,9 @@ export interface CudaSetupResult {
 }
 
 export function installedOnnxruntimeVersion(): string {
-  return (require('onnxruntime-node/package.json') as { version: string }).version;
+  // Resolved at run time (not bundled): the version of the onnxruntime-node actually installed beside the extension.
+  const manifest = createRequire(__filename).resolve('onnxruntime-node/package.json');
+  return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
 }
 
 export function cudaPackageUrls(version: string): { packageUrl: string; registrationUrl: string } {

@@ -80,7 +80,11 @@ export function listHookPoints(config: HookShapeConfig): readonly HookPoint[] {
     { name: 'ln_final.hook_normalized', shape: [config.nEmbd], description: 'final LayerNorm, normalized before its scale and bias (TransformerLens semantics)', aliases: [], layer: config.nLayer, positionAxis: 1 },
     { name: 'logits', shape: [config.vocabSize], description: 'next-token logits (LM head tied to wte)', aliases: withPrefix(['lm_head']), layer: config.nLayer, positionAxis: 1 },
   );
-  for (const h of out) Object.freeze(h.shape), Object.freeze(h.aliases), Object.freeze(h);
+  for (const h of out) {
+    Object.freeze(h.shape);
+    Object.freeze(h.aliases);
+    Object.freeze(h);
+  }
   return Object.freeze(out);
 }
 
