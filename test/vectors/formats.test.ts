@@ -189,3 +189,13 @@ test('property: any words and finite float32 values round-trip through every for
     { numRuns: 150 },
   );
 });
+
+test('a binary record whose first float byte is a line break is still read as binary', async () => {
+  // -1.1114e30 is 0a 72 60 f1 in float32: found by the round-trip property above.
+  const file = path.join(tmpDir(), 'newline-byte.bin');
+  const data = new Float32Array([-1.111400111473315e30]);
+  await writeVectorFile(file, ['a'], { rows: 1, cols: 1, data }, 'word2vec-binary');
+  const loaded = await loadVectors(file);
+  assert.equal(loaded.format, 'word2vec-binary');
+  assert.deepEqual(loaded.vectors.data, data);
+});

@@ -94,10 +94,14 @@ function looksLikeTextRow(head: Buffer, start: number, dims: number): boolean {
   const space = head.indexOf(0x20, start);
   if (space < 0) return false;
   const limit = Math.min(head.length, space + 1 + dims * 4);
+  let sawNumber = false;
   for (let i = space + 1; i < limit; i++) {
     const c = head[i];
-    if (c === 0x0a) return true;
+    // A line break before any number is no text row ("word" with no values); in binary it is simply
+    // a float32 byte (0x0a), e.g. the first byte of -1.1114e30.
+    if (c === 0x0a) return sawNumber;
     if (!NUMBER_BYTES[c]) return false;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) sawNumber = true;
   }
   return true;
 }

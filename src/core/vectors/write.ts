@@ -27,7 +27,8 @@ export async function writeVectorFile(filePath: string, words: readonly string[]
   if (gzip) gzip.pipe(file);
   const sink: Writable = gzip ?? file;
   const dims = vectors.cols;
-  const formatValue = (v: number) => (opts.decimals === undefined ? String(Number(v.toPrecision(9))) : v.toFixed(opts.decimals));
+  // String(-0) is "0": write the sign so text files round-trip float32 exactly, as binary ones do.
+  const formatValue = (v: number) => (Object.is(v, -0) ? '-0' : opts.decimals === undefined ? String(Number(v.toPrecision(9))) : v.toFixed(opts.decimals));
   const write = async (chunk: string | Buffer) => {
     if (!sink.write(chunk)) await once(sink, 'drain');
   };
