@@ -5,13 +5,12 @@ import path from 'node:path';
 import type { CompareResult } from '../protocol/result';
 import type { CompareInput } from '../core/analyses/compare';
 import { MechLensError } from '../core/errors';
-import { userFacingMessage } from './error-message';
 import type { RunControl } from '../core/run-control';
 import { formatMs, type Log } from './log';
+import { pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { ResultPanel, type PanelServices } from './panel';
 import type { RecentList } from './recent';
 import { pathSettings, readCompareSettings, type Inspect } from './settings';
-import { settingsNamedInFiles } from './workspace-settings-scan';
 import { sourceNeedsTemplate, validateTemplate } from './hook-tree';
 import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike, type ModelEntryLike, type SourcePickRow } from './source-picks';
 
@@ -42,27 +41,8 @@ export interface CompareArgs {
 
 const wordListFilters = { 'Word lists': ['words', 'txt'], 'All files': ['*'] };
 
-async function pickWordList(args: CompareArgs): Promise<vscode.Uri | undefined> {
-  if (args.uri && args.uri.scheme === 'file') return args.uri;
-  const active = vscode.window.activeTextEditor?.document;
-  if (!args.askForFile && active && active.uri.scheme === 'file' && /\.(words|txt)$/i.test(active.uri.fsPath)) return active.uri;
-  const picked = await vscode.window.showOpenDialog({
-    canSelectMany: false,
-    filters: wordListFilters,
-    openLabel: 'Compare Embeddings',
-    title: 'MechLens: choose a word list',
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-  });
-  return picked?.[0];
-}
-
-/** Unsaved edits would be silently ignored by a job reading the file: save them first. */
-async function saveIfDirty(uri: vscode.Uri, log: Log): Promise<void> {
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (doc?.isDirty) {
-    log.info(`Saving ${uri.fsPath} before reading it`);
-    await doc.save();
-  }
+function pickWordList(args: CompareArgs): Promise<vscode.Uri | undefined> {
+  return pickTargetFile(args, { pattern: /\.(words|txt)$/i, filters: wordListFilters, openLabel: 'Compare Embeddings', title: 'MechLens: choose a word list' });
 }
 
 type SourceItem = vscode.QuickPickItem & { row: SourcePickRow };
@@ -97,22 +77,10 @@ async function pickSource(services: CompareServices, question: SourceQuestion): 
     models: services.models?.(), cachedModels: services.cachedModelNames?.(question.cacheDir),
   });
   const items = rows.map(toQuickPickItem);
-  const quickPick = vscode.window.createQuickPick<SourceItem>();
-  quickPick.title = `MechLens: Compare Embeddings — source ${side}`;
-  quickPick.step = step;
-  quickPick.totalSteps = 2;
-  quickPick.placeholder = `Choose embedding space ${side}: a catalog vector set, a vector file, or a model's token embeddings`;
-  quickPick.matchOnDescription = true;
-  quickPick.matchOnDetail = true;
-  quickPick.items = items;
-  const first = items.find((i) => i.row.kind === 'spec' && i.row.picked);
-  if (first) quickPick.activeItems = [first];
-  const chosen = await new Promise<SourceItem | undefined>((resolve) => {
-    quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0] ?? quickPick.activeItems[0]));
-    quickPick.onDidHide(() => resolve(undefined));
-    quickPick.show();
-  });
-  quickPick.dispose();
+  const chosen = await stepQuickPick(items, {
+    title: `MechLens: Compare Embeddings — source ${side}`, step, totalSteps: 2,
+    placeholder: `Choose embedding space ${side}: a catalog vector set, a vector file, or a model's token embeddings`,
+  }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
   if (!chosen) return undefined;
   const row = chosen.row;
   if (row.kind === 'spec') return row.spec;
@@ -139,37 +107,6 @@ async function pickSource(services: CompareServices, question: SourceQuestion): 
   return undefined;
 }
 
-/** Maps progress to the notification and logs each new step with the time the previous one took. */
-function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>, log: Log, panel: ResultPanel) {
-  let stepKey = '';
-  let stepName = '';
-  let stepStarted = performance.now();
-  let reported = 0;
-  return {
-    report(message: string, fraction?: number) {
-      const key = message.replace(/[\d.,%/]+/g, '#');
-      if (key !== stepKey) {
-        const now = performance.now();
-        if (stepName) log.info(`${stepName} — ${formatMs(now - stepStarted)}`);
-        stepKey = key;
-        stepName = message;
-        stepStarted = now;
-      }
-      // The job reports overall fractions; the notification wants increments.
-      let increment: number | undefined;
-      if (fraction !== undefined && Number.isFinite(fraction) && fraction * 100 > reported) {
-        increment = Math.min(100, fraction * 100) - reported;
-        reported += increment;
-      }
-      progress.report({ message, increment });
-      panel.showProgress(message, fraction);
-    },
-    finish() {
-      if (stepName) log.info(`${stepName} — ${formatMs(performance.now() - stepStarted)}`);
-    },
-  };
-}
-
 export async function compareEmbeddings(services: CompareServices, args: CompareArgs = {}): Promise<CompareResult | undefined> {
   const { log } = services;
   const wordsUri = await pickWordList(args);
@@ -179,19 +116,7 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   const config = vscode.workspace.getConfiguration('mechlens');
   const inspect: Inspect = (key) => config.inspect(key);
   const settings = readCompareSettings(inspect, vscode.workspace.isTrusted);
-  if (!vscode.workspace.isTrusted) {
-    // VS Code hides restricted workspace values from inspect() in Restricted Mode; name them from the files.
-    const files = [
-      ...(vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => path.join(f.uri.fsPath, '.vscode', 'settings.json')),
-      ...(vscode.workspace.workspaceFile?.scheme === 'file' ? [vscode.workspace.workspaceFile.fsPath] : []),
-    ];
-    for (const key of settingsNamedInFiles(files, pathSettings.map((k) => `mechlens.${k}`))) {
-      if (!settings.ignored.includes(key)) settings.ignored.push(key);
-    }
-  }
-  if (settings.ignored.length) {
-    log.warn(`Workspace is not trusted: ignoring the workspace values of ${settings.ignored.join(', ')}; using your user settings.`);
-  }
+  warnIgnoredSettings(log, settings.ignored, pathSettings.map((k) => `mechlens.${k}`), true);
 
   const a = await pickSource(services, { side: 'A', step: 1, recent: services.recentSources.a, defaultSpec: settings.defaultA, preset: args.presetA, cacheDir: settings.cacheDir });
   if (!a) return undefined;
@@ -230,29 +155,8 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   const panel = ResultPanel.create(services, title);
   const started = performance.now();
   try {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `MechLens: comparing ${wordsName}`, cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const subscription = token.onCancellationRequested(() => {
-          log.info('Cancel requested');
-          controller.abort();
-        });
-        // Closing the panel while the run is going means the result is no longer wanted.
-        const panelClosed = panel.onDidDispose(() => {
-          log.info('Panel closed during the run: cancelling');
-          controller.abort();
-        });
-        const reporter = progressReporter(progress, log, panel);
-        try {
-          return await services.runCompare(input, { signal: controller.signal, onProgress: (p) => reporter.report(p.message, p.fraction) });
-        } finally {
-          reporter.finish();
-          subscription.dispose();
-          panelClosed.dispose();
-        }
-      },
-    );
+    const result = await runWithProgress(log, panel, { title: `MechLens: comparing ${wordsName}`, logSteps: true },
+      (control) => services.runCompare(input, control));
     log.info(`Compare finished in ${formatMs(performance.now() - started)}: ${result.items.length} words, ${result.missing.length} missing, ` +
       `RSA r = ${result.rsa.pearson.toFixed(4)}, ρ = ${result.rsa.spearman.toFixed(4)}, p = ${result.rsa.pValue === null ? 'n/a' : result.rsa.pValue.toPrecision(3)}`);
     for (const warning of result.warnings) log.warn(warning);
@@ -264,25 +168,10 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   }
 }
 
-async function reportFailure(err: unknown, services: CompareServices, panel: ResultPanel, wordsUri: vscode.Uri, args: CompareArgs): Promise<void> {
-  const { log } = services;
-  if (err instanceof MechLensError && err.code === 'cancelled') {
-    log.info('Compare cancelled');
-    panel.showCancelled();
-    void vscode.window.showInformationMessage('MechLens: comparison cancelled.');
-    return;
-  }
-  log.error('Compare failed', err);
-  const message = err instanceof MechLensError
-    ? userFacingMessage(err)
-    : `MechLens: the comparison failed unexpectedly (${err instanceof Error ? err.message : String(err)}). The log has the details.`;
-  panel.showError(message);
-  const action = await vscode.window.showErrorMessage(message, 'Open Log', 'Choose Another File');
-  if (action === 'Open Log') log.show();
-  if (action === 'Choose Another File') {
-    panel.dispose();
+function reportFailure(err: unknown, services: CompareServices, panel: ResultPanel, wordsUri: vscode.Uri, args: CompareArgs): Promise<void> {
+  return reportJobFailure(err, services.log, panel, { name: 'Compare', what: 'the comparison', cancelledMessage: 'MechLens: comparison cancelled.' }, () => {
     // A problem with the word list asks for another list; a problem with a source keeps the list and asks again for the sources.
     const aboutWordList = err instanceof MechLensError && (err.input === wordsUri.fsPath || err.code === 'parse');
     void compareEmbeddings(services, aboutWordList ? { askForFile: true } : { ...args, uri: wordsUri });
-  }
+  });
 }

@@ -4,16 +4,13 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import type { ContrastResult } from '../protocol/result';
 import type { ContrastInput } from '../core/analyses/contrast';
-import { MechLensError } from '../core/errors';
 import type { RunControl } from '../core/run-control';
-import { userFacingMessage } from './error-message';
 import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
 import type { RecentList } from './recent';
-import { settingsNamedInFiles } from './workspace-settings-scan';
+import { pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import {
-  buildHookPickRows, buildModelPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
-  type ModelPickRow,
+  buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
 } from './contrast-options';
 
 export type ContrastJob = (input: ContrastInput, control: RunControl) => Promise<ContrastResult>;
@@ -33,41 +30,11 @@ export interface ContrastArgs {
 
 const totalSteps = 4;
 
-async function pickSentenceFile(args: ContrastArgs): Promise<vscode.Uri | undefined> {
-  if (args.uri && args.uri.scheme === 'file') return args.uri;
-  const active = vscode.window.activeTextEditor?.document;
-  if (!args.askForFile && active && active.uri.scheme === 'file' && /\.sentences$/i.test(active.uri.fsPath)) return active.uri;
-  const picked = await vscode.window.showOpenDialog({
-    canSelectMany: false, filters: { 'Sentence sets': ['sentences'], 'All files': ['*'] }, openLabel: 'Contrast',
-    title: 'MechLens: choose a sentence set with two [groups]', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+function pickSentenceFile(args: ContrastArgs): Promise<vscode.Uri | undefined> {
+  return pickTargetFile(args, {
+    pattern: /\.sentences$/i, filters: { 'Sentence sets': ['sentences'], 'All files': ['*'] }, openLabel: 'Contrast',
+    title: 'MechLens: choose a sentence set with two [groups]',
   });
-  return picked?.[0];
-}
-
-type ModelItem = vscode.QuickPickItem & { row: ModelPickRow };
-
-async function pickModel(services: ContrastServices, defaultModel: string, cacheDir: string | undefined): Promise<string | undefined> {
-  const rows = buildModelPickRows({ defaultModel, recent: services.recentModels.items(), cached: services.cachedModelNames(cacheDir) });
-  const items: ModelItem[] = rows.map((row) => row.kind === 'separator'
-    ? { row, label: row.label, kind: vscode.QuickPickItemKind.Separator }
-    : row.kind === 'model' ? { row, label: row.label, description: row.description, detail: row.detail } : { row, label: row.label, detail: row.detail, alwaysShow: true });
-  const chosen = await quickPick(items, { title: 'MechLens: Contrast — model', step: 1, placeholder: 'The model to run the sentences through (a catalog model or a local folder)' },
-    items.find((i) => i.row.kind === 'model' && i.row.picked));
-  if (!chosen) return undefined;
-  const row = chosen.row;
-  if (row.kind === 'model') return row.model;
-  if (row.kind === 'browse') {
-    const folder = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Use this model', title: 'MechLens: model folder' });
-    return folder?.[0]?.fsPath;
-  }
-  if (row.kind === 'enter') {
-    const text = await vscode.window.showInputBox({
-      title: 'MechLens: Contrast — model', prompt: 'A Hugging Face id (gpt2, openai-community/gpt2-large) or a folder with config.json, model.safetensors and tokenizer.json',
-      placeHolder: 'gpt2-medium', ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'Enter a model id or folder'),
-    });
-    return text?.trim() || undefined;
-  }
-  return undefined;
 }
 
 async function pickHook(services: ContrastServices, model: string, defaultHook: string): Promise<string | undefined> {
@@ -91,23 +58,8 @@ async function pickHook(services: ContrastServices, model: string, defaultHook: 
   return text?.trim() || undefined;
 }
 
-async function quickPick<T extends vscode.QuickPickItem>(items: T[], o: { title: string; step: number; placeholder: string }, active?: T): Promise<T | undefined> {
-  const qp = vscode.window.createQuickPick<T>();
-  qp.title = o.title;
-  qp.step = o.step;
-  qp.totalSteps = totalSteps;
-  qp.placeholder = o.placeholder;
-  qp.matchOnDescription = true;
-  qp.matchOnDetail = true;
-  qp.items = items;
-  if (active) qp.activeItems = [active];
-  const chosen = await new Promise<T | undefined>((resolve) => {
-    qp.onDidAccept(() => resolve(qp.selectedItems[0] ?? qp.activeItems[0]));
-    qp.onDidHide(() => resolve(undefined));
-    qp.show();
-  });
-  qp.dispose();
-  return chosen;
+function quickPick<T extends vscode.QuickPickItem>(items: T[], o: { title: string; step: number; placeholder: string }, active?: T): Promise<T | undefined> {
+  return stepQuickPick(items, { ...o, totalSteps }, active);
 }
 
 async function pickChoice<V extends string>(choices: readonly { value: V; label: string; detail: string }[], title: string, step: number): Promise<V | undefined> {
@@ -119,18 +71,14 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   const { log } = services;
   const sentencesUri = await pickSentenceFile(args);
   if (!sentencesUri) return undefined;
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === sentencesUri.toString());
-  if (doc?.isDirty) await doc.save();
+  await saveIfDirty(sentencesUri);
 
   const config = vscode.workspace.getConfiguration('mechlens');
   const settings = readContrastSettings((key) => config.inspect(key), vscode.workspace.isTrusted);
-  if (!vscode.workspace.isTrusted) {
-    const files = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => path.join(f.uri.fsPath, '.vscode', 'settings.json'));
-    for (const key of settingsNamedInFiles(files, ['mechlens.contrast.defaultModel', 'mechlens.cacheDirectory'])) if (!settings.ignored.includes(key)) settings.ignored.push(key);
-  }
-  if (settings.ignored.length) log.warn(`Workspace is not trusted: ignoring the workspace values of ${settings.ignored.join(', ')}; using your user settings.`);
+  warnIgnoredSettings(log, settings.ignored, ['mechlens.contrast.defaultModel', 'mechlens.cacheDirectory'], false);
 
-  const model = await pickModel(services, settings.defaultModel, settings.cacheDir);
+  const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
+    { title: 'MechLens: Contrast — model', placeholder: 'The model to run the sentences through (a catalog model or a local folder)', totalSteps });
   if (!model) return undefined;
   const hook = await pickHook(services, model, settings.defaultHook);
   if (!hook) return undefined;
@@ -151,50 +99,15 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   const panel = ResultPanel.create(services, contrastTitle(sentencesUri.fsPath, model, hook));
   const started = performance.now();
   try {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `MechLens: contrasting ${fileName}`, cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const cancel = token.onCancellationRequested(() => { log.info('Cancel requested'); controller.abort(); });
-        const closed = panel.onDidDispose(() => { log.info('Panel closed during the run: cancelling'); controller.abort(); });
-        let reported = 0;
-        try {
-          return await services.runContrast(input, {
-            signal: controller.signal,
-            onProgress: (p) => {
-              let increment: number | undefined;
-              if (p.fraction !== undefined && Number.isFinite(p.fraction) && p.fraction * 100 > reported) {
-                increment = Math.min(100, p.fraction * 100) - reported;
-                reported += increment;
-              }
-              progress.report({ message: p.message, increment });
-              panel.showProgress(p.message, p.fraction);
-            },
-          });
-        } finally {
-          cancel.dispose();
-          closed.dispose();
-        }
-      },
-    );
+    const result = await runWithProgress(log, panel, { title: `MechLens: contrasting ${fileName}`, logSteps: false },
+      (control) => services.runContrast(input, control));
     log.info(`Contrast finished in ${formatMs(performance.now() - started)}: ${result.significant.length} of ${result.t.length} neurons significant ` +
       `(${result.test}, ${result.correction}), label-shuffle p = ${result.labelShuffle.pValue.toPrecision(3)}, provider ${result.provider}`);
     for (const warning of result.warnings) log.warn(warning);
     panel.showResult(result);
     return result;
   } catch (err) {
-    if (err instanceof MechLensError && err.code === 'cancelled') {
-      log.info('Contrast cancelled');
-      panel.showCancelled();
-      return undefined;
-    }
-    log.error('Contrast failed', err);
-    const message = err instanceof MechLensError ? userFacingMessage(err)
-      : `MechLens: the contrast failed unexpectedly (${err instanceof Error ? err.message : String(err)}). The log has the details.`;
-    panel.showError(message);
-    const action = await vscode.window.showErrorMessage(message, 'Open Log', 'Choose Another File');
-    if (action === 'Open Log') log.show();
-    if (action === 'Choose Another File') { panel.dispose(); void contrastSentences(services, { askForFile: true }); }
+    await reportJobFailure(err, log, panel, { name: 'Contrast', what: 'the contrast' }, () => void contrastSentences(services, { askForFile: true }));
     return undefined;
   }
 }

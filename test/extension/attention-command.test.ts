@@ -1,35 +1,18 @@
 // "MechLens: Compare Attention Q/K…" driven through the fake vscode module: the questions it asks
 // (model, template, layer, sweep), the input it hands the job, progress, the panel, cancel and errors.
-import { test, before, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeUri, installFakeVscode, recorded, type QuickPickItem } from './fake-vscode';
+import { FakeUri, recorded, type QuickPickItem } from './fake-vscode';
+import { commandHarness, byLabel, tick, Memory } from './command-harness';
 import type { AttentionResult } from '../../src/protocol/result';
 import { CancelledError, MechLensError } from '../../src/core/errors';
 import type { AttentionInput } from '../../src/core/analyses/attention';
 import type { RunControl } from '../../src/core/run-control';
-import { RecentList, type MementoLike } from '../../src/extension/recent';
-import type * as AttentionModule from '../../src/extension/attention-command';
-import type * as LogModule from '../../src/extension/log';
-import type * as PanelModule from '../../src/extension/panel';
+import { RecentList } from '../../src/extension/recent';
 
-let attentionModule: typeof AttentionModule;
-let logModule: typeof LogModule;
-let panelModule: typeof PanelModule;
-
-before(async () => {
-  installFakeVscode();
-  attentionModule = await import('../../src/extension/attention-command');
-  logModule = await import('../../src/extension/log');
-  panelModule = await import('../../src/extension/panel');
-});
-
-class Memory implements MementoLike {
-  private readonly store = new Map<string, unknown>();
-  get<T>(key: string): T | undefined { return this.store.get(key) as T | undefined; }
-  update(key: string, value: unknown): Thenable<void> { this.store.set(key, value); return Promise.resolve(); }
-}
+const h = commandHarness(() => import('../../src/extension/attention-command'));
 
 const fixture = JSON.parse(readFileSync(join(__dirname, '..', 'webview', 'fixtures', 'attention-result.json'), 'utf8')) as AttentionResult;
 type Job = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
@@ -37,9 +20,7 @@ type Job = (input: AttentionInput, control: RunControl) => Promise<AttentionResu
 function services(job: Job) {
   const memory = new Memory();
   return {
-    extensionUri: FakeUri.file('/ext') as never,
-    log: new logModule.Log(),
-    recentRuns: new RecentList(memory, 'runs'),
+    ...h.panelServices(memory),
     runAttention: job,
     cachedModelNames: () => new Set<string>(),
     recentModels: new RecentList(memory, 'models'),
@@ -47,15 +28,8 @@ function services(job: Job) {
   };
 }
 
-const byLabel = (label: string) => (items: QuickPickItem[]) => items.find((i) => i.label === label);
 const activeItem = (_items: QuickPickItem[], active: QuickPickItem[]) => active[0];
-const tick = () => new Promise((r) => setImmediate(r));
 const wordsUri = FakeUri.file('/workspace/samples/next-word.words');
-
-beforeEach(() => {
-  panelModule?.ResultPanel.disposeAll();
-  Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], openDialogAnswers: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], log: [], panels: [], inspect: {}, trusted: true });
-});
 
 test('asks for model, template, layer and sweep; runs the job with them and the settings; shows the result', async () => {
   recorded.inspect = { permutations: { defaultValue: 1000, workspaceValue: 200 }, seed: { defaultValue: 0, globalValue: 3 } };
@@ -68,7 +42,7 @@ test('asks for model, template, layer and sweep; runs the job with them and the 
     control.onProgress?.({ message: 'Similarities and RSA', fraction: 0.5 });
     return fixture;
   });
-  const out = await attentionModule.compareAttention(s as never, { uri: wordsUri as never });
+  const out = await h.command.compareAttention(s as never, { uri: wordsUri as never });
   assert.equal(out, fixture);
   assert.deepEqual(recorded.quickPicks[0].active.map((i) => i.label), ['gpt2-medium'], 'gpt2-medium is the default model');
   assert.equal(recorded.quickPicks[1].active[0].label, 'Also sweep every layer');
@@ -91,21 +65,21 @@ test('a model folder from Browse…, one layer without the sweep; the layer box 
   recorded.openDialogAnswers.push([FakeUri.file('/models/tiny-gpt2')]);
   recorded.inputBoxAnswers.push('The next word is {word}', '2');
   const inputs: AttentionInput[] = [];
-  await attentionModule.compareAttention(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: wordsUri as never });
+  await h.command.compareAttention(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: wordsUri as never });
   assert.equal(inputs[0].model, '/models/tiny-gpt2');
   assert.equal(inputs[0].layer, 2);
   assert.equal(inputs[0].sweep, false);
-  assert.equal(attentionModule.validateLayer('23', 24), undefined);
-  assert.equal(attentionModule.validateLayer('24', 24), 'The model has layers 0 to 23.');
-  assert.match(attentionModule.validateLayer('-1', 24) ?? '', /layer number/);
-  assert.match(attentionModule.validateLayer('five', undefined) ?? '', /layer number/);
+  assert.equal(h.command.validateLayer('23', 24), undefined);
+  assert.equal(h.command.validateLayer('24', 24), 'The model has layers 0 to 23.');
+  assert.match(h.command.validateLayer('-1', 24) ?? '', /layer number/);
+  assert.match(h.command.validateLayer('five', undefined) ?? '', /layer number/);
 });
 
 test('hiding a question stops without running anything', async () => {
   recorded.quickPickAnswers.push(activeItem);
   recorded.inputBoxAnswers.push(undefined);
   let ran = false;
-  const out = await attentionModule.compareAttention(services(async () => { ran = true; return fixture; }) as never, { uri: wordsUri as never });
+  const out = await h.command.compareAttention(services(async () => { ran = true; return fixture; }) as never, { uri: wordsUri as never });
   assert.equal(out, undefined);
   assert.equal(ran, false);
   assert.equal(recorded.panels.length, 0);
@@ -119,7 +93,7 @@ test('cancel aborts the job through its signal and the panel says cancelled', as
     control.signal?.addEventListener('abort', () => { aborted = true; reject(new CancelledError()); });
     setImmediate(() => recorded.cancelProgress());
   });
-  assert.equal(await attentionModule.compareAttention(services(job) as never, { uri: wordsUri as never }), undefined);
+  assert.equal(await h.command.compareAttention(services(job) as never, { uri: wordsUri as never }), undefined);
   assert.equal(aborted, true);
   assert.deepEqual(recorded.errors, []);
   const panel = recorded.panels[0];
@@ -132,7 +106,7 @@ test('an error the user can fix is shown with what failed and the fix, in the pa
   recorded.quickPickAnswers.push(activeItem, activeItem);
   recorded.inputBoxAnswers.push('The next word is {word}', '5');
   const job: Job = async () => { throw new MechLensError('bad-argument', 'layer 5 does not exist: the model has layers 0 to 3', { input: 'gpt2-medium', fix: 'Choose a layer from 0 to 3.' }); };
-  await attentionModule.compareAttention(services(job) as never, { uri: wordsUri as never });
+  await h.command.compareAttention(services(job) as never, { uri: wordsUri as never });
   assert.equal(recorded.errors.length, 1);
   assert.match(recorded.errors[0], /layer 5 does not exist/);
   assert.match(recorded.errors[0], /Choose a layer from 0 to 3/);

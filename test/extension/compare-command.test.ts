@@ -1,31 +1,14 @@
-import { test, before, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeUri, installFakeVscode, recorded, type QuickPickItem } from './fake-vscode';
+import { FakeUri, recorded } from './fake-vscode';
+import { commandHarness, byLabel, byPrefix, tick, Memory } from './command-harness';
 import { SCHEMA_VERSION, type CompareResult } from '../../src/protocol/result';
 import { CancelledError, MechLensError } from '../../src/core/errors';
 import type { CompareInput } from '../../src/core/analyses/compare';
 import type { RunControl } from '../../src/core/run-control';
-import { RecentList, type MementoLike } from '../../src/extension/recent';
-import type * as CompareModule from '../../src/extension/compare-command';
-import type * as LogModule from '../../src/extension/log';
-import type * as PanelModule from '../../src/extension/panel';
+import { RecentList } from '../../src/extension/recent';
 
-let compareModule: typeof CompareModule;
-let logModule: typeof LogModule;
-let panelModule: typeof PanelModule;
-
-before(async () => {
-  installFakeVscode();
-  compareModule = await import('../../src/extension/compare-command');
-  logModule = await import('../../src/extension/log');
-  panelModule = await import('../../src/extension/panel');
-});
-
-class Memory implements MementoLike {
-  private readonly store = new Map<string, unknown>();
-  get<T>(key: string): T | undefined { return this.store.get(key) as T | undefined; }
-  update(key: string, value: unknown): Thenable<void> { this.store.set(key, value); return Promise.resolve(); }
-}
+const h = commandHarness(() => import('../../src/extension/compare-command'));
 
 function result(): CompareResult {
   const space = { source: { spec: 'a', label: 'a', kind: 'catalog' as const, dims: 1 }, similarity: [[1, 0], [0, 1]],
@@ -40,9 +23,7 @@ type Job = (input: CompareInput, control: RunControl) => Promise<CompareResult>;
 function services(job: Job) {
   const memory = new Memory();
   return {
-    extensionUri: FakeUri.file('/ext') as never,
-    log: new logModule.Log(),
-    recentRuns: new RecentList(memory, 'runs'),
+    ...h.panelServices(memory),
     runCompare: job,
     catalog: () => [{ name: 'glove-wiki-gigaword-50', dims: 50 }, { name: 'glove-wiki-gigaword-300', dims: 300 }],
     cachedCatalogNames: () => new Set<string>(),
@@ -50,15 +31,7 @@ function services(job: Job) {
   };
 }
 
-const byLabel = (label: string) => (items: QuickPickItem[]) => items.find((i) => i.label === label);
-const byPrefix = (prefix: string) => (items: QuickPickItem[]) => items.find((i) => i.label.includes(prefix));
-const tick = () => new Promise((r) => setImmediate(r));
 const wordsUri = FakeUri.file('/workspace/samples/space.words');
-
-beforeEach(() => {
-  panelModule?.ResultPanel.disposeAll();
-  Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], log: [], panels: [], inspect: {}, trusted: true });
-});
 
 test('the compare flow asks for two sources, runs the job with the settings, and shows the result in a panel', async () => {
   recorded.inspect = {
@@ -76,7 +49,7 @@ test('the compare flow asks for two sources, runs the job with the settings, and
     control.onProgress?.({ message: 't-SNE iteration 200', fraction: 0.6 });
     return result();
   });
-  const out = await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never });
+  const out = await h.command.compareEmbeddings(s as never, { uri: wordsUri as never });
   assert.deepEqual(out, result());
   assert.equal(recorded.quickPicks.length, 2);
   assert.deepEqual(recorded.quickPicks[0].active.map((i) => i.label), ['glove-wiki-gigaword-50'], 'the default source is preselected');
@@ -97,7 +70,7 @@ test('the compare flow asks for two sources, runs the job with the settings, and
 
   // The next run remembers the last choices.
   recorded.quickPickAnswers.push((_items, active) => active[0], (_items, active) => active[0]);
-  await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never });
+  await h.command.compareEmbeddings(s as never, { uri: wordsUri as never });
   assert.deepEqual([inputs[1].a, inputs[1].b], ['glove-wiki-gigaword-300', 'model:gpt2#embed']);
 });
 
@@ -109,7 +82,7 @@ test('an untrusted workspace cannot choose the sources or the cache folder throu
   };
   recorded.quickPickAnswers.push((_items, active) => active[0], byLabel('glove-wiki-gigaword-300'));
   const inputs: CompareInput[] = [];
-  await compareModule.compareEmbeddings(services(async (input) => { inputs.push(input); return result(); }) as never, { uri: wordsUri as never });
+  await h.command.compareEmbeddings(services(async (input) => { inputs.push(input); return result(); }) as never, { uri: wordsUri as never });
   assert.equal(inputs[0].a, 'glove-wiki-gigaword-50');
   assert.equal(inputs[0].cacheDir, undefined);
   assert.ok(!JSON.stringify(recorded.quickPicks[0].items).includes('evil.bin'));
@@ -130,7 +103,7 @@ test('in Restricted Mode, where VS Code hides the workspace values, the settings
     recorded.trusted = false;
     recorded.inspect = { 'defaultSources.a': { defaultValue: 'glove-wiki-gigaword-50' } };
     recorded.quickPickAnswers.push((_items, active) => active[0], byLabel('glove-wiki-gigaword-300'));
-    await compareModule.compareEmbeddings(services(async () => result()) as never, { uri: wordsUri as never });
+    await h.command.compareEmbeddings(services(async () => result()) as never, { uri: wordsUri as never });
     assert.ok(recorded.log.some((l) => l.startsWith('warn Workspace is not trusted: ignoring the workspace values of mechlens.defaultSources.b')), recorded.log.join('\n'));
   } finally {
     fake.workspace.workspaceFolders = saved;
@@ -145,7 +118,7 @@ test('cancel aborts the job through its signal and the panel says cancelled', as
     control.signal?.addEventListener('abort', () => { aborted = true; reject(new CancelledError()); });
     setImmediate(() => recorded.cancelProgress());
   });
-  const out = await compareModule.compareEmbeddings(services(job) as never, { uri: wordsUri as never });
+  const out = await h.command.compareEmbeddings(services(job) as never, { uri: wordsUri as never });
   assert.equal(out, undefined);
   assert.equal(aborted, true);
   assert.deepEqual(recorded.infos, ['MechLens: comparison cancelled.']);
@@ -167,7 +140,7 @@ test('closing the panel during a run cancels it, and the late end of the run tou
       setImmediate(() => panel.dispose());
     });
   });
-  const out = await compareModule.compareEmbeddings(services(job) as never, { uri: wordsUri as never });
+  const out = await h.command.compareEmbeddings(services(job) as never, { uri: wordsUri as never });
   assert.equal(out, undefined);
   assert.equal(aborted, true);
   assert.ok(recorded.log.includes('info Panel closed during the run: cancelling'));
@@ -177,7 +150,7 @@ test('closing the panel during a run cancels it, and the late end of the run tou
 test('a MechLensError reaches the user as its one-line message with actions, and the log keeps the detail', async () => {
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
   const err = new MechLensError('not-found', 'only 2 of 20 words are in both sources', { input: '/workspace/samples/space.words', fix: 'Check the spelling.' });
-  await compareModule.compareEmbeddings(services(async () => { throw err; }) as never, { uri: wordsUri as never });
+  await h.command.compareEmbeddings(services(async () => { throw err; }) as never, { uri: wordsUri as never });
   assert.deepEqual(recorded.errors, ['/workspace/samples/space.words: only 2 of 20 words are in both sources. Check the spelling.']);
   assert.deepEqual(recorded.errorButtons, [['Open Log', 'Choose Another File']]);
   assert.ok(recorded.log.some((l) => l.startsWith('error Compare failed: [not-found]') && l.includes('compare-command.test.ts')), 'stack in the log');
@@ -187,12 +160,12 @@ test('a MechLensError reaches the user as its one-line message with actions, and
   assert.equal((panel.posted.at(-1) as { type: string }).type, 'error');
 
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
-  await compareModule.compareEmbeddings(services(async () => { throw new TypeError('x is undefined'); }) as never, { uri: wordsUri as never });
+  await h.command.compareEmbeddings(services(async () => { throw new TypeError('x is undefined'); }) as never, { uri: wordsUri as never });
   assert.match(recorded.errors[1], /failed unexpectedly \(x is undefined\)\. The log has the details\./);
 
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
   const rowError = new MechLensError('format', 'Row has 2 values, expected 3', { input: '/workspace/vectors/broken.txt', line: 3, fix: 'Fix the row.' });
-  await compareModule.compareEmbeddings(services(async () => { throw rowError; }) as never, { uri: wordsUri as never });
+  await h.command.compareEmbeddings(services(async () => { throw rowError; }) as never, { uri: wordsUri as never });
   assert.equal(recorded.errors[2], '/workspace/vectors/broken.txt, line 3: Row has 2 values, expected 3. Fix the row.');
 });
 
@@ -201,25 +174,25 @@ test('a hook source asks for a prompt template, remembers it, and passes it to t
   recorded.inputBoxAnswers.push('model:gpt2#blocks.5.attn.hook_q', 'My word is {word}');
   const inputs: CompareInput[] = [];
   const s = { ...services(async (input) => { inputs.push(input); return result(); }), recentTemplates: new RecentList(new Memory(), 't') };
-  await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never });
+  await h.command.compareEmbeddings(s as never, { uri: wordsUri as never });
   assert.equal(inputs[0].template, 'My word is {word}');
   assert.deepEqual(s.recentTemplates.items(), ['My word is {word}']);
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byLabel('glove-wiki-gigaword-300'));
-  await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never });
+  await h.command.compareEmbeddings(s as never, { uri: wordsUri as never });
   assert.equal('template' in inputs[1], false, 'static vectors need no template');
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), byPrefix('Enter a source spec'));
   recorded.inputBoxAnswers.push('model:gpt2#blocks.0.hook_resid_post', undefined);
-  assert.equal(await compareModule.compareEmbeddings(s as never, { uri: wordsUri as never }), undefined, 'dismissing the template prompt stops the run');
+  assert.equal(await h.command.compareEmbeddings(s as never, { uri: wordsUri as never }), undefined, 'dismissing the template prompt stops the run');
   assert.equal(inputs.length, 2);
 });
 
 test('closing a picker stops the flow before any job runs', async () => {
   let ran = false;
   recorded.quickPickAnswers.push(byLabel('glove-wiki-gigaword-50'), () => undefined);
-  const out = await compareModule.compareEmbeddings(services(async () => { ran = true; return result(); }) as never, { uri: wordsUri as never });
+  const out = await h.command.compareEmbeddings(services(async () => { ran = true; return result(); }) as never, { uri: wordsUri as never });
   assert.equal(out, undefined);
   assert.equal(ran, false);
   assert.equal(recorded.panels.length, 0);
   recorded.openDialogAnswers.push(undefined);
-  assert.equal(await compareModule.compareEmbeddings(services(async () => result()) as never, {}), undefined, 'no word list chosen');
+  assert.equal(await h.command.compareEmbeddings(services(async () => result()) as never, {}), undefined, 'no word list chosen');
 });

@@ -1,35 +1,18 @@
 // "Contrast Sentence Groups…" driven through a fake vscode: the picks, the job input, progress and
 // the panel, cancel, and workspace trust for the default model.
-import { test, before, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeUri, installFakeVscode, recorded, type QuickPickItem } from './fake-vscode';
+import { FakeUri, recorded, type QuickPickItem } from './fake-vscode';
+import { commandHarness, byLabel, byPrefix, tick, Memory } from './command-harness';
 import type { ContrastResult } from '../../src/protocol/result';
 import { CancelledError } from '../../src/core/errors';
 import type { ContrastInput } from '../../src/core/analyses/contrast';
 import type { RunControl } from '../../src/core/run-control';
-import { RecentList, type MementoLike } from '../../src/extension/recent';
-import type * as ContrastModule from '../../src/extension/contrast-command';
-import type * as LogModule from '../../src/extension/log';
-import type * as PanelModule from '../../src/extension/panel';
+import { RecentList } from '../../src/extension/recent';
 
-let contrastModule: typeof ContrastModule;
-let logModule: typeof LogModule;
-let panelModule: typeof PanelModule;
-
-before(async () => {
-  installFakeVscode();
-  contrastModule = await import('../../src/extension/contrast-command');
-  logModule = await import('../../src/extension/log');
-  panelModule = await import('../../src/extension/panel');
-});
-
-class Memory implements MementoLike {
-  private readonly store = new Map<string, unknown>();
-  get<T>(key: string): T | undefined { return this.store.get(key) as T | undefined; }
-  update(key: string, value: unknown): Thenable<void> { this.store.set(key, value); return Promise.resolve(); }
-}
+const h = commandHarness(() => import('../../src/extension/contrast-command'));
 
 const fixture = JSON.parse(readFileSync(join(__dirname, '..', 'webview', 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
 type Job = (input: ContrastInput, control: RunControl) => Promise<ContrastResult>;
@@ -37,9 +20,7 @@ type Job = (input: ContrastInput, control: RunControl) => Promise<ContrastResult
 function services(job: Job) {
   const memory = new Memory();
   return {
-    extensionUri: FakeUri.file('/ext') as never,
-    log: new logModule.Log(),
-    recentRuns: new RecentList(memory, 'runs'),
+    ...h.panelServices(memory),
     runContrast: job,
     cachedModelNames: () => new Set<string>(['gpt2']),
     recentModels: new RecentList(memory, 'models'),
@@ -47,16 +28,8 @@ function services(job: Job) {
   };
 }
 
-const byLabel = (label: string) => (items: QuickPickItem[]) => items.find((i) => i.label === label);
-const byPrefix = (prefix: string) => (items: QuickPickItem[]) => items.find((i) => i.label.includes(prefix));
 const active = (_items: QuickPickItem[], act: QuickPickItem[]) => act[0];
-const tick = () => new Promise((r) => setImmediate(r));
 const sentencesUri = FakeUri.file('/workspace/samples/him-her.sentences');
-
-beforeEach(() => {
-  panelModule?.ResultPanel.disposeAll();
-  Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], log: [], panels: [], inspect: {}, trusted: true });
-});
 
 test('defaults: gpt2-medium and blocks.5.mlp.hook_pre are preselected; the job gets the picks and the result reaches the panel', async () => {
   recorded.quickPickAnswers.push(active, active, active, active);
@@ -67,7 +40,7 @@ test('defaults: gpt2-medium and blocks.5.mlp.hook_pre are preselected; the job g
     control.onProgress?.({ message: 'Capturing', fraction: 0.4 });
     return fixture;
   });
-  const out = await contrastModule.contrastSentences(s as never, { uri: sentencesUri as never });
+  const out = await h.command.contrastSentences(s as never, { uri: sentencesUri as never });
   assert.equal(out, fixture);
   assert.equal(recorded.quickPicks.length, 4);
   assert.deepEqual(recorded.quickPicks[0].active.map((i) => i.label), ['gpt2-medium']);
@@ -89,7 +62,7 @@ test('a typed hook (a Hugging Face alias), Welch/FDR, alpha and seed reach the j
   recorded.quickPickAnswers.push(byLabel('gpt2'), byPrefix('Type a hook name'), byLabel('Welch t-test'), byLabel('Benjamini–Hochberg FDR'));
   recorded.inputBoxAnswers.push('transformer.h.3.mlp.c_fc');
   const inputs: ContrastInput[] = [];
-  await contrastModule.contrastSentences(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: sentencesUri as never });
+  await h.command.contrastSentences(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: sentencesUri as never });
   assert.deepEqual(inputs[0], { sentencesPath: '/workspace/samples/him-her.sentences', model: 'gpt2', hook: 'transformer.h.3.mlp.c_fc', test: 'welch',
     correction: 'fdr', alpha: 0.01, seed: 4, cacheDir: undefined, offline: false });
 });
@@ -97,11 +70,11 @@ test('a typed hook (a Hugging Face alias), Welch/FDR, alpha and seed reach the j
 test('Escape at any step runs nothing; cancelling the progress cancels the job and the panel says so', async () => {
   recorded.quickPickAnswers.push(active, () => undefined);
   let runs = 0;
-  assert.equal(await contrastModule.contrastSentences(services(async () => { runs++; return fixture; }) as never, { uri: sentencesUri as never }), undefined);
+  assert.equal(await h.command.contrastSentences(services(async () => { runs++; return fixture; }) as never, { uri: sentencesUri as never }), undefined);
   assert.equal(runs, 0);
 
   recorded.quickPickAnswers.push(active, active, active, active);
-  const out = await contrastModule.contrastSentences(services((_input, control) => new Promise((_resolve, reject) => {
+  const out = await h.command.contrastSentences(services((_input, control) => new Promise((_resolve, reject) => {
     control.signal?.addEventListener('abort', () => reject(new CancelledError()));
     setImmediate(() => recorded.cancelProgress());
   })) as never, { uri: sentencesUri as never });
@@ -119,7 +92,7 @@ test('an untrusted workspace cannot pick the default model through its settings'
   recorded.inspect = { 'contrast.defaultModel': { defaultValue: 'gpt2-medium', workspaceValue: '/workspace/evil-model' } };
   recorded.quickPickAnswers.push(active, active, active, active);
   const inputs: ContrastInput[] = [];
-  await contrastModule.contrastSentences(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: sentencesUri as never });
+  await h.command.contrastSentences(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: sentencesUri as never });
   assert.equal(inputs[0].model, 'gpt2-medium');
   assert.ok(!JSON.stringify(recorded.quickPicks[0].items).includes('evil-model'));
   assert.ok(recorded.log.some((l) => l.startsWith('warn Workspace is not trusted') && l.includes('mechlens.contrast.defaultModel')));
