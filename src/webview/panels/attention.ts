@@ -12,7 +12,8 @@ import { histogram } from '../charts/histogram';
 import { headBars } from '../charts/head-bars';
 import { layerSweep } from '../charts/layer-sweep';
 import { scatter } from '../charts/scatter';
-import { exportMessage, heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { type ChartSlot, card, dataExports, el, header, icon, runMeta, sourceChip, statRow } from './cards';
 import { offDiagonal } from './derive';
 
 type SpaceKey = 'q' | 'k';
@@ -25,21 +26,6 @@ export interface AttentionPanelHost {
   post(message: FromWebview): void;
   ui: AttentionUiState;
   saveUi(ui: AttentionUiState): void;
-}
-
-interface ChartSlot { chart?: Chart<never, never> }
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function icon(name: string): HTMLSpanElement {
-  const s = el('span', `codicon codicon-${name}`);
-  s.setAttribute('aria-hidden', 'true');
-  return s;
 }
 
 const spaceName: Record<SpaceKey, string> = { q: 'Q (query)', k: 'K (key)' };
@@ -71,7 +57,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
   const draw: (() => void)[] = [];
   const n = result.items.length;
 
-  page.appendChild(header(result, host));
+  page.appendChild(attentionHeader(result, host));
   piecesBanner(page, result);
 
   // Heatmaps, each with its own color range: Q and K similarities live on different scales.
@@ -128,7 +114,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
     });
   }
   {
-    const body = plainCard(distGrid, 'Category selectivity', 'index = mean within-category / mean between-category similarity; 1 means no category structure', 'selectivity');
+    const body = card(distGrid, 'Category selectivity', 'index = mean within-category / mean between-category similarity; 1 means no category structure', undefined, host, 'selectivity');
     body.parentElement?.classList.add('ml-wide');
     body.appendChild(selectivityTable(result));
   }
@@ -201,7 +187,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
     });
   }
   {
-    const body = plainCard(headGrid, 'Heads at a glance', 'each cell: one head; color: RSA r (Q vs K); selectivity of Q and K within the head', 'head-grid');
+    const body = card(headGrid, 'Heads at a glance', 'each cell: one head; color: RSA r (Q vs K); selectivity of Q and K within the head', undefined, host, 'head-grid');
     body.appendChild(headCells(result));
   }
 
@@ -246,40 +232,20 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
   };
 }
 
-function header(result: AttentionResult, host: AttentionPanelHost): HTMLElement {
-  const head = el('header', 'ml-header');
-  const left = el('div');
-  left.appendChild(el('h1', undefined, result.title));
+function attentionHeader(result: AttentionResult, host: AttentionPanelHost): HTMLElement {
   const chips = el('div', 'ml-sources');
-  const chip = (key: string, label: string, detail?: string) => {
-    const c = el('span', 'ml-source');
-    c.setAttribute('data-source', key);
-    c.append(el('span', 'ml-source-key', key), el('span', undefined, label));
-    if (detail) c.appendChild(el('span', 'ml-stat-label', detail));
-    chips.appendChild(c);
-  };
-  chip('model', result.model.label, [`${result.model.dims} d`, result.model.revision ? result.model.revision.slice(0, 15) : undefined].filter(Boolean).join(' · '));
-  chip('provider', result.provider);
-  chip('template', result.template);
-  chip('layer', String(result.layer), `${result.q.hook}, ${result.k.hook}, ${result.v.hook}`);
-  left.appendChild(chips);
+  chips.append(
+    sourceChip('model', result.model.label, [`${result.model.dims} d`, result.model.revision ? result.model.revision.slice(0, 15) : undefined].filter(Boolean).join(' · ')),
+    sourceChip('provider', result.provider),
+    sourceChip('template', result.template),
+    sourceChip('layer', String(result.layer), `${result.q.hook}, ${result.k.hook}, ${result.v.hook}`),
+  );
   const cats = result.categories.length;
   const meta = [
     `${result.items.length} words`, result.missing.length ? `${result.missing.length} dropped` : undefined, `${cats} categor${cats === 1 ? 'y' : 'ies'}`,
-    `${result.heads.length} heads`, `${result.rsa.permutations} permutations`, `seed ${result.inputs.seed}`, `words from ${result.inputs.words}`,
-    `${(result.run.durationMs / 1000).toFixed(1)} s`, new Date(result.run.createdAt).toLocaleString('en-US'), `MechLens ${result.run.version}`,
+    `${result.heads.length} heads`, `${result.rsa.permutations} permutations`, `seed ${result.inputs.seed}`, `words from ${result.inputs.words}`, ...runMeta(result.run),
   ].filter(Boolean).join(' · ');
-  left.appendChild(el('div', 'ml-meta', meta));
-  const toolbar = el('div', 'ml-toolbar');
-  const save = document.createElement('vscode-button');
-  save.setAttribute('secondary', '');
-  save.append(icon('save'), document.createTextNode(' Save run'));
-  save.title = 'Save this run as a .mechlens.json file';
-  save.addEventListener('click', () => host.post({ type: 'save' }));
-  save.classList.add('ml-save');
-  toolbar.appendChild(save);
-  head.append(left, toolbar);
-  return head;
+  return header(result.title, chips, meta, host);
 }
 
 /** The words that are several tokens in the template, each with its pieces, then the other warnings. */
@@ -369,71 +335,4 @@ function headCells(result: AttentionResult): HTMLElement {
     grid.appendChild(cell);
   }
   return grid;
-}
-
-function statRow(items: [string, string, string][]): HTMLElement {
-  const row = el('div', 'ml-stats');
-  for (const [key, label, value] of items) {
-    const s = el('span');
-    const v = el('span', 'ml-stat-value', value);
-    v.setAttribute('data-stat', key);
-    s.append(el('span', 'ml-stat-label', `${label} `), v);
-    row.appendChild(s);
-  }
-  return row;
-}
-
-function plainCard(parent: HTMLElement, title: string, subtitle: string, dataCard: string): HTMLElement {
-  const c = el('section', 'ml-card');
-  c.setAttribute('data-card', dataCard);
-  const head = el('div', 'ml-card-header');
-  head.appendChild(el('div', 'ml-card-title', title));
-  c.append(head, el('div', 'ml-card-subtitle', subtitle));
-  const body = el('div', 'ml-card-body');
-  c.appendChild(body);
-  parent.appendChild(c);
-  return body;
-}
-
-// The same card as the compare panel's (title, SVG/PNG export buttons, subtitle, body).
-function card(parent: HTMLElement, title: string, subtitle: string | undefined,
-  exp: { name: string; chart: () => Chart<never, never> | undefined }, host: AttentionPanelHost, dataCard: string): HTMLElement {
-  const c = el('section', 'ml-card');
-  c.setAttribute('data-card', dataCard);
-  const head = el('div', 'ml-card-header');
-  head.appendChild(el('div', 'ml-card-title', title));
-  const actions = el('div', 'ml-card-actions');
-  for (const format of ['svg', 'png'] as const) {
-    const b = el('button', 'ml-icon-button');
-    b.type = 'button';
-    b.setAttribute('data-export', format);
-    b.title = `Export ${title} as ${format.toUpperCase()}`;
-    b.append(icon(format === 'svg' ? 'file-code' : 'file-media'), document.createTextNode(format.toUpperCase()));
-    b.addEventListener('click', async () => {
-      const chart = exp.chart();
-      if (!chart) return;
-      host.post(await exportMessage(exp.name, chart.exportSvg(), format));
-    });
-    actions.appendChild(b);
-  }
-  head.appendChild(actions);
-  c.appendChild(head);
-  if (subtitle) c.appendChild(el('div', 'ml-card-subtitle', subtitle));
-  const body = el('div', 'ml-card-body');
-  c.appendChild(body);
-  parent.appendChild(c);
-  return body;
-}
-
-function dataExports(actions: Element | null | undefined, host: AttentionPanelHost, items: [string, string, string, () => FromWebview][]): void {
-  if (!actions) return;
-  for (const [key, label, iconName, message] of items) {
-    const b = el('button', 'ml-icon-button');
-    b.type = 'button';
-    b.setAttribute('data-export', key);
-    b.title = key === 'python' ? 'Export a numpy/matplotlib snippet that redraws this heatmap from the .npy' : `Export the matrix as ${label}`;
-    b.append(icon(iconName), document.createTextNode(label));
-    b.addEventListener('click', () => host.post(message()));
-    actions.appendChild(b);
-  }
 }

@@ -15,7 +15,8 @@ import { histogram } from '../charts/histogram';
 import { linePlot } from '../charts/line-plot';
 import { scatter } from '../charts/scatter';
 import { stripPlot } from '../charts/strip-plot';
-import { exportMessage, heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { type ChartSlot, card, dataExports, el, header, icon, runMeta, sourceChip, statRow } from './cards';
 import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
 
 export interface CompareUiState {
@@ -31,22 +32,6 @@ export interface PanelHost {
 
 export interface PanelView { destroy(): void }
 
-/** Where a card finds its chart for export once the chart exists. */
-interface ChartSlot { chart?: Chart<never, never> }
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function icon(name: string): HTMLSpanElement {
-  const s = el('span', `codicon codicon-${name}`);
-  s.setAttribute('aria-hidden', 'true');
-  return s;
-}
-
 function spaceName(key: 'a' | 'b', source: SourceInfo): string {
   return `${key.toUpperCase()}: ${source.label}`;
 }
@@ -59,7 +44,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   const nameA = spaceName('a', result.a.source);
   const nameB = spaceName('b', result.b.source);
 
-  page.appendChild(header(result, host));
+  page.appendChild(compareHeader(result, host));
 
   missingBanner(page, {
     missing: result.missing,
@@ -291,18 +276,12 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   };
 }
 
-function header(result: CompareResult, host: PanelHost): HTMLElement {
-  const head = el('header', 'ml-header');
-  const left = el('div');
-  left.appendChild(el('h1', undefined, result.title));
+function compareHeader(result: CompareResult, host: PanelHost): HTMLElement {
   const sources = el('div', 'ml-sources');
   for (const key of ['a', 'b'] as const) {
     const s = result[key].source;
-    const chip = el('span', 'ml-source');
-    chip.setAttribute('data-source', key);
-    chip.append(el('span', 'ml-source-key', key.toUpperCase()), el('span', undefined, s.label));
     const details = [`${s.dims} d`, s.format, s.vocabSize ? `${s.vocabSize.toLocaleString('en-US')} words` : undefined, s.provider].filter(Boolean).join(' · ');
-    chip.appendChild(el('span', 'ml-stat-label', details));
+    const chip = sourceChip(key, s.label, details, key.toUpperCase());
     if (s.spec !== s.label) chip.appendChild(el('span', 'ml-source-spec', s.spec));
     if (s.synthetic) {
       const badge = el('span', 'ml-badge ml-badge-warning ml-synthetic', 'synthetic vectors — not pretrained');
@@ -311,86 +290,20 @@ function header(result: CompareResult, host: PanelHost): HTMLElement {
     }
     sources.appendChild(chip);
   }
-  left.appendChild(sources);
   const cats = result.categories.length;
   const meta = [
     `${result.items.length} words`, `${cats} categor${cats === 1 ? 'y' : 'ies'}`, `${result.rsa.permutations} permutations`,
-    `seed ${result.inputs.seed}`, result.inputs.template ? `template "${result.inputs.template}"` : undefined,
-    `${(result.run.durationMs / 1000).toFixed(1)} s`, new Date(result.run.createdAt).toLocaleString('en-US'), `MechLens ${result.run.version}`,
+    `seed ${result.inputs.seed}`, result.inputs.template ? `template "${result.inputs.template}"` : undefined, ...runMeta(result.run),
   ].filter(Boolean).join(' · ');
-  left.appendChild(el('div', 'ml-meta', meta));
-  const toolbar = el('div', 'ml-toolbar');
-  const save = document.createElement('vscode-button');
-  save.setAttribute('secondary', '');
-  save.append(icon('save'), document.createTextNode(' Save run'));
-  save.title = 'Save this run as a .mechlens.json file';
-  save.addEventListener('click', () => host.post({ type: 'save' }));
-  save.classList.add('ml-save');
-  toolbar.appendChild(save);
-  head.append(left, toolbar);
-  return head;
+  return header(result.title, sources, meta, host);
 }
 
 function statsRow(result: CompareResult): HTMLElement {
-  const row = el('div', 'ml-stats');
   const r = result.rsa;
-  const items: [string, string, string][] = [
+  return statRow([
     ['pearson', 'Pearson r', fmt(r.pearson)], ['spearman', 'Spearman ρ', fmt(r.spearman)], ['cosine', 'S_c', fmt(r.cosine)],
     ['pValue', 'permutation p', fmtP(r.pValue)], ['n', 'pairs', String(r.n)],
-  ];
-  for (const [key, label, value] of items) {
-    const s = el('span');
-    const v = el('span', 'ml-stat-value', value);
-    v.setAttribute('data-stat', key);
-    s.append(el('span', 'ml-stat-label', `${label} `), v);
-    row.appendChild(s);
-  }
-  return row;
-}
-
-function card(parent: HTMLElement, title: string, subtitle: string | undefined,
-  exp: { name: string; chart: () => Chart<never, never> | undefined } | undefined, host: PanelHost): HTMLElement {
-  const c = el('section', 'ml-card');
-  const head = el('div', 'ml-card-header');
-  head.appendChild(el('div', 'ml-card-title', title));
-  if (exp) {
-    const actions = el('div', 'ml-card-actions');
-    for (const format of ['svg', 'png'] as const) {
-      const b = el('button', 'ml-icon-button');
-      b.type = 'button';
-      b.setAttribute('data-export', format);
-      b.title = `Export ${title} as ${format.toUpperCase()}`;
-      b.append(icon(format === 'svg' ? 'file-code' : 'file-media'), document.createTextNode(format.toUpperCase()));
-      b.addEventListener('click', async () => {
-        const chart = exp.chart();
-        if (!chart) return;
-        host.post(await exportMessage(exp.name, chart.exportSvg(), format));
-      });
-      actions.appendChild(b);
-    }
-    head.appendChild(actions);
-  }
-  c.appendChild(head);
-  if (subtitle) c.appendChild(el('div', 'ml-card-subtitle', subtitle));
-  const body = el('div', 'ml-card-body');
-  c.appendChild(body);
-  parent.appendChild(c);
-  return body;
-}
-
-/** Matrix exports (CSV, .npy, a Python snippet) added to a card's SVG/PNG buttons. */
-function dataExports(actions: Element | null | undefined, host: PanelHost,
-  items: [string, string, string, () => FromWebview][]): void {
-  if (!actions) return;
-  for (const [key, label, iconName, message] of items) {
-    const b = el('button', 'ml-icon-button');
-    b.type = 'button';
-    b.setAttribute('data-export', key);
-    b.title = key === 'python' ? 'Export a numpy/matplotlib snippet that redraws this heatmap from the .npy' : `Export the matrix as ${label}`;
-    b.append(icon(iconName), document.createTextNode(label));
-    b.addEventListener('click', () => host.post(message()));
-    actions.appendChild(b);
-  }
+  ]);
 }
 
 function mapSubtitle(space: SpaceResult): string {

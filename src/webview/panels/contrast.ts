@@ -13,7 +13,8 @@ import { histogram } from '../charts/histogram';
 import { sentenceValues } from '../charts/sentence-values';
 import { shuffleCheck } from '../charts/shuffle-check';
 import { tPlot } from '../charts/t-plot';
-import { exportMessage, heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { type ChartSlot, card, dataExports, el, header, icon, runMeta, sourceChip, statRow } from './cards';
 import { type Recorrected, groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, thresholdDf } from './contrast-derive';
 import { offDiagonal } from './derive';
 
@@ -23,21 +24,6 @@ export interface ContrastPanelHost {
   post(message: FromWebview): void;
   ui: ContrastUiState;
   saveUi(ui: ContrastUiState): void;
-}
-
-interface ChartSlot { chart?: Chart<never, never> }
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function icon(name: string): HTMLSpanElement {
-  const s = el('span', `codicon codicon-${name}`);
-  s.setAttribute('aria-hidden', 'true');
-  return s;
 }
 
 const neuronName = (i: number) => `n${i}`;
@@ -62,7 +48,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   let sigSet = new Set(result.significant);
   const correctionName = (c: 'bonferroni' | 'fdr') => (c === 'fdr' ? 'Benjamini–Hochberg FDR' : 'Bonferroni');
 
-  page.appendChild(header(result, split, host));
+  page.appendChild(contrastHeader(result, split, host));
   if (result.warnings.length || result.zeroVariance.length) {
     const b = el('div', 'ml-banner ml-banner-info ml-warnings');
     const body = el('div', 'ml-banner-body');
@@ -85,7 +71,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
       ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: 'activations.csv', encoding: 'utf8',
         content: activationsCsv(result) })],
       ['npy', '.npy', 'symbol-array', () => ({ type: 'export', format: 'npy', name: 'activations.npy', content: matrixNpyBase64(result.activations), encoding: 'base64' })],
-    ]);
+    ], '');
     draw.push(() => {
       slot.chart = register(activationImage(body, {
         values: result.activations, rowLabels: sentenceTexts, split, groups: result.groups,
@@ -155,7 +141,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     const initial = tData();
     dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
       ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: 't-test.csv', encoding: 'utf8', content: tTableCsv(result, live) })],
-    ]);
+    ], '');
     draw.push(() => {
       tChart = register(tPlot(body, initial, { height: 320, selected: null, onSelect: (i) => pickNeuron(i) })) as Chart<never, never>;
     });
@@ -313,7 +299,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
         ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: `${key}.csv`, content: matrixCsv(labels, values), encoding: 'utf8' })],
         ['npy', '.npy', 'symbol-array', () => ({ type: 'export', format: 'npy', name: `${key}.npy`, content: matrixNpyBase64(values), encoding: 'base64' })],
         ['python', 'Python', 'copy', () => ({ type: 'export', format: 'python', name: `${key}.py`, encoding: 'utf8', content: heatmapPython(key, labels, `${title}, ${result.title}`) })],
-      ]);
+      ], '');
       draw.push(() => {
         slot.chart = register(heatmap(body, { labels, values, categories, name: title }, {
           scheme: 'diverging', controls: false, maxSize: 460, onSelect: (k) => { if (k !== null) pickNeuron(order[k]); },
@@ -400,92 +386,18 @@ function tTableCsv(result: ContrastResult, live: Recorrected): string {
   return `${lines.join('\n')}\n`;
 }
 
-function header(result: ContrastResult, split: number, host: ContrastPanelHost): HTMLElement {
-  const head = el('header', 'ml-header');
-  const left = el('div');
-  left.appendChild(el('h1', undefined, result.title));
+function contrastHeader(result: ContrastResult, split: number, host: ContrastPanelHost): HTMLElement {
   const chips = el('div', 'ml-sources');
-  const chip = (key: string, label: string, detail?: string) => {
-    const c = el('span', 'ml-source');
-    c.setAttribute('data-source', key);
-    c.append(el('span', 'ml-source-key', key), el('span', undefined, label));
-    if (detail) c.appendChild(el('span', 'ml-stat-label', detail));
-    chips.appendChild(c);
-  };
-  chip('model', result.model.label, [result.model.revision ? result.model.revision.slice(0, 15) : undefined].filter(Boolean).join(' · ') || undefined);
-  chip('hook', result.hook, `${result.t.length} neurons`);
-  chip('provider', result.provider);
-  chip('groups', `${result.groups[0]} (${split}) vs ${result.groups[1]} (${result.sentences.length - split})`);
-  left.appendChild(chips);
+  chips.append(
+    sourceChip('model', result.model.label, [result.model.revision ? result.model.revision.slice(0, 15) : undefined].filter(Boolean).join(' · ') || undefined),
+    sourceChip('hook', result.hook, `${result.t.length} neurons`),
+    sourceChip('provider', result.provider),
+    sourceChip('groups', `${result.groups[0]} (${split}) vs ${result.groups[1]} (${result.sentences.length - split})`),
+  );
   const meta = [
     `${result.test === 'welch' ? 'Welch' : 'Student'} t-test`, `${result.correction === 'fdr' ? 'FDR (Benjamini–Hochberg)' : 'Bonferroni'} at α = ${result.alpha}`,
     `p threshold ${fmtP(result.threshold)}`, `${result.significant.length} significant`, `${result.labelShuffle.shuffles} label shuffles`,
-    `seed ${result.inputs.seed}`, `${(result.run.durationMs / 1000).toFixed(1)} s`, new Date(result.run.createdAt).toLocaleString('en-US'), `MechLens ${result.run.version}`,
+    `seed ${result.inputs.seed}`, ...runMeta(result.run),
   ].join(' · ');
-  left.appendChild(el('div', 'ml-meta', meta));
-  const toolbar = el('div', 'ml-toolbar');
-  const save = document.createElement('vscode-button');
-  save.setAttribute('secondary', '');
-  save.append(icon('save'), document.createTextNode(' Save run'));
-  save.title = 'Save this run as a .mechlens.json file';
-  save.addEventListener('click', () => host.post({ type: 'save' }));
-  save.classList.add('ml-save');
-  toolbar.appendChild(save);
-  head.append(left, toolbar);
-  return head;
-}
-
-function statRow(items: [string, string, string][]): HTMLElement {
-  const row = el('div', 'ml-stats');
-  for (const [key, label, value] of items) {
-    const s = el('span');
-    const v = el('span', 'ml-stat-value', value);
-    v.setAttribute('data-stat', key);
-    s.append(el('span', 'ml-stat-label', `${label} `), v);
-    row.appendChild(s);
-  }
-  return row;
-}
-
-// The same card as the compare panel's (title, SVG/PNG export buttons, subtitle, body).
-function card(parent: HTMLElement, title: string, subtitle: string | undefined,
-  exp: { name: string; chart: () => Chart<never, never> | undefined }, host: ContrastPanelHost, dataCard: string): HTMLElement {
-  const c = el('section', 'ml-card');
-  c.setAttribute('data-card', dataCard);
-  const head = el('div', 'ml-card-header');
-  head.appendChild(el('div', 'ml-card-title', title));
-  const actions = el('div', 'ml-card-actions');
-  for (const format of ['svg', 'png'] as const) {
-    const b = el('button', 'ml-icon-button');
-    b.type = 'button';
-    b.setAttribute('data-export', format);
-    b.title = `Export ${title} as ${format.toUpperCase()}`;
-    b.append(icon(format === 'svg' ? 'file-code' : 'file-media'), document.createTextNode(format.toUpperCase()));
-    b.addEventListener('click', async () => {
-      const chart = exp.chart();
-      if (!chart) return;
-      host.post(await exportMessage(exp.name, chart.exportSvg(), format));
-    });
-    actions.appendChild(b);
-  }
-  head.appendChild(actions);
-  c.appendChild(head);
-  if (subtitle) c.appendChild(el('div', 'ml-card-subtitle', subtitle));
-  const body = el('div', 'ml-card-body');
-  c.appendChild(body);
-  parent.appendChild(c);
-  return body;
-}
-
-function dataExports(actions: Element | null | undefined, host: ContrastPanelHost, items: [string, string, string, () => FromWebview][]): void {
-  if (!actions) return;
-  for (const [key, label, iconName, message] of items) {
-    const b = el('button', 'ml-icon-button');
-    b.type = 'button';
-    b.setAttribute('data-export', key);
-    b.title = key === 'python' ? 'Export a numpy/matplotlib snippet that redraws this heatmap from the .npy' : `Export as ${label}`;
-    b.append(icon(iconName), document.createTextNode(label));
-    b.addEventListener('click', () => host.post(message()));
-    actions.appendChild(b);
-  }
+  return header(result.title, chips, meta, host);
 }

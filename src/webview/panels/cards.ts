@@ -1,0 +1,118 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import type { FromWebview } from '../../protocol/messages';
+import type { RunInfo } from '../../protocol/result';
+import type { Chart } from '../charts/common';
+import { exportMessage } from '../export';
+
+/** Only the panel host's outlet is needed here, so each panel's own host type fits. */
+export interface Poster { post(message: FromWebview): void }
+
+/** Where a card finds its chart for export once the chart exists. */
+export interface ChartSlot { chart?: Chart<never, never> }
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export function icon(name: string): HTMLSpanElement {
+  const s = el('span', `codicon codicon-${name}`);
+  s.setAttribute('aria-hidden', 'true');
+  return s;
+}
+
+/** A source chip of the header: key, label and an optional muted detail. */
+export function sourceChip(key: string, label: string, detail?: string, keyText = key): HTMLElement {
+  const c = el('span', 'ml-source');
+  c.setAttribute('data-source', key);
+  c.append(el('span', 'ml-source-key', keyText), el('span', undefined, label));
+  if (detail) c.appendChild(el('span', 'ml-stat-label', detail));
+  return c;
+}
+
+/** The tail every panel's meta line ends with, so runs can be told apart. */
+export function runMeta(run: RunInfo): string[] {
+  return [`${(run.durationMs / 1000).toFixed(1)} s`, new Date(run.createdAt).toLocaleString('en-US'), `MechLens ${run.version}`];
+}
+
+export function header(title: string, sources: HTMLElement, meta: string, host: Poster): HTMLElement {
+  const head = el('header', 'ml-header');
+  const left = el('div');
+  left.appendChild(el('h1', undefined, title));
+  left.appendChild(sources);
+  left.appendChild(el('div', 'ml-meta', meta));
+  const toolbar = el('div', 'ml-toolbar');
+  const save = document.createElement('vscode-button');
+  save.setAttribute('secondary', '');
+  save.append(icon('save'), document.createTextNode(' Save run'));
+  save.title = 'Save this run as a .mechlens.json file';
+  save.addEventListener('click', () => host.post({ type: 'save' }));
+  save.classList.add('ml-save');
+  toolbar.appendChild(save);
+  head.append(left, toolbar);
+  return head;
+}
+
+export function statRow(items: [string, string, string][]): HTMLElement {
+  const row = el('div', 'ml-stats');
+  for (const [key, label, value] of items) {
+    const s = el('span');
+    const v = el('span', 'ml-stat-value', value);
+    v.setAttribute('data-stat', key);
+    s.append(el('span', 'ml-stat-label', `${label} `), v);
+    row.appendChild(s);
+  }
+  return row;
+}
+
+/** A card (title, SVG/PNG export buttons when exp is given, subtitle, body); returns the body. */
+export function card(parent: HTMLElement, title: string, subtitle: string | undefined,
+  exp: { name: string; chart: () => Chart<never, never> | undefined } | undefined, host: Poster, dataCard?: string): HTMLElement {
+  const c = el('section', 'ml-card');
+  if (dataCard) c.setAttribute('data-card', dataCard);
+  const head = el('div', 'ml-card-header');
+  head.appendChild(el('div', 'ml-card-title', title));
+  if (exp) {
+    const actions = el('div', 'ml-card-actions');
+    for (const format of ['svg', 'png'] as const) {
+      const b = el('button', 'ml-icon-button');
+      b.type = 'button';
+      b.setAttribute('data-export', format);
+      b.title = `Export ${title} as ${format.toUpperCase()}`;
+      b.append(icon(format === 'svg' ? 'file-code' : 'file-media'), document.createTextNode(format.toUpperCase()));
+      b.addEventListener('click', async () => {
+        const chart = exp.chart();
+        if (!chart) return;
+        host.post(await exportMessage(exp.name, chart.exportSvg(), format));
+      });
+      actions.appendChild(b);
+    }
+    head.appendChild(actions);
+  }
+  c.appendChild(head);
+  if (subtitle) c.appendChild(el('div', 'ml-card-subtitle', subtitle));
+  const body = el('div', 'ml-card-body');
+  c.appendChild(body);
+  parent.appendChild(c);
+  return body;
+}
+
+/**
+ * Data exports (CSV, .npy, a Python snippet) added to a card's SVG/PNG buttons.
+ * `what` names the exported thing in the tooltips; the contrast panel's exports are not all matrices.
+ */
+export function dataExports(actions: Element | null | undefined, host: Poster,
+  items: [string, string, string, () => FromWebview][], what = 'the matrix '): void {
+  if (!actions) return;
+  for (const [key, label, iconName, message] of items) {
+    const b = el('button', 'ml-icon-button');
+    b.type = 'button';
+    b.setAttribute('data-export', key);
+    b.title = key === 'python' ? 'Export a numpy/matplotlib snippet that redraws this heatmap from the .npy' : `Export ${what}as ${label}`;
+    b.append(icon(iconName), document.createTextNode(label));
+    b.addEventListener('click', () => host.post(message()));
+    actions.appendChild(b);
+  }
+}
