@@ -5,7 +5,6 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview } from '../../protocol/messages';
 import type { AttentionResult, AttentionSpace } from '../../protocol/result';
-import { categoryBars } from '../charts/category-bars';
 import { type Chart, fmt, fmtP } from '../charts/common';
 import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
@@ -15,6 +14,7 @@ import { scatter } from '../charts/scatter';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, runMeta, sourceChip, statRow } from './cards';
 import { offDiagonal } from './derive';
+import { rsaByCategoryCard } from './rsa-category';
 
 type SpaceKey = 'q' | 'k';
 
@@ -139,36 +139,12 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
       }));
     });
   }
-  {
-    const slot: ChartSlot = {};
-    const body = card(rsaGrid, 'RSA per category', 'Pearson r between Q and K on the pairs within each category; dashed: overall r',
-      { name: 'rsa-per-category', chart: () => slot.chart }, host, 'rsa-by-category');
-    const barsHost = el('div');
-    body.appendChild(barsHost);
-    draw.push(() => {
-      slot.chart = register(categoryBars(barsHost, {
-        rows: result.rsaByCategory.map((r) => ({ category: r.category, pearson: r.pearson, spearman: r.spearman, pValue: r.pValue, n: r.n })),
-        overall: result.rsa.pearson,
-      }));
-    });
-    const multiples = el('div', 'ml-multiples');
-    body.appendChild(multiples);
-    for (const row of result.rsaByCategory) {
-      const cell = el('div', 'ml-multiple');
-      cell.setAttribute('data-category', row.category);
-      cell.appendChild(el('div', 'ml-multiple-title', `${row.category}: r = ${fmt(row.pearson, 2)}, n = ${row.n}`));
-      multiples.appendChild(cell);
-      const ks: number[] = [];
-      for (let p = 0; p < pairs.i.length; p++) {
-        if (pairs.within[p] && result.itemCategories[pairs.i[p]] === row.category) ks.push(p);
-      }
-      draw.push(() => register(scatter(cell, {
-        x: ks.map((p) => pairs.q[p]), y: ks.map((p) => pairs.k[p]),
-        pairs: ks.map((p) => [result.items[pairs.i[p]], result.items[pairs.j[p]]] as [string, string]),
-        xLabel: 'Q', yLabel: 'K',
-      }, { height: 190, compact: true, seriesIndex: Math.max(0, result.categories.indexOf(row.category)) })));
-    }
-  }
+  rsaByCategoryCard(rsaGrid, {
+    subtitle: 'Pearson r between Q and K on the pairs within each category; dashed: overall r',
+    rsaByCategory: result.rsaByCategory, overall: result.rsa.pearson,
+    items: result.items, itemCategories: result.itemCategories, categories: result.categories,
+    pairs: { ...pairs, x: pairs.q, y: pairs.k }, xLabel: 'Q', yLabel: 'K',
+  }, host, register, draw);
 
   // Heads.
   page.appendChild(el('h2', 'ml-section-title', `Attention heads at layer ${result.layer} (${result.heads.length})`));

@@ -7,7 +7,6 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { FromWebview } from '../../protocol/messages';
 import type { CompareResult, SourceInfo, SpaceResult } from '../../protocol/result';
 import { missingBanner } from '../charts/banner';
-import { categoryBars } from '../charts/category-bars';
 import { clusterMap } from '../charts/cluster-map';
 import { type Chart, fmt, fmtP } from '../charts/common';
 import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatmap';
@@ -18,6 +17,7 @@ import { stripPlot } from '../charts/strip-plot';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, runMeta, sourceChip, statRow } from './cards';
 import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
+import { rsaByCategoryCard } from './rsa-category';
 
 export interface CompareUiState {
   word?: string;
@@ -160,38 +160,12 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       }));
     });
   }
-  {
-    const slot: ChartSlot = {};
-    const body = card(rsaGrid, 'RSA per category', 'Pearson r between the two spaces on the pairs within each category; dashed: overall r',
-      exportable('rsa-per-category', () => slot.chart), host);
-    body.parentElement?.setAttribute('data-card', 'rsa-by-category');
-    const barsHost = el('div');
-    body.appendChild(barsHost);
-    draw.push(() => {
-      slot.chart = register(categoryBars(barsHost, {
-        rows: result.rsaByCategory.map((r) => ({ category: r.category, pearson: r.pearson, spearman: r.spearman, pValue: r.pValue, n: r.n })),
-        overall: result.rsa.pearson,
-      }));
-    });
-    // Small multiples: the within-category pairs of each category, A against B.
-    const multiples = el('div', 'ml-multiples');
-    body.appendChild(multiples);
-    for (const row of result.rsaByCategory) {
-      const cell = el('div', 'ml-multiple');
-      cell.setAttribute('data-category', row.category);
-      cell.appendChild(el('div', 'ml-multiple-title', `${row.category}: r = ${fmt(row.pearson, 2)}, n = ${row.n}`));
-      multiples.appendChild(cell);
-      const ks: number[] = [];
-      for (let k = 0; k < pairs.i.length; k++) {
-        if (pairs.within[k] && result.itemCategories[pairs.i[k]] === row.category) ks.push(k);
-      }
-      draw.push(() => register(scatter(cell, {
-        x: ks.map((k) => pairs.a[k]), y: ks.map((k) => pairs.b[k]),
-        pairs: ks.length <= 300000 ? ks.map((k) => [result.items[pairs.i[k]], result.items[pairs.j[k]]] as [string, string]) : undefined,
-        xLabel: 'A', yLabel: 'B',
-      }, { height: 190, compact: true, seriesIndex: Math.max(0, result.categories.indexOf(row.category)) })));
-    }
-  }
+  rsaByCategoryCard(rsaGrid, {
+    subtitle: 'Pearson r between the two spaces on the pairs within each category; dashed: overall r',
+    rsaByCategory: result.rsaByCategory, overall: result.rsa.pearson,
+    items: result.items, itemCategories: result.itemCategories, categories: result.categories,
+    pairs: { ...pairs, x: pairs.a, y: pairs.b }, xLabel: 'A', yLabel: 'B', maxLabelledPairs: 300000,
+  }, host, register, draw);
 
   // One word's vectors.
   page.appendChild(el('h2', 'ml-section-title', 'Word vectors'));
