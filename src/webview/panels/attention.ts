@@ -5,14 +5,14 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview } from '../../protocol/messages';
 import type { AttentionResult, AttentionSpace } from '../../protocol/result';
-import { type Chart, fmt, fmtP } from '../charts/common';
+import { fmt, fmtP } from '../charts/common';
 import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
 import { headBars } from '../charts/head-bars';
 import { layerSweep } from '../charts/layer-sweep';
 import { scatter } from '../charts/scatter';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
-import { type ChartSlot, card, dataExports, el, header, icon, runMeta, sourceChip, statRow } from './cards';
+import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { offDiagonal } from './derive';
 import { rsaByCategoryCard } from './rsa-category';
 
@@ -48,13 +48,8 @@ export function qkPairs(result: AttentionResult): { i: number[]; j: number[]; q:
 }
 
 export function renderAttention(root: HTMLElement, result: AttentionResult, host: AttentionPanelHost): { destroy(): void } {
-  const charts: Chart<unknown, unknown>[] = [];
   let ui: AttentionUiState = { ...host.ui };
-  const page = el('div', 'ml-panel ml-attention');
-  root.appendChild(page);
-  const register = <C extends Chart<never, never>>(chart: C): C => { charts.push(chart as unknown as Chart<unknown, unknown>); return chart; };
-  // Drawn once every card is placed, as in the compare panel (a half-built grid would redraw each chart).
-  const draw: (() => void)[] = [];
+  const { page, register, draw, finish } = panelPage(root, 'ml-panel ml-attention');
   const n = result.items.length;
 
   page.appendChild(attentionHeader(result, host));
@@ -198,14 +193,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
     }
   }
 
-  for (const drawChart of draw) drawChart();
-  page.setAttribute('data-rendered', 'true');
-  return {
-    destroy() {
-      for (const c of charts) c.destroy();
-      page.remove();
-    },
-  };
+  return finish();
 }
 
 function attentionHeader(result: AttentionResult, host: AttentionPanelHost): HTMLElement {

@@ -116,3 +116,32 @@ export function dataExports(actions: Element | null | undefined, host: Poster,
     actions.appendChild(b);
   }
 }
+
+/**
+ * A panel's page with its chart bookkeeping. Charts are queued on `draw` and drawn by `finish` once every card
+ * is in place: a grid with one card so far lays it out full width, and the second card would shrink it and make
+ * every chart draw twice.
+ */
+export function panelPage(root: HTMLElement, className: string): {
+  page: HTMLElement;
+  register: <C extends Chart<never, never>>(chart: C) => C;
+  draw: (() => void)[];
+  finish: () => { destroy(): void };
+} {
+  const charts: Chart<unknown, unknown>[] = [];
+  const page = el('div', className);
+  root.appendChild(page);
+  const register = <C extends Chart<never, never>>(chart: C): C => { charts.push(chart as unknown as Chart<unknown, unknown>); return chart; };
+  const draw: (() => void)[] = [];
+  const finish = () => {
+    for (const drawChart of draw) drawChart();
+    page.setAttribute('data-rendered', 'true');
+    return {
+      destroy() {
+        for (const c of charts) c.destroy();
+        page.remove();
+      },
+    };
+  };
+  return { page, register, draw, finish };
+}

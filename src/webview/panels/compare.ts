@@ -15,7 +15,7 @@ import { linePlot } from '../charts/line-plot';
 import { scatter } from '../charts/scatter';
 import { stripPlot } from '../charts/strip-plot';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
-import { type ChartSlot, card, dataExports, el, header, icon, runMeta, sourceChip, statRow } from './cards';
+import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
 import { rsaByCategoryCard } from './rsa-category';
 
@@ -37,10 +37,8 @@ function spaceName(key: 'a' | 'b', source: SourceInfo): string {
 }
 
 export function renderCompare(root: HTMLElement, result: CompareResult, host: PanelHost): PanelView {
-  const charts: Chart<unknown, unknown>[] = [];
   let ui: CompareUiState = { ...host.ui };
-  const page = el('div', 'ml-panel ml-compare');
-  root.appendChild(page);
+  const { page, register, draw, finish } = panelPage(root, 'ml-panel ml-compare');
   const nameA = spaceName('a', result.a.source);
   const nameB = spaceName('b', result.b.source);
 
@@ -62,10 +60,6 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     page.appendChild(b);
   }
 
-  const register = <C extends Chart<never, never>>(chart: C): C => { charts.push(chart as unknown as Chart<unknown, unknown>); return chart; };
-  // Charts are drawn once every card is in place: a grid with one card so far lays it out full
-  // width, and the second card would shrink it and make every chart draw twice.
-  const draw: (() => void)[] = [];
   const exportable = (name: string, chart: () => Chart<never, never> | undefined) => ({ name, chart });
 
   // Similarity heatmaps, hover linked across the two spaces.
@@ -240,14 +234,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     });
   }
 
-  for (const drawChart of draw) drawChart();
-  page.setAttribute('data-rendered', 'true');
-  return {
-    destroy() {
-      for (const c of charts) c.destroy();
-      page.remove();
-    },
-  };
+  return finish();
 }
 
 function compareHeader(result: CompareResult, host: PanelHost): HTMLElement {

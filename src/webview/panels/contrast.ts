@@ -14,7 +14,7 @@ import { sentenceValues } from '../charts/sentence-values';
 import { shuffleCheck } from '../charts/shuffle-check';
 import { tPlot } from '../charts/t-plot';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
-import { type ChartSlot, card, dataExports, el, header, icon, runMeta, sourceChip, statRow } from './cards';
+import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { type Recorrected, groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, thresholdDf } from './contrast-derive';
 import { offDiagonal } from './derive';
 
@@ -29,12 +29,8 @@ export interface ContrastPanelHost {
 const neuronName = (i: number) => `n${i}`;
 
 export function renderContrast(root: HTMLElement, result: ContrastResult, host: ContrastPanelHost): { destroy(): void } {
-  const charts: Chart<unknown, unknown>[] = [];
   let ui: ContrastUiState = { ...host.ui };
-  const page = el('div', 'ml-panel ml-contrast');
-  root.appendChild(page);
-  const register = <C extends Chart<never, never>>(chart: C): C => { charts.push(chart as unknown as Chart<unknown, unknown>); return chart; };
-  const draw: (() => void)[] = [];
+  const { page, register, draw, finish } = panelPage(root, 'ml-panel ml-contrast');
   const split = groupSplit(result);
   const nNeurons = result.t.length;
   const sentenceTexts = result.sentences.map((s) => s.text);
@@ -326,14 +322,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     parent.appendChild(c);
   }
 
-  for (const drawChart of draw) drawChart();
-  page.setAttribute('data-rendered', 'true');
-  return {
-    destroy() {
-      for (const c of charts) c.destroy();
-      page.remove();
-    },
-  };
+  return finish();
 }
 
 function neuroscopeLink(url: string, text: string, host: ContrastPanelHost, detail?: string): HTMLElement {
