@@ -29,19 +29,22 @@ function trustedCacheDir(): string {
 }
 
 /**
- * core/memory.ts reads its share of free memory from MECHLENS_MEMORY_SHARE, and worker threads copy
- * the host's environment when they start, so the setting reaches every job through it. A workspace
- * may only change it when trusted (it switches off a safety check).
+ * core/ reads these settings from the environment (MECHLENS_MEMORY_SHARE in core/memory.ts,
+ * MECHLENS_EXECUTION_PROVIDER in core/models/capture.ts), and worker threads copy the host's
+ * environment when they start, so the settings reach every job through it. A workspace may only
+ * change the memory share when trusted (it switches off a safety check).
  */
-function applyMemoryShare(): void {
-  const inspected = vscode.workspace.getConfiguration('mechlens').inspect<number>('memoryShare');
-  const share = effectiveSetting(inspected, vscode.workspace.isTrusted).value;
+function applyEnvironmentSettings(): void {
+  const config = vscode.workspace.getConfiguration('mechlens');
+  const share = effectiveSetting(config.inspect<number>('memoryShare'), vscode.workspace.isTrusted).value;
   if (typeof share === 'number' && share > 0 && share <= 1) process.env.MECHLENS_MEMORY_SHARE = String(share);
+  const provider = config.get<string>('executionProvider');
+  if (typeof provider === 'string' && provider.trim()) process.env.MECHLENS_EXECUTION_PROVIDER = provider.trim();
 }
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
-  applyMemoryShare();
+  applyEnvironmentSettings();
   const log = new Log();
   context.subscriptions.push(log);
 
@@ -160,11 +163,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.revealCacheFolder', () => vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(trustedCacheDir()))),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mechlens.cacheDirectory')) models.refresh();
-      if (e.affectsConfiguration('mechlens.memoryShare')) applyMemoryShare();
+      if (e.affectsConfiguration('mechlens.memoryShare') || e.affectsConfiguration('mechlens.executionProvider')) applyEnvironmentSettings();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       log.info('Workspace trusted: workspace settings for paths and sources now apply');
-      applyMemoryShare();
+      applyEnvironmentSettings();
       models.refresh();
     }),
     { dispose: () => ResultPanel.disposeAll() },

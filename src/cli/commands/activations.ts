@@ -35,7 +35,7 @@ const command: CliCommand = {
     const result = await captureActivations(model, inputs, [hook], position, {
       signal: io.signal,
       onProgress: (p) => io.log(`  ${p.message}`),
-      provider: (args.provider as string | undefined) ?? process.env.MECHLENS_EXECUTION_PROVIDER,
+      provider: args.provider as string | undefined,
       targets: args.target as string[] | undefined,
       batchSize: numberOption('activations', args, 'batch-size', 64, (n) => Number.isInteger(n) && n >= 1),
       log: io.log,

@@ -96,7 +96,8 @@ export async function captureActivations(
   if (!tokenizer) {
     throw new MechLensError('not-found', 'the ONNX file has no tokenizer.json next to it', { input: loaded.source, fix: 'Copy the model\'s tokenizer.json into the same folder.' });
   }
-  const provider = parseProviderSetting(options.provider);
+  // The environment carries the mechlens.executionProvider setting (and the CLI's) into worker threads.
+  const provider = parseProviderSetting(options.provider ?? process.env.MECHLENS_EXECUTION_PROVIDER);
   const requests: HookRequest[] = hooks.map((h) => {
     if (loaded.kind === 'gpt2') {
       const point = resolveHook(loaded, h);
