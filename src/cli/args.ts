@@ -45,12 +45,14 @@ export function parseArgs(command: string, argv: string[], spec: Record<string, 
   return out;
 }
 
-export function numberOption(command: string, args: ParsedArgs, name: string, fallback: number, check: (n: number) => boolean = Number.isFinite): number {
+export function numberOption(command: string, args: ParsedArgs, name: string, fallback: number, check: (n: number) => boolean = Number.isFinite, description?: string): number {
   const raw = args[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (typeof raw !== 'string' || raw.trim() === '' || !check(n)) {
-    throw new MechLensError('bad-argument', `--${name} must be a valid number, got "${String(raw)}"`, { input: `mechlens ${command}` });
+    throw new MechLensError('bad-argument', `--${name} must be a valid number, got "${String(raw)}"`, {
+      input: `mechlens ${command}`, ...(description ? { fix: `--${name}: ${description}.` } : {}),
+    });
   }
   return n;
 }

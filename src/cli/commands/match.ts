@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runMatch } from '../../core/analyses/match';
+import { numberOption } from '../args';
 import type { CliCommand } from '../command';
-import { leadingSpaceOption, numberArg } from './tokens';
+import { leadingSpaceOption } from './tokens';
 
 const command: CliCommand = {
   summary: 'match vocabularies: the first K words of length L in A\'s order that are single tokens of model B, then compare them',
@@ -25,11 +26,11 @@ const command: CliCommand = {
     const result = await runMatch({
       a: args.a as string,
       b: args.b as string,
-      length: numberArg('match', args, 'length', 6, (n) => Number.isInteger(n) && n >= 1, command.options),
-      count: numberArg('match', args, 'count', 100, (n) => Number.isInteger(n) && n >= 1, command.options),
+      length: numberOption('match', args, 'length', 6, (n) => Number.isInteger(n) && n >= 1, command.options.length.description),
+      count: numberOption('match', args, 'count', 100, (n) => Number.isInteger(n) && n >= 1, command.options.count.description),
       leadingSpace: leadingSpaceOption('match', args),
-      permutations: numberArg('match', args, 'permutations', 1000, (n) => Number.isInteger(n) && n >= 0, command.options),
-      seed: numberArg('match', args, 'seed', 0, Number.isInteger, command.options),
+      permutations: numberOption('match', args, 'permutations', 1000, (n) => Number.isInteger(n) && n >= 0, command.options.permutations.description),
+      seed: numberOption('match', args, 'seed', 0, Number.isInteger, command.options.seed.description),
       template: args.template as string | undefined,
       compare: args['no-compare'] !== true,
       map: args['no-map'] ? false : {},

@@ -27,7 +27,7 @@ const command: CliCommand = {
   async run(args, io) {
     const result = await runTokens({
       model: args.model as string,
-      ...(args.first !== undefined ? { first: numberArg('tokens', args, 'first', 100, (n) => Number.isInteger(n) && n >= 1, command.options) } : {}),
+      ...(args.first !== undefined ? { first: numberOption('tokens', args, 'first', 100, (n) => Number.isInteger(n) && n >= 1, command.options.first?.description) } : {}),
       ...(args.tokens !== undefined ? { tokensPath: args.tokens as string } : {}),
       leadingSpace: leadingSpaceOption('tokens', args),
       method: choice('tokens', args, 'method', ['tsne', 'pca']) as 'tsne' | 'pca' | undefined,
@@ -51,19 +51,7 @@ const command: CliCommand = {
 };
 
 function optionalNumber(args: ParsedArgs, name: string, check: (n: number) => boolean): number | undefined {
-  return args[name] === undefined ? undefined : numberArg('tokens', args, name, 0, check, command.options);
-}
-
-/** numberOption with the fix spelled out: the option's own description says what a valid value is. */
-export function numberArg(command: string, args: ParsedArgs, name: string, fallback: number, check: (n: number) => boolean, spec: Record<string, { description: string }>): number {
-  try {
-    return numberOption(command, args, name, fallback, check);
-  } catch (err) {
-    if (err instanceof MechLensError) {
-      throw new MechLensError('bad-argument', `--${name} must be a valid number, got "${String(args[name])}"`, { input: `mechlens ${command}`, fix: `--${name}: ${spec[name]?.description ?? 'a number'}.` });
-    }
-    throw err;
-  }
+  return args[name] === undefined ? undefined : numberOption('tokens', args, name, 0, check, command.options[name]?.description);
 }
 
 export function choice(command: string, args: ParsedArgs, name: string, allowed: string[]): string | undefined {

@@ -5,6 +5,7 @@ import { summarizeClusters } from '../cluster/summary';
 import { toJson, type Matrix } from '../matrix';
 import type { RunControl } from '../run-control';
 import { tsne } from '../layout/tsne';
+import { createRandom, permutation } from '../random';
 
 export interface MapOptions {
   perplexity?: number;
@@ -31,7 +32,7 @@ export async function embeddingMap(x: Matrix, names: string[], options: MapOptio
     signal: control.signal,
     onIteration: (iteration, kl) => control.onProgress?.({ message: `t-SNE iteration ${iteration}, KL ${kl.toFixed(3)}`, fraction: iteration / iterations }),
   });
-  const eps = options.eps ?? autoEps(result.coords, minSamples);
+  const eps = options.eps ?? autoEps(result.coords, minSamples, seed);
   const labels = dbscan(result.coords, { eps, minSamples, metric: 'euclidean' });
   const clusters = summarizeClusters(labels, x, names).filter((c) => c.label >= 0);
   return {
@@ -45,25 +46,32 @@ export async function embeddingMap(x: Matrix, names: string[], options: MapOptio
 }
 
 /**
- * A DBSCAN radius for a t-SNE map, whose scale depends on N and perplexity so no fixed eps fits:
+ * A DBSCAN radius for a 2-D map, whose scale depends on N and perplexity so no fixed eps fits:
  * 1.5 × the median distance from a point to its (minSamples − 1)-th neighbour, i.e. a little more
- * than the typical spacing inside a dense region.
+ * than the typical spacing inside a dense region. Above `sample` points the median is taken over a
+ * seeded sample (each against all N), so the whole GPT-2 vocabulary costs 10⁸ distances, not N².
  */
-export function autoEps(coords: Matrix<Float64Array>, minSamples: number): number {
+export function autoEps(coords: Matrix<Float64Array>, minSamples: number, seed = 0, sample = 2000): number {
   const n = coords.rows;
   const k = Math.min(Math.max(minSamples - 1, 1), n - 1);
-  if (k < 1) return 1;
-  const kth = new Float64Array(n);
-  const d = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const chosen = n <= sample ? Array.from({ length: n }, (_, i) => i) : Array.from(permutation(n, createRandom(seed)).subarray(0, sample));
+  const kth = new Float64Array(chosen.length);
+  const best = new Float64Array(k);
+  chosen.forEach((i, s) => {
+    best.fill(Infinity);
+    const xi = coords.data[2 * i], yi = coords.data[2 * i + 1];
     for (let j = 0; j < n; j++) {
-      const dx = coords.data[2 * i] - coords.data[2 * j];
-      const dy = coords.data[2 * i + 1] - coords.data[2 * j + 1];
-      d[j] = i === j ? Infinity : Math.hypot(dx, dy);
+      if (j === i) continue;
+      const dist = Math.hypot(coords.data[2 * j] - xi, coords.data[2 * j + 1] - yi);
+      if (dist >= best[k - 1]) continue;
+      let at = k - 1;
+      while (at > 0 && best[at - 1] > dist) { best[at] = best[at - 1]; at--; }
+      best[at] = dist;
     }
-    kth[i] = d.sort()[k - 1];
-  }
-  const sorted = kth.sort();
-  const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    kth[s] = best[k - 1];
+  });
+  kth.sort();
+  const m = kth.length;
+  const median = m % 2 ? kth[(m - 1) / 2] : (kth[m / 2 - 1] + kth[m / 2]) / 2;
   return median > 0 ? 1.5 * median : 1;
 }

@@ -11,13 +11,13 @@ import { MechLensError, throwIfCancelled } from '../errors';
 import { pca } from '../layout/pca';
 import { tsne } from '../layout/tsne';
 import { toJson, type Matrix } from '../matrix';
-import { createRandom, permutation } from '../random';
 import { loadModel, tokenEmbeddings } from '../models/capture-model';
 import { ensureModel } from '../models/hub';
 import type { Gpt2Tokenizer } from '../models/tokenizer';
 import type { RunControl } from '../run-control';
 import { gramMatrix } from '../stats/similarity';
 import { VERSION } from '../version';
+import { autoEps } from './embedding-map';
 
 export interface TokensInput {
   /** Hugging Face id or checkpoint folder. */
@@ -142,7 +142,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
 
   // eps 7 is the notebook's radius for t-SNE maps; a PCA map has the embeddings' own scale.
   if (method === 'pca' && input.eps === undefined && n > 1) {
-    mapInfo.eps = sampledAutoEps(coords, minSamples, seed);
+    mapInfo.eps = autoEps(coords, minSamples, seed);
     warnings.push(`PCA map: DBSCAN eps chosen from the points' spacing (${mapInfo.eps.toPrecision(3)}), since the notebook's eps ${TOKENS_DEFAULTS.eps} is for t-SNE maps; give eps to override.`);
   }
   const eps = mapInfo.eps;
@@ -231,35 +231,6 @@ export function tokensFromList(tokenizer: Gpt2Tokenizer, entries: readonly strin
     ids.push(id);
   }
   return { ids, missing, warnings };
-}
-
-/**
- * 1.5 × the median distance from a point to its (minSamples − 1)-th neighbour, as embedding-map's
- * autoEps, but over at most `sample` points (against all N), so 50k tokens cost 10⁸ distances, not N².
- */
-export function sampledAutoEps(coords: Matrix<Float64Array>, minSamples: number, seed: number, sample = 2000): number {
-  const n = coords.rows;
-  const k = Math.min(Math.max(minSamples - 1, 1), n - 1);
-  const chosen = n <= sample ? Array.from({ length: n }, (_, i) => i) : Array.from(permutation(n, createRandom(seed)).subarray(0, sample));
-  const kth = new Float64Array(chosen.length);
-  const best = new Float64Array(k);
-  chosen.forEach((i, s) => {
-    best.fill(Infinity);
-    const xi = coords.data[2 * i], yi = coords.data[2 * i + 1];
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const dist = Math.hypot(coords.data[2 * j] - xi, coords.data[2 * j + 1] - yi);
-      if (dist >= best[k - 1]) continue;
-      let at = k - 1;
-      while (at > 0 && best[at - 1] > dist) { best[at] = best[at - 1]; at--; }
-      best[at] = dist;
-    }
-    kth[s] = best[k - 1];
-  });
-  kth.sort();
-  const m = kth.length;
-  const median = m % 2 ? kth[(m - 1) / 2] : (kth[m / 2 - 1] + kth[m / 2]) / 2;
-  return median > 0 ? 1.5 * median : 1;
 }
 
 function padToTwoColumns(m: Matrix<Float64Array>): Matrix<Float64Array> {
