@@ -5,17 +5,16 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { FromWebview } from '../../protocol/messages';
-import type { CompareResult, SourceInfo, SpaceResult } from '../../protocol/result';
+import type { CompareResult, SpaceResult } from '../../protocol/result';
 import { missingBanner } from '../charts/banner';
 import { clusterMap } from '../charts/cluster-map';
-import { type Chart, fmt, fmtP } from '../charts/common';
-import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatmap';
+import { type Chart, fmt } from '../charts/common';
+import type { HeatmapScheme } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
 import { linePlot } from '../charts/line-plot';
-import { scatter } from '../charts/scatter';
 import { stripPlot } from '../charts/strip-plot';
-import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
-import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
+import { type ChartSlot, card, el, header, icon, panelPage, runMeta, sourceChip } from './cards';
+import { rsaScatterCard, section, similarityHeatmaps, spaceName } from './compare-sections';
 import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
 import { rsaByCategoryCard } from './rsa-category';
 
@@ -31,10 +30,6 @@ export interface PanelHost {
 }
 
 export interface PanelView { destroy(): void }
-
-function spaceName(key: 'a' | 'b', source: SourceInfo): string {
-  return `${key.toUpperCase()}: ${source.label}`;
-}
 
 export function renderCompare(root: HTMLElement, result: CompareResult, host: PanelHost): PanelView {
   let ui: CompareUiState = { ...host.ui };
@@ -61,44 +56,17 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   }
 
   const exportable = (name: string, chart: () => Chart<never, never> | undefined) => ({ name, chart });
+  const charts = { register, draw };
 
   // Similarity heatmaps, hover linked across the two spaces.
-  page.appendChild(el('h2', 'ml-section-title', 'Cosine similarity'));
-  const heatGrid = el('div', 'ml-grid ml-heatmaps');
-  page.appendChild(heatGrid);
-  const heatmaps: Partial<Record<'a' | 'b', HeatmapChart>> = {};
-  for (const key of ['a', 'b'] as const) {
-    const other = key === 'a' ? 'b' : 'a';
-    const space: SpaceResult = result[key];
-    const slot: ChartSlot = {};
-    const body = card(heatGrid, `${key.toUpperCase()} · ${space.source.label}`, `${result.items.length} words · ${space.source.dims} dimensions`,
-      exportable(`similarity-${key}`, () => slot.chart), host);
-    body.parentElement?.setAttribute('data-space', key);
-    const exportName = `similarity-${key}`;
-    dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
-      ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: `${exportName}.csv`, content: matrixCsv(result.items, space.similarity), encoding: 'utf8' })],
-      ['npy', '.npy', 'symbol-array', () => ({ type: 'export', format: 'npy', name: `${exportName}.npy`, content: matrixNpyBase64(space.similarity), encoding: 'base64' })],
-      ['python', 'Python', 'copy', () => ({ type: 'export', format: 'python', name: `${exportName}.py`, encoding: 'utf8',
-        content: heatmapPython(exportName, result.items, `Cosine similarity, ${space.source.label}`) })],
-    ]);
-    const saved = ui.ranges?.[key];
-    draw.push(() => {
-      const chartRef = register(heatmap(body, {
-        labels: result.items, values: space.similarity, categories: result.itemCategories,
-        name: key === 'a' ? nameA : nameB, partner: { name: key === 'a' ? nameB : nameA, values: result[other].similarity },
-      }, {
-        domain: saved?.domain ?? null, scheme: saved?.scheme ?? 'diverging',
-        onHover: (pair) => heatmaps[other]?.highlight(pair),
-        onSelect: (index) => { if (index !== null) pickWord(result.items[index]); },
-        onRangeChange: (domain, scheme) => {
-          ui = { ...ui, ranges: { ...ui.ranges, [key]: { domain, scheme } } };
-          host.saveUi(ui);
-        },
-      }));
-      heatmaps[key] = chartRef;
-      slot.chart = chartRef;
-    });
-  }
+  similarityHeatmaps(section(page, 'Cosine similarity', 'ml-grid ml-heatmaps'), result, host, charts, {
+    ranges: ui.ranges,
+    onSelect: (index) => { if (index !== null) pickWord(result.items[index]); },
+    onRangeChange: (key, domain, scheme) => {
+      ui = { ...ui, ranges: { ...ui.ranges, [key]: { domain, scheme } } };
+      host.saveUi(ui);
+    },
+  });
 
   // Category structure.
   const pairs = upperPairs(result);
@@ -140,20 +108,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   page.appendChild(el('h2', 'ml-section-title', 'Representational similarity analysis'));
   const rsaGrid = el('div', 'ml-grid');
   page.appendChild(rsaGrid);
-  {
-    const slot: ChartSlot = {};
-    const body = card(rsaGrid, `RSA: ${result.a.source.label} vs ${result.b.source.label}`, 'each point is one word pair (upper triangle)',
-      exportable('rsa-scatter', () => slot.chart), host);
-    body.parentElement?.setAttribute('data-card', 'rsa');
-    body.appendChild(statsRow(result));
-    draw.push(() => {
-      slot.chart = register(scatter(body, {
-        x: pairs.a, y: pairs.b, within: pairs.within as unknown as ArrayLike<boolean>, pairs: labels,
-        xLabel: `similarity in ${nameA}`, yLabel: `similarity in ${nameB}`,
-        stats: { ...result.rsa },
-      }));
-    });
-  }
+  rsaScatterCard(rsaGrid, result, pairs, labels, host, charts);
   rsaByCategoryCard(rsaGrid, {
     subtitle: 'Pearson r between the two spaces on the pairs within each category; dashed: overall r',
     rsaByCategory: result.rsaByCategory, overall: result.rsa.pearson,
@@ -257,14 +212,6 @@ function compareHeader(result: CompareResult, host: PanelHost): HTMLElement {
     `seed ${result.inputs.seed}`, result.inputs.template ? `template "${result.inputs.template}"` : undefined, ...runMeta(result.run),
   ].filter(Boolean).join(' · ');
   return header(result.title, sources, meta, host);
-}
-
-function statsRow(result: CompareResult): HTMLElement {
-  const r = result.rsa;
-  return statRow([
-    ['pearson', 'Pearson r', fmt(r.pearson)], ['spearman', 'Spearman ρ', fmt(r.spearman)], ['cosine', 'S_c', fmt(r.cosine)],
-    ['pValue', 'permutation p', fmtP(r.pValue)], ['n', 'pairs', String(r.n)],
-  ]);
 }
 
 function mapSubtitle(space: SpaceResult): string {
