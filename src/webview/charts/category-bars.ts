@@ -1,7 +1,8 @@
 // Per-category RSA: one horizontal bar of Pearson r per category on a fixed [-1, 1] axis, with the
 // overall r as a reference line, and ρ, p and the pair count written beside each bar.
 import * as d3 from 'd3';
-import { type Chart, Tooltip, availableWidth, categoryColor, fmt, fmtP, onWidthChange, svgDocument, themeColors } from './common';
+import { type Chart, categoryColor, fmt, fmtP } from './common';
+import { bottomAxis, gridLines, plotArea, svgChart, xTitle } from './frame';
 
 export interface CategoryBar {
   category: string;
@@ -20,38 +21,19 @@ export interface CategoryBarsData {
 
 export interface CategoryBarsOptions { barHeight: number }
 
-export function categoryBars(container: HTMLElement, initialData: CategoryBarsData, initialOptions: Partial<CategoryBarsOptions> = {}): Chart<CategoryBarsData, CategoryBarsOptions> {
-  let data = initialData;
-  let options: CategoryBarsOptions = { barHeight: 30, ...initialOptions };
-  let colors = themeColors(container);
-  const root = document.createElement('div');
-  root.className = 'ml-chart ml-category-bars';
-  container.appendChild(root);
-  const svg = d3.select(root).append('svg');
-  const tooltip = new Tooltip();
-
-  function render(): void {
-    colors = themeColors(container);
-    const width = Math.max(300, availableWidth(container));
+export function categoryBars(container: HTMLElement, data: CategoryBarsData, options: Partial<CategoryBarsOptions> = {}): Chart<CategoryBarsData, CategoryBarsOptions> {
+  return svgChart(container, 'ml-category-bars', data, { barHeight: 30, ...options }, 300, ({ svg, data, options, colors, tooltip, width }) => {
     const labelW = Math.min(140, 12 + 7 * (d3.max(data.rows, (r) => r.category.length) ?? 6));
     const narrow = width < 520;
     const margin = { top: 12, right: narrow ? 64 : 176, bottom: 40, left: labelW };
-    const w = width - margin.left - margin.right;
-    const h = Math.max(1, data.rows.length) * options.barHeight;
-    const height = h + margin.top + margin.bottom;
-    svg.selectAll('*').remove();
-    svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`).attr('font-size', 11).attr('fill', colors.foreground);
+    const area = plotArea(svg, colors, width, Math.max(1, data.rows.length) * options.barHeight + margin.top + margin.bottom, margin);
+    const { g, w, h } = area;
     const x = d3.scaleLinear().domain([-1, 1]).range([0, w]);
     const y = d3.scaleBand().domain(data.rows.map((_, i) => String(i))).range([0, h]).padding(0.28);
-    const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
-    g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', 0.3)
-      .selectAll('line').data(x.ticks(Math.max(2, Math.min(8, Math.floor(w / 45))))).join('line').attr('x1', (d) => x(d)).attr('x2', (d) => x(d)).attr('y1', 0).attr('y2', h);
     const tickCount = Math.max(2, Math.min(8, Math.floor(w / 45)));
-    const axis = g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(tickCount).tickSizeOuter(0));
-    axis.attr('font-family', null).attr('font-size', 10);
-    axis.selectAll('path,line').attr('stroke', colors.muted);
-    axis.selectAll('text').attr('fill', colors.foreground);
-    g.append('text').attr('x', w / 2).attr('y', h + 32).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.xLabel ?? 'Pearson r (RSA within the category)');
+    gridLines(area, x.ticks(tickCount), x, colors, true);
+    bottomAxis(area, d3.axisBottom(x).ticks(tickCount).tickSizeOuter(0), colors);
+    xTitle(area, data.xLabel ?? 'Pearson r (RSA within the category)', colors);
     g.append('line').attr('x1', x(0)).attr('x2', x(0)).attr('y1', 0).attr('y2', h).attr('stroke', colors.muted);
 
     data.rows.forEach((row, i) => {
@@ -75,17 +57,5 @@ export function categoryBars(container: HTMLElement, initialData: CategoryBarsDa
       g.append('line').attr('class', 'overall').attr('x1', x(data.overall)).attr('x2', x(data.overall)).attr('y1', -4).attr('y2', h)
         .attr('stroke', colors.foreground).attr('stroke-dasharray', '4,3');
     }
-  }
-
-  render();
-  const stopResize = onWidthChange(container, render);
-  return {
-    update(next, nextOptions) {
-      if (next) data = next;
-      if (nextOptions) options = { ...options, ...nextOptions };
-      render();
-    },
-    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
-    exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
-  };
+  });
 }

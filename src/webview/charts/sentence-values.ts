@@ -2,7 +2,8 @@
 // row order with the two groups colored and split by a line, each group's mean as a dashed line.
 // Hover names the sentence.
 import * as d3 from 'd3';
-import { type Chart, Tooltip, availableWidth, clip, fmt, onWidthChange, svgDocument, themeColors } from './common';
+import { type Chart, clip, fmt } from './common';
+import { bottomAxis, gridLines, leftAxis, plotArea, svgChart, xTitle, yTitle } from './frame';
 
 export interface SentenceValuesData {
   values: number[];
@@ -15,43 +16,23 @@ export interface SentenceValuesData {
 
 export interface SentenceValuesOptions { height: number }
 
-export function sentenceValues(container: HTMLElement, initialData: SentenceValuesData, initialOptions: Partial<SentenceValuesOptions> = {}): Chart<SentenceValuesData, SentenceValuesOptions> {
-  let data = initialData;
-  let options: SentenceValuesOptions = { height: 240, ...initialOptions };
-  let colors = themeColors(container);
-  const root = document.createElement('div');
-  root.className = 'ml-chart ml-sentence-values';
-  container.appendChild(root);
-  const svg = d3.select(root).append('svg');
-  const tooltip = new Tooltip();
-
-  function render(): void {
-    colors = themeColors(container);
+export function sentenceValues(container: HTMLElement, data: SentenceValuesData, options: Partial<SentenceValuesOptions> = {}): Chart<SentenceValuesData, SentenceValuesOptions> {
+  return svgChart(container, 'ml-sentence-values', data, { height: 240, ...options }, 300, ({ svg, data, options, colors, tooltip, width }) => {
     const n = data.values.length;
-    const width = Math.max(300, availableWidth(container));
     const margin = { top: data.title ? 40 : 24, right: 16, bottom: 38, left: 56 };
-    const w = width - margin.left - margin.right;
-    const h = options.height - margin.top - margin.bottom;
+    const area = plotArea(svg, colors, width, options.height, margin);
+    const { g, w, h } = area;
     const finite = data.values.filter((v) => Number.isFinite(v));
     const [lo, hi] = d3.extent(finite) as [number | undefined, number | undefined];
     const pad = ((hi ?? 1) - (lo ?? 0)) * 0.08 || 1;
     const x = d3.scaleLinear().domain([-0.5, n - 0.5]).range([0, w]);
     const y = d3.scaleLinear().domain([(lo ?? 0) - pad, (hi ?? 1) + pad]).nice().range([h, 0]);
-    svg.selectAll('*').remove();
-    svg.attr('width', width).attr('height', options.height).attr('viewBox', `0 0 ${width} ${options.height}`).attr('font-size', 11).attr('fill', colors.foreground);
     if (data.title) svg.append('text').attr('class', 'values-title').attr('x', margin.left).attr('y', 14).attr('font-weight', 600).text(data.title);
-    const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
-    g.append('g').attr('stroke', colors.grid).attr('stroke-opacity', 0.3).selectAll('line').data(y.ticks(5)).join('line')
-      .attr('x1', 0).attr('x2', w).attr('y1', (d) => y(d)).attr('y2', (d) => y(d));
-    const xa = g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(10).tickFormat((d) => String(Number(d) + 1)).tickSizeOuter(0));
-    const ya = g.append('g').call(d3.axisLeft(y).ticks(5).tickSizeOuter(0));
-    for (const a of [xa, ya]) {
-      a.attr('font-family', null).attr('font-size', 10);
-      a.selectAll('path,line').attr('stroke', colors.muted);
-      a.selectAll('text').attr('fill', colors.foreground);
-    }
-    g.append('text').attr('x', w / 2).attr('y', h + 31).attr('text-anchor', 'middle').attr('fill', colors.muted).text('sentence');
-    g.append('text').attr('transform', `translate(-42,${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.yLabel);
+    gridLines(area, y.ticks(5), y, colors);
+    bottomAxis(area, d3.axisBottom(x).ticks(10).tickFormat((d) => String(Number(d) + 1)).tickSizeOuter(0), colors);
+    leftAxis(area, d3.axisLeft(y).ticks(5).tickSizeOuter(0), colors);
+    xTitle(area, 'sentence', colors, 31);
+    yTitle(area, data.yLabel, colors, 42);
     const sx = x(data.split - 0.5);
     g.append('line').attr('class', 'group-split').attr('x1', sx).attr('x2', sx).attr('y1', -6).attr('y2', h).attr('stroke', colors.foreground).attr('stroke-width', 1.5);
     const ranges: [number, number][] = [[0, data.split], [data.split, n]];
@@ -74,17 +55,5 @@ export function sentenceValues(container: HTMLElement, initialData: SentenceValu
         tooltip.show(`sentence ${i + 1} · ${i < data.split ? data.groups[0] : data.groups[1]}`, [data.sentences[i] ?? '', `${data.yLabel}: ${fmt(v, 4)}`], event.clientX, event.clientY);
       })
       .on('mouseleave', () => tooltip.hide());
-  }
-
-  render();
-  const stopResize = onWidthChange(container, render);
-  return {
-    update(next, nextOptions) {
-      if (next) data = next;
-      if (nextOptions) options = { ...options, ...nextOptions };
-      render();
-    },
-    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
-    exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
-  };
+  });
 }

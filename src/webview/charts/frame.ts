@@ -1,0 +1,128 @@
+// The set-up every axis chart shares, written once: the chart's root element, its SVG and tooltip,
+// theme colors resolved at each draw, redraw on width change, and the update/destroy/export handle
+// (svgChart); the plot area inside margins (plotArea); and styled axes, grid lines, axis titles and
+// legends. A chart then only says what it draws.
+import * as d3 from 'd3';
+import { type Chart, type ThemeColors, Tooltip, availableWidth, onWidthChange, svgDocument, themeColors } from './common';
+
+export interface Margin { top: number; right: number; bottom: number; left: number }
+
+type Svg = d3.Selection<SVGSVGElement, unknown, null, undefined>;
+type Group = d3.Selection<SVGGElement, unknown, null, undefined>;
+
+/** What a chart's draw function gets on every draw. */
+export interface ChartFrame<D, O> {
+  svg: Svg;
+  data: D;
+  options: O;
+  colors: ThemeColors;
+  tooltip: Tooltip;
+  /** The container's width, at least `minWidth`. */
+  width: number;
+}
+
+/**
+ * A chart drawn into one SVG: `draw` runs now, on `update`, and when the container's width changes.
+ * `className` is added after `ml-chart` on the chart's root element.
+ */
+export function svgChart<D, O>(container: HTMLElement, className: string, initialData: D, options: O, minWidth: number,
+  draw: (frame: ChartFrame<D, O>) => void): Chart<D, O> {
+  let data = initialData;
+  let opts = options;
+  let colors = themeColors(container);
+  const root = document.createElement('div');
+  root.className = `ml-chart ${className}`;
+  container.appendChild(root);
+  const svg = d3.select(root).append('svg') as Svg;
+  const tooltip = new Tooltip();
+  function render(): void {
+    colors = themeColors(container);
+    draw({ svg, data, options: opts, colors, tooltip, width: Math.max(minWidth, availableWidth(container)) });
+  }
+  render();
+  const stopResize = onWidthChange(container, render);
+  return {
+    update(next, nextOptions) {
+      if (next) data = next;
+      if (nextOptions) opts = { ...opts, ...nextOptions };
+      render();
+    },
+    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
+    exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
+  };
+}
+
+export interface PlotArea {
+  /** The group translated to the plot area's top-left corner. */
+  g: Group;
+  /** Plot-area width and height (inside the margins). */
+  w: number;
+  h: number;
+}
+
+/** Clears the SVG, sizes it (`width` × `height` in all), and opens the plot area inside `margin`. */
+export function plotArea(svg: Svg, colors: ThemeColors, width: number, height: number, margin: Margin): PlotArea {
+  svg.selectAll('*').remove();
+  svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`).attr('font-size', 11).attr('fill', colors.foreground);
+  const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`) as Group;
+  return { g, w: width - margin.left - margin.right, h: height - margin.top - margin.bottom };
+}
+
+/** Axis text in the chart's font at 10px, muted lines, foreground labels. */
+export function styleAxis(axis: Group, colors: ThemeColors): void {
+  axis.attr('font-family', null).attr('font-size', 10);
+  axis.selectAll('path,line').attr('stroke', colors.muted);
+  axis.selectAll('text').attr('fill', colors.foreground);
+}
+
+/** A bottom axis at the foot of the plot area. */
+export function bottomAxis(area: PlotArea, axis: (selection: Group) => void, colors: ThemeColors): Group {
+  const a = area.g.append('g').attr('transform', `translate(0,${area.h})`).call(axis);
+  styleAxis(a, colors);
+  return a;
+}
+
+/** A left axis along the plot area. */
+export function leftAxis(area: PlotArea, axis: (selection: Group) => void, colors: ThemeColors): Group {
+  const a = area.g.append('g').call(axis);
+  styleAxis(a, colors);
+  return a;
+}
+
+/** Faint horizontal lines at the y values given (or vertical ones at x values with `vertical`). */
+export function gridLines(area: PlotArea, at: number[], scale: (v: number) => number, colors: ThemeColors, vertical = false): void {
+  const lines = area.g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', 0.3).selectAll('line').data(at).join('line');
+  if (vertical) lines.attr('x1', (d) => scale(d)).attr('x2', (d) => scale(d)).attr('y1', 0).attr('y2', area.h);
+  else lines.attr('x1', 0).attr('x2', area.w).attr('y1', (d) => scale(d)).attr('y2', (d) => scale(d));
+}
+
+/** The x axis title, centered under the axis `below` px beneath the plot area. */
+export function xTitle(area: PlotArea, text: string, colors: ThemeColors, below = 32): void {
+  area.g.append('text').attr('x', area.w / 2).attr('y', area.h + below).attr('text-anchor', 'middle').attr('fill', colors.muted).text(text);
+}
+
+/** The y axis title, rotated, `left` px left of the plot area. */
+export function yTitle(area: PlotArea, text: string, colors: ThemeColors, left: number): void {
+  area.g.append('text').attr('transform', `translate(${-left},${area.h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text(text);
+}
+
+export interface LegendEntry { label: string; color: string }
+
+/** A one-line legend of colored names ending at `right` on baseline `y` (right-aligned, in entry order). */
+export function inlineLegend(parent: Group, entries: LegendEntry[], right: number, y: number): void {
+  const legend = parent.append('g').attr('class', 'legend');
+  let x = right;
+  for (const entry of [...entries].reverse()) {
+    const text = legend.append('text').attr('x', x).attr('y', y).attr('text-anchor', 'end').attr('font-weight', 600).attr('fill', entry.color).text(entry.label);
+    x -= (text.node()?.getComputedTextLength?.() ?? entry.label.length * 7) + 14;
+  }
+}
+
+/** A legend of swatches, one entry a row from `top` (16 px apart), starting at x = 0 of `parent`. */
+export function swatchLegend(parent: Group, entries: LegendEntry[], top: number): void {
+  entries.forEach((entry, i) => {
+    const y = top + i * 16;
+    parent.append('rect').attr('x', 0).attr('y', y - 5).attr('width', 10).attr('height', 10).attr('fill', entry.color).attr('fill-opacity', 0.6).attr('stroke', entry.color);
+    parent.append('text').attr('class', 'legend-label').attr('x', 16).attr('y', y).attr('dy', '0.35em').text(entry.label);
+  });
+}
