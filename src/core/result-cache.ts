@@ -1,0 +1,134 @@
+// A folder of finished Results keyed by a hash of everything that produced them (see
+// result-cache-key.ts), so running the same model job again is instant. One file per entry:
+// written to a unique temporary name and renamed into place, so a reader never sees half a file
+// and two writers of one key simply leave one of two equal files. The folder is capped in bytes;
+// the least recently used entries go first (a hit touches the file's mtime). An entry that does
+// not parse, or whose key does not match, is removed and counts as a miss.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** 512 MiB: a few hundred typical model results, small beside the models themselves. */
+export const DEFAULT_RESULT_CACHE_BYTES = 512 * 1024 * 1024;
+
+const ENTRY = /^[0-9a-f]{64}\.json$/;
+const TEMP = /\.tmp$/;
+/** A temporary file older than this is a leftover of a crashed writer. */
+const STALE_TEMP_MS = 10 * 60 * 1000;
+
+export interface CachedEntry<T> {
+  value: T;
+  /** ISO time the entry was written. */
+  storedAt: string;
+}
+
+interface StoredEntry {
+  key: string;
+  storedAt: string;
+  value: unknown;
+}
+
+export interface ResultCacheUsage {
+  entries: number;
+  bytes: number;
+}
+
+export class ResultCache {
+  constructor(readonly dir: string, readonly maxBytes: number = DEFAULT_RESULT_CACHE_BYTES) {}
+
+  private file(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`result cache keys are sha256 hex digests, not "${key.slice(0, 80)}"`);
+    return path.join(this.dir, `${key}.json`);
+  }
+
+  /** The entry for `key`, or undefined on a miss; a broken entry is deleted. */
+  async get<T>(key: string): Promise<CachedEntry<T> | undefined> {
+    const file = this.file(key);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    let stored: StoredEntry;
+    try {
+      stored = JSON.parse(text) as StoredEntry;
+      if (stored === null || typeof stored !== 'object' || stored.key !== key || typeof stored.storedAt !== 'string' || !('value' in stored)) {
+        throw new Error('not a result cache entry');
+      }
+    } catch {
+      await fs.rm(file, { force: true });
+      return undefined;
+    }
+    // Recently used entries survive eviction longest.
+    const now = new Date();
+    await fs.utimes(file, now, now).catch(() => undefined);
+    return { value: stored.value as T, storedAt: stored.storedAt };
+  }
+
+  /** Stores `value` under `key` atomically, then trims the folder to its cap. */
+  async set(key: string, value: unknown): Promise<void> {
+    const file = this.file(key);
+    const body = JSON.stringify({ key, storedAt: new Date().toISOString(), value } satisfies StoredEntry);
+    // An entry bigger than the whole cap would evict everything and then itself.
+    if (Buffer.byteLength(body) > this.maxBytes) return;
+    await fs.mkdir(this.dir, { recursive: true });
+    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await fs.writeFile(temp, body);
+      await fs.rename(temp, file);
+    } catch (err) {
+      await fs.rm(temp, { force: true });
+      throw err;
+    }
+    await this.evict(file);
+  }
+
+  /** Deletes least recently used entries until the folder fits the cap; `keep` is never deleted. */
+  async evict(keep?: string): Promise<void> {
+    const entries = await this.list();
+    let total = entries.reduce((sum, e) => sum + e.bytes, 0);
+    if (total <= this.maxBytes) return;
+    entries.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const entry of entries) {
+      if (total <= this.maxBytes) break;
+      if (entry.file === keep) continue;
+      await fs.rm(entry.file, { force: true });
+      total -= entry.bytes;
+    }
+  }
+
+  async usage(): Promise<ResultCacheUsage> {
+    const entries = await this.list();
+    return { entries: entries.length, bytes: entries.reduce((sum, e) => sum + e.bytes, 0) };
+  }
+
+  /** Removes every entry (and leftover temporary files); returns what was removed. */
+  async clear(): Promise<ResultCacheUsage> {
+    const entries = await this.list();
+    for (const e of entries) await fs.rm(e.file, { force: true });
+    for (const name of await this.names()) if (TEMP.test(name)) await fs.rm(path.join(this.dir, name), { force: true });
+    return { entries: entries.length, bytes: entries.reduce((sum, e) => sum + e.bytes, 0) };
+  }
+
+  private async names(): Promise<string[]> {
+    try {
+      return await fs.readdir(this.dir);
+    } catch {
+      return [];
+    }
+  }
+
+  private async list(): Promise<{ file: string; bytes: number; mtimeMs: number }[]> {
+    const out: { file: string; bytes: number; mtimeMs: number }[] = [];
+    const now = Date.now();
+    for (const name of await this.names()) {
+      const file = path.join(this.dir, name);
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (!stat?.isFile()) continue;
+      if (ENTRY.test(name)) out.push({ file, bytes: stat.size, mtimeMs: stat.mtimeMs });
+      else if (TEMP.test(name) && now - stat.mtimeMs > STALE_TEMP_MS) await fs.rm(file, { force: true });
+    }
+    return out;
+  }
+}
