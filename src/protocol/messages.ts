@@ -1,6 +1,7 @@
 // Messages between the extension host and a panel's webview. One discriminated union per
 // direction; the extension posts nothing until the webview has said `ready`.
 import type { Result } from './result';
+import { type Focus, isFocus } from './side-view';
 
 export type ExportFormat = 'svg' | 'png' | 'csv' | 'npy' | 'json' | 'python';
 
@@ -9,6 +10,12 @@ export type ToWebview =
   | { type: 'progress'; message: string; fraction?: number }
   | { type: 'error'; message: string }
   | { type: 'cancelled' }
+  /** The cards of this panel pinned to the Pinned Charts view (by card key), so their pin buttons show it. */
+  | { type: 'pinned'; cards: string[] }
+  /** Show this selection in the panel (the Inspector's "Open in panel"). */
+  | { type: 'focus'; items: string[]; focus?: Focus }
+  /** What the host can do for this panel beyond showing it: `rerun` once a job command registered a re-run. */
+  | { type: 'capabilities'; rerun: boolean }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
 
@@ -17,13 +24,16 @@ export type FromWebview =
   | { type: 'save' }
   /** A chart exported in the browser (svg text, png as base64 data) for the host to write. */
   | { type: 'export'; format: ExportFormat; name: string; content: string; encoding: 'utf8' | 'base64' }
-  | { type: 'selection'; items: string[] }
+  | { type: 'selection'; items: string[]; focus?: Focus }
+  /** A chart card pinned to the side view: its chart function's name and the data it draws (see webview/charts/registry.ts). */
+  | { type: 'pin'; card: string; title: string; chart: string; data: unknown; options: unknown }
+  | { type: 'unpin'; card: string }
   | { type: 'openLog' }
   /** Opens a page in the user's browser; only Neuroscope neuron pages are accepted. */
   | { type: 'openLink'; url: string }
   | { type: 'request'; id: number; method: string; params: unknown };
 
-const fromWebviewTypes = new Set(['ready', 'save', 'export', 'selection', 'openLog', 'openLink', 'request']);
+const fromWebviewTypes = new Set(['ready', 'save', 'export', 'selection', 'openLog', 'openLink', 'request', 'pin', 'unpin']);
 
 /** The only links a panel may ask the host to open: Neuroscope neuron pages. */
 export const allowedLinkPattern = /^https:\/\/neuroscope\.io\/[A-Za-z0-9][A-Za-z0-9._-]*\/\d+\/\d+\.html$/;
@@ -38,7 +48,11 @@ export function isFromWebview(value: unknown): value is FromWebview {
       return typeof m.format === 'string' && typeof m.name === 'string' && typeof m.content === 'string' &&
         (m.encoding === 'utf8' || m.encoding === 'base64');
     case 'selection':
-      return Array.isArray(m.items) && m.items.every((x) => typeof x === 'string');
+      return Array.isArray(m.items) && m.items.every((x) => typeof x === 'string') && (m.focus === undefined || isFocus(m.focus));
+    case 'pin':
+      return typeof m.card === 'string' && m.card.length <= 200 && typeof m.title === 'string' && typeof m.chart === 'string' && 'data' in m;
+    case 'unpin':
+      return typeof m.card === 'string';
     case 'request':
       return typeof m.id === 'number' && typeof m.method === 'string';
     case 'openLink':
