@@ -11,7 +11,8 @@ import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
 import type { RecentList } from './recent';
 import { effectiveSetting } from './settings';
-import { pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { validateAttentionRerun } from './rerun-params';
 
 export type AttentionJob = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
 
@@ -92,6 +93,11 @@ export async function compareAttention(services: AttentionServices, args: Attent
   const fileName = path.basename(wordsUri.fsPath);
   const modelName = path.basename(model) || model;
   const panel = ResultPanel.create(services, `Q/K at layer ${layer} of ${modelName} — ${fileName}`);
+  enableRerun(log, panel, {
+    name: 'Attention', title: (p) => `MechLens: attention Q/K for ${fileName}, layer ${p.layer}`,
+    validate: (raw: unknown) => validateAttentionRerun(raw, nLayer),
+    run: (p, control) => services.runAttention({ ...input, layer: p.layer, template: p.template, permutations: p.permutations }, control),
+  });
   const started = performance.now();
   try {
     const result = await runWithProgress(log, panel, { title: `MechLens: attention Q/K for ${fileName}`, logSteps: false },

@@ -7,7 +7,8 @@ import type { CompareInput } from '../core/analyses/compare';
 import { MechLensError } from '../core/errors';
 import type { RunControl } from '../core/run-control';
 import { formatMs, type Log } from './log';
-import { pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { enableRerun, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { validateCompareRerun } from './rerun-params';
 import { ResultPanel, type PanelServices } from './panel';
 import type { RecentList } from './recent';
 import { pathSettings, readCompareSettings, type Inspect } from './settings';
@@ -153,6 +154,14 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   log.info(`Compare ${wordsUri.fsPath}: A = ${a}, B = ${b}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}${template ? `, template "${template}"` : ''}, map ${JSON.stringify(settings.map)}`);
 
   const panel = ResultPanel.create(services, title);
+  enableRerun(log, panel, {
+    name: 'Compare', title: () => `MechLens: comparing ${wordsName} again`, validate: validateCompareRerun,
+    run: (p, control) => services.runCompare({
+      ...input, permutations: p.permutations,
+      // null in the panel means "the job's automatic choice", which is an absent option.
+      map: { ...settings.map, perplexity: p.perplexity ?? undefined, eps: p.eps ?? undefined, minSamples: p.minSamples },
+    }, control),
+  });
   const started = performance.now();
   try {
     const result = await runWithProgress(log, panel, { title: `MechLens: comparing ${wordsName}`, logSteps: true },

@@ -8,7 +8,8 @@ import type { RunControl } from '../core/run-control';
 import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
 import type { RecentList } from './recent';
-import { pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { validateContrastRerun } from './rerun-params';
 import {
   buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
 } from './contrast-options';
@@ -97,6 +98,15 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   log.info(`Contrast ${sentencesUri.fsPath}: model ${model}, hook ${hook}, ${test}, ${correction}${settings.offline ? ', offline' : ''}`);
   const fileName = path.basename(sentencesUri.fsPath);
   const panel = ResultPanel.create(services, contrastTitle(sentencesUri.fsPath, model, hook));
+  const modelConfig = hookConfigFor(model);
+  enableRerun(log, panel, {
+    name: 'Contrast', title: (p) => `MechLens: contrasting ${fileName} at ${p.hook}`,
+    validate: (raw: unknown) => validateContrastRerun(raw, modelConfig),
+    run: (p, control) => services.runContrast({
+      ...input, hook: p.hook, test: p.test, correction: p.correction, alpha: p.alpha,
+      perplexity: p.perplexity, eps: p.eps, minSamples: p.minSamples, k: p.k, shuffles: p.shuffles,
+    }, control),
+  });
   const started = performance.now();
   try {
     const result = await runWithProgress(log, panel, { title: `MechLens: contrasting ${fileName}`, logSteps: false },

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { MechLensError } from '../core/errors';
 import type { RunControl } from '../core/run-control';
+import type { Result } from '../protocol/result';
 import { buildModelPickRows, type ModelPickRow } from './contrast-options';
 import { userFacingMessage } from './error-message';
 import { formatMs, type Log } from './log';
@@ -83,14 +84,14 @@ export interface ModelPickServices {
 
 type ModelItem = vscode.QuickPickItem & { row: ModelPickRow };
 
-/** Step 1 of the hooked-model commands: a catalog model, a recent one, a folder, or a typed id. */
+/** Step 1 (or `o.step`) of the model commands: a catalog model, a recent one, a folder, or a typed id. */
 export async function pickHookedModel(services: ModelPickServices, defaultModel: string, cacheDir: string | undefined,
-  o: { title: string; placeholder: string; totalSteps: number }): Promise<string | undefined> {
+  o: { title: string; placeholder: string; totalSteps: number; step?: number }): Promise<string | undefined> {
   const rows = buildModelPickRows({ defaultModel, recent: services.recentModels.items(), cached: services.cachedModelNames(cacheDir) });
   const items: ModelItem[] = rows.map((row) => row.kind === 'separator'
     ? { row, label: row.label, kind: vscode.QuickPickItemKind.Separator }
     : row.kind === 'model' ? { row, label: row.label, description: row.description, detail: row.detail } : { row, label: row.label, detail: row.detail, alwaysShow: true });
-  const chosen = await stepQuickPick(items, { title: o.title, step: 1, totalSteps: o.totalSteps, placeholder: o.placeholder },
+  const chosen = await stepQuickPick(items, { title: o.title, step: o.step ?? 1, totalSteps: o.totalSteps, placeholder: o.placeholder },
     items.find((i) => i.row.kind === 'model' && i.row.picked));
   if (!chosen) return undefined;
   const row = chosen.row;
@@ -161,8 +162,11 @@ function progressReporter(progress: vscode.Progress<{ message?: string; incremen
   };
 }
 
-/** Runs a job behind a cancellable notification; cancelling it or closing the panel aborts the job. */
-export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: string; logSteps: boolean },
+/**
+ * Runs a job behind a cancellable notification; cancelling it, closing the panel or aborting `o.signal`
+ * (the panel's own Cancel button during a re-run) aborts the job.
+ */
+export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: string; logSteps: boolean; signal?: AbortSignal },
   run: (control: RunControl) => Promise<R>): Thenable<R> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: o.title, cancellable: true },
@@ -177,6 +181,9 @@ export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: str
         log.info('Panel closed during the run: cancelling');
         controller.abort();
       });
+      const abortFromOutside = () => controller.abort();
+      if (o.signal?.aborted) controller.abort();
+      o.signal?.addEventListener('abort', abortFromOutside, { once: true });
       const reporter = progressReporter(progress, log, panel, o.logSteps);
       try {
         return await run({ signal: controller.signal, onProgress: (p) => reporter.report(p.message, p.fraction) });
@@ -184,6 +191,7 @@ export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: str
         reporter.finish();
         cancel.dispose();
         closed.dispose();
+        o.signal?.removeEventListener('abort', abortFromOutside);
       }
     },
   );
@@ -217,4 +225,32 @@ export async function reportJobFailure(err: unknown, log: Log, panel: ResultPane
     panel.dispose();
     retry();
   }
+}
+
+export interface RerunSpec<P> {
+  /** The log's name for the job: "Compare" gives "Compare: running again from the panel …". */
+  name: string;
+  /** Checks the webview's untrusted params; throws a MechLensError that names the bad field. */
+  validate: (params: unknown) => P;
+  /** Runs the job with the changed parameters, everything else as in the first run. */
+  run: (params: P, control: RunControl) => Promise<Result>;
+  /** Title of the progress notification. */
+  title: (params: P) => string;
+}
+
+/**
+ * Lets the panel's webview run the job again with changed parameters (its "Run again" controls):
+ * the params are validated, the run goes behind the same cancellable progress as the first one
+ * (notification and in-panel bar, Cancel in either), and the panel shows the new result in place.
+ */
+export function enableRerun<P>(log: Log, panel: ResultPanel, spec: RerunSpec<P>): void {
+  panel.setRerunHandler(async (raw, signal) => {
+    const params = spec.validate(raw);
+    log.info(`${spec.name}: running again from the panel with ${JSON.stringify(params)}`);
+    const started = performance.now();
+    const result = await runWithProgress(log, panel, { title: spec.title(params), logSteps: false, signal }, (control) => spec.run(params, control));
+    log.info(`${spec.name}: re-run finished in ${formatMs(performance.now() - started)}`);
+    for (const warning of result.warnings) log.warn(warning);
+    return result;
+  });
 }

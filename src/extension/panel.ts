@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { isFromWebview, type FromWebview, type ToWebview } from '../protocol/messages';
 import { isResult, type Result } from '../protocol/result';
+import type { RerunOutcome } from '../protocol/rerun';
 import { MechLensError } from '../core/errors';
 import { userFacingMessage } from './error-message';
 import type { Log } from './log';
@@ -15,6 +16,13 @@ import type { PanelStore } from './panel-store';
 import { panelSettings, renderWebview, webviewOptions } from './webview-resources';
 
 export const panelViewType = 'mechlens.panel';
+
+/**
+ * Runs the panel's job again with the parameters the webview sent (unchecked: the handler validates
+ * them) and returns the new result; `signal` aborts when the user cancels in the panel or closes it.
+ * Registered by the job command through `enableRerun` in job-flow.ts.
+ */
+export type RerunHandler = (params: unknown, signal: AbortSignal) => Promise<Result>;
 
 export interface PanelServices {
   extensionUri: vscode.Uri;
@@ -41,6 +49,9 @@ export class ResultPanel implements vscode.Disposable {
   private savedUri: vscode.Uri | undefined;
   /** The items last selected in the panel (a word pair, a cluster), for views that follow it. */
   selection: readonly string[] = [];
+  private rerunHandler: RerunHandler | undefined;
+  /** The re-run in progress, if any: one at a time per panel. */
+  private rerunning: AbortController | undefined;
 
   /** A new panel beside the active editor. */
   static create(services: PanelServices, title: string): ResultPanel {
@@ -105,6 +116,19 @@ export class ResultPanel implements vscode.Disposable {
     }
   }
 
+  /**
+   * Lets the webview run this panel's job again (`request` method `rerun`), or stops it (undefined).
+   * The webview enables its Run again controls when told so.
+   */
+  setRerunHandler(handler: RerunHandler | undefined): void {
+    this.rerunHandler = handler;
+    this.post({ type: 'capabilities', rerun: handler !== undefined });
+  }
+
+  get canRerun(): boolean {
+    return this.rerunHandler !== undefined;
+  }
+
   showProgress(message: string, fraction?: number): void {
     this.post({ type: 'progress', message, fraction });
   }
@@ -141,6 +165,7 @@ export class ResultPanel implements vscode.Disposable {
     this.ready = false;
     renderWebview(this.webviewPanel.webview, this.services.extensionUri, this.webviewPanel.title);
     if (this.result) this.queue.splice(0, this.queue.length, { type: 'result', result: this.result });
+    if (this.rerunHandler) this.queue.push({ type: 'capabilities', rerun: true });
   }
 
   private receive(message: unknown): void {
@@ -175,7 +200,7 @@ export class ResultPanel implements vscode.Disposable {
         this.services.log.show();
         return;
       case 'request':
-        this.reply(message.id, message.method);
+        await this.reply(message.id, message.method, message.params);
         return;
       default: {
         const other = message as { type: string; url?: unknown };
@@ -189,11 +214,52 @@ export class ResultPanel implements vscode.Disposable {
     }
   }
 
-  private reply(id: number, method: string): void {
+  private async reply(id: number, method: string, params: unknown): Promise<void> {
     if (method === 'settings') {
       this.post({ type: 'reply', id, ok: true, value: panelSettings() });
+    } else if (method === 'rerun') {
+      await this.rerun(id, params);
+    } else if (method === 'cancelRerun') {
+      const running = this.rerunning;
+      if (running) this.services.log.info('Re-run cancelled from the panel');
+      running?.abort();
+      this.post({ type: 'reply', id, ok: true, value: { cancelled: running !== undefined } });
     } else {
       this.post({ type: 'reply', id, ok: false, error: `Unknown request "${method.slice(0, 40)}"` });
+    }
+  }
+
+  /**
+   * Runs the job again and shows the new result in this panel (same tab, same column). The reply
+   * comes after the run: `{status}` when it finished or was cancelled, the user-facing error otherwise.
+   */
+  private async rerun(id: number, params: unknown): Promise<void> {
+    const fail = (error: string) => this.post({ type: 'reply', id, ok: false, error });
+    if (!this.rerunHandler) {
+      fail('This panel cannot run its job again: it was opened from a saved run or restored after a reload. Run the command again to change its settings.');
+      return;
+    }
+    if (this.rerunning) {
+      fail('A re-run is already going in this panel: wait for it to finish, or cancel it first.');
+      return;
+    }
+    const controller = new AbortController();
+    this.rerunning = controller;
+    try {
+      const result = await this.rerunHandler(params, controller.signal);
+      if (this.disposed) return;
+      this.showResult(result);
+      this.post({ type: 'reply', id, ok: true, value: { status: 'done' } satisfies RerunOutcome });
+    } catch (err) {
+      if (err instanceof MechLensError && err.code === 'cancelled') {
+        this.post({ type: 'reply', id, ok: true, value: { status: 'cancelled' } satisfies RerunOutcome });
+        return;
+      }
+      this.services.log.error('Re-run from the panel failed', err);
+      fail(err instanceof MechLensError ? userFacingMessage(err)
+        : `MechLens: running again failed unexpectedly (${err instanceof Error ? err.message : String(err)}). The log has the details.`);
+    } finally {
+      this.rerunning = undefined;
     }
   }
 
@@ -239,6 +305,7 @@ export class ResultPanel implements vscode.Disposable {
   dispose(): void {
     if (!ResultPanel.open.delete(this)) return;
     this.disposed = true;
+    this.rerunning?.abort();
     this.services.statusBar?.hide(this);
     this.webviewPanel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();

@@ -56,8 +56,8 @@ test('asks for model, template, layer and sweep; runs the job with them and the 
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['progress', 'result']);
-  assert.equal((panel.posted[1] as { result: AttentionResult }).result.job, 'attention');
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result']);
+  assert.equal((panel.posted[2] as { result: AttentionResult }).result.job, 'attention');
 });
 
 test('a model folder from Browse…, one layer without the sweep; the layer box knows the catalog model\'s layer count', async () => {

@@ -66,7 +66,7 @@ test('the compare flow asks for two sources, runs the job with the settings, and
   assert.equal(panel.title, 't');
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['progress', 'result']);
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result']);
 
   // The next run remembers the last choices.
   recorded.quickPickAnswers.push((_items, active) => active[0], (_items, active) => active[0]);
