@@ -5,10 +5,14 @@
 //
 //   node scripts/package.mjs [--target linux-x64 ...] [--out DIR] [--skip-build]
 //
+// sharp's native packages (@img/sharp-<os>-<arch>, @img/sharp-libvips-<os>-<arch>) are optional
+// dependencies that npm installs only for this machine's platform; for other targets they are
+// fetched with `npm pack` from the npm registry and added to the .vsix (see addToVsix).
+//
 // Prints one line per .vsix: target, path and size; exits non-zero if a .vsix lacks its
-// platform's onnxruntime binding.
+// platform's onnxruntime binding or sharp binary.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -121,6 +125,70 @@ function listVsix(file) {
   return result.stdout.split('\n').filter(Boolean);
 }
 
+/**
+ * sharp's native packages for `target`, at the exact versions sharp pins in its
+ * optionalDependencies: `@img/sharp-<os>-<arch>` and, where it exists, `@img/sharp-libvips-<os>-<arch>`
+ * (Windows builds carry libvips inside the first). Linux targets mean glibc, not musl.
+ */
+function sharpNativePackages(target) {
+  const [os, arch] = target.split('-');
+  const manifest = JSON.parse(readFileSync(join(root, 'node_modules/sharp/package.json'), 'utf8'));
+  const pinned = manifest.optionalDependencies ?? {};
+  const names = [`@img/sharp-${os}-${arch}`, `@img/sharp-libvips-${os}-${arch}`].filter((n) => pinned[n]);
+  if (!names.some((n) => !n.includes('libvips'))) throw new Error(`package.mjs: sharp ${manifest.version} has no native package for ${target}.`);
+  return names.map((name) => ({ name, version: pinned[name] }));
+}
+
+/**
+ * `npm pack NAME@VERSION` from the npm registry (npm checks the tarball against the registry's
+ * sha512), unpacked once into OUT/.natives/ and reused by later runs. Returns the package folder.
+ */
+function fetchPackage(name, version, outDir) {
+  const dir = join(outDir, '.natives', `${name.replace('/', '+')}@${version}`);
+  const unpacked = join(dir, 'package');
+  if (existsSync(join(unpacked, 'package.json'))) return unpacked;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const packed = spawnSync('npm', ['pack', `${name}@${version}`, '--json', '--pack-destination', dir], { cwd: dir, encoding: 'utf8' });
+  if (packed.status !== 0) {
+    throw new Error(`package.mjs: npm pack ${name}@${version} failed (${(packed.stderr || '').trim().split('\n').slice(-2).join(' ')}); the win32/darwin .vsix needs it from the npm registry: check the network or npm's registry setting.`);
+  }
+  const filename = JSON.parse(packed.stdout)[0].filename;
+  run('tar', ['xzf', join(dir, filename), '-C', dir]);
+  rmSync(join(dir, filename));
+  return unpacked;
+}
+
+/**
+ * Adds npm package folders to a .vsix as extension/node_modules/<name>/, where sharp's
+ * `require('@img/...')` resolves them, and declares any new file extensions in
+ * [Content_Types].xml (a .vsix is an OPC package: every part's extension needs a content type).
+ */
+function addToVsix(vsix, packages) {
+  const stage = `${vsix}.stage`;
+  rmSync(stage, { recursive: true, force: true });
+  const extensions = new Set();
+  for (const p of packages) {
+    const into = join(stage, 'extension', 'node_modules', ...p.name.split('/'));
+    mkdirSync(dirname(into), { recursive: true });
+    cpSync(p.dir, into, { recursive: true });
+    for (const file of readdirSync(into, { recursive: true })) {
+      const ext = /(\.[^./\\]+)$/.exec(String(file))?.[1];
+      if (ext && statSync(join(into, String(file))).isFile()) extensions.add(ext.toLowerCase());
+    }
+  }
+  const typesName = '[Content_Types].xml';
+  const types = spawnSync('unzip', ['-p', vsix, '\\[Content_Types\\].xml'], { encoding: 'utf8' }).stdout;
+  if (!types.includes('<Types')) throw new Error(`package.mjs: ${vsix} has no readable ${typesName}.`);
+  const missing = [...extensions].filter((ext) => !types.toLowerCase().includes(`extension="${ext}"`));
+  if (missing.length) {
+    const defaults = missing.map((ext) => `<Default Extension="${ext}" ContentType="application/octet-stream"/>`).join('');
+    writeFileSync(join(stage, typesName), types.replace('</Types>', `${defaults}</Types>`));
+  }
+  run('zip', ['-q', '-r', '-X', '-D', vsix, 'extension', ...(missing.length ? [typesName] : [])], { cwd: stage });
+  rmSync(stage, { recursive: true, force: true });
+}
+
 function packageTarget(target, outDir, baseIgnore, version) {
   const ignoreFile = join(outDir, `.vscodeignore-${target}`);
   const extra = [...bundledPackageFolders().excluded, ...otherPlatformFolders(target)];
@@ -144,11 +212,18 @@ function packageTarget(target, outDir, baseIgnore, version) {
   const forbidden = entries.filter((e) => /^extension\/(src|test|bench|scripts)\//.test(e));
   if (forbidden.length) throw new Error(`package.mjs: ${relative(root, vsix)} carries sources or tests: ${forbidden.slice(0, 3).join(', ')}`);
   const hasSharp = entries.some((e) => e.startsWith('extension/node_modules/sharp/'));
-  const sharpNative = entries.some((e) => new RegExp(`^extension/node_modules/@img/sharp-${os}-${arch}/`).test(e));
-  if (hasSharp && !sharpNative) {
-    console.warn(`package.mjs: warning: ${target} has no @img/sharp-${os}-${arch}; only this machine's sharp binary is installed, so \`require('sharp')\` (and @huggingface/transformers, which loads it) fails on ${target}.`);
+  const natives = hasSharp ? sharpNativePackages(target) : [];
+  const added = natives.filter((p) => !entries.some((e) => e.startsWith(`extension/node_modules/${p.name}/`)));
+  if (added.length) addToVsix(vsix, added.map((p) => ({ ...p, dir: fetchPackage(p.name, p.version, outDir) })));
+  const final = added.length ? listVsix(vsix) : entries;
+  for (const p of natives) {
+    // sharp loads `@img/sharp-<os>-<arch>/sharp.node`; the darwin binary finds libvips at ../../sharp-libvips-darwin-arm64/lib.
+    const binary = p.name.includes('libvips') ? /\/lib\/libvips[^/]*\.(so[.\d]*|dylib|dll)$/ : /\/lib\/sharp-[^/]+\.node$/;
+    if (!final.some((e) => e.startsWith(`extension/node_modules/${p.name}/`) && binary.test(e))) {
+      throw new Error(`package.mjs: ${relative(root, vsix)} lacks ${p.name}'s native binary; sharp (loaded by @huggingface/transformers) would fail on ${target}.`);
+    }
   }
-  return { target, vsix, bytes: statSync(vsix).size, files: entries.length };
+  return { target, vsix, bytes: statSync(vsix).size, files: final.length, added: added.map((p) => `${p.name}@${p.version}`) };
 }
 
 const options = parseArgs(process.argv.slice(2));
@@ -164,5 +239,6 @@ const baseIgnore = readFileSync(join(root, '.vscodeignore'), 'utf8');
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 for (const target of options.targets) {
   const made = packageTarget(target, options.out, baseIgnore, version);
-  console.log(`${made.target}\t${relative(process.cwd(), made.vsix)}\t${(made.bytes / 1024 / 1024).toFixed(1)} MB\t${made.files} files`);
+  const fetched = made.added.length ? `\tadded ${made.added.join(', ')} from npm` : '';
+  console.log(`${made.target}\t${relative(process.cwd(), made.vsix)}\t${(made.bytes / 1024 / 1024).toFixed(1)} MB\t${made.files} files${fetched}`);
 }
