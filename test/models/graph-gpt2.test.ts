@@ -24,10 +24,10 @@ const SEQUENCES = [
   [50255, 12, 99, 3000, 18],
 ];
 
-async function runGraph(ckpt: Checkpoint, hooks: string[], mode: WeightMode = 'auto', convertedDir?: string) {
+async function runGraph(ckpt: Checkpoint, hooks: string[], mode: WeightMode = 'auto', convertedDir?: string, contribOps?: boolean) {
   const points = hooks.map((h) => resolveHookName(h, ckpt.config));
   const plan = planWeights(ckpt, mode, convertedDir);
-  const built = buildGpt2Graph({ config: ckpt.config, hooks: points, weight: plan.weight, lmHead: ckpt.lmHead });
+  const built = buildGpt2Graph({ config: ckpt.config, hooks: points, weight: plan.weight, lmHead: ckpt.lmHead, contribOps });
   const where = plan.finish();
   const session = await createInferenceSession({ bytes: built.bytes, label: ckpt.dir, ...where }, { provider: 'cpu', threads: 1 });
   const T = Math.max(...SEQUENCES.map((s) => s.length));
@@ -164,4 +164,30 @@ test('only the blocks up to the deepest hook are built', async () => {
   const { out } = await runGraph(ckpt, ['blocks.2.hook_resid_pre', 'blocks.0.hook_resid_pre']);
   assert.deepEqual(Object.keys(out).sort(), ['blocks.0.hook_resid_pre', 'blocks.2.hook_resid_pre']);
   compareWithReference(ckpt, out, Math.max(...SEQUENCES.map((s) => s.length)));
+});
+
+test('fused contrib ops (SkipLayerNormalization, FastGelu with the biases folded in) give the hooks of the plain ONNX graph', async () => {
+  const dir = path.join(tmp, 'plain');
+  if (!fs.existsSync(dir)) writeRandomGpt2Checkpoint(dir, { nLayer: 3, nEmbd: 64, nHead: 4, seed: 11, tokenizer: false });
+  const ckpt = openCheckpoint(dir);
+  // Only residual-stream hooks: every bias is then folded into a SkipLayerNormalization or FastGelu node.
+  const hooks = ['blocks.0.hook_resid_mid', 'blocks.1.hook_resid_pre', 'blocks.1.hook_resid_post', 'blocks.2.hook_resid_mid', 'blocks.2.mlp.hook_post', 'logits'];
+  const fused = await runGraph(ckpt, hooks);
+  const plain = await runGraph(ckpt, hooks, 'auto', undefined, false);
+  const opTypes = (bytes: Uint8Array) => new Set((onnx.ModelProto.decode(bytes).graph?.node ?? []).map((n) => `${n.domain ? `${n.domain}:` : ''}${n.opType}`));
+  const fusedOps = opTypes(fused.built.bytes);
+  assert.ok(fusedOps.has('com.microsoft:SkipLayerNormalization') && fusedOps.has('com.microsoft:FastGelu'), [...fusedOps].join(' '));
+  assert.ok(!fusedOps.has('Tanh'));
+  assert.ok(![...opTypes(plain.built.bytes)].some((op) => op.startsWith('com.microsoft:')));
+  assert.ok(fused.built.nodeCount < plain.built.nodeCount, `${fused.built.nodeCount} vs ${plain.built.nodeCount} nodes`);
+  for (const h of hooks) {
+    const a = fused.out[h].data;
+    const b = plain.out[h].data;
+    assert.equal(a.length, b.length, h);
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    assert.ok(worst <= 1e-4, `${h}: fused vs plain max abs difference ${worst}`);
+  }
+  compareWithReference(ckpt, fused.out, fused.T);
+  compareWithReference(ckpt, plain.out, plain.T);
 });

@@ -29,6 +29,8 @@ const built = buildGpt2Graph({
   config: ckpt.config,
   hooks: [...hooks.filter((h) => h.name === 'logits' || h.name === 'blocks.1.mlp.hook_pre' || h.name === 'blocks.0.attn.hook_pattern')],
   weight: (name) => ({ dims: ckpt.tensor(name).info.shape, source: { kind: 'inline', data: ckpt.readF32(name) } }),
+  // Standard ONNX ops only, as an exporter such as torch.onnx writes them (GELU spelled out with Tanh).
+  contribOps: false,
 });
 const onnxPath = path.join(exportDir, 'model.onnx');
 fs.writeFileSync(onnxPath, built.bytes);

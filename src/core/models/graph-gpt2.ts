@@ -4,7 +4,7 @@
 // tensor; only the blocks up to the deepest requested hook are built, and the graph outputs are
 // exactly the requested hooks (shapes in hooks.ts).
 import type { Gpt2Config } from './config';
-import { GraphBuilder, type Weight } from './onnx-graph';
+import { GraphBuilder, MS_DOMAIN, type Weight } from './onnx-graph';
 import type { HookPoint } from './hooks';
 
 export const INPUT_IDS = 'input_ids';
@@ -17,6 +17,13 @@ export interface Gpt2GraphSpec {
   weight: (name: string) => Weight;
   /** 'separate' when the checkpoint has its own `lm_head.weight`; GPT-2 ties the head to wte. */
   lmHead?: 'tied' | 'separate';
+  /**
+   * Use onnxruntime's com.microsoft contrib ops (SkipLayerNormalization, FastGelu): fewer passes
+   * over the activations. Default true; false builds standard ONNX ops only (for other runtimes,
+   * and as the benchmark's baseline). FastGelu is the tanh GELU, so configs with another
+   * activation always use standard ops for it.
+   */
+  contribOps?: boolean;
 }
 
 export interface BuiltGraph {
@@ -79,12 +86,52 @@ export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
   const headsShape = g.constInt64([0, 0, H, dh]); // 0 = copy batch and positions
   const mergedShape = g.constInt64([0, 0, c.nEmbd]);
 
+  // With onnxruntime's contrib ops (the default), each residual Add is fused into the LayerNorm that
+  // reads it (SkipLayerNormalization, whose fourth output is the sum, i.e. the residual stream), the
+  // output projections' biases ride along in that node, and gelu_new is one FastGelu node that also
+  // adds c_fc's bias. A bias is added on its own only when its hook (attn_out, mlp_out, mlp pre) is
+  // requested, since the hook must show the biased value.
+  const fused = spec.contribOps !== false;
+  const tanhGelu = fused && c.activation !== 'gelu' && c.activation !== 'relu';
+  // The residual stream is `resid`, or, in fused mode, the pending sum `pending.x + pending.skip (+ bias)`
+  // that the next LayerNorm computes as a side output.
+  let pending: { x: string; skip: string; bias?: string; name?: string } | undefined;
+  const normalize = (scale: string, bias: string, sumName?: string): string => {
+    if (!pending) return layerNorm(g, resid, scale, bias, c.layerNormEpsilon);
+    const inputs = [pending.x, pending.skip, scale, bias, ...(pending.bias ? [pending.bias] : [])];
+    const sum = sumName ?? pending.name ?? g.fresh('resid');
+    const [out] = g.op('SkipLayerNormalization', inputs, { epsilon: { float: c.layerNormEpsilon } }, [g.fresh('skip_ln'), '', '', sum], MS_DOMAIN);
+    resid = sum;
+    pending = undefined;
+    return out;
+  };
+  /** x @ W + b as a tensor of its own (named for its hook), or, fused and unhooked, x @ W with the bias left to the consumer. */
+  const linear = (x: string, prefix: string, hook?: string): { y: string; bias?: string } => {
+    const product = g.op1('MatMul', [x, w(`${prefix}.weight`)]);
+    if (fused && !hook) return { y: product, bias: w(`${prefix}.bias`) };
+    return { y: g.op1('Add', [product, w(`${prefix}.bias`)], {}, hook) };
+  };
+  const residualAdd = (x: { y: string; bias?: string }, name?: string) => {
+    if (fused) {
+      pending = { x: x.y, skip: resid, bias: x.bias, name };
+      return;
+    }
+    resid = g.op1('Add', [resid, x.y], {}, name);
+  };
+  const settle = (name?: string) => {
+    // Materializes a pending residual sum without a LayerNorm (after the last built block).
+    if (!pending) return;
+    const sum = g.op1('Add', [pending.x, pending.skip]);
+    resid = pending.bias ? g.op1('Add', [sum, pending.bias], {}, name ?? pending.name) : g.op1('Identity', [sum], {}, name ?? pending.name);
+    pending = undefined;
+  };
+
   for (let l = 0; l < layers; l++) {
     const p = `h.${l}.`;
     const hook = (suffix: string) => hookName(`blocks.${l}.${suffix}`);
-    if (l > 0 && hook('hook_resid_pre')) resid = g.op1('Identity', [resid], {}, hook('hook_resid_pre'));
 
-    const ln1 = layerNorm(g, resid, w(`${p}ln_1.weight`), w(`${p}ln_1.bias`), c.layerNormEpsilon);
+    const ln1 = normalize(w(`${p}ln_1.weight`), w(`${p}ln_1.bias`));
+    if (l > 0 && hook('hook_resid_pre')) resid = g.op1('Identity', [resid], {}, hook('hook_resid_pre'));
     const qkv = g.op1('Add', [g.op1('MatMul', [ln1, w(`${p}attn.c_attn.weight`)]), w(`${p}attn.c_attn.bias`)], {}, hook('attn.hook_qkv'));
     const [q, k, v] = g.op('Split', [qkv, splitSizes], { axis: 2 }, [
       hook('attn.hook_q') ?? g.fresh('q'), hook('attn.hook_k') ?? g.fresh('k'), hook('attn.hook_v') ?? g.fresh('v'),
@@ -101,16 +148,16 @@ export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
     const pattern = g.op1('Softmax', [scores], { axis: -1 }, hook('attn.hook_pattern'));
     const zh = g.op1('MatMul', [pattern, vh]); // [B,H,T,dh]
     const z = g.op1('Reshape', [g.op1('Transpose', [zh], { perm: [0, 2, 1, 3] }), mergedShape], {}, hook('attn.hook_z'));
-    const attnOut = g.op1('Add', [g.op1('MatMul', [z, w(`${p}attn.c_proj.weight`)]), w(`${p}attn.c_proj.bias`)], {}, hook('hook_attn_out'));
-    const mid = g.op1('Add', [resid, attnOut], {}, hook('hook_resid_mid'));
+    residualAdd(linear(z, `${p}attn.c_proj`, hook('hook_attn_out')), hook('hook_resid_mid'));
 
-    const ln2 = layerNorm(g, mid, w(`${p}ln_2.weight`), w(`${p}ln_2.bias`), c.layerNormEpsilon);
-    const pre = g.op1('Add', [g.op1('MatMul', [ln2, w(`${p}mlp.c_fc.weight`)]), w(`${p}mlp.c_fc.bias`)], {}, hook('mlp.hook_pre'));
-    const post = activation(g, pre, c.activation, hook('mlp.hook_post'));
-    const mlpOut = g.op1('Add', [g.op1('MatMul', [post, w(`${p}mlp.c_proj.weight`)]), w(`${p}mlp.c_proj.bias`)], {}, hook('hook_mlp_out'));
-    resid = g.op1('Add', [mid, mlpOut], {}, hook('hook_resid_post'));
+    const ln2 = normalize(w(`${p}ln_2.weight`), w(`${p}ln_2.bias`));
+    const pre = linear(ln2, `${p}mlp.c_fc`, hook('mlp.hook_pre'));
+    const post = tanhGelu
+      ? g.op1('FastGelu', [pre.y, ...(pre.bias ? [pre.bias] : [])], {}, hook('mlp.hook_post'), MS_DOMAIN)
+      : activation(g, pre.bias ? g.op1('Add', [pre.y, pre.bias]) : pre.y, c.activation, hook('mlp.hook_post'));
+    residualAdd(linear(post, `${p}mlp.c_proj`, hook('hook_mlp_out')), hook('hook_resid_post'));
   }
-
+  settle();
   if (layers > 0 && hookName(`blocks.${layers}.hook_resid_pre`)) g.op1('Identity', [resid], {}, `blocks.${layers}.hook_resid_pre`);
 
   if (layers === c.nLayer && (wanted.includes('ln_final.hook_normalized') || wanted.includes('logits'))) {

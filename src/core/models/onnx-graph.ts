@@ -8,6 +8,8 @@ import { MechLensError } from '../errors';
 /** Opset 17 is the first with LayerNormalization; IR 8 is the newest onnx-proto's schema knows. */
 export const OPSET = 17;
 export const IR_VERSION = 8;
+/** onnxruntime's contrib ops (FastGelu, SkipLayerNormalization, ...) live in this domain, version 1. */
+export const MS_DOMAIN = 'com.microsoft';
 
 export type Dim = number | string;
 export type ElemType = 'float32' | 'int64' | 'bool';
@@ -37,6 +39,7 @@ export class GraphBuilder {
   private readonly outputs: onnx.IValueInfoProto[] = [];
   private readonly names = new Set<string>();
   private readonly weights = new Map<string, () => Weight>();
+  private readonly domains = new Set<string>();
   private counter = 0;
   /** Bytes of weights stored inside the model (not as external data). */
   inlineBytes = 0;
@@ -59,10 +62,14 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, elem, dims));
   }
 
-  /** Adds one node; returns its output names. `outputs` may name hook tensors explicitly. */
+  /**
+   * Adds one node; returns its output names. `outputs` may name hook tensors explicitly; an empty
+   * name leaves an optional output out (ONNX's convention).
+   */
   op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs: string[] | number = 1, domain = ''): string[] {
     const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType)) : outputs;
-    for (const o of outs) this.names.add(o);
+    for (const o of outs) if (o) this.names.add(o);
+    if (domain) this.domains.add(domain);
     this.nodes.push({
       opType,
       domain,
@@ -75,8 +82,8 @@ export class GraphBuilder {
   }
 
   /** One-output convenience for op(). `out` names the result (for hook tensors). */
-  op1(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, out?: string): string {
-    return this.op(opType, inputs, attrs, out ? [out] : 1)[0];
+  op1(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, out?: string, domain = ''): string {
+    return this.op(opType, inputs, attrs, out ? [out] : 1, domain)[0];
   }
 
   constInt64(values: number[], dims: number[] = [values.length], hint = 'const_i64'): string {
@@ -151,7 +158,7 @@ export class GraphBuilder {
     const model: onnx.IModelProto = {
       irVersion: IR_VERSION,
       producerName: 'mechlens',
-      opsetImport: [{ domain: '', version: OPSET }],
+      opsetImport: [{ domain: '', version: OPSET }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       graph: { name: graphName, node: this.nodes, initializer: [...weights, ...this.initializers], input: this.inputs, output: this.outputs },
     };
     return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
