@@ -1,37 +1,27 @@
 // Soak: 20 compare analyses back to back in one process, as an extension host runs them. Memory is
 // read after a forced GC once run 1 is done and again after run 20; the target is that run 20's
 // level stays within 10% of run 1's. Active handles (workers, ports, timers, sockets) are counted
-// too, so a leaked worker or session shows up. Run both ways: in-process (the CLI's path) and one
-// worker thread per run (the extension's path, src/core/worker/client.ts).
-// Run: node --expose-gc --import tsx bench/soak.ts [runs] [in-process|worker|bundle|both]
-// 'bundle' starts the built dist/worker.js (run node scripts/build.mjs first), as the packaged
-// extension does; 'worker' starts src/core/worker/main.ts through its tsx bootstrap.
+// too, so a leaked worker or session shows up. Paths: in-process (the CLI's analyses), the worker
+// pool as the extension uses it (one long-lived thread reused by every run, src/core/worker/client.ts),
+// and, as the reference, the former design of one thread per run (a pool that keeps no idle thread).
+// Run: node --expose-gc --import tsx bench/soak.ts [runs] [mode]
+// mode: in-process | pooled | per-run | bundle-pooled | bundle-per-run | all | all-bundle (default:
+// all, which runs in-process, per-run and pooled each in a fresh child process, one after another, so
+// RSS of one path does not carry into the next; all-bundle does the same with the bundle-* paths). 'bundle-*' start the built dist/worker.js (run
+// node scripts/build.mjs first), as the packaged extension does; the others start
+// src/core/worker/main.ts through its tsx bootstrap.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { runCompare, type CompareInput } from '../src/core/analyses/compare';
 import { syntheticSpaces } from '../src/core/analyses/demo-vectors';
 import { writeVectorFile } from '../src/core/vectors';
-import { Worker } from 'node:worker_threads';
-import { runInWorker } from '../src/core/worker/client';
-import type { FromWorker, ToWorker } from '../src/core/worker/messages';
-
-/** The packaged path: one dist/worker.js thread per run, terminated after it answers (as client.ts does). */
-function runInBundledWorker(input: CompareInput): Promise<unknown> {
-  const worker = new Worker(path.join(__dirname, '..', 'dist', 'worker.js'));
-  return new Promise((resolve, reject) => {
-    worker.on('message', (m: FromWorker) => {
-      if (m.type === 'done') void worker.terminate().then(() => resolve(m.output));
-      else if (m.type === 'error') void worker.terminate().then(() => reject(new Error(m.error.message)));
-    });
-    worker.on('error', reject);
-    const message: ToWorker = { type: 'run', task: 'compare', input, cancelFlag: new Int32Array(new SharedArrayBuffer(4)), wantsIterations: false };
-    worker.postMessage(message);
-  });
-}
+import { WorkerPool } from '../src/core/worker/client';
 
 const RUNS = Number(process.argv[2] ?? 20);
-const MODE = process.argv[3] ?? 'both';
+const MODE = process.argv[3] ?? 'all';
+const MODES = ['in-process', 'pooled', 'per-run', 'bundle-pooled', 'bundle-per-run'];
 const WORDS = 300;
 const DIMS = 100;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -51,7 +41,7 @@ async function settle(): Promise<Level> {
 
 function mb(bytes: number): string { return `${(bytes / 2 ** 20).toFixed(1)} MiB`; }
 
-async function soak(label: string, run: () => Promise<unknown>): Promise<void> {
+async function soak(label: string, run: () => Promise<unknown>, pool?: WorkerPool): Promise<void> {
   const start = await settle();
   const started = performance.now();
   let first: Level | undefined;
@@ -67,6 +57,7 @@ async function soak(label: string, run: () => Promise<unknown>): Promise<void> {
     console.log(`  ${key.padEnd(8)} before ${mb(start[key])}, after run 1 ${mb(first![key])}, after run ${RUNS} ${mb(last[key])}  ratio ${ratio.toFixed(3)}${key === 'rss' ? (ratio <= 1.1 ? '  (within 10%)' : '  (ABOVE 10%)') : ''}`);
   }
   console.log(`  handles before ${JSON.stringify(start.handles)}, after run 1 ${JSON.stringify(first!.handles)}, after run ${RUNS} ${JSON.stringify(last.handles)}`);
+  if (pool) console.log(`  worker threads started ${pool.stats.started}, discarded ${pool.stats.discarded}, idle at the end ${pool.stats.idle}`);
   const grew = Object.entries(last.handles).filter(([k, n]) => n > (first!.handles[k] ?? 0));
   console.log(grew.length ? `  LEAK: handles grew: ${JSON.stringify(Object.fromEntries(grew))}` : '  no handle, worker or port left behind');
 }
@@ -84,13 +75,30 @@ async function main(): Promise<void> {
     await writeVectorFile(path.join(dir, 'a.txt'), words, a.vectors, 'glove-text');
     await writeVectorFile(path.join(dir, 'b.bin'), words, b.vectors, 'word2vec-binary');
     const input: CompareInput = { wordsPath, a: `vectors:${path.join(dir, 'a.txt')}`, b: `vectors:${path.join(dir, 'b.bin')}`, permutations: 1000, seed: 0, offline: true, cacheDir: dir };
-    console.log(`Soak: compare on ${WORDS} words × ${DIMS} dims (glove text vs word2vec binary), 1000 permutations, t-SNE + DBSCAN maps; node ${process.version}, ${os.cpus().length} CPUs`);
-    if (MODE === 'in-process' || MODE === 'both') await soak('In-process runCompare (CLI path)', () => runCompare(input));
-    if (MODE === 'bundle') await soak('One dist/worker.js thread per run (packaged extension path)', () => runInBundledWorker(input));
-    if (MODE === 'worker' || MODE === 'both') await soak(`One worker thread per run (extension path)${process.env.MALLOC_ARENA_MAX ? `, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}`, () => runInWorker('compare', input));
+    console.log(`Soak (${MODE}): compare on ${WORDS} words × ${DIMS} dims (glove text vs word2vec binary), 1000 permutations, t-SNE + DBSCAN maps; node ${process.version}, ${os.cpus().length} CPUs`);
+    if (MODE === 'in-process') { await soak('In-process runCompare (CLI path)', () => runCompare(input)); return; }
+    const bundled = MODE.startsWith('bundle-');
+    const entry = bundled ? { file: path.join(__dirname, '..', 'dist', 'worker.js'), bootstrap: null } : undefined;
+    // maxIdle 0: every run's thread is terminated once it answers, which is exactly the former design.
+    const perRun = MODE.endsWith('per-run');
+    const pool = new WorkerPool({ entry, maxIdle: perRun ? 0 : 1 });
+    const where = bundled ? 'dist/worker.js' : 'from source via tsx';
+    await soak(perRun ? `One worker thread per run, ${where} (former extension path)` : `One long-lived worker thread reused by every run, ${where} (extension path)`,
+      () => pool.run('compare', input), pool);
+    await pool.shutdown();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-void main();
+if (MODE === 'all' || MODE === 'all-bundle') {
+  // Each path in a fresh process, so they start from the same RSS.
+  for (const mode of MODE === 'all' ? ['in-process', 'per-run', 'pooled'] : ['in-process', 'bundle-per-run', 'bundle-pooled']) {
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, String(RUNS), mode], { stdio: 'inherit' });
+    if (child.status !== 0) process.exitCode = child.status ?? 1;
+  }
+} else if (MODES.includes(MODE)) {
+  void main();
+} else {
+  throw new Error(`Unknown mode "${MODE}": use ${[...MODES, 'all', 'all-bundle'].join(', ')}.`);
+}

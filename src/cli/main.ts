@@ -3,6 +3,7 @@
 import { parseArgs, helpText } from './args';
 import type { CliCommand } from './command';
 import { MechLensError } from '../core/errors';
+import { shutdownWorkers } from '../core/worker/client';
 
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Names and options follow the CLI contract in shared/design.md.
@@ -47,7 +48,10 @@ async function listCommands(): Promise<string[]> {
   return out;
 }
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2)).finally(
+  // Idle job threads are unref'd and would not hold the process, but a clean exit ends them explicitly.
+  () => shutdownWorkers(),
+).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     if (err instanceof MechLensError) {

@@ -17,6 +17,8 @@ import { dbscan, kmeans } from '../../src/core/cluster';
 import { representationalSimilarity } from '../../src/core/stats/rsa';
 import { cosineSimilarityMatrix } from '../../src/core/stats/similarity';
 import type { Matrix } from '../../src/core/matrix';
+import { runContrast, type ContrastInput } from '../../src/core/analyses/contrast';
+import { WorkerPool } from '../../src/core/worker/client';
 
 let tmp = '';
 let modelDir = '';
@@ -144,4 +146,45 @@ test('compare job: cancelled when its permutation test starts and during t-SNE; 
   const inTsne = abortOn(/t-SNE iteration/);
   await assert.rejects(runCompare(input, inTsne), isCancelled);
   assert.deepEqual(stable(await runCompare(input)), stable(reference));
+});
+
+/** Many short sentences, so that tokenizing them spans several cancel checks (one per 256 inputs). */
+function manySentences(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `Sentence ${i} says that the ${CATEGORIES[i % 4]} number ${i * 7} is here.`);
+}
+
+test('capture: cancelled while the tokenizer works, before any batch; the same capture then works and matches', async () => {
+  const inputs = manySentences(2000);
+  const common = { provider: 'cpu', threads: 1, batchSize: 256 } as const;
+  const reference = await captureActivations(modelDir, inputs, ['blocks.0.mlp.hook_pre'], 'last', common);
+  // Abort on the second tokenizing line (input 257): the check before input 513 must stop it.
+  const control = abortOn(/^Tokenizing input 257 of 2000/);
+  await assert.rejects(captureActivations(modelDir, inputs, ['blocks.0.mlp.hook_pre'], 'last', { ...common, ...control }), isCancelled);
+  assert.deepEqual(control.seen.filter((m) => /^Tokenizing/.test(m)), ['Tokenizing input 1 of 2000', 'Tokenizing input 257 of 2000'], control.seen.join('; '));
+  assert.ok(!control.seen.some((m) => /batch/.test(m)), 'no inference batch ran');
+  const again = await captureActivations(modelDir, inputs, ['blocks.0.mlp.hook_pre'], 'last', common);
+  assert.deepEqual(again.activations['blocks.0.mlp.hook_pre'].data, reference.activations['blocks.0.mlp.hook_pre'].data);
+});
+
+test('contrast job in a worker thread: cancelled while tokenizing, the task stops itself (its thread is kept) and the next run equals an uncancelled one', async () => {
+  const sentences = manySentences(600);
+  const sentencesPath = path.join(tmp, 'many.sentences');
+  fs.writeFileSync(sentencesPath, `[him]\n${sentences.slice(0, 300).map((s) => `${s} I saw {him}.`).join('\n')}\n[her]\n${sentences.slice(300).map((s) => `${s} I saw {her}.`).join('\n')}\n`);
+  const input: ContrastInput = { sentencesPath, model: modelDir, hook: 'blocks.0.mlp.hook_pre', shuffles: 0, seed: 1 };
+  // A grace period far longer than the task needs to stop: the thread is terminated only if the task
+  // never stops by itself, so the outcome does not depend on how busy the machine is.
+  const pool = new WorkerPool({ cancelGraceMs: 120_000 });
+  try {
+    const control = abortOn(/^Tokenizing input 257 of 600/);
+    await assert.rejects(pool.run('contrast', input, control), isCancelled);
+    // Progress lines are posted before the answer, so a tokenizer that ran on would show input 513.
+    assert.deepEqual(control.seen.filter((m) => /^Tokenizing/.test(m)), ['Tokenizing input 1 of 600', 'Tokenizing input 257 of 600'], control.seen.join('; '));
+    assert.ok(!control.seen.some((m) => /batch/.test(m)), 'no inference batch ran');
+    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 }, 'the thread was kept, not terminated');
+    const next = await pool.run('contrast', input);
+    assert.deepEqual(stable(next), stable(await runContrast(input)));
+    assert.equal(pool.stats.started, 1, 'the same thread ran the next job');
+  } finally {
+    await pool.shutdown();
+  }
 });

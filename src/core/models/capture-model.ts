@@ -71,6 +71,14 @@ export async function loadModel(source: string, options: LoadModelOptions = {}):
   return entry;
 }
 
+/**
+ * Forgets every opened model, so the next loadModel reads the files again. A worker thread that
+ * serves run after run calls it after each run (src/core/worker/main.ts).
+ */
+export function forgetLoadedModels(): void {
+  cache.clear();
+}
+
 async function open(source: string): Promise<LoadedModel> {
   let stat: fs.Stats;
   try {

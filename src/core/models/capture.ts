@@ -107,7 +107,7 @@ export async function captureActivations(
   });
 
   // Positions: resolvePositions tokenizes and finds markers/targets; 'all' and indices use its ids.
-  const resolved = resolvePositions(tokenizer, inputs, positions === 'target' ? { targets: options.targets, piece: options.piece } : { piece: options.piece });
+  const resolved = resolvePositions(tokenizer, inputs, positions === 'target' ? { targets: options.targets, piece: options.piece, signal, onProgress } : { piece: options.piece, signal, onProgress });
   const ids = resolved.inputs.map((r) => r.ids);
   const maxPositions = loaded.kind === 'gpt2' ? loaded.checkpoint.config.nPositions : Infinity;
   ids.forEach((row, i) => {

@@ -1,7 +1,8 @@
 // Which token position each input is read at: the token under a `{target}` marker, the first match
 // of a target string such as " him" in the token sequence, or the last real token. Also the
 // notebook's check that every word of a template is one token, with a warning naming the pieces.
-import { MechLensError } from '../errors';
+import { MechLensError, throwIfCancelled } from '../errors';
+import type { RunControl } from '../run-control';
 import type { Gpt2Tokenizer } from './tokenizer';
 
 /** A sentence-set `Sentence` fits this shape as it is. */
@@ -30,7 +31,7 @@ export interface PositionedInput {
   how: 'marker' | 'search' | 'last';
 }
 
-export interface ResolveOptions {
+export interface ResolveOptions extends RunControl {
   /** Strings searched in order when an input has no marker, e.g. [" him", " her"]. */
   targets?: readonly string[];
   /** When `targets` are given but none is in an input: throw naming the input (default), or read its last token. */
@@ -51,6 +52,11 @@ export function resolvePositions(tokenizer: Gpt2Tokenizer, inputs: ReadonlyArray
   const warnings: string[] = [];
   const targetIds = (options.targets ?? []).map((t) => ({ target: t, variants: searchVariants(tokenizer, t) }));
   const resolved = inputs.map((raw, i): PositionedInput => {
+    // Tokenizing is synchronous: a large input set would hold a cancel back until the end without this.
+    if (i % TOKENIZE_CHECK_EVERY === 0) {
+      throwIfCancelled(options.signal);
+      options.onProgress?.({ message: `Tokenizing input ${i + 1} of ${inputs.length}` });
+    }
     const input: PositionInput = typeof raw === 'string' ? { text: raw } : raw;
     const where = describe(input, i);
     // MechLensError prefixes source:line itself; name the input in the message only when it has no source.
@@ -91,6 +97,9 @@ export function resolvePositions(tokenizer: Gpt2Tokenizer, inputs: ReadonlyArray
   });
   return { inputs: resolved, warnings };
 }
+
+/** Inputs between cancel checks and progress lines while tokenizing (a few ms of BPE at most). */
+const TOKENIZE_CHECK_EVERY = 256;
 
 function describe(input: PositionInput, index: number): string {
   if (input.source && input.line) return `${input.source}:${input.line}`;

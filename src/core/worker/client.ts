@@ -1,7 +1,14 @@
-// runInWorker: one worker thread per call, so a cancelled or crashed run can simply be terminated
-// and nothing leaks. Inputs are cloned (core never takes the caller's buffers) unless the caller
-// says they may be transferred; outputs are transferred back.
-import { Worker } from 'node:worker_threads';
+// runInWorker: runs a task from the worker table (tasks.ts) on a long-lived worker thread. Starting a
+// thread per run cost a fresh V8 isolate each time and left the process's RSS growing run after run
+// (bench/soak.ts), so threads are kept and reused: a run takes an idle one or starts one, and gives it
+// back when the task answers. A thread is thrown away (terminated) and replaced on the next run when
+// it crashes, or when a cancelled task does not stop by itself within CANCEL_GRACE_MS, so cancel still
+// ends a stuck synchronous loop promptly. The worker drops its model and session caches after every
+// task (main.ts), so a reused thread holds nothing from the run before. Idle threads are unref'd: they
+// never keep a CLI process alive; shutdownWorkers() ends them on extension deactivate and CLI exit.
+// Inputs are cloned (core never takes the caller's buffers) unless the caller says they may be
+// transferred; outputs are transferred back.
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { CancelledError, MechLensError } from '../errors';
 import type { RunControl } from '../run-control';
@@ -14,54 +21,178 @@ export interface WorkerControl extends RunControl {
   transferInput?: boolean;
 }
 
-/** How long a cancelled worker may take to stop by itself before it is terminated. */
+/** How long a cancelled task may take to stop by itself before its thread is terminated. */
 const CANCEL_GRACE_MS = 200;
+
+export interface WorkerEntry { file: string; bootstrap: string | null }
 
 /**
  * Where the worker entry is: dist/worker.js next to the bundle, or src/core/worker/main.ts when
  * running from source under tsx. Node refuses a .ts worker file even with --import tsx, so from
  * source the worker starts from a tiny CommonJS bootstrap that registers tsx and requires main.ts.
  */
-export function workerEntry(moduleFile: string = __filename): { file: string; bootstrap: string | null } {
+export function workerEntry(moduleFile: string = __filename): WorkerEntry {
   if (!moduleFile.endsWith('.ts')) return { file: join(dirname(moduleFile), 'worker.js'), bootstrap: null };
   const file = join(dirname(moduleFile), 'main.ts');
   const paths = JSON.stringify([dirname(moduleFile)]);
-  return { file, bootstrap: `require(require.resolve('tsx/cjs', { paths: ${paths} })); require(${JSON.stringify(file)});` };
+  // tsx/cjs for require(); tsx's ESM hooks for the dynamic import()s that lazy-load modules (model
+  // sources). tsx/esm/api's register() resolves its loader wrongly when required from CommonJS
+  // (tsx 4.23), so the loader is registered with module.register directly.
+  const resolve = (id: string) => `require.resolve('${id}', { paths: ${paths} })`;
+  const esmHooks = `require('node:module').register(require('node:url').pathToFileURL(${resolve('tsx/esm')}).href, { data: {} });`;
+  return { file, bootstrap: `require(${resolve('tsx/cjs')}); ${esmHooks} require(${JSON.stringify(file)});` };
 }
 
-export function runInWorker<T extends WorkerTaskName>(task: T, input: TaskInput<T>, control: WorkerControl = {}): Promise<TaskOutput<T>> {
-  const { signal } = control;
-  if (signal?.aborted) return Promise.reject(new CancelledError());
-  const entry = workerEntry();
-  const worker = entry.bootstrap === null ? new Worker(entry.file) : new Worker(entry.bootstrap, { eval: true });
-  const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
-  return new Promise<TaskOutput<T>>((resolve, reject) => {
-    let settled = false;
-    const finish = (error: Error | null, output?: unknown) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      if (error) reject(error); else resolve(output as TaskOutput<T>);
-    };
-    const onAbort = () => {
-      Atomics.store(cancelFlag, 0, 1);
-      worker.postMessage({ type: 'cancel' } satisfies ToWorker);
-      setTimeout(() => finish(new CancelledError()), CANCEL_GRACE_MS).unref();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (message: FromWorker) => {
-      if (settled) return;
-      if (message.type === 'progress') control.onProgress?.(message.progress);
-      else if (message.type === 'iteration') control.onIteration?.(message.iteration, message.kl, message.coords);
-      else if (message.type === 'done') finish(null, message.output);
-      else finish(deserialize(message.error));
+export interface WorkerPoolOptions {
+  /** The thread's code (default: workerEntry()); tests give a scripted fake. */
+  entry?: WorkerEntry;
+  /** Idle threads kept for the next runs (default 1); more concurrent runs start more threads, which end when they finish. */
+  maxIdle?: number;
+  cancelGraceMs?: number;
+}
+
+export interface WorkerPoolStats {
+  idle: number;
+  busy: number;
+  /** Threads started since the pool was made: stays at 1 while one thread serves run after run. */
+  started: number;
+  /** Threads thrown away: crashed, terminated after a cancel that did not stop, or beyond maxIdle. */
+  discarded: number;
+}
+
+/** Ends the run a thread is busy with, from outside it (shutdown). */
+type Abandon = (error: Error) => void;
+
+export class WorkerPool {
+  private readonly entry: WorkerEntry;
+  private readonly maxIdle: number;
+  private readonly cancelGraceMs: number;
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Abandon>();
+  private started = 0;
+  private discarded = 0;
+  private nextRunId = 1;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    this.entry = options.entry ?? workerEntry();
+    this.maxIdle = options.maxIdle ?? 1;
+    this.cancelGraceMs = options.cancelGraceMs ?? CANCEL_GRACE_MS;
+  }
+
+  get stats(): WorkerPoolStats {
+    return { idle: this.idle.length, busy: this.busy.size, started: this.started, discarded: this.discarded };
+  }
+
+  run<T extends WorkerTaskName>(task: T, input: TaskInput<T>, control: WorkerControl = {}): Promise<TaskOutput<T>> {
+    const { signal } = control;
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    const worker = this.acquire();
+    const runId = this.nextRunId++;
+    const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+    return new Promise<TaskOutput<T>>((resolve, reject) => {
+      let settled = false;
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      /** reusable: the thread answered this run and can take the next one. */
+      const finish = (error: Error | null, output: unknown, reusable: boolean) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        clearTimeout(grace);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (reusable) this.release(worker); else this.discard(worker);
+        if (error) reject(error); else resolve(output as TaskOutput<T>);
+      };
+      const onAbort = () => {
+        // The shared flag reaches synchronous loops that never read messages; the message wakes async ones.
+        Atomics.store(cancelFlag, 0, 1);
+        worker.postMessage({ type: 'cancel', runId } satisfies ToWorker);
+        grace = setTimeout(() => finish(new CancelledError(), undefined, false), this.cancelGraceMs);
+        grace.unref();
+      };
+      const onMessage = (message: FromWorker) => {
+        if (message.runId !== runId) return; // a late message from an earlier run on this thread
+        if (message.type === 'progress') control.onProgress?.(message.progress);
+        else if (message.type === 'iteration') control.onIteration?.(message.iteration, message.kl, message.coords);
+        else if (message.type === 'done') finish(null, message.output, true);
+        else finish(deserialize(message.error), undefined, true);
+      };
+      const onError = (err: Error) => finish(err, undefined, false);
+      const onExit = (code: number) => finish(new MechLensError('memory', `the ${task} worker stopped unexpectedly (exit code ${code})`, { fix: 'It may have run out of memory; try fewer points.' }), undefined, false);
+      this.busy.set(worker, (error) => finish(error, undefined, false));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      const message: ToWorker = { type: 'run', runId, task, input, cancelFlag, wantsIterations: control.onIteration !== undefined };
+      try {
+        worker.postMessage(message, control.transferInput ? transferables(input) : []);
+      } catch (err) {
+        // An input that cannot be cloned: the thread never saw the run and stays usable.
+        finish(err instanceof Error ? err : new Error(String(err)), undefined, true);
+      }
     });
-    worker.on('error', (err) => finish(err));
-    worker.on('exit', (code) => finish(new MechLensError('memory', `the ${task} worker stopped unexpectedly (exit code ${code})`, { fix: 'It may have run out of memory; try fewer points.' })));
-    const message: ToWorker = { type: 'run', task, input, cancelFlag, wantsIterations: control.onIteration !== undefined };
-    worker.postMessage(message, control.transferInput ? transferables(input) : []);
-  });
+  }
+
+  /** Terminates every thread; runs in progress end with CancelledError. The pool stays usable: a later run starts a new thread. */
+  async shutdown(): Promise<void> {
+    const idle = this.idle.splice(0);
+    const busy = [...this.busy.entries()];
+    for (const [, abandon] of busy) abandon(new CancelledError());
+    await Promise.all([...idle, ...busy.map(([w]) => w)].map((w) => w.terminate().catch(() => undefined)));
+  }
+
+  private acquire(): Worker {
+    const worker = this.idle.pop() ?? this.spawn();
+    worker.ref(); // a run in progress keeps the process alive, as the one-thread-per-run design did
+    return worker;
+  }
+
+  private spawn(): Worker {
+    const entry = this.entry;
+    // SHARE_ENV: settings the extension writes to process.env after the thread started (memory share,
+    // execution provider) still reach the tasks; a copied environment would freeze them at start.
+    const worker = entry.bootstrap === null
+      ? new Worker(entry.file, { env: SHARE_ENV })
+      : new Worker(entry.bootstrap, { eval: true, env: SHARE_ENV });
+    this.started++;
+    // Always listening, so a thread that fails while idle is dropped instead of raising in the host.
+    worker.on('error', () => this.forget(worker));
+    worker.on('exit', () => this.forget(worker));
+    return worker;
+  }
+
+  private release(worker: Worker): void {
+    this.busy.delete(worker);
+    if (this.idle.length >= this.maxIdle) { this.discard(worker); return; }
+    worker.unref();
+    this.idle.push(worker);
+  }
+
+  private discard(worker: Worker): void {
+    this.forget(worker);
+    this.discarded++;
+    void worker.terminate().catch(() => undefined);
+  }
+
+  private forget(worker: Worker): void {
+    this.busy.delete(worker);
+    const at = this.idle.indexOf(worker);
+    if (at >= 0) this.idle.splice(at, 1);
+  }
+}
+
+/** The pool runInWorker uses: one per process (extension host or CLI). */
+export const defaultWorkerPool = new WorkerPool();
+
+export function runInWorker<T extends WorkerTaskName>(task: T, input: TaskInput<T>, control: WorkerControl = {}): Promise<TaskOutput<T>> {
+  return defaultWorkerPool.run(task, input, control);
+}
+
+/** Ends the default pool's threads: extension deactivate, CLI exit. */
+export function shutdownWorkers(): Promise<void> {
+  return defaultWorkerPool.shutdown();
 }
 
 function deserialize(error: SerializedError): Error {

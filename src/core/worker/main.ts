@@ -1,48 +1,83 @@
-// Worker-thread entry (bundled to dist/worker.js): runs one task from the table, relays progress
-// and animation frames, and stops when the client cancels.
+// Worker-thread entry (bundled to dist/worker.js): runs tasks from the table one after another for
+// as long as the pool keeps the thread (client.ts), relays progress and animation frames, and stops
+// a task when the client cancels it.
 import { parentPort } from 'node:worker_threads';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { workerTasks, type TaskContext } from './tasks';
 import { transferables, type FromWorker, type ToWorker, type SerializedError } from './messages';
 import { MechLensError } from '../errors';
 import { runRepulsionHelper } from '../layout/tsne-helper';
+import { forgetLoadedModels } from '../models/capture-model';
+import { defaultSessionCache } from '../models/runtime';
 
 const port = parentPort;
 if (!port) throw new Error('src/core/worker/main.ts must run in a worker thread');
 
-const controller = new AbortController();
-let cancelFlag: Int32Array | null = null;
-// Synchronous tasks never yield to the event loop, so they also read the shared flag.
-const signal = new Proxy(controller.signal, {
-  get(target, property) {
-    if (property === 'aborted') return target.aborted || (cancelFlag !== null && Atomics.load(cancelFlag, 0) === 1);
-    const value = Reflect.get(target, property, target);
-    return typeof value === 'function' ? value.bind(target) : value;
-  },
-});
+/**
+ * A full garbage collection, run once a task has answered. An idle thread allocates nothing, so V8
+ * would otherwise keep the finished run's dead matrices (ArrayBuffers outside the JS heap) for as
+ * long as the thread waits. gc() is taken from a throwaway context while --expose-gc is briefly on,
+ * then the flag is turned off again so no later context gets a gc global (the trick jest's leak
+ * detector uses).
+ */
+const collectGarbage: () => void = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  try {
+    return vm.runInNewContext('gc') as () => void;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+})();
 
-const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+/** The run in progress: the pool sends one run at a time to a thread. */
+let current: { runId: number; controller: AbortController } | null = null;
+
+/** An AbortSignal that also reads the shared flag, since synchronous tasks never yield to see the cancel message. */
+function runSignal(controller: AbortController, cancelFlag: Int32Array): AbortSignal {
+  return new Proxy(controller.signal, {
+    get(target, property) {
+      if (property === 'aborted') return target.aborted || Atomics.load(cancelFlag, 0) === 1;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'cancel') { controller.abort(); return; }
+  if (message.type === 'cancel') { if (current?.runId === message.runId) current.controller.abort(); return; }
   if (message.type === 'tsne-helper') { runRepulsionHelper(message.init); return; }
-  cancelFlag = message.cancelFlag;
-  void run(message.task, message.input, message.wantsIterations);
+  const controller = new AbortController();
+  current = { runId: message.runId, controller };
+  // Collected once run() has returned, so its frame (the input, the answer) is no longer live.
+  void run(message.runId, message.task, message.input, message.wantsIterations, runSignal(controller, message.cancelFlag)).then(collectGarbage);
 });
 
-async function run(task: string, input: unknown, wantsIterations: boolean): Promise<void> {
+async function run(runId: number, task: string, input: unknown, wantsIterations: boolean, signal: AbortSignal): Promise<void> {
+  const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port!.postMessage(message, transfer);
+  let answer: FromWorker;
   try {
     const fn = (workerTasks as Record<string, (input: unknown, context: TaskContext) => unknown>)[task];
     if (!fn) throw new MechLensError('bad-argument', `unknown worker task "${task}"`, { fix: `Known tasks: ${Object.keys(workerTasks).join(', ')}.` });
     const context: TaskContext = {
       signal,
-      onProgress: (progress) => post({ type: 'progress', progress }),
-      onIteration: wantsIterations ? (iteration, kl, coords) => post({ type: 'iteration', iteration, kl, coords }, [coords.buffer as ArrayBuffer]) : undefined,
+      onProgress: (progress) => post({ runId, type: 'progress', progress }),
+      onIteration: wantsIterations ? (iteration, kl, coords) => post({ runId, type: 'iteration', iteration, kl, coords }, [coords.buffer as ArrayBuffer]) : undefined,
     };
-    const output = await fn(input, context);
-    post({ type: 'done', output }, transferables(output));
+    answer = { runId, type: 'done', output: await fn(input, context) };
   } catch (err) {
-    post({ type: 'error', error: serialize(err) });
+    answer = { runId, type: 'error', error: serialize(err) };
   }
+  // Before answering, drop what this run loaded: the next run on this thread must not see weights or
+  // sessions of files that may have changed since, and an idle thread should not hold a model.
+  await releaseRunCaches();
+  if (current?.runId === runId) current = null;
+  post(answer, answer.type === 'done' ? transferables(answer.output) : []);
+}
+
+async function releaseRunCaches(): Promise<void> {
+  forgetLoadedModels();
+  await defaultSessionCache.dispose().catch(() => undefined);
 }
 
 function serialize(err: unknown): SerializedError {

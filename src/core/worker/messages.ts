@@ -1,12 +1,13 @@
-// Messages between runInWorker (client.ts) and the worker entry (main.ts).
+// Messages between runInWorker (client.ts) and the worker entry (main.ts). A thread serves many runs
+// one after another, so every message names its run: a late answer from a cancelled run is ignored.
 import type { Progress } from '../run-control';
 import type { ErrorCode } from '../errors';
 import type { HelperInit } from '../layout/tsne-helper';
 
 export type ToWorker =
   /** cancelFlag: Int32Array over a SharedArrayBuffer; [0] becomes 1 on cancel, so synchronous loops see it. */
-  | { type: 'run'; task: string; input: unknown; cancelFlag: Int32Array; wantsIterations: boolean }
-  | { type: 'cancel' }
+  | { type: 'run'; runId: number; task: string; input: unknown; cancelFlag: Int32Array; wantsIterations: boolean }
+  | { type: 'cancel'; runId: number }
   /** A second thread for Barnes-Hut t-SNE (see layout/tsne-helper.ts); it then serves only that. */
   | { type: 'tsne-helper'; init: HelperInit };
 
@@ -20,11 +21,11 @@ export interface SerializedError {
   stack?: string;
 }
 
-export type FromWorker =
+export type FromWorker = { runId: number } & (
   | { type: 'progress'; progress: Progress }
   | { type: 'iteration'; iteration: number; kl: number; coords: Float64Array }
   | { type: 'done'; output: unknown }
-  | { type: 'error'; error: SerializedError };
+  | { type: 'error'; error: SerializedError });
 
 /** The ArrayBuffers under the typed arrays of a value (deduplicated), for postMessage's transfer list. */
 export function transferables(value: unknown, seen = new Set<ArrayBuffer>(), depth = 0): ArrayBuffer[] {

@@ -1,0 +1,217 @@
+// The long-lived worker pool (src/core/worker/client.ts): one thread serves run after run; a thread
+// that crashes, or that does not stop after a cancel, is replaced; shutdown ends everything. The
+// pool's bookkeeping is driven here by a scripted fake thread that speaks the worker protocol and can
+// hang, crash or answer late on demand; the real worker is checked at the end (reuse, fresh files).
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CancelledError, MechLensError } from '../../src/core/errors';
+import { WorkerPool, type WorkerEntry } from '../../src/core/worker/client';
+import { runCompare, type CompareInput } from '../../src/core/analyses/compare';
+import { syntheticSpaces } from '../../src/core/analyses/demo-vectors';
+import { writeVectorFile } from '../../src/core/vectors';
+import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
+import { forgetLoadedModels } from '../../src/core/models/capture-model';
+import { defaultSessionCache } from '../../src/core/models/runtime';
+
+/** A fake worker: tasks named for the fault they play. Answers carry the thread id, to tell threads apart. */
+const FAKE: WorkerEntry = {
+  file: 'fake-worker',
+  bootstrap: `
+    const { parentPort, threadId } = require('node:worker_threads');
+    let current = null;
+    const cancelledError = { name: 'CancelledError', message: 'The run was cancelled.', code: 'cancelled' };
+    parentPort.on('message', (m) => {
+      if (m.type === 'cancel') { if (current && current.runId === m.runId) current.cancelled = true; return; }
+      const { runId, task, input } = m;
+      const done = (output) => parentPort.postMessage({ runId, type: 'done', output });
+      if (task === 'echo') done({ value: input.value, threadId, env: process.env[input.env ?? ''] ?? null });
+      else if (task === 'slow-echo') setTimeout(() => done({ value: input.value, threadId }), 80);
+      else if (task === 'hang') { for (;;) {} }  // ignores cancel: only terminate stops it
+      else if (task === 'crash') process.exit(7);
+      else if (task === 'uncaught') setTimeout(() => { throw new Error('boom in the worker'); }, 0);
+      else if (task === 'polite') {  // stops by itself once cancelled, as the real tasks do
+        current = { runId, cancelled: false };
+        parentPort.postMessage({ runId, type: 'progress', progress: { message: 'polite started' } });
+        const tick = () => current.cancelled ? parentPort.postMessage({ runId, type: 'error', error: cancelledError }) : setTimeout(tick, 5);
+        tick();
+      } else if (task === 'late') {  // answers, then sends more for the same run while the next run is going
+        done({ value: 'late first', threadId });
+        setTimeout(() => { parentPort.postMessage({ runId, type: 'progress', progress: { message: 'stale' } }); done({ value: 'stale', threadId }); }, 20);
+      }
+    });`,
+};
+
+type Echo = { value: unknown; threadId: number; env: string | null };
+// The fake's task names are not in the real table; the pool does not care.
+const run = (pool: WorkerPool, task: string, input: unknown = {}, control = {}) => pool.run(task as 'pca', input as never, control) as unknown as Promise<Echo>;
+
+const activeWorkers = () => process.getActiveResourcesInfo().filter((r) => r === 'Worker' || r === 'MessagePort').length;
+
+/** Starts a run and aborts it once the fake reports it has started (or right away for 'hang', which reports nothing). */
+function cancelled(pool: WorkerPool, task: string): Promise<unknown> {
+  const controller = new AbortController();
+  const promise = run(pool, task, {}, { signal: controller.signal, onProgress: () => controller.abort() });
+  if (task === 'hang') setTimeout(() => controller.abort(), 50);
+  return promise;
+}
+
+test('one thread serves run after run, and an idle thread keeps nothing alive', async () => {
+  const pool = new WorkerPool({ entry: FAKE });
+  const answers: Echo[] = [];
+  for (let i = 0; i < 5; i++) answers.push(await run(pool, 'echo', { value: i }));
+  assert.deepEqual(answers.map((a) => a.value), [0, 1, 2, 3, 4]);
+  assert.equal(new Set(answers.map((a) => a.threadId)).size, 1, 'the same thread answered every run');
+  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 });
+  assert.equal(activeWorkers(), 0, 'the idle thread is unref\'d');
+  await pool.shutdown();
+});
+
+test('settings written to process.env after the thread started reach it', async () => {
+  const pool = new WorkerPool({ entry: FAKE });
+  await run(pool, 'echo', { value: 'warm' });
+  process.env.MECHLENS_POOL_TEST = 'set later';
+  try {
+    assert.equal((await run(pool, 'echo', { env: 'MECHLENS_POOL_TEST' })).env, 'set later');
+    assert.equal(pool.stats.started, 1);
+  } finally {
+    delete process.env.MECHLENS_POOL_TEST;
+    await pool.shutdown();
+  }
+});
+
+test('a cancelled task that stops by itself keeps its thread; one that does not is terminated and replaced', async () => {
+  const pool = new WorkerPool({ entry: FAKE });
+  const first = await run(pool, 'echo', { value: 1 });
+  await assert.rejects(cancelled(pool, 'polite'), CancelledError);
+  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 });
+  assert.equal((await run(pool, 'echo', { value: 2 })).threadId, first.threadId, 'reused after a clean cancel');
+
+  await assert.rejects(cancelled(pool, 'hang'), CancelledError);
+  assert.equal(pool.stats.discarded, 1, 'the stuck thread was terminated');
+  const next = await run(pool, 'echo', { value: 3 });
+  assert.equal(next.value, 3);
+  assert.notEqual(next.threadId, first.threadId, 'a new thread took over');
+  assert.equal(pool.stats.started, 2);
+  await pool.shutdown();
+});
+
+test('a crash or an uncaught error fails that run with a message, and the next run gets a new thread', async () => {
+  const pool = new WorkerPool({ entry: FAKE });
+  const before = await run(pool, 'echo', { value: 0 });
+  await assert.rejects(run(pool, 'crash'), (err: unknown) => {
+    assert.ok(err instanceof MechLensError);
+    assert.match(err.message, /the crash worker stopped unexpectedly \(exit code 7\)/);
+    return true;
+  });
+  const afterCrash = await run(pool, 'echo', { value: 1 });
+  assert.notEqual(afterCrash.threadId, before.threadId);
+  await assert.rejects(run(pool, 'uncaught'), /boom in the worker/);
+  assert.equal((await run(pool, 'echo', { value: 2 })).value, 2);
+  assert.equal(pool.stats.started, 3);
+  assert.equal(pool.stats.idle, 1);
+  await pool.shutdown();
+});
+
+test('messages a thread sends for an earlier run do not reach the next run', async () => {
+  const pool = new WorkerPool({ entry: FAKE });
+  assert.equal((await run(pool, 'late')).value, 'late first');
+  const progress: string[] = [];
+  const next = await run(pool, 'slow-echo', { value: 'mine' }, { onProgress: (p: { message: string }) => progress.push(p.message) });
+  assert.equal(next.value, 'mine');
+  assert.deepEqual(progress, [], 'the stale progress was dropped');
+  await pool.shutdown();
+});
+
+test('concurrent runs get threads of their own; only maxIdle are kept afterwards', async () => {
+  const pool = new WorkerPool({ entry: FAKE, maxIdle: 1 });
+  const answers = await Promise.all([0, 1, 2].map((value) => run(pool, 'slow-echo', { value })));
+  assert.deepEqual(answers.map((a) => a.value), [0, 1, 2]);
+  assert.equal(new Set(answers.map((a) => a.threadId)).size, 3);
+  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 3, discarded: 2 });
+  await pool.shutdown();
+});
+
+test('shutdown ends a run in progress with CancelledError and terminates every thread; the pool can start again', async () => {
+  const pool = new WorkerPool({ entry: FAKE, maxIdle: 2 });
+  await Promise.all([run(pool, 'slow-echo'), run(pool, 'slow-echo')]);
+  assert.equal(pool.stats.idle, 2);
+  const stuck = assert.rejects(run(pool, 'hang'), CancelledError);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(pool.stats.busy, 1);
+  await pool.shutdown();
+  await stuck;
+  assert.deepEqual({ idle: pool.stats.idle, busy: pool.stats.busy }, { idle: 0, busy: 0 });
+  assert.equal(activeWorkers(), 0);
+  assert.equal((await run(pool, 'echo', { value: 'again' })).value, 'again');
+  await pool.shutdown();
+});
+
+// The real worker (src/core/worker/main.ts under tsx).
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-pool-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function modelCompareInput(): Promise<{ input: CompareInput; modelDir: string }> {
+  const modelDir = path.join(tmp, 'gpt2-tiny');
+  writeRandomGpt2Checkpoint(modelDir, { nLayer: 1, nEmbd: 16, nHead: 2, seed: 1 });
+  const words = ['moon', 'star', 'planet', 'apple', 'pear', 'lemon'];
+  const categories = ['space', 'space', 'space', 'fruit', 'fruit', 'fruit'];
+  const wordsPath = path.join(tmp, 'single.words');
+  fs.writeFileSync(wordsPath, '[space]\nmoon\nstar\nplanet\n[fruit]\napple\npear\nlemon\n');
+  const [a] = syntheticSpaces(words, categories, [8], 2);
+  const vectors = path.join(tmp, 'a.txt');
+  await writeVectorFile(vectors, a.words, a.vectors, 'glove-text');
+  return { modelDir, input: { wordsPath, a: `vectors:${vectors}`, b: `model:${modelDir}#blocks.0.attn.hook_q`, map: false, permutations: 50, seed: 1, template: 'The word is {word}' } };
+}
+
+/** The result without the fields that differ from run to run by design (time stamps). */
+function stable<T extends { run: { createdAt: string; durationMs: number } }>(r: T): unknown {
+  return { ...r, run: { ...r.run, createdAt: '', durationMs: 0 } };
+}
+
+test('the real worker: one thread runs successive jobs, and reads a checkpoint again when it changed between them', async () => {
+  const pool = new WorkerPool();
+  try {
+    const { input, modelDir } = await modelCompareInput();
+    const first = await pool.run('compare', input);
+    assert.deepEqual(stable(first), stable(await runCompare(input)));
+    // Same folder, new weights: a thread that kept the model from the first run would answer the old numbers.
+    writeRandomGpt2Checkpoint(modelDir, { nLayer: 1, nEmbd: 16, nHead: 2, seed: 2 });
+    const second = await pool.run('compare', input);
+    assert.notDeepEqual(second.b.similarity, first.b.similarity, 'the changed weights were read');
+    // This process cached the first model too; the in-process reference must read the new files as well.
+    forgetLoadedModels();
+    await defaultSessionCache.dispose();
+    assert.deepEqual(stable(second), stable(await runCompare(input)));
+    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 });
+  } finally {
+    await pool.shutdown();
+  }
+});
+
+test('the real worker: a memory share set after the thread started reaches the guard, which refuses the load with the clear message; the thread goes on', async () => {
+  const pool = new WorkerPool();
+  const saved = process.env.MECHLENS_MEMORY_SHARE;
+  try {
+    const { input, modelDir } = await modelCompareInput();
+    await pool.run('compare', input);
+    // What the extension does when mechlens.memoryShare changes (extension.ts applyEnvironmentSettings).
+    process.env.MECHLENS_MEMORY_SHARE = '0.000001';
+    await assert.rejects(pool.run('compare', input), (err: unknown) => {
+      assert.ok(err instanceof MechLensError, String(err));
+      assert.equal(err.code, 'memory');
+      assert.match(err.message, /needs .* but only .* of memory is free and MechLens may use 0\.0001% of it/);
+      assert.ok(err.message.includes(modelDir) || err.input?.includes(modelDir), `names the model: ${err.message}`);
+      assert.match(err.fix ?? '', /raise the setting mechlens\.memoryShare/);
+      return true;
+    });
+    process.env.MECHLENS_MEMORY_SHARE = '0.8';
+    assert.equal((await pool.run('compare', input)).job, 'compare');
+    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 }, 'the refusal did not cost the thread');
+  } finally {
+    if (saved === undefined) delete process.env.MECHLENS_MEMORY_SHARE; else process.env.MECHLENS_MEMORY_SHARE = saved;
+    await pool.shutdown();
+  }
+});
