@@ -8,6 +8,7 @@ import { contrastSentences, type ContrastServices } from './contrast-command';
 import { compareAttention, type AttentionServices } from './attention-command';
 import { runAttentionJob, runCompareJob, runContrastJob } from './jobs';
 import { registerLanguageFeatures } from './language';
+import { setUpGpu } from './gpu-command';
 import { registerDiagnostics } from './diagnostics';
 import { formatMs, Log } from './log';
 import { hookModelOfNode, ModelsTreeProvider, specOfNode } from './models-view';
@@ -161,6 +162,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.refreshRuns', () => runs.refresh()),
     vscode.commands.registerCommand('mechlens.refreshModels', () => models.refresh()),
     vscode.commands.registerCommand('mechlens.revealCacheFolder', () => vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(trustedCacheDir()))),
+    vscode.commands.registerCommand('mechlens.setUpGpu', () => setUpGpu({ log, cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'gpu').fsPath })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mechlens.cacheDirectory')) models.refresh();
       if (e.affectsConfiguration('mechlens.memoryShare') || e.affectsConfiguration('mechlens.executionProvider')) applyEnvironmentSettings();
