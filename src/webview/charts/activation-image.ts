@@ -10,10 +10,12 @@ export interface ActivationImageData {
   values: number[][];
   /** Label of each row (the sentence). */
   rowLabels: string[];
-  /** Rows before this index are group A, the rest group B. */
-  split: number;
-  groups: [string, string];
+  /** Rows before this index are group A, the rest group B (no line and no group names without `groups`). */
+  split?: number;
+  groups?: [string, string];
   columnName?: string;
+  /** What a row is, for the axis and the tooltip (default "sentence"; the token map's rows are tokens). */
+  rowName?: string;
 }
 
 export interface ActivationImageOptions {
@@ -97,14 +99,16 @@ export function activationImage(container: HTMLElement, initialData: ActivationI
       a.selectAll('text').attr('fill', colors.foreground);
     }
     g.append('text').attr('x', w / 2).attr('y', h + 30).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.columnName ?? 'neuron');
-    g.append('text').attr('transform', `translate(${-44},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text('sentence');
+    g.append('text').attr('transform', `translate(${-44},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.rowName ?? 'sentence');
+    const groups = data.groups;
+    const split = data.split ?? rows;
     // A dark casing under a bright line keeps the split visible over both ends of the color scale.
-    g.append('line').attr('class', 'group-split-casing').attr('x1', -6).attr('x2', w).attr('y1', y(data.split)).attr('y2', y(data.split))
+    if (groups) g.append('line').attr('class', 'group-split-casing').attr('x1', -6).attr('x2', w).attr('y1', y(split)).attr('y2', y(split))
       .attr('stroke', '#000000').attr('stroke-opacity', 0.75).attr('stroke-width', 4);
-    g.append('line').attr('class', 'group-split').attr('x1', -6).attr('x2', w).attr('y1', y(data.split)).attr('y2', y(data.split))
+    if (groups) g.append('line').attr('class', 'group-split').attr('x1', -6).attr('x2', w).attr('y1', y(split)).attr('y2', y(split))
       .attr('stroke', '#ffffff').attr('stroke-width', 1.5);
-    for (const [k, name] of data.groups.entries()) {
-      const mid = k === 0 ? data.split / 2 : (data.split + rows) / 2;
+    for (const [k, name] of (groups ?? []).entries()) {
+      const mid = k === 0 ? split / 2 : (split + rows) / 2;
       g.append('text').attr('class', 'group-label').attr('x', -30).attr('y', y(mid)).attr('dy', '0.35em').attr('text-anchor', 'end')
         .attr('font-weight', 600).text(clip(name, 8));
     }
@@ -126,7 +130,8 @@ export function activationImage(container: HTMLElement, initialData: ActivationI
         const j = Math.max(0, Math.min(cols - 1, Math.floor(x.invert(px))));
         const i = Math.max(0, Math.min(rows - 1, Math.floor(y.invert(py))));
         mark.attr('visibility', 'visible').attr('x', x(j)).attr('y', y(i)).attr('width', Math.max(2, x(j + 1) - x(j))).attr('height', Math.max(2, y(i + 1) - y(i)));
-        tooltip.show(`${data.columnName ?? 'neuron'} ${j} · sentence ${i + 1}`, [data.rowLabels[i] ?? '', `group: ${i < data.split ? data.groups[0] : data.groups[1]}`, `value: ${fmt(data.values[i][j], 4)}`], event.clientX, event.clientY);
+        tooltip.show(`${data.columnName ?? 'neuron'} ${j} · ${data.rowName ?? 'sentence'} ${i + 1}`, [data.rowLabels[i] ?? '',
+          ...(groups ? [`group: ${i < split ? groups[0] : groups[1]}`] : []), `value: ${fmt(data.values[i][j], 4)}`], event.clientX, event.clientY);
       })
       .on('mouseleave', () => { mark.attr('visibility', 'hidden'); tooltip.hide(); })
       .on('click', (event: MouseEvent) => {
