@@ -4,6 +4,7 @@ semantics (Conv1D x @ W + b, eager causal attention masked for padding, gelu_new
 from config), run on the same random checkpoint and the same token ids as MechLens.
 
 Usage: /usr/bin/python3 bench/inference_torch.py CHECKPOINT_DIR WORKLOAD.json OUT.json
+       /usr/bin/python3 bench/inference_torch.py --serve CHECKPOINT_DIR   (see serve())
 WORKLOAD.json: {"ids": [[...], ...], "hookLayer": 5, "hooks": ["hook_q", "hook_k"] | ["mlp_pre"], "threads": 2, "repeats": 3}
 Writes timings (s), peak RSS (bytes) and the hooked activations at the last token of each input.
 """
@@ -115,5 +116,31 @@ def main():
     json.dump(results, open(out_path, 'w'))
 
 
+def serve():
+    """Interleaved mode (bench/inference-interleaved.ts): load once, then one forward per request.
+    stdin lines: {"layers": N} -> stdout line {"seconds": wall, "cpu": process CPU seconds}.
+    The first line of stdin is the workload, as in main(); "ready" is printed once the weights are in."""
+    ckpt = sys.argv[2]
+    work = json.loads(sys.stdin.readline())
+    torch.set_num_threads(work.get('threads', 2))
+    cfg = json.load(open(os.path.join(ckpt, 'config.json')))
+    w = read_safetensors(os.path.join(ckpt, 'model.safetensors'))
+    seqs, L, capture = work['ids'], work['hookLayer'], work['hooks']
+    ids, mask = batch(seqs)
+    last = torch.tensor([len(s) - 1 for s in seqs])
+    print(json.dumps({'ready': True, 'torch': torch.__version__, 'threads': torch.get_num_threads()}), flush=True)
+    with torch.inference_mode():
+        for line in sys.stdin:
+            req = json.loads(line)
+            n_layers = cfg['n_layer'] if req['layers'] == 'all' else int(req['layers'])
+            t, c = time.perf_counter(), time.process_time()
+            outs = forward(w, cfg, ids, mask, n_layers, L, capture)
+            reply = {'seconds': time.perf_counter() - t, 'cpu': time.process_time() - c,
+                     'peak_rss_bytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+            if req.get('activations'):
+                reply['activations'] = {k: v[torch.arange(len(seqs)), last].numpy().tolist() for k, v in outs.items()}
+            print(json.dumps(reply), flush=True)
+
+
 if __name__ == '__main__':
-    main()
+    serve() if sys.argv[1] == '--serve' else main()
