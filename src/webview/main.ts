@@ -9,6 +9,7 @@ import { type Result, isResult } from '../protocol/result';
 import { type CompareUiState, type PanelView, renderCompare } from './panels/compare';
 import { type ContrastUiState, renderContrast } from './panels/contrast';
 import { type AttentionUiState, renderAttention } from './panels/attention';
+import { HostRequests, RerunClient, rerunStatusStrip } from './rerun-client';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -25,6 +26,10 @@ const maxItemsInState = 400;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 app.classList.add('ml-app');
+const requests = new HostRequests((m) => vscode.postMessage(m));
+/** Runs the job again from the panel's controls; its strip above the panel shows progress and Cancel. */
+const rerunClient = new RerunClient(requests);
+app.parentElement?.insertBefore(rerunStatusStrip(rerunClient, () => vscode.postMessage({ type: 'openLog' })), app);
 let saved: SavedState = (vscode.getState() as SavedState | undefined) ?? {};
 let current: Result | undefined;
 let view: PanelView | undefined;
@@ -47,6 +52,7 @@ function showResult(result: Result): void {
   if (result.job === 'contrast') {
     view = renderContrast(app, result, {
       post: (m) => vscode.postMessage(m),
+      rerun: rerunClient,
       ui: saved.contrastUi ?? {},
       saveUi: (ui) => { saved = { ...saved, contrastUi: ui }; persist(); },
     });
@@ -56,6 +62,7 @@ function showResult(result: Result): void {
   if (result.job === 'attention') {
     view = renderAttention(app, result, {
       post: (m) => vscode.postMessage(m),
+      rerun: rerunClient,
       ui: saved.attentionUi ?? {},
       saveUi: (ui) => { saved = { ...saved, attentionUi: ui }; persist(); },
     });
@@ -64,6 +71,7 @@ function showResult(result: Result): void {
   }
   view = renderCompare(app, result, {
     post: (m) => vscode.postMessage(m),
+    rerun: rerunClient,
     ui: saved.ui ?? {},
     saveUi: (ui) => { saved = { ...saved, ui }; persist(); },
   });
@@ -120,10 +128,19 @@ window.addEventListener('message', (event: MessageEvent) => {
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
       break;
     case 'progress':
+      // During a re-run the old result stays on screen and the strip above it shows the progress.
+      if (rerunClient.progress(String(message.message), typeof message.fraction === 'number' ? message.fraction : undefined)) break;
       stateBox('progress', String(message.message), typeof message.fraction === 'number' ? message.fraction : undefined);
       break;
     case 'error':
       stateBox('error', String(message.message));
+      break;
+    case 'reply':
+      requests.handleReply(message);
+      break;
+    case 'capabilities':
+      rerunClient.available = message.rerun === true;
+      if (current) showResult(current);
       break;
     case 'cancelled':
       stateBox('cancelled', 'The run was cancelled. Nothing was saved; run it again when ready.');

@@ -29,6 +29,8 @@ const texts = (selector: string) => panel.page.locator(selector).allTextContents
 
 /** Center of cell (i, j) of the heatmap in the card for `space`, in page coordinates. */
 async function cellCenter(page: WebviewPage['page'], space: 'a' | 'b', i: number, j: number, count = n) {
+  // The lower rows can sit below the 900 px viewport (the Run settings bar is above the heatmaps): the mouse only reaches what is on screen.
+  await page.locator(`[data-space="${space}"] rect.overlay`).scrollIntoViewIfNeeded();
   const box = await page.locator(`[data-space="${space}"] rect.overlay`).boundingBox();
   assert.ok(box, 'heatmap overlay is laid out');
   return { x: box.x + ((j + 0.5) * box.width) / count, y: box.y + ((i + 0.5) * box.height) / count };

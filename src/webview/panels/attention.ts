@@ -15,6 +15,8 @@ import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { offDiagonal } from './derive';
 import { rsaByCategoryCard } from './rsa-category';
+import type { RerunClient } from '../rerun-client';
+import { attentionRerunControls } from './rerun-fields';
 
 type SpaceKey = 'q' | 'k';
 
@@ -24,6 +26,8 @@ export interface AttentionUiState {
 
 export interface AttentionPanelHost {
   post(message: FromWebview): void;
+  /** Runs the job again with the Run settings bar's values; absent in the HTML report. */
+  rerun?: RerunClient;
   ui: AttentionUiState;
   saveUi(ui: AttentionUiState): void;
 }
@@ -53,6 +57,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
   const n = result.items.length;
 
   page.appendChild(attentionHeader(result, host));
+  attentionRerunControls(page, result, host.rerun);
   piecesBanner(page, result);
 
   // Heatmaps, each with its own color range: Q and K similarities live on different scales.

@@ -17,6 +17,8 @@ import { type ChartSlot, card, el, header, icon, panelPage, runMeta, sourceChip 
 import { rsaScatterCard, section, similarityHeatmaps, spaceName } from './compare-sections';
 import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
 import { rsaByCategoryCard } from './rsa-category';
+import type { RerunClient } from '../rerun-client';
+import { compareRerunControls } from './rerun-fields';
 
 export interface CompareUiState {
   word?: string;
@@ -25,6 +27,8 @@ export interface CompareUiState {
 
 export interface PanelHost {
   post(message: FromWebview): void;
+  /** Runs the job again with the Run settings bar's values; absent in the HTML report. */
+  rerun?: RerunClient;
   ui: CompareUiState;
   saveUi(ui: CompareUiState): void;
 }
@@ -38,6 +42,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   const nameB = spaceName('b', result.b.source);
 
   page.appendChild(compareHeader(result, host));
+  compareRerunControls(page, result, host.rerun);
 
   missingBanner(page, {
     missing: result.missing,

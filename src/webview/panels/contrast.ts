@@ -17,11 +17,15 @@ import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { type Recorrected, groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, thresholdDf } from './contrast-derive';
 import { offDiagonal } from './derive';
+import type { RerunClient } from '../rerun-client';
+import { contrastRerunControls } from './rerun-fields';
 
 export interface ContrastUiState { neuron?: number; clustering?: 'dbscan' | 'kmeans' }
 
 export interface ContrastPanelHost {
   post(message: FromWebview): void;
+  /** Runs the job again with the Run settings bar's values; absent in the HTML report. */
+  rerun?: RerunClient;
   ui: ContrastUiState;
   saveUi(ui: ContrastUiState): void;
 }
@@ -45,6 +49,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   const correctionName = (c: 'bonferroni' | 'fdr') => (c === 'fdr' ? 'Benjamini–Hochberg FDR' : 'Bonferroni');
 
   page.appendChild(contrastHeader(result, split, host));
+  contrastRerunControls(page, result, host.rerun);
   if (result.warnings.length || result.zeroVariance.length) {
     const b = el('div', 'ml-banner ml-banner-info ml-warnings');
     const body = el('div', 'ml-banner-body');

@@ -1,0 +1,154 @@
+// The Run settings bars of the compare, attention and contrast panels in headless Chromium: they
+// start at the result's values, stay disabled until the host says the panel can re-run, send a typed
+// `rerun` request when a value changed, keep the panel on screen with progress and Cancel while the
+// host runs, and re-render with the new result. Screenshots under docs/screenshots.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { AttentionResult, CompareResult, ContrastResult, Result } from '../../src/protocol/result';
+import type { FromWebview } from '../../src/protocol/messages';
+import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+
+const fixture = <R>(name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}-result.json`), 'utf8')) as R;
+const compare = fixture<CompareResult>('compare');
+const attention = fixture<AttentionResult>('attention');
+const contrast = fixture<ContrastResult>('contrast');
+
+let browser: Browser;
+const pages: WebviewPage[] = [];
+
+before(async () => { browser = await launchBrowser(); });
+after(async () => {
+  for (const p of pages) await p.close();
+  await browser?.close();
+});
+
+async function open(result: Result, canRerun = true, theme: 'dark' | 'light' = 'dark'): Promise<WebviewPage> {
+  const panel = await openPanel(browser, { result, theme, width: 1280, height: 900 });
+  pages.push(panel);
+  if (canRerun) {
+    await panel.post({ type: 'capabilities', rerun: true });
+    await waitUntil(panel.page, `!document.querySelector('.ml-rerun-run').disabled`);
+  }
+  return panel;
+}
+
+/** Types into a vscode-textfield as a user does (its inner input, in its shadow root). */
+async function type(panel: WebviewPage, param: string, text: string): Promise<void> {
+  await panel.page.locator(`[data-param="${param}"] input`).fill(text);
+}
+
+async function choose(panel: WebviewPage, param: string, value: string): Promise<void> {
+  await panel.page.locator(`[data-param="${param}"]`).evaluate((el, v) => {
+    (el as unknown as { value: string }).value = v;
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
+async function rerunRequests(panel: WebviewPage) {
+  return (await panel.posted()).filter((m): m is Extract<FromWebview, { type: 'request' }> => m.type === 'request' && m.method === 'rerun');
+}
+
+const isDisabled = (panel: WebviewPage, selector: string) => panel.page.locator(selector).evaluate((el) => (el as unknown as { disabled: boolean }).disabled);
+
+test('compare: a changed permutation count and perplexity go out as a typed rerun request; the new result re-renders in place', async () => {
+  const panel = await open(compare);
+  assert.equal(await panel.page.locator('[data-param="permutations"]').evaluate((el) => (el as unknown as { value: string }).value), String(compare.rsa.permutations));
+  assert.equal(await isDisabled(panel, '.ml-rerun-reset'), true, 'nothing changed yet');
+  await type(panel, 'permutations', '250');
+  await type(panel, 'perplexity', '4');
+  await type(panel, 'minSamples', '2');
+  assert.equal(await isDisabled(panel, '.ml-rerun-reset'), false);
+  await panel.page.locator('.ml-rerun-run').click();
+  const [request] = await rerunRequests(panel);
+  assert.deepEqual(request.params, { job: 'compare', permutations: 250, perplexity: 4, eps: null, minSamples: 2 });
+
+  // The host reports progress: the panel stays, the strip shows it with Cancel, the controls wait.
+  await panel.post({ type: 'progress', message: 't-SNE iteration 300', fraction: 0.4 });
+  await waitUntil(panel.page, `document.querySelector('.ml-rerun-status:not([hidden])') !== null`);
+  assert.match(await panel.page.locator('.ml-rerun-status-message').textContent() ?? '', /Running again: t-SNE iteration 300 \(40%\)/);
+  assert.equal(await panel.page.locator('[data-space="a"] rect.cell').count() > 0, true, 'the previous result is still shown');
+  assert.equal(await isDisabled(panel, '.ml-rerun-run'), true);
+  await panel.screenshot('rerun-progress', 'body');
+
+  const next: CompareResult = { ...compare, rsa: { ...compare.rsa, permutations: 250, pValue: 0.004 } };
+  await panel.post({ type: 'result', result: next });
+  await panel.post({ type: 'reply', id: request.id, ok: true, value: { status: 'done' } });
+  await waitUntil(panel.page, `document.querySelector('[data-param="permutations"]').value === '250' && document.querySelector('.ml-rerun-status').hidden`);
+  assert.match(await panel.page.locator('.ml-meta').first().textContent() ?? '', /250 permutations/);
+  assert.equal(await isDisabled(panel, '.ml-rerun-run'), false);
+  assert.deepEqual(panel.errors, []);
+  await panel.screenshot('rerun-controls-compare', '[data-card="rerun"]');
+});
+
+test('compare: Cancel sends cancelRerun; a cancelled or failed re-run keeps the result and says why', async () => {
+  const panel = await open(compare);
+  await type(panel, 'permutations', '10');
+  await panel.page.locator('.ml-rerun-run').click();
+  const [first] = await rerunRequests(panel);
+  await panel.post({ type: 'progress', message: 'Looking up 30 words in A', fraction: 0.05 });
+  await panel.page.locator('.ml-rerun-cancel').click();
+  const cancel = (await panel.posted()).find((m) => m.type === 'request' && m.method === 'cancelRerun');
+  assert.ok(cancel, 'cancelRerun posted');
+  await panel.post({ type: 'reply', id: first.id, ok: true, value: { status: 'cancelled' } });
+  await waitUntil(panel.page, `document.querySelector('.ml-rerun-status').dataset.state === 'cancelled'`);
+  assert.match(await panel.page.locator('.ml-rerun-status-message').textContent() ?? '', /still shows the previous run/);
+
+  await panel.page.locator('.ml-rerun-run').click();
+  const [, second] = await rerunRequests(panel);
+  await panel.post({ type: 'reply', id: second.id, ok: false, error: 'MechLens: vectors file /x.txt is missing. Choose another source.' });
+  await waitUntil(panel.page, `document.querySelector('.ml-rerun-status').dataset.state === 'failed'`);
+  assert.match(await panel.page.locator('.ml-rerun-status-message').textContent() ?? '', /Running again failed: MechLens: vectors file \/x\.txt is missing/);
+  await panel.page.locator('.ml-rerun-log').click();
+  assert.ok((await panel.posted()).some((m) => m.type === 'openLog'));
+  assert.equal(await panel.page.locator('[data-space="a"] rect.cell').count() > 0, true);
+});
+
+test('a value out of range is marked and Run again is disabled; without the host capability nothing can run', async () => {
+  const panel = await open(compare);
+  await type(panel, 'minSamples', '0');
+  assert.equal(await isDisabled(panel, '.ml-rerun-run'), true);
+  assert.match(await panel.page.locator('.ml-rerun-note').textContent() ?? '', /min_samples must be a whole number from 1 to 1000/);
+  assert.equal(await panel.page.locator('[data-param="minSamples"]').evaluate((el) => (el as unknown as { invalid: boolean }).invalid), true);
+  await panel.page.locator('.ml-rerun-reset').click();
+  assert.equal(await isDisabled(panel, '.ml-rerun-run'), false);
+
+  const saved = await open(compare, false);
+  assert.equal(await isDisabled(saved, '.ml-rerun-run'), true);
+  assert.equal(await isDisabled(saved, '[data-param="permutations"]'), true);
+  assert.match(await saved.page.locator('.ml-rerun-note').textContent() ?? '', /To change them, run its command again in VS Code/);
+});
+
+test('attention: layer, template and permutations go out as the attention request', async () => {
+  const panel = await open(attention);
+  assert.equal(await panel.page.locator('[data-param="layer"]').evaluate((el) => (el as unknown as { value: string }).value), String(attention.layer));
+  await type(panel, 'template', 'The word {word}');
+  await type(panel, 'layer', '3');
+  await panel.page.locator('.ml-rerun-run').click();
+  const [request] = await rerunRequests(panel);
+  assert.deepEqual(request.params, { job: 'attention', layer: 3, template: 'The word {word}', permutations: attention.rsa.permutations });
+  assert.equal(await isDisabled(panel, '[data-param="template"]'), true, 'fields wait while the host runs');
+  await panel.post({ type: 'reply', id: request.id, ok: true, value: { status: 'done' } });
+  await waitUntil(panel.page, `!document.querySelector('[data-param="template"]').disabled`);
+  await type(panel, 'template', 'no placeholder');
+  assert.match(await panel.page.locator('.ml-rerun-note').textContent() ?? '', /Prompt template: needs exactly one \{word\}/);
+  await panel.screenshot('rerun-controls-attention', '[data-card="rerun"]');
+});
+
+test('contrast: hook, test, correction, alpha, map, clustering and shuffles go out as the contrast request', async () => {
+  const panel = await open(contrast, true, 'light');
+  await choose(panel, 'test', 'welch');
+  await choose(panel, 'correction', 'fdr');
+  await type(panel, 'alpha', '0.01');
+  await type(panel, 'k', '4');
+  await type(panel, 'eps', '1.5');
+  await panel.page.locator('.ml-rerun-run').click();
+  const [request] = await rerunRequests(panel);
+  assert.deepEqual(request.params, {
+    job: 'contrast', hook: contrast.hook, test: 'welch', correction: 'fdr', alpha: 0.01, perplexity: 30, eps: 1.5, minSamples: 3, k: 4, shuffles: contrast.labelShuffle.shuffles,
+  });
+  await panel.post({ type: 'reply', id: request.id, ok: true, value: { status: 'done' } });
+  await panel.screenshot('rerun-controls-contrast', '[data-card="rerun"]');
+});
