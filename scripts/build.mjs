@@ -29,7 +29,7 @@ await Promise.all([
     banner: { js: '' },
   }),
   existsSync(join(root, 'src/webview/main.ts'))
-    ? build({ ...common, entryPoints: [{ in: 'src/webview/main.ts', out: 'webview' }], outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'text' } })
+    ? build({ ...common, entryPoints: [{ in: 'src/webview/main.ts', out: 'webview' }, { in: 'src/webview/side/main.ts', out: 'sideview' }], outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'text' } })
     : Promise.resolve(),
   // The panel stylesheet: a file of its own, so the webview loads it through its CSP like codicons.
   existsSync(join(root, 'src/webview/styles.css'))

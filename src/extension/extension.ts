@@ -20,7 +20,7 @@ import { RunsTreeProvider } from './runs-view';
 import { openSample } from './samples';
 import { ResultStatusBar } from './status-bar';
 import { PanelStore } from './panel-store';
-import { InspectorViewProvider, inspectorViewId } from './inspector';
+import { InspectorViewProvider, PinnedViewProvider, inspectorViewId, pinnedViewId } from './inspector';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
 
@@ -51,14 +51,17 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const recentRuns = new RecentList(context.globalState, 'mechlens.recentRuns', 20);
   const statusBar = new ResultStatusBar();
-  const inspector = new InspectorViewProvider(context.extensionUri);
-  context.subscriptions.push(statusBar, inspector, vscode.window.registerWebviewViewProvider(inspectorViewId, inspector));
+  const inspector = new InspectorViewProvider(context.extensionUri, log);
+  const pinned = new PinnedViewProvider(context.extensionUri, log);
+  context.subscriptions.push(statusBar, inspector, vscode.window.registerWebviewViewProvider(inspectorViewId, inspector),
+    pinned, vscode.window.registerWebviewViewProvider(pinnedViewId, pinned, { webviewOptions: { retainContextWhenHidden: true } }));
   const services: CompareServices = {
     extensionUri: context.extensionUri,
     log,
     recentRuns,
     statusBar,
-    onSelection: (panel, items) => inspector.inspect(panel.currentResult, items),
+    onSelection: (panel, items, focus) => inspector.inspect(panel, items, focus),
+    pins: { board: pinned.board, revealView: () => pinned.reveal() },
     // Per workspace when there is one: the store prunes files it does not list.
     panelStore: context.storageUri
       ? new PanelStore(context.workspaceState, vscode.Uri.joinPath(context.storageUri, 'panels').fsPath)

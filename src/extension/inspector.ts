@@ -1,20 +1,30 @@
-// The "Inspector" side view: details of the selection in the active result panel. It uses the same
-// HTML builder (nonce CSP, dist/ and media/ only) and a small script from media/.
+// The two webview side views of the MechLens container: the Inspector (details of the selection in
+// the active panel, with small charts and open/copy/export) and Pinned Charts (chart cards pinned
+// from panels). Both use the one HTML builder (nonce CSP, dist/ and media/ only) and dist/sideview.js,
+// check every message they get, and post nothing before the page says `ready`.
 import * as vscode from 'vscode';
 import { buildWebviewHtml, createNonce } from './webview-html';
 import { webviewOptions } from './webview-resources';
-import { inspectSelection, type InspectorData } from './inspector-data';
-import type { Result } from '../protocol/result';
+import { inspectSelection } from './inspector-data';
+import { planExport } from './panel-messages';
+import { PinBoard, type PinSource } from './pin-board';
+import type { Log } from './log';
+import type { AnyResult } from '../protocol/result';
+import { type Focus, type FromSideView, type InspectorData, type PinnedChart, type ToSideView, isFromSideView } from '../protocol/side-view';
 
 export const inspectorViewId = 'mechlens.inspector';
+export const pinnedViewId = 'mechlens.pinned';
 
-export class InspectorViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+abstract class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private ready = false;
-  private latest: InspectorData = inspectSelection(undefined, []);
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly title: string, protected readonly log?: Log) {}
+
+  /** The message that brings a (re)loaded page up to date. */
+  protected abstract current(): ToSideView;
+  protected abstract handle(message: FromSideView): Promise<void>;
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -22,35 +32,111 @@ export class InspectorViewProvider implements vscode.WebviewViewProvider, vscode
     view.webview.options = webviewOptions(this.extensionUri);
     const uri = (...segments: string[]) => view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...segments)).toString();
     view.webview.html = buildWebviewHtml({
-      cspSource: view.webview.cspSource,
-      nonce: createNonce(),
-      title: 'MechLens Inspector',
-      styles: [uri('media', 'inspector.css')],
-      scripts: [uri('media', 'inspector.js')],
+      cspSource: view.webview.cspSource, nonce: createNonce(), title: this.title,
+      styles: [uri('dist', 'codicons', 'codicon.css'), uri('dist', 'webview.css'), uri('media', 'inspector.css')],
+      scripts: [uri('dist', 'sideview.js')],
     });
     this.disposables.push(
-      // The only message this view sends is `ready`; anything else is ignored.
       view.webview.onDidReceiveMessage((m: unknown) => {
-        if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'ready') {
+        if (!isFromSideView(m)) {
+          this.log?.warn(`Ignored a malformed message from the ${this.title} view: ${JSON.stringify(m)?.slice(0, 200)}`);
+          return;
+        }
+        if (m.type === 'ready') {
           this.ready = true;
           this.post();
+          return;
         }
+        void this.handle(m).catch((err: unknown) => {
+          this.log?.error(`${this.title}: "${m.type}" failed`, err);
+          void vscode.window.showErrorMessage(`MechLens: ${m.type} from the ${this.title} view failed. See the log for details.`);
+        });
       }),
       view.onDidDispose(() => { this.view = undefined; this.ready = false; }),
     );
   }
 
-  /** Called when a panel reports a selection (or becomes active with one). */
-  inspect(result: Result | undefined, items: readonly string[]): void {
-    this.latest = inspectSelection(result, items);
-    this.post();
+  protected post(): void {
+    if (this.view && this.ready) void this.view.webview.postMessage(this.current());
   }
 
-  private post(): void {
-    if (this.view && this.ready) void this.view.webview.postMessage({ type: 'inspect', data: this.latest });
+  /** Writes an export the page made (CSV, SVG) where the user picks. */
+  protected async export(message: Extract<FromSideView, { type: 'export' }>): Promise<void> {
+    const plan = planExport(message);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, plan.fileName) : undefined, filters: plan.filters, saveLabel: 'Export' });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, plan.bytes);
+    void vscode.window.showInformationMessage(`MechLens: exported ${vscode.workspace.asRelativePath(target)}.`);
   }
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
+
+/** What the Inspector needs of the panel a selection came from. */
+export interface InspectedPanel {
+  readonly currentResult: AnyResult | undefined;
+  reveal(): void;
+  post(message: { type: 'focus'; items: string[]; focus?: Focus }): void;
+}
+
+export class InspectorViewProvider extends SideView {
+  private latest: InspectorData = inspectSelection(undefined, []);
+  private source: { panel: InspectedPanel; items: string[]; focus?: Focus } | undefined;
+
+  constructor(extensionUri: vscode.Uri, log?: Log) {
+    super(extensionUri, 'MechLens Inspector', log);
+  }
+
+  /** Called when a panel reports a selection (or becomes active with one). */
+  inspect(panel: InspectedPanel, items: readonly string[], focus?: Focus): void {
+    this.source = { panel, items: [...items], focus };
+    this.latest = inspectSelection(panel.currentResult, items, focus);
+    this.post();
+  }
+
+  protected current(): ToSideView {
+    return { type: 'inspect', data: this.latest };
+  }
+
+  protected async handle(message: FromSideView): Promise<void> {
+    if (message.type === 'open') {
+      if (!this.source) return;
+      this.source.panel.reveal();
+      this.source.panel.post({ type: 'focus', items: this.source.items, focus: this.source.focus });
+    } else if (message.type === 'copy') {
+      await vscode.env.clipboard.writeText(message.text);
+      vscode.window.setStatusBarMessage('MechLens: copied the Inspector\'s numbers', 3000);
+    } else if (message.type === 'export') {
+      await this.export(message);
+    }
+  }
+}
+
+export class PinnedViewProvider extends SideView {
+  readonly board = new PinBoard(() => this.post());
+
+  constructor(extensionUri: vscode.Uri, log?: Log) {
+    super(extensionUri, 'MechLens Pinned Charts', log);
+  }
+
+  protected current(): ToSideView {
+    return { type: 'pins', pins: this.board.list() satisfies PinnedChart[] };
+  }
+
+  /** A pin arrived: make sure the view is visible without taking focus from the editor. */
+  reveal(): void {
+    void vscode.commands.executeCommand(`${pinnedViewId}.focus`, { preserveFocus: true });
+  }
+
+  protected async handle(message: FromSideView): Promise<void> {
+    if (message.type === 'unpin') this.board.unpin(message.id);
+    else if (message.type === 'open' && message.id && !this.board.reveal(message.id)) {
+      void vscode.window.showInformationMessage('MechLens: the panel of this chart was closed.');
+    } else if (message.type === 'export') await this.export(message);
+  }
+}
+
+export type { PinSource };

@@ -3,6 +3,8 @@
 // the file work the webview cannot do itself: save, export, open the log.
 import * as vscode from 'vscode';
 import { isFromWebview, type FromWebview, type ToWebview } from '../protocol/messages';
+import type { Focus } from '../protocol/side-view';
+import type { PinBoard } from './pin-board';
 import { isResult, type Result } from '../protocol/result';
 import type { RerunOutcome } from '../protocol/rerun';
 import { MechLensError } from '../core/errors';
@@ -32,11 +34,16 @@ export interface PanelServices {
   /** Keeps results too large for the webview state, for restoring after a reload. */
   panelStore?: PanelStore;
   /** Told what the user selected in the active panel (the Inspector view follows it). */
-  onSelection?: (panel: ResultPanel, items: readonly string[]) => void;
+  onSelection?: (panel: ResultPanel, items: readonly string[], focus?: Focus) => void;
+  /** Keeps the chart cards pinned to the Pinned Charts view; absent, pin messages are ignored. */
+  pins?: { board: PinBoard; revealView(): void };
 }
 
 export class ResultPanel implements vscode.Disposable {
   private static readonly open = new Set<ResultPanel>();
+  private static nextId = 1;
+  /** Tells this panel's pins apart from other panels' (cards share keys across panels). */
+  readonly id = ResultPanel.nextId++;
   private ready = false;
   private disposed = false;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
@@ -49,6 +56,8 @@ export class ResultPanel implements vscode.Disposable {
   private savedUri: vscode.Uri | undefined;
   /** The items last selected in the panel (a word pair, a cluster), for views that follow it. */
   selection: readonly string[] = [];
+  /** What the selection is when it is more than words: a neuron, a cluster, a layer, a token. */
+  focus: Focus | undefined;
   private rerunHandler: RerunHandler | undefined;
   /** The re-run in progress, if any: one at a time per panel. */
   private rerunning: AbortController | undefined;
@@ -85,6 +94,11 @@ export class ResultPanel implements vscode.Disposable {
     return ResultPanel.open;
   }
 
+  /** This panel as the pin board sees it. */
+  get pinSource(): { id: number; title: string; post: (m: ToWebview) => void; reveal: () => void } {
+    return { id: this.id, title: this.webviewPanel.title, post: (m) => this.post(m), reveal: () => this.reveal() };
+  }
+
   get currentResult(): Result | undefined {
     return this.result;
   }
@@ -110,7 +124,7 @@ export class ResultPanel implements vscode.Disposable {
     if (this.disposed) return;
     if (this.webviewPanel.active && this.result) {
       this.services.statusBar?.show(this, this.result);
-      this.services.onSelection?.(this, this.selection);
+      this.services.onSelection?.(this, this.selection, this.focus);
     } else {
       this.services.statusBar?.hide(this);
     }
@@ -185,6 +199,8 @@ export class ResultPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         for (const queued of this.queue.splice(0)) void this.webviewPanel.webview.postMessage(queued);
+        // A rebuilt page starts with no pins marked: tell it which of its cards are pinned.
+        this.services.pins?.board.echo(this.pinSource);
         return;
       case 'save':
         await this.save();
@@ -194,7 +210,15 @@ export class ResultPanel implements vscode.Disposable {
         return;
       case 'selection':
         this.selection = message.items.slice(0, 10_000);
-        this.services.onSelection?.(this, this.selection);
+        this.focus = message.focus;
+        this.services.onSelection?.(this, this.selection, this.focus);
+        return;
+      case 'pin':
+        this.services.pins?.board.pin(this.pinSource, message);
+        this.services.pins?.revealView();
+        return;
+      case 'unpin':
+        this.services.pins?.board.unpinCard(this.pinSource, message.card);
         return;
       case 'openLog':
         this.services.log.show();
@@ -309,6 +333,7 @@ export class ResultPanel implements vscode.Disposable {
     this.services.statusBar?.hide(this);
     this.webviewPanel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
+    this.services.pins?.board.panelClosed(this.pinSource);
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();
   }

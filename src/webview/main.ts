@@ -6,6 +6,7 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview, ToWebview } from '../protocol/messages';
 import { type Result, isResult } from '../protocol/result';
+import { setPinnedCards } from './pin';
 import { type CompareUiState, type PanelView, renderCompare } from './panels/compare';
 import { type ContrastUiState, renderContrast } from './panels/contrast';
 import { type AttentionUiState, renderAttention } from './panels/attention';
@@ -144,6 +145,13 @@ window.addEventListener('message', (event: MessageEvent) => {
       break;
     case 'cancelled':
       stateBox('cancelled', 'The run was cancelled. Nothing was saved; run it again when ready.');
+      break;
+    case 'pinned':
+      if (Array.isArray(message.cards)) setPinnedCards(message.cards.filter((c): c is string => typeof c === 'string'));
+      break;
+    case 'focus':
+      // The Inspector's "Open in panel": the panel showing the selection listens for this event.
+      window.dispatchEvent(new CustomEvent('mechlens-focus', { detail: { items: message.items, focus: message.focus } }));
       break;
     default:
       break;

@@ -3,6 +3,7 @@
 import * as d3 from 'd3';
 import { type Chart, categoryColor, fmt, fmtP } from './common';
 import { bottomAxis, gridLines, plotArea, svgChart, xTitle } from './frame';
+import { tracked } from './spec';
 
 export interface CategoryBar {
   category: string;
@@ -21,7 +22,7 @@ export interface CategoryBarsData {
 
 export interface CategoryBarsOptions { barHeight: number }
 
-export function categoryBars(container: HTMLElement, data: CategoryBarsData, options: Partial<CategoryBarsOptions> = {}): Chart<CategoryBarsData, CategoryBarsOptions> {
+function drawCategoryBars(container: HTMLElement, data: CategoryBarsData, options: Partial<CategoryBarsOptions> = {}): Chart<CategoryBarsData, CategoryBarsOptions> {
   return svgChart(container, 'ml-category-bars', data, { barHeight: 30, ...options }, 300, ({ svg, data, options, colors, tooltip, width }) => {
     const labelW = Math.min(140, 12 + 7 * (d3.max(data.rows, (r) => r.category.length) ?? 6));
     const narrow = width < 520;
@@ -59,3 +60,6 @@ export function categoryBars(container: HTMLElement, data: CategoryBarsData, opt
     }
   });
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const categoryBars = tracked('categoryBars', drawCategoryBars);

@@ -7,6 +7,7 @@
 // Every label reaches the page through textContent, never as HTML.
 import * as d3 from 'd3';
 import { type Chart, Tooltip, availableWidth, clip, fmt, onWidthChange, svgDocument, themeColors } from './common';
+import { tracked } from './spec';
 
 export interface ClusterMapData {
   labels: string[];
@@ -74,7 +75,7 @@ const CLICK_RADIUS = 12;
 
 interface Geometry { x: d3.ScaleLinear<number, number>; y: d3.ScaleLinear<number, number>; width: number; height: number; margin: number }
 
-export function clusterMap(container: HTMLElement, initialData: ClusterMapData, initialOptions: Partial<ClusterMapOptions> = {}): ClusterMapChart {
+function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, initialOptions: Partial<ClusterMapOptions> = {}): ClusterMapChart {
   let data = initialData;
   let options: ClusterMapOptions = { ...defaults, ...initialOptions };
   let colors = themeColors(container);
@@ -796,3 +797,6 @@ function circlePath(r: number): string {
 function plusPath(s: number): string {
   return `M${-s},0H${s}M0,${-s}V${s}`;
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const clusterMap = tracked('clusterMap', drawClusterMap);

@@ -3,12 +3,13 @@
 import * as d3 from 'd3';
 import { type Chart, fmt } from './common';
 import { bottomAxis, gridLines, leftAxis, plotArea, svgChart, xTitle, yTitle } from './frame';
+import { tracked } from './spec';
 
 export interface HeadBar { head: number; value: number | null; details: string[] }
 export interface HeadBarsData { heads: HeadBar[]; overall?: number | null; overallLabel?: string; yLabel: string }
 export interface HeadBarsOptions { height: number }
 
-export function headBars(container: HTMLElement, data: HeadBarsData, options: Partial<HeadBarsOptions> = {}): Chart<HeadBarsData, HeadBarsOptions> {
+function drawHeadBars(container: HTMLElement, data: HeadBarsData, options: Partial<HeadBarsOptions> = {}): Chart<HeadBarsData, HeadBarsOptions> {
   return svgChart(container, 'ml-head-bars', data, { height: 240, ...options }, 260, ({ svg, data, options, colors, tooltip, width }) => {
     const area = plotArea(svg, colors, width, options.height, { top: 14, right: 14, bottom: 40, left: 50 });
     const { g, w, h } = area;
@@ -49,3 +50,6 @@ export function headBars(container: HTMLElement, data: HeadBarsData, options: Pa
     }
   });
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const headBars = tracked('headBars', drawHeadBars);

@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { type Chart, type ThemeColors, Tooltip, availableWidth, categoryColor, clip, fmt, onWidthChange, svgDocument, textWidth, themeColors } from './common';
+import { tracked } from './spec';
 
 /** n × n values: rows of numbers (Result JSON) or one row-major typed array. */
 export type SquareValues = number[][] | Float32Array | Float64Array;
@@ -106,7 +107,7 @@ export function categoryBlocks(categories: (string | null)[] | undefined): { nam
   return blocks;
 }
 
-export function heatmap(container: HTMLElement, initialData: HeatmapData, initialOptions: Partial<HeatmapOptions> = {}): HeatmapChart {
+function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOptions: Partial<HeatmapOptions> = {}): HeatmapChart {
   let data = initialData;
   let options: HeatmapOptions = { ...defaults, ...initialOptions };
   let domain: [number, number] = [0, 1];
@@ -477,3 +478,6 @@ function labelled(text: string, control: HTMLElement): HTMLLabelElement {
   l.append(span, control);
   return l;
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const heatmap = tracked('heatmap', drawHeatmap);

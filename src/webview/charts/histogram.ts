@@ -3,12 +3,13 @@
 import * as d3 from 'd3';
 import { type Chart, fmt } from './common';
 import { bottomAxis, gridLines, leftAxis, plotArea, svgChart, swatchLegend, xTitle } from './frame';
+import { tracked } from './spec';
 
 export interface HistogramSeries { name: string; values: ArrayLike<number> }
 export interface HistogramData { series: HistogramSeries[]; xLabel?: string }
 export interface HistogramOptions { height: number; bins: number; density: boolean }
 
-export function histogram(container: HTMLElement, data: HistogramData, options: Partial<HistogramOptions> = {}): Chart<HistogramData, HistogramOptions> {
+function drawHistogram(container: HTMLElement, data: HistogramData, options: Partial<HistogramOptions> = {}): Chart<HistogramData, HistogramOptions> {
   return svgChart(container, 'ml-histogram', data, { height: 260, bins: 40, density: true, ...options }, 280, ({ svg, data, options, colors, tooltip, width }) => {
     const margin = { top: 12 + 16 * data.series.length, right: 14, bottom: 40, left: 50 };
     const area = plotArea(svg, colors, width, options.height, margin);
@@ -46,3 +47,6 @@ export function histogram(container: HTMLElement, data: HistogramData, options: 
     });
   });
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const histogram = tracked('histogram', drawHistogram);

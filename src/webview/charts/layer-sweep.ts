@@ -5,6 +5,7 @@
 import * as d3 from 'd3';
 import { type Chart, categoryColor, fmt } from './common';
 import { bottomAxis, gridLines, inlineLegend, leftAxis, plotArea, svgChart, xTitle, yTitle } from './frame';
+import { tracked } from './spec';
 
 export interface SweepSeries { name: string; values: (number | null)[] }
 export interface LayerSweepData {
@@ -16,9 +17,10 @@ export interface LayerSweepData {
   /** A horizontal reference line, e.g. 1 for a selectivity index (no category structure). */
   reference?: number;
 }
-export interface LayerSweepOptions { height: number }
+/** onSelect: a point was clicked (the Inspector then shows that layer). */
+export interface LayerSweepOptions { height: number; onSelect?: (layer: number) => void }
 
-export function layerSweep(container: HTMLElement, data: LayerSweepData, options: Partial<LayerSweepOptions> = {}): Chart<LayerSweepData, LayerSweepOptions> {
+function drawLayerSweep(container: HTMLElement, data: LayerSweepData, options: Partial<LayerSweepOptions> = {}): Chart<LayerSweepData, LayerSweepOptions> {
   return svgChart(container, 'ml-layer-sweep', data, { height: 260, ...options }, 280, ({ svg, data, options, colors, tooltip, width }) => {
     const area = plotArea(svg, colors, width, options.height, { top: 26, right: 16, bottom: 40, left: 62 });
     const { g, w, h } = area;
@@ -59,7 +61,12 @@ export function layerSweep(container: HTMLElement, data: LayerSweepData, options
         .attr('cx', (p) => x(p.layer)).attr('cy', (p) => y(p.value as number)).attr('r', (p) => (p.layer === data.current ? 4.5 : 3))
         .attr('fill', color).attr('stroke', colors.background).attr('stroke-width', 1)
         .on('mousemove', (event: MouseEvent, p) => tooltip.show(`${s.name} · layer ${p.layer}`, [`${data.yLabel}: ${fmt(p.value, 4)}`], event.clientX, event.clientY))
-        .on('mouseleave', () => tooltip.hide());
+        .on('mouseleave', () => tooltip.hide())
+        .on('click', (_event: MouseEvent, p) => options.onSelect?.(p.layer))
+        .style('cursor', options.onSelect ? 'pointer' : 'default');
     });
   });
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const layerSweep = tracked('layerSweep', drawLayerSweep);

@@ -4,12 +4,13 @@
 import * as d3 from 'd3';
 import { type Chart, fmt } from './common';
 import { bottomAxis, gridLines, leftAxis, plotArea, svgChart, xTitle } from './frame';
+import { tracked } from './spec';
 
 export interface LineSeries { name: string; values: ArrayLike<number> }
 export interface LinePlotData { title?: string; series: LineSeries[] }
 export interface LinePlotOptions { panelHeight: number; xLabel: string }
 
-export function linePlot(container: HTMLElement, data: LinePlotData, options: Partial<LinePlotOptions> = {}): Chart<LinePlotData, LinePlotOptions> {
+function drawLinePlot(container: HTMLElement, data: LinePlotData, options: Partial<LinePlotOptions> = {}): Chart<LinePlotData, LinePlotOptions> {
   return svgChart(container, 'ml-line-plot', data, { panelHeight: 150, xLabel: 'dimension', ...options }, 300, ({ svg, data, options, colors, tooltip, width }) => {
     const margin = { top: data.title ? 22 : 6, right: 14, bottom: 36, left: 54 };
     const gap = 46;
@@ -50,3 +51,6 @@ export function linePlot(container: HTMLElement, data: LinePlotData, options: Pa
     });
   });
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const linePlot = tracked('linePlot', drawLinePlot);

@@ -3,6 +3,7 @@
 // SVG up to `canvasThreshold` points, canvas above; hover finds the nearest pair either way.
 import * as d3 from 'd3';
 import { type Chart, Tooltip, availableWidth, fmt, fmtP, onWidthChange, svgDocument, themeColors } from './common';
+import { tracked } from './spec';
 
 export interface ScatterStats {
   pearson: number;
@@ -43,7 +44,7 @@ export function statsLine(stats: ScatterStats): string {
   return parts.join(' · ');
 }
 
-export function scatter(container: HTMLElement, initialData: ScatterData, initialOptions: Partial<ScatterOptions> = {}): Chart<ScatterData, ScatterOptions> & { readonly mode: 'svg' | 'canvas' } {
+function drawScatter(container: HTMLElement, initialData: ScatterData, initialOptions: Partial<ScatterOptions> = {}): Chart<ScatterData, ScatterOptions> & { readonly mode: 'svg' | 'canvas' } {
   let data = initialData;
   let options = { ...defaults, ...initialOptions };
   let colors = themeColors(container);
@@ -261,3 +262,6 @@ export function scatter(container: HTMLElement, initialData: ScatterData, initia
     },
   };
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const scatter = tracked('scatter', drawScatter);

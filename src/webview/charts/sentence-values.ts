@@ -4,6 +4,7 @@
 import * as d3 from 'd3';
 import { type Chart, clip, fmt } from './common';
 import { bottomAxis, gridLines, leftAxis, plotArea, svgChart, xTitle, yTitle } from './frame';
+import { tracked } from './spec';
 
 export interface SentenceValuesData {
   values: number[];
@@ -16,7 +17,7 @@ export interface SentenceValuesData {
 
 export interface SentenceValuesOptions { height: number }
 
-export function sentenceValues(container: HTMLElement, data: SentenceValuesData, options: Partial<SentenceValuesOptions> = {}): Chart<SentenceValuesData, SentenceValuesOptions> {
+function drawSentenceValues(container: HTMLElement, data: SentenceValuesData, options: Partial<SentenceValuesOptions> = {}): Chart<SentenceValuesData, SentenceValuesOptions> {
   return svgChart(container, 'ml-sentence-values', data, { height: 240, ...options }, 300, ({ svg, data, options, colors, tooltip, width }) => {
     const n = data.values.length;
     const margin = { top: data.title ? 40 : 24, right: 16, bottom: 38, left: 56 };
@@ -57,3 +58,6 @@ export function sentenceValues(container: HTMLElement, data: SentenceValuesData,
       .on('mouseleave', () => tooltip.hide());
   });
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const sentenceValues = tracked('sentenceValues', drawSentenceValues);

@@ -3,11 +3,12 @@
 import * as d3 from 'd3';
 import { type Chart, fmtP } from './common';
 import { bottomAxis, leftAxis, plotArea, svgChart, xTitle } from './frame';
+import { tracked } from './spec';
 
 export interface ShuffleCheckData { counts: number[]; observed: number; pValue: number; meanShuffled: number }
 export interface ShuffleCheckOptions { height: number }
 
-export function shuffleCheck(container: HTMLElement, data: ShuffleCheckData, options: Partial<ShuffleCheckOptions> = {}): Chart<ShuffleCheckData, ShuffleCheckOptions> {
+function drawShuffleCheck(container: HTMLElement, data: ShuffleCheckData, options: Partial<ShuffleCheckOptions> = {}): Chart<ShuffleCheckData, ShuffleCheckOptions> {
   return svgChart(container, 'ml-shuffle-check', data, { height: 240, ...options }, 280, ({ svg, data, options, colors, tooltip, width }) => {
     const margin = { top: 28, right: 16, bottom: 40, left: 46 };
     const area = plotArea(svg, colors, width, options.height, margin);
@@ -37,3 +38,6 @@ export function shuffleCheck(container: HTMLElement, data: ShuffleCheckData, opt
       .text(`${data.counts.length} shuffles · mean ${data.meanShuffled.toFixed(1)} significant · p = ${fmtP(data.pValue)}`);
   });
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const shuffleCheck = tracked('shuffleCheck', drawShuffleCheck);

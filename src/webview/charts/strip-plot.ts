@@ -3,6 +3,7 @@
 // and the index itself is written above each space.
 import * as d3 from 'd3';
 import { type Chart, Tooltip, availableWidth, fmt, jitter, onWidthChange, svgDocument, themeColors } from './common';
+import { tracked } from './spec';
 
 export interface StripGroup {
   values: number[];
@@ -32,7 +33,7 @@ export interface StripPlotOptions {
 
 const defaults: StripPlotOptions = { height: 320, maxPoints: 2500, yLabel: 'cosine similarity' };
 
-export function stripPlot(container: HTMLElement, initialData: StripPlotData, initialOptions: Partial<StripPlotOptions> = {}): Chart<StripPlotData, StripPlotOptions> {
+function drawStripPlot(container: HTMLElement, initialData: StripPlotData, initialOptions: Partial<StripPlotOptions> = {}): Chart<StripPlotData, StripPlotOptions> {
   let data = initialData;
   let options = { ...defaults, ...initialOptions };
   let colors = themeColors(container);
@@ -133,3 +134,6 @@ export function stripPlot(container: HTMLElement, initialData: StripPlotData, in
     exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
   };
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const stripPlot = tracked('stripPlot', drawStripPlot);

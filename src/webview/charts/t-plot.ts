@@ -3,6 +3,7 @@
 // picks the neuron. One SVG mark per neuron (a 4,096-neuron layer is still fine as SVG paths).
 import * as d3 from 'd3';
 import { type Chart, Tooltip, availableWidth, fmt, fmtP, onWidthChange, svgDocument, themeColors } from './common';
+import { tracked } from './spec';
 
 function textLen(g: d3.Selection<SVGGElement, unknown, null, undefined>): number {
   const node = g.select<SVGTextElement>('text.threshold-label').node();
@@ -28,7 +29,7 @@ export interface TPlotOptions {
   onSelect?: (neuron: number) => void;
 }
 
-export function tPlot(container: HTMLElement, initialData: TPlotData, initialOptions: Partial<TPlotOptions> = {}): Chart<TPlotData, TPlotOptions> {
+function drawTPlot(container: HTMLElement, initialData: TPlotData, initialOptions: Partial<TPlotOptions> = {}): Chart<TPlotData, TPlotOptions> {
   let data = initialData;
   let options: TPlotOptions = { height: 300, selected: null, ...initialOptions };
   let colors = themeColors(container);
@@ -143,3 +144,6 @@ export function tPlot(container: HTMLElement, initialData: TPlotData, initialOpt
     exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
   };
 }
+
+/** Tracked, so a card can pin the chart to the side view (see spec.ts). */
+export const tPlot = tracked('tPlot', drawTPlot);

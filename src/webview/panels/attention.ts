@@ -183,7 +183,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
         slot.chart = register(layerSweep(body, {
           layers, current: result.layer, yLabel: 'selectivity index', reference: 1,
           series: names.map(([key, label]) => ({ name: label, values: sweep.map((s) => s.selectivity[key]) })),
-        }, { height: 280 }));
+        }, { height: 280, onSelect: (layer) => host.post({ type: 'selection', items: [], focus: { kind: 'layer', layer } }) }));
       });
     }
     {
@@ -193,7 +193,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
       draw.push(() => {
         slot.chart = register(layerSweep(body, {
           layers, current: result.layer, yLabel: 'Pearson r', series: [{ name: 'RSA Q–K', values: sweep.map((s) => s.rsaQK) }],
-        }, { height: 280 }));
+        }, { height: 280, onSelect: (layer) => host.post({ type: 'selection', items: [], focus: { kind: 'layer', layer } }) }));
       });
     }
   }

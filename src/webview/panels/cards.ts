@@ -3,6 +3,7 @@ import type { FromWebview } from '../../protocol/messages';
 import type { RunInfo } from '../../protocol/result';
 import type { Chart } from '../charts/common';
 import { exportMessage } from '../export';
+import { forgetPinnableCards, pinButton, repostPinned } from '../pin';
 
 /** Only the panel host's outlet is needed here, so each panel's own host type fits. */
 export interface Poster { post(message: FromWebview): void }
@@ -89,6 +90,7 @@ export function card(parent: HTMLElement, title: string, subtitle: string | unde
       });
       actions.appendChild(b);
     }
+    actions.appendChild(pinButton(exp.name, title, exp.chart, host));
     head.appendChild(actions);
   }
   c.appendChild(head);
@@ -136,8 +138,10 @@ export function panelPage(root: HTMLElement, className: string): {
   const finish = () => {
     for (const drawChart of draw) drawChart();
     page.setAttribute('data-rendered', 'true');
+    repostPinned();
     return {
       destroy() {
+        forgetPinnableCards();
         for (const c of charts) c.destroy();
         page.remove();
       },

@@ -190,6 +190,11 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
         vectors: space.vectors.length === result.items.length ? { data: space.vectors.flat(), dims } : undefined,
       }, { height: 400 }));
       cm.on('select', ({ labels: words, source }) => { if (source === 'click' && words.length === 1) pickWord(words[0]); });
+      // A cluster picked from its member list: the Inspector shows its members and centroid.
+      cm.on('select', ({ indices, labels: words, source }) => {
+        const cluster = source === 'list' && indices.length ? map.labels[indices[0]] : -1;
+        if (cluster >= 0) host.post({ type: 'selection', items: words.slice(0, 1000), focus: { kind: 'cluster', map: key, label: cluster } });
+      });
       slot.chart = cm;
     });
   }

@@ -277,6 +277,14 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     draw.push(() => {
       const cm = register(clusterMap(mapHost, mapData(), { height: 440, colorBy: 'value', memberLists: false }));
       cm.on('select', ({ indices, source }) => { if (source === 'click' && indices.length === 1) pickNeuron(result.significant[indices[0]]); });
+      // A lasso or list selection inside one cluster: the Inspector shows that cluster's neurons and profile.
+      cm.on('select', ({ indices, source }) => {
+        const labels = new Set(indices.map((i) => current().labels[i]));
+        const [cluster] = labels;
+        if (source !== 'click' && labels.size === 1 && cluster >= 0) {
+          host.post({ type: 'selection', items: indices.map((i) => neuronName(result.significant[i])).slice(0, 1000), focus: { kind: 'cluster', map: current().name === 'k-means' ? 'kmeans' : 'dbscan', label: cluster } });
+        }
+      });
       slot.chart = cm;
     });
     clusteringSelect.addEventListener('change', () => {

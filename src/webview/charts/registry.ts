@@ -1,0 +1,22 @@
+// Every chart a card can pin, by the name its `tracked` wrapper records: the Pinned Charts view
+// looks the pinned chart up here and draws it with the same data.
+import type { Chart } from './common';
+import { categoryBars } from './category-bars';
+import { clusterMap } from './cluster-map';
+import { headBars } from './head-bars';
+import { heatmap } from './heatmap';
+import { histogram } from './histogram';
+import { layerSweep } from './layer-sweep';
+import { linePlot } from './line-plot';
+import { scatter } from './scatter';
+import { sentenceValues } from './sentence-values';
+import { shuffleCheck } from './shuffle-check';
+import { stripPlot } from './strip-plot';
+import { tPlot } from './t-plot';
+import { valueBars } from './value-bars';
+
+type AnyChartFunction = (container: HTMLElement, data: never, options?: never) => Chart<never, never>;
+
+export const pinnableCharts: Readonly<Record<string, AnyChartFunction>> = Object.freeze({
+  categoryBars, clusterMap, headBars, heatmap, histogram, layerSweep, linePlot, scatter, sentenceValues, shuffleCheck, stripPlot, tPlot, valueBars,
+} as unknown as Record<string, AnyChartFunction>);
