@@ -9,6 +9,7 @@ import { hookConfigFor, readContrastSettings } from './contrast-options';
 import { validateTemplate } from './hook-tree';
 import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
+import { attentionCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from './recent';
 import { effectiveSetting } from './settings';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
@@ -22,6 +23,8 @@ export interface AttentionServices extends PanelServices {
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
   recentModels: RecentList;
   recentTemplates?: RecentList;
+  /** The result cache for a cache root; undefined (or absent) runs every time. */
+  resultCache?: ResultCacheProvider;
 }
 
 export interface AttentionArgs {
@@ -100,8 +103,9 @@ export async function compareAttention(services: AttentionServices, args: Attent
   });
   const started = performance.now();
   try {
-    const result = await runWithProgress(log, panel, { title: `MechLens: attention Q/K for ${fileName}`, logSteps: false },
-      (control) => services.runAttention(input, control));
+    const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: attentionCacheParts(input), what: `the attention run on ${fileName}` },
+      () => runWithProgress(log, panel, { title: `MechLens: attention Q/K for ${fileName}`, logSteps: false },
+        (control) => services.runAttention(input, control)));
     log.info(`Attention finished in ${formatMs(performance.now() - started)}: ${result.items.length} words, ${result.missing.length} dropped, ` +
       `RSA Q–K r = ${result.rsa.pearson.toFixed(4)}, ρ = ${result.rsa.spearman.toFixed(4)}, p = ${result.rsa.pValue === null ? 'n/a' : result.rsa.pValue.toPrecision(3)}, provider ${result.provider}`);
     for (const warning of result.warnings) log.warn(warning);

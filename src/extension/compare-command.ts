@@ -10,6 +10,7 @@ import { formatMs, type Log } from './log';
 import { enableRerun, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { validateCompareRerun } from './rerun-params';
 import { ResultPanel, type PanelServices } from './panel';
+import { compareCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from './recent';
 import { pathSettings, readCompareSettings, type Inspect } from './settings';
 import { sourceNeedsTemplate, validateTemplate } from './hook-tree';
@@ -29,6 +30,8 @@ export interface CompareServices extends PanelServices {
   recentSources: { a: RecentList; b: RecentList };
   /** Prompt templates used for hook sources, latest first. */
   recentTemplates?: RecentList;
+  /** The result cache for a cache root; undefined (or absent) runs every time. */
+  resultCache?: ResultCacheProvider;
 }
 
 export interface CompareArgs {
@@ -164,8 +167,9 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   });
   const started = performance.now();
   try {
-    const result = await runWithProgress(log, panel, { title: `MechLens: comparing ${wordsName}`, logSteps: true },
-      (control) => services.runCompare(input, control));
+    const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: compareCacheParts(input), what: `the comparison on ${wordsName}` },
+      () => runWithProgress(log, panel, { title: `MechLens: comparing ${wordsName}`, logSteps: true },
+        (control) => services.runCompare(input, control)));
     log.info(`Compare finished in ${formatMs(performance.now() - started)}: ${result.items.length} words, ${result.missing.length} missing, ` +
       `RSA r = ${result.rsa.pearson.toFixed(4)}, ρ = ${result.rsa.spearman.toFixed(4)}, p = ${result.rsa.pValue === null ? 'n/a' : result.rsa.pValue.toPrecision(3)}`);
     for (const warning of result.warnings) log.warn(warning);

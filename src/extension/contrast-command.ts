@@ -7,6 +7,7 @@ import type { ContrastInput } from '../core/analyses/contrast';
 import type { RunControl } from '../core/run-control';
 import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
+import { contrastCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from './recent';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { validateContrastRerun } from './rerun-params';
@@ -22,6 +23,8 @@ export interface ContrastServices extends PanelServices {
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
   recentModels: RecentList;
   recentHooks: RecentList;
+  /** The result cache for a cache root; undefined (or absent) runs every time. */
+  resultCache?: ResultCacheProvider;
 }
 
 export interface ContrastArgs {
@@ -109,8 +112,9 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   });
   const started = performance.now();
   try {
-    const result = await runWithProgress(log, panel, { title: `MechLens: contrasting ${fileName}`, logSteps: false },
-      (control) => services.runContrast(input, control));
+    const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: contrastCacheParts(input), what: `the contrast of ${fileName}` },
+      () => runWithProgress(log, panel, { title: `MechLens: contrasting ${fileName}`, logSteps: false },
+        (control) => services.runContrast(input, control)));
     log.info(`Contrast finished in ${formatMs(performance.now() - started)}: ${result.significant.length} of ${result.t.length} neurons significant ` +
       `(${result.test}, ${result.correction}), label-shuffle p = ${result.labelShuffle.pValue.toPrecision(3)}, provider ${result.provider}`);
     for (const warning of result.warnings) log.warn(warning);

@@ -27,6 +27,9 @@ import { effectiveSetting } from './settings';
 function trustedCacheDir(): string {
   const inspected = vscode.workspace.getConfiguration('mechlens').inspect<string>('cacheDirectory');
   return resolveCacheDir(effectiveSetting(inspected, vscode.workspace.isTrusted).value?.trim() || undefined);
+import { ResultCache } from '../core/result-cache';
+import { shutdownWorkers } from '../core/worker/client';
+import { clearResultCache, readResultCacheSettings, resultCacheDir } from './result-cache-flow';
 }
 
 /**
@@ -80,6 +83,11 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const runs = new RunsTreeProvider(recentRuns);
   const models = new ModelsTreeProvider(catalogEntries, trustedCacheDir);
+    // Read at each run, so turning the setting off takes effect at once.
+    resultCache: (cacheDir) => {
+      const cacheSettings = readResultCacheSettings((key) => vscode.workspace.getConfiguration('mechlens').get(key));
+      return cacheSettings.enabled ? new ResultCache(resultCacheDir(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()), cacheSettings.maxBytes) : undefined;
+    },
   const modelsView = vscode.window.createTreeView('mechlens.models', { treeDataProvider: models, showCollapseAll: true });
   const hooks = new HooksTreeProvider();
   const hooksView = vscode.window.createTreeView('mechlens.hooks', { treeDataProvider: hooks, showCollapseAll: true });
@@ -185,3 +193,8 @@ export function activate(context: vscode.ExtensionContext): void {
 export function deactivate(): void {
   // Everything is in context.subscriptions; VS Code disposes it.
 }
+    vscode.commands.registerCommand('mechlens.clearResultCache', () => clearResultCache(trustedCacheDir(), log).catch((err: unknown) => {
+      log.error('Clearing the result cache failed', err);
+      void vscode.window.showErrorMessage(`MechLens: could not clear the result cache in ${resultCacheDir(trustedCacheDir())} (${err instanceof Error ? err.message : String(err)}). Delete the folder by hand, or see the log.`, 'Open Log')
+        .then((action) => { if (action) log.show(); });
+    })),

@@ -17,6 +17,8 @@ export interface RunInfo {
   durationMs: number;
   /** Every option the job ran with, defaults included. */
   options: Record<string, unknown>;
+  /** Set when the panel shows a stored result instead of running again: when it was stored. */
+  fromCache?: { storedAt: string };
 }
 
 /** A source spec resolved: what was actually read. */

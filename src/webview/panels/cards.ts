@@ -35,7 +35,9 @@ export function sourceChip(key: string, label: string, detail?: string, keyText 
 
 /** The tail every panel's meta line ends with, so runs can be told apart. */
 export function runMeta(run: RunInfo): string[] {
-  return [`${(run.durationMs / 1000).toFixed(1)} s`, new Date(run.createdAt).toLocaleString('en-US'), `MechLens ${run.version}`];
+  // A stored result: the time is when it was computed, and "from cache" says nothing ran now.
+  const cached = run.fromCache ? ['from cache'] : [];
+  return [...cached, `${(run.durationMs / 1000).toFixed(1)} s`, new Date(run.createdAt).toLocaleString('en-US'), `MechLens ${run.version}`];
 }
 
 export function header(title: string, sources: HTMLElement, meta: string, host: Poster): HTMLElement {

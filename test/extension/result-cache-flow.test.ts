@@ -1,0 +1,134 @@
+// The result cache as the commands use it (extension/result-cache-flow.ts), driven through the fake
+// vscode module with real files: the second identical Attention run shows the stored result marked
+// "from cache" without running the job and says so; editing the word list, changing an option or
+// replacing the model's weights runs it again; a cache provider that returns undefined (setting off)
+// always runs; and the settings reader's defaults.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeUri, recorded, type QuickPickItem } from './fake-vscode';
+import { commandHarness, byLabel, tick, Memory } from './command-harness';
+import type { AttentionResult } from '../../src/protocol/result';
+import type { AttentionInput } from '../../src/core/analyses/attention';
+import { ResultCache } from '../../src/core/result-cache';
+import { RecentList } from '../../src/extension/recent';
+
+const h = commandHarness(() => import('../../src/extension/attention-command'));
+const flow = () => import('../../src/extension/result-cache-flow');
+
+const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'webview', 'fixtures', 'attention-result.json'), 'utf8')) as AttentionResult;
+
+function setUp() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-cache-flow-'));
+  const words = path.join(root, 'animals.words');
+  fs.writeFileSync(words, '[animals]\ncat\ndog\nhorse\n');
+  const model = path.join(root, 'tiny-gpt2');
+  fs.mkdirSync(model);
+  fs.writeFileSync(path.join(model, 'config.json'), '{"n_layer": 2}');
+  fs.writeFileSync(path.join(model, 'model.safetensors'), Buffer.alloc(6 * 1024 * 1024, 7));
+  const memory = new Memory();
+  const inputs: AttentionInput[] = [];
+  let cacheOn = true;
+  const services = {
+    ...h.panelServices(memory),
+    runAttention: async (input: AttentionInput) => { inputs.push(input); return { ...fixture, layer: input.layer ?? 0 }; },
+    cachedModelNames: () => new Set<string>(),
+    recentModels: new RecentList(memory, 'models'),
+    resultCache: () => (cacheOn ? new ResultCache(path.join(root, 'results')) : undefined),
+  };
+  const run = async (layer = '1') => {
+    recorded.quickPickAnswers.push((items: QuickPickItem[]) => items.find((i) => i.label.includes('Browse for a model folder')), byLabel(`Layer ${layer} only`));
+    recorded.openDialogAnswers.push([FakeUri.file(model)]);
+    recorded.inputBoxAnswers.push('The next word is {word}', layer);
+    return h.command.compareAttention(services as never, { uri: FakeUri.file(words) as never });
+  };
+  return { root, words, model, inputs, run, setCache: (on: boolean) => { cacheOn = on; } };
+}
+
+test('the same run twice: the second comes from the cache, is marked, and the user is told; changes are misses', async () => {
+  const s = setUp();
+  const first = await s.run();
+  assert.equal(s.inputs.length, 1);
+  assert.equal(first?.run.fromCache, undefined);
+  assert.equal(recorded.infos.length, 0);
+
+  const second = await s.run();
+  assert.equal(s.inputs.length, 1, 'the job did not run again');
+  assert.ok(second?.run.fromCache, 'marked as from the cache');
+  assert.deepEqual({ ...second, run: { ...second!.run, fromCache: undefined } }, { ...first, run: { ...first!.run, fromCache: undefined } });
+  assert.match(recorded.infos.at(-1) ?? '', /^MechLens: the attention run on animals\.words came from the result cache \(computed .+\); nothing was run\.$/);
+  assert.ok(recorded.log.some((l) => /^info attention: using the cached result stored /.test(l)));
+  const panel = recorded.panels.at(-1)!;
+  panel.send({ type: 'ready' });
+  await tick();
+  const shown = panel.posted.find((m) => (m as { type: string }).type === 'result') as { result: AttentionResult };
+  assert.ok(shown.result.run.fromCache, 'the panel gets the marker, so its header can say "from cache"');
+
+  await s.run('0');
+  assert.equal(s.inputs.length, 2, 'another layer is a miss');
+  fs.appendFileSync(s.words, 'cow\n');
+  await s.run();
+  assert.equal(s.inputs.length, 3, 'an edited word list is a miss');
+  await s.run();
+  assert.equal(s.inputs.length, 3, 'and then a hit again');
+  const weights = path.join(s.model, 'model.safetensors');
+  fs.writeFileSync(`${weights}.tmp`, Buffer.alloc(6 * 1024 * 1024, 8));
+  fs.renameSync(`${weights}.tmp`, weights);
+  await s.run();
+  assert.equal(s.inputs.length, 4, 'new weights are a miss');
+});
+
+test('with the cache turned off every run runs, and nothing is stored', async () => {
+  const s = setUp();
+  s.setCache(false);
+  await s.run();
+  await s.run();
+  assert.equal(s.inputs.length, 2);
+  assert.equal(fs.existsSync(path.join(s.root, 'results')), false);
+  assert.equal(recorded.infos.length, 0);
+});
+
+test('lookUpOrRun stores nothing when an input changed during the run, and a failing run stores nothing', async () => {
+  const { lookUpOrRun, attentionCacheParts } = await flow();
+  const s = setUp();
+  const cache = new ResultCache(path.join(s.root, 'results'));
+  const parts = attentionCacheParts({ wordsPath: s.words, model: s.model, layer: 1 });
+  const log = { info: (m: string) => recorded.log.push(`info ${m}`), warn: (m: string) => recorded.log.push(`warn ${m}`) };
+  await lookUpOrRun(cache, parts, async () => { fs.appendFileSync(s.words, 'owl\n'); return fixture; }, log);
+  assert.deepEqual((await cache.usage()).entries, 0);
+  assert.ok(recorded.log.includes('info attention: result not cached (an input changed during the run)'));
+  await assert.rejects(lookUpOrRun(cache, parts, async () => { throw new Error('model failed'); }, log), /model failed/);
+  assert.deepEqual((await cache.usage()).entries, 0);
+  const ran = await lookUpOrRun(cache, parts, async () => fixture, log);
+  assert.equal(ran.fromCache, false);
+  const hit = await lookUpOrRun(cache, parts, async () => { throw new Error('must not run'); }, log);
+  assert.equal(hit.fromCache, true);
+  // A stored value of another job under the same key (impossible unless tampered with) is not shown.
+  const wrongJob = await lookUpOrRun(cache, { ...parts, job: 'contrast' }, async () => fixture, log);
+  assert.equal(wrongJob.fromCache, false);
+});
+
+test('settings: on by default with 512 MB; off and a custom size are honoured; nonsense sizes fall back', async () => {
+  const { readResultCacheSettings, resultCacheDir } = await flow();
+  const read = (values: Record<string, unknown>) => readResultCacheSettings(<T>(key: string) => values[key] as T | undefined);
+  assert.deepEqual(read({}), { enabled: true, maxBytes: 512 * 1024 * 1024 });
+  assert.deepEqual(read({ 'resultCache.enabled': false, 'resultCache.maxSizeMB': 2 }), { enabled: false, maxBytes: 2 * 1024 * 1024 });
+  assert.equal(read({ 'resultCache.maxSizeMB': -5 }).maxBytes, 512 * 1024 * 1024);
+  assert.equal(resultCacheDir('/c'), path.join('/c', 'results'));
+});
+
+test('Clear Result Cache removes every entry and says how many', async () => {
+  const { clearResultCache, resultCacheDir } = await flow();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-cache-clear-'));
+  const cache = new ResultCache(resultCacheDir(root));
+  await cache.set('1'.repeat(64), { a: 1 });
+  await cache.set('2'.repeat(64), { b: 2 });
+  const log = new (await import('../../src/extension/log')).Log();
+  await clearResultCache(root, log);
+  assert.deepEqual(await cache.usage(), { entries: 0, bytes: 0 });
+  assert.match(recorded.infos.at(-1) ?? '', /^MechLens: removed 2 cached results \(0\.0 MB\) from .*results\.$/);
+  await clearResultCache(root, log);
+  assert.match(recorded.infos.at(-1) ?? '', /was already empty/);
+});
