@@ -23,13 +23,12 @@ import { PanelStore } from './panel-store';
 import { InspectorViewProvider, PinnedViewProvider, inspectorViewId, pinnedViewId } from './inspector';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
+import { ResultCache } from '../core/result-cache';
+import { clearResultCache, readResultCacheSettings, resultCacheDir } from './result-cache-flow';
 
 function trustedCacheDir(): string {
   const inspected = vscode.workspace.getConfiguration('mechlens').inspect<string>('cacheDirectory');
   return resolveCacheDir(effectiveSetting(inspected, vscode.workspace.isTrusted).value?.trim() || undefined);
-import { ResultCache } from '../core/result-cache';
-import { shutdownWorkers } from '../core/worker/client';
-import { clearResultCache, readResultCacheSettings, resultCacheDir } from './result-cache-flow';
 }
 
 /**
@@ -79,15 +78,15 @@ export function activate(context: vscode.ExtensionContext): void {
       b: new RecentList(context.globalState, 'mechlens.recentSources.b'),
     },
     recentTemplates: new RecentList(context.globalState, 'mechlens.recentTemplates', 5),
-  };
-
-  const runs = new RunsTreeProvider(recentRuns);
-  const models = new ModelsTreeProvider(catalogEntries, trustedCacheDir);
     // Read at each run, so turning the setting off takes effect at once.
     resultCache: (cacheDir) => {
       const cacheSettings = readResultCacheSettings((key) => vscode.workspace.getConfiguration('mechlens').get(key));
       return cacheSettings.enabled ? new ResultCache(resultCacheDir(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()), cacheSettings.maxBytes) : undefined;
     },
+  };
+
+  const runs = new RunsTreeProvider(recentRuns);
+  const models = new ModelsTreeProvider(catalogEntries, trustedCacheDir);
   const modelsView = vscode.window.createTreeView('mechlens.models', { treeDataProvider: models, showCollapseAll: true });
   const hooks = new HooksTreeProvider();
   const hooksView = vscode.window.createTreeView('mechlens.hooks', { treeDataProvider: hooks, showCollapseAll: true });
@@ -172,6 +171,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.openSample', () => openSample(context.extensionUri)),
     vscode.commands.registerCommand('mechlens.refreshRuns', () => runs.refresh()),
     vscode.commands.registerCommand('mechlens.refreshModels', () => models.refresh()),
+    vscode.commands.registerCommand('mechlens.clearResultCache', () => clearResultCache(trustedCacheDir(), log).catch((err: unknown) => {
+      log.error('Clearing the result cache failed', err);
+      void vscode.window.showErrorMessage(`MechLens: could not clear the result cache in ${resultCacheDir(trustedCacheDir())} (${err instanceof Error ? err.message : String(err)}). Delete the folder by hand, or see the log.`, 'Open Log')
+        .then((action) => { if (action) log.show(); });
+    })),
     vscode.commands.registerCommand('mechlens.revealCacheFolder', () => vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(trustedCacheDir()))),
     vscode.commands.registerCommand('mechlens.setUpGpu', () => setUpGpu({ log, cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'gpu').fsPath })),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -193,8 +197,3 @@ export function activate(context: vscode.ExtensionContext): void {
 export function deactivate(): void {
   // Everything is in context.subscriptions; VS Code disposes it.
 }
-    vscode.commands.registerCommand('mechlens.clearResultCache', () => clearResultCache(trustedCacheDir(), log).catch((err: unknown) => {
-      log.error('Clearing the result cache failed', err);
-      void vscode.window.showErrorMessage(`MechLens: could not clear the result cache in ${resultCacheDir(trustedCacheDir())} (${err instanceof Error ? err.message : String(err)}). Delete the folder by hand, or see the log.`, 'Open Log')
-        .then((action) => { if (action) log.show(); });
-    })),
