@@ -314,6 +314,13 @@ export class ResultPanel implements vscode.Disposable {
 
   private async export(message: Extract<FromWebview, { type: 'export' }>): Promise<void> {
     const plan = planExport(message);
+    if (message.format === 'python') {
+      // "Copy as Python": the script goes to the clipboard for a notebook cell; saving it is one click more.
+      await vscode.env.clipboard.writeText(message.content);
+      this.services.log.info(`Copied a Python script for ${plan.fileName} (${plan.bytes.length} bytes) to the clipboard`);
+      const action = await vscode.window.showInformationMessage(`MechLens: copied a Python script that recomputes ${plan.fileName.replace(/\.py$/, '')} (numpy, scipy, scikit-learn, matplotlib). Paste it into a notebook, or save it.`, 'Save as .py…');
+      if (action !== 'Save as .py…') return;
+    }
     const folder = this.defaultFolder();
     const target = await vscode.window.showSaveDialog({
       defaultUri: folder ? vscode.Uri.joinPath(folder, plan.fileName) : undefined,

@@ -164,7 +164,7 @@ test('export buttons post SVG text and PNG bytes; save posts save', async () => 
   assert.ok(posted.some((m) => m.type === 'save'));
 });
 
-test('matrix exports: CSV with word labels, a float64 .npy numpy can load, and a Python snippet', async () => {
+test('matrix exports: CSV with word labels, a float64 .npy numpy can load, and a Python script', async () => {
   for (const format of ['csv', 'npy', 'python']) await panel.page.locator(`[data-space="b"] button[data-export="${format}"]`).click();
   const posted = (await panel.posted()).filter((m) => m.type === 'export' && m.name.startsWith('similarity-b'));
   const byFormat = new Map(posted.map((m) => [m.type === 'export' ? m.format : '', m]));
@@ -186,7 +186,8 @@ test('matrix exports: CSV with word labels, a float64 .npy numpy can load, and a
   assert.deepEqual(Array.from(values), fixture.b.similarity.flat());
   const py = byFormat.get('python');
   assert.ok(py?.type === 'export' && py.name === 'similarity-b.py');
-  assert.match(py.content, /np\.load\("similarity-b\.npy"\)/);
+  // The script carries the vectors and recomputes the matrix (test/webview/python-export.test.ts runs it).
+  assert.match(py.content, /S = cosine_matrix\(X\)/);
 });
 
 test('progress, error and cancelled states replace the panel', async () => {
@@ -249,4 +250,18 @@ test('screenshots: full panel in the dark and the light theme', async () => {
       await page.close();
     }
   }
+});
+
+test('every chart card offers Copy as Python, and the button posts a runnable script for that card', async () => {
+  const cards = await panel.page.locator('[data-export-name]').evaluateAll((els) => els.map((e) => ({
+    name: e.getAttribute('data-export-name'), python: e.querySelectorAll('.ml-card-actions button[data-export="python"]').length,
+  })));
+  assert.ok(cards.length >= 5, `${cards.length} exportable cards`);
+  for (const c of cards) assert.equal(c.python, 1, `card ${c.name} has one Python button`);
+  const name = cards[cards.length - 1].name;
+  await panel.page.locator(`[data-export-name="${name}"] button[data-export="python"]`).click();
+  const last = (await panel.posted()).at(-1);
+  assert.ok(last?.type === 'export' && last.format === 'python' && last.name === `${name}.py`);
+  assert.match(last.content, /^# MechLens — /);
+  assert.match(last.content, /print\(json\.dumps\(_plain\(numbers\)\)\)/);
 });

@@ -13,6 +13,7 @@ import { layerSweep } from '../charts/layer-sweep';
 import { scatter } from '../charts/scatter';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
+import { addPythonExports } from '../python-buttons';
 import { offDiagonal } from './derive';
 import { rsaByCategoryCard } from './rsa-category';
 import type { RerunClient } from '../rerun-client';
@@ -198,6 +199,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
     }
   }
 
+  addPythonExports(page, result, host);
   return finish();
 }
 

@@ -75,6 +75,8 @@ export function card(parent: HTMLElement, title: string, subtitle: string | unde
   exp: { name: string; chart: () => Chart<never, never> | undefined } | undefined, host: Poster, dataCard?: string): HTMLElement {
   const c = el('section', 'ml-card');
   if (dataCard) c.setAttribute('data-card', dataCard);
+  // What "Copy as Python" (python-cards.ts) looks the card's script up by.
+  if (exp) c.setAttribute('data-export-name', exp.name);
   const head = el('div', 'ml-card-header');
   head.appendChild(el('div', 'ml-card-title', title));
   if (exp) {

@@ -14,6 +14,7 @@ import { histogram } from '../charts/histogram';
 import { linePlot } from '../charts/line-plot';
 import { stripPlot } from '../charts/strip-plot';
 import { type ChartSlot, card, el, header, icon, panelPage, runMeta, sourceChip } from './cards';
+import { addPythonExports } from '../python-buttons';
 import { rsaScatterCard, section, similarityHeatmaps, spaceName } from './compare-sections';
 import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
 import { rsaByCategoryCard } from './rsa-category';
@@ -199,6 +200,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     });
   }
 
+  addPythonExports(page, result, host);
   return finish();
 }
 

@@ -15,6 +15,7 @@ import { shuffleCheck } from '../charts/shuffle-check';
 import { tPlot } from '../charts/t-plot';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
+import { addPythonExports } from '../python-buttons';
 import { type Recorrected, groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, thresholdDf } from './contrast-derive';
 import { offDiagonal } from './derive';
 import type { RerunClient } from '../rerun-client';
@@ -335,6 +336,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     parent.appendChild(c);
   }
 
+  addPythonExports(page, result, host);
   return finish();
 }
 
