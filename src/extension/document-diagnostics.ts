@@ -14,6 +14,23 @@ export interface TextDiagnostic {
   severity: DiagnosticSeverityName;
   /** Set when "remove this line" fixes it. */
   removable?: boolean;
+  /** Columns of the word or target on the line (the whole line when absent). */
+  start?: number;
+  end?: number;
+  /** What kind of finding it is (the diagnostic's code in the editor). */
+  code?: string;
+  /** Quick fixes, as text edits on the diagnostic's line. */
+  fixes?: TextFix[];
+}
+
+/** One quick fix: replace columns [start, end) of `line` with `newText`, or delete the whole line. */
+export interface TextFix {
+  title: string;
+  line: number;
+  start: number;
+  end: number;
+  newText: string;
+  deleteLine?: boolean;
 }
 
 /** The parsers prefix warnings with `source:line: `; with an empty source that is `:line: `. */

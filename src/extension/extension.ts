@@ -9,7 +9,7 @@ import { compareAttention, type AttentionServices } from './attention-command';
 import { runAttentionJob, runCompareJob, runContrastJob } from './jobs';
 import { registerLanguageFeatures } from './language';
 import { setUpGpu } from './gpu-command';
-import { registerDiagnostics } from './diagnostics';
+import { registerDiagnostics, type VocabularyChoice } from './diagnostics';
 import { formatMs, Log } from './log';
 import { hookModelOfNode, ModelsTreeProvider, specOfNode } from './models-view';
 import { hookNodeSpec, HooksTreeProvider } from './hooks-view';
@@ -130,6 +130,16 @@ export function activate(context: vscode.ExtensionContext): void {
         .then((action) => { if (action) log.show(); });
     });
 
+  /** What word lists and sentence sets are checked against: the setting, else the model used last, else the default model. */
+  const diagnosticsVocabulary = (): VocabularyChoice | undefined => {
+    const config = vscode.workspace.getConfiguration('mechlens');
+    const chosen = effectiveSetting(config.inspect<string>('diagnostics.vocabulary'), vscode.workspace.isTrusted).value?.trim();
+    if (chosen === 'off') return undefined;
+    const spec = chosen || contrastServices.recentModels.items()[0] || attentionServices.recentModels.items()[0]
+      || effectiveSetting(config.inspect<string>('contrast.defaultModel'), vscode.workspace.isTrusted).value?.trim();
+    return spec ? { spec, cacheDir: trustedCacheDir() } : undefined;
+  };
+
   const compare = (uri?: unknown, args?: CompareArgs) =>
     compareEmbeddings(services, { ...args, uri: uri instanceof vscode.Uri ? uri : args?.uri }).catch((err: unknown) => {
       log.error('Compare Embeddings failed', err);
@@ -160,7 +170,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.useHookAsSource', (node?: unknown) => compare(undefined, { presetA: hookNodeSpec(node)?.spec })),
     registerLanguageFeatures(),
     registerWordListCodeLens(),
-    registerDiagnostics(),
+    registerDiagnostics({ log, vocabulary: diagnosticsVocabulary }),
     vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
     vscode.commands.registerCommand('mechlens.contrastSentences', (uri?: unknown) => contrast(uri)),
     vscode.commands.registerCommand('mechlens.compareAttention', (uri?: unknown) => attention(uri)),

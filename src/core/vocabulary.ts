@@ -1,0 +1,61 @@
+// The vocabulary that editor diagnostics check word lists and sentence sets against: a model's
+// tokenizer, or the words of a vector set. Only what is already on disk is read (a local folder, a
+// model or vector set in the cache, a vector file); nothing is downloaded for a diagnostic.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultCacheDir } from './cache';
+import { modelCacheDir } from './models/hub';
+import type { Gpt2Tokenizer } from './models/tokenizer';
+import { catalogCachePath, findCatalogVectors } from './vectors/catalog';
+import { scanVocabulary } from './vectors/scan';
+
+export type Vocabulary =
+  | { kind: 'tokenizer'; name: string; tokenizer: Gpt2Tokenizer }
+  | { kind: 'words'; name: string; words: ReadonlySet<string> };
+
+/** Where a spec's files are: a tokenizer folder or a vector file; undefined when not on disk. */
+export function vocabularyLocation(spec: string, cacheDir: string | undefined): { kind: 'tokenizer'; dir: string } | { kind: 'words'; file: string } | undefined {
+  const s = spec.trim();
+  if (!s) return undefined;
+  const expand = (p: string) => path.resolve(p.replace(/^~(?=$|[/\\])/, os.homedir()));
+  if (s.startsWith('vectors:')) {
+    const file = expand(s.slice('vectors:'.length).trim());
+    return fs.existsSync(file) ? { kind: 'words', file } : undefined;
+  }
+  if (!s.startsWith('model:') && findCatalogVectors(s)) {
+    const file = catalogCachePath(s, cacheDir ?? defaultCacheDir());
+    return fs.existsSync(file) ? { kind: 'words', file } : undefined;
+  }
+  const body = s.startsWith('model:') ? s.slice('model:'.length) : s;
+  const hash = body.lastIndexOf('#');
+  const model = hash >= 0 ? body.slice(0, hash) : body;
+  const asPath = expand(model);
+  const stat = fs.statSync(asPath, { throwIfNoEntry: false });
+  // An .onnx file's tokenizer sits beside it.
+  const dir = stat?.isDirectory() ? asPath : stat?.isFile() ? path.dirname(asPath) : cachedModelDir(model, cacheDir);
+  return dir && fs.existsSync(path.join(dir, 'tokenizer.json')) ? { kind: 'tokenizer', dir } : undefined;
+}
+
+function cachedModelDir(model: string, cacheDir: string | undefined): string | undefined {
+  try {
+    return modelCacheDir(model, 'main', cacheDir ?? defaultCacheDir());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads the vocabulary of a spec, or undefined when its files are not on disk. */
+export async function loadVocabulary(spec: string, cacheDir: string | undefined): Promise<Vocabulary | undefined> {
+  const where = vocabularyLocation(spec, cacheDir);
+  if (!where) return undefined;
+  const name = spec.trim().replace(/^model:/, '').replace(/#.*$/, '');
+  if (where.kind === 'tokenizer') {
+    // Loaded on demand: transformers.js is only needed once a model's vocabulary is asked for.
+    const { loadTokenizer } = await import('./models/tokenizer');
+    return { kind: 'tokenizer', name: path.basename(name) || name, tokenizer: await loadTokenizer(where.dir) };
+  }
+  const words = new Set<string>();
+  await scanVocabulary(where.file, (word) => { words.add(word); });
+  return { kind: 'words', name: spec.startsWith('vectors:') ? path.basename(where.file) : name, words };
+}
