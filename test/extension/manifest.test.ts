@@ -58,8 +58,8 @@ test('settings are all described, and path settings are restricted in untrusted 
   const keys = Object.keys(properties).sort();
   assert.deepEqual(keys, [
     'mechlens.cacheDirectory', 'mechlens.contrast.alpha', 'mechlens.contrast.defaultHook', 'mechlens.contrast.defaultModel', 'mechlens.dbscan.eps', 'mechlens.dbscan.minSamples', 'mechlens.defaultSources.a', 'mechlens.defaultSources.b',
-    'mechlens.executionProvider', 'mechlens.heatmap.canvasThreshold', 'mechlens.heatmap.colorScheme', 'mechlens.memoryShare', 'mechlens.offline',
-    'mechlens.permutations', 'mechlens.seed', 'mechlens.tsne.perplexity',
+    'mechlens.diagnostics.vocabulary', 'mechlens.executionProvider', 'mechlens.heatmap.canvasThreshold', 'mechlens.heatmap.colorScheme', 'mechlens.memoryShare', 'mechlens.offline',
+    'mechlens.permutations', 'mechlens.resultCache.enabled', 'mechlens.resultCache.maxSizeMB', 'mechlens.seed', 'mechlens.tsne.perplexity',
   ]);
   for (const [key, p] of Object.entries(properties)) {
     assert.ok((p.description ?? p.markdownDescription ?? '').length > 30, `${key} has a real description`);
@@ -67,7 +67,7 @@ test('settings are all described, and path settings are restricted in untrusted 
   }
   const trust = manifest.capabilities.untrustedWorkspaces;
   assert.equal(trust.supported, 'limited');
-  assert.deepEqual(trust.restrictedConfigurations, ['mechlens.cacheDirectory', 'mechlens.defaultSources.a', 'mechlens.defaultSources.b', 'mechlens.contrast.defaultModel']);
+  assert.deepEqual(trust.restrictedConfigurations, ['mechlens.cacheDirectory', 'mechlens.defaultSources.a', 'mechlens.defaultSources.b', 'mechlens.contrast.defaultModel', 'mechlens.diagnostics.vocabulary']);
 });
 
 /** The TextMate patterns here use nothing Oniguruma-specific, so JS RegExp reads them the same. */
