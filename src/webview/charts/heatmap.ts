@@ -6,6 +6,7 @@ import * as d3 from 'd3';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
+import { type DivergingPalette, type SequentialPalette, divergingInterpolator, isDivergingPalette, readHeatmapSettings, sequentialInterpolator } from '../settings';
 import { type Chart, type ThemeColors, Tooltip, availableWidth, categoryColor, clip, fmt, onWidthChange, svgDocument, textWidth, themeColors } from './common';
 import { tracked } from './spec';
 
@@ -24,6 +25,7 @@ export interface HeatmapData {
 }
 
 export type HeatmapScheme = 'diverging' | 'sequential';
+export interface HeatmapPalettes { diverging: DivergingPalette; sequential: SequentialPalette }
 
 export interface HeatmapOptions {
   /** Color range; null picks one from the data (symmetric around 0 when diverging). */
@@ -35,6 +37,13 @@ export interface HeatmapOptions {
   maxSize: number;
   /** Show the min/max/scheme controls above the chart. */
   controls: boolean;
+  /** The palette of each scheme: by default the `mechlens.heatmap.colorScheme` setting's for its kind, else RdBu and viridis. */
+  palettes: HeatmapPalettes;
+  /**
+   * The scheme a panel would pick when neither `scheme` (the user's choice in this chart) nor the
+   * color-scheme setting decides: a diverging palette setting starts diverging, a sequential one sequential.
+   */
+  preferredScheme?: HeatmapScheme;
   onHover?: (pair: [number, number] | null) => void;
   onSelect?: (index: number | null) => void;
   onRangeChange?: (domain: [number, number], scheme: HeatmapScheme) => void;
@@ -49,7 +58,28 @@ export interface HeatmapChart extends Chart<HeatmapData, HeatmapOptions> {
   readonly domain: [number, number];
 }
 
-const defaults: HeatmapOptions = { domain: null, scheme: 'diverging', svgThreshold: 150, maxSize: 560, controls: true };
+const defaults: HeatmapOptions = { domain: null, scheme: 'diverging', svgThreshold: 150, maxSize: 560, controls: true, palettes: { diverging: 'RdBu', sequential: 'viridis' } };
+
+/**
+ * The options a heatmap starts with: the chart's defaults, then the user's heatmap settings (canvas
+ * threshold, palette, and scheme unless the panel gives one), then what the panel gives.
+ */
+export function initialHeatmapOptions(given: Partial<HeatmapOptions>, settings = readHeatmapSettings()): HeatmapOptions {
+  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<HeatmapOptions>;
+  const palette = settings.colorScheme;
+  const palettes: HeatmapPalettes = {
+    diverging: palette && isDivergingPalette(palette) ? palette : defaults.palettes.diverging,
+    sequential: palette && !isDivergingPalette(palette) ? palette : defaults.palettes.sequential,
+  };
+  const settingScheme: HeatmapScheme | undefined = palette ? (isDivergingPalette(palette) ? 'diverging' : 'sequential') : undefined;
+  return {
+    ...defaults,
+    ...(settings.canvasThreshold !== undefined ? { svgThreshold: settings.canvasThreshold } : {}),
+    palettes,
+    ...set,
+    scheme: set.scheme ?? settingScheme ?? set.preferredScheme ?? defaults.scheme,
+  };
+}
 
 export function valueAt(values: SquareValues, n: number, i: number, j: number): number {
   return Array.isArray(values) ? values[i][j] : values[i * n + j];
@@ -84,14 +114,14 @@ export function autoDomain(values: SquareValues, n: number, scheme: HeatmapSchem
 
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
 
-export function colorScale(domain: [number, number], scheme: HeatmapScheme): (v: number) => string {
+export function colorScale(domain: [number, number], scheme: HeatmapScheme, palettes: HeatmapPalettes = defaults.palettes): (v: number) => string {
   const [lo, hi] = domain;
   if (scheme === 'diverging') {
     // RdBu reversed: red = similar, blue = dissimilar, white at the middle of the range.
-    const s = d3.scaleDiverging((t: number) => d3.interpolateRdBu(1 - t)).domain([lo, (lo + hi) / 2, hi]).clamp(true);
+    const s = d3.scaleDiverging(divergingInterpolator(palettes.diverging)).domain([lo, (lo + hi) / 2, hi]).clamp(true);
     return (v) => s(v);
   }
-  const s = d3.scaleSequential(d3.interpolateViridis).domain([lo, hi]).clamp(true);
+  const s = d3.scaleSequential(sequentialInterpolator(palettes.sequential)).domain([lo, hi]).clamp(true);
   return (v) => s(v);
 }
 
@@ -109,7 +139,7 @@ export function categoryBlocks(categories: (string | null)[] | undefined): { nam
 
 function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOptions: Partial<HeatmapOptions> = {}): HeatmapChart {
   let data = initialData;
-  let options: HeatmapOptions = { ...defaults, ...initialOptions };
+  let options: HeatmapOptions = initialHeatmapOptions(initialOptions);
   let domain: [number, number] = [0, 1];
   let colors: ThemeColors = themeColors(container);
   let highlighted: [number, number] | null = null;
@@ -135,7 +165,7 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
   const maxField = numberField('max');
   const schemeSelect = document.createElement('vscode-single-select') as HTMLElement & { value: string };
   schemeSelect.setAttribute('aria-label', 'color scheme');
-  for (const [value, label] of [['diverging', 'Diverging (RdBu)'], ['sequential', 'Sequential (viridis)']]) {
+  for (const [value, label] of [['diverging', `Diverging (${options.palettes.diverging})`], ['sequential', `Sequential (${options.palettes.sequential})`]]) {
     const opt = document.createElement('vscode-option');
     opt.setAttribute('value', value);
     opt.textContent = label;
@@ -191,7 +221,7 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
     geometry = { left, top, size, cell };
     const totalW = left + size + legendW;
     const totalH = top + size + bottom;
-    const color = colorScale(domain, options.scheme);
+    const color = colorScale(domain, options.scheme, options.palettes);
 
     svg.selectAll('*').remove();
     svg.attr('width', totalW).attr('height', totalH).attr('viewBox', `0 0 ${totalW} ${totalH}`)
@@ -353,14 +383,14 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
   }
 
   let image: HTMLCanvasElement | null = null;
-  let imageKey: { values: SquareValues; domain: [number, number]; scheme: HeatmapScheme } | null = null;
+  let imageKey: { values: SquareValues; domain: [number, number]; scheme: HeatmapScheme; palettes: HeatmapPalettes } | null = null;
   function drawCanvas(n: number, color: (v: number) => string, left: number, top: number, size: number): void {
     // One pixel per cell through a 256-entry color table, then one scaled drawImage. The pixel
     // image is kept until data or colors change, so resizing only rescales it.
     const fresh = !imageKey || imageKey.values !== data.values || imageKey.domain[0] !== domain[0] ||
-      imageKey.domain[1] !== domain[1] || imageKey.scheme !== options.scheme;
+      imageKey.domain[1] !== domain[1] || imageKey.scheme !== options.scheme || imageKey.palettes !== options.palettes;
     if (fresh) paintImage(n, color);
-    imageKey = { values: data.values, domain: [domain[0], domain[1]], scheme: options.scheme };
+    imageKey = { values: data.values, domain: [domain[0], domain[1]], scheme: options.scheme, palettes: options.palettes };
     if (!image) return;
     const dpr = window.devicePixelRatio || 1;
     canvas.width = Math.round(size * dpr);

@@ -86,7 +86,8 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
         labels: result.items, values: space.similarity, categories: result.itemCategories,
         name: spaceName[key], partner: { name: spaceName[other], values: result[other].similarity },
       }, {
-        domain: saved?.domain ?? null, scheme: saved?.scheme ?? 'sequential',
+        // The user's choice in this chart, else the mechlens.heatmap.colorScheme setting, else sequential.
+        domain: saved?.domain ?? null, scheme: saved?.scheme, preferredScheme: 'sequential',
         onHover: (pair) => heatmaps[other]?.highlight(pair),
         onSelect: (index) => { if (index !== null) host.post({ type: 'selection', items: [result.items[index]] }); },
         onRangeChange: (domain, scheme) => {

@@ -59,7 +59,8 @@ export function similarityHeatmaps(grid: HTMLElement, result: CompareResult, hos
         labels: result.items, values: space.similarity, categories: result.itemCategories,
         name: names[key], partner: { name: names[other], values: result[other].similarity },
       }, {
-        domain: saved?.domain ?? null, scheme: saved?.scheme ?? 'diverging',
+        // The user's choice in this chart, else the mechlens.heatmap.colorScheme setting, else diverging.
+        domain: saved?.domain ?? null, scheme: saved?.scheme, preferredScheme: 'diverging',
         onHover: (pair) => { heatmaps[other]?.highlight(pair); options.onHover?.(pair); },
         onSelect: (index) => options.onSelect?.(index),
         onRangeChange: (domain, scheme) => options.onRangeChange?.(key, domain, scheme),
@@ -89,7 +90,8 @@ export function rsaScatterCard(grid: HTMLElement, result: CompareResult, pairs: 
   body.appendChild(rsaStatRow(result));
   charts.draw.push(() => {
     slot.chart = charts.register(scatter(body, {
-      x: pairs.a, y: pairs.b, within: pairs.within as unknown as ArrayLike<boolean>, pairs: labels,
+      // Without categories no pair is within or between: one color, no legend.
+      x: pairs.a, y: pairs.b, within: result.categories.length ? pairs.within as unknown as ArrayLike<boolean> : undefined, pairs: labels,
       xLabel: `similarity in ${spaceName('a', result.a.source)}`, yLabel: `similarity in ${spaceName('b', result.b.source)}`,
       stats: { ...result.rsa },
     }));
