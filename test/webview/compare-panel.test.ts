@@ -265,3 +265,13 @@ test('every chart card offers Copy as Python, and the button posts a runnable sc
   assert.match(last.content, /^# MechLens — /);
   assert.match(last.content, /print\(json\.dumps\(_plain\(numbers\)\)\)/);
 });
+
+test('a result shown from the result cache says "from cache" in the header; a fresh one does not', async () => {
+  assert.doesNotMatch(await panel.page.locator('.ml-header .ml-meta').innerText(), /from cache/);
+  const cached = await openPanel(browser, { result: { ...fixture, run: { ...fixture.run, fromCache: { storedAt: '2026-11-23T20:00:00.000Z' } } }, theme: 'dark', width: 1000, height: 700 });
+  try {
+    assert.match(await cached.page.locator('.ml-header .ml-meta').innerText(), /· from cache · \d+\.\d s ·/);
+  } finally {
+    await cached.close();
+  }
+});
