@@ -33,7 +33,7 @@ abstract class SideView implements vscode.WebviewViewProvider, vscode.Disposable
     const uri = (...segments: string[]) => view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...segments)).toString();
     view.webview.html = buildWebviewHtml({
       cspSource: view.webview.cspSource, nonce: createNonce(), title: this.title,
-      styles: [uri('dist', 'codicons', 'codicon.css'), uri('dist', 'webview.css'), uri('media', 'inspector.css')],
+      styles: [uri('dist', 'codicons', 'codicon.css'), uri('dist', 'webview.css')],
       scripts: [uri('dist', 'sideview.js')],
     });
     this.disposables.push(

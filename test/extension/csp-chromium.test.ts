@@ -4,9 +4,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/chromium';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { build } from 'esbuild';
+import { launchBrowser, webviewAssets } from '../helpers/chromium';
 import { buildWebviewHtml, createNonce } from '../../src/extension/webview-html';
 import { repoRoot } from '../helpers/chromium';
 
@@ -69,9 +68,12 @@ test('Chromium runs only the nonce-carrying bundle and blocks everything else', 
   }
 });
 
-test('the Inspector page renders words as text under the same CSP, and says ready', async () => {
+test('the side views\' page (Inspector) renders words as text under the same CSP, and says ready', async () => {
   const nonce = createNonce();
-  const html = buildWebviewHtml({ cspSource: origin, nonce, title: 'Inspector', styles: [`${origin}/media/inspector.css`], scripts: [`${origin}/media/inspector.js`] });
+  const html = buildWebviewHtml({ cspSource: origin, nonce, title: 'Inspector', styles: [`${origin}/dist/webview.css`], scripts: [`${origin}/dist/sideview.js`] });
+  // The side bundle as scripts/build.mjs makes it, built in memory so no stale dist/ is tested.
+  const bundle = await build({ entryPoints: ['src/webview/side/main.ts'], bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', absWorkingDir: repoRoot, logLevel: 'silent' });
+  const { css } = await webviewAssets();
   const context = await browser.newContext();
   const page = await context.newPage();
   const violations: string[] = [];
@@ -81,28 +83,29 @@ test('the Inspector page renders words as text under the same CSP, and says read
   await page.route('**/*', (route) => {
     const url = route.request().url();
     if (url === `${origin}/index.html`) return route.fulfill({ contentType: 'text/html', body: html });
-    if (url === `${origin}/media/inspector.js`) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(join(repoRoot, 'media/inspector.js')) });
-    if (url === `${origin}/media/inspector.css`) return route.fulfill({ contentType: 'text/css', body: readFileSync(join(repoRoot, 'media/inspector.css')) });
+    if (url === `${origin}/dist/sideview.js`) return route.fulfill({ contentType: 'text/javascript', body: bundle.outputFiles[0].text });
+    if (url === `${origin}/dist/webview.css`) return route.fulfill({ contentType: 'text/css', body: css });
     return route.abort('blockedbyclient');
   });
   await page.goto(`${origin}/index.html`);
   await page.waitForFunction('window.__posted.length > 0');
-  const data = { kind: 'word', word: '<img src=x onerror="window.__pwned=1">', category: 'space', spaces: [
+  const data = { kind: 'token', word: '<img src=x onerror="window.__pwned=1">', category: 'space', spaces: [
     { label: '<b>A</b>', neighbours: [{ word: '<script>window.__pwned=2</script>', similarity: 0.75 }, { word: 'star', similarity: -0.25 }] },
   ] };
   await page.evaluate(`window.postMessage({ type: 'inspect', data: ${JSON.stringify(data)} }, '*')`);
-  await page.waitForSelector('table.neighbours');
-  const state = await page.evaluate(`({ posted: window.__posted, pwned: window.__pwned, title: document.querySelector('.title').textContent,
-    space: document.querySelector('.space').textContent, words: [...document.querySelectorAll('td.word')].map((e) => e.textContent),
-    values: [...document.querySelectorAll('td.value')].map((e) => e.textContent), images: document.images.length })`) as
-    { posted: unknown[]; pwned?: number; title: string; space: string; words: string[]; values: string[]; images: number };
+  await page.waitForSelector('[data-rendered="true"] .ml-value-bars');
+  const state = await page.evaluate(`({ posted: window.__posted, pwned: window.__pwned, title: document.querySelector('.ml-inspector-title').textContent,
+    space: document.querySelector('.bars-title').textContent, words: [...document.querySelectorAll('text.row-label')].map((e) => e.textContent),
+    values: [...document.querySelectorAll('text.bar-value')].map((e) => e.textContent), images: document.images.length, scripts: document.scripts.length })`) as
+    { posted: unknown[]; pwned?: number; title: string; space: string; words: string[]; values: string[]; images: number; scripts: number };
   await context.close();
   assert.deepEqual(state.posted, [{ type: 'ready' }]);
   assert.equal(state.pwned, undefined);
   assert.equal(state.images, 0);
+  assert.equal(state.scripts, 1, 'only the nonce\'d bundle');
   assert.equal(state.title, data.word);
   assert.equal(state.space, 'Nearest in <b>A</b>');
-  assert.deepEqual(state.words, ['<script>window.__pwned=2</script>', 'star']);
-  assert.deepEqual(state.values, ['0.750', '\u22120.250']);
+  assert.deepEqual(state.words, ['<script>window.__…', 'star'], 'clipped on the axis, as text');
+  assert.deepEqual(state.values, ['0.750', '-0.250']);
   assert.deepEqual(violations, []);
 });

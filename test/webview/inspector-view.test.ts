@@ -156,3 +156,36 @@ test('pin a panel card: the panel posts its chart, the host board keeps it, the 
     await side.close();
   }
 });
+
+test('panels tell the host what was picked (a cluster, a sweep layer) and show what the Inspector opens', async () => {
+  const cmp = await openPanel(browser, { result: compare, width: 1200 });
+  try {
+    const label = compare.a.map!.clusters[0].label;
+    await cmp.page.locator(`[data-card="clusters-a"] .ml-cluster-members[data-cluster="${label}"] .ml-cluster-name`).click();
+    const sel = (await cmp.posted()).filter((m) => m.type === 'selection').at(-1);
+    assert.deepEqual(sel, { type: 'selection', items: compare.a.map!.clusters[0].members, focus: { kind: 'cluster', map: 'a', label } });
+    // "Open in panel" for a word picks it in the panel.
+    await cmp.post({ type: 'focus', items: ['star'] });
+    await waitUntil(cmp.page, `document.querySelector('.ml-line-plot text.line-title')?.textContent === 'star'`);
+  } finally {
+    await cmp.close();
+  }
+  const att = await openPanel(browser, { result: attention, width: 1200 });
+  try {
+    const layer = attention.sweep![2].layer;
+    await att.page.locator(`[data-card="sweep-selectivity"] circle.sweep-point[data-layer="${layer}"]`).first().click({ force: true });
+    const sel = (await att.posted()).filter((m) => m.type === 'selection').at(-1);
+    assert.deepEqual(sel, { type: 'selection', items: [], focus: { kind: 'layer', layer } });
+  } finally {
+    await att.close();
+  }
+  const con = await openPanel(browser, { result: contrast, width: 1200 });
+  try {
+    await con.post({ type: 'focus', items: ['n7'], focus: { kind: 'neuron', neuron: 7 } });
+    await waitUntil(con.page, `document.querySelector('.ml-neuron-number').value === '7'`);
+    const sel = (await con.posted()).filter((m) => m.type === 'selection').at(-1);
+    assert.deepEqual(sel, { type: 'selection', items: ['n7'] });
+  } finally {
+    await con.close();
+  }
+});

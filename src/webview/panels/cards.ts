@@ -4,6 +4,7 @@ import type { RunInfo } from '../../protocol/result';
 import type { Chart } from '../charts/common';
 import { exportMessage } from '../export';
 import { forgetPinnableCards, pinButton, repostPinned } from '../pin';
+import type { Focus } from '../../protocol/side-view';
 
 /** Only the panel host's outlet is needed here, so each panel's own host type fits. */
 export interface Poster { post(message: FromWebview): void }
@@ -133,8 +134,16 @@ export function panelPage(root: HTMLElement, className: string): {
   register: <C extends Chart<never, never>>(chart: C) => C;
   draw: (() => void)[];
   finish: () => { destroy(): void };
+  /** Runs `show` when the Inspector asks this panel to show a selection ("Open in panel"). */
+  onFocus: (show: (target: { items: string[]; focus?: Focus }) => void) => void;
 } {
   const charts: Chart<unknown, unknown>[] = [];
+  const focusListeners: ((event: Event) => void)[] = [];
+  const onFocus = (show: (target: { items: string[]; focus?: Focus }) => void) => {
+    const listener = (event: Event) => show((event as CustomEvent<{ items: string[]; focus?: Focus }>).detail);
+    window.addEventListener('mechlens-focus', listener);
+    focusListeners.push(listener);
+  };
   const page = el('div', className);
   root.appendChild(page);
   const register = <C extends Chart<never, never>>(chart: C): C => { charts.push(chart as unknown as Chart<unknown, unknown>); return chart; };
@@ -146,10 +155,11 @@ export function panelPage(root: HTMLElement, className: string): {
     return {
       destroy() {
         forgetPinnableCards();
+        for (const listener of focusListeners.splice(0)) window.removeEventListener('mechlens-focus', listener);
         for (const c of charts) c.destroy();
         page.remove();
       },
     };
   };
-  return { page, register, draw, finish };
+  return { page, register, draw, finish, onFocus };
 }

@@ -38,7 +38,7 @@ export interface PanelView { destroy(): void }
 
 export function renderCompare(root: HTMLElement, result: CompareResult, host: PanelHost): PanelView {
   let ui: CompareUiState = { ...host.ui };
-  const { page, register, draw, finish } = panelPage(root, 'ml-panel ml-compare');
+  const { page, register, draw, finish, onFocus } = panelPage(root, 'ml-panel ml-compare');
   const nameA = spaceName('a', result.a.source);
   const nameB = spaceName('b', result.b.source);
 
@@ -166,6 +166,12 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     host.post({ type: 'selection', items: [word] });
   }
   select.addEventListener('change', () => pickWord(select.value));
+  // The Inspector's "Open in panel" for a word: pick it and bring its vectors into view.
+  onFocus(({ items }) => {
+    if (items.length !== 1 || !result.items.includes(items[0])) return;
+    pickWord(items[0]);
+    vecBody.parentElement?.scrollIntoView({ block: 'center' });
+  });
 
   // Clusters.
   page.appendChild(el('h2', 'ml-section-title', 'Clusters'));

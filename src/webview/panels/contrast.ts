@@ -35,7 +35,7 @@ const neuronName = (i: number) => `n${i}`;
 
 export function renderContrast(root: HTMLElement, result: ContrastResult, host: ContrastPanelHost): { destroy(): void } {
   let ui: ContrastUiState = { ...host.ui };
-  const { page, register, draw, finish } = panelPage(root, 'ml-panel ml-contrast');
+  const { page, register, draw, finish, onFocus } = panelPage(root, 'ml-panel ml-contrast');
   const split = groupSplit(result);
   const nNeurons = result.t.length;
   const sentenceTexts = result.sentences.map((s) => s.text);
@@ -226,6 +226,14 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   }
   numberInput.addEventListener('change', () => pickNeuron(Number(numberInput.value)));
   sigSelect.addEventListener('change', () => { if (sigSelect.value !== '') pickNeuron(Number(sigSelect.value)); });
+  // The Inspector's "Open in panel" for a neuron: pick it and bring its card into view.
+  onFocus(({ items, focus }) => {
+    const named = /^n(\d+)$/.exec(items[0] ?? '');
+    const i = focus?.kind === 'neuron' ? focus.neuron : named ? Number(named[1]) : -1;
+    if (i < 0 || i >= nNeurons) return;
+    pickNeuron(i);
+    neuronBody.parentElement?.scrollIntoView({ block: 'center' });
+  });
   {
     const slot: ChartSlot = {};
     const ls = result.labelShuffle;
