@@ -9,6 +9,7 @@ import type { RunControl } from '../core/run-control';
 import { formatMs, type Log } from './log';
 import { enableRerun, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { validateCompareRerun } from './rerun-params';
+import { reclusterCompare } from '../core/analyses/recluster-map';
 import { ResultPanel, type PanelServices } from './panel';
 import { compareCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from './recent';
@@ -49,9 +50,9 @@ function pickWordList(args: CompareArgs): Promise<vscode.Uri | undefined> {
   return pickTargetFile(args, { pattern: /\.(words|txt)$/i, filters: wordListFilters, openLabel: 'Compare Embeddings', title: 'MechLens: choose a word list' });
 }
 
-type SourceItem = vscode.QuickPickItem & { row: SourcePickRow };
+export type SourceItem = vscode.QuickPickItem & { row: SourcePickRow };
 
-function toQuickPickItem(row: SourcePickRow): SourceItem {
+export function toQuickPickItem(row: SourcePickRow): SourceItem {
   switch (row.kind) {
     case 'separator':
       return { row, label: row.label, kind: vscode.QuickPickItemKind.Separator };
@@ -159,11 +160,20 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   const panel = ResultPanel.create(services, title);
   enableRerun(log, panel, {
     name: 'Compare', title: () => `MechLens: comparing ${wordsName} again`, validate: validateCompareRerun,
-    run: (p, control) => services.runCompare({
-      ...input, permutations: p.permutations,
-      // null in the panel means "the job's automatic choice", which is an absent option.
-      map: { ...settings.map, perplexity: p.perplexity ?? undefined, eps: p.eps ?? undefined, minSamples: p.minSamples },
-    }, control),
+    run: async (p, control) => {
+      // Only eps or min_samples changed: DBSCAN again on the maps on screen, without reading the sources or running t-SNE.
+      const shown = panel.currentResult;
+      const reclustered = shown?.job === 'compare' ? reclusterCompare(shown, p) : undefined;
+      if (reclustered) {
+        log.info(`Compare: re-clustered the existing t-SNE maps with eps ${p.eps ?? 'auto'}, min_samples ${p.minSamples}`);
+        return reclustered;
+      }
+      return services.runCompare({
+        ...input, permutations: p.permutations,
+        // null in the panel means "the job's automatic choice", which is an absent option.
+        map: { ...settings.map, perplexity: p.perplexity ?? undefined, eps: p.eps ?? undefined, minSamples: p.minSamples },
+      }, control);
+    },
   });
   const started = performance.now();
   try {

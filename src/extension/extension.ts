@@ -6,7 +6,9 @@ import { compareEmbeddings, type CompareArgs, type CompareServices } from './com
 import { resolveCacheDir } from './cache-scan';
 import { contrastSentences, type ContrastServices } from './contrast-command';
 import { compareAttention, type AttentionServices } from './attention-command';
+import { matchVocabularies, type MatchServices } from './match-command';
 import { runAttentionJob, runCompareJob, runContrastJob } from './jobs';
+import { runMatchJob } from './jobs';
 import { registerLanguageFeatures } from './language';
 import { setUpGpu } from './gpu-command';
 import { registerDiagnostics, type VocabularyChoice } from './diagnostics';
@@ -140,6 +142,20 @@ export function activate(context: vscode.ExtensionContext): void {
     return spec ? { spec, cacheDir: trustedCacheDir() } : undefined;
   };
 
+  const matchServices: MatchServices = {
+    ...services,
+    runMatch: runMatchJob,
+    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
+    recentSources: new RecentList(context.globalState, 'mechlens.recentMatchSources', 8),
+    recentModels: new RecentList(context.globalState, 'mechlens.recentMatchModels', 8),
+  };
+  const match = (uri?: unknown) =>
+    matchVocabularies(matchServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
+      log.error('Match Vocabularies failed', err);
+      void vscode.window.showErrorMessage('MechLens: Match Vocabularies failed. The log has the details.', 'Open Log')
+        .then((action) => { if (action) log.show(); });
+    });
+
   const compare = (uri?: unknown, args?: CompareArgs) =>
     compareEmbeddings(services, { ...args, uri: uri instanceof vscode.Uri ? uri : args?.uri }).catch((err: unknown) => {
       log.error('Compare Embeddings failed', err);
@@ -174,6 +190,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
     vscode.commands.registerCommand('mechlens.contrastSentences', (uri?: unknown) => contrast(uri)),
     vscode.commands.registerCommand('mechlens.compareAttention', (uri?: unknown) => attention(uri)),
+    vscode.commands.registerCommand('mechlens.matchVocabularies', (uri?: unknown) => match(uri)),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare(undefined, { presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),

@@ -1,9 +1,11 @@
 // The jobs as the extension runs them: each in its own worker thread (dist/worker.js), so the
 // extension host never blocks, and a cancelled run is stopped by terminating its worker.
-import type { AttentionResult, CompareResult, ContrastResult } from '../protocol/result';
+import type { AttentionResult, CompareResult, ContrastResult, MatchResult, TokensResult } from '../protocol/result';
 import type { CompareInput } from '../core/analyses/compare';
 import type { ContrastInput } from '../core/analyses/contrast';
 import type { AttentionInput } from '../core/analyses/attention';
+import type { TokensInput } from '../core/analyses/tokens';
+import type { MatchInput } from '../core/analyses/match';
 import type { RunControl } from '../core/run-control';
 import { runInWorker } from '../core/worker/client';
 
@@ -17,4 +19,12 @@ export function runContrastJob(input: ContrastInput, control: RunControl): Promi
 
 export function runAttentionJob(input: AttentionInput, control: RunControl): Promise<AttentionResult> {
   return runInWorker('attention', input, control);
+}
+
+export function runMatchJob(input: MatchInput, control: RunControl): Promise<MatchResult> {
+  return runInWorker('match', input, control);
+}
+
+export function runTokensJob(input: TokensInput, control: RunControl): Promise<TokensResult> {
+  return runInWorker('tokens', input, control);
 }

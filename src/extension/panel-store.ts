@@ -13,10 +13,10 @@ export const webviewStateItemLimit = 400;
 const storeKey = 'mechlens.panelStore';
 const maxStored = 8;
 
-/** The count the webview compares with its limit: words for compare, sentences for contrast. */
+/** The count the webview compares with its limit: words for compare, sentences for contrast, matches for match. */
 export function rowsOf(result: Result): number {
-  const r = result as unknown as { items?: unknown[]; sentences?: unknown[] };
-  return r.items?.length ?? r.sentences?.length ?? Number.POSITIVE_INFINITY;
+  const r = result as unknown as { items?: unknown[]; sentences?: unknown[]; matches?: unknown[] };
+  return r.items?.length ?? r.sentences?.length ?? r.matches?.length ?? Number.POSITIVE_INFINITY;
 }
 
 export class PanelStore {

@@ -4,7 +4,7 @@
 import { MechLensError } from '../core/errors';
 import type { HookShapeConfig } from '../core/models/hooks';
 import {
-  maxRerunTextLength, rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams, type NumberLimit,
+  leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams, type MatchRerunParams, type NumberLimit,
 } from '../protocol/rerun';
 import { validateHook } from './contrast-options';
 import { validateTemplate } from './hook-tree';
@@ -99,4 +99,9 @@ export function validateContrastRerun(raw: unknown, hookConfig: HookShapeConfig 
     k: checkNumber(f, 'k'),
     shuffles: checkNumber(f, 'shuffles'),
   };
+}
+
+export function validateMatchRerun(raw: unknown): MatchRerunParams {
+  const f = fieldsOf(raw, 'match');
+  return { job: 'match', length: checkNumber(f, 'length'), count: checkNumber(f, 'count'), leadingSpace: checkChoice(f, 'leadingSpace', leadingSpaceChoices) };
 }

@@ -1,5 +1,5 @@
 // One-line summaries of a Result, for the status bar and logs.
-import type { AttentionResult, CompareResult, Result } from '../protocol/result';
+import type { AttentionResult, CompareResult, MatchResult, Result } from '../protocol/result';
 import { formatMs } from './log-format';
 
 export interface ResultSummary {
@@ -13,6 +13,7 @@ export function summarizeResult(result: Result): ResultSummary {
   const job: string = result.job;
   if (job === 'contrast') return summarizeContrast(result as unknown as ContrastLike);
   if (result.job === 'attention') return summarizeAttention(result);
+  if (result.job === 'match') return summarizeMatch(result);
   return { text: String(result.title), tooltip: String(result.title) };
 }
 
@@ -65,6 +66,20 @@ function summarizeAttention(result: AttentionResult): ResultSummary {
       `${result.items.length} words${result.missing.length ? `, ${result.missing.length} not single tokens` : ''}`,
       `RSA Q vs K r = ${result.rsa.pearson.toFixed(3)}, ρ = ${result.rsa.spearman.toFixed(3)}${result.rsa.pValue !== null ? `, p = ${result.rsa.pValue.toPrecision(2)}` : ''}`,
       `Execution provider: ${result.provider}`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+function summarizeMatch(result: MatchResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const rsa = result.rsa;
+  return {
+    text: `${result.a.label} ∩ ${result.b.label} · ${result.matches.length} words · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.matches.length} of ${result.count} ${result.length}-character words matched after ${result.scanned.toLocaleString('en-US')} rows of ${result.a.label}`,
+      rsa ? `RSA r = ${rsa.pearson.toFixed(3)}, S_c = ${rsa.cosine.toFixed(3)}` : 'No comparison (fewer than 3 matches, or skipped)',
       `Run time: ${time}`,
     ].join('\n'),
   };

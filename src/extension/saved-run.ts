@@ -1,9 +1,9 @@
 // Reading a saved `*.mechlens.json`: a Result written by the panel or the CLI. Hand-edited or
 // foreign files get one clear message naming the file and what is wrong, never a broken panel.
-import { isResult, SCHEMA_VERSION, type CompareResult, type Result } from '../protocol/result';
+import { isResult, SCHEMA_VERSION, type CompareResult, type MatchResult, type Result } from '../protocol/result';
 import { MechLensError } from '../core/errors';
 
-const knownJobs = new Set<string>(['compare', 'contrast', 'attention']);
+const knownJobs = new Set<string>(['compare', 'contrast', 'attention', 'match', 'tokens']);
 
 export function parseSavedRun(text: string, fileName: string): Result {
   let value: unknown;
@@ -38,6 +38,8 @@ export function parseSavedRun(text: string, fileName: string): Result {
   if (job === 'compare') checkCompareShape(value as CompareResult, fileName);
   else if (job === 'contrast') checkContrastShape(value as unknown as Record<string, unknown>, fileName);
   else if (job === 'attention') checkAttentionShape(value as unknown as Record<string, unknown>, fileName);
+  else if (job === 'match') checkMatchShape(value as MatchResult, fileName);
+  else if (job === 'tokens') checkTokensShape(value as unknown as Record<string, unknown>, fileName);
   return value;
 }
 
@@ -99,4 +101,51 @@ function checkContrastShape(result: Record<string, unknown>, fileName: string): 
     if (!Array.isArray(values) || values.length !== neurons) fail(`The field "${field}" must have one value per neuron (${neurons})`);
   }
   if (!Array.isArray(result.groups) || result.groups.length !== 2) fail('The field "groups" must name the two sentence groups');
+}
+
+/** Job 3: the table rows the panel lists, and the embedded job 1 result when there is one. */
+function checkMatchShape(result: MatchResult, fileName: string): void {
+  const fail = (what: string): never => {
+    throw new MechLensError('format', what, { input: fileName, fix: 'Re-run the analysis, or restore the file from the saved original.' });
+  };
+  if (!Array.isArray(result.matches)) fail('The field "matches" is missing');
+  result.matches.forEach((m, i) => {
+    if (typeof m !== 'object' || m === null || typeof m.word !== 'string' || typeof m.indexA !== 'number' || typeof m.tokenIdB !== 'number' || typeof m.token !== 'string') {
+      fail(`Entry ${i} of "matches" must have a word, indexA, tokenIdB and token`);
+    }
+  });
+  if (typeof result.a !== 'object' || result.a === null || typeof result.b !== 'object' || result.b === null) fail('The fields "a" and "b" must describe the two sources');
+  if (result.compare !== null) {
+    if (typeof result.compare !== 'object' || result.compare === undefined) fail('The field "compare" must be a comparison or null');
+    checkCompareShape(result.compare, fileName);
+  }
+}
+
+/** Job 2: one token, id, norm, map row and label per row; the matrices (when kept) one row per token. */
+function checkTokensShape(result: Record<string, unknown>, fileName: string): void {
+  const fail = (what: string): never => {
+    throw new MechLensError('format', what, { input: fileName, fix: 'Re-run the analysis, or restore the file from the saved original.' });
+  };
+  const tokens = result.tokens;
+  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) fail('The field "tokens" is missing or is not a list of tokens');
+  const n = (tokens as string[]).length;
+  for (const field of ['tokenIds', 'labels', 'norms']) {
+    const values = result[field];
+    if (!Array.isArray(values) || values.length !== n || !values.every((v) => typeof v === 'number')) fail(`The field "${field}" must have one number per token (${n})`);
+  }
+  const coords = result.coords;
+  if (!Array.isArray(coords) || coords.length !== n || !coords.every((row) => Array.isArray(row) && row.length === 2 && row.every((v) => typeof v === 'number'))) {
+    fail(`The field "coords" must have one (x, y) row per token (${n})`);
+  }
+  if (result.gram !== null && !isSquare(result.gram, n)) fail(`The field "gram" must be null or a ${n} × ${n} matrix, one row and column per token`);
+  const embeddings = result.embeddings;
+  if (embeddings !== null && (!Array.isArray(embeddings) || embeddings.length !== n || !embeddings.every((row) => Array.isArray(row) && row.length === result.dims))) {
+    fail(`The field "embeddings" must be null or ${n} rows of ${String(result.dims)} numbers`);
+  }
+  const inRange = (v: unknown) => Array.isArray(v) && v.every((i) => Number.isInteger(i) && i >= 0 && i < n);
+  if (!Array.isArray(result.clusters) || !result.clusters.every((c: { indices?: unknown } | null) => typeof c === 'object' && c !== null && inRange(c.indices))) {
+    fail(`The field "clusters" must list each group's token rows (0 to ${n - 1})`);
+  }
+  const ungrouped = result.ungrouped as { indices?: unknown } | null | undefined;
+  if (typeof ungrouped !== 'object' || ungrouped === null || !inRange(ungrouped.indices)) fail(`The field "ungrouped" must list the ungrouped token rows (0 to ${n - 1})`);
 }

@@ -4,6 +4,8 @@
 // (they are untrusted), runs the job again behind a cancellable progress, posts the new `result` to
 // the same panel, and then replies with a RerunOutcome. `{method:'cancelRerun'}` stops a running one.
 
+import type { LeadingSpace } from './result';
+
 /** Job 1: what the notebook hard-codes (permutations, t-SNE perplexity, DBSCAN eps/min_samples). */
 export interface CompareRerunParams {
   job: 'compare';
@@ -37,8 +39,18 @@ export interface ContrastRerunParams {
   shuffles: number;
 }
 
+/** Job 3: word length L, count K and the leading-space form of the vocabulary match. */
+export interface MatchRerunParams {
+  job: 'match';
+  length: number;
+  count: number;
+  leadingSpace: LeadingSpace;
+}
+
+export const leadingSpaceChoices: readonly LeadingSpace[] = Object.freeze(['with', 'without', 'either']);
+
 /** Every job's re-run parameters; a panel for another job adds its interface here. */
-export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams;
+export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams;
 
 /** What the host replies to `rerun` once the run has ended (an error comes as `ok: false`). */
 export interface RerunOutcome {
@@ -67,6 +79,9 @@ export const rerunLimits = Object.freeze({
   alpha: { min: 0, max: 0.5, exclusiveMin: true, step: 0.01 },
   shuffles: { min: 0, max: 10_000, integer: true, step: 50 },
   layer: { min: 0, max: 200, integer: true, step: 1 },
+  /** Job 3's L (characters per word) and K (words to find). */
+  length: { min: 1, max: 64, integer: true, step: 1 },
+  count: { min: 1, max: 10_000, integer: true, step: 10 },
 } satisfies Record<string, NumberLimit>);
 
 /** Longest template or hook name the host accepts. */

@@ -322,7 +322,7 @@ export interface MatchResult {
 }
 
 /** What a panel can render. Later jobs join the union as their panels land (TokensResult and MatchResult next). */
-export type Result = CompareResult | ContrastResult | AttentionResult;
+export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult;
 export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult;
 export type JobName = Result['job'];
 

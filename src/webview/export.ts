@@ -43,6 +43,12 @@ export function matrixCsv(labels: string[], matrix: number[][]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A table as CSV for pandas.read_csv: a header row, then one row per record; text cells quoted when needed. */
+export function tableCsv(columns: string[], rows: (string | number)[][]): string {
+  const cell = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return `${[columns, ...rows].map((row) => row.map(cell).join(',')).join('\n')}\n`;
+}
+
 /** A float64 C-order .npy file (format 1.0), base64-encoded, that np.load reads as is. */
 export function matrixNpyBase64(matrix: number[][]): string {
   const rows = matrix.length;

@@ -11,6 +11,8 @@ import { type CompareUiState, type PanelView, renderCompare } from './panels/com
 import { type ContrastUiState, renderContrast } from './panels/contrast';
 import { type AttentionUiState, renderAttention } from './panels/attention';
 import { HostRequests, RerunClient, rerunStatusStrip } from './rerun-client';
+import { type TokensUiState, renderTokens } from './panels/tokens';
+import { type MatchUiState, renderMatch } from './panels/match';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -19,7 +21,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-interface SavedState { result?: Result; ui?: CompareUiState; contrastUi?: ContrastUiState; attentionUi?: AttentionUiState }
+interface SavedState { result?: Result; ui?: CompareUiState; contrastUi?: ContrastUiState; attentionUi?: AttentionUiState; tokensUi?: TokensUiState; matchUi?: MatchUiState }
 
 /** Results above this many items are not kept in webview state (it is serialized on every set). */
 const maxItemsInState = 400;
@@ -36,9 +38,9 @@ let current: Result | undefined;
 let view: PanelView | undefined;
 
 function persist(): void {
-  const size = current ? (current.job === 'contrast' ? current.sentences.length : current.items.length) : 0;
+  const size = current ? (current.job === 'contrast' ? current.sentences.length : current.job === 'tokens' ? current.tokens.length : current.job === 'match' ? current.matches.length : current.items.length) : 0;
   const result = current && size <= maxItemsInState ? current : undefined;
-  vscode.setState({ result, ui: saved.ui, contrastUi: saved.contrastUi, attentionUi: saved.attentionUi } satisfies SavedState);
+  vscode.setState({ result, ui: saved.ui, contrastUi: saved.contrastUi, attentionUi: saved.attentionUi, tokensUi: saved.tokensUi, matchUi: saved.matchUi } satisfies SavedState);
 }
 
 function clear(): void {
@@ -56,6 +58,27 @@ function showResult(result: Result): void {
       rerun: rerunClient,
       ui: saved.contrastUi ?? {},
       saveUi: (ui) => { saved = { ...saved, contrastUi: ui }; persist(); },
+    });
+    persist();
+    return;
+  }
+  if (result.job === 'tokens') {
+    view = renderTokens(app, result, {
+      post: (m) => vscode.postMessage(m),
+      ui: saved.tokensUi ?? {},
+      saveUi: (ui) => { saved = { ...saved, tokensUi: ui }; persist(); },
+      // Only a panel whose command registered a re-run can run again (not a saved file's editor).
+      rerun: rerunClient.available ? (params) => void rerunClient.run(params) : undefined,
+    });
+    persist();
+    return;
+  }
+  if (result.job === 'match') {
+    view = renderMatch(app, result, {
+      post: (m) => vscode.postMessage(m),
+      ui: saved.matchUi ?? {},
+      saveUi: (ui) => { saved = { ...saved, matchUi: ui }; persist(); },
+      rerun: rerunClient,
     });
     persist();
     return;
@@ -125,7 +148,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
   switch (message.type) {
     case 'result':
-      if (isResult(message.result) && (message.result.job === 'compare' || message.result.job === 'contrast' || message.result.job === 'attention')) showResult(message.result);
+      if (isResult(message.result) && (message.result.job === 'compare' || message.result.job === 'contrast' || message.result.job === 'attention' || message.result.job === 'tokens' || message.result.job === 'match')) showResult(message.result);
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
       break;
     case 'progress':

@@ -11,6 +11,8 @@ import { kmeans, type KmeansOptions } from '../cluster/kmeans';
 import { runCompare, type CompareInput } from '../analyses/compare';
 import { runContrast, type ContrastInput } from '../analyses/contrast';
 import { runAttention, type AttentionInput } from '../analyses/attention';
+import { runTokens, type TokensInput } from '../analyses/tokens';
+import { runMatch, type MatchInput } from '../analyses/match';
 
 export interface TaskContext extends RunControl {
   /** Animation frames: iteration, KL divergence (NaN where there is none) and a copy of the coordinates. */
@@ -27,6 +29,8 @@ export const workerTasks = Object.freeze({
   compare: (input: CompareInput, context: TaskContext) => runCompare(input, context),
   contrast: (input: ContrastInput, context: TaskContext) => runContrast(input, context),
   attention: (input: AttentionInput, context: TaskContext) => runAttention(input, context),
+  tokens: (input: TokensInput, context: TaskContext) => runTokens(input, context),
+  match: (input: MatchInput, context: TaskContext) => runMatch(input, context),
 });
 
 export type WorkerTaskName = keyof typeof workerTasks;
