@@ -6,8 +6,10 @@ import { compareEmbeddings, type CompareArgs, type CompareServices } from './com
 import { resolveCacheDir } from './cache-scan';
 import { contrastSentences, type ContrastServices } from './contrast-command';
 import { compareAttention, type AttentionServices } from './attention-command';
+import { mapTokenEmbeddings, type TokensServices } from './tokens-command';
 import { matchVocabularies, type MatchServices } from './match-command';
 import { runAttentionJob, runCompareJob, runContrastJob } from './jobs';
+import { runTokensJob } from './jobs';
 import { runMatchJob } from './jobs';
 import { registerLanguageFeatures } from './language';
 import { setUpGpu } from './gpu-command';
@@ -156,6 +158,19 @@ export function activate(context: vscode.ExtensionContext): void {
         .then((action) => { if (action) log.show(); });
     });
 
+  const tokensServices: TokensServices = {
+    ...services,
+    runTokens: runTokensJob,
+    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
+    recentModels: new RecentList(context.globalState, 'mechlens.recentTokensModels', 8),
+  };
+  const mapTokens = (uri?: unknown) =>
+    mapTokenEmbeddings(tokensServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
+      log.error('Map Token Embeddings failed', err);
+      void vscode.window.showErrorMessage('MechLens: Map Token Embeddings failed. The log has the details.', 'Open Log')
+        .then((action) => { if (action) log.show(); });
+    });
+
   const compare = (uri?: unknown, args?: CompareArgs) =>
     compareEmbeddings(services, { ...args, uri: uri instanceof vscode.Uri ? uri : args?.uri }).catch((err: unknown) => {
       log.error('Compare Embeddings failed', err);
@@ -190,6 +205,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
     vscode.commands.registerCommand('mechlens.contrastSentences', (uri?: unknown) => contrast(uri)),
     vscode.commands.registerCommand('mechlens.compareAttention', (uri?: unknown) => attention(uri)),
+    vscode.commands.registerCommand('mechlens.mapTokens', (uri?: unknown) => mapTokens(uri)),
     vscode.commands.registerCommand('mechlens.matchVocabularies', (uri?: unknown) => match(uri)),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare(undefined, { presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),

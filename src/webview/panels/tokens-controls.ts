@@ -67,7 +67,9 @@ export function mapControls(result: TokensResult, rerun: ((params: TokensRerunPa
   if (start.first !== null) box.append(first.wrap);
   box.append(run, note);
 
-  const syncMethod = () => { perplexity.field.disabled = method.value !== 'tsne'; };
+  // Until the select element has upgraded and rendered its options, its value reads as ''.
+  const methodNow = (): 'tsne' | 'pca' => (method.value === 'pca' || method.value === 'tsne' ? method.value : start.method);
+  const syncMethod = () => { perplexity.field.disabled = methodNow() !== 'tsne'; };
   syncMethod();
   method.addEventListener('change', syncMethod);
   if (!rerun) {
@@ -94,7 +96,7 @@ export function mapControls(result: TokensResult, rerun: ((params: TokensRerunPa
     if (Object.values(values).some((v) => v === undefined) || values.perplexity === null || values.minSamples === null) return;
     if (start.first !== null && values.first === null) { first.field.invalid = true; note.textContent = 'N must be a whole number from 1.'; return; }
     const params: TokensRerunParams = {
-      job: 'tokens', method: method.value === 'pca' ? 'pca' : 'tsne', perplexity: values.perplexity as number,
+      job: 'tokens', method: methodNow(), perplexity: values.perplexity as number,
       eps: values.eps as number | null, minSamples: values.minSamples as number, first: values.first as number | null,
     };
     run.disabled = true;
