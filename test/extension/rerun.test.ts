@@ -12,6 +12,8 @@ import type { CompareInput } from '../../src/core/analyses/compare';
 import type { RunControl } from '../../src/core/run-control';
 import type { CompareRerunParams } from '../../src/protocol/rerun';
 import { RecentList } from '../../src/extension/recent';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const h = commandHarness(() => import('../../src/extension/compare-command'));
 
@@ -138,4 +140,22 @@ test('a panel without a registered re-run (a saved run) says so, and tells the w
   panel.setRerunHandler(async () => result('x', 1));
   assert.deepEqual(fake.posted.at(-1), { type: 'capabilities', rerun: true });
   assert.equal(panel.canRerun, true);
+});
+
+test('a re-run that only changes eps or min_samples re-clusters the maps on screen without running the job', async () => {
+  const stored = JSON.parse(readFileSync(join(__dirname, '..', 'webview', 'fixtures', 'compare-result.json'), 'utf8')) as CompareResult;
+  let runs = 0;
+  const panel = await firstRun(async () => { runs++; return stored; });
+  panel.send({ type: 'request', id: 30, method: 'rerun', params: { job: 'compare', permutations: stored.rsa.permutations, perplexity: null, eps: 1e-6, minSamples: 2 } });
+  await tick(); await tick();
+  assert.equal(runs, 1, 'no second run of the job');
+  const shown = (panel.posted.find((m) => (m as { type: string }).type === 'result') as { result: CompareResult }).result;
+  assert.ok(shown.a.map?.labels.every((l) => l === -1), 'every word is noise at a tiny eps');
+  assert.equal(shown.a.map?.options.minSamples, 2);
+  assert.deepEqual(replies(panel).at(-1), { type: 'reply', id: 30, ok: true, value: { status: 'done' } });
+  assert.ok(recorded.log.some((l) => l.startsWith('info Compare: re-clustered the existing t-SNE maps with eps 0.000001, min_samples 2')));
+
+  panel.send({ type: 'request', id: 31, method: 'rerun', params: { job: 'compare', permutations: stored.rsa.permutations, perplexity: 3, eps: null, minSamples: 3 } });
+  await tick(); await tick();
+  assert.equal(runs, 2, 'a new perplexity runs the job');
 });
