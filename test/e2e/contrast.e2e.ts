@@ -70,31 +70,4 @@ test('Contrast Sentence Groups… on a generated checkpoint shows the CLI\'s sig
   });
 });
 
-test('Compare Attention Q/K… on the generated checkpoint shows the CLI\'s RSA Q vs K', async (t) => {
-  await onFailure(t, async () => {
-    await session.closeAllEditors();
-    await session.explorerContextMenu('samples/space-furniture-fruit.words', 'Compare Attention Q/K…');
-    await session.acceptQuickPick('Attention Q/K — model');
-    const template = await session.acceptInputBox('Attention Q/K — prompt template');
-    await session.answerInputBox('Attention Q/K — layer', '1');
-    await session.pickQuickItem('Attention Q/K — layer sweep', /^Layer 1 only$/);
-    const panel = await session.webview('section.ml-card[data-card="rsa"] [data-stat="pearson"]');
-
-    const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
-    try {
-      const out = path.join(outDir, 'attention.json');
-      const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'attention',
-        '--words', path.join(workspace, 'samples/space-furniture-fruit.words'), '--model', modelDir, '--template', template,
-        '--layer', '1', '--json', out], { encoding: 'utf8' });
-      assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
-      const cli = JSON.parse(readFileSync(out, 'utf8')) as { items: string[]; rsa: { pearson: number; n: number } };
-      const shown = (await panel.locator('section.ml-card[data-card="rsa"] [data-stat="pearson"]').innerText()).replace('\u2212', '-').trim();
-      const decimals = shown.includes('.') ? shown.split('.')[1].length : 0;
-      assert.ok(Math.abs(Number(shown) - cli.rsa.pearson) <= 0.5 * 10 ** -decimals + 1e-12, `panel shows r = ${shown}, CLI says ${cli.rsa.pearson}`);
-      assert.equal((await panel.locator('section.ml-card[data-card="rsa"] [data-stat="n"]').innerText()).trim(), String(cli.rsa.n));
-    } finally {
-      rmSync(outDir, { recursive: true, force: true });
-    }
-    await session.screenshot('vscode-attention.png');
-  });
-});
+// Job 4 (attention) has its own file: test/e2e/attention.e2e.ts.
