@@ -9,7 +9,7 @@ import { hookConfigFor, readContrastSettings } from './contrast-options';
 import { validateTemplate } from './hook-tree';
 import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
-import { attentionCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
+import { attentionCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from './recent';
 import { effectiveSetting } from './settings';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
@@ -99,7 +99,10 @@ export async function compareAttention(services: AttentionServices, args: Attent
   enableRerun(log, panel, {
     name: 'Attention', title: (p) => `MechLens: attention Q/K for ${fileName}, layer ${p.layer}`,
     validate: (raw: unknown) => validateAttentionRerun(raw, nLayer),
-    run: (p, control) => services.runAttention({ ...input, layer: p.layer, template: p.template, permutations: p.permutations }, control),
+    run: (p, control) => {
+      const rerun: AttentionInput = { ...input, layer: p.layer, template: p.template, permutations: p.permutations };
+      return cachedResult(services.resultCache?.(settings.cacheDir), attentionCacheParts(rerun), () => services.runAttention(rerun, control), log);
+    },
   });
   const started = performance.now();
   try {

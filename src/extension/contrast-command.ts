@@ -7,7 +7,7 @@ import type { ContrastInput } from '../core/analyses/contrast';
 import type { RunControl } from '../core/run-control';
 import { formatMs, type Log } from './log';
 import { ResultPanel, type PanelServices } from './panel';
-import { contrastCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
+import { contrastCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from './recent';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { validateContrastRerun } from './rerun-params';
@@ -105,10 +105,13 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   enableRerun(log, panel, {
     name: 'Contrast', title: (p) => `MechLens: contrasting ${fileName} at ${p.hook}`,
     validate: (raw: unknown) => validateContrastRerun(raw, modelConfig),
-    run: (p, control) => services.runContrast({
-      ...input, hook: p.hook, test: p.test, correction: p.correction, alpha: p.alpha,
-      perplexity: p.perplexity, eps: p.eps, minSamples: p.minSamples, k: p.k, shuffles: p.shuffles,
-    }, control),
+    run: (p, control) => {
+      const rerun: ContrastInput = {
+        ...input, hook: p.hook, test: p.test, correction: p.correction, alpha: p.alpha,
+        perplexity: p.perplexity, eps: p.eps, minSamples: p.minSamples, k: p.k, shuffles: p.shuffles,
+      };
+      return cachedResult(services.resultCache?.(settings.cacheDir), contrastCacheParts(rerun), () => services.runContrast(rerun, control), log);
+    },
   });
   const started = performance.now();
   try {

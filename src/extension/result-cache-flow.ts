@@ -3,9 +3,9 @@
 // fresh result after it finishes. The cache itself and its key live in core/.
 import * as vscode from 'vscode';
 import path from 'node:path';
-import type { AttentionInput } from '../core/analyses/attention';
+import { ATTENTION_DEFAULTS, type AttentionInput } from '../core/analyses/attention';
 import type { CompareInput } from '../core/analyses/compare';
-import type { ContrastInput } from '../core/analyses/contrast';
+import { CONTRAST_DEFAULTS, type ContrastInput } from '../core/analyses/contrast';
 import { defaultCacheDir } from '../core/cache';
 import { ResultCache } from '../core/result-cache';
 import { resultCacheKey, type CacheKeyParts } from '../core/result-cache-key';
@@ -40,21 +40,28 @@ function keyOptions(input: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([k, v]) => !notInKey.has(k) && v !== undefined));
 }
 
+/** An explicit `undefined` must not hide a default: the jobs treat it as absent. */
+function given(input: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
 /** The execution provider can change the last digits; the workers read it from this variable. */
 function environment(): Record<string, string | undefined> {
   return { provider: process.env.MECHLENS_EXECUTION_PROVIDER };
 }
 
+// Defaults filled in, so a run that names a default (a panel's Run again sends every field) and one
+// that leaves it out share a key.
 export function compareCacheParts(input: CompareInput): CacheKeyParts {
-  return { job: 'compare', options: keyOptions(input), inputFiles: [input.wordsPath], sources: [input.a, input.b], cacheDir: input.cacheDir, environment: environment() };
+  return { job: 'compare', options: keyOptions({ permutations: 1000, seed: 0, ...given(input) }), inputFiles: [input.wordsPath], sources: [input.a, input.b], cacheDir: input.cacheDir, environment: environment() };
 }
 
 export function attentionCacheParts(input: AttentionInput): CacheKeyParts {
-  return { job: 'attention', options: keyOptions(input), inputFiles: [input.wordsPath], models: [input.model], cacheDir: input.cacheDir, environment: environment() };
+  return { job: 'attention', options: keyOptions({ ...ATTENTION_DEFAULTS, seed: 0, ...given(input) }), inputFiles: [input.wordsPath], models: [input.model], cacheDir: input.cacheDir, environment: environment() };
 }
 
 export function contrastCacheParts(input: ContrastInput): CacheKeyParts {
-  return { job: 'contrast', options: keyOptions(input), inputFiles: [input.sentencesPath], models: [input.model], cacheDir: input.cacheDir, environment: environment() };
+  return { job: 'contrast', options: keyOptions({ ...CONTRAST_DEFAULTS, seed: 0, ...given(input) }), inputFiles: [input.sentencesPath], models: [input.model], cacheDir: input.cacheDir, environment: environment() };
 }
 
 export type CacheOutcome<R> = { result: R; fromCache: true; storedAt: string } | { result: R; fromCache: false };
@@ -80,6 +87,12 @@ export async function lookUpOrRun<R extends Result>(cache: ResultCache | undefin
   const result = await run();
   await store(cache, parts, result, before, log);
   return { result, fromCache: false };
+}
+
+/** lookUpOrRun for a panel's re-run: a hit is shown with its "from cache" marker, without a notification. */
+export async function cachedResult<R extends Result>(cache: ResultCache | undefined, parts: CacheKeyParts, run: () => PromiseLike<R>,
+  log: Pick<Log, 'info' | 'warn'>): Promise<R> {
+  return (await lookUpOrRun(cache, parts, run, log)).result;
 }
 
 async function store(cache: ResultCache, parts: CacheKeyParts, result: Result, before: string | undefined, log: Pick<Log, 'info' | 'warn'>): Promise<void> {

@@ -110,6 +110,22 @@ test('lookUpOrRun stores nothing when an input changed during the run, and a fai
   assert.equal(wrongJob.fromCache, false);
 });
 
+test('cache keys fill in the job defaults: an option left out and the same option given its default share a key; another value does not', async () => {
+  const { attentionCacheParts, contrastCacheParts } = await flow();
+  const s = setUp();
+  const sentences = path.join(s.root, 'him-her.sentences');
+  fs.writeFileSync(sentences, '[him]\nI saw {him}.\nI met {him}.\n[her]\nI saw {her}.\nI met {her}.\n');
+  const { resultCacheKey } = await import('../../src/core/result-cache-key');
+  const attention = (extra: object) => resultCacheKey(attentionCacheParts({ wordsPath: s.words, model: s.model, ...extra }));
+  assert.equal(await attention({}), await attention({ layer: 5, permutations: 1000, seed: 0, template: 'The next word is {word}' }));
+  assert.equal(await attention({ permutations: undefined }), await attention({}));
+  assert.notEqual(await attention({ permutations: 999 }), await attention({}));
+  const contrast = (extra: object) => resultCacheKey(contrastCacheParts({ sentencesPath: sentences, model: s.model, ...extra }));
+  assert.equal(await contrast({ alpha: undefined, test: 'student' }), await contrast({ alpha: 0.05, correction: 'bonferroni' }));
+  assert.notEqual(await contrast({ alpha: 0.01 }), await contrast({}));
+  assert.equal(await contrast({ offline: true }), await contrast({}));
+});
+
 test('settings: on by default with 512 MB; off and a custom size are honoured; nonsense sizes fall back', async () => {
   const { readResultCacheSettings, resultCacheDir } = await flow();
   const read = (values: Record<string, unknown>) => readResultCacheSettings(<T>(key: string) => values[key] as T | undefined);
@@ -131,4 +147,29 @@ test('Clear Result Cache removes every entry and says how many', async () => {
   assert.match(recorded.infos.at(-1) ?? '', /^MechLens: removed 2 cached results \(0\.0 MB\) from .*results\.$/);
   await clearResultCache(root, log);
   assert.match(recorded.infos.at(-1) ?? '', /was already empty/);
+});
+
+test('Run again from the panel goes through the cache too: a setting seen before comes back marked, without running', async () => {
+  const s = setUp();
+  // The first run leaves permutations to the job's default; the panel sends the number: one key all the same.
+  assert.equal(fixture.rsa.permutations, 1000);
+  await s.run('1');
+  const panel = recorded.panels.at(-1)!;
+  panel.send({ type: 'ready' });
+  const rerun = (id: number, layer: number) => panel.send({ type: 'request', id, method: 'rerun', params: { job: 'attention', layer, template: 'The next word is {word}', permutations: fixture.rsa.permutations } });
+  // The re-run hashes real files: wait for the panel's reply rather than a fixed number of ticks.
+  const settle = async (id: number) => {
+    for (let i = 0; i < 500 && !panel.posted.some((m) => (m as { type: string; id?: number }).type === 'reply' && (m as { id?: number }).id === id); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  rerun(1, 0);
+  await settle(1);
+  assert.equal(s.inputs.length, 2, 'layer 0 is new: the job runs');
+  rerun(2, 1);
+  await settle(2);
+  assert.equal(s.inputs.length, 2, 'layer 1 again: from the cache');
+  const last = panel.posted.filter((m) => (m as { type: string }).type === 'result').at(-1) as { result: AttentionResult };
+  assert.ok(last.result.run.fromCache);
+  assert.equal(last.result.layer, 1);
 });
