@@ -25,7 +25,7 @@ after(async () => { await browser?.close(); });
 async function withSettings(result: Result, settings: unknown, state?: unknown): Promise<WebviewPage> {
   const panel = await openPanel(browser, { theme: 'dark', width: 1280, height: 900, state });
   await waitUntil(panel.page, `window.__posted.some((m) => m.type === 'ready')`);
-  await panel.page.evaluate((json) => { document.body.dataset.settings = json; }, JSON.stringify(settings));
+  await panel.page.evaluate(`document.body.dataset.settings = ${JSON.stringify(JSON.stringify(settings))}`);
   await panel.post({ type: 'result', result });
   await panel.page.waitForSelector('[data-rendered="true"]');
   return panel;
