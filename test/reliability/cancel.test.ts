@@ -180,7 +180,7 @@ test('contrast job in a worker thread: cancelled while tokenizing, the task stop
     // Progress lines are posted before the answer, so a tokenizer that ran on would show input 513.
     assert.deepEqual(control.seen.filter((m) => /^Tokenizing/.test(m)), ['Tokenizing input 1 of 600', 'Tokenizing input 257 of 600'], control.seen.join('; '));
     assert.ok(!control.seen.some((m) => /batch/.test(m)), 'no inference batch ran');
-    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 }, 'the thread was kept, not terminated');
+    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 }, 'the thread was kept, not terminated');
     const next = await pool.run('contrast', input);
     assert.deepEqual(stable(next), stable(await runContrast(input)));
     assert.equal(pool.stats.started, 1, 'the same thread ran the next job');

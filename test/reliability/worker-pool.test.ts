@@ -64,7 +64,7 @@ test('one thread serves run after run, and an idle thread keeps nothing alive', 
   for (let i = 0; i < 5; i++) answers.push(await run(pool, 'echo', { value: i }));
   assert.deepEqual(answers.map((a) => a.value), [0, 1, 2, 3, 4]);
   assert.equal(new Set(answers.map((a) => a.threadId)).size, 1, 'the same thread answered every run');
-  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 });
+  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 });
   assert.equal(activeWorkers(), 0, 'the idle thread is unref\'d');
   await pool.shutdown();
 });
@@ -86,7 +86,7 @@ test('a cancelled task that stops by itself keeps its thread; one that does not 
   const pool = new WorkerPool({ entry: FAKE });
   const first = await run(pool, 'echo', { value: 1 });
   await assert.rejects(cancelled(pool, 'polite'), CancelledError);
-  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 });
+  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 });
   assert.equal((await run(pool, 'echo', { value: 2 })).threadId, first.threadId, 'reused after a clean cancel');
 
   await assert.rejects(cancelled(pool, 'hang'), CancelledError);
@@ -130,7 +130,7 @@ test('concurrent runs get threads of their own; only maxIdle are kept afterwards
   const answers = await Promise.all([0, 1, 2].map((value) => run(pool, 'slow-echo', { value })));
   assert.deepEqual(answers.map((a) => a.value), [0, 1, 2]);
   assert.equal(new Set(answers.map((a) => a.threadId)).size, 3);
-  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 3, discarded: 2 });
+  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 3, discarded: 2, expired: 0 });
   await pool.shutdown();
 });
 
@@ -146,6 +146,17 @@ test('shutdown ends a run in progress with CancelledError and terminates every t
   assert.deepEqual({ idle: pool.stats.idle, busy: pool.stats.busy }, { idle: 0, busy: 0 });
   assert.equal(activeWorkers(), 0);
   assert.equal((await run(pool, 'echo', { value: 'again' })).value, 'again');
+  await pool.shutdown();
+});
+
+test('a thread left idle for idleTimeoutMs is ended; the next run starts a new one', async () => {
+  const pool = new WorkerPool({ entry: FAKE, idleTimeoutMs: 100 });
+  const first = await run(pool, 'echo', { value: 1 });
+  // The idle timer is unref'd, so this wait (not the timer) keeps the test process alive meanwhile.
+  for (let waited = 0; pool.stats.idle > 0 && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(pool.stats, { idle: 0, busy: 0, started: 1, discarded: 0, expired: 1 });
+  const second = await run(pool, 'echo', { value: 2 });
+  assert.notEqual(second.threadId, first.threadId);
   await pool.shutdown();
 });
 
@@ -185,7 +196,7 @@ test('the real worker: one thread runs successive jobs, and reads a checkpoint a
     forgetLoadedModels();
     await defaultSessionCache.dispose();
     assert.deepEqual(stable(second), stable(await runCompare(input)));
-    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 });
+    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 });
   } finally {
     await pool.shutdown();
   }
@@ -209,7 +220,7 @@ test('the real worker: a memory share set after the thread started reaches the g
     });
     process.env.MECHLENS_MEMORY_SHARE = '0.8';
     assert.equal((await pool.run('compare', input)).job, 'compare');
-    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0 }, 'the refusal did not cost the thread');
+    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 }, 'the refusal did not cost the thread');
   } finally {
     if (saved === undefined) delete process.env.MECHLENS_MEMORY_SHARE; else process.env.MECHLENS_MEMORY_SHARE = saved;
     await pool.shutdown();

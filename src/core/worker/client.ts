@@ -6,6 +6,8 @@
 // ends a stuck synchronous loop promptly. The worker drops its model and session caches after every
 // task (main.ts), so a reused thread holds nothing from the run before. Idle threads are unref'd: they
 // never keep a CLI process alive; shutdownWorkers() ends them on extension deactivate and CLI exit.
+// An idle thread still holds its isolate and loaded modules (tens of MiB or more: bench/README.md,
+// Soak), so one left idle for IDLE_TIMEOUT_MS is ended too; the next run starts a new one.
 // Inputs are cloned (core never takes the caller's buffers) unless the caller says they may be
 // transferred; outputs are transferred back.
 import { SHARE_ENV, Worker } from 'node:worker_threads';
@@ -23,6 +25,8 @@ export interface WorkerControl extends RunControl {
 
 /** How long a cancelled task may take to stop by itself before its thread is terminated. */
 const CANCEL_GRACE_MS = 200;
+/** Back-to-back runs reuse the thread; one idle for this long is ended to give its memory back. */
+const IDLE_TIMEOUT_MS = 120_000;
 
 export interface WorkerEntry { file: string; bootstrap: string | null }
 
@@ -49,6 +53,7 @@ export interface WorkerPoolOptions {
   /** Idle threads kept for the next runs (default 1); more concurrent runs start more threads, which end when they finish. */
   maxIdle?: number;
   cancelGraceMs?: number;
+  idleTimeoutMs?: number;
 }
 
 export interface WorkerPoolStats {
@@ -58,6 +63,8 @@ export interface WorkerPoolStats {
   started: number;
   /** Threads thrown away: crashed, terminated after a cancel that did not stop, or beyond maxIdle. */
   discarded: number;
+  /** Idle threads ended after idleTimeoutMs. */
+  expired: number;
 }
 
 /** Ends the run a thread is busy with, from outside it (shutdown). */
@@ -67,20 +74,24 @@ export class WorkerPool {
   private readonly entry: WorkerEntry;
   private readonly maxIdle: number;
   private readonly cancelGraceMs: number;
+  private readonly idleTimeoutMs: number;
   private readonly idle: Worker[] = [];
+  private readonly idleTimers = new Map<Worker, ReturnType<typeof setTimeout>>();
   private readonly busy = new Map<Worker, Abandon>();
   private started = 0;
   private discarded = 0;
+  private expired = 0;
   private nextRunId = 1;
 
   constructor(options: WorkerPoolOptions = {}) {
     this.entry = options.entry ?? workerEntry();
     this.maxIdle = options.maxIdle ?? 1;
     this.cancelGraceMs = options.cancelGraceMs ?? CANCEL_GRACE_MS;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   }
 
   get stats(): WorkerPoolStats {
-    return { idle: this.idle.length, busy: this.busy.size, started: this.started, discarded: this.discarded };
+    return { idle: this.idle.length, busy: this.busy.size, started: this.started, discarded: this.discarded, expired: this.expired };
   }
 
   run<T extends WorkerTaskName>(task: T, input: TaskInput<T>, control: WorkerControl = {}): Promise<TaskOutput<T>> {
@@ -138,6 +149,7 @@ export class WorkerPool {
   /** Terminates every thread; runs in progress end with CancelledError. The pool stays usable: a later run starts a new thread. */
   async shutdown(): Promise<void> {
     const idle = this.idle.splice(0);
+    for (const w of idle) this.clearIdleTimer(w);
     const busy = [...this.busy.entries()];
     for (const [, abandon] of busy) abandon(new CancelledError());
     await Promise.all([...idle, ...busy.map(([w]) => w)].map((w) => w.terminate().catch(() => undefined)));
@@ -145,6 +157,7 @@ export class WorkerPool {
 
   private acquire(): Worker {
     const worker = this.idle.pop() ?? this.spawn();
+    this.clearIdleTimer(worker);
     worker.ref(); // a run in progress keeps the process alive, as the one-thread-per-run design did
     return worker;
   }
@@ -168,6 +181,19 @@ export class WorkerPool {
     if (this.idle.length >= this.maxIdle) { this.discard(worker); return; }
     worker.unref();
     this.idle.push(worker);
+    const timer = setTimeout(() => {
+      if (!this.idle.includes(worker)) return;
+      this.forget(worker);
+      this.expired++;
+      void worker.terminate().catch(() => undefined);
+    }, this.idleTimeoutMs);
+    timer.unref();
+    this.idleTimers.set(worker, timer);
+  }
+
+  private clearIdleTimer(worker: Worker): void {
+    clearTimeout(this.idleTimers.get(worker));
+    this.idleTimers.delete(worker);
   }
 
   private discard(worker: Worker): void {
@@ -177,6 +203,7 @@ export class WorkerPool {
   }
 
   private forget(worker: Worker): void {
+    this.clearIdleTimer(worker);
     this.busy.delete(worker);
     const at = this.idle.indexOf(worker);
     if (at >= 0) this.idle.splice(at, 1);
