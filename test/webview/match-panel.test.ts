@@ -200,7 +200,7 @@ test('opened without a re-run (a saved file), the controls are disabled and say 
   try {
     await page.page.waitForSelector('.ml-match[data-rendered="true"]');
     assert.equal(await page.page.locator('.ml-rerun-run').evaluate((e) => (e as unknown as { disabled: boolean }).disabled), true);
-    assert.match(await page.page.locator('.ml-rerun-note').textContent() ?? '', /saved run/);
+    assert.match(await page.page.locator('.ml-rerun-note').textContent() ?? '', /command again/);
   } finally {
     await page.close();
   }
