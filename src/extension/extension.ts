@@ -25,6 +25,7 @@ import { openSample } from './samples';
 import { ResultStatusBar } from './status-bar';
 import { PanelStore } from './panel-store';
 import { InspectorViewProvider, PinnedViewProvider, inspectorViewId, pinnedViewId } from './inspector';
+import { runInWorker } from '../core/worker/client';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
 import { ResultCache } from '../core/result-cache';
@@ -57,7 +58,8 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const recentRuns = new RecentList(context.globalState, 'mechlens.recentRuns', 20);
   const statusBar = new ResultStatusBar();
-  const inspector = new InspectorViewProvider(context.extensionUri, log);
+  const inspector = new InspectorViewProvider(context.extensionUri, log,
+    (input, control) => runInWorker('pairLayers', { ...input, cacheDir: trustedCacheDir() }, control));
   const pinned = new PinnedViewProvider(context.extensionUri, log);
   context.subscriptions.push(statusBar, inspector, vscode.window.registerWebviewViewProvider(inspectorViewId, inspector),
     pinned, vscode.window.registerWebviewViewProvider(pinnedViewId, pinned, { webviewOptions: { retainContextWhenHidden: true } }));

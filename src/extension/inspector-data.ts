@@ -7,6 +7,7 @@ import type { AnyResult, AttentionResult, CompareResult, ContrastResult, TokensR
 import type { Focus, GroupSummary, InspectorData, Neighbour } from '../protocol/side-view';
 import { matrix } from '../core/matrix';
 import { twoSampleTTest } from '../core/stats/ttest';
+import { DEFAULT_HOOK_TEMPLATE } from '../core/analyses/model-source';
 
 export type { InspectorData } from '../protocol/side-view';
 
@@ -23,7 +24,15 @@ interface Space { label: string; similarity: number[][] }
 
 function spacesOf(result: CompareResult | AttentionResult): Space[] {
   if (result.job === 'compare') return (['a', 'b'] as const).map((s) => ({ label: result[s].source.label, similarity: result[s].similarity }));
-  return (['q', 'k', 'v'] as const).map((s) => ({ label: `${s.toUpperCase()} · ${result[s].hook}`, similarity: result[s].similarity }));
+  return (['q', 'k', 'v'] as const).map((s) => ({ label: `${s.toUpperCase()} · layer ${result.layer}`, similarity: result[s].similarity }));
+}
+
+/** The model a pair can be run through at every layer: the attention job's, or a compare side's `model:` source. */
+export function layerSource(result: CompareResult | AttentionResult): { model: string; template: string } | undefined {
+  if (result.job === 'attention') return { model: result.inputs.model, template: result.template };
+  const spec = [result.a.source, result.b.source].find((s) => s.kind === 'model-hook' || s.kind === 'model-embed')?.spec;
+  const model = spec ? /^model:(.+?)(#.*)?$/.exec(spec)?.[1] : undefined;
+  return model ? { model, template: result.inputs.template ?? DEFAULT_HOOK_TEMPLATE } : undefined;
 }
 
 function words(result: CompareResult | AttentionResult, items: readonly string[], focus: Focus | undefined, k: number): InspectorData | undefined {
@@ -39,7 +48,8 @@ function words(result: CompareResult | AttentionResult, items: readonly string[]
   if (indices.length === 2) {
     const [i, j] = indices;
     const at = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
-    return { kind: 'pair', words: [result.items[i], result.items[j]], spaces: spaces.map((s) => ({ label: s.label, similarity: at(s.similarity[i]?.[j]) })) };
+    const source = layerSource(result);
+    return { kind: 'pair', words: [result.items[i], result.items[j]], spaces: spaces.map((s) => ({ label: s.label, similarity: at(s.similarity[i]?.[j]) })), ...(source ? { layerSource: source } : {}) };
   }
   return undefined;
 }

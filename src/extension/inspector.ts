@@ -9,6 +9,10 @@ import { inspectSelection } from './inspector-data';
 import { planExport } from './panel-messages';
 import { PinBoard, type PinSource } from './pin-board';
 import type { Log } from './log';
+import type { PairLayers, PairLayersInput } from '../core/analyses/pair-layers';
+import type { RunControl } from '../core/run-control';
+import { MechLensError } from '../core/errors';
+import { userFacingMessage } from './error-message';
 import type { AnyResult } from '../protocol/result';
 import { type Focus, type FromSideView, type InspectorData, type PinnedChart, type ToSideView, isFromSideView } from '../protocol/side-view';
 
@@ -86,7 +90,8 @@ export class InspectorViewProvider extends SideView {
   private latest: InspectorData = inspectSelection(undefined, []);
   private source: { panel: InspectedPanel; items: string[]; focus?: Focus } | undefined;
 
-  constructor(extensionUri: vscode.Uri, log?: Log) {
+  /** `pairLayers` runs the model for a pair at every layer (in a worker); without it the pair view offers no such run. */
+  constructor(extensionUri: vscode.Uri, log?: Log, private readonly pairLayers?: (input: PairLayersInput, control: RunControl) => Promise<PairLayers>) {
     super(extensionUri, 'MechLens Inspector', log);
   }
 
@@ -111,6 +116,36 @@ export class InspectorViewProvider extends SideView {
       vscode.window.setStatusBarMessage('MechLens: copied the Inspector\'s numbers', 3000);
     } else if (message.type === 'export') {
       await this.export(message);
+    } else if (message.type === 'layers') {
+      await this.runLayers();
+    }
+  }
+
+  /** The inspected pair through every layer of its model, behind a cancellable progress notification. */
+  private async runLayers(): Promise<void> {
+    const data = this.latest;
+    if (data.kind !== 'pair' || !data.layerSource || !this.pairLayers) return;
+    const { model, template } = data.layerSource;
+    const run = this.pairLayers;
+    try {
+      const layers = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MechLens: "${data.words[0]}" × "${data.words[1]}" across the layers of ${model}`, cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          return run({ model, template, words: data.words }, { signal: abort.signal, onProgress: (p) => progress.report({ message: p.message }) });
+        });
+      // The user may have picked something else meanwhile: only the same pair gets the layers.
+      if (this.latest === data) {
+        this.latest = { ...data, layers: { layers: layers.layers, series: layers.series } };
+        this.post();
+      }
+      for (const w of layers.warnings) this.log?.warn(w);
+    } catch (err) {
+      this.post();
+      if (err instanceof MechLensError && err.code === 'cancelled') return;
+      this.log?.error(`Similarity across layers of ${model} failed`, err);
+      void vscode.window.showErrorMessage(err instanceof MechLensError ? userFacingMessage(err) : `MechLens: could not run ${model} for "${data.words.join('", "')}". See the log for details.`, 'Open Log')
+        .then((action) => { if (action) this.log?.show(); });
     }
   }
 }

@@ -19,8 +19,14 @@ export type InspectorData =
   | { kind: 'empty'; message: string }
   /** One word or token: its nearest neighbours in each space of the result. */
   | { kind: 'token'; word: string; category: string | null; spaces: { label: string; neighbours: Neighbour[] }[] }
-  /** Two words: their similarity in each space; `layers` when the result swept a model's layers. */
-  | { kind: 'pair'; words: [string, string]; spaces: { label: string; similarity: number | null }[]; layers?: { layer: number; values: { label: string; similarity: number | null }[] }[] }
+  /**
+   * Two words: their similarity in each space. `layerSource` when a model is involved: the host can run it
+   * (on the user's request) for the pair's similarity at every layer, which then arrives as `layers`.
+   */
+  | {
+    kind: 'pair'; words: [string, string]; spaces: { label: string; similarity: number | null }[];
+    layerSource?: { model: string; template: string }; layers?: { layers: number[]; series: { name: string; values: (number | null)[] }[] };
+  }
   /** One neuron of a contrast: its activation in every sentence, the two groups, and the test. */
   | {
     kind: 'neuron'; neuron: number; hook: string; values: number[]; sentences: string[]; split: number; groups: [GroupSummary, GroupSummary];
@@ -56,6 +62,8 @@ export type FromSideView =
   /** Reveals the panel a pin or the inspected selection came from. */
   | { type: 'open'; id?: string }
   | { type: 'copy'; text: string }
+  /** Run the model for the inspected pair's similarity at every layer. */
+  | { type: 'layers' }
   | { type: 'export'; format: 'svg' | 'png' | 'csv'; name: string; content: string; encoding: 'utf8' | 'base64' };
 
 /** Messages from a side view are untrusted too: the shape is checked before the host acts. */
@@ -63,7 +71,7 @@ export function isFromSideView(value: unknown): value is FromSideView {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Record<string, unknown>;
   switch (m.type) {
-    case 'ready': return true;
+    case 'ready': case 'layers': return true;
     case 'unpin': return typeof m.id === 'string';
     case 'open': return m.id === undefined || typeof m.id === 'string';
     case 'copy': return typeof m.text === 'string' && m.text.length <= 5_000_000;

@@ -125,3 +125,17 @@ test('a layer of an attention sweep: every statistic there, and each over all la
   assert.deepEqual(data.layers, [0, 1, 2]);
   assert.equal(data.current, 1);
 });
+
+test('a pair names the model it can be run through at every layer: the attention job\'s, or a compare side\'s model: source', () => {
+  assert.equal((inspectSelection(compare(), ['moon', 'star']) as { layerSource?: unknown }).layerSource, undefined, 'static vectors: no model');
+  const withModel = compare();
+  withModel.b.source = { ...withModel.b.source, spec: 'model:gpt2#blocks.5.hook_resid_post', kind: 'model-hook' };
+  withModel.inputs.template = 'A {word}';
+  assert.deepEqual((inspectSelection(withModel, ['moon', 'star']) as { layerSource?: unknown }).layerSource, { model: 'gpt2', template: 'A {word}' });
+  const attention = { job: 'attention', layer: 1, items: ['moon', 'star'], itemCategories: [null, null], template: 'The next word is {word}', inputs: { model: 'gpt2-medium' },
+    q: { hook: 'blocks.1.attn.hook_q', similarity: [[1, 0.5], [0.5, 1]] }, k: { hook: 'blocks.1.attn.hook_k', similarity: [[1, 0.25], [0.25, 1]] }, v: { hook: 'blocks.1.attn.hook_v', similarity: [[1, 0], [0, 1]] } } as unknown as AttentionResult;
+  assert.deepEqual(inspectSelection(attention, ['moon', 'star']), {
+    kind: 'pair', words: ['moon', 'star'], layerSource: { model: 'gpt2-medium', template: 'The next word is {word}' },
+    spaces: [{ label: 'Q · layer 1', similarity: 0.5 }, { label: 'K · layer 1', similarity: 0.25 }, { label: 'V · layer 1', similarity: 0 }],
+  });
+});

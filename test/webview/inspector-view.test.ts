@@ -9,7 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openChart, openPanel, waitUntil } from '../helpers/chromium';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { inspectSelection } from '../../src/extension/inspector-data';
+import { pairAcrossLayers } from '../../src/core/analyses/pair-layers';
+import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { PinBoard } from '../../src/extension/pin-board';
 import type { AttentionResult, CompareResult, ContrastResult } from '../../src/protocol/result';
 import type { InspectorData, PinnedChart } from '../../src/protocol/side-view';
@@ -44,6 +48,28 @@ test('a word pair: one bar per space at its similarity', async () => {
     const i = compare.items.indexOf('moon');
     const j = compare.items.indexOf('star');
     assert.deepEqual(await page.locator('.value-row text.bar-value').allTextContents(), [compare.a.similarity[i][j].toFixed(3), compare.b.similarity[i][j].toFixed(3)]);
+  });
+});
+
+test('a pair when a model is involved: a button runs it, and its similarity at every layer is drawn as a sweep', async () => {
+  const [w1, w2] = attention.items;
+  const data = inspectSelection(attention, [w1, w2]);
+  assert.equal(data.kind, 'pair');
+  if (data.kind !== 'pair') return;
+  assert.deepEqual(data.layerSource, { model: attention.inputs.model, template: attention.template });
+  await inspect(data, 'inspector-pair-model', async ({ page, posted }) => {
+    assert.equal(await page.locator('.value-row rect.bar').count(), 3, 'Q, K and V at the panel\'s layer');
+    await page.locator('[data-action="layers"]').click();
+    assert.ok((await posted()).some((m) => (m as { type: string }).type === 'layers'));
+  });
+  // What the host sends back: the pair run through a (random, 4-layer) GPT-2 at every layer.
+  const dir = join(mkdtempSync(join(tmpdir(), 'mechlens-inspector-')), 'gpt2-tiny');
+  writeRandomGpt2Checkpoint(dir, { nLayer: 4, nEmbd: 32, nHead: 4, seed: 3 });
+  const layers = await pairAcrossLayers({ model: dir, words: [w1, w2], template: attention.template });
+  await inspect({ ...data, layers: { layers: layers.layers, series: layers.series } }, 'inspector-pair-layers', async ({ page }) => {
+    assert.equal(await page.locator('.ml-layer-sweep .sweep-series').count(), 4);
+    assert.equal(await page.locator('.ml-layer-sweep .sweep-series[data-series="resid"] circle.sweep-point').count(), 4);
+    assert.equal(await page.locator('[data-action="layers"]').count(), 0);
   });
 });
 

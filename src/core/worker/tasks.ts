@@ -13,6 +13,7 @@ import { runContrast, type ContrastInput } from '../analyses/contrast';
 import { runAttention, type AttentionInput } from '../analyses/attention';
 import { runTokens, type TokensInput } from '../analyses/tokens';
 import { runMatch, type MatchInput } from '../analyses/match';
+import { pairAcrossLayers, type PairLayersInput } from '../analyses/pair-layers';
 
 export interface TaskContext extends RunControl {
   /** Animation frames: iteration, KL divergence (NaN where there is none) and a copy of the coordinates. */
@@ -31,6 +32,7 @@ export const workerTasks = Object.freeze({
   attention: (input: AttentionInput, context: TaskContext) => runAttention(input, context),
   tokens: (input: TokensInput, context: TaskContext) => runTokens(input, context),
   match: (input: MatchInput, context: TaskContext) => runMatch(input, context),
+  pairLayers: (input: PairLayersInput, context: TaskContext) => pairAcrossLayers(input, context),
 });
 
 export type WorkerTaskName = keyof typeof workerTasks;

@@ -14,7 +14,8 @@ import type { SidePoster } from './messages';
 export function inspectorTable(data: InspectorData): string[][] {
   switch (data.kind) {
     case 'token': return [['space', 'neighbour', 'cosine'], ...data.spaces.flatMap((s) => s.neighbours.map((n) => [s.label, n.word, String(n.similarity)]))];
-    case 'pair': return [['space', `cosine(${data.words[0]}, ${data.words[1]})`], ...data.spaces.map((s) => [s.label, s.similarity === null ? '' : String(s.similarity)])];
+    case 'pair': return [['space', `cosine(${data.words[0]}, ${data.words[1]})`], ...data.spaces.map((s) => [s.label, s.similarity === null ? '' : String(s.similarity)]),
+      ...(data.layers ? [[], ['layer', ...data.layers.series.map((s) => s.name)], ...data.layers.layers.map((l, k) => [String(l), ...data.layers!.series.map((s) => (s.values[k] === null ? '' : String(s.values[k])))])] : [])];
     case 'neuron': return [['sentence', 'group', `n${data.neuron}`], ...data.values.map((v, i) => [data.sentences[i], i < data.split ? data.groups[0].name : data.groups[1].name, String(v)])];
     case 'cluster': return [['member'], ...data.members.map((m) => [m]), [], [data.profileLabel], ...data.profile.map((v) => [String(v)])];
     case 'layer': return [['statistic', `layer ${data.layer}`], ...data.values.map((v) => [v.name, v.value === null ? '' : String(v.value)])];
@@ -96,10 +97,17 @@ export function renderInspector(root: HTMLElement, data: InspectorData, host: Si
     case 'pair': {
       title.textContent = `${data.words[0]} × ${data.words[1]}`;
       keep(valueBars(chartHost(), { rows: data.spaces.map((s) => ({ label: s.label, value: s.similarity })), xLabel: 'cosine similarity', domain: [-1, 1], title: 'Similarity in each space' }));
-      if (data.layers?.length) {
-        const labels = data.layers[0].values.map((v) => v.label);
-        keep(layerSweep(chartHost(), { layers: data.layers.map((l) => l.layer), yLabel: 'cosine similarity',
-          series: labels.map((label, k) => ({ name: label, values: data.layers!.map((l) => l.values[k]?.similarity ?? null) })) }, { height: 220 }));
+      if (data.layers) {
+        body.appendChild(el('div', 'ml-card-subtitle', `Similarity at every layer of ${data.layerSource?.model ?? 'the model'}`));
+        keep(layerSweep(chartHost(), { layers: data.layers.layers, series: data.layers.series, yLabel: 'cosine similarity' }, { height: 240 }));
+      } else if (data.layerSource) {
+        const run = el('button', 'ml-icon-button ml-layers-button');
+        run.type = 'button';
+        run.setAttribute('data-action', 'layers');
+        run.title = `Run ${data.layerSource.model} on "${data.layerSource.template}" for both words and read Q, K, V and the residual stream at every layer`;
+        run.append(icon('layers'), document.createTextNode(`Across all layers of ${data.layerSource.model}`));
+        run.addEventListener('click', () => { run.disabled = true; host.post({ type: 'layers' }); });
+        body.appendChild(run);
       }
       break;
     }
