@@ -15,8 +15,8 @@ const maxStored = 8;
 
 /** The count the webview compares with its limit: words for compare, sentences for contrast, matches for match. */
 export function rowsOf(result: Result): number {
-  const r = result as unknown as { items?: unknown[]; sentences?: unknown[]; matches?: unknown[] };
-  return r.items?.length ?? r.sentences?.length ?? r.matches?.length ?? Number.POSITIVE_INFINITY;
+  const r = result as unknown as { items?: unknown[]; sentences?: unknown[]; matches?: unknown[]; tokens?: unknown[] };
+  return r.items?.length ?? r.sentences?.length ?? r.matches?.length ?? r.tokens?.length ?? Number.POSITIVE_INFINITY;
 }
 
 export class PanelStore {
