@@ -11,6 +11,7 @@ import { contrastCacheParts, cachedResult, runCached, type ResultCacheProvider }
 import type { RecentList } from './recent';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { validateContrastRerun } from './rerun-params';
+import { reclusterContrast } from '../core/analyses/recluster-map';
 import {
   buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
 } from './contrast-options';
@@ -106,6 +107,13 @@ export async function contrastSentences(services: ContrastServices, args: Contra
     name: 'Contrast', title: (p) => `MechLens: contrasting ${fileName} at ${p.hook}`,
     validate: (raw: unknown) => validateContrastRerun(raw, modelConfig),
     run: (p, control) => {
+      // Only eps, min_samples or k changed: cluster the significant neurons again on the map on screen, without the model or t-SNE.
+      const shown = panel.currentResult;
+      const reclustered = shown?.job === 'contrast' ? reclusterContrast(shown, p) : undefined;
+      if (reclustered) {
+        log.info(`Contrast: re-clustered the existing t-SNE map with eps ${p.eps}, min_samples ${p.minSamples}, k ${p.k}`);
+        return Promise.resolve(reclustered);
+      }
       const rerun: ContrastInput = {
         ...input, hook: p.hook, test: p.test, correction: p.correction, alpha: p.alpha,
         perplexity: p.perplexity, eps: p.eps, minSamples: p.minSamples, k: p.k, shuffles: p.shuffles,

@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CompareResult } from '../../src/protocol/result';
-import { reclusterCompare, reclusterMap } from '../../src/core/analyses/recluster-map';
+import type { CompareResult, ContrastResult } from '../../src/protocol/result';
+import type { ContrastRerunParams } from '../../src/protocol/rerun';
+import { reclusterCompare, reclusterContrast, reclusterMap } from '../../src/core/analyses/recluster-map';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, '..', 'webview', 'fixtures', 'compare-result.json'), 'utf8')) as CompareResult;
 
@@ -47,4 +48,48 @@ test('a changed permutation count or perplexity needs the full run', () => {
   assert.equal(reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: 4, eps: 1, minSamples: 3 }), undefined);
   const noMap: CompareResult = { ...fixture, a: { ...fixture.a, map: undefined } };
   assert.equal(reclusterCompare(noMap, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: null, eps: 1, minSamples: 3 }), undefined);
+});
+
+function assertClose(actual: unknown, expected: unknown, path: string): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    assert.ok(Math.abs(actual - expected) <= 1e-5 * Math.max(1, Math.abs(expected)), `${path}: ${actual} vs ${expected}`);
+  } else if (Array.isArray(expected) && Array.isArray(actual)) {
+    assert.equal(actual.length, expected.length, `${path}: length`);
+    expected.forEach((e, i) => assertClose(actual[i], e, `${path}[${i}]`));
+  } else if (expected && typeof expected === 'object' && actual && typeof actual === 'object') {
+    assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${path}: keys`);
+    for (const k of Object.keys(expected)) assertClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${path}.${k}`);
+  } else {
+    assert.deepEqual(actual, expected, path);
+  }
+}
+
+const contrast = JSON.parse(readFileSync(join(__dirname, '..', 'webview', 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
+const contrastParams = (): ContrastRerunParams => {
+  const o = contrast.run.options as { perplexity: number; eps: number; minSamples: number; k: number };
+  return { job: 'contrast', hook: contrast.hook, test: contrast.test, correction: contrast.correction, alpha: contrast.alpha,
+    perplexity: o.perplexity, eps: o.eps, minSamples: o.minSamples, k: o.k, shuffles: contrast.labelShuffle.shuffles };
+};
+
+test('contrast: re-clustering the stored map with the run\'s own eps, min_samples and k reproduces runContrast\'s clusters exactly', () => {
+  assert.ok(contrast.significant.length >= 3, 'the fixture has a map');
+  const before = JSON.stringify(contrast);
+  const again = reclusterContrast(contrast, contrastParams());
+  assert.ok(again);
+  // Exact for labels and orders; numbers to the 6 significant digits the fixture file keeps (make-contrast-fixture.ts).
+  for (const key of ['labels', 'clusterOrder'] as const) assert.deepEqual(again[key], contrast[key], key);
+  for (const key of ['clusters', 'kmeans', 'gram', 'cosine'] as const) assertClose(again[key], contrast[key], key);
+  assert.equal(JSON.stringify(contrast), before, 'the input result is not mutated');
+});
+
+test('contrast: a new k or eps re-clusters; a new hook, test, alpha, perplexity or shuffle count needs the model', () => {
+  const k2 = reclusterContrast(contrast, { ...contrastParams(), k: 2 });
+  assert.equal(k2?.kmeans?.k, 2);
+  assert.equal(new Set(k2?.kmeans?.labels).size, 2);
+  assert.equal(k2?.run.options.k, 2);
+  const tiny = reclusterContrast(contrast, { ...contrastParams(), eps: 1e-9 });
+  assert.ok(tiny?.labels.every((l) => l === -1));
+  for (const change of [{ hook: 'blocks.0.mlp.hook_pre' }, { test: 'welch' as const }, { alpha: 0.01 }, { perplexity: 5 }, { shuffles: 10 }, { correction: 'fdr' as const }]) {
+    assert.equal(reclusterContrast(contrast, { ...contrastParams(), ...change }), undefined, JSON.stringify(change));
+  }
 });

@@ -144,7 +144,7 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
 type NeuronMap = Pick<ContrastResult, 'coords' | 'labels' | 'clusters' | 'kmeans' | 'clusterOrder' | 'gram' | 'cosine'>;
 
 /** Neurons are the points and sentences the features, as in the notebook. */
-async function mapSignificantNeurons(all: Matrix, significant: number[], t: Float64Array, o: { perplexity: number; eps: number; minSamples: number; k: number; seed: number }, warnings: string[], control: RunControl): Promise<NeuronMap> {
+async function mapSignificantNeurons(all: Matrix, significant: number[], t: ArrayLike<number>, o: { perplexity: number; eps: number; minSamples: number; k: number; seed: number }, warnings: string[], control: RunControl): Promise<NeuronMap> {
   const n = significant.length;
   if (n === 0) return { coords: [], labels: [], clusters: [], kmeans: null, clusterOrder: [], gram: [], cosine: [] };
   const profiles = new Float64Array(n * all.rows);
@@ -159,6 +159,19 @@ async function mapSignificantNeurons(all: Matrix, significant: number[], t: Floa
     coords = { rows: n, cols: 2, data: new Float64Array(n * 2) };
     warnings.push(`Only ${n} significant neuron${n === 1 ? '' : 's'}: no t-SNE map.`);
   }
+  return { coords: toJson(coords), ...clusterSignificantNeurons(all, significant, t, coords, o) };
+}
+
+/**
+ * DBSCAN and k-means of the significant neurons on their map, and their profiles' Gram and cosine
+ * matrices in cluster order. Apart from t-SNE, so a panel can re-cluster a stored map (recluster-map.ts).
+ */
+export function clusterSignificantNeurons(all: Matrix, significant: number[], t: ArrayLike<number>, coords: Matrix<Float64Array>,
+  o: { eps: number; minSamples: number; k: number; seed: number }): Omit<NeuronMap, 'coords'> {
+  const n = significant.length;
+  if (n === 0) return { labels: [], clusters: [], kmeans: null, clusterOrder: [], gram: [], cosine: [] };
+  const profiles = new Float64Array(n * all.rows);
+  significant.forEach((neuron, i) => { for (let s = 0; s < all.rows; s++) profiles[i * all.rows + s] = all.data[s * all.cols + neuron]; });
   const labels = dbscan(coords, { eps: o.eps, minSamples: o.minSamples, metric: 'euclidean' });
   const clusterList = (lab: ArrayLike<number>): NeuronCluster[] => {
     const byLabel = new Map<number, number[]>();
@@ -180,7 +193,6 @@ async function mapSignificantNeurons(all: Matrix, significant: number[], t: Floa
   order.forEach((i, r) => sorted.set(profiles.subarray(i * all.rows, (i + 1) * all.rows), r * all.rows));
   const sortedMatrix: Matrix<Float64Array> = { rows: n, cols: all.rows, data: sorted };
   return {
-    coords: toJson(coords),
     labels: Array.from(labels),
     clusters: clusterList(labels),
     kmeans: km ? { k, labels: Array.from(km.labels), inertia: km.inertia, clusters: clusterList(km.labels) } : null,

@@ -1,11 +1,12 @@
 // DBSCAN again on maps that are already laid out. Changing eps or min_samples in a panel does not
 // need t-SNE (the expensive, seeded part) again: the clusters are recomputed on the stored
 // coordinates exactly as embeddingMap computes them, so the result equals a full re-run's.
-import type { CompareResult, EmbeddingMap, MatrixJson } from '../../protocol/result';
-import type { CompareRerunParams } from '../../protocol/rerun';
+import type { CompareResult, ContrastResult, EmbeddingMap, MatrixJson } from '../../protocol/result';
+import type { CompareRerunParams, ContrastRerunParams } from '../../protocol/rerun';
 import { dbscan } from '../cluster/dbscan';
 import { summarizeClusters } from '../cluster/summary';
 import { fromJson } from '../matrix';
+import { clusterSignificantNeurons } from './contrast';
 import { autoEps } from './embedding-map';
 
 /** `eps` null: chosen from the map's k-distances, as embeddingMap does without one. */
@@ -43,5 +44,25 @@ export function reclusterCompare(result: CompareResult, p: CompareRerunParams): 
       createdAt: new Date().toISOString(),
       options: { ...result.run.options, map: { ...requested, eps: p.eps ?? undefined, minSamples: p.minSamples }, reclustered: true },
     },
+  };
+}
+
+/**
+ * The contrast result with its significant neurons re-clustered (DBSCAN eps/min_samples, k-means k) on
+ * the stored t-SNE map, when nothing else changed; undefined when the hook, the test, the correction,
+ * alpha, the perplexity or the shuffle count changed, which needs the model (or t-SNE) again.
+ */
+export function reclusterContrast(result: ContrastResult, p: ContrastRerunParams): ContrastResult | undefined {
+  const o = result.run.options;
+  const unchanged = p.hook === result.hook && p.test === result.test && p.correction === result.correction && p.alpha === result.alpha &&
+    p.perplexity === o.perplexity && p.shuffles === result.labelShuffle.shuffles;
+  if (!unchanged || result.coords.length !== result.significant.length) return undefined;
+  const seed = typeof o.seed === 'number' ? o.seed : result.inputs.seed;
+  const coords = result.coords.length ? fromJson(result.coords) : { rows: 0, cols: 2, data: new Float64Array(0) };
+  const clustered = clusterSignificantNeurons(fromJson(result.activations), result.significant, result.t, coords, { eps: p.eps, minSamples: p.minSamples, k: p.k, seed });
+  return {
+    ...result,
+    ...clustered,
+    run: { ...result.run, createdAt: new Date().toISOString(), options: { ...o, eps: p.eps, minSamples: p.minSamples, k: p.k, reclustered: true } },
   };
 }
