@@ -234,8 +234,27 @@ ax.set_xlabel("neuron")
 ax.set_ylabel(f"sentence ({groups[0]} above, {groups[1]} below)")
 fig.colorbar(im, ax=ax)`,
       };
+    case 'neuron': {
+      const neuron = r.significant.length ? r.significant.reduce((best, i) => (Math.abs(r.t[i]) > Math.abs(r.t[best]) ? i : best)) : 0;
+      return {
+        title: `one neuron across sentences, ${r.title}`,
+        about: [`Neuron ${neuron} (set NEURON for another): its activation in every sentence, and its ${r.test === 'student' ? 'Student' : 'Welch'} t-test with scipy.`],
+        imports: [STATS], helpers: [], data: [...data, ['NEURON', String(neuron)], ['TEST', JSON.stringify(r.test)]],
+        compute: `${split}
+a, b = A[:, NEURON], B[:, NEURON]
+t, p = stats.ttest_ind(a, b, equal_var=(TEST == "student"))
+pooled = ((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2)
+numbers = {"neuron": NEURON, "t": t, "p": p, "cohenD": (a.mean() - b.mean()) / np.sqrt(pooled), "meanA": a.mean(), "meanB": b.mean()}`,
+        plot: `fig, ax = plt.subplots(figsize=(8, 4))
+ax.bar(range(len(a)), a, label=groups[0])
+ax.bar(range(len(a), len(a) + len(b)), b, label=groups[1])
+ax.set_xlabel("sentence")
+ax.set_ylabel(f"activation of neuron {NEURON}")
+ax.set_title(f"t = {t:.3f}, p = {p:.3g}")
+ax.legend()`,
+      };
+    }
     case 'neuron-means':
-    case 'neuron':
       return {
         title: `per-neuron mean activation, ${r.title}`, about: ['Recomputes each neuron\'s mean over the sentences of each group.'],
         imports: [], helpers: [], data, compute: `${split}\nnumbers = {"meanA": A.mean(axis=0), "meanB": B.mean(axis=0)}`,

@@ -173,6 +173,9 @@ test('each script runs with /usr/bin/python3 and reproduces the panel\'s numbers
   for (const key of ['t', 'p', 'pAdjusted', 'cohenD', 'threshold'] as const) close(fdr[key], welchFdr[key], `Welch + FDR ${key}`);
   assert.deepEqual(fdr.significant, welchFdr.significant, 'Welch + FDR significant neurons');
   assert.ok(contrast.significant.length > 0 && welchFdr.significant.length > 0, 'both runs have significant neurons to compare');
+  const one = get('contrast/neuron') as Record<string, number>;
+  assert.ok(contrast.significant.includes(one.neuron), 'the script starts at a significant neuron');
+  for (const key of ['t', 'p', 'cohenD', 'meanA', 'meanB'] as const) close(one[key], contrast[key][one.neuron], `neuron ${one.neuron} ${key}`);
   close(get('contrast/neuron-means').meanA, contrast.meanA, 'mean A');
   close(get('contrast/neuron-means').meanB, contrast.meanB, 'mean B');
   close(get('contrast/sentence-means').sentenceMeans, sentenceMeans(contrast), 'sentence means');
