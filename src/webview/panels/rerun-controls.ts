@@ -24,7 +24,7 @@ export interface RerunControlsOptions {
   toParams: (values: Record<string, FieldValue>) => RerunParams;
   /** Absent (an HTML report) or not available (a saved run): the controls show the values, disabled. */
   client?: RerunClient;
-  /** Says what running again costs, e.g. "runs the model again". */
+  /** Says what running again costs, as a sentence: "Running again runs the model again." */
   hint?: string;
 }
 
@@ -138,7 +138,7 @@ export function rerunControls(parent: HTMLElement, o: RerunControlsOptions): HTM
     // A saved run, a restored panel or the HTML report: the settings are shown, but only the command that made a panel can run it again.
     if (!usable) note.textContent = 'These are the settings of this run. To change them, run its command again in VS Code.';
     else if ('problem' in r) note.textContent = `${r.problem}.`;
-    else note.textContent = running ? 'Running again…' : (unchanged() ? `These are the settings of this run.${o.hint ? ` Run again ${o.hint}.` : ''}` : `Changed: press Run again${o.hint ? ` (${o.hint})` : ''}.`);
+    else note.textContent = running ? 'Running again…' : `${unchanged() ? 'These are the settings of this run.' : 'Changed: press Run again.'}${o.hint ? ` ${o.hint}` : ''}`;
     note.classList.toggle('ml-rerun-problem', 'problem' in r);
   };
   for (const { control: c } of controls.values()) {

@@ -16,7 +16,7 @@ export function compareRerunControls(parent: HTMLElement, result: CompareResult,
   // An eps the job chose from the k-distances is left empty (automatic), so each space gets its own again.
   const epsGiven = map.epsChosen === 'given' || (map.epsChosen === undefined && num(mapOptions.eps) !== null);
   return rerunControls(parent, {
-    hint: 'reads both sources and runs t-SNE again',
+    hint: 'A new eps or min_samples re-clusters the maps at once; a new perplexity or permutation count reads both sources and runs t-SNE again.',
     fields: [
       { kind: 'number', key: 'permutations', label: 'Permutations', value: result.rsa.permutations, limit: rerunLimits.permutations,
         title: 'Item permutations for the RSA p-value (0 skips the test)' },
@@ -37,7 +37,7 @@ export function compareRerunControls(parent: HTMLElement, result: CompareResult,
 /** Job 4: layer, prompt template and permutations. */
 export function attentionRerunControls(parent: HTMLElement, result: AttentionResult, client: RerunClient | undefined): HTMLElement {
   return rerunControls(parent, {
-    hint: 'runs the model again',
+    hint: 'Running again runs the model again.',
     fields: [
       { kind: 'number', key: 'layer', label: 'Layer', value: result.layer, limit: rerunLimits.layer, title: 'The layer whose Q, K and V are hooked (0 is the first)' },
       { kind: 'text', key: 'template', label: 'Prompt template', value: result.template, wide: true,
@@ -54,7 +54,7 @@ export function attentionRerunControls(parent: HTMLElement, result: AttentionRes
 export function contrastRerunControls(parent: HTMLElement, result: ContrastResult, client: RerunClient | undefined): HTMLElement {
   const o = result.run.options;
   return rerunControls(parent, {
-    hint: 'runs the model again',
+    hint: 'A new eps, min_samples or k re-clusters the map at once; anything else runs the model again.',
     fields: [
       { kind: 'text', key: 'hook', label: 'Hook', value: result.hook, wide: true,
         check: (t) => (/\s/.test(t.trim()) ? 'has no spaces, e.g. blocks.5.mlp.hook_pre' : undefined), title: 'TransformerLens hook name or Hugging Face alias' },
