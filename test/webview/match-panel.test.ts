@@ -115,7 +115,9 @@ test('hovering a table row marks the word\'s diagonal cell in both heatmaps; hov
   await panel.page.mouse.move(box.x + (k + 0.5) * cell, box.y + (3 + 0.5) * cell);
   const tip = panel.page.locator('.ml-tooltip:not([hidden])');
   await tip.waitFor();
-  assert.match(await tip.innerText(), new RegExp(`^${compare.items[3]} × ${word}`));
+  const tipText = await tip.innerText();
+  assert.match(tipText, new RegExp(`^${compare.items[3]} × ${word}`));
+  assert.doesNotMatch(tipText, /within|\(none\)/, 'matched words have no categories, so the tooltip names none');
   assert.equal(await panel.page.locator('.ml-match-table tr.ml-row-hover').getAttribute('data-index'), String(fixture.matches.findIndex((m) => m.word === compare.items[3])));
   await panel.page.mouse.move(1, 1);
 });

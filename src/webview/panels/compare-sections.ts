@@ -56,7 +56,8 @@ export function similarityHeatmaps(grid: HTMLElement, result: CompareResult, hos
     const saved = options.ranges?.[key];
     charts.draw.push(() => {
       const chart = charts.register(heatmap(body, {
-        labels: result.items, values: space.similarity, categories: result.itemCategories,
+        // Uncategorized words (every match of job 3) get no category line in the tooltip and no separators.
+        labels: result.items, values: space.similarity, categories: result.categories.length ? result.itemCategories : undefined,
         name: names[key], partner: { name: names[other], values: result[other].similarity },
       }, {
         // The user's choice in this chart, else the mechlens.heatmap.colorScheme setting, else diverging.
