@@ -11,7 +11,7 @@ import { histogram } from '../charts/histogram';
 import { headBars } from '../charts/head-bars';
 import { layerSweep } from '../charts/layer-sweep';
 import { scatter } from '../charts/scatter';
-import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { addPythonExports } from '../python-buttons';
 import { offDiagonal } from './derive';
@@ -77,8 +77,6 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
     dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
       ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: `${name}.csv`, content: matrixCsv(result.items, space.similarity), encoding: 'utf8' })],
       ['npy', '.npy', 'symbol-array', () => ({ type: 'export', format: 'npy', name: `${name}.npy`, content: matrixNpyBase64(space.similarity), encoding: 'base64' })],
-      ['python', 'Python', 'copy', () => ({ type: 'export', format: 'python', name: `${name}.py`, encoding: 'utf8',
-        content: heatmapPython(name, result.items, `Cosine similarity of ${key.toUpperCase()}, ${space.hook}`) })],
     ]);
     const saved = ui.ranges?.[key];
     draw.push(() => {

@@ -13,7 +13,7 @@ import { histogram } from '../charts/histogram';
 import { sentenceValues } from '../charts/sentence-values';
 import { shuffleCheck } from '../charts/shuffle-check';
 import { tPlot } from '../charts/t-plot';
-import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
+import { matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { addPythonExports } from '../python-buttons';
 import { type Recorrected, groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, thresholdDf } from './contrast-derive';
@@ -316,7 +316,6 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
       dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
         ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: `${key}.csv`, content: matrixCsv(labels, values), encoding: 'utf8' })],
         ['npy', '.npy', 'symbol-array', () => ({ type: 'export', format: 'npy', name: `${key}.npy`, content: matrixNpyBase64(values), encoding: 'base64' })],
-        ['python', 'Python', 'copy', () => ({ type: 'export', format: 'python', name: `${key}.py`, encoding: 'utf8', content: heatmapPython(key, labels, `${title}, ${result.title}`) })],
       ], '');
       draw.push(() => {
         slot.chart = register(heatmap(body, { labels, values, categories, name: title }, {
