@@ -132,6 +132,8 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
   let geometry: Geometry = { x: d3.scaleLinear(), y: d3.scaleLinear(), width: 0, height: 0, margin: 0 };
   let screen = new Float64Array(0); // pixel positions under the current zoom
   let delaunay: d3.Delaunay<number> | null = null;
+  /** The data the Delaunay index was built from: it is rebuilt only when the points change. */
+  let delaunayData: ClusterMapData | null = null;
   let problem: string | null = null;
 
   // ---- data helpers ----
@@ -247,7 +249,6 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
     const next = new Float64Array(2 * count);
     for (let i = 0; i < count; i++) { next[2 * i] = x(data.coords[2 * i]); next[2 * i + 1] = y(data.coords[2 * i + 1]); }
     screen = next;
-    delaunay = null;
     drawAxes(x, y);
     const cents = centroids();
     const centroidScreen = new Map([...cents].map(([c, [cx, cy]]) => [c, [x(cx), y(cy)] as [number, number]]));
@@ -508,9 +509,15 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
 
   function nearest(event: MouseEvent): number | null {
     if (n() === 0) return null;
-    delaunay ??= d3.Delaunay.from(d3.range(n()), (i) => screen[2 * i], (i) => screen[2 * i + 1]);
+    // Indexed in data coordinates, once per data set: both axes share one unit (equalAspectScales) and
+    // zoom only scales and shifts, so the nearest point in data space is the nearest on screen, and a
+    // zoom or pan does not rebuild the index (triangulating 50,257 tokens takes most of a second).
+    if (!delaunay || delaunayData !== data) {
+      delaunay = d3.Delaunay.from(d3.range(n()), (i) => data.coords[2 * i], (i) => data.coords[2 * i + 1]);
+      delaunayData = data;
+    }
     const [px, py] = d3.pointer(event, svg.node());
-    const i = delaunay.find(px, py);
+    const i = delaunay.find(transform.rescaleX(geometry.x).invert(px), transform.rescaleY(geometry.y).invert(py), hovered !== null && hovered < n() ? hovered : 0);
     const dx = screen[2 * i] - px, dy = screen[2 * i + 1] - py;
     return dx * dx + dy * dy <= CLICK_RADIUS * CLICK_RADIUS ? i : null;
   }
