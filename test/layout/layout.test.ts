@@ -32,12 +32,33 @@ test('pca matches sklearn PCA: coords, components (svd_flip signs) and explained
   assert.deepEqual(X.data, copy, 'input not mutated');
 });
 
-test('pca by subspace iteration (many columns) matches sklearn too', () => {
-  const result = pca(wide, { components: 2, solver: 'randomized', seed: 3 });
-  close(result.coords.data, fixture.widePca.coords.flat(), 1e-6, 'coords');
-  close(result.explainedVariance, fixture.widePca.explainedVariance, 1e-8, 'explained variance');
+test('pca on many columns: covariance and randomized SVD match sklearn; auto takes the exact solver when cheap', () => {
+  const exact = pca(wide, { components: 2, solver: 'covariance' });
+  close(exact.coords.data, fixture.widePca.coords.flat(), 1e-8, 'covariance coords');
+  close(exact.components.data, fixture.widePca.components.flat(), 1e-8, 'covariance components');
+  // This spectrum is flat at the top (39.4 vs 38.1), the hard case for power iterations: sklearn's
+  // default 7 iterations get the variances but not yet the exact directions; more iterations do.
+  const quick = pca(wide, { components: 2, solver: 'randomized', seed: 3 });
+  assert.equal(quick.solver, 'randomized');
+  close(quick.explainedVariance, fixture.widePca.explainedVariance, 1e-3, 'randomized (7 iterations) explained variance');
+  const converged = pca(wide, { components: 2, solver: 'randomized', seed: 3, powerIterations: 40 });
+  close(converged.coords.data, fixture.widePca.coords.flat(), 1e-6, 'randomized (40 iterations) coords');
+  close(converged.components.data, fixture.widePca.components.flat(), 1e-6, 'randomized (40 iterations) components');
   const auto = pca(wide, { components: 2 });
-  close(auto.coords.data, fixture.widePca.coords.flat(), 1e-6, 'auto solver coords');
+  assert.equal(auto.solver, 'covariance');
+  close(auto.coords.data, fixture.widePca.coords.flat(), 1e-8, 'auto solver coords');
+});
+
+test('pca of float32 input with a large offset: centring inside the products loses nothing', () => {
+  const random = createRandom(11);
+  const rows = 301, cols = 37;
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) data[i * cols + c] = 100 + (c % 3 === 0 ? 3 : 1) * random.gaussian();
+  const x: Matrix = { rows, cols, data };
+  const exact = pca(x, { components: 3, solver: 'covariance' });
+  const randomized = pca(x, { components: 3, solver: 'randomized', powerIterations: 60 });
+  close(randomized.explainedVariance, Array.from(exact.explainedVariance), 1e-9, 'explained variance');
+  close(randomized.coords.data, Array.from(exact.coords.data), 1e-5, 'coords (same signs by svd_flip)');
 });
 
 test('pca rejects impossible component counts', () => {
@@ -72,6 +93,25 @@ test('nearestNeighbours is exact against brute force', () => {
       assert.ok(Math.abs(distances[i * 7 + t] - all[t].dist) < 1e-9);
     }
   }
+});
+
+test('nearestNeighbours on two threads equals one thread, ties (duplicate rows) included', () => {
+  const random = createRandom(6);
+  let helped = false;
+  // The helper joins once its thread has started; bigger inputs give it time to (up to 4 tries).
+  for (let attempt = 0; attempt < 4 && !helped; attempt++) {
+    const n = 3000 * (attempt + 1), d = 40;
+    const data = new Float32Array(n * d).map(() => Math.round(3 * random.gaussian()));
+    for (let i = 0; i < 200; i++) data.copyWithin(i * 7 * d, 5 * d, 6 * d); // many exact duplicates of row 5
+    const m: Matrix = { rows: n, cols: d, data };
+    const one = nearestNeighbours(m, 15, 'euclidean', {}, 1);
+    const two = nearestNeighbours(m, 15, 'euclidean', {}, 2);
+    assert.equal(one.helperTiles, 0);
+    assert.deepEqual(two.indices, one.indices);
+    assert.deepEqual(two.distances, one.distances);
+    helped = two.helperTiles > 0;
+  }
+  assert.ok(helped, 'the helper thread never took a tile');
 });
 
 for (const method of ['barnes-hut', 'exact'] as const) {

@@ -4,6 +4,8 @@
 import type { Matrix } from '../matrix';
 import { throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
+import { availableParallelism } from 'node:os';
+import { HelperThread, sharedControl, type SharedControl } from './helper-thread';
 
 export type Metric = 'euclidean' | 'cosine';
 
@@ -13,6 +15,8 @@ export interface Neighbours {
   indices: Int32Array;
   /** N × k distances in the metric (euclidean distance, or cosine distance 1 - cos). */
   distances: Float64Array;
+  /** Tiles of rows the helper thread searched (0 on one thread). */
+  helperTiles: number;
 }
 
 /** Rows as float64, unit length for cosine (zero rows stay zero). */
@@ -81,59 +85,133 @@ export function metricDistance(squared: number, metric: Metric): number {
   return metric === 'cosine' ? squared / 2 : Math.sqrt(squared);
 }
 
+const TILE = 64;
+/** Below this many multiply-adds (N²·d/2) a helper thread costs more to start than it saves. */
+const TWO_THREADS_FROM = 2e9;
+
+/** What the helper thread gets for the neighbour search: all in shared memory. */
+export interface KnnInit extends SharedControl {
+  kind: 'knn';
+  rows: number;
+  cols: number;
+  k: number;
+  data: SharedArrayBuffer | ArrayBuffer;
+  norms: SharedArrayBuffer | ArrayBuffer;
+  /** One set of bounded heaps per thread: thread t owns rows × k entries from t·rows·k on. */
+  heapD: SharedArrayBuffer | ArrayBuffer;
+  heapI: SharedArrayBuffer | ArrayBuffer;
+}
+
 /**
- * The k nearest neighbours of every row (self excluded), exact. Distances are computed once per
- * pair, in tiles of rows, and offered to both rows' bounded max-heaps.
+ * One chunk = one tile of 64 rows against itself and every later tile. Each pair's distance is
+ * computed once and offered to both rows' heaps in this thread's own heap set; heaps order by
+ * (distance, index), so they keep the same k neighbours whatever order candidates come in, and
+ * merging the threads' sets gives exactly the single-thread result.
  */
-export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control: RunControl = {}): Neighbours {
-  const { rows, cols } = x;
-  if (k < 1 || k >= rows) throw new RangeError(`nearestNeighbours: k = ${k} must be in [1, ${rows - 1}]`);
-  const data = prepareRows(x, metric);
-  const norms = squaredNorms(data, rows, cols);
-  const heapD = new Float64Array(rows * k).fill(Infinity);
-  const heapI = new Int32Array(rows * k).fill(-1);
-  const tile = 64;
-  const dots = new Float64Array(tile * tile);
-  const tiles = Math.ceil(rows / tile);
-  let done = 0;
-  for (let ti = 0; ti < tiles; ti++) {
-    throwIfCancelled(control.signal);
-    const i0 = ti * tile, i1 = Math.min(rows, i0 + tile);
-    for (let j0 = i0; j0 < rows; j0 += tile) {
-      const j1 = Math.min(rows, j0 + tile);
+export class KnnWork {
+  private readonly data: Float64Array;
+  private readonly norms: Float64Array;
+  private readonly heapD: Float64Array;
+  private readonly heapI: Int32Array;
+  private readonly dots = new Float64Array(TILE * TILE);
+  readonly rows: number;
+  readonly cols: number;
+  readonly k: number;
+
+  constructor(init: Pick<KnnInit, 'rows' | 'cols' | 'k' | 'data' | 'norms' | 'heapD' | 'heapI'>, thread: number) {
+    this.rows = init.rows; this.cols = init.cols; this.k = init.k;
+    this.data = new Float64Array(init.data);
+    this.norms = new Float64Array(init.norms);
+    this.heapD = new Float64Array(init.heapD, 8 * thread * init.rows * init.k, init.rows * init.k);
+    this.heapI = new Int32Array(init.heapI, 4 * thread * init.rows * init.k, init.rows * init.k);
+  }
+
+  get chunks(): number {
+    return Math.ceil(this.rows / TILE);
+  }
+
+  run(chunk: number): void {
+    const { rows, cols, k, data, norms, heapD, heapI, dots } = this;
+    const i0 = chunk * TILE, i1 = Math.min(rows, i0 + TILE);
+    for (let j0 = i0; j0 < rows; j0 += TILE) {
+      const j1 = Math.min(rows, j0 + TILE);
       dotTile(data, cols, i0, i1, j0, j1, dots);
       for (let i = i0; i < i1; i++) {
-        const ni = norms[i], o = (i - i0) * tile;
+        const ni = norms[i], o = (i - i0) * TILE;
         for (let j = j0 === i0 ? i + 1 : j0; j < j1; j++) {
           const d = Math.max(0, ni + norms[j] - 2 * dots[o + j - j0]);
-          if (d < heapD[i * k]) heapReplaceTop(heapD, heapI, i * k, k, d, j);
-          if (d < heapD[j * k]) heapReplaceTop(heapD, heapI, j * k, k, d, i);
+          const ti = i * k, tj = j * k;
+          if (d < heapD[ti] || (d === heapD[ti] && j < heapI[ti])) heapReplaceTop(heapD, heapI, ti, k, d, j);
+          if (d < heapD[tj] || (d === heapD[tj] && i < heapI[tj])) heapReplaceTop(heapD, heapI, tj, k, d, i);
         }
       }
     }
-    done += (rows - i0) * (i1 - i0);
-    control.onProgress?.({ message: 'Finding nearest neighbours', fraction: Math.min(1, (2 * done) / (rows * rows)) });
   }
+}
+
+/**
+ * The k nearest neighbours of every row (self excluded), exact, by blocked brute force; on two
+ * threads (threads: 2, the default for large inputs on a machine with 2 CPUs) each takes tiles
+ * from a shared counter, with the same result.
+ */
+export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control: RunControl = {}, threads?: number): Neighbours {
+  const { rows, cols } = x;
+  if (k < 1 || k >= rows) throw new RangeError(`nearestNeighbours: k = ${k} must be in [1, ${rows - 1}]`);
+  const useThreads = Math.min(threads ?? ((rows * rows * cols) / 2 >= TWO_THREADS_FROM ? 2 : 1), 2, availableParallelism());
+  const sets = useThreads;
+  const make = (bytes: number) => (sets > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const init: KnnInit = {
+    kind: 'knn', ...sharedControl(0), rows, cols, k,
+    data: make(8 * rows * cols), norms: make(8 * rows), heapD: make(8 * sets * rows * k), heapI: make(4 * sets * rows * k),
+  };
+  const data = new Float64Array(init.data);
+  data.set(prepareRows(x, metric));
+  new Float64Array(init.norms).set(squaredNorms(data, rows, cols));
+  new Float64Array(init.heapD).fill(Infinity);
+  new Int32Array(init.heapI).fill(0x7fffffff);
+  const work = new KnnWork(init, 0);
+  const tiles = work.chunks;
+  let taken = 0;
+  const beforeChunk = () => {
+    throwIfCancelled(control.signal);
+    control.onProgress?.({ message: 'Finding nearest neighbours', fraction: Math.min(1, taken++ / tiles) });
+  };
+  let helperTiles = 0;
+  if (sets > 1) {
+    const helper = new HelperThread(init);
+    try { helper.run(tiles, work, beforeChunk); helperTiles = helper.helperChunks; } finally { helper.dispose(); }
+  } else {
+    for (let t = 0; t < tiles; t++) { beforeChunk(); work.run(t); }
+  }
+  return { ...mergeHeaps(new Float64Array(init.heapD), new Int32Array(init.heapI), sets, rows, k, metric), helperTiles };
+}
+
+/** The k smallest (distance, index) candidates of each row over all heap sets, sorted. */
+function mergeHeaps(heapD: Float64Array, heapI: Int32Array, sets: number, rows: number, k: number, metric: Metric): Omit<Neighbours, 'helperTiles'> {
   const indices = new Int32Array(rows * k);
   const distances = new Float64Array(rows * k);
-  const order = Array.from({ length: k }, (_, t) => t);
+  const m = sets * k;
+  const order = Array.from({ length: m }, (_, t) => t);
+  const candD = new Float64Array(m), candI = new Int32Array(m);
   for (let i = 0; i < rows; i++) {
-    const o = i * k;
-    order.sort((a, b) => heapD[o + a] - heapD[o + b] || heapI[o + a] - heapI[o + b]);
-    for (let t = 0; t < k; t++) {
-      indices[o + t] = heapI[o + order[t]];
-      distances[o + t] = metricDistance(heapD[o + order[t]], metric);
+    for (let s = 0; s < sets; s++) {
+      for (let t = 0; t < k; t++) { candD[s * k + t] = heapD[(s * rows + i) * k + t]; candI[s * k + t] = heapI[(s * rows + i) * k + t]; }
     }
-    for (let t = 0; t < k; t++) order[t] = t;
+    for (let t = 0; t < m; t++) order[t] = t;
+    order.sort((a, b) => candD[a] - candD[b] || candI[a] - candI[b]);
+    for (let t = 0; t < k; t++) {
+      indices[i * k + t] = candI[order[t]];
+      distances[i * k + t] = metricDistance(candD[order[t]], metric);
+    }
   }
   return { k, indices, distances };
 }
 
-/** dots[(i - i0) * 64 + (j - j0)] = row i · row j, two rows by four at a time to reuse loads. */
+/** dots[(i - i0) * TILE + (j - j0)] = row i · row j, two rows by four at a time to reuse loads. */
 function dotTile(data: Float64Array, cols: number, i0: number, i1: number, j0: number, j1: number, dots: Float64Array): void {
   let i = i0;
   for (; i + 1 < i1; i += 2) {
-    const a0 = i * cols, a1 = a0 + cols, o0 = (i - i0) * 64, o1 = o0 + 64;
+    const a0 = i * cols, a1 = a0 + cols, o0 = (i - i0) * TILE, o1 = o0 + TILE;
     let j = j0;
     for (; j + 3 < j1; j += 4) {
       const b0 = j * cols, b1 = b0 + cols, b2 = b1 + cols, b3 = b2 + cols;
@@ -156,7 +234,7 @@ function dotTile(data: Float64Array, cols: number, i0: number, i1: number, j0: n
     }
   }
   for (; i < i1; i++) {
-    const a = i * cols, o = (i - i0) * 64;
+    const a = i * cols, o = (i - i0) * TILE;
     for (let j = j0; j < j1; j++) {
       const b = j * cols;
       let s = 0;
@@ -166,14 +244,14 @@ function dotTile(data: Float64Array, cols: number, i0: number, i1: number, j0: n
   }
 }
 
-/** Replaces the maximum of the max-heap at heapD[o .. o+k) with (d, j) and restores the heap. */
+/** Replaces the maximum of the max-heap at heapD[o .. o+k), ordered by (distance, index), with (d, j). */
 function heapReplaceTop(heapD: Float64Array, heapI: Int32Array, o: number, k: number, d: number, j: number): void {
   let c = 0;
   for (;;) {
     let m = 2 * c + 1;
     if (m >= k) break;
-    if (m + 1 < k && heapD[o + m + 1] > heapD[o + m]) m++;
-    if (heapD[o + m] <= d) break;
+    if (m + 1 < k && (heapD[o + m + 1] > heapD[o + m] || (heapD[o + m + 1] === heapD[o + m] && heapI[o + m + 1] > heapI[o + m]))) m++;
+    if (heapD[o + m] < d || (heapD[o + m] === d && heapI[o + m] < j)) break;
     heapD[o + c] = heapD[o + m]; heapI[o + c] = heapI[o + m]; c = m;
   }
   heapD[o + c] = d; heapI[o + c] = j;

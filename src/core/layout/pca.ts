@@ -1,19 +1,26 @@
 // Principal component analysis matching scikit-learn's PCA: centred data, components ordered by
 // variance, explained variance with an n − 1 denominator, and signs fixed by sklearn 1.2's
 // svd_flip (u-based): in each component, the point with the largest |score| has a positive score.
-// Few columns: exact eigendecomposition of the covariance. Many columns: subspace iteration
-// (randomized, seeded), which only needs products with X.
+// Two solvers, picked by cost: the exact eigendecomposition of the covariance (N·d²/2 multiply-adds
+// plus an O(d³) eigensolver), or a randomized SVD (Halko, Martinsson & Tropp 2011, as sklearn's
+// 'randomized' solver: k + 10 random directions, power iterations with re-orthonormalisation,
+// then an exact SVD of the small projected matrix), which needs only products with X and wins
+// when few components of many columns are asked for. Neither copies X: centring is applied inside
+// the products, so a 50,257 × 768 float32 matrix needs no second 300 MB float64 copy.
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
 import { createRandom } from '../random';
+import { multiplyTransposed, transposeMultiply, gramOfCentred } from './pca-kernels';
 
 export interface PcaOptions {
   components?: number;
   center?: boolean;
-  /** 'auto' uses the covariance for up to 256 columns, subspace iteration above. */
+  /** 'auto': the exact covariance solver when it is cheap or cheaper, else the randomized one. */
   solver?: 'auto' | 'covariance' | 'randomized';
   seed?: number;
+  /** Randomized solver: power iterations; 'auto' is sklearn's rule (7 when components < 10 % of min(rows, cols), else 4). */
+  powerIterations?: number | 'auto';
 }
 
 export interface PcaResult {
@@ -26,7 +33,12 @@ export interface PcaResult {
   /** explainedVariance / total variance. */
   explainedVarianceRatio: Float64Array;
   mean: Float64Array;
+  solver: 'covariance' | 'randomized';
 }
+
+const OVERSAMPLES = 10;
+/** Below this many multiply-adds (about a second here) 'auto' takes the exact covariance solver whatever the other costs. */
+const EXACT_IS_CHEAP = 1e9;
 
 export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
   const { rows, cols } = x;
@@ -36,35 +48,47 @@ export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
   }
   const mean = new Float64Array(cols);
   if (options.center ?? true) {
-    for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) mean[c] += x.data[i * cols + c];
+    for (let i = 0; i < rows; i++) for (let c = 0, o = i * cols; c < cols; c++) mean[c] += x.data[o + c];
     for (let c = 0; c < cols; c++) mean[c] /= rows;
   }
-  const centred = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) centred[i * cols + c] = x.data[i * cols + c] - mean[c];
   const denominator = Math.max(rows - 1, 1);
   let total = 0;
-  for (let e = 0; e < centred.length; e++) total += centred[e] * centred[e];
+  for (let i = 0; i < rows; i++) {
+    for (let c = 0, o = i * cols; c < cols; c++) { const v = x.data[o + c] - mean[c]; total += v * v; }
+  }
   total /= denominator;
 
-  const solver = options.solver ?? 'auto';
-  const { vectors, values } = solver === 'covariance' || (solver === 'auto' && cols <= 256)
-    ? covarianceEigen(centred, rows, cols, k)
-    : subspaceIteration(centred, rows, cols, k, options.seed ?? 0);
+  const b = Math.min(k + OVERSAMPLES, cols, rows);
+  const iterations = options.powerIterations === undefined || options.powerIterations === 'auto' ? (k < 0.1 * Math.min(rows, cols) ? 7 : 4) : options.powerIterations;
+  const covarianceCost = (rows * cols * cols) / 2 + 10 * cols ** 3;
+  const randomizedCost = (2 * iterations + 3) * rows * cols * b;
+  const solver = options.solver === 'covariance' || options.solver === 'randomized' ? options.solver : covarianceCost <= Math.max(randomizedCost, EXACT_IS_CHEAP) ? 'covariance' : 'randomized';
+  const components = solver === 'covariance'
+    ? covarianceComponents(x, mean, k)
+    : randomizedComponents(x, mean, k, b, iterations, options.seed ?? 0);
 
-  const components = new Float64Array(k * cols);
-  const coords = new Float64Array(rows * k);
+  // Scores: (X − 1μᵀ) Vᵀ, one product with X.
+  const coords = multiplyTransposed(x, mean, components, k);
   const explainedVariance = new Float64Array(k);
   for (let p = 0; p < k; p++) {
-    for (let c = 0; c < cols; c++) components[p * cols + c] = vectors[c * k + p];
-    explainedVariance[p] = Math.max(values[p], 0) / denominator;
+    let s = 0;
+    for (let i = 0; i < rows; i++) s += coords[i * k + p] ** 2;
+    explainedVariance[p] = s / denominator;
   }
-  for (let i = 0; i < rows; i++) {
-    for (let p = 0; p < k; p++) {
-      let s = 0;
-      for (let c = 0; c < cols; c++) s += centred[i * cols + c] * components[p * cols + c];
-      coords[i * k + p] = s;
-    }
-  }
+  flipSigns(coords, components, rows, cols, k);
+  const explainedVarianceRatio = explainedVariance.map((v) => (total > 0 ? v / total : 0));
+  return {
+    coords: { rows, cols: k, data: coords },
+    components: { rows: k, cols, data: components },
+    explainedVariance,
+    explainedVarianceRatio,
+    mean,
+    solver,
+  };
+}
+
+/** sklearn's svd_flip (u-based): the largest |score| of every component is positive. */
+function flipSigns(coords: Float64Array, components: Float64Array, rows: number, cols: number, k: number): void {
   for (let p = 0; p < k; p++) {
     let best = 0, bestAbs = -1;
     for (let i = 0; i < rows; i++) {
@@ -76,125 +100,113 @@ export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
       for (let c = 0; c < cols; c++) components[p * cols + c] = -components[p * cols + c];
     }
   }
-  const explainedVarianceRatio = explainedVariance.map((v) => (total > 0 ? v / total : 0));
-  return {
-    coords: { rows, cols: k, data: coords },
-    components: { rows: k, cols, data: components },
-    explainedVariance,
-    explainedVarianceRatio,
-    mean,
-  };
 }
 
-/** Top-k eigenpairs of XᵀX (cols × k vectors, column-major by component) from the full covariance. */
-function covarianceEigen(centred: Float64Array, rows: number, cols: number, k: number): { vectors: Float64Array; values: Float64Array } {
-  const gram = new Float64Array(cols * cols);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    for (let a = 0; a < cols; a++) {
-      const va = centred[o + a];
-      if (va === 0) continue;
-      const g = a * cols;
-      for (let b = a; b < cols; b++) gram[g + b] += va * centred[o + b];
-    }
-  }
-  for (let a = 0; a < cols; a++) for (let b = 0; b < a; b++) gram[a * cols + b] = gram[b * cols + a];
-  return topEigen(gram, cols, k, null);
+/** Top-k eigenvectors of the covariance, as k × cols rows. */
+function covarianceComponents(x: Matrix, mean: Float64Array, k: number): Float64Array {
+  const cols = x.cols;
+  const gram = gramOfCentred(x, mean);
+  const { vectors } = topEigen(gram, cols, k);
+  return vectors;
 }
 
-/** Subspace iteration on XᵀX with a k + 10 block, then Rayleigh-Ritz. */
-function subspaceIteration(centred: Float64Array, rows: number, cols: number, k: number, seed: number): { vectors: Float64Array; values: Float64Array } {
-  const b = Math.min(k + 10, cols, rows);
+/**
+ * Randomized range finder on the centred X: Q spans X·Ω refined by power iterations
+ * (Q ← orth(X·orth(XᵀQ))), then the exact SVD of the small B = QᵀX gives the components.
+ */
+function randomizedComponents(x: Matrix, mean: Float64Array, k: number, b: number, iterations: number, seed: number): Float64Array {
+  const { rows, cols } = x;
   const random = createRandom(seed);
-  let v: Float64Array = new Float64Array(cols * b);
-  for (let e = 0; e < v.length; e++) v[e] = random.gaussian();
-  orthonormalize(v, cols, b);
-  const scores = new Float64Array(rows * b);
-  // Iterate until the leading k column norms (the eigenvalue estimates) settle.
-  let previous: Float64Array = new Float64Array(k);
-  for (let iteration = 0; iteration < 100; iteration++) {
-    v = applyGram(centred, rows, cols, v, b, scores);
-    const norms = orthonormalize(v, cols, b);
-    let change = 0;
-    for (let p = 0; p < k; p++) change = Math.max(change, Math.abs(norms[p] - previous[p]) / Math.max(norms[p], 1e-300));
-    previous = norms;
-    if (change < 1e-12) break;
+  // Directions as b × cols rows (each product below reads and writes rows of length cols or rows).
+  let directions: Float64Array = new Float64Array(b * cols);
+  for (let e = 0; e < directions.length; e++) directions[e] = random.gaussian();
+  let range = multiplyTransposed(x, mean, directions, b); // rows × b
+  orthonormalizeColumns(range, rows, b);
+  for (let t = 0; t < iterations; t++) {
+    directions = transposeMultiply(x, mean, range, b); // b × cols
+    orthonormalizeRows(directions, b, cols);
+    range = multiplyTransposed(x, mean, directions, b);
+    orthonormalizeColumns(range, rows, b);
   }
-  const w = applyGram(centred, rows, cols, v, b, scores);
-  const small = new Float64Array(b * b);
-  for (let p = 0; p < b; p++) for (let q = 0; q < b; q++) {
-    let s = 0;
-    for (let c = 0; c < cols; c++) s += v[c * b + p] * w[c * b + q];
-    small[p * b + q] = s;
-  }
-  for (let p = 0; p < b; p++) for (let q = 0; q < p; q++) small[p * b + q] = small[q * b + p] = (small[p * b + q] + small[q * b + p]) / 2;
-  return topEigen(small, b, k, { basis: v, cols });
-}
-
-/** (XᵀX) v for v cols × b (row-major), via the scores X v. */
-function applyGram(centred: Float64Array, rows: number, cols: number, v: Float64Array, b: number, scores: Float64Array): Float64Array {
-  scores.fill(0);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols, so = i * b;
-    for (let c = 0; c < cols; c++) {
-      const xv = centred[o + c];
-      if (xv === 0) continue;
-      const vo = c * b;
-      for (let p = 0; p < b; p++) scores[so + p] += xv * v[vo + p];
-    }
-  }
-  const out = new Float64Array(cols * b);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols, so = i * b;
-    for (let c = 0; c < cols; c++) {
-      const xv = centred[o + c];
-      if (xv === 0) continue;
-      const vo = c * b;
-      for (let p = 0; p < b; p++) out[vo + p] += xv * scores[so + p];
-    }
-  }
-  return out;
-}
-
-/** Modified Gram-Schmidt on the b columns of v (cols × b, row-major); returns the norms it divided by. */
-function orthonormalize(v: Float64Array, cols: number, b: number): Float64Array {
-  const norms = new Float64Array(b);
+  // B = QᵀX (b × cols); its right singular vectors are the eigenvectors of BᵀB = Vᵀ(BBᵀ)V, found via the b × b BBᵀ.
+  const small = transposeMultiply(x, mean, range, b);
+  const bbt = new Float64Array(b * b);
   for (let p = 0; p < b; p++) {
-    for (let q = 0; q < p; q++) {
-      let dot = 0;
-      for (let c = 0; c < cols; c++) dot += v[c * b + p] * v[c * b + q];
-      for (let c = 0; c < cols; c++) v[c * b + p] -= dot * v[c * b + q];
+    for (let q = p; q < b; q++) {
+      let s = 0;
+      for (let c = 0; c < cols; c++) s += small[p * cols + c] * small[q * cols + c];
+      bbt[p * b + q] = s; bbt[q * b + p] = s;
     }
-    let norm = 0;
-    for (let c = 0; c < cols; c++) norm += v[c * b + p] * v[c * b + p];
-    norm = Math.sqrt(norm);
-    norms[p] = norm;
-    for (let c = 0; c < cols; c++) v[c * b + p] = norm > 0 ? v[c * b + p] / norm : 0;
   }
-  return norms;
+  const { vectors: u, values } = topEigen(bbt, b, k); // k × b
+  const components = new Float64Array(k * cols);
+  for (let p = 0; p < k; p++) {
+    const sigma = Math.sqrt(Math.max(values[p], 0));
+    for (let q = 0; q < b; q++) {
+      const w = u[p * b + q];
+      if (w === 0) continue;
+      for (let c = 0; c < cols; c++) components[p * cols + c] += w * small[q * cols + c];
+    }
+    // Normalise directly (sigma can be 0 for a degenerate matrix).
+    let norm = 0;
+    for (let c = 0; c < cols; c++) norm += components[p * cols + c] ** 2;
+    norm = Math.sqrt(norm) || sigma || 1;
+    for (let c = 0; c < cols; c++) components[p * cols + c] /= norm;
+  }
+  return components;
 }
 
-function topEigen(symmetric: Float64Array, size: number, k: number, basis: { basis: Float64Array; cols: number } | null): { vectors: Float64Array; values: Float64Array } {
+/** Modified Gram-Schmidt, twice (for orthogonality to machine precision), on the b columns of m (rows × b). */
+function orthonormalizeColumns(m: Float64Array, rows: number, b: number): void {
+  const dots = new Float64Array(b);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let p = 0; p < b; p++) {
+      dots.fill(0, 0, p);
+      for (let i = 0; i < rows; i++) { const v = m[i * b + p]; for (let q = 0; q < p; q++) dots[q] += v * m[i * b + q]; }
+      let norm = 0;
+      for (let i = 0; i < rows; i++) {
+        let v = m[i * b + p];
+        for (let q = 0; q < p; q++) v -= dots[q] * m[i * b + q];
+        m[i * b + p] = v;
+        norm += v * v;
+      }
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let i = 0; i < rows; i++) m[i * b + p] *= inv;
+    }
+  }
+}
+
+/** Modified Gram-Schmidt, twice, on the b rows of m (b × cols). */
+function orthonormalizeRows(m: Float64Array, b: number, cols: number): void {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let p = 0; p < b; p++) {
+      const o = p * cols;
+      for (let q = 0; q < p; q++) {
+        let dot = 0;
+        for (let c = 0; c < cols; c++) dot += m[o + c] * m[q * cols + c];
+        for (let c = 0; c < cols; c++) m[o + c] -= dot * m[q * cols + c];
+      }
+      let norm = 0;
+      for (let c = 0; c < cols; c++) norm += m[o + c] * m[o + c];
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let c = 0; c < cols; c++) m[o + c] *= inv;
+    }
+  }
+}
+
+/** Top-k eigenpairs of a symmetric size × size matrix; vectors as k × size rows, by decreasing eigenvalue. */
+function topEigen(symmetric: Float64Array, size: number, k: number): { vectors: Float64Array; values: Float64Array } {
   const m = new MlMatrix(size, size);
   for (let a = 0; a < size; a++) for (let b = 0; b < size; b++) m.set(a, b, symmetric[a * size + b]);
   const evd = new EigenvalueDecomposition(m, { assumeSymmetric: true });
   const eigenvalues = evd.realEigenvalues;
   const order = eigenvalues.map((_, i) => i).sort((a, b) => eigenvalues[b] - eigenvalues[a]);
   const ev = evd.eigenvectorMatrix;
-  const cols = basis ? basis.cols : size;
-  const vectors = new Float64Array(cols * k);
+  const vectors = new Float64Array(k * size);
   const values = new Float64Array(k);
   for (let p = 0; p < k; p++) {
-    const idx = order[p];
-    values[p] = eigenvalues[idx];
-    for (let c = 0; c < cols; c++) {
-      if (!basis) vectors[c * k + p] = ev.get(c, idx);
-      else {
-        let s = 0;
-        for (let q = 0; q < size; q++) s += basis.basis[c * size + q] * ev.get(q, idx);
-        vectors[c * k + p] = s;
-      }
-    }
+    values[p] = eigenvalues[order[p]];
+    for (let c = 0; c < size; c++) vectors[p * size + c] = ev.get(c, order[p]);
   }
   return { vectors, values };
 }

@@ -1,221 +1,294 @@
-// The Barnes-Hut space-partitioning tree for 2-D t-SNE, in flat typed arrays that are reused
-// between iterations (no per-iteration allocation). Cells split at their box centre, as in
-// scikit-learn's _QuadTree; a cell far enough away (squared width / squared distance < θ²)
+// The Barnes-Hut space-partitioning tree for 2-D t-SNE, in flat typed arrays of fixed size
+// (allocated once, optionally in shared memory so a helper thread reads the same tree; nothing is
+// allocated per iteration). Built each iteration from points sorted along a Z-order (Morton)
+// curve: every cell is a contiguous range of the sorted points, children are stored side by side,
+// and a cell whose points all fall into one quadrant is skipped (so every internal cell has ≥ 2
+// children and there are < 2N cells). A cell's width is the larger side of its points' bounding
+// box; a cell far enough away (squared width / squared distance < θ², sklearn's _QuadTree test)
 // stands in for all its points at their centre of mass.
 
-const NO_CHILD = -1;
-const MAX_DEPTH = 64;
+/** Points per leaf: smaller leaves mean deeper trees, larger ones more exact near-field work. */
+const LEAF_SIZE = 4;
 /** Points per traversal group: big enough to amortise a traversal, small enough to keep groups compact. */
-const GROUP = 32;
+const GROUP_SIZE = 32;
+/** Morton key resolution per axis; points closer than 2⁻¹⁶ of the map share a leaf (their forces stay exact). */
+const KEY_BITS = 16;
+const RADIX_BITS = 11;
+const RADIX = 1 << RADIX_BITS;
+/**
+ * A far cell joins the group's Taylor expansion only when (group radius / distance)² is below this
+ * times θ²; nearer ones are summed exactly. 0.5 keeps the force error at per-point Barnes-Hut's
+ * level (measured against exact forces on t-SNE layouts of 10,000 points: 0.7 % at θ = 0.5).
+ */
+const EXPANSION_FACTOR = 0.5;
+
+/** The tree's arrays, all in one (possibly shared) buffer each, so a second thread can use the same tree. */
+export interface TreeBuffers {
+  /** [cell count, group count]. */
+  header: SharedArrayBuffer | ArrayBuffer;
+  /** Original index of each point, in sorted order. */
+  order: SharedArrayBuffer | ArrayBuffer;
+  /** Sorted coordinates, x then y interleaved. */
+  sorted: SharedArrayBuffer | ArrayBuffer;
+  /** Per cell: comX, comY, count, squared width. */
+  summary: SharedArrayBuffer | ArrayBuffer;
+  /** Per cell: first child (−1 for a leaf), number of children, first point, end point. */
+  links: SharedArrayBuffer | ArrayBuffer;
+  /** Per cell: min x, max x, min y, max y of its points. */
+  boxes: SharedArrayBuffer | ArrayBuffer;
+  /** Cells that are traversal groups, in sorted order of their points. */
+  groups: SharedArrayBuffer | ArrayBuffer;
+}
+
+export function allocateTree(n: number, shared: boolean): TreeBuffers {
+  const make = (bytes: number) => (shared ? new SharedArrayBuffer(Math.max(8, bytes)) : new ArrayBuffer(Math.max(8, bytes)));
+  const cells = 2 * n + 8;
+  return {
+    header: make(8), order: make(4 * n), sorted: make(16 * n),
+    summary: make(32 * cells), links: make(16 * cells), boxes: make(32 * cells), groups: make(4 * n + 4),
+  };
+}
 
 export class QuadTree {
-  private capacity = 0;
-  private nodes = 0;
-  /** Per node: comX, comY, count, squared max width (stride 4, one cache line per node). */
-  private summary = new Float64Array(0);
-  /** Per node: index of the first of its 4 children, or NO_CHILD for a leaf. */
-  private firstChild = new Int32Array(0);
-  /** Per node: the point a leaf holds (the first one, for duplicates), or -1 when empty. */
-  private leafPoint = new Int32Array(0);
-  private boxX = new Float64Array(0);
-  private boxY = new Float64Array(0);
-  private stack = new Int32Array(0);
-  /** Points in depth-first leaf order: neighbours in the plane are neighbours here, which keeps traversals in cache. */
-  private order = new Int32Array(0);
-  private builds = 0;
-  private listX = new Float64Array(0);
-  private listY = new Float64Array(0);
-  private listCount = new Float64Array(0);
+  private readonly header: Int32Array;
+  private readonly order: Int32Array;
+  private readonly sorted: Float64Array;
+  private readonly summary: Float64Array;
+  private readonly links: Int32Array;
+  private readonly boxes: Float64Array;
+  private readonly groups: Int32Array;
+  // Scratch for building (main thread only) and traversing (each thread its own).
+  private keys: Uint32Array = new Uint32Array(0);
+  private keysTmp: Uint32Array = new Uint32Array(0);
+  private orderTmp: Int32Array = new Int32Array(0);
+  private readonly counts = new Int32Array(RADIX);
+  private readonly stack = new Int32Array(4 * (KEY_BITS + 4) * 4);
+  private list = new Float64Array(0);
+  private cells = 0;
+  private groupsBuilt = 0;
+
+  constructor(readonly n: number, readonly buffers: TreeBuffers = allocateTree(n, false)) {
+    this.header = new Int32Array(buffers.header);
+    this.order = new Int32Array(buffers.order);
+    this.sorted = new Float64Array(buffers.sorted);
+    this.summary = new Float64Array(buffers.summary);
+    this.links = new Int32Array(buffers.links);
+    this.boxes = new Float64Array(buffers.boxes);
+    this.groups = new Int32Array(buffers.groups);
+  }
 
   /** Builds the tree over y (n × 2, interleaved). */
-  build(y: Float64Array, n: number): void {
-    this.ensure(Math.max(16, 4 * n + 1));
+  build(y: Float64Array): void {
+    const n = this.n;
+    if (this.keys.length !== n) {
+      this.keys = new Uint32Array(n); this.keysTmp = new Uint32Array(n); this.orderTmp = new Int32Array(n);
+    }
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (let i = 0; i < n; i++) {
       const px = y[2 * i], py = y[2 * i + 1];
       if (px < minX) minX = px; if (px > maxX) maxX = px;
       if (py < minY) minY = py; if (py > maxY) maxY = py;
     }
-    // Widen the box a little, as sklearn does, so no point sits exactly on the far edge.
-    maxX = Math.max(maxX * (1 + 1e-3 * Math.sign(maxX)), maxX + 1e-3);
-    maxY = Math.max(maxY * (1 + 1e-3 * Math.sign(maxY)), maxY + 1e-3);
-    this.nodes = 1;
-    this.initNode(0, (minX + maxX) / 2, (minY + maxY) / 2, Math.max(maxX - minX, maxY - minY));
-    for (let i = 0; i < n; i++) this.insert(i, y[2 * i], y[2 * i + 1], (maxX - minX) / 2, (maxY - minY) / 2);
-    this.orderPoints(y, n, minX, minY, Math.max(maxX - minX, maxY - minY));
-    const s = this.summary;
-    for (let c = 0; c < this.nodes; c++) {
-      const count = s[4 * c + 2];
-      if (count > 0) { s[4 * c] /= count; s[4 * c + 1] /= count; }
-    }
-  }
-
-  /**
-   * Sorts points along a Z-order (Morton) curve over the root box, refreshed every few builds
-   * since points move slowly; a stale order only costs cache misses, never accuracy.
-   */
-  private orderPoints(y: Float64Array, n: number, minX: number, minY: number, size: number): void {
-    if (this.order.length === n && this.builds++ % 5 !== 0) return;
-    if (this.order.length !== n) { this.order = new Int32Array(n); this.builds = 1; }
-    const keys = new Float64Array(n);
-    const scale = size > 0 ? 32767 / size : 0;
+    const size = Math.max(maxX - minX, maxY - minY);
+    const scale = size > 0 ? 65536 / size : 0;
+    const keys = this.keys, order = this.order;
     for (let i = 0; i < n; i++) {
-      const qx = Math.min(32767, Math.floor((y[2 * i] - minX) * scale));
-      const qy = Math.min(32767, Math.floor((y[2 * i + 1] - minY) * scale));
-      keys[i] = interleave(qx, qy) * 4194304 + i;
+      const qx = Math.min(65535, Math.floor((y[2 * i] - minX) * scale));
+      const qy = Math.min(65535, Math.floor((y[2 * i + 1] - minY) * scale));
+      keys[i] = (spread(qy) << 1 | spread(qx)) >>> 0;
+      order[i] = i;
     }
-    keys.sort();
-    for (let t = 0; t < n; t++) this.order[t] = keys[t] % 4194304;
+    this.radixSort();
+    const sorted = this.sorted;
+    for (let t = 0; t < n; t++) { const i = order[t]; sorted[2 * t] = y[2 * i]; sorted[2 * t + 1] = y[2 * i + 1]; }
+    this.cells = 1;
+    this.groupsBuilt = 0;
+    this.buildCell(0, 0, n, 0, true);
+    this.header[0] = this.cells;
+    this.header[1] = this.groupsBuilt;
   }
 
-  private initNode(c: number, cx: number, cy: number, width: number): void {
-    const s = this.summary;
-    s[4 * c] = 0; s[4 * c + 1] = 0; s[4 * c + 2] = 0; s[4 * c + 3] = width * width;
-    this.firstChild[c] = NO_CHILD;
-    this.leafPoint[c] = -1;
-    this.boxX[c] = cx; this.boxY[c] = cy;
-  }
-
-  private insert(i: number, px: number, py: number, rootHalfW: number, rootHalfH: number): void {
-    const s = this.summary;
-    let c = 0, halfW = rootHalfW, halfH = rootHalfH;
-    for (let depth = 0; ; depth++) {
-      const first = this.firstChild[c];
-      if (first === NO_CHILD) {
-        const held = this.leafPoint[c];
-        if (held < 0) {
-          this.leafPoint[c] = i;
-          s[4 * c] += px; s[4 * c + 1] += py; s[4 * c + 2] += 1;
-          return;
-        }
-        const hx = s[4 * c] / s[4 * c + 2], hy = s[4 * c + 1] / s[4 * c + 2];
-        if ((hx === px && hy === py) || depth >= MAX_DEPTH) {
-          // Duplicates share a leaf, counted with their multiplicity.
-          s[4 * c] += px; s[4 * c + 1] += py; s[4 * c + 2] += 1;
-          return;
-        }
-        // Split: the held point(s) move down into their quadrant, then carry on with i.
-        if (this.nodes + 4 > this.capacity) this.grow();
-        const base = this.nodes;
-        this.nodes += 4;
-        const qw = halfW / 2, qh = halfH / 2, bx = this.boxX[c], by = this.boxY[c];
-        const width = Math.sqrt(s[4 * c + 3]) / 2;
-        this.initNode(base, bx - qw, by - qh, width);
-        this.initNode(base + 1, bx + qw, by - qh, width);
-        this.initNode(base + 2, bx - qw, by + qh, width);
-        this.initNode(base + 3, bx + qw, by + qh, width);
-        this.firstChild[c] = base;
-        const q = base + (hx >= bx ? 1 : 0) + (hy >= by ? 2 : 0);
-        this.leafPoint[q] = held;
-        this.leafPoint[c] = -1;
-        s[4 * q] = s[4 * c]; s[4 * q + 1] = s[4 * c + 1]; s[4 * q + 2] = s[4 * c + 2];
-        continue; // re-examine c, now internal
+  /** Sorts keys (with order) by least-significant-digit radix sort: 3 passes of 11 bits. */
+  private radixSort(): void {
+    const n = this.n, counts = this.counts;
+    let srcK = this.keys, srcO = this.order, dstK = this.keysTmp, dstO = this.orderTmp;
+    for (let shift = 0; shift < 2 * KEY_BITS; shift += RADIX_BITS) {
+      counts.fill(0);
+      for (let t = 0; t < n; t++) counts[(srcK[t] >>> shift) & (RADIX - 1)]++;
+      let sum = 0;
+      for (let b = 0; b < RADIX; b++) { const c = counts[b]; counts[b] = sum; sum += c; }
+      for (let t = 0; t < n; t++) {
+        const k = srcK[t], at = counts[(k >>> shift) & (RADIX - 1)]++;
+        dstK[at] = k; dstO[at] = srcO[t];
       }
-      s[4 * c] += px; s[4 * c + 1] += py; s[4 * c + 2] += 1;
-      c = first + (px >= this.boxX[c] ? 1 : 0) + (py >= this.boxY[c] ? 2 : 0);
-      halfW /= 2; halfH /= 2;
+      const tk = srcK; srcK = dstK; dstK = tk;
+      const to = srcO; srcO = dstO; dstO = to;
     }
+    // An odd number of passes leaves the result in the scratch arrays.
+    if (srcK !== this.keys) { this.keys.set(srcK); this.order.set(srcO); }
+  }
+
+  /** Fills cell c with the sorted points [lo, hi), whose keys agree above `level`. */
+  private buildCell(c: number, lo: number, hi: number, level: number, parentIsGroupOrAbove: boolean): void {
+    const keys = this.keys, links = this.links, s = this.summary, box = this.boxes;
+    const count = hi - lo;
+    links[4 * c + 2] = lo; links[4 * c + 3] = hi;
+    if (count > LEAF_SIZE) {
+      // Skip levels where all points fall into one quadrant.
+      while (level < KEY_BITS) {
+        const shift = 2 * (KEY_BITS - 1 - level);
+        if (((keys[lo] >>> shift) & 3) !== ((keys[hi - 1] >>> shift) & 3)) break;
+        level++;
+      }
+    }
+    const leaf = count <= LEAF_SIZE || level >= KEY_BITS;
+    // Every point lies in exactly one group: the topmost cell with few points (or a leaf of duplicates).
+    const isGroup = parentIsGroupOrAbove && (count <= GROUP_SIZE || leaf);
+    if (isGroup) this.groups[this.groupsBuilt++] = c;
+    if (leaf) {
+      const sorted = this.sorted;
+      let sx = 0, sy = 0, x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      for (let t = lo; t < hi; t++) {
+        const px = sorted[2 * t], py = sorted[2 * t + 1];
+        sx += px; sy += py;
+        if (px < x0) x0 = px; if (px > x1) x1 = px;
+        if (py < y0) y0 = py; if (py > y1) y1 = py;
+      }
+      links[4 * c] = -1; links[4 * c + 1] = 0;
+      this.finishCell(c, sx / count, sy / count, count, x0, x1, y0, y1);
+      return;
+    }
+    const shift = 2 * (KEY_BITS - 1 - level);
+    // Children: one per non-empty quadrant, found by binary search on the sorted keys.
+    const first = this.cells;
+    let start = lo, children = 0;
+    while (start < hi) {
+      const quadrant = (keys[start] >>> shift) & 3;
+      let a = start, b = hi;
+      while (a < b) { const m = (a + b) >>> 1; if (((keys[m] >>> shift) & 3) <= quadrant) a = m + 1; else b = m; }
+      links[4 * (first + children) + 2] = start; links[4 * (first + children) + 3] = a;
+      children++;
+      start = a;
+    }
+    this.cells += children;
+    links[4 * c] = first; links[4 * c + 1] = children;
+    let sx = 0, sy = 0, x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    const below = parentIsGroupOrAbove && !isGroup;
+    for (let k = 0; k < children; k++) {
+      const child = first + k;
+      this.buildCell(child, links[4 * child + 2], links[4 * child + 3], level + 1, below);
+      const cc = s[4 * child + 2];
+      sx += s[4 * child] * cc; sy += s[4 * child + 1] * cc;
+      if (box[4 * child] < x0) x0 = box[4 * child];
+      if (box[4 * child + 1] > x1) x1 = box[4 * child + 1];
+      if (box[4 * child + 2] < y0) y0 = box[4 * child + 2];
+      if (box[4 * child + 3] > y1) y1 = box[4 * child + 3];
+    }
+    this.finishCell(c, sx / count, sy / count, count, x0, x1, y0, y1);
+  }
+
+  private finishCell(c: number, comX: number, comY: number, count: number, x0: number, x1: number, y0: number, y1: number): void {
+    const s = this.summary, box = this.boxes;
+    const width = Math.max(x1 - x0, y1 - y0);
+    s[4 * c] = comX; s[4 * c + 1] = comY; s[4 * c + 2] = count; s[4 * c + 3] = width * width;
+    box[4 * c] = x0; box[4 * c + 1] = x1; box[4 * c + 2] = y0; box[4 * c + 3] = y1;
+  }
+
+  /** Number of traversal groups of the last build (repulsion takes group ranges). */
+  groupCount(): number {
+    return this.header[1];
   }
 
   /**
-   * Repulsive forces for the points at tree-order positions [from, to): negF[i] = Σ_cells count·q²·(y_i − com)
-   * and pointZ[i] = Σ_cells count·q, with q = 1/(1+d²); Z is the sum of pointZ. Points are walked in groups of nearby points (Barnes' grouping):
-   * one traversal per group accepts a cell only if it is far enough from the group's whole bounding
-   * box, so every point of the group meets θ, and the accepted cells form a flat list that each
-   * point then sums in a tight loop. Same or better accuracy than per-point θ, far less traversal.
+   * Repulsive forces for the points of groups [from, to): negF[i] = Σ_cells count·q²·(y_i − com)
+   * and pointZ[i] = Σ_cells count·q, with q = 1/(1+d²); Z is the sum of pointZ.
+   * Each group of nearby points (a cell of ≤ GROUP_SIZE points) walks the tree once and accepts a
+   * cell only if it meets θ for the group's whole bounding box, so every point of the group meets
+   * θ. Accepted cells far from the group (group radius / distance < θ as well) are folded into a
+   * second-order Taylor expansion around the group centre, which then costs O(1) per point; the
+   * rest (nearer cells, and the points of near leaves, exactly) go into a flat list that each point
+   * sums in a tight loop.
    */
-  repulsion(y: Float64Array, theta: number, negF: Float64Array, pointZ: Float64Array, from = 0, to = this.order.length): void {
-    const n = to;
-    const s = this.summary, firstChild = this.firstChild, stack = this.stack, order = this.order;
+  repulsion(theta: number, negF: Float64Array, pointZ: Float64Array, from: number, to: number): void {
+    const s = this.summary, links = this.links, box = this.boxes, sorted = this.sorted, order = this.order, stack = this.stack;
     const theta2 = theta * theta;
-    if (this.listX.length < this.nodes) {
-      this.listX = new Float64Array(this.capacity);
-      this.listY = new Float64Array(this.capacity);
-      this.listCount = new Float64Array(this.capacity);
-    }
-    const listX = this.listX, listY = this.listY, listCount = this.listCount;
-    for (let g0 = from; g0 < n; g0 += GROUP) {
-      const g1 = Math.min(n, g0 + GROUP);
-      let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-      for (let t = g0; t < g1; t++) {
-        const i = order[t], px = y[2 * i], py = y[2 * i + 1];
-        if (px < minX) minX = px; if (px > maxX) maxX = px;
-        if (py < minY) minY = py; if (py > maxY) maxY = py;
-      }
+    // Worst case: every cell as a far entry plus every point of near leaves.
+    if (this.list.length < 3 * (this.n + this.header[0])) this.list = new Float64Array(3 * (3 * this.n + 8));
+    const list = this.list;
+    for (let gi = from; gi < to; gi++) {
+      const g = this.groups[gi];
+      const gx0 = box[4 * g], gx1 = box[4 * g + 1], gy0 = box[4 * g + 2], gy1 = box[4 * g + 3];
+      const gcx = (gx0 + gx1) / 2, gcy = (gy0 + gy1) / 2;
+      const radius2 = ((gx1 - gx0) * (gx1 - gx0) + (gy1 - gy0) * (gy1 - gy0)) / 4;
+      // Expansion coefficients: z ≈ z0 − 2 f0·δ − δᵀJδ, f ≈ f0 + Jδ + second-order terms (a*, b*).
+      let z0 = 0, f0x = 0, f0y = 0, jxx = 0, jxy = 0, jyy = 0;
+      let axx = 0, axy = 0, ayy = 0, bxx = 0, bxy = 0, byy = 0;
       let size = 0, top = 0;
       stack[top++] = 0;
       while (top > 0) {
         const c = stack[--top];
         const o = 4 * c;
         const cx = s[o], cy = s[o + 1];
-        const first = firstChild[c];
-        if (first !== NO_CHILD) {
-          const dx = cx < minX ? minX - cx : cx > maxX ? cx - maxX : 0;
-          const dy = cy < minY ? minY - cy : cy > maxY ? cy - maxY : 0;
-          if (s[o + 3] >= theta2 * (dx * dx + dy * dy)) {
-            if (s[4 * first + 2] > 0) stack[top++] = first;
-            if (s[4 * first + 6] > 0) stack[top++] = first + 1;
-            if (s[4 * first + 10] > 0) stack[top++] = first + 2;
-            if (s[4 * first + 14] > 0) stack[top++] = first + 3;
-            continue;
+        const dx = cx < gx0 ? gx0 - cx : cx > gx1 ? cx - gx1 : 0;
+        const dy = cy < gy0 ? gy0 - cy : cy > gy1 ? cy - gy1 : 0;
+        const d2 = dx * dx + dy * dy;
+        if (s[o + 3] < theta2 * d2) {
+          const count = s[o + 2];
+          const rx = gcx - cx, ry = gcy - cy, r2 = rx * rx + ry * ry;
+          if (radius2 < EXPANSION_FACTOR * theta2 * r2) {
+            const q = 1 / (1 + r2), q2 = count * q * q, q3 = q2 * q, q4 = q3 * q;
+            z0 += count * q;
+            f0x += q2 * rx; f0y += q2 * ry;
+            jxx += q2 - 4 * q3 * rx * rx; jxy -= 4 * q3 * rx * ry; jyy += q2 - 4 * q3 * ry * ry;
+            axx += -6 * q3 * rx + 12 * q4 * rx * rx * rx;
+            axy += -4 * q3 * ry + 24 * q4 * rx * rx * ry;
+            ayy += -2 * q3 * rx + 12 * q4 * rx * ry * ry;
+            bxx += -2 * q3 * ry + 12 * q4 * ry * rx * rx;
+            bxy += -4 * q3 * rx + 24 * q4 * rx * ry * ry;
+            byy += -6 * q3 * ry + 12 * q4 * ry * ry * ry;
+          } else {
+            list[size++] = cx; list[size++] = cy; list[size++] = count;
+          }
+          continue;
+        }
+        const first = links[o];
+        if (first >= 0) {
+          for (let k = links[o + 1] - 1; k >= 0; k--) stack[top++] = first + k;
+        } else {
+          for (let t = links[o + 2], end = links[o + 3]; t < end; t++) {
+            list[size++] = sorted[2 * t]; list[size++] = sorted[2 * t + 1]; list[size++] = 1;
           }
         }
-        listX[size] = cx; listY[size] = cy; listCount[size++] = s[o + 2];
       }
-      for (let t = g0; t < g1; t++) {
-        const i = order[t], px = y[2 * i], py = y[2 * i + 1];
-        let fx = 0, fy = 0, z = 0;
-        for (let l = 0; l < size; l++) {
-          const dx = px - listX[l], dy = py - listY[l];
-          const d2 = dx * dx + dy * dy;
+      for (let t = links[4 * g + 2], end = links[4 * g + 3]; t < end; t++) {
+        const px = sorted[2 * t], py = sorted[2 * t + 1];
+        const ex = px - gcx, ey = py - gcy;
+        const jex = jxx * ex + jxy * ey, jey = jxy * ex + jyy * ey;
+        let z = z0 - 2 * (f0x * ex + f0y * ey) - (ex * jex + ey * jey);
+        let fx = f0x + jex + axx * ex * ex + axy * ex * ey + ayy * ey * ey;
+        let fy = f0y + jey + bxx * ex * ex + bxy * ex * ey + byy * ey * ey;
+        for (let l = 0; l < size; l += 3) {
+          const lx = px - list[l], ly = py - list[l + 1];
+          const d2 = lx * lx + ly * ly;
           if (d2 === 0) continue; // the point itself (and exact duplicates)
           const q = 1 / (1 + d2);
-          const cq = listCount[l] * q;
+          const cq = list[l + 2] * q;
           z += cq;
           const m = cq * q;
-          fx += m * dx; fy += m * dy;
+          fx += m * lx; fy += m * ly;
         }
+        const i = order[t];
         pointZ[i] = z;
         negF[2 * i] = fx; negF[2 * i + 1] = fy;
       }
     }
   }
-
-  /**
-   * Where to split the points (in tree order) between threads: a multiple of the group size, so
-   * every thread walks whole groups and the result does not depend on the number of threads.
-   */
-  static split(n: number, fraction: number): number {
-    return Math.min(n, Math.round((n * fraction) / GROUP) * GROUP);
-  }
-
-  private ensure(capacity: number): void {
-    if (capacity > this.capacity) this.resize(capacity);
-  }
-
-  private grow(): void {
-    this.resize(this.capacity * 2);
-  }
-
-  private resize(capacity: number): void {
-    const copy = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T, stride: number): T => {
-      const next = make(capacity * stride);
-      next.set(old.subarray(0, this.nodes * stride));
-      return next;
-    };
-    this.summary = copy(this.summary, (n) => new Float64Array(n), 4);
-    this.firstChild = copy(this.firstChild, (n) => new Int32Array(n), 1);
-    this.leafPoint = copy(this.leafPoint, (n) => new Int32Array(n), 1);
-    this.boxX = copy(this.boxX, (n) => new Float64Array(n), 1);
-    this.boxY = copy(this.boxY, (n) => new Float64Array(n), 1);
-    if (this.stack.length === 0) this.stack = new Int32Array(4 * (MAX_DEPTH + 2));
-    this.capacity = capacity;
-  }
 }
 
-/** Interleaves the bits of two 15-bit integers into a 30-bit Morton code. */
-function interleave(x: number, y: number): number {
-  let code = 0;
-  for (let b = 14; b >= 0; b--) code = code * 4 + (((y >> b) & 1) << 1) + ((x >> b) & 1);
-  return code;
+/** Spreads the 16 bits of v to the even bit positions of a 32-bit integer. */
+function spread(v: number): number {
+  v = (v | (v << 8)) & 0x00ff00ff;
+  v = (v | (v << 4)) & 0x0f0f0f0f;
+  v = (v | (v << 2)) & 0x33333333;
+  return (v | (v << 1)) & 0x55555555;
 }

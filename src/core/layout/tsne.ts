@@ -12,7 +12,7 @@ import { metricDistance, nearestNeighbours, prepareRows, squaredDistanceBlock, s
 import { pca } from './pca';
 import { QuadTree } from './quadtree';
 import { attractiveForces } from './forces';
-import { RepulsionHelper } from './tsne-helper';
+import { GradientThreads } from './tsne-helper';
 import { availableParallelism } from 'node:os';
 
 export interface TsneOptions {
@@ -30,11 +30,18 @@ export interface TsneOptions {
   metric?: Metric;
   seed?: number;
   /**
-   * Threads for Barnes-Hut: 1 (default) or 2 (a helper thread meeting the main one through Atomics
-   * every iteration). Results are identical either way. Not the default: on a CPU shared with other
-   * busy processes each handoff waits for the scheduler, and 2 threads measured slower than 1 here.
+   * Threads for Barnes-Hut: 1 or 2 (a helper thread that takes chunks of every iteration's work from
+   * a shared counter, see tsne-helper.ts). Results are identical either way. Default: 2 from
+   * TWO_THREADS_FROM points on when the machine has 2 CPUs, else 1.
    */
   threads?: number;
+  /**
+   * Find neighbours on this many principal components instead of all columns. 'auto' (default):
+   * 50 when the exact neighbour search on all columns would cost more than KNN_BUDGET multiply-adds
+   * (e.g. the 50,257 × 768 GPT-2 vocabulary, ~10¹² of them), else none, which keeps runs such as
+   * sklearn's (neighbours on all columns) for everything up to that size. 0 turns it off.
+   */
+  pcaDimensions?: number | 'auto';
   minGradNorm?: number;
   iterationsWithoutProgress?: number;
   /** onIteration is called every this many iterations (and after the last). */
@@ -55,12 +62,23 @@ export interface TsneResult {
   method: 'exact' | 'barnes-hut';
   perplexity: number;
   learningRate: number;
+  /** Threads the Barnes-Hut iterations ran on. */
+  threads: number;
+  /** Wall-clock seconds of each phase. */
+  phases: TsnePhases;
   warnings: string[];
 }
+
+export interface TsnePhases { pca: number; neighbours: number; affinities: number; optimize: number }
 
 const EXACT_BELOW = 500;
 /** Above this the dense P and distance matrices (8 N² bytes each) get too big. */
 const EXACT_MAX = 8000;
+/** Below this a run takes about a second, less than a helper thread needs to start and compile. */
+const TWO_THREADS_FROM = 4000;
+/** Exact neighbour search above this many multiply-adds (N²·d/2) runs on 50 principal components instead ('auto'): ~20 s here. */
+const KNN_BUDGET = 2e10;
+const REDUCED_DIMENSIONS = 50;
 const CHECK_EVERY = 50;
 const FLOAT32_TINY = 1.1754943508222875e-38;
 
@@ -88,29 +106,78 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     perplexity = clamped;
   }
   if (n === 1) {
-    return { coords: { rows: 1, cols: 2, data: new Float64Array(2) }, kl: 0, iterations: 0, method, perplexity, learningRate, warnings: [...warnings, 't-SNE of one point puts it at the origin'] };
+    return { coords: { rows: 1, cols: 2, data: new Float64Array(2) }, kl: 0, iterations: 0, method, perplexity, learningRate, threads: 1, phases: { pca: 0, neighbours: 0, affinities: 0, optimize: 0 }, warnings: [...warnings, 't-SNE of one point puts it at the origin'] };
   }
   if (method === 'exact' && n > EXACT_MAX) {
     throw new MechLensError('memory', `exact t-SNE of ${n} points needs two ${n} × ${n} matrices`, { fix: "Use method 'barnes-hut' (or 'auto')." });
   }
+  const phases: TsnePhases = { pca: 0, neighbours: 0, affinities: 0, optimize: 0 };
+  const seed = options.seed ?? 0;
+  const init = options.init ?? 'pca';
+  let clock = performance.now();
+  const lap = (phase: keyof TsnePhases) => { const now = performance.now(); phases[phase] += (now - clock) / 1000; clock = now; };
+
+  // Neighbours on principal components when all columns would be too slow (see pcaDimensions).
+  const wanted = options.pcaDimensions ?? 'auto';
+  const reduceTo = wanted === 'auto'
+    ? (method === 'barnes-hut' && x.cols > REDUCED_DIMENSIONS && (n * n * x.cols) / 2 > KNN_BUDGET ? REDUCED_DIMENSIONS : 0)
+    : Math.min(wanted, x.cols, n);
+  let space: Matrix = x;
+  let initCoords: Float64Array | null = null;
+  if (reduceTo > 0 && method === 'barnes-hut' && reduceTo < x.cols) {
+    control.onProgress?.({ message: `t-SNE: PCA to ${reduceTo} dimensions`, fraction: 0 });
+    // Cosine neighbours: project the unit rows without centring, so dot products stay cosines.
+    const reduced = pca(metric === 'cosine' ? unitRows(x) : x, { components: reduceTo, seed, center: metric !== 'cosine' });
+    space = reduced.coords;
+    let explained = 0;
+    for (const r of reduced.explainedVarianceRatio) explained += r;
+    warnings.push(`neighbours found on the first ${reduceTo} principal components (${(100 * explained).toFixed(1)} % of the variance), since an exact search on all ${x.cols} columns would take too long; pcaDimensions: 0 turns this off`);
+    if (init === 'pca' && metric !== 'cosine') initCoords = firstColumns(reduced.coords, 2);
+    lap('pca');
+  }
+  throwIfCancelled(control.signal);
   control.onProgress?.({ message: 't-SNE affinities', fraction: 0 });
-  const P = method === 'exact' ? null : sparseP(x, perplexity, metric, control);
-  const threads = Math.min(options.threads ?? 1, 2, availableParallelism());
-  const helper = P && threads > 1 ? new RepulsionHelper(P, theta) : null;
+  const P = method === 'exact' ? null : sparseP(space, perplexity, metric, control, phases, options.threads);
+  lap('affinities');
+  phases.affinities -= phases.neighbours; // the neighbour search is its own phase
+  const threads = P ? Math.min(options.threads ?? (n >= TWO_THREADS_FROM ? 2 : 1), 2, availableParallelism()) : 1;
+  const helper = P && threads > 1 ? new GradientThreads(P, theta) : null;
   try {
     const gradient = P ? barnesHutGradient(P, theta, helper) : exactGradient(exactP(x, perplexity, metric, control));
+    lap('affinities');
     throwIfCancelled(control.signal);
-    const y = helper ? helper.buffers.y : new Float64Array(2 * n);
-    y.set(initialCoords(x, options.init ?? 'pca', options.seed ?? 0, warnings));
-    return optimize(y, gradient, { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm: options.minGradNorm ?? 1e-7, reportEvery: options.reportEvery ?? 25, patience: options.iterationsWithoutProgress ?? 300 }, control, { method, perplexity, learningRate, warnings });
+    const y = helper ? helper.y : new Float64Array(2 * n);
+    y.set(initialCoords(x, init, seed, warnings, initCoords));
+    lap('pca');
+    const result = optimize(y, gradient, { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm: options.minGradNorm ?? 1e-7, reportEvery: options.reportEvery ?? 25, patience: options.iterationsWithoutProgress ?? 300 }, control, { method, perplexity, learningRate, warnings, threads, phases });
+    lap('optimize');
+    return result;
   } finally {
     helper?.dispose();
   }
 }
 
+function unitRows(x: Matrix): Matrix<Float64Array> {
+  const { rows, cols } = x;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += x.data[i * cols + c] ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let c = 0; c < cols; c++) data[i * cols + c] = x.data[i * cols + c] * inv;
+  }
+  return { rows, cols, data };
+}
+
+function firstColumns(m: Matrix<Float64Array>, k: number): Float64Array {
+  const out = new Float64Array(m.rows * k);
+  for (let i = 0; i < m.rows; i++) for (let c = 0; c < k; c++) out[i * k + c] = m.data[i * m.cols + c];
+  return out;
+}
+
 interface Schedule { n: number; iterations: number; exaggeration: number; exaggerationIterations: number; learningRate: number; minGradNorm: number; reportEvery: number; patience: number }
 
-function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, control: TsneControl, about: Pick<TsneResult, 'method' | 'perplexity' | 'learningRate' | 'warnings'>): TsneResult {
+function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, control: TsneControl, about: Pick<TsneResult, 'method' | 'perplexity' | 'learningRate' | 'warnings' | 'threads' | 'phases'>): TsneResult {
   const { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm, reportEvery } = schedule;
   const warnings = about.warnings;
 
@@ -164,10 +231,12 @@ function step(y: Float64Array, grad: Float64Array, update: Float64Array, gains: 
 /** Writes the gradient into grad and returns the KL divergence when asked (NaN otherwise). */
 type Gradient = (y: Float64Array, grad: Float64Array, exaggeration: number, computeError: boolean) => number;
 
-function sparseP(x: Matrix, perplexity: number, metric: Metric, control: RunControl): SparseP {
+function sparseP(x: Matrix, perplexity: number, metric: Metric, control: RunControl, phases: TsnePhases, threads: number | undefined): SparseP {
   const n = x.rows;
   const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
-  const { indices, distances } = nearestNeighbours(x, k, metric, control);
+  const started = performance.now();
+  const { indices, distances } = nearestNeighbours(x, k, metric, control, threads);
+  phases.neighbours += (performance.now() - started) / 1000;
   // sklearn squares the metric's distances before calibrating, for every metric.
   const squared = distances.map((d) => d * d);
   const conditional = binarySearchPerplexity(squared, n, k, perplexity, false);
@@ -218,25 +287,20 @@ function exactGradient(P: Float64Array): Gradient {
   };
 }
 
-function barnesHutGradient(P: SparseP, theta: number, helper: RepulsionHelper | null): Gradient {
+function barnesHutGradient(P: SparseP, theta: number, threads: GradientThreads | null): Gradient {
   const n = P.n;
-  const tree = new QuadTree();
-  const shared = helper?.buffers;
-  const negF = shared ? shared.negF : new Float64Array(2 * n);
-  const pointZ = shared ? shared.pointZ : new Float64Array(n);
-  const attractive = shared ? shared.attractive : new Float64Array(2 * n);
-  const positionSplit = helper ? QuadTree.split(n, 0.5) : n;
-  const rowSplit = helper ? Math.floor(n / 2) : n;
+  const tree = threads ? threads.tree : new QuadTree(n);
+  const negF = threads ? threads.negF : new Float64Array(2 * n);
+  const pointZ = threads ? threads.pointZ : new Float64Array(n);
+  const attractive = threads ? threads.attractive : new Float64Array(2 * n);
   return (y, grad, exaggeration, computeError) => {
-    helper?.start(exaggeration);
-    tree.build(y, n);
-    tree.repulsion(y, theta, negF, pointZ, 0, positionSplit);
-    attractiveForces(y, attractive, P.rowStart, P.columns, P.values, exaggeration, 0, rowSplit);
-    helper?.wait(() => {
-      // The helper did not answer: do its share here (same functions, same result).
-      tree.repulsion(y, theta, negF, pointZ, positionSplit, n);
-      attractiveForces(y, attractive, P.rowStart, P.columns, P.values, exaggeration, rowSplit, n);
-    });
+    tree.build(y);
+    if (threads) threads.compute(exaggeration);
+    else {
+      tree.repulsion(theta, negF, pointZ, 0, tree.groupCount());
+      attractiveForces(y, attractive, P.rowStart, P.columns, P.values, exaggeration, 0, n);
+    }
+    // Z summed in point order on one thread, so the result does not depend on the thread count.
     let sumQ = 0;
     for (let i = 0; i < n; i++) sumQ += pointZ[i];
     for (let e = 0; e < 2 * n; e++) grad[e] = attractive[e] - negF[e] / sumQ;
@@ -259,10 +323,11 @@ function klDivergence(y: Float64Array, sumQ: number, rowStart: Int32Array, colum
   return kl;
 }
 
-function initialCoords(x: Matrix, init: 'pca' | 'random', seed: number, warnings: string[]): Float64Array {
+/** sklearn's init: PCA scores (precomputed when given) scaled so the first column has std 1e-4, or N(0, 1e-4²). */
+function initialCoords(x: Matrix, init: 'pca' | 'random', seed: number, warnings: string[], precomputed: Float64Array | null): Float64Array {
   const n = x.rows;
   if (init === 'pca' && x.cols >= 2) {
-    const { coords } = pca(x, { components: 2, seed });
+    const coords = { data: precomputed ?? pca(x, { components: 2, seed }).coords.data };
     let mean = 0, sq = 0;
     for (let i = 0; i < n; i++) mean += coords.data[2 * i];
     mean /= n;

@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QuadTree } from '../../src/core/layout/quadtree';
+import { GradientThreads } from '../../src/core/layout/tsne-helper';
+import { attractiveForces } from '../../src/core/layout/forces';
+import { symmetrizeKnn } from '../../src/core/layout/affinities';
+import { createRandom } from '../../src/core/random';
+
+/** A t-SNE-like layout: dense clusters of different sizes, some exact duplicates. */
+function layout(n: number, seed: number): Float64Array {
+  const random = createRandom(seed);
+  const y = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const c = i % 7;
+    y[2 * i] = 10 * Math.cos(c) + (0.3 + c / 3) * random.gaussian();
+    y[2 * i + 1] = 10 * Math.sin(c) + (0.3 + c / 3) * random.gaussian();
+  }
+  for (let i = 0; i < 30; i++) { y[2 * (n - 1 - i)] = y[0]; y[2 * (n - 1 - i) + 1] = y[1]; }
+  return y;
+}
+
+/** Σ_j q_ij and Σ_j q_ij² (y_i − y_j) over all j at a different position, by brute force. */
+function exactRepulsion(y: Float64Array, n: number): { negF: Float64Array; pointZ: Float64Array } {
+  const negF = new Float64Array(2 * n), pointZ = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+      const d2 = dx * dx + dy * dy;
+      if (d2 === 0) continue;
+      const q = 1 / (1 + d2);
+      pointZ[i] += q; negF[2 * i] += q * q * dx; negF[2 * i + 1] += q * q * dy;
+    }
+  }
+  return { negF, pointZ };
+}
+
+function repulsion(y: Float64Array, n: number, theta: number): { negF: Float64Array; pointZ: Float64Array } {
+  const tree = new QuadTree(n);
+  tree.build(y);
+  const negF = new Float64Array(2 * n), pointZ = new Float64Array(n);
+  tree.repulsion(theta, negF, pointZ, 0, tree.groupCount());
+  return { negF, pointZ };
+}
+
+const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
+
+test('quadtree repulsion with θ = 0 is the exact sum (duplicates skipped, every point covered once)', () => {
+  const n = 1500, y = layout(n, 1);
+  const exact = exactRepulsion(y, n), tree = repulsion(y, n, 0);
+  for (let i = 0; i < n; i++) {
+    assert.ok(Math.abs(tree.pointZ[i] - exact.pointZ[i]) <= 1e-10 * exact.pointZ[i], `Z of point ${i}`);
+    assert.ok(Math.abs(tree.negF[2 * i] - exact.negF[2 * i]) <= 1e-10 * (1 + Math.abs(exact.negF[2 * i])), `force x of point ${i}`);
+  }
+});
+
+test('quadtree repulsion at θ = 0.5 stays within Barnes-Hut accuracy of the exact forces', () => {
+  const n = 4000, y = layout(n, 2);
+  const exact = exactRepulsion(y, n), tree = repulsion(y, n, 0.5);
+  const zExact = sum(exact.pointZ), zTree = sum(tree.pointZ);
+  assert.ok(Math.abs(zTree - zExact) / zExact < 5e-3, `Z ${zTree} vs exact ${zExact}`);
+  // Relative error of the normalised repulsive force F/Z over all points.
+  let err = 0, norm = 0;
+  for (let e = 0; e < 2 * n; e++) { err += (tree.negF[e] / zTree - exact.negF[e] / zExact) ** 2; norm += (exact.negF[e] / zExact) ** 2; }
+  assert.ok(Math.sqrt(err / norm) < 1e-2, `force error ${Math.sqrt(err / norm)}`);
+  // Coarser θ must be less accurate, or the test above could not fail.
+  const coarse = repulsion(y, n, 1.5);
+  let coarseErr = 0;
+  for (let e = 0; e < 2 * n; e++) coarseErr += (coarse.negF[e] / sum(coarse.pointZ) - exact.negF[e] / zExact) ** 2;
+  assert.ok(coarseErr > err);
+});
+
+test('the helper thread takes part and the forces equal the single-thread ones bit for bit', () => {
+  const n = 6000, k = 20, y = layout(n, 3);
+  const random = createRandom(4);
+  const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
+  for (let e = 0; e < n * k; e++) { indices[e] = (Math.floor(e / k) + 1 + Math.floor(random.next() * (n - 1))) % n; conditional[e] = random.next(); }
+  const P = symmetrizeKnn(conditional, indices, n, k);
+  const threads = new GradientThreads(P, 0.5);
+  try {
+    const single = new QuadTree(n);
+    const negF = new Float64Array(2 * n), pointZ = new Float64Array(n), attractive = new Float64Array(2 * n);
+    // The helper joins once its thread has started: keep evaluating until it has done some chunks.
+    for (let round = 0; round < 2000 && threads.helperChunks === 0; round++) {
+      for (let e = 0; e < 2 * n; e++) y[e] += 1e-3 * Math.sin(round + e);
+      threads.y.set(y);
+      threads.tree.build(threads.y);
+      threads.compute(12);
+      single.build(y);
+      single.repulsion(0.5, negF, pointZ, 0, single.groupCount());
+      attractiveForces(y, attractive, P.rowStart, P.columns, P.values, 12, 0, n);
+      assert.deepEqual(threads.negF, negF);
+      assert.deepEqual(threads.pointZ, pointZ);
+      assert.deepEqual(threads.attractive, attractive);
+    }
+    assert.ok(threads.helperChunks > 0, 'the helper thread never took a chunk');
+  } finally {
+    threads.dispose();
+  }
+});
