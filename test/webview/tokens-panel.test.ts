@@ -108,6 +108,12 @@ test('the group list is the Result\'s: each group\'s tokens in order, then the u
     assert.equal(await blocks.nth(k).getAttribute('data-group'), String(g.label));
     assert.deepEqual(await blocks.nth(k).locator('.ml-token').allTextContents(), g.members);
   }
+  // Each group's swatch is its color on the map (the centroid diamond's fill).
+  for (const k of [0, groups.length - 1]) {
+    const swatch = await blocks.nth(k).locator('.ml-token-swatch').evaluate((e) => getComputedStyle(e).backgroundColor);
+    const diamond = await panel.page.locator(`[data-card="token-map"] path.centroid[data-cluster="${groups[k].label}"]`).evaluate((e) => getComputedStyle(e).fill);
+    assert.equal(swatch, diamond, `group ${groups[k].label}`);
+  }
   const last = blocks.nth(groups.length);
   assert.equal(await last.getAttribute('data-group'), 'ungrouped');
   assert.deepEqual(await last.locator('.ml-token').allTextContents(), fixture.ungrouped.tokens);

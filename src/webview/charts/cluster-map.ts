@@ -6,7 +6,7 @@
 // `canvasThreshold` and on canvas above it; highlights, labels and axes stay SVG on top.
 // Every label reaches the page through textContent, never as HTML.
 import * as d3 from 'd3';
-import { type Chart, Tooltip, availableWidth, clip, fmt, onWidthChange, svgDocument, themeColors } from './common';
+import { type Chart, type ThemeColors, Tooltip, availableWidth, clip, fmt, onWidthChange, svgDocument, themeColors } from './common';
 import { tracked } from './spec';
 
 export interface ClusterMapData {
@@ -69,6 +69,14 @@ const defaults: ClusterMapOptions = {
   height: 480, colorBy: 'cluster', labels: 'auto', centroidLines: 'auto', canvasThreshold: 1500, neighbours: 8,
   metric: 'cosine', search: '', memberLists: true, memberListLimit: 60,
 };
+
+/**
+ * Cluster colors: the k-th cluster id in ascending order gets the k-th color (cycling). Exported so a
+ * panel's own cluster list can show the same swatches as the map.
+ */
+export function clusterPalette(colors: ThemeColors): readonly string[] {
+  return [...colors.series, ...d3.schemeTableau10, ...d3.schemeSet3];
+}
 
 const NOISE_SIZE = 4;
 const CLICK_RADIUS = 12;
@@ -174,7 +182,7 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
   function render(): void {
     colors = themeColors(container);
     problem = validate();
-    palette = [...colors.series, ...d3.schemeTableau10, ...d3.schemeSet3];
+    palette = clusterPalette(colors);
     const ids = [...new Set(Array.from(data.clusters).filter((c) => c >= 0))].sort((a, b) => a - b);
     clusterOrder = new Map(ids.map((c, k) => [c, k]));
     syncControls();

@@ -8,8 +8,8 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview } from '../../protocol/messages';
 import type { TokensResult } from '../../protocol/result';
 import { activationImage } from '../charts/activation-image';
-import { clusterMap } from '../charts/cluster-map';
-import { fmt } from '../charts/common';
+import { clusterMap, clusterPalette } from '../charts/cluster-map';
+import { fmt, themeColors } from '../charts/common';
 import { heatmap } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
@@ -142,6 +142,10 @@ export function renderTokens(root: HTMLElement, result: TokensResult, host: Toke
   const list = el('div', 'ml-token-groups');
   groupsCard.appendChild(list);
   const rows = groupRows(result);
+  // The map colors the k-th group id (ascending) with the k-th palette color: the list's swatches match.
+  const theme = themeColors(page);
+  const palette = clusterPalette(theme);
+  const swatch = new Map(rows.filter((g) => g.label >= 0).map((g, k) => [g.label, palette[k % palette.length]] as const));
   const renderGroups = (limit: number) => {
     list.replaceChildren();
     for (const g of rows.slice(0, limit)) list.appendChild(groupBlock(g));
@@ -161,7 +165,9 @@ export function renderTokens(root: HTMLElement, result: TokensResult, host: Toke
     const head = el('button', 'ml-token-group-name');
     head.type = 'button';
     head.title = 'Mark these tokens on the map';
-    head.textContent = `${g.label < 0 ? 'Ungrouped' : `Group ${g.label}`} · ${g.indices.length} token${g.indices.length === 1 ? '' : 's'}`;
+    const dot = el('span', g.label < 0 ? 'ml-token-swatch ml-token-swatch-noise' : 'ml-token-swatch');
+    dot.style.background = swatch.get(g.label) ?? theme.muted;
+    head.append(dot, `${g.label < 0 ? 'Ungrouped' : `Group ${g.label}`} · ${g.indices.length} token${g.indices.length === 1 ? '' : 's'}`);
     head.addEventListener('click', () => selectTokens(g.indices));
     const members = el('div', 'ml-token-members');
     const shown = g.indices.slice(0, membersShown);
