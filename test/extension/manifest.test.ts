@@ -50,7 +50,7 @@ test('activation is lazy and every contributed file exists', () => {
   assert.equal(png.readUInt32BE(20), 128);
   assert.match(fs.readFileSync(path.join(root, 'media/mechlens.svg'), 'utf8'), /currentColor/);
   const views = contributes.views.mechlens.map((v: { id: string }) => v.id);
-  assert.deepEqual(views, ['mechlens.runs', 'mechlens.models', 'mechlens.hooks', 'mechlens.inspector']);
+  assert.deepEqual(views, ['mechlens.runs', 'mechlens.models', 'mechlens.hooks', 'mechlens.inspector', 'mechlens.pinned']);
 });
 
 test('settings are all described, and path settings are restricted in untrusted workspaces', () => {

@@ -27,6 +27,12 @@ const cases: { name: string; modulePath: string; exportName: string; data: unkno
     data: { rows: [{ category: 'space', pearson: 0.62, spearman: 0.55, pValue: 0.01, n: 10 }, { category: 'fruit', pearson: -0.2, spearman: -0.1, pValue: 0.4, n: 10 }, { category: 'tools', pearson: null }], overall: 0.41 } },
   { name: 'histogram', modulePath: 'src/webview/charts/histogram.ts', exportName: 'histogram', width: 640, margin: [50, 44],
     data: { series: [{ name: 'A', values: [0.1, 0.2, 0.2, 0.3, 0.9, 0.5, 0.45] }, { name: 'B', values: [-0.5, 0, 0.5, 0.1] }], xLabel: 'cosine similarity' } },
+  { name: 't-plot', modulePath: 'src/webview/charts/t-plot.ts', exportName: 'tPlot', width: 640, margin: [50, 22],
+    data: { t: [2.5, -0.4, 4.1, -3.2, 0.9, 1.7, -2.9, 0.1], p: [0.02, 0.7, 0.001, 0.004, 0.4, 0.1, 0.01, 0.9], pAdjusted: [0.05, 0.8, 0.008, 0.016, 0.5, 0.2, 0.04, 0.9],
+      cohenD: [1.1, -0.2, 1.9, -1.5, 0.4, 0.8, -1.3, 0.05], significant: [0, 2, 3, 6], tCritical: 2.4, thresholdLabel: 'FDR', groups: ['him', 'her'] }, options: { selected: 2 } },
+  { name: 'strip-plot', modulePath: 'src/webview/charts/strip-plot.ts', exportName: 'stripPlot', width: 640, margin: [50, 34],
+    data: { spaces: [{ name: 'A', index: 1.5, within: { values: [0.4, 0.45, 0.5, 0.42], mean: 0.44 }, between: { values: [0.1, 0.05, -0.02, 0.2, 0.12], mean: 0.09 } },
+      { name: 'B', index: null, reason: 'a category has one word', within: { values: [0.3] }, between: { values: [0.1, 0.2] } }] } },
   { name: 'line-plot', modulePath: 'src/webview/charts/line-plot.ts', exportName: 'linePlot', width: 640, margin: [54, 22],
     data: { title: 'moon', series: [{ name: 'A', values: [0.3, -0.4, 0.2, 0.8, -0.1] }, { name: 'B', values: [1, 0, -0.5] }] } },
 ];

@@ -90,8 +90,8 @@ export function leftAxis(area: PlotArea, axis: (selection: Group) => void, color
 }
 
 /** Faint horizontal lines at the y values given (or vertical ones at x values with `vertical`). */
-export function gridLines(area: PlotArea, at: number[], scale: (v: number) => number, colors: ThemeColors, vertical = false): void {
-  const lines = area.g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', 0.3).selectAll('line').data(at).join('line');
+export function gridLines(area: PlotArea, at: number[], scale: (v: number) => number, colors: ThemeColors, vertical = false, opacity = 0.3): void {
+  const lines = area.g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', opacity).selectAll('line').data(at).join('line');
   if (vertical) lines.attr('x1', (d) => scale(d)).attr('x2', (d) => scale(d)).attr('y1', 0).attr('y2', area.h);
   else lines.attr('x1', 0).attr('x2', area.w).attr('y1', (d) => scale(d)).attr('y2', (d) => scale(d));
 }

@@ -2,7 +2,8 @@
 // category-averaged means that define the selectivity index (not the pooled mean of the dots),
 // and the index itself is written above each space.
 import * as d3 from 'd3';
-import { type Chart, Tooltip, availableWidth, fmt, jitter, onWidthChange, svgDocument, themeColors } from './common';
+import { type Chart, fmt, jitter } from './common';
+import { gridLines, leftAxis, plotArea, svgChart, yTitle } from './frame';
 import { tracked } from './spec';
 
 export interface StripGroup {
@@ -33,26 +34,10 @@ export interface StripPlotOptions {
 
 const defaults: StripPlotOptions = { height: 320, maxPoints: 2500, yLabel: 'cosine similarity' };
 
-function drawStripPlot(container: HTMLElement, initialData: StripPlotData, initialOptions: Partial<StripPlotOptions> = {}): Chart<StripPlotData, StripPlotOptions> {
-  let data = initialData;
-  let options = { ...defaults, ...initialOptions };
-  let colors = themeColors(container);
-  const root = document.createElement('div');
-  root.className = 'ml-chart ml-strip-plot';
-  container.appendChild(root);
-  const svg = d3.select(root).append('svg');
-  const tooltip = new Tooltip();
-
-  function render(): void {
-    colors = themeColors(container);
-    const width = Math.max(280, availableWidth(container));
-    const height = options.height;
-    const margin = { top: 34, right: 12, bottom: 40, left: 50 };
-    const w = width - margin.left - margin.right;
-    const h = height - margin.top - margin.bottom;
-    svg.selectAll('*').remove();
-    svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`)
-      .attr('font-size', 11).attr('fill', colors.foreground);
+function drawStripPlot(container: HTMLElement, data: StripPlotData, options: Partial<StripPlotOptions> = {}): Chart<StripPlotData, StripPlotOptions> {
+  return svgChart(container, 'ml-strip-plot', data, { ...defaults, ...options }, 280, ({ svg, data, options, colors, tooltip, width }) => {
+    const area = plotArea(svg, colors, width, options.height, { top: 34, right: 12, bottom: 40, left: 50 });
+    const { g, w, h } = area;
 
     const all = data.spaces.flatMap((s) => [...s.within.values, ...s.between.values]);
     const [lo, hi] = d3.extent(all) as [number, number];
@@ -61,17 +46,13 @@ function drawStripPlot(container: HTMLElement, initialData: StripPlotData, initi
     const outer = d3.scaleBand().domain(data.spaces.map((_, i) => String(i))).range([0, w]).paddingInner(0.18).paddingOuter(0.05);
     const inner = d3.scaleBand().domain(['within', 'between']).range([0, outer.bandwidth()]).padding(0.2);
 
-    const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
-    const yAxis = g.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).ticks(6).tickSizeOuter(0));
-    styleAxis(yAxis);
-    g.append('g').attr('class', 'grid').attr('stroke', colors.grid).attr('stroke-opacity', 0.35)
-      .selectAll('line').data(y.ticks(6)).join('line').attr('x1', 0).attr('x2', w).attr('y1', (d) => y(d)).attr('y2', (d) => y(d));
+    leftAxis(area, d3.axisLeft(y).ticks(6).tickSizeOuter(0), colors).attr('class', 'y-axis');
+    gridLines(area, y.ticks(6), y, colors, false, 0.35);
     if (y.domain()[0] < 0 && y.domain()[1] > 0) {
       g.append('line').attr('class', 'zero-line').attr('x1', 0).attr('x2', w).attr('y1', y(0)).attr('y2', y(0))
         .attr('stroke', colors.muted).attr('stroke-dasharray', '3,3');
     }
-    g.append('text').attr('transform', `translate(${-38},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle')
-      .attr('fill', colors.muted).text(options.yLabel);
+    yTitle(area, options.yLabel, colors, 38);
 
     data.spaces.forEach((space, si) => {
       const sx = outer(String(si)) ?? 0;
@@ -114,25 +95,7 @@ function drawStripPlot(container: HTMLElement, initialData: StripPlotData, initi
         }
       }
     });
-  }
-
-  function styleAxis(axis: d3.Selection<SVGGElement, unknown, null, undefined>): void {
-    axis.attr('font-family', null).attr('font-size', 10);
-    axis.selectAll('path,line').attr('stroke', colors.muted);
-    axis.selectAll('text').attr('fill', colors.foreground);
-  }
-
-  render();
-  const stopResize = onWidthChange(container, render);
-  return {
-    update(next, nextOptions) {
-      if (next) data = next;
-      if (nextOptions) options = { ...options, ...nextOptions };
-      render();
-    },
-    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
-    exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
-  };
+  });
 }
 
 /** Tracked, so a card can pin the chart to the side view (see spec.ts). */

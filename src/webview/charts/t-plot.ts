@@ -2,7 +2,8 @@
 // rest as small crosses, dashed threshold lines at ±t_crit. Hover reads out t, p and d; click
 // picks the neuron. One SVG mark per neuron (a 4,096-neuron layer is still fine as SVG paths).
 import * as d3 from 'd3';
-import { type Chart, Tooltip, availableWidth, fmt, fmtP, onWidthChange, svgDocument, themeColors } from './common';
+import { type Chart, fmt, fmtP } from './common';
+import { bottomAxis, gridLines, leftAxis, plotArea, svgChart, xTitle, yTitle } from './frame';
 import { tracked } from './spec';
 
 function textLen(g: d3.Selection<SVGGElement, unknown, null, undefined>): number {
@@ -29,43 +30,24 @@ export interface TPlotOptions {
   onSelect?: (neuron: number) => void;
 }
 
-function drawTPlot(container: HTMLElement, initialData: TPlotData, initialOptions: Partial<TPlotOptions> = {}): Chart<TPlotData, TPlotOptions> {
-  let data = initialData;
-  let options: TPlotOptions = { height: 300, selected: null, ...initialOptions };
-  let colors = themeColors(container);
-  const root = document.createElement('div');
-  root.className = 'ml-chart ml-t-plot';
-  container.appendChild(root);
-  const svg = d3.select(root).append('svg');
-  const tooltip = new Tooltip();
-
-  function render(): void {
-    colors = themeColors(container);
+function drawTPlot(container: HTMLElement, data: TPlotData, options: Partial<TPlotOptions> = {}): Chart<TPlotData, TPlotOptions> {
+  const defaults: TPlotOptions = { height: 300, selected: null };
+  return svgChart(container, 'ml-t-plot', data, { ...defaults, ...options }, 320, ({ svg, data, options, colors, tooltip, width }) => {
     const n = data.t.length;
-    const width = Math.max(320, availableWidth(container));
     const margin = { top: 22, right: 16, bottom: 40, left: 50 };
-    const w = width - margin.left - margin.right;
-    const h = options.height - margin.top - margin.bottom;
+    const area = plotArea(svg, colors, width, options.height, margin);
+    const { g, w, h } = area;
     const sig = new Set(data.significant);
     const finite = data.t.filter((v) => Number.isFinite(v));
     const lim = Math.max(d3.max(finite, (v) => Math.abs(v)) ?? 1, data.tCritical ?? 0) * 1.05 || 1;
     const x = d3.scaleLinear().domain([0, Math.max(1, n - 1)]).range([0, w]);
     const y = d3.scaleLinear().domain([-lim, lim]).nice().range([h, 0]);
-    svg.selectAll('*').remove();
-    svg.attr('width', width).attr('height', options.height).attr('viewBox', `0 0 ${width} ${options.height}`).attr('font-size', 11).attr('fill', colors.foreground);
-    const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
-    g.append('g').attr('stroke', colors.grid).attr('stroke-opacity', 0.3).selectAll('line').data(y.ticks(6)).join('line')
-      .attr('x1', 0).attr('x2', w).attr('y1', (d) => y(d)).attr('y2', (d) => y(d));
+    gridLines(area, y.ticks(6), y, colors);
     g.append('line').attr('x1', 0).attr('x2', w).attr('y1', y(0)).attr('y2', y(0)).attr('stroke', colors.muted);
-    const xa = g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(10).tickFormat(d3.format('d')).tickSizeOuter(0));
-    const ya = g.append('g').call(d3.axisLeft(y).ticks(6).tickSizeOuter(0));
-    for (const a of [xa, ya]) {
-      a.attr('font-family', null).attr('font-size', 10);
-      a.selectAll('path,line').attr('stroke', colors.muted);
-      a.selectAll('text').attr('fill', colors.foreground);
-    }
-    g.append('text').attr('x', w / 2).attr('y', h + 32).attr('text-anchor', 'middle').attr('fill', colors.muted).text('neuron');
-    g.append('text').attr('transform', `translate(-36,${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text('t');
+    bottomAxis(area, d3.axisBottom(x).ticks(10).tickFormat(d3.format('d')).tickSizeOuter(0), colors);
+    leftAxis(area, d3.axisLeft(y).ticks(6).tickSizeOuter(0), colors);
+    xTitle(area, 'neuron', colors);
+    yTitle(area, 't', colors, 36);
     if (data.tCritical !== null && Number.isFinite(data.tCritical)) {
       const tc = data.tCritical;
       g.append('g').attr('class', 'thresholds').selectAll('line').data([tc, -tc]).join('line')
@@ -130,19 +112,7 @@ function drawTPlot(container: HTMLElement, initialData: TPlotData, initialOption
         const cx = Number(hover.attr('cx'));
         if (Number.isFinite(cx)) options.onSelect?.(nearest(cx));
       });
-  }
-
-  render();
-  const stopResize = onWidthChange(container, render);
-  return {
-    update(next, nextOptions) {
-      if (next) data = next;
-      if (nextOptions) options = { ...options, ...nextOptions };
-      render();
-    },
-    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
-    exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
-  };
+  });
 }
 
 /** Tracked, so a card can pin the chart to the side view (see spec.ts). */

@@ -23,6 +23,17 @@ export function inspectorTable(data: InspectorData): string[][] {
   }
 }
 
+/** A small action button of the side views (codicon + label), marked with data-action for tests. */
+export function actionButton(key: string, label: string, iconName: string, tip: string, run: () => void): HTMLButtonElement {
+  const b = el('button', 'ml-icon-button');
+  b.type = 'button';
+  b.setAttribute('data-action', key);
+  b.title = tip;
+  b.append(icon(iconName), document.createTextNode(label));
+  b.addEventListener('click', run);
+  return b;
+}
+
 const tsv = (rows: string[][]) => rows.map((r) => r.join('\t')).join('\n');
 const csvCell = (c: string) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
 const csv = (rows: string[][]) => `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
@@ -64,15 +75,7 @@ export function renderInspector(root: HTMLElement, data: InspectorData, host: Si
   const title = el('h2', 'ml-inspector-title');
   head.appendChild(title);
   const actions = el('div', 'ml-card-actions');
-  const action = (key: string, label: string, iconName: string, tip: string, run: () => void) => {
-    const b = el('button', 'ml-icon-button');
-    b.type = 'button';
-    b.setAttribute('data-action', key);
-    b.title = tip;
-    b.append(icon(iconName), document.createTextNode(label));
-    b.addEventListener('click', run);
-    actions.appendChild(b);
-  };
+  const action = (key: string, label: string, iconName: string, tip: string, run: () => void) => actions.appendChild(actionButton(key, label, iconName, tip, run));
   const body = el('div', 'ml-inspector-body');
   page.append(head, actions, body);
   const name = exportName(data);

@@ -4,8 +4,8 @@
 import type { FromSideView, PinnedChart, ToSideView } from '../../protocol/side-view';
 import type { Chart } from '../charts/common';
 import { pinnableCharts } from '../charts/registry';
-import { el, icon } from '../panels/cards';
-import { renderInspector } from './inspector-view';
+import { el } from '../panels/cards';
+import { actionButton, renderInspector } from './inspector-view';
 
 interface VsCodeApi { postMessage(message: FromSideView): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -15,16 +15,6 @@ const host = { post: (m: FromSideView) => vscode.postMessage(m) };
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 app.classList.add('ml-app', 'ml-side');
 let destroy: () => void = () => undefined;
-
-function button(key: string, label: string, iconName: string, tip: string, run: () => void): HTMLButtonElement {
-  const b = el('button', 'ml-icon-button');
-  b.type = 'button';
-  b.setAttribute('data-action', key);
-  b.title = tip;
-  b.append(icon(iconName), document.createTextNode(label));
-  b.addEventListener('click', run);
-  return b;
-}
 
 function renderPins(pins: PinnedChart[]): () => void {
   app.replaceChildren();
@@ -40,8 +30,8 @@ function renderPins(pins: PinnedChart[]): () => void {
     head.appendChild(el('div', 'ml-card-title', pin.title));
     const actions = el('div', 'ml-card-actions');
     actions.append(
-      button('open', 'Panel', 'go-to-file', `Show the panel "${pin.panelTitle}"`, () => host.post({ type: 'open', id: pin.id })),
-      button('unpin', 'Unpin', 'pinned', 'Remove this chart from the side panel', () => host.post({ type: 'unpin', id: pin.id })),
+      actionButton('open', 'Panel', 'go-to-file', `Show the panel "${pin.panelTitle}"`, () => host.post({ type: 'open', id: pin.id })),
+      actionButton('unpin', 'Unpin', 'pinned', 'Remove this chart from the side panel', () => host.post({ type: 'unpin', id: pin.id })),
     );
     head.appendChild(actions);
     const body = el('div', 'ml-card-body');
