@@ -161,6 +161,11 @@ export class VsCodeSession {
     }
   }
 
+  /** The code-server process; its descendants include the extension host (panels.e2e.ts reads its memory). */
+  get serverPid(): number | undefined {
+    return this.server.pid;
+  }
+
   /** The trust dialog appears once the workbench restores; `startupPrompt: always` makes it certain. */
   private async answerTrustDialog(answer: TrustAnswer): Promise<void> {
     const dialog = this.page.locator('.monaco-dialog-box');
