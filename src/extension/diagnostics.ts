@@ -26,8 +26,8 @@ export interface VocabularyChoice {
 }
 
 export interface DiagnosticsOptions {
-  /** What to check against now; undefined turns the vocabulary checks off. */
-  vocabulary?: () => VocabularyChoice | undefined;
+  /** What to check a word list or sentence set against now; undefined turns the vocabulary checks off. */
+  vocabulary?: (kind: 'words' | 'sentences') => VocabularyChoice | undefined;
   log?: Log;
 }
 
@@ -96,7 +96,7 @@ export function registerDiagnostics(options: DiagnosticsOptions = {}): vscode.Di
     const text = document.getText();
     const parsed = diagnoseText(text, kind);
     show(document, parsed);
-    const choice = options.vocabulary?.();
+    const choice = options.vocabulary?.(kind);
     if (!choice || parsed.some((d) => d.severity === 'error')) return;
     const vocabulary = await vocabularies.get(choice);
     // The text may have changed while the vocabulary loaded: the next update handles that version.

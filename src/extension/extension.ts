@@ -136,12 +136,16 @@ export function activate(context: vscode.ExtensionContext): void {
         .then((action) => { if (action) log.show(); });
     });
 
-  /** What word lists and sentence sets are checked against: the setting, else the model used last, else the default model. */
-  const diagnosticsVocabulary = (): VocabularyChoice | undefined => {
+  /**
+   * What a word list or sentence set is checked against: the setting; else, for a word list, the last
+   * source A of Compare Embeddings (a vector set or a model); else the model used last; else the default model.
+   */
+  const diagnosticsVocabulary = (kind: 'words' | 'sentences'): VocabularyChoice | undefined => {
     const config = vscode.workspace.getConfiguration('mechlens');
     const chosen = effectiveSetting(config.inspect<string>('diagnostics.vocabulary'), vscode.workspace.isTrusted).value?.trim();
     if (chosen === 'off') return undefined;
-    const spec = chosen || contrastServices.recentModels.items()[0] || attentionServices.recentModels.items()[0]
+    const lastSource = kind === 'words' ? services.recentSources.a.items()[0] : undefined;
+    const spec = chosen || lastSource || contrastServices.recentModels.items()[0] || attentionServices.recentModels.items()[0]
       || effectiveSetting(config.inspect<string>('contrast.defaultModel'), vscode.workspace.isTrusted).value?.trim();
     return spec ? { spec, cacheDir: trustedCacheDir() } : undefined;
   };
