@@ -1,5 +1,6 @@
-// The jobs as the extension runs them: each in its own worker thread (dist/worker.js), so the
-// extension host never blocks, and a cancelled run is stopped by terminating its worker.
+// The jobs as the extension runs them: on a long-lived worker thread (dist/worker.js, reused by
+// back-to-back runs), so the extension host never blocks; a cancelled run stops at its next check, or
+// its thread is terminated and replaced (core/worker/client.ts).
 import type { AttentionResult, CompareResult, ContrastResult, MatchResult, TokensResult } from '../protocol/result';
 import type { CompareInput } from '../core/analyses/compare';
 import type { ContrastInput } from '../core/analyses/contrast';
