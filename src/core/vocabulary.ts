@@ -8,6 +8,7 @@ import { defaultCacheDir } from './cache';
 import { modelCacheDir } from './models/hub';
 import type { Gpt2Tokenizer } from './models/tokenizer';
 import { catalogCachePath, findCatalogVectors } from './vectors/catalog';
+import type { RunControl } from './run-control';
 import { scanVocabulary } from './vectors/scan';
 
 export type Vocabulary =
@@ -45,8 +46,20 @@ function cachedModelDir(model: string, cacheDir: string | undefined): string | u
   }
 }
 
-/** Loads the vocabulary of a spec, or undefined when its files are not on disk. */
-export async function loadVocabulary(spec: string, cacheDir: string | undefined): Promise<Vocabulary | undefined> {
+/** Every word of a vector file, in file order. */
+export async function vectorFileWords(file: string, control?: RunControl): Promise<string[]> {
+  const words: string[] = [];
+  await scanVocabulary(file, (word) => { words.push(word); }, control);
+  return words;
+}
+
+/**
+ * Loads the vocabulary of a spec, or undefined when its files are not on disk. `readWords` reads a
+ * vector file's words; the extension passes one that runs in a worker, since a large vector file
+ * takes seconds to scan.
+ */
+export async function loadVocabulary(spec: string, cacheDir: string | undefined,
+  readWords: (file: string) => Promise<readonly string[]> = vectorFileWords): Promise<Vocabulary | undefined> {
   const where = vocabularyLocation(spec, cacheDir);
   if (!where) return undefined;
   const name = spec.trim().replace(/^model:/, '').replace(/#.*$/, '');
@@ -55,7 +68,6 @@ export async function loadVocabulary(spec: string, cacheDir: string | undefined)
     const { loadTokenizer } = await import('./models/tokenizer');
     return { kind: 'tokenizer', name: path.basename(name) || name, tokenizer: await loadTokenizer(where.dir) };
   }
-  const words = new Set<string>();
-  await scanVocabulary(where.file, (word) => { words.add(word); });
+  const words = new Set(await readWords(where.file));
   return { kind: 'words', name: spec.startsWith('vectors:') ? path.basename(where.file) : name, words };
 }

@@ -3,6 +3,7 @@
 // with quick fixes: remove the line, use the lower-cased form, add a leading space.
 import * as vscode from 'vscode';
 import { loadVocabulary, type Vocabulary } from '../core/vocabulary';
+import { runInWorker } from '../core/worker/client';
 import { diagnoseText, type DiagnosticSeverityName, type TextDiagnostic } from './document-diagnostics';
 import type { Log } from './log';
 import { vocabularyDiagnostics } from './vocabulary-diagnostics';
@@ -41,7 +42,8 @@ class VocabularyCache {
     const hit = this.loaded.get(key);
     if (hit && !(hit.missing && Date.now() - hit.at > retryMissingMs)) return hit.vocabulary;
     const entry = { at: Date.now(), missing: false, vocabulary: Promise.resolve<Vocabulary | undefined>(undefined) };
-    const vocabulary = loadVocabulary(choice.spec, choice.cacheDir).then((v) => {
+    // A vector file's words are read in a worker: a 400,000-word file takes seconds to scan.
+    const vocabulary = loadVocabulary(choice.spec, choice.cacheDir, (file) => runInWorker('vectorWords', { file })).then((v) => {
       // Said once per choice, not at every retry.
       if (v || !hit) {
         this.log?.info(v ? `Diagnostics: checking word lists and sentence sets against ${v.name} (${v.kind === 'tokenizer' ? 'tokenizer' : `${v.words.size} words`})`

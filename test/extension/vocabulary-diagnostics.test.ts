@@ -2,13 +2,14 @@
 // tokenizer files) and a real vector file: words that are not one token, named with their pieces;
 // words missing from a vector set or found only lower-cased; {targets} that are split or share a
 // token with their neighbours; and the quick fixes as text edits that, applied, make the finding go away.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { loadVocabulary, vocabularyLocation, type Vocabulary } from '../../src/core/vocabulary';
+import { runInWorker, shutdownWorkers } from '../../src/core/worker/client';
 import { vocabularyDiagnostics } from '../../src/extension/vocabulary-diagnostics';
 import type { TextFix } from '../../src/extension/document-diagnostics';
 
@@ -22,6 +23,15 @@ before(async () => {
   fs.writeFileSync(path.join(root, 'vectors.txt'), 'moon 0.1 0.2\nstar 0.3 0.1\napple 0.5 0.5\nparis 0.2 0.9\n');
   model = (await loadVocabulary(path.join(root, 'tiny-gpt2'), root))!;
   vectors = (await loadVocabulary(`vectors:${path.join(root, 'vectors.txt')}`, root))!;
+});
+
+after(() => shutdownWorkers());
+
+test('a vector file\'s words are read in a worker the way the extension loads them', async () => {
+  const file = path.join(root, 'vectors.txt');
+  assert.deepEqual(await runInWorker('vectorWords', { file }), ['moon', 'star', 'apple', 'paris']);
+  const viaWorker = await loadVocabulary(`vectors:${file}`, root, (f) => runInWorker('vectorWords', { file: f }));
+  assert.deepEqual(viaWorker, vectors);
 });
 
 /** Applies one fix to the text, as the code action's workspace edit does. */

@@ -14,6 +14,7 @@ import { runAttention, type AttentionInput } from '../analyses/attention';
 import { runTokens, type TokensInput } from '../analyses/tokens';
 import { runMatch, type MatchInput } from '../analyses/match';
 import { pairAcrossLayers, type PairLayersInput } from '../analyses/pair-layers';
+import { vectorFileWords } from '../vocabulary';
 
 export interface TaskContext extends RunControl {
   /** Animation frames: iteration, KL divergence (NaN where there is none) and a copy of the coordinates. */
@@ -33,6 +34,7 @@ export const workerTasks = Object.freeze({
   tokens: (input: TokensInput, context: TaskContext) => runTokens(input, context),
   match: (input: MatchInput, context: TaskContext) => runMatch(input, context),
   pairLayers: (input: PairLayersInput, context: TaskContext) => pairAcrossLayers(input, context),
+  vectorWords: (input: { file: string }, context: TaskContext) => vectorFileWords(input.file, context),
 });
 
 export type WorkerTaskName = keyof typeof workerTasks;
