@@ -1,8 +1,8 @@
 // Job 2 in real VS Code on a generated checkpoint: the command palette → Map Token Embeddings…, the
 // model typed as a folder, the first 100 tokens, t-SNE, then Run again with another perplexity and
 // min_samples from the panel; then a right-clicked word list. Each panel is checked against the CLI's
-// result for the same inputs: title, Gram cells, map points and labels, a hover tooltip, and the
-// DBSCAN group lists.
+// result for the same inputs: title, Gram cells, map points and labels, hover tooltips on a Gram cell
+// and a map point, and the DBSCAN group lists.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -86,6 +86,16 @@ async function assertPanelEqualsCli(panel: FrameLocator, cli: TokensResult): Pro
   assert.equal(await blocks.count(), groups.length + (cli.ungrouped.indices.length ? 1 : 0));
   for (const [k, g] of groups.entries()) assert.deepEqual(await blocks.nth(k).locator('.ml-token').allTextContents(), g.members, `group ${g.label}`);
   if (cli.ungrouped.indices.length) assert.deepEqual(await blocks.last().locator('.ml-token').allTextContents(), cli.ungrouped.tokens, 'ungrouped');
+
+  // Hover a Gram cell: the tooltip names the token pair (␣ for a leading space) and E·Eᵀ.
+  const gram = panel.locator('[data-card="gram"]');
+  await gram.scrollIntoViewIfNeeded();
+  const cell = await gram.locator('rect.cell').nth(1 * n + 2).boundingBox();
+  assert.ok(cell, 'the Gram cell is on screen');
+  await session.page.mouse.move(cell.x + cell.width / 2, cell.y + cell.height / 2);
+  const cellTip = await panel.locator('.ml-tooltip:not([hidden])').innerText();
+  assert.ok(cellTip.startsWith(`${cli.tokens[1]} × ${cli.tokens[2]}`), cellTip);
+  assert.ok(cellTip.includes(`E·Eᵀ: ${cli.gram![1][2].toFixed(3)}`), cellTip);
 
   // Hover the first token's point: the tooltip names it and its group.
   await map.scrollIntoViewIfNeeded();

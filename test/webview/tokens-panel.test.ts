@@ -110,8 +110,8 @@ test('the group list is the Result\'s: each group\'s tokens in order, then the u
   }
   // Each group's swatch is its color on the map (the centroid diamond's fill).
   for (const k of [0, groups.length - 1]) {
-    const swatch = await blocks.nth(k).locator('.ml-token-swatch').evaluate((e) => getComputedStyle(e).backgroundColor);
-    const diamond = await panel.page.locator(`[data-card="token-map"] path.centroid[data-cluster="${groups[k].label}"]`).evaluate((e) => getComputedStyle(e).fill);
+    const swatch = await panel.page.evaluate(`getComputedStyle(document.querySelectorAll('[data-card="token-groups"] .ml-token-group')[${k}].querySelector('.ml-token-swatch')).backgroundColor`);
+    const diamond = await panel.page.evaluate(`getComputedStyle(document.querySelector('[data-card="token-map"] path.centroid[data-cluster="${groups[k].label}"]')).fill`);
     assert.equal(swatch, diamond, `group ${groups[k].label}`);
   }
   const last = blocks.nth(groups.length);
