@@ -101,10 +101,14 @@ function gramCosine(gram: number[][], i: number, j: number): number {
 }
 
 function tokens(result: TokensResult, items: readonly string[], focus: Focus | undefined, k: number): InspectorData | undefined {
-  if (focus?.kind === 'cluster') {
-    const c = result.clusters.find((x) => x.label === focus.label);
-    return c && { kind: 'cluster', map: 'tokens', label: c.label, title: `Cluster ${c.label} · ${c.members.length} tokens`, members: c.members, profile: c.centroid, profileLabel: 'centroid (embedding dimension)' };
+  // A group picked from the token panel's list arrives as its members: that is the cluster.
+  const picked = new Set(items);
+  const cluster = focus?.kind === 'cluster' ? result.clusters.find((x) => x.label === focus.label)
+    : items.length > 1 ? result.clusters.find((x) => x.members.length === picked.size && x.members.every((m) => picked.has(m))) : undefined;
+  if (cluster) {
+    return { kind: 'cluster', map: 'tokens', label: cluster.label, title: `Cluster ${cluster.label} · ${cluster.members.length} tokens`, members: cluster.members, profile: cluster.centroid, profileLabel: 'centroid (embedding dimension)' };
   }
+  if (focus?.kind === 'cluster') return undefined;
   const i = focus?.kind === 'token' ? focus.index : result.tokens.indexOf(items[0] ?? '');
   if (items.length > 1 || i < 0 || i >= result.tokens.length) return undefined;
   if (!result.gram) return { kind: 'empty', message: `This run kept no Gram matrix (more than ${result.matrixCap} tokens), so neighbours of "${result.tokens[i]}" cannot be read from it.` };

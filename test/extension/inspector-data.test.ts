@@ -112,6 +112,10 @@ test('a token of a tokens run: neighbours by cosine read off the Gram matrix', (
   const data = inspectSelection(tokens, ['a']);
   assert.deepEqual(data, { kind: 'token', word: 'a', category: null, spaces: [{ label: 'gpt2 token embeddings (cosine)', neighbours: [{ word: 'b', similarity: 1 }, { word: 'c', similarity: 0 }] }] });
   assert.match((inspectSelection({ ...tokens, gram: null } as TokensResult, ['a']) as { message: string }).message, /no Gram matrix/);
+  // A group picked in the token panel's list (its members, in any order) is shown as that cluster.
+  const grouped = { ...tokens, clusters: [{ label: 2, indices: [0, 1], members: ['a', 'b'], tokenIds: [64, 65], centroid: [0.5, 1.5] }] } as unknown as TokensResult;
+  assert.deepEqual(inspectSelection(grouped, ['b', 'a']), { kind: 'cluster', map: 'tokens', label: 2, title: 'Cluster 2 · 2 tokens', members: ['a', 'b'], profile: [0.5, 1.5], profileLabel: 'centroid (embedding dimension)' });
+  assert.equal(inspectSelection(grouped, ['a', 'c']).kind, 'empty');
 });
 
 test('a layer of an attention sweep: every statistic there, and each over all layers', () => {
