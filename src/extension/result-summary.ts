@@ -1,5 +1,5 @@
 // One-line summaries of a Result, for the status bar and logs.
-import type { AttentionResult, CompareResult, MatchResult, Result } from '../protocol/result';
+import type { AttentionResult, CompareResult, MatchResult, Result, TokensResult } from '../protocol/result';
 import { formatMs } from './log-format';
 
 export interface ResultSummary {
@@ -14,6 +14,7 @@ export function summarizeResult(result: Result): ResultSummary {
   if (job === 'contrast') return summarizeContrast(result as unknown as ContrastLike);
   if (result.job === 'attention') return summarizeAttention(result);
   if (result.job === 'match') return summarizeMatch(result);
+  if (result.job === 'tokens') return summarizeTokens(result);
   return { text: String(result.title), tooltip: String(result.title) };
 }
 
@@ -80,6 +81,20 @@ function summarizeMatch(result: MatchResult): ResultSummary {
       result.title,
       `${result.matches.length} of ${result.count} ${result.length}-character words matched after ${result.scanned.toLocaleString('en-US')} rows of ${result.a.label}`,
       rsa ? `RSA r = ${rsa.pearson.toFixed(3)}, S_c = ${rsa.cosine.toFixed(3)}` : 'No comparison (fewer than 3 matches, or skipped)',
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+function summarizeTokens(result: TokensResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const map = result.method === 'tsne' ? `t-SNE (perplexity ${result.map.perplexity ?? '—'})` : 'PCA';
+  return {
+    text: `${result.model.label} · ${result.tokens.length} tokens · ${map} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.tokens.length} tokens × ${result.dims} dims, ${map}`,
+      `DBSCAN eps ${result.map.eps}, min_samples ${result.map.minSamples}: ${result.clusters.length} groups, ${result.ungrouped.indices.length} ungrouped`,
       `Run time: ${time}`,
     ].join('\n'),
   };
