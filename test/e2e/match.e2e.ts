@@ -115,6 +115,7 @@ test('hovering a heatmap cell shows both words and both similarities; hovering a
     const a = cli.compare!.a.similarity[2][10];
     assert.match(text, new RegExp(`^A: word2vec-small\\.txt: ${a.toFixed(3).replace('-', '-?')}$`, 'm'), text);
     assert.match(text, /^B: tiny-gpt2#embed: -?\d\.\d+$/m, text);
+    assert.doesNotMatch(text, /within|\(none\)/, `matched words have no categories: ${text}`);
     await session.screenshot('match-vscode-hover.png');
     await panel.locator('.ml-match-table tr[data-index="4"]').hover();
     assert.equal(await panel.locator('section.ml-card[data-space="b"] rect.hover-cell').count(), 1);
@@ -132,5 +133,31 @@ test('Run again from the panel with K = 30 shows the CLI\'s result for K = 30 in
     assert.equal(await frame.locator('.ml-match-table tbody tr').count(), 30);
     assert.equal(await frame.locator('section.ml-card[data-space="a"] rect.cell').count(), 30 * 30);
     assertShownValue(await frame.locator('section.ml-card[data-card="rsa"] [data-stat="pearson"]').innerText(), expected.rsa!.pearson, 're-run RSA Pearson r');
+  });
+});
+
+test('Save run writes a .mechlens.json that reopens from the explorer as the same match panel, without Run again', async (t) => {
+  await onFailure(t, async () => {
+    const panel = await session.webview('.ml-match[data-rendered="true"]');
+    await panel.locator('vscode-button', { hasText: 'Save run' }).click();
+    // code-server's save dialog is VS Code's simple file dialog: a quick input holding the path.
+    const input = session.quickInput().locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await session.page.waitForFunction(
+      "document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('.mechlens.json')", undefined, { timeout: LONG });
+    const savedPath = await input.inputValue();
+    await input.press('Enter');
+    await session.notification(/MechLens: saved .*\.mechlens\.json/).waitFor({ state: 'visible', timeout: LONG });
+    const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as MatchResult;
+    assert.equal(saved.job, 'match');
+    assert.equal(saved.matches.length, 30);
+
+    await session.closeAllEditors();
+    const row = await session.explorerItem(path.relative(workspace, savedPath));
+    await row.dblclick();
+    const reopened = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
+    assert.equal(await reopened.locator('.ml-match-table tbody tr').count(), 30);
+    assertShownValue(await reopened.locator('section.ml-card[data-card="rsa"] [data-stat="pearson"]').innerText(), saved.rsa!.pearson, 'reopened RSA Pearson r');
+    assert.equal(await reopened.locator('.ml-rerun-run').evaluate((e) => (e as unknown as { disabled: boolean }).disabled), true, 'a saved run cannot run again');
   });
 });
