@@ -55,13 +55,13 @@ interface CliCompare {
   rsa: { pearson: number; spearman: number; cosine: number; pValue: number | null };
 }
 
-function runCli(a: string, b: string): CliCompare {
+function runCli(a: string, b: string, permutations = 1000): CliCompare {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
   try {
     const out = path.join(outDir, 'compare.json');
     const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'compare',
       '--words', path.join(workspace, wordList), '--a', `vectors:${a}`, '--b', `vectors:${b}`,
-      '--permutations', '1000', '--seed', '0', '--json', out], { encoding: 'utf8' });
+      '--permutations', String(permutations), '--seed', '0', '--json', out], { encoding: 'utf8' });
     assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
     return JSON.parse(readFileSync(out, 'utf8')) as CliCompare;
   } finally {
@@ -138,6 +138,30 @@ test('hovering a heatmap cell shows both words and both similarities', async (t)
     const rsa = panel.locator('section.ml-card[data-card="rsa"]');
     await rsa.evaluate((card) => card.scrollIntoView({ block: 'center' }));
     await session.screenshot('vscode-compare-rsa.png');
+  });
+});
+
+test('Run again from the panel\'s Run settings re-runs job 1 in the same panel with the new permutation count', async (t) => {
+  await onFailure(t, async () => {
+    const panel = await session.webview('section.ml-rerun-controls vscode-button.ml-rerun-run');
+    const tabs = await session.page.locator('.tab').count();
+    await panel.locator('[data-param="permutations"] input').fill('200');
+    await panel.locator('vscode-button.ml-rerun-run').click();
+    // The same panel shows the new run: its header counts the permutations, and its p-value is the CLI's for 200.
+    await panel.locator('.ml-meta', { hasText: '200 permutations' }).first().waitFor({ state: 'visible', timeout: LONG });
+    assert.equal(await session.page.locator('.tab').count(), tabs, 'no new tab opened');
+    const cli = runCli(vectors.a, vectors.b, 200);
+    const rsa = panel.locator('section.ml-card[data-card="rsa"]');
+    assertShownValue(await rsa.locator('[data-stat="pearson"]').innerText(), cli.rsa.pearson, 'RSA Pearson r after the re-run');
+    const shownP = (await rsa.locator('[data-stat="pValue"]').innerText()).trim();
+    assert.ok(cli.rsa.pValue !== null);
+    assertShownValue(shownP.replace(/^[<≤]\s*/, ''), cli.rsa.pValue, 'permutation p after the re-run (200 permutations)');
+    await panel.locator('section.ml-rerun-controls').evaluate((bar) => bar.scrollIntoView({ block: 'start' }));
+    await session.screenshot('vscode-compare-rerun.png');
+    // Back to the notebook default for the tests that follow.
+    await panel.locator('[data-param="permutations"] input').fill('1000');
+    await panel.locator('vscode-button.ml-rerun-run').click();
+    await panel.locator('.ml-meta', { hasText: '1000 permutations' }).first().waitFor({ state: 'visible', timeout: LONG });
   });
 });
 
