@@ -139,7 +139,7 @@ function matchHeader(result: MatchResult, host: MatchPanelHost): HTMLElement {
 /** L, K and leading space, and Run again: the host runs the match with them and sends the new result here. */
 function matchRerunControls(parent: HTMLElement, result: MatchResult, client: RerunClient | undefined): HTMLElement {
   return rerunControls(parent, {
-    hint: 'walks A again and compares the new matches',
+    hint: 'Running again walks A again and compares the new matches.',
     fields: [
       { kind: 'number', key: 'length', label: 'Word length L', value: result.length, limit: rerunLimits.length, title: 'Characters per word' },
       { kind: 'number', key: 'count', label: 'Words K', value: result.count, limit: rerunLimits.count, title: 'How many words to find, walking A in file order' },
