@@ -6,11 +6,11 @@ import { compareEmbeddings, type CompareArgs, type CompareServices } from './com
 import { resolveCacheDir } from './cache-scan';
 import { contrastSentences, type ContrastServices } from './contrast-command';
 import { compareAttention, type AttentionServices } from './attention-command';
-import { mapTokenEmbeddings, type TokensServices } from './tokens-command';
 import { matchVocabularies, type MatchServices } from './match-command';
+import { mapTokenEmbeddings, type TokensServices } from './tokens-command';
 import { runAttentionJob, runCompareJob, runContrastJob } from './jobs';
-import { runTokensJob } from './jobs';
 import { runMatchJob } from './jobs';
+import { runTokensJob } from './jobs';
 import { registerLanguageFeatures } from './language';
 import { setUpGpu } from './gpu-command';
 import { registerDiagnostics, type VocabularyChoice } from './diagnostics';
@@ -29,6 +29,7 @@ import { runInWorker } from '../core/worker/client';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
 import { ResultCache } from '../core/result-cache';
+import { shutdownWorkers } from '../core/worker/client';
 import { clearResultCache, readResultCacheSettings, resultCacheDir } from './result-cache-flow';
 
 function trustedCacheDir(): string {
@@ -38,9 +39,9 @@ function trustedCacheDir(): string {
 
 /**
  * core/ reads these settings from the environment (MECHLENS_MEMORY_SHARE in core/memory.ts,
- * MECHLENS_EXECUTION_PROVIDER in core/models/capture.ts), and worker threads copy the host's
- * environment when they start, so the settings reach every job through it. A workspace may only
- * change the memory share when trusted (it switches off a safety check).
+ * MECHLENS_EXECUTION_PROVIDER in core/models/capture.ts), and the long-lived job threads share the
+ * host's environment (SHARE_ENV in core/worker/client.ts), so a changed setting reaches the next job.
+ * A workspace may only change the memory share when trusted (it switches off a safety check).
  */
 function applyEnvironmentSettings(): void {
   const config = vscode.workspace.getConfiguration('mechlens');
@@ -136,19 +137,18 @@ export function activate(context: vscode.ExtensionContext): void {
         .then((action) => { if (action) log.show(); });
     });
 
-  /**
-   * What a word list or sentence set is checked against: the setting; else, for a word list, the last
-   * source A of Compare Embeddings (a vector set or a model); else the model used last; else the default model.
-   */
-  const diagnosticsVocabulary = (kind: 'words' | 'sentences'): VocabularyChoice | undefined => {
-    const config = vscode.workspace.getConfiguration('mechlens');
-    const chosen = effectiveSetting(config.inspect<string>('diagnostics.vocabulary'), vscode.workspace.isTrusted).value?.trim();
-    if (chosen === 'off') return undefined;
-    const lastSource = kind === 'words' ? services.recentSources.a.items()[0] : undefined;
-    const spec = chosen || lastSource || contrastServices.recentModels.items()[0] || attentionServices.recentModels.items()[0]
-      || effectiveSetting(config.inspect<string>('contrast.defaultModel'), vscode.workspace.isTrusted).value?.trim();
-    return spec ? { spec, cacheDir: trustedCacheDir() } : undefined;
+  const tokensServices: TokensServices = {
+    ...services,
+    runTokens: runTokensJob,
+    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
+    recentModels: new RecentList(context.globalState, 'mechlens.recentTokensModels', 8),
   };
+  const mapTokens = (uri?: unknown) =>
+    mapTokenEmbeddings(tokensServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
+      log.error('Map Token Embeddings failed', err);
+      void vscode.window.showErrorMessage('MechLens: Map Token Embeddings failed. The log has the details.', 'Open Log')
+        .then((action) => { if (action) log.show(); });
+    });
 
   const matchServices: MatchServices = {
     ...services,
@@ -164,18 +164,19 @@ export function activate(context: vscode.ExtensionContext): void {
         .then((action) => { if (action) log.show(); });
     });
 
-  const tokensServices: TokensServices = {
-    ...services,
-    runTokens: runTokensJob,
-    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
-    recentModels: new RecentList(context.globalState, 'mechlens.recentTokensModels', 8),
+  /**
+   * What a word list or sentence set is checked against: the setting; else, for a word list, the last
+   * source A of Compare Embeddings (a vector set or a model); else the model used last; else the default model.
+   */
+  const diagnosticsVocabulary = (kind: 'words' | 'sentences'): VocabularyChoice | undefined => {
+    const config = vscode.workspace.getConfiguration('mechlens');
+    const chosen = effectiveSetting(config.inspect<string>('diagnostics.vocabulary'), vscode.workspace.isTrusted).value?.trim();
+    if (chosen === 'off') return undefined;
+    const lastSource = kind === 'words' ? services.recentSources.a.items()[0] : undefined;
+    const spec = chosen || lastSource || contrastServices.recentModels.items()[0] || attentionServices.recentModels.items()[0]
+      || effectiveSetting(config.inspect<string>('contrast.defaultModel'), vscode.workspace.isTrusted).value?.trim();
+    return spec ? { spec, cacheDir: trustedCacheDir() } : undefined;
   };
-  const mapTokens = (uri?: unknown) =>
-    mapTokenEmbeddings(tokensServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
-      log.error('Map Token Embeddings failed', err);
-      void vscode.window.showErrorMessage('MechLens: Map Token Embeddings failed. The log has the details.', 'Open Log')
-        .then((action) => { if (action) log.show(); });
-    });
 
   const compare = (uri?: unknown, args?: CompareArgs) =>
     compareEmbeddings(services, { ...args, uri: uri instanceof vscode.Uri ? uri : args?.uri }).catch((err: unknown) => {
@@ -211,8 +212,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
     vscode.commands.registerCommand('mechlens.contrastSentences', (uri?: unknown) => contrast(uri)),
     vscode.commands.registerCommand('mechlens.compareAttention', (uri?: unknown) => attention(uri)),
-    vscode.commands.registerCommand('mechlens.mapTokens', (uri?: unknown) => mapTokens(uri)),
     vscode.commands.registerCommand('mechlens.matchVocabularies', (uri?: unknown) => match(uri)),
+    vscode.commands.registerCommand('mechlens.mapTokens', (uri?: unknown) => mapTokens(uri)),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare(undefined, { presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
@@ -229,7 +230,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.setUpGpu', () => setUpGpu({ log, cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'gpu').fsPath })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mechlens.cacheDirectory')) models.refresh();
-      if (e.affectsConfiguration('mechlens.memoryShare') || e.affectsConfiguration('mechlens.executionProvider')) applyEnvironmentSettings();
+      if (e.affectsConfiguration('mechlens.memoryShare') || e.affectsConfiguration('mechlens.executionProvider')) {
+        applyEnvironmentSettings();
+        // The next job reads these (job threads share this environment); the log says what is now in effect.
+        log.info(`Settings changed: memory share ${process.env.MECHLENS_MEMORY_SHARE ?? '0.8'}, execution provider ${process.env.MECHLENS_EXECUTION_PROVIDER ?? 'auto'}`);
+      }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       log.info('Workspace trusted: workspace settings for paths and sources now apply');
@@ -243,6 +248,8 @@ export function activate(context: vscode.ExtensionContext): void {
     `(workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted: path settings from the workspace are ignored'})`);
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions; VS Code disposes it.
+export function deactivate(): Promise<void> {
+  // Everything else is in context.subscriptions; VS Code disposes it. The job threads outlive single
+  // runs (core/worker/client.ts), so they are ended here.
+  return shutdownWorkers();
 }
