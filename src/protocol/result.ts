@@ -275,6 +275,8 @@ export interface TokensResult {
     iterations?: number;
     kl?: number;
     explainedVarianceRatio?: number[];
+    /** sklearn's trustworthiness of the map (k = 5, euclidean on the rows); absent above 2,000 tokens. */
+    trustworthiness?: number;
   };
   warnings: string[];
   run: RunInfo;

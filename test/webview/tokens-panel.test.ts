@@ -83,6 +83,7 @@ test('the Gram matrix has one cell per token pair, decoded-token ticks, and a ho
 
 test('the map has one mark per token, + for the ungrouped, a label per token, a centroid per group, and a hover naming the token', async () => {
   const card = panel.page.locator('[data-card="token-map"]');
+  assert.match((await card.locator('.ml-card-subtitle').first().textContent()) ?? '', new RegExp(`trustworthiness \\(k = 5\\) ${fixture.map.trustworthiness!.toFixed(3)}`));
   assert.equal(await card.locator('path.mark').count(), n);
   assert.equal(await card.locator('path.mark.noise').count(), fixture.ungrouped.indices.length);
   assert.equal(await card.locator('path.centroid').count(), fixture.clusters.length);

@@ -10,6 +10,7 @@ import { summarizeClusters } from '../cluster/summary';
 import { MechLensError, throwIfCancelled } from '../errors';
 import { pca } from '../layout/pca';
 import { tsne } from '../layout/tsne';
+import { trustworthiness } from '../layout/trustworthiness';
 import { toJson, type Matrix } from '../matrix';
 import { loadModel, tokenEmbeddings } from '../models/capture-model';
 import { ensureModel } from '../models/hub';
@@ -46,6 +47,9 @@ export interface TokensInput {
 export const TOKENS_DEFAULTS = Object.freeze({ first: 100, leadingSpace: 'with', perplexity: 5, iterations: 1000, eps: 7, minSamples: 3, seed: 0, matrixCap: 2000 } as const);
 /** Exact-ish t-SNE of 50k points takes many minutes on a laptop; PCA takes seconds. */
 export const AUTO_PCA_ABOVE = 10_000;
+/** Trustworthiness compares every pair in the original space (N² · d): up to here it costs seconds. */
+export const TRUSTWORTHINESS_UP_TO = 2000;
+const TRUSTWORTHINESS_K = 5;
 
 interface ChosenTokens {
   ids: number[];
@@ -139,6 +143,11 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
     warnings.push(...t.warnings.map((w) => `t-SNE: ${w}`));
   }
   throwIfCancelled(signal);
+  // How well the map keeps each token's nearest neighbours: the notebook shows the map without saying.
+  if (n > 2 * TRUSTWORTHINESS_K && n <= TRUSTWORTHINESS_UP_TO) {
+    step(`Trustworthiness of the map (k = ${TRUSTWORTHINESS_K})`, 0.95);
+    mapInfo.trustworthiness = trustworthiness(e, coords, TRUSTWORTHINESS_K, 'euclidean');
+  }
 
   // eps 7 is the notebook's radius for t-SNE maps; a PCA map has the embeddings' own scale.
   if (method === 'pca' && input.eps === undefined && n > 1) {

@@ -111,9 +111,10 @@ export function renderTokens(root: HTMLElement, result: TokensResult, host: Toke
   const mapGrid = el('div', 'ml-grid');
   page.appendChild(mapGrid);
   const mapSlot: ChartSlot = {};
-  const mapDetail = m.method === 'tsne'
+  const mapDetail = (m.method === 'tsne'
     ? `perplexity ${fmt(m.perplexity, 3).replace(/\.?0+$/, '')}, ${m.iterations ?? '—'} iterations, KL ${fmt(m.kl, 3)}`
-    : `explained variance ${(m.explainedVarianceRatio ?? []).map((v) => `${(100 * v).toFixed(1)}%`).join(' + ')}`;
+    : `explained variance ${(m.explainedVarianceRatio ?? []).map((v) => `${(100 * v).toFixed(1)}%`).join(' + ')}`)
+    + (m.trustworthiness !== undefined ? ` · trustworthiness (k = 5) ${fmt(m.trustworthiness, 3)}` : '');
   const mapBody = card(mapGrid, `${methodName} of the token embeddings`, `${mapDetail} · DBSCAN eps ${fmt(m.eps, 3).replace(/\.?0+$/, '')}, min_samples ${m.minSamples} on the map · lines join each token to its group's centroid · + ungrouped · click a token for its nearest neighbours (cosine, original space)`,
     { name: 'token-map', chart: () => mapSlot.chart }, host, 'token-map');
   mapBody.parentElement?.classList.add('ml-wide');
