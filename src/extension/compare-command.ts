@@ -168,11 +168,13 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
         log.info(`Compare: re-clustered the existing t-SNE maps with eps ${p.eps ?? 'auto'}, min_samples ${p.minSamples}`);
         return reclustered;
       }
-      return services.runCompare({
+      const fresh = await services.runCompare({
         ...input, permutations: p.permutations,
         // null in the panel means "the job's automatic choice", which is an absent option.
         map: { ...settings.map, perplexity: p.perplexity ?? undefined, eps: p.eps ?? undefined, minSamples: p.minSamples },
       }, control);
+      // The job runs DBSCAN only, as the notebook does; a k from the panel adds k-means on the new maps.
+      return p.k === null ? fresh : reclusterCompare(fresh, p) ?? fresh;
     },
   });
   const started = performance.now();

@@ -70,6 +70,8 @@ export function validateCompareRerun(raw: unknown): CompareRerunParams {
     perplexity: checkNullableNumber(f, 'perplexity'),
     eps: checkNullableNumber(f, 'eps'),
     minSamples: checkNumber(f, 'minSamples'),
+    // Absent (a panel from before k existed) means no k-means, like null.
+    k: f.k === undefined ? null : checkNullableNumber(f, 'k'),
   };
 }
 

@@ -15,6 +15,8 @@ export interface CompareRerunParams {
   /** null: chosen from the map's k-distances. */
   eps: number | null;
   minSamples: number;
+  /** k-means on each map as well; null: none (the notebook runs DBSCAN only). */
+  k: number | null;
 }
 
 /** Job 4: layer, prompt template and RSA permutations. */

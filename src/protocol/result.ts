@@ -85,6 +85,8 @@ export interface EmbeddingMap {
   /** KL divergence at the end (t-SNE only). */
   kl?: number;
   options: Record<string, unknown>;
+  /** k-means (k-means++, seeded) on the same map, when a k was asked for in the panel. */
+  kmeans?: { k: number; labels: number[]; inertia: number; clusters: ClusterSummary[] };
 }
 
 export interface SpaceResult {

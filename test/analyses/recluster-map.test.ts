@@ -29,7 +29,7 @@ test('DBSCAN on the stored coordinates gives scikit-learn\'s labels for the fixt
 
 test('only eps or min_samples changed: both maps are re-clustered; a tiny eps leaves every word as noise', () => {
   const before = JSON.stringify(fixture);
-  const out = reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: null, eps: 1e-6, minSamples: 2 });
+  const out = reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: null, eps: 1e-6, minSamples: 2, k: null });
   assert.ok(out);
   assert.ok(out.a.map!.labels.every((l) => l === -1));
   assert.deepEqual(out.a.map!.clusters, []);
@@ -38,16 +38,16 @@ test('only eps or min_samples changed: both maps are re-clustered; a tiny eps le
   assert.equal(out.rsa, fixture.rsa, 'statistics other than the clusters are the same objects');
   assert.equal(JSON.stringify(fixture), before, 'the input result is not mutated');
 
-  const auto = reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: null, eps: null, minSamples: 3 });
+  const auto = reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: null, eps: null, minSamples: 3, k: null });
   assert.equal(auto?.b.map?.options.epsChosen, 'auto');
   assert.ok((auto?.b.map?.options.eps as number) > 0);
 });
 
 test('a changed permutation count or perplexity needs the full run', () => {
-  assert.equal(reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations + 1, perplexity: null, eps: 1, minSamples: 3 }), undefined);
-  assert.equal(reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: 4, eps: 1, minSamples: 3 }), undefined);
+  assert.equal(reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations + 1, perplexity: null, eps: 1, minSamples: 3, k: null }), undefined);
+  assert.equal(reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: 4, eps: 1, minSamples: 3, k: null }), undefined);
   const noMap: CompareResult = { ...fixture, a: { ...fixture.a, map: undefined } };
-  assert.equal(reclusterCompare(noMap, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: null, eps: 1, minSamples: 3 }), undefined);
+  assert.equal(reclusterCompare(noMap, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: null, eps: 1, minSamples: 3, k: null }), undefined);
 });
 
 function assertClose(actual: unknown, expected: unknown, path: string): void {
@@ -92,4 +92,27 @@ test('contrast: a new k or eps re-clusters; a new hook, test, alpha, perplexity 
   for (const change of [{ hook: 'blocks.0.mlp.hook_pre' }, { test: 'welch' as const }, { alpha: 0.01 }, { perplexity: 5 }, { shuffles: 10 }, { correction: 'fdr' as const }]) {
     assert.equal(reclusterContrast(contrast, { ...contrastParams(), ...change }), undefined, JSON.stringify(change));
   }
+});
+
+test('compare: a k adds seeded k-means on each stored map, with centroids from the item vectors; k null removes it', () => {
+  const p = { job: 'compare' as const, permutations: fixture.rsa.permutations, perplexity: null, eps: fixture.a.map!.options.eps as number, minSamples: 3 };
+  const withK = reclusterCompare(fixture, { ...p, k: 3 });
+  const km = withK?.a.map?.kmeans;
+  assert.ok(km);
+  assert.equal(km.k, 3);
+  assert.equal(km.labels.length, fixture.items.length);
+  assert.equal(new Set(km.labels).size, 3);
+  // Inertia is the sum of squared distances on the map to each cluster's mean position.
+  const coords = fixture.a.map!.coords;
+  let inertia = 0;
+  for (const label of new Set(km.labels)) {
+    const members = coords.filter((_, i) => km.labels[i] === label);
+    const mean = [0, 1].map((d) => members.reduce((s, c) => s + c[d], 0) / members.length);
+    inertia += members.reduce((s, c) => s + (c[0] - mean[0]) ** 2 + (c[1] - mean[1]) ** 2, 0);
+  }
+  assert.ok(Math.abs(km.inertia - inertia) <= 1e-9 * inertia, `${km.inertia} vs ${inertia}`);
+  assert.deepEqual(withK?.a.map?.labels, fixture.a.map!.labels, 'DBSCAN is unchanged');
+  assert.deepEqual(reclusterCompare(fixture, { ...p, k: 3 })?.a.map?.kmeans?.labels, km.labels, 'seeded: the same labels again');
+  assert.equal(reclusterCompare(withK!, { ...p, k: null })?.a.map?.kmeans, undefined);
+  assert.equal(reclusterCompare(fixture, { ...p, k: 500 })?.a.map?.kmeans?.k, fixture.items.length, 'k is capped at the number of words');
 });

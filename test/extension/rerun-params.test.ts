@@ -6,7 +6,7 @@ import { validateAttentionRerun, validateCompareRerun, validateContrastRerun } f
 import { hookConfigFor } from '../../src/extension/contrast-options';
 import { MechLensError } from '../../src/core/errors';
 
-const compare = { job: 'compare', permutations: 1000, perplexity: null, eps: null, minSamples: 3 };
+const compare = { job: 'compare', permutations: 1000, perplexity: null, eps: null, minSamples: 3, k: null };
 const attention = { job: 'attention', layer: 5, template: 'The next word is {word}', permutations: 1000 };
 const contrast = { job: 'contrast', hook: 'blocks.5.mlp.hook_pre', test: 'welch', correction: 'fdr', alpha: 0.05, perplexity: 30, eps: 1, minSamples: 3, k: 3, shuffles: 200 };
 

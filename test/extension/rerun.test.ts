@@ -37,7 +37,7 @@ function services(job: Job) {
   };
 }
 
-const params: CompareRerunParams = { job: 'compare', permutations: 50, perplexity: 4, eps: null, minSamples: 2 };
+const params: CompareRerunParams = { job: 'compare', permutations: 50, perplexity: 4, eps: null, minSamples: 2, k: null };
 
 /** Runs the compare command to its first result, with the webview ready. */
 async function firstRun(job: Job): Promise<FakeWebviewPanel> {

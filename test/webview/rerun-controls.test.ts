@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import type { AttentionResult, CompareResult, ContrastResult, Result } from '../../src/protocol/result';
 import type { FromWebview } from '../../src/protocol/messages';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { reclusterCompare } from '../../src/core/analyses/recluster-map';
 
 const fixture = <R>(name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}-result.json`), 'utf8')) as R;
 const compare = fixture<CompareResult>('compare');
@@ -63,7 +64,7 @@ test('compare: a changed permutation count and perplexity go out as a typed reru
   assert.equal(await isDisabled(panel, '.ml-rerun-reset'), false);
   await panel.page.locator('.ml-rerun-run').click();
   const [request] = await rerunRequests(panel);
-  assert.deepEqual(request.params, { job: 'compare', permutations: 250, perplexity: 4, eps: null, minSamples: 2 });
+  assert.deepEqual(request.params, { job: 'compare', permutations: 250, perplexity: 4, eps: null, minSamples: 2, k: null });
 
   // The host reports progress: the panel stays, the strip shows it with Cancel, the controls wait.
   await panel.post({ type: 'progress', message: 't-SNE iteration 300', fraction: 0.4 });
@@ -151,4 +152,29 @@ test('contrast: hook, test, correction, alpha, map, clustering and shuffles go o
   });
   await panel.post({ type: 'reply', id: request.id, ok: true, value: { status: 'done' } });
   await panel.screenshot('rerun-controls-contrast', '[data-card="rerun"]');
+});
+
+test('compare: a k goes out with the request, and a result with k-means offers a DBSCAN / k-means switch on each map', async () => {
+  const panel = await open(compare);
+  await type(panel, 'k', '3');
+  await panel.page.locator('.ml-rerun-run').click();
+  const [request] = await rerunRequests(panel);
+  assert.equal((request.params as { k: number }).k, 3);
+  const withK = reclusterCompare(compare, request.params as never);
+  assert.ok(withK?.a.map?.kmeans);
+  await panel.post({ type: 'result', result: withK });
+  await panel.post({ type: 'reply', id: request.id, ok: true, value: { status: 'done' } });
+  await waitUntil(panel.page, `document.querySelector('[data-clustering="a"]') !== null`);
+  const groups = () => panel.page.locator('[data-card="clusters-a"] .ml-cluster-members:not([data-cluster="noise"])').count();
+  assert.equal(await groups(), withK.a.map.clusters.length);
+  await panel.page.locator('[data-clustering="a"]').evaluate((el) => {
+    (el as unknown as { value: string }).value = 'kmeans';
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await waitUntil(panel.page, `document.querySelectorAll('[data-card="clusters-a"] .ml-cluster-members').length === 3`);
+  assert.equal(await panel.page.locator('[data-card="clusters-a"] .ml-cluster-members[data-cluster="noise"]').count(), 0, 'k-means has no noise');
+  assert.match(await panel.page.locator('[data-card="clusters-a"] .ml-card-subtitle').textContent() ?? '', /k-means k = 3/);
+  assert.equal(await panel.page.locator('[data-param="k"]').evaluate((el) => (el as unknown as { value: string }).value), '3', 'the bar starts at the run\'s k');
+  assert.deepEqual(panel.errors, []);
+  await panel.screenshot('compare-kmeans-switch', '[data-card="clusters-a"]');
 });

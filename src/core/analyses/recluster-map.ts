@@ -4,22 +4,33 @@
 import type { CompareResult, ContrastResult, EmbeddingMap, MatrixJson } from '../../protocol/result';
 import type { CompareRerunParams, ContrastRerunParams } from '../../protocol/rerun';
 import { dbscan } from '../cluster/dbscan';
+import { kmeans } from '../cluster/kmeans';
 import { summarizeClusters } from '../cluster/summary';
 import { fromJson } from '../matrix';
 import { clusterSignificantNeurons } from './contrast';
 import { autoEps } from './embedding-map';
 
-/** `eps` null: chosen from the map's k-distances, as embeddingMap does without one. */
-export function reclusterMap(map: EmbeddingMap, vectors: MatrixJson, names: string[], o: { eps: number | null; minSamples: number }): EmbeddingMap {
+/**
+ * `eps` null: chosen from the map's k-distances, as embeddingMap does without one. `k`: k-means on
+ * the map too (with the map's seed, k capped at the number of points); null or absent: none.
+ */
+export function reclusterMap(map: EmbeddingMap, vectors: MatrixJson, names: string[], o: { eps: number | null; minSamples: number; k?: number | null }): EmbeddingMap {
   const coords = fromJson(map.coords);
   const seed = typeof map.options.seed === 'number' ? map.options.seed : 0;
   const eps = o.eps ?? autoEps(coords, o.minSamples, seed);
   const labels = dbscan(coords, { eps, minSamples: o.minSamples, metric: 'euclidean' });
-  const clusters = summarizeClusters(labels, fromJson(vectors), names).filter((c) => c.label >= 0);
+  const x = fromJson(vectors);
+  const summary = (lab: ArrayLike<number>) => summarizeClusters(lab, x, names).filter((c) => c.label >= 0)
+    .map((c) => ({ label: c.label, members: c.members, centroid: Array.from(c.centroid) }));
+  const k = o.k === null || o.k === undefined ? null : Math.min(o.k, coords.rows);
+  const km = k !== null && k >= 1 ? kmeans(coords, { k, seed }) : null;
+  const rest: EmbeddingMap = { ...map };
+  delete rest.kmeans;
   return {
-    ...map,
+    ...rest,
+    ...(km ? { kmeans: { k: km.centroids.rows, labels: Array.from(km.labels), inertia: km.inertia, clusters: summary(km.labels) } } : {}),
     labels: Array.from(labels),
-    clusters: clusters.map((c) => ({ label: c.label, members: c.members, centroid: Array.from(c.centroid) })),
+    clusters: summary(labels),
     options: { ...map.options, eps, minSamples: o.minSamples, epsChosen: o.eps === null ? 'auto' : 'given' },
   };
 }
@@ -34,7 +45,7 @@ export function reclusterCompare(result: CompareResult, p: CompareRerunParams): 
   if (p.permutations !== result.rsa.permutations || p.perplexity !== perplexity) return undefined;
   const { a, b } = result;
   if (!a.map || !b.map || a.vectors.length !== result.items.length || b.vectors.length !== result.items.length) return undefined;
-  const o = { eps: p.eps, minSamples: p.minSamples };
+  const o = { eps: p.eps, minSamples: p.minSamples, k: p.k };
   return {
     ...result,
     a: { ...a, map: reclusterMap(a.map, a.vectors, result.items, o) },
@@ -42,7 +53,7 @@ export function reclusterCompare(result: CompareResult, p: CompareRerunParams): 
     run: {
       ...result.run,
       createdAt: new Date().toISOString(),
-      options: { ...result.run.options, map: { ...requested, eps: p.eps ?? undefined, minSamples: p.minSamples }, reclustered: true },
+      options: { ...result.run.options, map: { ...requested, eps: p.eps ?? undefined, minSamples: p.minSamples, k: p.k ?? undefined }, reclustered: true },
     },
   };
 }

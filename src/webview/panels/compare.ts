@@ -189,17 +189,41 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       continue;
     }
     const dims = space.source.dims;
+    // With a k from Run settings, the map shows either clustering.
+    let showKmeans = false;
+    const mapData = () => ({
+      labels: result.items,
+      coords: map.coords.flat(),
+      clusters: showKmeans && map.kmeans ? map.kmeans.labels : map.labels,
+      vectors: space.vectors.length === result.items.length ? { data: space.vectors.flat(), dims } : undefined,
+    });
+    if (map.kmeans) {
+      const select = document.createElement('vscode-single-select') as HTMLElement & { value: string };
+      select.setAttribute('aria-label', 'clustering shown');
+      select.setAttribute('data-clustering', key);
+      for (const [value, text] of [['dbscan', `DBSCAN (${map.clusters.length} clusters)`], ['kmeans', `k-means (k = ${map.kmeans.k})`]]) {
+        const option = document.createElement('vscode-option');
+        option.setAttribute('value', value);
+        option.textContent = text;
+        select.appendChild(option);
+      }
+      select.value = 'dbscan';
+      const label = el('label');
+      label.append(el('span', undefined, 'Clusters'), select);
+      const controls = el('div', 'ml-chart-controls');
+      controls.appendChild(label);
+      body.appendChild(controls);
+      select.addEventListener('change', () => {
+        showKmeans = select.value === 'kmeans';
+        slot.chart?.update(mapData() as never);
+      });
+    }
     draw.push(() => {
-      const cm = register(clusterMap(body, {
-        labels: result.items,
-        coords: map.coords.flat(),
-        clusters: map.labels,
-        vectors: space.vectors.length === result.items.length ? { data: space.vectors.flat(), dims } : undefined,
-      }, { height: 400 }));
+      const cm = register(clusterMap(body, mapData(), { height: 400 }));
       cm.on('select', ({ labels: words, source }) => { if (source === 'click' && words.length === 1) pickWord(words[0]); });
       // A cluster picked from its member list: the Inspector shows its members and centroid.
       cm.on('select', ({ indices, labels: words, source }) => {
-        const cluster = source === 'list' && indices.length ? map.labels[indices[0]] : -1;
+        const cluster = source === 'list' && indices.length && !showKmeans ? map.labels[indices[0]] : -1;
         if (cluster >= 0) host.post({ type: 'selection', items: words.slice(0, 1000), focus: { kind: 'cluster', map: key, label: cluster } });
       });
       slot.chart = cm;
@@ -238,5 +262,5 @@ function mapSubtitle(space: SpaceResult): string {
   // Auto-chosen values (eps from the k-distance knee) arrive unrounded: three significant digits read better.
   const show = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(3))) : String(v));
   const opts = Object.entries(m.options).map(([k, v]) => `${k} ${show(v)}`).join(', ');
-  return `${m.method.toUpperCase()}${opts ? ` (${opts})` : ''} then DBSCAN · ${m.clusters.length} clusters`;
+  return `${m.method.toUpperCase()}${opts ? ` (${opts})` : ''} then DBSCAN · ${m.clusters.length} clusters${m.kmeans ? ` · k-means k = ${m.kmeans.k}` : ''}`;
 }

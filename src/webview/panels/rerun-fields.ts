@@ -16,7 +16,7 @@ export function compareRerunControls(parent: HTMLElement, result: CompareResult,
   // An eps the job chose from the k-distances is left empty (automatic), so each space gets its own again.
   const epsGiven = map.epsChosen === 'given' || (map.epsChosen === undefined && num(mapOptions.eps) !== null);
   return rerunControls(parent, {
-    hint: 'A new eps or min_samples re-clusters the maps at once; a new perplexity or permutation count reads both sources and runs t-SNE again.',
+    hint: 'A new eps, min_samples or k re-clusters the maps at once; a new perplexity or permutation count reads both sources and runs t-SNE again.',
     fields: [
       { kind: 'number', key: 'permutations', label: 'Permutations', value: result.rsa.permutations, limit: rerunLimits.permutations,
         title: 'Item permutations for the RSA p-value (0 skips the test)' },
@@ -26,9 +26,12 @@ export function compareRerunControls(parent: HTMLElement, result: CompareResult,
         title: 'Neighbourhood radius on the t-SNE map. Empty: 1.5 × the median distance to the (min_samples − 1)-th neighbour' },
       { kind: 'number', key: 'minSamples', label: 'min_samples', value: num(map.minSamples) ?? 3, limit: rerunLimits.minSamples,
         title: 'Points within eps (the point included) that make a core point' },
+      { kind: 'number', key: 'k', label: 'k-means k', value: result.a.map?.kmeans?.k ?? result.b.map?.kmeans?.k ?? null, limit: rerunLimits.k, auto: 'none',
+        title: 'k-means on each t-SNE map as well (the notebook runs DBSCAN only). Empty: none' },
     ],
     toParams: (v): CompareRerunParams => ({
       job: 'compare', permutations: int(v, 'permutations'), perplexity: v.perplexity as number | null, eps: v.eps as number | null, minSamples: int(v, 'minSamples'),
+      k: v.k as number | null,
     }),
     client,
   });
