@@ -23,6 +23,7 @@ function showState(key: string, card: PinnableCard): void {
   card.button.setAttribute('aria-pressed', String(on));
   card.button.title = on ? `Unpin ${card.title} from the side panel` : `Show ${card.title} in the side panel (stays visible while you edit)`;
   card.button.querySelector('.codicon')?.setAttribute('class', `codicon codicon-${on ? 'pinned' : 'pin'}`);
+  if (card.button.lastChild) card.button.lastChild.textContent = on ? 'Pinned' : 'Pin';
 }
 
 /** The pin toggle of a card; `key` names the card within its panel (its export name). */

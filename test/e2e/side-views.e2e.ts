@@ -1,0 +1,94 @@
+// The Inspector and Pinned Charts side views in real VS Code: a saved compare run is opened, a word
+// clicked in a heatmap shows its nearest neighbours in the Inspector, a card's Pin button puts that
+// chart in the Pinned Charts view, and Unpin there clears the card's pin button in the panel.
+import { after, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { LONG, makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { writeVectorFiles, type VectorFiles } from './fixtures';
+
+const wordList = 'samples/space-furniture-fruit.words';
+const runFile = 'space.mechlens.json';
+let session: VsCodeSession;
+let workspace: string;
+let vectors: VectorFiles;
+
+before(async () => {
+  workspace = makeWorkspace();
+  vectors = writeVectorFiles(workspace, path.join(workspace, wordList));
+  const out = path.join(workspace, runFile);
+  const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'compare',
+    '--words', path.join(workspace, wordList), '--a', `vectors:${vectors.a}`, '--b', `vectors:${vectors.b}`,
+    '--permutations', '100', '--seed', '0', '--json', out], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, `CLI failed: ${cli.stderr}`);
+  writeFileSync(out, JSON.stringify({ ...JSON.parse(readFileSync(out, 'utf8')), title: 'Side views' }));
+  session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'side-views', settings: { 'workbench.editor.enablePreview': false } });
+});
+
+after(async () => {
+  await session?.close();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+async function onFailure(t: TestContext, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    await session.captureFailure(t.name);
+    throw err;
+  }
+}
+
+/** The content frame of the visible webview that shows `selector` (panels and side views are all webviews). */
+async function webviewWith(selector: string): Promise<FrameLocator> {
+  const deadline = Date.now() + LONG;
+  for (;;) {
+    const outers = session.page.locator('iframe.webview.ready:visible');
+    const count = await outers.count();
+    for (let i = 0; i < count; i++) {
+      const frame = session.page.frameLocator('iframe.webview.ready:visible').nth(i).frameLocator('iframe#active-frame');
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no visible webview shows ${selector}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test('a word clicked in the panel is inspected; a pinned card is drawn in Pinned Charts and unpinned from there', async (t) => {
+  await onFailure(t, async () => {
+    await (await session.explorerItem(runFile)).dblclick();
+    const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
+    await session.runCommand('MechLens: Focus on Inspector View');
+
+    // Click the row of "moon" in heatmap A: the Inspector shows its neighbours.
+    const overlay = panel.locator('section.ml-card[data-space="a"] rect.overlay');
+    const box = await overlay.boundingBox();
+    assert.ok(box, 'heatmap overlay has no box');
+    const n = vectors.words.length;
+    const row = vectors.words.indexOf('moon');
+    await overlay.click({ position: { x: 0.5 * (box.width / n), y: (row + 0.5) * (box.width / n) } });
+    const inspector = await webviewWith('.ml-inspector[data-kind="token"]');
+    assert.equal((await inspector.locator('.ml-inspector-title').innerText()).trim(), 'moon');
+    assert.equal(await inspector.locator('.ml-value-bars').count(), 2, 'neighbours in both spaces');
+
+    // Room in the side bar for the two webview views: fold the tree views.
+    for (const name of ['Runs', 'Models', 'Hook Points']) {
+      const header = session.page.locator('.pane-header[aria-expanded="true"]').filter({ has: session.page.locator('h3.title', { hasText: new RegExp(`^${name}$`, 'i') }) });
+      if (await header.count()) await header.first().click();
+    }
+    // Pin the similarity histogram: the Pinned Charts view opens and draws it.
+    await panel.locator('[data-pin="similarity-histogram"]').click();
+    const pinned = await webviewWith('.ml-pinned .ml-histogram svg');
+    assert.equal((await pinned.locator('.ml-pinned .ml-card-title').innerText()).trim(), 'Similarity distributions');
+    assert.equal(await pinned.locator('.ml-pinned g.histogram-series').count(), 2);
+    await panel.locator('[data-pin="similarity-histogram"][aria-pressed="true"]').waitFor({ state: 'attached', timeout: LONG });
+    await session.screenshot('inspector-vscode.png');
+
+    await pinned.locator('[data-action="unpin"]').click();
+    await pinned.locator('.ml-note').waitFor({ state: 'visible', timeout: LONG });
+    await panel.locator('[data-pin="similarity-histogram"][aria-pressed="false"]').waitFor({ state: 'attached', timeout: LONG });
+  });
+});
