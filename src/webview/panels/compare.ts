@@ -197,7 +197,9 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       clusters: showKmeans && map.kmeans ? map.kmeans.labels : map.labels,
       vectors: space.vectors.length === result.items.length ? { data: space.vectors.flat(), dims } : undefined,
     });
-    if (map.kmeans) {
+    // A saved file can carry anything: the switch only for k-means labels that fit the words.
+    const kmeansFits = Array.isArray(map.kmeans?.labels) && map.kmeans.labels.length === result.items.length;
+    if (map.kmeans && kmeansFits) {
       const select = document.createElement('vscode-single-select') as HTMLElement & { value: string };
       select.setAttribute('aria-label', 'clustering shown');
       select.setAttribute('data-clustering', key);
