@@ -11,7 +11,7 @@ import { enableRerun, pickTargetFile, reportJobFailure, runWithProgress, saveIfD
 import { validateCompareRerun } from './rerun-params';
 import { reclusterCompare } from '../core/analyses/recluster-map';
 import { ResultPanel, type PanelServices } from './panel';
-import { compareCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
+import { cachedResult, compareCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from './recent';
 import { pathSettings, readCompareSettings, type Inspect } from './settings';
 import { sourceNeedsTemplate, validateTemplate } from './hook-tree';
@@ -166,13 +166,15 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
       const reclustered = shown?.job === 'compare' ? reclusterCompare(shown, p) : undefined;
       if (reclustered) {
         log.info(`Compare: re-clustered the existing t-SNE maps with eps ${p.eps ?? 'auto'}, min_samples ${p.minSamples}`);
-        return reclustered;
+        // Clustered now: no longer the stored result, even when the one on screen came from the cache.
+        return { ...reclustered, run: { ...reclustered.run, fromCache: undefined } };
       }
-      const fresh = await services.runCompare({
+      const rerun: CompareInput = {
         ...input, permutations: p.permutations,
         // null in the panel means "the job's automatic choice", which is an absent option.
         map: { ...settings.map, perplexity: p.perplexity ?? undefined, eps: p.eps ?? undefined, minSamples: p.minSamples },
-      }, control);
+      };
+      const fresh = await cachedResult(services.resultCache?.(settings.cacheDir), compareCacheParts(rerun), () => services.runCompare(rerun, control), log);
       // The job runs DBSCAN only, as the notebook does; a k from the panel adds k-means on the new maps.
       return p.k === null ? fresh : reclusterCompare(fresh, p) ?? fresh;
     },

@@ -173,3 +173,62 @@ test('Run again from the panel goes through the cache too: a setting seen before
   assert.ok(last.result.run.fromCache);
   assert.equal(last.result.layer, 1);
 });
+
+test('Compare: the first run and Run again go through the cache; re-clustering the shown maps drops the "from cache" mark', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-cache-compare-'));
+  const words = path.join(root, 'space.words');
+  fs.writeFileSync(words, '[space]\nmoon\nstar\n');
+  for (const f of ['a.txt', 'b.txt']) fs.writeFileSync(path.join(root, f), 'moon 1 0\nstar 0 1\n');
+  const compareCommand = await import('../../src/extension/compare-command');
+  const memory = new Memory();
+  const inputs: unknown[] = [];
+  const recentA = new RecentList(memory, 'a');
+  const recentB = new RecentList(memory, 'b');
+  await recentA.push(`vectors:${path.join(root, 'a.txt')}`);
+  await recentB.push(`vectors:${path.join(root, 'b.txt')}`);
+  const compareFixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'webview', 'fixtures', 'compare-result.json'), 'utf8'));
+  const services = {
+    ...h.panelServices(memory),
+    // The result says how many permutations it ran, as the real job's does (Run again compares against it).
+    runCompare: async (input: { permutations?: number }) => {
+      inputs.push(input);
+      return { ...compareFixture, rsa: { ...compareFixture.rsa, permutations: input.permutations ?? 1000 } };
+    },
+    catalog: () => [], cachedCatalogNames: () => new Set<string>(),
+    recentSources: { a: recentA, b: recentB },
+    resultCache: () => new ResultCache(path.join(root, 'results')),
+  };
+  const run = async () => {
+    recorded.quickPickAnswers.push((_items: QuickPickItem[], active: QuickPickItem[]) => active[0], (_items: QuickPickItem[], active: QuickPickItem[]) => active[0]);
+    await compareCommand.compareEmbeddings(services as never, { uri: FakeUri.file(words) as never });
+  };
+  await run();
+  await run();
+  assert.equal(inputs.length, 1, 'the second identical comparison comes from the cache');
+  assert.match(recorded.infos.at(-1) ?? '', /the comparison on space\.words came from the result cache/);
+  const panel = recorded.panels.at(-1)!;
+  panel.send({ type: 'ready' });
+  const settle = async (id: number) => {
+    for (let i = 0; i < 500 && !panel.posted.some((m) => (m as { type: string; id?: number }).type === 'reply' && (m as { id?: number }).id === id); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const lastResult = () => (panel.posted.filter((m) => (m as { type: string }).type === 'result').at(-1) as { result: { run: { fromCache?: unknown } } }).result;
+  const rerun = (id: number, permutations: number, eps: number | null, minSamples: number) =>
+    panel.send({ type: 'request', id, method: 'rerun', params: { job: 'compare', permutations, perplexity: null, eps, minSamples, k: null } });
+  rerun(1, 50, null, 3);
+  await settle(1);
+  assert.equal(inputs.length, 2, 'a new permutation count runs the job');
+  rerun(2, 1000, null, 3);
+  await settle(2);
+  assert.equal(inputs.length, 3);
+  rerun(3, 50, null, 3);
+  await settle(3);
+  assert.equal(inputs.length, 3, 'back to 50 permutations: the stored result, without running');
+  assert.ok(lastResult().run.fromCache);
+  // Only DBSCAN changed: re-clustered from the maps on screen, now, so not marked as stored.
+  rerun(4, 50, 0.5, 2);
+  await settle(4);
+  assert.equal(inputs.length, 3);
+  assert.equal(lastResult().run.fromCache, undefined);
+});
