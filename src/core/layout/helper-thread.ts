@@ -11,7 +11,7 @@ import { workerEntry } from '../worker/client';
 export const GENERATION = 0, TICKET = 1, DONE = 2, HELPER_CHUNKS = 3;
 /** params[TOTAL] is the number of chunks of the current generation; the other params belong to the job. */
 export const TOTAL = 0;
-/** If the helper holds a chunk this long, it is presumed dead: the main thread redoes everything itself. */
+/** If the helper holds a chunk this long (default), it is presumed dead: the main thread redoes everything itself. */
 const STUCK_MS = 20_000;
 
 export interface SharedControl {
@@ -67,9 +67,10 @@ export class HelperThread {
   /**
    * Runs chunks 0 … total−1 of work on both threads (params already written) and returns when all
    * are done. beforeChunk runs on the main thread before each chunk it takes (progress, cancel:
-   * if it throws, the helper finishes at most its current chunk and the caller disposes).
+   * if it throws, the helper finishes at most its current chunk and the caller disposes). stuckMs
+   * must exceed the longest a chunk can take on a busy machine.
    */
-  run(total: number, work: ChunkWork, beforeChunk?: () => void): void {
+  run(total: number, work: ChunkWork, beforeChunk?: () => void, stuckMs = STUCK_MS): void {
     const control = this.control;
     this.params[TOTAL] = total;
     this.generation = (this.generation % 0x3fff) + 1; // 1 … 16383: fits the ticket's high bits, never 0 or −1
@@ -82,7 +83,7 @@ export class HelperThread {
     for (;;) {
       const done = Atomics.load(control, DONE);
       if (done === total) return;
-      const left = STUCK_MS - (Date.now() - started);
+      const left = stuckMs - (Date.now() - started);
       if (left <= 0) break;
       Atomics.wait(control, DONE, done, Math.min(left, 50));
     }

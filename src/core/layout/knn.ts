@@ -179,7 +179,8 @@ export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control:
   let helperTiles = 0;
   if (sets > 1) {
     const helper = new HelperThread(init);
-    try { helper.run(tiles, work, beforeChunk); helperTiles = helper.helperChunks; } finally { helper.dispose(); }
+    // A tile of 64 rows against 50,000 in 768 dimensions is seconds of work, more on a loaded CPU.
+    try { helper.run(tiles, work, beforeChunk, 600_000); helperTiles = helper.helperChunks; } finally { helper.dispose(); }
   } else {
     for (let t = 0; t < tiles; t++) { beforeChunk(); work.run(t); }
   }
