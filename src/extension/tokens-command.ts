@@ -57,9 +57,11 @@ export function validateTokensRerun(raw: unknown, listRun: boolean): TokensRerun
     if (problem) throw bad(field, problem);
     return f[field] as number;
   };
+  // A token-list run keeps its list: N applies only to a first-N run.
+  if (listRun && f.first !== null) throw bad('first', 'null for a token-list run');
   return {
     job: 'tokens', method: f.method, perplexity: number('perplexity', false) as number, eps: number('eps', true),
-    minSamples: number('minSamples', false) as number, first: listRun ? (f.first === null ? null : (() => { throw bad('first', 'null for a token list run'); })()) : number('first', false),
+    minSamples: number('minSamples', false) as number, first: listRun ? null : number('first', false),
   };
 }
 

@@ -121,6 +121,19 @@ test('the group list is the Result\'s: each group\'s tokens in order, then the u
   await blocks.nth(1).locator('.ml-token-group-name').click();
   assert.equal(await panel.page.locator('[data-card="token-map"] circle.selected').count(), groups[1].indices.length);
   assert.deepEqual((await panel.posted()).at(-1), { type: 'selection', items: groups[1].members });
+  assert.equal(await panel.page.evaluate('window.__state.tokensUi.group'), groups[1].label, 'the marked group is kept in the webview state');
+});
+
+test('after a reload the panel comes back from webview state with the marked group on the map', async () => {
+  const group = sortedGroups(fixture)[2];
+  const reloaded = await openPanel(browser, { state: { result: fixture, tokensUi: { group: group.label } }, width: 1000, height: 700 });
+  try {
+    await reloaded.page.waitForSelector('[data-rendered="true"]');
+    assert.deepEqual(reloaded.errors, []);
+    assert.equal(await reloaded.page.locator('[data-card="token-map"] circle.selected').count(), group.indices.length);
+  } finally {
+    await reloaded.close();
+  }
 });
 
 test('exports: the map CSV has one row per token with its group, the Gram .npy is n × n', async () => {

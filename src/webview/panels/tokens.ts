@@ -17,7 +17,8 @@ import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta
 import { groupRows, mapCsv, rowsCsv, tokenLabel, transpose } from './tokens-derive';
 import { type TokensRerunRequest, mapControls } from './tokens-controls';
 
-export interface TokensUiState { colorBy?: 'cluster' }
+/** Kept across reloads: the group last marked from the list (its label; −1 for the ungrouped). */
+export interface TokensUiState { group?: number }
 
 export interface TokensPanelHost {
   post(message: FromWebview): void;
@@ -132,6 +133,8 @@ export function renderTokens(root: HTMLElement, result: TokensResult, host: Toke
     }, { height: n > 2000 ? 620 : 520, colorBy: 'cluster', memberLists: false, metric: 'cosine', canvasThreshold: 1500 }));
     cm.on('select', ({ labels: chosen }) => host.post({ type: 'selection', items: chosen.slice(0, 1000) }));
     mapSlot.chart = cm;
+    const marked = rows.find((g) => g.label === host.ui.group);
+    if (marked) cm.select(marked.indices);
   });
 
   const groupsCard = card(mapGrid, 'Groups', 'DBSCAN groups on the map, in label order, each with its tokens in token order; then the ungrouped tokens · click a group to mark it on the map',
@@ -169,7 +172,7 @@ export function renderTokens(root: HTMLElement, result: TokensResult, host: Toke
     const dot = el('span', g.label < 0 ? 'ml-token-swatch ml-token-swatch-noise' : 'ml-token-swatch');
     dot.style.background = swatch.get(g.label) ?? theme.muted;
     head.append(dot, `${g.label < 0 ? 'Ungrouped' : `Group ${g.label}`} · ${g.indices.length} token${g.indices.length === 1 ? '' : 's'}`);
-    head.addEventListener('click', () => selectTokens(g.indices));
+    head.addEventListener('click', () => { selectTokens(g.indices); host.saveUi({ ...host.ui, group: g.label }); });
     const members = el('div', 'ml-token-members');
     const shown = g.indices.slice(0, membersShown);
     for (const i of shown) members.appendChild(el('span', 'ml-token', labels[i]));
