@@ -15,7 +15,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 export function panelSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration('mechlens');
   return {
-    colorScheme: config.get<string>('heatmap.colorScheme', 'viridis'),
+    colorScheme: config.get<string>('heatmap.colorScheme', 'RdBu'),
     canvasThreshold: config.get<number>('heatmap.canvasThreshold', 150),
   };
 }

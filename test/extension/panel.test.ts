@@ -79,7 +79,7 @@ test('malformed or unknown messages are ignored and logged, never acted on', asy
   fake.send({ type: 'request', id: 7, method: 'settings' });
   fake.send({ type: 'request', id: 8, method: 'deleteEverything' });
   await tick();
-  assert.deepEqual(fake.posted[0], { type: 'reply', id: 7, ok: true, value: { colorScheme: 'viridis', canvasThreshold: 150 } });
+  assert.deepEqual(fake.posted[0], { type: 'reply', id: 7, ok: true, value: { colorScheme: 'RdBu', canvasThreshold: 150 } });
   assert.deepEqual(fake.posted[1], { type: 'reply', id: 8, ok: false, error: 'Unknown request "deleteEverything"' });
 });
 

@@ -31,7 +31,7 @@ test('webviews may load only from the extension\'s dist/ and media/, and get the
     fs.writeFileSync(path.join(ext, 'dist', 'webview.css'), '');
     resources.renderWebview(panel.webview as never, FakeUri.file(ext) as never, 'Title');
     assert.deepEqual(urls(panel.webview.html), [`${origin}${ext}/dist/codicons/codicon.css`, `${origin}${ext}/dist/webview.css`, `${origin}${ext}/dist/webview.js`]);
-    assert.match(panel.webview.html, /data-settings="\{&#34;colorScheme&#34;:&#34;viridis&#34;,&#34;canvasThreshold&#34;:150\}"/);
+    assert.match(panel.webview.html, /data-settings="\{&#34;colorScheme&#34;:&#34;RdBu&#34;,&#34;canvasThreshold&#34;:150\}"/);
     const nonces = [...panel.webview.html.matchAll(/nonce="([^"]+)"/g)].map((m) => m[1]);
     assert.equal(new Set(nonces).size, 1, 'one nonce per render');
     const before = nonces[0];
