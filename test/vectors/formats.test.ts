@@ -199,3 +199,13 @@ test('a binary record whose first float byte is a line break is still read as bi
   assert.equal(loaded.format, 'word2vec-binary');
   assert.deepEqual(loaded.vectors.data, data);
 });
+
+test('a binary record whose float bytes are all number characters is still read as binary', async () => {
+  // 7.0289e-10 is 79 35 41 30 ("y5A0") in float32: found by the round-trip property above.
+  const file = path.join(tmpDir(), 'number-bytes.bin');
+  const data = new Float32Array([7.028898019179053e-10]);
+  await writeVectorFile(file, ['a'], { rows: 1, cols: 1, data }, 'word2vec-binary');
+  const loaded = await loadVectors(file);
+  assert.equal(loaded.format, 'word2vec-binary');
+  assert.deepEqual(loaded.vectors.data, data);
+});

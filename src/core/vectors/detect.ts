@@ -84,9 +84,13 @@ function classify(head: Buffer, filePath: string): { format: VectorFormat; dims:
 const NUMBER_BYTES = new Uint8Array(256);
 for (const c of '0123456789+-.eEinfatyINFATY \t\r') NUMBER_BYTES[c.charCodeAt(0)] = 1;
 
+/** One value of a text row, as parseRowValues reads it. */
+const NUMBER_TOKEN = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+
 /**
- * After a header, text and binary differ right after the first word: a text row goes on with number
- * characters, a binary record with raw float32 bytes, which are practically never all number characters.
+ * After a header, text and binary differ right after the first word: a text row goes on with
+ * numbers, a binary record with raw float32 bytes. Those bytes can all be number characters (7.03e-10
+ * is "y5A0"), so the whole tokens are checked, not only their characters.
  * A text row with the wrong count still counts as text here, so its reader can name the line.
  */
 function looksLikeTextRow(head: Buffer, start: number, dims: number): boolean {
@@ -94,16 +98,24 @@ function looksLikeTextRow(head: Buffer, start: number, dims: number): boolean {
   const space = head.indexOf(0x20, start);
   if (space < 0) return false;
   const limit = Math.min(head.length, space + 1 + dims * 4);
+  let end = limit;
   let sawNumber = false;
   for (let i = space + 1; i < limit; i++) {
     const c = head[i];
     // A line break before any number is no text row ("word" with no values); in binary it is simply
     // a float32 byte (0x0a), e.g. the first byte of -1.1114e30.
-    if (c === 0x0a) return sawNumber;
+    if (c === 0x0a) {
+      if (!sawNumber) return false;
+      end = i;
+      break;
+    }
     if (!NUMBER_BYTES[c]) return false;
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d) sawNumber = true;
   }
-  return true;
+  const tokens = head.toString('latin1', space + 1, end).split(/[ \t\r]+/).filter((t) => t.length > 0);
+  // Without a line break the last token may be cut off by the limit: judge only the whole ones.
+  if (end === limit && end < head.length && head[end] !== 0x20 && head[end] !== 0x0a) tokens.pop();
+  return tokens.every((t) => NUMBER_TOKEN.test(t));
 }
 
 /** 3 when the bytes start with a UTF-8 byte-order mark (some editors add one to text files), else 0. */
