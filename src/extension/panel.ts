@@ -96,7 +96,9 @@ export class ResultPanel implements vscode.Disposable {
 
   /** This panel as the pin board sees it. */
   get pinSource(): { id: number; title: string; post: (m: ToWebview) => void; reveal: () => void } {
-    return { id: this.id, title: this.webviewPanel.title, post: (m) => this.post(m), reveal: () => this.reveal() };
+    // A closed webview throws on any use, its title included; a throw here once skipped the dispose
+    // event, so closing a panel stopped cancelling its run.
+    return { id: this.id, title: this.disposed ? '' : this.webviewPanel.title, post: (m) => this.post(m), reveal: () => this.reveal() };
   }
 
   get currentResult(): Result | undefined {

@@ -39,7 +39,11 @@ export class FakeWebviewPanel {
     postMessage: (m: unknown) => { if (this.isDisposed) throw new Error('Webview is disposed'); this.posted.push(m); return Promise.resolve(true); },
     onDidReceiveMessage: this.received.event,
   };
-  constructor(public title: string) {}
+  private panelTitle: string;
+  constructor(title: string) { this.panelTitle = title; }
+  // Like VS Code: a disposed panel throws on use, its title included.
+  get title(): string { if (this.isDisposed) throw new Error('Webview is disposed'); return this.panelTitle; }
+  set title(value: string) { if (this.isDisposed) throw new Error('Webview is disposed'); this.panelTitle = value; }
   onDidDispose = this.disposed.event;
   reveal(): void {}
   dispose(): void { if (!this.isDisposed) { this.isDisposed = true; this.disposed.fire(); } }

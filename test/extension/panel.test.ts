@@ -9,6 +9,7 @@ import type * as PanelModule from '../../src/extension/panel';
 import type * as LogModule from '../../src/extension/log';
 import { RecentList, type MementoLike } from '../../src/extension/recent';
 import { PanelStore, webviewStateItemLimit } from '../../src/extension/panel-store';
+import { PinBoard } from '../../src/extension/pin-board';
 
 let panelModule: typeof PanelModule;
 let logModule: typeof LogModule;
@@ -161,4 +162,15 @@ test('a large result, which the webview does not keep in its state, comes back f
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('closing a panel with pins fires its dispose event (which cancels its run) and drops its pins', async () => {
+  const changes: number[] = [];
+  const board = new PinBoard((pins) => changes.push(pins.length));
+  const panel = panelModule.ResultPanel.create({ ...services(), pins: { board, revealView: () => {} } }, 'Compare');
+  let closed = 0;
+  panel.onDidDispose(() => closed++);
+  recorded.panels[0].dispose();
+  assert.equal(closed, 1);
+  assert.equal(panel.isDisposed, true);
 });
