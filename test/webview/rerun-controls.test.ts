@@ -140,6 +140,8 @@ test('attention: layer, template and permutations go out as the attention reques
 
 test('contrast: hook, test, correction, alpha, map, clustering and shuffles go out as the contrast request', async () => {
   const panel = await open(contrast, true, 'light');
+  // Before any change the bar says so, and Reset has nothing to undo (its dropdowns once read "Changed").
+  await waitUntil(panel.page, "document.querySelector('.ml-rerun-note')?.textContent?.startsWith('These are the settings of this run.') && document.querySelector('.ml-rerun-reset')?.disabled === true");
   await choose(panel, 'test', 'welch');
   await choose(panel, 'correction', 'fdr');
   await type(panel, 'alpha', '0.01');

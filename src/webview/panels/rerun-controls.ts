@@ -156,5 +156,14 @@ export function rerunControls(parent: HTMLElement, o: RerunControlsOptions): HTM
   });
   if (client) client.follow(bar, sync);
   else sync();
+  // A vscode-single-select takes its value only once it has rendered its options, after the first
+  // sync: set it again then and check again, or a fresh bar reads "Changed".
+  for (const { field, control: c } of controls.values()) {
+    if (field.kind !== 'choice') continue;
+    void Promise.resolve((c as unknown as { updateComplete?: Promise<unknown> }).updateComplete).then(() => requestAnimationFrame(() => {
+      if (c.value !== field.value) c.value = field.value;
+      sync();
+    }));
+  }
   return bar;
 }
