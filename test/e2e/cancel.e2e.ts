@@ -34,14 +34,7 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-async function onFailure(t: TestContext, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    await session.captureFailure(t.name);
-    throw err;
-  }
-}
+const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 async function startLargeRun(): Promise<void> {
   await session.closeAllEditors();

@@ -32,14 +32,7 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-async function onFailure<T>(t: TestContext, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    await session.captureFailure(t.name);
-    throw err;
-  }
-}
+const onFailure = <T>(t: TestContext, body: () => Promise<T>): Promise<T> => session.guard(t.name, body);
 
 /** Starts job 1 from the explorer and answers both source pickers with typed `vectors:` specs. */
 async function compareFromExplorer(a: string, b: string): Promise<void> {

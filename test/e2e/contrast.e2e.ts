@@ -31,14 +31,7 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-async function onFailure(t: TestContext, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    await session.captureFailure(t.name);
-    throw err;
-  }
-}
+const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 function runCli(): { significant: number[]; t: number[] } {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));

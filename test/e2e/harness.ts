@@ -389,6 +389,16 @@ export class VsCodeSession {
     return file;
   }
 
+  /** Runs a test's body; when it fails, saves a screenshot named after the test first. */
+  async guard<T>(label: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (err) {
+      await this.captureFailure(label);
+      throw err;
+    }
+  }
+
   /** Saves a failure screenshot to the artifacts folder; never throws. */
   async captureFailure(label: string): Promise<void> {
     await this.page.screenshot({ path: path.join(this.artifacts, `${label.replace(/[^\w.-]+/g, '_')}.png`) }).catch(() => undefined);

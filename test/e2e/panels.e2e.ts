@@ -45,14 +45,7 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-async function onFailure(t: TestContext, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    await session.captureFailure(t.name);
-    throw err;
-  }
-}
+const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 /** Resident memory (KiB) of the extension host under this session's code-server, from /proc. */
 function extensionHostRssKiB(): number {

@@ -25,14 +25,7 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-async function onFailure(t: TestContext, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    await session.captureFailure(t.name);
-    throw err;
-  }
-}
+const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 test('the workspace opens in Restricted Mode and MechLens still offers its commands', async (t) => {
   await onFailure(t, async () => {

@@ -33,14 +33,7 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-async function onFailure(t: TestContext, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    await session.captureFailure(t.name);
-    throw err;
-  }
-}
+const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 /** The content frame of the visible webview that shows `selector` (panels and side views are all webviews). */
 async function webviewWith(selector: string): Promise<FrameLocator> {
