@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { CompareResult } from '../../src/protocol/result';
+import { assertPythonButtons } from './python-buttons';
 import { launchBrowser, openPanel, themeVariables, waitUntil, type WebviewPage } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compare-result.json'), 'utf8')) as CompareResult;
@@ -252,19 +253,7 @@ test('screenshots: full panel in the dark and the light theme', async () => {
   }
 });
 
-test('every chart card offers Copy as Python, and the button posts a runnable script for that card', async () => {
-  const cards = await panel.page.locator('[data-export-name]').evaluateAll((els) => els.map((e) => ({
-    name: e.getAttribute('data-export-name'), python: e.querySelectorAll('.ml-card-actions button[data-export="python"]').length,
-  })));
-  assert.ok(cards.length >= 5, `${cards.length} exportable cards`);
-  for (const c of cards) assert.equal(c.python, 1, `card ${c.name} has one Python button`);
-  const name = cards[cards.length - 1].name;
-  await panel.page.locator(`[data-export-name="${name}"] button[data-export="python"]`).click();
-  const last = (await panel.posted()).at(-1);
-  assert.ok(last?.type === 'export' && last.format === 'python' && last.name === `${name}.py`);
-  assert.match(last.content, /^# MechLens — /);
-  assert.match(last.content, /print\(json\.dumps\(_plain\(numbers\)\)\)/);
-});
+test('every chart card offers Copy as Python, and the button posts a runnable script for that card', () => assertPythonButtons(panel));
 
 test('a result shown from the result cache says "from cache" in the header; a fresh one does not', async () => {
   assert.doesNotMatch(await panel.page.locator('.ml-header .ml-meta').innerText(), /from cache/);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { ContrastResult } from '../../src/protocol/result';
+import { assertPythonButtons } from './python-buttons';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 import { recorrect } from '../../src/webview/panels/contrast-derive';
 
@@ -263,16 +264,4 @@ test('screenshots: full panel in the dark and the light theme', async () => {
   }
 });
 
-test('every chart card offers Copy as Python, and the button posts a runnable script for that card', async () => {
-  const cards = await panel.page.locator('[data-export-name]').evaluateAll((els) => els.map((e) => ({
-    name: e.getAttribute('data-export-name'), python: e.querySelectorAll('.ml-card-actions button[data-export="python"]').length,
-  })));
-  assert.ok(cards.length >= 5, `${cards.length} exportable cards`);
-  for (const c of cards) assert.equal(c.python, 1, `card ${c.name} has one Python button`);
-  const name = cards[cards.length - 1].name;
-  await panel.page.locator(`[data-export-name="${name}"] button[data-export="python"]`).click();
-  const last = (await panel.posted()).at(-1);
-  assert.ok(last?.type === 'export' && last.format === 'python' && last.name === `${name}.py`);
-  assert.match(last.content, /^# MechLens — /);
-  assert.match(last.content, /print\(json\.dumps\(_plain\(numbers\)\)\)/);
-});
+test('every chart card offers Copy as Python, and the button posts a runnable script for that card', () => assertPythonButtons(panel));
