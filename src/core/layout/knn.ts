@@ -86,8 +86,6 @@ export function metricDistance(squared: number, metric: Metric): number {
 }
 
 const TILE = 64;
-/** Below this many multiply-adds (N²·d/2) a helper thread costs more to start than it saves. */
-const TWO_THREADS_FROM = 2e9;
 
 /** What the helper thread gets for the neighbour search: all in shared memory. */
 export interface KnnInit extends SharedControl {
@@ -151,13 +149,13 @@ export class KnnWork {
 
 /**
  * The k nearest neighbours of every row (self excluded), exact, by blocked brute force; on two
- * threads (threads: 2, the default for large inputs on a machine with 2 CPUs) each takes tiles
+ * threads (threads: 2; opt-in, see TsneOptions.threads) each takes tiles
  * from a shared counter, with the same result.
  */
 export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control: RunControl = {}, threads?: number): Neighbours {
   const { rows, cols } = x;
   if (k < 1 || k >= rows) throw new RangeError(`nearestNeighbours: k = ${k} must be in [1, ${rows - 1}]`);
-  const useThreads = Math.min(threads ?? ((rows * rows * cols) / 2 >= TWO_THREADS_FROM ? 2 : 1), 2, availableParallelism());
+  const useThreads = Math.min(threads ?? 1, 2, availableParallelism());
   const sets = useThreads;
   const make = (bytes: number) => (sets > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const init: KnnInit = {

@@ -31,8 +31,10 @@ export interface TsneOptions {
   seed?: number;
   /**
    * Threads for Barnes-Hut: 1 or 2 (a helper thread that takes chunks of every iteration's work from
-   * a shared counter, see tsne-helper.ts). Results are identical either way. Default: 2 from
-   * TWO_THREADS_FROM points on when the machine has 2 CPUs, else 1.
+   * a shared counter, see tsne-helper.ts). Results are identical either way. Default 1: under tsx
+   * the helper worker was seen to exit (code 1, no error event) after a few hundred iterations;
+   * the main thread then finishes alone (same result), but a chunk the helper held when it died
+   * stalls one iteration for 20 s. Until that is understood, 2 threads is opt-in.
    */
   threads?: number;
   /**
@@ -74,8 +76,6 @@ export interface TsnePhases { pca: number; neighbours: number; affinities: numbe
 const EXACT_BELOW = 500;
 /** Above this the dense P and distance matrices (8 N² bytes each) get too big. */
 const EXACT_MAX = 8000;
-/** Below this a run takes about a second, less than a helper thread needs to start and compile. */
-const TWO_THREADS_FROM = 4000;
 /** Exact neighbour search above this many multiply-adds (N²·d/2) runs on 50 principal components instead ('auto'): ~20 s here. */
 const KNN_BUDGET = 2e10;
 const REDUCED_DIMENSIONS = 50;
@@ -140,7 +140,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   const P = method === 'exact' ? null : sparseP(space, perplexity, metric, control, phases, options.threads);
   lap('affinities');
   phases.affinities -= phases.neighbours; // the neighbour search is its own phase
-  const threads = P ? Math.min(options.threads ?? (n >= TWO_THREADS_FROM ? 2 : 1), 2, availableParallelism()) : 1;
+  const threads = P ? Math.min(options.threads ?? 1, 2, availableParallelism()) : 1;
   const helper = P && threads > 1 ? new GradientThreads(P, theta) : null;
   try {
     const gradient = P ? barnesHutGradient(P, theta, helper) : exactGradient(exactP(x, perplexity, metric, control));
