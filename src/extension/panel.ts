@@ -54,6 +54,7 @@ export class ResultPanel implements vscode.Disposable {
   private result: Result | undefined;
   /** Where this result lives on disk, once saved or when opened from a file. */
   private savedUri: vscode.Uri | undefined;
+  private saving = false;
   /** The items last selected in the panel (a word pair, a cluster), for views that follow it. */
   selection: readonly string[] = [];
   /** What the selection is when it is more than words: a neuron, a cluster, a layer, a token. */
@@ -205,7 +206,18 @@ export class ResultPanel implements vscode.Disposable {
         this.services.pins?.board.echo(this.pinSource);
         return;
       case 'save':
-        await this.save();
+        // A second Save while the dialog is open (a double click, an Enter that reaches the button
+        // again) would queue a second dialog behind the first.
+        if (this.saving) {
+          this.services.log.info('Ignored a second Save while the save dialog is open');
+          return;
+        }
+        this.saving = true;
+        try {
+          await this.save();
+        } finally {
+          this.saving = false;
+        }
         return;
       case 'export':
         await this.export(message);

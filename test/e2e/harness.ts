@@ -195,10 +195,19 @@ export class VsCodeSession {
   }
 
   private async openPalette(text: string): Promise<void> {
-    await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, trial: true }).catch(() => undefined);
-    await this.page.keyboard.press('F1');
     const input = this.quickInput().locator('.quick-input-box input');
-    await input.waitFor({ state: 'visible' });
+    for (let attempt = 0; ; attempt++) {
+      // A quick input still open (a picker, or once a file dialog in CI) would take the text meant
+      // for the palette: close it first, and check that F1 really opened the palette ('>' prefix).
+      for (let i = 0; i < 5 && await this.quickInput().isVisible(); i++) {
+        await this.page.keyboard.press('Escape');
+        await this.page.waitForTimeout(200);
+      }
+      await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, trial: true }).catch(() => undefined);
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible' });
+      if ((await input.inputValue()).startsWith('>') || attempt >= 2) break;
+    }
     await input.fill(`>${text}`);
   }
 

@@ -174,3 +174,18 @@ test('closing a panel with pins fires its dispose event (which cancels its run) 
   assert.equal(closed, 1);
   assert.equal(panel.isDisposed, true);
 });
+
+test('a second Save while the save dialog is open opens no second dialog', async () => {
+  const panel = panelModule.ResultPanel.create(services(), 'Compare');
+  const fake = recorded.panels[0];
+  fake.send({ type: 'ready' });
+  panel.showResult(result('twice'));
+  recorded.nextSaveTarget = FakeUri.file('/workspace/twice.mechlens.json');
+  fake.send({ type: 'save' });
+  fake.send({ type: 'save' });
+  await tick(); await tick();
+  assert.equal(recorded.saveDialogs.length, 1);
+  fake.send({ type: 'save' });
+  await tick(); await tick();
+  assert.equal(recorded.saveDialogs.length, 2, 'once the dialog closed, Save works again');
+});
