@@ -121,8 +121,7 @@ test('Compare Attention Q/K… on the generated checkpoint: title, heatmaps, RSA
 
 test('mechlens.memoryShare reaches the running job thread: a tiny share refuses the model with the guard\'s message, removing it lets the job run', async (t) => {
   await onFailure(t, async () => {
-    // No result panel open while the palette is used below (its export buttons sit where the harness
-    // focuses the workbench).
+    // No result panel open while the palette is used below.
     await dismissQuickInput();
     await session.closeAllEditors();
     // A workspace setting counts in a trusted workspace; the extension logs the share it now applies.

@@ -197,13 +197,13 @@ export class VsCodeSession {
   private async openPalette(text: string): Promise<void> {
     const input = this.quickInput().locator('.quick-input-box input');
     for (let attempt = 0; ; attempt++) {
-      // A quick input still open (a picker, or once a file dialog in CI) would take the text meant
-      // for the palette: close it first, and check that F1 really opened the palette ('>' prefix).
+      // A quick input still open would take the text meant for the palette: close it first, and
+      // check that F1 really opened the palette ('>' prefix). No focusing click first: even as a
+      // trial click it landed on the export buttons of the panel below, opening a save dialog.
       for (let i = 0; i < 5 && await this.quickInput().isVisible(); i++) {
         await this.page.keyboard.press('Escape');
         await this.page.waitForTimeout(200);
       }
-      await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, trial: true }).catch(() => undefined);
       await this.page.keyboard.press('F1');
       await input.waitFor({ state: 'visible' });
       if ((await input.inputValue()).startsWith('>') || attempt >= 2) break;
