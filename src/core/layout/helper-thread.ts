@@ -32,8 +32,12 @@ export function takeChunks(control: Int32Array, generation: number, total: numbe
   let did = 0;
   for (;;) {
     beforeChunk?.();
-    const ticket = Atomics.add(control, TICKET, 1);
+    // Take a ticket only if it still belongs to this generation. A plain Atomics.add here let a thread
+    // that had just finished generation g consume the first ticket of g + 1 and drop it, so no one
+    // ran that chunk: the main thread waited STUCK_MS, then terminated the helper (exit code 1).
+    const ticket = Atomics.load(control, TICKET);
     if (ticket >>> 16 !== (generation & 0x3fff) || (ticket & 0xffff) >= total) return did;
+    if (Atomics.compareExchange(control, TICKET, ticket, ticket + 1) !== ticket) continue;
     work.run(ticket & 0xffff);
     did++;
     if (Atomics.add(control, DONE, 1) + 1 === total) Atomics.notify(control, DONE);
