@@ -38,7 +38,14 @@ const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => 
 /** The content frame of the visible webview that shows `selector` (panels and side views are all webviews). */
 async function webviewWith(selector: string): Promise<FrameLocator> {
   const deadline = Date.now() + LONG;
+  // code-server's webview loader now and then leaves a view blank ("Found unexpected service worker
+  // controller" in the browser log): after 20 s without the selector, reload the webviews once.
+  let reloadAt: number | null = Date.now() + 20_000;
   for (;;) {
+    if (reloadAt !== null && Date.now() > reloadAt) {
+      reloadAt = null;
+      await session.runCommand('Developer: Reload Webviews');
+    }
     const outers = session.page.locator('iframe.webview.ready:visible');
     const count = await outers.count();
     for (let i = 0; i < count; i++) {
@@ -55,6 +62,7 @@ test('a word clicked in the panel is inspected; a pinned card is drawn in Pinned
     await (await session.explorerItem(runFile)).dblclick();
     const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
     await session.runCommand('MechLens: Focus on Inspector View');
+    await webviewWith('.ml-inspector');
 
     // Click the row of "moon" in heatmap A: the Inspector shows its neighbours.
     const overlay = panel.locator('section.ml-card[data-space="a"] rect.overlay');
