@@ -149,7 +149,7 @@ export class KnnWork {
 
 /**
  * The k nearest neighbours of every row (self excluded), exact, by blocked brute force; on two
- * threads (threads: 2; opt-in, see TsneOptions.threads) each takes tiles
+ * threads (threads: 2; t-SNE asks for it from 5,000 points, see TsneOptions.threads) each takes tiles
  * from a shared counter, with the same result.
  */
 export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control: RunControl = {}, threads?: number): Neighbours {

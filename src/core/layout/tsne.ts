@@ -31,10 +31,9 @@ export interface TsneOptions {
   seed?: number;
   /**
    * Threads for Barnes-Hut: 1 or 2 (a helper thread that takes chunks of every iteration's work from
-   * a shared counter, see tsne-helper.ts). Results are identical either way. Default 1: under tsx
-   * the helper worker was seen to exit (code 1, no error event) after a few hundred iterations;
-   * the main thread then finishes alone (same result), but a chunk the helper held when it died
-   * stalls one iteration for 20 s. Until that is understood, 2 threads is opt-in.
+   * a shared counter, see tsne-helper.ts). Results are identical either way. Default: 2 from
+   * TWO_THREADS_FROM points on (1.5x faster at 10,000 on an idle 2-core machine), 1 below, where
+   * the per-iteration hand-over costs more than the second core gives back.
    */
   threads?: number;
   /**
@@ -73,6 +72,8 @@ export interface TsneResult {
 
 export interface TsnePhases { pca: number; neighbours: number; affinities: number; optimize: number }
 
+/** From this many points t-SNE uses a helper thread by default (see TsneOptions.threads). */
+const TWO_THREADS_FROM = 5000;
 const EXACT_BELOW = 500;
 /** Above this the dense P and distance matrices (8 N² bytes each) get too big. */
 const EXACT_MAX = 8000;
@@ -137,10 +138,11 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   }
   throwIfCancelled(control.signal);
   control.onProgress?.({ message: 't-SNE affinities', fraction: 0 });
-  const P = method === 'exact' ? null : sparseP(space, perplexity, metric, control, phases, options.threads);
+  const threadCount = options.threads ?? (n >= TWO_THREADS_FROM ? 2 : 1);
+  const P = method === 'exact' ? null : sparseP(space, perplexity, metric, control, phases, threadCount);
   lap('affinities');
   phases.affinities -= phases.neighbours; // the neighbour search is its own phase
-  const threads = P ? Math.min(options.threads ?? 1, 2, availableParallelism()) : 1;
+  const threads = P ? Math.min(threadCount, 2, availableParallelism()) : 1;
   const helper = P && threads > 1 ? new GradientThreads(P, theta) : null;
   try {
     const gradient = P ? barnesHutGradient(P, theta, helper) : exactGradient(exactP(x, perplexity, metric, control));
