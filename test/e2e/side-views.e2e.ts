@@ -35,16 +35,29 @@ after(async () => {
 
 const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
-/** The content frame of the visible webview that shows `selector` (panels and side views are all webviews). */
-async function webviewWith(selector: string): Promise<FrameLocator> {
+/** The header of the side bar pane titled `name`. */
+function paneHeader(name: string) {
+  return session.page.locator('.pane-header').filter({ has: session.page.locator('h3.title', { hasText: new RegExp(`^${name}$`, 'i') }) }).first();
+}
+
+/**
+ * The content frame of the visible webview that shows `selector` (panels and side views are all
+ * webviews). code-server's webview loader now and then leaves a view blank for good ("Found
+ * unexpected service worker controller" in the browser log; Reload Webviews does not help): when
+ * `pane` is given and 15 s pass without the selector, fold and unfold that pane, which gives the
+ * view a new frame (at most three times).
+ */
+async function webviewWith(selector: string, pane?: string): Promise<FrameLocator> {
   const deadline = Date.now() + LONG;
-  // code-server's webview loader now and then leaves a view blank ("Found unexpected service worker
-  // controller" in the browser log): after 20 s without the selector, reload the webviews once.
-  let reloadAt: number | null = Date.now() + 20_000;
+  let refreshAt = Date.now() + 15_000;
+  let refreshes = 0;
   for (;;) {
-    if (reloadAt !== null && Date.now() > reloadAt) {
-      reloadAt = null;
-      await session.runCommand('Developer: Reload Webviews');
+    if (pane && refreshes < 3 && Date.now() > refreshAt) {
+      refreshes++;
+      await paneHeader(pane).click();
+      await new Promise((r) => setTimeout(r, 500));
+      await paneHeader(pane).click();
+      refreshAt = Date.now() + 15_000;
     }
     const outers = session.page.locator('iframe.webview.ready:visible');
     const count = await outers.count();
@@ -52,7 +65,7 @@ async function webviewWith(selector: string): Promise<FrameLocator> {
       const frame = session.page.frameLocator('iframe.webview.ready:visible').nth(i).frameLocator('iframe#active-frame');
       if (await frame.locator(selector).count().catch(() => 0)) return frame;
     }
-    if (Date.now() > deadline) throw new Error(`no visible webview shows ${selector}`);
+    if (Date.now() > deadline + refreshes * 15_000) throw new Error(`no visible webview shows ${selector}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -62,7 +75,7 @@ test('a word clicked in the panel is inspected; a pinned card is drawn in Pinned
     await (await session.explorerItem(runFile)).dblclick();
     const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
     await session.runCommand('MechLens: Focus on Inspector View');
-    await webviewWith('.ml-inspector');
+    await webviewWith('.ml-inspector', 'Inspector');
 
     // Click the row of "moon" in heatmap A: the Inspector shows its neighbours.
     const overlay = panel.locator('section.ml-card[data-space="a"] rect.overlay');
@@ -82,7 +95,7 @@ test('a word clicked in the panel is inspected; a pinned card is drawn in Pinned
     }
     // Pin the similarity histogram: the Pinned Charts view opens and draws it.
     await panel.locator('[data-pin="similarity-histogram"]').click();
-    const pinned = await webviewWith('.ml-pinned .ml-histogram svg');
+    const pinned = await webviewWith('.ml-pinned .ml-histogram svg', 'Pinned Charts');
     assert.equal((await pinned.locator('.ml-pinned .ml-card-title').innerText()).trim(), 'Similarity distributions');
     assert.equal(await pinned.locator('.ml-pinned g.histogram-series').count(), 2);
     await panel.locator('[data-pin="similarity-histogram"][aria-pressed="true"]').waitFor({ state: 'attached', timeout: LONG });
