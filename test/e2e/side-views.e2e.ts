@@ -90,8 +90,8 @@ test('a word clicked in the panel is inspected; a pinned card is drawn in Pinned
 
     // Room in the side bar for the two webview views: fold the tree views.
     for (const name of ['Runs', 'Models', 'Hook Points']) {
-      const header = session.page.locator('.pane-header[aria-expanded="true"]').filter({ has: session.page.locator('h3.title', { hasText: new RegExp(`^${name}$`, 'i') }) });
-      if (await header.count()) await header.first().click();
+      const header = paneHeader(name);
+      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }
     // Pin the similarity histogram: the Pinned Charts view opens and draws it.
     await panel.locator('[data-pin="similarity-histogram"]').click();
