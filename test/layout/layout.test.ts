@@ -98,9 +98,11 @@ test('nearestNeighbours is exact against brute force', () => {
 test('nearestNeighbours on two threads equals one thread, ties (duplicate rows) included', () => {
   const random = createRandom(6);
   let helped = false;
-  // The helper joins once its thread has started; bigger inputs give it time to (up to 4 tries).
-  for (let attempt = 0; attempt < 4 && !helped; attempt++) {
-    const n = 3000 * (attempt + 1), d = 40;
+  // The helper joins once its thread has started; bigger inputs give it time to. A loaded CI machine
+  // can start the thread later than four tries last, so keep trying (at most 12,000 rows) for 90 s.
+  const giveUpAt = Date.now() + 90_000;
+  for (let attempt = 0; (attempt < 4 || Date.now() < giveUpAt) && !helped; attempt++) {
+    const n = 3000 * Math.min(attempt + 1, 4), d = 40;
     const data = new Float32Array(n * d).map(() => Math.round(3 * random.gaussian()));
     for (let i = 0; i < 200; i++) data.copyWithin(i * 7 * d, 5 * d, 6 * d); // many exact duplicates of row 5
     const m: Matrix = { rows: n, cols: d, data };
