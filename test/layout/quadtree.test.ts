@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { QuadTree } from '../../src/core/layout/quadtree';
 import { GradientThreads } from '../../src/core/layout/tsne-helper';
-import { attractiveForces } from '../../src/core/layout/forces';
+import { attractiveForces, symmetricAttractiveForces, upperStarts } from '../../src/core/layout/forces';
 import { symmetrizeKnn } from '../../src/core/layout/affinities';
 import { createRandom } from '../../src/core/random';
 
@@ -83,8 +83,9 @@ test('the helper thread takes part and the forces equal the single-thread ones b
     for (let round = 0; round < 2000 && threads.helperChunks === 0; round++) {
       for (let e = 0; e < 2 * n; e++) y[e] += 1e-3 * Math.sin(round + e);
       threads.y.set(y);
-      threads.tree.build(threads.y);
-      threads.compute(12);
+      // Every other round the main thread builds the tree inside compute, while the helper starts on the attraction.
+      if (round % 2 === 0) threads.compute(12, true);
+      else { threads.tree.build(threads.y); threads.compute(12); }
       single.build(y);
       single.repulsion(0.5, negF, pointZ, 0, single.groupCount());
       attractiveForces(y, attractive, P.rowStart, P.columns, P.values, 12, 0, n);
@@ -96,4 +97,28 @@ test('the helper thread takes part and the forces equal the single-thread ones b
   } finally {
     threads.dispose();
   }
+});
+
+test('the pairwise attraction equals the row-wise one bit for bit, and needs a symmetric P', () => {
+  const n = 3000, k = 25, y = layout(n, 5);
+  const random = createRandom(6);
+  const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
+  for (let e = 0; e < n * k; e++) { indices[e] = (Math.floor(e / k) + 1 + Math.floor(random.next() * (n - 1))) % n; conditional[e] = random.next(); }
+  const P = symmetrizeKnn(conditional, indices, n, k);
+  const upper = upperStarts(P.rowStart, P.columns, P.values, n);
+  assert.ok(upper, 'symmetrizeKnn gives a symmetric P');
+  for (const exaggeration of [12, 1]) {
+    const rowWise = new Float64Array(2 * n), pairwise = new Float64Array(2 * n).fill(NaN);
+    attractiveForces(y, rowWise, P.rowStart, P.columns, P.values, exaggeration, 0, n);
+    symmetricAttractiveForces(y, pairwise, P.rowStart, upper, P.columns, P.values, exaggeration, n);
+    for (let e = 0; e < 2 * n; e++) assert.ok(Object.is(pairwise[e], rowWise[e]), `entry ${e}: ${pairwise[e]} vs ${rowWise[e]}`);
+  }
+  // Not symmetric: a value off by one ulp, or an entry without its mirror.
+  const values = P.values.slice();
+  values[P.rowStart[7]] *= 1 + Number.EPSILON;
+  assert.equal(upperStarts(P.rowStart, P.columns, values, n), null);
+  const columns = P.columns.slice();
+  const row = 9, last = P.rowStart[row + 1] - 1;
+  columns[last] = columns[last] + 1 < n && columns[last] + 1 !== row ? columns[last] + 1 : columns[last];
+  if (columns[last] !== P.columns[last]) assert.equal(upperStarts(P.rowStart, columns, P.values, n), null);
 });

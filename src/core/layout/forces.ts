@@ -15,3 +15,60 @@ export function attractiveForces(y: Float64Array, out: Float64Array, rowStart: I
     out[2 * i] = f0; out[2 * i + 1] = f1;
   }
 }
+
+/**
+ * Where each row's entries with column > row begin, if P is symmetric bit for bit (same columns
+ * mirrored, equal values, sorted and unique columns, no diagonal), as symmetrizeKnn makes it;
+ * otherwise null.
+ */
+export function upperStarts(rowStart: Int32Array, columns: Int32Array, values: Float64Array, n: number): Int32Array | null {
+  const upper = new Int32Array(n);
+  const mirrored = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const end = rowStart[i + 1];
+    let e = rowStart[i];
+    for (let prev = -1; e < end && columns[e] < i; e++) {
+      if (columns[e] <= prev) return null;
+      prev = columns[e];
+    }
+    if (e < end && columns[e] === i) return null;
+    upper[i] = e;
+    for (let prev = i; e < end; e++) {
+      const j = columns[e];
+      if (j <= prev || j >= n) return null;
+      prev = j;
+      // The mirror (j, i) must be in row j, with the same value.
+      let a = rowStart[j], b = rowStart[j + 1];
+      while (a < b) { const m = (a + b) >>> 1; if (columns[m] < i) a = m + 1; else b = m; }
+      if (a >= rowStart[j + 1] || columns[a] !== i || values[a] !== values[e]) return null;
+      mirrored[j]++;
+    }
+  }
+  // Every lower entry is the mirror of one upper entry (columns are unique within a row).
+  for (let i = 0; i < n; i++) if (mirrored[i] !== upper[i] - rowStart[i]) return null;
+  return upper;
+}
+
+/**
+ * attractiveForces for all rows of a symmetric P (upper from upperStarts), bit for bit: each pair
+ * is evaluated once and its force added to both rows. Rows are visited in order, so every row still
+ * sums its terms in column order (the lower columns arrive first, from earlier rows), and the
+ * mirrored term is exactly the negated one. Half the divisions and loads of attractiveForces.
+ */
+export function symmetricAttractiveForces(y: Float64Array, out: Float64Array, rowStart: Int32Array, upper: Int32Array, columns: Int32Array, values: Float64Array, exaggeration: number, n: number): void {
+  out.fill(0, 0, 2 * n);
+  for (let i = 0; i < n; i++) {
+    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
+    let f0 = out[2 * i], f1 = out[2 * i + 1];
+    const end = rowStart[i + 1];
+    for (let e = upper[i]; e < end; e++) {
+      const j = columns[e];
+      const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+      const pq = (values[e] * exaggeration) / (1 + d0 * d0 + d1 * d1);
+      const a0 = pq * d0, a1 = pq * d1;
+      f0 += a0; f1 += a1;
+      out[2 * j] -= a0; out[2 * j + 1] -= a1;
+    }
+    out[2 * i] = f0; out[2 * i + 1] = f1;
+  }
+}

@@ -4,15 +4,69 @@
 // it until none are left. So the main thread never waits for the helper to start or to be
 // scheduled (it takes the chunks the helper does not), and a loaded CPU balances itself. Every
 // chunk writes its own slots of the output, so results do not depend on which thread did what.
+//
+// A Barnes-Hut iteration at 1,000 points is under a millisecond, so the hand-over must cost
+// microseconds: each side polls for a while (SPIN_MS) before it sleeps in Atomics.wait, whose
+// wake-up goes through the scheduler. And starting the thread (~0.1 s from source, more for the
+// bundled worker) costs as much as a whole small run, so the thread is started early (prestart)
+// and kept for the next job (neighbours, then iterations, then the next run) until idle for IDLE_MS.
 import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
 import { workerEntry } from '../worker/client';
 
-/** Shared control words: [generation (−1: stop), ticket (generation << 16 | chunk), chunks done, chunks the helper did in all]. */
-export const GENERATION = 0, TICKET = 1, DONE = 2, HELPER_CHUNKS = 3;
-/** params[TOTAL] is the number of chunks of the current generation; the other params belong to the job. */
-export const TOTAL = 0;
+/**
+ * Shared control words: [generation (−1: stop), ticket (generation << 16 | chunk), chunks done,
+ * chunks the helper did in all, chunks of the current generation, gate]. While the main thread
+ * prepares a generation (builds the tree), only the chunks counted so far may run; it then raises
+ * the count and sets the gate to the generation.
+ */
+export const GENERATION = 0, TICKET = 1, DONE = 2, HELPER_CHUNKS = 3, TOTAL = 4, GATE = 5;
 /** If the helper holds a chunk this long (default), it is presumed dead: the main thread redoes everything itself. */
 const STUCK_MS = 20_000;
+/** How long a thread polls before it sleeps: longer than the main thread's work between two generations (a KL evaluation at 10,000 points included), short enough not to hog a loaded CPU. */
+const SPIN_MS = 2;
+/** A parked helper thread is ended after this long unused, to give its memory back. */
+const IDLE_MS = 30_000;
+/** Generations per probe (see Balance). */
+const PROBE = 10;
+/** Generations in the chosen mode before the next probe: doubles while the probe loses. */
+const HOLD_FIRST = 40, HOLD_MAX = 640;
+
+/**
+ * Whether two threads pay off right now. Lock-step generations of a few hundred microseconds lose
+ * badly on a busy machine (a thread descheduled for a time slice stalls both), so every so often
+ * PROBE generations run the other way (main thread alone, or both threads again; results are the
+ * same either way), and whichever was faster per generation is kept.
+ */
+class Balance {
+  solo = false;
+  private probing = false;
+  private left = HOLD_FIRST;
+  private hold = HOLD_FIRST;
+  private spent = 0;
+  private count = 0;
+  private current = 0;
+
+  /** Records one generation's wall milliseconds. */
+  add(ms: number): void {
+    if (this.probing) {
+      this.spent += ms;
+      if (++this.count < PROBE) return;
+      const probe = this.spent / PROBE;
+      this.probing = false; this.spent = 0; this.count = 0;
+      if (probe < this.current) this.hold = HOLD_FIRST; // keep the probed way
+      else { this.solo = !this.solo; this.hold = Math.min(2 * this.hold, HOLD_MAX); }
+      this.left = this.hold;
+      return;
+    }
+    // The current way's speed: its last PROBE generations before the probe.
+    if (this.left <= PROBE) { this.spent += ms; this.count++; }
+    if (--this.left > 0) return;
+    this.current = this.spent / this.count;
+    this.spent = 0; this.count = 0;
+    this.probing = true; this.solo = !this.solo;
+  }
+}
 
 export interface SharedControl {
   control: SharedArrayBuffer;
@@ -20,15 +74,24 @@ export interface SharedControl {
 }
 
 export function sharedControl(params: number): SharedControl {
-  return { control: new SharedArrayBuffer(16), params: new SharedArrayBuffer(8 * (params + 1)) };
+  return { control: new SharedArrayBuffer(4 * 6), params: new SharedArrayBuffer(8 * Math.max(1, params)) };
 }
 
 export interface ChunkWork {
   run(chunk: number): void;
 }
 
+/** Polls control[index] for up to SPIN_MS while it equals value; true if it changed. */
+function spinWhile(control: Int32Array, index: number, value: number): boolean {
+  const until = performance.now() + SPIN_MS;
+  for (;;) {
+    for (let k = 0; k < 256; k++) if (Atomics.load(control, index) !== value) return true;
+    if (performance.now() > until) return false;
+  }
+}
+
 /** Takes chunks of the given generation until none are left; returns how many it did. */
-export function takeChunks(control: Int32Array, generation: number, total: number, work: ChunkWork, beforeChunk?: () => void): number {
+export function takeChunks(control: Int32Array, generation: number, work: ChunkWork, beforeChunk?: () => void): number {
   let did = 0;
   for (;;) {
     beforeChunk?.();
@@ -36,29 +99,76 @@ export function takeChunks(control: Int32Array, generation: number, total: numbe
     // that had just finished generation g consume the first ticket of g + 1 and drop it, so no one
     // ran that chunk: the main thread waited STUCK_MS, then terminated the helper (exit code 1).
     const ticket = Atomics.load(control, TICKET);
-    if (ticket >>> 16 !== (generation & 0x3fff) || (ticket & 0xffff) >= total) return did;
+    if (ticket >>> 16 !== (generation & 0x3fff)) return did;
+    if ((ticket & 0xffff) >= Atomics.load(control, TOTAL)) {
+      // The count is final once the gate is up (it is raised first); until then more chunks may come.
+      const gate = Atomics.load(control, GATE);
+      if (gate === generation) { if ((ticket & 0xffff) >= Atomics.load(control, TOTAL)) return did; continue; }
+      if (Atomics.load(control, GENERATION) !== generation) return did;
+      if (!spinWhile(control, GATE, gate)) Atomics.wait(control, GATE, gate, 1);
+      continue;
+    }
     if (Atomics.compareExchange(control, TICKET, ticket, ticket + 1) !== ticket) continue;
     work.run(ticket & 0xffff);
     did++;
-    if (Atomics.add(control, DONE, 1) + 1 === total) Atomics.notify(control, DONE);
+    if (Atomics.add(control, DONE, 1) + 1 === Atomics.load(control, TOTAL)) Atomics.notify(control, DONE);
   }
 }
 
-/** The main thread's side: owns the worker and opens generations. */
+/** The helper thread, started once and parked between jobs (see the top of this file). */
+let parked: { worker: Worker; timer: ReturnType<typeof setTimeout> } | null = null;
+
+function startWorker(): Worker {
+  let worker: Worker;
+  if (__filename.endsWith('.ts')) {
+    // From source (tsx): an entry that loads only the layout modules, ~10× faster to start than the task worker's.
+    const tsx = `require.resolve('tsx/cjs', { paths: [${JSON.stringify(__dirname)}] })`;
+    worker = new Worker(`require(${tsx}); require(${JSON.stringify(join(__dirname, 'helper-main.ts'))});`, { eval: true });
+  } else {
+    const entry = workerEntry();
+    worker = entry.bootstrap === null ? new Worker(entry.file) : new Worker(entry.bootstrap, { eval: true });
+  }
+  worker.unref();
+  const forget = () => { if (parked?.worker === worker) { clearTimeout(parked.timer); parked = null; } };
+  worker.on('error', forget);
+  worker.on('exit', forget);
+  return worker;
+}
+
+/** The parked helper thread, or a new one. */
+function takeWorker(): Worker {
+  if (parked) { clearTimeout(parked.timer); const { worker } = parked; parked = null; return worker; }
+  return startWorker();
+}
+
+function parkWorker(worker: Worker): void {
+  if (parked) { void worker.terminate(); return; }
+  const timer = setTimeout(() => { if (parked?.worker === worker) { parked = null; void worker.terminate(); } }, IDLE_MS);
+  timer.unref();
+  parked = { worker, timer };
+}
+
+/** Starts the helper thread now, if none is parked, so that it is up when a job needs it. */
+export function prestartHelper(): void {
+  if (!parked) parkWorker(startWorker());
+}
+
+/** The main thread's side: borrows the helper thread and opens generations. */
 export class HelperThread {
   readonly control: Int32Array;
   readonly params: Float64Array;
   private worker: Worker | null;
+  private failed = false;
+  private readonly onError = () => { this.failed = true; };
   private generation = 0;
+  private readonly balance = new Balance();
 
   /** init goes to the worker as { type: 'tsne-helper', init }; it must hold the SharedControl buffers. */
   constructor(init: SharedControl & { kind: string }) {
     this.control = new Int32Array(init.control);
     this.params = new Float64Array(init.params);
-    const entry = workerEntry();
-    const worker = entry.bootstrap === null ? new Worker(entry.file) : new Worker(entry.bootstrap, { eval: true });
-    worker.unref();
-    worker.on('error', () => { this.worker = null; });
+    const worker = takeWorker();
+    worker.on('error', this.onError);
     worker.postMessage({ type: 'tsne-helper', init });
     this.worker = worker;
   }
@@ -70,54 +180,76 @@ export class HelperThread {
 
   /**
    * Runs chunks 0 … total−1 of work on both threads (params already written) and returns when all
-   * are done. beforeChunk runs on the main thread before each chunk it takes (progress, cancel:
-   * if it throws, the helper finishes at most its current chunk and the caller disposes). stuckMs
-   * must exceed the longest a chunk can take on a busy machine.
+   * are done. With prepare, only chunks 0 … total−1 may run (on the helper) while prepare runs here;
+   * it returns the final count. beforeChunk runs on the main thread before each chunk it takes
+   * (progress, cancel: if it throws, the helper finishes at most its current chunk and the caller
+   * disposes). stuckMs must exceed the longest a chunk can take on a busy machine.
    */
-  run(total: number, work: ChunkWork, beforeChunk?: () => void, stuckMs = STUCK_MS): void {
+  run(total: number, work: ChunkWork, beforeChunk?: () => void, stuckMs = STUCK_MS, prepare?: () => number): void {
     const control = this.control;
-    this.params[TOTAL] = total;
+    const start = performance.now();
+    if (this.balance.solo) {
+      if (prepare) total = prepare();
+      for (let chunk = 0; chunk < total; chunk++) { beforeChunk?.(); work.run(chunk); }
+      this.balance.add(performance.now() - start);
+      return;
+    }
     this.generation = (this.generation % 0x3fff) + 1; // 1 … 16383: fits the ticket's high bits, never 0 or −1
+    // The count before the ticket: a thread that sees the new ticket must see its count.
+    Atomics.store(control, TOTAL, total);
     Atomics.store(control, DONE, 0);
+    if (!prepare) Atomics.store(control, GATE, this.generation);
     Atomics.store(control, TICKET, this.generation << 16);
     Atomics.store(control, GENERATION, this.generation);
     if (this.worker) Atomics.notify(control, GENERATION);
-    takeChunks(control, this.generation, total, work, beforeChunk);
+    if (prepare) {
+      total = prepare();
+      Atomics.store(control, TOTAL, total);
+      Atomics.store(control, GATE, this.generation);
+      if (this.worker) Atomics.notify(control, GATE);
+    }
+    takeChunks(control, this.generation, work, beforeChunk);
     const started = Date.now();
     for (;;) {
       const done = Atomics.load(control, DONE);
-      if (done === total) return;
+      if (done === total) { this.balance.add(performance.now() - start); return; }
+      if (spinWhile(control, DONE, done)) continue;
       const left = stuckMs - (Date.now() - started);
       if (left <= 0) break;
       Atomics.wait(control, DONE, done, Math.min(left, 50));
     }
     // The helper took a chunk and never finished it: retire it and redo all chunks here.
-    this.dispose();
+    this.dispose(true);
     for (let chunk = 0; chunk < total; chunk++) work.run(chunk);
   }
 
-  dispose(): void {
+  /** Ends this job; the thread is parked for the next one, or terminated when it failed or stuck. */
+  dispose(terminate = false): void {
     Atomics.store(this.control, GENERATION, -1);
     Atomics.notify(this.control, GENERATION);
-    if (this.worker) void this.worker.terminate();
+    Atomics.notify(this.control, GATE);
+    const worker = this.worker;
     this.worker = null;
+    if (!worker) return;
+    worker.off('error', this.onError);
+    if (terminate || this.failed) void worker.terminate();
+    else parkWorker(worker);
   }
 }
 
 /** The helper thread's loop over generations (runs inside the worker; returns when told to stop). */
 export function serveChunks(init: SharedControl, work: ChunkWork): void {
   const control = new Int32Array(init.control);
-  const params = new Float64Array(init.params);
   let seen = Atomics.load(control, GENERATION);
   if (seen < 0) return;
   // Join the generation that may already be open when the thread starts.
-  if (seen > 0) Atomics.add(control, HELPER_CHUNKS, takeChunks(control, seen, params[TOTAL], work));
+  if (seen > 0) Atomics.add(control, HELPER_CHUNKS, takeChunks(control, seen, work));
   for (;;) {
-    Atomics.wait(control, GENERATION, seen);
+    if (!spinWhile(control, GENERATION, seen)) Atomics.wait(control, GENERATION, seen);
     const generation = Atomics.load(control, GENERATION);
     if (generation < 0) return;
     if (generation === seen) continue;
     seen = generation;
-    Atomics.add(control, HELPER_CHUNKS, takeChunks(control, generation, params[TOTAL], work));
+    Atomics.add(control, HELPER_CHUNKS, takeChunks(control, generation, work));
   }
 }

@@ -3,7 +3,7 @@
 // groups of the repulsion and rows of the attraction. Every chunk writes its own slots of the
 // output, so results do not depend on which thread did what, or on the number of threads.
 import { QuadTree, allocateTree, type TreeBuffers } from './quadtree';
-import { attractiveForces } from './forces';
+import { attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
 import { HelperThread, serveChunks, sharedControl, type SharedControl } from './helper-thread';
 import { KnnWork, type KnnInit } from './knn';
 import type { SparseP } from './affinities';
@@ -15,6 +15,8 @@ export interface GradientInit extends SharedControl {
   rowStart: Int32Array;
   columns: Int32Array;
   values: Float64Array;
+  /** upperStarts of P: then the attraction is one chunk (symmetricAttractiveForces); null: chunks of rows. */
+  upper: Int32Array | null;
   tree: TreeBuffers;
   y: SharedArrayBuffer;
   negF: SharedArrayBuffer;
@@ -25,8 +27,8 @@ export interface GradientInit extends SharedControl {
 /** What the helper thread is started with: one job for its whole life. */
 export type HelperInit = GradientInit | KnnInit;
 
-/** params after TOTAL: exaggeration, repulsion groups, repulsion chunks. */
-const EXAGGERATION = 1, GROUPS = 2, REPULSION_CHUNKS = 3;
+/** params: exaggeration, repulsion groups, attraction chunks. */
+const EXAGGERATION = 0, GROUPS = 1, ATTRACTION_CHUNKS = 2;
 const GROUPS_PER_CHUNK = 16;
 const ROWS_PER_CHUNK = 512;
 
@@ -37,15 +39,19 @@ class GradientWork {
     this.tree = new QuadTree(init.n, init.tree);
   }
 
+  /** The attraction comes first: as one chunk it is the longest, and the other thread takes repulsion chunks meanwhile. */
   run(chunk: number): void {
     const { init, params } = this;
-    const repulsionChunks = params[REPULSION_CHUNKS];
-    if (chunk < repulsionChunks) {
-      const from = chunk * GROUPS_PER_CHUNK;
-      this.tree.repulsion(init.theta, this.negF, this.pointZ, from, Math.min(params[GROUPS], from + GROUPS_PER_CHUNK));
+    const attractionChunks = params[ATTRACTION_CHUNKS];
+    if (chunk < attractionChunks) {
+      if (init.upper) symmetricAttractiveForces(this.y, this.attractive, init.rowStart, init.upper, init.columns, init.values, params[EXAGGERATION], init.n);
+      else {
+        const from = chunk * ROWS_PER_CHUNK;
+        attractiveForces(this.y, this.attractive, init.rowStart, init.columns, init.values, params[EXAGGERATION], from, Math.min(init.n, from + ROWS_PER_CHUNK));
+      }
     } else {
-      const from = (chunk - repulsionChunks) * ROWS_PER_CHUNK;
-      attractiveForces(this.y, this.attractive, init.rowStart, init.columns, init.values, params[EXAGGERATION], from, Math.min(init.n, from + ROWS_PER_CHUNK));
+      const from = (chunk - attractionChunks) * GROUPS_PER_CHUNK;
+      this.tree.repulsion(init.theta, this.negF, this.pointZ, from, Math.min(params[GROUPS], from + GROUPS_PER_CHUNK));
     }
   }
 }
@@ -60,6 +66,8 @@ export class GradientThreads {
   readonly pointZ: Float64Array;
   readonly attractive: Float64Array;
   readonly tree: QuadTree;
+  /** upperStarts of P, or null if it is not symmetric. */
+  readonly upper: Int32Array | null;
   private readonly work: GradientWork;
   private readonly helper: HelperThread;
 
@@ -68,12 +76,13 @@ export class GradientThreads {
     const shared = (count: number) => new SharedArrayBuffer(8 * Math.max(1, count));
     const init: GradientInit = {
       kind: 'gradient', ...sharedControl(3),
-      n, theta, rowStart: P.rowStart, columns: P.columns, values: P.values, tree: allocateTree(n, true),
+      n, theta, rowStart: P.rowStart, columns: P.columns, values: P.values, upper: upperStarts(P.rowStart, P.columns, P.values, n), tree: allocateTree(n, true),
       y: shared(2 * n), negF: shared(2 * n), pointZ: shared(n), attractive: shared(2 * n),
     };
     this.work = gradientWork(init);
     this.y = this.work.y; this.negF = this.work.negF; this.pointZ = this.work.pointZ; this.attractive = this.work.attractive;
     this.tree = this.work.tree;
+    this.upper = init.upper;
     this.helper = new HelperThread(init);
   }
 
@@ -82,13 +91,18 @@ export class GradientThreads {
     return this.helper.helperChunks;
   }
 
-  /** Forces for the current y (tree already built by the caller): negF, pointZ and attractive. */
-  compute(exaggeration: number): void {
-    const groups = this.tree.groupCount();
-    const repulsionChunks = Math.ceil(groups / GROUPS_PER_CHUNK);
+  /**
+   * Forces for the current y: negF, pointZ and attractive. With buildTree, the main thread builds the
+   * tree over y while the helper starts on the attraction, which does not need it; otherwise the
+   * caller has built it.
+   */
+  compute(exaggeration: number, buildTree = false): void {
+    const attractionChunks = this.work.init.upper ? 1 : Math.ceil(this.tree.n / ROWS_PER_CHUNK);
     const params = this.helper.params;
-    params[EXAGGERATION] = exaggeration; params[GROUPS] = groups; params[REPULSION_CHUNKS] = repulsionChunks;
-    this.helper.run(repulsionChunks + Math.ceil(this.tree.n / ROWS_PER_CHUNK), this.work);
+    params[EXAGGERATION] = exaggeration; params[ATTRACTION_CHUNKS] = attractionChunks;
+    const withGroups = () => { const groups = this.tree.groupCount(); params[GROUPS] = groups; return attractionChunks + Math.ceil(groups / GROUPS_PER_CHUNK); };
+    if (buildTree) this.helper.run(attractionChunks, this.work, undefined, undefined, () => { this.tree.build(this.y); return withGroups(); });
+    else this.helper.run(withGroups(), this.work);
   }
 
   dispose(): void {

@@ -11,8 +11,9 @@ import { binarySearchPerplexity, symmetrizeDense, symmetrizeKnn, MACHINE_EPSILON
 import { metricDistance, nearestNeighbours, prepareRows, squaredDistanceBlock, squaredNorms, type Metric } from './knn';
 import { pca } from './pca';
 import { QuadTree } from './quadtree';
-import { attractiveForces } from './forces';
+import { attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
 import { GradientThreads } from './tsne-helper';
+import { prestartHelper } from './helper-thread';
 import { availableParallelism } from 'node:os';
 
 export interface TsneOptions {
@@ -73,7 +74,7 @@ export interface TsneResult {
 export interface TsnePhases { pca: number; neighbours: number; affinities: number; optimize: number }
 
 /** From this many points t-SNE uses a helper thread by default (see TsneOptions.threads). */
-const TWO_THREADS_FROM = 5000;
+const TWO_THREADS_FROM = 1000;
 const EXACT_BELOW = 500;
 /** Above this the dense P and distance matrices (8 N² bytes each) get too big. */
 const EXACT_MAX = 8000;
@@ -112,6 +113,9 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   if (method === 'exact' && n > EXACT_MAX) {
     throw new MechLensError('memory', `exact t-SNE of ${n} points needs two ${n} × ${n} matrices`, { fix: "Use method 'barnes-hut' (or 'auto')." });
   }
+  const threadCount = options.threads ?? (n >= TWO_THREADS_FROM ? 2 : 1);
+  // The helper thread starts (~0.1 s) while the main thread finds neighbours and affinities.
+  if (method === 'barnes-hut' && Math.min(threadCount, 2, availableParallelism()) > 1) prestartHelper();
   const phases: TsnePhases = { pca: 0, neighbours: 0, affinities: 0, optimize: 0 };
   const seed = options.seed ?? 0;
   const init = options.init ?? 'pca';
@@ -138,7 +142,6 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   }
   throwIfCancelled(control.signal);
   control.onProgress?.({ message: 't-SNE affinities', fraction: 0 });
-  const threadCount = options.threads ?? (n >= TWO_THREADS_FROM ? 2 : 1);
   const P = method === 'exact' ? null : sparseP(space, perplexity, metric, control, phases, threadCount);
   lap('affinities');
   phases.affinities -= phases.neighbours; // the neighbour search is its own phase
@@ -295,18 +298,23 @@ function barnesHutGradient(P: SparseP, theta: number, threads: GradientThreads |
   const negF = threads ? threads.negF : new Float64Array(2 * n);
   const pointZ = threads ? threads.pointZ : new Float64Array(n);
   const attractive = threads ? threads.attractive : new Float64Array(2 * n);
+  const upper = threads ? threads.upper : upperStarts(P.rowStart, P.columns, P.values, n);
+  const terms = upper ? new Float64Array(P.values.length) : null;
+  const cursor = upper ? new Int32Array(n) : null;
   return (y, grad, exaggeration, computeError) => {
-    tree.build(y);
-    if (threads) threads.compute(exaggeration);
+    if (threads) threads.compute(exaggeration, true);
     else {
+      tree.build(y);
       tree.repulsion(theta, negF, pointZ, 0, tree.groupCount());
-      attractiveForces(y, attractive, P.rowStart, P.columns, P.values, exaggeration, 0, n);
+      if (upper) symmetricAttractiveForces(y, attractive, P.rowStart, upper, P.columns, P.values, exaggeration, n);
+      else attractiveForces(y, attractive, P.rowStart, P.columns, P.values, exaggeration, 0, n);
     }
     // Z summed in point order on one thread, so the result does not depend on the thread count.
     let sumQ = 0;
     for (let i = 0; i < n; i++) sumQ += pointZ[i];
     for (let e = 0; e < 2 * n; e++) grad[e] = attractive[e] - negF[e] / sumQ;
-    return computeError ? klDivergence(y, sumQ, P.rowStart, P.columns, P.values, exaggeration) : NaN;
+    if (!computeError) return NaN;
+    return upper ? symmetricKlDivergence(y, sumQ, P.rowStart, upper, P.columns, P.values, exaggeration, terms!, cursor!) : klDivergence(y, sumQ, P.rowStart, P.columns, P.values, exaggeration);
   };
 }
 
@@ -322,6 +330,32 @@ function klDivergence(y: Float64Array, sumQ: number, rowStart: Int32Array, colum
       kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
     }
   }
+  return kl;
+}
+
+/**
+ * klDivergence for a symmetric P (upper from upperStarts), bit for bit: each pair's term (equal for
+ * (i, j) and (j, i)) is computed once, written to both entries, and the terms are summed in the
+ * same order. Row i's lower entries are the mirrors of earlier rows' upper entries, met in column
+ * order, so a cursor per row finds their slots.
+ */
+function symmetricKlDivergence(y: Float64Array, sumQ: number, rowStart: Int32Array, upper: Int32Array, columns: Int32Array, values: Float64Array, exaggeration: number, terms: Float64Array, cursor: Int32Array): number {
+  const n = upper.length;
+  cursor.set(rowStart.subarray(0, n));
+  for (let i = 0; i < n; i++) {
+    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
+    for (let e = upper[i], end = rowStart[i + 1]; e < end; e++) {
+      const j = columns[e];
+      const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+      const p = values[e] * exaggeration;
+      const q = 1 / (1 + d0 * d0 + d1 * d1);
+      const term = p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
+      terms[e] = term;
+      terms[cursor[j]++] = term;
+    }
+  }
+  let kl = 0;
+  for (let e = 0; e < terms.length; e++) kl += terms[e];
   return kl;
 }
 
