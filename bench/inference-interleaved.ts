@@ -1,19 +1,22 @@
 // Model inference, interleaved: MechLens and the PyTorch reference each stay loaded in their own
 // process, and single forwards alternate between them (ours full, torch full, ours layers 0–5,
-// torch layers 0–5, ours full with standard ONNX ops only), round after round. On a machine that
-// other jobs share, load changes by the minute; neighbouring runs see about the same load, so the
-// per-round ratios are what to compare, and their median is reported with the load average.
+// torch layers 0–5, ours baseline), round after round. On a machine that other jobs share, load
+// changes by the minute; neighbouring runs see about the same load, so the per-round ratios are
+// what to compare, and their median is reported with the load average.
 //
 // Variants (gpt2-medium shape, the random checkpoint bench/inference.ts writes):
-//   ours         captureActivations (the product path: tokenize, one padded batch, hooks at 'last'),
-//                graph with onnxruntime contrib ops (SkipLayerNormalization, FastGelu): the default
-//   ours-plain   the same graph with standard ONNX ops only (contribOps: false), session.run on the
-//                same padded ids: what the contrib ops gain
-//   torch        bench/inference_torch.py --serve: plain PyTorch forward, HF GPT2Model semantics
-// "full" adds blocks.23.hook_resid_post so every layer runs (equal work to torch's full forward);
-// "0–5" builds only what the hooks need.
+//   ours         captureActivations, the product path: tokenize, pack the texts with common
+//                prefixes computed once (packing.ts), hooks at 'last'; onnxruntime contrib ops
+//   ours-unshared  (--baseline unshared, default) the same with sharePrefixes: false, one
+//                right-padded text per row as torch runs them: what prefix sharing gains
+//   ours-plain   (--baseline plain) the graph with standard ONNX ops only (contribOps: false),
+//                session.run on the same padded ids: what the contrib ops gain
+//   torch        bench/inference_torch.py --serve: plain PyTorch forward, HF GPT2Model semantics,
+//                one padded batch
+// "full" adds blocks.23.hook_resid_post so every layer runs (equal work: every layer, the same
+// hooks at the same positions as torch's full forward); "0–5" builds only what the hooks need.
 //
-// Run: node --import tsx bench/inference-interleaved.ts [--rounds 5] [--workloads prompts,sentences] [--threads 2]
+// Run: node --import tsx bench/inference-interleaved.ts [--rounds 5] [--workloads prompts,sentences] [--threads 2] [--baseline unshared|plain]
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,23 +28,10 @@ const dataDir = path.join(root, 'bench', '.data');
 const checkpointDir = path.join(dataDir, 'gpt2-medium-random');
 const N_LAYER = 24;
 
-const WORDS = ['space', 'apple', 'car', 'house', 'dog', 'cat', 'tree', 'water', 'fire', 'book', 'chair', 'table', 'bread', 'milk', 'king', 'queen',
-  'river', 'stone', 'glass', 'paper', 'music', 'money', 'light', 'night', 'green', 'blue', 'red', 'sun', 'moon', 'star', 'ship', 'train', 'door', 'road'];
-const SUBJECTS = ['The teacher', 'My neighbor', 'The old doctor', 'A young student', 'The driver', 'Our manager'];
-const PLACES = ['market', 'station', 'library', 'park', 'office', 'hospital', 'school', 'bank', 'museum'];
-// The same inputs as bench/inference.ts.
-const WORKLOADS = {
-  prompts: { label: '34 prompts × 5 tok, attn q+k @5', texts: WORDS.map((w) => `The next word is ${w}`), hooks: ['blocks.5.attn.hook_q', 'blocks.5.attn.hook_k'], torchHooks: ['hook_q', 'hook_k'] },
-  sentences: {
-    label: '108 sentences × ~14 tok, mlp pre @5',
-    texts: Array.from({ length: 108 }, (_, i) => `${SUBJECTS[i % SUBJECTS.length]} saw ${i % 2 === 0 ? 'him' : 'her'} at the ${PLACES[Math.floor(i / 2) % PLACES.length]} early yesterday morning, I think.`),
-    hooks: ['blocks.5.mlp.hook_pre'], torchHooks: ['mlp_pre'],
-  },
-} as const;
-type WorkloadName = keyof typeof WORKLOADS;
+import { WORKLOADS, type WorkloadName } from './inference-workloads';
 
-interface ServeRequest { mode: 'capture' | 'plain'; dir: string; texts: string[]; hooks: string[]; threads: number; ids?: number[][] }
-interface Timing { seconds: number; cpu: number; peak_rss_bytes: number; tokenIds?: number[][]; rows?: Record<string, number[][]>; activations?: Record<string, number[][]> }
+interface ServeRequest { mode: 'capture' | 'plain'; dir: string; texts: string[]; hooks: string[]; threads: number; ids?: number[][]; sharePrefixes?: boolean }
+interface Timing { seconds: number; cpu: number; peak_rss_bytes: number; computedTokens?: number; tokenIds?: number[][]; rows?: Record<string, number[][]>; activations?: Record<string, number[][]> }
 
 /** Our side of the protocol: load (and run once, cold), then one forward per stdin line. */
 async function serve(): Promise<void> {
@@ -51,21 +41,21 @@ async function serve(): Promise<void> {
   let runOnce: (withRows: boolean) => Promise<Omit<Timing, 'seconds' | 'cpu' | 'peak_rss_bytes'>>;
   if (req.mode === 'capture') {
     const { captureActivations } = await import('../src/core/models/capture');
-    // One padded batch, as torch runs it.
-    const options = { provider: 'cpu', threads: req.threads, weights: 'external' as const, batchSize: 256, maxBatchTokens: 8192 };
+    const options = { provider: 'cpu', threads: req.threads, weights: 'external' as const, batchSize: 256, maxBatchTokens: 8192, sharePrefixes: req.sharePrefixes };
     runOnce = async (withRows) => {
       const r = await captureActivations(req.dir, req.texts, req.hooks, 'last', options);
-      if (!withRows) return {};
+      if (!withRows) return { computedTokens: r.computedTokens };
       const rows: Record<string, number[][]> = {};
       for (const [name, a] of Object.entries(r.activations)) {
         rows[name] = Array.from({ length: a.dims[0] }, (_, i) => Array.from(a.data.subarray(i * a.dims[1], (i + 1) * a.dims[1])));
       }
-      return { tokenIds: r.tokenIds, rows };
+      return { tokenIds: r.tokenIds, rows, computedTokens: r.computedTokens };
     };
   } else {
     const { openCheckpoint } = await import('../src/core/models/checkpoint');
     const { planWeights } = await import('../src/core/models/graph-weights');
-    const { buildGpt2Graph, INPUT_IDS, ATTENTION_MASK } = await import('../src/core/models/graph-gpt2');
+    const { buildGpt2Graph } = await import('../src/core/models/graph-gpt2');
+    const { paddedFeeds } = await import('../src/core/models/packing');
     const { resolveHookName } = await import('../src/core/models/hooks');
     const { createInferenceSession } = await import('../src/core/models/runtime');
     const ckpt = openCheckpoint(req.dir);
@@ -73,12 +63,8 @@ async function serve(): Promise<void> {
     const built = buildGpt2Graph({ config: ckpt.config, hooks: req.hooks.map((h) => resolveHookName(h, ckpt.config)), weight: plan.weight, contribOps: false });
     const session = await createInferenceSession({ bytes: built.bytes, label: req.dir, ...plan.finish() }, { provider: 'cpu', threads: req.threads });
     const seqs = req.ids!;
-    const T = Math.max(...seqs.map((s) => s.length));
-    const ids = new BigInt64Array(seqs.length * T).fill(50256n);
-    const mask = new BigInt64Array(seqs.length * T);
-    seqs.forEach((s, b) => s.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; }));
-    const dims = [seqs.length, T];
-    runOnce = async () => { await session.run({ [INPUT_IDS]: { data: ids, dims }, [ATTENTION_MASK]: { data: mask, dims } }); return {}; };
+    const { feeds } = paddedFeeds(seqs, 50256);
+    runOnce = async () => { await session.run(feeds); return {}; };
   }
   const first = await runOnce(true); // cold: graph build, session creation, first run
   process.stdout.write(`${JSON.stringify({ ready: true, ...first })}\n`);
@@ -142,6 +128,7 @@ async function main(): Promise<void> {
   const rounds = Number(opt('rounds', '5'));
   const threads = Number(opt('threads', String(os.availableParallelism?.() ?? os.cpus().length)));
   const names = opt('workloads', 'prompts,sentences').split(',') as WorkloadName[];
+  const baseline = opt('baseline', 'unshared') as 'unshared' | 'plain';
   if (!fs.existsSync(path.join(checkpointDir, 'tokenizer.json'))) throw new Error(`no checkpoint at ${checkpointDir}: run bench/inference.ts --shapes gpt2-medium once to write it`);
   const report: Record<string, unknown>[] = [];
   for (const name of names) {
@@ -153,7 +140,9 @@ async function main(): Promise<void> {
     const full = await startOurs('ours full', { ...base, mode: 'capture', hooks: fullHooks });
     const first6 = await startOurs('ours 0-5', { ...base, mode: 'capture', hooks: [...w.hooks] });
     const tokenIds = full.ready.tokenIds!;
-    const plain = await startOurs('ours-plain full', { ...base, mode: 'plain', hooks: fullHooks, ids: tokenIds });
+    const plain = baseline === 'plain'
+      ? await startOurs('ours-plain full', { ...base, mode: 'plain', hooks: fullHooks, ids: tokenIds })
+      : await startOurs('ours-unshared full', { ...base, mode: 'capture', hooks: fullHooks, sharePrefixes: false });
     const torch = await startTorch(tokenIds, w.torchHooks, threads);
     const check = await torch.ask({ layers: 'all', activations: true });
     let maxDiff = 0;
@@ -167,21 +156,22 @@ async function main(): Promise<void> {
       const torch6 = await torch.ask({ layers: 6 });
       const p = await plain.server.ask({});
       rows.push({ load, ours, torch: t, ours6, torch6, plain: p });
-      console.error(`${name} round ${r + 1}/${rounds} (load ${load}): ours ${ours.seconds.toFixed(2)} s, torch ${t.seconds.toFixed(2)} s, ours 0-5 ${ours6.seconds.toFixed(2)} s, torch 0-5 ${torch6.seconds.toFixed(2)} s, ours-plain ${p.seconds.toFixed(2)} s`);
+      console.error(`${name} round ${r + 1}/${rounds} (load ${load}): ours ${ours.seconds.toFixed(2)} s, torch ${t.seconds.toFixed(2)} s, ours 0-5 ${ours6.seconds.toFixed(2)} s, torch 0-5 ${torch6.seconds.toFixed(2)} s, ours-${baseline} ${p.seconds.toFixed(2)} s`);
     }
     for (const s of [full.server, first6.server, plain.server, torch]) s.close();
     const last = rows[rows.length - 1];
     const row = {
-      workload: w.label, tokens: tokenIds.reduce((n, s) => n + s.length, 0), paddedTokens: tokenIds.length * Math.max(...tokenIds.map((s) => s.length)), rounds,
+      workload: w.label, baseline, tokens: tokenIds.reduce((n, s) => n + s.length, 0), computedTokens: full.ready.computedTokens, computedTokens0to5: first6.ready.computedTokens, paddedTokens: tokenIds.length * Math.max(...tokenIds.map((s) => s.length)), rounds,
       loadAverages: rows.map((x) => x.load),
-      medianSeconds: { oursFull: median(rows.map((x) => x.ours.seconds)), torchFull: median(rows.map((x) => x.torch.seconds)), ours0to5: median(rows.map((x) => x.ours6.seconds)), torch0to5: median(rows.map((x) => x.torch6.seconds)), oursPlainFull: median(rows.map((x) => x.plain.seconds)) },
-      medianCpuSeconds: { oursFull: median(rows.map((x) => x.ours.cpu)), torchFull: median(rows.map((x) => x.torch.cpu)), ours0to5: median(rows.map((x) => x.ours6.cpu)), oursPlainFull: median(rows.map((x) => x.plain.cpu)) },
+      medianSeconds: { oursFull: median(rows.map((x) => x.ours.seconds)), torchFull: median(rows.map((x) => x.torch.seconds)), ours0to5: median(rows.map((x) => x.ours6.seconds)), torch0to5: median(rows.map((x) => x.torch6.seconds)), oursBaselineFull: median(rows.map((x) => x.plain.seconds)) },
+      medianCpuSeconds: { oursFull: median(rows.map((x) => x.ours.cpu)), torchFull: median(rows.map((x) => x.torch.cpu)), ours0to5: median(rows.map((x) => x.ours6.cpu)), oursBaselineFull: median(rows.map((x) => x.plain.cpu)) },
       // Per-round ratios (time of the reference / time of ours), then their median.
       equalWork: median(rows.map((x) => x.torch.seconds / x.ours.seconds)),
       ours0to5VsTorchFull: median(rows.map((x) => x.torch.seconds / x.ours6.seconds)),
-      contribOpsGain: median(rows.map((x) => x.plain.seconds / x.ours.seconds)),
+      // plain: what the contrib ops gain; unshared: what prefix sharing gains.
+      baselineOverOurs: median(rows.map((x) => x.plain.seconds / x.ours.seconds)),
       equalWorkCpu: median(rows.map((x) => x.torch.cpu / x.ours.cpu)),
-      perRound: rows.map((x) => ({ equalWork: x.torch.seconds / x.ours.seconds, ours0to5VsTorchFull: x.torch.seconds / x.ours6.seconds, contribOpsGain: x.plain.seconds / x.ours.seconds })),
+      perRound: rows.map((x) => ({ equalWork: x.torch.seconds / x.ours.seconds, ours0to5VsTorchFull: x.torch.seconds / x.ours6.seconds, baselineOverOurs: x.plain.seconds / x.ours.seconds })),
       peakRssMB: { oursFull: last.ours.peak_rss_bytes / 1e6, torch: last.torch.peak_rss_bytes / 1e6 },
       maxAbsDiffVsTorch: maxDiff,
     };

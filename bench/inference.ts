@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../src/core/models/random-checkpoint';
 import { openCheckpoint } from '../src/core/models/checkpoint';
+import { WORKLOADS as BENCH_WORKLOADS } from './inference-workloads';
 
 const root = path.join(__dirname, '..');
 const dataDir = path.join(root, 'bench', '.data');
@@ -22,19 +23,7 @@ const SHAPES = {
 } as const;
 type ShapeName = keyof typeof SHAPES;
 
-const WORDS = ['space', 'apple', 'car', 'house', 'dog', 'cat', 'tree', 'water', 'fire', 'book', 'chair', 'table', 'bread', 'milk', 'king', 'queen',
-  'river', 'stone', 'glass', 'paper', 'music', 'money', 'light', 'night', 'green', 'blue', 'red', 'sun', 'moon', 'star', 'ship', 'train', 'door', 'road'];
-const PROMPTS = WORDS.map((w) => `The next word is ${w}`);
-const SUBJECTS = ['The teacher', 'My neighbor', 'The old doctor', 'A young student', 'The driver', 'Our manager'];
-const PLACES = ['market', 'station', 'library', 'park', 'office', 'hospital', 'school', 'bank', 'museum'];
-const SENTENCES = Array.from({ length: 108 }, (_, i) => {
-  const pronoun = i % 2 === 0 ? 'him' : 'her';
-  return `${SUBJECTS[i % SUBJECTS.length]} saw ${pronoun} at the ${PLACES[Math.floor(i / 2) % PLACES.length]} early yesterday morning, I think.`;
-});
-const WORKLOADS = [
-  { name: 'prompts', label: '34 prompts × 5 tokens, blocks.5.attn.hook_q + hook_k', texts: PROMPTS, hooks: ['blocks.5.attn.hook_q', 'blocks.5.attn.hook_k'], torchHooks: ['hook_q', 'hook_k'] },
-  { name: 'sentences', label: '108 sentences × ~13 tokens, blocks.5.mlp.hook_pre', texts: SENTENCES, hooks: ['blocks.5.mlp.hook_pre'], torchHooks: ['mlp_pre'] },
-];
+const WORKLOADS = Object.entries(BENCH_WORKLOADS).map(([name, w]) => ({ name, ...w }));
 
 interface ChildRequest { dir: string; texts: string[]; hooks: string[]; repeats: number; weights: 'external' | 'memory'; provider: string; threads: number; out: string }
 interface ChildResult { coldSeconds: number; warmSeconds: number[]; peakRssBytes: number; provider: string; layersBuilt: number; tokenIds: number[][]; rows: Record<string, number[][]> }

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
 import { referenceForward } from '../../src/core/models/reference-forward';
-import { captureActivations, makeBatches } from '../../src/core/models/capture';
+import { captureActivations } from '../../src/core/models/capture';
+import { makeBatches } from '../../src/core/models/packing';
 import { loadModel, tokenEmbeddings, listModelHooks } from '../../src/core/models/capture-model';
 import { SessionCache } from '../../src/core/models/runtime';
 import { MechLensError, CancelledError } from '../../src/core/errors';
@@ -143,7 +144,8 @@ test('errors name the input and the fix; cancellation stops between batches; ses
 
   const before = sessions.size;
   const progress: string[] = [];
-  await captureActivations(dir, ['a b', 'c', 'd e f'], ['blocks.0.attn.hook_k'], 'last', { ...common, onProgress: (p) => progress.push(p.message) });
+  // Rows 3 tokens wide: 'd e f' fills one, 'a b' and 'c' share the other; one row per batch.
+  await captureActivations(dir, ['a b', 'c', 'd e f'], ['blocks.0.attn.hook_k'], 'last', { ...common, batchSize: 1, rowTokens: 1, onProgress: (p) => progress.push(p.message) });
   await captureActivations(dir, ['other text'], ['blocks.0.attn.hook_k'], 'last', common);
   assert.equal(sessions.size, Math.min(4, before + 1), 'the second capture reused the session');
   assert.ok(progress.some((m) => /batch 2 of 2/.test(m)), progress.join('; '));

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { openCheckpoint, type Checkpoint } from '../../src/core/models/checkpoint';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { buildGpt2Graph, layersNeeded, ATTENTION_MASK, INPUT_IDS } from '../../src/core/models/graph-gpt2';
+import { buildGpt2Graph, layersNeeded } from '../../src/core/models/graph-gpt2';
+import { paddedFeeds } from '../../src/core/models/packing';
 import { planWeights, type WeightMode } from '../../src/core/models/graph-weights';
 import { listHookPoints, resolveHookName } from '../../src/core/models/hooks';
 import { referenceForward } from '../../src/core/models/reference-forward';
@@ -30,12 +31,8 @@ async function runGraph(ckpt: Checkpoint, hooks: string[], mode: WeightMode = 'a
   const built = buildGpt2Graph({ config: ckpt.config, hooks: points, weight: plan.weight, lmHead: ckpt.lmHead, contribOps });
   const where = plan.finish();
   const session = await createInferenceSession({ bytes: built.bytes, label: ckpt.dir, ...where }, { provider: 'cpu', threads: 1 });
-  const T = Math.max(...SEQUENCES.map((s) => s.length));
-  const ids = new BigInt64Array(SEQUENCES.length * T).fill(50256n);
-  const mask = new BigInt64Array(SEQUENCES.length * T);
-  SEQUENCES.forEach((s, b) => s.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; }));
-  const dims = [SEQUENCES.length, T];
-  const out = await session.run({ [INPUT_IDS]: { data: ids, dims }, [ATTENTION_MASK]: { data: mask, dims } });
+  const { feeds, width: T } = paddedFeeds(SEQUENCES, 50256);
+  const out = await session.run(Object.fromEntries(session.inputNames.map((n) => [n, feeds[n]])));
   await session.dispose();
   return { out, built, plan, T };
 }

@@ -39,7 +39,7 @@ fs.copyFileSync(path.join(ckptDir, 'tokenizer_config.json'), path.join(exportDir
 
 test('an .onnx file lists its inputs, initializers and node outputs by name', () => {
   const file = openOnnxModel(onnxPath);
-  assert.deepEqual(file.inputs.map((t) => t.name), ['input_ids', 'attention_mask']);
+  assert.deepEqual(file.inputs.map((t) => t.name), ['input_ids', 'position_ids', 'attention_allowed']);
   assert.deepEqual(file.outputs.map((t) => t.name).sort(), ['blocks.0.attn.hook_pattern', 'blocks.1.mlp.hook_pre', 'logits']);
   const names = new Set(file.tensors.map((t) => t.name));
   for (const w of ['wte.weight', 'h.1.mlp.c_fc.weight']) assert.ok(names.has(w), w);

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
 import { referenceForward } from '../../src/core/models/reference-forward';
-import { buildGpt2Graph, ATTENTION_MASK, INPUT_IDS } from '../../src/core/models/graph-gpt2';
+import { buildGpt2Graph } from '../../src/core/models/graph-gpt2';
+import { paddedFeeds } from '../../src/core/models/packing';
 import { planWeights } from '../../src/core/models/graph-weights';
 import { listHookPoints } from '../../src/core/models/hooks';
 import { createInferenceSession } from '../../src/core/models/runtime';
@@ -47,12 +48,8 @@ for (const model of fixture.models) {
     const plan = planWeights(ckpt);
     const built = buildGpt2Graph({ config: ckpt.config, hooks, weight: plan.weight });
     const session = await createInferenceSession({ bytes: built.bytes, label: model.name, ...plan.finish() }, { provider: 'cpu', threads: 1 });
-    const B = model.runs.length;
-    const T = Math.max(...model.runs.map((r) => r.ids.length));
-    const ids = new BigInt64Array(B * T);
-    const mask = new BigInt64Array(B * T);
-    model.runs.forEach((r, b) => r.ids.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; }));
-    const out = await session.run({ [INPUT_IDS]: { data: ids, dims: [B, T] }, [ATTENTION_MASK]: { data: mask, dims: [B, T] } });
+    const { feeds, width: T } = paddedFeeds(model.runs.map((r) => r.ids), 0);
+    const out = await session.run(feeds);
     await session.dispose();
     model.runs.forEach((run, b) => {
       const L = run.ids.length;

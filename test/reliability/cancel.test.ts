@@ -73,11 +73,14 @@ function stable<T extends { run: { createdAt: string; durationMs: number } }>(r:
 
 test('capture: cancelled between inference batches, then the same capture works and matches', async () => {
   const inputs = ['I saw him at the market.', 'She told her a story.', 'The moon is bright.', 'A pear and an apple.', 'Chairs and tables.', 'Hello there.'];
-  const common = { provider: 'cpu', threads: 1, batchSize: 2 } as const;
-  const reference = await captureActivations(modelDir, inputs, ['blocks.1.mlp.hook_pre'], 'last', common);
-  const control = abortOn(/batch 1 of 3/);
+  // Rows as wide as the longest text and one row per batch, so there are several batches.
+  const common = { provider: 'cpu', threads: 1, batchSize: 1, rowTokens: 1 } as const;
+  const progress: string[] = [];
+  const reference = await captureActivations(modelDir, inputs, ['blocks.1.mlp.hook_pre'], 'last', { ...common, onProgress: (p) => progress.push(p.message) });
+  assert.ok(progress.some((m) => /batch 3 of/.test(m)), progress.join('; '));
+  const control = abortOn(/batch 1 of/);
   await assert.rejects(captureActivations(modelDir, inputs, ['blocks.1.mlp.hook_pre'], 'last', { ...common, ...control }), isCancelled);
-  assert.ok(!control.seen.some((m) => /batch 2 of 3/.test(m)), 'no batch ran after the abort');
+  assert.ok(!control.seen.some((m) => /batch 2 of/.test(m)), 'no batch ran after the abort');
   const again = await captureActivations(modelDir, inputs, ['blocks.1.mlp.hook_pre'], 'last', common);
   assert.deepEqual(again.activations['blocks.1.mlp.hook_pre'].data, reference.activations['blocks.1.mlp.hook_pre'].data);
 });

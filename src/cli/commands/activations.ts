@@ -22,7 +22,7 @@ const command: CliCommand = {
     target: { repeat: true, description: 'for --position target: a string to find in unmarked texts, e.g. " him" (repeatable)' },
     split: { description: 'words that are several tokens in the template: last-piece (default) or drop' },
     provider: { description: 'execution provider: auto (default), cuda, webgpu, dml, coreml or cpu' },
-    'batch-size': { description: 'inputs per batch (default 64)' },
+    'batch-size': { description: 'rows per batch (default 64); a GPT-2 row packs several texts, their common prefixes computed once' },
     'cache-dir': { description: 'download cache for hub models (default ~/.cache/mechlens or $MECHLENS_CACHE)' },
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the JSON (activations rows × dims, tokens, positions, provider)' },

@@ -8,14 +8,15 @@ import path from 'node:path';
 import { cacheDirFor } from '../cache';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
-import { buildGpt2Graph, ATTENTION_MASK, INPUT_IDS } from './graph-gpt2';
+import { buildGpt2Graph } from './graph-gpt2';
+import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds } from './packing';
 import { planWeights, type WeightMode } from './graph-weights';
 import { hookWidth, type HookPoint } from './hooks';
 import { withOutputs } from './onnx-graph';
 import { resolvePositions, type PiecePolicy, type PositionInput } from './positions';
 import type { ProviderName, ProviderSetting } from './providers';
 import { parseProviderSetting } from './providers';
-import { createInferenceSession, defaultSessionCache, type InferenceRunner, type Int64Feed, type SessionCache, type Tensor32 } from './runtime';
+import { createInferenceSession, defaultSessionCache, type Feed, type InferenceRunner, type SessionCache, type Tensor32 } from './runtime';
 import { loadModel, resolveHook, resolveOnnxTensor, type Gpt2Model, type LoadedModel, type OnnxFileModel } from './capture-model';
 
 export type CaptureInput = string | PositionInput;
@@ -23,10 +24,14 @@ export type CaptureInput = string | PositionInput;
 export type CapturePositions = 'last' | 'target' | 'all' | readonly number[];
 
 export interface CaptureOptions extends RunControl {
-  /** Most inputs per batch (default 64). */
+  /** Most rows per batch (default 64); a row is one text, or texts sharing a prefix (GPT-2). */
   batchSize?: number;
   /** Most batch × padded-length tokens per batch (default 4096), so long inputs make small batches. */
   maxBatchTokens?: number;
+  /** GPT-2: compute common prefixes of texts once (default true). Same numbers either way, to float rounding. */
+  sharePrefixes?: boolean;
+  /** GPT-2: most tokens in a row of texts that share prefixes (default 256). */
+  rowTokens?: number;
   /** 'auto' (default) or a provider name; the mechlens.executionProvider setting. */
   provider?: ProviderSetting | string;
   /** For positions 'target': strings searched in inputs without a `{marker}`, e.g. [" him", " her"]. */
@@ -70,6 +75,11 @@ export interface CaptureResult {
   warnings: string[];
   /** Transformer blocks in the graph that ran (ONNX files: -1). */
   layersBuilt: number;
+  /**
+   * Token positions that went through the model: shared prefixes count once, and tokens after a
+   * text's last read position are not computed (GPT-2 checkpoints; ONNX files compute every token).
+   */
+  computedTokens: number;
   revision: string;
 }
 
@@ -125,30 +135,63 @@ export async function captureActivations(
 
   const session = await sessionFor(loaded, requests, provider, options);
   const outputs = [...new Set(requests.map((r) => r.canonical))];
-  const gathered = new Map<string, { data: Float32Array; width: number; shape: number[]; axis: 1 | 2 }>();
-
-  const batches = makeBatches(ids.map((r) => r.length), options.batchSize ?? 64, options.maxBatchTokens ?? 4096);
-  let done = 0;
-  for (const [bi, batch] of batches.entries()) {
-    throwIfCancelled(signal);
-    onProgress?.({ message: `Running ${path.basename(loaded.source)}: batch ${bi + 1} of ${batches.length}`, fraction: done / inputs.length });
-    const T = Math.max(...batch.map((i) => ids[i].length));
-    const feeds = batchFeeds(session, batch.map((i) => ids[i]), T, tokenizer.padTokenId);
-    const out = await session.run(feeds, outputs);
-    for (const name of outputs) {
-      const tensor = out[name];
-      const layout = layoutOf(loaded, requests.find((r) => r.canonical === name)!, tensor, batch.length, T, maxLen);
-      let target = gathered.get(name);
-      if (!target) {
-        target = { data: new Float32Array(rowCount * layout.width), ...layout };
-        if (name.endsWith('hook_attn_scores')) target.data.fill(-Infinity); // masked and never-reached keys
-        gathered.set(name, target);
-      }
-      batch.forEach((inputIndex, b) => {
-        rowsOf[inputIndex].forEach((pos, k) => copyRow(tensor, target!, b, pos, T, maxLen, rowStart[inputIndex] + k));
-      });
+  const gathered = new Map<string, Gathered>();
+  const gather = (name: string, tensor: Tensor32, B: number, T: number): Gathered => {
+    let target = gathered.get(name);
+    if (!target) {
+      const layout = layoutOf(loaded, requests.find((r) => r.canonical === name)!, tensor, B, T, maxLen);
+      target = { data: new Float32Array(rowCount * layout.width), ...layout };
+      if (name.endsWith('hook_attn_scores')) target.data.fill(-Infinity); // masked and never-reached keys
+      gathered.set(name, target);
     }
-    done += batch.length;
+    return target;
+  };
+  const batchSize = options.batchSize ?? 64;
+  const maxBatchTokens = options.maxBatchTokens ?? 4096;
+  const label = path.basename(loaded.source);
+
+  let computedTokens: number;
+  if (loaded.kind === 'gpt2') {
+    // Causal attention: nothing after a text's last read position can change what is read.
+    const kept = rowsOf.map((rows) => Math.max(...rows) + 1);
+    const plan = packTexts(ids, kept, { share: options.sharePrefixes ?? true, rowTokens: options.rowTokens });
+    computedTokens = plan.packedTokens;
+    const textsOfRow: number[][] = plan.rows.map(() => []);
+    plan.placements.forEach((p, i) => textsOfRow[p.row].push(i));
+    const batches = batchRows(plan.rows, batchSize, maxBatchTokens);
+    let done = 0;
+    for (const [bi, batch] of batches.entries()) {
+      throwIfCancelled(signal);
+      onProgress?.({ message: `Running ${label}: batch ${bi + 1} of ${batches.length}`, fraction: done / inputs.length });
+      const { feeds, width: T } = packedFeeds(batch.map((r) => plan.rows[r]), tokenizer.padTokenId);
+      const out = await session.run(pick(feeds, session.inputNames, loaded.source), outputs);
+      for (const name of outputs) {
+        const target = gather(name, out[name], batch.length, T);
+        batch.forEach((r, b) => {
+          for (const i of textsOfRow[r]) {
+            rowsOf[i].forEach((pos, k) => copyPackedRow(out[name], target, b, T, plan.placements[i].slots, pos, maxLen, rowStart[i] + k));
+          }
+        });
+      }
+      done += batch.reduce((n, r) => n + textsOfRow[r].length, 0);
+    }
+  } else {
+    computedTokens = ids.reduce((n, r) => n + r.length, 0);
+    const batches = makeBatches(ids.map((r) => r.length), batchSize, maxBatchTokens);
+    let done = 0;
+    for (const [bi, batch] of batches.entries()) {
+      throwIfCancelled(signal);
+      onProgress?.({ message: `Running ${label}: batch ${bi + 1} of ${batches.length}`, fraction: done / inputs.length });
+      const { feeds, width: T } = onnxFileFeeds(session, batch.map((i) => ids[i]), tokenizer.padTokenId);
+      const out = await session.run(feeds, outputs);
+      for (const name of outputs) {
+        const target = gather(name, out[name], batch.length, T);
+        batch.forEach((inputIndex, b) => {
+          rowsOf[inputIndex].forEach((pos, k) => copyRow(out[name], target, b, pos, T, maxLen, rowStart[inputIndex] + k));
+        });
+      }
+      done += batch.length;
+    }
   }
   onProgress?.({ message: 'Captured', fraction: 1 });
 
@@ -166,6 +209,7 @@ export async function captureActivations(
     provider: session.provider,
     warnings: resolved.warnings,
     layersBuilt: loaded.kind === 'gpt2' ? layersFor(loaded, requests) : -1,
+    computedTokens,
     revision: loaded.revision,
   };
 }
@@ -188,45 +232,37 @@ function readRows(positions: CapturePositions, resolvedPositions: number[], ids:
   });
 }
 
-/** Inputs sorted by length (longest first) and cut into batches, so padding stays small. */
-export function makeBatches(lengths: readonly number[], batchSize: number, maxBatchTokens: number): number[][] {
-  const order = lengths.map((_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
-  const batches: number[][] = [];
-  let current: number[] = [];
-  for (const i of order) {
-    const padded = current.length ? lengths[current[0]] : lengths[i];
-    if (current.length && (current.length >= batchSize || (current.length + 1) * padded > maxBatchTokens)) {
-      batches.push(current);
-      current = [];
-    }
-    current.push(i);
-  }
-  if (current.length) batches.push(current);
-  return batches;
-}
-
-function batchFeeds(session: InferenceRunner, rows: number[][], T: number, padId: number): Record<string, Int64Feed> {
+/**
+ * Feeds for an .onnx file, as its inputs ask: right-padded ids, Hugging Face's attention mask and
+ * positions, zero token types, or the inputs of a graph MechLens built (attention_allowed).
+ */
+function onnxFileFeeds(session: InferenceRunner, rows: number[][], padId: number): { feeds: Record<string, Feed>; width: number } {
+  const { feeds: padded, width: T } = paddedFeeds(rows, padId);
   const B = rows.length;
-  const ids = new BigInt64Array(B * T).fill(BigInt(padId));
   const mask = new BigInt64Array(B * T);
   const positionIds = new BigInt64Array(B * T);
   rows.forEach((row, b) => {
     for (let t = 0; t < T; t++) positionIds[b * T + t] = BigInt(t);
-    row.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; });
+    row.forEach((_, t) => { mask[b * T + t] = 1n; });
   });
   const dims = [B, T];
-  const known: Record<string, Int64Feed> = {
-    [INPUT_IDS]: { data: ids, dims },
-    [ATTENTION_MASK]: { data: mask, dims },
+  const known: Record<string, Feed> = {
+    ...padded,
+    attention_mask: { data: mask, dims },
     position_ids: { data: positionIds, dims },
     token_type_ids: { data: new BigInt64Array(B * T), dims },
   };
-  const feeds: Record<string, Int64Feed> = {};
-  for (const name of session.inputNames) {
+  return { feeds: pick(known, session.inputNames, 'the .onnx file'), width: T };
+}
+
+/** The feeds a session's inputs name, or an error naming the input MechLens cannot provide. */
+function pick(known: Record<string, Feed>, inputNames: readonly string[], source: string): Record<string, Feed> {
+  const feeds: Record<string, Feed> = {};
+  for (const name of inputNames) {
     const feed = known[name];
     if (!feed) {
       throw new MechLensError('unsupported', `the model needs an input "${name}" that MechLens cannot provide`, {
-        input: name, fix: `MechLens feeds ${Object.keys(known).join(', ')}. Export the model without past key values or extra inputs.`,
+        input: `${source}: ${name}`, fix: `MechLens feeds ${Object.keys(known).join(', ')}. Export the model without past key values or extra inputs.`,
       });
     }
     feeds[name] = feed;
@@ -284,6 +320,29 @@ function onnxLayout(model: OnnxFileModel, name: string, tensor: Tensor32, B: num
   throw new MechLensError('unsupported', `tensor "${name}" has shape [${d.join(', ')}], which has no [batch, positions, ...] layout to read rows from (batch ${B}, positions ${T})`, {
     input: model.source, fix: 'Hook a tensor whose first two axes are batch and sequence position.',
   });
+}
+
+type Gathered = Layout & { data: Float32Array };
+
+/**
+ * Copies a text's row at position `pos` from packed row `b` (its positions at `slots`) into row
+ * `row` of `target`. Attention rows are read key by key along the text's own slots; keys after
+ * `pos` keep the fill value, as causal masking leaves them.
+ */
+function copyPackedRow(tensor: Tensor32, target: Gathered, b: number, T: number, slots: Int32Array, pos: number, maxLen: number, row: number): void {
+  const out = target.data;
+  const q = slots[pos];
+  if (target.axis === 1) {
+    const w = target.width;
+    out.set(tensor.data.subarray((b * T + q) * w, (b * T + q + 1) * w), row * w);
+    return;
+  }
+  const H = tensor.dims[1];
+  for (let h = 0; h < H; h++) {
+    const src = ((b * H + h) * T + q) * T;
+    const dst = row * target.width + h * maxLen;
+    for (let u = 0; u <= pos; u++) out[dst + u] = tensor.data[src + slots[u]];
+  }
 }
 
 /** Copies the row of batch item `b` at position `pos` into row `row` of `target`. */

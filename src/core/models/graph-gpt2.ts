@@ -1,14 +1,20 @@
 // The GPT-2 forward pass as an ONNX graph, with Hugging Face's math: Conv1D weights are [in, out]
-// (so x @ W directly), LayerNorm eps from config, causal attention also masked for padding keys,
-// the configured GELU, and the LM head tied to wte. Every TransformerLens hook point is a named
-// tensor; only the blocks up to the deepest requested hook are built, and the graph outputs are
-// exactly the requested hooks (shapes in hooks.ts).
+// (so x @ W directly), LayerNorm eps from config, the configured GELU, and the LM head tied to wte.
+// Every TransformerLens hook point is a named tensor; only the blocks up to the deepest requested
+// hook are built, and the graph outputs are exactly the requested hooks (shapes in hooks.ts).
+// Positions and which keys each token may attend to are inputs, not derived from the batch: a row
+// may be one right-padded text (causal mask) or several texts packed as a prefix tree, where a
+// token sees only its ancestors (packing.ts). Hugging Face's causal, padding-masked attention is
+// the first case.
 import type { Gpt2Config } from './config';
 import { GraphBuilder, MS_DOMAIN, type Weight } from './onnx-graph';
 import type { HookPoint } from './hooks';
 
 export const INPUT_IDS = 'input_ids';
-export const ATTENTION_MASK = 'attention_mask';
+/** [batch, positions] int64: each token's position in its text (its depth in the prefix tree). */
+export const POSITION_IDS = 'position_ids';
+/** [batch, positions, positions] bool: allowed[b, q, k] = query token q may attend to key token k. */
+export const ATTENTION_ALLOWED = 'attention_allowed';
 
 export interface Gpt2GraphSpec {
   config: Gpt2Config;
@@ -55,29 +61,15 @@ export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
   const hookName = (name: string) => (wanted.includes(name) ? name : undefined);
 
   const ids = g.input(INPUT_IDS, 'int64', ['batch', 'positions']);
-  const mask = g.input(ATTENTION_MASK, 'int64', ['batch', 'positions']);
-
-  // Positions 0..T-1 for every row: right padding keeps real tokens at their true positions.
+  const positionIds = g.input(POSITION_IDS, 'int64', ['batch', 'positions']);
   const idsShape = g.op1('Shape', [ids]);
-  const seqLen = g.op1('Gather', [idsShape, g.constInt64([1], [])], { axis: 0 });
-  const positions = g.op1('Range', [g.constInt64([0], []), seqLen, g.constInt64([1], [])]);
   const embed = g.op1('Gather', [w('wte.weight'), ids], { axis: 0 }, hookName('hook_embed'));
-  const posEmbed1 = g.op1('Gather', [w('wpe.weight'), g.op1('Unsqueeze', [positions, g.constInt64([0])])], { axis: 0 });
-  if (wanted.includes('hook_pos_embed')) {
-    const full = g.op1('Concat', [idsShape, g.constInt64([c.nEmbd])], { axis: 0 });
-    g.op1('Expand', [posEmbed1, full], {}, 'hook_pos_embed');
-  }
-  let resid = g.op1('Add', [embed, posEmbed1], {}, hookName('blocks.0.hook_resid_pre'));
+  const posEmbed = g.op1('Gather', [w('wpe.weight'), positionIds], { axis: 0 }, hookName('hook_pos_embed'));
+  let resid = g.op1('Add', [embed, posEmbed], {}, hookName('blocks.0.hook_resid_pre'));
 
-  // allowed[b, 0, q, k] = k <= q and key k is a real token.
+  // allowed[b, 0, q, k], broadcast over heads.
   let allowed = '';
-  if (layers > 0) {
-    const rowsIdx = g.op1('Unsqueeze', [positions, g.constInt64([1])]);
-    const colsIdx = g.op1('Unsqueeze', [positions, g.constInt64([0])]);
-    const causal = g.op1('LessOrEqual', [colsIdx, rowsIdx]);
-    const keyMask = g.op1('Unsqueeze', [g.op1('Cast', [mask], { to: 9 }), g.constInt64([1, 2])]);
-    allowed = g.op1('And', [causal, keyMask]);
-  }
+  if (layers > 0) allowed = g.op1('Unsqueeze', [g.input(ATTENTION_ALLOWED, 'bool', ['batch', 'positions', 'positions']), g.constInt64([1])]);
   const minusInf = g.constFloat([-Infinity], [], 'minus_inf');
 
   const H = c.nHead;

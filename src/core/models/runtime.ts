@@ -11,8 +11,9 @@ export interface Tensor32 {
   dims: number[];
 }
 
-export interface Int64Feed {
-  data: BigInt64Array;
+/** An input tensor: int64 ids and positions, or a bool mask (one byte per value). */
+export interface Feed {
+  data: BigInt64Array | Uint8Array;
   dims: number[];
 }
 
@@ -42,7 +43,7 @@ export interface InferenceRunner {
   provider: ProviderName;
   inputNames: readonly string[];
   outputNames: readonly string[];
-  run(feeds: Record<string, Int64Feed>, outputs?: readonly string[]): Promise<Record<string, Tensor32>>;
+  run(feeds: Record<string, Feed>, outputs?: readonly string[]): Promise<Record<string, Tensor32>>;
   dispose(): Promise<void>;
 }
 
@@ -124,7 +125,9 @@ function wrap(session: ort.InferenceSession, provider: ProviderName): InferenceR
     async run(feeds, outputs) {
       if (released) throw new Error('InferenceRunner.run after dispose');
       const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('int64', t.data, t.dims);
+      for (const [name, t] of Object.entries(feeds)) {
+        ortFeeds[name] = t.data instanceof BigInt64Array ? new ort.Tensor('int64', t.data, t.dims) : new ort.Tensor('bool', t.data, t.dims);
+      }
       active++;
       let result: ort.InferenceSession.OnnxValueMapType;
       try {
