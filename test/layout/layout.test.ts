@@ -7,6 +7,7 @@ import { pca } from '../../src/core/layout/pca';
 import { tsne } from '../../src/core/layout/tsne';
 import { trustworthiness } from '../../src/core/layout/trustworthiness';
 import { nearestNeighbours } from '../../src/core/layout/knn';
+import { symmetrizeKnn } from '../../src/core/layout/affinities';
 import { umap } from '../../src/core/layout/umap';
 import { createRandom } from '../../src/core/random';
 import { MechLensError, CancelledError } from '../../src/core/errors';
@@ -171,4 +172,43 @@ test('umap is seeded and separates clusters', async () => {
   const b = await umap(X, { seed: 1, epochs: 100 });
   assert.deepEqual(a.data, b.data);
   assert.ok(trustworthiness(X, a, 10) > 0.85);
+});
+
+/** symmetrizeKnn as first written: every entry and its mirror in insertion order, a stable sort per row, duplicates merged. */
+function symmetrizeBySorting(conditional: Float64Array, indices: Int32Array, n: number, k: number): { rowStart: Int32Array; columns: Int32Array; values: Float64Array } {
+  const rows: { col: number; val: number }[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) {
+      const e = i * k + t, j = indices[e];
+      rows[i].push({ col: j, val: conditional[e] });
+      rows[j].push({ col: i, val: conditional[e] });
+    }
+  }
+  const rowStart = new Int32Array(n + 1), columns: number[] = [], values: number[] = [];
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    rowStart[i] = columns.length;
+    for (const { col, val } of rows[i].sort((a, b) => a.col - b.col)) {
+      if (columns.length > rowStart[i] && columns[columns.length - 1] === col) values[values.length - 1] += val;
+      else { columns.push(col); values.push(val); }
+      total += val;
+    }
+  }
+  rowStart[n] = columns.length;
+  const scale = 1 / total;
+  return { rowStart, columns: Int32Array.from(columns), values: Float64Array.from(values, (v) => v * scale) };
+}
+
+test('symmetrizeKnn equals the sort-based symmetrisation bit for bit, repeats and self-loops included', () => {
+  const random = createRandom(11);
+  for (const [n, k, spread] of [[300, 12, 300], [200, 15, 20], [50, 49, 50]]) {
+    const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
+    // Neighbours drawn near the row (so many pairs are mutual), with some repeats and self-loops.
+    for (let e = 0; e < n * k; e++) { indices[e] = (Math.floor(e / k) + Math.floor(random.next() * spread)) % n; conditional[e] = random.next() / k; }
+    const fast = symmetrizeKnn(conditional, indices, n, k);
+    const slow = symmetrizeBySorting(conditional, indices, n, k);
+    assert.deepEqual(fast.rowStart, slow.rowStart);
+    assert.deepEqual(fast.columns, slow.columns);
+    for (let e = 0; e < slow.values.length; e++) assert.ok(Object.is(fast.values[e], slow.values[e]), `value ${e}: ${fast.values[e]} vs ${slow.values[e]}`);
+  }
 });

@@ -55,37 +55,62 @@ export interface SparseP {
   values: Float64Array;
 }
 
-/** P = (C + Cᵀ) / sum(C + Cᵀ) for conditional C given on a kNN graph (n × k). */
+/**
+ * P = (C + Cᵀ) / sum(C + Cᵀ) for conditional C given on a kNN graph (n × k). Linear time: row i
+ * merges its own neighbours, sorted by column, with the rows that have i as a neighbour, which a
+ * transpose lists in ascending order. The sum runs over the entries in the order a stable sort of
+ * each row's insertion order gives (entries from earlier rows first), so it matches that sort.
+ */
 export function symmetrizeKnn(conditional: Float64Array, indices: Int32Array, n: number, k: number): SparseP {
-  // Each entry (i, j) appears once from i's list and once as (j, i); count both, then merge.
-  const counts = new Int32Array(n + 1);
-  for (let e = 0; e < n * k; e++) { counts[Math.floor(e / k) + 1]++; counts[indices[e] + 1]++; }
-  for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
-  const fill = counts.slice(0, n);
-  const cols = new Int32Array(2 * n * k);
-  const vals = new Float64Array(2 * n * k);
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < k; t++) {
-      const e = i * k + t, j = indices[e], p = conditional[e];
-      cols[fill[i]] = j; vals[fill[i]++] = p;
-      cols[fill[j]] = i; vals[fill[j]++] = p;
-    }
+  // Transpose: for each column j, the rows i with j among their neighbours, ascending, with p(j|i).
+  const tStart = new Int32Array(n + 1);
+  for (let e = 0; e < n * k; e++) tStart[indices[e] + 1]++;
+  for (let j = 0; j < n; j++) tStart[j + 1] += tStart[j];
+  const tFill = tStart.slice(0, n);
+  const tRows = new Int32Array(n * k), tVals = new Float64Array(n * k);
+  for (let i = 0, e = 0; i < n; i++) {
+    for (let t = 0; t < k; t++, e++) { const at = tFill[indices[e]]++; tRows[at] = i; tVals[at] = conditional[e]; }
+  }
+  // Each row's own neighbours sorted by column: the transpose of the transpose.
+  const ownFill = new Int32Array(n);
+  for (let i = 0; i < n; i++) ownFill[i] = i * k;
+  const ownCols = new Int32Array(n * k), ownVals = new Float64Array(n * k);
+  for (let j = 0; j < n; j++) {
+    for (let at = tStart[j]; at < tStart[j + 1]; at++) { const o = ownFill[tRows[at]]++; ownCols[o] = j; ownVals[o] = tVals[at]; }
   }
   const rowStart = new Int32Array(n + 1);
   const outCols = new Int32Array(2 * n * k);
   const outVals = new Float64Array(2 * n * k);
   let w = 0, total = 0;
-  const order: number[] = [];
   for (let i = 0; i < n; i++) {
     rowStart[i] = w;
-    order.length = 0;
-    for (let e = counts[i]; e < counts[i + 1]; e++) order.push(e);
-    order.sort((a, b) => cols[a] - cols[b]);
-    for (let t = 0; t < order.length; t++) {
-      const e = order[t];
-      if (w > rowStart[i] && outCols[w - 1] === cols[e]) outVals[w - 1] += vals[e];
-      else { outCols[w] = cols[e]; outVals[w++] = vals[e]; }
-      total += vals[e];
+    let a = i * k;
+    const aEnd = a + k;
+    let b = tStart[i];
+    const bEnd = tStart[i + 1];
+    while (a < aEnd || b < bEnd) {
+      const ca = a < aEnd ? ownCols[a] : n, cb = b < bEnd ? tRows[b] : n;
+      const c = Math.min(ca, cb);
+      // Entries of column c in insertion order: the mirrored ones come from row c, before row i's own
+      // when c < i; after them when c > i; pairwise interleaved for c = i. (kNN lists have no repeats
+      // or self-loops, so this is usually one entry, or one of each.)
+      let a2 = a, b2 = b;
+      while (a2 < aEnd && ownCols[a2] === c) a2++;
+      while (b2 < bEnd && tRows[b2] === c) b2++;
+      let sum = 0, count = 0;
+      if (c < i) {
+        for (; b < b2; b++, count++) { const v = tVals[b]; sum = count === 0 ? v : sum + v; total += v; }
+        for (; a < a2; a++, count++) { const v = ownVals[a]; sum = count === 0 ? v : sum + v; total += v; }
+      } else if (c > i) {
+        for (; a < a2; a++, count++) { const v = ownVals[a]; sum = count === 0 ? v : sum + v; total += v; }
+        for (; b < b2; b++, count++) { const v = tVals[b]; sum = count === 0 ? v : sum + v; total += v; }
+      } else {
+        for (; a < a2 || b < b2; count++) {
+          const v = count % 2 === 0 ? ownVals[a++] : tVals[b++];
+          sum = count === 0 ? v : sum + v; total += v;
+        }
+      }
+      outCols[w] = c; outVals[w++] = sum;
     }
   }
   rowStart[n] = w;

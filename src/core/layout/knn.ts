@@ -150,9 +150,10 @@ export class KnnWork {
 /**
  * The k nearest neighbours of every row (self excluded), exact, by blocked brute force; on two
  * threads (threads: 2; t-SNE asks for it from 5,000 points, see TsneOptions.threads) each takes tiles
- * from a shared counter, with the same result.
+ * from a shared counter, with the same result. meanwhile: other work for the main thread, done while
+ * the helper starts on the tiles (before them on one thread).
  */
-export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control: RunControl = {}, threads?: number): Neighbours {
+export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control: RunControl = {}, threads?: number, meanwhile?: () => void): Neighbours {
   const { rows, cols } = x;
   if (k < 1 || k >= rows) throw new RangeError(`nearestNeighbours: k = ${k} must be in [1, ${rows - 1}]`);
   const useThreads = Math.min(threads ?? 1, 2, availableParallelism());
@@ -178,8 +179,10 @@ export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control:
   if (sets > 1) {
     const helper = new HelperThread(init);
     // A tile of 64 rows against 50,000 in 768 dimensions is seconds of work, more on a loaded CPU.
-    try { helper.run(tiles, work, beforeChunk, 600_000); helperTiles = helper.helperChunks; } finally { helper.dispose(); }
+    const prepare = meanwhile ? () => { meanwhile(); return tiles; } : undefined;
+    try { helper.run(tiles, work, beforeChunk, 600_000, prepare); helperTiles = helper.helperChunks; } finally { helper.dispose(); }
   } else {
+    meanwhile?.();
     for (let t = 0; t < tiles; t++) { beforeChunk(); work.run(t); }
   }
   return { ...mergeHeaps(new Float64Array(init.heapD), new Int32Array(init.heapI), sets, rows, k, metric), helperTiles };

@@ -142,9 +142,19 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   }
   throwIfCancelled(control.signal);
   control.onProgress?.({ message: 't-SNE affinities', fraction: 0 });
-  const P = method === 'exact' ? null : sparseP(space, perplexity, metric, control, phases, threadCount);
+  // The PCA init runs on the main thread while the helper starts on the neighbour search.
+  let start: Float64Array | null = null;
+  let pcaDuringNeighbours = 0;
+  const initialize = () => {
+    const began = performance.now();
+    start = initialCoords(x, init, seed, warnings, initCoords);
+    pcaDuringNeighbours = (performance.now() - began) / 1000;
+  };
+  const P = method === 'exact' ? null : sparseP(space, perplexity, metric, control, phases, threadCount, initialize);
   lap('affinities');
-  phases.affinities -= phases.neighbours; // the neighbour search is its own phase
+  phases.pca += pcaDuringNeighbours;
+  phases.neighbours -= pcaDuringNeighbours;
+  phases.affinities -= phases.neighbours + pcaDuringNeighbours; // the neighbour search is its own phase
   const threads = P ? Math.min(threadCount, 2, availableParallelism()) : 1;
   const helper = P && threads > 1 ? new GradientThreads(P, theta) : null;
   try {
@@ -152,7 +162,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     lap('affinities');
     throwIfCancelled(control.signal);
     const y = helper ? helper.y : new Float64Array(2 * n);
-    y.set(initialCoords(x, init, seed, warnings, initCoords));
+    y.set(start ?? initialCoords(x, init, seed, warnings, initCoords));
     lap('pca');
     const result = optimize(y, gradient, { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm: options.minGradNorm ?? 1e-7, reportEvery: options.reportEvery ?? 25, patience: options.iterationsWithoutProgress ?? 300 }, control, { method, perplexity, learningRate, warnings, threads, phases });
     lap('optimize');
@@ -236,11 +246,11 @@ function step(y: Float64Array, grad: Float64Array, update: Float64Array, gains: 
 /** Writes the gradient into grad and returns the KL divergence when asked (NaN otherwise). */
 type Gradient = (y: Float64Array, grad: Float64Array, exaggeration: number, computeError: boolean) => number;
 
-function sparseP(x: Matrix, perplexity: number, metric: Metric, control: RunControl, phases: TsnePhases, threads: number | undefined): SparseP {
+function sparseP(x: Matrix, perplexity: number, metric: Metric, control: RunControl, phases: TsnePhases, threads: number | undefined, meanwhile: () => void): SparseP {
   const n = x.rows;
   const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
   const started = performance.now();
-  const { indices, distances } = nearestNeighbours(x, k, metric, control, threads);
+  const { indices, distances } = nearestNeighbours(x, k, metric, control, threads, meanwhile);
   phases.neighbours += (performance.now() - started) / 1000;
   // sklearn squares the metric's distances before calibrating, for every metric.
   const squared = distances.map((d) => d * d);
