@@ -7,6 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packTexts, packedFeeds, paddedFeeds, batchRows } from '../../src/core/models/packing';
+import { buildGpt2Graph, readRowHooks, READ_ROWS } from '../../src/core/models/graph-gpt2';
+import { planWeights } from '../../src/core/models/graph-weights';
+import { resolveHookName } from '../../src/core/models/hooks';
+import { createInferenceSession } from '../../src/core/models/runtime';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
 import { referenceForward } from '../../src/core/models/reference-forward';
@@ -120,7 +124,9 @@ test('shared prefixes and early reads give the rows of one padded text per row a
     'We met {him} near the station.', 'We met {her} near the station.',
     'The next word is {space}, then more words follow.',
   ];
-  const hooks = ['blocks.1.attn.hook_pattern', 'blocks.1.attn.hook_attn_scores', 'blocks.1.attn.hook_q', 'blocks.0.mlp.hook_post', 'hook_pos_embed', 'blocks.1.hook_resid_post'];
+  // Block 1 is the last: its attention runs on every slot, what follows only on the read rows.
+  const hooks = ['blocks.1.attn.hook_pattern', 'blocks.1.attn.hook_attn_scores', 'blocks.1.attn.hook_q', 'blocks.0.mlp.hook_post', 'hook_pos_embed',
+    'blocks.1.hook_attn_out', 'blocks.1.hook_resid_mid', 'blocks.1.mlp.hook_pre', 'blocks.1.hook_resid_post', 'ln_final.hook_normalized', 'logits'];
   for (const positions of ['target', 'all'] as const) {
     const inputs = positions === 'all' ? texts.map((t) => t.replace(/[{}]/g, '')) : texts.map((t) => marked(t.includes('{') ? t : t.replace(/ (\w+)$/, ' {$1}')));
     const options = { provider: 'cpu', threads: 1, sessions, rowTokens: 24, batchSize: 2 } as const;
@@ -156,5 +162,44 @@ test('shared prefixes and early reads give the rows of one padded text per row a
         assert.ok(worst <= 1e-4, `${positions} ${h} input ${input} pos ${pos}: ${worst}`);
       });
     }
+  }
+});
+
+test('a graph with readRows computes the rest of the last block at the read slots only, with standard or contrib ops', async () => {
+  const names = ['blocks.1.attn.hook_z', 'blocks.1.hook_resid_mid', 'blocks.1.mlp.hook_post', 'blocks.1.hook_resid_post', 'logits'];
+  assert.deepEqual(readRowHooks(names, 2), ['blocks.1.hook_resid_mid', 'blocks.1.mlp.hook_post', 'blocks.1.hook_resid_post', 'logits']);
+  assert.deepEqual(readRowHooks(['blocks.0.hook_resid_post', 'blocks.1.hook_resid_pre'], 1), ['blocks.0.hook_resid_post', 'blocks.1.hook_resid_pre']);
+  const texts = [[464, 1306, 1573, 318], [40, 2497], [50255, 12, 99]];
+  const { feeds, width: T } = paddedFeeds(texts, 50256);
+  const read = [[0, 3], [1, 0], [1, 1], [2, 2]]; // (text, position) pairs, in READ_ROWS order
+  const readFeeds = { ...feeds, [READ_ROWS]: { data: BigInt64Array.from(read.map(([b, t]) => BigInt(b * T + t))), dims: [read.length] } };
+  const points = names.map((h) => resolveHookName(h, ckpt.config));
+  for (const contribOps of [true, false]) {
+    const plan = planWeights(ckpt);
+    const full = buildGpt2Graph({ config: ckpt.config, hooks: points, weight: plan.weight, contribOps });
+    const rows = buildGpt2Graph({ config: ckpt.config, hooks: points, weight: plan.weight, contribOps, readRows: true });
+    assert.deepEqual(rows.rowOutputs, readRowHooks(names, 2));
+    const where = plan.finish();
+    const fullSession = await createInferenceSession({ bytes: full.bytes, label: 'full', ...where }, { provider: 'cpu', threads: 1 });
+    const rowSession = await createInferenceSession({ bytes: rows.bytes, label: 'rows', ...where }, { provider: 'cpu', threads: 1 });
+    const want = await fullSession.run(feeds);
+    const got = await rowSession.run(readFeeds);
+    for (const name of names) {
+      const w = got[name].dims[got[name].dims.length - 1];
+      if (!rows.rowOutputs.includes(name)) {
+        assert.deepEqual(got[name].dims, want[name].dims, `${name} keeps [batch, positions, width]`);
+        continue;
+      }
+      assert.deepEqual(got[name].dims, [1, read.length, w], name);
+      read.forEach(([b, t], j) => {
+        const a = got[name].data.subarray(j * w, (j + 1) * w);
+        const e = want[name].data.subarray((b * T + t) * w, (b * T + t + 1) * w);
+        let worst = 0;
+        for (let i = 0; i < w; i++) worst = Math.max(worst, Math.abs(a[i] - e[i]));
+        assert.ok(worst <= 1e-5, `contribOps ${contribOps} ${name} read row ${j}: ${worst}`);
+      });
+    }
+    await fullSession.dispose();
+    await rowSession.dispose();
   }
 });

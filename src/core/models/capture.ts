@@ -8,7 +8,7 @@ import path from 'node:path';
 import { cacheDirFor } from '../cache';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
-import { buildGpt2Graph } from './graph-gpt2';
+import { buildGpt2Graph, readRowHooks, READ_ROWS } from './graph-gpt2';
 import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds } from './packing';
 import { planWeights, type WeightMode } from './graph-weights';
 import { hookWidth, type HookPoint } from './hooks';
@@ -159,14 +159,29 @@ export async function captureActivations(
     const textsOfRow: number[][] = plan.rows.map(() => []);
     plan.placements.forEach((p, i) => textsOfRow[p.row].push(i));
     const batches = batchRows(plan.rows, batchSize, maxBatchTokens);
+    const rowOutputs = new Set(readRowHooks(outputs, layersFor(loaded, requests)));
     let done = 0;
     for (const [bi, batch] of batches.entries()) {
       throwIfCancelled(signal);
       onProgress?.({ message: `Running ${label}: batch ${bi + 1} of ${batches.length}`, fraction: done / inputs.length });
       const { feeds, width: T } = packedFeeds(batch.map((r) => plan.rows[r]), tokenizer.padTokenId);
+      // The slots read, in the order the read-row outputs return them, and where each row goes.
+      const readSlots: bigint[] = [];
+      const destinations: number[] = [];
+      batch.forEach((r, b) => {
+        for (const i of textsOfRow[r]) {
+          rowsOf[i].forEach((pos, k) => { readSlots.push(BigInt(b * T + plan.placements[i].slots[pos])); destinations.push(rowStart[i] + k); });
+        }
+      });
+      feeds[READ_ROWS] = { data: BigInt64Array.from(readSlots), dims: [readSlots.length] };
       const out = await session.run(pick(feeds, session.inputNames, loaded.source), outputs);
       for (const name of outputs) {
         const target = gather(name, out[name], batch.length, T);
+        if (rowOutputs.has(name)) {
+          const w = target.width;
+          destinations.forEach((row, j) => target.data.set(out[name].data.subarray(j * w, (j + 1) * w), row * w));
+          continue;
+        }
         batch.forEach((r, b) => {
           for (const i of textsOfRow[r]) {
             rowsOf[i].forEach((pos, k) => copyPackedRow(out[name], target, b, T, plan.placements[i].slots, pos, maxLen, rowStart[i] + k));
@@ -284,7 +299,7 @@ async function sessionFor(model: LoadedModel, requests: HookRequest[], provider:
     return cache.get(key, async () => {
       const converted = options.convertedCacheDir ?? path.join(cacheDirFor('models'), 'converted', createHash('sha256').update(`${model.source}\n${model.revision}`).digest('hex').slice(0, 24));
       const plan = planWeights(model.checkpoint, options.weights, converted);
-      const built = buildGpt2Graph({ config: model.checkpoint.config, hooks: requests.map((r) => r.point!), weight: plan.weight, lmHead: model.checkpoint.lmHead });
+      const built = buildGpt2Graph({ config: model.checkpoint.config, hooks: requests.map((r) => r.point!), weight: plan.weight, lmHead: model.checkpoint.lmHead, readRows: true });
       return createInferenceSession({ bytes: built.bytes, label: model.source, ...plan.finish() }, { provider, threads: options.threads, log: options.log });
     });
   }

@@ -15,6 +15,8 @@ export const INPUT_IDS = 'input_ids';
 export const POSITION_IDS = 'position_ids';
 /** [batch, positions, positions] bool: allowed[b, q, k] = query token q may attend to key token k. */
 export const ATTENTION_ALLOWED = 'attention_allowed';
+/** [rows] int64, with `readRows`: the token slots (b · positions + t) whose rows are read. */
+export const READ_ROWS = 'read_rows';
 
 export interface Gpt2GraphSpec {
   config: Gpt2Config;
@@ -30,12 +32,21 @@ export interface Gpt2GraphSpec {
    * activation always use standard ops for it.
    */
   contribOps?: boolean;
+  /**
+   * Compute the part of the last block after its attention only at the slots in the READ_ROWS
+   * input: the MLP there, the final LayerNorm and the LM head change nothing that is read at
+   * other positions, while attention needs every key. The hooks from there on (readRowHooks)
+   * come out as [1, rows, width] in READ_ROWS order; the others keep [batch, positions, …].
+   */
+  readRows?: boolean;
 }
 
 export interface BuiltGraph {
   bytes: Uint8Array;
   /** Graph output names, in request order (duplicates removed). */
   outputs: string[];
+  /** Outputs computed only at READ_ROWS (with `readRows`), shaped [1, rows, width]. */
+  rowOutputs: string[];
   /** Number of transformer blocks in the graph. */
   layersBuilt: number;
   nodeCount: number;
@@ -50,6 +61,14 @@ export function layersNeeded(hooks: readonly HookPoint[], nLayer: number): numbe
   return hooks.reduce((n, h) => Math.max(n, Math.min(nLayer, needs(h))), 0);
 }
 
+/** Hooks that a graph with `readRows` computes only at the read rows: those after the last built block's attention. */
+export function readRowHooks(names: readonly string[], layers: number): string[] {
+  if (layers === 0) return [];
+  const last = `blocks.${layers - 1}.`;
+  const afterAttention = (suffix: string) => suffix === 'hook_resid_mid' || suffix === 'hook_resid_post' || suffix === 'hook_mlp_out' || suffix.startsWith('mlp.');
+  return names.filter((n) => n === 'logits' || n.startsWith('ln_final.') || n === `blocks.${layers}.hook_resid_pre` || (n.startsWith(last) && afterAttention(n.slice(last.length))));
+}
+
 export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
   const { config: c, hooks } = spec;
   const wanted = [...new Set(hooks.map((h) => h.name))];
@@ -62,7 +81,6 @@ export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
 
   const ids = g.input(INPUT_IDS, 'int64', ['batch', 'positions']);
   const positionIds = g.input(POSITION_IDS, 'int64', ['batch', 'positions']);
-  const idsShape = g.op1('Shape', [ids]);
   const embed = g.op1('Gather', [w('wte.weight'), ids], { axis: 0 }, hookName('hook_embed'));
   const posEmbed = g.op1('Gather', [w('wpe.weight'), positionIds], { axis: 0 }, hookName('hook_pos_embed'));
   let resid = g.op1('Add', [embed, posEmbed], {}, hookName('blocks.0.hook_resid_pre'));
@@ -70,6 +88,11 @@ export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
   // allowed[b, 0, q, k], broadcast over heads.
   let allowed = '';
   if (layers > 0) allowed = g.op1('Unsqueeze', [g.input(ATTENTION_ALLOWED, 'bool', ['batch', 'positions', 'positions']), g.constInt64([1])]);
+  const readRows = spec.readRows && layers > 0 ? g.input(READ_ROWS, 'int64', ['rows']) : '';
+  const flatRows = g.constInt64([-1, c.nEmbd]);
+  /** [batch, positions, d] -> [1, rows, d] at the read slots. */
+  const gatherRows = (x: string, name?: string) =>
+    g.op1('Unsqueeze', [g.op1('Gather', [g.op1('Reshape', [x, flatRows]), readRows], { axis: 0 }), g.constInt64([0])], {}, name);
   const minusInf = g.constFloat([-Infinity], [], 'minus_inf');
 
   const H = c.nHead;
@@ -140,7 +163,12 @@ export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
     const pattern = g.op1('Softmax', [scores], { axis: -1 }, hook('attn.hook_pattern'));
     const zh = g.op1('MatMul', [pattern, vh]); // [B,H,T,dh]
     const z = g.op1('Reshape', [g.op1('Transpose', [zh], { perm: [0, 2, 1, 3] }), mergedShape], {}, hook('attn.hook_z'));
-    residualAdd(linear(z, `${p}attn.c_proj`, hook('hook_attn_out')), hook('hook_resid_mid'));
+    const gatherHere = readRows !== '' && l === layers - 1;
+    residualAdd(linear(z, `${p}attn.c_proj`, hook('hook_attn_out')), gatherHere && !fused ? undefined : hook('hook_resid_mid'));
+    if (gatherHere) {
+      if (pending) pending = { ...pending, x: gatherRows(pending.x), skip: gatherRows(pending.skip) };
+      else resid = gatherRows(resid, hook('hook_resid_mid'));
+    }
 
     const ln2 = normalize(w(`${p}ln_2.weight`), w(`${p}ln_2.bias`));
     const pre = linear(ln2, `${p}mlp.c_fc`, hook('mlp.hook_pre'));
@@ -162,19 +190,21 @@ export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
       const flat = g.op1('Reshape', [lnf, g.constInt64([-1, c.nEmbd])]);
       const head = spec.lmHead === 'separate' ? 'lm_head.weight' : 'wte.weight';
       const logits2d = g.op1('Gemm', [flat, w(head)], { transB: 1 });
-      const outShape = g.op1('Concat', [idsShape, g.constInt64([c.vocabSize])], { axis: 0 });
+      const outShape = g.op1('Concat', [g.op1('Shape', [lnf], { end: 2 }), g.constInt64([c.vocabSize])], { axis: 0 });
       g.op1('Reshape', [logits2d, outShape], {}, 'logits');
     }
   }
 
+  const rowOutputs = readRows ? readRowHooks(wanted, layers) : [];
   for (const name of wanted) {
     const hook = hooks.find((h) => h.name === name)!;
+    const width = hook.shape.reduce<number>((a, d) => a * (d as number), 1);
     const dims: (number | string)[] = hook.positionAxis === 2
       ? ['batch', c.nHead, 'positions', 'positions']
-      : ['batch', 'positions', hook.shape.reduce<number>((a, d) => a * (d as number), 1)];
+      : rowOutputs.includes(name) ? [1, 'rows', width] : ['batch', 'positions', width];
     g.output(name, 'float32', dims);
   }
-  return { bytes: g.encode(`gpt2_${layers}_layers`), outputs: wanted, layersBuilt: layers, nodeCount: g.nodeCount, inlineBytes: g.inlineBytes };
+  return { bytes: g.encode(`gpt2_${layers}_layers`), outputs: wanted, rowOutputs, layersBuilt: layers, nodeCount: g.nodeCount, inlineBytes: g.inlineBytes };
 }
 
 function layerNorm(g: GraphBuilder, x: string, scale: string, bias: string, epsilon: number): string {
