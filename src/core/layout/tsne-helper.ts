@@ -3,7 +3,7 @@
 // groups of the repulsion and rows of the attraction. Every chunk writes its own slots of the
 // output, so results do not depend on which thread did what, or on the number of threads.
 import { QuadTree, allocateTree, type TreeBuffers } from './quadtree';
-import { attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
+import { PAIRWISE_BELOW, attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
 import { HelperThread, serveChunks, sharedControl, type SharedControl } from './helper-thread';
 import { KnnWork, type KnnInit } from './knn';
 import type { SparseP } from './affinities';
@@ -15,8 +15,8 @@ export interface GradientInit extends SharedControl {
   rowStart: Int32Array;
   columns: Int32Array;
   values: Float64Array;
-  /** upperStarts of P: then the attraction is one chunk (symmetricAttractiveForces); null: chunks of rows. */
-  upper: Int32Array | null;
+  /** upperStarts of P, when the attraction is one chunk (symmetricAttractiveForces); null: chunks of rows. */
+  pairwise: Int32Array | null;
   tree: TreeBuffers;
   y: SharedArrayBuffer;
   negF: SharedArrayBuffer;
@@ -44,7 +44,7 @@ class GradientWork {
     const { init, params } = this;
     const attractionChunks = params[ATTRACTION_CHUNKS];
     if (chunk < attractionChunks) {
-      if (init.upper) symmetricAttractiveForces(this.y, this.attractive, init.rowStart, init.upper, init.columns, init.values, params[EXAGGERATION], init.n);
+      if (init.pairwise) symmetricAttractiveForces(this.y, this.attractive, init.rowStart, init.pairwise, init.columns, init.values, params[EXAGGERATION], init.n);
       else {
         const from = chunk * ROWS_PER_CHUNK;
         attractiveForces(this.y, this.attractive, init.rowStart, init.columns, init.values, params[EXAGGERATION], from, Math.min(init.n, from + ROWS_PER_CHUNK));
@@ -73,16 +73,17 @@ export class GradientThreads {
 
   constructor(P: SparseP, theta: number) {
     const n = P.n;
+    const upper = upperStarts(P.rowStart, P.columns, P.values, n);
     const shared = (count: number) => new SharedArrayBuffer(8 * Math.max(1, count));
     const init: GradientInit = {
       kind: 'gradient', ...sharedControl(3),
-      n, theta, rowStart: P.rowStart, columns: P.columns, values: P.values, upper: upperStarts(P.rowStart, P.columns, P.values, n), tree: allocateTree(n, true),
+      n, theta, rowStart: P.rowStart, columns: P.columns, values: P.values, pairwise: n < PAIRWISE_BELOW ? upper : null, tree: allocateTree(n, true),
       y: shared(2 * n), negF: shared(2 * n), pointZ: shared(n), attractive: shared(2 * n),
     };
     this.work = gradientWork(init);
     this.y = this.work.y; this.negF = this.work.negF; this.pointZ = this.work.pointZ; this.attractive = this.work.attractive;
     this.tree = this.work.tree;
-    this.upper = init.upper;
+    this.upper = upper;
     this.helper = new HelperThread(init);
   }
 
@@ -97,7 +98,7 @@ export class GradientThreads {
    * caller has built it.
    */
   compute(exaggeration: number, buildTree = false): void {
-    const attractionChunks = this.work.init.upper ? 1 : Math.ceil(this.tree.n / ROWS_PER_CHUNK);
+    const attractionChunks = this.work.init.pairwise ? 1 : Math.ceil(this.tree.n / ROWS_PER_CHUNK);
     const params = this.helper.params;
     params[EXAGGERATION] = exaggeration; params[ATTRACTION_CHUNKS] = attractionChunks;
     const withGroups = () => { const groups = this.tree.groupCount(); params[GROUPS] = groups; return attractionChunks + Math.ceil(groups / GROUPS_PER_CHUNK); };

@@ -11,7 +11,7 @@ import { binarySearchPerplexity, symmetrizeDense, symmetrizeKnn, MACHINE_EPSILON
 import { metricDistance, nearestNeighbours, prepareRows, squaredDistanceBlock, squaredNorms, type Metric } from './knn';
 import { pca } from './pca';
 import { QuadTree } from './quadtree';
-import { attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
+import { PAIRWISE_BELOW, attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
 import { GradientThreads } from './tsne-helper';
 import { prestartHelper } from './helper-thread';
 import { availableParallelism } from 'node:os';
@@ -316,7 +316,7 @@ function barnesHutGradient(P: SparseP, theta: number, threads: GradientThreads |
     else {
       tree.build(y);
       tree.repulsion(theta, negF, pointZ, 0, tree.groupCount());
-      if (upper) symmetricAttractiveForces(y, attractive, P.rowStart, upper, P.columns, P.values, exaggeration, n);
+      if (upper && n < PAIRWISE_BELOW) symmetricAttractiveForces(y, attractive, P.rowStart, upper, P.columns, P.values, exaggeration, n);
       else attractiveForces(y, attractive, P.rowStart, P.columns, P.values, exaggeration, 0, n);
     }
     // Z summed in point order on one thread, so the result does not depend on the thread count.
