@@ -4,11 +4,11 @@
 // changes by the minute; neighbouring runs see about the same load, so the per-round ratios are
 // what to compare, and their median is reported with the load average.
 //
-// Variants (gpt2-medium shape, the random checkpoint bench/inference.ts writes):
+// Variants (on the random checkpoint that bench/inference.ts writes for --shape, default gpt2-medium):
 //   ours         captureActivations, the product path: tokenize, pack the texts with common
 //                prefixes computed once (packing.ts), hooks at 'last'; onnxruntime contrib ops
-//   ours-unshared  (--baseline unshared, default) the same with sharePrefixes: false, one
-//                right-padded text per row as torch runs them: what prefix sharing gains
+//   ours-padded  (--baseline padded, default) the same with packing: 'none', one right-padded
+//                text per row as torch runs them: what packing gains
 //   ours-plain   (--baseline plain) the graph with standard ONNX ops only (contribOps: false),
 //                session.run on the same padded ids: what the contrib ops gain
 //   torch        bench/inference_torch.py --serve: plain PyTorch forward, HF GPT2Model semantics,
@@ -16,7 +16,7 @@
 // "full" adds blocks.23.hook_resid_post so every layer runs (equal work: every layer, the same
 // hooks at the same positions as torch's full forward); "0–5" builds only what the hooks need.
 //
-// Run: node --import tsx bench/inference-interleaved.ts [--rounds 5] [--workloads prompts,sentences] [--threads 2] [--baseline unshared|plain]
+// Run: node --import tsx bench/inference-interleaved.ts [--shape gpt2-medium|gpt2] [--rounds 5] [--workloads prompts,sentences] [--threads 2] [--baseline padded|plain]
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,12 +25,10 @@ import readline from 'node:readline';
 
 const root = path.join(__dirname, '..');
 const dataDir = path.join(root, 'bench', '.data');
-const checkpointDir = path.join(dataDir, 'gpt2-medium-random');
-const N_LAYER = 24;
 
 import { WORKLOADS, type WorkloadName } from './inference-workloads';
 
-interface ServeRequest { mode: 'capture' | 'plain'; dir: string; texts: string[]; hooks: string[]; threads: number; ids?: number[][]; sharePrefixes?: boolean }
+interface ServeRequest { mode: 'capture' | 'plain'; dir: string; texts: string[]; hooks: string[]; threads: number; ids?: number[][]; packing?: 'prefixes' | 'rows' | 'none' }
 interface Timing { seconds: number; cpu: number; peak_rss_bytes: number; computedTokens?: number; tokenIds?: number[][]; rows?: Record<string, number[][]>; activations?: Record<string, number[][]> }
 
 /** Our side of the protocol: load (and run once, cold), then one forward per stdin line. */
@@ -41,7 +39,7 @@ async function serve(): Promise<void> {
   let runOnce: (withRows: boolean) => Promise<Omit<Timing, 'seconds' | 'cpu' | 'peak_rss_bytes'>>;
   if (req.mode === 'capture') {
     const { captureActivations } = await import('../src/core/models/capture');
-    const options = { provider: 'cpu', threads: req.threads, weights: 'external' as const, batchSize: 256, maxBatchTokens: 8192, sharePrefixes: req.sharePrefixes };
+    const options = { provider: 'cpu', threads: req.threads, weights: 'external' as const, batchSize: 256, maxBatchTokens: 8192, packing: req.packing };
     runOnce = async (withRows) => {
       const r = await captureActivations(req.dir, req.texts, req.hooks, 'last', options);
       if (!withRows) return { computedTokens: r.computedTokens };
@@ -107,7 +105,7 @@ async function startOurs(name: string, req: ServeRequest): Promise<{ server: Ser
   return { server, ready: await server.next() };
 }
 
-async function startTorch(ids: number[][], torchHooks: readonly string[], threads: number): Promise<Server> {
+async function startTorch(checkpointDir: string, ids: number[][], torchHooks: readonly string[], threads: number): Promise<Server> {
   // OpenMP threads sleep instead of spin-waiting, as onnxruntime's do (no spinning; see runtime.ts).
   const child = spawn('/usr/bin/python3', [path.join(root, 'bench', 'inference_torch.py'), '--serve', checkpointDir], {
     cwd: root, env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
@@ -128,12 +126,17 @@ async function main(): Promise<void> {
   const rounds = Number(opt('rounds', '5'));
   const threads = Number(opt('threads', String(os.availableParallelism?.() ?? os.cpus().length)));
   const names = opt('workloads', 'prompts,sentences').split(',') as WorkloadName[];
-  const baseline = opt('baseline', 'unshared') as 'unshared' | 'plain';
-  if (!fs.existsSync(path.join(checkpointDir, 'tokenizer.json'))) throw new Error(`no checkpoint at ${checkpointDir}: run bench/inference.ts --shapes gpt2-medium once to write it`);
+  const baseline = opt('baseline', 'padded') as 'padded' | 'plain';
+  const shape = opt('shape', 'gpt2-medium');
+  const checkpointDir = path.join(dataDir, `${shape}-random`);
+  if (!fs.existsSync(path.join(checkpointDir, 'tokenizer.json'))) throw new Error(`no checkpoint at ${checkpointDir}: run bench/inference.ts --shapes ${shape} once to write it`);
+  const { n_layer: nLayer, n_embd: d } = JSON.parse(fs.readFileSync(path.join(checkpointDir, 'config.json'), 'utf8')) as { n_layer: number; n_embd: number };
+  // A block's MatMuls: 24·d² FLOPs per token (attention's share, ~4·d per key, left out).
+  const gflop = (tokens: number, layers: number) => (tokens * 24 * d * d * layers) / 1e9;
   const report: Record<string, unknown>[] = [];
   for (const name of names) {
     const w = WORKLOADS[name];
-    const fullHooks = [...w.hooks, `blocks.${N_LAYER - 1}.hook_resid_post`];
+    const fullHooks = [...w.hooks, `blocks.${nLayer - 1}.hook_resid_post`];
     const base = { dir: checkpointDir, texts: [...w.texts], threads };
     console.error(`${name}: starting (load ${loadAverage()})`);
     // One process at a time while loading, so that the loads do not overlap the timed runs.
@@ -142,8 +145,8 @@ async function main(): Promise<void> {
     const tokenIds = full.ready.tokenIds!;
     const plain = baseline === 'plain'
       ? await startOurs('ours-plain full', { ...base, mode: 'plain', hooks: fullHooks, ids: tokenIds })
-      : await startOurs('ours-unshared full', { ...base, mode: 'capture', hooks: fullHooks, sharePrefixes: false });
-    const torch = await startTorch(tokenIds, w.torchHooks, threads);
+      : await startOurs('ours-padded full', { ...base, mode: 'capture', hooks: fullHooks, packing: 'none' });
+    const torch = await startTorch(checkpointDir, tokenIds, w.torchHooks, threads);
     const check = await torch.ask({ layers: 'all', activations: true });
     let maxDiff = 0;
     w.hooks.forEach((h, i) => full.ready.rows![h].forEach((row, r) => row.forEach((v, j) => { maxDiff = Math.max(maxDiff, Math.abs(v - check.activations![w.torchHooks[i]][r][j])); })));
@@ -160,25 +163,36 @@ async function main(): Promise<void> {
     }
     for (const s of [full.server, first6.server, plain.server, torch]) s.close();
     const last = rows[rows.length - 1];
+    const textTokens = tokenIds.reduce((n, s) => n + s.length, 0);
+    const paddedTokens = tokenIds.length * Math.max(...tokenIds.map((s) => s.length));
     const row = {
-      workload: w.label, baseline, tokens: tokenIds.reduce((n, s) => n + s.length, 0), computedTokens: full.ready.computedTokens, computedTokens0to5: first6.ready.computedTokens, paddedTokens: tokenIds.length * Math.max(...tokenIds.map((s) => s.length)), rounds,
+      shape, workload: w.label, baseline, tokens: textTokens, computedTokens: full.ready.computedTokens, computedTokens0to5: first6.ready.computedTokens, paddedTokens, rounds,
       loadAverages: rows.map((x) => x.load),
       medianSeconds: { oursFull: median(rows.map((x) => x.ours.seconds)), torchFull: median(rows.map((x) => x.torch.seconds)), ours0to5: median(rows.map((x) => x.ours6.seconds)), torch0to5: median(rows.map((x) => x.torch6.seconds)), oursBaselineFull: median(rows.map((x) => x.plain.seconds)) },
       medianCpuSeconds: { oursFull: median(rows.map((x) => x.ours.cpu)), torchFull: median(rows.map((x) => x.torch.cpu)), ours0to5: median(rows.map((x) => x.ours6.cpu)), oursBaselineFull: median(rows.map((x) => x.plain.cpu)) },
       // Per-round ratios (time of the reference / time of ours), then their median.
       equalWork: median(rows.map((x) => x.torch.seconds / x.ours.seconds)),
       ours0to5VsTorchFull: median(rows.map((x) => x.torch.seconds / x.ours6.seconds)),
-      // plain: what the contrib ops gain; unshared: what prefix sharing gains.
+      // plain: what the contrib ops gain; padded: what packing gains.
       baselineOverOurs: median(rows.map((x) => x.plain.seconds / x.ours.seconds)),
       equalWorkCpu: median(rows.map((x) => x.torch.cpu / x.ours.cpu)),
       perRound: rows.map((x) => ({ equalWork: x.torch.seconds / x.ours.seconds, ours0to5VsTorchFull: x.torch.seconds / x.ours6.seconds, baselineOverOurs: x.plain.seconds / x.ours.seconds })),
+      tokensPerSecond: {
+        oursFull: textTokens / median(rows.map((x) => x.ours.seconds)), ours0to5: textTokens / median(rows.map((x) => x.ours6.seconds)),
+        torchFull: textTokens / median(rows.map((x) => x.torch.seconds)), torch0to5: textTokens / median(rows.map((x) => x.torch6.seconds)),
+      },
+      // Full forwards: useful work (text tokens) per second for both; ours also counted on the tokens it computed, torch on its padded batch.
+      gflopsFull: {
+        oursUseful: gflop(textTokens, nLayer) / median(rows.map((x) => x.ours.seconds)), oursComputed: gflop(full.ready.computedTokens ?? textTokens, nLayer) / median(rows.map((x) => x.ours.seconds)),
+        torchUseful: gflop(textTokens, nLayer) / median(rows.map((x) => x.torch.seconds)), torchComputed: gflop(paddedTokens, nLayer) / median(rows.map((x) => x.torch.seconds)),
+      },
       peakRssMB: { oursFull: last.ours.peak_rss_bytes / 1e6, torch: last.torch.peak_rss_bytes / 1e6 },
       maxAbsDiffVsTorch: maxDiff,
     };
     report.push(row);
     console.log(JSON.stringify(row, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v)));
   }
-  const out = path.join(dataDir, 'inference-interleaved-results.json');
+  const out = path.join(dataDir, `inference-interleaved-${shape}.json`);
   fs.writeFileSync(out, JSON.stringify({ node: process.version, threads, cpus: os.cpus().length, finishedLoad: loadAverage(), results: report }, null, 2));
   console.error(`wrote ${out}`);
 }

@@ -44,10 +44,13 @@ test('texts with common prefixes share slots; duplicates and prefixes of others 
   assert.deepEqual(plan.placements[3].slots, plan.placements[0].slots, 'a duplicate reads the same slots');
   assert.deepEqual([...plan.placements[4].slots], [...plan.placements[0].slots.subarray(0, 2)]);
 
-  const unshared = packTexts(texts, kept, { share: false });
+  const unshared = packTexts(texts, kept, { packing: 'rows' });
   assertPlanHoldsTexts(unshared, texts, kept);
   assert.equal(unshared.packedTokens, 19, 'without sharing every text has its own slots');
   assert.equal(unshared.rows.length, 1, 'but short texts still fill one row together');
+  const padded = packTexts(texts, kept, { packing: 'none' });
+  assertPlanHoldsTexts(padded, texts, kept);
+  assert.deepEqual(padded.rows.map((r) => r.ids.join()).sort(), texts.map((t) => t.join()).sort(), 'one text per row');
 });
 
 test('only tokens up to the last read position are kept; trees are cut at rowTokens and rows filled best-fit', () => {
@@ -131,14 +134,17 @@ test('shared prefixes and early reads give the rows of one padded text per row a
     const inputs = positions === 'all' ? texts.map((t) => t.replace(/[{}]/g, '')) : texts.map((t) => marked(t.includes('{') ? t : t.replace(/ (\w+)$/, ' {$1}')));
     const options = { provider: 'cpu', threads: 1, sessions, rowTokens: 24, batchSize: 2 } as const;
     const shared = await captureActivations(dir, inputs, hooks, positions, options);
-    const alone = await captureActivations(dir, inputs, hooks, positions, { ...options, sharePrefixes: false });
+    const alone = await captureActivations(dir, inputs, hooks, positions, { ...options, packing: 'none' });
+    const rows = await captureActivations(dir, inputs, hooks, positions, { ...options, packing: 'rows' });
     const textTokens = shared.tokenIds.reduce((n, ids) => n + ids.length, 0);
     assert.ok(shared.computedTokens < alone.computedTokens, `${positions}: sharing computes fewer tokens (${shared.computedTokens} vs ${alone.computedTokens})`);
+    assert.equal(rows.computedTokens, alone.computedTokens);
     if (positions === 'target') assert.ok(alone.computedTokens < textTokens, `tokens after the target are not computed (${alone.computedTokens} of ${textTokens}, positions ${shared.positions})`);
     else assert.equal(alone.computedTokens, textTokens);
     assert.deepEqual(shared.positions, alone.positions);
     for (const h of hooks) {
       assert.ok(maxAbsDiff(shared.activations[h].data, alone.activations[h].data) <= 1e-5, `${positions} ${h}: shared vs one text per row`);
+      assert.ok(maxAbsDiff(rows.activations[h].data, alone.activations[h].data) <= 1e-5, `${positions} ${h}: filled rows vs one text per row`);
       const width = shared.activations[h].dims[1];
       shared.rowInputs.forEach((input, row) => {
         const ids = shared.tokenIds[input];

@@ -9,7 +9,7 @@ import { cacheDirFor } from '../cache';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
 import { buildGpt2Graph, readRowHooks, READ_ROWS } from './graph-gpt2';
-import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds } from './packing';
+import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds, type Packing } from './packing';
 import { planWeights, type WeightMode } from './graph-weights';
 import { hookWidth, type HookPoint } from './hooks';
 import { withOutputs } from './onnx-graph';
@@ -28,9 +28,13 @@ export interface CaptureOptions extends RunControl {
   batchSize?: number;
   /** Most batch × padded-length tokens per batch (default 4096), so long inputs make small batches. */
   maxBatchTokens?: number;
-  /** GPT-2: compute common prefixes of texts once (default true). Same numbers either way, to float rounding. */
-  sharePrefixes?: boolean;
-  /** GPT-2: most tokens in a row of texts that share prefixes (default 256). */
+  /**
+   * GPT-2: how texts fill the rows of a batch (packing.ts): 'prefixes' (default) computes common
+   * prefixes once, 'rows' packs without sharing, 'none' is one right-padded text per row. Same
+   * numbers every way, to float rounding.
+   */
+  packing?: Packing;
+  /** GPT-2: width of a packed row (default 128), unless a text is longer. */
   rowTokens?: number;
   /** 'auto' (default) or a provider name; the mechlens.executionProvider setting. */
   provider?: ProviderSetting | string;
@@ -154,7 +158,7 @@ export async function captureActivations(
   if (loaded.kind === 'gpt2') {
     // Causal attention: nothing after a text's last read position can change what is read.
     const kept = rowsOf.map((rows) => Math.max(...rows) + 1);
-    const plan = packTexts(ids, kept, { share: options.sharePrefixes ?? true, rowTokens: options.rowTokens });
+    const plan = packTexts(ids, kept, { packing: options.packing, rowTokens: options.rowTokens });
     computedTokens = plan.packedTokens;
     const textsOfRow: number[][] = plan.rows.map(() => []);
     plan.placements.forEach((p, i) => textsOfRow[p.row].push(i));

@@ -27,9 +27,14 @@ export interface PackPlan {
   textTokens: number;
 }
 
+/**
+ * 'prefixes' (default): common prefixes computed once, trees packed into rows; 'rows': no sharing,
+ * short texts still fill rows together; 'none': one right-padded text per row (Hugging Face's layout).
+ */
+export type Packing = 'prefixes' | 'rows' | 'none';
+
 export interface PackOptions {
-  /** Share common prefixes between texts (default true). */
-  share?: boolean;
+  packing?: Packing;
   /**
    * Width of a row (default 128), unless a text is longer. Every token of a row attends over the
    * row's width, so wide rows cost attention work and [batch, heads, width, width] score tensors,
@@ -55,7 +60,8 @@ interface Group {
  * ancestors, so rows carry almost no padding.
  */
 export function packTexts(ids: readonly (readonly number[])[], kept: readonly number[], options: PackOptions = {}): PackPlan {
-  const share = options.share ?? true;
+  const packing = options.packing ?? 'prefixes';
+  const share = packing === 'prefixes';
   const width = Math.max(options.rowTokens ?? DEFAULT_ROW_TOKENS, ...kept);
   const order = ids.map((_, i) => i);
   if (share) order.sort((a, b) => compareIds(ids[a], kept[a], ids[b], kept[b]) || a - b);
@@ -98,7 +104,7 @@ export function packTexts(ids: readonly (readonly number[])[], kept: readonly nu
     const g = groups[k];
     const size = g.ids.length;
     let r = -1;
-    for (let room = size; room <= width && r < 0; room++) {
+    for (let room = size; packing !== 'none' && room <= width && r < 0; room++) {
       while (byRoom[room].length && free[byRoom[room][byRoom[room].length - 1]] !== room) byRoom[room].pop(); // stale entries
       if (byRoom[room].length) r = byRoom[room].pop()!;
     }
