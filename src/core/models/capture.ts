@@ -188,7 +188,7 @@ export async function captureActivations(
         }
         batch.forEach((r, b) => {
           for (const i of textsOfRow[r]) {
-            rowsOf[i].forEach((pos, k) => copyPackedRow(out[name], target, b, T, plan.placements[i].slots, pos, maxLen, rowStart[i] + k));
+            rowsOf[i].forEach((pos, k) => copyRow(out[name], target, b, T, plan.placements[i].slots, pos, pos + 1, maxLen, rowStart[i] + k));
           }
         });
       }
@@ -206,7 +206,7 @@ export async function captureActivations(
       for (const name of outputs) {
         const target = gather(name, out[name], batch.length, T);
         batch.forEach((inputIndex, b) => {
-          rowsOf[inputIndex].forEach((pos, k) => copyRow(out[name], target, b, pos, T, maxLen, rowStart[inputIndex] + k));
+          rowsOf[inputIndex].forEach((pos, k) => copyRow(out[name], target, b, T, null, pos, T, maxLen, rowStart[inputIndex] + k));
         });
       }
       done += batch.length;
@@ -344,13 +344,14 @@ function onnxLayout(model: OnnxFileModel, name: string, tensor: Tensor32, B: num
 type Gathered = Layout & { data: Float32Array };
 
 /**
- * Copies a text's row at position `pos` from packed row `b` (its positions at `slots`) into row
- * `row` of `target`. Attention rows are read key by key along the text's own slots; keys after
- * `pos` keep the fill value, as causal masking leaves them.
+ * Copies the row at position `pos` of the text in batch row `b` into row `row` of `target`; the
+ * text's positions sit at `slots` in a packed row (null: at their own indices). Attention rows are
+ * read for the first `keys` keys, along the slots; the other keys keep the fill value, as causal
+ * masking leaves them.
  */
-function copyPackedRow(tensor: Tensor32, target: Gathered, b: number, T: number, slots: Int32Array, pos: number, maxLen: number, row: number): void {
+function copyRow(tensor: Tensor32, target: Gathered, b: number, T: number, slots: Int32Array | null, pos: number, keys: number, maxLen: number, row: number): void {
   const out = target.data;
-  const q = slots[pos];
+  const q = slots ? slots[pos] : pos;
   if (target.axis === 1) {
     const w = target.width;
     out.set(tensor.data.subarray((b * T + q) * w, (b * T + q + 1) * w), row * w);
@@ -360,22 +361,6 @@ function copyPackedRow(tensor: Tensor32, target: Gathered, b: number, T: number,
   for (let h = 0; h < H; h++) {
     const src = ((b * H + h) * T + q) * T;
     const dst = row * target.width + h * maxLen;
-    for (let u = 0; u <= pos; u++) out[dst + u] = tensor.data[src + slots[u]];
-  }
-}
-
-/** Copies the row of batch item `b` at position `pos` into row `row` of `target`. */
-function copyRow(tensor: Tensor32, target: { data: Float32Array; width: number; axis: 1 | 2 }, b: number, pos: number, T: number, maxLen: number, row: number): void {
-  const out = target.data;
-  if (target.axis === 1) {
-    const w = target.width;
-    out.set(tensor.data.subarray((b * T + pos) * w, (b * T + pos + 1) * w), row * w);
-    return;
-  }
-  // [B, H, T, T] -> heads × maxLen; keys past this batch's length keep the fill value.
-  const H = tensor.dims[1];
-  for (let h = 0; h < H; h++) {
-    const src = ((b * H + h) * T + pos) * T;
-    out.set(tensor.data.subarray(src, src + T), row * target.width + h * maxLen);
+    for (let u = 0; u < keys; u++) out[dst + u] = tensor.data[src + (slots ? slots[u] : u)];
   }
 }
