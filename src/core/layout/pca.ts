@@ -7,11 +7,11 @@
 // then an exact SVD of the small projected matrix), which needs only products with X and wins
 // when few components of many columns are asked for. Neither copies X: centring is applied inside
 // the products, so a 50,257 × 768 float32 matrix needs no second 300 MB float64 copy.
-import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
 import { createRandom } from '../random';
 import { multiplyTransposed, transposeMultiply, gramOfCentred } from './pca-kernels';
+import { symmetricEigen } from './eigen';
 
 export interface PcaOptions {
   components?: number;
@@ -196,17 +196,14 @@ function orthonormalizeRows(m: Float64Array, b: number, cols: number): void {
 
 /** Top-k eigenpairs of a symmetric size × size matrix; vectors as k × size rows, by decreasing eigenvalue. */
 function topEigen(symmetric: Float64Array, size: number, k: number): { vectors: Float64Array; values: Float64Array } {
-  const m = new MlMatrix(size, size);
-  for (let a = 0; a < size; a++) for (let b = 0; b < size; b++) m.set(a, b, symmetric[a * size + b]);
-  const evd = new EigenvalueDecomposition(m, { assumeSymmetric: true });
-  const eigenvalues = evd.realEigenvalues;
+  const evd = symmetricEigen(symmetric, size);
+  const eigenvalues = Array.from(evd.values);
   const order = eigenvalues.map((_, i) => i).sort((a, b) => eigenvalues[b] - eigenvalues[a]);
-  const ev = evd.eigenvectorMatrix;
   const vectors = new Float64Array(k * size);
   const values = new Float64Array(k);
   for (let p = 0; p < k; p++) {
     values[p] = eigenvalues[order[p]];
-    for (let c = 0; c < size; c++) vectors[p * size + c] = ev.get(c, order[p]);
+    vectors.set(evd.vectors.subarray(order[p] * size, (order[p] + 1) * size), p * size);
   }
   return { vectors, values };
 }
