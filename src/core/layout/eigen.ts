@@ -28,6 +28,41 @@ function hypotenuse(a: number, b: number): number {
   return 0;
 }
 
+// The innermost loops as small functions: called thousands of times per decomposition, V8 optimises
+// them within the first run, where the two big functions would run unoptimised until a later call.
+
+/** Returns g + Σ_{k ∈ [from, to)} V[o + k]·d[k], adding V[o + k]·f to e[k] on the way. */
+function dotAndAxpy(V: Float64Array, o: number, from: number, to: number, d: Float64Array, e: Float64Array, g: number, f: number): number {
+  for (let k = from; k < to; k++) {
+    g += V[o + k] * d[k];
+    e[k] += V[o + k] * f;
+  }
+  return g;
+}
+
+function rankTwoUpdate(V: Float64Array, o: number, from: number, to: number, f: number, e: Float64Array, g: number, d: Float64Array): void {
+  for (let k = from; k < to; k++) V[o + k] = V[o + k] - (f * e[k] + g * d[k]);
+}
+
+function dot(V: Float64Array, a: number, b: number, count: number): number {
+  let g = 0;
+  for (let k = 0; k < count; k++) g += V[a + k] * V[b + k];
+  return g;
+}
+
+function subtractScaled(V: Float64Array, o: number, g: number, d: Float64Array, count: number): void {
+  for (let k = 0; k < count; k++) V[o + k] = V[o + k] - g * d[k];
+}
+
+/** Rows a and b of V turned by the rotation (c, s). */
+function rotate(V: Float64Array, a: number, b: number, n: number, c: number, s: number): void {
+  for (let k = 0; k < n; k++) {
+    const h = V[a + k];
+    V[a + k] = s * V[b + k] + c * h;
+    V[b + k] = c * V[b + k] - s * h;
+  }
+}
+
 /** Householder reduction to tridiagonal form. */
 function tred2(n: number, e: Float64Array, d: Float64Array, V: Float64Array): void {
   let f: number, g: number, h: number, hh: number, scale: number;
@@ -58,12 +93,7 @@ function tred2(n: number, e: Float64Array, d: Float64Array, V: Float64Array): vo
       for (let j = 0; j < i; j++) {
         f = d[j];
         V[i * n + j] = f;
-        g = e[j] + V[j * n + j] * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          g += V[j * n + k] * d[k];
-          e[k] += V[j * n + k] * f;
-        }
-        e[j] = g;
+        e[j] = dotAndAxpy(V, j * n, j + 1, i, d, e, e[j] + V[j * n + j] * f, f);
       }
       f = 0;
       for (let j = 0; j < i; j++) {
@@ -75,7 +105,7 @@ function tred2(n: number, e: Float64Array, d: Float64Array, V: Float64Array): vo
       for (let j = 0; j < i; j++) {
         f = d[j];
         g = e[j];
-        for (let k = j; k <= i - 1; k++) V[j * n + k] = V[j * n + k] - (f * e[k] + g * d[k]);
+        rankTwoUpdate(V, j * n, j, i, f, e, g, d);
         d[j] = V[j * n + i - 1];
         V[j * n + i] = 0;
       }
@@ -89,9 +119,8 @@ function tred2(n: number, e: Float64Array, d: Float64Array, V: Float64Array): vo
     if (h !== 0) {
       for (let k = 0; k <= i; k++) d[k] = V[(i + 1) * n + k] / h;
       for (let j = 0; j <= i; j++) {
-        g = 0;
-        for (let k = 0; k <= i; k++) g += V[(i + 1) * n + k] * V[j * n + k];
-        for (let k = 0; k <= i; k++) V[j * n + k] = V[j * n + k] - g * d[k];
+        g = dot(V, (i + 1) * n, j * n, i + 1);
+        subtractScaled(V, j * n, g, d, i + 1);
       }
     }
     for (let k = 0; k <= i; k++) V[(i + 1) * n + k] = 0;
@@ -150,12 +179,7 @@ function tql2(n: number, e: Float64Array, d: Float64Array, V: Float64Array): voi
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          const a = (i + 1) * n, b = i * n;
-          for (let k = 0; k < n; k++) {
-            h = V[a + k];
-            V[a + k] = s * V[b + k] + c * h;
-            V[b + k] = c * V[b + k] - s * h;
-          }
+          rotate(V, (i + 1) * n, i * n, n, c, s);
         }
         p = (-s * s2 * c3 * el1 * e[l]) / dl1;
         e[l] = s * p;

@@ -91,6 +91,25 @@ export function transposeMultiply(x: Matrix, mean: Float64Array, u: Float64Array
 const GRAM_BLOCK = 64;
 
 /**
+ * gram[g … g+3] and gram[g+cols … g+cols+3] += the 2 × 4 dot products of block rows at p0, p0 + 64
+ * with those at q0 … q0 + 192. A function of its own because it runs thousands of times per call:
+ * V8 optimises it early in the first PCA, where the whole loop nest would wait for a later call.
+ */
+function gramTile(block: Float64Array, gram: Float64Array, p0: number, q0: number, g: number, cols: number): void {
+  const p1 = p0 + GRAM_BLOCK, q1 = q0 + GRAM_BLOCK, q2 = q1 + GRAM_BLOCK, q3 = q2 + GRAM_BLOCK;
+  let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+  for (let r = 0; r < GRAM_BLOCK; r++) {
+    const x0 = block[p0 + r], x1 = block[p1 + r];
+    const w0 = block[q0 + r], w1 = block[q1 + r], w2 = block[q2 + r], w3 = block[q3 + r];
+    s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
+    s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
+  }
+  const g1 = g + cols;
+  gram[g] += s00; gram[g + 1] += s01; gram[g + 2] += s02; gram[g + 3] += s03;
+  gram[g1] += s10; gram[g1 + 1] += s11; gram[g1 + 2] += s12; gram[g1 + 3] += s13;
+}
+
+/**
  * (X − 1μᵀ)ᵀ(X − 1μᵀ), cols × cols. Rows are taken 64 at a time, centred and transposed into a
  * scratch block, so the cols²/2 dot products of each block run over short contiguous rows.
  */
@@ -110,19 +129,7 @@ export function gramOfCentred(x: Matrix, mean: Float64Array): Float64Array {
     for (; a + 1 < cols; a += 2) {
       const p0 = a * GRAM_BLOCK, p1 = p0 + GRAM_BLOCK;
       let c = a;
-      for (; c + 3 < cols; c += 4) {
-        const q0 = c * GRAM_BLOCK, q1 = q0 + GRAM_BLOCK, q2 = q1 + GRAM_BLOCK, q3 = q2 + GRAM_BLOCK;
-        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-        for (let r = 0; r < GRAM_BLOCK; r++) {
-          const x0 = block[p0 + r], x1 = block[p1 + r];
-          const w0 = block[q0 + r], w1 = block[q1 + r], w2 = block[q2 + r], w3 = block[q3 + r];
-          s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
-          s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
-        }
-        const g0 = a * cols + c, g1 = g0 + cols;
-        gram[g0] += s00; gram[g0 + 1] += s01; gram[g0 + 2] += s02; gram[g0 + 3] += s03;
-        gram[g1] += s10; gram[g1 + 1] += s11; gram[g1 + 2] += s12; gram[g1 + 3] += s13;
-      }
+      for (; c + 3 < cols; c += 4) gramTile(block, gram, p0, c * GRAM_BLOCK, a * cols + c, cols);
       for (; c < cols; c++) {
         const q = c * GRAM_BLOCK;
         let s0 = 0, s1 = 0;
