@@ -28,9 +28,9 @@ const SPIN_MS = 2;
 /** A parked helper thread is ended after this long unused, to give its memory back. */
 const IDLE_MS = 30_000;
 /** Generations per probe (see Balance). */
-const PROBE = 10;
-/** Generations in the chosen mode before the next probe: doubles while the probe loses. */
-const HOLD_FIRST = 40, HOLD_MAX = 640;
+const PROBE = 8;
+/** Generations in the chosen mode before the next probe: doubles while the probe loses (an idle machine: 3 probes in 1,000 iterations, ~2 % of the time). */
+const HOLD_FIRST = 100, HOLD_MAX = 800;
 
 /**
  * Whether two threads pay off right now. Lock-step generations of a few hundred microseconds lose

@@ -33,8 +33,9 @@ export interface TsneOptions {
   /**
    * Threads for Barnes-Hut: 1 or 2 (a helper thread that takes chunks of every iteration's work from
    * a shared counter, see tsne-helper.ts). Results are identical either way. Default: 2 from
-   * TWO_THREADS_FROM points on (1.5x faster at 10,000 on an idle 2-core machine), 1 below, where
-   * the per-iteration hand-over costs more than the second core gives back.
+   * TWO_THREADS_FROM points on (on an idle 2-core machine 1.5× faster at 600 and 1,000 points, as at
+   * 10,000; the threads fall back to one by themselves when two lose, see Balance in
+   * helper-thread.ts), 1 below, where a run takes about as long as starting the thread.
    */
   threads?: number;
   /**
@@ -74,7 +75,7 @@ export interface TsneResult {
 export interface TsnePhases { pca: number; neighbours: number; affinities: number; optimize: number }
 
 /** From this many points t-SNE uses a helper thread by default (see TsneOptions.threads). */
-const TWO_THREADS_FROM = 1000;
+const TWO_THREADS_FROM = 500;
 const EXACT_BELOW = 500;
 /** Above this the dense P and distance matrices (8 N² bytes each) get too big. */
 const EXACT_MAX = 8000;
