@@ -7,7 +7,8 @@ import { pca } from '../../src/core/layout/pca';
 import { tsne } from '../../src/core/layout/tsne';
 import { trustworthiness } from '../../src/core/layout/trustworthiness';
 import { nearestNeighbours } from '../../src/core/layout/knn';
-import { symmetrizeKnn } from '../../src/core/layout/affinities';
+import { binarySearchPerplexity, symmetrizeKnn } from '../../src/core/layout/affinities';
+import { perplexityOnTwoThreads } from '../../src/core/layout/tsne-helper';
 import { umap } from '../../src/core/layout/umap';
 import { createRandom } from '../../src/core/random';
 import { MechLensError, CancelledError } from '../../src/core/errors';
@@ -211,4 +212,13 @@ test('symmetrizeKnn equals the sort-based symmetrisation bit for bit, repeats an
     assert.deepEqual(fast.columns, slow.columns);
     for (let e = 0; e < slow.values.length; e++) assert.ok(Object.is(fast.values[e], slow.values[e]), `value ${e}: ${fast.values[e]} vs ${slow.values[e]}`);
   }
+});
+
+test('the perplexity search on two threads equals the one-thread search bit for bit', () => {
+  const random = createRandom(12);
+  const n = 3000, k = 31;
+  const squared = Float64Array.from({ length: n * k }, () => 50 * random.next() ** 2);
+  const one = binarySearchPerplexity(squared, n, k, 10, false);
+  // Twice: the second call finds the helper thread started (and parked) by the first.
+  for (let round = 0; round < 2; round++) assert.deepEqual(perplexityOnTwoThreads(squared, n, k, 10), one);
 });

@@ -13,8 +13,14 @@ export const MACHINE_EPSILON = 2.220446049250313e-16;
  */
 export function binarySearchPerplexity(squared: Float64Array, n: number, m: number, perplexity: number, skipDiagonal: boolean): Float64Array {
   const P = new Float64Array(n * m);
+  perplexityRows(squared, P, m, perplexity, skipDiagonal, 0, n);
+  return P;
+}
+
+/** binarySearchPerplexity for rows [from, to), into P: rows are independent, so threads may split them. */
+export function perplexityRows(squared: Float64Array, P: Float64Array, m: number, perplexity: number, skipDiagonal: boolean, from: number, to: number): void {
   const desiredEntropy = Math.log(perplexity);
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const o = i * m;
     let betaMin = -Infinity, betaMax = Infinity, beta = 1;
     for (let step = 0; step < SEARCH_STEPS; step++) {
@@ -44,7 +50,6 @@ export function binarySearchPerplexity(squared: Float64Array, n: number, m: numb
     }
     if (skipDiagonal) P[o + i] = 0;
   }
-  return P;
 }
 
 /** Symmetric sparse joint probabilities in CSR form, columns sorted within each row. */

@@ -1,12 +1,13 @@
 // The Barnes-Hut iterations on two threads (see helper-thread.ts for how the threads meet). Each
 // iteration the main thread builds the quadtree in shared memory; then both threads take chunks:
 // groups of the repulsion and rows of the attraction. Every chunk writes its own slots of the
-// output, so results do not depend on which thread did what, or on the number of threads.
+// output, so results do not depend on which thread did what, or on the number of threads. The
+// perplexity search before the iterations is split the same way, by rows.
 import { QuadTree, allocateTree, type TreeBuffers } from './quadtree';
 import { PAIRWISE_BELOW, attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
 import { HelperThread, serveChunks, sharedControl, type SharedControl } from './helper-thread';
 import { KnnWork, type KnnInit } from './knn';
-import type { SparseP } from './affinities';
+import { perplexityRows, type SparseP } from './affinities';
 
 export interface GradientInit extends SharedControl {
   kind: 'gradient';
@@ -24,8 +25,50 @@ export interface GradientInit extends SharedControl {
   attractive: SharedArrayBuffer;
 }
 
-/** What the helper thread is started with: one job for its whole life. */
-export type HelperInit = GradientInit | KnnInit;
+export interface PerplexityInit extends SharedControl {
+  kind: 'perplexity';
+  n: number;
+  k: number;
+  perplexity: number;
+  squared: SharedArrayBuffer;
+  conditional: SharedArrayBuffer;
+}
+
+/** What the helper thread gets for one job. */
+export type HelperInit = GradientInit | KnnInit | PerplexityInit;
+
+const PERPLEXITY_ROWS_PER_CHUNK = 64;
+
+class PerplexityWork {
+  private readonly squared: Float64Array;
+  readonly conditional: Float64Array;
+  constructor(readonly init: PerplexityInit) {
+    this.squared = new Float64Array(init.squared);
+    this.conditional = new Float64Array(init.conditional);
+  }
+
+  get chunks(): number {
+    return Math.ceil(this.init.n / PERPLEXITY_ROWS_PER_CHUNK);
+  }
+
+  run(chunk: number): void {
+    const from = chunk * PERPLEXITY_ROWS_PER_CHUNK;
+    perplexityRows(this.squared, this.conditional, this.init.k, this.init.perplexity, false, from, Math.min(this.init.n, from + PERPLEXITY_ROWS_PER_CHUNK));
+  }
+}
+
+/** binarySearchPerplexity over kNN rows (n × k squared distances) on two threads; the same result. */
+export function perplexityOnTwoThreads(squared: Float64Array, n: number, k: number, perplexity: number): Float64Array {
+  const init: PerplexityInit = {
+    kind: 'perplexity', ...sharedControl(0), n, k, perplexity,
+    squared: new SharedArrayBuffer(8 * Math.max(1, n * k)), conditional: new SharedArrayBuffer(8 * Math.max(1, n * k)),
+  };
+  new Float64Array(init.squared).set(squared);
+  const work = new PerplexityWork(init);
+  const helper = new HelperThread(init);
+  try { helper.run(work.chunks, work); } finally { helper.dispose(); }
+  return work.conditional;
+}
 
 /** params: exaggeration, repulsion groups, attraction chunks. */
 const EXAGGERATION = 0, GROUPS = 1, ATTRACTION_CHUNKS = 2;
@@ -114,5 +157,6 @@ export class GradientThreads {
 /** The helper thread's entry (runs inside the worker; returns when told to stop). */
 export function runRepulsionHelper(init: HelperInit): void {
   if (init.kind === 'knn') serveChunks(init, new KnnWork(init, 1));
+  else if (init.kind === 'perplexity') serveChunks(init, new PerplexityWork(init));
   else serveChunks(init, gradientWork(init));
 }

@@ -12,7 +12,7 @@ import { metricDistance, nearestNeighbours, prepareRows, squaredDistanceBlock, s
 import { pca } from './pca';
 import { QuadTree } from './quadtree';
 import { PAIRWISE_BELOW, attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
-import { GradientThreads } from './tsne-helper';
+import { GradientThreads, perplexityOnTwoThreads } from './tsne-helper';
 import { prestartHelper } from './helper-thread';
 import { availableParallelism } from 'node:os';
 
@@ -255,7 +255,7 @@ function sparseP(x: Matrix, perplexity: number, metric: Metric, control: RunCont
   phases.neighbours += (performance.now() - started) / 1000;
   // sklearn squares the metric's distances before calibrating, for every metric.
   const squared = distances.map((d) => d * d);
-  const conditional = binarySearchPerplexity(squared, n, k, perplexity, false);
+  const conditional = Math.min(threads ?? 1, 2, availableParallelism()) > 1 ? perplexityOnTwoThreads(squared, n, k, perplexity) : binarySearchPerplexity(squared, n, k, perplexity, false);
   return symmetrizeKnn(conditional, indices, n, k);
 }
 
