@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fromJson, type Matrix } from '../../src/core/matrix';
 import { pca } from '../../src/core/layout/pca';
 import { tsne } from '../../src/core/layout/tsne';
@@ -146,6 +147,21 @@ test('tsne is deterministic for a seed and reports iterations', () => {
 test('tsne can be cancelled between iterations', () => {
   const controller = new AbortController();
   assert.throws(() => tsne(X, { method: 'barnes-hut' }, { signal: controller.signal, onIteration: (i) => { if (i >= 50) controller.abort(); } }), CancelledError);
+});
+
+test('tsne on its default two threads: cancelled mid-way, then the same map as one thread', () => {
+  const random = createRandom(13);
+  const n = 600, d = 6;
+  const x = { rows: n, cols: d, data: Float64Array.from({ length: n * d }, (_, e) => (Math.floor(e / d) % 4) * 4 + random.gaussian()) };
+  const options = { seed: 2, iterations: 260 };
+  const one = tsne(x, { ...options, threads: 1 });
+  const controller = new AbortController();
+  assert.throws(() => tsne(x, options, { signal: controller.signal, onIteration: (i) => { if (i >= 50) controller.abort(); } }), CancelledError);
+  // The helper thread left by the cancelled run serves the next one.
+  const two = tsne(x, options);
+  assert.equal(two.threads, Math.min(2, availableParallelism()));
+  assert.deepEqual(two.coords.data, one.coords.data);
+  assert.equal(two.kl, one.kl);
 });
 
 test('tsne handles degenerate inputs: one, two, duplicate points, perplexity too large, NaN', () => {
