@@ -28,8 +28,8 @@ const dataDir = path.join(root, 'bench', '.data');
 
 import { WORKLOADS, type WorkloadName } from './inference-workloads';
 
-interface ServeRequest { mode: 'capture' | 'plain'; dir: string; texts: string[]; hooks: string[]; threads: number; ids?: number[][]; packing?: 'prefixes' | 'rows' | 'none' }
-interface Timing { seconds: number; cpu: number; peak_rss_bytes: number; computedTokens?: number; tokenIds?: number[][]; rows?: Record<string, number[][]>; activations?: Record<string, number[][]> }
+interface ServeRequest { mode: 'capture' | 'plain'; dir: string; texts: string[]; hooks: string[]; threads: number; ids?: number[][]; packing?: 'prefixes' | 'rows' | 'none'; positions: 'last' | 'target'; targets?: string[] }
+interface Timing { seconds: number; cpu: number; peak_rss_bytes: number; computedTokens?: number; positions?: number[]; tokenIds?: number[][]; rows?: Record<string, number[][]>; activations?: Record<string, number[][]> }
 
 /** Our side of the protocol: load (and run once, cold), then one forward per stdin line. */
 async function serve(): Promise<void> {
@@ -39,15 +39,15 @@ async function serve(): Promise<void> {
   let runOnce: (withRows: boolean) => Promise<Omit<Timing, 'seconds' | 'cpu' | 'peak_rss_bytes'>>;
   if (req.mode === 'capture') {
     const { captureActivations } = await import('../src/core/models/capture');
-    const options = { provider: 'cpu', threads: req.threads, weights: 'external' as const, batchSize: 256, maxBatchTokens: 8192, packing: req.packing };
+    const options = { provider: 'cpu', threads: req.threads, weights: 'external' as const, batchSize: 256, maxBatchTokens: 8192, packing: req.packing, targets: req.targets };
     runOnce = async (withRows) => {
-      const r = await captureActivations(req.dir, req.texts, req.hooks, 'last', options);
+      const r = await captureActivations(req.dir, req.texts, req.hooks, req.positions, options);
       if (!withRows) return { computedTokens: r.computedTokens };
       const rows: Record<string, number[][]> = {};
       for (const [name, a] of Object.entries(r.activations)) {
         rows[name] = Array.from({ length: a.dims[0] }, (_, i) => Array.from(a.data.subarray(i * a.dims[1], (i + 1) * a.dims[1])));
       }
-      return { tokenIds: r.tokenIds, rows, computedTokens: r.computedTokens };
+      return { tokenIds: r.tokenIds, positions: r.positions, rows, computedTokens: r.computedTokens };
     };
   } else {
     const { openCheckpoint } = await import('../src/core/models/checkpoint');
@@ -105,13 +105,13 @@ async function startOurs(name: string, req: ServeRequest): Promise<{ server: Ser
   return { server, ready: await server.next() };
 }
 
-async function startTorch(checkpointDir: string, ids: number[][], torchHooks: readonly string[], threads: number): Promise<Server> {
+async function startTorch(checkpointDir: string, ids: number[][], positions: number[], torchHooks: readonly string[], threads: number): Promise<Server> {
   // OpenMP threads sleep instead of spin-waiting, as onnxruntime's do (no spinning; see runtime.ts).
   const child = spawn('/usr/bin/python3', [path.join(root, 'bench', 'inference_torch.py'), '--serve', checkpointDir], {
     cwd: root, env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
   });
   const server = new Server(child, 'torch');
-  child.stdin.write(`${JSON.stringify({ ids, hookLayer: 5, hooks: torchHooks, threads })}\n`);
+  child.stdin.write(`${JSON.stringify({ ids, positions, hookLayer: 5, hooks: torchHooks, threads })}\n`);
   await server.next();
   return server;
 }
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     const w = WORKLOADS[name];
     const fullHooks = [...w.hooks, `blocks.${nLayer - 1}.hook_resid_post`];
-    const base = { dir: checkpointDir, texts: [...w.texts], threads };
+    const base = { dir: checkpointDir, texts: [...w.texts], threads, positions: w.positions ?? 'last', targets: w.targets };
     console.error(`${name}: starting (load ${loadAverage()})`);
     // One process at a time while loading, so that the loads do not overlap the timed runs.
     const full = await startOurs('ours full', { ...base, mode: 'capture', hooks: fullHooks });
@@ -146,7 +146,8 @@ async function main(): Promise<void> {
     const plain = baseline === 'plain'
       ? await startOurs('ours-plain full', { ...base, mode: 'plain', hooks: fullHooks, ids: tokenIds })
       : await startOurs('ours-padded full', { ...base, mode: 'capture', hooks: fullHooks, packing: 'none' });
-    const torch = await startTorch(checkpointDir, tokenIds, w.torchHooks, threads);
+    // Torch runs every text whole, as the notebook does, and reads the same positions.
+    const torch = await startTorch(checkpointDir, tokenIds, full.ready.positions!, w.torchHooks, threads);
     const check = await torch.ask({ layers: 'all', activations: true });
     let maxDiff = 0;
     w.hooks.forEach((h, i) => full.ready.rows![h].forEach((row, r) => row.forEach((v, j) => { maxDiff = Math.max(maxDiff, Math.abs(v - check.activations![w.torchHooks[i]][r][j])); })));

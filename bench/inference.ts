@@ -23,7 +23,8 @@ const SHAPES = {
 } as const;
 type ShapeName = keyof typeof SHAPES;
 
-const WORKLOADS = Object.entries(BENCH_WORKLOADS).map(([name, w]) => ({ name, ...w }));
+// This older bench reads the last token only.
+const WORKLOADS = Object.entries(BENCH_WORKLOADS).filter(([, w]) => !w.positions).map(([name, w]) => ({ name, ...w }));
 
 interface ChildRequest { dir: string; texts: string[]; hooks: string[]; repeats: number; weights: 'external' | 'memory'; provider: string; threads: number; out: string }
 interface ChildResult { coldSeconds: number; warmSeconds: number[]; peakRssBytes: number; provider: string; layersBuilt: number; tokenIds: number[][]; rows: Record<string, number[][]> }

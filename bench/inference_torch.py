@@ -119,6 +119,7 @@ def main():
 def serve():
     """Interleaved mode (bench/inference-interleaved.ts): load once, then one forward per request.
     stdin lines: {"layers": N} -> stdout line {"seconds": wall, "cpu": process CPU seconds}.
+    The workload may name "positions", one token index per text to read (default: the last).
     The first line of stdin is the workload, as in main(); "ready" is printed once the weights are in."""
     ckpt = sys.argv[2]
     work = json.loads(sys.stdin.readline())
@@ -127,7 +128,8 @@ def serve():
     w = read_safetensors(os.path.join(ckpt, 'model.safetensors'))
     seqs, L, capture = work['ids'], work['hookLayer'], work['hooks']
     ids, mask = batch(seqs)
-    last = torch.tensor([len(s) - 1 for s in seqs])
+    # The positions read (default: each text's last token); the forward always runs whole texts.
+    last = torch.tensor(work.get('positions') or [len(s) - 1 for s in seqs])
     print(json.dumps({'ready': True, 'torch': torch.__version__, 'threads': torch.get_num_threads()}), flush=True)
     with torch.inference_mode():
         for line in sys.stdin:
