@@ -1,6 +1,6 @@
-// The helper thread's entry when running from source (see startWorker in helper-thread.ts): only
-// the layout modules, so the thread starts in a fraction of the task worker's time. The bundle
-// starts dist/worker.js instead, which handles the same message.
+// The helper thread's entry (see startWorker in helper-thread.ts): only the layout modules, so the
+// thread starts in a fraction of the task worker's time. Bundled as dist/layout-helper.js; from
+// source it runs under tsx. dist/worker.js handles the same message, as a fallback.
 import { parentPort } from 'node:worker_threads';
 import { runRepulsionHelper, type HelperInit } from './tsne-helper';
 

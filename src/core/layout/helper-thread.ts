@@ -12,6 +12,7 @@
 // and kept for the next job (neighbours, then iterations, then the next run) until idle for IDLE_MS.
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { workerEntry } from '../worker/client';
 
 /**
@@ -124,6 +125,9 @@ function startWorker(): Worker {
     // From source (tsx): an entry that loads only the layout modules, ~10× faster to start than the task worker's.
     const tsx = `require.resolve('tsx/cjs', { paths: [${JSON.stringify(__dirname)}] })`;
     worker = new Worker(`require(${tsx}); require(${JSON.stringify(join(__dirname, 'helper-main.ts'))});`, { eval: true });
+  } else if (existsSync(join(__dirname, 'layout-helper.js'))) {
+    // The bundle's own entry for it (scripts/build.mjs), next to the bundle that runs t-SNE.
+    worker = new Worker(join(__dirname, 'layout-helper.js'));
   } else {
     const entry = workerEntry();
     worker = entry.bootstrap === null ? new Worker(entry.file) : new Worker(entry.bootstrap, { eval: true });
