@@ -135,7 +135,7 @@ export async function captureActivations(
   const rowStart: number[] = [];
   let rowCount = 0;
   for (const rows of rowsOf) { rowStart.push(rowCount); rowCount += rows.length; }
-  const maxLen = Math.max(...ids.map((r) => r.length));
+  const maxLen = ids.reduce((m, r) => Math.max(m, r.length), 0); // no spread: inputs may number millions
 
   const session = await sessionFor(loaded, requests, provider, options);
   const outputs = [...new Set(requests.map((r) => r.canonical))];
@@ -157,7 +157,7 @@ export async function captureActivations(
   let computedTokens: number;
   if (loaded.kind === 'gpt2') {
     // Causal attention: nothing after a text's last read position can change what is read.
-    const kept = rowsOf.map((rows) => Math.max(...rows) + 1);
+    const kept = rowsOf.map((rows) => rows.reduce((m, p) => Math.max(m, p), 0) + 1);
     const plan = packTexts(ids, kept, { packing: options.packing, rowTokens: options.rowTokens });
     computedTokens = plan.packedTokens;
     const textsOfRow: number[][] = plan.rows.map(() => []);

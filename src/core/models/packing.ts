@@ -62,7 +62,7 @@ interface Group {
 export function packTexts(ids: readonly (readonly number[])[], kept: readonly number[], options: PackOptions = {}): PackPlan {
   const packing = options.packing ?? 'prefixes';
   const share = packing === 'prefixes';
-  const width = Math.max(options.rowTokens ?? DEFAULT_ROW_TOKENS, ...kept);
+  const width = kept.reduce((w, n) => Math.max(w, n), options.rowTokens ?? DEFAULT_ROW_TOKENS);
   const order = ids.map((_, i) => i);
   if (share) order.sort((a, b) => compareIds(ids[a], kept[a], ids[b], kept[b]) || a - b);
   const groups: Group[] = [];
@@ -145,7 +145,7 @@ function commonPrefix(a: readonly number[], na: number, b: readonly number[], nb
  */
 export function packedFeeds(rows: readonly PackedRow[], padId: number): { feeds: Record<string, Feed>; width: number } {
   const B = rows.length;
-  const T = Math.max(...rows.map((r) => r.ids.length));
+  const T = rows.reduce((w, r) => Math.max(w, r.ids.length), 1);
   const ids = new BigInt64Array(B * T).fill(BigInt(padId));
   const positions = new BigInt64Array(B * T);
   const allowed = new Uint8Array(B * T * T);
