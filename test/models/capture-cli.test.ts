@@ -40,6 +40,8 @@ test('activations --words --template writes rows × dims at each word, tokens, p
   assert.equal(json.positions[0], 4);
   assert.match(json.warnings.join('\n'), /"grapefruit" is not a single token/);
   assert.match(r.stderr, /warning: "grapefruit"/);
+  // The template's four tokens once, then each word's own (␣grape|fruit is two): 9 of 5 + 5 + 5 + 6.
+  assert.match(r.stderr, /computed 9 of 21 tokens: common prefixes once/);
   assert.equal(json.tokens[3][json.positions[3]], 'fruit', 'a split word is read at its last piece');
   const ckpt = openCheckpoint(dir);
   // Row 0 against the reference forward of the same tokens.

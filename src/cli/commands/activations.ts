@@ -66,7 +66,9 @@ const command: CliCommand = {
     mkdirSync(dirname(json), { recursive: true });
     writeFileSync(json, JSON.stringify(out));
     for (const w of out.warnings) io.log(`warning: ${w}`);
-    io.log(`${rows.length} rows × ${captured.dims[1]} values of ${captured.hook} (${result.provider.toUpperCase()}); wrote ${json}`);
+    const textTokens = result.tokenIds.reduce((n, ids) => n + ids.length, 0);
+    const computed = result.computedTokens < textTokens ? `; computed ${result.computedTokens} of ${textTokens} tokens: common prefixes once, none after the positions read` : '';
+    io.log(`${rows.length} rows × ${captured.dims[1]} values of ${captured.hook} (${result.provider.toUpperCase()}${computed}); wrote ${json}`);
   },
 };
 
