@@ -1,7 +1,8 @@
 // captureActivations: the one API that jobs, the CLI and the extension use to read a model's
 // activations. Inputs are tokenized, their read positions resolved (marker, target string, last
-// token, all tokens or given indices), sorted by length into right-padded batches with an
-// attention mask, run through a cached session that computes only the requested hooks, and the
+// token, all tokens or given indices), laid out in the rows of batches (GPT-2 checkpoints: packed
+// as prefix trees up to the last read position, packing.ts; .onnx files: right-padded with an
+// attention mask), run through a cached session that computes only the requested hooks, and the
 // requested rows gathered into one rows × width Float32Array per hook.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
