@@ -2,7 +2,7 @@
 // Under causal attention a token's activations depend only on the tokens before it, so
 //   - texts that start with the same tokens ("The next word is …", minimal pairs "I saw him/her …")
 //     share those positions: a row holds a prefix tree, and each token attends to its ancestors;
-//   - tokens after the last position that is read are never computed.
+//   - tokens after the last position that is read are never computed;
 //   - short texts fill a row together instead of being padded to the longest.
 // All give the same numbers as one right-padded row per text (to float rounding), with fewer
 // tokens through every MatMul. A row of one text is the classic right-padded layout.
@@ -45,10 +45,8 @@ export interface PackOptions {
 
 export const DEFAULT_ROW_TOKENS = 128;
 
-interface Group {
-  ids: number[];
-  positions: number[];
-  parents: number[];
+/** One prefix tree before it is placed in a row: slots numbered from 0, and the texts it holds. */
+interface Group extends PackedRow {
   texts: number[];
 }
 
