@@ -8,9 +8,7 @@ import { contrastSentences, type ContrastServices } from './contrast-command';
 import { compareAttention, type AttentionServices } from './attention-command';
 import { matchVocabularies, type MatchServices } from './match-command';
 import { mapTokenEmbeddings, type TokensServices } from './tokens-command';
-import { runAttentionJob, runCompareJob, runContrastJob } from './jobs';
-import { runMatchJob } from './jobs';
-import { runTokensJob } from './jobs';
+import { runAttentionJob, runCompareJob, runContrastJob, runMatchJob, runTokensJob } from './jobs';
 import { registerLanguageFeatures } from './language';
 import { setUpGpu } from './gpu-command';
 import { registerDiagnostics, type VocabularyChoice } from './diagnostics';
@@ -25,11 +23,10 @@ import { openSample } from './samples';
 import { ResultStatusBar } from './status-bar';
 import { PanelStore } from './panel-store';
 import { InspectorViewProvider, PinnedViewProvider, inspectorViewId, pinnedViewId } from './inspector';
-import { runInWorker } from '../core/worker/client';
+import { runInWorker, shutdownWorkers } from '../core/worker/client';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
 import { ResultCache } from '../core/result-cache';
-import { shutdownWorkers } from '../core/worker/client';
 import { clearResultCache, readResultCacheSettings, resultCacheDir } from './result-cache-flow';
 
 function trustedCacheDir(): string {
