@@ -9,7 +9,7 @@ import path from 'node:path';
 import { cacheDirFor } from '../cache';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
-import { buildGpt2Graph, readRowHooks, READ_ROWS } from './graph-gpt2';
+import { buildGpt2Graph, layersNeeded, readRowHooks, READ_ROWS } from './graph-gpt2';
 import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds, type Packing } from './packing';
 import { planWeights, type WeightMode } from './graph-weights';
 import { hookWidth, type HookPoint } from './hooks';
@@ -260,18 +260,9 @@ function onnxFileFeeds(session: InferenceRunner, rows: number[][], padId: number
   const { feeds: padded, width: T } = paddedFeeds(rows, padId);
   const B = rows.length;
   const mask = new BigInt64Array(B * T);
-  const positionIds = new BigInt64Array(B * T);
-  rows.forEach((row, b) => {
-    for (let t = 0; t < T; t++) positionIds[b * T + t] = BigInt(t);
-    row.forEach((_, t) => { mask[b * T + t] = 1n; });
-  });
+  rows.forEach((row, b) => mask.fill(1n, b * T, b * T + row.length));
   const dims = [B, T];
-  const known: Record<string, Feed> = {
-    ...padded,
-    attention_mask: { data: mask, dims },
-    position_ids: { data: positionIds, dims },
-    token_type_ids: { data: new BigInt64Array(B * T), dims },
-  };
+  const known: Record<string, Feed> = { ...padded, attention_mask: { data: mask, dims }, token_type_ids: { data: new BigInt64Array(B * T), dims } };
   return { feeds: pick(known, session.inputNames, 'the .onnx file'), width: T };
 }
 
@@ -291,8 +282,7 @@ function pick(known: Record<string, Feed>, inputNames: readonly string[], source
 }
 
 function layersFor(model: Gpt2Model, requests: HookRequest[]): number {
-  const needs = (h: HookPoint) => (h.name.endsWith('.hook_resid_pre') ? h.layer : h.layer + 1);
-  return requests.reduce((n, r) => Math.max(n, Math.min(model.checkpoint.config.nLayer, needs(r.point!))), 0);
+  return layersNeeded(requests.map((r) => r.point!), model.checkpoint.config.nLayer);
 }
 
 async function sessionFor(model: LoadedModel, requests: HookRequest[], provider: ProviderSetting, options: CaptureOptions): Promise<InferenceRunner> {

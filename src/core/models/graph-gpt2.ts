@@ -89,7 +89,7 @@ export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
   let allowed = '';
   if (layers > 0) allowed = g.op1('Unsqueeze', [g.input(ATTENTION_ALLOWED, 'bool', ['batch', 'positions', 'positions']), g.constInt64([1])]);
   const readRows = spec.readRows && layers > 0 ? g.input(READ_ROWS, 'int64', ['rows']) : '';
-  const flatRows = g.constInt64([-1, c.nEmbd]);
+  const flatRows = g.constInt64([-1, c.nEmbd]); // [.., .., d] -> [rows, d]
   /** [batch, positions, d] -> [1, rows, d] at the read slots. */
   const gatherRows = (x: string, name?: string) =>
     g.op1('Unsqueeze', [g.op1('Gather', [g.op1('Reshape', [x, flatRows]), readRows], { axis: 0 }), g.constInt64([0])], {}, name);
@@ -187,7 +187,7 @@ export function buildGpt2Graph(spec: Gpt2GraphSpec): BuiltGraph {
     if (wanted.includes('logits')) {
       const lnf = g.op1('Add', [g.op1('Mul', [normalized, w('ln_f.weight')]), w('ln_f.bias')]);
       // Gemm with transB reads the tied [V, D] wte as the head without a transposed copy in the graph.
-      const flat = g.op1('Reshape', [lnf, g.constInt64([-1, c.nEmbd])]);
+      const flat = g.op1('Reshape', [lnf, flatRows]);
       const head = spec.lmHead === 'separate' ? 'lm_head.weight' : 'wte.weight';
       const logits2d = g.op1('Gemm', [flat, w(head)], { transB: 1 });
       const outShape = g.op1('Concat', [g.op1('Shape', [lnf], { end: 2 }), g.constInt64([c.vocabSize])], { axis: 0 });
