@@ -148,7 +148,8 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   let pcaDuringNeighbours = 0;
   const initialize = () => {
     const began = performance.now();
-    start = initialCoords(x, init, seed, warnings, initCoords);
+    // One thread: the helper is busy with the neighbour tiles (or one was asked for); a PCA helper would be a third thread.
+    start = initialCoords(x, init, seed, warnings, initCoords, 1);
     pcaDuringNeighbours = (performance.now() - began) / 1000;
   };
   const P = method === 'exact' ? null : sparseP(space, perplexity, metric, control, phases, threadCount, initialize);
@@ -371,10 +372,10 @@ function symmetricKlDivergence(y: Float64Array, sumQ: number, rowStart: Int32Arr
 }
 
 /** sklearn's init: PCA scores (precomputed when given) scaled so the first column has std 1e-4, or N(0, 1e-4²). */
-function initialCoords(x: Matrix, init: 'pca' | 'random', seed: number, warnings: string[], precomputed: Float64Array | null): Float64Array {
+function initialCoords(x: Matrix, init: 'pca' | 'random', seed: number, warnings: string[], precomputed: Float64Array | null, threads?: number): Float64Array {
   const n = x.rows;
   if (init === 'pca' && x.cols >= 2) {
-    const coords = { data: precomputed ?? pca(x, { components: 2, seed }).coords.data };
+    const coords = { data: precomputed ?? pca(x, { components: 2, seed, threads }).coords.data };
     let mean = 0, sq = 0;
     for (let i = 0; i < n; i++) mean += coords.data[2 * i];
     mean /= n;
