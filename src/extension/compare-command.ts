@@ -166,8 +166,7 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
       const reclustered = shown?.job === 'compare' ? reclusterCompare(shown, p) : undefined;
       if (reclustered) {
         log.info(`Compare: re-clustered the existing t-SNE maps with eps ${p.eps ?? 'auto'}, min_samples ${p.minSamples}`);
-        // Clustered now: no longer the stored result, even when the one on screen came from the cache.
-        return { ...reclustered, run: { ...reclustered.run, fromCache: undefined } };
+        return reclustered;
       }
       const rerun: CompareInput = {
         ...input, permutations: p.permutations,

@@ -35,6 +35,9 @@ test('only eps or min_samples changed: both maps are re-clustered; a tiny eps le
   assert.deepEqual(out.a.map!.clusters, []);
   assert.equal(out.a.map!.options.minSamples, 2);
   assert.equal(out.run.options.reclustered, true);
+  const cached = { ...fixture, run: { ...fixture.run, fromCache: { storedAt: '2026-11-23T20:00:00.000Z' } } };
+  assert.equal(reclusterCompare(cached, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: null, eps: 1e-6, minSamples: 2, k: null })?.run.fromCache, undefined,
+    'clustered now: no longer the stored result');
   assert.equal(out.rsa, fixture.rsa, 'statistics other than the clusters are the same objects');
   assert.equal(JSON.stringify(fixture), before, 'the input result is not mutated');
 
@@ -87,6 +90,8 @@ test('contrast: a new k or eps re-clusters; a new hook, test, alpha, perplexity 
   assert.equal(k2?.kmeans?.k, 2);
   assert.equal(new Set(k2?.kmeans?.labels).size, 2);
   assert.equal(k2?.run.options.k, 2);
+  const cached = { ...contrast, run: { ...contrast.run, fromCache: { storedAt: '2026-11-23T20:00:00.000Z' } } };
+  assert.equal(reclusterContrast(cached, { ...contrastParams(), k: 2 })?.run.fromCache, undefined, 'clustered now: no longer the stored result');
   const tiny = reclusterContrast(contrast, { ...contrastParams(), eps: 1e-9 });
   assert.ok(tiny?.labels.every((l) => l === -1));
   for (const change of [{ hook: 'blocks.0.mlp.hook_pre' }, { test: 'welch' as const }, { alpha: 0.01 }, { perplexity: 5 }, { shuffles: 10 }, { correction: 'fdr' as const }]) {

@@ -53,6 +53,8 @@ export function reclusterCompare(result: CompareResult, p: CompareRerunParams): 
     run: {
       ...result.run,
       createdAt: new Date().toISOString(),
+      // Clustered now: no longer the stored result, even when the one on screen came from the cache.
+      fromCache: undefined,
       options: { ...result.run.options, map: { ...requested, eps: p.eps ?? undefined, minSamples: p.minSamples, k: p.k ?? undefined }, reclustered: true },
     },
   };
@@ -74,6 +76,6 @@ export function reclusterContrast(result: ContrastResult, p: ContrastRerunParams
   return {
     ...result,
     ...clustered,
-    run: { ...result.run, createdAt: new Date().toISOString(), options: { ...o, eps: p.eps, minSamples: p.minSamples, k: p.k, reclustered: true } },
+    run: { ...result.run, createdAt: new Date().toISOString(), fromCache: undefined, options: { ...o, eps: p.eps, minSamples: p.minSamples, k: p.k, reclustered: true } },
   };
 }
