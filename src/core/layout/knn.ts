@@ -149,7 +149,7 @@ export class KnnWork {
 
 /**
  * The k nearest neighbours of every row (self excluded), exact, by blocked brute force; on two
- * threads (threads: 2; t-SNE asks for it from 5,000 points, see TsneOptions.threads) each takes tiles
+ * threads (threads: 2; t-SNE asks for it from 500 points, see TsneOptions.threads) each takes tiles
  * from a shared counter, with the same result. meanwhile: other work for the main thread, done while
  * the helper starts on the tiles (before them on one thread).
  */

@@ -1,6 +1,7 @@
 // The Barnes-Hut iterations on two threads (see helper-thread.ts for how the threads meet). Each
-// iteration the main thread builds the quadtree in shared memory; then both threads take chunks:
-// groups of the repulsion and rows of the attraction. Every chunk writes its own slots of the
+// iteration the helper starts on the attraction (one pairwise chunk below PAIRWISE_BELOW points,
+// else chunks of rows) while the main thread builds the quadtree in shared memory; then both
+// threads take the chunks left (attraction rows, repulsion groups). Every chunk writes its own slots of the
 // output, so results do not depend on which thread did what, or on the number of threads. The
 // perplexity search before the iterations is split the same way, by rows.
 import { QuadTree, allocateTree, type TreeBuffers } from './quadtree';
