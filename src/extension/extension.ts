@@ -27,6 +27,7 @@ import { runInWorker, shutdownWorkers } from '../core/worker/client';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
 import { ResultCache } from '../core/result-cache';
+import { DEFAULT_MEMORY_SHARE } from '../core/memory';
 import { clearResultCache, readResultCacheSettings, resultCacheDir } from './result-cache-flow';
 
 function trustedCacheDir(): string {
@@ -230,7 +231,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e.affectsConfiguration('mechlens.memoryShare') || e.affectsConfiguration('mechlens.executionProvider')) {
         applyEnvironmentSettings();
         // The next job reads these (job threads share this environment); the log says what is now in effect.
-        log.info(`Settings changed: memory share ${process.env.MECHLENS_MEMORY_SHARE ?? '0.8'}, execution provider ${process.env.MECHLENS_EXECUTION_PROVIDER ?? 'auto'}`);
+        log.info(`Settings changed: memory share ${process.env.MECHLENS_MEMORY_SHARE ?? DEFAULT_MEMORY_SHARE}, execution provider ${process.env.MECHLENS_EXECUTION_PROVIDER ?? 'auto'}`);
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
