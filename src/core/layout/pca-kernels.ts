@@ -3,6 +3,7 @@
 // which is what makes products over a 50,257 × 768 matrix take seconds rather than minutes in JS.
 import type { Matrix } from '../matrix';
 import { applyRotations } from './eigen';
+import type { SharedControl } from './helper-thread';
 
 type Values = Float32Array | Float64Array;
 
@@ -225,10 +226,8 @@ export function mirrorGram(gram: Float64Array, cols: number): void {
  * a: V (b × cols) in, or (X − 1μᵀ)ᵀ·U or the Gram out; u: U (rows × b) in, or (X − 1μᵀ)·Vᵀ out;
  * terms: meanShift or columnSums of the current product.
  */
-export interface PcaInit {
+export interface PcaInit extends SharedControl {
   kind: 'pca';
-  control: SharedArrayBuffer;
-  params: SharedArrayBuffer;
   rows: number;
   cols: number;
   x: SharedArrayBuffer;
