@@ -15,9 +15,9 @@ function rotateAll(w: Float64Array, rotations: Rotations, n: number): void {
 /**
  * Eigenvalues (ascending, as tql2 leaves them) and eigenvectors: vector j is vectors[j·n … j·n + n).
  * rotations: storage for tql2's rotations (by default from RECORD_FROM, else V turns as tql2 goes);
- * rotate: applies them to W = Vᵀ (n × n), by default on this thread.
+ * applyAll: applies them to W = Vᵀ (n × n), by default on this thread.
  */
-export function symmetricEigen(symmetric: Float64Array, n: number, rotations?: Rotations, rotate: (w: Float64Array, rotations: Rotations, n: number) => void = rotateAll): { values: Float64Array; vectors: Float64Array } {
+export function symmetricEigen(symmetric: Float64Array, n: number, rotations?: Rotations, applyAll: (w: Float64Array, rotations: Rotations, n: number) => void = rotateAll): { values: Float64Array; vectors: Float64Array } {
   // V[a * n + b] holds the logical V(b, a), as in ml-matrix.
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) V[j * n + i] = symmetric[i * n + j];
@@ -29,7 +29,7 @@ export function symmetricEigen(symmetric: Float64Array, n: number, rotations?: R
   if (rotations) {
     // W = Vᵀ: tql2's rotations turn entries of W's rows, one row at a time.
     transposeSquare(V, n);
-    rotate(V, rotations, n);
+    applyAll(V, rotations, n);
     transposeSquare(V, n);
   }
   sortAscending(n, d, V);
