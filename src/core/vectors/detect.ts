@@ -84,8 +84,7 @@ function classify(head: Buffer, filePath: string): { format: VectorFormat; dims:
 const NUMBER_BYTES = new Uint8Array(256);
 for (const c of '0123456789+-.eEinfatyINFATY \t\r') NUMBER_BYTES[c.charCodeAt(0)] = 1;
 
-/** One value of a text row, as parseRowValues reads it. */
-const NUMBER_TOKEN = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+const NO_VALUES = new Float32Array(0);
 
 /**
  * After a header, text and binary differ right after the first word: a text row goes on with
@@ -112,10 +111,12 @@ function looksLikeTextRow(head: Buffer, start: number, dims: number): boolean {
     if (!NUMBER_BYTES[c]) return false;
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d) sawNumber = true;
   }
-  const tokens = head.toString('latin1', space + 1, end).split(/[ \t\r]+/).filter((t) => t.length > 0);
   // Without a line break the last token may be cut off by the limit: judge only the whole ones.
-  if (end === limit && end < head.length && head[end] !== 0x20 && head[end] !== 0x0a) tokens.pop();
-  return tokens.every((t) => NUMBER_TOKEN.test(t));
+  if (end === limit && end < head.length && head[end] !== 0x20 && head[end] !== 0x0a) {
+    while (end > space + 1 && head[end - 1] !== 0x20 && head[end - 1] !== 0x09 && head[end - 1] !== 0x0d) end--;
+  }
+  // The tokens as the text reader will parse them (parseRowValues: numbers, inf, nan).
+  return typeof parseRowValues(head, space + 1, end, NO_VALUES, 0, 0) === 'number';
 }
 
 /** 3 when the bytes start with a UTF-8 byte-order mark (some editors add one to text files), else 0. */
