@@ -114,9 +114,9 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   if (method === 'exact' && n > EXACT_MAX) {
     throw new MechLensError('memory', `exact t-SNE of ${n} points needs two ${n} × ${n} matrices`, { fix: "Use method 'barnes-hut' (or 'auto')." });
   }
-  const threadCount = options.threads ?? (n >= TWO_THREADS_FROM ? 2 : 1);
+  const threadCount = Math.min(options.threads ?? (n >= TWO_THREADS_FROM ? 2 : 1), 2, availableParallelism());
   // The helper thread starts (~0.1 s) while the main thread finds neighbours and affinities.
-  if (method === 'barnes-hut' && Math.min(threadCount, 2, availableParallelism()) > 1) prestartHelper();
+  if (method === 'barnes-hut' && threadCount > 1) prestartHelper();
   const phases: TsnePhases = { pca: 0, neighbours: 0, affinities: 0, optimize: 0 };
   const seed = options.seed ?? 0;
   const init = options.init ?? 'pca';
@@ -157,7 +157,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   phases.pca += pcaDuringNeighbours;
   phases.neighbours -= pcaDuringNeighbours;
   phases.affinities -= phases.neighbours + pcaDuringNeighbours; // the neighbour search is its own phase
-  const threads = P ? Math.min(threadCount, 2, availableParallelism()) : 1;
+  const threads = P ? threadCount : 1;
   const helper = P && threads > 1 ? new GradientThreads(P, theta) : null;
   try {
     const gradient = P ? barnesHutGradient(P, theta, helper) : exactGradient(exactP(x, perplexity, metric, control));
@@ -248,7 +248,7 @@ function step(y: Float64Array, grad: Float64Array, update: Float64Array, gains: 
 /** Writes the gradient into grad and returns the KL divergence when asked (NaN otherwise). */
 type Gradient = (y: Float64Array, grad: Float64Array, exaggeration: number, computeError: boolean) => number;
 
-function sparseP(x: Matrix, perplexity: number, metric: Metric, control: RunControl, phases: TsnePhases, threads: number | undefined, meanwhile: () => void): SparseP {
+function sparseP(x: Matrix, perplexity: number, metric: Metric, control: RunControl, phases: TsnePhases, threads: number, meanwhile: () => void): SparseP {
   const n = x.rows;
   const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
   const started = performance.now();
@@ -256,7 +256,7 @@ function sparseP(x: Matrix, perplexity: number, metric: Metric, control: RunCont
   phases.neighbours += (performance.now() - started) / 1000;
   // sklearn squares the metric's distances before calibrating, for every metric.
   const squared = distances.map((d) => d * d);
-  const conditional = Math.min(threads ?? 1, 2, availableParallelism()) > 1 ? perplexityOnTwoThreads(squared, n, k, perplexity) : binarySearchPerplexity(squared, n, k, perplexity, false);
+  const conditional = threads > 1 ? perplexityOnTwoThreads(squared, n, k, perplexity) : binarySearchPerplexity(squared, n, k, perplexity, false);
   return symmetrizeKnn(conditional, indices, n, k);
 }
 
