@@ -155,63 +155,23 @@ export async function captureActivations(
   const maxBatchTokens = options.maxBatchTokens ?? 4096;
   const label = path.basename(loaded.source);
 
-  let computedTokens: number;
-  if (loaded.kind === 'gpt2') {
-    // Causal attention: nothing after a text's last read position can change what is read.
-    const kept = rowsOf.map((rows) => rows.reduce((m, p) => Math.max(m, p), 0) + 1);
-    const plan = packTexts(ids, kept, { packing: options.packing, rowTokens: options.rowTokens });
-    computedTokens = plan.packedTokens;
-    const textsOfRow: number[][] = plan.rows.map(() => []);
-    plan.placements.forEach((p, i) => textsOfRow[p.row].push(i));
-    const batches = batchRows(plan.rows, batchSize, maxBatchTokens);
-    const rowOutputs = new Set(readRowHooks(outputs, layersFor(loaded, requests)));
-    let done = 0;
-    for (const [bi, batch] of batches.entries()) {
-      throwIfCancelled(signal);
-      onProgress?.({ message: `Running ${label}: batch ${bi + 1} of ${batches.length}`, fraction: done / inputs.length });
-      const { feeds, width: T } = packedFeeds(batch.map((r) => plan.rows[r]), tokenizer.padTokenId);
-      // The slots read, in the order the read-row outputs return them, and where each row goes.
-      const readSlots: bigint[] = [];
-      const destinations: number[] = [];
-      batch.forEach((r, b) => {
-        for (const i of textsOfRow[r]) {
-          rowsOf[i].forEach((pos, k) => { readSlots.push(BigInt(b * T + plan.placements[i].slots[pos])); destinations.push(rowStart[i] + k); });
-        }
-      });
-      feeds[READ_ROWS] = { data: BigInt64Array.from(readSlots), dims: [readSlots.length] };
-      const out = await session.run(pick(feeds, session.inputNames, loaded.source), outputs);
-      for (const name of outputs) {
-        const target = gather(name, out[name], batch.length, T);
-        if (rowOutputs.has(name)) {
-          const w = target.width;
-          destinations.forEach((row, j) => target.data.set(out[name].data.subarray(j * w, (j + 1) * w), row * w));
-          continue;
-        }
-        batch.forEach((r, b) => {
-          for (const i of textsOfRow[r]) {
-            rowsOf[i].forEach((pos, k) => copyRow(out[name], target, b, T, plan.placements[i].slots, pos, pos + 1, maxLen, rowStart[i] + k));
-          }
-        });
-      }
-      done += batch.reduce((n, r) => n + textsOfRow[r].length, 0);
+  const batching = loaded.kind === 'gpt2'
+    ? packedLayout(ids, rowsOf, rowStart, tokenizer.padTokenId, batchSize, maxBatchTokens, options)
+    : paddedLayout(ids, rowsOf, rowStart, tokenizer.padTokenId, batchSize, maxBatchTokens);
+  const rowOutputs = new Set(loaded.kind === 'gpt2' ? readRowHooks(outputs, layersFor(loaded, requests)) : []);
+  let done = 0;
+  for (let bi = 0; bi < batching.batches; bi++) {
+    throwIfCancelled(signal);
+    onProgress?.({ message: `Running ${label}: batch ${bi + 1} of ${batching.batches}`, fraction: done / inputs.length });
+    const run = batching.prepare(bi);
+    const out = await session.run(pick(run.feeds, session.inputNames, loaded.source), outputs);
+    for (const name of outputs) {
+      const target = gather(name, out[name], run.size, run.width);
+      const w = target.width;
+      if (rowOutputs.has(name)) run.reads.forEach((r, j) => target.data.set(out[name].data.subarray(j * w, (j + 1) * w), r.dest * w));
+      else run.reads.forEach((r) => copyRow(out[name], target, r.b, run.width, r.slots, r.pos, r.keys, maxLen, r.dest));
     }
-  } else {
-    computedTokens = ids.reduce((n, r) => n + r.length, 0);
-    const batches = makeBatches(ids.map((r) => r.length), batchSize, maxBatchTokens);
-    let done = 0;
-    for (const [bi, batch] of batches.entries()) {
-      throwIfCancelled(signal);
-      onProgress?.({ message: `Running ${label}: batch ${bi + 1} of ${batches.length}`, fraction: done / inputs.length });
-      const { feeds, width: T } = onnxFileFeeds(session, batch.map((i) => ids[i]), tokenizer.padTokenId);
-      const out = await session.run(feeds, outputs);
-      for (const name of outputs) {
-        const target = gather(name, out[name], batch.length, T);
-        batch.forEach((inputIndex, b) => {
-          rowsOf[inputIndex].forEach((pos, k) => copyRow(out[name], target, b, T, null, pos, T, maxLen, rowStart[inputIndex] + k));
-        });
-      }
-      done += batch.length;
-    }
+    done += run.texts;
   }
   onProgress?.({ message: 'Captured', fraction: 1 });
 
@@ -229,7 +189,7 @@ export async function captureActivations(
     provider: session.provider,
     warnings: resolved.warnings,
     layersBuilt: loaded.kind === 'gpt2' ? layersFor(loaded, requests) : -1,
-    computedTokens,
+    computedTokens: batching.computedTokens,
     revision: loaded.revision,
   };
 }
@@ -252,18 +212,63 @@ function readRows(positions: CapturePositions, resolvedPositions: number[], ids:
   });
 }
 
+/** Where one row a batch computes goes: batch row b, at `slots` (null: the text's own indices). */
+interface Read { b: number; slots: Int32Array | null; pos: number; keys: number; dest: number }
+
+/** One session run: its feeds (all MechLens can give; the session picks), rows, width, and reads in read_rows order. */
+interface BatchRun { feeds: Record<string, Feed>; size: number; width: number; reads: Read[]; texts: number }
+
+interface BatchLayout { batches: number; computedTokens: number; prepare(batch: number): BatchRun }
+
+/** GPT-2 checkpoints: texts packed as prefix trees up to their last read position (packing.ts). */
+function packedLayout(ids: number[][], rowsOf: number[][], rowStart: number[], padId: number, batchSize: number, maxBatchTokens: number, options: CaptureOptions): BatchLayout {
+  // Causal attention: nothing after a text's last read position can change what is read.
+  const kept = rowsOf.map((rows) => rows.reduce((m, p) => Math.max(m, p), 0) + 1);
+  const plan = packTexts(ids, kept, { packing: options.packing, rowTokens: options.rowTokens });
+  const textsOfRow: number[][] = plan.rows.map(() => []);
+  plan.placements.forEach((p, i) => textsOfRow[p.row].push(i));
+  const batches = batchRows(plan.rows, batchSize, maxBatchTokens);
+  return {
+    batches: batches.length,
+    computedTokens: plan.packedTokens,
+    prepare(bi) {
+      const batch = batches[bi];
+      const { feeds, width } = packedFeeds(batch.map((r) => plan.rows[r]), padId);
+      const reads: Read[] = [];
+      batch.forEach((r, b) => {
+        for (const i of textsOfRow[r]) {
+          const slots = plan.placements[i].slots;
+          rowsOf[i].forEach((pos, k) => reads.push({ b, slots, pos, keys: pos + 1, dest: rowStart[i] + k }));
+        }
+      });
+      feeds[READ_ROWS] = { data: BigInt64Array.from(reads, (r) => BigInt(r.b * width + r.slots![r.pos])), dims: [reads.length] };
+      return { feeds, size: batch.length, width, reads, texts: batch.reduce((n, r) => n + textsOfRow[r].length, 0) };
+    },
+  };
+}
+
 /**
- * Feeds for an .onnx file, as its inputs ask: right-padded ids, Hugging Face's attention mask and
- * positions, zero token types, or the inputs of a graph MechLens built (attention_allowed).
+ * .onnx files: one right-padded text per row, with every input an exported model may ask for:
+ * ids, Hugging Face's attention mask, positions, zero token types, or the attention_allowed mask
+ * of a graph MechLens built.
  */
-function onnxFileFeeds(session: InferenceRunner, rows: number[][], padId: number): { feeds: Record<string, Feed>; width: number } {
-  const { feeds: padded, width: T } = paddedFeeds(rows, padId);
-  const B = rows.length;
-  const mask = new BigInt64Array(B * T);
-  rows.forEach((row, b) => mask.fill(1n, b * T, b * T + row.length));
-  const dims = [B, T];
-  const known: Record<string, Feed> = { ...padded, attention_mask: { data: mask, dims }, token_type_ids: { data: new BigInt64Array(B * T), dims } };
-  return { feeds: pick(known, session.inputNames, 'the .onnx file'), width: T };
+function paddedLayout(ids: number[][], rowsOf: number[][], rowStart: number[], padId: number, batchSize: number, maxBatchTokens: number): BatchLayout {
+  const batches = makeBatches(ids.map((r) => r.length), batchSize, maxBatchTokens);
+  return {
+    batches: batches.length,
+    computedTokens: ids.reduce((n, r) => n + r.length, 0),
+    prepare(bi) {
+      const batch = batches[bi];
+      const { feeds: padded, width: T } = paddedFeeds(batch.map((i) => ids[i]), padId);
+      const B = batch.length;
+      const mask = new BigInt64Array(B * T);
+      batch.forEach((i, b) => mask.fill(1n, b * T, b * T + ids[i].length));
+      const dims = [B, T];
+      const feeds = { ...padded, attention_mask: { data: mask, dims }, token_type_ids: { data: new BigInt64Array(B * T), dims } };
+      const reads = batch.flatMap((i, b) => rowsOf[i].map((pos, k) => ({ b, slots: null, pos, keys: T, dest: rowStart[i] + k })));
+      return { feeds, size: B, width: T, reads, texts: B };
+    },
+  };
 }
 
 /** The feeds a session's inputs name, or an error naming the input MechLens cannot provide. */
