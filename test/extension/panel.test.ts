@@ -170,9 +170,13 @@ test('closing a panel with pins fires its dispose event (which cancels its run) 
   const panel = panelModule.ResultPanel.create({ ...services(), pins: { board, revealView: () => {} } }, 'Compare');
   let closed = 0;
   panel.onDidDispose(() => closed++);
+  recorded.panels[0].send({ type: 'pin', card: 'rdm', title: 'RDM', chart: 'heatmap', data: {}, options: {} });
+  await tick();
+  assert.equal(board.list().length, 1);
   recorded.panels[0].dispose();
   assert.equal(closed, 1);
   assert.equal(panel.isDisposed, true);
+  assert.deepEqual(changes, [1, 0], 'the pin went with its panel');
 });
 
 test('a second Save while the save dialog is open opens no second dialog', async () => {
