@@ -1,8 +1,41 @@
-// Layer boundaries from shared/design.md, enforced: core never sees vscode, webview sees only protocol.
+// Layer boundaries from shared/design.md, enforced: protocol <- core <- extension, cli; webview sees only
+// protocol; core never sees vscode, d3 or the CLI; only core/models/runtime.ts (or a small
+// core/models/runtime/ folder) loads onnxruntime-node. test/lint/layer-rules.test.ts plants one
+// violation of each rule in a copy of the tree and expects eslint to report it.
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'https', 'zlib', 'stream']
   .flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);
+
+const runtimeFiles = ['src/core/models/runtime.ts', 'src/core/models/runtime/**'];
+const onnxruntime = { name: 'onnxruntime-node', message: 'Only core/models/runtime.ts (or core/models/runtime/) loads onnxruntime-node; pass plain { data, dims } tensors instead.' };
+const d3 = { name: 'd3', message: 'd3 is for webview/ charts; core/ does the math and returns plain data.' };
+const vscode = { name: 'vscode', message: 'Only extension/ may use the vscode API.' };
+
+/** A restricted-import rule set: bare module names, other layers' folders and extra module globs. */
+function layer({ modules = [], folders = [], modulePatterns = [] }) {
+  const names = modules.map((m) => (typeof m === 'string' ? m : m.name));
+  const folderPatterns = folders.flatMap((f) => [`**/${f}`, `**/${f}/**`]);
+  // no-restricted-imports sees only static imports; a dynamic import() or require() of the same module
+  // would slip past, so those are matched by syntax. esquery regexes cannot hold '/', hence \x2F.
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('/', '\\x2F');
+  const alternatives = [
+    ...names.map((n) => `^${escape(n)}(\\x2F.*)?$`),
+    ...modulePatterns.map((p) => `^${escape(p).replaceAll('\\*', '[^\\x2F]*')}$`),
+    ...folders.map((f) => `(^|\\x2F)${escape(f)}(\\x2F|$)`),
+  ];
+  const source = `/${alternatives.join('|')}/`;
+  const message = `This layer may not load this module (see the layer rules in eslint.config.mjs).`;
+  return {
+    'no-restricted-imports': ['error', { paths: modules, patterns: [...folderPatterns, ...modulePatterns] }],
+    'no-restricted-syntax': alternatives.length === 0 ? 'off' : ['error',
+      { selector: `ImportExpression[source.value=${source}]`, message },
+      { selector: `CallExpression[callee.name='require'][arguments.0.value=${source}]`, message },
+    ],
+  };
+}
+
+const coreLayer = { modules: [vscode, d3, onnxruntime], modulePatterns: ['d3-*'], folders: ['extension', 'webview', 'cli'] };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.e2e/**'] },
@@ -13,16 +46,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['src/core/**', 'src/cli/**', 'src/protocol/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['vscode'], patterns: ['**/extension/**', '**/webview/**'] }] },
-  },
-  {
-    files: ['src/protocol/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...nodeBuiltins], patterns: ['**/core/**', '**/extension/**', '**/webview/**', '**/cli/**'] }] },
-  },
-  {
-    files: ['src/webview/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...nodeBuiltins], patterns: ['**/core/**', '**/extension/**', '**/cli/**'] }] },
-  },
+  { files: ['src/protocol/**'], rules: layer({ modules: [vscode, ...nodeBuiltins], folders: ['core', 'extension', 'webview', 'cli'] }) },
+  { files: ['src/core/**'], ignores: runtimeFiles, rules: layer(coreLayer) },
+  { files: runtimeFiles, rules: layer({ ...coreLayer, modules: [vscode, d3] }) },
+  { files: ['src/cli/**'], rules: layer({ modules: [vscode], folders: ['extension', 'webview'] }) },
+  { files: ['src/extension/**'], rules: layer({ folders: ['webview', 'cli'] }) },
+  { files: ['src/webview/**'], rules: layer({ modules: [vscode, ...nodeBuiltins], folders: ['core', 'extension', 'cli'] }) },
 );
