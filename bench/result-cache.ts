@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { runAttention, type AttentionInput } from '../src/core/analyses/attention';
 import { writeRandomGpt2Checkpoint } from '../src/core/models/random-checkpoint';
-import { ResultCache } from '../src/core/result-cache';
-import { resultCacheKey, type CacheKeyParts } from '../src/core/result-cache-key';
+import { ResultCache } from '../src/core/result-cache/store';
+import { resultCacheKey, type CacheKeyParts } from '../src/core/result-cache/key';
 
 const layers = Number(process.argv[2] ?? 6);
 const dims = Number(process.argv[3] ?? 256);

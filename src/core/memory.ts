@@ -1,9 +1,7 @@
 // Estimates memory before a big allocation and refuses up front, with a message, rather than letting
 // V8 or onnxruntime run the extension host out of memory halfway through a run.
-import fs from 'node:fs';
 import os from 'node:os';
 import { MechLensError } from './errors';
-import type { LoadedModel } from './models/capture-model';
 
 /** Share of free memory one allocation may take when nothing else is configured. */
 export const DEFAULT_MEMORY_SHARE = 0.8;
@@ -64,21 +62,4 @@ function checkShare(share: number, name: string): number {
     });
   }
   return share;
-}
-
-/** What a session needs for the weights: every tensor as Float32 (onnxruntime widens F16/BF16), or the .onnx file's size. */
-export function modelWeightBytes(model: LoadedModel): number {
-  if (model.kind === 'onnx') {
-    try { return fs.statSync(model.source).size; } catch { return 0; }
-  }
-  let elements = 0;
-  for (const file of model.checkpoint.files) {
-    for (const info of file.tensors.values()) elements += info.shape.reduce((a, b) => a * b, 1);
-  }
-  return elements * 4;
-}
-
-/** Refuses to run a model whose weights would not fit in the allowed share of free memory. */
-export function assertModelFits(model: LoadedModel, input: string, budget?: MemoryBudget): void {
-  assertFits(modelWeightBytes(model), `loading the weights of ${input}`, input, budget);
 }

@@ -2,7 +2,7 @@
 // then the vocabulary checks against the chosen model or vector set (vocabulary-diagnostics.ts),
 // with quick fixes: remove the line, use the lower-cased form, add a leading space.
 import * as vscode from 'vscode';
-import { loadVocabulary, type Vocabulary } from '../core/vocabulary';
+import { loadVocabulary, type Vocabulary } from '../core/diagnostics/vocabulary';
 import { runInWorker } from '../core/worker/client';
 import { diagnoseText, type DiagnosticSeverityName, type TextDiagnostic } from './document-diagnostics';
 import type { Log } from './log';

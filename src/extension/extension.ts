@@ -26,7 +26,7 @@ import { InspectorViewProvider, PinnedViewProvider, inspectorViewId, pinnedViewI
 import { runInWorker, shutdownWorkers } from '../core/worker/client';
 import { registerWordListCodeLens } from './code-lens';
 import { effectiveSetting } from './settings';
-import { ResultCache } from '../core/result-cache';
+import { ResultCache } from '../core/result-cache/store';
 import { DEFAULT_MEMORY_SHARE } from '../core/memory';
 import { clearResultCache, readResultCacheSettings, resultCacheDir } from './result-cache-flow';
 

@@ -7,8 +7,8 @@ import { ATTENTION_DEFAULTS, type AttentionInput } from '../core/analyses/attent
 import type { CompareInput } from '../core/analyses/compare';
 import { CONTRAST_DEFAULTS, type ContrastInput } from '../core/analyses/contrast';
 import { defaultCacheDir } from '../core/cache';
-import { ResultCache } from '../core/result-cache';
-import { resultCacheKey, type CacheKeyParts } from '../core/result-cache-key';
+import { ResultCache } from '../core/result-cache/store';
+import { resultCacheKey, type CacheKeyParts } from '../core/result-cache/key';
 import { isResult, type Result } from '../protocol/result';
 import type { Log } from './log';
 import type { ResultPanel } from './panel';

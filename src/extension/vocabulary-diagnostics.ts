@@ -8,7 +8,7 @@ import { checkSingleTokens } from '../core/models/positions';
 import type { Gpt2Tokenizer } from '../core/models/tokenizer';
 import { parseSentenceSet } from '../core/text/sentence-set';
 import { parseWordList } from '../core/text/word-list';
-import type { Vocabulary } from '../core/vocabulary';
+import type { Vocabulary } from '../core/diagnostics/vocabulary';
 import type { TextDiagnostic } from './document-diagnostics';
 
 /** The jobs put a word after a space (" {word}" for embeddings, "The next word is {word}" for hooks): both tokenize it alike. */

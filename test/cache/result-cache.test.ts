@@ -1,4 +1,4 @@
-// The result cache (core/result-cache.ts) and its key (core/result-cache-key.ts): a hit returns what
+// The result cache (core/result-cache/store.ts) and its key (core/result-cache/key.ts): a hit returns what
 // was stored; any change of input text, option, model or vector file is a miss; broken entries are
 // removed; the folder stays under its cap by dropping the least recently used; concurrent writers in
 // several processes never leave a half-written entry.
@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ResultCache } from '../../src/core/result-cache';
-import { canonicalJson, resultCacheKey, type CacheKeyParts } from '../../src/core/result-cache-key';
+import { ResultCache } from '../../src/core/result-cache/store';
+import { canonicalJson, resultCacheKey, type CacheKeyParts } from '../../src/core/result-cache/key';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-result-cache-'));
@@ -140,7 +140,7 @@ test('over the cap, the least recently used entries go; a hit counts as a use', 
 test('writers in four processes on one key, and in one process on many keys, never leave a broken entry', async () => {
   const dir = tempDir();
   const key = 'e'.repeat(64);
-  const moduleUrl = path.resolve(__dirname, '../../src/core/result-cache.ts');
+  const moduleUrl = path.resolve(__dirname, '../../src/core/result-cache/store.ts');
   const script = `
     const { ResultCache } = require(${JSON.stringify(moduleUrl)});
     const cache = new ResultCache(${JSON.stringify(dir)});

@@ -12,7 +12,7 @@ import { FakeUri, recorded, type QuickPickItem } from './fake-vscode';
 import { commandHarness, byLabel, tick, Memory } from './command-harness';
 import type { AttentionResult } from '../../src/protocol/result';
 import type { AttentionInput } from '../../src/core/analyses/attention';
-import { ResultCache } from '../../src/core/result-cache';
+import { ResultCache } from '../../src/core/result-cache/store';
 import { RecentList } from '../../src/extension/recent';
 
 const h = commandHarness(() => import('../../src/extension/attention-command'));
@@ -115,7 +115,7 @@ test('cache keys fill in the job defaults: an option left out and the same optio
   const s = setUp();
   const sentences = path.join(s.root, 'him-her.sentences');
   fs.writeFileSync(sentences, '[him]\nI saw {him}.\nI met {him}.\n[her]\nI saw {her}.\nI met {her}.\n');
-  const { resultCacheKey } = await import('../../src/core/result-cache-key');
+  const { resultCacheKey } = await import('../../src/core/result-cache/key');
   const attention = (extra: object) => resultCacheKey(attentionCacheParts({ wordsPath: s.words, model: s.model, ...extra }));
   assert.equal(await attention({}), await attention({ layer: 5, permutations: 1000, seed: 0, template: 'The next word is {word}' }));
   assert.equal(await attention({ permutations: undefined }), await attention({}));

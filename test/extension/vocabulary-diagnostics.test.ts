@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { loadVocabulary, vocabularyLocation, type Vocabulary } from '../../src/core/vocabulary';
+import { loadVocabulary, vocabularyLocation, type Vocabulary } from '../../src/core/diagnostics/vocabulary';
 import { runInWorker, shutdownWorkers } from '../../src/core/worker/client';
 import { vocabularyDiagnostics } from '../../src/extension/vocabulary-diagnostics';
 import type { TextFix } from '../../src/extension/document-diagnostics';

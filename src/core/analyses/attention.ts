@@ -5,7 +5,7 @@
 import type { AttentionResult, AttentionSpace } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { MechLensError, throwIfCancelled } from '../errors';
-import { assertModelFits } from '../memory';
+import { assertModelFits } from '../models/weight-memory';
 import { toJson, type Matrix } from '../matrix';
 import { captureActivations } from '../models/capture';
 import { loadModel } from '../models/capture-model';

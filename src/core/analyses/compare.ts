@@ -9,7 +9,8 @@ import { representationalSimilarity, rsaByCategory } from '../stats/rsa';
 import { selectivityIndex } from '../stats/selectivity';
 import { cosineSimilarityMatrix } from '../stats/similarity';
 import { readWordListFile, type WordList } from '../text/word-list';
-import { loadSourceVectors, type SourceOptions, type SourceVectors } from './sources';
+import { loadSourceVectors } from './sources';
+import type { SourceOptions, SourceVectors } from './source-vectors';
 import { embeddingMap, type MapOptions } from './embedding-map';
 import { VERSION } from '../version';
 

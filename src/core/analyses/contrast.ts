@@ -6,7 +6,7 @@ import { SCHEMA_VERSION } from '../../protocol/result';
 import { dbscan } from '../cluster/dbscan';
 import { kmeans } from '../cluster/kmeans';
 import { MechLensError, throwIfCancelled } from '../errors';
-import { assertModelFits } from '../memory';
+import { assertModelFits } from '../models/weight-memory';
 import { tsne } from '../layout/tsne';
 import { toJson, type Matrix } from '../matrix';
 import { captureActivations } from '../models/capture';

@@ -5,13 +5,13 @@
 import { basename } from 'node:path';
 import type { SourceInfo } from '../../protocol/result';
 import { MechLensError } from '../errors';
-import { assertModelFits } from '../memory';
+import { assertModelFits } from '../models/weight-memory';
 import { captureActivations } from '../models/capture';
 import { loadModel, tokenEmbeddings } from '../models/capture-model';
 import { ensureModel } from '../models/hub';
 import { checkSingleTokens } from '../models/positions';
 import type { RunControl } from '../run-control';
-import type { SourceOptions, SourceVectors } from './sources';
+import type { SourceOptions, SourceVectors } from './source-vectors';
 
 export const DEFAULT_EMBED_TEMPLATE = ' {word}';
 export const DEFAULT_HOOK_TEMPLATE = 'The next word is {word}';

@@ -5,29 +5,10 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { SourceInfo } from '../../protocol/result';
 import { MechLensError } from '../errors';
-import type { Matrix } from '../matrix';
 import type { RunControl } from '../run-control';
 import { lookupVectors } from '../vectors/lookup';
 import { resolveVectorSpec, vectorSpecPath } from '../vectors/spec';
-
-export interface SourceOptions {
-  cacheDir?: string;
-  offline?: boolean;
-  /** Prompt template for model hook sources, e.g. `The next word is {word}`. */
-  template?: string;
-  /** Base URL for catalog downloads (tests point it at 127.0.0.1). */
-  catalogBaseUrl?: string;
-}
-
-export interface SourceVectors {
-  info: SourceInfo;
-  /** words.length rows; rows of missing words are zero. */
-  vectors: Matrix<Float32Array>;
-  found: boolean[];
-  lowercased: string[];
-  missing: string[];
-  warnings: string[];
-}
+import type { SourceOptions, SourceVectors } from './source-vectors';
 
 /** `model:ID_OR_DIR#HOOK` split into its parts; the hook defaults to `embed`. */
 export function parseModelSpec(spec: string): { model: string; hook: string } {

@@ -13,7 +13,6 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { workerEntry } from '../worker/client';
 
 /**
  * Shared control words: [generation (−1: stop), ticket (generation << 16 | chunk), chunks done,
@@ -129,8 +128,8 @@ function startWorker(): Worker {
     // The bundle's own entry for it (scripts/build.mjs), next to the bundle that runs t-SNE.
     worker = new Worker(join(__dirname, 'layout-helper.js'));
   } else {
-    const entry = workerEntry();
-    worker = entry.bootstrap === null ? new Worker(entry.file) : new Worker(entry.bootstrap, { eval: true });
+    // A bundle without its own helper entry: the task worker beside it serves 'tsne-helper' too.
+    worker = new Worker(join(__dirname, 'worker.js'));
   }
   worker.unref();
   const forget = () => { if (parked?.worker === worker) { clearTimeout(parked.timer); parked = null; } };

@@ -14,7 +14,7 @@ import { runAttention, type AttentionInput } from '../analyses/attention';
 import { runTokens, type TokensInput } from '../analyses/tokens';
 import { runMatch, type MatchInput } from '../analyses/match';
 import { pairAcrossLayers, type PairLayersInput } from '../analyses/pair-layers';
-import { vectorFileWords } from '../vocabulary';
+import { vectorFileWords } from '../diagnostics/vocabulary';
 
 export interface TaskContext extends RunControl {
   /** Animation frames: iteration, KL divergence (NaN where there is none) and a copy of the coordinates. */

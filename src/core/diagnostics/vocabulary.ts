@@ -4,12 +4,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultCacheDir } from './cache';
-import { modelCacheDir } from './models/hub';
-import type { Gpt2Tokenizer } from './models/tokenizer';
-import { catalogCachePath, findCatalogVectors } from './vectors/catalog';
-import type { RunControl } from './run-control';
-import { scanVocabulary } from './vectors/scan';
+import { defaultCacheDir } from '../cache';
+import { modelCacheDir } from '../models/hub';
+import type { Gpt2Tokenizer } from '../models/tokenizer';
+import { catalogCachePath, findCatalogVectors } from '../vectors/catalog';
+import type { RunControl } from '../run-control';
+import { scanVocabulary } from '../vectors/scan';
 
 export type Vocabulary =
   | { kind: 'tokenizer'; name: string; tokenizer: Gpt2Tokenizer }
@@ -65,7 +65,7 @@ export async function loadVocabulary(spec: string, cacheDir: string | undefined,
   const name = spec.trim().replace(/^model:/, '').replace(/#.*$/, '');
   if (where.kind === 'tokenizer') {
     // Loaded on demand: transformers.js is only needed once a model's vocabulary is asked for.
-    const { loadTokenizer } = await import('./models/tokenizer');
+    const { loadTokenizer } = await import('../models/tokenizer');
     return { kind: 'tokenizer', name: path.basename(name) || name, tokenizer: await loadTokenizer(where.dir) };
   }
   const words = new Set(await readWords(where.file));

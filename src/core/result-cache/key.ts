@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultCacheDir } from './cache';
-import { VERSION } from './version';
-import { modelCacheDir } from './models/hub';
-import { catalogCachePath, findCatalogVectors } from './vectors/catalog';
+import { defaultCacheDir } from '../cache';
+import { VERSION } from '../version';
+import { modelCacheDir } from '../models/hub';
+import { catalogCachePath, findCatalogVectors } from '../vectors/catalog';
 
 /** Files up to this size are hashed by content. */
 const HASH_WHOLE_BYTES = 4 * 1024 * 1024;

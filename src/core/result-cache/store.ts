@@ -1,5 +1,5 @@
 // A folder of finished Results keyed by a hash of everything that produced them (see
-// result-cache-key.ts), so running the same model job again is instant. One file per entry:
+// key.ts), so running the same model job again is instant. One file per entry:
 // written to a unique temporary name and renamed into place, so a reader never sees half a file
 // and two writers of one key simply leave one of two equal files. The folder is capped in bytes;
 // the least recently used entries go first (a hit touches the file's mtime). An entry that does
