@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runAttention } from '../../src/core/analyses/attention';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { referenceForward } from '../../src/core/models/reference-forward';
+import { referenceForward } from '../helpers/reference-forward';
 import { loadTokenizer } from '../../src/core/models/tokenizer';
 import { representationalSimilarity } from '../../src/core/stats/rsa';
 import { cosineSimilarityMatrix } from '../../src/core/stats/similarity';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runCompare } from '../../src/core/analyses/compare';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { referenceForward } from '../../src/core/models/reference-forward';
+import { referenceForward } from '../helpers/reference-forward';
 import { loadTokenizer } from '../../src/core/models/tokenizer';
 
 let dir = '';

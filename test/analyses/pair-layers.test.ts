@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pairAcrossLayers } from '../../src/core/analyses/pair-layers';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { referenceForward } from '../../src/core/models/reference-forward';
+import { referenceForward } from '../helpers/reference-forward';
 import { loadTokenizer } from '../../src/core/models/tokenizer';
 import { cosineBetween } from '../../src/core/stats/similarity';
 

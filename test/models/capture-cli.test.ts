@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
-import { referenceForward } from '../../src/core/models/reference-forward';
+import { referenceForward } from '../helpers/reference-forward';
 
 const root = path.join(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-actcli-'));

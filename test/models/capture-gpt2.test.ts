@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
-import { referenceForward } from '../../src/core/models/reference-forward';
+import { referenceForward } from '../helpers/reference-forward';
 import { captureActivations } from '../../src/core/models/capture';
 import { makeBatches } from '../../src/core/models/packing';
 import { loadModel, tokenEmbeddings, listModelHooks } from '../../src/core/models/capture-model';

@@ -11,7 +11,7 @@ import { buildGpt2Graph, layersNeeded } from '../../src/core/models/graph-gpt2';
 import { paddedFeeds } from '../../src/core/models/packing';
 import { planWeights, type WeightMode } from '../../src/core/models/graph-weights';
 import { listHookPoints, resolveHookName } from '../../src/core/models/hooks';
-import { referenceForward } from '../../src/core/models/reference-forward';
+import { referenceForward } from '../helpers/reference-forward';
 import { createInferenceSession, type Tensor32 } from '../../src/core/models/runtime';
 import { onnx } from 'onnx-proto';
 

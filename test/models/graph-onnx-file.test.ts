@@ -10,7 +10,7 @@ import { openCheckpoint } from '../../src/core/models/checkpoint';
 import { buildGpt2Graph } from '../../src/core/models/graph-gpt2';
 import { listHookPoints } from '../../src/core/models/hooks';
 import { openOnnxModel, listOnnxTensors } from '../../src/core/models/onnx-graph';
-import { referenceForward } from '../../src/core/models/reference-forward';
+import { referenceForward } from '../helpers/reference-forward';
 import { captureActivations } from '../../src/core/models/capture';
 import { loadModel, listModelHooks } from '../../src/core/models/capture-model';
 import { MechLensError } from '../../src/core/errors';

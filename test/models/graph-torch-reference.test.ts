@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
-import { referenceForward } from '../../src/core/models/reference-forward';
+import { referenceForward } from '../helpers/reference-forward';
 import { buildGpt2Graph } from '../../src/core/models/graph-gpt2';
 import { paddedFeeds } from '../../src/core/models/packing';
 import { planWeights } from '../../src/core/models/graph-weights';

@@ -13,7 +13,7 @@ import { resolveHookName } from '../../src/core/models/hooks';
 import { createInferenceSession } from '../../src/core/models/runtime';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
-import { referenceForward } from '../../src/core/models/reference-forward';
+import { referenceForward } from '../helpers/reference-forward';
 import { captureActivations } from '../../src/core/models/capture';
 import { SessionCache } from '../../src/core/models/runtime';
 import type { PositionInput } from '../../src/core/models/positions';

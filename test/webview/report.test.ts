@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { CompareResult } from '../../src/protocol/result';
-import { jsonForScript, renderHtmlReport, reportAssets, writeHtmlReport } from '../../src/core/report';
+import { jsonForScript, renderHtmlReport, reportAssets, writeHtmlReport } from '../../src/cli/report';
 import { launchBrowser, screenshotDir } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compare-result.json'), 'utf8')) as CompareResult;

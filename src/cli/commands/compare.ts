@@ -4,7 +4,7 @@ import type { CompareResult } from '../../protocol/result';
 import { runCompare } from '../../core/analyses/compare';
 import { numberOption, type ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
-import { writeHtmlReport } from '../../core/report';
+import { writeHtmlReport } from '../report';
 
 const command: CliCommand = {
   summary: 'compare two embedding spaces on a word list: cosine heatmaps, selectivity, RSA, t-SNE clusters',

@@ -1,7 +1,7 @@
 // An independent, deliberately plain GPT-2 forward pass in Float64 loops, written apart from the
 // ONNX graph. It is the correctness oracle for the graph (tests only): one sequence at a time, no
 // padding, no batching, every hook returned. Slow by design; use it on tiny models.
-import type { Gpt2Config } from './config';
+import type { Gpt2Config } from '../../src/core/models/config';
 
 /** Reads a weight by canonical name (no `transformer.` prefix) as float32 values. */
 export type WeightReader = (name: string) => Float32Array;

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Result } from '../protocol/result';
-import { MechLensError } from './errors';
+import { MechLensError } from '../core/errors';
 
 export interface ReportAssets {
   /** dist/webview.js: the panel bundle (IIFE). */
