@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Result } from '../protocol/result';
 import { MechLensError } from '../core/errors';
+import { htmlPage } from '../core/html-page';
 
 export interface ReportAssets {
   /** dist/webview.js: the panel bundle (IIFE). */
@@ -34,10 +35,6 @@ function inlineScript(js: string): string {
 
 function inlineStyle(css: string): string {
   return css.replace(/<\/(style)/gi, '<\\/$1');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function sha256(text: string): string {
@@ -85,23 +82,13 @@ export function renderHtmlReport(result: Result, assets: ReportAssets): string {
     `base-uri 'none'`,
     `form-action 'none'`,
   ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="generator" content="MechLens ${escapeHtml(result.run.version)}">
-<title>${escapeHtml(result.title)} · MechLens</title>
-${styles.map((s) => `<style>${s}</style>`).join('\n')}
-</head>
-<body>
-<div id="app" role="main"></div>
-<script type="application/json" id="mechlens-result">${jsonForScript(result)}</script>
-${scripts.map((s) => `<script>${s}</script>`).join('\n')}
-</body>
-</html>
-`;
+  return htmlPage({
+    csp,
+    title: `${result.title} · MechLens`,
+    generator: `MechLens ${result.run.version}`,
+    head: styles.map((s) => `<style>${s}</style>`).join('\n'),
+    body: [`<script type="application/json" id="mechlens-result">${jsonForScript(result)}</script>`, ...scripts.map((s) => `<script>${s}</script>`)].join('\n'),
+  }) + '\n';
 }
 
 /**

@@ -15,10 +15,6 @@ export function matrix<T extends Float32Array | Float64Array>(rows: number, cols
   return { rows, cols, data };
 }
 
-export function zeros64(rows: number, cols: number): Matrix<Float64Array> {
-  return { rows, cols, data: new Float64Array(rows * cols) };
-}
-
 /** Row i as a view (no copy). */
 export function row<T extends Float32Array | Float64Array>(m: Matrix<T>, i: number): T {
   return m.data.subarray(i * m.cols, (i + 1) * m.cols) as T;

@@ -10,8 +10,6 @@ import { CancelledError, MechLensError } from '../core/errors';
 import { CUDA_PACKAGE, setupCudaProvider, type CudaSetupOptions, type CudaSetupResult } from '../core/models/gpu-setup';
 import { userFacingMessage } from './error-message';
 
-export const SET_UP_GPU_COMMAND = 'mechlens.setUpGpu';
-
 /** The subset of the Log that this command writes to (so tests can pass a recorder). */
 export interface GpuSetupLog {
   info(message: string): void;

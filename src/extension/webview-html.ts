@@ -2,6 +2,7 @@
 // nothing of vscode at runtime so that its CSP can be tested under plain Node: callers pass the
 // webview's cspSource and the resource URIs already converted with asWebviewUri.
 import { randomBytes } from 'node:crypto';
+import { escapeHtml, htmlPage } from '../core/html-page';
 
 export interface WebviewPage {
   /** `webview.cspSource`: the only origin allowed for styles, images and fonts. */
@@ -37,10 +38,6 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 function dataAttributes(data: Record<string, unknown> | undefined): string {
   if (!data) return '';
   return Object.entries(data)
@@ -57,18 +54,5 @@ export function buildWebviewHtml(page: WebviewPage): string {
     .map((href, i) => `<link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(href)}"${i === 0 && href.includes('codicon') ? ' id="vscode-codicon-stylesheet"' : ''}>`)
     .join('\n');
   const scripts = page.scripts.map((src) => `<script nonce="${nonce}" src="${escapeHtml(src)}"></script>`).join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(page.cspSource, page.nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(page.title)}</title>
-${styles}
-</head>
-<body${dataAttributes(page.data)}>
-<div id="app" role="main"></div>
-${scripts}
-</body>
-</html>`;
+  return htmlPage({ csp: contentSecurityPolicy(page.cspSource, page.nonce), title: page.title, head: styles, bodyAttributes: dataAttributes(page.data), body: scripts });
 }

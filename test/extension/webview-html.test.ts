@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildWebviewHtml, contentSecurityPolicy, createNonce, escapeHtml } from '../../src/extension/webview-html';
+import { buildWebviewHtml, contentSecurityPolicy, createNonce } from '../../src/extension/webview-html';
+import { escapeHtml } from '../../src/core/html-page';
 
 const cspSource = 'https://file+.vscode-resource.vscode-cdn.net';
 

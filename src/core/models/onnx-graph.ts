@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { MechLensError } from '../errors';
+import { editDistance } from '../text/edit-distance';
 
 /** Opset 17 is the first with LayerNormalization; IR 8 is the newest onnx-proto's schema knows. */
 export const OPSET = 17;
@@ -310,19 +311,4 @@ export function closeNames(wanted: string, names: string[], count = 5): string {
   const scored = names.map((n) => ({ n, d: editDistance(wanted.toLowerCase(), n.toLowerCase()) })).sort((a, b) => a.d - b.d);
   const best = scored.slice(0, count).map((s) => s.n);
   return best.length ? `; closest: ${best.join(', ')}` : '';
-}
-
-export function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length];
 }

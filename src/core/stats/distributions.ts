@@ -180,9 +180,3 @@ export function studentTTwoSidedP(t: number, df: number): number {
   const logX = -Math.log1p(t2 / df), logY = -Math.log1p(df / t2);
   return incompleteBetaTails(x, y, logX, logY, df / 2, 0.5).lower;
 }
-
-/** One-sided upper tail P(T ≥ t). */
-export function studentTSurvival(t: number, df: number): number {
-  const twoSided = studentTTwoSidedP(t, df);
-  return t >= 0 ? twoSided / 2 : 1 - twoSided / 2;
-}

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { cachePath, defaultCacheDir, cacheDirFor } from '../cache';
 import { downloadFile } from '../download';
 import { MechLensError } from '../errors';
+import { editDistance } from '../text/edit-distance';
 import type { VectorFormat } from './types';
 
 export interface VectorCatalogEntry {
@@ -114,14 +115,4 @@ export function unknownNameError(name: string, catalog: readonly VectorCatalogEn
     input: name,
     fix: `${suggestion}Known names: ${catalog.map((e) => e.name).join(', ')}; or give a file as vectors:PATH.`,
   });
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }
