@@ -3,7 +3,8 @@
 // carries the axes, the line between the two groups, the group names, the color legend and the
 // hover mark; hover names the sentence, the neuron and the value.
 import * as d3 from 'd3';
-import { type Chart, Tooltip, availableWidth, clip, fmt, onWidthChange, svgDocument, themeColors } from './common';
+import { type Chart, clip, fmt } from './common';
+import { type ChartFrame, chartFrame } from './frame';
 
 export interface ActivationImageData {
   /** rows × columns. */
@@ -24,26 +25,23 @@ export interface ActivationImageOptions {
 }
 
 export function activationImage(container: HTMLElement, initialData: ActivationImageData, initialOptions: Partial<ActivationImageOptions> = {}): Chart<ActivationImageData, ActivationImageOptions> {
-  let data = initialData;
-  let options: ActivationImageOptions = { height: 360, ...initialOptions };
-  let colors = themeColors(container);
-  const root = document.createElement('div');
-  root.className = 'ml-chart ml-activation-image';
-  root.style.position = 'relative';
-  container.appendChild(root);
   const canvas = document.createElement('canvas');
   canvas.className = 'activation-canvas';
   canvas.style.position = 'absolute';
   canvas.style.imageRendering = 'pixelated';
-  root.appendChild(canvas);
-  const svg = d3.select(root).append('svg').style('position', 'relative');
-  const tooltip = new Tooltip();
+  let plot = { width: 0, height: 0 };
+  const state = { data: initialData, options: { height: 360, ...initialOptions } };
+  return chartFrame(container, 'ml-activation-image', state, {
+    layout: (root) => { root.style.position = 'relative'; root.appendChild(canvas); return root; },
+    minWidth: 320,
+    // The live page shows the canvas under the SVG; an export carries it as an image.
+    canvasImage: () => ({ canvas, into: ':scope > g', width: plot.width, height: plot.height, stretch: true, pixelated: true }),
+  }, render).chart;
 
-  function render(): void {
-    colors = themeColors(container);
+  function render({ svg, data, options, colors, tooltip, width }: ChartFrame<ActivationImageData, ActivationImageOptions>): void {
+    svg.style('position', 'relative');
     const rows = data.values.length;
     const cols = rows ? data.values[0].length : 0;
-    const width = Math.max(320, availableWidth(container));
     const margin = { top: 8, right: 16, bottom: 62, left: 62 };
     const w = width - margin.left - margin.right;
     const h = options.height - margin.top - margin.bottom;
@@ -88,9 +86,7 @@ export function activationImage(container: HTMLElement, initialData: ActivationI
     const x = d3.scaleLinear().domain([0, cols]).range([0, w]);
     const y = d3.scaleLinear().domain([0, rows]).range([0, h]);
     const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
-    // Stands in for the canvas in exported SVG (the live page shows the canvas under the SVG).
-    g.append('image').attr('class', 'export-image').attr('data-export', 'keep').attr('width', w).attr('height', h)
-      .attr('preserveAspectRatio', 'none').style('image-rendering', 'pixelated').attr('visibility', 'hidden');
+    plot = { width: w, height: h };
     const xa = g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(Math.min(10, cols)).tickFormat(d3.format('d')).tickSizeOuter(0));
     const ya = g.append('g').call(d3.axisLeft(y).ticks(Math.min(8, rows)).tickFormat(d3.format('d')).tickSizeOuter(0));
     for (const a of [xa, ya]) {
@@ -139,25 +135,4 @@ export function activationImage(container: HTMLElement, initialData: ActivationI
         options.onSelectColumn?.(j);
       });
   }
-
-  render();
-  const stopResize = onWidthChange(container, render);
-  return {
-    update(next, nextOptions) {
-      if (next) data = next;
-      if (nextOptions) options = { ...options, ...nextOptions };
-      render();
-    },
-    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
-    exportSvg() {
-      const node = svg.node();
-      if (!node) return '';
-      const png = canvas.toDataURL('image/png');
-      return svgDocument(node, colors, (clone) => {
-        const image = clone.querySelector('image.export-image');
-        image?.setAttribute('href', png);
-        image?.setAttribute('visibility', 'visible');
-      });
-    },
-  };
 }

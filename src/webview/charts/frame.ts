@@ -1,7 +1,8 @@
-// The set-up every axis chart shares, written once: the chart's root element, its SVG and tooltip,
+// The set-up every chart shares, written once: the chart's root element, its SVG and tooltip,
 // theme colors resolved at each draw, redraw on width change, and the update/destroy/export handle
-// (svgChart); the plot area inside margins (plotArea); and styled axes, grid lines, axis titles and
-// legends. A chart then only says what it draws.
+// (chartFrame, and svgChart for a chart that is one SVG); the export of a chart drawn on a canvas
+// (the canvas embedded as an image under the SVG); the plot area inside margins (plotArea); and
+// styled axes, grid lines, axis titles and legends. A chart then only says what it draws.
 import * as d3 from 'd3';
 import { type Chart, type ThemeColors, Tooltip, availableWidth, onWidthChange, svgDocument, themeColors } from './common';
 
@@ -21,35 +22,110 @@ export interface ChartFrame<D, O> {
   width: number;
 }
 
+/** The chart's data and options; a chart that keeps them in its own variables passes accessors. */
+export interface ChartState<D, O> { data: D; options: O }
+
+/** Where a canvas sits under the SVG, so an export can embed it as a PNG <image>. */
+export interface CanvasImage {
+  canvas: HTMLCanvasElement;
+  /** The image's box in the SVG (x and y only where the canvas is offset). */
+  x?: number;
+  y?: number;
+  width: number;
+  height: number;
+  /** Stretch the pixels to the box (one pixel per cell) rather than keep their aspect ratio. */
+  stretch?: boolean;
+  /** Keep the pixels square when scaled up, as the live canvas shows them. */
+  pixelated?: boolean;
+  /** Selector of the group the image goes first into; default: the SVG itself, under everything drawn. */
+  into?: string;
+}
+
+/** What a chart with more than one SVG's worth of parts adds to the frame. */
+export interface FrameSetup {
+  /** Builds the chart's own elements in its root (controls, a canvas, lists) and returns where the SVG goes; default: the root. */
+  layout?: (root: HTMLDivElement) => HTMLElement;
+  /** Class of the SVG element. */
+  svgClass?: string;
+  /** Smallest width drawn at (default 0: the container's). */
+  minWidth?: number;
+  /** The canvas under the SVG while the chart draws on one; null when it draws SVG only. */
+  canvasImage?: () => CanvasImage | null;
+  /** More to release on destroy (listeners). */
+  destroy?: () => void;
+}
+
+/** A chart's frame: its parts, and `redraw` for the chart's own controls (it does not count as an update from outside). */
+export interface Frame {
+  root: HTMLDivElement;
+  svg: Svg;
+  tooltip: Tooltip;
+  redraw(): void;
+}
+
+/**
+ * The frame of any chart: `draw` runs now, on `update`, on `frame.redraw()` and when the container's
+ * width changes. `className` is added after `ml-chart` on the chart's root element.
+ */
+export function chartFrame<D, O>(container: HTMLElement, className: string, state: ChartState<D, O>, setup: FrameSetup,
+  draw: (frame: ChartFrame<D, O>) => void): { frame: Frame; chart: Chart<D, O> } {
+  let colors = themeColors(container);
+  const root = document.createElement('div');
+  root.className = `ml-chart ${className}`;
+  container.appendChild(root);
+  const svgParent = setup.layout?.(root) ?? root;
+  const svg = d3.select(svgParent).append('svg') as Svg;
+  if (setup.svgClass) svg.attr('class', setup.svgClass);
+  const tooltip = new Tooltip();
+  function render(): void {
+    colors = themeColors(container);
+    draw({ svg, data: state.data, options: state.options, colors, tooltip, width: Math.max(setup.minWidth ?? 0, availableWidth(container)) });
+  }
+  render();
+  const stopResize = onWidthChange(container, render);
+  return {
+    frame: { root, svg, tooltip, redraw: render },
+    chart: {
+      update(next, nextOptions) {
+        if (next) state.data = next;
+        if (nextOptions) state.options = { ...state.options, ...nextOptions };
+        render();
+      },
+      destroy() { stopResize(); tooltip.destroy(); setup.destroy?.(); root.remove(); },
+      exportSvg() { const node = svg.node(); return node ? exportWithCanvas(node, colors, setup.canvasImage?.() ?? null) : ''; },
+    },
+  };
+}
+
+/** A standalone SVG document of the chart, with its canvas (if it drew on one) as a PNG image in place. */
+export function exportWithCanvas(svg: SVGSVGElement, colors: ThemeColors, image: CanvasImage | null): string {
+  return svgDocument(svg, colors, (copy) => {
+    if (!image) return;
+    const img = document.createElementNS('http://www.w3.org/2000/svg', 'image');
+    if (image.x !== undefined) img.setAttribute('x', String(image.x));
+    if (image.y !== undefined) img.setAttribute('y', String(image.y));
+    img.setAttribute('width', String(image.width));
+    img.setAttribute('height', String(image.height));
+    if (image.stretch) img.setAttribute('preserveAspectRatio', 'none');
+    if (image.pixelated) img.setAttribute('style', 'image-rendering: pixelated;');
+    img.setAttribute('href', image.canvas.toDataURL('image/png'));
+    if (image.into) {
+      const parent = copy.querySelector(image.into);
+      parent?.insertBefore(img, parent.firstChild);
+    } else {
+      // Right above the background rect that svgDocument puts first.
+      copy.insertBefore(img, copy.children[1] ?? null);
+    }
+  });
+}
+
 /**
  * A chart drawn into one SVG: `draw` runs now, on `update`, and when the container's width changes.
  * `className` is added after `ml-chart` on the chart's root element.
  */
 export function svgChart<D, O>(container: HTMLElement, className: string, initialData: D, options: O, minWidth: number,
   draw: (frame: ChartFrame<D, O>) => void): Chart<D, O> {
-  let data = initialData;
-  let opts = options;
-  let colors = themeColors(container);
-  const root = document.createElement('div');
-  root.className = `ml-chart ${className}`;
-  container.appendChild(root);
-  const svg = d3.select(root).append('svg') as Svg;
-  const tooltip = new Tooltip();
-  function render(): void {
-    colors = themeColors(container);
-    draw({ svg, data, options: opts, colors, tooltip, width: Math.max(minWidth, availableWidth(container)) });
-  }
-  render();
-  const stopResize = onWidthChange(container, render);
-  return {
-    update(next, nextOptions) {
-      if (next) data = next;
-      if (nextOptions) opts = { ...opts, ...nextOptions };
-      render();
-    },
-    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
-    exportSvg() { const node = svg.node(); return node ? svgDocument(node, colors) : ''; },
-  };
+  return chartFrame(container, className, { data: initialData, options }, { minWidth }, draw).chart;
 }
 
 export interface PlotArea {

@@ -3,12 +3,14 @@
 // marks are always SVG on top. Hover shows the pair in this space and, given a partner matrix, in
 // the other one; click selects a word.
 import * as d3 from 'd3';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
-import { type DivergingPalette, type SequentialPalette, divergingInterpolator, isDivergingPalette, readHeatmapSettings, sequentialInterpolator } from '../settings';
-import { type Chart, type ThemeColors, Tooltip, availableWidth, categoryColor, clip, fmt, onWidthChange, svgDocument, textWidth, themeColors } from './common';
+import { type Chart, type ThemeColors, categoryColor, clip, fmt, textWidth } from './common';
+import { type ChartFrame, chartFrame } from './frame';
+import { type HeatmapControls, heatmapControls } from './heatmap-controls';
+import { readHeatmapSettings } from './heatmap-settings';
+import { type HeatmapPalettes, type HeatmapScheme, divergingInterpolator, isDivergingPalette, sequentialInterpolator } from './palettes';
 import { tracked } from './spec';
+
+export type { HeatmapPalettes, HeatmapScheme } from './palettes';
 
 /** n × n values: rows of numbers (Result JSON) or one row-major typed array. */
 export type SquareValues = number[][] | Float32Array | Float64Array;
@@ -23,9 +25,6 @@ export interface HeatmapData {
   /** The same pairs in another space, shown in the tooltip too. */
   partner?: { name: string; values: SquareValues };
 }
-
-export type HeatmapScheme = 'diverging' | 'sequential';
-export interface HeatmapPalettes { diverging: DivergingPalette; sequential: SequentialPalette }
 
 export interface HeatmapOptions {
   /** Color range; null picks one from the data (symmetric around 0 when diverging). */
@@ -141,74 +140,58 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
   let data = initialData;
   let options: HeatmapOptions = initialHeatmapOptions(initialOptions);
   let domain: [number, number] = [0, 1];
-  let colors: ThemeColors = themeColors(container);
+  let colors: ThemeColors;
   let highlighted: [number, number] | null = null;
   let selected: number | null = null;
   let mode: 'svg' | 'canvas' = 'svg';
   let geometry = { left: 0, top: 0, size: 0, cell: 0 };
   let autoKey: { values: SquareValues; scheme: HeatmapScheme; domain: [number, number] } | null = null;
 
-  const root = document.createElement('div');
-  root.className = 'ml-chart ml-heatmap';
-  container.appendChild(root);
-  const controls = document.createElement('div');
-  controls.className = 'ml-chart-controls';
-  const body = document.createElement('div');
-  body.className = 'ml-heatmap-body';
-  root.append(controls, body);
   const canvas = document.createElement('canvas');
   canvas.className = 'ml-heatmap-canvas';
-  const svg = d3.select(body).append('svg').attr('class', 'ml-heatmap-svg');
-  const tooltip = new Tooltip();
+  let body: HTMLDivElement;
+  let controls: HeatmapControls;
+  const state = { get data() { return data; }, set data(d) { data = d; }, get options() { return options; }, set options(o) { options = o; } };
+  const { frame, chart } = chartFrame(container, 'ml-heatmap', state, {
+    layout: (root) => {
+      controls = heatmapControls(options.palettes, {
+        onRange: (range) => {
+          options = { ...options, domain: range };
+          frame.redraw();
+          options.onRangeChange?.(range, options.scheme);
+        },
+        onScheme: (scheme) => {
+          if (scheme === options.scheme) return;
+          options = { ...options, scheme, domain: null };
+          frame.redraw();
+          options.onRangeChange?.(domain, scheme);
+        },
+      });
+      body = document.createElement('div');
+      body.className = 'ml-heatmap-body';
+      root.append(controls.element, body);
+      return body;
+    },
+    svgClass: 'ml-heatmap-svg',
+    canvasImage: () => (mode === 'canvas' ? { canvas, into: 'g.cells', width: geometry.size, height: geometry.size, stretch: true } : null),
+  }, render);
 
-  const minField = numberField('min');
-  const maxField = numberField('max');
-  const schemeSelect = document.createElement('vscode-single-select') as HTMLElement & { value: string };
-  schemeSelect.setAttribute('aria-label', 'color scheme');
-  for (const [value, label] of [['diverging', `Diverging (${options.palettes.diverging})`], ['sequential', `Sequential (${options.palettes.sequential})`]]) {
-    const opt = document.createElement('vscode-option');
-    opt.setAttribute('value', value);
-    opt.textContent = label;
-    schemeSelect.appendChild(opt);
-  }
-  controls.append(labelled('Range', minField), labelled('to', maxField), labelled('Scheme', schemeSelect));
-  const onRangeInput = () => {
-    const lo = Number.parseFloat(minField.value);
-    const hi = Number.parseFloat(maxField.value);
-    if (Number.isFinite(lo) && Number.isFinite(hi) && lo < hi) {
-      options = { ...options, domain: [lo, hi] };
-      render();
-      options.onRangeChange?.([lo, hi], options.scheme);
-    }
-  };
-  minField.addEventListener('change', onRangeInput);
-  maxField.addEventListener('change', onRangeInput);
-  schemeSelect.addEventListener('change', () => {
-    const scheme = schemeSelect.value === 'sequential' ? 'sequential' : 'diverging';
-    if (scheme === options.scheme) return;
-    options = { ...options, scheme, domain: null };
-    render();
-    options.onRangeChange?.(domain, scheme);
-  });
-
-  function render(): void {
-    colors = themeColors(container);
+  function render(f: ChartFrame<HeatmapData, HeatmapOptions>): void {
+    const { svg, tooltip } = f;
+    colors = f.colors;
     const n = data.labels.length;
     mode = n > options.svgThreshold ? 'canvas' : 'svg';
     if (!autoKey || autoKey.values !== data.values || autoKey.scheme !== options.scheme) {
       autoKey = { values: data.values, scheme: options.scheme, domain: autoDomain(data.values, n, options.scheme) };
     }
     domain = options.domain ?? autoKey.domain;
-    controls.hidden = !options.controls;
-    minField.value = String(domain[0]);
-    maxField.value = String(domain[1]);
-    schemeSelect.value = options.scheme;
+    controls.show(domain, options.scheme, options.controls);
 
     const fontSize = 11;
     const font = `${fontSize}px ${colors.fontFamily}`;
     const blocks = categoryBlocks(data.categories);
     const hasCategories = blocks.length > 1 || (blocks.length === 1 && blocks[0].name !== null);
-    const width = availableWidth(container);
+    const width = f.width;
     const labelW = Math.min(120, d3.max(data.labels, (l) => textWidth(clip(l), font)) ?? 0) + 6;
     const strip = hasCategories ? 6 : 0;
     const legendW = 62;
@@ -300,7 +283,7 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
     drawLegend(plot, size, color);
 
     plot.append('g').attr('class', 'marks').attr('pointer-events', 'none').attr('data-export', 'omit');
-    drawMarks();
+    drawMarks(svg);
 
     plot.append('rect').attr('class', 'overlay').attr('width', size).attr('height', size)
       .attr('fill', 'transparent').attr('data-export', 'omit').style('cursor', 'crosshair')
@@ -342,10 +325,10 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
     const ci = data.categories?.[i];
     const cj = data.categories?.[j];
     if (ci !== undefined || cj !== undefined) lines.push(ci === cj ? `within ${ci ?? '(none)'}` : `${ci ?? '(none)'} × ${cj ?? '(none)'}`);
-    tooltip.show(`${data.labels[i]} × ${data.labels[j]}`, lines, event.clientX, event.clientY);
+    frame.tooltip.show(`${data.labels[i]} × ${data.labels[j]}`, lines, event.clientX, event.clientY);
   }
 
-  function drawMarks(): void {
+  function drawMarks(svg = frame.svg): void {
     const marks = svg.select<SVGGElement>('g.marks');
     marks.selectAll('*').remove();
     const { size, cell } = geometry;
@@ -446,17 +429,10 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
     ictx.putImageData(pixels, 0, 0);
   }
 
-  render();
-  const stopResize = onWidthChange(container, render);
-
   return {
+    ...chart,
     get mode() { return mode; },
     get domain() { return domain; },
-    update(next, nextOptions) {
-      if (next) data = next;
-      if (nextOptions) options = { ...options, ...nextOptions };
-      render();
-    },
     highlight(pair) {
       highlighted = pair;
       drawMarks();
@@ -465,25 +441,6 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
       selected = index;
       drawMarks();
     },
-    destroy() {
-      stopResize();
-      tooltip.destroy();
-      root.remove();
-    },
-    exportSvg() {
-      const node = svg.node();
-      if (!node) return '';
-      return svgDocument(node, colors, (clone) => {
-        if (mode !== 'canvas') return;
-        const cellsGroup = clone.querySelector('g.cells');
-        const img = document.createElementNS('http://www.w3.org/2000/svg', 'image');
-        img.setAttribute('width', String(geometry.size));
-        img.setAttribute('height', String(geometry.size));
-        img.setAttribute('preserveAspectRatio', 'none');
-        img.setAttribute('href', canvas.toDataURL('image/png'));
-        cellsGroup?.appendChild(img);
-      });
-    },
   };
 }
 
@@ -491,22 +448,6 @@ function ordinalSuffix(n: number): string {
   const t = n % 100;
   if (t >= 11 && t <= 13) return 'th';
   return ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
-}
-
-function numberField(label: string): HTMLElement & { value: string } {
-  const f = document.createElement('vscode-textfield') as HTMLElement & { value: string };
-  f.setAttribute('type', 'number');
-  f.setAttribute('step', '0.05');
-  f.setAttribute('aria-label', label);
-  return f;
-}
-
-function labelled(text: string, control: HTMLElement): HTMLLabelElement {
-  const l = document.createElement('label');
-  const span = document.createElement('span');
-  span.textContent = text;
-  l.append(span, control);
-  return l;
 }
 
 /** Tracked, so a card can pin the chart to the side view (see spec.ts). */

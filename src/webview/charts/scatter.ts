@@ -2,7 +2,8 @@
 // colored within/between category, with zero lines, the least-squares line and the RSA statistics.
 // SVG up to `canvasThreshold` points, canvas above; hover finds the nearest pair either way.
 import * as d3 from 'd3';
-import { type Chart, Tooltip, availableWidth, fmt, fmtP, onWidthChange, svgDocument, themeColors } from './common';
+import { type Chart, type ThemeColors, fmt, fmtP } from './common';
+import { type ChartFrame, chartFrame } from './frame';
 import { tracked } from './spec';
 
 export interface ScatterStats {
@@ -47,24 +48,26 @@ export function statsLine(stats: ScatterStats): string {
 function drawScatter(container: HTMLElement, initialData: ScatterData, initialOptions: Partial<ScatterOptions> = {}): Chart<ScatterData, ScatterOptions> & { readonly mode: 'svg' | 'canvas' } {
   let data = initialData;
   let options = { ...defaults, ...initialOptions };
-  let colors = themeColors(container);
+  let colors: ThemeColors;
   let mode: 'svg' | 'canvas' = 'svg';
-  const root = document.createElement('div');
-  root.className = 'ml-chart ml-scatter';
-  root.style.position = 'relative';
-  container.appendChild(root);
   const canvas = document.createElement('canvas');
-  const svg = d3.select(root).append('svg');
-  const tooltip = new Tooltip();
   let delaunay: d3.Delaunay<number> | null = null;
   let geometry = { left: 0, top: 0, x: d3.scaleLinear(), y: d3.scaleLinear() };
+  const state = { get data() { return data; }, set data(d) { data = d; }, get options() { return options; }, set options(o) { options = o; } };
+  let root: HTMLDivElement;
+  const { frame, chart } = chartFrame(container, 'ml-scatter', state, {
+    layout: (element) => { root = element; root.style.position = 'relative'; return root; },
+    canvasImage: () => (mode === 'canvas' ? { canvas, x: geometry.left, y: geometry.top, width: Number(canvas.style.width.replace('px', '')), height: Number(canvas.style.height.replace('px', '')) } : null),
+  }, (f) => render(f));
+  const { svg, tooltip } = frame;
 
-  function render(): void {
-    colors = themeColors(container);
+  function render(f: ChartFrame<ScatterData, ScatterOptions>): void {
+    const { svg, tooltip } = f;
+    colors = f.colors;
     const n = data.x.length;
     mode = n > options.canvasThreshold ? 'canvas' : 'svg';
     const compact = options.compact;
-    const width = Math.max(compact ? 150 : 300, availableWidth(container));
+    const width = Math.max(compact ? 150 : 300, f.width);
     const height = options.height;
     const margin = compact ? { top: 6, right: 8, bottom: 32, left: 40 } : { top: data.stats ? 30 : 10, right: 14, bottom: 42, left: 54 };
     const ticks = compact ? 4 : 6;
@@ -236,31 +239,7 @@ function drawScatter(container: HTMLElement, initialData: ScatterData, initialOp
     tooltip.show(pair ? `${pair[0]} × ${pair[1]}` : `pair ${k}`, lines, event.clientX, event.clientY);
   }
 
-  render();
-  const stopResize = onWidthChange(container, render);
-  return {
-    get mode() { return mode; },
-    update(next, nextOptions) {
-      if (next) data = next;
-      if (nextOptions) options = { ...options, ...nextOptions };
-      render();
-    },
-    destroy() { stopResize(); tooltip.destroy(); root.remove(); },
-    exportSvg() {
-      const node = svg.node();
-      if (!node) return '';
-      return svgDocument(node, colors, (clone) => {
-        if (mode !== 'canvas') return;
-        const img = document.createElementNS('http://www.w3.org/2000/svg', 'image');
-        img.setAttribute('x', String(geometry.left));
-        img.setAttribute('y', String(geometry.top));
-        img.setAttribute('width', canvas.style.width.replace('px', ''));
-        img.setAttribute('height', canvas.style.height.replace('px', ''));
-        img.setAttribute('href', canvas.toDataURL('image/png'));
-        clone.insertBefore(img, clone.children[1] ?? null);
-      });
-    },
-  };
+  return { ...chart, get mode() { return mode; } };
 }
 
 /** Tracked, so a card can pin the chart to the side view (see spec.ts). */
