@@ -4,10 +4,19 @@
 // select (a `select` event links other views), a regex search that highlights labels, and the k
 // nearest neighbours of a clicked point in the original space. Points draw as SVG up to
 // `canvasThreshold` and on canvas above it; highlights, labels and axes stay SVG on top.
-// Every label reaches the page through textContent, never as HTML.
+// This file draws and keeps the state; the toolbar, zoom, lasso and search are in
+// cluster-map-interaction.ts, the lists below the map in cluster-members.ts, and the neighbour
+// search in nearest-neighbours.ts. Every label reaches the page through textContent, never as HTML.
 import * as d3 from 'd3';
-import { type Chart, type ThemeColors, Tooltip, availableWidth, clip, fmt, onWidthChange, svgDocument, themeColors } from './common';
+import { type Chart, type ThemeColors, clip, fmt } from './common';
+import { clusterDetails } from './cluster-members';
+import { PointFinder, attachPointer, mapToolbar, pointsInPolygon, searchLabels } from './cluster-map-interaction';
+import { el, note } from './form-elements';
+import { chartFrame } from './frame';
+import { type Neighbour, nearestNeighbours } from './nearest-neighbours';
 import { tracked } from './spec';
+
+export type { Neighbour } from './nearest-neighbours';
 
 export interface ClusterMapData {
   labels: string[];
@@ -22,8 +31,6 @@ export interface ClusterMapData {
   /** The original vectors (n × dims, row-major), for nearest neighbours in the original space. */
   vectors?: { data: ArrayLike<number>; dims: number };
 }
-
-export interface Neighbour { index: number; label: string; distance: number }
 
 export interface ClusterMapOptions {
   height: number;
@@ -86,7 +93,7 @@ interface Geometry { x: d3.ScaleLinear<number, number>; y: d3.ScaleLinear<number
 function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, initialOptions: Partial<ClusterMapOptions> = {}): ClusterMapChart {
   let data = initialData;
   let options: ClusterMapOptions = { ...defaults, ...initialOptions };
-  let colors = themeColors(container);
+  let colors: ThemeColors;
   let mode: 'svg' | 'canvas' = 'svg';
   let selection = new Set<number>();
   let neighbourOf: { index: number; list: Neighbour[] } | null = null;
@@ -99,50 +106,26 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
   };
   const emit = <E extends keyof ClusterMapEvents>(event: E, detail: ClusterMapEvents[E]) => listeners[event].forEach((cb) => cb(detail));
 
-  const root = el('div', 'ml-chart ml-cluster-map');
-  container.appendChild(root);
-  const controls = el('div', 'ml-chart-controls ml-cluster-map-controls');
-  const search = document.createElement('input');
-  search.type = 'search';
-  search.className = 'ml-cluster-search';
-  search.placeholder = 'Search labels (regex)';
-  search.setAttribute('aria-label', 'Search labels (regular expression)');
-  styleInput(search);
-  search.style.width = '200px';
-  const searchNote = el('span', 'ml-cluster-search-note');
-  const colorSelect = document.createElement('select');
-  colorSelect.className = 'ml-cluster-color-by';
-  styleInput(colorSelect);
-  const labelToggle = document.createElement('input');
-  labelToggle.type = 'checkbox';
-  labelToggle.className = 'ml-cluster-label-toggle';
-  const lassoButton = button('Lasso', 'ml-cluster-lasso', 'Drag to draw a lasso (or hold Shift while dragging)');
-  const resetButton = button('Reset zoom', 'ml-cluster-reset', 'Back to the whole map');
-  const hint = el('span', 'ml-note ml-cluster-hint');
-  hint.textContent = 'wheel: zoom · drag: pan · click: select + neighbours · shift-drag: lasso · Enter: select matches';
-  const labelWrap = document.createElement('label');
-  labelWrap.append(labelToggle, document.createTextNode('labels'));
-  const colorWrap = document.createElement('label');
-  colorWrap.append(document.createTextNode('color'), colorSelect);
-  controls.append(search, searchNote, colorWrap, labelWrap, lassoButton, resetButton, hint);
-  root.appendChild(controls);
-
+  const toolbar = mapToolbar({
+    onSearchInput: (text) => { options = { ...options, search: text }; applySearch(); if (!problem) drawHighlights(); },
+    onSearchEnter: () => { if (searchMatches.size) setSelection([...searchMatches], 'search'); },
+    onColorBy: (colorBy) => { options = { ...options, colorBy }; frame.redraw(); },
+    onLabels: (shown) => { options = { ...options, labels: shown }; frame.redraw(); },
+    onLasso: () => { lassoMode = !lassoMode; frame.redraw(); },
+    onResetZoom: () => resetZoom(),
+  });
   const plot = el('div', 'ml-cluster-plot');
   plot.style.position = 'relative';
-  root.appendChild(plot);
   const canvas = document.createElement('canvas');
   canvas.className = 'ml-cluster-canvas';
-  const svg = d3.select(plot).append('svg').attr('class', 'ml-cluster-svg');
   const details = el('div', 'ml-cluster-details');
-  root.appendChild(details);
-  const tooltip = new Tooltip();
+  const pointFinder = new PointFinder();
 
   let geometry: Geometry = { x: d3.scaleLinear(), y: d3.scaleLinear(), width: 0, height: 0, margin: 0 };
   let screen = new Float64Array(0); // pixel positions under the current zoom
-  let delaunay: d3.Delaunay<number> | null = null;
-  /** The data the Delaunay index was built from: it is rebuilt only when the points change. */
-  let delaunayData: ClusterMapData | null = null;
   let problem: string | null = null;
+  let svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
+
 
   // ---- data helpers ----
   const n = () => data.labels.length;
@@ -179,8 +162,7 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
   }
 
   // ---- rendering ----
-  function render(): void {
-    colors = themeColors(container);
+  function render(width: number): void {
     problem = validate();
     palette = clusterPalette(colors);
     const ids = [...new Set(Array.from(data.clusters).filter((c) => c >= 0))].sort((a, b) => a - b);
@@ -199,7 +181,6 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
       const extent = d3.max(Array.from(data.values), (v) => Math.abs(v)) || 1;
       valueScale = d3.scaleDiverging(d3.interpolateRdBu).domain([-extent, 0, extent]);
     }
-    const width = Math.max(320, availableWidth(container));
     const height = options.height;
     const margin = 30;
     geometry = { ...equalAspectScales(width, height, margin), width, height, margin };
@@ -227,7 +208,7 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
     const overlay = svg.append('rect').attr('class', 'overlay').attr('x', margin).attr('y', margin / 2)
       .attr('width', width - 2 * margin).attr('height', height - 1.5 * margin)
       .attr('fill', 'transparent').attr('data-export', 'omit').style('cursor', lassoMode ? 'crosshair' : 'grab');
-    attachInteraction(overlay);
+    attachPointer(overlay, svg.node(), svg.select<SVGPathElement>('path.lasso'), transform, pointerEvents);
     if (mode === 'canvas') plot.insertBefore(canvas, plot.firstChild);
     draw(true);
     renderDetails();
@@ -477,55 +458,25 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
     legend.append('text').attr('x', 60).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'middle').text(data.valueLabel ?? 'value');
   }
 
-  // ---- interaction ----
-  function attachInteraction(overlay: d3.Selection<SVGRectElement, unknown, null, undefined>): void {
-    const zoom = d3.zoom<SVGRectElement, unknown>()
-      .scaleExtent([0.5, 60])
-      .filter((event: Event) => !lassoMode && !(event as MouseEvent).shiftKey && !(event as MouseEvent).button)
-      .on('zoom', (event: d3.D3ZoomEvent<SVGRectElement, unknown>) => { transform = event.transform; draw(false); });
-    overlay.call(zoom).on('dblclick.zoom', null);
-    // d3-zoom keeps its state on the node; setting it directly keeps the zoom across re-renders
-    // without firing a zoom event (and a second full draw).
-    (overlay.node() as (SVGRectElement & { __zoom?: d3.ZoomTransform }) | null)!.__zoom = transform;
-    overlay.on('mousemove', (event: MouseEvent) => onHover(event));
-    overlay.on('mouseleave', () => { tooltip.hide(); hoverChanged(null); });
-    overlay.on('click', (event: MouseEvent) => onClick(event));
-    let lasso: [number, number][] | null = null;
-    overlay.on('pointerdown', (event: PointerEvent) => {
-      if (!(lassoMode || event.shiftKey) || event.button !== 0) return;
-      lasso = [d3.pointer(event, svg.node())];
-      (event.target as Element).setPointerCapture?.(event.pointerId);
-      event.preventDefault();
-    });
-    overlay.on('pointermove', (event: PointerEvent) => {
-      if (!lasso) return;
-      lasso.push(d3.pointer(event, svg.node()));
-      svg.select('path.lasso').attr('d', `M${lasso.map((p) => p.join(',')).join('L')}Z`);
-    });
-    overlay.on('pointerup', (event: PointerEvent) => {
-      if (!lasso) return;
-      const polygon = lasso;
-      lasso = null;
-      svg.select('path.lasso').attr('d', null);
-      if (polygon.length < 3) return;
-      const inside = d3.range(n()).filter((i) => d3.polygonContains(polygon, [screen[2 * i], screen[2 * i + 1]]));
-      setSelection(event.ctrlKey || event.metaKey ? [...selection, ...inside] : inside, 'lasso');
-      suppressClick = true;
-    });
-  }
+  // ---- interaction (the wiring is in cluster-map-interaction.ts) ----
   let suppressClick = false;
+  const pointerEvents = {
+    lassoMode: () => lassoMode,
+    zoomed: (next: d3.ZoomTransform) => { transform = next; draw(false); },
+    hover: (event: MouseEvent) => onHover(event),
+    leave: () => { frame.tooltip.hide(); hoverChanged(null); },
+    click: (event: MouseEvent) => onClick(event),
+    lassoed: (polygon: [number, number][], additive: boolean) => {
+      const inside = pointsInPolygon(screen, polygon);
+      setSelection(additive ? [...selection, ...inside] : inside, 'lasso');
+      suppressClick = true;
+    },
+  };
 
   function nearest(event: MouseEvent): number | null {
     if (n() === 0) return null;
-    // Indexed in data coordinates, once per data set: both axes share one unit (equalAspectScales) and
-    // zoom only scales and shifts, so the nearest point in data space is the nearest on screen, and a
-    // zoom or pan does not rebuild the index (triangulating 50,257 tokens takes most of a second).
-    if (!delaunay || delaunayData !== data) {
-      delaunay = d3.Delaunay.from(d3.range(n()), (i) => data.coords[2 * i], (i) => data.coords[2 * i + 1]);
-      delaunayData = data;
-    }
     const [px, py] = d3.pointer(event, svg.node());
-    const i = delaunay.find(transform.rescaleX(geometry.x).invert(px), transform.rescaleY(geometry.y).invert(py), hovered !== null && hovered < n() ? hovered : 0);
+    const i = pointFinder.find(data.coords, transform.rescaleX(geometry.x).invert(px), transform.rescaleY(geometry.y).invert(py), hovered !== null && hovered < n() ? hovered : 0);
     const dx = screen[2 * i] - px, dy = screen[2 * i + 1] - py;
     return dx * dx + dy * dy <= CLICK_RADIUS * CLICK_RADIUS ? i : null;
   }
@@ -540,11 +491,11 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
   function onHover(event: MouseEvent): void {
     const i = nearest(event);
     hoverChanged(i);
-    if (i === null) { tooltip.hide(); return; }
+    if (i === null) { frame.tooltip.hide(); return; }
     const lines = [isNoise(i) ? 'noise (no cluster)' : `cluster ${data.clusters[i]}`];
     if (data.values) lines.push(`${data.valueLabel ?? 'value'}: ${fmt(data.values[i])}`);
     lines.push(`(${fmt(data.coords[2 * i], 2)}, ${fmt(data.coords[2 * i + 1], 2)})`);
-    tooltip.show(data.labels[i], lines, event.clientX, event.clientY);
+    frame.tooltip.show(data.labels[i], lines, event.clientX, event.clientY);
   }
 
   function onClick(event: MouseEvent): void {
@@ -574,21 +525,7 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
     if (options.neighbourFunction) return options.neighbourFunction(i, k);
     const vectors = data.vectors;
     if (!vectors || vectors.data.length !== vectors.dims * n()) return null;
-    const d = vectors.dims, v = vectors.data;
-    const distances = new Float64Array(n());
-    let normI = 0;
-    for (let t = 0; t < d; t++) normI += v[i * d + t] ** 2;
-    for (let j = 0; j < n(); j++) {
-      let dot = 0, normJ = 0, sq = 0;
-      for (let t = 0; t < d; t++) {
-        const a = v[i * d + t], b = v[j * d + t];
-        dot += a * b; normJ += b * b; sq += (a - b) ** 2;
-      }
-      distances[j] = options.metric === 'euclidean' ? Math.sqrt(sq)
-        : normI > 0 && normJ > 0 ? 1 - dot / Math.sqrt(normI * normJ) : 1;
-    }
-    return d3.range(n()).filter((j) => j !== i).sort((a, b) => distances[a] - distances[b] || a - b).slice(0, k)
-      .map((j) => ({ index: j, label: data.labels[j], distance: distances[j] }));
+    return nearestNeighbours(vectors, data.labels, i, k, options.metric);
   }
 
   function setSelection(indices: readonly number[], source: SelectionSource): void {
@@ -601,152 +538,47 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
   }
 
   function applySearch(): void {
-    searchMatches = new Set();
-    searchNote.textContent = '';
-    search.style.outline = '';
-    const text = options.search;
-    if (!text) return;
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(text, 'i');
-    } catch {
-      searchNote.textContent = 'not a valid regular expression';
-      search.style.outline = `1px solid ${colors.warning}`;
-      return;
-    }
-    data.labels.forEach((label, i) => { if (pattern.test(label)) searchMatches.add(i); });
-    searchNote.textContent = `${searchMatches.size} match${searchMatches.size === 1 ? '' : 'es'}`;
+    const result = searchLabels(data.labels, options.search);
+    searchMatches = result instanceof Set ? result : new Set();
+    toolbar.showSearch(result, colors.warning);
   }
 
   function syncControls(): void {
-    if (search.value !== options.search) search.value = options.search;
-    colorSelect.replaceChildren(...['cluster', 'value'].filter((c) => c === 'cluster' || data.values).map((c) => {
-      const o = document.createElement('option');
-      o.value = c;
-      o.textContent = c === 'value' ? data.valueLabel ?? 'value' : 'cluster';
-      return o;
-    }));
-    colorSelect.value = options.colorBy === 'value' && data.values ? 'value' : 'cluster';
-    colorWrap.style.display = data.values ? '' : 'none';
-    labelToggle.checked = allLabels();
-    lassoButton.setAttribute('aria-pressed', String(lassoMode));
-    lassoButton.style.outline = lassoMode ? `1px solid ${colors.focus}` : '';
+    toolbar.sync({ search: options.search, colorBy: options.colorBy, valueLabel: data.values ? data.valueLabel ?? 'value' : undefined, labels: allLabels(), lasso: lassoMode, focusColor: colors.focus });
     applySearch();
   }
 
-  search.addEventListener('input', () => { options = { ...options, search: search.value }; applySearch(); if (!problem) drawHighlights(); });
-  search.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && searchMatches.size) setSelection([...searchMatches], 'search');
-  });
-  colorSelect.addEventListener('change', () => { options = { ...options, colorBy: colorSelect.value === 'value' ? 'value' : 'cluster' }; render(); });
-  labelToggle.addEventListener('change', () => { options = { ...options, labels: labelToggle.checked }; render(); });
-  lassoButton.addEventListener('click', () => { lassoMode = !lassoMode; render(); });
-  resetButton.addEventListener('click', () => resetZoom());
-
   function resetZoom(): void {
     transform = d3.zoomIdentity;
-    render();
+    frame.redraw();
   }
 
-  // ---- details below the map: selection, neighbours, cluster members ----
+  // ---- the lists below the map (cluster-members.ts) ----
   function renderDetails(): void {
     if (problem) return;
-    const parts: HTMLElement[] = [];
-    if (selection.size) {
-      const box = el('div', 'ml-cluster-selection');
-      const head = el('div', 'ml-card-subtitle');
-      head.textContent = `Selected: ${selection.size} point${selection.size === 1 ? '' : 's'}`;
-      const clear = button('Clear', 'ml-cluster-clear', 'Clear the selection');
-      clear.addEventListener('click', () => { neighbourOf = null; setSelection([], 'clear'); });
-      head.append(' ', clear);
-      box.append(head, wordList([...selection]));
-      parts.push(box);
-    }
-    if (neighbourOf) {
-      const box = el('div', 'ml-cluster-neighbours');
-      const head = el('div', 'ml-card-subtitle');
-      const metric = options.neighbourFunction ? 'distance' : `${options.metric} distance, original space`;
-      head.textContent = `${neighbourOf.list.length} nearest to “${data.labels[neighbourOf.index]}” (${metric})`;
-      const list = el('ol', 'ml-neighbour-list');
-      list.style.margin = '2px 0 6px';
-      for (const nb of neighbourOf.list) {
-        const item = el('li', '');
-        item.dataset.index = String(nb.index);
-        item.textContent = `${nb.label}  ${fmt(nb.distance, 4)}`;
-        list.appendChild(item);
-      }
-      box.append(head, list);
-      parts.push(box);
-    } else if (selection.size === 1 && !options.neighbourFunction && !data.vectors) {
-      parts.push(note('Nearest neighbours need the original vectors.'));
-    }
-    if (options.memberLists) parts.push(memberLists());
-    details.replaceChildren(...parts);
+    details.replaceChildren(...clusterDetails({
+      labels: data.labels, clusters: data.clusters, values: data.values, valueLabel: data.valueLabel,
+      hasVectors: data.vectors !== undefined, customNeighbours: options.neighbourFunction !== undefined, metric: options.metric,
+      memberLists: options.memberLists, memberListLimit: options.memberListLimit, colors, selection, neighbourOf,
+      clusterIds: clusterIds(), clusterColor,
+    }, {
+      clear: () => { neighbourOf = null; setSelection([], 'clear'); },
+      selectMembers: (indices) => { neighbourOf = null; setSelection(indices, 'list'); },
+    }));
   }
 
-  function memberLists(): HTMLElement {
-    const box = el('div', 'ml-clusters');
-    const groups: { id: number | null; members: number[] }[] = clusterIds().map((c) => ({ id: c, members: [] }));
-    const noise: number[] = [];
-    for (let i = 0; i < n(); i++) {
-      if (isNoise(i)) noise.push(i);
-      else groups[clusterOrder.get(data.clusters[i]) ?? 0].members.push(i);
-    }
-    if (noise.length) groups.push({ id: null, members: noise });
-    for (const g of groups) {
-      const card = el('div', 'ml-cluster-members');
-      card.dataset.cluster = g.id === null ? 'noise' : String(g.id);
-      const head = el('div', 'ml-cluster-name');
-      head.style.cursor = 'pointer';
-      head.title = 'Select these points';
-      const swatch = el('span', '');
-      Object.assign(swatch.style, { display: 'inline-block', width: '9px', height: '9px', marginRight: '6px', borderRadius: g.id === null ? '0' : '50%', background: g.id === null ? colors.muted : clusterColor(g.id) });
-      const meanValue = data.values ? d3.mean(g.members, (i) => data.values![i]) : undefined;
-      const meanAbs = data.values ? d3.mean(g.members, (i) => Math.abs(data.values![i])) : undefined;
-      head.append(swatch, `${g.id === null ? 'Noise' : `Cluster ${g.id}`} · ${g.members.length}${meanValue !== undefined
-        ? ` · mean ${data.valueLabel ?? 'value'} ${fmt(meanValue, 2)}, mean |${data.valueLabel ?? 'value'}| ${fmt(meanAbs, 2)}` : ''}`);
-      head.addEventListener('click', () => { neighbourOf = null; setSelection(g.members, 'list'); });
-      card.append(head, wordList(g.members));
-      box.appendChild(card);
-    }
-    return box;
-  }
+  // Last, once every variable above exists: the frame draws at once.
+  const state = { get data() { return data; }, set data(d) { data = d; }, get options() { return options; }, set options(o) { options = o; } };
+  const { frame, chart } = chartFrame(container, 'ml-cluster-map', state, {
+    layout: (root) => { root.append(toolbar.element, plot, details); return plot; },
+    svgClass: 'ml-cluster-svg',
+    minWidth: 320,
+    canvasImage: () => (mode === 'canvas' ? { canvas, width: geometry.width, height: geometry.height } : null),
+    destroy: () => Object.values(listeners).forEach((s) => s.clear()),
+  }, (f) => { svg = f.svg; colors = f.colors; render(f.width); });
 
-  function wordList(indices: number[]): HTMLElement {
-    const p = el('div', 'ml-cluster-words');
-    p.style.fontFamily = colors.monoFamily;
-    p.style.fontSize = '0.9em';
-    p.style.lineHeight = '1.5';
-    const shown = indices.slice(0, options.memberListLimit);
-    p.textContent = shown.map((i) => data.labels[i]).join(', ') + (indices.length > shown.length ? `, … ${indices.length - shown.length} more` : '');
-    return p;
-  }
-
-  function styleInput(input: HTMLElement): void {
-    Object.assign(input.style, {
-      background: 'var(--vscode-input-background)', color: 'var(--vscode-input-foreground)',
-      border: '1px solid var(--vscode-input-border, transparent)', borderRadius: '2px', padding: '3px 6px',
-      fontFamily: 'inherit', fontSize: 'inherit',
-    });
-  }
-
-  function button(text: string, className: string, title: string): HTMLButtonElement {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = className;
-    b.textContent = text;
-    b.title = title;
-    Object.assign(b.style, {
-      background: 'var(--vscode-button-secondaryBackground)', color: 'var(--vscode-button-secondaryForeground)',
-      border: '1px solid var(--vscode-button-border, transparent)', borderRadius: '2px', padding: '3px 9px',
-      fontFamily: 'inherit', fontSize: 'inherit', cursor: 'pointer',
-    });
-    return b;
-  }
-
-  render();
-  const stopResize = onWidthChange(container, render);
   return {
+    ...chart,
     get mode() { return mode; },
     get selection() { return [...selection]; },
     on(event, callback) {
@@ -763,42 +595,10 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
       const sameItems = next !== undefined && next.labels.length === data.labels.length && next.labels.every((l, i) => l === data.labels[i]);
       previousScreen = sameItems ? screen : null;
       if (next && !sameItems) { selection = new Set(); neighbourOf = null; transform = d3.zoomIdentity; }
-      if (next) data = next;
-      if (nextOptions) options = { ...options, ...nextOptions };
-      render();
+      chart.update(next, nextOptions);
       previousScreen = null;
     },
-    destroy() {
-      stopResize();
-      tooltip.destroy();
-      Object.values(listeners).forEach((s) => s.clear());
-      root.remove();
-    },
-    exportSvg() {
-      const node = svg.node();
-      if (!node) return '';
-      return svgDocument(node, colors, (copy) => {
-        if (mode !== 'canvas') return;
-        const img = document.createElementNS('http://www.w3.org/2000/svg', 'image');
-        img.setAttribute('width', String(geometry.width));
-        img.setAttribute('height', String(geometry.height));
-        img.setAttribute('href', canvas.toDataURL('image/png'));
-        copy.insertBefore(img, copy.children[1] ?? null);
-      });
-    },
   };
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  return e;
-}
-
-function note(text: string): HTMLElement {
-  const p = el('p', 'ml-note');
-  p.textContent = text;
-  return p;
 }
 
 function r1(v: number): string {

@@ -107,7 +107,7 @@ export function exportWithCanvas(svg: SVGSVGElement, colors: ThemeColors, image:
     img.setAttribute('width', String(image.width));
     img.setAttribute('height', String(image.height));
     if (image.stretch) img.setAttribute('preserveAspectRatio', 'none');
-    if (image.pixelated) img.setAttribute('style', 'image-rendering: pixelated;');
+    if (image.pixelated) img.style.setProperty('image-rendering', 'pixelated');
     img.setAttribute('href', image.canvas.toDataURL('image/png'));
     if (image.into) {
       const parent = copy.querySelector(image.into);

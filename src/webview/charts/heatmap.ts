@@ -151,30 +151,6 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
   canvas.className = 'ml-heatmap-canvas';
   let body: HTMLDivElement;
   let controls: HeatmapControls;
-  const state = { get data() { return data; }, set data(d) { data = d; }, get options() { return options; }, set options(o) { options = o; } };
-  const { frame, chart } = chartFrame(container, 'ml-heatmap', state, {
-    layout: (root) => {
-      controls = heatmapControls(options.palettes, {
-        onRange: (range) => {
-          options = { ...options, domain: range };
-          frame.redraw();
-          options.onRangeChange?.(range, options.scheme);
-        },
-        onScheme: (scheme) => {
-          if (scheme === options.scheme) return;
-          options = { ...options, scheme, domain: null };
-          frame.redraw();
-          options.onRangeChange?.(domain, scheme);
-        },
-      });
-      body = document.createElement('div');
-      body.className = 'ml-heatmap-body';
-      root.append(controls.element, body);
-      return body;
-    },
-    svgClass: 'ml-heatmap-svg',
-    canvasImage: () => (mode === 'canvas' ? { canvas, into: 'g.cells', width: geometry.size, height: geometry.size, stretch: true } : null),
-  }, render);
 
   function render(f: ChartFrame<HeatmapData, HeatmapOptions>): void {
     const { svg, tooltip } = f;
@@ -428,6 +404,32 @@ function drawHeatmap(container: HTMLElement, initialData: HeatmapData, initialOp
     }
     ictx.putImageData(pixels, 0, 0);
   }
+
+  // Last, once every variable above exists: the frame draws at once.
+  const state = { get data() { return data; }, set data(d) { data = d; }, get options() { return options; }, set options(o) { options = o; } };
+  const { frame, chart } = chartFrame(container, 'ml-heatmap', state, {
+    layout: (root) => {
+      controls = heatmapControls(options.palettes, {
+        onRange: (range) => {
+          options = { ...options, domain: range };
+          frame.redraw();
+          options.onRangeChange?.(range, options.scheme);
+        },
+        onScheme: (scheme) => {
+          if (scheme === options.scheme) return;
+          options = { ...options, scheme, domain: null };
+          frame.redraw();
+          options.onRangeChange?.(domain, scheme);
+        },
+      });
+      body = document.createElement('div');
+      body.className = 'ml-heatmap-body';
+      root.append(controls.element, body);
+      return body;
+    },
+    svgClass: 'ml-heatmap-svg',
+    canvasImage: () => (mode === 'canvas' ? { canvas, into: 'g.cells', width: geometry.size, height: geometry.size, stretch: true } : null),
+  }, render);
 
   return {
     ...chart,
