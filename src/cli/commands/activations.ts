@@ -101,7 +101,7 @@ async function readInputs(args: ParsedArgs, tokenizer: Tokenizer | undefined) {
 }
 
 /** "I saw {him} there" -> the text without braces, with the marked word as target. */
-export function parseMarkedText(text: string): CaptureInput {
+function parseMarkedText(text: string): CaptureInput {
   const m = /\{([^{}]+)\}/.exec(text);
   if (!m) return text;
   const clean = text.slice(0, m.index) + m[1] + text.slice(m.index + m[0].length);

@@ -18,7 +18,7 @@ export interface MapOptions {
 }
 
 /** sklearn requires perplexity < n; short word lists get a perplexity that suits them. */
-export function defaultPerplexity(n: number): number {
+function defaultPerplexity(n: number): number {
   return Math.max(1, Math.min(30, Math.floor((n - 1) / 3)));
 }
 

@@ -13,7 +13,7 @@ import { checkSingleTokens } from '../models/positions';
 import type { RunControl } from '../run-control';
 import type { SourceOptions, SourceVectors } from './source-vectors';
 
-export const DEFAULT_EMBED_TEMPLATE = ' {word}';
+const DEFAULT_EMBED_TEMPLATE = ' {word}';
 export const DEFAULT_HOOK_TEMPLATE = 'The next word is {word}';
 
 export async function loadModelSourceVectors(spec: string, modelId: string, hook: string, words: string[], options: SourceOptions, control: RunControl): Promise<SourceVectors> {

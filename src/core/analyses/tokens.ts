@@ -196,7 +196,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
 }
 
 /** Entries of a token list file: one per line; # comments, blank lines and [category] headers are skipped. */
-export function readTokenListFile(path: string): string[] {
+function readTokenListFile(path: string): string[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -213,7 +213,7 @@ export function readTokenListFile(path: string): string[] {
  * otherwise `leadingSpace` decides (' word', 'word', or ' word' falling back to 'word'). Entries that
  * are not one token are left out with their pieces; repeated tokens are kept once.
  */
-export function tokensFromList(tokenizer: Gpt2Tokenizer, entries: readonly string[], leadingSpace: LeadingSpace): ChosenTokens {
+function tokensFromList(tokenizer: Gpt2Tokenizer, entries: readonly string[], leadingSpace: LeadingSpace): ChosenTokens {
   const ids: number[] = [];
   const seen = new Map<number, string>();
   const missing: { word: string; pieces: string[] }[] = [];

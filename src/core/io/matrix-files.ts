@@ -47,7 +47,7 @@ export async function readMatrixFile(path: string, options: ReadMatrixOptions = 
   return result;
 }
 
-export function formatOf(path: string): MatrixFormat {
+function formatOf(path: string): MatrixFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.npy') return 'npy';
   if (ext === '.csv') return 'csv';
@@ -183,7 +183,7 @@ function isNumber(field: string): boolean {
  * The Embedding Projector's metadata TSV: a single column has no header; with several columns
  * the first row is a header. Labels come from the first column.
  */
-export function parseMetadataTsv(text: string, input: string, expectedRows: number): string[] {
+function parseMetadataTsv(text: string, input: string, expectedRows: number): string[] {
   const lines = text.split(/\r?\n/);
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   const multiColumn = lines.length > 0 && lines[0].includes('\t');

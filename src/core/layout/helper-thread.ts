@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
  * prepares a generation (builds the tree), only the chunks counted so far may run; it then raises
  * the count and sets the gate to the generation.
  */
-export const GENERATION = 0, TICKET = 1, DONE = 2, HELPER_CHUNKS = 3, TOTAL = 4, GATE = 5;
+const GENERATION = 0, TICKET = 1, DONE = 2, HELPER_CHUNKS = 3, TOTAL = 4, GATE = 5;
 /** If the helper holds a chunk this long (default), it is presumed dead: the main thread redoes everything itself. */
 const STUCK_MS = 20_000;
 /** How long a thread polls before it sleeps: longer than the main thread's work between two generations (a KL evaluation at 10,000 points included), short enough not to hog a loaded CPU. */
@@ -91,7 +91,7 @@ function spinWhile(control: Int32Array, index: number, value: number): boolean {
 }
 
 /** Takes chunks of the given generation until none are left; returns how many it did. */
-export function takeChunks(control: Int32Array, generation: number, work: ChunkWork, beforeChunk?: () => void): number {
+function takeChunks(control: Int32Array, generation: number, work: ChunkWork, beforeChunk?: () => void): number {
   let did = 0;
   for (;;) {
     beforeChunk?.();

@@ -17,7 +17,7 @@ const HASH_WHOLE_BYTES = 4 * 1024 * 1024;
 
 export type FileFingerprint = { path: string; sha256: string } | { path: string; size: number; mtimeMs: number; ctimeMs: number; ino: number };
 
-export async function fileFingerprint(file: string): Promise<FileFingerprint | undefined> {
+async function fileFingerprint(file: string): Promise<FileFingerprint | undefined> {
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat?.isFile()) return undefined;
   if (stat.size <= HASH_WHOLE_BYTES) {
@@ -48,7 +48,7 @@ async function folderFingerprint(dir: string): Promise<FileFingerprint[] | undef
  * beside it, or the cache folder of a hub id. Undefined when the model is not on disk yet (a first
  * run downloads it; the result is stored after the run, when the files exist).
  */
-export async function modelFingerprint(model: string, cacheDir: string | undefined): Promise<FileFingerprint[] | undefined> {
+async function modelFingerprint(model: string, cacheDir: string | undefined): Promise<FileFingerprint[] | undefined> {
   const asPath = expandHome(model);
   const stat = await fs.stat(asPath).catch(() => undefined);
   if (stat?.isDirectory()) return folderFingerprint(asPath);
@@ -67,7 +67,7 @@ export async function modelFingerprint(model: string, cacheDir: string | undefin
 }
 
 /** A source spec's files: `model:ID#hook`, `vectors:PATH` or a catalog name. */
-export async function sourceFingerprint(spec: string, cacheDir: string | undefined): Promise<FileFingerprint[] | undefined> {
+async function sourceFingerprint(spec: string, cacheDir: string | undefined): Promise<FileFingerprint[] | undefined> {
   const s = spec.trim();
   if (s.startsWith('model:')) {
     const body = s.slice('model:'.length);

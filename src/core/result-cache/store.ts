@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 /** 512 MiB: a few hundred typical model results, small beside the models themselves. */
-export const DEFAULT_RESULT_CACHE_BYTES = 512 * 1024 * 1024;
+const DEFAULT_RESULT_CACHE_BYTES = 512 * 1024 * 1024;
 
 const ENTRY = /^[0-9a-f]{64}\.json$/;
 const TEMP = /\.tmp$/;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { MechLensError } from '../errors';
 
 /** Longest line we accept; longer ones are almost always a binary or minified file opened by mistake. */
-export const MAX_LINE_LENGTH = 10_000;
+const MAX_LINE_LENGTH = 10_000;
 
 /** Splits on CRLF, CR or LF (mixed is fine) after dropping a UTF-8 BOM. Line i is line number i + 1. */
 export function splitLines(text: string): string[] {
@@ -76,7 +76,7 @@ export function decodeUtf8(bytes: Uint8Array, source: string): string {
 }
 
 /** Byte offset of the first byte that breaks UTF-8, or bytes.length if none does. */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
+function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];

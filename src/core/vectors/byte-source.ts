@@ -15,8 +15,8 @@ export interface ByteSource {
   readonly fileSize: number;
 }
 
-export const GZIP_MAGIC_0 = 0x1f;
-export const GZIP_MAGIC_1 = 0x8b;
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
 
 export async function isGzipFile(filePath: string): Promise<boolean> {
   const fd = openOrThrow(filePath);

@@ -211,7 +211,7 @@ export class WorkerPool {
 }
 
 /** The pool runInWorker uses: one per process (extension host or CLI). */
-export const defaultWorkerPool = new WorkerPool();
+const defaultWorkerPool = new WorkerPool();
 
 export function runInWorker<T extends WorkerTaskName>(task: T, input: TaskInput<T>, control: WorkerControl = {}): Promise<TaskOutput<T>> {
   return defaultWorkerPool.run(task, input, control);
