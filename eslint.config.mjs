@@ -12,8 +12,8 @@ const onnxruntime = { name: 'onnxruntime-node', message: 'Only core/models/runti
 const d3 = { name: 'd3', message: 'd3 is for webview/ charts; core/ does the math and returns plain data.' };
 const vscode = { name: 'vscode', message: 'Only extension/ may use the vscode API.' };
 
-/** A restricted-import rule set: bare module names, other layers' folders and extra module globs. */
-function layer({ modules = [], folders = [], modulePatterns = [] }) {
+/** A restricted-import rule set: bare module names, other layers' folders, extra module globs and specifier regexes. */
+function layer({ modules = [], folders = [], modulePatterns = [], specifiers = [] }) {
   const names = modules.map((m) => (typeof m === 'string' ? m : m.name));
   const folderPatterns = folders.flatMap((f) => [`**/${f}`, `**/${f}/**`]);
   // no-restricted-imports sees only static imports; a dynamic import() or require() of the same module
@@ -23,11 +23,12 @@ function layer({ modules = [], folders = [], modulePatterns = [] }) {
     ...names.map((n) => `^${escape(n)}(\\x2F.*)?$`),
     ...modulePatterns.map((p) => `^${escape(p).replaceAll('\\*', '[^\\x2F]*')}$`),
     ...folders.map((f) => `(^|\\x2F)${escape(f)}(\\x2F|$)`),
+    ...specifiers.map((r) => r.regex.replaceAll('/', '\\x2F')),
   ];
   const source = `/${alternatives.join('|')}/`;
   const message = `This layer may not load this module (see the layer rules in eslint.config.mjs).`;
   return {
-    'no-restricted-imports': ['error', { paths: modules, patterns: [...folderPatterns, ...modulePatterns] }],
+    'no-restricted-imports': ['error', { paths: modules, patterns: [{ group: [...folderPatterns, ...modulePatterns] }, ...specifiers] }],
     'no-restricted-syntax': alternatives.length === 0 ? 'off' : ['error',
       { selector: `ImportExpression[source.value=${source}]`, message },
       { selector: `CallExpression[callee.name='require'][arguments.0.value=${source}]`, message },
@@ -35,6 +36,10 @@ function layer({ modules = [], folders = [], modulePatterns = [] }) {
   };
 }
 
+// A chart is a function of (container, data, options): it gets what it needs from the panel that
+// calls it, and never reaches up into the panel shell (webview/*.ts, panels/).
+const chartsOnly = { regex: '^\\.\\./(?!\\.\\./protocol(/|$))', message: 'Charts see only charts/ and protocol/: the panel passes what a chart needs.' };
+const webviewLayer = { modules: [vscode, ...nodeBuiltins], folders: ['core', 'extension', 'cli'] };
 const coreLayer = { modules: [vscode, d3, onnxruntime], modulePatterns: ['d3-*'], folders: ['extension', 'webview', 'cli'] };
 
 export default tseslint.config(
@@ -51,5 +56,6 @@ export default tseslint.config(
   { files: runtimeFiles, rules: layer({ ...coreLayer, modules: [vscode, d3] }) },
   { files: ['src/cli/**'], rules: layer({ modules: [vscode], folders: ['extension', 'webview'] }) },
   { files: ['src/extension/**'], rules: layer({ folders: ['webview', 'cli'] }) },
-  { files: ['src/webview/**'], rules: layer({ modules: [vscode, ...nodeBuiltins], folders: ['core', 'extension', 'cli'] }) },
+  { files: ['src/webview/**'], ignores: ['src/webview/charts/**'], rules: layer(webviewLayer) },
+  { files: ['src/webview/charts/**'], rules: layer({ ...webviewLayer, specifiers: [chartsOnly] }) },
 );

@@ -26,6 +26,10 @@ const cases: Case[] = [
   { name: 'extension -> webview from a feature folder', file: 'src/extension/panels/planted.ts', code: `import { heatmap } from '../../webview/charts/heatmap';\nexport const h = heatmap;`, fires: true },
   { name: 'extension -> cli', file: 'src/extension/commands/planted.ts', code: `import { main } from '../../cli/main';\nexport const m = main;`, fires: true },
   { name: 'extension -> cli (root)', file: 'src/extension/planted-cli.ts', code: `export { main } from '../cli/main';`, fires: true },
+  // A chart never reaches up into the panel shell (issue 14: heatmap.ts imported ../settings).
+  { name: 'webview/charts -> the panel shell', file: 'src/webview/charts/planted-shell.ts', code: `import { readHeatmapSettings } from '../settings';\nexport const r = readHeatmapSettings;`, fires: true },
+  { name: 'webview/charts -> a panel', file: 'src/webview/charts/planted-panel.ts', code: `import { renderCompare } from '../panels/compare';\nexport const r = renderCompare;`, fires: true },
+  { name: 'webview/charts -> the panel shell (dynamic import)', file: 'src/webview/charts/planted-lazy.ts', code: `export const load = () => import('../export');`, fires: true },
   // The rules that were already there keep firing.
   { name: 'core -> vscode', file: 'src/core/planted-vscode.ts', code: `import * as vscode from 'vscode';\nexport const w = vscode.window;`, fires: true },
   { name: 'core -> extension', file: 'src/core/text/planted.ts', code: `import { activate } from '../../extension/extension';\nexport const a = activate;`, fires: true },
@@ -46,6 +50,8 @@ const cases: Case[] = [
   { name: 'core -> its own lazy modules', file: 'src/core/planted-lazy.ts', code: `export const load = () => import('./models/tokenizer');`, fires: false },
   { name: 'extension -> core, protocol and vscode', file: 'src/extension/planted-ok.ts', code: `import * as vscode from 'vscode';\nimport { runInWorker } from '../core/worker/client';\nimport type { Result } from '../protocol/result';\nimport { buildWebviewHtml } from './webview-html';\nexport const x: [unknown, unknown, Result | undefined, unknown] = [vscode, runInWorker, undefined, buildWebviewHtml];`, fires: false },
   { name: 'cli -> core', file: 'src/cli/planted-ok.ts', code: `import { cosine } from '../core/stats/similarity';\nexport const c = cosine;`, fires: false },
+  { name: 'webview/charts -> charts, protocol, d3 and vscode-elements', file: 'src/webview/charts/planted-ok.ts', code: `import * as d3 from 'd3';\nimport '@vscode-elements/elements/dist/vscode-option/index.js';\nimport type { Result } from '../../protocol/result';\nimport { fmt } from './common';\nexport const x: [unknown, Result | undefined, unknown] = [d3, undefined, fmt];`, fires: false },
+  { name: 'webview panels -> charts', file: 'src/webview/panels/planted-ok.ts', code: `import { heatmap } from '../charts/heatmap';\nimport { savePng } from '../export';\nexport const x = [heatmap, savePng];`, fires: false },
   { name: 'webview -> protocol and d3', file: 'src/webview/planted-ok.ts', code: `import * as d3 from 'd3';\nimport type { Result } from '../protocol/result';\nexport const x: [unknown, Result | undefined] = [d3, undefined];`, fires: false },
 ];
 
