@@ -2,7 +2,7 @@
 // to the host as an `export` message (the host owns the save dialog and the file write).
 import type { FromWebview } from '../protocol/messages';
 
-export async function svgToPngBase64(svgText: string, scale = 2): Promise<string> {
+async function svgToPngBase64(svgText: string, scale = 2): Promise<string> {
   const doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
   const el = doc.documentElement;
   const width = Number.parseFloat(el.getAttribute('width') ?? '600');

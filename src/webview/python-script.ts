@@ -4,7 +4,7 @@
 // A script runs as is in a notebook cell or with `python3 script.py` (`--no-plot` skips the figure).
 
 /** Exact float64 little-endian bytes as base64, read back by `_f64(b64, shape)`. */
-export function float64Base64(values: ArrayLike<number>): string {
+function float64Base64(values: ArrayLike<number>): string {
   const bytes = new Uint8Array(values.length * 8);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i], true);
@@ -30,7 +30,7 @@ export function pyJson(value: unknown): string {
 }
 
 /** numpy/scipy helpers, each included only in the scripts that call it. */
-export const pyHelpers = {
+const pyHelpers = {
   upper: `def upper(S):
     """The upper triangle without the diagonal, row by row: the word pairs i < j."""
     i, j = np.triu_indices(len(S), k=1)

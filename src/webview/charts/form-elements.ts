@@ -1,9 +1,11 @@
 // Small DOM pieces the charts' own controls and lists are made of, styled with the theme's input
 // and button colors (the charts also run outside the panel, where the vscode-elements are absent).
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
+/** An element with a class and text (as textContent, never HTML); the panels build with it too. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
   return e;
 }
 

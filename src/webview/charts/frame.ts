@@ -98,7 +98,7 @@ export function chartFrame<D, O>(container: HTMLElement, className: string, stat
 }
 
 /** A standalone SVG document of the chart, with its canvas (if it drew on one) as a PNG image in place. */
-export function exportWithCanvas(svg: SVGSVGElement, colors: ThemeColors, image: CanvasImage | null): string {
+function exportWithCanvas(svg: SVGSVGElement, colors: ThemeColors, image: CanvasImage | null): string {
   return svgDocument(svg, colors, (copy) => {
     if (!image) return;
     const img = document.createElementNS('http://www.w3.org/2000/svg', 'image');
@@ -145,7 +145,7 @@ export function plotArea(svg: Svg, colors: ThemeColors, width: number, height: n
 }
 
 /** Axis text in the chart's font at 10px, muted lines, foreground labels. */
-export function styleAxis(axis: Group, colors: ThemeColors): void {
+function styleAxis(axis: Group, colors: ThemeColors): void {
   axis.attr('font-family', null).attr('font-size', 10);
   axis.selectAll('path,line').attr('stroke', colors.muted);
   axis.selectAll('text').attr('fill', colors.foreground);

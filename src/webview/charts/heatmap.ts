@@ -63,7 +63,7 @@ const defaults: HeatmapOptions = { domain: null, scheme: 'diverging', svgThresho
  * The options a heatmap starts with: the chart's defaults, then the user's heatmap settings (canvas
  * threshold, palette, and scheme unless the panel gives one), then what the panel gives.
  */
-export function initialHeatmapOptions(given: Partial<HeatmapOptions>, settings = readHeatmapSettings()): HeatmapOptions {
+function initialHeatmapOptions(given: Partial<HeatmapOptions>, settings = readHeatmapSettings()): HeatmapOptions {
   const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<HeatmapOptions>;
   const palette = settings.colorScheme;
   const palettes: HeatmapPalettes = {
@@ -80,7 +80,7 @@ export function initialHeatmapOptions(given: Partial<HeatmapOptions>, settings =
   };
 }
 
-export function valueAt(values: SquareValues, n: number, i: number, j: number): number {
+function valueAt(values: SquareValues, n: number, i: number, j: number): number {
   return Array.isArray(values) ? values[i][j] : values[i * n + j];
 }
 

@@ -36,7 +36,7 @@ export function onChartUpdate(listener: (chart: object) => void): () => void {
 }
 
 /** Above this many numbers a chart is not pinned: the copy would cost more than the view is worth. */
-export const maxPinnedNumbers = 2_000_000;
+const maxPinnedNumbers = 2_000_000;
 
 /**
  * The spec as plain JSON for postMessage: typed arrays become arrays, functions (callbacks such as

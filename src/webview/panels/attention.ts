@@ -12,7 +12,7 @@ import { headBars } from '../charts/head-bars';
 import { layerSweep } from '../charts/layer-sweep';
 import { scatter } from '../charts/scatter';
 import { matrixCsv, matrixNpyBase64 } from '../export';
-import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
+import { type ChartSlot, card, dataExports, el, header, icon, notesBanner, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { addPythonExports } from '../python-buttons';
 import { offDiagonal } from './derive';
 import { rsaByCategoryCard } from './rsa-category';
@@ -36,7 +36,7 @@ export interface AttentionPanelHost {
 const spaceName: Record<SpaceKey, string> = { q: 'Q (query)', k: 'K (key)' };
 
 /** The upper triangle of Q and K as paired columns, with each pair's words and whether they share a category. */
-export function qkPairs(result: AttentionResult): { i: number[]; j: number[]; q: number[]; k: number[]; within: boolean[] } {
+function qkPairs(result: AttentionResult): { i: number[]; j: number[]; q: number[]; k: number[]; within: boolean[] } {
   const out = { i: [] as number[], j: [] as number[], q: [] as number[], k: [] as number[], within: [] as boolean[] };
   const n = result.items.length;
   for (let i = 0; i < n; i++) {
@@ -246,13 +246,7 @@ function piecesBanner(page: HTMLElement, result: AttentionResult): void {
     page.appendChild(b);
   }
   const notes = [...otherWarnings, ...(['q', 'k', 'v'] as const).flatMap((k) => (result[k].selectivity.warnings ?? []).map((w) => `${k.toUpperCase()}: ${w}`))];
-  if (notes.length) {
-    const b = el('div', 'ml-banner ml-banner-info ml-warnings');
-    const body = el('div', 'ml-banner-body');
-    for (const note of notes) body.appendChild(el('div', undefined, note));
-    b.append(icon('info'), body);
-    page.appendChild(b);
-  }
+  notesBanner(page, notes);
 }
 
 function selectivityTable(result: AttentionResult): HTMLTableElement {

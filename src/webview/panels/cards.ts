@@ -2,6 +2,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview } from '../../protocol/messages';
 import type { RunInfo } from '../../protocol/result';
 import type { Chart } from '../charts/common';
+import { el } from '../charts/form-elements';
 import { exportMessage } from '../export';
 import { forgetPinnableCards, pinButton, repostPinned } from '../pin';
 import type { Focus } from '../../protocol/side-view';
@@ -12,11 +13,16 @@ export interface Poster { post(message: FromWebview): void }
 /** Where a card finds its chart for export once the chart exists. */
 export interface ChartSlot { chart?: Chart<never, never> }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
+export { el };
+
+/** A panel's notes (what is worth saying but did not stop the run) as one info banner; nothing when there are none. */
+export function notesBanner(page: HTMLElement, notes: string[]): void {
+  if (!notes.length) return;
+  const banner = el('div', 'ml-banner ml-banner-info ml-warnings');
+  const body = el('div', 'ml-banner-body');
+  for (const n of notes) body.appendChild(el('div', undefined, n));
+  banner.append(icon('info'), body);
+  page.appendChild(banner);
 }
 
 export function icon(name: string): HTMLSpanElement {

@@ -73,7 +73,7 @@ export function similarityHeatmaps(grid: HTMLElement, result: CompareResult, hos
   return heatmaps;
 }
 
-export function rsaStatRow(result: CompareResult): HTMLElement {
+function rsaStatRow(result: CompareResult): HTMLElement {
   const r = result.rsa;
   return statRow([
     ['pearson', 'Pearson r', fmt(r.pearson)], ['spearman', 'Spearman ρ', fmt(r.spearman)], ['cosine', 'S_c', fmt(r.cosine)],

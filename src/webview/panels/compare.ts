@@ -13,7 +13,7 @@ import type { HeatmapScheme } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
 import { linePlot } from '../charts/line-plot';
 import { stripPlot } from '../charts/strip-plot';
-import { type ChartSlot, card, el, header, icon, panelPage, runMeta, sourceChip } from './cards';
+import { type ChartSlot, card, el, header, notesBanner, panelPage, runMeta, sourceChip } from './cards';
 import { addPythonExports } from '../python-buttons';
 import { rsaScatterCard, section, similarityHeatmaps, spaceName } from './compare-sections';
 import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
@@ -53,13 +53,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   });
   const notes = [...result.warnings, ...(result.a.selectivity.warnings ?? []).map((w) => `${nameA}: ${w}`),
     ...(result.b.selectivity.warnings ?? []).map((w) => `${nameB}: ${w}`)];
-  if (notes.length) {
-    const b = el('div', 'ml-banner ml-banner-info ml-warnings');
-    const body = el('div', 'ml-banner-body');
-    for (const n of notes) body.appendChild(el('div', undefined, n));
-    b.append(icon('info'), body);
-    page.appendChild(b);
-  }
+  notesBanner(page, notes);
 
   const exportable = (name: string, chart: () => Chart<never, never> | undefined) => ({ name, chart });
   const charts = { register, draw };

@@ -16,7 +16,7 @@ const columns: { key: MatchColumn; label: string; title: string; numeric: boolea
 ];
 
 /** Row order for a sort: indices into `matches`. Ties keep A's order, so every sort is stable and repeatable. */
-export function sortedRows(matches: readonly VocabularyMatch[], sort: MatchSort): number[] {
+function sortedRows(matches: readonly VocabularyMatch[], sort: MatchSort): number[] {
   const key = (m: VocabularyMatch, rank: number): string | number => (sort.column === 'rank' ? rank : m[sort.column]);
   const order = matches.map((_, i) => i);
   order.sort((i, j) => {

@@ -9,7 +9,7 @@ import type { LeadingSpace, MatchResult } from '../../protocol/result';
 import type { HeatmapChart, HeatmapScheme } from '../charts/heatmap';
 import { tableCsv } from '../export';
 import type { RerunClient } from '../rerun-client';
-import { card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
+import { card, dataExports, el, header, notesBanner, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { rsaScatterCard, section, similarityHeatmaps } from './compare-sections';
 import { pairLabels, upperPairs } from './derive';
 import { matchTable, type MatchSort } from './match-table';
@@ -46,13 +46,7 @@ export function renderMatch(root: HTMLElement, result: MatchResult, host: MatchP
   const noCategoryNotes = new Set(compare && compare.categories.length === 0
     ? (['a', 'b'] as const).map((k) => `${compare[k].source.label}: selectivity index undefined: ${compare[k].selectivity.reason}`) : []);
   const notes = [...result.warnings, ...(compare?.warnings ?? []).filter((w) => !noCategoryNotes.has(w))];
-  if (notes.length) {
-    const banner = el('div', 'ml-banner ml-banner-info ml-warnings');
-    const body = el('div', 'ml-banner-body');
-    for (const n of notes) body.appendChild(el('div', undefined, n));
-    banner.append(icon('info'), body);
-    page.appendChild(banner);
-  }
+  notesBanner(page, notes);
 
   // The table, and where each match sits in the comparison (the heatmaps' row order).
   const compareIndex = new Map((compare?.items ?? []).map((w, i) => [w, i]));

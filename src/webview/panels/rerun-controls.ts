@@ -31,7 +31,7 @@ export interface RerunControlsOptions {
 type Control = HTMLElement & { value: string; disabled: boolean; invalid: boolean };
 
 /** The value of a number field, or the reason it is not acceptable. */
-export function readNumber(text: string, limit: NumberLimit, auto: boolean): { value: number | null } | { problem: string } {
+function readNumber(text: string, limit: NumberLimit, auto: boolean): { value: number | null } | { problem: string } {
   const t = text.trim();
   if (t === '') return auto ? { value: null } : { problem: 'is required' };
   const v = Number(t);

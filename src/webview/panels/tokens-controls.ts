@@ -30,7 +30,7 @@ function numberField(name: keyof typeof tokensRerunLimits, value: string, label:
 }
 
 /** The run's own values as the starting point, so "Run again" without changes reproduces it. */
-export function currentParams(result: TokensResult): TokensRerunParams {
+function currentParams(result: TokensResult): TokensRerunParams {
   return {
     job: 'tokens', method: result.method, perplexity: result.map.perplexity ?? 5,
     eps: result.run.options.epsChosen === 'auto' ? null : result.map.eps, minSamples: result.map.minSamples,

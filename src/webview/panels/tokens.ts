@@ -13,7 +13,7 @@ import { fmt, themeColors } from '../charts/common';
 import { heatmap } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
-import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip } from './cards';
+import { type ChartSlot, card, dataExports, el, header, notesBanner, panelPage, runMeta, sourceChip } from './cards';
 import { groupRows, mapCsv, rowsCsv, tokenLabel, transpose } from './tokens-derive';
 import { type TokensRerunRequest, mapControls } from './tokens-controls';
 
@@ -41,13 +41,7 @@ export function renderTokens(root: HTMLElement, result: TokensResult, host: Toke
 
   page.appendChild(tokensHeader(result, host));
   const notes = [...result.warnings];
-  if (notes.length) {
-    const b = el('div', 'ml-banner ml-banner-info ml-warnings');
-    const body = el('div', 'ml-banner-body');
-    for (const w of notes) body.appendChild(el('div', undefined, w));
-    b.append(icon('info'), body);
-    page.appendChild(b);
-  }
+  notesBanner(page, notes);
 
   // The embedding matrix.
   page.appendChild(el('h2', 'ml-section-title', `Embedding rows (${n} tokens × ${result.dims} dims)`));

@@ -11,7 +11,7 @@ import { el, icon } from '../panels/cards';
 import type { SidePoster } from './messages';
 
 /** Rows of the selection's numbers: the table behind Copy and the CSV export. */
-export function inspectorTable(data: InspectorData): string[][] {
+function inspectorTable(data: InspectorData): string[][] {
   switch (data.kind) {
     case 'token': return [['space', 'neighbour', 'cosine'], ...data.spaces.flatMap((s) => s.neighbours.map((n) => [s.label, n.word, String(n.similarity)]))];
     case 'pair': return [['space', `cosine(${data.words[0]}, ${data.words[1]})`], ...data.spaces.map((s) => [s.label, s.similarity === null ? '' : String(s.similarity)]),
