@@ -126,7 +126,6 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
   let problem: string | null = null;
   let svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
 
-
   // ---- data helpers ----
   const n = () => data.labels.length;
   const isNoise = (i: number) => data.clusters[i] < 0;
