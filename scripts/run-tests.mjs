@@ -1,8 +1,11 @@
 // Runs every test/**/*.test.ts under node's built-in runner, with tsx so tests import src/ directly.
 // Node 20's --test takes no globs, hence this small file walk. Extra args filter by path substring.
-import { readdirSync, statSync } from 'node:fs';
+// The browser tests need Chromium: it is found (or, as root with apt-get, installed once) here,
+// before any test starts. Without one, those files are not run and one line says how to get one.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { ensureChromium } from './chromium.mjs';
 
 const filters = process.argv.slice(2);
 const files = [];
@@ -14,8 +17,26 @@ const files = [];
     else if (name.endsWith('.test.ts')) files.push(relative(process.cwd(), p));
   }
 })('test');
-const selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
+let selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
 selected.sort();
+
+// Every browser test launches through test/helpers/chromium.ts's launchBrowser.
+const usesBrowser = (file) => /\blaunchBrowser\s*\(/.test(readFileSync(file, 'utf8'));
+const browserFiles = selected.filter(usesBrowser);
+const env = { ...process.env, NODE_OPTIONS: '' };
+let notRun = '';
+if (browserFiles.length) {
+  const chromium = ensureChromium();
+  if (chromium.path) {
+    env.CHROME_PATH = chromium.path;
+  } else {
+    notRun = `${browserFiles.length} browser test file(s) not run. ${chromium.missing}`;
+    console.error(notRun);
+    selected = selected.filter((f) => !browserFiles.includes(f));
+  }
+}
+
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
-process.exit(r.status ?? 1);
+const r = selected.length ? spawnSync(process.execPath, args, { stdio: 'inherit', env }) : { status: 0 };
+if (notRun) console.error(notRun);
+process.exit(notRun ? 1 : r.status ?? 1);
