@@ -2,7 +2,8 @@
 // Node 20's --test takes no globs, hence this small file walk. Extra args filter by path substring.
 // The browser tests need Chromium: it is found (or, as root with apt-get, installed once) here,
 // before any test starts. Without one, those files are not run and one line says how to get one.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ensureChromium } from './chromium.mjs';
@@ -24,6 +25,12 @@ selected.sort();
 const usesBrowser = (file) => /\blaunchBrowser\s*\(/.test(readFileSync(file, 'utf8'));
 const browserFiles = selected.filter(usesBrowser);
 const env = { ...process.env, NODE_OPTIONS: '' };
+// The tests never read the caches of the person running them: an empty hub cache and gensim-data
+// folder, and none of the hub variables that would change where a model comes from.
+const emptyCaches = mkdtempSync(join(tmpdir(), 'mechlens-test-caches-'));
+for (const name of ['HF_HOME', 'HUGGINGFACE_HUB_CACHE', 'HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'HF_ENDPOINT', 'HF_TOKEN']) delete env[name];
+env.HF_HUB_CACHE = join(emptyCaches, 'hub');
+env.GENSIM_DATA_DIR = join(emptyCaches, 'gensim-data');
 let notRun = '';
 if (browserFiles.length) {
   const chromium = ensureChromium();
@@ -38,5 +45,6 @@ if (browserFiles.length) {
 
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected];
 const r = selected.length ? spawnSync(process.execPath, args, { stdio: 'inherit', env }) : { status: 0 };
+rmSync(emptyCaches, { recursive: true, force: true });
 if (notRun) console.error(notRun);
 process.exit(notRun ? 1 : r.status ?? 1);

@@ -181,7 +181,7 @@ async function download(id: string, revision: string, dir: string, options: Ensu
   const endpoint = (options.endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
   const urlOf = (file: string) => `${endpoint}/${id}/resolve/${encodeURIComponent(revision)}/${file}`;
   const signal = options.signal;
-  const token = options.token ?? process.env.HF_TOKEN;
+  const token = options.token ?? (options.env ?? process.env).HF_TOKEN;
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   fs.mkdirSync(dir, { recursive: true });
   let commit: string | null = null;

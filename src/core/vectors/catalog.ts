@@ -77,8 +77,8 @@ export function gensimDataPath(name: string, env: NodeJS.ProcessEnv = process.en
 
 /**
  * A copy of a catalog set already on disk, without the network: MechLens's cache, then
- * gensim-data's folder (used only when its size is the release file's, so a half-written file is
- * not read). Undefined when neither has it.
+ * gensim-data's folder. gensim.downloader checks the md5 in a temporary folder and moves the set
+ * into place only then, so a file there is complete. Undefined when neither has it.
  */
 export function findCachedCatalogVectors(name: string, opts: { cacheDir?: string; env?: NodeJS.ProcessEnv; catalog?: readonly VectorCatalogEntry[] } = {}): string | undefined {
   const entry = findCatalogVectors(name, opts.catalog);
@@ -86,7 +86,7 @@ export function findCachedCatalogVectors(name: string, opts: { cacheDir?: string
   const own = catalogCachePath(name, opts.cacheDir ?? defaultCacheDir(opts.env));
   if (fs.existsSync(own)) return own;
   const gensim = gensimDataPath(name, opts.env);
-  return fs.statSync(gensim, { throwIfNoEntry: false })?.size === entry.downloadBytes ? gensim : undefined;
+  return fs.statSync(gensim, { throwIfNoEntry: false })?.isFile() ? gensim : undefined;
 }
 
 /** Which copy a vector file is: gensim-data's `<name>/<name>.gz`, MechLens's cache, or a file the user gave. */
