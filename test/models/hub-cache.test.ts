@@ -91,7 +91,7 @@ test('refs/main picks one of two snapshots; a commit or another ref picks the ot
   // No ref for the revision: not found (as huggingface_hub offline), and the message names both caches.
   await assert.rejects(ensureModel('test-org/tiny', { cacheDir, env, offline: true, revision: 'dev' }), (err: unknown) => {
     assert.ok(err instanceof MechLensError);
-    assert.match(err.message, /not in MechLens's cache .* or the Hugging Face hub cache \(.*, as models--test-org--tiny\); offline mode does not download/);
+    assert.match(err.message, /is not in the cache \(.*\) nor in the Hugging Face hub cache \(.*, as models--test-org--tiny\); offline mode does not download/);
     return true;
   });
 });
@@ -230,7 +230,7 @@ test('gensim-data: GENSIM_DATA_DIR, else ~/gensim-data; a set there is used in p
   fs.writeFileSync(own, gz);
   assert.equal(findCachedCatalogVectors('glove-wiki-gigaword-50', { cacheDir, env }), own);
   assert.deepEqual(describeVectorCopy(own, 'glove-wiki-gigaword-50'), { from: 'mechlens-cache', path: own });
-  await assert.rejects(ensureCatalogVectors('glove-wiki-gigaword-100', { cacheDir, env, offline: true }), /not in .* nor at .*glove-wiki-gigaword-100\.gz\) and offline mode is on/);
+  await assert.rejects(ensureCatalogVectors('glove-wiki-gigaword-100', { cacheDir, env, offline: true }), /glove-wiki-gigaword-100 is not downloaded yet and offline mode is on \(not in .* nor at .*glove-wiki-gigaword-100\.gz\)/);
   assert.ok(VECTOR_CATALOG.some((e) => e.name === 'glove-wiki-gigaword-50'));
 });
 

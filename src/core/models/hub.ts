@@ -130,7 +130,7 @@ export async function ensureModel(idOrDir: string, options: EnsureModelOptions =
   const offlineByEnv = !options.offline && hubOfflineFromEnv(env);
   if (options.offline || offlineByEnv) {
     const hubCache = hubCacheDir(env);
-    throw new MechLensError('not-found', `Model ${id} (revision ${revision}) is not in MechLens's cache${describeMissing(dir)} or the Hugging Face hub cache (${hubCache}, as ${hubCacheNames(idOrDir).map(hubRepoFolderName).join(' or ')}); ${offlineByEnv ? 'HF_HUB_OFFLINE is set, so' : 'offline mode'} does not download`, {
+    throw new MechLensError('not-found', `Model ${id} (revision ${revision}) is not in the cache${describeMissing(dir)} nor in the Hugging Face hub cache (${hubCache}, as ${hubCacheNames(idOrDir).map(hubRepoFolderName).join(' or ')}); ${offlineByEnv ? 'HF_HUB_OFFLINE is set, so' : 'offline mode'} does not download`, {
       input: dir, fix: `${offlineByEnv ? 'Unset HF_HUB_OFFLINE' : 'Turn off offline mode'} to download it once, or copy a checkpoint folder there (config.json, ${SINGLE_FILE}, tokenizer.json).`,
     });
   }

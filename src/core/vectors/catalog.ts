@@ -123,7 +123,7 @@ export async function ensureCatalogVectors(name: string, opts: EnsureCatalogOpti
   const cached = findCachedCatalogVectors(name, { cacheDir, env: opts.env, catalog: opts.catalog });
   if (cached) return cached;
   if (opts.offline) {
-    throw new MechLensError('not-found', `${name} is not downloaded yet (not in ${cacheDirFor('vectors', cacheDir)} nor at ${gensimDataPath(name, opts.env)}) and offline mode is on`, {
+    throw new MechLensError('not-found', `${name} is not downloaded yet and offline mode is on (not in ${cacheDirFor('vectors', cacheDir)} nor at ${gensimDataPath(name, opts.env)})`, {
       input: name,
       fix: `Turn offline mode off to download it (${(entry.downloadBytes / 2 ** 20).toFixed(0)} MB), or copy ${entry.name}.gz into ${cacheDirFor('vectors', cacheDir)}.`,
     });
