@@ -2,6 +2,7 @@
 // tokenizer files and the safetensors weights, downloaded with resume and checked against the sizes
 // and sha256 the hub announces. The folder counts as complete only once `mechlens-source.json` is
 // written, after every file is in place, so an interrupted download is never mistaken for a model.
+// Before downloading, a model already in the Hugging Face hub cache is used in place (hub-cache.ts).
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
