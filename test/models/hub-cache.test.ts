@@ -16,6 +16,7 @@ import { ensureModel, findCachedModel, hubCacheNames } from '../../src/core/mode
 import { describeModelCopy, findInHubCache, hubCacheDir, hubEndpoint, hubOfflineFromEnv } from '../../src/core/models/hub-cache';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { loadTokenizer } from '../../src/core/models/tokenizer';
+import { resolveExternalDataPaths } from '../../src/core/models/external-data';
 import { buildGpt2Graph } from '../../src/core/models/graph-gpt2';
 import { listHookPoints } from '../../src/core/models/hooks';
 import { planWeights } from '../../src/core/models/graph-weights';
@@ -276,4 +277,26 @@ test('a model in the hub cache and a vector set in gensim-data are used with not
   assert.equal(cli.stderr.trim(), `gpt2: from the Hugging Face hub cache (repository gpt2, commit ${COMMIT_A.slice(0, 12)}): ${snapshot}`);
   assert.match(cli.stdout, /blocks\.1\.hook_resid_post/);
   assert.equal(hub.requests.length, before);
+});
+
+test('external data paths: links resolved to their real files, under the deepest folder that holds them all', () => {
+  const root = fs.realpathSync(tmp('ext'));
+  const model = path.join(root, 'snapshot');
+  fs.mkdirSync(path.join(root, 'blobs', 'x'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'blobs', 'y'), { recursive: true });
+  fs.mkdirSync(model);
+  fs.writeFileSync(path.join(root, 'blobs', 'x', 'one'), '1');
+  fs.writeFileSync(path.join(root, 'blobs', 'y', 'two'), '2');
+  fs.writeFileSync(path.join(model, 'plain.bin'), '3');
+  fs.symlinkSync('../blobs/x/one', path.join(model, 'a.safetensors'));
+  fs.symlinkSync(path.join(root, 'blobs', 'y', 'two'), path.join(model, 'b.safetensors'));
+  const linked = resolveExternalDataPaths(model, ['a.safetensors', 'b.safetensors']);
+  assert.equal(linked.folder, path.join(root, 'blobs'));
+  assert.deepEqual([...linked.locations], [['a.safetensors', 'x/one'], ['b.safetensors', 'y/two']]);
+  const plain = resolveExternalDataPaths(model, ['plain.bin']);
+  assert.deepEqual([plain.folder, [...plain.locations]], [model, [['plain.bin', 'plain.bin']]]);
+  const mixed = resolveExternalDataPaths(model, ['plain.bin', 'a.safetensors', 'missing.bin']);
+  assert.equal(mixed.folder, root);
+  assert.deepEqual([...mixed.locations], [['plain.bin', 'snapshot/plain.bin'], ['a.safetensors', 'blobs/x/one'], ['missing.bin', 'snapshot/missing.bin']]);
+  assert.deepEqual(resolveExternalDataPaths(model, []), { folder: model, locations: new Map() });
 });
