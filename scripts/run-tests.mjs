@@ -1,8 +1,12 @@
 // Runs every test/**/*.test.ts under node's built-in runner, with tsx so tests import src/ directly.
 // Node 20's --test takes no globs, hence this small file walk. Extra args filter by path substring.
-import { readdirSync, statSync } from 'node:fs';
+// The browser tests need Chromium: it is found (or, as root with apt-get, installed once) here,
+// before any test starts. Without one, those files are not run and one line says how to get one.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { ensureChromium } from './chromium.mjs';
 
 const filters = process.argv.slice(2);
 const files = [];
@@ -14,8 +18,33 @@ const files = [];
     else if (name.endsWith('.test.ts')) files.push(relative(process.cwd(), p));
   }
 })('test');
-const selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
+let selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
 selected.sort();
+
+// Every browser test launches through test/helpers/chromium.ts's launchBrowser.
+const usesBrowser = (file) => /\blaunchBrowser\s*\(/.test(readFileSync(file, 'utf8'));
+const browserFiles = selected.filter(usesBrowser);
+const env = { ...process.env, NODE_OPTIONS: '' };
+// The tests never read the caches of the person running them: an empty hub cache and gensim-data
+// folder, and none of the hub variables that would change where a model comes from.
+const emptyCaches = mkdtempSync(join(tmpdir(), 'mechlens-test-caches-'));
+for (const name of ['HF_HOME', 'HUGGINGFACE_HUB_CACHE', 'HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'HF_ENDPOINT', 'HF_TOKEN']) delete env[name];
+env.HF_HUB_CACHE = join(emptyCaches, 'hub');
+env.GENSIM_DATA_DIR = join(emptyCaches, 'gensim-data');
+let notRun = '';
+if (browserFiles.length) {
+  const chromium = ensureChromium();
+  if (chromium.path) {
+    env.CHROME_PATH = chromium.path;
+  } else {
+    notRun = `${browserFiles.length} browser test file(s) not run. ${chromium.missing}`;
+    console.error(notRun);
+    selected = selected.filter((f) => !browserFiles.includes(f));
+  }
+}
+
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
-process.exit(r.status ?? 1);
+const r = selected.length ? spawnSync(process.execPath, args, { stdio: 'inherit', env }) : { status: 0 };
+rmSync(emptyCaches, { recursive: true, force: true });
+if (notRun) console.error(notRun);
+process.exit(notRun ? 1 : r.status ?? 1);

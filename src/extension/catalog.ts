@@ -2,8 +2,10 @@
 // the Models view show them, with what is already in the cache.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { MODEL_CATALOG, modelCacheDir } from '../core/models/hub';
-import { VECTOR_CATALOG, catalogCachePath, type VectorCatalogEntry } from '../core/vectors/catalog';
+import { MODEL_CATALOG, hubCacheNames, modelCacheDir } from '../core/models/hub';
+import { describeCopyLine, describeModelCopy, findInHubCache, hubCacheDir } from '../core/models/hub-cache';
+import { VECTOR_CATALOG, describeVectorCopy, findCachedCatalogVectors, type VectorCatalogEntry } from '../core/vectors/catalog';
+import type { SourceCopy } from '../protocol/result';
 import type { CatalogEntryLike, ModelEntryLike } from './source-picks';
 
 export function toCatalogEntry(entry: VectorCatalogEntry): CatalogEntryLike {
@@ -16,9 +18,15 @@ export function catalogEntries(): readonly CatalogEntryLike[] {
   return entries;
 }
 
-/** Catalog sets already downloaded: the cache file exists only once complete and verified. */
+/** Catalog sets on disk: MechLens's cache (a file there is complete and verified) or gensim-data's folder. */
 export function cachedCatalogNames(cacheDir: string): Set<string> {
-  return new Set(VECTOR_CATALOG.filter((e) => existsSync(catalogCachePath(e.name, cacheDir))).map((e) => e.name));
+  return new Set(VECTOR_CATALOG.filter((e) => catalogVectorCopy(e.name, cacheDir)).map((e) => e.name));
+}
+
+/** Where a catalog set was found, for the Models view; undefined when it is not on disk. */
+export function catalogVectorCopy(name: string, cacheDir: string): SourceCopy | undefined {
+  const file = findCachedCatalogVectors(name, { cacheDir });
+  return file ? describeVectorCopy(file, name) : undefined;
 }
 
 const models: readonly ModelEntryLike[] = MODEL_CATALOG.map((m) => ({ name: m.name, dModel: m.dModel, sizeBytes: m.approxBytes, description: m.description }));
@@ -27,11 +35,30 @@ export function modelEntries(): readonly ModelEntryLike[] {
   return models;
 }
 
-/** hub.ts writes `mechlens-source.json` only once every file of a model is in place. */
 export function isModelCached(name: string, cacheDir: string): boolean {
-  return existsSync(path.join(modelCacheDir(name, 'main', cacheDir), 'mechlens-source.json'));
+  return catalogModelCopy(name, cacheDir) !== undefined;
+}
+
+/**
+ * Where a catalog model was found, for the Models view: MechLens's cache (hub.ts writes
+ * `mechlens-source.json` only once every file is in place), else the Hugging Face hub cache.
+ */
+export function catalogModelCopy(name: string, cacheDir: string): SourceCopy | undefined {
+  const own = modelCacheDir(name, 'main', cacheDir);
+  if (existsSync(path.join(own, 'mechlens-source.json'))) return { from: 'mechlens-cache', path: own };
+  const hit = findInHubCache(hubCacheNames(name), 'main', hubCacheDir());
+  return hit ? describeModelCopy(hit.dir) : undefined;
 }
 
 export function cachedModelNames(cacheDir: string): Set<string> {
   return new Set(MODEL_CATALOG.filter((m) => isModelCached(m.name, cacheDir)).map((m) => m.name));
+}
+
+/** Where a cached entry was found, short: MechLens's own cache stays "cached". */
+export function copyLabel(copy: SourceCopy | undefined): string {
+  return copy?.from === 'hub-cache' ? 'HF hub cache' : copy?.from === 'gensim-data' ? 'gensim-data' : 'cached';
+}
+
+export function copyTooltip(name: string, copy: SourceCopy | undefined): string {
+  return copy ? `${describeCopyLine(name, copy)}.` : 'In the cache.';
 }

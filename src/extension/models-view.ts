@@ -2,7 +2,8 @@
 // folder itself. A catalog entry or a model can start a comparison as source A.
 import * as vscode from 'vscode';
 import { MODEL_CATALOG, type ModelCatalogEntry } from '../core/models/hub';
-import { cachedCatalogNames, isModelCached } from './catalog';
+import { catalogModelCopy, catalogVectorCopy, copyLabel, copyTooltip } from './catalog';
+import type { SourceCopy } from '../protocol/result';
 import { cachedModels, cachedVectorFiles } from './cache-scan';
 import { formatBytes, type CatalogEntryLike } from './source-picks';
 import { configForCatalogModel, configForModelFolder } from './hook-tree';
@@ -10,8 +11,8 @@ import type { HookModel } from './hooks-view';
 
 type ModelNode =
   | { kind: 'group'; id: 'catalog' | 'modelCatalog' | 'models' | 'files'; label: string }
-  | { kind: 'catalog'; entry: CatalogEntryLike; cached: boolean }
-  | { kind: 'modelCatalog'; entry: ModelCatalogEntry; cached: boolean }
+  | { kind: 'catalog'; entry: CatalogEntryLike; cached: boolean; copy?: SourceCopy }
+  | { kind: 'modelCatalog'; entry: ModelCatalogEntry; cached: boolean; copy?: SourceCopy }
   | { kind: 'model'; id: string; revision: string; path: string; sizeBytes: number }
   | { kind: 'file'; name: string; path: string; sizeBytes: number }
   | { kind: 'empty'; label: string };
@@ -58,9 +59,9 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
       case 'catalog': {
         const item = new vscode.TreeItem(node.entry.name, vscode.TreeItemCollapsibleState.None);
         item.id = `catalog:${node.entry.name}`;
-        const parts = [node.entry.dims ? `${node.entry.dims}-d` : '', node.cached ? 'cached' : node.entry.sizeBytes ? formatBytes(node.entry.sizeBytes) : ''];
+        const parts = [node.entry.dims ? `${node.entry.dims}-d` : '', node.cached ? copyLabel(node.copy) : node.entry.sizeBytes ? formatBytes(node.entry.sizeBytes) : ''];
         item.description = parts.filter(Boolean).join(' · ');
-        item.tooltip = [node.entry.description, node.cached ? 'In the cache.' : 'Downloaded on first use.'].filter(Boolean).join('\n');
+        item.tooltip = [node.entry.description, node.cached ? copyTooltip(node.entry.name, node.copy) : 'Downloaded on first use.'].filter(Boolean).join('\n');
         item.iconPath = new vscode.ThemeIcon(node.cached ? 'pass-filled' : 'cloud-download');
         item.contextValue = 'mechlens.source.catalog';
         return item;
@@ -69,8 +70,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
         const e = node.entry;
         const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
         item.id = `modelCatalog:${e.name}`;
-        item.description = [`${e.layers} layers`, `d=${e.dModel}`, node.cached ? 'cached' : formatBytes(e.approxBytes)].join(' · ');
-        item.tooltip = `${e.description}\n${e.hubId} · ${(e.params / 1e6).toFixed(0)}M parameters · ${e.heads} heads\n${node.cached ? 'In the cache.' : 'Downloaded on first use.'}`;
+        item.description = [`${e.layers} layers`, `d=${e.dModel}`, node.cached ? copyLabel(node.copy) : formatBytes(e.approxBytes)].join(' · ');
+        item.tooltip = `${e.description}\n${e.hubId} · ${(e.params / 1e6).toFixed(0)}M parameters · ${e.heads} heads\n${node.cached ? copyTooltip(e.name, node.copy) : 'Downloaded on first use.'}`;
         item.iconPath = new vscode.ThemeIcon(node.cached ? 'pass-filled' : 'cloud-download');
         item.contextValue = 'mechlens.source.modelCatalog';
         return item;
@@ -111,11 +112,16 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
     const cacheDir = this.cacheDir();
     if (node.id === 'catalog') {
       const entries = this.catalog();
-      const cached = cachedCatalogNames(cacheDir);
-      return entries.map((entry) => ({ kind: 'catalog', entry, cached: cached.has(entry.name) }));
+      return entries.map((entry) => {
+        const copy = catalogVectorCopy(entry.name, cacheDir);
+        return { kind: 'catalog', entry, cached: copy !== undefined, copy };
+      });
     }
     if (node.id === 'modelCatalog') {
-      return MODEL_CATALOG.map((entry) => ({ kind: 'modelCatalog', entry, cached: isModelCached(entry.name, cacheDir) }));
+      return MODEL_CATALOG.map((entry) => {
+        const copy = catalogModelCopy(entry.name, cacheDir);
+        return { kind: 'modelCatalog', entry, cached: copy !== undefined, copy };
+      });
     }
     if (node.id === 'models') {
       const models = cachedModels(cacheDir);

@@ -40,6 +40,22 @@ export interface SourceInfo {
   provider?: string;
   /** True for generated (random) vectors that are not pretrained: charts say so. */
   synthetic?: boolean;
+  /** Which copy of a model or vector set was read, and where it was found. */
+  copy?: SourceCopy;
+}
+
+/**
+ * Where the files of a source were found: the Hugging Face hub cache (as Python's huggingface_hub
+ * left them), gensim-data's folder, MechLens's own download cache, or a path given by the user.
+ */
+export interface SourceCopy {
+  from: 'hub-cache' | 'gensim-data' | 'mechlens-cache' | 'local';
+  /** The folder (models) or file (vectors) read. */
+  path: string;
+  /** Hub cache: the repository name it is stored under (`gpt2`, `openai-community/gpt2`). */
+  repo?: string;
+  /** Hub cache: the snapshot's commit. */
+  commit?: string;
 }
 
 export interface Selectivity {

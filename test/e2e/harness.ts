@@ -8,6 +8,7 @@ import { chromium, type Browser, type FrameLocator, type Locator, type Page } fr
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { chromiumExecutable } from '../../scripts/chromium.mjs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -135,7 +136,7 @@ export class VsCodeSession {
     try {
       await waitForHttp(`http://127.0.0.1:${port}/healthz`, server, LONG);
       browser = await chromium.launch({
-        executablePath: process.env.MECHLENS_CHROMIUM ?? '/usr/bin/chromium',
+        executablePath: chromiumExecutable(),
         args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
       });
       const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });

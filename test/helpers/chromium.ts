@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FromWebview, ToWebview } from '../../src/protocol/messages';
 import type { Result } from '../../src/protocol/result';
+import { chromiumExecutable } from '../../scripts/chromium.mjs';
 
 export const repoRoot = join(__dirname, '..', '..');
 export const screenshotDir = join(repoRoot, 'docs', 'screenshots');
@@ -194,8 +195,9 @@ export const themeVariables: Record<Theme, Record<string, string>> = {
 const launchArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic'];
 
+/** Every browser test launches here, on the browser scripts/chromium.mjs finds (CHROME_PATH, common paths, ...). */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.MECHLENS_CHROMIUM ?? '/usr/bin/chromium', args: launchArgs });
+  return chromium.launch({ executablePath: chromiumExecutable(), args: launchArgs });
 }
 
 /** Build options shared with scripts/build.mjs for the webview runtime. */

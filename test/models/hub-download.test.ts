@@ -302,6 +302,9 @@ test('a private repository needs the token, which is sent to the hub host only',
     await assert.rejects(ensureModel('private-org/tiny', { cacheDir, endpoint: hub.endpoint }), /The hub refused access to private-org\/tiny \(HTTP 401 for config\.json\)/);
     const dir = await ensureModel('private-org/tiny', { cacheDir, endpoint: hub.endpoint, token: 'secret-token' });
     assertSameFiles(dir, source);
+    // HF_TOKEN from the environment, with HF_ENDPOINT naming the hub, as huggingface_hub reads them.
+    const fromEnv = await ensureModel('private-org/tiny', { cacheDir: tmp(), env: { HF_TOKEN: 'secret-token', HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: tmp() } });
+    assertSameFiles(fromEnv, source);
   } finally {
     if (saved !== undefined) process.env.HF_TOKEN = saved;
   }

@@ -48,6 +48,7 @@ const command: CliCommand = {
       command: 'activations',
       model: args.model,
       revision: result.revision,
+      copy: model.copy,
       hook,
       hookResolved: captured.hook,
       shape: captured.shape,

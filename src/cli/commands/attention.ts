@@ -4,6 +4,7 @@ import { ATTENTION_DEFAULTS, runAttention } from '../../core/analyses/attention'
 import { MechLensError } from '../../core/errors';
 import { numberOption } from '../args';
 import type { CliCommand } from '../command';
+import { logSourceCopies } from '../source-copies';
 
 const command: CliCommand = {
   summary: 'Q/K/V of each word in a prompt template at one layer (or all): cosine matrices, selectivity, RSA Q vs K per category and head',
@@ -48,6 +49,7 @@ const command: CliCommand = {
     io.log(`RSA Q vs K: r ${f(r.rsa.pearson)}, ρ ${f(r.rsa.spearman)}, p ${r.rsa.pValue ?? 'n/a'}`);
     for (const c of r.rsaByCategory) io.log(`  within ${c.category}: r ${f(c.pearson)}`);
     if (r.sweep) for (const s of r.sweep) io.log(`  layer ${s.layer}: RSA Q-K ${f(s.rsaQK)}, selectivity q ${f(s.selectivity.q)} k ${f(s.selectivity.k)} resid ${f(s.selectivity.resid)}`);
+    logSourceCopies(r, io);
     for (const w of r.warnings) io.log(`warning: ${w}`);
   },
 };

@@ -5,6 +5,7 @@ import { runCompare } from '../../core/analyses/compare';
 import { numberOption, type ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import { writeHtmlReport } from '../report';
+import { logSourceCopies } from '../source-copies';
 
 const command: CliCommand = {
   summary: 'compare two embedding spaces on a word list: cosine heatmaps, selectivity, RSA, t-SNE clusters',
@@ -70,6 +71,7 @@ export function printCompareSummary(r: CompareResult, io: CliIo): void {
   }
   io.log(`RSA: Pearson r ${f(r.rsa.pearson)}, Spearman ρ ${f(r.rsa.spearman)}, cosine S_c ${f(r.rsa.cosine)}, p ${r.rsa.pValue === null ? 'n/a' : r.rsa.pValue.toPrecision(3)} (${r.rsa.permutations} permutations)`);
   for (const c of r.rsaByCategory) io.log(`  within ${c.category}: r ${f(c.pearson)}`);
+  logSourceCopies(r, io);
   for (const w of r.warnings) io.log(`warning: ${w}`);
 }
 

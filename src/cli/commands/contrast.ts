@@ -4,6 +4,7 @@ import { CONTRAST_DEFAULTS, runContrast } from '../../core/analyses/contrast';
 import { MechLensError } from '../../core/errors';
 import { numberOption, type ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
+import { logSourceCopies } from '../source-copies';
 
 const command: CliCommand = {
   summary: 'contrast two sentence groups neuron by neuron: t-tests, corrections, t-SNE and clusters of significant neurons',
@@ -58,6 +59,7 @@ const command: CliCommand = {
     io.log(`${result.test === 'student' ? 'Student' : 'Welch'} t-test, ${result.correction} at ${result.alpha}: ${result.significant.length} significant (p threshold ${result.threshold.toPrecision(3)})`);
     if (result.labelShuffle.shuffles) io.log(`Shuffled labels: ${result.labelShuffle.meanShuffled.toFixed(1)} significant on average over ${result.labelShuffle.shuffles} shuffles (p ${result.labelShuffle.pValue.toPrecision(3)})`);
     for (const c of result.clusters) io.log(`  ${c.label < 0 ? 'noise' : `cluster ${c.label}`}: ${c.neurons.length} units, mean t ${c.meanT.toFixed(2)}, mean |t| ${c.meanAbsT.toFixed(2)}`);
+    logSourceCopies(result, io);
     for (const w of result.warnings) io.log(`warning: ${w}`);
   },
 };

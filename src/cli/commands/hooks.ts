@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { listModelHooks, loadModel, type LoadedModel } from '../../core/models/capture-model';
 import { ensureModel } from '../../core/models/hub';
+import { describeCopyLine } from '../../core/models/hub-cache';
 import type { ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
@@ -48,7 +49,9 @@ export async function openModelArg(args: ParsedArgs, io: CliIo): Promise<LoadedM
       }
     },
   });
-  return loadModel(dir);
+  const model = await loadModel(dir);
+  io.log(describeCopyLine(spec, model.copy));
+  return model;
 }
 
 export default command;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { runMatch } from '../../core/analyses/match';
 import { numberOption } from '../args';
 import type { CliCommand } from '../command';
+import { logSourceCopies } from '../source-copies';
 import { leadingSpaceOption } from './tokens';
 
 const command: CliCommand = {
@@ -44,6 +45,7 @@ const command: CliCommand = {
     io.log(`${result.matches.length} of ${result.count} words matched after ${result.scanned} rows of ${result.a.label}`);
     const f = (x: number | null | undefined) => (x === null || x === undefined ? 'undefined' : x.toFixed(3));
     if (result.rsa) io.log(`RSA: Pearson r ${f(result.rsa.pearson)}, Spearman ρ ${f(result.rsa.spearman)}, cosine S_c ${f(result.rsa.cosine)}, p ${result.rsa.pValue === null ? 'n/a' : result.rsa.pValue.toPrecision(3)}`);
+    logSourceCopies(result, io);
     for (const w of result.warnings) io.log(`warning: ${w}`);
     for (const w of result.compare?.warnings ?? []) io.log(`warning: ${w}`);
   },

@@ -5,6 +5,7 @@ import { MechLensError } from '../../core/errors';
 import type { LeadingSpace } from '../../protocol/result';
 import { numberOption, type ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
+import { logSourceCopies } from '../source-copies';
 
 const command: CliCommand = {
   summary: 'map a model\'s token embeddings: rows, Gram matrix E·Eᵀ, t-SNE or PCA map, DBSCAN groups',
@@ -46,6 +47,7 @@ const command: CliCommand = {
     io.log(`Wrote ${json}`);
     io.log(`${result.tokens.length} tokens (${result.dims}-d), ${result.method} map: ${result.clusters.length} groups, ${result.ungrouped.indices.length} ungrouped`);
     for (const c of result.clusters.slice(0, 20)) io.log(`  group ${c.label}: ${c.members.slice(0, 12).join(' ')}${c.members.length > 12 ? ` … (${c.members.length})` : ''}`);
+    logSourceCopies(result, io);
     for (const w of result.warnings) io.log(`warning: ${w}`);
   },
 };

@@ -130,7 +130,7 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
     schemaVersion: SCHEMA_VERSION,
     job: 'attention',
     title: `Q/K at layer ${layer} of ${modelName}: "${template}"`,
-    model: { spec: `model:${input.model}#${main.q}`, label: modelName, kind: 'model-hook', dims: rows(main.q).cols, revision: captured.revision, provider: captured.provider },
+    model: { spec: `model:${input.model}#${main.q}`, label: modelName, kind: 'model-hook', dims: rows(main.q).cols, revision: captured.revision, provider: captured.provider, copy: model.copy },
     provider: captured.provider,
     template,
     layer,

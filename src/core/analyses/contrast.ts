@@ -109,7 +109,7 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
     schemaVersion: SCHEMA_VERSION,
     job: 'contrast',
     title: `${groups[0]} vs ${groups[1]} at ${o.hook} of ${modelName}`,
-    model: { spec: `model:${input.model}#${o.hook}`, label: modelName, kind: 'model-hook', dims: neurons, revision: captured.revision, provider: captured.provider },
+    model: { spec: `model:${input.model}#${o.hook}`, label: modelName, kind: 'model-hook', dims: neurons, revision: captured.revision, provider: captured.provider, copy: model.copy },
     hook: o.hook,
     layer: layerMatch ? Number(layerMatch[1]) : null,
     provider: captured.provider,

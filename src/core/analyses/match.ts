@@ -11,6 +11,7 @@ import { loadModel } from '../models/capture-model';
 import { ensureModel } from '../models/hub';
 import type { RunControl } from '../run-control';
 import type { WordList } from '../text/word-list';
+import { describeVectorCopy } from '../vectors/catalog';
 import { scanVocabulary } from '../vectors/scan';
 import { resolveVectorSpec, vectorSpecPath } from '../vectors/spec';
 import { runCompare } from './compare';
@@ -96,11 +97,12 @@ export async function runMatch(input: MatchInput, control: RunControl = {}): Pro
   const aInfo: SourceInfo = {
     spec: input.a, label: resolved.kind === 'catalog' ? resolved.entry.name : basename(pathA), kind: resolved.kind === 'catalog' ? 'catalog' : 'vectors',
     dims: scan.dims, format: scan.format + (scan.gzip ? '.gz' : ''), ...(complete ? { vocabSize: scan.rows } : {}),
+    copy: describeVectorCopy(pathA, resolved.kind === 'catalog' ? resolved.entry.name : undefined),
   };
   const embed = hook === 'embed';
   const bInfo: SourceInfo = {
     spec: input.b, label: `${basename(modelId)}#${hook}`, kind: embed ? 'model-embed' : 'model-hook',
-    dims: model.checkpoint.config.nEmbd, vocabSize: tokenizer.vocabSize, revision: model.revision,
+    dims: model.checkpoint.config.nEmbd, vocabSize: tokenizer.vocabSize, revision: model.revision, copy: model.copy,
   };
 
   let compare: CompareResult | null = null;

@@ -72,6 +72,7 @@ export async function loadModelSourceVectors(spec: string, modelId: string, hook
     dims,
     vocabSize: model.tokenizer.vocabSize,
     revision: model.revision,
+    copy: model.copy,
     ...(provider ? { provider } : {}),
   };
   return { info, vectors: { rows: words.length, cols: dims, data: vectors }, found, lowercased: [], missing: words.filter((_, i) => !found[i]), warnings };

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import type { SourceInfo } from '../../protocol/result';
 import { MechLensError } from '../errors';
 import type { RunControl } from '../run-control';
+import { describeVectorCopy } from '../vectors/catalog';
 import { lookupVectors } from '../vectors/lookup';
 import { resolveVectorSpec, vectorSpecPath } from '../vectors/spec';
 import type { SourceOptions, SourceVectors } from './source-vectors';
@@ -44,6 +45,7 @@ export async function loadSourceVectors(spec: string, words: string[], options: 
     dims: lookup.dims,
     format: lookup.format + (lookup.gzip ? '.gz' : ''),
     ...(lookup.vocabSize !== null ? { vocabSize: lookup.vocabSize } : {}),
+    copy: describeVectorCopy(path, resolved.kind === 'catalog' ? resolved.entry.name : undefined),
   };
   return { info, vectors: lookup.vectors, found: lookup.found, lowercased: lookup.lowercased, missing: lookup.missing, warnings: lookup.warnings };
 }

@@ -170,7 +170,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
     schemaVersion: SCHEMA_VERSION,
     job: 'tokens',
     title: `${useList ? `${n} listed` : `First ${n}`} token embeddings of ${modelName}`,
-    model: { spec: `model:${input.model}#embed`, label: modelName, kind: 'model-embed', dims: d, vocabSize: vocab, revision: model.revision },
+    model: { spec: `model:${input.model}#embed`, label: modelName, kind: 'model-embed', dims: d, vocabSize: vocab, revision: model.revision, copy: model.copy },
     selection: useList ? { kind: 'list', path: input.tokensPath ?? null, leadingSpace } : { kind: 'first', first: n },
     tokenIds: chosen.ids,
     tokens,

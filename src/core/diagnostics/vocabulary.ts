@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultCacheDir } from '../cache';
-import { modelCacheDir } from '../models/hub';
+import { findCachedModel } from '../models/hub';
+import { hasTokenizerFiles } from '../models/tokenizer-json';
 import type { Gpt2Tokenizer } from '../models/tokenizer';
-import { catalogCachePath, findCatalogVectors } from '../vectors/catalog';
+import { findCachedCatalogVectors, findCatalogVectors } from '../vectors/catalog';
 import type { RunControl } from '../run-control';
 import { scanVocabulary } from '../vectors/scan';
 
@@ -25,8 +25,8 @@ export function vocabularyLocation(spec: string, cacheDir: string | undefined): 
     return fs.existsSync(file) ? { kind: 'words', file } : undefined;
   }
   if (!s.startsWith('model:') && findCatalogVectors(s)) {
-    const file = catalogCachePath(s, cacheDir ?? defaultCacheDir());
-    return fs.existsSync(file) ? { kind: 'words', file } : undefined;
+    const file = findCachedCatalogVectors(s, { cacheDir });
+    return file ? { kind: 'words', file } : undefined;
   }
   const body = s.startsWith('model:') ? s.slice('model:'.length) : s;
   const hash = body.lastIndexOf('#');
@@ -35,15 +35,12 @@ export function vocabularyLocation(spec: string, cacheDir: string | undefined): 
   const stat = fs.statSync(asPath, { throwIfNoEntry: false });
   // An .onnx file's tokenizer sits beside it.
   const dir = stat?.isDirectory() ? asPath : stat?.isFile() ? path.dirname(asPath) : cachedModelDir(model, cacheDir);
-  return dir && fs.existsSync(path.join(dir, 'tokenizer.json')) ? { kind: 'tokenizer', dir } : undefined;
+  return dir && hasTokenizerFiles(dir) ? { kind: 'tokenizer', dir } : undefined;
 }
 
+/** A hub model already on disk: MechLens's cache or the Hugging Face hub cache. */
 function cachedModelDir(model: string, cacheDir: string | undefined): string | undefined {
-  try {
-    return modelCacheDir(model, 'main', cacheDir ?? defaultCacheDir());
-  } catch {
-    return undefined;
-  }
+  return findCachedModel(model, { cacheDir });
 }
 
 /** Every word of a vector file, in file order. */

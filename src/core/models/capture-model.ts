@@ -8,8 +8,11 @@ import { openCheckpoint, type Checkpoint } from './checkpoint';
 import { listHookPoints, resolveHookName, type HookPoint } from './hooks';
 import { closeNames, openOnnxModel, type OnnxModelFile, type OnnxTensorInfo } from './onnx-graph';
 import { bf16ToF32, f16ToF32 } from './safetensors';
+import type { SourceCopy } from '../../protocol/result';
 import { ensureModel } from './hub';
+import { describeModelCopy } from './hub-cache';
 import { loadTokenizer, type Gpt2Tokenizer } from './tokenizer';
+import { hasTokenizerFiles } from './tokenizer-json';
 
 export interface Gpt2Model {
   kind: 'gpt2';
@@ -19,6 +22,8 @@ export interface Gpt2Model {
   tokenizer: Gpt2Tokenizer;
   revision: string;
   hookPoints: readonly HookPoint[];
+  /** Where the folder was found (hub cache, MechLens's cache, a local folder), for the result's provenance. */
+  copy: SourceCopy;
 }
 
 export interface OnnxFileModel {
@@ -28,6 +33,7 @@ export interface OnnxFileModel {
   /** tokenizer.json next to the .onnx file, when there is one. */
   tokenizer?: Gpt2Tokenizer;
   revision: string;
+  copy: SourceCopy;
 }
 
 export type LoadedModel = Gpt2Model | OnnxFileModel;
@@ -91,12 +97,12 @@ async function open(source: string): Promise<LoadedModel> {
   if (stat.isFile()) {
     const file = openOnnxModel(source);
     const tokenizerDir = path.dirname(source);
-    const tokenizer = fs.existsSync(path.join(tokenizerDir, 'tokenizer.json')) ? await loadTokenizer(tokenizerDir) : undefined;
-    return { kind: 'onnx', source, file, tokenizer, revision: `mtime:${stat.mtimeMs}:${stat.size}` };
+    const tokenizer = hasTokenizerFiles(tokenizerDir) ? await loadTokenizer(tokenizerDir) : undefined;
+    return { kind: 'onnx', source, file, tokenizer, revision: `mtime:${stat.mtimeMs}:${stat.size}`, copy: { ...describeModelCopy(tokenizerDir), path: source } };
   }
   const checkpoint = openCheckpoint(source);
   const tokenizer = await loadTokenizer(source);
-  return { kind: 'gpt2', source, checkpoint, tokenizer, revision: checkpoint.revision, hookPoints: listHookPoints(checkpoint.config) };
+  return { kind: 'gpt2', source, checkpoint, tokenizer, revision: checkpoint.revision, hookPoints: listHookPoints(checkpoint.config), copy: describeModelCopy(source) };
 }
 
 /** What `mechlens hooks` prints: every hook point, or every tensor of an ONNX file. */

@@ -13,7 +13,8 @@ import { buildGpt2Graph, layersNeeded, readRowHooks, READ_ROWS } from './graph-g
 import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds, type Packing } from './packing';
 import { planWeights, type WeightMode } from './graph-weights';
 import { hookWidth, type HookPoint } from './hooks';
-import { withOutputs } from './onnx-graph';
+import { resolveExternalDataPaths } from './external-data';
+import { externalDataLocations, withOutputs } from './onnx-graph';
 import { resolvePositions, type PiecePolicy, type PositionInput } from './positions';
 import type { ProviderName, ProviderSetting } from './providers';
 import { parseProviderSetting } from './providers';
@@ -305,8 +306,10 @@ async function sessionFor(model: LoadedModel, requests: HookRequest[], provider:
   }
   const key = JSON.stringify(['onnx', model.source, model.revision, canonical, provider, options.threads ?? 0]);
   return cache.get(key, async () => {
-    const bytes = withOutputs(model.file.model, canonical);
-    return createInferenceSession({ bytes, label: model.source, externalFolder: path.dirname(model.source) }, { provider, threads: options.threads, log: options.log });
+    // The .onnx file's external data may be symlinks (a hub cache snapshot): read through their real paths.
+    const external = resolveExternalDataPaths(path.dirname(model.source), externalDataLocations(model.file.model));
+    const bytes = withOutputs(model.file.model, canonical, external.locations);
+    return createInferenceSession({ bytes, label: model.source, externalFolder: external.folder }, { provider, threads: options.threads, log: options.log });
   });
 }
 

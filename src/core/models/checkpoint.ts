@@ -248,6 +248,10 @@ function sameBytes(a: CheckpointTensor, b: CheckpointTensor): boolean {
 }
 
 function readRevision(dir: string, configText: string, files: SafetensorsFile[]): string {
+  // A Hugging Face hub cache snapshot is named by its commit: models--NAME/snapshots/COMMIT.
+  const parts = path.resolve(dir).split(path.sep);
+  const snapshot = parts.at(-1) ?? '';
+  if (parts.at(-2) === 'snapshots' && parts.at(-3)?.startsWith('models--') && /^[0-9a-f]{40}$/.test(snapshot)) return snapshot;
   try {
     const source = JSON.parse(fs.readFileSync(path.join(dir, SOURCE_FILE), 'utf8')) as { commit?: unknown };
     if (typeof source.commit === 'string' && source.commit) return source.commit;

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Checkpoint } from './checkpoint';
+import { resolveExternalDataPaths } from './external-data';
 import type { Weight } from './onnx-graph';
 
 /**
@@ -49,16 +50,18 @@ export function planWeights(checkpoint: Checkpoint, mode: WeightMode = 'auto', c
     throw new RangeError(`external weights need F32 tensors; "${other}" is ${checkpoint.tensor(other).info.dtype}`);
   }
   if (chosen === 'external') {
+    // Resolved once: the safetensors files may be symlinks (a hub cache snapshot).
+    const paths = resolveExternalDataPaths(checkpoint.dir, checkpoint.files.map((f) => path.relative(checkpoint.dir, f.path)));
     return {
       mode: 'external',
       weight: (name) => {
         const { file, info } = checkpoint.tensor(name);
         return {
           dims: info.shape,
-          source: { kind: 'external', location: path.relative(checkpoint.dir, file.path).split(path.sep).join('/'), offset: info.begin, length: info.end - info.begin },
+          source: { kind: 'external', location: paths.locations.get(path.relative(checkpoint.dir, file.path))!, offset: info.begin, length: info.end - info.begin },
         };
       },
-      finish: () => ({ externalFolder: checkpoint.dir, bytesInMemory: 0 }),
+      finish: () => ({ externalFolder: paths.folder, bytesInMemory: 0 }),
     };
   }
   // Offsets are handed out while the graph is built; the buffer is filled once, at its final size.

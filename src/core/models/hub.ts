@@ -2,16 +2,19 @@
 // tokenizer files and the safetensors weights, downloaded with resume and checked against the sizes
 // and sha256 the hub announces. The folder counts as complete only once `mechlens-source.json` is
 // written, after every file is in place, so an interrupted download is never mistaken for a model.
+// Before downloading, a model already in the Hugging Face hub cache is used in place (hub-cache.ts).
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { cachePath, defaultCacheDir } from '../cache';
-import { downloadFile } from '../download';
+import { downloadFile, isLoopback } from '../download';
 import { CancelledError, MechLensError, throwIfCancelled } from '../errors';
 import { INDEX_FILE, SINGLE_FILE, SOURCE_FILE } from './checkpoint';
 import { parseGpt2Config } from './config';
+import { DEFAULT_HUB_ENDPOINT, findInHubCache, hubCacheDir, hubEndpoint, hubOfflineFromEnv, hubRepoFolderName } from './hub-cache';
+import { hasTokenizerFiles } from './tokenizer-json';
 
 export interface ModelCatalogEntry {
   /** The short name users type: `gpt2`. */
@@ -42,14 +45,17 @@ export type HubProgress = (file: string, received: number, total: number | undef
 export interface EnsureModelOptions {
   /** Cache root (the models go to `<cacheDir>/models`); `$MECHLENS_CACHE` or ~/.cache/mechlens by default. */
   cacheDir?: string;
-  /** Use only the cache; never touch the network. */
+  /** Use only the caches; never touch the network. `HF_HUB_OFFLINE=1` in `env` means the same. */
   offline?: boolean;
+  /** The hub's address; `HF_ENDPOINT`, else https://huggingface.co. */
   endpoint?: string;
   revision?: string;
   signal?: AbortSignal;
   onProgress?: HubProgress;
   /** Access token for private or gated repositories; `$HF_TOKEN` by default. Sent to the endpoint's host only. */
   token?: string;
+  /** The environment read for HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE, HF_ENDPOINT (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What hub.ts records next to a complete download (and what checkpoint.ts reads as the revision). */
@@ -60,6 +66,31 @@ export interface ModelSource {
   endpoint: string;
   files: Array<{ name: string; bytes: number; sha256: string | null }>;
   downloadedAt: string;
+}
+
+/**
+ * The names a model may be stored under in the Hugging Face hub cache: the hub id and, for a
+ * catalog model, its legacy name (`from_pretrained('gpt2')` leaves `models--gpt2`).
+ */
+export function hubCacheNames(id: string): string[] {
+  const entry = MODEL_CATALOG.find((m) => m.name === id || m.hubId === id);
+  return entry ? [entry.hubId, entry.name] : [id];
+}
+
+/**
+ * A complete copy of a hub model already on disk, without touching the network: MechLens's own
+ * cache first, then the Hugging Face hub cache (any of the model's names there). Undefined if none.
+ */
+export function findCachedModel(id: string, options: { cacheDir?: string; revision?: string; env?: NodeJS.ProcessEnv } = {}): string | undefined {
+  const revision = options.revision ?? 'main';
+  let own: string;
+  try {
+    own = modelCacheDir(id, revision, options.cacheDir ?? defaultCacheDir(options.env));
+  } catch {
+    return undefined; // not a name that can be a cache folder
+  }
+  if (completeCacheEntry(own)) return own;
+  return findInHubCache(hubCacheNames(id), revision, hubCacheDir(options.env))?.dir;
 }
 
 /** A catalog name (`gpt2`) becomes its hub id; anything else is used as given. */
@@ -93,18 +124,22 @@ export async function ensureModel(idOrDir: string, options: EnsureModelOptions =
   }
   const id = resolveModelId(idOrDir);
   const revision = options.revision ?? 'main';
-  const dir = modelCacheDir(id, revision, options.cacheDir ?? defaultCacheDir());
-  const cached = completeCacheEntry(dir);
-  if (cached) return dir;
-  if (options.offline) {
-    throw new MechLensError('not-found', `Model ${id} (revision ${revision}) is not in the cache${describeMissing(dir)}; offline mode does not download`, {
-      input: dir, fix: `Turn off offline mode to download it once, or copy a checkpoint folder there (config.json, ${SINGLE_FILE}, tokenizer.json).`,
+  const env = options.env ?? process.env;
+  const dir = modelCacheDir(id, revision, options.cacheDir ?? defaultCacheDir(env));
+  const cached = findCachedModel(idOrDir, { cacheDir: options.cacheDir, revision, env });
+  if (cached) return cached;
+  const offlineByEnv = !options.offline && hubOfflineFromEnv(env);
+  if (options.offline || offlineByEnv) {
+    const hubCache = hubCacheDir(env);
+    throw new MechLensError('not-found', `Model ${id} (revision ${revision}) is not in the cache${describeMissing(dir)} nor in the Hugging Face hub cache (${hubCache}, as ${hubCacheNames(idOrDir).map(hubRepoFolderName).join(' or ')}); ${offlineByEnv ? 'HF_HUB_OFFLINE is set, so' : 'offline mode'} does not download`, {
+      input: dir, fix: `${offlineByEnv ? 'Unset HF_HUB_OFFLINE' : 'Turn off offline mode'} to download it once, or copy a checkpoint folder there (config.json, ${SINGLE_FILE}, tokenizer.json).`,
     });
   }
+  const endpoint = options.endpoint ?? hubEndpoint(env);
   // Two panels asking for the same model at once share one download instead of racing on one .part.
   let pending = inFlight.get(dir);
   if (!pending) {
-    pending = download(id, revision, dir, options).finally(() => inFlight.delete(dir));
+    pending = download(id, revision, dir, { ...options, endpoint }).finally(() => inFlight.delete(dir));
     inFlight.set(dir, pending);
   }
   await pending;
@@ -128,7 +163,7 @@ function completeCacheEntry(dir: string): ModelSource | undefined {
 function describeMissing(dir: string): string {
   if (!fs.existsSync(dir)) return ` (no folder ${dir})`;
   const have = new Set(fs.readdirSync(dir));
-  const missing = ['config.json', 'tokenizer.json'].filter((f) => !have.has(f));
+  const missing = ['config.json', ...(hasTokenizerFiles(dir) ? [] : ['tokenizer.json'])].filter((f) => !have.has(f));
   if (!have.has(SINGLE_FILE) && !have.has(INDEX_FILE)) missing.push(SINGLE_FILE);
   const partial = [...have].filter((f) => f.endsWith('.part')).map((f) => f.slice(0, -5));
   const parts = [missing.length ? `missing ${missing.join(', ')}` : '', partial.length ? `partly downloaded ${partial.join(', ')}` : '', !missing.length && !partial.length ? `no ${SOURCE_FILE}, so the last download did not finish` : ''];
@@ -144,10 +179,10 @@ interface RemoteFile {
 }
 
 async function download(id: string, revision: string, dir: string, options: EnsureModelOptions): Promise<void> {
-  const endpoint = (options.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const endpoint = (options.endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
   const urlOf = (file: string) => `${endpoint}/${id}/resolve/${encodeURIComponent(revision)}/${file}`;
   const signal = options.signal;
-  const token = options.token ?? process.env.HF_TOKEN;
+  const token = options.token ?? (options.env ?? process.env).HF_TOKEN;
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   fs.mkdirSync(dir, { recursive: true });
   let commit: string | null = null;
@@ -300,6 +335,13 @@ export function headRequest(url: string, signal?: AbortSignal, headers: Record<s
   return new Promise((resolve, reject) => {
     const parsed = new URL(url);
     const client = parsed.protocol === 'https:' ? https : http;
+    // Plain http only to this machine (a local mirror in HF_ENDPOINT, tests), as for downloads.
+    if (client === http && !isLoopback(parsed.hostname)) {
+      reject(new MechLensError('download', `Refusing to ask ${parsed.host} over plain http${redirects ? ' (after a redirect)' : ''}`, {
+        input: url, fix: 'Use an https:// endpoint (HF_ENDPOINT), or plain http only to 127.0.0.1 or localhost.',
+      }));
+      return;
+    }
     const req = client.request(parsed, { method: 'HEAD', headers: { 'user-agent': 'mechlens', 'accept-encoding': 'identity', ...headers }, signal }, (res) => {
       res.resume();
       const status = res.statusCode ?? 0;

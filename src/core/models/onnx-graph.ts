@@ -287,7 +287,7 @@ export function listOnnxTensors(model: onnx.IModelProto): { tensors: OnnxTensorI
  * hooked). Types are copied from value_info when the file has them; otherwise they are left to
  * onnxruntime's shape inference.
  */
-export function withOutputs(model: onnx.IModelProto, tensorNames: string[]): Uint8Array {
+export function withOutputs(model: onnx.IModelProto, tensorNames: string[], externalLocations?: ReadonlyMap<string, string>): Uint8Array {
   const graph = model.graph ?? {};
   const { tensors } = listOnnxTensors(model);
   const byName = new Map(tensors.map((t) => [t.name, t]));
@@ -302,8 +302,23 @@ export function withOutputs(model: onnx.IModelProto, tensorNames: string[]): Uin
     }
     return declared.get(name) ?? { name };
   });
-  const copy = onnx.ModelProto.create({ ...model, graph: { ...graph, output } });
+  const initializer = externalLocations ? (graph.initializer ?? []).map((t) => relocated(t, externalLocations)) : graph.initializer;
+  const copy = onnx.ModelProto.create({ ...model, graph: { ...graph, output, initializer } });
   return onnx.ModelProto.encode(copy).finish();
+}
+
+/** The external-data file names the graph's initializers refer to. */
+export function externalDataLocations(model: onnx.IModelProto): string[] {
+  const locations = new Set<string>();
+  for (const t of model.graph?.initializer ?? []) {
+    for (const e of t.externalData ?? []) if (e.key === 'location' && e.value) locations.add(e.value);
+  }
+  return [...locations];
+}
+
+function relocated(tensor: onnx.ITensorProto, locations: ReadonlyMap<string, string>): onnx.ITensorProto {
+  if (!tensor.externalData?.length) return tensor;
+  return { ...tensor, externalData: tensor.externalData.map((e) => (e.key === 'location' && e.value && locations.has(e.value) ? { ...e, value: locations.get(e.value) } : e)) };
 }
 
 /** ", e.g. a, b, c" with the names closest to `wanted`, for error messages. */

