@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MODEL_CATALOG, modelCacheDir } from '../core/models/hub';
 import { VECTOR_CATALOG, catalogCachePath, type VectorCatalogEntry } from '../core/vectors/catalog';
+import { findPackagedGlove } from '../core/vectors/packaged-glove';
 import type { CatalogEntryLike, ModelEntryLike } from './source-picks';
 
 export function toCatalogEntry(entry: VectorCatalogEntry): CatalogEntryLike {
@@ -16,9 +17,13 @@ export function catalogEntries(): readonly CatalogEntryLike[] {
   return entries;
 }
 
-/** Catalog sets already downloaded: the cache file exists only once complete and verified. */
+/**
+ * Catalog sets at hand: downloaded (the cache file exists only once complete and verified), or a
+ * packaged set whose npm package is installed (it is converted on first use, nothing downloaded).
+ */
 export function cachedCatalogNames(cacheDir: string): Set<string> {
-  return new Set(VECTOR_CATALOG.filter((e) => existsSync(catalogCachePath(e.name, cacheDir))).map((e) => e.name));
+  const atHand = (e: VectorCatalogEntry) => existsSync(catalogCachePath(e.name, cacheDir)) || (!!e.packaged && findPackagedGlove(cacheDir) !== undefined);
+  return new Set(VECTOR_CATALOG.filter(atHand).map((e) => e.name));
 }
 
 const models: readonly ModelEntryLike[] = MODEL_CATALOG.map((m) => ({ name: m.name, dModel: m.dModel, sizeBytes: m.approxBytes, description: m.description }));
