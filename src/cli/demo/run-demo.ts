@@ -150,14 +150,15 @@ async function pretrainedPlan(options: DemoOptions, cacheDir: string): Promise<P
   };
 }
 
-/** One short line per step change, not one per percent. */
+/** One line per kind of step ("iteration 25" and "iteration 50" are one kind) and per tenth of the way, not one per update. */
 function progressLine(what: string, log: (line: string) => void): NonNullable<RunControl['onProgress']> {
   let last = '';
   let lastTenth = -1;
   return (p) => {
+    const kind = p.message.replace(/\d[\d,.]*/g, '#');
     const tenth = p.fraction === undefined ? -1 : Math.floor(p.fraction * 10);
-    if (p.message === last && tenth <= lastTenth) return;
-    last = p.message;
+    if (kind === last && tenth <= lastTenth) return;
+    last = kind;
     lastTenth = tenth;
     log(`  [${what}] ${p.message}${p.fraction !== undefined ? ` (${Math.round(p.fraction * 100)}%)` : ''}`);
   };
