@@ -84,7 +84,7 @@ test('ensureCatalogVectors converts an installed package (found in the cache fol
   const again: string[] = [];
   await scanVocabulary(file, (w) => { again.push(w); });
   assert.deepEqual(again, ['alpha', 'beta']);
-  assert.equal(JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')).version, '1.2.0');
+  assert.equal(JSON.parse(fs.readFileSync(path.join(cacheDir, 'vectors', '.glove-6b-100d-packaged.bin.source.json'), 'utf8')).version, '1.2.0');
 
   // Once converted, the copy keeps working without the package.
   fs.rmSync(path.join(cacheDir, 'node_modules'), { recursive: true });

