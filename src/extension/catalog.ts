@@ -8,7 +8,7 @@ import { findPackagedGlove } from '../core/vectors/packaged-glove';
 import type { CatalogEntryLike, ModelEntryLike } from './source-picks';
 
 export function toCatalogEntry(entry: VectorCatalogEntry): CatalogEntryLike {
-  return { name: entry.name, dims: entry.dims, vocabSize: entry.vocabSize, sizeBytes: entry.downloadBytes, description: entry.description };
+  return { name: entry.name, dims: entry.dims, vocabSize: entry.vocabSize, sizeBytes: entry.downloadBytes, description: entry.description, ...(entry.packaged ? { packaged: entry.packaged } : {}) };
 }
 
 const entries: readonly CatalogEntryLike[] = VECTOR_CATALOG.map(toCatalogEntry);
