@@ -200,9 +200,12 @@ export async function readPackagedGlove(file: string, visit: (row: PackagedGlove
 
   /** buf[p …] with at least 4 KiB after p in the buffer (unless the file ends first); the new p. */
   async function ahead(p: number): Promise<number> {
-    if (p + 4096 <= end || eof) return p;
-    await refill(p);
-    return 0;
+    // A refill that keeps more than half the buffer doubles it, so this ends even with tiny chunks.
+    while (p + 4096 > end && !eof) {
+      await refill(p);
+      p = 0;
+    }
+    return p;
   }
 
   /** Skips the JSON value at buf[p]; its text too when it fits the buffer (the header's numbers do). */
