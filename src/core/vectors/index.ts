@@ -5,5 +5,6 @@ export { lookupVectors } from './lookup';
 export { scanVocabulary, type VocabularyScan } from './scan';
 export { loadVectors } from './load';
 export { writeVectorFile, type WriteVectorOptions } from './write';
-export { VECTOR_CATALOG, GENSIM_DATA_BASE_URL, findCatalogVectors, catalogUrl, catalogCachePath, ensureCatalogVectors, type VectorCatalogEntry, type EnsureCatalogOptions } from './catalog';
+export { VECTOR_CATALOG, PACKAGED_GLOVE_NAME, GENSIM_DATA_BASE_URL, findCatalogVectors, catalogUrl, catalogCachePath, ensureCatalogVectors, type VectorCatalogEntry, type EnsureCatalogOptions } from './catalog';
 export { resolveVectorSpec, vectorSpecPath, lookupVectorSpec, type VectorSpec } from './spec';
+export { findPackagedGlove, readPackagedGlove, ensurePackagedVectors, packagedGloveInstallCommand, PACKAGED_GLOVE_PACKAGE, type PackagedGloveRow } from './packaged-glove';

@@ -8,12 +8,14 @@ import { readRowValues } from './row-values';
 import { forEachRow } from './rows';
 import type { LoadedVectors, VectorFileInfo } from './types';
 
-export async function loadVectors(path: string, control?: RunControl): Promise<LoadedVectors> {
+/** `maxRows`: keep only the first rows of the file (in a frequency-ordered file, the most frequent words). */
+export async function loadVectors(path: string, control?: RunControl, options: { maxRows?: number } = {}): Promise<LoadedVectors> {
   const info = await detectVectorFile(path);
   const dims = info.dims;
+  const maxRows = options.maxRows ?? Infinity;
   // A header may lie about the count: never reserve more rows than the file can hold, so a lying
   // header ends in the reader's "header announces N" message, not in a memory refusal.
-  let capacity = info.headerCount != null ? Math.min(info.headerCount, rowsTheFileCanHold(info)) : estimateRows(info);
+  let capacity = Math.max(1, Math.min(maxRows, info.headerCount != null ? Math.min(info.headerCount, rowsTheFileCanHold(info)) : estimateRows(info)));
   let data = allocate(info, capacity);
   const words: string[] = [];
   const firstRow = new Map<string, number>();
@@ -37,6 +39,7 @@ export async function loadVectors(path: string, control?: RunControl): Promise<L
     readRowValues(info, buf, valuesStart, valuesEnd, data, kept * dims, row, line, () => word);
     firstRow.set(word, kept);
     words.push(word);
+    if (words.length >= maxRows) return false;
   });
 
   const rows = words.length;

@@ -6,6 +6,7 @@
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const SPACE = 0x20;
 const TAB = 0x09;
+const COMMA = 0x2c;
 
 export interface ValueParseProblem {
   /** 0-based index of the value in the row. */
@@ -15,14 +16,16 @@ export interface ValueParseProblem {
 
 /**
  * Writes the numbers in buf[start, end) into out[offset ...] (at most `max` of them) and returns how
- * many numbers the row holds, or a problem for the first token that is not a number.
+ * many numbers the row holds, or a problem for the first token that is not a number. Numbers are
+ * separated by blanks; with `commas` (a JSON array's body) by commas too.
  */
-export function parseRowValues(buf: Buffer, start: number, end: number, out: Float32Array, offset: number, max: number): number | ValueParseProblem {
+export function parseRowValues(buf: Buffer, start: number, end: number, out: Float32Array, offset: number, max: number, commas = false): number | ValueParseProblem {
+  const separator = commas ? COMMA : SPACE;
   let p = start;
   let k = 0;
   while (p < end) {
     let c = buf[p];
-    while (c === SPACE || c === TAB) {
+    while (c === SPACE || c === TAB || c === separator) {
       if (++p >= end) return k;
       c = buf[p];
     }
@@ -66,11 +69,11 @@ export function parseRowValues(buf: Buffer, start: number, end: number, out: Flo
     }
     let value: number;
     const power = exponent - scale;
-    if (digits > 0 && digits <= 15 && exponentOk && (p >= end || buf[p] === SPACE || buf[p] === TAB) && power >= -22 && power <= 22) {
+    if (digits > 0 && digits <= 15 && exponentOk && (p >= end || buf[p] === SPACE || buf[p] === TAB || buf[p] === separator) && power >= -22 && power <= 22) {
       value = power === 0 ? mantissa : power < 0 ? mantissa / POW10[-power] : mantissa * POW10[power];
       if (negative) value = -value;
     } else {
-      while (p < end && buf[p] !== SPACE && buf[p] !== TAB) p++;
+      while (p < end && buf[p] !== SPACE && buf[p] !== TAB && buf[p] !== separator) p++;
       const token = buf.toString('latin1', tokenStart, p);
       value = Number(token);
       if (Number.isNaN(value)) {

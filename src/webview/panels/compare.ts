@@ -242,6 +242,9 @@ function compareHeader(result: CompareResult, host: PanelHost): HTMLElement {
       badge.title = 'Generated random vectors with planted category structure, for demos and tests. Not a pretrained embedding.';
       chip.appendChild(badge);
     }
+    if (s.randomWeights) chip.appendChild(el('span', 'ml-badge ml-badge-warning', 'random weights'));
+    // A derived space (the demo's PCA of GloVe) says what it is under its chip.
+    if (s.description) chip.appendChild(el('div', 'ml-source-description ml-stat-label', s.description));
     sources.appendChild(chip);
   }
   const cats = result.categories.length;
