@@ -16,6 +16,10 @@ const files = [];
 })('test');
 const selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
 selected.sort();
+// dist/ is built once here, before any test file starts: the runner runs two files at once, and files
+// that each rebuilt dist/ in before() overwrote it under one another (test/helpers/cli.ts reads it).
+const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '', MECHLENS_TEST_BUILT: '1' } });
 process.exit(r.status ?? 1);
