@@ -166,3 +166,12 @@ test('Ctrl-C during t-SNE of embed2d stops it within seconds with one line and e
   const run = await interruptWhen(['embed2d', '--matrix', file('big.npy'), '--json', out], /t-SNE|nearest|perplexity/i);
   assertCancelled(run, out);
 });
+
+test('the lower-case fallback is said once per file, naming it, even when A and B are the same file', () => {
+  fs.writeFileSync(file('drizzle.words'), '[weather]\nDrizzle\nRain\nsnow\n[sky]\nsun\nmoon\nstar\n');
+  fs.writeFileSync(file('lower.txt'), 'drizzle 1 2 3\nrain 2 1 0\nsnow 1 1 2\nsun 0 1 1\nmoon 1 1 0\nstar 0 2 1\n');
+  const r = mechlens('compare', '--words', file('drizzle.words'), '--a', `vectors:${file('lower.txt')}`, '--b', `vectors:${file('lower.txt')}`, '--no-map', '--permutations', '10', '--json', file('drizzle.json'));
+  assert.equal(r.status, 0, r.stderr);
+  const fallback = lines(r.stderr).filter((l) => /Drizzle/.test(l));
+  assert.deepEqual(fallback, ['warning: lower.txt: 2 words are not in the vectors as written; read "Drizzle" as "drizzle", "Rain" as "rain" (the lower-case fallback).']);
+});
