@@ -177,7 +177,7 @@ export async function captureActivations(
   onProgress?.({ message: 'Captured', fraction: 1 });
 
   const activations: Record<string, CapturedTensor> = {};
-  const warnings = [...resolved.warnings];
+  const warnings = [...(loaded.kind === 'gpt2' ? loaded.checkpoint.warnings : []), ...resolved.warnings];
   for (const r of requests) {
     const g = gathered.get(r.canonical)!;
     activations[r.requested] = { data: g.data, dims: [rowCount, g.width], shape: g.shape, hook: r.canonical };
