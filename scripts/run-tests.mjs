@@ -20,6 +20,7 @@ selected.sort();
 // that each rebuilt dist/ in before() overwrote it under one another (test/helpers/cli.ts reads it).
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const args = ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected];
+// Every test process starts with the fixed fast-check seed (test/helpers/fast-check-seed.ts).
+const args = ['--import', 'tsx', '--import', './test/helpers/fast-check-seed.ts', '--test', '--test-concurrency=2', ...selected];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '', MECHLENS_TEST_BUILT: '1' } });
 process.exit(r.status ?? 1);
