@@ -20,6 +20,7 @@ test('trustworthiness() recomputed here on the fixture rows and map equals sklea
     const result = JSON.parse(readFileSync(join(__dirname, '..', 'webview', 'fixtures', name), 'utf8')) as TokensResult;
     // MechLens's trustworthiness.ts runs here on the stored rows and coordinates (rounded to 6 significant
     // digits; the ranks, and so the value, survive that), and is held to sklearn's value on the same data.
+    assert.ok(result.embeddings, `${name} carries its rows`);
     const value = trustworthiness(fromJson(result.embeddings), fromJson(result.coords), 5, 'euclidean');
     assert.ok(Math.abs(value - expected[name]) < 1e-9, `${name}: ${value} vs sklearn ${expected[name]}`);
     // The value the job stored with the fixture agrees too (a regression check on the stored run).
