@@ -21,10 +21,15 @@ const files = [];
 let selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
 selected.sort();
 
+// dist/ is built once here, before any test file starts: the runner runs two files at once, and files
+// that each rebuilt dist/ in before() overwrote it under one another (test/helpers/cli.ts reads it).
+const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
 // Every browser test launches through test/helpers/chromium.ts's launchBrowser.
 const usesBrowser = (file) => /\blaunchBrowser\s*\(/.test(readFileSync(file, 'utf8'));
 const browserFiles = selected.filter(usesBrowser);
-const env = { ...process.env, NODE_OPTIONS: '' };
+const env = { ...process.env, NODE_OPTIONS: '', MECHLENS_TEST_BUILT: '1' };
 // The tests never read the caches of the person running them: an empty hub cache and gensim-data
 // folder, and none of the hub variables that would change where a model comes from.
 const emptyCaches = mkdtempSync(join(tmpdir(), 'mechlens-test-caches-'));
@@ -43,7 +48,8 @@ if (browserFiles.length) {
   }
 }
 
-const args = ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected];
+// Every test process starts with the fixed fast-check seed (test/helpers/fast-check-seed.ts).
+const args = ['--import', 'tsx', '--import', './test/helpers/fast-check-seed.ts', '--test', '--test-concurrency=2', ...selected];
 const r = selected.length ? spawnSync(process.execPath, args, { stdio: 'inherit', env }) : { status: 0 };
 rmSync(emptyCaches, { recursive: true, force: true });
 if (notRun) console.error(notRun);

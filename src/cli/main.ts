@@ -36,10 +36,31 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
+  process.on('SIGINT', () => interrupt(controller));
   const args = parseArgs(name, rest, command.options);
   await command.run(args, { log: (line) => process.stderr.write(`${line}\n`), signal: controller.signal });
   return 0;
+}
+
+/** Ctrl-C waits this long for the run to stop by itself (it runs in a worker thread that is ended after a short grace) before the process exits anyway. */
+const INTERRUPT_GRACE_MS = 1500;
+const CANCELLED_LINE = 'mechlens: cancelled (Ctrl-C); no result was written.\n';
+
+/**
+ * Ctrl-C: cancel the run through its signal (worker tasks stop at their next check, or their thread is
+ * ended), and exit 130 with one line if it has not ended within INTERRUPT_GRACE_MS; a second Ctrl-C
+ * exits at once. The heavy work runs in worker threads, so this handler runs even while they compute.
+ */
+function interrupt(controller: AbortController): void {
+  if (controller.signal.aborted) {
+    process.stderr.write(CANCELLED_LINE);
+    process.exit(130);
+  }
+  controller.abort();
+  setTimeout(() => {
+    process.stderr.write(CANCELLED_LINE);
+    process.exit(130);
+  }, INTERRUPT_GRACE_MS).unref();
 }
 
 async function listCommands(): Promise<string[]> {
@@ -54,9 +75,12 @@ main(process.argv.slice(2)).finally(
 ).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof MechLensError) {
+    if (err instanceof MechLensError && err.code === 'cancelled') {
+      process.stderr.write(CANCELLED_LINE);
+      process.exitCode = 130;
+    } else if (err instanceof MechLensError) {
       process.stderr.write(`mechlens: ${err.message}\n`);
-      process.exitCode = err.code === 'cancelled' ? 130 : 1;
+      process.exitCode = 1;
     } else {
       process.stderr.write(`mechlens: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\nPlease report this with the command you ran.\n`);
       process.exitCode = 70;

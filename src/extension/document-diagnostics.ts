@@ -47,10 +47,14 @@ export function diagnoseText(text: string, kind: 'words' | 'sentences'): TextDia
   try {
     if (kind === 'words') return fromWarnings(parseWordList(text, '').warnings);
     const set = parseSentenceSet(text, '');
+    // Marked and unmarked sentences in one set stop the job unless a --target is given (core/models/positions.ts).
+    const mixed = set.sentences.some((s) => s.target !== null);
     const noTarget = set.sentences.filter((s) => s.target === null).map((s) => ({
       line: s.line - 1,
-      message: 'No {target} marker: the job reads the position of a --target string if given, else the last token.',
-      severity: 'information' as const,
+      message: mixed
+        ? 'No {target} marker while other sentences are marked: the job stops here unless a --target string is given to search for.'
+        : 'No {target} marker: the job reads the position of a --target string if given, else the last token.',
+      severity: mixed ? 'warning' as const : 'information' as const,
     }));
     return [...fromWarnings(set.warnings), ...noTarget];
   } catch (err) {

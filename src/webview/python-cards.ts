@@ -3,7 +3,7 @@
 // Where a result keeps only the finished numbers (per-head RSA, the layer sweep), the script says so
 // and redraws them. Keys are the cards' export names.
 import type { AttentionResult, CompareResult, ContrastResult, Result } from '../protocol/result';
-import { buildScript, pyJson, pyMatrix, pyVector, type ScriptParts } from './python-script';
+import { buildScript, pyInt, pyLiteral, pyMatrix, pyNumber, pyStr, pyVector, type ScriptParts } from './python-script';
 
 const STATS = 'from scipy import stats';
 const COSINE = 'from sklearn.metrics.pairwise import cosine_similarity';
@@ -15,22 +15,22 @@ im = ax.imshow(S, cmap="RdBu_r", vmin=-m, vmax=m)
 step = max(1, len(labels) // 40)
 ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=90)
 ax.set_yticks(range(0, len(labels), step), labels[::step])
-ax.set_title(${JSON.stringify(title)})
-fig.colorbar(im, ax=ax, label=${JSON.stringify(colorLabel)})`;
+ax.set_title(${pyStr(title)})
+fig.colorbar(im, ax=ax, label=${pyStr(colorLabel)})`;
 
 function rsaScatter(title: string, A: number[][], B: number[][], names: [string, string], rsaPerms: { permutations: number; seed: number }): ScriptParts {
   return {
     title, about: ['Recomputes RSA between the two similarity matrices: Pearson r, Spearman rho, S_c over the upper triangles,',
       'and a Mantel permutation p with numpy (the same count and seed, numpy\'s shuffles).'],
     imports: [STATS], helpers: ['upper', 'rsa', 'mantel'],
-    data: [['A', pyMatrix(A)], ['B', pyMatrix(B)], ['PERMUTATIONS', String(rsaPerms.permutations)], ['SEED', String(rsaPerms.seed)]],
+    data: [['A', pyMatrix(A)], ['B', pyMatrix(B)], ['PERMUTATIONS', pyInt(rsaPerms.permutations)], ['SEED', pyInt(rsaPerms.seed)]],
     compute: `x, y = upper(A), upper(B)
 numbers = rsa(x, y)
 numbers["pValue_numpy"] = mantel_p(A, B, PERMUTATIONS, SEED)`,
     plot: `fig, ax = plt.subplots(figsize=(6, 6))
 ax.scatter(x, y, s=6, alpha=0.5)
-ax.set_xlabel(${JSON.stringify(`similarity in ${names[0]}`)})
-ax.set_ylabel(${JSON.stringify(`similarity in ${names[1]}`)})
+ax.set_xlabel(${pyStr(`similarity in ${names[0]}`)})
+ax.set_ylabel(${pyStr(`similarity in ${names[1]}`)})
 ax.set_title(f"RSA: r = {numbers['pearson']:.4f}, rho = {numbers['spearman']:.4f}")`,
   };
 }
@@ -39,7 +39,7 @@ function rsaPerCategory(title: string, A: number[][], B: number[][], categories:
   return {
     title, about: ['Recomputes RSA (Pearson r, Spearman rho) within each category of at least 3 words, on its own word pairs.'],
     imports: [STATS], helpers: ['upper', 'rsa'],
-    data: [['A', pyMatrix(A)], ['B', pyMatrix(B)], ['categories', pyJson(categories)]],
+    data: [['A', pyMatrix(A)], ['B', pyMatrix(B)], ['categories', pyLiteral(categories)]],
     compute: `names = list(dict.fromkeys(c for c in categories if c is not None))
 numbers = {"perCategory": []}
 for c in names:
@@ -59,7 +59,7 @@ function selectivityOf(title: string, S: number[][], labels: string[], categorie
   return {
     title, about: ['Recomputes the category selectivity index of this similarity matrix and redraws the heatmap.'],
     imports: [], helpers: ['upper', 'selectivity'],
-    data: [['S', pyMatrix(S)], ['labels', pyJson(labels)], ['categories', pyJson(categories)]],
+    data: [['S', pyMatrix(S)], ['labels', pyLiteral(labels)], ['categories', pyLiteral(categories)]],
     compute: 'numbers = {"selectivity": selectivity(S, categories)}',
     plot: heatmapPlot(title, colorLabel),
   };
@@ -78,7 +78,7 @@ numbers = {"n": len(values), "mean": values.mean(), "counts": counts, "edges": e
 ax.stairs(counts, edges, fill=True)
 ax.set_xlabel("cosine similarity")
 ax.set_ylabel("pairs")
-ax.set_title(${JSON.stringify(title)})`,
+ax.set_title(${pyStr(title)})`,
   };
 }
 
@@ -94,7 +94,7 @@ function compareScript(r: CompareResult, name: string): ScriptParts | undefined 
       about: [fromVectors ? 'Recomputes the cosine-similarity matrix from the word vectors with scikit-learn, and its selectivity index.'
         : 'This result stores no word vectors: the similarity matrix is loaded as exported; the selectivity index is recomputed.'],
       imports: [COSINE], helpers: ['upper', 'selectivity', 'cosine'],
-      data: [[fromVectors ? 'X' : 'S', pyMatrix(fromVectors ? s.vectors : s.similarity)], ['labels', pyJson(r.items)], ['categories', pyJson(r.itemCategories)]],
+      data: [[fromVectors ? 'X' : 'S', pyMatrix(fromVectors ? s.vectors : s.similarity)], ['labels', pyLiteral(r.items)], ['categories', pyLiteral(r.itemCategories)]],
       compute: `${fromVectors ? 'S = cosine_matrix(X)\n' : ''}numbers = {"similarity": S, "selectivity": selectivity(S, categories)}`,
       plot: heatmapPlot(`Cosine similarity, ${s.source.label}`, 'cosine similarity'),
     };
@@ -103,7 +103,7 @@ function compareScript(r: CompareResult, name: string): ScriptParts | undefined 
     return {
       title: `within vs between categories, ${r.title}`, about: ['Recomputes both spaces\' within- and between-category similarities and selectivity indices.'],
       imports: [], helpers: ['upper', 'selectivity'],
-      data: [['A', pyMatrix(r.a.similarity)], ['B', pyMatrix(r.b.similarity)], ['categories', pyJson(r.itemCategories)], ['names', pyJson([r.a.source.label, r.b.source.label])]],
+      data: [['A', pyMatrix(r.a.similarity)], ['B', pyMatrix(r.b.similarity)], ['categories', pyLiteral(r.itemCategories)], ['names', pyLiteral([r.a.source.label, r.b.source.label])]],
       compute: 'numbers = {"a": selectivity(A, categories), "b": selectivity(B, categories)}',
       plot: `fig, ax = plt.subplots(figsize=(6, 4))
 cats = np.array(categories, dtype=object)
@@ -121,7 +121,7 @@ ax.set_title("Within vs between categories")`,
     return {
       title: `similarity distributions, ${r.title}`, about: ['Recomputes the off-diagonal similarities of both spaces and their histograms (30 shared bins).'],
       imports: [], helpers: ['upper'],
-      data: [['A', pyMatrix(r.a.similarity)], ['B', pyMatrix(r.b.similarity)], ['names', pyJson([r.a.source.label, r.b.source.label])]],
+      data: [['A', pyMatrix(r.a.similarity)], ['B', pyMatrix(r.b.similarity)], ['names', pyLiteral([r.a.source.label, r.b.source.label])]],
       compute: `a, b = upper(A), upper(B)
 edges = np.histogram_bin_edges(np.concatenate([a, b]), bins=30)
 numbers = {"a": {"n": len(a), "mean": a.mean(), "counts": np.histogram(a, edges)[0]}, "b": {"n": len(b), "mean": b.mean(), "counts": np.histogram(b, edges)[0]}}`,
@@ -138,7 +138,7 @@ ax.legend()`,
     return {
       title: `word vectors in both spaces, ${r.title}`, about: ['Loads every word\'s vector in both spaces; prints the norms and plots one word (set WORD).'],
       imports: [], helpers: [],
-      data: [['XA', pyMatrix(r.a.vectors)], ['XB', pyMatrix(r.b.vectors)], ['labels', pyJson(r.items)], ['WORD', JSON.stringify(r.items[0] ?? '')]],
+      data: [['XA', pyMatrix(r.a.vectors)], ['XB', pyMatrix(r.b.vectors)], ['labels', pyLiteral(r.items)], ['WORD', pyStr(r.items[0] ?? '')]],
       compute: 'numbers = {"normA": np.linalg.norm(XA, axis=1), "normB": np.linalg.norm(XB, axis=1)}',
       plot: `w = labels.index(WORD)
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5))
@@ -156,7 +156,7 @@ bottom.set_xlabel("dimension")`,
       title: `${map.method.toUpperCase()} map and DBSCAN clusters of ${space(clusters[1] as 'a' | 'b').source.label}, ${r.title}`,
       about: ['Loads the 2-D map as computed (t-SNE is not bit-reproducible across libraries) and reruns DBSCAN on it with scikit-learn.'],
       imports: [DBSCAN], helpers: [],
-      data: [['coords', pyMatrix(map.coords)], ['labels', pyJson(r.items)], ['OPTIONS', pyJson(map.options)]],
+      data: [['coords', pyMatrix(map.coords)], ['labels', pyLiteral(r.items)], ['OPTIONS', pyLiteral(map.options)]],
       compute: `clusters = DBSCAN(eps=OPTIONS["eps"], min_samples=OPTIONS["minSamples"]).fit_predict(coords)
 numbers = {"labels": clusters, "clusters": int(clusters.max() + 1)}`,
       plot: `fig, ax = plt.subplots(figsize=(7, 6))
@@ -187,7 +187,7 @@ function attentionScript(r: AttentionResult, name: string): ScriptParts | undefi
       title: `RSA Q vs K per head at layer ${r.layer}, ${r.title}`,
       about: ['The result keeps each head\'s RSA r, not its Q and K slices, so this redraws the stored values.'],
       imports: [], helpers: [],
-      data: [['heads', pyJson(r.heads)], ['OVERALL', String(r.rsa.pearson)]],
+      data: [['heads', pyLiteral(r.heads)], ['OVERALL', pyNumber(r.rsa.pearson)]],
       compute: 'numbers = {"rsa": [h["rsa"] for h in heads]}',
       plot: `fig, ax = plt.subplots(figsize=(7, 4))
 ax.bar([h["head"] for h in heads], [np.nan if v is None else v for v in numbers["rsa"]])
@@ -203,14 +203,14 @@ ax.legend()`,
       title: `${rsaOnly ? 'RSA Q vs K' : 'selectivity'} over layers, ${r.title}`,
       about: ['The sweep keeps each layer\'s statistics, not its matrices, so this redraws the stored values.'],
       imports: [], helpers: [],
-      data: [['sweep', pyJson(r.sweep)]],
+      data: [['sweep', pyLiteral(r.sweep)]],
       compute: rsaOnly ? 'numbers = {"rsaQK": [s["rsaQK"] for s in sweep]}'
         : 'numbers = {key: [s["selectivity"][key] for s in sweep] for key in ("q", "k", "v", "mlp", "resid")}',
       plot: `fig, ax = plt.subplots(figsize=(7, 4))
 layers = [s["layer"] for s in sweep]
 for key, values in numbers.items():
     ax.plot(layers, [np.nan if v is None else v for v in values], marker="o", label=key)
-ax.axvline(${r.layer}, ls="--", color="gray")
+ax.axvline(${pyInt(r.layer)}, ls="--", color="gray")
 ax.set_xlabel("layer")
 ax.legend()`,
     };
@@ -219,7 +219,7 @@ ax.legend()`,
 }
 
 function contrastScript(r: ContrastResult, name: string): ScriptParts | undefined {
-  const data: [string, string][] = [['X', pyMatrix(r.activations)], ['group', pyJson(r.sentences.map((s) => s.group))], ['groups', pyJson(r.groups)]];
+  const data: [string, string][] = [['X', pyMatrix(r.activations)], ['group', pyLiteral(r.sentences.map((s) => s.group))], ['groups', pyLiteral(r.groups)]];
   const split = 'A, B = X[np.array(group) == 0], X[np.array(group) == 1]';
   const options = r.run.options as Record<string, unknown>;
   switch (name) {
@@ -239,7 +239,7 @@ fig.colorbar(im, ax=ax)`,
       return {
         title: `one neuron across sentences, ${r.title}`,
         about: [`Neuron ${neuron} (set NEURON for another): its activation in every sentence, and its ${r.test === 'student' ? 'Student' : 'Welch'} t-test with scipy.`],
-        imports: [STATS], helpers: [], data: [...data, ['NEURON', String(neuron)], ['TEST', JSON.stringify(r.test)]],
+        imports: [STATS], helpers: [], data: [...data, ['NEURON', pyInt(neuron)], ['TEST', pyStr(r.test)]],
         compute: `${split}
 a, b = A[:, NEURON], B[:, NEURON]
 t, p = stats.ttest_ind(a, b, equal_var=(TEST == "student"))
@@ -279,7 +279,7 @@ ax.set_ylabel("mean activation")`,
         title: `${r.test === 'student' ? 'Student' : 'Welch'} t per neuron with ${r.correction === 'fdr' ? 'Benjamini–Hochberg' : 'Bonferroni'} at alpha ${r.alpha}, ${r.title}`,
         about: ['Recomputes the two-sample t-test per neuron with scipy, Cohen\'s d (pooled SD) and the correction.',
           'Neurons constant within both groups get t = 0, p = 1, d = 0, as in MechLens (scipy gives nan or inf there).'],
-        imports: [STATS], helpers: [], data: [...data, ['TEST', JSON.stringify(r.test)], ['CORRECTION', JSON.stringify(r.correction)], ['ALPHA', String(r.alpha)]],
+        imports: [STATS], helpers: [], data: [...data, ['TEST', pyStr(r.test)], ['CORRECTION', pyStr(r.correction)], ['ALPHA', pyNumber(r.alpha)]],
         compute: `${split}
 nA, nB = len(A), len(B)
 pooled = ((nA - 1) * A.var(axis=0, ddof=1) + (nB - 1) * B.var(axis=0, ddof=1)) / (nA + nB - 2)
@@ -316,7 +316,7 @@ ax.legend()`,
       const ls = r.labelShuffle;
       return {
         title: `label-shuffle check, ${r.title}`, about: ['Recomputes the check\'s p from the significant counts under shuffled labels: (1 + #shuffles with >= observed) / (1 + shuffles).'],
-        imports: [], helpers: [], data: [['counts', pyVector(ls.counts)], ['OBSERVED', String(ls.observed)]],
+        imports: [], helpers: [], data: [['counts', pyVector(ls.counts)], ['OBSERVED', pyNumber(ls.observed)]],
         compute: 'numbers = {"pValue": (1 + int((counts >= OBSERVED).sum())) / (1 + len(counts)), "meanShuffled": counts.mean()}',
         plot: `fig, ax = plt.subplots(figsize=(6, 4))
 ax.hist(counts, bins=30)
@@ -330,8 +330,8 @@ ax.legend()`,
         title: `t-SNE of the significant neurons, ${r.title}`,
         about: ['Loads the t-SNE map as computed, reruns DBSCAN on it with scikit-learn, and recomputes the k-means inertia of its clusters.'],
         imports: [DBSCAN], helpers: [],
-        data: [['coords', pyMatrix(r.coords)], ['t', pyVector(r.significant.map((i) => r.t[i]))], ['EPS', String(options.eps)], ['MIN_SAMPLES', String(options.minSamples)],
-          ['kmeans_labels', pyJson(r.kmeans?.labels ?? [])]],
+        data: [['coords', pyMatrix(r.coords)], ['t', pyVector(r.significant.map((i) => r.t[i]))], ['EPS', pyNumber(options.eps)], ['MIN_SAMPLES', pyInt(options.minSamples)],
+          ['kmeans_labels', pyLiteral(r.kmeans?.labels ?? [])]],
         compute: `clusters = DBSCAN(eps=EPS, min_samples=MIN_SAMPLES).fit_predict(coords) if len(coords) else np.array([], dtype=int)
 km = np.array(kmeans_labels)
 inertia = sum(((coords[km == c] - coords[km == c].mean(axis=0)) ** 2).sum() for c in np.unique(km)) if len(km) else None
@@ -348,7 +348,7 @@ ax.set_title("significant neurons (t-SNE)")`,
         title: `${gram ? 'Gram' : 'cosine'} matrix of the significant neurons, ${r.title}`,
         about: ['Recomputes the matrix from the activation profiles (neurons × sentences) of the significant neurons, in cluster order.'],
         imports: gram ? [] : [COSINE], helpers: gram ? [] : ['cosine'],
-        data: [['X', pyMatrix(r.activations)], ['order', pyJson(r.clusterOrder)], ['labels', pyJson(r.clusterOrder.map(String))]],
+        data: [['X', pyMatrix(r.activations)], ['order', pyLiteral(r.clusterOrder)], ['labels', pyLiteral(r.clusterOrder.map(String))]],
         compute: `P = X[:, order].T
 S = ${gram ? 'P @ P.T' : 'cosine_matrix(P)'}
 numbers = {"matrix": S}`,

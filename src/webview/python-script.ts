@@ -24,9 +24,81 @@ export function pyVector(values: ArrayLike<number>): string {
   return `_f64("${float64Base64(values)}", (${values.length},))`;
 }
 
-/** A Python expression for any JSON value (labels, categories, options); null becomes None. */
-export function pyJson(value: unknown): string {
-  return `json.loads(${JSON.stringify(JSON.stringify(value))})`;
+/**
+ * Characters written as escapes inside a Python string: the quote and backslash, and everything that is
+ * not a visible character or a plain space (controls, format characters, line and paragraph separators,
+ * private use, unassigned and lone surrogates), so a hostile label cannot end the literal, start a line
+ * or hide text, and the script stays valid UTF-8 for the clipboard.
+ */
+const PY_ESCAPED = /["\\]|[\p{C}\p{Zl}\p{Zp}]|[\u00a0\u1680\u2000-\u200f\u202f\u205f\u3000\ufeff]/u;
+
+function pyEscape(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // A surrogate pair is one visible character; a lone surrogate is escaped like any control.
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        const pair = text.slice(i, i + 2);
+        out += PY_ESCAPED.test(pair) ? `\\U${text.codePointAt(i)!.toString(16).padStart(8, '0')}` : pair;
+        i++;
+        continue;
+      }
+    }
+    const ch = text[i];
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if ((code >= 0xd800 && code <= 0xdfff) || PY_ESCAPED.test(ch)) out += code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** A Python string literal for any text: `"..."` with every character that could break out escaped. */
+export function pyStr(text: string): string {
+  return `"${pyEscape(String(text))}"`;
+}
+
+/**
+ * A Python literal for a number: finite numbers as JS prints them (valid Python too), non-finite as
+ * float("nan")/float("inf"). Anything else, as a hostile saved run may hold, is refused here, so it can
+ * never be pasted into the script as code.
+ */
+export function pyNumber(value: unknown): string {
+  if (typeof value !== 'number') throw new TypeError(`"Copy as Python" expected a number, got ${typeof value}`);
+  if (Number.isNaN(value)) return 'float("nan")';
+  if (!Number.isFinite(value)) return value > 0 ? 'float("inf")' : '-float("inf")';
+  return String(value);
+}
+
+/** A Python literal for an integer index or count (refuses anything else). */
+export function pyInt(value: unknown): string {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new TypeError(`"Copy as Python" expected an integer, got ${String(value).slice(0, 40)}`);
+  return String(value);
+}
+
+/**
+ * A Python literal for any JSON value (labels, categories, options): None, True, False, numbers, strings,
+ * lists and dicts, built here rather than parsed at run time. Non-finite numbers become None, as in JSON.
+ */
+export function pyLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'None';
+  if (typeof value === 'string') return pyStr(value);
+  if (Array.isArray(value)) return `[${value.map(pyLiteral).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{${Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => `${pyStr(k)}: ${pyLiteral(v)}`).join(', ')}}`;
+  }
+  throw new TypeError(`"Copy as Python" cannot write a ${typeof value}`);
+}
+
+/** A comment line's text, with the same escapes as a string, so nothing in it can start a line of code. */
+export function pyComment(text: string): string {
+  return `# ${pyEscape(String(text))}`;
 }
 
 /** numpy/scipy helpers, each included only in the scripts that call it. */
@@ -74,13 +146,13 @@ const pyHelpers = {
 export type PyHelper = keyof typeof pyHelpers;
 
 export interface ScriptParts {
-  /** One line: what the chart is, and where it comes from. */
+  /** One line: what the chart is, and where it comes from (may hold file names: written as a string literal). */
   title: string;
-  /** What the script recomputes and how, a few lines. */
+  /** What the script recomputes and how, a few lines (written as comments, escaped). */
   about: string[];
   imports: string[];
   helpers: PyHelper[];
-  /** `NAME = expression` lines: the exported data. */
+  /** `NAME = expression` lines: the exported data; each expression made by a py* helper, never by hand. */
   data: [string, string][];
   /** Python that sets `numbers`, a dict of the recomputed values. */
   compute: string;
@@ -92,8 +164,9 @@ export interface ScriptParts {
 export function buildScript(p: ScriptParts): string {
   const helpers = p.helpers.map((h) => pyHelpers[h]);
   return [
-    `# MechLens — ${p.title}`,
-    ...p.about.map((line) => `# ${line}`),
+    '# MechLens — "Copy as Python" script; the docstring below says which chart it is.',
+    pyStr(`MechLens — ${p.title}`),
+    ...p.about.map(pyComment),
     '# Run: python3 this.py (add --no-plot to print the numbers only). Needs numpy, scipy, scikit-learn, matplotlib.',
     'import base64',
     'import json',

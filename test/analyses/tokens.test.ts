@@ -111,7 +111,12 @@ test('bad inputs name the input and the fix', async () => {
   await assert.rejects(runTokens({ model, first: 10, tokens: ['the'] }), /either the first N tokens or a token list.*Drop --first or --tokens/);
   await assert.rejects(runTokens({ model, first: 0 }), /first: the number of tokens must be a whole number ≥ 1, got 0.*--first 100/);
   await assert.rejects(runTokens({ model, tokens: ['starfruit', 'watermelon'] }), /none of the 2 entries is a single token/);
-  await assert.rejects(runTokens({ model, tokensPath: join(tmp, 'nope.txt') }), /nope\.txt: token list file not found/);
+  await assert.rejects(runTokens({ model, tokensPath: join(tmp, 'nope.txt') }), /nope\.txt: File not found\. Check the path/);
+  // Read as strictly as word lists: a NUL byte or invalid UTF-8 names its line.
+  writeFileSync(join(tmp, 'nul.tokens'), 'moon\nst\u0000ar\n');
+  await assert.rejects(runTokens({ model, tokensPath: join(tmp, 'nul.tokens') }), /nul\.tokens:2: Unreadable line: it contains the control character U\+0000 at column 3/);
+  writeFileSync(join(tmp, 'latin1.tokens'), Buffer.from([0x6d, 0x6f, 0x6f, 0x6e, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a]));
+  await assert.rejects(runTokens({ model, tokensPath: join(tmp, 'latin1.tokens') }), /latin1\.tokens:2/);
   await assert.rejects(runTokens({ model, first: 5, eps: 0 }), /eps: DBSCAN eps must be positive/);
   await assert.rejects(runTokens({ model: join(tmp, 'no-model') }), /no-model/);
 });

@@ -1,22 +1,19 @@
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtCli } from '../helpers/cli';
 
 const root = join(__dirname, '../..');
 const fixtures = join(root, 'test/fixtures/compare');
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8'));
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, [join(root, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: root });
+  return spawnSync(process.execPath, [builtCli(), ...args], { encoding: 'utf8', cwd: root });
 }
 
-before(() => {
-  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { encoding: 'utf8', cwd: root });
-  assert.equal(r.status, 0, r.stderr);
-});
 
 test('mechlens compare writes the contract JSON fields and an HTML report', () => {
   const out = mkdtempSync(join(tmpdir(), 'mechlens-cli-'));

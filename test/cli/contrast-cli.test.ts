@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtCli } from '../helpers/cli';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { FIXTURE_CHECKPOINT, FIXTURE_HOOK } from '../fixtures/contrast/dump-activations';
 
@@ -16,11 +17,9 @@ const scipy = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8'));
 let model = '';
 let tmp = '';
 
-const cli = (args: string[]) => spawnSync(process.execPath, [join(root, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: root });
+const cli = (args: string[]) => spawnSync(process.execPath, [builtCli(), ...args], { encoding: 'utf8', cwd: root });
 
 before(() => {
-  const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { encoding: 'utf8', cwd: root });
-  assert.equal(build.status, 0, build.stderr);
   tmp = mkdtempSync(join(tmpdir(), 'mechlens-contrast-'));
   model = join(tmp, 'gpt2-tiny');
   writeRandomGpt2Checkpoint(model, FIXTURE_CHECKPOINT);

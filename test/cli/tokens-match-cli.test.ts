@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtCli } from '../helpers/cli';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { FIXTURE_CHECKPOINT, FIXTURE_FIRST } from '../fixtures/tokens/dump-rows';
 
@@ -16,12 +17,10 @@ const matchExpected = JSON.parse(readFileSync(join(fixtures, 'match-expected.jso
 let model = '';
 let tmp = '';
 
-const cli = (args: string[]) => spawnSync(process.execPath, [join(root, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: root });
+const cli = (args: string[]) => spawnSync(process.execPath, [builtCli(), ...args], { encoding: 'utf8', cwd: root });
 const near = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol;
 
 before(() => {
-  const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { encoding: 'utf8', cwd: root });
-  assert.equal(build.status, 0, build.stderr);
   tmp = mkdtempSync(join(tmpdir(), 'mechlens-tokens-cli-'));
   model = join(tmp, 'gpt2-tiny');
   writeRandomGpt2Checkpoint(model, FIXTURE_CHECKPOINT);
@@ -80,13 +79,13 @@ test('mechlens match writes matches, the comparison and top-level rsa per the co
 test('bad arguments exit non-zero with one line naming the input and the fix', () => {
   const cases: [string[], RegExp][] = [
     [['tokens', '--first', '10', '--json', join(tmp, 'x.json')], /--model is required.*Hugging Face id/],
-    [['tokens', '--model', model, '--first', 'ten', '--json', join(tmp, 'x.json')], /mechlens tokens: --first must be a valid number, got "ten"\. --first: map the first N token ids/],
+    [['tokens', '--model', model, '--first', 'ten', '--json', join(tmp, 'x.json')], /mechlens tokens: --first must be a whole number of at least 1 \(decimal digits only\), got "ten"\. --first: map the first N token ids/],
     [['tokens', '--model', model, '--method', 'umap', '--json', join(tmp, 'x.json')], /--method must be tsne or pca, got "umap"/],
     [['tokens', '--model', model, '--first', '5', '--tokens', join(tmp, 'list.txt'), '--json', join(tmp, 'x.json')], /Drop --first or --tokens/],
     [['tokens', '--model', join(tmp, 'missing-model'), '--json', join(tmp, 'x.json')], /missing-model.*Give a checkpoint folder/],
     [['match', '--a', `vectors:${join(tmp, 'none.txt')}`, '--b', `model:${model}`, '--json', join(tmp, 'x.json')], /none\.txt: vector file not found\. Check the path/],
     [['match', '--a', `vectors:${join(fixtures, 'match-vectors.txt')}`, '--b', model, '--json', join(tmp, 'x.json')], /source B must be a model\. Write model:gpt2/],
-    [['match', '--a', `vectors:${join(fixtures, 'match-vectors.txt')}`, '--b', `model:${model}`, '--length', '0', '--json', join(tmp, 'x.json')], /--length must be a valid number, got "0"\. --length: characters per word/],
+    [['match', '--a', `vectors:${join(fixtures, 'match-vectors.txt')}`, '--b', `model:${model}`, '--length', '0', '--json', join(tmp, 'x.json')], /--length must be a whole number of at least 1, got "0"\. --length: characters per word/],
     [['match', '--a', `vectors:${join(fixtures, 'match-vectors.txt')}`, '--b', `model:${model}`, '--leading-space', 'maybe', '--json', join(tmp, 'x.json')], /--leading-space must be with, without or either/],
   ];
   for (const [args, message] of cases) {

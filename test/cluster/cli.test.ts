@@ -1,28 +1,19 @@
-// embed2d and cluster through the bundled CLI, built here the way scripts/build.mjs builds it
-// (CJS bundles for Node, worker.js next to cli.js) but into a temp folder, so tests never race
-// other builds writing dist/.
+// embed2d and cluster through the bundled CLI (dist/cli.js, built once before the run by
+// scripts/run-tests.mjs: see test/helpers/cli.ts).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { build } from 'esbuild';
+import { builtCli } from '../helpers/cli';
 import { formatNpy } from '../../src/core/io/matrix-files';
 import { createRandom } from '../../src/core/random';
 
 const root = join(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'mechlens-'));
-const cli = join(dir, 'dist', 'cli.js');
 
 before(async () => {
-  await build({
-    absWorkingDir: root,
-    entryPoints: [{ in: 'src/cli/main.ts', out: 'cli' }, { in: 'src/core/worker/main.ts', out: 'worker' }],
-    outdir: join(dir, 'dist'),
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error',
-    external: ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers'],
-  });
   const random = createRandom(3);
   const n = 150, d = 8;
   const data = new Float32Array(n * d);
@@ -33,7 +24,7 @@ before(async () => {
 
 function mechlens(...args: string[]) {
   // NODE_PATH: the external packages (onnxruntime-node) resolve from the repository's node_modules.
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: join(root, 'node_modules') } });
+  return spawnSync(process.execPath, [builtCli(), ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: join(root, 'node_modules') } });
 }
 
 test('embed2d writes coords for every row (t-SNE and PCA) through the bundled worker', () => {
@@ -74,7 +65,7 @@ test('bad arguments and inputs exit non-zero with one line naming the problem', 
   const cases: [string[], RegExp][] = [
     [['cluster', '--points', join(dir, 'points.npy'), '--method', 'kmeans', '--json', join(dir, 'x.json')], /--method kmeans needs --k/],
     [['cluster', '--points', join(dir, 'points.npy'), '--method', 'spectral', '--eps', '1', '--json', join(dir, 'x.json')], /--method must be one of dbscan, kmeans/],
-    [['embed2d', '--matrix', join(dir, 'points.npy'), '--perplexity', 'lots', '--json', join(dir, 'x.json')], /--perplexity must be a valid number/],
+    [['embed2d', '--matrix', join(dir, 'points.npy'), '--perplexity', 'lots', '--json', join(dir, 'x.json')], /--perplexity must be a number greater than 0 \(decimal digits only\), got "lots"/],
     [['embed2d', '--matrix', join(dir, 'nope.npy'), '--json', join(dir, 'x.json')], /nope\.npy: cannot read the matrix file/],
     [['embed2d', '--json', join(dir, 'x.json')], /--matrix is required/],
   ];

@@ -30,6 +30,9 @@ test('sentence sets: unbalanced markers are errors, repeated sentences warnings,
   assert.equal(bad[0].line, 1);
   assert.match(bad[0].message, /Unbalanced "\{"/);
   const d = diagnoseText('[him]\nI saw {him}.\nI saw {him}.\n[her]\nShe left.\n', 'sentences');
-  assert.deepEqual(d.map((x) => [x.line, x.severity, x.removable ?? false]), [[2, 'warning', true], [4, 'information', false]]);
-  assert.match(d[1].message, /No \{target\} marker/);
+  assert.deepEqual(d.map((x) => [x.line, x.severity, x.removable ?? false]), [[2, 'warning', true], [4, 'warning', false]]);
+  assert.match(d[1].message, /No \{target\} marker while other sentences are marked: the job stops here unless a --target/);
+  const none = diagnoseText('[him]\nHe left.\n[her]\nShe left.\n', 'sentences');
+  assert.deepEqual(none.map((x) => [x.line, x.severity]), [[1, 'information'], [3, 'information']]);
+  assert.match(none[0].message, /else the last token/);
 });

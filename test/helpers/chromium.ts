@@ -11,7 +11,11 @@ import type { Result } from '../../src/protocol/result';
 import { chromiumExecutable } from '../../scripts/chromium.mjs';
 
 export const repoRoot = join(__dirname, '..', '..');
-export const screenshotDir = join(repoRoot, 'docs', 'screenshots');
+/**
+ * Screenshots go to an ignored folder, so running the tests leaves the work tree clean; the tracked
+ * copies in docs/screenshots/ (the README's pictures) are rewritten only on request: UPDATE_SCREENSHOTS=1.
+ */
+export const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'screenshots') : join(repoRoot, 'test', '.tmp', 'screenshots');
 const origin = 'https://mechlens.test';
 
 export type Theme = 'dark' | 'light';
@@ -265,7 +269,10 @@ export interface WebviewPage {
   posted(): Promise<FromWebview[]>;
   /** Sends a message to the page as the extension host would. */
   post(message: ToWebview): Promise<void>;
-  /** Saves a PNG under docs/screenshots/<name>.png (full page unless a selector is given). */
+  /**
+   * Saves a PNG under screenshotDir/<name>.png (full page unless a selector is given) and checks that it
+   * shows something: a blank or one-colour picture fails.
+   */
   screenshot(name: string, selector?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -349,6 +356,7 @@ async function openPage(browser: Browser, opts: OpenOptions, files: Record<strin
       const path = join(screenshotDir, `${name}.png`);
       if (selector) await page.locator(selector).first().screenshot({ path });
       else await page.screenshot({ path, fullPage: true });
+      await assertNotBlank(path);
       return path;
     },
     close: () => context.close(),
@@ -424,4 +432,20 @@ export async function openChart(browser: Browser, spec: {
   }
   await wp.page.waitForSelector('[data-rendered="true"]');
   return wp;
+}
+
+/** A PNG that is one colour, or nearly (every channel's spread under 2 levels), is a blank render. */
+export async function assertNotBlank(file: string): Promise<void> {
+  const { default: sharp } = await import('sharp');
+  const { channels } = await sharp(file).stats();
+  const spread = Math.max(...channels.slice(0, 3).map((c) => c.stdev));
+  if (!(spread >= 2)) throw new Error(`${file} is blank (colour spread ${spread.toFixed(2)})`);
+}
+
+/** The [r, g, b] of the page's pixel at (x, y) in CSS pixels, read from a screenshot of that pixel. */
+export async function pixelAt(page: Page, x: number, y: number): Promise<[number, number, number]> {
+  const { default: sharp } = await import('sharp');
+  const png = await page.screenshot({ clip: { x: Math.floor(x), y: Math.floor(y), width: 1, height: 1 } });
+  const { data } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return [data[0], data[1], data[2]];
 }

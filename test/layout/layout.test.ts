@@ -180,7 +180,7 @@ test('tsne handles degenerate inputs: one, two, duplicate points, perplexity too
   const same = tsne({ rows: 10, cols: 2, data: new Float64Array(20).fill(3) }, { perplexity: 3 });
   assert.ok(same.warnings.some((w) => w.includes('random init')));
   assert.ok(Array.from(same.coords.data).every(Number.isFinite));
-  assert.throws(() => tsne({ rows: 2, cols: 1, data: new Float64Array([1, NaN]) }), /non-finite value at row 2/);
+  assert.throws(() => tsne({ rows: 2, cols: 1, data: new Float64Array([1, NaN]) }), /value NaN at row 2, column 1 is not a finite number/);
   assert.throws(() => tsne({ rows: 0, cols: 1, data: new Float64Array(0) }), MechLensError);
 });
 

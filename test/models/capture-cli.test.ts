@@ -8,20 +8,18 @@ import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { openCheckpoint } from '../../src/core/models/checkpoint';
 import { referenceForward } from '../helpers/reference-forward';
+import { builtCli } from '../helpers/cli';
 
-const root = path.join(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-actcli-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 const dir = path.join(tmp, 'tiny-gpt2');
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: tmp, env: { ...process.env, MECHLENS_EXECUTION_PROVIDER: 'cpu' } });
+  return spawnSync(process.execPath, [builtCli(), ...args], { encoding: 'utf8', cwd: tmp, env: { ...process.env, MECHLENS_EXECUTION_PROVIDER: 'cpu' } });
 }
 
 before(() => {
   writeRandomGpt2Checkpoint(dir, { nLayer: 2, nEmbd: 64, nHead: 4, seed: 3 });
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { encoding: 'utf8', cwd: root });
-  assert.equal(r.status, 0, r.stderr);
 });
 
 test('activations --words --template writes rows × dims at each word, tokens, provider, and warns about split words', () => {

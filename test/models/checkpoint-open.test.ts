@@ -243,3 +243,18 @@ test('property: any JSON as config.json gives a consistent GPT-2 config or a Mec
     }
   }), { numRuns: 400 });
 });
+
+test('a config.json with fewer layers than the weights is opened with a warning naming both counts', async () => {
+  const dir = make({ nLayer: 3, vocabSize: 50257, tokenizer: true });
+  assert.deepEqual(openCheckpoint(dir).warnings, []);
+  const configPath = path.join(dir, 'config.json');
+  const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+  fs.writeFileSync(configPath, JSON.stringify({ ...config, n_layer: 2 }));
+  const opened = openCheckpoint(dir);
+  assert.equal(opened.config.nLayer, 2);
+  assert.deepEqual(opened.warnings, [`${configPath}: n_layer is 2, but the weights hold 3 layers (h.0 to h.2); only the first 2 are used. Use the config.json the weights were saved with.`]);
+  // The jobs pass it on once: captureActivations returns it with its own warnings.
+  const { captureActivations } = await import('../../src/core/models/capture');
+  const captured = await captureActivations(dir, ['hello there'], ['blocks.1.hook_resid_post'], 'last', { provider: 'cpu' });
+  assert.equal(captured.warnings.filter((w) => w.includes('n_layer is 2')).length, 1);
+});

@@ -116,3 +116,23 @@ test('checkSingleTokens handles a word mid-template and at the start', async () 
   const positioned = resolvePositions(tokenizer, mid.inputs, { warnPieces: false });
   assert.equal(tokenizer.displayToken(positioned.inputs[0].ids[positioned.inputs[0].position]), '␣apple');
 });
+
+test('a set where some sentences are marked and one is not: an error naming that line, unless a target is given', async () => {
+  const tokenizer = await tokenizerPromise;
+  const parsed = parseSentenceSet('[him]\nI saw {him} at the market.\nYesterday she told him everything.\n[her]\nI saw {her} at the market.\n', 'pronouns.sentences');
+  const set = { sentences: parsed.sentences.map((s) => ({ ...s, source: 'pronouns.sentences' })) };
+  assert.throws(() => resolvePositions(tokenizer, set.sentences), (err: unknown) => {
+    assert.ok(err instanceof MechLensError);
+    assert.equal(err.line, 3);
+    assert.match(err.message, /^pronouns\.sentences:3: This sentence has no \{target\} marker, but 2 of the 3 sentences are marked\. Mark the word .* or give --target/);
+    return true;
+  });
+  // With a target the unmarked sentence is searched for it, explicitly.
+  const searched = resolvePositions(tokenizer, set.sentences, { targets: [' him'] }).inputs;
+  assert.deepEqual(searched.map((i) => i.how), ['marker', 'search', 'marker']);
+  assert.equal(tokenizer.displayToken(searched[1].ids[searched[1].position]), '␣him');
+  // Texts without a source are named by their index.
+  assert.throws(() => resolvePositions(tokenizer, [{ text: 'I saw him', target: 'him', targetStart: 6 }, 'she left']), /Input 2 "she left" has no \{target\} marker, but 1 of the 2 inputs are marked/);
+  // No marker anywhere: the last token, as documented.
+  assert.deepEqual(resolvePositions(tokenizer, ['she left', 'he came']).inputs.map((i) => i.how), ['last', 'last']);
+});

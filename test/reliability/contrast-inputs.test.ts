@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MechLensError } from '../../src/core/errors';
 import { runContrast } from '../../src/core/analyses/contrast';
+import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 
 test('a contrast needs exactly two groups with at least two sentences each, and says so naming the file', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
@@ -23,6 +24,23 @@ test('a contrast needs exactly two groups with at least two sentences each, and 
       await assert.rejects(runContrast({ sentencesPath: file, model: path.join(dir, 'no-model') }), (e: unknown) =>
         e instanceof MechLensError && e.code === 'bad-argument' && e.input === file && message.test(e.message));
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a --k larger than the significant neurons is lowered and the result says so', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
+  try {
+    writeRandomGpt2Checkpoint(path.join(dir, 'model'), { nLayer: 1, nEmbd: 32, nHead: 2, nPositions: 64, seed: 2 });
+    const sentencesPath = path.join(__dirname, '../../samples/him-her.sentences');
+    const result = await runContrast({ sentencesPath, model: path.join(dir, 'model'), hook: 'blocks.0.mlp.hook_pre', correction: 'fdr', alpha: 0.99, shuffles: 0, k: 100_000 });
+    const n = result.significant.length;
+    assert.ok(n >= 2, `${n} significant neurons to cluster`);
+    assert.equal(result.kmeans?.k, n);
+    assert.ok(result.warnings.includes(`k-means: k 100000 is more than the ${n} significant neurons, so k was lowered to ${n}.`), result.warnings.join('\n'));
+    const fits = await runContrast({ sentencesPath, model: path.join(dir, 'model'), hook: 'blocks.0.mlp.hook_pre', correction: 'fdr', alpha: 0.99, shuffles: 0, k: 2 });
+    assert.ok(!fits.warnings.some((w) => w.startsWith('k-means')), 'no warning when k fits');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

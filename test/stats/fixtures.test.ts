@@ -159,6 +159,19 @@ test('Bonferroni and Benjamini–Hochberg match statsmodels.multipletests', () =
   assert.equal(f.threshold, bon.threshold);
 });
 
+test('Benjamini–Hochberg is step-up: the largest passing rank k counts, not k - 1 or k + 1', () => {
+  // Worked by hand (statsmodels' fdr_bh gives the same): sorted p 0.005, 0.019, 0.031, 0.039, 0.2 against
+  // i/5 · 0.05 = 0.01, 0.02, 0.03, 0.04, 0.05. Rank 3 fails (0.031 > 0.03) but rank 4 passes (0.039 ≤ 0.04),
+  // so k = 4: four discoveries at threshold 0.04. k - 1 would give 3, k + 1 would take p = 0.2 as well.
+  const p = [0.039, 0.2, 0.005, 0.031, 0.019];
+  const b = benjaminiHochberg(p, 0.05);
+  assert.deepEqual(Array.from(b.significant).map(Number), [1, 0, 1, 1, 1]);
+  assert.equal(b.count, 4);
+  close(b.threshold, 0.04, 1e-15, 'threshold');
+  // Adjusted p: p · m / rank, then the running minimum from the largest rank down.
+  closeArray(b.adjusted, [0.04875, 0.2, 0.025, 0.04875, 0.0475], 1e-14, 'adjusted', 1e-300);
+});
+
 test('histogram edges and counts match numpy.histogram, edge values and the closed last bin included', () => {
   for (const [k, c] of fixture.histogram.entries()) {
     const h = histogram(c.values, { bins: c.options.bins, range: c.options.range });

@@ -39,6 +39,7 @@ for (const v of variants) {
     assert.deepEqual(got.found, [true, true, true, false, true, true, true]);
     assert.deepEqual(got.missing, ['missing']);
     assert.deepEqual(got.lowercased, ['PARIS', 'Café']);
+    assert.deepEqual(got.warnings.filter((w) => /lower-case/.test(w)), [`${path.basename(file)}: 2 words are not in the vectors as written; read "PARIS" as "paris", "Café" as "café" (the lower-case fallback).`]);
     assert.deepEqual(rowOf(got.vectors, 0), rowOf(vectors, 5)); // apple, exact
     assert.deepEqual(rowOf(got.vectors, 1), rowOf(vectors, 2)); // PARIS -> paris
     assert.deepEqual(rowOf(got.vectors, 2), rowOf(vectors, 1)); // Paris exact, not paris

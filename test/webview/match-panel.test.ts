@@ -33,12 +33,18 @@ after(async () => {
 const texts = (selector: string) => panel.page.locator(selector).allTextContents();
 const column = (key: string) => texts(`.ml-match-table tbody td[data-column="${key}"]`);
 
-test('the fixture is the notebook\'s setting: 100 six-letter words, all compared, some rows of A skipped', () => {
+test('the panel shows the notebook\'s setting: 100 six-letter words, all compared in both heatmaps, ␣ for the leading space', async () => {
+  // The fixture is that setting (regression data from the real runMatch) ...
   assert.equal(fixture.matches.length, 100);
   assert.equal(fixture.length, 6);
-  assert.equal(n, 100);
   assert.ok(fixture.scanned > 100, 'A has rows that are not six-letter single tokens');
-  assert.ok(fixture.matches.every((m) => m.token === `␣${m.word}`), 'leading-space tokens are shown as ␣word');
+  // ... and the panel renders it: every word six letters, each token shown as ␣word, both heatmaps 100 × 100.
+  const words = await column('word');
+  assert.equal(words.length, 100);
+  assert.ok(words.every((w) => [...w].length === 6), words.join(' '));
+  assert.deepEqual(await column('token'), words.map((w) => `␣${w}`));
+  for (const side of ['a', 'b']) assert.equal(await panel.page.locator(`[data-space="${side}"] rect.cell`).count(), 100 * 100, `heatmap ${side}`);
+  assert.match((await panel.page.locator('[data-card="matches"]').innerText()), /100 of 100/);
 });
 
 test('says ready, then renders without console errors or requests outside its origin', async () => {

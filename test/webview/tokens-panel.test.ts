@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { TokensResult } from '../../src/protocol/result';
-import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { launchBrowser, openPanel, pixelAt, waitUntil, type WebviewPage } from '../helpers/chromium';
 
 const load = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as TokensResult;
 const fixture = load('tokens-result.json');
@@ -41,8 +41,28 @@ test('says ready, then renders without console errors or requests outside its or
   assert.match((await panel.page.locator('.ml-meta').textContent()) ?? '', new RegExp(`${fixture.clusters.length} groups · ${fixture.ungrouped.indices.length} ungrouped`));
 });
 
-test('screenshot: the full panel in the dark theme', async () => {
+test('screenshot: the full panel in the dark theme shows every token on the map, painted in its group\'s colour', async () => {
   await panel.page.mouse.move(1, 1);
+  const map = panel.page.locator('[data-card="token-map"]');
+  assert.equal(await map.locator('path.mark').count(), n, 'one mark per token');
+  // Pixels: a point is painted in its group's colour (the group list's swatch), and the card around it is
+  // not. The point is the one farthest from its group's centroid, so no centroid mark covers it.
+  await map.scrollIntoViewIfNeeded();
+  const group = sortedGroups(fixture)[0];
+  const centre = fixture.clusters.find((c) => c.label === group.label)!.indices.reduce((acc, k) => [acc[0] + fixture.coords[k][0], acc[1] + fixture.coords[k][1]], [0, 0]).map((v) => v / group.indices.length);
+  const i = group.indices.reduce((best, k) => (Math.hypot(fixture.coords[k][0] - centre[0], fixture.coords[k][1] - centre[1]) > Math.hypot(fixture.coords[best][0] - centre[0], fixture.coords[best][1] - centre[1]) ? k : best));
+  const point = await map.locator(`path.mark[data-index="${i}"]`).boundingBox();
+  assert.ok(point && point.width > 0);
+  const swatch = await panel.page.evaluate(`getComputedStyle(document.querySelector('[data-card="token-groups"] .ml-token-group[data-group="${group.label}"] .ml-token-swatch')).backgroundColor`) as string;
+  const rgb = (swatch.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+  assert.equal(rgb.length, 3, swatch);
+  const painted = await pixelAt(panel.page, point.x + point.width / 2, point.y + point.height / 2);
+  assert.ok(painted.every((v, c) => Math.abs(v - rgb[c]) <= 40), `point ${i} is ${painted}, its group's colour ${swatch}`);
+  const box = await map.boundingBox();
+  assert.ok(box);
+  const background = await pixelAt(panel.page, box.x + 2, box.y + box.height - 3);
+  assert.ok(background.some((v, c) => Math.abs(v - painted[c]) > 40), `the card (${background}) differs from the point (${painted})`);
+  await panel.page.evaluate('window.scrollTo(0, 0)');
   await panel.screenshot('tokens-panel');
 });
 

@@ -37,7 +37,7 @@ const command: CliCommand = {
       onProgress: (p) => io.log(`  ${p.message}`),
       provider: args.provider as string | undefined,
       targets: args.target as string[] | undefined,
-      batchSize: numberOption('activations', args, 'batch-size', 64, (n) => Number.isInteger(n) && n >= 1),
+      batchSize: numberOption('activations', args, 'batch-size', 64, { integer: true, min: 1 }),
       log: io.log,
     });
     const captured = result.activations[hook];

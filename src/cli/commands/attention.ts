@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ATTENTION_DEFAULTS, runAttention } from '../../core/analyses/attention';
+import { ATTENTION_DEFAULTS } from '../../core/analyses/attention';
+import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
-import { numberOption } from '../args';
+import { numberOption, PERMUTATIONS } from '../args';
 import type { CliCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
@@ -27,15 +28,15 @@ const command: CliCommand = {
     if (pieces !== undefined && pieces !== 'drop' && pieces !== 'last-piece') {
       throw new MechLensError('bad-argument', `--pieces must be drop or last-piece, got "${pieces}"`, { input: 'mechlens attention' });
     }
-    const r = await runAttention({
+    const r = await runInWorker('attention', {
       wordsPath: args.words as string,
       model: (args.model as string | undefined) ?? ATTENTION_DEFAULTS.model,
       template: args.template as string | undefined,
-      layer: numberOption('attention', args, 'layer', ATTENTION_DEFAULTS.layer, (n) => Number.isInteger(n) && n >= 0),
+      layer: numberOption('attention', args, 'layer', ATTENTION_DEFAULTS.layer, { integer: true, min: 0 }),
       sweep: args.sweep === true,
       pieces: pieces as 'drop' | 'last-piece' | undefined,
-      permutations: numberOption('attention', args, 'permutations', ATTENTION_DEFAULTS.permutations, (n) => Number.isInteger(n) && n >= 0),
-      seed: numberOption('attention', args, 'seed', 0, Number.isInteger),
+      permutations: numberOption('attention', args, 'permutations', ATTENTION_DEFAULTS.permutations, PERMUTATIONS),
+      seed: numberOption('attention', args, 'seed', 0, { integer: true }),
       provider: args.provider as string | undefined,
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,

@@ -29,7 +29,7 @@ const command: CliCommand = {
   async run(args, io) {
     const name = 'cluster';
     const method = choice(args, 'method', ['dbscan', 'kmeans'], 'dbscan');
-    const seed = numberOption(name, args, 'seed', 0, Number.isInteger);
+    const seed = numberOption(name, args, 'seed', 0, { integer: true });
     const metric = choice(args, 'metric', ['euclidean', 'cosine'], 'euclidean');
     if (method === 'dbscan' && args.eps === undefined) {
       throw new MechLensError('bad-argument', '--method dbscan needs --eps', { input: `mechlens ${name}`, fix: 'Add --eps E (and optionally --min-samples M).' });
@@ -37,6 +37,10 @@ const command: CliCommand = {
     if (method === 'kmeans' && args.k === undefined) {
       throw new MechLensError('bad-argument', '--method kmeans needs --k', { input: `mechlens ${name}`, fix: 'Add --k K.' });
     }
+    // Every option is checked before the file is read, so a typo fails at once, not after a large read.
+    const eps = method === 'dbscan' ? numberOption(name, args, 'eps', 0, { above: 0 }) : 0;
+    const minSamples = numberOption(name, args, 'min-samples', 5, { integer: true, min: 1 });
+    const k = method === 'kmeans' ? numberOption(name, args, 'k', 0, { integer: true, min: 1 }) : 0;
     const file = await readMatrixFile(args.points as string, { metadataPath: args.metadata as string | undefined });
     const x = file.matrix;
     io.log(`${args.points}: ${x.rows} × ${x.cols}; ${method}`);
@@ -46,12 +50,9 @@ const command: CliCommand = {
     let extra: Record<string, unknown> = {};
     let options: Record<string, unknown>;
     if (method === 'dbscan') {
-      const eps = numberOption(name, args, 'eps', 0, (e) => e > 0);
-      const minSamples = numberOption(name, args, 'min-samples', 5, (m) => Number.isInteger(m) && m >= 1);
       options = { method, eps, minSamples, metric };
       labels = await runInWorker('dbscan', { x, options: { eps, minSamples, metric } }, control);
     } else {
-      const k = numberOption(name, args, 'k', 0, (v) => Number.isInteger(v) && v >= 1);
       options = { method, k, seed };
       const result = await runInWorker('kmeans', { x, options: { k, seed } }, control);
       labels = result.labels;

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CompareResult } from '../../protocol/result';
-import { runCompare } from '../../core/analyses/compare';
-import { numberOption, type ParsedArgs } from '../args';
+import { runInWorker } from '../../core/worker/client';
+import { numberOption, PERMUTATIONS, type ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import { writeHtmlReport } from '../report';
 import { logSourceCopies } from '../source-copies';
@@ -26,13 +26,13 @@ const command: CliCommand = {
     html: { description: 'also write a self-contained HTML report here' },
   },
   async run(args, io) {
-    const result = await runCompare({
+    const result = await runInWorker('compare', {
       wordsPath: args.words as string,
       a: args.a as string,
       b: args.b as string,
       template: args.template as string | undefined,
-      permutations: numberOption('compare', args, 'permutations', 1000, (n) => Number.isInteger(n) && n >= 0),
-      seed: numberOption('compare', args, 'seed', 0, Number.isInteger),
+      permutations: numberOption('compare', args, 'permutations', 1000, PERMUTATIONS),
+      seed: numberOption('compare', args, 'seed', 0, { integer: true }),
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
       map: args['no-map'] ? false : mapOptions(args),
@@ -44,9 +44,9 @@ const command: CliCommand = {
 
 function mapOptions(args: ParsedArgs) {
   return {
-    ...(args.perplexity !== undefined ? { perplexity: numberOption('compare', args, 'perplexity', 30, (n) => n > 0) } : {}),
-    ...(args.eps !== undefined ? { eps: numberOption('compare', args, 'eps', 0, (n) => n > 0) } : {}),
-    ...(args['min-samples'] !== undefined ? { minSamples: numberOption('compare', args, 'min-samples', 3, (n) => Number.isInteger(n) && n >= 1) } : {}),
+    ...(args.perplexity !== undefined ? { perplexity: numberOption('compare', args, 'perplexity', 30, { above: 0 }) } : {}),
+    ...(args.eps !== undefined ? { eps: numberOption('compare', args, 'eps', 0, { above: 0 }) } : {}),
+    ...(args['min-samples'] !== undefined ? { minSamples: numberOption('compare', args, 'min-samples', 3, { integer: true, min: 1 }) } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CONTRAST_DEFAULTS, runContrast } from '../../core/analyses/contrast';
+import { CONTRAST_DEFAULTS } from '../../core/analyses/contrast';
+import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
-import { numberOption, type ParsedArgs } from '../args';
+import { numberOption, type NumberRange, type ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
@@ -34,21 +35,21 @@ const command: CliCommand = {
       if (!allowed.includes(v as T)) throw new MechLensError('bad-argument', `--${name} must be ${allowed.join(' or ')}, got "${String(v)}"`, { input: 'mechlens contrast' });
       return v as T;
     };
-    const n = (name: string, fallback: number, check: (x: number) => boolean) => (args[name] === undefined ? undefined : numberOption('contrast', args, name, fallback, check));
-    const result = await runContrast({
+    const n = (name: string, fallback: number, check: NumberRange) => (args[name] === undefined ? undefined : numberOption('contrast', args, name, fallback, check));
+    const result = await runInWorker('contrast', {
       sentencesPath: args.sentences as string,
       model: args.model as string,
       hook: args.hook as string | undefined,
       targets: args.target as string[] | undefined,
       test: pick('test', ['student', 'welch'] as const),
       correction: pick('correction', ['bonferroni', 'fdr'] as const),
-      alpha: n('alpha', 0.05, (x) => x > 0 && x < 1),
-      k: n('k', 3, (x) => Number.isInteger(x) && x >= 1),
-      perplexity: n('perplexity', 30, (x) => x > 0),
-      eps: n('eps', 1, (x) => x > 0),
-      minSamples: n('min-samples', 3, (x) => Number.isInteger(x) && x >= 1),
-      shuffles: n('shuffles', 200, (x) => Number.isInteger(x) && x >= 0),
-      seed: n('seed', 0, Number.isInteger),
+      alpha: n('alpha', 0.05, { above: 0, below: 1 }),
+      k: n('k', 3, { integer: true, min: 1 }),
+      perplexity: n('perplexity', 30, { above: 0 }),
+      eps: n('eps', 1, { above: 0 }),
+      minSamples: n('min-samples', 3, { integer: true, min: 1 }),
+      shuffles: n('shuffles', 200, { integer: true, min: 0, max: 100_000 }),
+      seed: n('seed', 0, { integer: true }),
       provider: args.provider as string | undefined,
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,

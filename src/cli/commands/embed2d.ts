@@ -29,10 +29,10 @@ const command: CliCommand = {
     const name = 'embed2d';
     const method = choice(args, 'method', ['tsne', 'pca', 'umap'], 'tsne');
     const metric = choice(args, 'metric', ['euclidean', 'cosine'], 'euclidean');
-    const perplexity = numberOption(name, args, 'perplexity', 30, (p) => p > 0);
-    const seed = numberOption(name, args, 'seed', 0, Number.isInteger);
-    const eps = args.eps === undefined ? undefined : numberOption(name, args, 'eps', 0, (e) => e > 0);
-    const minSamples = numberOption(name, args, 'min-samples', 5, (m) => Number.isInteger(m) && m >= 1);
+    const perplexity = numberOption(name, args, 'perplexity', 30, { above: 0 });
+    const seed = numberOption(name, args, 'seed', 0, { integer: true });
+    const eps = args.eps === undefined ? undefined : numberOption(name, args, 'eps', 0, { above: 0 });
+    const minSamples = numberOption(name, args, 'min-samples', 5, { integer: true, min: 1 });
     const file = await readMatrixFile(args.matrix as string, { metadataPath: args.metadata as string | undefined });
     const x = file.matrix;
     io.log(`${args.matrix}: ${x.rows} × ${x.cols}; ${method}`);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { runMatch } from '../../core/analyses/match';
-import { numberOption } from '../args';
+import { runInWorker } from '../../core/worker/client';
+import { numberOption, PERMUTATIONS } from '../args';
 import type { CliCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 import { leadingSpaceOption } from './tokens';
@@ -24,14 +24,14 @@ const command: CliCommand = {
     json: { required: true, description: 'where to write the Result JSON' },
   },
   async run(args, io) {
-    const result = await runMatch({
+    const result = await runInWorker('match', {
       a: args.a as string,
       b: args.b as string,
-      length: numberOption('match', args, 'length', 6, (n) => Number.isInteger(n) && n >= 1, command.options.length.description),
-      count: numberOption('match', args, 'count', 100, (n) => Number.isInteger(n) && n >= 1, command.options.count.description),
+      length: numberOption('match', args, 'length', 6, { integer: true, min: 1 }, command.options.length.description),
+      count: numberOption('match', args, 'count', 100, { integer: true, min: 1 }, command.options.count.description),
       leadingSpace: leadingSpaceOption('match', args),
-      permutations: numberOption('match', args, 'permutations', 1000, (n) => Number.isInteger(n) && n >= 0, command.options.permutations.description),
-      seed: numberOption('match', args, 'seed', 0, Number.isInteger, command.options.seed.description),
+      permutations: numberOption('match', args, 'permutations', 1000, PERMUTATIONS, command.options.permutations.description),
+      seed: numberOption('match', args, 'seed', 0, { integer: true }, command.options.seed.description),
       template: args.template as string | undefined,
       compare: args['no-compare'] !== true,
       map: args['no-map'] ? false : {},

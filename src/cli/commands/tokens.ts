@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { runTokens } from '../../core/analyses/tokens';
+import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
 import type { LeadingSpace } from '../../protocol/result';
-import { numberOption, type ParsedArgs } from '../args';
+import { numberOption, type NumberRange, type ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
@@ -26,18 +26,18 @@ const command: CliCommand = {
     json: { required: true, description: 'where to write the Result JSON' },
   },
   async run(args, io) {
-    const result = await runTokens({
+    const result = await runInWorker('tokens', {
       model: args.model as string,
-      ...(args.first !== undefined ? { first: numberOption('tokens', args, 'first', 100, (n) => Number.isInteger(n) && n >= 1, command.options.first?.description) } : {}),
+      ...(args.first !== undefined ? { first: numberOption('tokens', args, 'first', 100, { integer: true, min: 1 }, command.options.first?.description) } : {}),
       ...(args.tokens !== undefined ? { tokensPath: args.tokens as string } : {}),
       leadingSpace: leadingSpaceOption('tokens', args),
       method: choice('tokens', args, 'method', ['tsne', 'pca']) as 'tsne' | 'pca' | undefined,
-      perplexity: optionalNumber(args, 'perplexity', (n) => n > 0),
-      iterations: optionalNumber(args, 'iterations', (n) => Number.isInteger(n) && n >= 250),
-      eps: optionalNumber(args, 'eps', (n) => n > 0),
-      minSamples: optionalNumber(args, 'min-samples', (n) => Number.isInteger(n) && n >= 1),
-      seed: optionalNumber(args, 'seed', Number.isInteger),
-      matrixCap: optionalNumber(args, 'matrix-cap', (n) => Number.isInteger(n) && n >= 0),
+      perplexity: optionalNumber(args, 'perplexity', { above: 0 }),
+      iterations: optionalNumber(args, 'iterations', { integer: true, min: 250 }),
+      eps: optionalNumber(args, 'eps', { above: 0 }),
+      minSamples: optionalNumber(args, 'min-samples', { integer: true, min: 1 }),
+      seed: optionalNumber(args, 'seed', { integer: true }),
+      matrixCap: optionalNumber(args, 'matrix-cap', { integer: true, min: 0 }),
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
     }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
@@ -52,7 +52,7 @@ const command: CliCommand = {
   },
 };
 
-function optionalNumber(args: ParsedArgs, name: string, check: (n: number) => boolean): number | undefined {
+function optionalNumber(args: ParsedArgs, name: string, check: NumberRange): number | undefined {
   return args[name] === undefined ? undefined : numberOption('tokens', args, name, 0, check, command.options[name]?.description);
 }
 

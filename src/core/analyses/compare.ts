@@ -68,7 +68,8 @@ export async function runCompare(input: CompareInput, control: RunControl = {}):
   const rsa = representationalSimilarity(spaceA.sim, spaceB.sim, { permutations, seed, signal });
   const byCategory = rsaByCategory(spaceA.sim, spaceB.sim, itemCategories, { permutations, seed, signal });
 
-  const warnings = [...list.warnings, ...a.warnings, ...b.warnings];
+  // A and B may be one file: its warnings (which name it) are said once.
+  const warnings = [...new Set([...list.warnings, ...a.warnings, ...b.warnings])];
   for (const s of byCategory.skipped) warnings.push(`RSA within "${s.category}" is undefined: ${s.reason}.`);
   for (const [space, label] of [[spaceA, a.info.label], [spaceB, b.info.label]] as const) {
     if (space.result.zeroVectors.length) warnings.push(`${label}: ${space.result.zeroVectors.join(', ')} ${space.result.zeroVectors.length === 1 ? 'has' : 'have'} an all-zero vector; cosine similarity is undefined and shown as 0.`);

@@ -159,7 +159,7 @@ async function mapSignificantNeurons(all: Matrix, significant: number[], t: Arra
     coords = { rows: n, cols: 2, data: new Float64Array(n * 2) };
     warnings.push(`Only ${n} significant neuron${n === 1 ? '' : 's'}: no t-SNE map.`);
   }
-  return { coords: toJson(coords), ...clusterSignificantNeurons(all, significant, t, coords, o) };
+  return { coords: toJson(coords), ...clusterSignificantNeurons(all, significant, t, coords, o, warnings) };
 }
 
 /**
@@ -167,7 +167,7 @@ async function mapSignificantNeurons(all: Matrix, significant: number[], t: Arra
  * matrices in cluster order. Apart from t-SNE, so a panel can re-cluster a stored map (recluster-map.ts).
  */
 export function clusterSignificantNeurons(all: Matrix, significant: number[], t: ArrayLike<number>, coords: Matrix<Float64Array>,
-  o: { eps: number; minSamples: number; k: number; seed: number }): Omit<NeuronMap, 'coords'> {
+  o: { eps: number; minSamples: number; k: number; seed: number }, warnings: string[] = []): Omit<NeuronMap, 'coords'> {
   const n = significant.length;
   if (n === 0) return { labels: [], clusters: [], kmeans: null, clusterOrder: [], gram: [], cosine: [] };
   const profiles = new Float64Array(n * all.rows);
@@ -184,6 +184,7 @@ export function clusterSignificantNeurons(all: Matrix, significant: number[], t:
     }));
   };
   const k = Math.min(o.k, n);
+  if (k < o.k && n >= 2) warnings.push(`k-means: k ${o.k} is more than the ${n} significant neurons, so k was lowered to ${n}.`);
   const km = n >= 2 ? kmeans(coords, { k, seed: o.seed }) : null;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
     const la = labels[a] < 0 ? Infinity : labels[a], lb = labels[b] < 0 ? Infinity : labels[b];

@@ -2,7 +2,7 @@
 // notebook's: the first 100 tokens, t-SNE perplexity 5, DBSCAN eps 7 / min_samples 3 on the map.
 // The whole GPT-2 vocabulary must run too: above AUTO_PCA_ABOVE tokens the map is PCA unless t-SNE
 // is asked for, and the N × d rows and the N × N Gram matrix are left out of the JSON above MATRIX_CAP.
-import { readFileSync } from 'node:fs';
+import { assertReadableLine, isComment, readUtf8File, splitLines } from '../text/lines';
 import type { LeadingSpace, TokenCluster, TokensResult } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { dbscan } from '../cluster/dbscan';
@@ -196,14 +196,15 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
 }
 
 /** Entries of a token list file: one per line; # comments, blank lines and [category] headers are skipped. */
-function readTokenListFile(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new MechLensError('not-found', 'token list file not found', { input: path, fix: 'Give a text file with one word or token per line.' });
-  }
-  const entries = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !/^\[.*\]$/.test(l));
+export function readTokenListFile(path: string): string[] {
+  // The same strict reading as word lists: invalid UTF-8, NUL and other control characters are errors naming the line.
+  const entries: string[] = [];
+  splitLines(readUtf8File(path)).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (!trimmed || isComment(trimmed) || /^\[.*\]$/.test(trimmed)) return;
+    assertReadableLine(trimmed, i + 1, path);
+    entries.push(trimmed);
+  });
   if (entries.length === 0) throw new MechLensError('bad-argument', 'the token list is empty', { input: path, fix: 'Put one word or token per line.' });
   return entries;
 }

@@ -5,6 +5,7 @@
 // symmetric pairwise pass otherwise.
 import type { Matrix } from '../matrix';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { requireFinite } from '../finite';
 import type { RunControl } from '../run-control';
 import { prepareRows } from '../layout/knn';
 
@@ -19,6 +20,7 @@ export function dbscan(x: Matrix, options: DbscanOptions, control: RunControl = 
   const metric = options.metric ?? 'euclidean';
   if (!(eps > 0)) throw new MechLensError('bad-argument', `DBSCAN eps must be positive, got ${eps}`, { fix: 'Pick eps from the typical distance between close points.' });
   if (!(Number.isInteger(minSamples) && minSamples >= 1)) throw new MechLensError('bad-argument', `DBSCAN min-samples must be a whole number ≥ 1, got ${minSamples}`);
+  requireFinite(x, 'DBSCAN input');
   const n = x.rows;
   const neighbours = metric === 'euclidean' && x.cols <= 3 ? gridNeighbourhoods(x, eps, control) : pairwiseNeighbourhoods(x, eps, metric, control);
   const labels = new Int32Array(n).fill(-1);

@@ -4,6 +4,7 @@
 // moves that lower the inertia further; best of nInit by inertia.
 import type { Matrix } from '../matrix';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { requireFinite } from '../finite';
 import type { RunControl } from '../run-control';
 import { createRandom, type Random } from '../random';
 
@@ -31,6 +32,7 @@ export function kmeans(x: Matrix, options: KmeansOptions, control: RunControl = 
   if (!(Number.isInteger(k) && k >= 1 && k <= n)) {
     throw new MechLensError('bad-argument', `k-means needs 1 ≤ k ≤ ${n} (the number of points), got ${k}`, { fix: 'Pick a smaller k.' });
   }
+  requireFinite(x, 'k-means input');
   const nInit = options.nInit ?? 10;
   const maxIter = options.maxIter ?? 300;
   const data = Float64Array.from(x.data);

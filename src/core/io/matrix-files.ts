@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
+import { requireFinite } from '../finite';
 
 export type MatrixFormat = 'npy' | 'csv' | 'tsv';
 
@@ -35,6 +36,7 @@ export async function readMatrixFile(path: string, options: ReadMatrixOptions = 
   const result: MatrixFile = format === 'npy'
     ? { matrix: parseNpy(bytes, path), format }
     : { ...parseDelimited(bytes.toString('utf8'), format === 'csv' ? ',' : '\t', path), format };
+  requireFinite(result.matrix, path, 'MechLens needs finite numbers: remove or fill the NaN/Infinity cells (for example numpy.nan_to_num, or drop those rows) and save again.');
   if (options.metadataPath) {
     let text: string;
     try {

@@ -13,6 +13,7 @@
 // result has the same bits on one thread or two (test/layout/pca-threads.test.ts).
 import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
+import { requireFinite } from '../finite';
 import { createRandom } from '../random';
 import { availableParallelism } from 'node:os';
 import {
@@ -160,6 +161,7 @@ export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
   if (!Number.isInteger(k) || k < 1 || k > Math.min(rows, cols)) {
     throw new MechLensError('bad-argument', `PCA needs 1 ≤ components ≤ min(rows, cols) = ${Math.min(rows, cols)}, got ${k}`, { fix: 'Ask for fewer components or give more points.' });
   }
+  requireFinite(x, 'PCA input');
   const mean = options.center ?? true ? columnMeans(x.data, rows, cols) : new Float64Array(cols);
   const denominator = Math.max(rows - 1, 1);
   const total = centredSquares(x.data, rows, cols, mean) / denominator;

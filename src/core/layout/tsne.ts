@@ -5,6 +5,7 @@
 // the Barnes-Hut gradient omits the constant factor 4 that the exact gradient carries.
 import type { Matrix } from '../matrix';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { requireFinite } from '../finite';
 import type { RunControl } from '../run-control';
 import { createRandom } from '../random';
 import { binarySearchPerplexity, symmetrizeDense, symmetrizeKnn, MACHINE_EPSILON, type SparseP } from './affinities';
@@ -89,11 +90,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   const n = x.rows;
   const warnings: string[] = [];
   if (n === 0) throw new MechLensError('bad-argument', 't-SNE needs at least one point', { fix: 'Give a matrix with rows.' });
-  for (let e = 0; e < x.data.length; e++) {
-    if (!Number.isFinite(x.data[e])) {
-      throw new MechLensError('bad-argument', `t-SNE input has a non-finite value at row ${Math.floor(e / x.cols) + 1}, column ${(e % x.cols) + 1}`, { fix: 'Remove or fill NaN/Infinity values first.' });
-    }
-  }
+  requireFinite(x, 't-SNE input');
   const iterations = options.iterations ?? 1000;
   const exaggeration = options.earlyExaggeration ?? 12;
   const exaggerationIterations = Math.min(options.exaggerationIterations ?? 250, iterations);

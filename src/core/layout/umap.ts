@@ -2,6 +2,7 @@
 import { UMAP } from 'umap-js';
 import type { Matrix } from '../matrix';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { requireFinite } from '../finite';
 import type { RunControl } from '../run-control';
 import { createRandom } from '../random';
 
@@ -22,6 +23,7 @@ export async function umap(x: Matrix, options: UmapOptions = {}, control: UmapCo
   const n = x.rows;
   const components = options.components ?? 2;
   if (n < 3) throw new MechLensError('bad-argument', `UMAP needs at least 3 points, got ${n}`, { fix: 'Use PCA for tiny inputs.' });
+  requireFinite(x, 'UMAP input');
   const random = createRandom(options.seed ?? 0);
   const neighbours = Math.min(options.neighbours ?? 15, n - 1);
   const model = new UMAP({ nComponents: components, nNeighbors: neighbours, minDist: options.minDist ?? 0.1, spread: options.spread ?? 1, nEpochs: options.epochs, random: () => random.next() });

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { cacheDirFor } from '../cache';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { finiteWarning } from '../finite';
 import type { RunControl } from '../run-control';
 import { buildGpt2Graph, layersNeeded, readRowHooks, READ_ROWS } from './graph-gpt2';
 import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds, type Packing } from './packing';
@@ -177,9 +178,12 @@ export async function captureActivations(
   onProgress?.({ message: 'Captured', fraction: 1 });
 
   const activations: Record<string, CapturedTensor> = {};
+  const warnings = [...(loaded.kind === 'gpt2' ? loaded.checkpoint.warnings : []), ...resolved.warnings];
   for (const r of requests) {
     const g = gathered.get(r.canonical)!;
     activations[r.requested] = { data: g.data, dims: [rowCount, g.width], shape: g.shape, hook: r.canonical };
+    const nonFinite = finiteWarning(g.data, g.width, r.canonical, loaded.source);
+    if (nonFinite && !warnings.includes(nonFinite)) warnings.push(nonFinite);
   }
   return {
     activations,
@@ -188,7 +192,7 @@ export async function captureActivations(
     positions: rowsOf.flat(),
     rowInputs: rowsOf.flatMap((rows, i) => rows.map(() => i)),
     provider: session.provider,
-    warnings: resolved.warnings,
+    warnings,
     layersBuilt: loaded.kind === 'gpt2' ? layersFor(loaded, requests) : -1,
     computedTokens: batching.computedTokens,
     revision: loaded.revision,

@@ -35,6 +35,8 @@ export interface Checkpoint {
   revision: string;
   /** Total bytes of tensor data over all files. */
   weightBytes: number;
+  /** What the checkpoint holds that is not used, said once per opening (e.g. layers beyond config.json's n_layer). */
+  warnings: string[];
   /** Accepts canonical or `transformer.`-prefixed names. */
   tensor(name: string): CheckpointTensor;
   readF32(name: string): Float32Array;
@@ -104,6 +106,7 @@ export function openCheckpoint(dir: string): Checkpoint {
     }
   }
   checkShapes(dir, config, byName);
+  const warnings = unusedLayerWarnings(configPath, config, byName);
   const lmHead = resolveLmHead(dir, config, byName);
 
   const tensor = (name: string): CheckpointTensor => {
@@ -124,6 +127,7 @@ export function openCheckpoint(dir: string): Checkpoint {
     lmHead,
     revision: readRevision(dir, configText, files),
     weightBytes: files.reduce((sum, f) => sum + (f.fileSize - f.dataStart), 0),
+    warnings,
     tensor,
     readF32: (name) => {
       const t = tensor(name);
@@ -203,6 +207,21 @@ function checkShapes(dir: string, config: Gpt2Config, byName: Map<string, Checkp
       });
     }
   }
+}
+
+/**
+ * Weights for more layers than config.json's n_layer were accepted without a word, and the model then
+ * ran with fewer layers than it was trained with: a config.json from another size of the model.
+ */
+function unusedLayerWarnings(configPath: string, config: Gpt2Config, byName: Map<string, CheckpointTensor>): string[] {
+  let deepest = -1;
+  for (const name of byName.keys()) {
+    const layer = /^h\.(\d+)\./.exec(name);
+    if (layer) deepest = Math.max(deepest, Number(layer[1]));
+  }
+  if (deepest < config.nLayer) return [];
+  return [`${configPath}: n_layer is ${config.nLayer}, but the weights hold ${deepest + 1} layers (h.0 to h.${deepest}); only the first ${config.nLayer} are used. `
+    + 'Use the config.json the weights were saved with.'];
 }
 
 function resolveLmHead(dir: string, config: Gpt2Config, byName: Map<string, CheckpointTensor>): 'tied' | 'separate' {

@@ -51,6 +51,7 @@ export function resolvePositions(tokenizer: Gpt2Tokenizer, inputs: ReadonlyArray
   const piece = options.piece ?? 'last-piece';
   const warnings: string[] = [];
   const targetIds = (options.targets ?? []).map((t) => ({ target: t, variants: searchVariants(tokenizer, t) }));
+  if (!targetIds.length) requireMarkersEverywhereOrNowhere(inputs);
   const resolved = inputs.map((raw, i): PositionedInput => {
     // Tokenizing is synchronous: a large input set would hold a cancel back until the end without this.
     if (i % TOKENIZE_CHECK_EVERY === 0) {
@@ -96,6 +97,28 @@ export function resolvePositions(tokenizer: Gpt2Tokenizer, inputs: ReadonlyArray
     return { text: input.text, ids, position, targetSpan: span, how };
   });
   return { inputs: resolved, warnings };
+}
+
+const isMarked = (raw: string | PositionInput) => typeof raw !== 'string' && !!raw.target && raw.targetStart !== undefined && raw.targetStart !== null;
+
+/**
+ * A set where some inputs mark their {target} and others do not is a mistake, not a request to read the
+ * unmarked ones at their last token (which happened silently before): the first unmarked input is an error
+ * that names its line. A set with no marker at all is read at the last token, as documented, and a
+ * --target makes the unmarked inputs searched for it.
+ */
+function requireMarkersEverywhereOrNowhere(inputs: ReadonlyArray<string | PositionInput>): void {
+  const marked = inputs.reduce((n, raw) => n + (isMarked(raw) ? 1 : 0), 0);
+  if (marked === 0 || marked === inputs.length) return;
+  const index = inputs.findIndex((raw) => !isMarked(raw));
+  const raw = inputs[index];
+  const input: PositionInput = typeof raw === 'string' ? { text: raw } : raw;
+  const unmarked = inputs.length - marked;
+  const subject = input.source ? 'This sentence' : `${describe(input, index)} "${input.text}"`;
+  throw new MechLensError('bad-argument', `${subject} has no {target} marker, but ${marked} of the ${inputs.length} ${input.source ? 'sentences' : 'inputs'} are marked${unmarked > 1 ? ` (${unmarked} are not)` : ''}`, {
+    input: input.source, line: input.line,
+    fix: 'Mark the word to read as {word} in every sentence, or give --target STR (e.g. " him") to search the unmarked ones for it.',
+  });
 }
 
 /** Inputs between cancel checks and progress lines while tokenizing (a few ms of BPE at most). */

@@ -20,6 +20,20 @@ export interface RsaOptions extends RunControl {
 
 /** Checked at this many permutations: often enough to cancel promptly, rarely enough to cost nothing. */
 const CHUNK = 25;
+/** The most permutations a run may ask for: p to 1e-6, minutes for a few hundred words. 1e20 was accepted before. */
+export const MAX_PERMUTATIONS = 1_000_000;
+/** Word pairs a permutation loop gets through per second (5e7 measured on a busy 2-core machine), for estimates. */
+const PAIRS_PER_SECOND = 5e7;
+
+/** About how long `permutations` permutations of `items` items take, as words ("about 3 minutes"). */
+export function permutationEstimate(permutations: number, items: number): string {
+  const seconds = (permutations * items * (items - 1)) / 2 / PAIRS_PER_SECOND;
+  const units: [number, string][] = [[365.25 * 86400, 'year'], [86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
+  const [size, unit] = units.find(([s]) => seconds >= s) ?? [1, 'second'];
+  const count = seconds / size;
+  const shown = count >= 1e6 ? count.toExponential(1) : String(Math.max(1, Math.round(count)));
+  return `about ${shown} ${unit}${shown === '1' ? '' : 's'}`;
+}
 
 /**
  * RSA between the upper triangles of two items × items similarity matrices.
@@ -30,6 +44,11 @@ export function representationalSimilarity(a: Matrix, b: Matrix, options: RsaOpt
   if (!Number.isInteger(permutations) || permutations < 0) {
     throw new MechLensError('bad-argument', `RSA: permutations must be a whole number ≥ 0, got ${permutations}`, {
       fix: 'Use for example 1000 permutations, or 0 to skip the p-value.',
+    });
+  }
+  if (permutations > MAX_PERMUTATIONS) {
+    throw new MechLensError('bad-argument', `RSA: ${permutations} permutations is more than the ${MAX_PERMUTATIONS.toLocaleString('en-US')} allowed; for ${a.rows} items it would take ${permutationEstimate(permutations, a.rows)}`, {
+      fix: `Use at most ${MAX_PERMUTATIONS.toLocaleString('en-US')} (1,000 gives p to 0.001 and takes ${permutationEstimate(1000, a.rows)} here).`,
     });
   }
   requireSquare(a, 'RSA');

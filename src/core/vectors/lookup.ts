@@ -1,5 +1,6 @@
 // Looks up a few words in a vector file without loading it: rows are compared by their word bytes
 // and only matching rows are parsed. Exact match first, then the lower-cased word.
+import { basename } from 'node:path';
 import type { RunControl } from '../run-control';
 import { detectVectorFile, describeFormat } from './detect';
 import { readRowValues } from './row-values';
@@ -78,11 +79,15 @@ export async function lookupVectors(path: string, words: string[], control?: Run
   const missing: string[] = [];
   const warnings = [...info.warnings];
   words.forEach((word, i) => {
-    if (lowerFound[i]) {
-      lowercased.push(word);
-      warnings.push(`"${word}" is not in the vectors; used "${word.toLowerCase()}".`);
-    } else if (!exactFound[i]) missing.push(word);
+    if (lowerFound[i]) lowercased.push(word);
+    else if (!exactFound[i]) missing.push(word);
   });
+  // One line per file, naming it: with A and B both lower-case, two unnamed lines per word looked like a repeat.
+  if (lowercased.length) {
+    const shown = lowercased.slice(0, 8).map((w) => `"${w}" as "${w.toLowerCase()}"`).join(', ');
+    const more = lowercased.length > 8 ? ` and ${lowercased.length - 8} more` : '';
+    warnings.push(`${basename(path)}: ${lowercased.length === 1 ? 'a word is' : `${lowercased.length} words are`} not in the vectors as written; read ${shown}${more} (the lower-case fallback).`);
+  }
   return {
     format: info.format,
     gzip: info.gzip,
