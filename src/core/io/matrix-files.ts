@@ -185,7 +185,7 @@ function isNumber(field: string): boolean {
  * The Embedding Projector's metadata TSV: a single column has no header; with several columns
  * the first row is a header. Labels come from the first column.
  */
-function parseMetadataTsv(text: string, input: string, expectedRows: number): string[] {
+export function parseMetadataTsv(text: string, input: string, expectedRows: number): string[] {
   const lines = text.split(/\r?\n/);
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   const multiColumn = lines.length > 0 && lines[0].includes('\t');
