@@ -88,7 +88,8 @@ const GRAM_BLOCK = 512;
  * A·Aᵀ (rows × rows), symmetric to the bit: the upper triangle of blocks is computed and mirrored,
  * which is half the multiply-adds of one full product.
  */
-export function gramOfRows<T extends Values>(a: Matrix<T>, options: { backend?: GemmBackend; onBlock?: (done: number, total: number) => void } = {}): Matrix<T> {
+export function gramOfRows<T extends Values>(a: Matrix<T>, options: { backend?: GemmBackend; /** Before each band of blocks: block products done so far, and in all. */
+  onBlock?: (done: number, total: number) => void } = {}): Matrix<T> {
   const { rows: n, cols: d } = a;
   const float64 = a.data instanceof Float64Array;
   const out = (float64 ? new Float64Array(n * n) : new Float32Array(n * n)) as T;
@@ -96,6 +97,7 @@ export function gramOfRows<T extends Values>(a: Matrix<T>, options: { backend?: 
   const total = (blocks * (blocks + 1)) / 2;
   let done = 0;
   for (let bi = 0; bi < blocks; bi++) {
+    options.onBlock?.(done, total);
     const i0 = bi * GRAM_BLOCK, i1 = Math.min(n, i0 + GRAM_BLOCK);
     const left = { rows: i1 - i0, cols: d, data: a.data.subarray(i0 * d, i1 * d) as T };
     // Block row bi against blocks bi … end in one product (fewer, larger calls).
@@ -107,7 +109,6 @@ export function gramOfRows<T extends Values>(a: Matrix<T>, options: { backend?: 
       out.set(tile.subarray(src, src + (n - i)), i * n + i);
     }
     done += blocks - bi;
-    options.onBlock?.(done, total);
   }
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[j * n + i] = out[i * n + j];
   return { rows: n, cols: n, data: out };

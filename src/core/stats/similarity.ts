@@ -21,7 +21,7 @@ export interface CosineSimilarity {
 export function cosineSimilarityMatrix(x: Matrix, control: RunControl = {}): CosineSimilarity {
   const { rows: n, cols: d } = x;
   assertSquareAndCopyFit(n, d, 'similarity matrix');
-  const unit = x.data instanceof Float32Array ? new Float32Array(n * d) : new Float64Array(n * d);
+  const unit = new Float64Array(n * d);
   const zeroRows: number[] = [];
   for (let i = 0; i < n; i++) {
     const base = i * d;
@@ -34,7 +34,7 @@ export function cosineSimilarityMatrix(x: Matrix, control: RunControl = {}): Cos
     if (norm === 0) { zeroRows.push(i); continue; }
     for (let k = 0; k < d; k++) unit[base + k] = x.data[base + k] / norm;
   }
-  const similarity = symmetricProducts(unit, n, d, control);
+  const similarity = symmetricProducts(productType(x.data, n, d) === 'float32' ? Float32Array.from(unit) : unit, n, d, control);
   const s = similarity.data;
   // Rounding can push a cosine a hair past ±1 and the diagonal a hair off 1; pin both.
   for (let i = 0; i < s.length; i++) s[i] = s[i] > 1 ? 1 : s[i] < -1 ? -1 : s[i];
@@ -47,7 +47,8 @@ export function gramMatrix(x: Matrix, control: RunControl = {}): Matrix<Float64A
   assertSquareAndCopyFit(x.rows, x.cols, 'Gram matrix');
   const data = x.data;
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw nonFinite('gramMatrix', Math.floor(i / x.cols));
-  return symmetricProducts(data, x.rows, x.cols, control);
+  const asFloat64 = data instanceof Float32Array && productType(data, x.rows, x.cols) === 'float64';
+  return symmetricProducts(asFloat64 ? Float64Array.from(data) : data, x.rows, x.cols, control);
 }
 
 /** Cosine of two vectors of equal length; null when either is all zeros (undefined). */
@@ -98,6 +99,18 @@ function nonFinite(what: string, rowIndex: number): MechLensError {
 }
 
 /**
+ * Below this many multiply-adds (n²·d/2, a few milliseconds in float64) float32 rows are multiplied
+ * in float64, as before core/linalg, so small jobs (word lists, a few hundred tokens) keep every
+ * digit numpy's float64 gives; above it float32 rows get float32 products, as numpy computes them
+ * (2-3× faster on MLAS, bench/README.md), and results move by about 1e-7.
+ */
+export const FLOAT64_PRODUCTS_BELOW = 1e8;
+
+function productType(data: Float32Array | Float64Array, n: number, d: number): 'float32' | 'float64' {
+  return data instanceof Float64Array || (n * n * d) / 2 < FLOAT64_PRODUCTS_BELOW ? 'float64' : 'float32';
+}
+
+/**
  * All dot products between rows of a row-major n × d array, filled symmetrically, on linalg's GEMM
  * in the element type of the rows (float32 rows: float32 products, as numpy does), widened to float64.
  */
@@ -106,7 +119,7 @@ function symmetricProducts(v: Float64Array | Float32Array, n: number, d: number,
   const gram = gramOfRows({ rows: n, cols: d, data: v }, {
     onBlock: (done, total) => {
       throwIfCancelled(control.signal);
-      if (total > 1) control.onProgress?.({ message: `Similarity matrix, ${n} items`, fraction: done / total });
+      if (total > 1 && done < total) control.onProgress?.({ message: `Similarity matrix, ${n} items`, fraction: done / total });
     },
   });
   if (gram.data instanceof Float64Array) return { rows: n, cols: n, data: gram.data };
