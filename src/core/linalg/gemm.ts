@@ -18,10 +18,10 @@ export interface GemmOptions {
 
 /**
  * Below this many multiply-adds (m·n·k) the JavaScript kernel wins: an onnxruntime run costs tens
- * of microseconds plus a copy of the output, about what the JS kernel needs for 10⁵ multiply-adds
- * (bench/linalg.ts, "crossover").
+ * of microseconds plus a copy of the output; the two were level between 32³ ≈ 3·10⁴ and 48³ ≈
+ * 1.1·10⁵ multiply-adds (bench/linalg.ts "crossover", bench/README.md).
  */
-export const JS_BELOW = 2e5;
+export const JS_BELOW = 6e4;
 
 /** How many products each backend ran in this process (the tests check the MLAS path is taken). */
 export const gemmCounts: Record<GemmBackend, number> = { js: 0, onnx: 0 };
