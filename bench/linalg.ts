@@ -119,7 +119,7 @@ if (only.has('knn')) {
 
 if (only.has('knn-scaling')) {
   // Where the exact search (t-SNE's 91 neighbours) gets slow: sets KNN_BUDGET in layout/tsne.ts.
-  for (const n of [5000, 10000, 20000, 30000]) {
+  for (const n of option("--knn-sizes", "5000,10000,20000,30000").split(",").map(Number)) {
     const x = clustered(n, 768, 6);
     const t = seconds(() => nearestNeighbours(x, 91, 'euclidean'));
     console.log(`exact 91-NN ${n} × 768: ${f(t, 2)} s, ${f((n * n * 768) / 2 / t / 1e9, 2)} G multiply-adds/s`);

@@ -89,6 +89,8 @@ export function metricDistance(squared: number, metric: Metric): number {
 const TILE = 64;
 /** From this many multiply-adds (N²·d/2) the GEMM tiles win over the JS tiles below (bench/linalg.ts). */
 export const GEMM_FROM = 2e7;
+/** Below this many columns a dot product costs less than offering its pair to two heaps: the JS tiles stay. */
+export const GEMM_MIN_COLUMNS = 16;
 
 /** What the helper thread gets for the neighbour search: all in shared memory. */
 export interface KnnInit extends SharedControl {
@@ -160,7 +162,7 @@ export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control:
   const { rows, cols } = x;
   if (k < 1 || k >= rows) throw new RangeError(`nearestNeighbours: k = ${k} must be in [1, ${rows - 1}]`);
   // Large searches: distance tiles on core/linalg's GEMM (knn-gemm.ts), the same neighbours.
-  if ((rows * rows * cols) / 2 >= GEMM_FROM) {
+  if ((rows * rows * cols) / 2 >= GEMM_FROM && cols >= GEMM_MIN_COLUMNS) {
     const exact = prepareRows(x, metric);
     const { indices, squared } = nearestByGemm(exact, squaredNorms(exact, rows, cols), rows, cols, k, control, meanwhile);
     return { k, indices, distances: squared.map((d) => metricDistance(d, metric)), helperTiles: 0 };
