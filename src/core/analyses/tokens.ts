@@ -132,6 +132,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
     const p = pca(e, { components: Math.min(2, n, d), seed });
     coords = p.coords.cols === 2 ? p.coords : padToTwoColumns(p.coords);
     mapInfo.explainedVarianceRatio = Array.from(p.explainedVarianceRatio);
+    mapInfo.pcaSolver = p.svdSolver;
   } else {
     const iterations = input.iterations ?? TOKENS_DEFAULTS.iterations;
     const t = tsne(e, { perplexity: input.perplexity ?? TOKENS_DEFAULTS.perplexity, iterations, seed, init: 'pca', metric: 'euclidean' }, {

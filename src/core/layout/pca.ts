@@ -12,7 +12,7 @@ import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
 import { createRandom } from '../random';
 import { gemm } from '../linalg';
-import { columnMeans, centredSquares } from './pca-kernels';
+import { columnMeans } from './pca-kernels';
 import { symmetricEigen } from './eigen';
 
 export type PcaSolver = 'auto' | 'full' | 'covariance' | 'randomized';
@@ -64,21 +64,20 @@ export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
   if (!Number.isInteger(k) || k < 1 || k > Math.min(rows, cols)) {
     throw new MechLensError('bad-argument', `PCA needs 1 ≤ components ≤ min(rows, cols) = ${Math.min(rows, cols)}, got ${k}`, { fix: 'Ask for fewer components or give more points.' });
   }
-  for (let e = 0; e < x.data.length; e++) {
-    if (!Number.isFinite(x.data[e])) {
-      throw new MechLensError('bad-argument', `PCA input has ${Number.isNaN(x.data[e]) ? 'NaN' : 'an infinite value'} at row ${Math.floor(e / cols) + 1}, column ${(e % cols) + 1}`, { fix: 'Remove or fill NaN/Infinity values first.' });
-    }
-  }
-  const mean = options.center ?? true ? columnMeans(x.data, rows, cols) : new Float64Array(cols);
+  // Two passes over X in all: column sums (non-finite values show up in them), then the centred copy
+  // with the total sum of squares.
+  const sums = columnMeans(x.data, rows, cols);
+  if (!sums.every(Number.isFinite)) throwNonFinite(x);
+  const mean = options.center ?? true ? sums : new Float64Array(cols);
   const denominator = Math.max(rows - 1, 1);
-  const total = centredSquares(x.data, rows, cols, mean) / denominator;
 
   const solver = chooseSolver(rows, cols, k, options.solver ?? 'auto');
   const iterations = options.powerIterations === undefined || options.powerIterations === 'auto' ? (k < 0.1 * Math.min(rows, cols) ? 7 : 4) : options.powerIterations;
   const b = Math.min(k + (options.oversamples ?? OVERSAMPLES), rows, cols);
   const cost = solver === 'covariance' ? rows * cols * Math.min(rows, cols) : (2 * iterations + 3) * rows * cols * b;
   const float64 = x.data instanceof Float64Array || cost < FLOAT64_BELOW;
-  const centred = centredCopy(x.data, rows, cols, mean, float64);
+  const { centred, squares } = centredCopy(x.data, rows, cols, mean, float64);
+  const total = squares / denominator;
 
   const { components, coords } = solver === 'covariance'
     ? exactSvd(centred, rows, cols, k)
@@ -115,11 +114,20 @@ function normalizer(wanted: 'auto' | 'LU' | 'QR' | 'none', iterations: number): 
   return iterations <= 2 ? 'none' : 'LU';
 }
 
-/** X − 1μᵀ, rows × cols, in float64 or float32 (the GEMM's element type). */
-function centredCopy(data: Values, rows: number, cols: number, mean: Float64Array, float64: boolean): Matrix<Values> {
+/** X − 1μᵀ, rows × cols, in float64 or float32 (the GEMM's element type), and Σ (X − 1μᵀ)² in float64. */
+function centredCopy(data: Values, rows: number, cols: number, mean: Float64Array, float64: boolean): { centred: Matrix<Values>; squares: number } {
   const out = float64 ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let c = 0, o = i * cols; c < cols; c++) out[o + c] = data[o + c] - mean[c];
-  return { rows, cols, data: out };
+  let squares = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let c = 0, o = i * cols; c < cols; c++) { const v = data[o + c] - mean[c]; out[o + c] = v; squares += v * v; }
+  }
+  return { centred: { rows, cols, data: out }, squares };
+}
+
+function throwNonFinite(x: Matrix): never {
+  const e = x.data.findIndex((v) => !Number.isFinite(v));
+  const where = e < 0 ? 'a column whose sum overflows' : `${Number.isNaN(x.data[e]) ? 'NaN' : 'an infinite value'} at row ${Math.floor(e / x.cols) + 1}, column ${(e % x.cols) + 1}`;
+  throw new MechLensError('bad-argument', `PCA input has ${where}`, { fix: 'Remove or fill NaN/Infinity values first.' });
 }
 
 function toFloat64(v: Values): Float64Array {
