@@ -84,15 +84,25 @@ export function multiplyRows<T extends Values>(a: Matrix<T>, b: Matrix<T>, backe
 /** Rows per block of gramOfRows: half the blocks' products are skipped (the lower triangle), few calls. */
 const GRAM_BLOCK = 512;
 
+export interface GramOptions {
+  backend?: GemmBackend;
+  /** Before each band of blocks: block products done so far, and in all. */
+  onBlock?: (done: number, total: number) => void;
+  /** Write the result (widened) into this rows × rows float64 array instead of a new one of the input's type. */
+  into?: Float64Array;
+  /** Clamp every value to [−1, 1] on the way (cosines that rounding pushed past ±1). */
+  clampUnit?: boolean;
+}
+
 /**
- * A·Aᵀ (rows × rows), symmetric to the bit: the upper triangle of blocks is computed and mirrored,
- * which is half the multiply-adds of one full product.
+ * A·Aᵀ (rows × rows), symmetric to the bit: the upper triangle of blocks is computed and mirrored
+ * as it is copied out (one pass over the result), which is half the multiply-adds of one product.
  */
-export function gramOfRows<T extends Values>(a: Matrix<T>, options: { backend?: GemmBackend; /** Before each band of blocks: block products done so far, and in all. */
-  onBlock?: (done: number, total: number) => void } = {}): Matrix<T> {
+export function gramOfRows<T extends Values>(a: Matrix<T>, options: GramOptions = {}): Matrix<T | Float64Array> {
   const { rows: n, cols: d } = a;
-  const float64 = a.data instanceof Float64Array;
-  const out = (float64 ? new Float64Array(n * n) : new Float32Array(n * n)) as T;
+  const out: Values = options.into ?? (a.data instanceof Float64Array ? new Float64Array(n * n) : new Float32Array(n * n));
+  if (out.length !== n * n) throw new RangeError(`gramOfRows: into has ${out.length} values, expected ${n * n}`);
+  const clamp = options.clampUnit ?? false;
   const blocks = Math.ceil(n / GRAM_BLOCK);
   const total = (blocks * (blocks + 1)) / 2;
   let done = 0;
@@ -105,11 +115,15 @@ export function gramOfRows<T extends Values>(a: Matrix<T>, options: { backend?: 
     const tile = multiplyRows(left, right, options.backend).data;
     const width = n - i0;
     for (let i = i0; i < i1; i++) {
-      const src = (i - i0) * width + (i - i0);
-      out.set(tile.subarray(src, src + (n - i)), i * n + i);
+      const src = (i - i0) * width - i0;
+      for (let j = i; j < n; j++) {
+        let v = tile[src + j];
+        if (clamp) v = v > 1 ? 1 : v < -1 ? -1 : v;
+        out[i * n + j] = v;
+        out[j * n + i] = v;
+      }
     }
     done += blocks - bi;
   }
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[j * n + i] = out[i * n + j];
-  return { rows: n, cols: n, data: out };
+  return { rows: n, cols: n, data: out as T | Float64Array };
 }

@@ -34,10 +34,10 @@ export function cosineSimilarityMatrix(x: Matrix, control: RunControl = {}): Cos
     if (norm === 0) { zeroRows.push(i); continue; }
     for (let k = 0; k < d; k++) unit[base + k] = x.data[base + k] / norm;
   }
-  const similarity = symmetricProducts(productType(x.data, n, d) === 'float32' ? Float32Array.from(unit) : unit, n, d, control);
+  // Rounding can push a cosine a hair past ±1 (clamped as the products are copied out) and the
+  // diagonal a hair off 1 (pinned).
+  const similarity = symmetricProducts(productType(x.data, n, d) === 'float32' ? Float32Array.from(unit) : unit, n, d, control, true);
   const s = similarity.data;
-  // Rounding can push a cosine a hair past ±1 and the diagonal a hair off 1; pin both.
-  for (let i = 0; i < s.length; i++) s[i] = s[i] > 1 ? 1 : s[i] < -1 ? -1 : s[i];
   for (let i = 0; i < n; i++) s[i * n + i] = 1;
   return { similarity, zeroRows };
 }
@@ -114,16 +114,16 @@ function productType(data: Float32Array | Float64Array, n: number, d: number): '
  * All dot products between rows of a row-major n × d array, filled symmetrically, on linalg's GEMM
  * in the element type of the rows (float32 rows: float32 products, as numpy does), widened to float64.
  */
-function symmetricProducts(v: Float64Array | Float32Array, n: number, d: number, control: RunControl): Matrix<Float64Array> {
+function symmetricProducts(v: Float64Array | Float32Array, n: number, d: number, control: RunControl, clampUnit = false): Matrix<Float64Array> {
   throwIfCancelled(control.signal);
-  const gram = gramOfRows({ rows: n, cols: d, data: v }, {
+  const out = allocateSquare(n);
+  gramOfRows({ rows: n, cols: d, data: v }, {
+    into: out,
+    clampUnit,
     onBlock: (done, total) => {
       throwIfCancelled(control.signal);
       if (total > 1 && done < total) control.onProgress?.({ message: `Similarity matrix, ${n} items`, fraction: done / total });
     },
   });
-  if (gram.data instanceof Float64Array) return { rows: n, cols: n, data: gram.data };
-  const out = allocateSquare(n);
-  out.set(gram.data);
   return { rows: n, cols: n, data: out };
 }
