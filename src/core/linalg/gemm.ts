@@ -81,6 +81,25 @@ export function multiplyRows<T extends Values>(a: Matrix<T>, b: Matrix<T>, backe
   return gemm(a, b, { transposeB: true, backend });
 }
 
+const MIRROR_BLOCK = 64;
+
+/**
+ * Copies the upper triangle of a row-major n × n array onto the lower one in 64 × 64 blocks, so the
+ * column-wise reads stay within a few pages (a row-by-row mirror strides n values per write).
+ */
+function mirrorUpper(out: Values, n: number): void {
+  for (let i0 = 0; i0 < n; i0 += MIRROR_BLOCK) {
+    const i1 = Math.min(n, i0 + MIRROR_BLOCK);
+    for (let j0 = 0; j0 <= i0; j0 += MIRROR_BLOCK) {
+      const j1 = Math.min(n, j0 + MIRROR_BLOCK);
+      for (let i = i0; i < i1; i++) {
+        const end = Math.min(j1, i);
+        for (let j = j0; j < end; j++) out[i * n + j] = out[j * n + i];
+      }
+    }
+  }
+}
+
 /** Rows per block of gramOfRows: half the blocks' products are skipped (the lower triangle), few calls. */
 const GRAM_BLOCK = 512;
 
@@ -120,10 +139,10 @@ export function gramOfRows<T extends Values>(a: Matrix<T>, options: GramOptions 
         let v = tile[src + j];
         if (clamp) v = v > 1 ? 1 : v < -1 ? -1 : v;
         out[i * n + j] = v;
-        out[j * n + i] = v;
       }
     }
     done += blocks - bi;
   }
+  mirrorUpper(out, n);
   return { rows: n, cols: n, data: out as T | Float64Array };
 }
