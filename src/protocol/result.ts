@@ -316,6 +316,8 @@ export interface TokensResult {
     iterations?: number;
     kl?: number;
     explainedVarianceRatio?: number[];
+    /** Which PCA solver ran, in scikit-learn's words (its svd_solver='auto' policy picks it). */
+    pcaSolver?: 'full' | 'randomized';
     /** sklearn's trustworthiness of the map (k = 5, euclidean on the rows); absent above 2,000 tokens. */
     trustworthiness?: number;
   };

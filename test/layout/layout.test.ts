@@ -105,7 +105,8 @@ test('nearestNeighbours on two threads equals one thread, ties (duplicate rows) 
   // can start the thread later than four tries last, so keep trying (at most 12,000 rows) for 90 s.
   const giveUpAt = Date.now() + 90_000;
   for (let attempt = 0; (attempt < 4 || Date.now() < giveUpAt) && !helped; attempt++) {
-    const n = 3000 * Math.min(attempt + 1, 4), d = 40;
+    // d = 8: below knn.ts GEMM_MIN_COLUMNS, so this is the JS search with its helper thread.
+    const n = 3000 * Math.min(attempt + 1, 4), d = 8;
     const data = new Float32Array(n * d).map(() => Math.round(3 * random.gaussian()));
     for (let i = 0; i < 200; i++) data.copyWithin(i * 7 * d, 5 * d, 6 * d); // many exact duplicates of row 5
     const m: Matrix = { rows: n, cols: d, data };

@@ -48,13 +48,16 @@ const command: CliCommand = {
     let coords: Matrix;
     let kl: number | undefined;
     const warnings: string[] = [];
+    let pcaSolver: 'full' | 'randomized' | undefined;
     if (method === 'tsne') {
       const result = await runInWorker('tsne', { x, options: { perplexity, seed, metric } }, control);
       coords = result.coords; kl = result.kl;
       warnings.push(...result.warnings);
     } else if (method === 'pca') {
       if (x.cols < 2) throw new MechLensError('bad-argument', `PCA to 2-D needs at least 2 columns, ${args.matrix} has ${x.cols}`, { input: args.matrix as string });
-      coords = (await runInWorker('pca', { x, options: { components: 2, seed } }, control)).coords;
+      // X is not read again here: hand its buffer to the worker instead of copying it (154 MB for the GPT-2 vocabulary).
+      const result = await runInWorker('pca', { x, options: { components: 2, seed } }, { ...control, transferInput: true });
+      coords = result.coords; pcaSolver = result.svdSolver;
     } else {
       coords = await runInWorker('umap', { x, options: { seed } }, control);
     }
@@ -72,6 +75,7 @@ const command: CliCommand = {
       labels: Array.from(labels),
       clusters,
       ...(kl === undefined ? {} : { kl }),
+      ...(pcaSolver === undefined ? {} : { pcaSolver }),
       options: { method, perplexity, seed, metric, eps: eps ?? null, minSamples },
       warnings,
       durationMs: Date.now() - started,

@@ -127,11 +127,12 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
     warnings.push('One token: nothing to map.');
   } else if (method === 'pca') {
     step(`PCA of ${n} tokens`, 0.15);
-    // The covariance solver costs N·d²/2 whatever the spectrum; subspace iteration can take hundreds
-    // of passes when the leading eigenvalues are close (random checkpoints), so it is kept for d > 2048.
-    const p = pca(e, { components: Math.min(2, n, d), seed, solver: d <= 2048 ? 'covariance' : 'auto' });
+    // scikit-learn's svd_solver='auto' (PCA(2) as a notebook runs it): randomized SVD for the whole
+    // vocabulary, exact for small matrices; the result says which ran.
+    const p = pca(e, { components: Math.min(2, n, d), seed });
     coords = p.coords.cols === 2 ? p.coords : padToTwoColumns(p.coords);
     mapInfo.explainedVarianceRatio = Array.from(p.explainedVarianceRatio);
+    mapInfo.pcaSolver = p.svdSolver;
   } else {
     const iterations = input.iterations ?? TOKENS_DEFAULTS.iterations;
     const t = tsne(e, { perplexity: input.perplexity ?? TOKENS_DEFAULTS.perplexity, iterations, seed, init: 'pca', metric: 'euclidean' }, {

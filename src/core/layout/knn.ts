@@ -6,6 +6,7 @@ import { throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
 import { availableParallelism } from 'node:os';
 import { HelperThread, sharedControl, type SharedControl } from './helper-thread';
+import { nearestByGemm } from './knn-gemm';
 
 export type Metric = 'euclidean' | 'cosine';
 
@@ -86,6 +87,10 @@ export function metricDistance(squared: number, metric: Metric): number {
 }
 
 const TILE = 64;
+/** From this many multiply-adds (N²·d/2) the GEMM tiles win over the JS tiles below (bench/linalg.ts). */
+export const GEMM_FROM = 2e7;
+/** Below this many columns a dot product costs less than offering its pair to two heaps: the JS tiles stay. */
+export const GEMM_MIN_COLUMNS = 16;
 
 /** What the helper thread gets for the neighbour search: all in shared memory. */
 export interface KnnInit extends SharedControl {
@@ -156,6 +161,12 @@ export class KnnWork {
 export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control: RunControl = {}, threads?: number, meanwhile?: () => void): Neighbours {
   const { rows, cols } = x;
   if (k < 1 || k >= rows) throw new RangeError(`nearestNeighbours: k = ${k} must be in [1, ${rows - 1}]`);
+  // Large searches: distance tiles on core/linalg's GEMM (knn-gemm.ts), the same neighbours.
+  if ((rows * rows * cols) / 2 >= GEMM_FROM && cols >= GEMM_MIN_COLUMNS) {
+    const exact = prepareRows(x, metric);
+    const { indices, squared } = nearestByGemm(exact, squaredNorms(exact, rows, cols), rows, cols, k, control, meanwhile);
+    return { k, indices, distances: squared.map((d) => metricDistance(d, metric)), helperTiles: 0 };
+  }
   const useThreads = Math.min(threads ?? 1, 2, availableParallelism());
   const sets = useThreads;
   const make = (bytes: number) => (sets > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));

@@ -1,40 +1,39 @@
-// Principal component analysis matching scikit-learn's PCA: centred data, components ordered by
-// variance, explained variance with an n − 1 denominator, and signs fixed by sklearn 1.2's
-// svd_flip (u-based): in each component, the point with the largest |score| has a positive score.
-// Two solvers, picked by cost: the exact eigendecomposition of the covariance (N·d²/2 multiply-adds
-// plus an O(d³) eigensolver), or a randomized SVD (Halko, Martinsson & Tropp 2011, as sklearn's
-// 'randomized' solver: k + 10 random directions, power iterations with re-orthonormalisation,
-// then an exact SVD of the small projected matrix), which needs only products with X and wins
-// when few components of many columns are asked for. Neither copies X to float64: centring is
-// applied inside the products, so a 50,257 × 768 float32 matrix needs no second 300 MB float64 copy.
-// Large problems run the products (and the eigensolver's rotations) on two threads: X is then
-// shared with the helper thread as it is (a float32 copy into shared memory unless it already lies
-// there), and every chunk computes its outputs with the one-thread sums in their order, so the
-// result has the same bits on one thread or two (test/layout/pca-threads.test.ts).
+// Principal component analysis as scikit-learn 1.2 computes it (the version the fixtures come from):
+// centred data, components ordered by variance, explained variance with an n − 1 denominator, signs
+// by svd_flip, and the svd_solver='auto' policy: the exact solver when max(rows, cols) ≤ 500 or the
+// components are ≥ 80 % of min(rows, cols), else randomized SVD (Halko et al. 2011, as
+// sklearn.utils.extmath.randomized_svd: n_oversamples 10, n_iter 'auto' = 7 when components <
+// 10 % of min(rows, cols) else 4, power_iteration_normalizer 'auto' = LU, a seeded Gaussian start,
+// rows < cols transposed). Every product runs on core/linalg's GEMM over an explicitly centred copy
+// of X in X's element type (float32 stays float32, as in sklearn); only small problems, where it
+// costs nothing, are widened to float64. The exact solver takes the eigendecomposition of the
+// smaller of XcᵀXc and XcXcᵀ, which equals the SVD's result wherever the spectrum separates.
 import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
 import { requireFinite } from '../finite';
 import { createRandom } from '../random';
-import { availableParallelism } from 'node:os';
-import {
-  multiplyTransposed, transposeMultiply, gramOfCentred, columnMeans, centredSquares, meanShift, columnSums, mirrorGram, PcaWork, type PcaInit,
-  PCA_OP, PCA_B, PCA_CHUNKS, OP_MULTIPLY_TRANSPOSED, OP_TRANSPOSE_MULTIPLY, OP_GRAM, OP_ROTATE, PCA_ROWS_PER_CHUNK,
-} from './pca-kernels';
-import { symmetricEigen, applyRotations, Rotations } from './eigen';
-import { HelperThread, sharedControl } from './helper-thread';
+import { gemm } from '../linalg';
+import { columnMeans } from './pca-kernels';
+import { symmetricEigen } from './eigen';
+
+export type PcaSolver = 'auto' | 'full' | 'covariance' | 'randomized';
 
 export interface PcaOptions {
   components?: number;
   center?: boolean;
-  /** 'auto': the exact covariance solver when it is cheap or cheaper, else the randomized one. */
-  solver?: 'auto' | 'covariance' | 'randomized';
+  /**
+   * 'auto': sklearn 1.2's svd_solver='auto' (see the file comment). 'full' (or its old name
+   * 'covariance'): exact. 'randomized': randomized SVD.
+   */
+  solver?: PcaSolver;
   seed?: number;
   /** Randomized solver: power iterations; 'auto' is sklearn's rule (7 when components < 10 % of min(rows, cols), else 4). */
   powerIterations?: number | 'auto';
-  /**
-   * 1 or 2: the big products (Gram, X·Vᵀ, Xᵀ·U) in chunks on the helper thread too (helper-thread.ts),
-   * with the same bits either way. Default: 2 when the solver's multiply-adds pass TWO_THREADS_FROM.
-   */
+  /** Randomized solver: sklearn's power_iteration_normalizer; 'auto' is LU, or none for ≤ 2 iterations. */
+  powerIterationNormalizer?: 'auto' | 'LU' | 'QR' | 'none';
+  /** Randomized solver: extra random directions (sklearn's n_oversamples, default 10). */
+  oversamples?: number;
+  /** No longer used: the products run on linalg's multithreaded GEMM. Kept so callers need no change. */
   threads?: number;
 }
 
@@ -48,112 +47,17 @@ export interface PcaResult {
   /** explainedVariance / total variance. */
   explainedVarianceRatio: Float64Array;
   mean: Float64Array;
+  /** 'covariance': exact (eigendecomposition of the smaller Gram matrix); 'randomized'. */
   solver: 'covariance' | 'randomized';
+  /** The same, in scikit-learn's words (its svd_solver): 'full' or 'randomized'. */
+  svdSolver: 'full' | 'randomized';
 }
 
 const OVERSAMPLES = 10;
-/** Below this many multiply-adds (about a second here) 'auto' takes the exact covariance solver whatever the other costs. */
-const EXACT_IS_CHEAP = 1e9;
-/** Multiply-adds from which two threads pay for starting the helper (~0.1 s) and sharing X (a copy). */
-const TWO_THREADS_FROM = 3e8;
-/** Column chunks of Xᵀ·U and bands of the Gram: enough for two threads to balance, few passes over X. */
-const COLUMN_CHUNKS = 8;
+/** Products cheaper than this many multiply-adds run in float64 whatever X's type: a few ms. */
+const FLOAT64_BELOW = 1e8;
 
-/** The products PCA takes of the centred X, on one thread or two. */
-interface Products {
-  /** (X − 1μᵀ)·Vᵀ, rows × b. */
-  multiplyTransposed(v: Float64Array, b: number): Float64Array;
-  /** (X − 1μᵀ)ᵀ·U, b × cols. */
-  transposeMultiply(u: Float64Array, b: number): Float64Array;
-  /** (X − 1μᵀ)ᵀ(X − 1μᵀ), cols × cols. */
-  gram(): Float64Array;
-  /** symmetricEigen of the cols × cols Gram. */
-  eigen(gram: Float64Array): { values: Float64Array; vectors: Float64Array };
-  dispose(): void;
-}
-
-function oneThread(x: Matrix, mean: Float64Array): Products {
-  return {
-    multiplyTransposed: (v, b) => multiplyTransposed(x, mean, v, b),
-    transposeMultiply: (u, b) => transposeMultiply(x, mean, u, b),
-    gram: () => gramOfCentred(x, mean),
-    eigen: (gram) => symmetricEigen(gram, x.cols),
-    dispose: () => {},
-  };
-}
-
-/**
- * The same products on two threads: X (float32 stays float32) and the operands in shared memory,
- * chunks of rows of X·Vᵀ, of columns of Xᵀ·U and bands of the Gram's rows, each written by one
- * chunk with the sums of the one-thread kernels in their order, so the bits do not change.
- */
-class TwoThreads implements Products {
-  private readonly work: PcaWork;
-  private readonly helper: HelperThread;
-  constructor(x: Matrix, mean: Float64Array, most: number, gram: boolean) {
-    const { rows, cols } = x;
-    const float32 = x.data instanceof Float32Array;
-    const shared = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
-    const init: PcaInit = {
-      kind: 'pca', ...sharedControl(3), rows, cols, float32,
-      x: x.data.buffer instanceof SharedArrayBuffer && x.data.byteOffset === 0 && x.data.length === rows * cols ? x.data.buffer : shared(x.data.BYTES_PER_ELEMENT * rows * cols),
-      mean: shared(8 * cols), a: shared(8 * Math.max(most * cols, gram ? cols * cols : 0)), u: shared(8 * rows * most), terms: shared(8 * most),
-      // Room for 2·cols² rotations (the QL iteration takes about cols² on a Gram); more go to one thread.
-      rotationIndex: shared(gram ? 4 * 2 * cols * cols : 0), rotationCs: shared(gram ? 8 * 4 * cols * cols : 0),
-    };
-    this.work = new PcaWork(init);
-    if (this.work.data.buffer !== x.data.buffer) this.work.data.set(x.data);
-    this.work.mean.set(mean);
-    this.helper = new HelperThread(init);
-  }
-
-  private run(op: number, b: number, chunks: number): void {
-    const params = this.helper.params;
-    params[PCA_OP] = op; params[PCA_B] = b; params[PCA_CHUNKS] = chunks;
-    // A band of the Gram at 50,257 × 768 is about a second; far longer on a loaded CPU.
-    this.helper.run(chunks, this.work, undefined, 600_000);
-  }
-
-  multiplyTransposed(v: Float64Array, b: number): Float64Array {
-    const { rows, cols } = this.work.init;
-    this.work.a.set(v.subarray(0, b * cols));
-    this.work.terms.set(meanShift(this.work.mean, v, b, cols));
-    this.run(OP_MULTIPLY_TRANSPOSED, b, Math.ceil(rows / PCA_ROWS_PER_CHUNK));
-    return this.work.u.slice(0, rows * b);
-  }
-
-  transposeMultiply(u: Float64Array, b: number): Float64Array {
-    const { rows, cols } = this.work.init;
-    this.work.u.set(u.subarray(0, rows * b));
-    this.work.terms.set(columnSums(u, rows, b));
-    this.run(OP_TRANSPOSE_MULTIPLY, b, Math.min(COLUMN_CHUNKS, cols));
-    return this.work.a.slice(0, b * cols);
-  }
-
-  gram(): Float64Array {
-    const cols = this.work.init.cols;
-    this.work.a.fill(0, 0, cols * cols);
-    this.run(OP_GRAM, 0, Math.max(1, Math.min(COLUMN_CHUNKS, cols >> 1)));
-    const gram = this.work.a.slice(0, cols * cols);
-    mirrorGram(gram, cols);
-    return gram;
-  }
-
-  eigen(gram: Float64Array): { values: Float64Array; vectors: Float64Array } {
-    const cols = this.work.init.cols;
-    const rotations = new Rotations(this.work.rotationIndex, this.work.rotationCs);
-    return symmetricEigen(gram, cols, rotations, (w, r) => {
-      if (r.index !== this.work.rotationIndex) { applyRotations(w, cols, r.index, r.cs, r.count, 0, cols); return; }
-      this.work.a.set(w);
-      this.run(OP_ROTATE, r.count, Math.min(COLUMN_CHUNKS, cols));
-      w.set(this.work.a.subarray(0, cols * cols));
-    });
-  }
-
-  dispose(): void {
-    this.helper.dispose();
-  }
-}
+type Values = Float32Array | Float64Array;
 
 export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
   const { rows, cols } = x;
@@ -161,29 +65,24 @@ export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
   if (!Number.isInteger(k) || k < 1 || k > Math.min(rows, cols)) {
     throw new MechLensError('bad-argument', `PCA needs 1 ≤ components ≤ min(rows, cols) = ${Math.min(rows, cols)}, got ${k}`, { fix: 'Ask for fewer components or give more points.' });
   }
-  requireFinite(x, 'PCA input');
-  const mean = options.center ?? true ? columnMeans(x.data, rows, cols) : new Float64Array(cols);
+  // Two passes over X in all: column sums (non-finite values show up in them, and then
+  // requireFinite names the first one), then the centred copy with the total sum of squares.
+  const sums = columnMeans(x.data, rows, cols);
+  if (!sums.every(Number.isFinite)) requireFinite(x, 'PCA input');
+  const mean = options.center ?? true ? sums : new Float64Array(cols);
   const denominator = Math.max(rows - 1, 1);
-  const total = centredSquares(x.data, rows, cols, mean) / denominator;
 
-  const b = Math.min(k + OVERSAMPLES, cols, rows);
+  const solver = chooseSolver(rows, cols, k, options.solver ?? 'auto');
   const iterations = options.powerIterations === undefined || options.powerIterations === 'auto' ? (k < 0.1 * Math.min(rows, cols) ? 7 : 4) : options.powerIterations;
-  const covarianceCost = (rows * cols * cols) / 2 + 10 * cols ** 3;
-  const randomizedCost = (2 * iterations + 3) * rows * cols * b;
-  const solver = options.solver === 'covariance' || options.solver === 'randomized' ? options.solver : covarianceCost <= Math.max(randomizedCost, EXACT_IS_CHEAP) ? 'covariance' : 'randomized';
-  const cost = solver === 'covariance' ? covarianceCost : randomizedCost;
-  const threads = Math.min(options.threads ?? (cost >= TWO_THREADS_FROM ? 2 : 1), 2, availableParallelism());
-  const products = threads > 1 ? new TwoThreads(x, mean, solver === 'covariance' ? k : b, solver === 'covariance') : oneThread(x, mean);
-  let components: Float64Array, coords: Float64Array;
-  try {
-    components = solver === 'covariance'
-      ? covarianceComponents(products, cols, k)
-      : randomizedComponents(products, rows, cols, k, b, iterations, options.seed ?? 0);
-    // Scores: (X − 1μᵀ) Vᵀ, one product with X.
-    coords = products.multiplyTransposed(components, k);
-  } finally {
-    products.dispose();
-  }
+  const b = Math.min(k + (options.oversamples ?? OVERSAMPLES), rows, cols);
+  const cost = solver === 'covariance' ? rows * cols * Math.min(rows, cols) : (2 * iterations + 3) * rows * cols * b;
+  const float64 = x.data instanceof Float64Array || cost < FLOAT64_BELOW;
+  const { centred, squares } = centredCopy(x.data, rows, cols, mean, float64);
+  const total = squares / denominator;
+
+  const { components, coords } = solver === 'covariance'
+    ? exactSvd(centred, rows, cols, k)
+    : randomizedSvd(centred, rows, cols, k, b, iterations, normalizer(options.powerIterationNormalizer ?? 'auto', iterations), options.seed ?? 0);
   const explainedVariance = new Float64Array(k);
   for (let p = 0; p < k; p++) {
     let s = 0;
@@ -199,74 +98,203 @@ export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
     explainedVarianceRatio,
     mean,
     solver,
+    svdSolver: solver === 'covariance' ? 'full' : 'randomized',
   };
 }
 
-/** sklearn's svd_flip (u-based): the largest |score| of every component is positive. */
+/** sklearn 1.2 PCA._fit's svd_solver='auto' rule; 'full' and 'covariance' both mean exact. */
+export function chooseSolver(rows: number, cols: number, k: number, wanted: PcaSolver): 'covariance' | 'randomized' {
+  if (wanted === 'full' || wanted === 'covariance') return 'covariance';
+  if (wanted === 'randomized') return 'randomized';
+  if (Math.max(rows, cols) <= 500) return 'covariance';
+  return k < 0.8 * Math.min(rows, cols) ? 'randomized' : 'covariance';
+}
+
+function normalizer(wanted: 'auto' | 'LU' | 'QR' | 'none', iterations: number): 'LU' | 'QR' | 'none' {
+  if (wanted !== 'auto') return wanted;
+  return iterations <= 2 ? 'none' : 'LU';
+}
+
+/** X − 1μᵀ, rows × cols, in float64 or float32 (the GEMM's element type), and Σ (X − 1μᵀ)² in float64. */
+function centredCopy(data: Values, rows: number, cols: number, mean: Float64Array, float64: boolean): { centred: Matrix<Values>; squares: number } {
+  const out = float64 ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
+  let squares = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let c = 0, o = i * cols; c < cols; c++) { const v = data[o + c] - mean[c]; out[o + c] = v; squares += v * v; }
+  }
+  return { centred: { rows, cols, data: out }, squares };
+}
+
+function toFloat64(v: Values): Float64Array {
+  return v instanceof Float64Array ? v : Float64Array.from(v);
+}
+
+function like(template: Values, values: Float64Array): Values {
+  return template instanceof Float64Array ? values : Float32Array.from(values);
+}
+
+interface Svd {
+  /** k × cols. */
+  components: Float64Array;
+  /** rows × k: U·S. */
+  coords: Float64Array;
+}
+
+/**
+ * Exact: the eigendecomposition of the smaller Gram matrix. Rows ≥ cols: XcᵀXc = VΣ²Vᵀ and scores
+ * Xc·V. Rows < cols: XcXcᵀ = UΣ²Uᵀ, scores UΣ and components XcᵀU/σ.
+ */
+function exactSvd(xc: Matrix<Values>, rows: number, cols: number, k: number): Svd {
+  const byColumns = rows >= cols;
+  const size = byColumns ? cols : rows;
+  const gram = toFloat64(gemm(xc, xc, byColumns ? { transposeA: true } : { transposeB: true }).data);
+  // Exactly symmetric, as the eigensolver assumes.
+  for (let a = 0; a < size; a++) for (let c = a + 1; c < size; c++) { const v = (gram[a * size + c] + gram[c * size + a]) / 2; gram[a * size + c] = v; gram[c * size + a] = v; }
+  const { vectors, values } = topEigen(symmetricEigen(gram, size), size, k);
+  if (byColumns) {
+    const coords = toFloat64(gemm(xc, { rows: k, cols, data: like(xc.data, vectors) }, { transposeB: true }).data);
+    return { components: vectors, coords };
+  }
+  // vectors: k × rows (U's columns as rows).
+  const coords = new Float64Array(rows * k);
+  const components = toFloat64(gemm({ rows: k, cols: rows, data: like(xc.data, vectors) }, xc).data);
+  for (let p = 0; p < k; p++) {
+    const sigma = Math.sqrt(Math.max(values[p], 0));
+    for (let i = 0; i < rows; i++) coords[i * k + p] = vectors[p * rows + i] * sigma;
+    normalizeRow(components, p, cols);
+  }
+  completeBasis(components, k, cols);
+  return { components, coords };
+}
+
+/**
+ * sklearn's randomized_svd on M = Xc (or Xcᵀ when rows < cols): Q from M·Ω refined by power
+ * iterations with the chosen normalizer, then the SVD of the small B = QᵀM.
+ */
+function randomizedSvd(xc: Matrix<Values>, rows: number, cols: number, k: number, b: number, iterations: number, norm: 'LU' | 'QR' | 'none', seed: number): Svd {
+  const transpose = rows < cols;
+  const mRows = transpose ? cols : rows, mCols = transpose ? rows : cols;
+  // M·Q and Mᵀ·Q, with M = Xc or Xcᵀ, without forming Xcᵀ.
+  const times = (q: Float64Array, height: number) => toFloat64(gemm(xc, { rows: height, cols: q.length / height, data: like(xc.data, q) }, { transposeA: transpose }).data);
+  const timesT = (q: Float64Array, height: number) => toFloat64(gemm(xc, { rows: height, cols: q.length / height, data: like(xc.data, q) }, { transposeA: !transpose }).data);
+  const random = createRandom(seed);
+  let q: Float64Array = new Float64Array(mCols * b);
+  for (let e = 0; e < q.length; e++) q[e] = random.gaussian();
+  for (let t = 0; t < iterations; t++) {
+    q = times(q, mCols);
+    normalize(q, mRows, b, norm);
+    q = timesT(q, mRows);
+    normalize(q, mCols, b, norm);
+  }
+  q = times(q, mCols);
+  orthonormalizeColumns(q, mRows, b); // Q: mRows × b
+  // B = QᵀM (b × mCols), as (MᵀQ)ᵀ: small = MᵀQ is mCols × b.
+  const small = timesT(q, mRows);
+  // SVD of B through the b × b BBᵀ = (MᵀQ)ᵀ(MᵀQ).
+  const bbt = new Float64Array(b * b);
+  for (let p = 0; p < b; p++) {
+    for (let r = p; r < b; r++) {
+      let s = 0;
+      for (let c = 0; c < mCols; c++) s += small[c * b + p] * small[c * b + r];
+      bbt[p * b + r] = s; bbt[r * b + p] = s;
+    }
+  }
+  const { vectors: uHat, values } = topEigen(symmetricEigen(bbt, b), b, k); // k × b
+  // Left vectors U = Q·Û (mRows × k), right vectors Vᵀ = ÛᵀB/σ (k × mCols).
+  const left = new Float64Array(mRows * k), right = new Float64Array(k * mCols), sigma = new Float64Array(k);
+  for (let p = 0; p < k; p++) {
+    sigma[p] = Math.sqrt(Math.max(values[p], 0));
+    for (let i = 0; i < mRows; i++) { let s = 0; for (let r = 0; r < b; r++) s += q[i * b + r] * uHat[p * b + r]; left[i * k + p] = s; }
+    for (let c = 0; c < mCols; c++) { let s = 0; for (let r = 0; r < b; r++) s += small[c * b + r] * uHat[p * b + r]; right[p * mCols + c] = s; }
+    normalizeRow(right, p, mCols);
+  }
+  if (!transpose) {
+    const coords = new Float64Array(rows * k);
+    for (let i = 0; i < rows; i++) for (let p = 0; p < k; p++) coords[i * k + p] = left[i * k + p] * sigma[p];
+    completeBasis(right, k, cols);
+    return { components: right, coords };
+  }
+  // Transposed: components are U's columns (cols long), scores Vᵀ's rows times σ. sklearn flips
+  // these by Vᵀ (u_based_decision=False), which is the scores: the same rule as untransposed.
+  const components = new Float64Array(k * cols), coords = new Float64Array(rows * k);
+  for (let p = 0; p < k; p++) {
+    for (let c = 0; c < cols; c++) components[p * cols + c] = left[c * k + p];
+    normalizeRow(components, p, cols);
+    for (let i = 0; i < rows; i++) coords[i * k + p] = right[p * rows + i] * sigma[p];
+  }
+  completeBasis(components, k, cols);
+  return { components, coords };
+}
+
+function normalize(q: Float64Array, rows: number, b: number, norm: 'LU' | 'QR' | 'none'): void {
+  if (norm === 'LU') permutedLower(q, rows, b);
+  else if (norm === 'QR') orthonormalizeColumns(q, rows, b);
+}
+
+/**
+ * scipy.linalg.lu(A, permute_l=True)[0] in place: P·L of A's LU with partial pivoting (the first
+ * largest |value| of each column, as LAPACK's getrf picks), A being rows × b.
+ */
+export function permutedLower(a: Float64Array, rows: number, b: number): void {
+  const work = Float64Array.from(a);
+  const step = new Int32Array(rows).fill(-1);
+  a.fill(0);
+  for (let j = 0; j < Math.min(b, rows); j++) {
+    let pivot = -1, best = -1;
+    for (let r = 0; r < rows; r++) if (step[r] < 0 && Math.abs(work[r * b + j]) > best) { best = Math.abs(work[r * b + j]); pivot = r; }
+    step[pivot] = j;
+    a[pivot * b + j] = 1;
+    const p = work[pivot * b + j];
+    for (let r = 0; r < rows; r++) {
+      if (step[r] >= 0) continue;
+      const l = p !== 0 ? work[r * b + j] / p : 0;
+      a[r * b + j] = l;
+      if (l !== 0) for (let c = j + 1; c < b; c++) work[r * b + c] -= l * work[pivot * b + c];
+    }
+  }
+}
+
+function normalizeRow(m: Float64Array, p: number, cols: number): void {
+  let s = 0;
+  for (let c = 0; c < cols; c++) s += m[p * cols + c] ** 2;
+  if (!(s > 0)) return;
+  const inv = 1 / Math.sqrt(s);
+  for (let c = 0; c < cols; c++) m[p * cols + c] *= inv;
+}
+
+/**
+ * Components of zero variance (rank-deficient X, one row) come out as zero rows: replace each with
+ * the first unit vector orthogonal to the components before it, so components stay orthonormal.
+ */
+function completeBasis(m: Float64Array, k: number, cols: number): void {
+  for (let p = 0; p < k; p++) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += m[p * cols + c] ** 2;
+    if (Math.abs(s - 1) < 1e-6) continue;
+    for (let e = 0; e < cols; e++) {
+      const row = m.subarray(p * cols, (p + 1) * cols);
+      row.fill(0); row[e] = 1;
+      for (let q = 0; q < p; q++) { const d = m[q * cols + e]; for (let c = 0; c < cols; c++) row[c] -= d * m[q * cols + c]; }
+      let n = 0;
+      for (let c = 0; c < cols; c++) n += row[c] ** 2;
+      if (n > 1e-6) { const inv = 1 / Math.sqrt(n); for (let c = 0; c < cols; c++) row[c] *= inv; break; }
+    }
+  }
+}
+
+/**
+ * sklearn's svd_flip as PCA ends up applying it: the largest |score| of every component is positive
+ * (for rows < cols randomized_svd decides on Vᵀ of the transposed problem, which is the same scores).
+ */
 function flipSigns(coords: Float64Array, components: Float64Array, rows: number, cols: number, k: number): void {
   for (let p = 0; p < k; p++) {
     let best = 0, bestAbs = -1;
-    for (let i = 0; i < rows; i++) {
-      const a = Math.abs(coords[i * k + p]);
-      if (a > bestAbs) { bestAbs = a; best = i; }
-    }
+    for (let i = 0; i < rows; i++) { const a = Math.abs(coords[i * k + p]); if (a > bestAbs) { bestAbs = a; best = i; } }
     if (coords[best * k + p] < 0) {
       for (let i = 0; i < rows; i++) coords[i * k + p] = -coords[i * k + p];
       for (let c = 0; c < cols; c++) components[p * cols + c] = -components[p * cols + c];
     }
   }
-}
-
-/** Top-k eigenvectors of the covariance, as k × cols rows. */
-function covarianceComponents(products: Products, cols: number, k: number): Float64Array {
-  const gram = products.gram();
-  const { vectors } = topEigen(products.eigen(gram), cols, k);
-  return vectors;
-}
-
-/**
- * Randomized range finder on the centred X: Q spans X·Ω refined by power iterations
- * (Q ← orth(X·orth(XᵀQ))), then the exact SVD of the small B = QᵀX gives the components.
- */
-function randomizedComponents(products: Products, rows: number, cols: number, k: number, b: number, iterations: number, seed: number): Float64Array {
-  const random = createRandom(seed);
-  // Directions as b × cols rows (each product below reads and writes rows of length cols or rows).
-  let directions: Float64Array = new Float64Array(b * cols);
-  for (let e = 0; e < directions.length; e++) directions[e] = random.gaussian();
-  let range = products.multiplyTransposed(directions, b); // rows × b
-  orthonormalizeColumns(range, rows, b);
-  for (let t = 0; t < iterations; t++) {
-    directions = products.transposeMultiply(range, b); // b × cols
-    orthonormalizeRows(directions, b, cols);
-    range = products.multiplyTransposed(directions, b);
-    orthonormalizeColumns(range, rows, b);
-  }
-  // B = QᵀX (b × cols); its right singular vectors are the eigenvectors of BᵀB = Vᵀ(BBᵀ)V, found via the b × b BBᵀ.
-  const small = products.transposeMultiply(range, b);
-  const bbt = new Float64Array(b * b);
-  for (let p = 0; p < b; p++) {
-    for (let q = p; q < b; q++) {
-      let s = 0;
-      for (let c = 0; c < cols; c++) s += small[p * cols + c] * small[q * cols + c];
-      bbt[p * b + q] = s; bbt[q * b + p] = s;
-    }
-  }
-  const { vectors: u, values } = topEigen(symmetricEigen(bbt, b), b, k); // k × b
-  const components = new Float64Array(k * cols);
-  for (let p = 0; p < k; p++) {
-    const sigma = Math.sqrt(Math.max(values[p], 0));
-    for (let q = 0; q < b; q++) {
-      const w = u[p * b + q];
-      if (w === 0) continue;
-      for (let c = 0; c < cols; c++) components[p * cols + c] += w * small[q * cols + c];
-    }
-    // Normalise directly (sigma can be 0 for a degenerate matrix).
-    let norm = 0;
-    for (let c = 0; c < cols; c++) norm += components[p * cols + c] ** 2;
-    norm = Math.sqrt(norm) || sigma || 1;
-    for (let c = 0; c < cols; c++) components[p * cols + c] /= norm;
-  }
-  return components;
 }
 
 /** Modified Gram-Schmidt, twice (for orthogonality to machine precision), on the b columns of m (rows × b). */
@@ -285,24 +313,6 @@ function orthonormalizeColumns(m: Float64Array, rows: number, b: number): void {
       }
       const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
       for (let i = 0; i < rows; i++) m[i * b + p] *= inv;
-    }
-  }
-}
-
-/** Modified Gram-Schmidt, twice, on the b rows of m (b × cols). */
-function orthonormalizeRows(m: Float64Array, b: number, cols: number): void {
-  for (let pass = 0; pass < 2; pass++) {
-    for (let p = 0; p < b; p++) {
-      const o = p * cols;
-      for (let q = 0; q < p; q++) {
-        let dot = 0;
-        for (let c = 0; c < cols; c++) dot += m[o + c] * m[q * cols + c];
-        for (let c = 0; c < cols; c++) m[o + c] -= dot * m[q * cols + c];
-      }
-      let norm = 0;
-      for (let c = 0; c < cols; c++) norm += m[o + c] * m[o + c];
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let c = 0; c < cols; c++) m[o + c] *= inv;
     }
   }
 }

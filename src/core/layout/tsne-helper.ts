@@ -9,7 +9,6 @@ import { PAIRWISE_BELOW, attractiveForces, symmetricAttractiveForces, upperStart
 import { HelperThread, serveChunks, sharedControl, type SharedControl } from './helper-thread';
 import { KnnWork, type KnnInit } from './knn';
 import { perplexityRows, type SparseP } from './affinities';
-import { PcaWork, type PcaInit } from './pca-kernels';
 
 export interface GradientInit extends SharedControl {
   kind: 'gradient';
@@ -37,7 +36,7 @@ export interface PerplexityInit extends SharedControl {
 }
 
 /** What the helper thread gets for one job. */
-export type HelperInit = GradientInit | KnnInit | PerplexityInit | PcaInit;
+export type HelperInit = GradientInit | KnnInit | PerplexityInit;
 
 const PERPLEXITY_ROWS_PER_CHUNK = 64;
 
@@ -160,6 +159,5 @@ export class GradientThreads {
 export function runRepulsionHelper(init: HelperInit): void {
   if (init.kind === 'knn') serveChunks(init, new KnnWork(init, 1));
   else if (init.kind === 'perplexity') serveChunks(init, new PerplexityWork(init));
-  else if (init.kind === 'pca') serveChunks(init, new PcaWork(init));
   else serveChunks(init, gradientWork(init));
 }

@@ -80,8 +80,19 @@ const TWO_THREADS_FROM = 500;
 const EXACT_BELOW = 500;
 /** Above this the dense P and distance matrices (8 N² bytes each) get too big. */
 const EXACT_MAX = 8000;
-/** Exact neighbour search above this many multiply-adds (N²·d/2) runs on 50 principal components instead ('auto'): ~20 s here. */
-const KNN_BUDGET = 2e10;
+/**
+ * Exact neighbour search above this many multiply-adds (N²·d/2) runs on 50 principal components
+ * instead ('auto'). With the GEMM distance tiles (knn-gemm.ts) this is 20,000 × 768 (was 2e10,
+ * about 7,200 × 768, with the JS tiles); the GPT-2 vocabulary (50,257 × 768, 9.7e11) still takes
+ * the shortcut. bench/README.md, "linalg", has the timings behind it.
+ */
+export const KNN_BUDGET = 1.6e11;
+/**
+ * Rate of the exact search for the warning's estimate: 2.4e9 multiply-adds/s measured at 20,000 × 768
+ * (91 neighbours, bench/linalg.ts knn-scaling) on 2 cores shared with other work (load average 26),
+ * so on an idle machine the estimate errs long.
+ */
+const EXACT_KNN_RATE = 2.4e9;
 const REDUCED_DIMENSIONS = 50;
 const CHECK_EVERY = 50;
 const FLOAT32_TINY = 1.1754943508222875e-38;
@@ -134,7 +145,8 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     space = reduced.coords;
     let explained = 0;
     for (const r of reduced.explainedVarianceRatio) explained += r;
-    warnings.push(`neighbours found on the first ${reduceTo} principal components (${(100 * explained).toFixed(1)} % of the variance), since an exact search on all ${x.cols} columns would take too long; pcaDimensions: 0 turns this off`);
+    const cost = (n * n * x.cols) / 2;
+    warnings.push(`neighbours found on the first ${reduceTo} principal components (${(100 * explained).toFixed(1)} % of the variance), since an exact search on all ${x.cols} columns would take about ${Math.round(cost / EXACT_KNN_RATE)} s (${cost.toPrecision(2)} multiply-adds; exact is used up to ${KNN_BUDGET.toPrecision(2)}, about 20,000 × 768); pcaDimensions: 0 turns this off`);
     if (init === 'pca' && metric !== 'cosine') initCoords = firstColumns(reduced.coords, 2);
     lap('pca');
   }

@@ -13,10 +13,11 @@ export const IR_VERSION = 8;
 export const MS_DOMAIN = 'com.microsoft';
 
 export type Dim = number | string;
-export type ElemType = 'float32' | 'int64' | 'bool';
+export type ElemType = 'float32' | 'float64' | 'int64' | 'bool';
 
 const ELEM: Record<ElemType, onnx.TensorProto.DataType> = {
   float32: onnx.TensorProto.DataType.FLOAT,
+  float64: onnx.TensorProto.DataType.DOUBLE,
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
 };

@@ -3,6 +3,8 @@
 // starts (falling back to CPU, and saying so once), runs them, and caches them by key.
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
+// The native session under ort.InferenceSession: its run() is synchronous (see createSyncCpuSession).
+import { binding, initOrt } from 'onnxruntime-node/dist/binding';
 import { MechLensError } from '../errors';
 import { probeProviderEnvironment, providerCandidates, type ProviderEnvironment, type ProviderName, type ProviderSetting } from './providers';
 
@@ -204,3 +206,57 @@ export class SessionCache {
 
 /** The cache captureActivations uses unless given another. */
 export const defaultSessionCache = new SessionCache();
+
+/** A dense float tensor for the synchronous sessions below. */
+export interface DenseTensor {
+  data: Float32Array | Float64Array;
+  dims: number[];
+}
+
+/** A CPU session whose run() returns its outputs at once (see createSyncCpuSession). */
+export interface SyncCpuSession {
+  run(feeds: Record<string, DenseTensor>, outputs: readonly string[]): Record<string, DenseTensor>;
+  dispose(): void;
+}
+
+/**
+ * Loads a small graph (a single Gemm node, for core/linalg) on the CPU provider with a synchronous
+ * run. onnxruntime-node's InferenceSession.run is this same native call, deferred by one
+ * setImmediate and wrapped in a promise: the event loop is blocked for the whole product either
+ * way. Calling the native session directly lets PCA, kNN and the similarity matrices stay
+ * synchronous functions (as they are called from t-SNE and from worker tasks), with no await in
+ * every caller for nothing. onnxruntime-node is pinned in package.json; a layout change in a new
+ * version fails test/linalg/gemm.test.ts, which checks that this path runs.
+ */
+export function createSyncCpuSession(bytes: Uint8Array, threads?: number): SyncCpuSession {
+  configureOrt();
+  initOrt();
+  const session = new binding.InferenceSession();
+  const options = sessionOptions({ bytes, label: 'linalg' }, 'cpu', threads);
+  session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, options);
+  let disposed = false;
+  return {
+    run(feeds, outputs) {
+      if (disposed) throw new Error('SyncCpuSession.run after dispose');
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) {
+        ortFeeds[name] = new ort.Tensor(t.data instanceof Float64Array ? 'float64' : 'float32', t.data, t.dims);
+      }
+      const fetches: Record<string, null> = {};
+      for (const name of outputs) fetches[name] = null;
+      const result = session.run(ortFeeds, fetches, {});
+      const out: Record<string, DenseTensor> = {};
+      for (const [name, value] of Object.entries(result)) {
+        const tensor = value as ort.Tensor;
+        if (tensor.type !== 'float32' && tensor.type !== 'float64') throw new Error(`linalg session output ${name} is ${tensor.type}`);
+        out[name] = { data: tensor.data as Float32Array | Float64Array, dims: tensor.dims.map(Number) };
+      }
+      return out;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      session.dispose();
+    },
+  };
+}

@@ -211,11 +211,25 @@ export function readTensorF32(file: SafetensorsFile, name: string): Float32Array
 
 let f16Table: Float32Array | undefined;
 
-/** IEEE half bits -> float32, through a 65,536-entry table built once (256 KB). */
+/**
+ * IEEE half bits -> float32, through a 65,536-entry table built once (256 KB): exact for every
+ * value, subnormals, infinities and NaN payloads included (test/models/widening.test.ts against
+ * numpy's astype). Two halves per 32-bit load when the words are 4-byte aligned (bench/linalg.ts).
+ */
 export function f16ToF32(bits: Uint16Array): Float32Array {
   const table = (f16Table ??= buildF16Table());
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]];
+  const n = bits.length;
+  const out = new Float32Array(n);
+  let i = 0;
+  if (bits.byteOffset % 4 === 0) {
+    const words = new Uint32Array(bits.buffer, bits.byteOffset, n >> 1);
+    for (let w = 0; w < words.length; w++, i += 2) {
+      const v = words[w];
+      out[i] = table[v & 0xffff];
+      out[i + 1] = table[v >>> 16];
+    }
+  }
+  for (; i < n; i++) out[i] = table[bits[i]];
   return out;
 }
 
@@ -232,11 +246,24 @@ function buildF16Table(): Float32Array {
   return table;
 }
 
-/** bfloat16 is the top half of a float32. */
+/**
+ * bfloat16 is the top half of a float32: a shift, no rounding. Little-endian 32-bit words hold two
+ * values (low half first), so one load gives two outputs: `word << 16` and `word & 0xffff0000`.
+ * Int32Array output: `x << 16` is an int32, so the store needs no conversion to an unsigned number.
+ */
 export function bf16ToF32(bits: Uint16Array): Float32Array {
-  // Int32Array: `x << 16` is an int32, so the store needs no conversion to an unsigned number.
-  const out = new Int32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = bits[i] << 16;
+  const n = bits.length;
+  const out = new Int32Array(n);
+  let i = 0;
+  if (bits.byteOffset % 4 === 0) {
+    const words = new Int32Array(bits.buffer, bits.byteOffset, n >> 1);
+    for (let w = 0; w < words.length; w++, i += 2) {
+      const v = words[w];
+      out[i] = v << 16;
+      out[i + 1] = v & -65536;
+    }
+  }
+  for (; i < n; i++) out[i] = bits[i] << 16;
   return new Float32Array(out.buffer);
 }
 

@@ -1,10 +1,11 @@
 // Cosine-similarity and Gram matrices over the rows of a matrix (rows are items).
-// Rows are normalized once, then dot products run on 4 × 2 row blocks (eight accumulators per six
-// loads) over cache-sized bands of columns.
+// Rows are normalized once (in float64), then the products run on core/linalg's GEMM in the input's
+// element type: float64 rows keep float64 products, float32 rows get float32 products as numpy gives.
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { Matrix } from '../matrix';
 import { assertFits, matrixBytes } from '../memory';
 import type { RunControl } from '../run-control';
+import { gramOfRows } from '../linalg';
 
 export interface CosineSimilarity {
   /** items × items, symmetric. */
@@ -33,20 +34,21 @@ export function cosineSimilarityMatrix(x: Matrix, control: RunControl = {}): Cos
     if (norm === 0) { zeroRows.push(i); continue; }
     for (let k = 0; k < d; k++) unit[base + k] = x.data[base + k] / norm;
   }
-  const similarity = symmetricProducts(unit, n, d, control);
+  // Rounding can push a cosine a hair past ±1 (clamped as the products are copied out) and the
+  // diagonal a hair off 1 (pinned).
+  const similarity = symmetricProducts(productType(x.data, n, d) === 'float32' ? Float32Array.from(unit) : unit, n, d, control, true);
   const s = similarity.data;
-  // Rounding can push a cosine a hair past ±1 and the diagonal a hair off 1; pin both.
-  for (let i = 0; i < s.length; i++) s[i] = s[i] > 1 ? 1 : s[i] < -1 ? -1 : s[i];
   for (let i = 0; i < n; i++) s[i * n + i] = 1;
   return { similarity, zeroRows };
 }
 
-/** Gram matrix X·Xᵀ (rows × rows), Float64 accumulation. */
+/** Gram matrix X·Xᵀ (rows × rows), in the input's element type (see symmetricProducts). */
 export function gramMatrix(x: Matrix, control: RunControl = {}): Matrix<Float64Array> {
   assertSquareAndCopyFit(x.rows, x.cols, 'Gram matrix');
-  const data = x.data instanceof Float64Array ? x.data : Float64Array.from(x.data);
+  const data = x.data;
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw nonFinite('gramMatrix', Math.floor(i / x.cols));
-  return symmetricProducts(data, x.rows, x.cols, control);
+  const asFloat64 = data instanceof Float32Array && productType(data, x.rows, x.cols) === 'float64';
+  return symmetricProducts(asFloat64 ? Float64Array.from(data) : data, x.rows, x.cols, control);
 }
 
 /** Cosine of two vectors of equal length; null when either is all zeros (undefined). */
@@ -96,56 +98,32 @@ function nonFinite(what: string, rowIndex: number): MechLensError {
   });
 }
 
-/** All dot products between rows of a row-major n × d array, filled symmetrically. */
-function symmetricProducts(v: Float64Array | Float32Array, n: number, d: number, control: RunControl): Matrix<Float64Array> {
+/**
+ * Below this many multiply-adds (n²·d/2, a few milliseconds in float64) float32 rows are multiplied
+ * in float64, as before core/linalg, so small jobs (word lists, a few hundred tokens) keep every
+ * digit numpy's float64 gives; above it float32 rows get float32 products, as numpy computes them
+ * (2-3× faster on MLAS, bench/README.md), and results move by about 1e-7.
+ */
+export const FLOAT64_PRODUCTS_BELOW = 1e8;
+
+function productType(data: Float32Array | Float64Array, n: number, d: number): 'float32' | 'float64' {
+  return data instanceof Float64Array || (n * n * d) / 2 < FLOAT64_PRODUCTS_BELOW ? 'float64' : 'float32';
+}
+
+/**
+ * All dot products between rows of a row-major n × d array, filled symmetrically, on linalg's GEMM
+ * in the element type of the rows (float32 rows: float32 products, as numpy does), widened to float64.
+ */
+function symmetricProducts(v: Float64Array | Float32Array, n: number, d: number, control: RunControl, clampUnit = false): Matrix<Float64Array> {
+  throwIfCancelled(control.signal);
   const out = allocateSquare(n);
-  const BLOCK = 64; // rows of the j side kept hot in cache while four i rows stream past them
-  for (let jStart = 0; jStart < n; jStart += BLOCK) {
-    throwIfCancelled(control.signal);
-    // Block j costs in proportion to jEnd (rows 0..jEnd meet it), so the work done grows as jStart².
-    if (n > BLOCK) control.onProgress?.({ message: `Similarity matrix, ${n} items`, fraction: (jStart / n) ** 2 });
-    const jEnd = Math.min(n, jStart + BLOCK);
-    let i = 0;
-    for (; i + 3 < jEnd; i += 4) {
-      const a0 = i * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
-      let j = Math.max(jStart, i);
-      // Four rows against two: 8 products per 6 loads.
-      for (; j + 1 < jEnd; j += 2) {
-        const b0 = j * d, b1 = b0 + d;
-        let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-        for (let k = 0; k < d; k++) {
-          const y0 = v[b0 + k], y1 = v[b1 + k];
-          let x = v[a0 + k]; s00 += x * y0; s01 += x * y1;
-          x = v[a1 + k]; s10 += x * y0; s11 += x * y1;
-          x = v[a2 + k]; s20 += x * y0; s21 += x * y1;
-          x = v[a3 + k]; s30 += x * y0; s31 += x * y1;
-        }
-        const o = i * n + j;
-        out[o] = s00; out[o + 1] = s01; out[o + n] = s10; out[o + n + 1] = s11;
-        out[o + 2 * n] = s20; out[o + 2 * n + 1] = s21; out[o + 3 * n] = s30; out[o + 3 * n + 1] = s31;
-      }
-      for (; j < jEnd; j++) {
-        const b = j * d;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let k = 0; k < d; k++) {
-          const bk = v[b + k];
-          s0 += v[a0 + k] * bk; s1 += v[a1 + k] * bk; s2 += v[a2 + k] * bk; s3 += v[a3 + k] * bk;
-        }
-        out[i * n + j] = s0; out[(i + 1) * n + j] = s1; out[(i + 2) * n + j] = s2; out[(i + 3) * n + j] = s3;
-      }
-    }
-    for (; i < jEnd; i++) {
-      const a = i * d;
-      for (let j = Math.max(jStart, i); j < jEnd; j++) {
-        const b = j * d;
-        let s = 0;
-        for (let k = 0; k < d; k++) s += v[a + k] * v[b + k];
-        out[i * n + j] = s;
-      }
-    }
-  }
-  // The 4-row kernel also wrote a few entries below the diagonal (j < i+3); mirroring the
-  // upper triangle over them keeps the result exactly symmetric.
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[j * n + i] = out[i * n + j];
+  gramOfRows({ rows: n, cols: d, data: v }, {
+    into: out,
+    clampUnit,
+    onBlock: (done, total) => {
+      throwIfCancelled(control.signal);
+      if (total > 1 && done < total) control.onProgress?.({ message: `Similarity matrix, ${n} items`, fraction: done / total });
+    },
+  });
   return { rows: n, cols: n, data: out };
 }

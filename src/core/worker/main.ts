@@ -4,12 +4,10 @@
 import { parentPort } from 'node:worker_threads';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { workerTasks, type TaskContext } from './tasks';
+import { workerTasks, modelTasks, type TaskContext } from './tasks';
 import { transferables, type FromWorker, type ToWorker, type SerializedError } from './messages';
 import { MechLensError } from '../errors';
 import { runRepulsionHelper } from '../layout/tsne-helper';
-import { forgetLoadedModels } from '../models/capture-model';
-import { defaultSessionCache } from '../models/runtime';
 
 const port = parentPort;
 if (!port) throw new Error('src/core/worker/main.ts must run in a worker thread');
@@ -70,12 +68,15 @@ async function run(runId: number, task: string, input: unknown, wantsIterations:
   }
   // Before answering, drop what this run loaded: the next run on this thread must not see weights or
   // sessions of files that may have changed since, and an idle thread should not hold a model.
-  await releaseRunCaches();
+  if (modelTasks.has(task)) await releaseRunCaches();
   if (current?.runId === runId) current = null;
   post(answer, answer.type === 'done' ? transferables(answer.output) : []);
 }
 
+/** Loaded here only after a model task, which has loaded these modules already (no start-up cost). */
 async function releaseRunCaches(): Promise<void> {
+  const { forgetLoadedModels } = await import('../models/capture-model');
+  const { defaultSessionCache } = await import('../models/runtime');
   forgetLoadedModels();
   await defaultSessionCache.dispose().catch(() => undefined);
 }

@@ -1,20 +1,20 @@
 // The frozen table of work that runs off the main thread. Adding a task is one line: a name and a
 // function (input, context) -> output. Inputs and outputs are structured-cloneable; typed arrays
-// in outputs are transferred back, not copied.
+// in outputs are transferred back, not copied. Each task loads its module on first use, so a
+// worker that only runs PCA or t-SNE never loads onnxruntime, transformers.js or the model code.
 import type { Matrix } from '../matrix';
 import type { RunControl } from '../run-control';
-import { tsne, type TsneOptions } from '../layout/tsne';
-import { pca, type PcaOptions } from '../layout/pca';
-import { umap, type UmapOptions } from '../layout/umap';
-import { dbscan, type DbscanOptions } from '../cluster/dbscan';
-import { kmeans, type KmeansOptions } from '../cluster/kmeans';
-import { runCompare, type CompareInput } from '../analyses/compare';
-import { runContrast, type ContrastInput } from '../analyses/contrast';
-import { runAttention, type AttentionInput } from '../analyses/attention';
-import { runTokens, type TokensInput } from '../analyses/tokens';
-import { runMatch, type MatchInput } from '../analyses/match';
-import { pairAcrossLayers, type PairLayersInput } from '../analyses/pair-layers';
-import { vectorFileWords } from '../diagnostics/vocabulary';
+import type { TsneOptions } from '../layout/tsne';
+import type { PcaOptions } from '../layout/pca';
+import type { UmapOptions } from '../layout/umap';
+import type { DbscanOptions } from '../cluster/dbscan';
+import type { KmeansOptions } from '../cluster/kmeans';
+import type { CompareInput } from '../analyses/compare';
+import type { ContrastInput } from '../analyses/contrast';
+import type { AttentionInput } from '../analyses/attention';
+import type { TokensInput } from '../analyses/tokens';
+import type { MatchInput } from '../analyses/match';
+import type { PairLayersInput } from '../analyses/pair-layers';
 
 export interface TaskContext extends RunControl {
   /** Animation frames: iteration, KL divergence (NaN where there is none) and a copy of the coordinates. */
@@ -22,21 +22,24 @@ export interface TaskContext extends RunControl {
 }
 
 export const workerTasks = Object.freeze({
-  tsne: (input: { x: Matrix; options?: TsneOptions }, context: TaskContext) => tsne(input.x, input.options, context),
-  pca: (input: { x: Matrix; options?: PcaOptions }) => pca(input.x, input.options),
-  umap: (input: { x: Matrix; options?: UmapOptions }, context: TaskContext) =>
-    umap(input.x, input.options, { ...context, onIteration: context.onIteration && ((epoch, coords) => context.onIteration!(epoch, NaN, coords)) }),
-  dbscan: (input: { x: Matrix; options: DbscanOptions }, context: TaskContext) => dbscan(input.x, input.options, context),
-  kmeans: (input: { x: Matrix; options: KmeansOptions }, context: TaskContext) => kmeans(input.x, input.options, context),
-  compare: (input: CompareInput, context: TaskContext) => runCompare(input, context),
-  contrast: (input: ContrastInput, context: TaskContext) => runContrast(input, context),
-  attention: (input: AttentionInput, context: TaskContext) => runAttention(input, context),
-  tokens: (input: TokensInput, context: TaskContext) => runTokens(input, context),
-  match: (input: MatchInput, context: TaskContext) => runMatch(input, context),
-  pairLayers: (input: PairLayersInput, context: TaskContext) => pairAcrossLayers(input, context),
-  vectorWords: (input: { file: string }, context: TaskContext) => vectorFileWords(input.file, context),
+  tsne: async (input: { x: Matrix; options?: TsneOptions }, context: TaskContext) => (await import('../layout/tsne')).tsne(input.x, input.options, context),
+  pca: async (input: { x: Matrix; options?: PcaOptions }) => (await import('../layout/pca')).pca(input.x, input.options),
+  umap: async (input: { x: Matrix; options?: UmapOptions }, context: TaskContext) =>
+    (await import('../layout/umap')).umap(input.x, input.options, { ...context, onIteration: context.onIteration && ((epoch, coords) => context.onIteration!(epoch, NaN, coords)) }),
+  dbscan: async (input: { x: Matrix; options: DbscanOptions }, context: TaskContext) => (await import('../cluster/dbscan')).dbscan(input.x, input.options, context),
+  kmeans: async (input: { x: Matrix; options: KmeansOptions }, context: TaskContext) => (await import('../cluster/kmeans')).kmeans(input.x, input.options, context),
+  compare: async (input: CompareInput, context: TaskContext) => (await import('../analyses/compare')).runCompare(input, context),
+  contrast: async (input: ContrastInput, context: TaskContext) => (await import('../analyses/contrast')).runContrast(input, context),
+  attention: async (input: AttentionInput, context: TaskContext) => (await import('../analyses/attention')).runAttention(input, context),
+  tokens: async (input: TokensInput, context: TaskContext) => (await import('../analyses/tokens')).runTokens(input, context),
+  match: async (input: MatchInput, context: TaskContext) => (await import('../analyses/match')).runMatch(input, context),
+  pairLayers: async (input: PairLayersInput, context: TaskContext) => (await import('../analyses/pair-layers')).pairAcrossLayers(input, context),
+  vectorWords: async (input: { file: string }, context: TaskContext) => (await import('../diagnostics/vocabulary')).vectorFileWords(input.file, context),
 });
 
 export type WorkerTaskName = keyof typeof workerTasks;
 export type TaskInput<T extends WorkerTaskName> = Parameters<(typeof workerTasks)[T]>[0];
 export type TaskOutput<T extends WorkerTaskName> = Awaited<ReturnType<(typeof workerTasks)[T]>>;
+
+/** Tasks that may load models or inference sessions: their caches are released after each run. */
+export const modelTasks: ReadonlySet<string> = new Set<WorkerTaskName>(['compare', 'contrast', 'attention', 'tokens', 'match', 'pairLayers']);

@@ -1,0 +1,67 @@
+"""References for bench/linalg.ts, timed inside Python (imports and file reading excluded), one JSON
+line on stdout. Debian's python3 (numpy 1.24, scikit-learn 1.2, torch):
+  /usr/bin/python3 bench/linalg_reference.py cosine FILE.npy      numpy: rows / norms, then u @ u.T
+  /usr/bin/python3 bench/linalg_reference.py pca FILE.npy K        sklearn PCA(K).fit_transform
+  /usr/bin/python3 bench/linalg_reference.py knn FILE.npy K        sklearn NearestNeighbors(K, brute).fit(x).kneighbors()
+  /usr/bin/python3 bench/linalg_reference.py widen N              numpy float16 -> astype(float32), torch bfloat16 -> .float()
+  /usr/bin/python3 bench/linalg_reference.py matmul M N K          numpy float32 A @ B.T
+"""
+import json
+import sys
+import time
+
+import numpy as np
+
+what = sys.argv[1]
+out = {}
+if what == "cosine":
+    x = np.load(sys.argv[2])
+    t = time.perf_counter()
+    u = x / np.linalg.norm(x, axis=1, keepdims=True)
+    s = u @ u.T
+    out["wall"] = time.perf_counter() - t
+    out["dtype"] = str(s.dtype)
+elif what == "pca":
+    from sklearn.decomposition import PCA
+    x = np.load(sys.argv[2])
+    t = time.perf_counter()
+    p = PCA(int(sys.argv[3]), random_state=0)
+    y = p.fit_transform(x)
+    out["wall"] = time.perf_counter() - t
+    out["solver"] = p._fit_svd_solver
+    out["ratio"] = p.explained_variance_ratio_.tolist()
+elif what == "knn":
+    from sklearn.neighbors import NearestNeighbors
+    x = np.load(sys.argv[2])
+    t = time.perf_counter()
+    d, i = NearestNeighbors(n_neighbors=int(sys.argv[3]), algorithm="brute").fit(x).kneighbors()
+    out["wall"] = time.perf_counter() - t
+    out["first"] = i[0].tolist()
+elif what == "widen":
+    import torch
+    n = int(sys.argv[2])
+    bits = (np.arange(n, dtype=np.uint64) * 2654435761 >> 16).astype(np.uint16)
+    h = bits.view(np.float16)
+    t = time.perf_counter()
+    h.astype(np.float32)
+    out["numpyF16"] = time.perf_counter() - t
+    b = torch.from_numpy(bits.view(np.int16)).view(torch.bfloat16)
+    t = time.perf_counter()
+    b.float()
+    out["torchBf16"] = time.perf_counter() - t
+    th = torch.from_numpy(h)
+    t = time.perf_counter()
+    th.float()
+    out["torchF16"] = time.perf_counter() - t
+elif what == "matmul":
+    m, n, k = (int(v) for v in sys.argv[2:5])
+    rng = np.random.default_rng(0)
+    a = rng.random((m, k), dtype=np.float32)
+    b = rng.random((n, k), dtype=np.float32)
+    a @ b.T
+    t = time.perf_counter()
+    a @ b.T
+    out["wall"] = time.perf_counter() - t
+else:
+    raise SystemExit(f"unknown reference {what}")
+print(json.dumps(out))

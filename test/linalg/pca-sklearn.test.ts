@@ -1,0 +1,132 @@
+// PCA against scikit-learn 1.2.1 (test/fixtures/linalg/make_pca_fixtures.py): the exact solver equals
+// PCA(svd_solver='full') to 1e-6 wherever the spectrum separates, randomized SVD with enough power
+// iterations equals sklearn's randomized result (svd_flip signs included),
+// 'auto' picks what sklearn picks, and degenerate input (rank-deficient, constant columns, one row,
+// NaN) behaves.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseNpy } from '../../src/core/io/matrix-files';
+import { pca, chooseSolver, permutedLower, type PcaResult } from '../../src/core/layout/pca';
+import { MechLensError } from '../../src/core/errors';
+import type { Matrix } from '../../src/core/matrix';
+
+const dir = join(__dirname, '../fixtures/linalg');
+const fixture = JSON.parse(readFileSync(join(dir, 'pca.json'), 'utf8'));
+const load = (name: string): Matrix => parseNpy(readFileSync(join(dir, name)));
+
+interface Expected { solver: string; coords: number[][]; components: number[][]; explainedVariance: number[]; explainedVarianceRatio: number[]; mean: number[] }
+
+function close(actual: ArrayLike<number>, expected: number[], tol: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs sklearn ${expected[i]}`);
+  }
+}
+
+/** Compares component by component; `upToSign` allows a flipped component (coords and loadings together). */
+function sameAs(result: PcaResult, expected: Expected, k: number, tol: number, what: string, options: { upToSign?: boolean; components?: number } = {}): void {
+  const rows = expected.coords.length, cols = expected.mean.length;
+  close(result.mean, expected.mean, tol, `${what} mean`);
+  for (let p = 0; p < (options.components ?? k); p++) {
+    const comp = expected.components[p];
+    let sign = 1;
+    if (options.upToSign) {
+      let dot = 0;
+      for (let c = 0; c < cols; c++) dot += comp[c] * result.components.data[p * cols + c];
+      sign = dot < 0 ? -1 : 1;
+    }
+    close(Array.from({ length: cols }, (_, c) => sign * result.components.data[p * cols + c]), comp, tol, `${what} component ${p}`);
+    close(Array.from({ length: rows }, (_, i) => sign * result.coords.data[i * k + p]), expected.coords.map((r) => r[p]), tol, `${what} coords ${p}`);
+    close([result.explainedVariance[p]], [expected.explainedVariance[p]], tol, `${what} variance ${p}`);
+    close([result.explainedVarianceRatio[p]], [expected.explainedVarianceRatio[p]], tol, `${what} ratio ${p}`);
+  }
+}
+
+test('exact PCA equals sklearn full to 1e-6 (signs by svd_flip), tall and wide', () => {
+  for (const name of ['tall', 'wide']) {
+    const c = fixture.cases[name];
+    const x = load(c.x);
+    const copy = x.data.slice();
+    const r = pca(x, { components: c.k, solver: 'full' });
+    assert.equal(r.svdSolver, 'full');
+    sameAs(r, c.full, c.k, 1e-6, `${name} full`);
+    assert.deepEqual(x.data, copy, 'input not mutated');
+  }
+});
+
+test("'auto' takes sklearn's solver and its result equals sklearn exact to 1e-6 up to sign; sklearn's randomized signs with 40 iterations", () => {
+  for (const name of ['tall', 'wide']) {
+    const c = fixture.cases[name];
+    const x = load(c.x);
+    const auto = pca(x, { components: c.k });
+    assert.equal(auto.svdSolver, c.auto.solver, `${name}: sklearn's auto picked ${c.auto.solver}`);
+    sameAs(auto, c.full, c.k, 1e-6, `${name} auto vs full`, { upToSign: true });
+    const converged = pca(x, { components: c.k, solver: 'randomized', powerIterations: 40 });
+    sameAs(converged, c.randomized40, c.k, 1e-6, `${name} randomized (40 iterations, signs as sklearn)`);
+  }
+});
+
+test('the power-iteration normalizers (LU, QR; none with few iterations) reach the same components', () => {
+  const c = fixture.cases.tall;
+  const x = load(c.x);
+  for (const powerIterationNormalizer of ['LU', 'QR'] as const) {
+    sameAs(pca(x, { components: c.k, solver: 'randomized', powerIterationNormalizer, powerIterations: 12, seed: 5 }), c.full, c.k, 1e-6, `tall ${powerIterationNormalizer}`, { upToSign: true });
+  }
+  // Without a normalizer the columns of Q align as they grow (sklearn's reason for LU): few iterations only.
+  sameAs(pca(x, { components: c.k, solver: 'randomized', powerIterationNormalizer: 'none', powerIterations: 2, seed: 5 }), c.full, c.k, 1e-2, 'tall none', { upToSign: true });
+});
+
+test("float32 input: 'auto' runs randomized in float32 products and still equals sklearn's float64 exact result closely", () => {
+  const c = fixture.cases.float32;
+  const x = load(c.x);
+  assert.ok(x.data instanceof Float32Array);
+  const r = pca(x, { components: c.k });
+  assert.equal(r.svdSolver, c.auto.solver);
+  sameAs(r, c.full, c.k, 1e-4, 'float32 auto vs float64 full', { upToSign: true });
+  sameAs(r, c.auto, c.k, 1e-4, 'float32 auto vs sklearn float32 auto');
+});
+
+test('degenerate input: rank-deficient, constant columns, one row', () => {
+  const rank = fixture.cases.rankDeficient;
+  const r = pca(load(rank.x), { components: rank.k });
+  // Rank 5: the first five components are determined, the rest have zero variance.
+  sameAs(r, rank.full, rank.k, 1e-6, 'rank 5', { components: 5 });
+  for (let p = 5; p < rank.k; p++) assert.ok(r.explainedVariance[p] < 1e-9, `variance ${p} is ${r.explainedVariance[p]}`);
+  // Components stay orthonormal, the undetermined ones included.
+  const cols = r.components.cols;
+  for (let p = 0; p < rank.k; p++) {
+    for (let q = 0; q <= p; q++) {
+      let dot = 0;
+      for (let c = 0; c < cols; c++) dot += r.components.data[p * cols + c] * r.components.data[q * cols + c];
+      assert.ok(Math.abs(dot - (p === q ? 1 : 0)) < 1e-6, `components ${p}·${q} = ${dot}`);
+    }
+  }
+  const constant = fixture.cases.constantColumns;
+  sameAs(pca(load(constant.x), { components: constant.k }), constant.full, constant.k, 1e-6, 'constant columns');
+  const one = fixture.cases.oneRow;
+  const single = pca(load(one.x), { components: 1 });
+  sameAs(single, one.full, 1, 1e-12, 'one row (component e₀, variance 0, as sklearn/LAPACK)');
+});
+
+test('NaN or Infinity: a clear error naming row and column', () => {
+  const x = { rows: 3, cols: 2, data: Float64Array.of(1, 2, 3, NaN, 5, 6) };
+  assert.throws(() => pca(x, { components: 1 }), (e: unknown) => e instanceof MechLensError && /NaN at row 2, column 2/.test(e.message));
+  assert.throws(() => pca({ rows: 2, cols: 2, data: Float32Array.of(1, Infinity, 0, 1) }, { components: 1 }), /infinite value at row 1, column 2/);
+});
+
+test("chooseSolver follows sklearn 1.2's svd_solver='auto'", () => {
+  for (const { rows, cols, k, solver } of fixture.autoRule) {
+    assert.equal(chooseSolver(rows, cols, k, 'auto') === 'covariance' ? 'full' : 'randomized', solver, `${rows} × ${cols}, ${k} components`);
+  }
+  // The GPT-2 vocabulary to 2 components: randomized, as sklearn 1.2.
+  assert.equal(chooseSolver(50257, 768, 2, 'auto'), 'randomized');
+});
+
+test('permutedLower equals scipy.linalg.lu(A, permute_l=True)[0]', () => {
+  // scipy 1.10: lu([[1,2],[3,4],[5,-6]], permute_l=True)[0] = [[0.2, 0.42105263], [0.6, 1], [1, 0]]
+  const a = Float64Array.of(1, 2, 3, 4, 5, -6);
+  permutedLower(a, 3, 2);
+  close(a, [0.2, 0.42105263157894735, 0.6, 1, 1, 0], 1e-15, 'P·L');
+});
