@@ -9,7 +9,7 @@ import path from 'node:path';
 import { cacheDirFor } from '../cache';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
-import { buildGpt2Graph, layersNeeded, readRowHooks, READ_ROWS } from './graph-gpt2';
+import { buildDecoderGraph, layersNeeded, readRowHooks, READ_ROWS } from './graph-decoder';
 import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds, type Packing } from './packing';
 import { planWeights, type WeightMode } from './graph-weights';
 import { hookWidth, type HookPoint } from './hooks';
@@ -299,7 +299,7 @@ async function sessionFor(model: LoadedModel, requests: HookRequest[], provider:
     return cache.get(key, async () => {
       const converted = options.convertedCacheDir ?? path.join(cacheDirFor('models'), 'converted', createHash('sha256').update(`${model.source}\n${model.revision}`).digest('hex').slice(0, 24));
       const plan = planWeights(model.checkpoint, options.weights, converted);
-      const built = buildGpt2Graph({ config: model.checkpoint.config, hooks: requests.map((r) => r.point!), weight: plan.weight, lmHead: model.checkpoint.lmHead, readRows: true });
+      const built = buildDecoderGraph({ config: model.checkpoint.config, hooks: requests.map((r) => r.point!), weight: plan.weight, lmHead: model.checkpoint.lmHead, readRows: true });
       return createInferenceSession({ bytes: built.bytes, label: model.source, ...plan.finish() }, { provider, threads: options.threads, log: options.log });
     });
   }
