@@ -19,7 +19,8 @@ const command: CliCommand = {
     const model = await openModelArg(args, io);
     const hooks = listModelHooks(model);
     const lines = hooks.map((h) => {
-      const aliases = h.aliases.filter((a) => a.startsWith('transformer.') || a === 'lm_head');
+      // The names as the causal-LM module tree has them (transformer.h.0…, gpt_neox.layers.0…, model.layers.0…, lm_head).
+      const aliases = h.aliases.filter((a) => /^(transformer|gpt_neox|model)\./.test(a) || a === 'lm_head' || a === 'embed_out');
       return `${h.name.padEnd(32)} [${h.shape.join(', ')}]${aliases.length ? `  (= ${aliases.join(', ')})` : ''}  ${h.description}`;
     });
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MechLensError } from '../errors';
 import { openCheckpoint, type Checkpoint } from './checkpoint';
+import { familyWeights } from './family-weights';
 import { listHookPoints, resolveHookName, type HookPoint } from './hooks';
 import { closeNames, openOnnxModel, type OnnxModelFile, type OnnxTensorInfo } from './onnx-graph';
 import { bf16ToF32, f16ToF32 } from './safetensors';
@@ -131,7 +132,7 @@ export interface EmbeddingRows {
 }
 
 /**
- * Rows of the token-embedding matrix wte (all of it when `tokenIds` is absent), read from the
+ * Rows of the token-embedding matrix (wte, embed_in, embed_tokens; all of it when `tokenIds` is absent), read from the
  * safetensors file row by row, so asking for 100 tokens of gpt2-xl reads 100 rows, not 400 MB.
  */
 export async function tokenEmbeddings(model: string | LoadedModel, tokenIds?: readonly number[]): Promise<EmbeddingRows> {
@@ -141,7 +142,7 @@ export async function tokenEmbeddings(model: string | LoadedModel, tokenIds?: re
       input: loaded.source, fix: 'Use the Hugging Face checkpoint folder of the model.',
     });
   }
-  const { file, info } = loaded.checkpoint.tensor('wte.weight');
+  const { file, info } = loaded.checkpoint.tensor(familyWeights(loaded.checkpoint.config.modelType).embed);
   const [vocab, d] = info.shape;
   const ids = tokenIds ? [...tokenIds] : Array.from({ length: vocab }, (_, i) => i);
   for (const id of ids) {

@@ -74,6 +74,8 @@ export interface CaptureResult {
   tokenIds: number[][];
   /** Token index of every row. */
   positions: number[];
+  /** Whether every input starts with the BOS token the tokenizer's post-processor adds (Llama 3, Gemma); tokens and positions count it. */
+  bosAdded: boolean;
   /** Input index of every row (one row per input unless positions is 'all'). */
   rowInputs: number[];
   provider: ProviderName;
@@ -185,6 +187,7 @@ export async function captureActivations(
     tokens: ids.map((row) => row.map((id) => tokenizer.displayToken(id))),
     tokenIds: ids,
     positions: rowsOf.flat(),
+    bosAdded: tokenizer.bosTokenId !== undefined,
     rowInputs: rowsOf.flatMap((rows, i) => rows.map(() => i)),
     provider: session.provider,
     warnings: resolved.warnings,

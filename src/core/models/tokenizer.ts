@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { MechLensError } from '../errors';
-import { END_OF_TEXT, gpt2TokenizerConfigJson } from './tokenizer-json';
+import { bosFromPostProcessor, END_OF_TEXT, gpt2TokenizerConfigJson } from './tokenizer-json';
 
 export interface TokenOffsets {
   ids: number[];
@@ -38,6 +38,12 @@ export interface Gpt2Tokenizer {
   eosTokenId: number;
   /** GPT-2 has no pad token; pads use <|endoftext|> and are masked out. */
   padTokenId: number;
+  /**
+   * The token the tokenizer's post-processor puts before every text (Llama 3's <|begin_of_text|>,
+   * Gemma's <bos>), which model inputs start with; undefined when it adds none (GPT-2, Pythia,
+   * SmolLM2, Qwen). encode() never adds it: it tokenizes pieces of text.
+   */
+  bosTokenId?: number;
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
   /** The raw BPE token, e.g. 'Ġthe'. */
@@ -184,6 +190,7 @@ function wrap(source: string, tokenizer: TransformersTokenizer, json: Record<str
     vocabSize,
     eosTokenId,
     padTokenId: eosTokenId,
+    bosTokenId: bosFromPostProcessor(json),
     encode,
     decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: false, clean_up_tokenization_spaces: false })),
     tokenString: (id) => { checkId(id); return idToToken[id]; },
