@@ -14,6 +14,8 @@ import { ropeInverseFrequencies } from '../../src/core/models/rope';
 import { loadTokenizer } from '../../src/core/models/tokenizer';
 import { resolvePositions } from '../../src/core/models/positions';
 import { MechLensError } from '../../src/core/errors';
+import { MODEL_CATALOG } from '../../src/core/models/hub';
+import { tensorShapes } from '../../src/core/models/family-weights';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-families-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -86,5 +88,27 @@ test('BOS is added exactly when the tokenizer\'s post-processor adds it, as tran
     }
     const marked = resolvePositions(ours, [{ text: 'I saw him there', target: 'him', targetStart: 6 }]).inputs[0];
     assert.equal(ours.displayToken(marked.ids[marked.position]), '␣him');
+  }
+});
+
+test('the catalog lists Pythia (and deduped), SmolLM2, Qwen2.5, Qwen3, Llama 3.2, Gemma 2 and 3 with parameters that follow from their shapes, license and gating', () => {
+  const names = MODEL_CATALOG.filter((m) => m.family).map((m) => m.name);
+  assert.deepEqual(names, [
+    'pythia-14m', 'pythia-14m-deduped', 'pythia-70m', 'pythia-70m-deduped', 'pythia-160m', 'pythia-160m-deduped', 'pythia-410m', 'pythia-410m-deduped',
+    'SmolLM2-135M', 'SmolLM2-360M', 'Qwen2.5-0.5B', 'Qwen3-0.6B', 'Llama-3.2-1B', 'gemma-2-2b', 'gemma-3-270m',
+  ]);
+  assert.deepEqual(MODEL_CATALOG.filter((m) => m.gated).map((m) => m.name), ['Llama-3.2-1B', 'gemma-2-2b', 'gemma-3-270m']);
+  for (const m of MODEL_CATALOG) assert.ok(m.license, `${m.name} has a license`);
+  for (const m of MODEL_CATALOG) {
+    const f = m.family;
+    if (!f || f.modelType === 'gemma3') continue;
+    const config = parseModelConfig({
+      model_type: f.modelType, hidden_size: m.dModel, num_attention_heads: m.heads, num_key_value_heads: f.nKvHead, head_dim: f.dHead, num_hidden_layers: m.layers,
+      intermediate_size: f.nInner, vocab_size: f.vocabSize, tie_word_embeddings: f.modelType !== 'gpt_neox',
+    }, m.name);
+    let params = config.tieWordEmbeddings ? 0 : config.vocabSize * config.nEmbd;
+    for (const shape of tensorShapes(config).values()) params += shape.reduce((a, b) => a * b, 1);
+    assert.equal(m.params, params, m.name);
+    assert.ok(m.approxBytes >= 2 * m.params, `${m.name}: the size shown before a download covers the weights`);
   }
 });

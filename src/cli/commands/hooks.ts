@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { listModelHooks, loadModel, type LoadedModel } from '../../core/models/capture-model';
-import { ensureModel } from '../../core/models/hub';
+import { ensureModel, MODEL_CATALOG } from '../../core/models/hub';
 import type { ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
@@ -37,11 +37,20 @@ export async function openModelArg(args: ParsedArgs, io: CliIo): Promise<LoadedM
   const spec = args.model as string;
   if (existsSync(spec)) return loadModel(spec);
   let lastShown = -1;
+  // The size (and license) is said once, before the first bytes of weights arrive.
+  const entry = MODEL_CATALOG.find((m) => m.name === spec || m.hubId === spec);
+  let announced = false;
   const dir = await ensureModel(spec, {
     cacheDir: args['cache-dir'] as string | undefined,
     offline: args.offline === true,
     signal: io.signal,
     onProgress: (file, _received, _total, overall, overallTotal) => {
+      if (!announced) {
+        announced = true;
+        const bytes = overallTotal ?? entry?.approxBytes;
+        const about = bytes ? ` (${(bytes / 1e6).toFixed(0)} MB${entry?.license ? `, license ${entry.license}` : ''}${entry?.gated ? ', gated' : ''})` : '';
+        io.log(`  downloading ${spec}${about}`);
+      }
       const percent = overallTotal ? Math.floor((100 * overall) / overallTotal) : -1;
       if (percent !== lastShown && (percent % 10 === 0 || percent < 0)) {
         lastShown = percent;
