@@ -112,3 +112,51 @@ test('the catalog lists Pythia (and deduped), SmolLM2, Qwen2.5, Qwen3, Llama 3.2
     assert.ok(m.approxBytes >= 2 * m.params, `${m.name}: the size shown before a download covers the weights`);
   }
 });
+
+/** A Gemma-style tokenizer.json: SentencePiece BPE with '▁' for spaces, <0xNN> byte fallback and a <bos> template. */
+function gemmaStyleTokenizer(): Record<string, unknown> {
+  const vocab: Record<string, number> = { '<pad>': 0, '<eos>': 1, '<bos>': 2, '<unk>': 3 };
+  for (let b = 0; b < 256; b++) vocab[`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`] = 4 + b;
+  const merges: string[] = [];
+  const add = (token: string) => { if (vocab[token] === undefined) vocab[token] = Object.keys(vocab).length; };
+  for (const ch of '▁Isawhimtere.') add(ch);
+  for (const word of ['▁saw', '▁him', '▁there']) {
+    let built = word[0];
+    for (const ch of word.slice(1)) { merges.push(`${built} ${ch}`); built += ch; add(built); }
+  }
+  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  return {
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: [special(0, '<pad>'), special(1, '<eos>'), special(2, '<bos>'), special(3, '<unk>')],
+    normalizer: { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+    pre_tokenizer: null,
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<bos>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+      pair: [{ SpecialToken: { id: '<bos>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '<bos>', type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      special_tokens: { '<bos>': { id: '<bos>', ids: [2], tokens: ['<bos>'] } },
+    },
+    decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }] },
+    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, ignore_merges: false, vocab, merges },
+  };
+}
+
+test('a Gemma-style SentencePiece tokenizer (▁ spaces, <0xNN> byte fallback) maps tokens to bytes and characters and adds <bos>', async () => {
+  const dir = path.join(tmp, 'gemma-tokenizer');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(gemmaStyleTokenizer()));
+  fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'GemmaTokenizer', bos_token: '<bos>', eos_token: '<eos>', pad_token: '<pad>', add_bos_token: true }));
+  const tokenizer = await loadTokenizer(dir);
+  assert.equal(tokenizer.bosTokenId, 2);
+  const text = 'I saw him there é';
+  const resolved = resolvePositions(tokenizer, [{ text, target: 'him', targetStart: 6 }]).inputs[0];
+  const shown = resolved.ids.map((id) => tokenizer.displayToken(id));
+  assert.deepEqual(shown.slice(0, 5), ['<bos>', 'I', '␣saw', '␣him', '␣there']);
+  assert.equal(shown[resolved.position], '␣him');
+  // é is not in the vocabulary: two byte-fallback tokens that together are its UTF-8 bytes.
+  assert.deepEqual(resolved.ids.slice(-2).map((id) => [...tokenizer.tokenBytes(id)]), [[0xc3], [0xa9]]);
+  const offsets = tokenizer.encodeWithOffsets(text);
+  assert.equal(offsets.ends[offsets.ends.length - 1], text.length);
+  const theirs = await AutoTokenizer.from_pretrained(path.resolve(dir), { local_files_only: true });
+  assert.deepEqual(resolved.ids, theirs.encode(text));
+});

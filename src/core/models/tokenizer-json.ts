@@ -136,3 +136,20 @@ export function bosFromPostProcessor(tokenizerJson: Record<string, unknown>): nu
   };
   return find(tokenizerJson.post_processor);
 }
+
+/**
+ * Whether tokens spell spaces as '▁' and unknown bytes as '<0xNN>' (SentencePiece-style BPE with
+ * byte fallback: Gemma, Llama 2) rather than GPT-2's byte-to-character map (byte-level BPE).
+ */
+export function usesMetaspace(tokenizerJson: Record<string, unknown>): boolean {
+  const model = tokenizerJson.model as { byte_fallback?: unknown } | undefined;
+  if (model?.byte_fallback === true) return true;
+  return JSON.stringify([tokenizerJson.normalizer ?? null, tokenizerJson.pre_tokenizer ?? null]).includes('\u2581');
+}
+
+/** The UTF-8 bytes a SentencePiece-style token stands for: '<0xNN>' is byte NN, '▁' a space. */
+export function metaspaceTokenBytes(token: string): Uint8Array {
+  const byte = /^<0x([0-9A-Fa-f]{2})>$/.exec(token);
+  if (byte) return Uint8Array.of(parseInt(byte[1], 16));
+  return new TextEncoder().encode(token.replace(/\u2581/g, ' '));
+}

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { MechLensError } from '../errors';
-import { bosFromPostProcessor, END_OF_TEXT, gpt2TokenizerConfigJson } from './tokenizer-json';
+import { bosFromPostProcessor, END_OF_TEXT, gpt2TokenizerConfigJson, metaspaceTokenBytes, usesMetaspace } from './tokenizer-json';
 
 export interface TokenOffsets {
   ids: number[];
@@ -131,6 +131,8 @@ function wrap(source: string, tokenizer: TransformersTokenizer, json: Record<str
   const vocabSize = idToToken.length;
   const eosTokenId = tokenToIdMap.get(END_OF_TEXT) ?? vocabSize - 1;
 
+  // Gemma's tokenizer spells a space '▁' and falls back to '<0xNN>' byte tokens; GPT-2-style ones map bytes to characters.
+  const metaspace = usesMetaspace(json);
   const charToByte = new Map<string, number>();
   gpt2ByteToChar().forEach((ch, b) => charToByte.set(ch, b));
   const bytesCache = new Map<number, Uint8Array>();
@@ -146,7 +148,7 @@ function wrap(source: string, tokenizer: TransformersTokenizer, json: Record<str
       const token = idToToken[id];
       bytes = specialIds.has(id)
         ? new TextEncoder().encode(token)
-        : Uint8Array.from([...token].map((ch) => charToByte.get(ch) ?? 0x3f));
+        : metaspace ? metaspaceTokenBytes(token) : Uint8Array.from([...token].map((ch) => charToByte.get(ch) ?? 0x3f));
       bytesCache.set(id, bytes);
     }
     return bytes;
