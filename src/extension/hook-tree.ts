@@ -17,11 +17,11 @@ export interface HookGroup {
 export function configForCatalogModel(entry: Pick<ModelCatalogEntry, 'layers' | 'heads' | 'dModel'> & Pick<Partial<ModelCatalogEntry>, 'family'>): HookShapeConfig {
   const f = entry.family;
   if (!f) return { nLayer: entry.layers, nHead: entry.heads, nEmbd: entry.dModel, nInner: 4 * entry.dModel, vocabSize: gpt2VocabSize };
-  // gemma3 is listed for its size and license; its hook table is Gemma-2's (q/k norms aside).
-  const modelType = f.modelType === 'gemma3' ? 'gemma2' : f.modelType;
+  const modelType = f.modelType;
   return {
     modelType, nLayer: entry.layers, nHead: entry.heads, nEmbd: entry.dModel, nKvHead: f.nKvHead, dHead: f.dHead, nInner: f.nInner, vocabSize: f.vocabSize,
     parallelResidual: f.parallelResidual ?? false, postNorms: f.postNorms ?? false, mlp: modelType === 'gpt_neox' ? 'plain' : 'gated',
+    qkNorm: modelType === 'qwen3' || modelType === 'gemma3', attnSoftcap: modelType === 'gemma2' ? 50 : null,
   };
 }
 

@@ -26,6 +26,7 @@ const LAYOUTS: { family: RandomFamilyCheckpointOptions['family']; stored: string
   { family: 'qwen2', stored: ['model.layers.0.self_attn.q_proj.bias', 'model.layers.0.self_attn.v_proj.bias'], absent: ['model.layers.0.self_attn.o_proj.bias'] },
   { family: 'qwen3', stored: ['model.layers.0.self_attn.q_norm.weight', 'model.layers.1.self_attn.k_norm.weight'], absent: ['model.layers.0.self_attn.q_proj.bias'] },
   { family: 'gemma2', stored: ['model.layers.0.pre_feedforward_layernorm.weight', 'model.layers.1.post_feedforward_layernorm.weight'], absent: ['lm_head.weight'] },
+  { family: 'gemma3', stored: ['model.layers.0.self_attn.q_norm.weight', 'model.layers.1.post_feedforward_layernorm.weight'], absent: ['lm_head.weight'] },
 ];
 
 for (const layout of LAYOUTS) {
@@ -101,9 +102,9 @@ test('the catalog lists Pythia (and deduped), SmolLM2, Qwen2.5, Qwen3, Llama 3.2
   for (const m of MODEL_CATALOG) assert.ok(m.license, `${m.name} has a license`);
   for (const m of MODEL_CATALOG) {
     const f = m.family;
-    if (!f || f.modelType === 'gemma3') continue;
+    if (!f) continue;
     const config = parseModelConfig({
-      model_type: f.modelType, hidden_size: m.dModel, num_attention_heads: m.heads, num_key_value_heads: f.nKvHead, head_dim: f.dHead, num_hidden_layers: m.layers,
+      model_type: f.modelType === 'gemma3' ? 'gemma3_text' : f.modelType, hidden_size: m.dModel, num_attention_heads: m.heads, num_key_value_heads: f.nKvHead, head_dim: f.dHead, num_hidden_layers: m.layers,
       intermediate_size: f.nInner, vocab_size: f.vocabSize, tie_word_embeddings: f.modelType !== 'gpt_neox',
     }, m.name);
     let params = config.tieWordEmbeddings ? 0 : config.vocabSize * config.nEmbd;

@@ -6,9 +6,11 @@
 import { MechLensError } from '../errors';
 import { ropeInverseFrequencies, type RopeSpec } from './rope';
 
-export type ModelFamily = 'gpt2' | 'gpt_neox' | 'llama' | 'qwen2' | 'qwen3' | 'gemma2';
+export type ModelFamily = 'gpt2' | 'gpt_neox' | 'llama' | 'qwen2' | 'qwen3' | 'gemma2' | 'gemma3';
 
-export const SUPPORTED_MODEL_TYPES: readonly ModelFamily[] = Object.freeze(['gpt2', 'gpt_neox', 'llama', 'qwen2', 'qwen3', 'gemma2'] as ModelFamily[]);
+export const SUPPORTED_MODEL_TYPES: readonly ModelFamily[] = Object.freeze(['gpt2', 'gpt_neox', 'llama', 'qwen2', 'qwen3', 'gemma2', 'gemma3'] as ModelFamily[]);
+/** config.json model_type values that name a family differently (Gemma 3's text-only model). */
+const MODEL_TYPE_ALIASES: Readonly<Record<string, ModelFamily>> = Object.freeze({ gemma3_text: 'gemma3' });
 /** Hugging Face classes whose weights are a GPT2Model (+ optional head we do not use). */
 export const SUPPORTED_ARCHITECTURES: readonly string[] = Object.freeze([
   'GPT2LMHeadModel', 'GPT2Model', 'GPT2DoubleHeadsModel', 'GPT2ForSequenceClassification', 'GPT2ForTokenClassification',
@@ -21,6 +23,7 @@ export const FAMILY_ARCHITECTURES: Readonly<Record<ModelFamily, readonly string[
   qwen2: ['Qwen2ForCausalLM', 'Qwen2Model'],
   qwen3: ['Qwen3ForCausalLM', 'Qwen3Model'],
   gemma2: ['Gemma2ForCausalLM', 'Gemma2Model'],
+  gemma3: ['Gemma3ForCausalLM', 'Gemma3TextModel'],
 });
 /**
  * `activation_function` / `hidden_act` values: gelu_new, gelu_pytorch_tanh and gelu_fast are the
@@ -72,7 +75,7 @@ export interface ModelConfig {
   parallelResidual: boolean;
   /** Gemma-2's norms after attention and after the MLP, inside the residual branch. */
   postNorms: boolean;
-  /** Qwen3's per-head RMSNorm on q and k before RoPE. */
+  /** Qwen3's and Gemma-3's per-head RMSNorm on q and k before RoPE. */
   qkNorm: boolean;
   /** Embeddings are multiplied by this (Gemma: sqrt(hidden_size)). */
   embedScale: number;
@@ -115,12 +118,12 @@ function familyOf(c: Json, source: string): ModelFamily {
   const modelType = c.model_type;
   const architectures = Array.isArray(c.architectures) ? c.architectures.filter((a): a is string => typeof a === 'string') : [];
   const byArchitecture = SUPPORTED_MODEL_TYPES.find((f) => architectures.some((a) => FAMILY_ARCHITECTURES[f].includes(a)));
-  const family = modelType === undefined ? byArchitecture : SUPPORTED_MODEL_TYPES.find((f) => f === modelType);
+  const family = modelType === undefined ? byArchitecture : MODEL_TYPE_ALIASES[String(modelType)] ?? SUPPORTED_MODEL_TYPES.find((f) => f === modelType);
   const architecturesOk = family !== undefined && (architectures.length === 0 || architectures.some((a) => FAMILY_ARCHITECTURES[family].includes(a)));
   if (family && architecturesOk) return family;
   const found = [modelType !== undefined ? `model_type "${String(modelType)}"` : 'no model_type', architectures.length ? `architectures ${architectures.join(', ')}` : ''].filter(Boolean).join(' and ');
   const supported = SUPPORTED_MODEL_TYPES.map((f) => `${f} (${FAMILY_ARCHITECTURES[f].join(', ')})`).join(', ');
-  throw new MechLensError('unsupported', `Unsupported architecture: found ${found}; MechLens supports model_type ${supported}: GPT-2, Pythia, Llama 3.x, SmolLM2, Qwen2/2.5, Qwen3, Gemma-2 and fine-tunes of them`, {
+  throw new MechLensError('unsupported', `Unsupported architecture: found ${found}; MechLens supports model_type ${supported}: GPT-2, Pythia, Llama 3.x, SmolLM2, Qwen2/2.5, Qwen3, Gemma-2, Gemma-3 (text, as gemma3_text) and fine-tunes of them`, {
     input: source, fix: 'Pick a model of a supported family, or export your model to ONNX and open the .onnx file to hook its tensors by name.',
   });
 }
@@ -249,7 +252,7 @@ function ropeScalingOf(c: Json): Json | null {
   return type === undefined || type === 'default' ? null : scaling;
 }
 
-function parseLlamaLike(family: 'llama' | 'qwen2' | 'qwen3' | 'gemma2', c: Json, r: Reader): ModelConfig {
+function parseLlamaLike(family: 'llama' | 'qwen2' | 'qwen3' | 'gemma2' | 'gemma3', c: Json, r: Reader): ModelConfig {
   const nLayer = r.int('num_hidden_layers');
   const nHead = r.int('num_attention_heads');
   const nEmbd = r.int('hidden_size');
@@ -261,12 +264,12 @@ function parseLlamaLike(family: 'llama' | 'qwen2' | 'qwen3' | 'gemma2', c: Json,
   const ropeParameters = (c.rope_parameters ?? {}) as Json;
   const theta = (ropeParameters.rope_theta ?? c.rope_theta ?? 10000) as number;
   const partial = (ropeParameters.partial_rotary_factor ?? c.partial_rotary_factor ?? 1) as number;
-  const rope = ropeInverseFrequencies(Math.floor(dHead * partial), theta, ropeScalingOf(c));
-  const gemma = family === 'gemma2';
+  const gemma = family === 'gemma2' || family === 'gemma3';
   const slidingWindow = slidingWindows(family, c, nLayer);
+  const rope = family === 'gemma3' ? gemma3Rope(c, dHead, slidingWindow) : new Array<RopeSpec>(nLayer).fill(ropeInverseFrequencies(Math.floor(dHead * partial), theta, ropeScalingOf(c)));
   const attentionBias = c.attention_bias === true;
   return {
-    ...base(family, c, family === 'llama' ? 'LlamaForCausalLM' : family === 'qwen2' ? 'Qwen2ForCausalLM' : family === 'qwen3' ? 'Qwen3ForCausalLM' : 'Gemma2ForCausalLM'),
+    ...base(family, c, FAMILY_ARCHITECTURES[family][0]),
     nLayer, nHead, nKvHead, nEmbd, dHead,
     nPositions: r.int('max_position_embeddings', undefined, 2048),
     nInner: r.int('intermediate_size'),
@@ -275,13 +278,13 @@ function parseLlamaLike(family: 'llama' | 'qwen2' | 'qwen3' | 'gemma2', c: Json,
     activation: r.activation(gemma && c.hidden_activation !== undefined ? 'hidden_activation' : 'hidden_act', gemma ? 'gelu_pytorch_tanh' : 'silu'),
     bosTokenId: r.tokenId('bos_token_id', 1),
     eosTokenId: r.tokenId('eos_token_id', 2),
-    norm: gemma ? 'rmsnorm_plus_one' : 'rmsnorm', positions: 'rotary', rope: new Array<RopeSpec>(nLayer).fill(rope), qkvLayout: 'separate',
+    norm: gemma ? 'rmsnorm_plus_one' : 'rmsnorm', positions: 'rotary', rope, qkvLayout: 'separate',
     // Qwen2 always has q/k/v biases and no o_proj bias; Llama and Qwen3 follow attention_bias on all four.
     qkvBias: family === 'qwen2' ? true : attentionBias,
     attnOutBias: family === 'qwen2' ? false : attentionBias,
     mlpBias: c.mlp_bias === true,
     mlp: 'gated', parallelResidual: false,
-    postNorms: gemma, qkNorm: family === 'qwen3',
+    postNorms: gemma, qkNorm: family === 'qwen3' || family === 'gemma3',
     embedScale: gemma ? Math.sqrt(nEmbd) : 1,
     attnScale: gemma ? Math.pow(r.positive('query_pre_attn_scalar', dHead), -0.5) : Math.pow(dHead, -0.5),
     attnSoftcap: gemma ? r.optionalNumber('attn_logit_softcapping') : null,
@@ -301,13 +304,33 @@ function slidingWindows(family: ModelFamily, c: Json, nLayer: number): (number |
   const none = new Array<number | null>(nLayer).fill(null);
   if (family === 'llama' || window === null) return none;
   if (Array.isArray(c.layer_types) && c.layer_types.length === nLayer) {
-    if (family !== 'gemma2' && c.use_sliding_window !== true) return none;
+    if (family !== 'gemma2' && family !== 'gemma3' && c.use_sliding_window !== true) return none;
     return c.layer_types.map((t) => (t === 'sliding_attention' ? window : null));
   }
   if (family === 'gemma2') return none.map((_, l) => (l % 2 === 0 ? window : null));
+  if (family === 'gemma3') {
+    // Gemma3TextConfig: every sliding_window_pattern-th layer (default 6) is global, the others slide.
+    const pattern = typeof c.sliding_window_pattern === 'number' ? c.sliding_window_pattern : 6;
+    return none.map((_, l) => ((l + 1) % pattern !== 0 ? window : null));
+  }
   if (c.use_sliding_window !== true) return none;
   const from = typeof c.max_window_layers === 'number' ? c.max_window_layers : nLayer;
   return none.map((_, l) => (l >= from ? window : null));
+}
+
+/**
+ * Gemma-3's two rotary embeddings: sliding layers use rope_local_base_freq without scaling, global
+ * layers rope_theta with rope_scaling (transformers 5: rope_parameters keyed by layer type).
+ */
+function gemma3Rope(c: Json, dHead: number, slidingWindow: readonly (number | null)[]): RopeSpec[] {
+  const byType = (c.rope_parameters ?? {}) as Record<string, Json | undefined>;
+  const full = byType.full_attention;
+  const sliding = byType.sliding_attention;
+  const global = full
+    ? ropeInverseFrequencies(dHead, (full.rope_theta ?? 1000000) as number, full.rope_type && full.rope_type !== 'default' ? full : null)
+    : ropeInverseFrequencies(dHead, (c.rope_theta ?? 1000000) as number, ropeScalingOf({ rope_scaling: c.rope_scaling }));
+  const local = ropeInverseFrequencies(dHead, (sliding?.rope_theta ?? c.rope_local_base_freq ?? 10000) as number, null);
+  return slidingWindow.map((w) => (w === null ? global : local));
 }
 
 /** A config.json in Hugging Face's format for the given shape (used by the random fixtures). */

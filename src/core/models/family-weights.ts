@@ -95,7 +95,7 @@ function llamaLike(gemma: boolean, qkNorm: boolean): FamilyWeights {
 }
 
 const FAMILIES: Readonly<Record<ModelFamily, FamilyWeights>> = Object.freeze({
-  gpt2, gpt_neox: neox, llama: llamaLike(false, false), qwen2: llamaLike(false, false), qwen3: llamaLike(false, true), gemma2: llamaLike(true, false),
+  gpt2, gpt_neox: neox, llama: llamaLike(false, false), qwen2: llamaLike(false, false), qwen3: llamaLike(false, true), gemma2: llamaLike(true, false), gemma3: llamaLike(true, true),
 });
 
 export function familyWeights(family: ModelFamily): FamilyWeights {

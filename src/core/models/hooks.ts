@@ -37,7 +37,7 @@ export interface HookPoint {
 
 /** The subset of a config that hook shapes depend on (without modelType: GPT-2). */
 export type HookShapeConfig = Pick<ModelConfig, 'nLayer' | 'nHead' | 'nEmbd' | 'nInner' | 'vocabSize'>
-  & Partial<Pick<ModelConfig, 'modelType' | 'nKvHead' | 'dHead' | 'parallelResidual' | 'postNorms' | 'mlp' | 'finalSoftcap'>>;
+  & Partial<Pick<ModelConfig, 'modelType' | 'nKvHead' | 'dHead' | 'parallelResidual' | 'postNorms' | 'mlp' | 'finalSoftcap' | 'qkNorm' | 'attnSoftcap'>>;
 
 type HookKind = {
   suffix: string;
@@ -109,7 +109,7 @@ function familyAliases(family: ModelFamily, l: number, suffix: string): string[]
     };
     return table[suffix] ?? [];
   }
-  const gemma = family === 'gemma2';
+  const gemma = family === 'gemma2' || family === 'gemma3';
   const table: Record<string, string[]> = {
     'attn.hook_q': [`${p}.self_attn.q_proj`], 'attn.hook_k': [`${p}.self_attn.k_proj`], 'attn.hook_v': [`${p}.self_attn.v_proj`],
     hook_attn_out: gemma ? [`${p}.post_attention_layernorm`] : [`${p}.self_attn`, `${p}.self_attn.o_proj`],
@@ -119,7 +119,7 @@ function familyAliases(family: ModelFamily, l: number, suffix: string): string[]
   return table[suffix] ?? [];
 }
 
-const BASE_PREFIX: Record<ModelFamily, string> = { gpt2: 'transformer.', gpt_neox: 'gpt_neox.', llama: 'model.', qwen2: 'model.', qwen3: 'model.', gemma2: 'model.' };
+const BASE_PREFIX: Record<ModelFamily, string> = { gpt2: 'transformer.', gpt_neox: 'gpt_neox.', llama: 'model.', qwen2: 'model.', qwen3: 'model.', gemma2: 'model.', gemma3: 'model.' };
 
 function familyHookPoints(c: HookShapeConfig & { modelType: ModelFamily }): HookPoint[] {
   const family = c.modelType;
@@ -140,7 +140,8 @@ function familyHookPoints(c: HookShapeConfig & { modelType: ModelFamily }): Hook
     point(`${prefix}.hook_normalized`, [D], `${what}: normalized, before the ${norm}'s weight${norm === 'LayerNorm' ? ' and bias' : ''}`, layer),
   ];
   const embedName = family === 'gpt_neox' ? 'embed_in' : 'embed_tokens';
-  const out: HookPoint[] = [point('hook_embed', [D], `token embeddings (${embedName} rows${family === 'gemma2' ? ', times sqrt(hidden_size)' : ''})`, -1, family === 'gemma2' ? [] : aliased([embedName]))];
+  const gemma = family === 'gemma2' || family === 'gemma3';
+  const out: HookPoint[] = [point('hook_embed', [D], `token embeddings (${embedName} rows${gemma ? ', times sqrt(hidden_size)' : ''})`, -1, gemma ? [] : aliased([embedName]))];
   for (let l = 0; l < c.nLayer; l++) {
     const b = `blocks.${l}.`;
     const hook = (suffix: string, shape: HookShapeDim[], describe: string, positionAxis: 1 | 2 = 1) =>
@@ -151,9 +152,9 @@ function familyHookPoints(c: HookShapeConfig & { modelType: ModelFamily }): Hook
       hook('attn.hook_q', [H, dh], 'queries before RoPE, heads × d_head flattened head-major'),
       hook('attn.hook_k', [kv, dh], `keys before RoPE, kv heads × d_head${gqa}`),
       hook('attn.hook_v', [kv, dh], `values, kv heads × d_head${gqa}`),
-      hook('attn.hook_rot_q', [H, dh], `queries after ${c.modelType === 'qwen3' ? 'q_norm and ' : ''}RoPE`),
-      hook('attn.hook_rot_k', [kv, dh], `keys after ${c.modelType === 'qwen3' ? 'k_norm and ' : ''}RoPE${gqa}`),
-      hook('attn.hook_attn_scores', [H, 'positions'], `scaled q·k${family === 'gemma2' ? ' after the softcap' : ''} before softmax, heads × key positions (masked keys are -Infinity)`, 2),
+      hook('attn.hook_rot_q', [H, dh], `queries after ${c.qkNorm ? 'q_norm and ' : ''}RoPE`),
+      hook('attn.hook_rot_k', [kv, dh], `keys after ${c.qkNorm ? 'k_norm and ' : ''}RoPE${gqa}`),
+      hook('attn.hook_attn_scores', [H, 'positions'], `scaled q·k${c.attnSoftcap ? ' after the softcap' : ''} before softmax, heads × key positions (masked keys are -Infinity)`, 2),
       hook('attn.hook_pattern', [H, 'positions'], 'attention weights after softmax, heads × key positions', 2),
       hook('attn.hook_z', [H, dh], 'attention-weighted values before the output projection, heads × d_head'),
     );

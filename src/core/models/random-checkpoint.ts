@@ -243,6 +243,13 @@ export function familyConfigJson(family: RandomFamilyCheckpointOptions['family']
         query_pre_attn_scalar: shape.headDim ?? shape.nEmbd / shape.nHead, attn_logit_softcapping: 50, final_logit_softcapping: 30, sliding_window: 4096,
         cache_implementation: 'hybrid', pad_token_id: 0, tie_word_embeddings: true,
       };
+    case 'gemma3': // google/gemma-3-270m
+      return {
+        architectures: ['Gemma3ForCausalLM'], model_type: 'gemma3_text', ...common, num_key_value_heads: shape.nKvHead, head_dim: shape.headDim ?? shape.nEmbd / shape.nHead,
+        hidden_activation: 'gelu_pytorch_tanh', rms_norm_eps: 1e-6, rope_theta: 1000000, rope_local_base_freq: 10000, rope_scaling: null, attention_bias: false,
+        query_pre_attn_scalar: shape.headDim ?? shape.nEmbd / shape.nHead, attn_logit_softcapping: null, final_logit_softcapping: null, sliding_window: 512,
+        layer_types: Array.from({ length: shape.nLayer }, (_, l) => ((l + 1) % 6 ? 'sliding_attention' : 'full_attention')), pad_token_id: 0, tie_word_embeddings: true,
+      };
   }
 }
 
