@@ -71,7 +71,7 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
   const words = list.items.map((i) => i.word);
   const check = checkSingleTokens(model.tokenizer, template, words, input.pieces ?? 'drop');
   if (check.kept.length < 3) {
-    throw new MechLensError('not-found', `only ${check.kept.length} of ${words.length} words are single tokens in "${template}"`, { input: input.wordsPath, fix: 'Use words that are one GPT-2 token, or read the last piece of the others.' });
+    throw new MechLensError('not-found', `only ${check.kept.length} of ${words.length} words are single tokens in "${template}"`, { input: input.wordsPath, fix: 'Use words that are one token for this model, or read the last piece of the others.' });
   }
   const categoryOf = new Map(list.items.map((i) => [i.word, i.category]));
   const items = check.kept;

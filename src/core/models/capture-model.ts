@@ -1,6 +1,7 @@
-// A model opened for capturing: a Hugging Face GPT-2 checkpoint folder (graph built here, hooks
-// from hooks.ts), or any .onnx file (its own tensors are the hooks). Also the token-embedding
-// matrix, read straight from the safetensors file without a session.
+// A model opened for capturing: a Hugging Face checkpoint folder of a supported family (kind 'gpt2'
+// for history, whatever the family: the decoder graph is built here, hooks from hooks.ts), or any
+// .onnx file (its own tensors are the hooks). Also the token-embedding matrix, read straight from
+// the safetensors file without a session.
 import fs from 'node:fs';
 import path from 'node:path';
 import { MechLensError } from '../errors';
@@ -33,7 +34,7 @@ export interface OnnxFileModel {
 
 export type LoadedModel = Gpt2Model | OnnxFileModel;
 
-/** One row of `mechlens hooks`: a hook point of a GPT-2 checkpoint or a tensor of an ONNX file. */
+/** One row of `mechlens hooks`: a hook point of a checkpoint or a tensor of an ONNX file. */
 export interface HookListing {
   name: string;
   /** Per-position shape ('positions' = sequence length), or the tensor's declared dims for ONNX files. */
