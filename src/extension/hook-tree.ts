@@ -6,7 +6,7 @@ import { listHookPoints, type HookPoint, type HookShapeConfig, type HookShapeDim
 import { parseGpt2Config } from '../core/models/config';
 import type { ModelCatalogEntry } from '../core/models/hub';
 
-/** GPT-2's byte-level BPE vocabulary, shared by every model of the catalog. */
+/** GPT-2's byte-level BPE vocabulary, shared by the GPT-2 models of the catalog. */
 const gpt2VocabSize = 50257;
 
 export interface HookGroup {
@@ -14,8 +14,15 @@ export interface HookGroup {
   hooks: readonly HookPoint[];
 }
 
-export function configForCatalogModel(entry: Pick<ModelCatalogEntry, 'layers' | 'heads' | 'dModel'>): HookShapeConfig {
-  return { nLayer: entry.layers, nHead: entry.heads, nEmbd: entry.dModel, nInner: 4 * entry.dModel, vocabSize: gpt2VocabSize };
+export function configForCatalogModel(entry: Pick<ModelCatalogEntry, 'layers' | 'heads' | 'dModel'> & Pick<Partial<ModelCatalogEntry>, 'family'>): HookShapeConfig {
+  const f = entry.family;
+  if (!f) return { nLayer: entry.layers, nHead: entry.heads, nEmbd: entry.dModel, nInner: 4 * entry.dModel, vocabSize: gpt2VocabSize };
+  const modelType = f.modelType;
+  return {
+    modelType, nLayer: entry.layers, nHead: entry.heads, nEmbd: entry.dModel, nKvHead: f.nKvHead, dHead: f.dHead, nInner: f.nInner, vocabSize: f.vocabSize,
+    parallelResidual: f.parallelResidual ?? false, postNorms: f.postNorms ?? false, mlp: modelType === 'gpt_neox' ? 'plain' : 'gated',
+    qkNorm: modelType === 'qwen3' || modelType === 'gemma3', attnSoftcap: modelType === 'gemma2' ? 50 : null,
+  };
 }
 
 /** A checkpoint folder's config.json, read with the engine's own parser (errors name the file). */

@@ -73,8 +73,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
         const e = node.entry;
         const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
         item.id = `modelCatalog:${e.name}`;
-        item.description = [`${e.layers} layers`, `d=${e.dModel}`, node.cached ? copyLabel(node.copy) : formatBytes(e.approxBytes)].join(' · ');
-        item.tooltip = `${e.description}\n${e.hubId} · ${(e.params / 1e6).toFixed(0)}M parameters · ${e.heads} heads\n${node.cached ? copyTooltip(e.name, node.copy) : 'Downloaded on first use.'}`;
+        item.description = [`${e.layers} layers`, `d=${e.dModel}`, node.cached ? copyLabel(node.copy) : formatBytes(e.approxBytes), e.gated ? 'gated' : ''].filter(Boolean).join(' · ');
+        item.tooltip = `${e.description}\n${e.hubId} · ${(e.params / 1e6).toFixed(0)}M parameters · ${e.heads} heads${e.license ? ` · license ${e.license}` : ''}\n${node.cached ? copyTooltip(e.name, node.copy) : e.gated ? 'Gated: accept the license on the model page, then set HF_TOKEN; downloaded on first use.' : 'Downloaded on first use.'}`;
         item.iconPath = new vscode.ThemeIcon(node.cached ? 'pass-filled' : 'cloud-download');
         item.contextValue = 'mechlens.source.modelCatalog';
         return item;

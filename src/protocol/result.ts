@@ -184,6 +184,8 @@ export interface ContrastResult {
   sentences: { text: string; group: number; position: number; token: string; line: number }[];
   /** Tokens of each sentence, as displayed (leading space as ␣). */
   tokens: string[][];
+  /** Whether every sentence started with the BOS token the tokenizer adds (Llama 3, Gemma); tokens and positions count it. */
+  bosAdded?: boolean;
   /** Sentences × neurons at the target token. */
   activations: MatrixJson;
   test: 'student' | 'welch';
@@ -253,8 +255,15 @@ export interface AttentionResult {
   v: AttentionSpace;
   rsa: RsaStats;
   rsaByCategory: ({ category: string } & RsaStats)[];
-  /** RSA Q vs K and selectivity of Q and K within each head's d_head slice. */
-  heads: { head: number; rsa: number | null; selectivityQ: number | null; selectivityK: number | null }[];
+  /**
+   * RSA Q vs K and selectivity of Q and K within each head's d_head slice. Under grouped-query
+   * attention K comes per kv head: query head `head` is compared with kv head `kvHead` (= head / groups).
+   */
+  heads: { head: number; kvHead?: number; rsa: number | null; selectivityQ: number | null; selectivityK: number | null }[];
+  /** Grouped-query attention (null or absent without): kv heads, query heads per kv head, and what per-head RSA means there. */
+  kvHeads?: { nKvHead: number; groups: number; note: string } | null;
+  /** Whether every prompt started with the BOS token the tokenizer adds (Llama 3, Gemma). */
+  bosAdded?: boolean;
   /** The same statistics at every layer, from one forward pass hooking all of them (when swept). */
   sweep: { layer: number; rsaQK: number | null; selectivity: { q: number | null; k: number | null; v: number | null; mlp: number | null; resid: number | null } }[] | null;
   warnings: string[];

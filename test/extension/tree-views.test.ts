@@ -42,7 +42,11 @@ test('the Models view lists both catalogs with cache status, and cached files an
     const glove300Item = provider.getTreeItem(vectorCatalog.find((n) => modelsModule.specOfNode(n) === 'glove-wiki-gigaword-300')!) as unknown as Item;
     assert.equal(glove300Item.description, '300-d · 394 MB');
 
-    assert.deepEqual(modelCatalog.map((n) => modelsModule.specOfNode(n)), ['model:gpt2#embed', 'model:distilgpt2#embed', 'model:gpt2-medium#embed', 'model:gpt2-large#embed', 'model:gpt2-xl#embed']);
+    assert.deepEqual(modelCatalog.slice(0, 5).map((n) => modelsModule.specOfNode(n)), ['model:gpt2#embed', 'model:distilgpt2#embed', 'model:gpt2-medium#embed', 'model:gpt2-large#embed', 'model:gpt2-xl#embed']);
+    // The other families follow; gated models say so next to their size.
+    assert.equal(modelsModule.specOfNode(modelCatalog[5]), 'model:pythia-14m#embed');
+    const llama = modelCatalog.find((n) => modelsModule.specOfNode(n) === 'model:Llama-3.2-1B#embed')!;
+    assert.match(String((provider.getTreeItem(llama) as unknown as Item).description), /^16 layers · d=2048 · .* · gated$/);
     assert.equal((provider.getTreeItem(modelCatalog[0]) as unknown as Item).description, '12 layers · d=768 · cached');
     assert.equal((provider.getTreeItem(modelCatalog[1]) as unknown as Item).description, '6 layers · d=768 · 353 MB');
 

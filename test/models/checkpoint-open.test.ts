@@ -203,10 +203,10 @@ test('config.json: the GPT-2 family is read; other architectures are refused nam
   assert.equal(xl.nPositions, 1024);
   assert.equal(xl.nInner, 6400);
   assert.equal(parseGpt2Config({ architectures: ['GPT2ForSequenceClassification'], n_layer: 1, n_head: 1, n_embd: 4 }, 'x').architecture, 'GPT2ForSequenceClassification');
-  assert.throws(() => parseGpt2Config({ model_type: 'llama', architectures: ['LlamaForCausalLM'], n_layer: 2 }, '/m/config.json'), (err: unknown) => {
+  assert.throws(() => parseGpt2Config({ model_type: 'mamba', architectures: ['MambaForCausalLM'], n_layer: 2 }, '/m/config.json'), (err: unknown) => {
     assert.ok(err instanceof MechLensError);
     assert.equal(err.code, 'unsupported');
-    assert.match(err.message, /^\/m\/config\.json: Unsupported architecture: found model_type "llama" and architectures LlamaForCausalLM; MechLens supports model_type gpt2 \(GPT2LMHeadModel/);
+    assert.match(err.message, /^\/m\/config\.json: Unsupported architecture: found model_type "mamba" and architectures MambaForCausalLM; MechLens supports model_type gpt2 \(GPT2LMHeadModel.*\), gpt_neox \(GPTNeoXForCausalLM.*llama \(LlamaForCausalLM.*qwen2 .*qwen3 .*gemma2 \(Gemma2ForCausalLM/);
     return true;
   });
   assert.throws(() => parseGpt2Config({ architectures: ['BertModel'] }, 'c'), /found no model_type and architectures BertModel/);

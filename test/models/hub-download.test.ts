@@ -108,7 +108,7 @@ const sharded = tmp();
 writeRandomGpt2Checkpoint(sharded, { nLayer: 2, nEmbd: 16, nHead: 2, nPositions: 32, seed: 4, shards: 3, tokenizer: false });
 fs.copyFileSync(path.join(source, 'tokenizer.json'), path.join(sharded, 'tokenizer.json'));
 const llama = tmp();
-fs.writeFileSync(path.join(llama, 'config.json'), JSON.stringify({ model_type: 'llama', architectures: ['LlamaForCausalLM'] }));
+fs.writeFileSync(path.join(llama, 'config.json'), JSON.stringify({ model_type: 'mamba', architectures: ['MambaForCausalLM'] }));
 fs.writeFileSync(path.join(llama, 'tokenizer.json'), '{}');
 fs.writeFileSync(path.join(llama, 'model.safetensors'), 'weights that must never be fetched');
 
@@ -188,9 +188,9 @@ test('a cached model is used without the network; offline mode hits the cache an
 
 test('catalog names resolve to hub ids; the catalog is a frozen table of the GPT-2 family', async () => {
   await ready;
-  assert.deepEqual(MODEL_CATALOG.map((m) => m.name), ['gpt2', 'distilgpt2', 'gpt2-medium', 'gpt2-large', 'gpt2-xl']);
+  assert.deepEqual(MODEL_CATALOG.filter((m) => !m.family).map((m) => m.name), ['gpt2', 'distilgpt2', 'gpt2-medium', 'gpt2-large', 'gpt2-xl']);
   assert.ok(Object.isFrozen(MODEL_CATALOG) && Object.isFrozen(MODEL_CATALOG[0]));
-  for (const m of MODEL_CATALOG) {
+  for (const m of MODEL_CATALOG.filter((e) => !e.family)) {
     const perLayer = 12 * m.dModel * m.dModel + 13 * m.dModel;
     const params = 50257 * m.dModel + 1024 * m.dModel + m.layers * perLayer + 2 * m.dModel;
     assert.equal(m.params, params, m.name);
@@ -272,7 +272,7 @@ test('sharded checkpoints download every shard from the index', async () => {
 test('an unsupported architecture is refused before any weights are fetched; an unknown id names config.json', async () => {
   await ready;
   const cacheDir = tmp();
-  await assert.rejects(ensureModel('test-org/llama', { cacheDir, endpoint: hub.endpoint }), /found model_type "llama"/);
+  await assert.rejects(ensureModel('test-org/llama', { cacheDir, endpoint: hub.endpoint }), /found model_type "mamba"/);
   assert.ok(!hub.log.some((r) => r.url.includes('test-org/llama') && r.url.endsWith('.safetensors')));
   await assert.rejects(ensureModel('test-org/missing', { cacheDir, endpoint: hub.endpoint }), (err: unknown) => {
     assert.ok(err instanceof MechLensError);

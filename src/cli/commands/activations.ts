@@ -55,6 +55,8 @@ const command: CliCommand = {
       position: Array.isArray(position) ? 'indices' : position,
       items,
       tokens: result.tokens,
+      // true when every text starts with the BOS token the tokenizer's post-processor adds (Llama 3, Gemma).
+      bosAdded: result.bosAdded,
       positions: result.positions,
       rowInputs: result.rowInputs,
       // rows × dims; -Infinity (masked attention scores) is written as null.

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { listModelHooks, loadModel, type LoadedModel } from '../../core/models/capture-model';
-import { ensureModel } from '../../core/models/hub';
+import { ensureModel, MODEL_CATALOG } from '../../core/models/hub';
 import { describeCopyLine } from '../../core/models/hub-cache';
 import type { ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
@@ -20,7 +20,8 @@ const command: CliCommand = {
     const model = await openModelArg(args, io);
     const hooks = listModelHooks(model);
     const lines = hooks.map((h) => {
-      const aliases = h.aliases.filter((a) => a.startsWith('transformer.') || a === 'lm_head');
+      // The names as the causal-LM module tree has them (transformer.h.0…, gpt_neox.layers.0…, model.layers.0…, lm_head).
+      const aliases = h.aliases.filter((a) => /^(transformer|gpt_neox|model)\./.test(a) || a === 'lm_head' || a === 'embed_out');
       return `${h.name.padEnd(32)} [${h.shape.join(', ')}]${aliases.length ? `  (= ${aliases.join(', ')})` : ''}  ${h.description}`;
     });
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -37,11 +38,20 @@ export async function openModelArg(args: ParsedArgs, io: CliIo): Promise<LoadedM
   const spec = args.model as string;
   if (existsSync(spec)) return loadModel(spec);
   let lastShown = -1;
+  // The size (and license) is said once, before the first bytes of weights arrive.
+  const entry = MODEL_CATALOG.find((m) => m.name === spec || m.hubId === spec);
+  let announced = false;
   const dir = await ensureModel(spec, {
     cacheDir: args['cache-dir'] as string | undefined,
     offline: args.offline === true,
     signal: io.signal,
     onProgress: (file, _received, _total, overall, overallTotal) => {
+      if (!announced) {
+        announced = true;
+        const bytes = overallTotal ?? entry?.approxBytes;
+        const about = bytes ? ` (${(bytes / 1e6).toFixed(0)} MB${entry?.license ? `, license ${entry.license}` : ''}${entry?.gated ? ', gated' : ''})` : '';
+        io.log(`  downloading ${spec}${about}`);
+      }
       const percent = overallTotal ? Math.floor((100 * overall) / overallTotal) : -1;
       if (percent !== lastShown && (percent % 10 === 0 || percent < 0)) {
         lastShown = percent;

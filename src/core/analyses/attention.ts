@@ -57,10 +57,13 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
   const model = await loadModel(dir);
   assertModelFits(model, input.model);
   if (model.kind !== 'gpt2') {
-    throw new MechLensError('unsupported', 'the attention job needs a GPT-2 checkpoint folder', { input: input.model, fix: 'Use a Hugging Face GPT-2 folder or hub id.' });
+    throw new MechLensError('unsupported', 'the attention job needs a Hugging Face checkpoint folder', { input: input.model, fix: 'Use a checkpoint folder or hub id of a supported family (GPT-2, Pythia, Llama, Qwen, Gemma-2).' });
   }
   const nLayer = model.checkpoint.config.nLayer;
   const nHead = model.checkpoint.config.nHead;
+  // Grouped-query attention: K and V come per kv head, and query head h reads kv head floor(h / groups).
+  const nKvHead = model.checkpoint.config.nKvHead;
+  const groups = nHead / nKvHead;
   if (!Number.isInteger(layer) || layer < 0 || layer >= nLayer) {
     throw new MechLensError('bad-argument', `layer ${layer} does not exist: the model has layers 0 to ${nLayer - 1}`, { input: input.model, fix: `Choose a layer from 0 to ${nLayer - 1}.` });
   }
@@ -68,7 +71,7 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
   const words = list.items.map((i) => i.word);
   const check = checkSingleTokens(model.tokenizer, template, words, input.pieces ?? 'drop');
   if (check.kept.length < 3) {
-    throw new MechLensError('not-found', `only ${check.kept.length} of ${words.length} words are single tokens in "${template}"`, { input: input.wordsPath, fix: 'Use words that are one GPT-2 token, or read the last piece of the others.' });
+    throw new MechLensError('not-found', `only ${check.kept.length} of ${words.length} words are single tokens in "${template}"`, { input: input.wordsPath, fix: 'Use words that are one token for this model, or read the last piece of the others.' });
   }
   const categoryOf = new Map(list.items.map((i) => [i.word, i.category]));
   const items = check.kept;
@@ -100,15 +103,23 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
   const rsa = representationalSimilarity(q.sim, k.sim, { permutations, seed, signal });
   const byCategory = rsaByCategory(q.sim, k.sim, itemCategories, { permutations, seed, signal });
   const warnings = [...check.warnings, ...captured.warnings];
+  const kvHeads = groups === 1 ? null : {
+    nKvHead,
+    groups,
+    note: `Grouped-query attention: ${nHead} query heads share ${nKvHead} key/value heads, ${groups} query heads each; query head h reads kv head floor(h / ${groups}). `
+      + `K and V are ${nKvHead} heads × ${model.checkpoint.config.dHead}. Per-head RSA compares query head h's similarity matrix with that of the kv head it reads, so the ${groups} query heads of one group share one K matrix.`,
+  };
+  if (kvHeads) warnings.push(kvHeads.note);
   for (const s of byCategory.skipped) warnings.push(`RSA within "${s.category}" is undefined: ${s.reason}.`);
 
   step('Per-head RSA', 0.75);
   const heads = Array.from({ length: nHead }, (_, head) => {
+    const kvHead = Math.floor(head / groups);
     const qs = headSlice(rows(main.q), head, nHead);
-    const ks = headSlice(rows(main.k), head, nHead);
+    const ks = headSlice(rows(main.k), kvHead, nKvHead);
     const qSim = cosineSimilarityMatrix(qs).similarity;
     const kSim = cosineSimilarityMatrix(ks).similarity;
-    return { head, rsa: safeRsa(qSim, kSim), selectivityQ: selectivityIndex(qSim, itemCategories).index, selectivityK: selectivityIndex(kSim, itemCategories).index };
+    return { head, kvHead, rsa: safeRsa(qSim, kSim), selectivityQ: selectivityIndex(qSim, itemCategories).index, selectivityK: selectivityIndex(kSim, itemCategories).index };
   });
 
   let sweep: AttentionResult['sweep'] = null;
@@ -145,6 +156,8 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
     rsa,
     rsaByCategory: byCategory.rsa,
     heads,
+    kvHeads,
+    bosAdded: captured.bosAdded,
     sweep,
     warnings,
     run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { template, layer, permutations, seed, pieces: input.pieces ?? 'drop', sweep: !!input.sweep, bins } },

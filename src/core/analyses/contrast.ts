@@ -116,6 +116,7 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
     groups: [groups[0], groups[1]],
     sentences: rows.map((s, i) => ({ text: s.text, group: i < nA ? 0 : 1, position: captured.positions[i], token: captured.tokens[i][captured.positions[i]], line: s.line })),
     tokens: captured.tokens,
+    bosAdded: captured.bosAdded,
     activations: toJson(all),
     test: o.test,
     correction: o.correction,

@@ -12,7 +12,7 @@ import { cosineBetween } from '../stats/similarity';
 import { DEFAULT_HOOK_TEMPLATE } from './model-source';
 
 export interface PairLayersInput {
-  /** Hub id or local folder of a GPT-2 checkpoint. */
+  /** Hub id or local folder of a checkpoint of a supported family. */
   model: string;
   words: [string, string];
   /** With one {word}; default the attention job's. */
@@ -38,7 +38,7 @@ export async function pairAcrossLayers(input: PairLayersInput, control: RunContr
   control.onProgress?.({ message: `Loading ${input.model}`, fraction: 0 });
   const model = await loadModel(await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal }));
   if (model.kind !== 'gpt2') {
-    throw new MechLensError('unsupported', 'similarity across layers needs a GPT-2 checkpoint', { input: input.model, fix: 'Use a Hugging Face GPT-2 folder or hub id.' });
+    throw new MechLensError('unsupported', 'similarity across layers needs a Hugging Face checkpoint folder', { input: input.model, fix: 'Use a checkpoint folder or hub id of a supported family (GPT-2, Pythia, Llama, Qwen, Gemma).' });
   }
   const check = checkSingleTokens(model.tokenizer, template, input.words, 'last-piece');
   const layers = Array.from({ length: model.checkpoint.config.nLayer }, (_, l) => l);

@@ -14,6 +14,7 @@ import { trustworthiness } from '../layout/trustworthiness';
 import { toJson, type Matrix } from '../matrix';
 import { loadModel, tokenEmbeddings } from '../models/capture-model';
 import { ensureModel } from '../models/hub';
+import { familyWeights } from '../models/family-weights';
 import type { Gpt2Tokenizer } from '../models/tokenizer';
 import type { RunControl } from '../run-control';
 import { gramMatrix } from '../stats/similarity';
@@ -82,7 +83,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
   if (model.kind !== 'gpt2') {
     throw new MechLensError('unsupported', 'token embeddings are read from a checkpoint folder, not an .onnx file', { input: input.model, fix: 'Give the Hugging Face checkpoint folder or hub id.' });
   }
-  const vocab = model.checkpoint.tensor('wte.weight').info.shape[0];
+  const vocab = model.checkpoint.tensor(familyWeights(model.checkpoint.config.modelType).embed).info.shape[0];
   let chosen: ChosenTokens;
   if (useList) {
     const entries = input.tokens ?? readTokenListFile(input.tokensPath!);

@@ -1,10 +1,12 @@
-// A model opened for capturing: a Hugging Face GPT-2 checkpoint folder (graph built here, hooks
-// from hooks.ts), or any .onnx file (its own tensors are the hooks). Also the token-embedding
-// matrix, read straight from the safetensors file without a session.
+// A model opened for capturing: a Hugging Face checkpoint folder of a supported family (kind 'gpt2'
+// for history, whatever the family: the decoder graph is built here, hooks from hooks.ts), or any
+// .onnx file (its own tensors are the hooks). Also the token-embedding matrix, read straight from
+// the safetensors file without a session.
 import fs from 'node:fs';
 import path from 'node:path';
 import { MechLensError } from '../errors';
 import { openCheckpoint, type Checkpoint } from './checkpoint';
+import { familyWeights } from './family-weights';
 import { listHookPoints, resolveHookName, type HookPoint } from './hooks';
 import { closeNames, openOnnxModel, type OnnxModelFile, type OnnxTensorInfo } from './onnx-graph';
 import { bf16ToF32, f16ToF32 } from './safetensors';
@@ -38,7 +40,7 @@ export interface OnnxFileModel {
 
 export type LoadedModel = Gpt2Model | OnnxFileModel;
 
-/** One row of `mechlens hooks`: a hook point of a GPT-2 checkpoint or a tensor of an ONNX file. */
+/** One row of `mechlens hooks`: a hook point of a checkpoint or a tensor of an ONNX file. */
 export interface HookListing {
   name: string;
   /** Per-position shape ('positions' = sequence length), or the tensor's declared dims for ONNX files. */
@@ -137,7 +139,7 @@ export interface EmbeddingRows {
 }
 
 /**
- * Rows of the token-embedding matrix wte (all of it when `tokenIds` is absent), read from the
+ * Rows of the token-embedding matrix (wte, embed_in, embed_tokens; all of it when `tokenIds` is absent), read from the
  * safetensors file row by row, so asking for 100 tokens of gpt2-xl reads 100 rows, not 400 MB.
  */
 export async function tokenEmbeddings(model: string | LoadedModel, tokenIds?: readonly number[]): Promise<EmbeddingRows> {
@@ -147,7 +149,7 @@ export async function tokenEmbeddings(model: string | LoadedModel, tokenIds?: re
       input: loaded.source, fix: 'Use the Hugging Face checkpoint folder of the model.',
     });
   }
-  const { file, info } = loaded.checkpoint.tensor('wte.weight');
+  const { file, info } = loaded.checkpoint.tensor(familyWeights(loaded.checkpoint.config.modelType).embed);
   const [vocab, d] = info.shape;
   const ids = tokenIds ? [...tokenIds] : Array.from({ length: vocab }, (_, i) => i);
   for (const id of ids) {

@@ -1,6 +1,6 @@
 // captureActivations: the one API that jobs, the CLI and the extension use to read a model's
 // activations. Inputs are tokenized, their read positions resolved (marker, target string, last
-// token, all tokens or given indices), laid out in the rows of batches (GPT-2 checkpoints: packed
+// token, all tokens or given indices), laid out in the rows of batches (checkpoints: packed
 // as prefix trees up to the last read position, packing.ts; .onnx files: right-padded with an
 // attention mask), run through a cached session that computes only the requested hooks, and the
 // requested rows gathered into one rows × width Float32Array per hook.
@@ -10,7 +10,7 @@ import { cacheDirFor } from '../cache';
 import { MechLensError, throwIfCancelled } from '../errors';
 import { finiteWarning } from '../finite';
 import type { RunControl } from '../run-control';
-import { buildGpt2Graph, layersNeeded, readRowHooks, READ_ROWS } from './graph-gpt2';
+import { buildDecoderGraph, layersNeeded, readRowHooks, READ_ROWS } from './graph-decoder';
 import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds, type Packing } from './packing';
 import { planWeights, type WeightMode } from './graph-weights';
 import { hookWidth, type HookPoint } from './hooks';
@@ -27,17 +27,17 @@ export type CaptureInput = string | PositionInput;
 export type CapturePositions = 'last' | 'target' | 'all' | readonly number[];
 
 export interface CaptureOptions extends RunControl {
-  /** Most rows per batch (default 64); a row is one text, or texts sharing a prefix (GPT-2). */
+  /** Most rows per batch (default 64); a row is one text, or texts sharing a prefix (checkpoints). */
   batchSize?: number;
   /** Most batch × padded-length tokens per batch (default 4096), so long inputs make small batches. */
   maxBatchTokens?: number;
   /**
-   * GPT-2: how texts fill the rows of a batch (packing.ts): 'prefixes' (default) computes common
+   * Checkpoints: how texts fill the rows of a batch (packing.ts): 'prefixes' (default) computes common
    * prefixes once, 'rows' packs without sharing, 'none' is one right-padded text per row. Same
    * numbers every way, to float rounding.
    */
   packing?: Packing;
-  /** GPT-2: width of a packed row (default 128), unless a text is longer. */
+  /** Checkpoints: width of a packed row (default 128), unless a text is longer. */
   rowTokens?: number;
   /** 'auto' (default) or a provider name; the mechlens.executionProvider setting. */
   provider?: ProviderSetting | string;
@@ -76,6 +76,8 @@ export interface CaptureResult {
   tokenIds: number[][];
   /** Token index of every row. */
   positions: number[];
+  /** Whether every input starts with the BOS token the tokenizer's post-processor adds (Llama 3, Gemma); tokens and positions count it. */
+  bosAdded: boolean;
   /** Input index of every row (one row per input unless positions is 'all'). */
   rowInputs: number[];
   provider: ProviderName;
@@ -84,7 +86,7 @@ export interface CaptureResult {
   layersBuilt: number;
   /**
    * Token positions that went through the model: shared prefixes count once, and tokens after a
-   * text's last read position are not computed (GPT-2 checkpoints; ONNX files compute every token).
+   * text's last read position are not computed (checkpoints; ONNX files compute every token).
    */
   computedTokens: number;
   revision: string;
@@ -93,7 +95,7 @@ export interface CaptureResult {
 interface HookRequest {
   requested: string;
   canonical: string;
-  /** For GPT-2 hooks; undefined for tensors of an ONNX file. */
+  /** For checkpoint hooks; undefined for tensors of an ONNX file. */
   point?: HookPoint;
 }
 
@@ -190,6 +192,7 @@ export async function captureActivations(
     tokens: ids.map((row) => row.map((id) => tokenizer.displayToken(id))),
     tokenIds: ids,
     positions: rowsOf.flat(),
+    bosAdded: tokenizer.bosTokenId !== undefined,
     rowInputs: rowsOf.flatMap((rows, i) => rows.map(() => i)),
     provider: session.provider,
     warnings,
@@ -225,7 +228,7 @@ interface BatchRun { feeds: Record<string, Feed>; size: number; width: number; r
 
 interface BatchLayout { batches: number; computedTokens: number; prepare(batch: number): BatchRun }
 
-/** GPT-2 checkpoints: texts packed as prefix trees up to their last read position (packing.ts). */
+/** Checkpoints: texts packed as prefix trees up to their last read position (packing.ts). */
 function packedLayout(ids: number[][], rowsOf: number[][], rowStart: number[], padId: number, batchSize: number, maxBatchTokens: number, options: CaptureOptions): BatchLayout {
   // Causal attention: nothing after a text's last read position can change what is read.
   const kept = rowsOf.map((rows) => rows.reduce((m, p) => Math.max(m, p), 0) + 1);
@@ -304,7 +307,7 @@ async function sessionFor(model: LoadedModel, requests: HookRequest[], provider:
     return cache.get(key, async () => {
       const converted = options.convertedCacheDir ?? path.join(cacheDirFor('models'), 'converted', createHash('sha256').update(`${model.source}\n${model.revision}`).digest('hex').slice(0, 24));
       const plan = planWeights(model.checkpoint, options.weights, converted);
-      const built = buildGpt2Graph({ config: model.checkpoint.config, hooks: requests.map((r) => r.point!), weight: plan.weight, lmHead: model.checkpoint.lmHead, readRows: true });
+      const built = buildDecoderGraph({ config: model.checkpoint.config, hooks: requests.map((r) => r.point!), weight: plan.weight, lmHead: model.checkpoint.lmHead, readRows: true });
       return createInferenceSession({ bytes: built.bytes, label: model.source, ...plan.finish() }, { provider, threads: options.threads, log: options.log });
     });
   }

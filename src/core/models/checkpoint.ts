@@ -1,12 +1,14 @@
-// A Hugging Face GPT-2 checkpoint folder: config.json + model.safetensors (or shards listed in
-// model.safetensors.index.json). Opening checks, before any weight is read, that every tensor the
-// config implies is there with the right shape, so a bad checkpoint fails here with a clear message
-// instead of deep inside graph building. Tensor names are canonical: without `transformer.`.
+// A Hugging Face checkpoint folder of a supported decoder family: config.json + model.safetensors
+// (or shards listed in model.safetensors.index.json). Opening checks, before any weight is read,
+// that every tensor the config implies is there with the right shape, so a bad checkpoint fails
+// here with a clear message instead of deep inside graph building. Tensor names are canonical:
+// without the base model's prefix (`transformer.`, `gpt_neox.`, `model.`; family-weights.ts).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MechLensError } from '../errors';
-import { parseGpt2Config, type Gpt2Config } from './config';
+import { parseModelConfig, type ModelConfig } from './config';
+import { canonicalName, familyWeights, tensorShapes } from './family-weights';
 import { FLOAT_DTYPES, openSafetensors, readTensorF32, type SafetensorsFile, type TensorInfo } from './safetensors';
 
 export const SINGLE_FILE = 'model.safetensors';
@@ -22,59 +24,33 @@ export interface CheckpointTensor {
 
 export interface Checkpoint {
   dir: string;
-  config: Gpt2Config;
+  config: ModelConfig;
   /** One file, or every shard in index order. */
   files: SafetensorsFile[];
-  /** Canonical names (no `transformer.` prefix), legacy attention buffers left out. */
+  /** Canonical names (no base-model prefix), legacy buffers left out. */
   tensorNames: string[];
-  /** Names as stored of the legacy `attn.bias` / `attn.masked_bias` buffers that were skipped. */
+  /** Names as stored of the legacy buffers (`attn.bias`, `attn.masked_bias`, `rotary_emb.inv_freq`) that were skipped. */
   ignoredTensors: string[];
-  /** 'tied': logits use `wte.weight` (lm_head absent or identical); 'separate': use `lm_head.weight`. */
+  /** 'tied': logits use the embedding matrix (LM head absent or identical); 'separate': use the LM head (`lm_head.weight`, NeoX's `embed_out.weight`). */
   lmHead: 'tied' | 'separate';
   /** The hub commit when known, else `sha256:` of config.json, the safetensors headers and a data sample. */
   revision: string;
   /** Total bytes of tensor data over all files. */
   weightBytes: number;
-  /** What the checkpoint holds that is not used, said once per opening (e.g. layers beyond config.json's n_layer). */
+  /** What the checkpoint holds that is not used, said once per opening (e.g. layers beyond config.json's layer count). */
   warnings: string[];
-  /** Accepts canonical or `transformer.`-prefixed names. */
+  /** Accepts canonical or prefixed names. */
   tensor(name: string): CheckpointTensor;
   readF32(name: string): Float32Array;
 }
 
-const PREFIX = 'transformer.';
-const LEGACY_BUFFER = /^h\.\d+\.attn\.(bias|masked_bias)$/;
-
+/** GPT-2's `transformer.` prefix dropped (other families: family-weights.ts's canonicalName). */
 export function canonicalTensorName(name: string): string {
-  return name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name;
+  return canonicalName('gpt2', name);
 }
 
-/** Every tensor a GPT2Model with this config has, with its shape (Conv1D weights are [in, out]). */
-export function gpt2TensorShapes(config: Gpt2Config): Map<string, number[]> {
-  const d = config.nEmbd;
-  const shapes = new Map<string, number[]>([
-    ['wte.weight', [config.vocabSize, d]],
-    ['wpe.weight', [config.nPositions, d]],
-  ]);
-  for (let l = 0; l < config.nLayer; l++) {
-    const h = `h.${l}.`;
-    shapes.set(`${h}ln_1.weight`, [d]);
-    shapes.set(`${h}ln_1.bias`, [d]);
-    shapes.set(`${h}attn.c_attn.weight`, [d, 3 * d]);
-    shapes.set(`${h}attn.c_attn.bias`, [3 * d]);
-    shapes.set(`${h}attn.c_proj.weight`, [d, d]);
-    shapes.set(`${h}attn.c_proj.bias`, [d]);
-    shapes.set(`${h}ln_2.weight`, [d]);
-    shapes.set(`${h}ln_2.bias`, [d]);
-    shapes.set(`${h}mlp.c_fc.weight`, [d, config.nInner]);
-    shapes.set(`${h}mlp.c_fc.bias`, [config.nInner]);
-    shapes.set(`${h}mlp.c_proj.weight`, [config.nInner, d]);
-    shapes.set(`${h}mlp.c_proj.bias`, [d]);
-  }
-  shapes.set('ln_f.weight', [d]);
-  shapes.set('ln_f.bias', [d]);
-  return shapes;
-}
+/** Every tensor of the base model with this config, with its shape (see family-weights.ts). */
+export const gpt2TensorShapes = tensorShapes;
 
 export function openCheckpoint(dir: string): Checkpoint {
   const configPath = path.join(dir, 'config.json');
@@ -87,15 +63,16 @@ export function openCheckpoint(dir: string): Checkpoint {
       input: configPath, fix: 'Download the checkpoint again or fix the JSON.',
     });
   }
-  const config = parseGpt2Config(configJson, configPath);
+  const config = parseModelConfig(configJson, configPath);
+  const family = familyWeights(config.modelType);
   const files = openWeightFiles(dir);
 
   const byName = new Map<string, CheckpointTensor>();
   const ignoredTensors: string[] = [];
   for (const file of files) {
     for (const info of file.tensors.values()) {
-      const name = canonicalTensorName(info.name);
-      if (LEGACY_BUFFER.test(name)) { ignoredTensors.push(info.name); continue; }
+      const name = canonicalName(config.modelType, info.name);
+      if (family.legacyBuffer.test(name)) { ignoredTensors.push(info.name); continue; }
       const earlier = byName.get(name);
       if (earlier) {
         throw new MechLensError('format', `Tensor "${name}" is stored twice (as "${earlier.info.name}" in ${path.basename(earlier.file.path)} and "${info.name}" in ${path.basename(file.path)})`, {
@@ -110,7 +87,7 @@ export function openCheckpoint(dir: string): Checkpoint {
   const lmHead = resolveLmHead(dir, config, byName);
 
   const tensor = (name: string): CheckpointTensor => {
-    const found = byName.get(canonicalTensorName(name));
+    const found = byName.get(canonicalName(config.modelType, name));
     if (!found) {
       throw new MechLensError('not-found', `Checkpoint has no tensor "${name}"`, {
         input: dir, fix: `Known tensors include ${[...byName.keys()].slice(0, 4).join(', ')}, ...`,
@@ -186,9 +163,11 @@ function openWeightFiles(dir: string): SafetensorsFile[] {
   return files;
 }
 
-function checkShapes(dir: string, config: Gpt2Config, byName: Map<string, CheckpointTensor>): void {
-  const configNote = `config.json (n_layer ${config.nLayer}, n_embd ${config.nEmbd}, n_inner ${config.nInner}, vocab_size ${config.vocabSize}, n_positions ${config.nPositions})`;
-  for (const [name, expected] of gpt2TensorShapes(config)) {
+function checkShapes(dir: string, config: ModelConfig, byName: Map<string, CheckpointTensor>): void {
+  const configNote = config.modelType === 'gpt2'
+    ? `config.json (n_layer ${config.nLayer}, n_embd ${config.nEmbd}, n_inner ${config.nInner}, vocab_size ${config.vocabSize}, n_positions ${config.nPositions})`
+    : `config.json (${config.modelType}: num_hidden_layers ${config.nLayer}, hidden_size ${config.nEmbd}, heads ${config.nHead}/${config.nKvHead} kv × head_dim ${config.dHead}, intermediate_size ${config.nInner}, vocab_size ${config.vocabSize})`;
+  for (const [name, expected] of tensorShapes(config)) {
     const found = byName.get(name);
     if (!found) {
       throw new MechLensError('model', `Tensor "${name}" is missing, but ${configNote} needs it with shape [${expected.join(', ')}]`, {
@@ -210,32 +189,39 @@ function checkShapes(dir: string, config: Gpt2Config, byName: Map<string, Checkp
 }
 
 /**
- * Weights for more layers than config.json's n_layer were accepted without a word, and the model then
+ * Weights for more layers than config.json's layer count were accepted without a word, and the model then
  * ran with fewer layers than it was trained with: a config.json from another size of the model.
  */
-function unusedLayerWarnings(configPath: string, config: Gpt2Config, byName: Map<string, CheckpointTensor>): string[] {
+function unusedLayerWarnings(configPath: string, config: ModelConfig, byName: Map<string, CheckpointTensor>): string[] {
   let deepest = -1;
   for (const name of byName.keys()) {
-    const layer = /^h\.(\d+)\./.exec(name);
+    const layer = /^(?:h|layers|model\.layers|gpt_neox\.layers)\.(\d+)\./.exec(name);
     if (layer) deepest = Math.max(deepest, Number(layer[1]));
   }
   if (deepest < config.nLayer) return [];
-  return [`${configPath}: n_layer is ${config.nLayer}, but the weights hold ${deepest + 1} layers (h.0 to h.${deepest}); only the first ${config.nLayer} are used. `
+  return [`${configPath}: the config gives ${config.nLayer} layers, but the weights hold ${deepest + 1} (layers 0 to ${deepest}); only the first ${config.nLayer} are used. `
     + 'Use the config.json the weights were saved with.'];
 }
 
-function resolveLmHead(dir: string, config: Gpt2Config, byName: Map<string, CheckpointTensor>): 'tied' | 'separate' {
-  const head = byName.get('lm_head.weight');
-  if (!head) return 'tied';
+function resolveLmHead(dir: string, config: ModelConfig, byName: Map<string, CheckpointTensor>): 'tied' | 'separate' {
+  const family = familyWeights(config.modelType);
+  const headName = family.head;
+  const head = byName.get(headName);
+  if (!head) {
+    if (config.tieWordEmbeddings) return 'tied';
+    throw new MechLensError('model', `Tensor "${headName}" is missing, but config.json says tie_word_embeddings is false, so the LM head is its own matrix`, {
+      input: dir, fix: 'Download the checkpoint again, or set tie_word_embeddings to true if the head is the embedding matrix.',
+    });
+  }
   const expected = [config.vocabSize, config.nEmbd];
   if (head.info.shape.length !== 2 || head.info.shape[0] !== expected[0] || head.info.shape[1] !== expected[1]) {
-    throw new MechLensError('model', `Tensor "lm_head.weight" has shape [${head.info.shape.join(', ')}], but config.json implies [${expected.join(', ')}]`, {
+    throw new MechLensError('model', `Tensor "${headName}" has shape [${head.info.shape.join(', ')}], but config.json implies [${expected.join(', ')}]`, {
       input: head.file.path, fix: 'Use the config.json the weights were saved with.',
     });
   }
-  const wte = byName.get('wte.weight')!;
-  if (sameBytes(head, wte)) {
-    byName.delete('lm_head.weight');
+  const embed = byName.get(family.embed)!;
+  if (sameBytes(head, embed)) {
+    byName.delete(headName);
     return 'tied';
   }
   return 'separate';

@@ -1,5 +1,7 @@
-// The frozen table of hook points of a GPT-2 model, named as in TransformerLens, with Hugging Face
-// module names as aliases. Commands, the CLI, tree views and the graph builder all read this table.
+// The frozen table of hook points of a model, named as in TransformerLens's HookedTransformer, with
+// Hugging Face module names as aliases. Commands, the CLI, tree views and the graph builder all read
+// this table. GPT-2 keeps the table it always had; the other families (config.ts) add the norms'
+// hook_scale/hook_normalized, rotary q/k, gated-MLP and Gemma post-norm hooks.
 //
 // Full tensor shapes as the graph returns them (B = batch, T = positions, H = heads, Dh = d_head,
 // D = d_model, F = MLP width, V = vocabulary):
@@ -10,8 +12,11 @@
 //   blocks.L.attn.hook_pattern|hook_attn_scores          [B, H, T(query), T(key)]
 //   blocks.L.mlp.hook_pre|hook_post                      [B, T, F]
 //   logits                                               [B, T, V]
+// Other families: attn.hook_k|v|rot_k have n_kv_heads heads under GQA, attn.hook_rot_q|rot_k are
+// [B, T, H*Dh] after RoPE, ln*.hook_scale is [B, T, 1] and ln*.hook_normalized [B, T, D] (before
+// the norm's weight, as TransformerLens's folded LayerNormPre/RMSNormPre give them).
 // At one position (the row a capture reads) every hook is flattened to the `shape` listed here.
-import type { Gpt2Config } from './config';
+import type { ModelConfig, ModelFamily } from './config';
 import { MechLensError } from '../errors';
 import { closeNames } from './onnx-graph';
 
@@ -30,8 +35,9 @@ export interface HookPoint {
   positionAxis: 1 | 2;
 }
 
-/** The subset of a GPT-2 config that hook shapes depend on. */
-export type HookShapeConfig = Pick<Gpt2Config, 'nLayer' | 'nHead' | 'nEmbd' | 'nInner' | 'vocabSize'>;
+/** The subset of a config that hook shapes depend on (without modelType: GPT-2). */
+export type HookShapeConfig = Pick<ModelConfig, 'nLayer' | 'nHead' | 'nEmbd' | 'nInner' | 'vocabSize'>
+  & Partial<Pick<ModelConfig, 'modelType' | 'nKvHead' | 'dHead' | 'parallelResidual' | 'postNorms' | 'mlp' | 'finalSoftcap' | 'qkNorm' | 'attnSoftcap'>>;
 
 type HookKind = {
   suffix: string;
@@ -60,6 +66,16 @@ const blockHooks: HookKind[] = [
 
 /** Every hook point of a model with this config, in forward order (a frozen table). */
 export function listHookPoints(config: HookShapeConfig): readonly HookPoint[] {
+  const out = !config.modelType || config.modelType === 'gpt2' ? gpt2HookPoints(config) : familyHookPoints(config as HookShapeConfig & { modelType: ModelFamily });
+  for (const h of out) {
+    Object.freeze(h.shape);
+    Object.freeze(h.aliases);
+    Object.freeze(h);
+  }
+  return Object.freeze(out);
+}
+
+function gpt2HookPoints(config: HookShapeConfig): HookPoint[] {
   const out: HookPoint[] = [
     { name: 'hook_embed', shape: [config.nEmbd], description: 'token embeddings (wte rows)', aliases: withPrefix(['wte']), layer: -1, positionAxis: 1 },
     { name: 'hook_pos_embed', shape: [config.nEmbd], description: 'position embeddings (wpe rows)', aliases: withPrefix(['wpe']), layer: -1, positionAxis: 1 },
@@ -80,20 +96,99 @@ export function listHookPoints(config: HookShapeConfig): readonly HookPoint[] {
     { name: 'ln_final.hook_normalized', shape: [config.nEmbd], description: 'final LayerNorm, normalized before its scale and bias (TransformerLens semantics)', aliases: [], layer: config.nLayer, positionAxis: 1 },
     { name: 'logits', shape: [config.vocabSize], description: 'next-token logits (LM head tied to wte)', aliases: withPrefix(['lm_head']), layer: config.nLayer, positionAxis: 1 },
   );
-  for (const h of out) {
-    Object.freeze(h.shape);
-    Object.freeze(h.aliases);
-    Object.freeze(h);
+  return out;
+}
+
+/** Hugging Face module names (relative to the base model) per family and hook suffix. */
+function familyAliases(family: ModelFamily, l: number, suffix: string): string[] {
+  const p = `layers.${l}`;
+  if (family === 'gpt_neox') {
+    const table: Record<string, string[]> = {
+      hook_attn_out: [`${p}.attention`, `${p}.attention.dense`], 'mlp.hook_pre': [`${p}.mlp.dense_h_to_4h`], 'mlp.hook_post': [`${p}.mlp.act`],
+      hook_mlp_out: [`${p}.mlp`, `${p}.mlp.dense_4h_to_h`], hook_resid_post: [p],
+    };
+    return table[suffix] ?? [];
   }
-  return Object.freeze(out);
+  const gemma = family === 'gemma2' || family === 'gemma3';
+  const table: Record<string, string[]> = {
+    'attn.hook_q': [`${p}.self_attn.q_proj`], 'attn.hook_k': [`${p}.self_attn.k_proj`], 'attn.hook_v': [`${p}.self_attn.v_proj`],
+    hook_attn_out: gemma ? [`${p}.post_attention_layernorm`] : [`${p}.self_attn`, `${p}.self_attn.o_proj`],
+    'mlp.hook_pre': [`${p}.mlp.gate_proj`], 'mlp.hook_pre_linear': [`${p}.mlp.up_proj`],
+    hook_mlp_out: gemma ? [`${p}.post_feedforward_layernorm`] : [`${p}.mlp`, `${p}.mlp.down_proj`], hook_resid_post: [p],
+  };
+  return table[suffix] ?? [];
+}
+
+const BASE_PREFIX: Record<ModelFamily, string> = { gpt2: 'transformer.', gpt_neox: 'gpt_neox.', llama: 'model.', qwen2: 'model.', qwen3: 'model.', gemma2: 'model.', gemma3: 'model.' };
+
+function familyHookPoints(c: HookShapeConfig & { modelType: ModelFamily }): HookPoint[] {
+  const family = c.modelType;
+  const H = c.nHead;
+  const kv = c.nKvHead ?? H;
+  const dh = c.dHead ?? c.nEmbd / H;
+  const D = c.nEmbd;
+  const F = c.nInner;
+  const base = BASE_PREFIX[family];
+  const aliased = (names: string[]) => names.flatMap((n) => [`${base}${n}`, n]);
+  const gated = c.mlp === 'gated';
+  const norm = family === 'gpt_neox' ? 'LayerNorm' : 'RMSNorm';
+  const gqa = kv !== H ? `, ${kv} kv heads (query head h reads kv head floor(h / ${H / kv}))` : '';
+  const point = (name: string, shape: HookShapeDim[], description: string, layer: number, aliases: string[] = [], positionAxis: 1 | 2 = 1): HookPoint =>
+    ({ name, shape, description, aliases, layer, positionAxis });
+  const normHooks = (prefix: string, what: string, layer: number): HookPoint[] => [
+    point(`${prefix}.hook_scale`, [1], `${what}: the ${norm}'s scale, ${norm === 'LayerNorm' ? 'sqrt(var + eps)' : 'sqrt(mean(x²) + eps)'}`, layer),
+    point(`${prefix}.hook_normalized`, [D], `${what}: normalized, before the ${norm}'s weight${norm === 'LayerNorm' ? ' and bias' : ''}`, layer),
+  ];
+  const embedName = family === 'gpt_neox' ? 'embed_in' : 'embed_tokens';
+  const gemma = family === 'gemma2' || family === 'gemma3';
+  const out: HookPoint[] = [point('hook_embed', [D], `token embeddings (${embedName} rows${gemma ? ', times sqrt(hidden_size)' : ''})`, -1, gemma ? [] : aliased([embedName]))];
+  for (let l = 0; l < c.nLayer; l++) {
+    const b = `blocks.${l}.`;
+    const hook = (suffix: string, shape: HookShapeDim[], describe: string, positionAxis: 1 | 2 = 1) =>
+      point(b + suffix, shape, `layer ${l}: ${describe}`, l, aliased(familyAliases(family, l, suffix)), positionAxis);
+    out.push(hook('hook_resid_pre', [D], 'residual stream entering the block'));
+    out.push(...normHooks(`${b}ln1`, `layer ${l}: input norm`, l));
+    out.push(
+      hook('attn.hook_q', [H, dh], 'queries before RoPE, heads × d_head flattened head-major'),
+      hook('attn.hook_k', [kv, dh], `keys before RoPE, kv heads × d_head${gqa}`),
+      hook('attn.hook_v', [kv, dh], `values, kv heads × d_head${gqa}`),
+      hook('attn.hook_rot_q', [H, dh], `queries after ${c.qkNorm ? 'q_norm and ' : ''}RoPE`),
+      hook('attn.hook_rot_k', [kv, dh], `keys after ${c.qkNorm ? 'k_norm and ' : ''}RoPE${gqa}`),
+      hook('attn.hook_attn_scores', [H, 'positions'], `scaled q·k${c.attnSoftcap ? ' after the softcap' : ''} before softmax, heads × key positions (masked keys are -Infinity)`, 2),
+      hook('attn.hook_pattern', [H, 'positions'], 'attention weights after softmax, heads × key positions', 2),
+      hook('attn.hook_z', [H, dh], 'attention-weighted values before the output projection, heads × d_head'),
+    );
+    if (c.postNorms) out.push(...normHooks(`${b}ln1_post`, `layer ${l}: norm after attention`, l));
+    out.push(hook('hook_attn_out', [D], `attention output${c.postNorms ? ' (after its post-norm)' : ''}`));
+    if (!c.parallelResidual) out.push(hook('hook_resid_mid', [D], 'residual stream after attention'));
+    out.push(...normHooks(`${b}ln2`, `layer ${l}: MLP input norm${c.parallelResidual ? ' (reads resid_pre: parallel residual)' : ''}`, l));
+    if (gated) {
+      out.push(
+        hook('mlp.hook_pre', [F], 'gate pre-activations, x·W_gate'),
+        hook('mlp.hook_pre_linear', [F], 'up projection, x·W_up'),
+        hook('mlp.hook_post', [F], 'act(gate) · up, the down projection\'s input'),
+      );
+    } else {
+      out.push(hook('mlp.hook_pre', [F], 'MLP pre-activations'), hook('mlp.hook_post', [F], 'MLP activations'));
+    }
+    if (c.postNorms) out.push(...normHooks(`${b}ln2_post`, `layer ${l}: norm after the MLP`, l));
+    out.push(
+      hook('hook_mlp_out', [D], `MLP output${c.postNorms ? ' (after its post-norm)' : ''}`),
+      hook('hook_resid_post', [D], 'residual stream leaving the block'),
+    );
+  }
+  out.push(...normHooks('ln_final', 'final norm', c.nLayer));
+  const headName = family === 'gpt_neox' ? 'embed_out' : 'lm_head';
+  out.push(point('logits', [c.vocabSize], `next-token logits${c.finalSoftcap ? ' (after the final softcap)' : ''}`, c.nLayer, c.finalSoftcap ? [] : [headName]));
+  return out;
 }
 
 function withPrefix(names: string[]): string[] {
   return names.flatMap((n) => (n === 'lm_head' ? [n] : [`transformer.${n}`, n]));
 }
 
-const HOOK_NAME = /^(?:hook_embed|hook_pos_embed|ln_final\.hook_normalized|logits|blocks\.(\d+)\.(.+))$/;
-const ALIAS_NAME = /^(?:transformer\.)?(?:wte|wpe|lm_head|h\.(\d+)(?:\..+)?)$/;
+const HOOK_NAME = /^(?:hook_embed|hook_pos_embed|ln_final\.hook_normalized|ln_final\.hook_scale|logits|blocks\.(\d+)\.(.+))$/;
+const ALIAS_NAME = /^(?:transformer\.|gpt_neox\.|model\.)?(?:wte|wpe|lm_head|embed_out|embed_in|embed_tokens|(?:h|layers)\.(\d+)(?:\..+)?)$/;
 
 /**
  * Resolves a TransformerLens hook name or a Hugging Face alias to the canonical hook point.
@@ -113,7 +208,7 @@ export function resolveHookName(name: string, config: HookShapeConfig): HookPoin
   const candidates = listHookPoints(config).filter((h) => h.layer === shown || h.layer === -1 || h.layer === config.nLayer);
   const hit = candidates.find((h) => h.name === trimmed || h.aliases.includes(trimmed));
   if (hit) return hit;
-  const names = candidates.flatMap((h) => [h.name, ...h.aliases.filter((a) => a.startsWith('transformer.'))]);
+  const names = candidates.flatMap((h) => [h.name, ...h.aliases.filter((a) => /^(transformer|gpt_neox|model)\./.test(a))]);
   throw new MechLensError('bad-argument', `unknown hook point "${trimmed}"`, {
     input: trimmed,
     fix: `Run "mechlens hooks --model MODEL" for the full list${closeNames(trimmed, names)}.`,

@@ -26,19 +26,65 @@ export interface ModelCatalogEntry {
   heads: number;
   /** Parameter count. */
   params: number;
-  /** Size of the hub's model.safetensors in bytes: F32 weights plus the legacy attn.bias masks. */
+  /** Size of the hub's safetensors weights in bytes (GPT-2: F32 weights plus the legacy attn.bias masks; others: the stored dtype). */
   approxBytes: number;
   description: string;
+  /** The model's license as its hub page states it (e.g. mit, apache-2.0, llama3.2, gemma). */
+  license?: string;
+  /** Gated on the hub: the license must be accepted on the model's page, and HF_TOKEN set. */
+  gated?: boolean;
+  /** Families other than GPT-2: what the hook table needs beyond layers, heads and width. */
+  family?: CatalogFamilyShape;
 }
 
-/** The GPT-2 family, as the tree views, the CLI and the download prompts list it. */
-export const MODEL_CATALOG: readonly ModelCatalogEntry[] = Object.freeze([
-  { name: 'gpt2', hubId: 'openai-community/gpt2', layers: 12, dModel: 768, heads: 12, params: 124_439_808, approxBytes: 548_105_171, description: 'GPT-2 small (124M), the model of most interpretability tutorials' },
-  { name: 'distilgpt2', hubId: 'distilbert/distilgpt2', layers: 6, dModel: 768, heads: 12, params: 81_912_576, approxBytes: 352_824_413, description: 'DistilGPT-2 (82M), distilled from GPT-2 small' },
-  { name: 'gpt2-medium', hubId: 'openai-community/gpt2-medium', layers: 24, dModel: 1024, heads: 16, params: 354_823_168, approxBytes: 1_519_983_016, description: 'GPT-2 medium (355M)' },
-  { name: 'gpt2-large', hubId: 'openai-community/gpt2-large', layers: 36, dModel: 1280, heads: 20, params: 774_030_080, approxBytes: 3_247_202_234, description: 'GPT-2 large (774M)' },
-  { name: 'gpt2-xl', hubId: 'openai-community/gpt2-xl', layers: 48, dModel: 1600, heads: 25, params: 1_557_611_200, approxBytes: 6_431_878_936, description: 'GPT-2 XL (1.5B)' },
-].map((entry) => Object.freeze(entry)));
+/** Hook-table shape of a non-GPT-2 catalog model (config.json fields, normalised as config.ts names them). */
+export interface CatalogFamilyShape {
+  modelType: 'gpt_neox' | 'llama' | 'qwen2' | 'qwen3' | 'gemma2' | 'gemma3';
+  nKvHead: number;
+  dHead: number;
+  nInner: number;
+  vocabSize: number;
+  parallelResidual?: boolean;
+  postNorms?: boolean;
+}
+
+/** The models the tree views, the CLI and the download prompts list: GPT-2, then the other families. */
+export const MODEL_CATALOG: readonly ModelCatalogEntry[] = Object.freeze(([
+  { name: 'gpt2', hubId: 'openai-community/gpt2', layers: 12, dModel: 768, heads: 12, params: 124_439_808, approxBytes: 548_105_171, description: 'GPT-2 small (124M), the model of most interpretability tutorials', license: 'mit' },
+  { name: 'distilgpt2', hubId: 'distilbert/distilgpt2', layers: 6, dModel: 768, heads: 12, params: 81_912_576, approxBytes: 352_824_413, description: 'DistilGPT-2 (82M), distilled from GPT-2 small', license: 'apache-2.0' },
+  { name: 'gpt2-medium', hubId: 'openai-community/gpt2-medium', layers: 24, dModel: 1024, heads: 16, params: 354_823_168, approxBytes: 1_519_983_016, description: 'GPT-2 medium (355M)', license: 'mit' },
+  { name: 'gpt2-large', hubId: 'openai-community/gpt2-large', layers: 36, dModel: 1280, heads: 20, params: 774_030_080, approxBytes: 3_247_202_234, description: 'GPT-2 large (774M)', license: 'mit' },
+  { name: 'gpt2-xl', hubId: 'openai-community/gpt2-xl', layers: 48, dModel: 1600, heads: 25, params: 1_557_611_200, approxBytes: 6_431_878_936, description: 'GPT-2 XL (1.5B)', license: 'mit' },
+  ...pythia('14m', 6, 128, 4, 14_067_712),
+  ...pythia('70m', 6, 512, 8, 70_426_624),
+  ...pythia('160m', 12, 768, 12, 162_322_944),
+  ...pythia('410m', 24, 1024, 16, 405_334_016),
+  { name: 'SmolLM2-135M', hubId: 'HuggingFaceTB/SmolLM2-135M', layers: 30, dModel: 576, heads: 9, params: 134_515_008, approxBytes: 269_060_552, license: 'apache-2.0',
+    description: 'SmolLM2 135M (Llama architecture, GQA 9/3, BF16)', family: { modelType: 'llama', nKvHead: 3, dHead: 64, nInner: 1536, vocabSize: 49152 } },
+  { name: 'SmolLM2-360M', hubId: 'HuggingFaceTB/SmolLM2-360M', layers: 32, dModel: 960, heads: 15, params: 361_821_120, approxBytes: 723_674_912, license: 'apache-2.0',
+    description: 'SmolLM2 360M (Llama architecture, GQA 15/5, BF16)', family: { modelType: 'llama', nKvHead: 5, dHead: 64, nInner: 2560, vocabSize: 49152 } },
+  { name: 'Qwen2.5-0.5B', hubId: 'Qwen/Qwen2.5-0.5B', layers: 24, dModel: 896, heads: 14, params: 494_032_768, approxBytes: 988_097_824, license: 'apache-2.0',
+    description: 'Qwen2.5 0.5B (q/k/v biases, GQA 14/2, BF16)', family: { modelType: 'qwen2', nKvHead: 2, dHead: 64, nInner: 4864, vocabSize: 151936 } },
+  { name: 'Qwen3-0.6B', hubId: 'Qwen/Qwen3-0.6B', layers: 28, dModel: 1024, heads: 16, params: 596_049_920, approxBytes: 1_503_300_328, license: 'apache-2.0',
+    description: 'Qwen3 0.6B (q/k norms, head_dim 128, GQA 16/8, BF16)', family: { modelType: 'qwen3', nKvHead: 8, dHead: 128, nInner: 3072, vocabSize: 151936 } },
+  { name: 'Llama-3.2-1B', hubId: 'meta-llama/Llama-3.2-1B', layers: 16, dModel: 2048, heads: 32, params: 1_235_814_400, approxBytes: 2_471_645_608, license: 'llama3.2', gated: true,
+    description: 'Llama 3.2 1B (GQA 32/8, llama3 RoPE scaling, BF16; gated)', family: { modelType: 'llama', nKvHead: 8, dHead: 64, nInner: 8192, vocabSize: 128256 } },
+  { name: 'gemma-2-2b', hubId: 'google/gemma-2-2b', layers: 26, dModel: 2304, heads: 8, params: 2_614_341_888, approxBytes: 10_457_367_552, license: 'gemma', gated: true,
+    description: 'Gemma 2 2B (softcaps, sliding window, 4 norms per block, F32 in 3 shards; gated)', family: { modelType: 'gemma2', nKvHead: 4, dHead: 256, nInner: 9216, vocabSize: 256000, postNorms: true } },
+  { name: 'gemma-3-270m', hubId: 'google/gemma-3-270m', layers: 18, dModel: 640, heads: 4, params: 268_098_176, approxBytes: 536_223_056, license: 'gemma', gated: true,
+    description: 'Gemma 3 270M (q/k norms, local/global layers; gated)', family: { modelType: 'gemma3', nKvHead: 1, dHead: 256, nInner: 2048, vocabSize: 262144, postNorms: true } },
+] as ModelCatalogEntry[]).map((entry) => Object.freeze(entry)));
+
+/** Pythia and its deduplicated twin (EleutherAI, apache-2.0, F16 weights with parallel residual). */
+function pythia(size: string, layers: number, dModel: number, heads: number, params: number): ModelCatalogEntry[] {
+  const family: CatalogFamilyShape = { modelType: 'gpt_neox', nKvHead: heads, dHead: dModel / heads, nInner: 4 * dModel, vocabSize: 50304, parallelResidual: true };
+  const entry = (deduped: boolean): ModelCatalogEntry => ({
+    name: `pythia-${size}${deduped ? '-deduped' : ''}`, hubId: `EleutherAI/pythia-${size}${deduped ? '-deduped' : ''}`, layers, dModel, heads, params,
+    approxBytes: params * 2, license: 'apache-2.0', family,
+    description: `Pythia ${size}${deduped ? ' deduped (trained on the deduplicated Pile)' : ''} (GPT-NeoX, parallel residual, F16)`,
+  });
+  return [entry(false), entry(true)];
+}
 
 export type HubProgress = (file: string, received: number, total: number | undefined, overallReceived: number, overallTotal: number | undefined) => void;
 
@@ -194,7 +240,7 @@ async function download(id: string, revision: string, dir: string, options: Ensu
     if (optional && head.status === 404) return undefined;
     if (head.status === 401 || head.status === 403) {
       throw new MechLensError('download', `The hub refused access to ${id} (HTTP ${head.status} for ${name})`, {
-        input: urlOf(name), fix: 'The model is private or gated: check the id, or download it yourself and open the folder.',
+        input: urlOf(name), fix: `The model is gated or private: accept its license on https://huggingface.co/${id}, then set HF_TOKEN to an access token of that account${token ? ' (the HF_TOKEN given was refused)' : ''}.`,
       });
     }
     if (head.status === 404) {

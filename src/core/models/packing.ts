@@ -6,7 +6,7 @@
 //   - short texts fill a row together instead of being padded to the longest.
 // All give the same numbers as one right-padded row per text (to float rounding), with fewer
 // tokens through every MatMul. A row of one text is the classic right-padded layout.
-import { ATTENTION_ALLOWED, INPUT_IDS, POSITION_IDS } from './graph-gpt2';
+import { ATTENTION_ALLOWED, INPUT_IDS, POSITION_IDS } from './graph-decoder';
 import type { Feed } from './runtime';
 
 export interface PackedRow {

@@ -22,7 +22,7 @@ export type PiecePolicy = 'last-piece' | 'first-piece';
 
 export interface PositionedInput {
   text: string;
-  /** The tokens of `text`, as encode() and encodeBatch() produce them. */
+  /** The tokens of `text` as the model reads them: encode()'s, after the BOS token where the tokenizer adds one. */
   ids: number[];
   /** Token index read. */
   position: number;
@@ -62,10 +62,7 @@ export function resolvePositions(tokenizer: Gpt2Tokenizer, inputs: ReadonlyArray
     const where = describe(input, i);
     // MechLensError prefixes source:line itself; name the input in the message only when it has no source.
     const subject = input.source ? 'The sentence' : where;
-    const { ids, starts, ends } = tokenizer.encodeWithOffsets(input.text);
-    if (ids.length === 0) {
-      throw new MechLensError('bad-argument', `${subject} is empty: it has no tokens`, { input: input.source, line: input.line, fix: 'Remove the empty line.' });
-    }
+    const { ids, starts, ends } = withBos(tokenizer, tokenizer.encodeWithOffsets(input.text), subject, input);
     let span: [number, number] | undefined;
     let how: PositionedInput['how'] = 'last';
     if (input.target && input.targetStart !== undefined && input.targetStart !== null) {
@@ -119,6 +116,18 @@ function requireMarkersEverywhereOrNowhere(inputs: ReadonlyArray<string | Positi
     input: input.source, line: input.line,
     fix: 'Mark the word to read as {word} in every sentence, or give --target STR (e.g. " him") to search the unmarked ones for it.',
   });
+}
+
+/**
+ * The text's tokens as the model sees them: after the BOS token when the tokenizer's post-processor
+ * adds one (a zero-width token at offset 0, so no character maps to it).
+ */
+function withBos(tokenizer: Gpt2Tokenizer, encoded: { ids: number[]; starts: number[]; ends: number[] }, subject: string, input: PositionInput) {
+  if (encoded.ids.length === 0) {
+    throw new MechLensError('bad-argument', `${subject} is empty: it has no tokens`, { input: input.source, line: input.line, fix: 'Remove the empty line.' });
+  }
+  if (tokenizer.bosTokenId === undefined) return encoded;
+  return { ids: [tokenizer.bosTokenId, ...encoded.ids], starts: [0, ...encoded.starts], ends: [0, ...encoded.ends] };
 }
 
 /** Inputs between cancel checks and progress lines while tokenizing (a few ms of BPE at most). */

@@ -119,3 +119,71 @@ export function gpt2TokenizerJsonFromFiles(dir: string): Record<string, unknown>
   const merges = fs.readFileSync(mergesPath, 'utf8');
   return buildGpt2TokenizerJson(vocab as Record<string, number>, merges, { vocab: vocabPath, merges: mergesPath });
 }
+
+/**
+ * A copy of a byte-level tokenizer.json whose post-processor puts `bosToken` (added as special token
+ * `bosId`) before every text, as Llama 3's does: Sequence[ByteLevel, TemplateProcessing].
+ */
+export function withBosTemplate(tokenizerJson: Record<string, unknown>, bosToken: string, bosId: number): Record<string, unknown> {
+  const added = [...((tokenizerJson.added_tokens as unknown[]) ?? []), { id: bosId, content: bosToken, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }];
+  const special = { SpecialToken: { id: bosToken, type_id: 0 } };
+  return {
+    ...tokenizerJson,
+    added_tokens: added,
+    post_processor: {
+      type: 'Sequence',
+      processors: [
+        { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
+        {
+          type: 'TemplateProcessing',
+          single: [special, { Sequence: { id: 'A', type_id: 0 } }],
+          pair: [special, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: bosToken, type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
+          special_tokens: { [bosToken]: { id: bosToken, ids: [bosId], tokens: [bosToken] } },
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The id of the token the tokenizer's post-processor puts before a single text (Llama 3's
+ * `<|begin_of_text|>`, Gemma's `<bos>`), or undefined when it adds none (GPT-2, Pythia, SmolLM2, Qwen).
+ * Reads TemplateProcessing, alone or inside a Sequence, as the tokenizers library applies it.
+ */
+export function bosFromPostProcessor(tokenizerJson: Record<string, unknown>): number | undefined {
+  const find = (p: unknown): number | undefined => {
+    if (typeof p !== 'object' || p === null) return undefined;
+    const processor = p as { type?: string; processors?: unknown[]; single?: unknown[]; special_tokens?: Record<string, { ids?: number[] }> };
+    if (processor.type === 'Sequence') {
+      for (const inner of processor.processors ?? []) {
+        const id = find(inner);
+        if (id !== undefined) return id;
+      }
+      return undefined;
+    }
+    if (processor.type !== 'TemplateProcessing') return undefined;
+    const first = processor.single?.[0] as { SpecialToken?: { id?: string } } | undefined;
+    const name = first?.SpecialToken?.id;
+    if (name === undefined) return undefined;
+    const ids = processor.special_tokens?.[name]?.ids;
+    return ids && ids.length === 1 && Number.isInteger(ids[0]) ? ids[0] : undefined;
+  };
+  return find(tokenizerJson.post_processor);
+}
+
+/**
+ * Whether tokens spell spaces as '▁' and unknown bytes as '<0xNN>' (SentencePiece-style BPE with
+ * byte fallback: Gemma, Llama 2) rather than GPT-2's byte-to-character map (byte-level BPE).
+ */
+export function usesMetaspace(tokenizerJson: Record<string, unknown>): boolean {
+  const model = tokenizerJson.model as { byte_fallback?: unknown } | undefined;
+  if (model?.byte_fallback === true) return true;
+  return JSON.stringify([tokenizerJson.normalizer ?? null, tokenizerJson.pre_tokenizer ?? null]).includes('\u2581');
+}
+
+/** The UTF-8 bytes a SentencePiece-style token stands for: '<0xNN>' is byte NN, '▁' a space. */
+export function metaspaceTokenBytes(token: string): Uint8Array {
+  const byte = /^<0x([0-9A-Fa-f]{2})>$/.exec(token);
+  if (byte) return Uint8Array.of(parseInt(byte[1], 16));
+  return new TextEncoder().encode(token.replace(/\u2581/g, ' '));
+}

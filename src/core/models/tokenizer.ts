@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { MechLensError } from '../errors';
-import { END_OF_TEXT, VOCAB_FILE, gpt2TokenizerConfigJson, gpt2TokenizerJsonFromFiles, hasTokenizerFiles } from './tokenizer-json';
+import { bosFromPostProcessor, END_OF_TEXT, VOCAB_FILE, gpt2TokenizerConfigJson, gpt2TokenizerJsonFromFiles, hasTokenizerFiles, metaspaceTokenBytes, usesMetaspace } from './tokenizer-json';
 
 export interface TokenOffsets {
   ids: number[];
@@ -38,6 +38,12 @@ export interface Gpt2Tokenizer {
   eosTokenId: number;
   /** GPT-2 has no pad token; pads use <|endoftext|> and are masked out. */
   padTokenId: number;
+  /**
+   * The token the tokenizer's post-processor puts before every text (Llama 3's <|begin_of_text|>,
+   * Gemma's <bos>), which model inputs start with; undefined when it adds none (GPT-2, Pythia,
+   * SmolLM2, Qwen). encode() never adds it: it tokenizes pieces of text.
+   */
+  bosTokenId?: number;
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
   /** The raw BPE token, e.g. 'Ġthe'. */
@@ -137,6 +143,8 @@ function wrap(source: string, tokenizer: TransformersTokenizer, json: Record<str
   const vocabSize = idToToken.length;
   const eosTokenId = tokenToIdMap.get(END_OF_TEXT) ?? vocabSize - 1;
 
+  // Gemma's tokenizer spells a space '▁' and falls back to '<0xNN>' byte tokens; GPT-2-style ones map bytes to characters.
+  const metaspace = usesMetaspace(json);
   const charToByte = new Map<string, number>();
   gpt2ByteToChar().forEach((ch, b) => charToByte.set(ch, b));
   const bytesCache = new Map<number, Uint8Array>();
@@ -152,7 +160,7 @@ function wrap(source: string, tokenizer: TransformersTokenizer, json: Record<str
       const token = idToToken[id];
       bytes = specialIds.has(id)
         ? new TextEncoder().encode(token)
-        : Uint8Array.from([...token].map((ch) => charToByte.get(ch) ?? 0x3f));
+        : metaspace ? metaspaceTokenBytes(token) : Uint8Array.from([...token].map((ch) => charToByte.get(ch) ?? 0x3f));
       bytesCache.set(id, bytes);
     }
     return bytes;
@@ -196,6 +204,7 @@ function wrap(source: string, tokenizer: TransformersTokenizer, json: Record<str
     vocabSize,
     eosTokenId,
     padTokenId: eosTokenId,
+    bosTokenId: bosFromPostProcessor(json),
     encode,
     decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: false, clean_up_tokenization_spaces: false })),
     tokenString: (id) => { checkId(id); return idToToken[id]; },
