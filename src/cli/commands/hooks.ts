@@ -40,6 +40,7 @@ export async function openModelArg(args: ParsedArgs, io: CliIo): Promise<LoadedM
     cacheDir: args['cache-dir'] as string | undefined,
     offline: args.offline === true,
     signal: io.signal,
+    onStatus: (message) => io.log(`  ${message}`),
     onProgress: (file, _received, _total, overall, overallTotal) => {
       const percent = overallTotal ? Math.floor((100 * overall) / overallTotal) : -1;
       if (percent !== lastShown && (percent % 10 === 0 || percent < 0)) {

@@ -21,6 +21,7 @@ export async function loadModelSourceVectors(spec: string, modelId: string, hook
     cacheDir: options.cacheDir,
     offline: options.offline,
     signal: control.signal,
+    onStatus: (message) => control.onProgress?.({ message }),
     onProgress: (file, _r, _t, overall, total) => control.onProgress?.({ message: `Downloading ${modelId}: ${file}`, ...(total ? { fraction: overall / total } : {}) }),
   });
   const model = await loadModel(dir);

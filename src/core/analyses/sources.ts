@@ -53,7 +53,7 @@ export async function loadSourceVectors(spec: string, words: string[], options: 
     throw new MechLensError('not-found', 'vector file not found', { input: resolved.path, fix: 'Check the path, or pick the file with Browse….' });
   }
   if (resolved.kind === 'catalog') control.onProgress?.({ message: `Fetching ${resolved.entry.name}` });
-  const path = await vectorSpecPath(resolved, { cacheDir: options.cacheDir, offline: options.offline, baseUrl: options.catalogBaseUrl, signal: control.signal, onProgress: downloadProgress(resolved.spec, control) });
+  const path = await vectorSpecPath(resolved, { cacheDir: options.cacheDir, offline: options.offline, baseUrl: options.catalogBaseUrl, signal: control.signal, onProgress: downloadProgress(resolved.spec, control), onStatus: (message) => control.onProgress?.({ message }) });
   control.onProgress?.({ message: `Looking up ${words.length} words in ${basename(path)}` });
   const lookup = await lookupVectors(path, words, control);
   const info: SourceInfo = {
