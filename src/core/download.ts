@@ -133,7 +133,7 @@ async function downloadLocked(url: string, dest: string, opts: DownloadOptions):
         stalledMs += err.stalledMs;
         const kept = fs.existsSync(partPath) ? 'the partial file is kept and ' : '';
         if (failures > retries || (err.stalledMs > 0 && stalledMs >= maxStalledMs)) {
-          const why = failures > retries ? `after ${attemptNo} attempts` : `after ${attemptNo} attempts (${Math.round(stalledMs / 1000)} s in all without data)`;
+          const why = failures > retries ? `after ${attemptNo} attempts` : `after ${attemptNo} attempts (${seconds(stalledMs)} in all without data)`;
           throw new MechLensError('download', `Downloading ${url} failed ${why}: ${err.message}`, {
             input: url,
             fix: `Check the network (or the mirror in HF_ENDPOINT) and run again; ${kept}the download resumes.`,
@@ -245,7 +245,7 @@ async function downloadAttempt(url: string, partPath: string, opts: DownloadOpti
     if (opts.signal?.aborted) throw new CancelledError(`Download of ${url} cancelled; the partial file is kept and resumes next time`);
     if (err instanceof MechLensError) throw err;
     const idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-    if (idleResponses.has(res)) throw new RetryableError(`no data for ${Math.round(idleMs / 1000)} s after ${received} bytes`, fresh > 0, fresh > 0 ? 0 : idleMs);
+    if (idleResponses.has(res)) throw new RetryableError(`no data for ${seconds(idleMs)} after ${received} bytes`, fresh > 0, fresh > 0 ? 0 : idleMs);
     throw new RetryableError(`connection dropped after ${received} bytes (${describe(err)})`, fresh > 0);
   }
   await fh.close();
@@ -258,7 +258,7 @@ async function downloadAttempt(url: string, partPath: string, opts: DownloadOpti
 /** The idle timer fired: nothing arrived on the connection for `ms`. */
 class IdleTimeout extends Error {
   constructor(readonly ms: number) {
-    super(`no data for ${Math.round(ms / 1000)} s`);
+    super(`no data for ${seconds(ms)}`);
   }
 }
 
@@ -305,7 +305,7 @@ function request(url: string, headers: Record<string, string>, opts: DownloadOpt
     let response: http.IncomingMessage | undefined;
     // Until the server answers, say that we wait for it, so a silent server is not a silent hang.
     const waiting = opts.onStatus
-      ? setInterval(() => opts.onStatus?.(`Waiting for ${parsed.host} to answer (${Math.round((Date.now() - sentAt) / 1000)} s; giving up after ${Math.round(idleMs / 1000)} s without data)`), opts.statusEveryMs ?? 5000)
+      ? setInterval(() => opts.onStatus?.(`Waiting for ${parsed.host} to answer (${seconds(Date.now() - sentAt)} so far; an attempt gives up after ${seconds(idleMs)} without data)`), opts.statusEveryMs ?? 5000)
       : undefined;
     const stopWaiting = () => clearInterval(waiting);
     const req = client.get(parsed, { headers, signal: opts.signal }, (res) => {
@@ -339,7 +339,7 @@ function request(url: string, headers: Record<string, string>, opts: DownloadOpt
     req.on('error', (err) => {
       stopWaiting();
       if (opts.signal?.aborted) reject(new CancelledError(`Download of ${url} cancelled; the partial file is kept and resumes next time`));
-      else if (err instanceof IdleTimeout) reject(new RetryableError(`no answer from ${parsed.host} for ${Math.round(idleMs / 1000)} s`, false, idleMs));
+      else if (err instanceof IdleTimeout) reject(new RetryableError(`no answer from ${parsed.host} for ${seconds(idleMs)}`, false, idleMs));
       else reject(new RetryableError(`cannot connect (${describe(err)})`));
     });
   });
@@ -415,6 +415,11 @@ function parseStartFromContentRange(value: string | undefined): number | undefin
 function parseTotalFromContentRange(value: string | undefined): number | undefined {
   const m = /\/(\d+)$/.exec(value?.trim() ?? '');
   return m ? Number(m[1]) : undefined;
+}
+
+/** "30 s", or "0.2 s" below ten seconds. */
+export function seconds(ms: number): string {
+  return `${ms < 10_000 ? Number((ms / 1000).toFixed(1)) : Math.round(ms / 1000)} s`;
 }
 
 function describe(err: unknown): string {

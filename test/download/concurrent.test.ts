@@ -66,10 +66,12 @@ function startChild(args: string[]): Child {
   return {
     process: child,
     lines,
-    line: (pattern) => new Promise((resolve) => {
+    // Rejects if the child ends without such a line (so a child that never waits fails the test, not hangs it).
+    line: (pattern) => new Promise((resolve, reject) => {
       const seen = lines.find((l) => pattern.test(l));
-      if (seen) resolve(seen);
-      else watchers.push({ pattern, resolve });
+      if (seen) return resolve(seen);
+      watchers.push({ pattern, resolve });
+      void exit.then(() => reject(new Error(`the child ended without a line matching ${pattern}:\n${lines.join('\n')}`)));
     }),
     exit,
   };

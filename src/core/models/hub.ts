@@ -8,7 +8,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { cachePath, defaultCacheDir } from '../cache';
-import { downloadFile, type DownloadOptions } from '../download';
+import { downloadFile, seconds, type DownloadOptions } from '../download';
 import { CancelledError, MechLensError, throwIfCancelled } from '../errors';
 import { writeFileAtomicSync } from '../io/atomic-write';
 import { withLock } from '../io/file-lock';
@@ -360,7 +360,7 @@ export function headRequest(url: string, signal?: AbortSignal, headers: Record<s
         commit: header('x-repo-commit'),
       });
     });
-    req.setTimeout(idleMs, () => req.destroy(new Error(`no answer for ${Math.round(idleMs / 1000)} s`)));
+    req.setTimeout(idleMs, () => req.destroy(new Error(`no answer for ${seconds(idleMs)}`)));
     req.on('error', (err) => {
       if (signal?.aborted) reject(new CancelledError(`Download of ${url} cancelled`));
       else reject(new MechLensError('download', `Cannot reach ${parsed.host} (${(err as NodeJS.ErrnoException).code ?? err.message})`, {
