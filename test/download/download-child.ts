@@ -5,7 +5,8 @@ import { ensureCatalogVectors, type VectorCatalogEntry } from '../../src/core/ve
 
 const [kind, name, cacheDir, endpoint, entryJson] = process.argv.slice(2);
 const say = (line: string) => process.stdout.write(`${line.replace(/\n/g, ' ')}\n`);
-const timing = { lockPollMs: 50, statusEveryMs: 60_000, retryDelayMs: 10 };
+// An idle timeout far above any start-up delay of the other child, so the gate never trips it.
+const timing = { lockPollMs: 50, statusEveryMs: 60_000, retryDelayMs: 10, idleTimeoutMs: 300_000 };
 
 async function main(): Promise<string> {
   if (kind === 'model') {

@@ -19,8 +19,10 @@ import { startFaultServer, type Fault, type FaultServer } from './fault-server';
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-fault-'));
 const body = randomBytes(200_000);
 const sha256 = createHash('sha256').update(body).digest('hex');
-/** Fast, but the same logic as the 30 s / 90 s defaults: 200 ms idle per attempt, 500 ms in all. */
-const timing: DownloadOptions = { idleTimeoutMs: 200, maxStalledMs: 500, retries: 2, retryDelayMs: 5, statusEveryMs: 50, lockPollMs: 5 };
+/** Fast retries and lock polls; an idle timeout long enough that a busy test machine never trips it. */
+const timing: DownloadOptions = { idleTimeoutMs: 10_000, retries: 2, retryDelayMs: 5, statusEveryMs: 50, lockPollMs: 5 };
+/** For the stall tests: the same logic as the 30 s / 90 s defaults, at 200 ms idle per attempt and 500 ms in all. */
+const stallTiming: DownloadOptions = { idleTimeoutMs: 200, maxStalledMs: 500 };
 
 let server: FaultServer;
 const ready = startFaultServer().then((s) => {
@@ -78,14 +80,14 @@ test('no fault: one client downloads, the other waits and takes the finished fil
 
 test('a server that never answers: each attempt gives up after the idle timeout, the total is bounded, the wait is shown', async () => {
   // Five attempts allowed, but the 0.5 s budget without data ends it after three.
-  const { outcomes, statuses, dest } = await twoClients({ stall: true }, { retries: 4 });
+  const { outcomes, statuses, dest } = await twoClients({ stall: true }, { ...stallTiming, retries: 4 });
   assertBothFailed(outcomes, /failed after 3 attempts \(0\.6 s in all without data\): no answer from 127\.0\.0\.1:\d+ for 0\.2 s\..*Check the network/, dest);
   assert.ok(statuses.some((m) => /^Waiting for 127\.0\.0\.1:\d+ to answer \(.* so far; an attempt gives up after 0\.2 s without data\)$/.test(m)), statuses.join('\n'));
   assert.ok(statuses.some((m) => /no answer from 127\.0\.0\.1:\d+ for 0\.2 s; trying again in/.test(m)));
 });
 
 test('a transfer that stalls midway is given up after the idle timeout and resumed', async () => {
-  const { outcomes, dest } = await twoClients({ stallAfter: 50_000, times: 1 });
+  const { outcomes, dest } = await twoClients({ stallAfter: 50_000, times: 1 }, stallTiming);
   assertBothGot(outcomes, dest);
   assert.match(server.log.filter((r) => r.method === 'GET').at(-1)?.range ?? '', /^bytes=[1-9]\d*-$/);
 });
@@ -161,7 +163,7 @@ test('a hub that never answers the HEAD: a clear error after the idle timeout, n
   await ready;
   server.clearFaults();
   server.setFault('/test-org/silent/resolve/main/config.json', { stall: true });
-  await assert.rejects(ensureModel('test-org/silent', { cacheDir: tmp(), endpoint: server.url, timing }), (e: unknown) => {
+  await assert.rejects(ensureModel('test-org/silent', { cacheDir: tmp(), endpoint: server.url, timing: { ...timing, ...stallTiming } }), (e: unknown) => {
     assert.ok(e instanceof MechLensError);
     assert.match(e.message, /Cannot reach 127\.0\.0\.1:\d+ \(no answer for 0\.2 s\)/);
     return true;
