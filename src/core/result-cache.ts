@@ -4,7 +4,7 @@
 // and two writers of one key simply leave one of two equal files. The folder is capped in bytes;
 // the least recently used entries go first (a hit touches the file's mtime). An entry that does
 // not parse, or whose key does not match, is removed and counts as a miss.
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from './io/atomic-write';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -72,15 +72,7 @@ export class ResultCache {
     const body = JSON.stringify({ key, storedAt: new Date().toISOString(), value } satisfies StoredEntry);
     // An entry bigger than the whole cap would evict everything and then itself.
     if (Buffer.byteLength(body) > this.maxBytes) return;
-    await fs.mkdir(this.dir, { recursive: true });
-    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await fs.writeFile(temp, body);
-      await fs.rename(temp, file);
-    } catch (err) {
-      await fs.rm(temp, { force: true });
-      throw err;
-    }
+    await writeFileAtomic(file, body);
     await this.evict(file);
   }
 

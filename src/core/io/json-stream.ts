@@ -134,3 +134,11 @@ function isPrimitiveLeaf(items: unknown[]): boolean {
   }
   return true;
 }
+
+/** The UTF-8 bytes of `JSON.stringify(value) + suffix`, built from chunks, never as one string. */
+export function jsonBytes(value: unknown, suffix = ''): Buffer {
+  const parts: Buffer[] = [];
+  streamJson(value, (chunk) => parts.push(Buffer.from(chunk, 'utf8')));
+  if (suffix) parts.push(Buffer.from(suffix, 'utf8'));
+  return Buffer.concat(parts);
+}
