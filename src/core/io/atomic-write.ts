@@ -23,10 +23,10 @@ export function atomicTempPath(target: string): string {
 }
 
 /** Opens a temporary file beside `target` (creating the folder). Call `commit()` or `abort()`. */
-export function openAtomicFile(target: string): AtomicFile {
+export function openAtomicFile(target: string, mode = 0o666): AtomicFile {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tempPath = atomicTempPath(target);
-  const fd = fs.openSync(tempPath, 'wx');
+  const fd = fs.openSync(tempPath, 'wx', mode);
   let open = true;
   const close = () => {
     if (open) {
@@ -66,8 +66,8 @@ export function openAtomicFile(target: string): AtomicFile {
 }
 
 /** `fs.writeFileSync`, but atomic: the target holds either its old contents or all of `data`. */
-export function writeFileAtomicSync(target: string, data: string | Uint8Array): void {
-  const file = openAtomicFile(target);
+export function writeFileAtomicSync(target: string, data: string | Uint8Array, mode?: number): void {
+  const file = openAtomicFile(target, mode);
   try {
     file.write(data);
   } catch (err) {
