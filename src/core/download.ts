@@ -308,7 +308,9 @@ function request(url: string, headers: Record<string, string>, opts: DownloadOpt
       ? setInterval(() => opts.onStatus?.(`Waiting for ${parsed.host} to answer (${seconds(Date.now() - sentAt)} so far; an attempt gives up after ${seconds(idleMs)} without data)`), opts.statusEveryMs ?? 5000)
       : undefined;
     const stopWaiting = () => clearInterval(waiting);
-    const req = client.get(parsed, { headers, signal: opts.signal }, (res) => {
+    // A connection of its own per attempt (no keep-alive pool): a pooled socket that the server
+    // closed meanwhile would fail the attempt with ECONNRESET before a byte arrives.
+    const req = client.get(parsed, { headers, signal: opts.signal, agent: false }, (res) => {
       stopWaiting();
       response = res;
       const status = res.statusCode ?? 0;

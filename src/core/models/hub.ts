@@ -333,7 +333,9 @@ export function headRequest(url: string, signal?: AbortSignal, headers: Record<s
   return new Promise((resolve, reject) => {
     const parsed = new URL(url);
     const client = parsed.protocol === 'https:' ? https : http;
-    const req = client.request(parsed, { method: 'HEAD', headers: { 'user-agent': 'mechlens', 'accept-encoding': 'identity', ...headers }, signal }, (res) => {
+    // A connection of its own (no keep-alive pool): a pooled socket the server has meanwhile closed
+    // fails a HEAD with ECONNRESET, and a HEAD is not retried.
+    const req = client.request(parsed, { method: 'HEAD', agent: false, headers: { 'user-agent': 'mechlens', 'accept-encoding': 'identity', ...headers }, signal }, (res) => {
       res.resume();
       const status = res.statusCode ?? 0;
       const header = (name: string) => {
