@@ -3,11 +3,13 @@
 // for acquireVsCodeApi. Its CSP allows exactly its inline scripts and styles (by hash), fonts and
 // images from data: URLs, and nothing from the network.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Result } from '../protocol/result';
 import { MechLensError } from '../core/errors';
 import { htmlPage } from '../core/html-page';
+import { openAtomicFile } from '../core/io/atomic-write';
+import { streamJson } from '../core/io/json-stream';
 
 export interface ReportAssets {
   /** dist/webview.js: the panel bundle (IIFE). */
@@ -20,7 +22,12 @@ export interface ReportAssets {
 
 /** JSON that is safe inside <script>: no `</script>`, no `<!--`, no JS line terminators. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
+  return escapeForScript(JSON.stringify(value));
+}
+
+/** Character by character, so it can run on the chunks of a streamed JSON text as well. */
+function escapeForScript(json: string): string {
+  return json
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
@@ -70,6 +77,14 @@ const shim = `(() => {
 })();`;
 
 export function renderHtmlReport(result: Result, assets: ReportAssets): string {
+  const [head, tail] = reportPage(result, assets);
+  return `${head}${jsonForScript(result)}${tail}`;
+}
+
+const RESULT_SLOT = '\u0000mechlens-result\u0000';
+
+/** The page before and after the embedded Result JSON. */
+function reportPage(result: Result, assets: ReportAssets): [string, string] {
   const scripts = [shim, inlineScript(assets.webviewJs)];
   const styles = [assets.codiconCss, assets.css].filter((s): s is string => !!s).map(inlineStyle);
   const csp = [
@@ -82,13 +97,16 @@ export function renderHtmlReport(result: Result, assets: ReportAssets): string {
     `base-uri 'none'`,
     `form-action 'none'`,
   ].join('; ');
-  return htmlPage({
+  const page = htmlPage({
     csp,
     title: `${result.title} · MechLens`,
     generator: `MechLens ${result.run.version}`,
     head: styles.map((s) => `<style>${s}</style>`).join('\n'),
-    body: [`<script type="application/json" id="mechlens-result">${jsonForScript(result)}</script>`, ...scripts.map((s) => `<script>${s}</script>`)].join('\n'),
+    body: [`<script type="application/json" id="mechlens-result">${RESULT_SLOT}</script>`, ...scripts.map((s) => `<script>${s}</script>`)].join('\n'),
   }) + '\n';
+  // The last occurrence: the title above it is user text, the bundles below it hold no NUL.
+  const at = page.lastIndexOf(RESULT_SLOT);
+  return [page.slice(0, at), page.slice(at + RESULT_SLOT.length)];
 }
 
 /**
@@ -138,8 +156,21 @@ function codiconsInline(dir: string): string | undefined {
 /** Writes the report for `--html`. */
 export function writeHtmlReport(file: string, result: Result, assets: ReportAssets = reportAssets()): void {
   try {
-    writeFileSync(file, renderHtmlReport(result, assets), 'utf8');
+    // Streamed and atomic: a Result too large for one string is still written, and a kill midway
+    // leaves the previous report whole.
+    const [head, tail] = reportPage(result, assets);
+    const out = openAtomicFile(file);
+    try {
+      out.write(head);
+      streamJson(result, (chunk) => out.write(escapeForScript(chunk)));
+      out.write(tail);
+    } catch (error) {
+      out.abort();
+      throw error;
+    }
+    out.commit();
   } catch (error) {
+    if (error instanceof RangeError || error instanceof TypeError) throw error;
     throw new MechLensError('bad-argument', 'could not write the HTML report', {
       input: file, fix: `Check that the folder ${dirname(file)} exists and is writable.`, cause: error,
     });

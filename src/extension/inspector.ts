@@ -3,6 +3,7 @@
 // from panels). Both use the one HTML builder (nonce CSP, dist/ and media/ only) and dist/sideview.js,
 // check every message they get, and post nothing before the page says `ready`.
 import * as vscode from 'vscode';
+import { writeUri } from './write-file';
 import { buildWebviewHtml, createNonce } from './webview-html';
 import { webviewOptions } from './webview-resources';
 import { inspectSelection } from './inspector-data';
@@ -70,7 +71,7 @@ abstract class SideView implements vscode.WebviewViewProvider, vscode.Disposable
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, plan.fileName) : undefined, filters: plan.filters, saveLabel: 'Export' });
     if (!target) return;
-    await vscode.workspace.fs.writeFile(target, plan.bytes);
+    await writeUri(target, plan.bytes);
     void vscode.window.showInformationMessage(`MechLens: exported ${vscode.workspace.asRelativePath(target)}.`);
   }
 

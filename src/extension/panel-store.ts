@@ -1,7 +1,8 @@
 // Results too large for the webview's own state (the panel keeps only results up to 400 items
 // there, since VS Code serializes that state on every change) are written to the extension's
 // storage, keyed by panel title, so a reload can still bring the panel back.
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, readFileSync, existsSync } from 'node:fs';
+import { writeJsonFileSync } from '../core/io/json-stream';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Result } from '../protocol/result';
@@ -32,7 +33,7 @@ export class PanelStore {
     if (rowsOf(result) <= webviewStateItemLimit) return undefined;
     mkdirSync(this.folder, { recursive: true });
     const file = path.join(this.folder, `${createHash('sha256').update(title).digest('hex').slice(0, 16)}.mechlens.json`);
-    writeFileSync(file, JSON.stringify(result));
+    writeJsonFileSync(file, result);
     const entries = this.entries();
     delete entries[title];
     entries[title] = file;

@@ -16,6 +16,8 @@ import type { RecentList } from './recent';
 import type { ResultStatusBar } from './status-bar';
 import type { PanelStore } from './panel-store';
 import { panelSettings, renderWebview, webviewOptions } from './webview-resources';
+import { packMatrices } from '../protocol/packed-matrices';
+import { writeJsonUri, writeUri } from './write-file';
 
 export const panelViewType = 'mechlens.panel';
 
@@ -174,7 +176,7 @@ export class ResultPanel implements vscode.Disposable {
       this.queue.push(message);
       return;
     }
-    void this.webviewPanel.webview.postMessage(message);
+    void this.webviewPanel.webview.postMessage(toWire(message));
   }
 
   /** After a settings change the page is rebuilt with the new settings, and gets its result again. */
@@ -201,7 +203,7 @@ export class ResultPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        for (const queued of this.queue.splice(0)) void this.webviewPanel.webview.postMessage(queued);
+        for (const queued of this.queue.splice(0)) void this.webviewPanel.webview.postMessage(toWire(queued));
         // A rebuilt page starts with no pins marked: tell it which of its cards are pinned.
         this.services.pins?.board.echo(this.pinSource);
         return;
@@ -319,7 +321,7 @@ export class ResultPanel implements vscode.Disposable {
     });
     if (!target) return;
     await this.services.log.step(`Saving run to ${target.fsPath}`, () =>
-      vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(this.result)}\n`)));
+      writeJsonUri(target, this.result));
     this.savedUri = target;
     await this.services.recentRuns.push(target.toString());
     void vscode.commands.executeCommand('mechlens.refreshRuns');
@@ -343,7 +345,7 @@ export class ResultPanel implements vscode.Disposable {
     });
     if (!target) return;
     await this.services.log.step(`Exporting ${message.format} (${plan.bytes.length} bytes) to ${target.fsPath}`, () =>
-      vscode.workspace.fs.writeFile(target, plan.bytes));
+      writeUri(target, plan.bytes));
     void vscode.window.showInformationMessage(`MechLens: exported ${vscode.workspace.asRelativePath(target)}.`);
   }
 
@@ -410,4 +412,9 @@ export class ResultPanelSerializer implements vscode.WebviewPanelSerializer {
     }
     panel.showError('This panel was not saved before the window reloaded. Run the analysis again, or open a saved run.');
   }
+}
+
+/** Large matrices of a result go as typed arrays, which VS Code sends beside the message text (see packed-matrices.ts). */
+function toWire(message: ToWebview): ToWebview {
+  return message.type === 'result' ? { ...message, result: packMatrices(message.result) } : message;
 }

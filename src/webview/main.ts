@@ -2,6 +2,7 @@
 // acquireVsCodeApi, says `ready`, then renders whatever it is sent: a Result, progress, an error
 // or a cancellation. It keeps the last Result and the UI choices in the webview state, so a
 // reload shows the same panel before the host answers again.
+import { unpackMatrices } from '../protocol/packed-matrices';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview, ToWebview } from '../protocol/messages';
@@ -154,6 +155,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
   switch (message.type) {
     case 'result':
+      message.result = unpackMatrices(message.result);
       if (isResult(message.result) && (message.result.job === 'compare' || message.result.job === 'contrast' || message.result.job === 'attention' || message.result.job === 'tokens' || message.result.job === 'match')) showResult(message.result);
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
       break;

@@ -42,7 +42,10 @@ test('a connection dropped mid-file is resumed with a Range request', async () =
     assert.equal(r.resumed, true);
     assert.equal(server.requests.length, 2);
     assert.match(server.requests[1].range ?? '', /^bytes=\d+-$/);
-    assert.ok(Number(/\d+/.exec(server.requests[1].range!)![0]) >= 100_000);
+    // How much of the 100,000 bytes arrives before the reset depends on the machine's load; what
+    // matters is that the resume starts where the kept part ends, past zero and not past the drop.
+    const resumedAt = Number(/\d+/.exec(server.requests[1].range!)![0]);
+    assert.ok(resumedAt > 0 && resumedAt <= 100_000, `resumed at ${resumedAt}`);
   } finally {
     await server.close();
   }

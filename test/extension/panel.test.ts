@@ -10,6 +10,7 @@ import type * as LogModule from '../../src/extension/log';
 import { RecentList, type MementoLike } from '../../src/extension/recent';
 import { PanelStore, webviewStateItemLimit } from '../../src/extension/panel-store';
 import { PinBoard } from '../../src/extension/pin-board';
+import { isPackedMatrix, unpackMatrices } from '../../src/protocol/packed-matrices';
 
 let panelModule: typeof PanelModule;
 let logModule: typeof LogModule;
@@ -85,30 +86,48 @@ test('malformed or unknown messages are ignored and logged, never acted on', asy
 });
 
 test('save writes the result as *.mechlens.json where the user chose; export writes the decoded bytes', async () => {
+  // Local files are written by core's atomic writer (temporary file, then rename), so they land on disk.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-save-'));
   const panel = panelModule.ResultPanel.create(services(), 'Compare');
   const fake: FakeWebviewPanel = recorded.panels[0];
   fake.send({ type: 'ready' });
   panel.showResult(result('glove vs gpt2'));
-  recorded.nextSaveTarget = FakeUri.file('/workspace/run.mechlens.json');
+  recorded.nextSaveTarget = FakeUri.file(path.join(dir, 'run.mechlens.json'));
   fake.send({ type: 'save' });
-  await tick(); await tick();
+  await until(() => fs.existsSync(path.join(dir, 'run.mechlens.json')));
   const dialog = recorded.saveDialogs[0] as { defaultUri: FakeUri };
   assert.equal(dialog.defaultUri.path, '/workspace/glove vs gpt2.mechlens.json');
-  const saved = JSON.parse(new TextDecoder().decode(recorded.written.get('/workspace/run.mechlens.json')));
-  assert.deepEqual(saved, result('glove vs gpt2'));
+  const text = fs.readFileSync(path.join(dir, 'run.mechlens.json'), 'utf8');
+  assert.equal(text, `${JSON.stringify(result('glove vs gpt2'))}\n`);
 
-  recorded.nextSaveTarget = FakeUri.file('/workspace/heat.png');
+  recorded.nextSaveTarget = FakeUri.file(path.join(dir, 'heat.png'));
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
   fake.send({ type: 'export', format: 'png', name: '../heat', content: png.toString('base64'), encoding: 'base64' });
-  await tick(); await tick();
-  assert.equal((recorded.saveDialogs[1] as { defaultUri: FakeUri }).defaultUri.path, '/workspace/heat.png', 'next to the saved run, no folder escape');
-  assert.deepEqual(Buffer.from(recorded.written.get('/workspace/heat.png')!), png);
+  await until(() => fs.existsSync(path.join(dir, 'heat.png')));
+  assert.equal((recorded.saveDialogs[1] as { defaultUri: FakeUri }).defaultUri.path, path.join(dir, 'heat.png'), 'next to the saved run, no folder escape');
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'heat.png')), png);
 
   fake.send({ type: 'export', format: 'png', name: 'x', content: Buffer.from('GIF8').toString('base64'), encoding: 'base64' });
-  await tick(); await tick();
-  assert.equal(recorded.written.size, 2, 'a corrupt export writes nothing');
+  await until(() => recorded.errors.length > 0);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['heat.png', 'run.mechlens.json'], 'a corrupt export writes nothing, and no temporary file is left');
   assert.match(recorded.errors[0], /PNG signature/);
 });
+
+test('a remote save target (not file:) is written through VS Code\'s file system', async () => {
+  const panel = panelModule.ResultPanel.create(services(), 'Compare');
+  const fake: FakeWebviewPanel = recorded.panels[0];
+  fake.send({ type: 'ready' });
+  panel.showResult(result('remote'));
+  recorded.nextSaveTarget = FakeUri.parse('vscode-remote:/remote/run.mechlens.json');
+  fake.send({ type: 'save' });
+  await until(() => recorded.written.has('/remote/run.mechlens.json'));
+  assert.equal(new TextDecoder().decode(recorded.written.get('/remote/run.mechlens.json')), `${JSON.stringify(result('remote'))}\n`);
+});
+
+/** Waits for something the panel does asynchronously (no fixed sleep). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await tick();
+}
 
 test('panels come back after a reload from the state their webview kept, or say why not', async () => {
   const serializer = new panelModule.ResultPanelSerializer(services());
@@ -158,7 +177,12 @@ test('a large result, which the webview does not keep in its state, comes back f
     await new panelModule.ResultPanelSerializer({ ...services(), panelStore: store }).deserializeWebviewPanel(restored as never, { ui: { colorMax: 1 } });
     restored.send({ type: 'ready' });
     await tick();
-    assert.deepEqual(restored.posted, [{ type: 'result', result: big }]);
+    // 401 × 401 = 160,801 cells: the similarity matrices travel packed as Float64Arrays (VS Code sends
+    // typed arrays beside the message text); the webview unpacks them into the same result.
+    const posted = restored.posted as Array<{ type: string; result: { a: { similarity: unknown } } }>;
+    assert.equal(posted.length, 1);
+    assert.ok(isPackedMatrix(posted[0].result.a.similarity));
+    assert.deepEqual(unpackMatrices(posted[0]), { type: 'result', result: big });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

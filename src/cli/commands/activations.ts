@@ -1,6 +1,7 @@
 // mechlens activations: capture one hook point for texts or for the words of a list in a template,
 // and write rows × dims to JSON with the tokens, read positions and the provider used.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { MechLensError } from '../../core/errors';
 import { captureActivations, type CaptureInput, type CapturePositions } from '../../core/models/capture';
@@ -67,7 +68,7 @@ const command: CliCommand = {
     };
     const json = args.json as string;
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, JSON.stringify(out));
+    writeJsonFileSync(json, out);
     for (const w of out.warnings) io.log(`warning: ${w}`);
     const textTokens = result.tokenIds.reduce((n, ids) => n + ids.length, 0);
     const computed = result.computedTokens < textTokens ? `; computed ${result.computedTokens} of ${textTokens} tokens: common prefixes once, none after the positions read` : '';

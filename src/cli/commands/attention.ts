@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { ATTENTION_DEFAULTS } from '../../core/analyses/attention';
 import { runInWorker } from '../../core/worker/client';
@@ -43,7 +44,7 @@ const command: CliCommand = {
     }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
     const file = args.json as string;
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(r));
+    writeJsonFileSync(file, r);
     const f = (x: number | null) => (x === null ? 'undefined' : x.toFixed(3));
     io.log(`Wrote ${file}`);
     io.log(`${r.items.length} words at layer ${r.layer} (${r.provider}); selectivity Q ${f(r.q.selectivity.index)}, K ${f(r.k.selectivity.index)}, V ${f(r.v.selectivity.index)}`);

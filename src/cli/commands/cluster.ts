@@ -1,7 +1,8 @@
 // mechlens cluster: DBSCAN or k-means over the rows of a matrix file (often a 2-D map written by
 // embed2d), run in a worker thread. Writes labels, a summary per cluster, and coords when the
 // points are 2-D.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { readMatrixFile } from '../../core/io/matrix-files';
@@ -76,7 +77,7 @@ const command: CliCommand = {
     };
     const json = args.json as string;
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, JSON.stringify(out));
+    writeJsonFileSync(json, out);
     io.log(`Wrote ${json}`);
   },
 };

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import type { CompareResult } from '../../protocol/result';
 import { runInWorker } from '../../core/worker/client';
@@ -53,7 +54,7 @@ function mapOptions(args: ParsedArgs) {
 export function writeResultFiles(result: CompareResult, args: ParsedArgs, io: CliIo): void {
   const json = args.json as string;
   mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, JSON.stringify(result));
+  writeJsonFileSync(json, result);
   io.log(`Wrote ${json}`);
   if (typeof args.html === 'string') {
     mkdirSync(dirname(args.html), { recursive: true });

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { CONTRAST_DEFAULTS } from '../../core/analyses/contrast';
 import { runInWorker } from '../../core/worker/client';
@@ -68,7 +69,7 @@ const command: CliCommand = {
 function writeJson(args: ParsedArgs, result: unknown): void {
   const file = args.json as string;
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(result));
+  writeJsonFileSync(file, result);
 }
 
 export default command;

@@ -1,7 +1,8 @@
 // mechlens embed2d: a matrix file (.npy, CSV, TSV) to a 2-D map by t-SNE, PCA or UMAP, run in a
 // worker thread. Writes an EmbeddingMap-shaped JSON: coords (N × 2), labels and clusters (from
 // DBSCAN on the map when --eps is given, else one cluster of everything), items when labelled.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { readMatrixFile } from '../../core/io/matrix-files';
@@ -82,7 +83,7 @@ const command: CliCommand = {
     };
     const json = args.json as string;
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, JSON.stringify(out));
+    writeJsonFileSync(json, out);
     io.log(`Wrote ${json}`);
   },
 };

@@ -1,6 +1,7 @@
 // mechlens hooks: every hook point of a model with its per-position shape (or every tensor of an
 // .onnx file), one per line on stdout; --json writes the same table.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { listModelHooks, loadModel, type LoadedModel } from '../../core/models/capture-model';
 import { ensureModel, MODEL_CATALOG } from '../../core/models/hub';
@@ -27,7 +28,7 @@ const command: CliCommand = {
     process.stdout.write(`${lines.join('\n')}\n`);
     if (typeof args.json === 'string') {
       mkdirSync(dirname(args.json), { recursive: true });
-      writeFileSync(args.json, JSON.stringify({ schemaVersion: 1, command: 'hooks', model: args.model, revision: model.revision, kind: model.kind, hooks }));
+      writeJsonFileSync(args.json, { schemaVersion: 1, command: 'hooks', model: args.model, revision: model.revision, kind: model.kind, hooks });
       io.log(`Wrote ${args.json}`);
     }
   },
@@ -45,6 +46,7 @@ export async function openModelArg(args: ParsedArgs, io: CliIo): Promise<LoadedM
     cacheDir: args['cache-dir'] as string | undefined,
     offline: args.offline === true,
     signal: io.signal,
+    onStatus: (message) => io.log(`  ${message}`),
     onProgress: (file, _received, _total, overall, overallTotal) => {
       if (!announced) {
         announced = true;

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { runInWorker } from '../../core/worker/client';
 import { numberOption, PERMUTATIONS } from '../args';
@@ -40,7 +41,7 @@ const command: CliCommand = {
     }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
     const json = args.json as string;
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, JSON.stringify(result));
+    writeJsonFileSync(json, result);
     io.log(`Wrote ${json}`);
     io.log(`${result.matches.length} of ${result.count} words matched after ${result.scanned} rows of ${result.a.label}`);
     const f = (x: number | null | undefined) => (x === null || x === undefined ? 'undefined' : x.toFixed(3));

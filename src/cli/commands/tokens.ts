@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
@@ -43,7 +44,7 @@ const command: CliCommand = {
     }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
     const json = args.json as string;
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, JSON.stringify(result));
+    writeJsonFileSync(json, result);
     io.log(`Wrote ${json}`);
     io.log(`${result.tokens.length} tokens (${result.dims}-d), ${result.method} map: ${result.clusters.length} groups, ${result.ungrouped.indices.length} ungrouped`);
     for (const c of result.clusters.slice(0, 20)) io.log(`  group ${c.label}: ${c.members.slice(0, 12).join(' ')}${c.members.length > 12 ? ` … (${c.members.length})` : ''}`);

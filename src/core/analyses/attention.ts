@@ -53,7 +53,7 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
 
   const list = input.wordList ?? readWordListFile(input.wordsPath);
   step(`Loading ${input.model}`, 0);
-  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal });
+  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => control.onProgress?.({ message }) });
   const model = await loadModel(dir);
   assertModelFits(model, input.model);
   if (model.kind !== 'gpt2') {

@@ -68,7 +68,7 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
   }
 
   step(`Loading ${input.model}`, 0.02);
-  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal });
+  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => control.onProgress?.({ message }) });
   const model = await loadModel(dir);
   assertModelFits(model, input.model);
   step(`Capturing ${o.hook} for ${rows.length} sentences`, 0.05);

@@ -67,11 +67,11 @@ export async function runMatch(input: MatchInput, control: RunControl = {}): Pro
     throw new MechLensError('not-found', 'vector file not found', { input: resolved.path, fix: 'Check the path after vectors:.' });
   }
   step(`Loading ${modelId}`, 0);
-  const dir = await ensureModel(modelId, { cacheDir: input.cacheDir, offline: input.offline, signal });
+  const dir = await ensureModel(modelId, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => control.onProgress?.({ message }) });
   const model = await loadModel(dir);
   if (model.kind !== 'gpt2') throw new MechLensError('unsupported', 'vocabulary matching needs a checkpoint folder with tokenizer.json', { input: input.b, fix: 'Give the Hugging Face checkpoint folder or hub id.' });
   const tokenizer = model.tokenizer;
-  const pathA = await vectorSpecPath(resolved, { cacheDir: input.cacheDir, offline: input.offline, baseUrl: input.catalogBaseUrl, signal });
+  const pathA = await vectorSpecPath(resolved, { cacheDir: input.cacheDir, offline: input.offline, baseUrl: input.catalogBaseUrl, signal, onStatus: (message) => control.onProgress?.({ message }) });
 
   step(`Walking the vocabulary of ${basename(pathA)}`, 0.05);
   const forms: ('with' | 'without')[] = leadingSpace === 'either' ? ['with', 'without'] : [leadingSpace];

@@ -12,6 +12,7 @@ import { ensureModel } from '../models/hub';
 import { checkSingleTokens } from '../models/positions';
 import type { RunControl } from '../run-control';
 import type { SourceOptions, SourceVectors } from './source-vectors';
+import { modelLabel } from '../models/model-label';
 
 const DEFAULT_EMBED_TEMPLATE = ' {word}';
 export const DEFAULT_HOOK_TEMPLATE = 'The next word is {word}';
@@ -21,6 +22,7 @@ export async function loadModelSourceVectors(spec: string, modelId: string, hook
     cacheDir: options.cacheDir,
     offline: options.offline,
     signal: control.signal,
+    onStatus: (message) => control.onProgress?.({ message }),
     onProgress: (file, _r, _t, overall, total) => control.onProgress?.({ message: `Downloading ${modelId}: ${file}`, ...(total ? { fraction: overall / total } : {}) }),
   });
   const model = await loadModel(dir);
@@ -49,7 +51,7 @@ export async function loadModelSourceVectors(spec: string, modelId: string, hook
     if (check.inputs.length === 0) {
       throw new MechLensError('not-found', `none of the ${words.length} words is a single token in "${template}"`, { input: spec, fix: 'Choose another template or word list.' });
     }
-    control.onProgress?.({ message: `Running ${basename(dir)} to ${hook} on ${check.inputs.length} prompts` });
+    control.onProgress?.({ message: `Running ${modelLabel(dir)} to ${hook} on ${check.inputs.length} prompts` });
     const captured = await captureActivations(model, check.inputs, [hook], 'target', { signal: control.signal, onProgress: control.onProgress });
     const tensor = Object.values(captured.activations)[0];
     rows = tensor.data;

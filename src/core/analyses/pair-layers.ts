@@ -36,7 +36,7 @@ export async function pairAcrossLayers(input: PairLayersInput, control: RunContr
   const { signal } = control;
   const template = input.template ?? DEFAULT_HOOK_TEMPLATE;
   control.onProgress?.({ message: `Loading ${input.model}`, fraction: 0 });
-  const model = await loadModel(await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal }));
+  const model = await loadModel(await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => control.onProgress?.({ message }) }));
   if (model.kind !== 'gpt2') {
     throw new MechLensError('unsupported', 'similarity across layers needs a Hugging Face checkpoint folder', { input: input.model, fix: 'Use a checkpoint folder or hub id of a supported family (GPT-2, Pythia, Llama, Qwen, Gemma).' });
   }

@@ -39,7 +39,7 @@ export async function loadSourceVectors(spec: string, words: string[], options: 
   const progress = resolved.kind === 'catalog' && resolved.entry.packaged
     ? (done: number, total: number | undefined) => control.onProgress?.({ message: `Reading ${resolved.spec} from the npm package ${resolved.entry.packaged} (first use only)`, fraction: total ? done / total : undefined })
     : downloadProgress(resolved.spec, control);
-  const path = await vectorSpecPath(resolved, { cacheDir: options.cacheDir, offline: options.offline, baseUrl: options.catalogBaseUrl, signal: control.signal, onProgress: progress });
+  const path = await vectorSpecPath(resolved, { cacheDir: options.cacheDir, offline: options.offline, baseUrl: options.catalogBaseUrl, signal: control.signal, onProgress: progress, onStatus: (message) => control.onProgress?.({ message }) });
   control.onProgress?.({ message: `Looking up ${words.length} words in ${basename(path)}` });
   const lookup = await lookupVectors(path, words, control);
   const info: SourceInfo = {

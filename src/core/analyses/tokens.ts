@@ -78,7 +78,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
   if (!(Number.isInteger(minSamples) && minSamples >= 1)) throw new MechLensError('bad-argument', `DBSCAN min_samples must be a whole number ≥ 1, got ${minSamples}`, { input: 'min-samples', fix: 'The notebook uses 3.' });
 
   step(`Loading ${input.model}`, 0);
-  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal });
+  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => control.onProgress?.({ message }) });
   const model = await loadModel(dir);
   if (model.kind !== 'gpt2') {
     throw new MechLensError('unsupported', 'token embeddings are read from a checkpoint folder, not an .onnx file', { input: input.model, fix: 'Give the Hugging Face checkpoint folder or hub id.' });

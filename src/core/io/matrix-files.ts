@@ -1,7 +1,8 @@
 // Matrix files in the formats Python users already have: NumPy .npy (v1-v3 headers, little-endian
 // f4/f8/i4/i8, C order), CSV, and the Embedding Projector's vectors TSV with its optional metadata
 // TSV for labels. Writes .npy (f4/f8) and CSV so results go back to numpy unchanged.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-write';
 import { extname } from 'node:path';
 import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
@@ -211,7 +212,7 @@ export function formatCsv(m: Matrix, options: { columns?: string[]; labels?: str
 /** Writes m as .npy or CSV, by extension. */
 export async function writeMatrixFile(path: string, m: Matrix, options: { dtype?: 'f4' | 'f8'; columns?: string[]; labels?: string[] } = {}): Promise<void> {
   const format = formatOf(path);
-  if (format === 'npy') await writeFile(path, formatNpy(m, options.dtype));
-  else if (format === 'csv') await writeFile(path, formatCsv(m, options));
+  if (format === 'npy') await writeFileAtomic(path, formatNpy(m, options.dtype));
+  else if (format === 'csv') await writeFileAtomic(path, formatCsv(m, options));
   else throw new MechLensError('unsupported', 'writing TSV is not supported', { input: path, fix: 'Write .npy or .csv.' });
 }

@@ -21,6 +21,7 @@ import type { ProviderName, ProviderSetting } from './providers';
 import { parseProviderSetting } from './providers';
 import { createInferenceSession, defaultSessionCache, type Feed, type InferenceRunner, type SessionCache, type Tensor32 } from './runtime';
 import { loadModel, resolveHook, resolveOnnxTensor, type Gpt2Model, type LoadedModel, type OnnxFileModel } from './capture-model';
+import { modelLabel } from './model-label';
 
 export type CaptureInput = string | PositionInput;
 /** Which token rows to read: the last real token, the target, every token, or one index per input (negative counts from the end). */
@@ -157,7 +158,7 @@ export async function captureActivations(
   };
   const batchSize = options.batchSize ?? 64;
   const maxBatchTokens = options.maxBatchTokens ?? 4096;
-  const label = path.basename(loaded.source);
+  const label = modelLabel(loaded.source);
 
   const batching = loaded.kind === 'gpt2'
     ? packedLayout(ids, rowsOf, rowStart, tokenizer.padTokenId, batchSize, maxBatchTokens, options)

@@ -11,6 +11,7 @@ import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
 import { listZipEntries, readZipEntry } from './gpu-setup-zip';
 import { CUDA_PROVIDER_LIBRARIES, onnxruntimeNativeDir } from './providers';
+import { writeFileAtomicSync } from '../io/atomic-write';
 
 export const CUDA_PACKAGE = 'Microsoft.ML.OnnxRuntime.Gpu.Linux';
 const ENTRY_DIR = 'runtimes/linux-x64/native/';
@@ -101,12 +102,10 @@ export async function setupCudaProvider(options: CudaSetupOptions): Promise<Cuda
     }
     const data = readZipEntry(packagePath, entry);
     const dest = path.join(targetDir, lib);
-    const part = `${dest}.part`;
     try {
-      fs.writeFileSync(part, data, { mode: 0o755 });
-      fs.renameSync(part, dest);
+      // A temporary name of its own (atomic-write.ts): two windows setting up the GPU at once both succeed.
+      writeFileAtomicSync(dest, data, 0o755);
     } catch (err) {
-      fs.rmSync(part, { force: true });
       throw new MechLensError('unsupported', `cannot write ${lib} into onnxruntime's folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
         input: targetDir, fix: 'Make the folder writable (the extension or node_modules folder), or copy the file there yourself.', cause: err,
       });

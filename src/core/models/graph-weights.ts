@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Checkpoint } from './checkpoint';
 import { resolveExternalDataPaths } from './external-data';
 import type { Weight } from './onnx-graph';
+import { openAtomicFile, writeFileAtomicSync } from '../io/atomic-write';
 
 /**
  * 'external': point into the safetensors files (needs F32); 'converted': a converted F32 sidecar
@@ -102,22 +103,23 @@ export function ensureConvertedWeights(checkpoint: Checkpoint, dir: string): Rec
   } catch {
     // Not there yet (or from another revision): write it below.
   }
-  fs.mkdirSync(dir, { recursive: true });
-  const part = path.join(dir, `${CONVERTED_WEIGHTS}.part`);
+  // Each process writes its own temporary file and renames it (atomic-write.ts): two processes
+  // converting the same checkpoint at once both end with a whole file, neither with ENOENT.
+  const out = openAtomicFile(path.join(dir, CONVERTED_WEIGHTS));
   const tensors: Record<string, [number, number]> = {};
-  const fd = fs.openSync(part, 'w');
   let offset = 0;
   try {
     for (const name of checkpoint.tensorNames) {
       const values = checkpoint.readF32(name);
-      fs.writeSync(fd, new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 0, values.byteLength, offset);
+      out.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       tensors[name] = [offset, values.byteLength];
       offset += values.byteLength;
     }
-  } finally {
-    fs.closeSync(fd);
+  } catch (err) {
+    out.abort();
+    throw err;
   }
-  fs.renameSync(part, path.join(dir, CONVERTED_WEIGHTS));
-  fs.writeFileSync(indexPath, JSON.stringify({ revision: checkpoint.revision, bytes: offset, tensors }));
+  out.commit();
+  writeFileAtomicSync(indexPath, JSON.stringify({ revision: checkpoint.revision, bytes: offset, tensors }));
   return tensors;
 }

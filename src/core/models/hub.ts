@@ -9,8 +9,11 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { cachePath, defaultCacheDir } from '../cache';
-import { downloadFile, isLoopback } from '../download';
+import { downloadFile, isLoopback, seconds, type DownloadOptions } from '../download';
 import { CancelledError, MechLensError, throwIfCancelled } from '../errors';
+import { writeFileAtomicSync } from '../io/atomic-write';
+import { withLock } from '../io/file-lock';
+import { isRecordedDownload, recordDownload } from './download-record';
 import { INDEX_FILE, SINGLE_FILE, SOURCE_FILE } from './checkpoint';
 import { parseGpt2Config } from './config';
 import { DEFAULT_HUB_ENDPOINT, findInHubCache, hubCacheDir, hubEndpoint, hubOfflineFromEnv, hubRepoFolderName } from './hub-cache';
@@ -98,6 +101,10 @@ export interface EnsureModelOptions {
   revision?: string;
   signal?: AbortSignal;
   onProgress?: HubProgress;
+  /** Waits worth telling the user about: another process downloading this model, a silent server, a retry. */
+  onStatus?: (message: string) => void;
+  /** Download timing for tests (idle timeout, retries, lock staleness); the defaults suit real use. */
+  timing?: Pick<DownloadOptions, 'idleTimeoutMs' | 'maxStalledMs' | 'retries' | 'retryDelayMs' | 'statusEveryMs' | 'lockStaleMs' | 'lockPollMs'>;
   /** Access token for private or gated repositories; `$HF_TOKEN` by default. Sent to the endpoint's host only. */
   token?: string;
   /** The environment read for HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE, HF_ENDPOINT (default process.env). */
@@ -185,7 +192,7 @@ export async function ensureModel(idOrDir: string, options: EnsureModelOptions =
   // Two panels asking for the same model at once share one download instead of racing on one .part.
   let pending = inFlight.get(dir);
   if (!pending) {
-    pending = download(id, revision, dir, { ...options, endpoint }).finally(() => inFlight.delete(dir));
+    pending = downloadOnce(id, revision, dir, { ...options, endpoint }).finally(() => inFlight.delete(dir));
     inFlight.set(dir, pending);
   }
   await pending;
@@ -193,6 +200,28 @@ export async function ensureModel(idOrDir: string, options: EnsureModelOptions =
 }
 
 const inFlight = new Map<string, Promise<void>>();
+
+/** The lock that lets one process at a time download into a model's cache folder. */
+export const MODEL_LOCK_FILE = '.mechlens-download.lock';
+
+/**
+ * Downloads under a lock on the cache folder, so that two processes (two CLI runs, or the extension
+ * and a CLI run) never write the same files at once: the second waits, says so, and then uses the
+ * entry the first completed.
+ */
+async function downloadOnce(id: string, revision: string, dir: string, options: EnsureModelOptions): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  await withLock(path.join(dir, MODEL_LOCK_FILE), {
+    signal: options.signal,
+    staleMs: options.timing?.lockStaleMs,
+    pollMs: options.timing?.lockPollMs,
+    waitReportMs: options.timing?.statusEveryMs,
+    onWait: (owner, waitedMs) => options.onStatus?.(`Waiting for another MechLens process${owner ? ` (pid ${owner.pid})` : ''} that is downloading ${id}${waitedMs >= 1000 ? ` (${Math.round(waitedMs / 1000)} s so far)` : ''}`),
+  }, async () => {
+    if (completeCacheEntry(dir)) return;
+    await download(id, revision, dir, options);
+  });
+}
 
 function completeCacheEntry(dir: string): ModelSource | undefined {
   try {
@@ -236,7 +265,7 @@ async function download(id: string, revision: string, dir: string, options: Ensu
 
   const describeFile = async (name: string, optional: boolean): Promise<RemoteFile | undefined> => {
     throwIfCancelled(signal);
-    const head = await headRequest(urlOf(name), signal, auth);
+    const head = await headRequest(urlOf(name), signal, auth, 0, options.timing?.idleTimeoutMs);
     if (optional && head.status === 404) return undefined;
     if (head.status === 401 || head.status === 403) {
       throw new MechLensError('download', `The hub refused access to ${id} (HTTP ${head.status} for ${name})`, {
@@ -257,22 +286,28 @@ async function download(id: string, revision: string, dir: string, options: Ensu
 
   const files: RemoteFile[] = [];
   const progress = new OverallProgress(options.onProgress);
+  // A file already here is kept when this folder's record says MechLens downloaded it (a run cut
+  // short), or when downloadFile finds its sha256 on disk equal to the hub's (a folder copied in by
+  // hand). Any other (no record and no known sha256, as for tokenizer.json) is fetched again, since
+  // its size alone proves nothing.
   const fetchFile = async (file: RemoteFile) => {
     const dest = path.join(dir, file.name);
-    if (fs.existsSync(dest) && file.size !== undefined && fs.statSync(dest).size === file.size) {
-      progress.add(file);
-      progress.file(file, file.size);
+    progress.add(file);
+    if (isRecordedDownload(dir, file.name, file.sha256)) {
+      progress.file(file, fs.statSync(dest).size);
       return;
     }
-    fs.rmSync(dest, { force: true });
-    progress.add(file);
-    await downloadFile(file.url, dest, {
+    const got = await downloadFile(file.url, dest, {
+      ...options.timing,
       expectedSize: file.size,
       sha256: file.sha256,
       headers: auth,
       signal,
       onProgress: (received) => progress.file(file, received),
+      onStatus: options.onStatus && ((message) => options.onStatus?.(`${id}: ${file.name}: ${message}`)),
     });
+    if (got.reused) progress.file(file, got.bytes);
+    recordDownload(dir, file.name, got.sha256);
   };
 
   // Small files first: config.json is checked before gigabytes of weights are fetched.
@@ -324,9 +359,7 @@ async function download(id: string, revision: string, dir: string, options: Ensu
     files: files.map((f) => ({ name: f.name, bytes: fs.statSync(path.join(dir, f.name)).size, sha256: f.sha256 ?? null })),
     downloadedAt: new Date().toISOString(),
   };
-  const sourcePath = path.join(dir, SOURCE_FILE);
-  fs.writeFileSync(`${sourcePath}.tmp`, JSON.stringify(source, null, 2) + '\n');
-  fs.renameSync(`${sourcePath}.tmp`, sourcePath);
+  writeFileAtomicSync(path.join(dir, SOURCE_FILE), JSON.stringify(source, null, 2) + '\n');
 }
 
 function readShardNames(indexPath: string, url: string): string[] {
@@ -377,7 +410,7 @@ export interface HeadResult {
  * 302 to its CDN whose own headers carry X-Linked-Size and X-Linked-Etag (the sha256), and small
  * git files with a 200 (or a 307 to the canonical repository name, which is followed).
  */
-export function headRequest(url: string, signal?: AbortSignal, headers: Record<string, string> = {}, redirects = 0): Promise<HeadResult> {
+export function headRequest(url: string, signal?: AbortSignal, headers: Record<string, string> = {}, redirects = 0, idleMs = 30_000): Promise<HeadResult> {
   return new Promise((resolve, reject) => {
     const parsed = new URL(url);
     const client = parsed.protocol === 'https:' ? https : http;
@@ -388,7 +421,9 @@ export function headRequest(url: string, signal?: AbortSignal, headers: Record<s
       }));
       return;
     }
-    const req = client.request(parsed, { method: 'HEAD', headers: { 'user-agent': 'mechlens', 'accept-encoding': 'identity', ...headers }, signal }, (res) => {
+    // A connection of its own (no keep-alive pool): a pooled socket the server has meanwhile closed
+    // fails a HEAD with ECONNRESET, and a HEAD is not retried.
+    const req = client.request(parsed, { method: 'HEAD', agent: false, headers: { 'user-agent': 'mechlens', 'accept-encoding': 'identity', ...headers }, signal }, (res) => {
       res.resume();
       const status = res.statusCode ?? 0;
       const header = (name: string) => {
@@ -402,7 +437,7 @@ export function headRequest(url: string, signal?: AbortSignal, headers: Record<s
       if ((status === 301 || status === 307 || status === 308 || (status === 302 && !linkedSize)) && location && redirects < 5) {
         const next = new URL(location, parsed);
         // The token goes to the hub only, never to a host it redirects to.
-        headRequest(next.toString(), signal, next.host === parsed.host ? headers : {}, redirects + 1).then(resolve, reject);
+        headRequest(next.toString(), signal, next.host === parsed.host ? headers : {}, redirects + 1, idleMs).then(resolve, reject);
         return;
       }
       const contentLength = header('content-length');
@@ -415,7 +450,7 @@ export function headRequest(url: string, signal?: AbortSignal, headers: Record<s
         commit: header('x-repo-commit'),
       });
     });
-    req.setTimeout(30_000, () => req.destroy(new Error('no answer for 30 s')));
+    req.setTimeout(idleMs, () => req.destroy(new Error(`no answer for ${seconds(idleMs)}`)));
     req.on('error', (err) => {
       if (signal?.aborted) reject(new CancelledError(`Download of ${url} cancelled`));
       else reject(new MechLensError('download', `Cannot reach ${parsed.host} (${(err as NodeJS.ErrnoException).code ?? err.message})`, {

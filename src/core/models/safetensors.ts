@@ -3,6 +3,7 @@
 // at a time, by absolute file offset (the same offsets the ONNX graph uses as external data).
 import fs from 'node:fs';
 import { MechLensError } from '../errors';
+import { openAtomicFile } from '../io/atomic-write';
 
 /** Bytes per element of every dtype the safetensors format defines. */
 export const SAFETENSORS_DTYPE_BYTES = Object.freeze({
@@ -325,7 +326,7 @@ export interface TensorToWrite {
 
 /**
  * Writes a safetensors file the way Hugging Face does: header padded with spaces to a multiple of
- * 8 bytes, tensors packed back to back in the order given. Writes to `path.tmp` and renames.
+ * 8 bytes, tensors packed back to back in the order given. Written atomically (atomic-write.ts).
  */
 export function writeSafetensors(filePath: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): void {
   const header: Record<string, unknown> = {};
@@ -342,19 +343,19 @@ export function writeSafetensors(filePath: string, tensors: Record<string, Tenso
   const lengthBytes = Buffer.alloc(8);
   lengthBytes.writeBigUInt64LE(BigInt(headerBytes.length));
 
-  const tmpPath = `${filePath}.tmp`;
-  const fd = fs.openSync(tmpPath, 'w');
+  const out = openAtomicFile(filePath);
   try {
-    fs.writeSync(fd, lengthBytes);
-    fs.writeSync(fd, headerBytes);
+    out.write(lengthBytes);
+    out.write(headerBytes);
     for (const [name, t] of Object.entries(tensors)) {
       const encoded = encodeTensor(name, t);
-      fs.writeSync(fd, new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength));
+      out.write(new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength));
     }
-  } finally {
-    fs.closeSync(fd);
+  } catch (err) {
+    out.abort();
+    throw err;
   }
-  fs.renameSync(tmpPath, filePath);
+  out.commit();
 }
 
 function encodeTensor(name: string, t: TensorToWrite): TensorData {

@@ -4,7 +4,8 @@
 // and two writers of one key simply leave one of two equal files. The folder is capped in bytes;
 // the least recently used entries go first (a hit touches the file's mtime). An entry that does
 // not parse, or whose key does not match, is removed and counts as a miss.
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../io/atomic-write';
+import { streamJson } from '../io/json-stream';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -12,6 +13,7 @@ import path from 'node:path';
 const DEFAULT_RESULT_CACHE_BYTES = 512 * 1024 * 1024;
 
 const ENTRY = /^[0-9a-f]{64}\.json$/;
+const tooLarge = new Error('result too large for the cache');
 const TEMP = /\.tmp$/;
 /** A temporary file older than this is a leftover of a crashed writer. */
 const STALE_TEMP_MS = 10 * 60 * 1000;
@@ -69,18 +71,22 @@ export class ResultCache {
   /** Stores `value` under `key` atomically, then trims the folder to its cap. */
   async set(key: string, value: unknown): Promise<void> {
     const file = this.file(key);
-    const body = JSON.stringify({ key, storedAt: new Date().toISOString(), value } satisfies StoredEntry);
-    // An entry bigger than the whole cap would evict everything and then itself.
-    if (Buffer.byteLength(body) > this.maxBytes) return;
-    await fs.mkdir(this.dir, { recursive: true });
-    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    // Serialized in chunks, and given up as soon as it passes the cap: an entry bigger than the whole
+    // cap would evict everything and then itself, and one past V8's string limit cannot be one string.
+    const parts: Buffer[] = [];
+    let bytes = 0;
     try {
-      await fs.writeFile(temp, body);
-      await fs.rename(temp, file);
+      streamJson({ key, storedAt: new Date().toISOString(), value } satisfies StoredEntry, (chunk) => {
+        const part = Buffer.from(chunk, 'utf8');
+        bytes += part.length;
+        if (bytes > this.maxBytes) throw tooLarge;
+        parts.push(part);
+      });
     } catch (err) {
-      await fs.rm(temp, { force: true });
+      if (err === tooLarge) return;
       throw err;
     }
+    await writeFileAtomic(file, Buffer.concat(parts));
     await this.evict(file);
   }
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cachePath, defaultCacheDir, cacheDirFor } from '../cache';
-import { downloadFile } from '../download';
+import { downloadFile, type DownloadOptions } from '../download';
 import type { SourceCopy } from '../../protocol/result';
 import { MechLensError } from '../errors';
 import { editDistance } from '../text/edit-distance';
@@ -117,8 +117,12 @@ export interface EnsureCatalogOptions {
   catalog?: readonly VectorCatalogEntry[];
   signal?: AbortSignal;
   onProgress?: (received: number, total: number | undefined) => void;
+  /** Waits worth telling the user about: another process downloading this set, a silent server, a retry. */
+  onStatus?: (message: string) => void;
   retries?: number;
   retryDelayMs?: number;
+  /** Download timing for tests (idle timeout, lock staleness); the defaults suit real use. */
+  timing?: Pick<DownloadOptions, 'idleTimeoutMs' | 'maxStalledMs' | 'statusEveryMs' | 'lockStaleMs' | 'lockPollMs'>;
 }
 
 const inFlight = new Map<string, Promise<string>>();
@@ -141,8 +145,12 @@ export async function ensureCatalogVectors(name: string, opts: EnsureCatalogOpti
   // Two runs asking for the same set at once share one download instead of writing one .part twice.
   const running = inFlight.get(dest);
   if (running) return running;
+  // downloadFile takes a lock on the destination: another process fetching the same set makes this
+  // one wait, then the set it finished is used.
   const job = downloadFile(catalogUrl(entry, opts.baseUrl), dest, {
+    ...opts.timing,
     md5: entry.md5,
+    onStatus: opts.onStatus && ((message) => opts.onStatus?.(`${entry.name}: ${message}`)),
     signal: opts.signal,
     onProgress: (received, total) => opts.onProgress?.(received, total ?? entry.downloadBytes),
     retries: opts.retries,

@@ -46,6 +46,7 @@ export async function lookupVectorSpec(spec: string, words: string[], opts: Omit
     ...opts,
     signal: control?.signal,
     onProgress: (received, total) => control?.onProgress?.({ message: `Downloading ${resolved.spec}`, fraction: total ? received / total : undefined }),
+    onStatus: (message) => control?.onProgress?.({ message }),
   });
   return { ...(await lookupVectors(file, words, control)), path: file, spec: resolved.spec };
 }
