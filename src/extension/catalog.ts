@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MODEL_CATALOG, modelCacheDir } from '../core/models/hub';
 import { VECTOR_CATALOG, catalogCachePath, type VectorCatalogEntry } from '../core/vectors/catalog';
-import type { CatalogEntryLike, ModelEntryLike } from './source-picks';
+import type { CatalogEntryLike, ModelEntryLike } from './commands/source-picks';
 
 export function toCatalogEntry(entry: VectorCatalogEntry): CatalogEntryLike {
   return { name: entry.name, dims: entry.dims, vocabSize: entry.vocabSize, sizeBytes: entry.downloadBytes, description: entry.description };
