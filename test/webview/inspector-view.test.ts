@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, openChart, openPanel, waitUntil } from '../helpers/chromium';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { inspectSelection } from '../../src/extension/views/inspector-data';
+import { inspectSelection } from '../../src/extension/job-table';
 import { pairAcrossLayers } from '../../src/core/analyses/pair-layers';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { PinBoard } from '../../src/extension/views/pin-board';

@@ -1,6 +1,6 @@
-// The frozen table of work that runs off the main thread. Adding a task is one line: a name and a
-// function (input, context) -> output. Inputs and outputs are structured-cloneable; typed arrays
-// in outputs are transferred back, not copied.
+// The frozen table of work that runs off the main thread: the jobs (analyses/jobs.ts) and the helper
+// tasks. Adding a task is one line: a name and a function (input, context) -> output. Inputs and
+// outputs are structured-cloneable; typed arrays in outputs are transferred back, not copied.
 import type { Matrix } from '../matrix';
 import type { RunControl } from '../run-control';
 import { tsne, type TsneOptions } from '../layout/tsne';
@@ -8,11 +8,7 @@ import { pca, type PcaOptions } from '../layout/pca';
 import { umap, type UmapOptions } from '../layout/umap';
 import { dbscan, type DbscanOptions } from '../cluster/dbscan';
 import { kmeans, type KmeansOptions } from '../cluster/kmeans';
-import { runCompare, type CompareInput } from '../analyses/compare';
-import { runContrast, type ContrastInput } from '../analyses/contrast';
-import { runAttention, type AttentionInput } from '../analyses/attention';
-import { runTokens, type TokensInput } from '../analyses/tokens';
-import { runMatch, type MatchInput } from '../analyses/match';
+import { jobRunners } from '../analyses/jobs';
 import { pairAcrossLayers, type PairLayersInput } from '../analyses/pair-layers';
 import { vectorFileWords } from '../vocabulary';
 
@@ -28,11 +24,8 @@ export const workerTasks = Object.freeze({
     umap(input.x, input.options, { ...context, onIteration: context.onIteration && ((epoch, coords) => context.onIteration!(epoch, NaN, coords)) }),
   dbscan: (input: { x: Matrix; options: DbscanOptions }, context: TaskContext) => dbscan(input.x, input.options, context),
   kmeans: (input: { x: Matrix; options: KmeansOptions }, context: TaskContext) => kmeans(input.x, input.options, context),
-  compare: (input: CompareInput, context: TaskContext) => runCompare(input, context),
-  contrast: (input: ContrastInput, context: TaskContext) => runContrast(input, context),
-  attention: (input: AttentionInput, context: TaskContext) => runAttention(input, context),
-  tokens: (input: TokensInput, context: TaskContext) => runTokens(input, context),
-  match: (input: MatchInput, context: TaskContext) => runMatch(input, context),
+  /** Every job of the engine's job table, under its JobName. */
+  ...jobRunners,
   pairLayers: (input: PairLayersInput, context: TaskContext) => pairAcrossLayers(input, context),
   vectorWords: (input: { file: string }, context: TaskContext) => vectorFileWords(input.file, context),
 });

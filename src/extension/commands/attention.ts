@@ -13,7 +13,6 @@ import { attentionCacheParts, cachedResult, runCached, type ResultCacheProvider 
 import type { RecentList } from '../recent';
 import { effectiveSetting } from '../settings';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
-import { validateAttentionRerun } from './rerun-params';
 
 export type AttentionJob = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
 
@@ -98,7 +97,7 @@ export async function compareAttention(services: AttentionServices, args: Attent
   const panel = ResultPanel.create(services, `Q/K at layer ${layer} of ${modelName} — ${fileName}`);
   enableRerun(log, panel, {
     name: 'Attention', title: (p) => `MechLens: attention Q/K for ${fileName}, layer ${p.layer}`,
-    validate: (raw: unknown) => validateAttentionRerun(raw, nLayer),
+    job: 'attention', context: { nLayer },
     run: (p, control) => {
       const rerun: AttentionInput = { ...input, layer: p.layer, template: p.template, permutations: p.permutations };
       return cachedResult(services.resultCache?.(settings.cacheDir), attentionCacheParts(rerun), () => services.runAttention(rerun, control), log);

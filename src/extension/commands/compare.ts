@@ -8,7 +8,6 @@ import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
 import { enableRerun, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
-import { validateCompareRerun } from './rerun-params';
 import { reclusterCompare } from '../../core/analyses/recluster-map';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import { cachedResult, compareCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
@@ -147,7 +146,7 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
 
   const panel = ResultPanel.create(services, title);
   enableRerun(log, panel, {
-    name: 'Compare', title: () => `MechLens: comparing ${wordsName} again`, validate: validateCompareRerun,
+    name: 'Compare', title: () => `MechLens: comparing ${wordsName} again`, job: 'compare', context: undefined,
     run: async (p, control) => {
       // Only eps or min_samples changed: DBSCAN again on the maps on screen, without reading the sources or running t-SNE.
       const shown = panel.currentResult;

@@ -10,7 +10,6 @@ import { ResultPanel, type PanelServices } from '../panels/panel';
 import { contrastCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from '../recent';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
-import { validateContrastRerun } from './rerun-params';
 import { reclusterContrast } from '../../core/analyses/recluster-map';
 import {
   buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
@@ -105,7 +104,7 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   const modelConfig = hookConfigFor(model);
   enableRerun(log, panel, {
     name: 'Contrast', title: (p) => `MechLens: contrasting ${fileName} at ${p.hook}`,
-    validate: (raw: unknown) => validateContrastRerun(raw, modelConfig),
+    job: 'contrast', context: { hookConfig: modelConfig },
     run: (p, control) => {
       // Only eps, min_samples or k changed: cluster the significant neurons again on the map on screen, without the model or t-SNE.
       const shown = panel.currentResult;

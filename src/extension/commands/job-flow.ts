@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
+import type { JobName, RerunParamsOf } from '../../protocol/jobs';
 import type { Result } from '../../protocol/result';
+import { extensionJobs, type RerunContexts } from '../job-table';
 import { buildModelPickRows, type ModelPickRow } from './model-hook-picks';
 import type { SourcePickRow } from './source-picks';
 import { userFacingMessage } from '../error-message';
@@ -242,15 +244,17 @@ export async function reportJobFailure(err: unknown, log: Log, panel: ResultPane
   }
 }
 
-export interface RerunSpec<P> {
+export interface RerunSpec<J extends JobName> {
+  /** Which job: its re-run check comes from the extension's job table (job-table.ts). */
+  job: J;
+  /** What the check needs to know from the first run (the model's layer count, hook shapes, ...). */
+  context: RerunContexts[J];
   /** The log's name for the job: "Compare" gives "Compare: running again from the panel …". */
   name: string;
-  /** Checks the webview's untrusted params; throws a MechLensError that names the bad field. */
-  validate: (params: unknown) => P;
   /** Runs the job with the changed parameters, everything else as in the first run. */
-  run: (params: P, control: RunControl) => Promise<Result>;
+  run: (params: RerunParamsOf<J>, control: RunControl) => Promise<Result>;
   /** Title of the progress notification. */
-  title: (params: P) => string;
+  title: (params: RerunParamsOf<J>) => string;
 }
 
 /**
@@ -258,9 +262,9 @@ export interface RerunSpec<P> {
  * the params are validated, the run goes behind the same cancellable progress as the first one
  * (notification and in-panel bar, Cancel in either), and the panel shows the new result in place.
  */
-export function enableRerun<P>(log: Log, panel: ResultPanel, spec: RerunSpec<P>): void {
+export function enableRerun<J extends JobName>(log: Log, panel: ResultPanel, spec: RerunSpec<J>): void {
   panel.setRerunHandler(async (raw, signal) => {
-    const params = spec.validate(raw);
+    const params = extensionJobs[spec.job].validateRerun(raw, spec.context);
     log.info(`${spec.name}: running again from the panel with ${JSON.stringify(params)}`);
     const started = performance.now();
     const result = await runWithProgress(log, panel, { title: spec.title(params), logSteps: false, signal }, (control) => spec.run(params, control));

@@ -14,7 +14,6 @@ import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { pathSettings, readCompareSettings, type Inspect } from '../settings';
 import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike } from './source-picks';
-import { validateMatchRerun } from './rerun-params';
 import { rerunLimits } from '../../protocol/rerun';
 
 export type MatchJob = (input: MatchInput, control: RunControl) => Promise<MatchResult>;
@@ -138,7 +137,7 @@ export async function matchVocabularies(services: MatchServices, args: MatchArgs
     panel.showResult(result);
     enableRerun(log, panel, {
       name: 'Match',
-      validate: validateMatchRerun,
+      job: 'match', context: undefined,
       run: async ({ length: l, count: k, leadingSpace }, control) => logOutcome(log, await run({ length: l, count: k, leadingSpace }, control), false),
       title: (p) => `MechLens: matching ${p.count} words of ${p.length} letters again`,
     });

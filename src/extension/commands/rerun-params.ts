@@ -6,6 +6,7 @@ import type { HookShapeConfig } from '../../core/models/hooks';
 import {
   leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams, type MatchRerunParams, type NumberLimit,
 } from '../../protocol/rerun';
+import { tokensLimitProblem, type TokensRerunParams } from '../../protocol/tokens-params';
 import { validateHook } from './model-hook-picks';
 import { validateTemplate } from './prompt-template';
 
@@ -106,4 +107,28 @@ export function validateContrastRerun(raw: unknown, hookConfig: HookShapeConfig 
 export function validateMatchRerun(raw: unknown): MatchRerunParams {
   const f = fieldsOf(raw, 'match');
   return { job: 'match', length: checkNumber(f, 'length'), count: checkNumber(f, 'count'), leadingSpace: checkChoice(f, 'leadingSpace', leadingSpaceChoices) };
+}
+
+/**
+ * Checks the untrusted params of the panel's "Run again": each field's type and range (the table the
+ * panel's fields use), and N only when the run mapped the first N tokens (a list run keeps its list).
+ */
+export function validateTokensRerun(raw: unknown, listRun: boolean): TokensRerunParams {
+  const f = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  const bad = (field: string, allowed: string) => new MechLensError('bad-argument',
+    `The token panel asked to run again with ${field} = ${String(JSON.stringify(f[field]) ?? f[field]).slice(0, 60)}`, { input: field, fix: `Use ${allowed}.` });
+  if (f.job !== 'tokens') throw bad('job', '"tokens" (reopen the panel from Map Token Embeddings…)');
+  if (f.method !== 'tsne' && f.method !== 'pca') throw bad('method', 'tsne or pca');
+  const number = (field: 'perplexity' | 'eps' | 'minSamples' | 'first', nullable: boolean): number | null => {
+    if (nullable && f[field] === null) return null;
+    const problem = tokensLimitProblem(field, f[field]);
+    if (problem) throw bad(field, problem);
+    return f[field] as number;
+  };
+  // A token-list run keeps its list: N applies only to a first-N run.
+  if (listRun && f.first !== null) throw bad('first', 'null for a token-list run');
+  return {
+    job: 'tokens', method: f.method, perplexity: number('perplexity', false) as number, eps: number('eps', true),
+    minSamples: number('minSamples', false) as number, first: listRun ? null : number('first', false),
+  };
 }

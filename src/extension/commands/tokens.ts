@@ -6,8 +6,10 @@ import path from 'node:path';
 import type { LeadingSpace, TokensResult } from '../../protocol/result';
 import { AUTO_PCA_ABOVE, TOKENS_DEFAULTS, type TokensInput } from '../../core/analyses/tokens';
 import type { RunControl } from '../../core/run-control';
-import { MechLensError } from '../../core/errors';
-import { type TokensRerunParams, tokensLimitProblem } from '../../protocol/tokens-params';
+import type { TokensRerunParams } from '../../protocol/tokens-params';
+import { validateTokensRerun } from './rerun-params';
+
+export { validateTokensRerun };
 import { hookConfigFor, readContrastSettings } from './model-hook-picks';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
@@ -39,30 +41,6 @@ export function validateTokenCount(text: string, vocabSize: number | undefined):
   if (!/^\d+$/.test(t) || Number(t) < 1) return 'Enter a whole number of tokens: 100, 1000, …';
   if (vocabSize !== undefined && Number(t) > vocabSize) return `The model has ${vocabSize.toLocaleString('en-US')} tokens.`;
   return undefined;
-}
-
-/**
- * Checks the untrusted params of the panel's "Run again": each field's type and range (the table the
- * panel's fields use), and N only when the run mapped the first N tokens (a list run keeps its list).
- */
-export function validateTokensRerun(raw: unknown, listRun: boolean): TokensRerunParams {
-  const f = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
-  const bad = (field: string, allowed: string) => new MechLensError('bad-argument',
-    `The token panel asked to run again with ${field} = ${String(JSON.stringify(f[field]) ?? f[field]).slice(0, 60)}`, { input: field, fix: `Use ${allowed}.` });
-  if (f.job !== 'tokens') throw bad('job', '"tokens" (reopen the panel from Map Token Embeddings…)');
-  if (f.method !== 'tsne' && f.method !== 'pca') throw bad('method', 'tsne or pca');
-  const number = (field: 'perplexity' | 'eps' | 'minSamples' | 'first', nullable: boolean): number | null => {
-    if (nullable && f[field] === null) return null;
-    const problem = tokensLimitProblem(field, f[field]);
-    if (problem) throw bad(field, problem);
-    return f[field] as number;
-  };
-  // A token-list run keeps its list: N applies only to a first-N run.
-  if (listRun && f.first !== null) throw bad('first', 'null for a token-list run');
-  return {
-    job: 'tokens', method: f.method, perplexity: number('perplexity', false) as number, eps: number('eps', true),
-    minSamples: number('minSamples', false) as number, first: listRun ? null : number('first', false),
-  };
 }
 
 /** The first run's input with the panel's changes: a null eps is the job's default for the method. */
@@ -160,7 +138,7 @@ export async function mapTokenEmbeddings(services: TokensServices, args: TokensA
   const panel = ResultPanel.create(services, `Token embeddings of ${modelName} — ${what}`);
   enableRerun(log, panel, {
     name: 'Map tokens', title: (p) => `MechLens: mapping ${p.first !== null ? `the first ${p.first} tokens` : what} of ${modelName} (${p.method === 'tsne' ? `t-SNE, perplexity ${p.perplexity}` : 'PCA'})`,
-    validate: (raw: unknown) => validateTokensRerun(raw, !('first' in selection)),
+    job: 'tokens', context: { listRun: !('first' in selection) },
     run: (p, control) => services.runTokens(rerunInput(input, p), control),
   });
   const started = performance.now();

@@ -1,5 +1,6 @@
-// One-line summaries of a Result, for the status bar and logs.
-import type { AttentionResult, CompareResult, MatchResult, Result, TokensResult } from '../../protocol/result';
+// One-line summaries of each job's Result, for the status bar and logs (the extension's job table,
+// job-table.ts, picks the one for a result).
+import type { AttentionResult, CompareResult, ContrastResult, MatchResult, TokensResult } from '../../protocol/result';
 import { formatMs } from '../log-format';
 
 export interface ResultSummary {
@@ -7,18 +8,7 @@ export interface ResultSummary {
   tooltip: string;
 }
 
-export function summarizeResult(result: Result): ResultSummary {
-  if (result.job === 'compare') return summarizeCompare(result);
-  // Compared as a plain string: the Result union grows as job panels land.
-  const job: string = result.job;
-  if (job === 'contrast') return summarizeContrast(result as unknown as ContrastLike);
-  if (result.job === 'attention') return summarizeAttention(result);
-  if (result.job === 'match') return summarizeMatch(result);
-  if (result.job === 'tokens') return summarizeTokens(result);
-  return { text: String(result.title), tooltip: String(result.title) };
-}
-
-function summarizeCompare(result: CompareResult): ResultSummary {
+export function summarizeCompare(result: CompareResult): ResultSummary {
   const providers = [...new Set([result.a.source.provider, result.b.source.provider].filter((p): p is string => !!p))];
   const parts = [`${result.a.source.label} vs ${result.b.source.label}`];
   if (providers.length) parts.push(providers.join('+').toUpperCase());
@@ -33,19 +23,7 @@ function summarizeCompare(result: CompareResult): ResultSummary {
   return { text: parts.join(' · '), tooltip };
 }
 
-/** The fields of a contrast result the status bar names (typed loosely: the Result union grows). */
-interface ContrastLike {
-  title: string;
-  model: { label: string };
-  hook: string;
-  provider: string;
-  groups: [string, string];
-  significant: number[];
-  t: number[];
-  run: { durationMs: number };
-}
-
-function summarizeContrast(result: ContrastLike): ResultSummary {
+export function summarizeContrast(result: ContrastResult): ResultSummary {
   const time = formatMs(result.run.durationMs);
   return {
     text: `${result.model.label} · ${result.hook} · ${result.provider.toUpperCase()} · ${time}`,
@@ -58,7 +36,7 @@ function summarizeContrast(result: ContrastLike): ResultSummary {
   };
 }
 
-function summarizeAttention(result: AttentionResult): ResultSummary {
+export function summarizeAttention(result: AttentionResult): ResultSummary {
   const time = formatMs(result.run.durationMs);
   return {
     text: `${result.model.label} · layer ${result.layer} Q/K · ${result.provider.toUpperCase()} · ${time}`,
@@ -72,7 +50,7 @@ function summarizeAttention(result: AttentionResult): ResultSummary {
   };
 }
 
-function summarizeMatch(result: MatchResult): ResultSummary {
+export function summarizeMatch(result: MatchResult): ResultSummary {
   const time = formatMs(result.run.durationMs);
   const rsa = result.rsa;
   return {
@@ -86,7 +64,7 @@ function summarizeMatch(result: MatchResult): ResultSummary {
   };
 }
 
-function summarizeTokens(result: TokensResult): ResultSummary {
+export function summarizeTokens(result: TokensResult): ResultSummary {
   const time = formatMs(result.run.durationMs);
   const map = result.method === 'tsne' ? `t-SNE (perplexity ${result.map.perplexity ?? '—'})` : 'PCA';
   return {

@@ -2,7 +2,7 @@
 // execution provider when a model was involved, and the run time.
 import * as vscode from 'vscode';
 import type { Result } from '../../protocol/result';
-import { summarizeResult } from './result-summary';
+import { summarizeResult } from '../job-table';
 
 export class ResultStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('mechlens.result', vscode.StatusBarAlignment.Left, 50);

@@ -3,7 +3,7 @@
 // space (and per layer when the result has them); a neuron → its activation in every sentence with
 // both groups' summaries and its t-test; a cluster → its members and centroid profile; a point of a
 // layer sweep → every statistic recorded at that layer.
-import type { AnyResult, AttentionResult, CompareResult, ContrastResult, TokensResult } from '../../protocol/result';
+import type { AttentionResult, CompareResult, ContrastResult, MatchResult, Result, TokensResult } from '../../protocol/result';
 import type { Focus, GroupSummary, InspectorData, Neighbour } from '../../protocol/side-view';
 import { matrix } from '../../core/matrix';
 import { twoSampleTTest } from '../../core/stats/ttest';
@@ -130,29 +130,40 @@ function layer(result: AttentionResult, at: number): InspectorData | undefined {
   };
 }
 
-export function inspectSelection(result: AnyResult | undefined, items: readonly string[], focus?: Focus, k = 8): InspectorData {
-  let data: InspectorData | undefined;
-  if (result?.job === 'compare' || result?.job === 'attention') {
-    if (focus?.kind === 'cluster' && result.job === 'compare' && (focus.map === 'a' || focus.map === 'b')) {
-      const space = result[focus.map];
-      const c = space.map?.clusters.find((x) => x.label === focus.label);
-      if (c) data = { kind: 'cluster', map: focus.map, label: c.label, title: `${space.source.label} · cluster ${c.label} · ${c.members.length} words`, members: c.members, profile: c.centroid, profileLabel: 'centroid (dimension)' };
-    } else if (focus?.kind === 'layer' && result.job === 'attention') {
-      data = layer(result, focus.layer);
-    } else {
-      data = words(result, items, focus, k);
-    }
-  } else if (result?.job === 'match' && result.compare) {
-    data = words(result.compare, items, focus, k);
-  } else if (result?.job === 'contrast') {
-    const named = /^n(\d+)$/.exec(items[0] ?? '');
-    if (focus?.kind === 'neuron') data = inspectNeuron(result, focus.neuron);
-    else if (focus?.kind === 'cluster') data = neuronCluster(result, focus.map, focus.label);
-    else if (named) data = inspectNeuron(result, Number(named[1]));
-  } else if (result?.job === 'tokens') {
-    data = tokens(result, items, focus, k);
+/** A compare result: a cluster of either map, else the word or pair picked. */
+export function inspectCompare(result: CompareResult, items: readonly string[], focus: Focus | undefined, k: number): InspectorData | undefined {
+  if (focus?.kind === 'cluster' && (focus.map === 'a' || focus.map === 'b')) {
+    const space = result[focus.map];
+    const c = space.map?.clusters.find((x) => x.label === focus.label);
+    return c ? { kind: 'cluster', map: focus.map, label: c.label, title: `${space.source.label} · cluster ${c.label} · ${c.members.length} words`, members: c.members, profile: c.centroid, profileLabel: 'centroid (dimension)' } : undefined;
   }
-  if (data) return data;
+  return words(result, items, focus, k);
+}
+
+/** An attention result: a point of the layer sweep, else the word or pair picked. */
+export function inspectAttention(result: AttentionResult, items: readonly string[], focus: Focus | undefined, k: number): InspectorData | undefined {
+  if (focus?.kind === 'layer') return layer(result, focus.layer);
+  return words(result, items, focus, k);
+}
+
+/** A match result: the words of its comparison, when it ran one. */
+export function inspectMatch(result: MatchResult, items: readonly string[], focus: Focus | undefined, k: number): InspectorData | undefined {
+  return result.compare ? words(result.compare, items, focus, k) : undefined;
+}
+
+/** A contrast result: a neuron (picked, or named nN), or a cluster of neurons. */
+export function inspectContrast(result: ContrastResult, items: readonly string[], focus: Focus | undefined): InspectorData | undefined {
+  const named = /^n(\d+)$/.exec(items[0] ?? '');
+  if (focus?.kind === 'neuron') return inspectNeuron(result, focus.neuron);
+  if (focus?.kind === 'cluster') return neuronCluster(result, focus.map, focus.label);
+  return named ? inspectNeuron(result, Number(named[1])) : undefined;
+}
+
+/** A tokens result: a cluster of the map, else one token's neighbours. */
+export const inspectTokens = tokens;
+
+/** What the view shows when nothing in the result matches the selection. */
+export function nothingToInspect(result: Result | undefined, items: readonly string[]): InspectorData {
   if (!result) return { kind: 'empty', message: hint };
   return { kind: 'empty', message: items.length ? `"${items.join(', ').slice(0, 80)}" is not in this result. ${hint}` : hint };
 }

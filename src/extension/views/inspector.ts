@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { buildWebviewHtml, createNonce } from '../webview-html';
 import { webviewOptions } from '../webview-resources';
-import { inspectSelection } from './inspector-data';
+import { inspectSelection } from '../job-table';
 import { planExport } from '../panels/panel-messages';
 import { PinBoard, type PinSource } from './pin-board';
 import type { Log } from '../log';

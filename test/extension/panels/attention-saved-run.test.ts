@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSavedRun } from '../../../src/extension/panels/saved-run';
-import { summarizeResult } from '../../../src/extension/panels/result-summary';
+import { summarizeResult } from '../../../src/extension/job-table';
 import { MechLensError } from '../../../src/core/errors';
 import type { AttentionResult } from '../../../src/protocol/result';
 

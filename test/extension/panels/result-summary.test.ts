@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summarizeResult } from '../../../src/extension/panels/result-summary';
+import { summarizeResult } from '../../../src/extension/job-table';
 import { formatMs } from '../../../src/extension/log-format';
 import { SCHEMA_VERSION, type CompareResult } from '../../../src/protocol/result';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { summarizeResult } from '../../../src/extension/panels/result-summary';
+import { summarizeResult } from '../../../src/extension/job-table';
 import type { TokensResult } from '../../../src/protocol/result';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'tokens-result.json'), 'utf8')) as TokensResult;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inspectSelection } from '../../../src/extension/views/inspector-data';
+import { inspectSelection } from '../../../src/extension/job-table';
 import { SCHEMA_VERSION, type AttentionResult, type CompareResult, type ContrastResult, type TokensResult } from '../../../src/protocol/result';
 
 const close = (actual: number, expected: number, tol = 1e-9, what = '') =>
