@@ -9,7 +9,8 @@ import { type Result, isResult } from '../protocol/result';
 import { jobNames, sizeOfResult } from '../protocol/jobs';
 import { setPinnedCards } from './pin';
 import { isRenderable, renderResult, webviewJobs, type PanelView, type SavedState } from './jobs';
-import { HostRequests, RerunClient, rerunStatusStrip } from './rerun-client';
+import { RequestClient } from '../protocol/ipc';
+import { RerunClient, rerunStatusStrip } from './rerun-client';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -24,7 +25,7 @@ const maxItemsInState = 400;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 app.classList.add('ml-app');
-const requests = new HostRequests((m) => vscode.postMessage(m));
+const requests = new RequestClient((m) => vscode.postMessage(m));
 /** Runs the job again from the panel's controls; its strip above the panel shows progress and Cancel. */
 const rerunClient = new RerunClient(requests);
 app.parentElement?.insertBefore(rerunStatusStrip(rerunClient, () => vscode.postMessage({ type: 'openLog' })), app);

@@ -2,7 +2,8 @@
 // webview says `ready` (messages wait in a queue), checks every message it receives, and performs
 // the file work the webview cannot do itself: save, export, open the log.
 import * as vscode from 'vscode';
-import { isFromWebview, type FromWebview, type ToWebview } from '../../protocol/messages';
+import { isFromWebview, panelRequests, type FromWebview, type ToWebview } from '../../protocol/messages';
+import { answerRequest, type RequestHandlers } from '../../protocol/ipc';
 import type { Focus } from '../../protocol/side-view';
 import type { PinBoard } from '../views/pin-board';
 import { isResult, type Result } from '../../protocol/result';
@@ -15,7 +16,7 @@ import { parseSavedRun } from './saved-run';
 import type { RecentList } from '../recent';
 import type { ResultStatusBar } from './status-bar';
 import type { PanelStore } from './panel-store';
-import { panelSettings, renderWebview, webviewOptions } from '../webview-resources';
+import { renderWebview, webviewOptions } from '../webview-resources';
 
 export const panelViewType = 'mechlens.panel';
 
@@ -238,63 +239,57 @@ export class ResultPanel implements vscode.Disposable {
         this.services.log.show();
         return;
       case 'request':
-        await this.reply(message.id, message.method, message.params);
+        await answerRequest(panelRequests, this.requestHandlers, message, (reply) => this.post(reply));
+        return;
+      case 'openLink':
+        // The protocol guard checked the pattern already; the host checks again before opening anything.
+        if (isOpenableLink(message.url)) {
+          this.services.log.info(`Opening ${message.url}`);
+          await vscode.env.openExternal(vscode.Uri.parse(message.url));
+        } else {
+          this.services.log.warn('Ignored a panel message of type "openLink"');
+        }
         return;
       default: {
-        const other = message as { type: string; url?: unknown };
-        if (other.type === 'openLink' && isOpenableLink(other.url)) {
-          this.services.log.info(`Opening ${other.url}`);
-          await vscode.env.openExternal(vscode.Uri.parse(other.url));
-        } else {
-          this.services.log.warn(`Ignored a panel message of type "${other.type}"`);
-        }
+        const unknown: never = message;
+        this.services.log.warn(`Ignored a panel message of type "${(unknown as { type: string }).type}"`);
       }
     }
   }
 
-  private async reply(id: number, method: string, params: unknown): Promise<void> {
-    if (method === 'settings') {
-      this.post({ type: 'reply', id, ok: true, value: panelSettings() });
-    } else if (method === 'rerun') {
-      await this.rerun(id, params);
-    } else if (method === 'cancelRerun') {
+  /** The host's answers to panelRequests (protocol/messages.ts); the params are the page's, unchecked. */
+  private readonly requestHandlers: RequestHandlers<typeof panelRequests> = {
+    rerun: (params) => this.rerun(params),
+    cancelRerun: () => {
       const running = this.rerunning;
       if (running) this.services.log.info('Re-run cancelled from the panel');
       running?.abort();
-      this.post({ type: 'reply', id, ok: true, value: { cancelled: running !== undefined } });
-    } else {
-      this.post({ type: 'reply', id, ok: false, error: `Unknown request "${method.slice(0, 40)}"` });
-    }
-  }
+      return { cancelled: running !== undefined };
+    },
+  };
 
   /**
    * Runs the job again and shows the new result in this panel (same tab, same column). The reply
    * comes after the run: `{status}` when it finished or was cancelled, the user-facing error otherwise.
    */
-  private async rerun(id: number, params: unknown): Promise<void> {
-    const fail = (error: string) => this.post({ type: 'reply', id, ok: false, error });
+  private async rerun(params: unknown): Promise<RerunOutcome> {
     if (!this.rerunHandler) {
-      fail('This panel cannot run its job again: it was opened from a saved run or restored after a reload. Run the command again to change its settings.');
-      return;
+      throw new Error('This panel cannot run its job again: it was opened from a saved run or restored after a reload. Run the command again to change its settings.');
     }
     if (this.rerunning) {
-      fail('A re-run is already going in this panel: wait for it to finish, or cancel it first.');
-      return;
+      throw new Error('A re-run is already going in this panel: wait for it to finish, or cancel it first.');
     }
     const controller = new AbortController();
     this.rerunning = controller;
     try {
       const result = await this.rerunHandler(params, controller.signal);
-      if (this.disposed) return;
-      this.showResult(result);
-      this.post({ type: 'reply', id, ok: true, value: { status: 'done' } satisfies RerunOutcome });
+      // A closed panel takes no result (and its reply goes nowhere).
+      if (!this.disposed) this.showResult(result);
+      return { status: 'done' };
     } catch (err) {
-      if (err instanceof MechLensError && err.code === 'cancelled') {
-        this.post({ type: 'reply', id, ok: true, value: { status: 'cancelled' } satisfies RerunOutcome });
-        return;
-      }
+      if (err instanceof MechLensError && err.code === 'cancelled') return { status: 'cancelled' };
       this.services.log.error('Re-run from the panel failed', err);
-      fail(err instanceof MechLensError ? userFacingMessage(err)
+      throw new Error(err instanceof MechLensError ? userFacingMessage(err)
         : `MechLens: running again failed unexpectedly (${err instanceof Error ? err.message : String(err)}). The log has the details.`);
     } finally {
       this.rerunning = undefined;

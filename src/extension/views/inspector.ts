@@ -14,12 +14,15 @@ import type { RunControl } from '../../core/run-control';
 import { MechLensError } from '../../core/errors';
 import { userFacingMessage } from '../error-message';
 import type { AnyResult } from '../../protocol/result';
-import { type Focus, type FromSideView, type InspectorData, type PinnedChart, type ToSideView, isFromSideView } from '../../protocol/side-view';
+import {
+  inspectorRequests, isFromSideView, pinnedRequests, type Focus, type FromSideView, type InspectorData, type PinnedChart, type ToSideView,
+} from '../../protocol/side-view';
+import { answerRequest, type RequestHandlers, type RequestMap } from '../../protocol/ipc';
 
 export const inspectorViewId = 'mechlens.inspector';
 export const pinnedViewId = 'mechlens.pinned';
 
-abstract class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
+abstract class SideView<M extends RequestMap> implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -28,7 +31,10 @@ abstract class SideView implements vscode.WebviewViewProvider, vscode.Disposable
 
   /** The message that brings a (re)loaded page up to date. */
   protected abstract current(): ToSideView;
-  protected abstract handle(message: FromSideView): Promise<void>;
+  protected abstract handle(message: Exclude<FromSideView, { type: 'ready' | 'request' }>): Promise<void>;
+  /** The view's requests (protocol/side-view.ts) and the host's answers to them. */
+  protected abstract readonly requests: M;
+  protected abstract readonly requestHandlers: RequestHandlers<M>;
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -49,6 +55,10 @@ abstract class SideView implements vscode.WebviewViewProvider, vscode.Disposable
         if (m.type === 'ready') {
           this.ready = true;
           this.post();
+          return;
+        }
+        if (m.type === 'request') {
+          void answerRequest(this.requests, this.requestHandlers, m, (reply) => { void this.view?.webview.postMessage(reply satisfies ToSideView); });
           return;
         }
         void this.handle(m).catch((err: unknown) => {
@@ -86,7 +96,7 @@ export interface InspectedPanel {
   post(message: { type: 'focus'; items: string[]; focus?: Focus }): void;
 }
 
-export class InspectorViewProvider extends SideView {
+export class InspectorViewProvider extends SideView<typeof inspectorRequests> {
   private latest: InspectorData = inspectSelection(undefined, []);
   private source: { panel: InspectedPanel; items: string[]; focus?: Focus } | undefined;
 
@@ -106,7 +116,12 @@ export class InspectorViewProvider extends SideView {
     return { type: 'inspect', data: this.latest };
   }
 
-  protected async handle(message: FromSideView): Promise<void> {
+  protected readonly requests = inspectorRequests;
+  protected readonly requestHandlers: RequestHandlers<typeof inspectorRequests> = {
+    pairLayers: () => this.runLayers(),
+  };
+
+  protected async handle(message: Exclude<FromSideView, { type: 'ready' | 'request' }>): Promise<void> {
     if (message.type === 'open') {
       if (!this.source) return;
       this.source.panel.reveal();
@@ -116,8 +131,6 @@ export class InspectorViewProvider extends SideView {
       vscode.window.setStatusBarMessage('MechLens: copied the Inspector\'s numbers', 3000);
     } else if (message.type === 'export') {
       await this.export(message);
-    } else if (message.type === 'layers') {
-      await this.runLayers();
     }
   }
 
@@ -150,7 +163,7 @@ export class InspectorViewProvider extends SideView {
   }
 }
 
-export class PinnedViewProvider extends SideView {
+export class PinnedViewProvider extends SideView<typeof pinnedRequests> {
   readonly board = new PinBoard(() => this.post());
 
   constructor(extensionUri: vscode.Uri, log?: Log) {
@@ -166,7 +179,10 @@ export class PinnedViewProvider extends SideView {
     void vscode.commands.executeCommand(`${pinnedViewId}.focus`, { preserveFocus: true });
   }
 
-  protected async handle(message: FromSideView): Promise<void> {
+  protected readonly requests = pinnedRequests;
+  protected readonly requestHandlers: RequestHandlers<typeof pinnedRequests> = {};
+
+  protected async handle(message: Exclude<FromSideView, { type: 'ready' | 'request' }>): Promise<void> {
     if (message.type === 'unpin') this.board.unpin(message.id);
     else if (message.type === 'open' && message.id && !this.board.reveal(message.id)) {
       void vscode.window.showInformationMessage('MechLens: the panel of this chart was closed.');

@@ -80,8 +80,23 @@ test('malformed or unknown messages are ignored and logged, never acted on', asy
   fake.send({ type: 'request', id: 7, method: 'settings' });
   fake.send({ type: 'request', id: 8, method: 'deleteEverything' });
   await tick();
-  assert.deepEqual(fake.posted[0], { type: 'reply', id: 7, ok: true, value: { colorScheme: 'RdBu', canvasThreshold: 150 } });
+  // No page asks for `settings` (they arrive in the page's data-settings): the request was removed.
+  assert.deepEqual(fake.posted[0], { type: 'reply', id: 7, ok: false, error: 'Unknown request "settings"' });
   assert.deepEqual(fake.posted[1], { type: 'reply', id: 8, ok: false, error: 'Unknown request "deleteEverything"' });
+});
+
+test('openLink opens a Neuroscope neuron page in the browser; any other link is refused and never opened', async () => {
+  panelModule.ResultPanel.create(services(), 'Contrast');
+  const fake = recorded.panels[0];
+  recorded.opened.length = 0;
+  fake.send({ type: 'ready' });
+  fake.send({ type: 'openLink', url: 'https://neuroscope.io/gpt2-small/5/123.html' });
+  fake.send({ type: 'openLink', url: 'https://evil.example/gpt2-small/5/123.html' });
+  fake.send({ type: 'openLink', url: 'javascript:alert(1)' });
+  await tick();
+  assert.deepEqual(recorded.opened, ['https://neuroscope.io/gpt2-small/5/123.html']);
+  assert.ok(recorded.log.includes('info Opening https://neuroscope.io/gpt2-small/5/123.html'), recorded.log.join('\n'));
+  assert.equal(recorded.log.filter((l) => l.startsWith('warn Ignored a malformed message')).length, 2);
 });
 
 test('save writes the result as *.mechlens.json where the user chose; export writes the decoded bytes', async () => {

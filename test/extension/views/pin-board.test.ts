@@ -69,4 +69,6 @@ test('pin, unpin and side-view messages are checked before the host acts on them
   assert.equal(isFromSideView({ type: 'export', format: 'npy', name: 'x', content: '', encoding: 'utf8' }), false);
   assert.equal(isFromSideView({ type: 'copy', text: 'a\tb' }), true);
   assert.equal(isFromSideView({ type: 'eval', code: '1' }), false);
+  assert.equal(isFromSideView({ type: 'request', id: 1, method: 'pairLayers' }), true);
+  assert.equal(isFromSideView({ type: 'request', id: '1', method: 'pairLayers' }), false);
 });
