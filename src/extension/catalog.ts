@@ -7,7 +7,7 @@ import { describeCopyLine, describeModelCopy, findInHubCache, hubCacheDir } from
 import { VECTOR_CATALOG, describeVectorCopy, findCachedCatalogVectors, type VectorCatalogEntry } from '../core/vectors/catalog';
 import { findPackagedGlove } from '../core/vectors/packaged-glove';
 import type { SourceCopy } from '../protocol/result';
-import type { CatalogEntryLike, ModelEntryLike } from './source-picks';
+import type { CatalogEntryLike, ModelEntryLike } from './commands/source-picks';
 
 export function toCatalogEntry(entry: VectorCatalogEntry): CatalogEntryLike {
   return { name: entry.name, dims: entry.dims, vocabSize: entry.vocabSize, sizeBytes: entry.downloadBytes, description: entry.description, ...(entry.packaged ? { packaged: entry.packaged } : {}) };

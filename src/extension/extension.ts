@@ -2,33 +2,32 @@
 // Everything registered goes to context.subscriptions, so deactivation leaks nothing.
 import * as vscode from 'vscode';
 import { cachedCatalogNames, cachedModelNames, catalogEntries, modelEntries } from './catalog';
-import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare-command';
 import { resolveCacheDir } from './cache-scan';
-import { contrastSentences, type ContrastServices } from './contrast-command';
-import { compareAttention, type AttentionServices } from './attention-command';
-import { matchVocabularies, type MatchServices } from './match-command';
-import { mapTokenEmbeddings, type TokensServices } from './tokens-command';
-import { runAttentionJob, runCompareJob, runContrastJob, runMatchJob, runTokensJob } from './jobs';
-import { registerLanguageFeatures } from './language';
-import { setUpGpu } from './gpu-command';
-import { registerDiagnostics, type VocabularyChoice } from './diagnostics';
+import type { CompareArgs } from './commands/compare';
+import { jobCommands, recentModelKeys, type CommandContext, type JobCommand, type JobCommandServices } from './commands';
+import { runCompareJob } from './jobs';
+import { extensionJobs } from './job-table';
+import { jobInfo, jobNames, type JobName } from '../protocol/jobs';
+import { registerLanguageFeatures } from './language/outline';
+import { setUpGpu } from './commands/gpu';
+import { registerDiagnostics, type VocabularyChoice } from './language/diagnostics';
 import { formatMs, Log } from './log';
-import { hookModelOfNode, ModelsTreeProvider, specOfNode } from './models-view';
-import { hookNodeSpec, HooksTreeProvider } from './hooks-view';
-import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './open-result';
-import { panelViewType, ResultPanel, ResultPanelSerializer } from './panel';
+import { hookModelOfNode, ModelsTreeProvider, specOfNode } from './views/models';
+import { hookNodeSpec, HooksTreeProvider } from './views/hooks';
+import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './panels/open-result';
+import { panelViewType, ResultPanel, ResultPanelSerializer } from './panels/panel';
 import { RecentList } from './recent';
-import { RunsTreeProvider } from './runs-view';
-import { openSample } from './samples';
-import { ResultStatusBar } from './status-bar';
-import { PanelStore } from './panel-store';
-import { InspectorViewProvider, PinnedViewProvider, inspectorViewId, pinnedViewId } from './inspector';
+import { RunsTreeProvider } from './views/runs';
+import { openSample } from './commands/samples';
+import { ResultStatusBar } from './panels/status-bar';
+import { PanelStore } from './panels/panel-store';
+import { InspectorViewProvider, PinnedViewProvider, inspectorViewId, pinnedViewId } from './views/inspector';
 import { runInWorker, shutdownWorkers } from '../core/worker/client';
-import { registerWordListCodeLens } from './code-lens';
+import { registerWordListCodeLens } from './language/code-lens';
 import { effectiveSetting } from './settings';
 import { ResultCache } from '../core/result-cache/store';
 import { DEFAULT_MEMORY_SHARE } from '../core/memory';
-import { clearResultCache, readResultCacheSettings, resultCacheDir } from './result-cache-flow';
+import { clearResultCache, readResultCacheSettings, resultCacheDir } from './commands/result-cache-flow';
 
 function trustedCacheDir(): string {
   const inspected = vscode.workspace.getConfiguration('mechlens').inspect<string>('cacheDirectory');
@@ -62,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const pinned = new PinnedViewProvider(context.extensionUri, log);
   context.subscriptions.push(statusBar, inspector, vscode.window.registerWebviewViewProvider(inspectorViewId, inspector),
     pinned, vscode.window.registerWebviewViewProvider(pinnedViewId, pinned, { webviewOptions: { retainContextWhenHidden: true } }));
-  const services: CompareServices = {
+  const services: JobCommandServices = {
     extensionUri: context.extensionUri,
     log,
     recentRuns,
@@ -108,59 +107,19 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   };
 
-  const contrastServices: ContrastServices = {
-    ...services,
-    runContrast: runContrastJob,
-    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
-    recentModels: new RecentList(context.globalState, 'mechlens.recentContrastModels', 8),
-    recentHooks: new RecentList(context.globalState, 'mechlens.recentContrastHooks', 8),
+  const commandContext: CommandContext = {
+    services,
+    recent: (key, max) => new RecentList(context.globalState, key, max),
   };
-  const contrast = (uri?: unknown) =>
-    contrastSentences(contrastServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
-      log.error('Contrast Sentence Groups failed', err);
-      void vscode.window.showErrorMessage('MechLens: Contrast Sentence Groups failed. The log has the details.', 'Open Log')
-        .then((action) => { if (action) log.show(); });
-    });
-
-  const attentionServices: AttentionServices = {
-    ...services,
-    runAttention: runAttentionJob,
-    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
-    recentModels: new RecentList(context.globalState, 'mechlens.recentAttentionModels', 8),
+  /** Every job command fails the same way: the log gets the error, the user one sentence and Open Log. */
+  const reportFailure = (job: JobName) => (err: unknown) => {
+    log.error(`${jobInfo[job].title} failed`, err);
+    void vscode.window.showErrorMessage(`MechLens: ${jobInfo[job].title} failed. The log has the details.`, 'Open Log')
+      .then((action) => { if (action) log.show(); });
   };
-  const attention = (uri?: unknown) =>
-    compareAttention(attentionServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
-      log.error('Compare Attention Q/K failed', err);
-      void vscode.window.showErrorMessage('MechLens: Compare Attention Q/K failed. The log has the details.', 'Open Log')
-        .then((action) => { if (action) log.show(); });
-    });
-
-  const tokensServices: TokensServices = {
-    ...services,
-    runTokens: runTokensJob,
-    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
-    recentModels: new RecentList(context.globalState, 'mechlens.recentTokensModels', 8),
-  };
-  const mapTokens = (uri?: unknown) =>
-    mapTokenEmbeddings(tokensServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
-      log.error('Map Token Embeddings failed', err);
-      void vscode.window.showErrorMessage('MechLens: Map Token Embeddings failed. The log has the details.', 'Open Log')
-        .then((action) => { if (action) log.show(); });
-    });
-
-  const matchServices: MatchServices = {
-    ...services,
-    runMatch: runMatchJob,
-    cachedModelNames: (cacheDir) => cachedModelNames(cacheDir ? resolveCacheDir(cacheDir) : trustedCacheDir()),
-    recentSources: new RecentList(context.globalState, 'mechlens.recentMatchSources', 8),
-    recentModels: new RecentList(context.globalState, 'mechlens.recentMatchModels', 8),
-  };
-  const match = (uri?: unknown) =>
-    matchVocabularies(matchServices, { uri: uri instanceof vscode.Uri ? uri : undefined }).catch((err: unknown) => {
-      log.error('Match Vocabularies failed', err);
-      void vscode.window.showErrorMessage('MechLens: Match Vocabularies failed. The log has the details.', 'Open Log')
-        .then((action) => { if (action) log.show(); });
-    });
+  const runJobCommand = <J extends JobName>(job: J, args: Parameters<JobCommand<J>>[1]) =>
+    jobCommands[job](commandContext, args).catch(reportFailure(job));
+  const compare = (args: CompareArgs) => runJobCommand('compare', args);
 
   /**
    * What a word list or sentence set is checked against: the setting; else, for a word list, the last
@@ -171,17 +130,11 @@ export function activate(context: vscode.ExtensionContext): void {
     const chosen = effectiveSetting(config.inspect<string>('diagnostics.vocabulary'), vscode.workspace.isTrusted).value?.trim();
     if (chosen === 'off') return undefined;
     const lastSource = kind === 'words' ? services.recentSources.a.items()[0] : undefined;
-    const spec = chosen || lastSource || contrastServices.recentModels.items()[0] || attentionServices.recentModels.items()[0]
+    const lastModel = (job: 'contrast' | 'attention') => commandContext.recent(recentModelKeys[job], 8).items()[0];
+    const spec = chosen || lastSource || lastModel('contrast') || lastModel('attention')
       || effectiveSetting(config.inspect<string>('contrast.defaultModel'), vscode.workspace.isTrusted).value?.trim();
     return spec ? { spec, cacheDir: trustedCacheDir() } : undefined;
   };
-
-  const compare = (uri?: unknown, args?: CompareArgs) =>
-    compareEmbeddings(services, { ...args, uri: uri instanceof vscode.Uri ? uri : args?.uri }).catch((err: unknown) => {
-      log.error('Compare Embeddings failed', err);
-      void vscode.window.showErrorMessage('MechLens: Compare Embeddings failed. The log has the details.', 'Open Log')
-        .then((action) => { if (action) log.show(); });
-    });
 
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(panelViewType, new ResultPanelSerializer(services)),
@@ -203,16 +156,14 @@ export function activate(context: vscode.ExtensionContext): void {
       await vscode.env.clipboard.writeText(hook.name);
       vscode.window.setStatusBarMessage(`$(copy) Copied ${hook.name}`, 3000);
     }),
-    vscode.commands.registerCommand('mechlens.useHookAsSource', (node?: unknown) => compare(undefined, { presetA: hookNodeSpec(node)?.spec })),
+    vscode.commands.registerCommand('mechlens.useHookAsSource', (node?: unknown) => compare({ presetA: hookNodeSpec(node)?.spec })),
     registerLanguageFeatures(),
     registerWordListCodeLens(),
     registerDiagnostics({ log, vocabulary: diagnosticsVocabulary }),
-    vscode.commands.registerCommand('mechlens.compareEmbeddings', (uri?: unknown) => compare(uri)),
-    vscode.commands.registerCommand('mechlens.contrastSentences', (uri?: unknown) => contrast(uri)),
-    vscode.commands.registerCommand('mechlens.compareAttention', (uri?: unknown) => attention(uri)),
-    vscode.commands.registerCommand('mechlens.matchVocabularies', (uri?: unknown) => match(uri)),
-    vscode.commands.registerCommand('mechlens.mapTokens', (uri?: unknown) => mapTokens(uri)),
-    vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare(undefined, { presetA: specOfNode(node) })),
+    // One command per job of the job table; from the explorer or an editor, the file comes as `uri`.
+    ...jobNames.map((job) => vscode.commands.registerCommand(extensionJobs[job].command,
+      (uri?: unknown) => runJobCommand(job, { uri: uri instanceof vscode.Uri ? uri : undefined }))),
+    vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare({ presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.showLog', () => log.show()),

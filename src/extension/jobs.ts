@@ -1,31 +1,20 @@
 // The jobs as the extension runs them: on a long-lived worker thread (dist/worker.js, reused by
 // back-to-back runs), so the extension host never blocks; a cancelled run stops at its next check, or
 // its thread is terminated and replaced (core/worker/client.ts).
-import type { AttentionResult, CompareResult, ContrastResult, MatchResult, TokensResult } from '../protocol/result';
-import type { CompareInput } from '../core/analyses/compare';
-import type { ContrastInput } from '../core/analyses/contrast';
-import type { AttentionInput } from '../core/analyses/attention';
-import type { TokensInput } from '../core/analyses/tokens';
-import type { MatchInput } from '../core/analyses/match';
+import type { JobName, ResultOf } from '../protocol/jobs';
+import type { JobInput } from '../core/analyses/jobs';
 import type { RunControl } from '../core/run-control';
 import { runInWorker } from '../core/worker/client';
+import type { TaskInput, TaskOutput } from '../core/worker/tasks';
 
-export function runCompareJob(input: CompareInput, control: RunControl): Promise<CompareResult> {
-  return runInWorker('compare', input, control);
+/** Runs a job of the engine's job table (core/analyses/jobs.ts) on the worker. */
+export function runJob<J extends JobName>(job: J, input: JobInput<J>, control: RunControl): Promise<ResultOf<J>> {
+  // The worker table holds the job table under the same names; TypeScript does not see through the spread.
+  return runInWorker(job, input as TaskInput<J>, control) as Promise<TaskOutput<J> & ResultOf<J>>;
 }
 
-export function runContrastJob(input: ContrastInput, control: RunControl): Promise<ContrastResult> {
-  return runInWorker('contrast', input, control);
-}
-
-export function runAttentionJob(input: AttentionInput, control: RunControl): Promise<AttentionResult> {
-  return runInWorker('attention', input, control);
-}
-
-export function runMatchJob(input: MatchInput, control: RunControl): Promise<MatchResult> {
-  return runInWorker('match', input, control);
-}
-
-export function runTokensJob(input: TokensInput, control: RunControl): Promise<TokensResult> {
-  return runInWorker('tokens', input, control);
-}
+export const runCompareJob = (input: JobInput<'compare'>, control: RunControl) => runJob('compare', input, control);
+export const runContrastJob = (input: JobInput<'contrast'>, control: RunControl) => runJob('contrast', input, control);
+export const runAttentionJob = (input: JobInput<'attention'>, control: RunControl) => runJob('attention', input, control);
+export const runMatchJob = (input: JobInput<'match'>, control: RunControl) => runJob('match', input, control);
+export const runTokensJob = (input: JobInput<'tokens'>, control: RunControl) => runJob('tokens', input, control);

@@ -1,7 +1,18 @@
 // Messages between the extension host and a panel's webview. One discriminated union per
 // direction; the extension posts nothing until the webview has said `ready`.
 import type { Result } from './result';
+import type { JobName, RerunParamsOf } from './jobs';
+import type { RerunOutcome } from './rerun';
+import { ipcRequest, isRequestMessage, type ReplyMessage, type RequestMessage } from './ipc';
 import { type Focus, isFocus } from './side-view';
+
+/** What a panel may ask its host (protocol/ipc.ts carries them); the host answers each in panels/panel.ts. */
+export const panelRequests = Object.freeze({
+  /** Run the panel's job again with changed parameters; answered once the run has ended. */
+  rerun: ipcRequest<RerunParamsOf<JobName>, RerunOutcome>('rerun'),
+  /** Stop the re-run in progress, if any. */
+  cancelRerun: ipcRequest<void, { cancelled: boolean }>('cancelRerun'),
+});
 
 export type ExportFormat = 'svg' | 'png' | 'csv' | 'npy' | 'json' | 'python';
 
@@ -16,8 +27,8 @@ export type ToWebview =
   | { type: 'focus'; items: string[]; focus?: Focus }
   /** What the host can do for this panel beyond showing it: `rerun` once a job command registered a re-run. */
   | { type: 'capabilities'; rerun: boolean }
-  | { type: 'reply'; id: number; ok: true; value: unknown }
-  | { type: 'reply'; id: number; ok: false; error: string };
+  /** The answer to one of the panel's requests (panelRequests). */
+  | ReplyMessage;
 
 export type FromWebview =
   | { type: 'ready' }
@@ -31,7 +42,8 @@ export type FromWebview =
   | { type: 'openLog' }
   /** Opens a page in the user's browser; only Neuroscope neuron pages are accepted. */
   | { type: 'openLink'; url: string }
-  | { type: 'request'; id: number; method: string; params: unknown };
+  /** One of panelRequests; the host answers with a `reply`. */
+  | RequestMessage;
 
 const fromWebviewTypes = new Set(['ready', 'save', 'export', 'selection', 'openLog', 'openLink', 'request', 'pin', 'unpin']);
 
@@ -54,7 +66,7 @@ export function isFromWebview(value: unknown): value is FromWebview {
     case 'unpin':
       return typeof m.card === 'string';
     case 'request':
-      return typeof m.id === 'number' && typeof m.method === 'string';
+      return isRequestMessage(m);
     case 'openLink':
       return typeof m.url === 'string' && allowedLinkPattern.test(m.url);
     default:

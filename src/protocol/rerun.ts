@@ -1,8 +1,8 @@
 // Re-running a job from its own panel: the parameters each job lets the panel change, their allowed
 // ranges (the webview's controls and the host's checks read the same table), and what the host
-// answers. The webview sends `{type:'request', method:'rerun', params}`; the host checks the params
+// answers. The webview sends panelRequests.rerun (protocol/messages.ts); the host checks the params
 // (they are untrusted), runs the job again behind a cancellable progress, posts the new `result` to
-// the same panel, and then replies with a RerunOutcome. `{method:'cancelRerun'}` stops a running one.
+// the same panel, and then replies with a RerunOutcome. panelRequests.cancelRerun stops a running one.
 
 import type { LeadingSpace } from './result';
 

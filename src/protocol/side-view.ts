@@ -1,6 +1,7 @@
 // What the side views (Inspector, Pinned Charts) and the panels say to each other through the host:
 // what the user picked in a panel (Focus), what the Inspector shows for it (InspectorData), and a
 // chart pinned from a panel card (PinnedChart).
+import { ipcRequest, isRequestMessage, type ReplyMessage, type RequestMessage } from './ipc';
 
 /** What the user picked in a panel, beyond a list of words. */
 export type Focus =
@@ -52,7 +53,21 @@ export interface PinnedChart {
 
 export type ToSideView =
   | { type: 'inspect'; data: InspectorData }
-  | { type: 'pins'; pins: PinnedChart[] };
+  | { type: 'pins'; pins: PinnedChart[] }
+  /** The answer to one of the view's requests (inspectorRequests). */
+  | ReplyMessage;
+
+/** What the Inspector view may ask its host (protocol/ipc.ts carries them); answered in extension/views/inspector.ts. */
+export const inspectorRequests = Object.freeze({
+  /**
+   * Run the model for the inspected pair's similarity at every layer. Answered when the run has
+   * ended; the layers themselves arrive as the next `inspect`.
+   */
+  pairLayers: ipcRequest<void, void>('pairLayers'),
+});
+
+/** The Pinned Charts view asks nothing of its host; it only posts. */
+export const pinnedRequests = Object.freeze({});
 
 export type InspectorAction = 'open' | 'copy' | 'export';
 
@@ -62,8 +77,8 @@ export type FromSideView =
   /** Reveals the panel a pin or the inspected selection came from. */
   | { type: 'open'; id?: string }
   | { type: 'copy'; text: string }
-  /** Run the model for the inspected pair's similarity at every layer. */
-  | { type: 'layers' }
+  /** One of inspectorRequests; the host answers with a `reply`. */
+  | RequestMessage
   | { type: 'export'; format: 'svg' | 'png' | 'csv'; name: string; content: string; encoding: 'utf8' | 'base64' };
 
 /** Messages from a side view are untrusted too: the shape is checked before the host acts. */
@@ -71,7 +86,8 @@ export function isFromSideView(value: unknown): value is FromSideView {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Record<string, unknown>;
   switch (m.type) {
-    case 'ready': case 'layers': return true;
+    case 'ready': return true;
+    case 'request': return isRequestMessage(m);
     case 'unpin': return typeof m.id === 'string';
     case 'open': return m.id === undefined || typeof m.id === 'string';
     case 'copy': return typeof m.text === 'string' && m.text.length <= 5_000_000;

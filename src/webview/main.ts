@@ -7,13 +7,11 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview, ToWebview } from '../protocol/messages';
 import { type Result, isResult } from '../protocol/result';
+import { jobNames, sizeOfResult } from '../protocol/jobs';
 import { setPinnedCards } from './pin';
-import { type CompareUiState, type PanelView, renderCompare } from './panels/compare';
-import { type ContrastUiState, renderContrast } from './panels/contrast';
-import { type AttentionUiState, renderAttention } from './panels/attention';
-import { HostRequests, RerunClient, rerunStatusStrip } from './rerun-client';
-import { type TokensUiState, renderTokens } from './panels/tokens';
-import { type MatchUiState, renderMatch } from './panels/match';
+import { isRenderable, renderResult, webviewJobs, type PanelView, type SavedState } from './jobs';
+import { RequestClient } from '../protocol/ipc';
+import { RerunClient, rerunStatusStrip } from './rerun-client';
 import { markRandomWeights } from './random-weights';
 
 interface VsCodeApi {
@@ -23,15 +21,13 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-interface SavedState { result?: Result; ui?: CompareUiState; contrastUi?: ContrastUiState; attentionUi?: AttentionUiState; tokensUi?: TokensUiState; matchUi?: MatchUiState }
-
 /** Results above this many items are not kept in webview state (it is serialized on every set). */
 const maxItemsInState = 400;
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 app.classList.add('ml-app');
-const requests = new HostRequests((m) => vscode.postMessage(m));
+const requests = new RequestClient((m) => vscode.postMessage(m));
 /** Runs the job again from the panel's controls; its strip above the panel shows progress and Cancel. */
 const rerunClient = new RerunClient(requests);
 app.parentElement?.insertBefore(rerunStatusStrip(rerunClient, () => vscode.postMessage({ type: 'openLog' })), app);
@@ -40,9 +36,13 @@ let current: Result | undefined;
 let view: PanelView | undefined;
 
 function persist(): void {
-  const size = current ? (current.job === 'contrast' ? current.sentences.length : current.job === 'tokens' ? current.tokens.length : current.job === 'match' ? current.matches.length : current.items.length) : 0;
-  const result = current && size <= maxItemsInState ? current : undefined;
-  vscode.setState({ result, ui: saved.ui, contrastUi: saved.contrastUi, attentionUi: saved.attentionUi, tokensUi: saved.tokensUi, matchUi: saved.matchUi } satisfies SavedState);
+  const result = current && sizeOfResult(current) <= maxItemsInState ? current : undefined;
+  const state: SavedState = { result };
+  for (const job of jobNames) {
+    const key = webviewJobs[job].stateKey;
+    state[key] = saved[key] as never;
+  }
+  vscode.setState(state);
 }
 
 function clear(): void {
@@ -54,58 +54,13 @@ function clear(): void {
 function showResult(result: Result): void {
   current = result;
   clear();
-  renderResult(result);
-  markRandomWeights(app, result);
-}
-
-function renderResult(result: Result): void {
-  if (result.job === 'contrast') {
-    view = renderContrast(app, result, {
-      post: (m) => vscode.postMessage(m),
-      rerun: rerunClient,
-      ui: saved.contrastUi ?? {},
-      saveUi: (ui) => { saved = { ...saved, contrastUi: ui }; persist(); },
-    });
-    persist();
-    return;
-  }
-  if (result.job === 'tokens') {
-    view = renderTokens(app, result, {
-      post: (m) => vscode.postMessage(m),
-      ui: saved.tokensUi ?? {},
-      saveUi: (ui) => { saved = { ...saved, tokensUi: ui }; persist(); },
-      // Only a panel whose command registered a re-run can run again (not a saved file's editor).
-      rerun: rerunClient.available ? (params) => void rerunClient.run(params) : undefined,
-    });
-    persist();
-    return;
-  }
-  if (result.job === 'match') {
-    view = renderMatch(app, result, {
-      post: (m) => vscode.postMessage(m),
-      ui: saved.matchUi ?? {},
-      saveUi: (ui) => { saved = { ...saved, matchUi: ui }; persist(); },
-      rerun: rerunClient,
-    });
-    persist();
-    return;
-  }
-  if (result.job === 'attention') {
-    view = renderAttention(app, result, {
-      post: (m) => vscode.postMessage(m),
-      rerun: rerunClient,
-      ui: saved.attentionUi ?? {},
-      saveUi: (ui) => { saved = { ...saved, attentionUi: ui }; persist(); },
-    });
-    persist();
-    return;
-  }
-  view = renderCompare(app, result, {
+  view = renderResult(app, result, {
+    state: () => saved,
+    saveState: (state) => { saved = state; persist(); },
     post: (m) => vscode.postMessage(m),
     rerun: rerunClient,
-    ui: saved.ui ?? {},
-    saveUi: (ui) => { saved = { ...saved, ui }; persist(); },
   });
+  markRandomWeights(app, result);
   persist();
 }
 
@@ -156,7 +111,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   switch (message.type) {
     case 'result':
       message.result = unpackMatrices(message.result);
-      if (isResult(message.result) && (message.result.job === 'compare' || message.result.job === 'contrast' || message.result.job === 'attention' || message.result.job === 'tokens' || message.result.job === 'match')) showResult(message.result);
+      if (isResult(message.result) && isRenderable(message.result)) showResult(message.result);
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
       break;
     case 'progress':
@@ -194,6 +149,6 @@ window.addEventListener('message', (event: MessageEvent) => {
 new MutationObserver(() => { if (current) showResult(current); })
   .observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
-if (saved.result && isResult(saved.result)) showResult(saved.result);
+if (saved.result && isResult(saved.result) && isRenderable(saved.result)) showResult(saved.result);
 else stateBox('waiting', 'Waiting for results…');
 vscode.postMessage({ type: 'ready' });

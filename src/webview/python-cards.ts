@@ -2,6 +2,7 @@
 // recomputes the card's numbers from the exported data with numpy/scipy/scikit-learn and redraws it.
 // Where a result keeps only the finished numbers (per-head RSA, the layer sweep), the script says so
 // and redraws them. Keys are the cards' export names.
+import type { JobName, ResultOf } from '../protocol/jobs';
 import type { AttentionResult, CompareResult, ContrastResult, Result } from '../protocol/result';
 import { buildScript, pyInt, pyLiteral, pyMatrix, pyNumber, pyStr, pyVector, type ScriptParts } from './python-script';
 
@@ -362,28 +363,54 @@ numbers = {"matrix": S}`,
   }
 }
 
+/** A job's "Copy as Python" cards: which cards have a script, and the script of one. */
+export interface PythonCards<J extends JobName> {
+  /** Decided without encoding any data (the scripts are built on click). */
+  has(result: ResultOf<J>, name: string): boolean;
+  script(result: ResultOf<J>, name: string): ScriptParts | undefined;
+}
+
+/** For a job whose panel has no Python button yet. */
+const noCards = { has: () => false, script: () => undefined };
+
+/** The webview's second job table (the renderers are in jobs.ts): each job's Python cards. */
+export const pythonCards: { readonly [J in JobName]: PythonCards<J> } = Object.freeze({
+  compare: {
+    has: (result, name) => {
+      if (name === 'word-vector') return result.a.vectors.length === result.items.length && result.b.vectors.length === result.items.length;
+      const clusters = /^clusters-(a|b)$/.exec(name);
+      if (clusters) return result[clusters[1] as 'a' | 'b'].map !== undefined;
+      return /^(similarity-(a|b)|selectivity-strips|similarity-histogram|rsa-scatter|rsa-per-category)$/.test(name);
+    },
+    script: compareScript,
+  },
+  tokens: noCards,
+  match: noCards,
+  attention: {
+    has: (result, name) => {
+      if (name === 'sweep-selectivity' || name === 'sweep-rsa') return result.sweep !== null;
+      return /^(similarity-(q|k)|histogram-(q|k)|rsa-scatter|rsa-per-category|rsa-per-head)$/.test(name);
+    },
+    script: attentionScript,
+  },
+  contrast: {
+    has: (_result, name) => /^(activations|neuron-means|neuron|sentence-means|t-values|label-shuffle|neuron-map|gram-matrix|cosine-matrix|cosine-histogram)$/.test(name),
+    script: contrastScript,
+  },
+});
+
+/** The result's job's cards (none for a job this version does not know); generic so the entry fits the result. */
+function cardsOf<J extends JobName>(result: ResultOf<J>): PythonCards<J> | undefined {
+  return Object.prototype.hasOwnProperty.call(pythonCards, result.job) ? pythonCards[result.job as J] : undefined;
+}
+
 /** The script for one card of a result, or undefined when the card has none. */
 export function pythonForCard(result: Result, name: string): string | undefined {
-  const parts = result.job === 'compare' ? compareScript(result, name)
-    : result.job === 'attention' ? attentionScript(result, name)
-      : result.job === 'contrast' ? contrastScript(result, name) : undefined;
+  const parts = cardsOf(result)?.script(result, name);
   return parts ? buildScript(parts) : undefined;
 }
 
 /** Which cards have a script, decided without encoding any data (the scripts are built on click). */
 export function pythonScriptExists(result: Result, name: string): boolean {
-  if (result.job === 'compare') {
-    if (name === 'word-vector') return result.a.vectors.length === result.items.length && result.b.vectors.length === result.items.length;
-    const clusters = /^clusters-(a|b)$/.exec(name);
-    if (clusters) return result[clusters[1] as 'a' | 'b'].map !== undefined;
-    return /^(similarity-(a|b)|selectivity-strips|similarity-histogram|rsa-scatter|rsa-per-category)$/.test(name);
-  }
-  if (result.job === 'attention') {
-    if (name === 'sweep-selectivity' || name === 'sweep-rsa') return result.sweep !== null;
-    return /^(similarity-(q|k)|histogram-(q|k)|rsa-scatter|rsa-per-category|rsa-per-head)$/.test(name);
-  }
-  if (result.job === 'contrast') {
-    return /^(activations|neuron-means|neuron|sentence-means|t-values|label-shuffle|neuron-map|gram-matrix|cosine-matrix|cosine-histogram)$/.test(name);
-  }
-  return false;
+  return cardsOf(result)?.has(result, name) ?? false;
 }

@@ -1,38 +1,14 @@
-// The webview side of requests to the host and of re-running the panel's job. HostRequests gives
-// each request an id and settles its promise with the matching reply. RerunClient runs one re-run
+// The webview side of re-running the panel's job, over the typed requests of protocol/ipc.ts
+// (panelRequests.rerun and .cancelRerun). RerunClient runs one re-run
 // at a time, follows its progress (main.ts hands it the host's `progress` messages while it runs, so
 // the panel stays on screen) and tells subscribers — the Run again buttons, the status strip — what
 // is going on. The status strip sits above the panel with a progress bar and Cancel.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import type { FromWebview, ToWebview } from '../protocol/messages';
+import { panelRequests } from '../protocol/messages';
+import type { RequestClient } from '../protocol/ipc';
 import type { RerunOutcome } from '../protocol/rerun';
-
-type Reply = Extract<ToWebview, { type: 'reply' }>;
-
-export class HostRequests {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-
-  constructor(private readonly post: (message: FromWebview) => void) {}
-
-  request<T>(method: string, params?: unknown): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.post({ type: 'request', id, method, params });
-    });
-  }
-
-  /** Settles the request the reply answers; replies to nothing pending are ignored. */
-  handleReply(reply: Reply): void {
-    const waiting = this.pending.get(reply.id);
-    if (!waiting) return;
-    this.pending.delete(reply.id);
-    if (reply.ok) waiting.resolve(reply.value);
-    else waiting.reject(new Error(typeof reply.error === 'string' ? reply.error : 'The request failed.'));
-  }
-}
+import type { JobName, RerunParamsOf } from '../protocol/jobs';
 
 export type RerunState =
   | { kind: 'idle' }
@@ -46,7 +22,7 @@ export class RerunClient {
   private current: RerunState = { kind: 'idle' };
   private readonly listeners = new Set<(state: RerunState) => void>();
 
-  constructor(private readonly requests: HostRequests) {}
+  constructor(private readonly requests: RequestClient) {}
 
   get state(): RerunState {
     return this.current;
@@ -57,11 +33,11 @@ export class RerunClient {
   }
 
   /** Asks the host to run again; resolves when the run has ended (the new result arrives just before). */
-  async run(params: unknown): Promise<RerunOutcome | undefined> {
+  async run(params: RerunParamsOf<JobName>): Promise<RerunOutcome | undefined> {
     if (!this.available || this.running) return undefined;
     this.set({ kind: 'running', message: 'Starting…' });
     try {
-      const outcome = await this.requests.request<RerunOutcome>('rerun', params);
+      const outcome = await this.requests.send(panelRequests.rerun, params);
       this.set(outcome?.status === 'cancelled' ? { kind: 'cancelled' } : { kind: 'idle' });
       return outcome;
     } catch (err) {
@@ -73,7 +49,7 @@ export class RerunClient {
   cancel(): void {
     if (!this.running) return;
     this.set({ kind: 'running', message: 'Cancelling…' });
-    void this.requests.request('cancelRerun').catch(() => undefined);
+    void this.requests.send(panelRequests.cancelRerun).catch(() => undefined);
   }
 
   /** Progress of the run in flight; false when nothing runs (the caller shows it as before). */

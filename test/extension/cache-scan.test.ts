@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cachedModels, cachedVectorFiles, resolveCacheDir } from '../../src/extension/cache-scan';
 import { cachedCatalogNames, cachedModelNames, catalogEntries } from '../../src/extension/catalog';
-import { buildSourcePickRows } from '../../src/extension/source-picks';
+import { buildSourcePickRows } from '../../src/extension/commands/source-picks';
 
 test('the cache scan lists complete vector files and model downloads, never partial ones', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));

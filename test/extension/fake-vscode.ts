@@ -60,6 +60,8 @@ export const recorded = {
   infos: [] as string[],
   log: [] as string[],
   commands: [] as string[],
+  /** Pages opened in the browser (env.openExternal), as scheme:path. */
+  opened: [] as string[],
   config: {} as Record<string, unknown>,
   /** `inspect()` results per `mechlens.*` key. */
   inspect: {} as Record<string, Record<string, unknown>>,
@@ -179,6 +181,7 @@ export const fakeVscode = {
       readFile: async (uri: FakeUri) => new Uint8Array(fs.readFileSync(uri.path)),
     },
   },
+  env: { openExternal: async (uri: FakeUri) => { recorded.opened.push(`${uri.scheme}:${uri.path}`); return true; } },
   commands: { executeCommand: async (id: string, ...args: unknown[]) => { recorded.commands.push([id, ...args.map((a) => JSON.stringify(a))].join(' ')); } },
   fireConfigurationChange: (section: string) => configChanged.fire({ affectsConfiguration: (s) => section.startsWith(s) }),
 };

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { extensionJobs } from '../../src/extension/job-table';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -18,8 +19,15 @@ test('commands have the ids and palette titles the e2e suite and docs use', () =
   assert.equal(commands.get('mechlens.openResult'), 'MechLens: Open Saved Run…');
   assert.equal(commands.get('mechlens.showLog'), 'MechLens: Show Log');
   const registered = fs.readFileSync(path.join(root, 'src/extension/extension.ts'), 'utf8');
-  for (const id of commands.keys()) assert.ok(registered.includes(`registerCommand('${id}'`), `${id} is registered in extension.ts`);
+  // The job commands are registered in one loop over the job table, under the ids the table gives.
+  assert.ok(registered.includes('vscode.commands.registerCommand(extensionJobs[job].command'), 'extension.ts registers every job of the job table');
+  const jobCommandIds = Object.values(extensionJobs).map((job) => job.command);
+  assert.equal(new Set(jobCommandIds).size, jobCommandIds.length, 'one command per job');
+  for (const id of commands.keys()) {
+    assert.ok(registered.includes(`registerCommand('${id}'`) || jobCommandIds.includes(id), `${id} is registered in extension.ts`);
+  }
   for (const m of registered.matchAll(/registerCommand\('([^']+)'/g)) assert.ok(commands.has(m[1]), `${m[1]} is declared in package.json`);
+  for (const id of jobCommandIds) assert.ok(commands.has(id), `${id} (job table) is declared in package.json`);
 });
 
 test('word lists get the compare command in the explorer, the editor menu and the editor title', () => {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { MechLensError } from '../../src/core/errors';
-import { parseSavedRun } from '../../src/extension/saved-run';
+import { parseSavedRun } from '../../src/extension/panels/saved-run';
 import { runCompare } from '../../src/core/analyses/compare';
 import { syntheticSpaces } from '../../src/core/analyses/demo-vectors';
 import { writeVectorFile } from '../../src/core/vectors';

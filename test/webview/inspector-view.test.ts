@@ -11,10 +11,11 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, openChart, openPanel, waitUntil } from '../helpers/chromium';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { inspectSelection } from '../../src/extension/inspector-data';
+import { inspectSelection } from '../../src/extension/job-table';
+import { inspectorRequests } from '../../src/protocol/side-view';
 import { pairAcrossLayers } from '../../src/core/analyses/pair-layers';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { PinBoard } from '../../src/extension/pin-board';
+import { PinBoard } from '../../src/extension/views/pin-board';
 import type { AttentionResult, CompareResult, ContrastResult } from '../../src/protocol/result';
 import type { InspectorData, PinnedChart } from '../../src/protocol/side-view';
 import type { ToWebview } from '../../src/protocol/messages';
@@ -60,7 +61,7 @@ test('a pair when a model is involved: a button runs it, and its similarity at e
   await inspect(data, 'inspector-pair-model', async ({ page, posted }) => {
     assert.equal(await page.locator('.value-row rect.bar').count(), 3, 'Q, K and V at the panel\'s layer');
     await page.locator('[data-action="layers"]').click();
-    assert.ok((await posted()).some((m) => (m as { type: string }).type === 'layers'));
+    assert.ok((await posted()).some((m) => (m as { type: string }).type === 'request' && (m as { method: string }).method === inspectorRequests.pairLayers.method));
   });
   // What the host sends back: the pair run through a (random, 4-layer) GPT-2 at every layer.
   const dir = join(mkdtempSync(join(tmpdir(), 'mechlens-inspector-')), 'gpt2-tiny');

@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { workerTasks, modelTasks, type TaskContext } from './tasks';
+import { handlerFor } from '../../protocol/ipc';
 import { transferables, type FromWorker, type ToWorker, type SerializedError } from './messages';
 import { MechLensError } from '../errors';
 import { runRepulsionHelper } from '../layout/tsne-helper';
@@ -55,7 +56,9 @@ async function run(runId: number, task: string, input: unknown, wantsIterations:
   const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port!.postMessage(message, transfer);
   let answer: FromWorker;
   try {
-    const fn = (workerTasks as Record<string, (input: unknown, context: TaskContext) => unknown>)[task];
+    // The same own-property lookup the panels' and views' requests use (protocol/ipc.ts): a task name
+    // from the message can only name an entry of the table.
+    const fn = handlerFor(workerTasks, task) as ((input: unknown, context: TaskContext) => unknown) | undefined;
     if (!fn) throw new MechLensError('bad-argument', `unknown worker task "${task}"`, { fix: `Known tasks: ${Object.keys(workerTasks).join(', ')}.` });
     const context: TaskContext = {
       signal,

@@ -1,7 +1,8 @@
-// The frozen table of work that runs off the main thread. Adding a task is one line: a name and a
-// function (input, context) -> output. Inputs and outputs are structured-cloneable; typed arrays
-// in outputs are transferred back, not copied. Each task loads its module on first use, so a
-// worker that only runs PCA or t-SNE never loads onnxruntime, transformers.js or the model code.
+// The frozen table of work that runs off the main thread: the jobs (analyses/jobs.ts) and the helper
+// tasks. Adding a task is one line: a name and a function (input, context) -> output. Inputs and
+// outputs are structured-cloneable; typed arrays in outputs are transferred back, not copied. Each
+// task loads its module on first use, so a worker that only runs PCA or t-SNE never loads
+// onnxruntime, transformers.js or the model code.
 import type { Matrix } from '../matrix';
 import type { RunControl } from '../run-control';
 import type { TsneOptions } from '../layout/tsne';
@@ -9,11 +10,7 @@ import type { PcaOptions } from '../layout/pca';
 import type { UmapOptions } from '../layout/umap';
 import type { DbscanOptions } from '../cluster/dbscan';
 import type { KmeansOptions } from '../cluster/kmeans';
-import type { CompareInput } from '../analyses/compare';
-import type { ContrastInput } from '../analyses/contrast';
-import type { AttentionInput } from '../analyses/attention';
-import type { TokensInput } from '../analyses/tokens';
-import type { MatchInput } from '../analyses/match';
+import { jobRunners } from '../analyses/jobs';
 import type { PairLayersInput } from '../analyses/pair-layers';
 
 export interface TaskContext extends RunControl {
@@ -28,11 +25,8 @@ export const workerTasks = Object.freeze({
     (await import('../layout/umap')).umap(input.x, input.options, { ...context, onIteration: context.onIteration && ((epoch, coords) => context.onIteration!(epoch, NaN, coords)) }),
   dbscan: async (input: { x: Matrix; options: DbscanOptions }, context: TaskContext) => (await import('../cluster/dbscan')).dbscan(input.x, input.options, context),
   kmeans: async (input: { x: Matrix; options: KmeansOptions }, context: TaskContext) => (await import('../cluster/kmeans')).kmeans(input.x, input.options, context),
-  compare: async (input: CompareInput, context: TaskContext) => (await import('../analyses/compare')).runCompare(input, context),
-  contrast: async (input: ContrastInput, context: TaskContext) => (await import('../analyses/contrast')).runContrast(input, context),
-  attention: async (input: AttentionInput, context: TaskContext) => (await import('../analyses/attention')).runAttention(input, context),
-  tokens: async (input: TokensInput, context: TaskContext) => (await import('../analyses/tokens')).runTokens(input, context),
-  match: async (input: MatchInput, context: TaskContext) => (await import('../analyses/match')).runMatch(input, context),
+  /** Every job of the engine's job table, under its JobName. */
+  ...jobRunners,
   pairLayers: async (input: PairLayersInput, context: TaskContext) => (await import('../analyses/pair-layers')).pairAcrossLayers(input, context),
   vectorWords: async (input: { file: string }, context: TaskContext) => (await import('../diagnostics/vocabulary')).vectorFileWords(input.file, context),
 });

@@ -1,6 +1,6 @@
 // Which parameters each job's panel lets the user change and run again with, starting from the
 // values the result records (run.options, the map's options), so that Run again with nothing
-// changed reproduces the run. The host checks the same limits (extension/rerun-params.ts).
+// changed reproduces the run. The host checks the same limits (extension/commands/rerun-params.ts).
 import type { AttentionResult, CompareResult, ContrastResult } from '../../protocol/result';
 import { rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams } from '../../protocol/rerun';
 import type { RerunClient } from '../rerun-client';

@@ -1,6 +1,6 @@
 // The Inspector's page for one selection: a heading, the numbers as text, one or two small charts,
 // and the actions: open in the panel, copy (tab-separated), export (SVG of the chart, CSV of the numbers).
-import type { InspectorData } from '../../protocol/side-view';
+import { inspectorRequests, type InspectorData } from '../../protocol/side-view';
 import type { Chart } from '../charts/common';
 import { fmt, fmtP } from '../charts/common';
 import { layerSweep } from '../charts/layer-sweep';
@@ -109,7 +109,7 @@ export function renderInspector(root: HTMLElement, data: InspectorData, host: Si
         run.setAttribute('data-action', 'layers');
         run.title = `Run ${data.layerSource.model} on "${data.layerSource.template}" for both words and read Q, K, V and the residual stream at every layer`;
         run.append(icon('layers'), document.createTextNode(`Across all layers of ${data.layerSource.model}`));
-        run.addEventListener('click', () => { run.disabled = true; host.post({ type: 'layers' }); });
+        run.addEventListener('click', () => { run.disabled = true; void host.requests.send(inspectorRequests.pairLayers).catch(() => undefined); });
         body.appendChild(run);
       }
       break;

@@ -2,6 +2,7 @@
 // host sends: the Inspector's selection (`inspect`) or the pinned chart cards (`pins`), each pin
 // drawn by the same chart function as in its panel, from the same data.
 import type { FromSideView, PinnedChart, ToSideView } from '../../protocol/side-view';
+import { RequestClient } from '../../protocol/ipc';
 import type { Chart } from '../charts/common';
 import { pinnableCharts } from '../charts/registry';
 import { el } from '../panels/cards';
@@ -11,7 +12,7 @@ interface VsCodeApi { postMessage(message: FromSideView): void }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const host = { post: (m: FromSideView) => vscode.postMessage(m) };
+const host = { post: (m: FromSideView) => vscode.postMessage(m), requests: new RequestClient((m) => vscode.postMessage(m)) };
 const app = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 app.classList.add('ml-app', 'ml-side');
 let destroy: () => void = () => undefined;
@@ -61,6 +62,8 @@ window.addEventListener('message', (event: MessageEvent) => {
   } else if (m.type === 'pins' && Array.isArray(m.pins)) {
     destroy();
     destroy = renderPins(m.pins);
+  } else if (m.type === 'reply') {
+    host.requests.handleReply(m);
   }
 });
 vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,120 @@
+// "MechLens: Compare Attention Q/K…": pick the word list, a model, the prompt template, the layer
+// and whether to sweep every layer; run job 4 in a worker with progress and cancel; show the panel.
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { AttentionResult } from '../../protocol/result';
+import { ATTENTION_DEFAULTS, type AttentionInput } from '../../core/analyses/attention';
+import type { RunControl } from '../../core/run-control';
+import { hookConfigFor, readContrastSettings } from './model-hook-picks';
+import { validateTemplate } from './prompt-template';
+import { formatMs, type Log } from '../log';
+import { ResultPanel, type PanelServices } from '../panels/panel';
+import { attentionCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
+import type { RecentList } from '../recent';
+import { effectiveSetting } from '../settings';
+import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+
+export type AttentionJob = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
+
+export interface AttentionServices extends PanelServices {
+  log: Log;
+  runAttention: AttentionJob;
+  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
+  recentModels: RecentList;
+  recentTemplates?: RecentList;
+  /** The result cache for a cache root; undefined (or absent) runs every time. */
+  resultCache?: ResultCacheProvider;
+}
+
+export interface AttentionArgs {
+  uri?: vscode.Uri;
+  askForFile?: boolean;
+}
+
+const totalSteps = 4;
+const title = (what: string) => `MechLens: Attention Q/K — ${what}`;
+
+function pickWordList(args: AttentionArgs): Promise<vscode.Uri | undefined> {
+  return pickTargetFile(args, {
+    pattern: /\.(words|txt)$/i, filters: { 'Word lists': ['words', 'txt'], 'All files': ['*'] }, openLabel: 'Compare Attention Q/K', title: 'MechLens: choose a word list',
+  });
+}
+
+/** An input-box check for the layer: a whole number, below the model's layer count when it is known. */
+export function validateLayer(text: string, nLayer: number | undefined): string | undefined {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return 'Enter a layer number: 0, 1, 2, …';
+  if (nLayer !== undefined && Number(t) >= nLayer) return `The model has layers 0 to ${nLayer - 1}.`;
+  return undefined;
+}
+
+export async function compareAttention(services: AttentionServices, args: AttentionArgs = {}): Promise<AttentionResult | undefined> {
+  const { log } = services;
+  const wordsUri = await pickWordList(args);
+  if (!wordsUri) return undefined;
+  await saveIfDirty(wordsUri);
+
+  const config = vscode.workspace.getConfiguration('mechlens');
+  const inspect = <T>(key: string) => config.inspect<T>(key);
+  // The hooked-model jobs share `contrast.defaultModel` (gpt2-medium unless set) and the cache settings.
+  const settings = readContrastSettings(inspect, vscode.workspace.isTrusted);
+  warnIgnoredSettings(log, settings.ignored, ['mechlens.contrast.defaultModel', 'mechlens.cacheDirectory'], false);
+  const permutations = effectiveSetting(inspect<number>('permutations'), true).value;
+
+  const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
+    { title: title('model'), placeholder: 'The GPT-2 model whose attention to hook (a catalog model or a local folder)', totalSteps });
+  if (!model) return undefined;
+  const template = await vscode.window.showInputBox({
+    title: title('prompt template'), prompt: 'Each word is put into this prompt; Q, K and V are read at the word\'s token',
+    value: services.recentTemplates?.items()[0] ?? ATTENTION_DEFAULTS.template, validateInput: validateTemplate, ignoreFocusOut: true,
+  });
+  if (template === undefined) return undefined;
+  const nLayer = hookConfigFor(model)?.nLayer;
+  const layerText = await vscode.window.showInputBox({
+    title: title('layer'), prompt: nLayer !== undefined ? `The layer to hook: 0 to ${nLayer - 1}` : 'The layer to hook (0 is the first)',
+    value: String(nLayer !== undefined ? Math.min(ATTENTION_DEFAULTS.layer, nLayer - 1) : ATTENTION_DEFAULTS.layer), validateInput: (t) => validateLayer(t, nLayer), ignoreFocusOut: true,
+  });
+  if (layerText === undefined) return undefined;
+  const layer = Number(layerText.trim());
+  const sweepItems = [
+    { label: 'Also sweep every layer', detail: 'Selectivity of Q, K, V, MLP and residual stream and RSA Q–K at every layer, from one forward pass', sweep: true },
+    { label: `Layer ${layer} only`, detail: 'Faster: hooks Q, K and V at this layer only', sweep: false },
+  ];
+  const sweepChoice = await stepQuickPick(sweepItems, { title: title('layer sweep'), step: 4, totalSteps, placeholder: 'Sweep all layers as well?' }, sweepItems[0]);
+  if (!sweepChoice) return undefined;
+  await services.recentModels.push(model);
+  await services.recentTemplates?.push(template);
+
+  const input: AttentionInput = {
+    wordsPath: wordsUri.fsPath, model, template, layer, sweep: sweepChoice.sweep,
+    ...(typeof permutations === 'number' && Number.isInteger(permutations) && permutations >= 0 ? { permutations } : {}),
+    ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+    cacheDir: settings.cacheDir, offline: settings.offline,
+  };
+  log.info(`Attention ${wordsUri.fsPath}: model ${model}, template "${template}", layer ${layer}${input.sweep ? ', sweep' : ''}${settings.offline ? ', offline' : ''}`);
+  const fileName = path.basename(wordsUri.fsPath);
+  const modelName = path.basename(model) || model;
+  const panel = ResultPanel.create(services, `Q/K at layer ${layer} of ${modelName} — ${fileName}`);
+  enableRerun(log, panel, {
+    name: 'Attention', title: (p) => `MechLens: attention Q/K for ${fileName}, layer ${p.layer}`,
+    job: 'attention', context: { nLayer },
+    run: (p, control) => {
+      const rerun: AttentionInput = { ...input, layer: p.layer, template: p.template, permutations: p.permutations };
+      return cachedResult(services.resultCache?.(settings.cacheDir), attentionCacheParts(rerun), () => services.runAttention(rerun, control), log);
+    },
+  });
+  const started = performance.now();
+  try {
+    const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: attentionCacheParts(input), what: `the attention run on ${fileName}` },
+      () => runWithProgress(log, panel, { title: `MechLens: attention Q/K for ${fileName}`, logSteps: false },
+        (control) => services.runAttention(input, control)));
+    log.info(`Attention finished in ${formatMs(performance.now() - started)}: ${result.items.length} words, ${result.missing.length} dropped, ` +
+      `RSA Q–K r = ${result.rsa.pearson.toFixed(4)}, ρ = ${result.rsa.spearman.toFixed(4)}, p = ${result.rsa.pValue === null ? 'n/a' : result.rsa.pValue.toPrecision(3)}, provider ${result.provider}`);
+    for (const warning of result.warnings) log.warn(warning);
+    panel.showResult(result);
+    return result;
+  } catch (err) {
+    await reportJobFailure(err, log, panel, { name: 'Attention', what: 'the attention run' }, () => void compareAttention(services, { askForFile: true }));
+    return undefined;
+  }
+}

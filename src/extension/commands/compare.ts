@@ -1,0 +1,190 @@
+// "MechLens: Compare Embeddings…": pick the word list and two sources, run job 1 in a worker with
+// progress and cancel, and show the result in a panel.
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { CompareResult } from '../../protocol/result';
+import type { CompareInput } from '../../core/analyses/compare';
+import { MechLensError } from '../../core/errors';
+import type { RunControl } from '../../core/run-control';
+import { formatMs, type Log } from '../log';
+import { enableRerun, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
+import { reclusterCompare } from '../../core/analyses/recluster-map';
+import { ResultPanel, type PanelServices } from '../panels/panel';
+import { cachedResult, compareCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
+import type { RecentList } from '../recent';
+import { pathSettings, readCompareSettings, type Inspect } from '../settings';
+import { sourceNeedsTemplate } from '../views/hook-tree';
+import { validateTemplate } from './prompt-template';
+import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike, type ModelEntryLike } from './source-picks';
+
+export type CompareJob = (input: CompareInput, control: RunControl) => Promise<CompareResult>;
+
+export interface CompareServices extends PanelServices {
+  log: Log;
+  runCompare: CompareJob;
+  catalog: () => readonly CatalogEntryLike[];
+  /** Catalog names already in the cache. */
+  cachedCatalogNames: (cacheDir: string | undefined) => ReadonlySet<string>;
+  /** Models offered for their token embeddings, and which of them are cached. */
+  models?: () => readonly ModelEntryLike[];
+  cachedModelNames?: (cacheDir: string | undefined) => ReadonlySet<string>;
+  recentSources: { a: RecentList; b: RecentList };
+  /** Prompt templates used for hook sources, latest first. */
+  recentTemplates?: RecentList;
+  /** The result cache for a cache root; undefined (or absent) runs every time. */
+  resultCache?: ResultCacheProvider;
+}
+
+export interface CompareArgs {
+  /** The word list (explorer or editor context menu), if any. */
+  uri?: vscode.Uri;
+  /** Offered first as source A (from the Models view). */
+  presetA?: string;
+  /** Skip the active editor and ask for a file. */
+  askForFile?: boolean;
+}
+
+const wordListFilters = { 'Word lists': ['words', 'txt'], 'All files': ['*'] };
+
+function pickWordList(args: CompareArgs): Promise<vscode.Uri | undefined> {
+  return pickTargetFile(args, { pattern: /\.(words|txt)$/i, filters: wordListFilters, openLabel: 'Compare Embeddings', title: 'MechLens: choose a word list' });
+}
+
+interface SourceQuestion {
+  side: 'A' | 'B';
+  step: number;
+  recent: RecentList;
+  defaultSpec?: string;
+  /** Offered first, ahead of the recent choices. */
+  preset?: string;
+  cacheDir?: string;
+}
+
+async function pickSource(services: CompareServices, question: SourceQuestion): Promise<string | undefined> {
+  const { side, step, recent, preset } = question;
+  const catalog = services.catalog();
+  const recentSpecs = preset ? [preset, ...recent.items().filter((s) => s !== preset)] : recent.items();
+  const rows = buildSourcePickRows({
+    catalog, recent: recentSpecs, defaultSpec: question.defaultSpec, cached: services.cachedCatalogNames(question.cacheDir),
+    models: services.models?.(), cachedModels: services.cachedModelNames?.(question.cacheDir),
+  });
+  const items = rows.map(toQuickPickItem);
+  const chosen = await stepQuickPick(items, {
+    title: `MechLens: Compare Embeddings — source ${side}`, step, totalSteps: 2,
+    placeholder: `Choose embedding space ${side}: a catalog vector set, a vector file, or a model's token embeddings`,
+  }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
+  if (!chosen) return undefined;
+  const row = chosen.row;
+  if (row.kind === 'spec') return row.spec;
+  if (row.kind === 'browse') {
+    const files = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: `Use as source ${side}`,
+      title: `MechLens: vector file for source ${side}`,
+      filters: { 'Vector files': ['txt', 'vec', 'bin', 'gz', 'w2v'], 'All files': ['*'] },
+    });
+    return files?.[0] ? specForFile(files[0].fsPath) : undefined;
+  }
+  if (row.kind === 'enter') {
+    const names = catalog.map((e) => e.name);
+    return vscode.window.showInputBox({
+      title: `MechLens: source ${side}`,
+      prompt: 'A catalog name, vectors:PATH, or model:ID_OR_DIR#embed (a Hugging Face id such as gpt2, or a local folder)',
+      // Empty, not prefilled: whoever chose to type a spec should not have to clear one first.
+      placeHolder: 'model:gpt2#embed · vectors:/path/to/vectors.txt · glove-wiki-gigaword-50',
+      validateInput: (text) => validateSourceSpec(text, names),
+      ignoreFocusOut: true,
+    }).then((text) => text?.trim() || undefined);
+  }
+  return undefined;
+}
+
+export async function compareEmbeddings(services: CompareServices, args: CompareArgs = {}): Promise<CompareResult | undefined> {
+  const { log } = services;
+  const wordsUri = await pickWordList(args);
+  if (!wordsUri) return undefined;
+  await saveIfDirty(wordsUri, log);
+
+  const config = vscode.workspace.getConfiguration('mechlens');
+  const inspect: Inspect = (key) => config.inspect(key);
+  const settings = readCompareSettings(inspect, vscode.workspace.isTrusted);
+  warnIgnoredSettings(log, settings.ignored, pathSettings.map((k) => `mechlens.${k}`), true);
+
+  const a = await pickSource(services, { side: 'A', step: 1, recent: services.recentSources.a, defaultSpec: settings.defaultA, preset: args.presetA, cacheDir: settings.cacheDir });
+  if (!a) return undefined;
+  const b = await pickSource(services, { side: 'B', step: 2, recent: services.recentSources.b, defaultSpec: settings.defaultB, cacheDir: settings.cacheDir });
+  if (!b) return undefined;
+  let template: string | undefined;
+  if (sourceNeedsTemplate(a) || sourceNeedsTemplate(b)) {
+    template = await vscode.window.showInputBox({
+      title: 'MechLens: prompt template for the hooked model',
+      prompt: 'Each word is put into this prompt, and the hook is read at the word\'s last token',
+      value: services.recentTemplates?.items()[0] ?? 'The next word is {word}',
+      validateInput: validateTemplate,
+      ignoreFocusOut: true,
+    });
+    if (template === undefined) return undefined;
+    await services.recentTemplates?.push(template);
+  }
+  await services.recentSources.a.push(a);
+  await services.recentSources.b.push(b);
+
+  const wordsName = path.basename(wordsUri.fsPath);
+  const title = `${describeSpec(a).label} vs ${describeSpec(b).label} — ${wordsName}`;
+  const input: CompareInput = {
+    wordsPath: wordsUri.fsPath,
+    a,
+    b,
+    permutations: settings.permutations,
+    seed: settings.seed,
+    cacheDir: settings.cacheDir,
+    offline: settings.offline,
+    map: settings.map,
+    ...(template !== undefined ? { template } : {}),
+  };
+  log.info(`Compare ${wordsUri.fsPath}: A = ${a}, B = ${b}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}${template ? `, template "${template}"` : ''}, map ${JSON.stringify(settings.map)}`);
+
+  const panel = ResultPanel.create(services, title);
+  enableRerun(log, panel, {
+    name: 'Compare', title: () => `MechLens: comparing ${wordsName} again`, job: 'compare', context: undefined,
+    run: async (p, control) => {
+      // Only eps or min_samples changed: DBSCAN again on the maps on screen, without reading the sources or running t-SNE.
+      const shown = panel.currentResult;
+      const reclustered = shown?.job === 'compare' ? reclusterCompare(shown, p) : undefined;
+      if (reclustered) {
+        log.info(`Compare: re-clustered the existing t-SNE maps with eps ${p.eps ?? 'auto'}, min_samples ${p.minSamples}`);
+        return reclustered;
+      }
+      const rerun: CompareInput = {
+        ...input, permutations: p.permutations,
+        // null in the panel means "the job's automatic choice", which is an absent option.
+        map: { ...settings.map, perplexity: p.perplexity ?? undefined, eps: p.eps ?? undefined, minSamples: p.minSamples },
+      };
+      const fresh = await cachedResult(services.resultCache?.(settings.cacheDir), compareCacheParts(rerun), () => services.runCompare(rerun, control), log);
+      // The job runs DBSCAN only, as the notebook does; a k from the panel adds k-means on the new maps.
+      return p.k === null ? fresh : reclusterCompare(fresh, p) ?? fresh;
+    },
+  });
+  const started = performance.now();
+  try {
+    const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: compareCacheParts(input), what: `the comparison on ${wordsName}` },
+      () => runWithProgress(log, panel, { title: `MechLens: comparing ${wordsName}`, logSteps: true },
+        (control) => services.runCompare(input, control)));
+    log.info(`Compare finished in ${formatMs(performance.now() - started)}: ${result.items.length} words, ${result.missing.length} missing, ` +
+      `RSA r = ${result.rsa.pearson.toFixed(4)}, ρ = ${result.rsa.spearman.toFixed(4)}, p = ${result.rsa.pValue === null ? 'n/a' : result.rsa.pValue.toPrecision(3)}`);
+    for (const warning of result.warnings) log.warn(warning);
+    panel.showResult(result);
+    return result;
+  } catch (err) {
+    await reportFailure(err, services, panel, wordsUri, args);
+    return undefined;
+  }
+}
+
+function reportFailure(err: unknown, services: CompareServices, panel: ResultPanel, wordsUri: vscode.Uri, args: CompareArgs): Promise<void> {
+  return reportJobFailure(err, services.log, panel, { name: 'Compare', what: 'the comparison', cancelledMessage: 'MechLens: comparison cancelled.' }, () => {
+    // A problem with the word list asks for another list; a problem with a source keeps the list and asks again for the sources.
+    const aboutWordList = err instanceof MechLensError && (err.input === wordsUri.fsPath || err.code === 'parse');
+    void compareEmbeddings(services, aboutWordList ? { askForFile: true } : { ...args, uri: wordsUri });
+  });
+}

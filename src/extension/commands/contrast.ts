@@ -1,0 +1,137 @@
+// "MechLens: Contrast Sentence Groups…": pick the .sentences file, a model, a hook, the test and the
+// correction; run job 5 in a worker with progress and cancel; show the result in a panel.
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { ContrastResult } from '../../protocol/result';
+import type { ContrastInput } from '../../core/analyses/contrast';
+import type { RunControl } from '../../core/run-control';
+import { formatMs, type Log } from '../log';
+import { ResultPanel, type PanelServices } from '../panels/panel';
+import { contrastCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
+import type { RecentList } from '../recent';
+import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { reclusterContrast } from '../../core/analyses/recluster-map';
+import {
+  buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
+} from './model-hook-picks';
+
+export type ContrastJob = (input: ContrastInput, control: RunControl) => Promise<ContrastResult>;
+
+export interface ContrastServices extends PanelServices {
+  log: Log;
+  runContrast: ContrastJob;
+  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
+  recentModels: RecentList;
+  recentHooks: RecentList;
+  /** The result cache for a cache root; undefined (or absent) runs every time. */
+  resultCache?: ResultCacheProvider;
+}
+
+export interface ContrastArgs {
+  uri?: vscode.Uri;
+  askForFile?: boolean;
+}
+
+const totalSteps = 4;
+
+function pickSentenceFile(args: ContrastArgs): Promise<vscode.Uri | undefined> {
+  return pickTargetFile(args, {
+    pattern: /\.sentences$/i, filters: { 'Sentence sets': ['sentences'], 'All files': ['*'] }, openLabel: 'Contrast',
+    title: 'MechLens: choose a sentence set with two [groups]',
+  });
+}
+
+async function pickHook(services: ContrastServices, model: string, defaultHook: string): Promise<string | undefined> {
+  const config = hookConfigFor(model);
+  const typeRow = { label: '$(edit) Type a hook name…', detail: 'TransformerLens names (blocks.5.mlp.hook_pre) or Hugging Face aliases (transformer.h.5.mlp.c_fc)', alwaysShow: true, hook: '' };
+  const recent = services.recentHooks.items().filter((h) => validateHook(h, config) === undefined);
+  const hookRows = config ? buildHookPickRows(config, defaultHook) : [];
+  const items: (vscode.QuickPickItem & { hook: string })[] = [
+    ...(config ? [] : [{ label: defaultHook, description: 'default', hook: defaultHook }]),
+    ...recent.filter((h) => h !== defaultHook).map((h) => ({ label: h, description: 'recent', hook: h })),
+    ...hookRows.map((r) => ({ label: r.label, description: r.picked ? `default · ${r.description}` : r.description, detail: r.detail, hook: r.hook })),
+    typeRow,
+  ];
+  const chosen = await quickPick(items, { title: 'MechLens: Contrast — hook point', step: 2, placeholder: `Where to read the activations at the target token (default ${defaultHook})` },
+    items.find((i) => i.hook === defaultHook));
+  if (!chosen) return undefined;
+  if (chosen.hook) return chosen.hook;
+  const text = await vscode.window.showInputBox({
+    title: 'MechLens: Contrast — hook point', value: defaultHook, ignoreFocusOut: true, validateInput: (t) => validateHook(t, config),
+  });
+  return text?.trim() || undefined;
+}
+
+function quickPick<T extends vscode.QuickPickItem>(items: T[], o: { title: string; step: number; placeholder: string }, active?: T): Promise<T | undefined> {
+  return stepQuickPick(items, { ...o, totalSteps }, active);
+}
+
+async function pickChoice<V extends string>(choices: readonly { value: V; label: string; detail: string }[], title: string, step: number): Promise<V | undefined> {
+  const items = choices.map((c) => ({ label: c.label, detail: c.detail, value: c.value }));
+  return (await quickPick(items, { title, step, placeholder: title.replace(/^MechLens: Contrast — /, 'Choose the ') }, items[0]))?.value;
+}
+
+export async function contrastSentences(services: ContrastServices, args: ContrastArgs = {}): Promise<ContrastResult | undefined> {
+  const { log } = services;
+  const sentencesUri = await pickSentenceFile(args);
+  if (!sentencesUri) return undefined;
+  await saveIfDirty(sentencesUri);
+
+  const config = vscode.workspace.getConfiguration('mechlens');
+  const settings = readContrastSettings((key) => config.inspect(key), vscode.workspace.isTrusted);
+  warnIgnoredSettings(log, settings.ignored, ['mechlens.contrast.defaultModel', 'mechlens.cacheDirectory'], false);
+
+  const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
+    { title: 'MechLens: Contrast — model', placeholder: 'The model to run the sentences through (a catalog model or a local folder)', totalSteps });
+  if (!model) return undefined;
+  const hook = await pickHook(services, model, settings.defaultHook);
+  if (!hook) return undefined;
+  const test = await pickChoice(testChoices, 'MechLens: Contrast — t-test', 3);
+  if (!test) return undefined;
+  const correction = await pickChoice(correctionChoices, 'MechLens: Contrast — multiple-comparison correction', 4);
+  if (!correction) return undefined;
+  await services.recentModels.push(model);
+  await services.recentHooks.push(hook);
+
+  const input: ContrastInput = {
+    sentencesPath: sentencesUri.fsPath, model, hook, test, correction,
+    ...(settings.alpha !== undefined ? { alpha: settings.alpha } : {}), ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+    cacheDir: settings.cacheDir, offline: settings.offline,
+  };
+  log.info(`Contrast ${sentencesUri.fsPath}: model ${model}, hook ${hook}, ${test}, ${correction}${settings.offline ? ', offline' : ''}`);
+  const fileName = path.basename(sentencesUri.fsPath);
+  const panel = ResultPanel.create(services, contrastTitle(sentencesUri.fsPath, model, hook));
+  const modelConfig = hookConfigFor(model);
+  enableRerun(log, panel, {
+    name: 'Contrast', title: (p) => `MechLens: contrasting ${fileName} at ${p.hook}`,
+    job: 'contrast', context: { hookConfig: modelConfig },
+    run: (p, control) => {
+      // Only eps, min_samples or k changed: cluster the significant neurons again on the map on screen, without the model or t-SNE.
+      const shown = panel.currentResult;
+      const reclustered = shown?.job === 'contrast' ? reclusterContrast(shown, p) : undefined;
+      if (reclustered) {
+        log.info(`Contrast: re-clustered the existing t-SNE map with eps ${p.eps}, min_samples ${p.minSamples}, k ${p.k}`);
+        return Promise.resolve(reclustered);
+      }
+      const rerun: ContrastInput = {
+        ...input, hook: p.hook, test: p.test, correction: p.correction, alpha: p.alpha,
+        perplexity: p.perplexity, eps: p.eps, minSamples: p.minSamples, k: p.k, shuffles: p.shuffles,
+      };
+      return cachedResult(services.resultCache?.(settings.cacheDir), contrastCacheParts(rerun), () => services.runContrast(rerun, control), log);
+    },
+  });
+  const started = performance.now();
+  try {
+    const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: contrastCacheParts(input), what: `the contrast of ${fileName}` },
+      () => runWithProgress(log, panel, { title: `MechLens: contrasting ${fileName}`, logSteps: false },
+        (control) => services.runContrast(input, control)));
+    log.info(`Contrast finished in ${formatMs(performance.now() - started)}: ${result.significant.length} of ${result.t.length} neurons significant ` +
+      `(${result.test}, ${result.correction}), label-shuffle p = ${result.labelShuffle.pValue.toPrecision(3)}, provider ${result.provider}`);
+    for (const warning of result.warnings) log.warn(warning);
+    panel.showResult(result);
+    return result;
+  } catch (err) {
+    await reportJobFailure(err, log, panel, { name: 'Contrast', what: 'the contrast' }, () => void contrastSentences(services, { askForFile: true }));
+    return undefined;
+  }
+}

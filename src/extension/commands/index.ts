@@ -1,0 +1,58 @@
+// The job commands, keyed by JobName like every job table: each builds its own services from the
+// shared ones (the job it runs on the worker, its recent-choice lists) and runs its quick picks.
+// extension.ts registers each under the command id of the extension's job table (job-table.ts) and
+// reports a failure with the job's title (protocol/jobs.ts); a job missing here is a type error.
+import type * as vscode from 'vscode';
+import type { JobName } from '../../protocol/jobs';
+import { runJob } from '../jobs';
+import type { RecentList } from '../recent';
+import { compareAttention } from './attention';
+import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare';
+import { contrastSentences } from './contrast';
+import { matchVocabularies } from './match';
+import { mapTokenEmbeddings } from './tokens';
+
+/** What every job command uses: the panel services, catalogs, caches and Compare's recent sources. */
+export type JobCommandServices = CompareServices & { cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string> };
+
+export interface CommandContext {
+  services: JobCommandServices;
+  /** A most-recent-first list kept in globalState under `key`. */
+  recent(key: string, max: number): RecentList;
+}
+
+/** The lists the model jobs keep, also read by the diagnostics to pick the model used last. */
+export const recentModelKeys = Object.freeze({
+  contrast: 'mechlens.recentContrastModels',
+  attention: 'mechlens.recentAttentionModels',
+  tokens: 'mechlens.recentTokensModels',
+  match: 'mechlens.recentMatchModels',
+});
+
+export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : { uri?: vscode.Uri }) => Promise<unknown>;
+
+export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.freeze({
+  compare: ({ services }, args) => compareEmbeddings(services, args),
+  tokens: ({ services, recent }, args) => mapTokenEmbeddings({
+    ...services,
+    runTokens: (input, control) => runJob('tokens', input, control),
+    recentModels: recent(recentModelKeys.tokens, 8),
+  }, args),
+  match: ({ services, recent }, args) => matchVocabularies({
+    ...services,
+    runMatch: (input, control) => runJob('match', input, control),
+    recentSources: recent('mechlens.recentMatchSources', 8),
+    recentModels: recent(recentModelKeys.match, 8),
+  }, args),
+  attention: ({ services, recent }, args) => compareAttention({
+    ...services,
+    runAttention: (input, control) => runJob('attention', input, control),
+    recentModels: recent(recentModelKeys.attention, 8),
+  }, args),
+  contrast: ({ services, recent }, args) => contrastSentences({
+    ...services,
+    runContrast: (input, control) => runJob('contrast', input, control),
+    recentModels: recent(recentModelKeys.contrast, 8),
+    recentHooks: recent('mechlens.recentContrastHooks', 8),
+  }, args),
+});

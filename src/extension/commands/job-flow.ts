@@ -1,0 +1,275 @@
+// The steps the job commands (compare, attention, contrast) share: finding the input file, the
+// stepped quick pick, the model question, the untrusted-settings warning, the cancellable run
+// behind a progress notification, and the report of a failure. Each command keeps its own wording.
+import * as vscode from 'vscode';
+import path from 'node:path';
+import { MechLensError } from '../../core/errors';
+import type { RunControl } from '../../core/run-control';
+import type { JobName, RerunParamsOf } from '../../protocol/jobs';
+import type { Result } from '../../protocol/result';
+import { extensionJobs, type RerunContexts } from '../job-table';
+import { buildModelPickRows, type ModelPickRow } from './model-hook-picks';
+import type { SourcePickRow } from './source-picks';
+import { userFacingMessage } from '../error-message';
+import { formatMs, type Log } from '../log';
+import type { ResultPanel } from '../panels/panel';
+import type { RecentList } from '../recent';
+import { settingsNamedInFiles } from '../workspace-settings-scan';
+
+export interface TargetFileArgs {
+  uri?: vscode.Uri;
+  askForFile?: boolean;
+}
+
+export interface TargetFileQuestion {
+  /** Which active editor's file counts as the input without asking. */
+  pattern: RegExp;
+  filters: Record<string, string[]>;
+  openLabel: string;
+  title: string;
+}
+
+/** The explorer's file first, then the active editor's if it looks like the input, else an open dialog. */
+export async function pickTargetFile(args: TargetFileArgs, question: TargetFileQuestion): Promise<vscode.Uri | undefined> {
+  if (args.uri && args.uri.scheme === 'file') return args.uri;
+  const active = vscode.window.activeTextEditor?.document;
+  if (!args.askForFile && active && active.uri.scheme === 'file' && question.pattern.test(active.uri.fsPath)) return active.uri;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: question.filters,
+    openLabel: question.openLabel,
+    title: question.title,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return picked?.[0];
+}
+
+/** Unsaved edits would be silently ignored by a job reading the file: save them first. */
+export async function saveIfDirty(uri: vscode.Uri, log?: Log): Promise<void> {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isDirty) {
+    log?.info(`Saving ${uri.fsPath} before reading it`);
+    await doc.save();
+  }
+}
+
+export interface QuickPickStep {
+  title: string;
+  step: number;
+  totalSteps: number;
+  placeholder: string;
+}
+
+/** A createQuickPick rather than showQuickPick, for the step counter and a preselected row. */
+export async function stepQuickPick<T extends vscode.QuickPickItem>(items: T[], o: QuickPickStep, active?: T): Promise<T | undefined> {
+  const qp = vscode.window.createQuickPick<T>();
+  qp.title = o.title;
+  qp.step = o.step;
+  qp.totalSteps = o.totalSteps;
+  qp.placeholder = o.placeholder;
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  qp.items = items;
+  if (active) qp.activeItems = [active];
+  const chosen = await new Promise<T | undefined>((resolve) => {
+    qp.onDidAccept(() => resolve(qp.selectedItems[0] ?? qp.activeItems[0]));
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
+  return chosen;
+}
+
+/** A source row of the source pickers (compare, match) as a QuickPickItem. */
+export type SourceItem = vscode.QuickPickItem & { row: SourcePickRow };
+
+export function toQuickPickItem(row: SourcePickRow): SourceItem {
+  switch (row.kind) {
+    case 'separator':
+      return { row, label: row.label, kind: vscode.QuickPickItemKind.Separator };
+    case 'spec':
+      return { row, label: row.label, description: row.description, detail: row.detail, picked: row.picked };
+    default:
+      return { row, label: row.label, detail: row.detail, alwaysShow: true };
+  }
+}
+
+export interface ModelPickServices {
+  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
+  recentModels: RecentList;
+}
+
+type ModelItem = vscode.QuickPickItem & { row: ModelPickRow };
+
+/** Step 1 (or `o.step`) of the model commands: a catalog model, a recent one, a folder, or a typed id. */
+export async function pickHookedModel(services: ModelPickServices, defaultModel: string, cacheDir: string | undefined,
+  o: { title: string; placeholder: string; totalSteps: number; step?: number }): Promise<string | undefined> {
+  const rows = buildModelPickRows({ defaultModel, recent: services.recentModels.items(), cached: services.cachedModelNames(cacheDir) });
+  const items: ModelItem[] = rows.map((row) => row.kind === 'separator'
+    ? { row, label: row.label, kind: vscode.QuickPickItemKind.Separator }
+    : row.kind === 'model' ? { row, label: row.label, description: row.description, detail: row.detail } : { row, label: row.label, detail: row.detail, alwaysShow: true });
+  const chosen = await stepQuickPick(items, { title: o.title, step: o.step ?? 1, totalSteps: o.totalSteps, placeholder: o.placeholder },
+    items.find((i) => i.row.kind === 'model' && i.row.picked));
+  if (!chosen) return undefined;
+  const row = chosen.row;
+  if (row.kind === 'model') return row.model;
+  if (row.kind === 'browse') {
+    const folder = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Use this model', title: 'MechLens: model folder' });
+    return folder?.[0]?.fsPath;
+  }
+  if (row.kind === 'enter') {
+    const text = await vscode.window.showInputBox({
+      title: o.title, prompt: 'A Hugging Face id (gpt2, openai-community/gpt2-large) or a folder with config.json, model.safetensors and tokenizer.json',
+      placeHolder: 'gpt2-medium', ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'Enter a model id or folder'),
+    });
+    return text?.trim() || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Adds to `ignored` the workspace settings an untrusted workspace names, then warns once about them all.
+ * VS Code hides restricted workspace values from inspect() in Restricted Mode, so they are read from the files.
+ */
+export function warnIgnoredSettings(log: Log, ignored: string[], keys: readonly string[], includeWorkspaceFile: boolean): void {
+  if (!vscode.workspace.isTrusted) {
+    const files = [
+      ...(vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => path.join(f.uri.fsPath, '.vscode', 'settings.json')),
+      ...(includeWorkspaceFile && vscode.workspace.workspaceFile?.scheme === 'file' ? [vscode.workspace.workspaceFile.fsPath] : []),
+    ];
+    for (const key of settingsNamedInFiles(files, [...keys])) {
+      if (!ignored.includes(key)) ignored.push(key);
+    }
+  }
+  if (ignored.length) {
+    log.warn(`Workspace is not trusted: ignoring the workspace values of ${ignored.join(', ')}; using your user settings.`);
+  }
+}
+
+/** Maps progress to the notification and, with logSteps, logs each new step with the time the previous one took. */
+function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>, log: Log, panel: ResultPanel, logSteps: boolean) {
+  let stepKey = '';
+  let stepName = '';
+  let stepStarted = performance.now();
+  let reported = 0;
+  return {
+    report(message: string, fraction?: number) {
+      if (logSteps) {
+        const key = message.replace(/[\d.,%/]+/g, '#');
+        if (key !== stepKey) {
+          const now = performance.now();
+          if (stepName) log.info(`${stepName} — ${formatMs(now - stepStarted)}`);
+          stepKey = key;
+          stepName = message;
+          stepStarted = now;
+        }
+      }
+      // The job reports overall fractions; the notification wants increments.
+      let increment: number | undefined;
+      if (fraction !== undefined && Number.isFinite(fraction) && fraction * 100 > reported) {
+        increment = Math.min(100, fraction * 100) - reported;
+        reported += increment;
+      }
+      progress.report({ message, increment });
+      panel.showProgress(message, fraction);
+    },
+    finish() {
+      if (stepName) log.info(`${stepName} — ${formatMs(performance.now() - stepStarted)}`);
+    },
+  };
+}
+
+/**
+ * Runs a job behind a cancellable notification; cancelling it, closing the panel or aborting `o.signal`
+ * (the panel's own Cancel button during a re-run) aborts the job.
+ */
+export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: string; logSteps: boolean; signal?: AbortSignal },
+  run: (control: RunControl) => Promise<R>): Thenable<R> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: o.title, cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const cancel = token.onCancellationRequested(() => {
+        log.info('Cancel requested');
+        controller.abort();
+      });
+      // Closing the panel while the run is going means the result is no longer wanted.
+      const closed = panel.onDidDispose(() => {
+        log.info('Panel closed during the run: cancelling');
+        controller.abort();
+      });
+      const abortFromOutside = () => controller.abort();
+      if (o.signal?.aborted) controller.abort();
+      o.signal?.addEventListener('abort', abortFromOutside, { once: true });
+      const reporter = progressReporter(progress, log, panel, o.logSteps);
+      try {
+        return await run({ signal: controller.signal, onProgress: (p) => reporter.report(p.message, p.fraction) });
+      } finally {
+        reporter.finish();
+        cancel.dispose();
+        closed.dispose();
+        o.signal?.removeEventListener('abort', abortFromOutside);
+      }
+    },
+  );
+}
+
+export interface FailureWording {
+  /** The log's name for the job: "Compare" gives "Compare cancelled" and "Compare failed". */
+  name: string;
+  /** What failed, for an unexpected error: "the comparison" gives "MechLens: the comparison failed unexpectedly (…)". */
+  what: string;
+  /** Shown as a notification on cancel, if given. */
+  cancelledMessage?: string;
+}
+
+/** Tells the panel, the log and the user how a run ended when it did not produce a result; `retry` runs for "Choose Another File". */
+export async function reportJobFailure(err: unknown, log: Log, panel: ResultPanel, wording: FailureWording, retry: () => void): Promise<void> {
+  if (err instanceof MechLensError && err.code === 'cancelled') {
+    log.info(`${wording.name} cancelled`);
+    panel.showCancelled();
+    if (wording.cancelledMessage) void vscode.window.showInformationMessage(wording.cancelledMessage);
+    return;
+  }
+  log.error(`${wording.name} failed`, err);
+  const message = err instanceof MechLensError
+    ? userFacingMessage(err)
+    : `MechLens: ${wording.what} failed unexpectedly (${err instanceof Error ? err.message : String(err)}). The log has the details.`;
+  panel.showError(message);
+  const action = await vscode.window.showErrorMessage(message, 'Open Log', 'Choose Another File');
+  if (action === 'Open Log') log.show();
+  if (action === 'Choose Another File') {
+    panel.dispose();
+    retry();
+  }
+}
+
+export interface RerunSpec<J extends JobName> {
+  /** Which job: its re-run check comes from the extension's job table (job-table.ts). */
+  job: J;
+  /** What the check needs to know from the first run (the model's layer count, hook shapes, ...). */
+  context: RerunContexts[J];
+  /** The log's name for the job: "Compare" gives "Compare: running again from the panel …". */
+  name: string;
+  /** Runs the job with the changed parameters, everything else as in the first run. */
+  run: (params: RerunParamsOf<J>, control: RunControl) => Promise<Result>;
+  /** Title of the progress notification. */
+  title: (params: RerunParamsOf<J>) => string;
+}
+
+/**
+ * Lets the panel's webview run the job again with changed parameters (its "Run again" controls):
+ * the params are validated, the run goes behind the same cancellable progress as the first one
+ * (notification and in-panel bar, Cancel in either), and the panel shows the new result in place.
+ */
+export function enableRerun<J extends JobName>(log: Log, panel: ResultPanel, spec: RerunSpec<J>): void {
+  panel.setRerunHandler(async (raw, signal) => {
+    const params = extensionJobs[spec.job].validateRerun(raw, spec.context);
+    log.info(`${spec.name}: running again from the panel with ${JSON.stringify(params)}`);
+    const started = performance.now();
+    const result = await runWithProgress(log, panel, { title: spec.title(params), logSteps: false, signal }, (control) => spec.run(params, control));
+    log.info(`${spec.name}: re-run finished in ${formatMs(performance.now() - started)}`);
+    for (const warning of result.warnings) log.warn(warning);
+    return result;
+  });
+}

@@ -1,0 +1,157 @@
+// "MechLens: Map Token Embeddings…": pick a model, the tokens (the first N, the whole vocabulary, or a
+// token list file) and the projection; run job 2 in a worker with progress and cancel; show the panel.
+// From the explorer, the right-clicked file is the token list and the tokens step is skipped.
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { LeadingSpace, TokensResult } from '../../protocol/result';
+import { AUTO_PCA_ABOVE, TOKENS_DEFAULTS, type TokensInput } from '../../core/analyses/tokens';
+import type { RunControl } from '../../core/run-control';
+import type { TokensRerunParams } from '../../protocol/tokens-params';
+import { validateTokensRerun } from './rerun-params';
+
+export { validateTokensRerun };
+import { hookConfigFor, readContrastSettings } from './model-hook-picks';
+import { formatMs, type Log } from '../log';
+import { ResultPanel, type PanelServices } from '../panels/panel';
+import type { RecentList } from '../recent';
+import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+
+export type TokensJob = (input: TokensInput, control: RunControl) => Promise<TokensResult>;
+
+export interface TokensServices extends PanelServices {
+  log: Log;
+  runTokens: TokensJob;
+  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
+  recentModels: RecentList;
+}
+
+export interface TokensArgs {
+  /** A token list file (explorer or editor context menu). */
+  uri?: vscode.Uri;
+}
+
+/** The notebook's model for job 2 is GPT-2 small. */
+export const defaultTokensModel = 'gpt2';
+const totalSteps = 3;
+const title = (what: string) => `MechLens: Map Token Embeddings — ${what}`;
+
+/** An input-box check for N: a whole number from 1, at most the vocabulary when it is known. */
+export function validateTokenCount(text: string, vocabSize: number | undefined): string | undefined {
+  const t = text.trim().replace(/[,_\s]/g, '');
+  if (!/^\d+$/.test(t) || Number(t) < 1) return 'Enter a whole number of tokens: 100, 1000, …';
+  if (vocabSize !== undefined && Number(t) > vocabSize) return `The model has ${vocabSize.toLocaleString('en-US')} tokens.`;
+  return undefined;
+}
+
+/** The first run's input with the panel's changes: a null eps is the job's default for the method. */
+export function rerunInput(input: TokensInput, p: TokensRerunParams): TokensInput {
+  const rest = { ...input };
+  delete rest.eps;
+  return { ...rest, method: p.method, perplexity: p.perplexity, minSamples: p.minSamples, ...(p.eps !== null ? { eps: p.eps } : {}), ...(p.first !== null ? { first: p.first } : {}) };
+}
+
+type Selection = { first: number } | { tokensPath: string; leadingSpace: LeadingSpace };
+
+async function pickTokens(model: string, vocabSize: number | undefined): Promise<Selection | undefined> {
+  const items: (vscode.QuickPickItem & { kind2: 'first' | 'all' | 'file' })[] = [
+    { label: `First ${TOKENS_DEFAULTS.first} tokens`, description: 'the notebook\'s choice', detail: 'Token ids 0 to 99; change N next', kind2: 'first' },
+    {
+      label: vocabSize !== undefined ? `The whole vocabulary (${vocabSize.toLocaleString('en-US')} tokens)` : 'The whole vocabulary',
+      detail: `Mapped with PCA above ${AUTO_PCA_ABOVE.toLocaleString('en-US')} tokens; the panel draws it on canvas`, kind2: 'all',
+    },
+    { label: '$(file) A token list file…', detail: 'One word or token per line (␣word for the leading-space token); # comments and [headers] skipped', kind2: 'file' },
+  ];
+  const chosen = await stepQuickPick(items, { title: title('tokens'), step: 2, totalSteps, placeholder: `Which rows of ${path.basename(model) || model}'s embedding matrix to map` }, items[0]);
+  if (!chosen) return undefined;
+  if (chosen.kind2 === 'all') {
+    if (vocabSize !== undefined) return { first: vocabSize };
+  }
+  if (chosen.kind2 === 'first' || chosen.kind2 === 'all') {
+    const text = await vscode.window.showInputBox({
+      title: title('number of tokens'), prompt: 'Map the first N token ids', value: String(TOKENS_DEFAULTS.first),
+      validateInput: (t) => validateTokenCount(t, vocabSize), ignoreFocusOut: true,
+    });
+    return text === undefined ? undefined : { first: Number(text.trim().replace(/[,_\s]/g, '')) };
+  }
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false, filters: { 'Token lists': ['tokens', 'words', 'txt'], 'All files': ['*'] }, openLabel: 'Map these tokens',
+    title: 'MechLens: choose a token list', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  const file = picked?.[0];
+  if (!file) return undefined;
+  await saveIfDirty(file);
+  const leadingSpace = await pickLeadingSpace();
+  return leadingSpace ? { tokensPath: file.fsPath, leadingSpace } : undefined;
+}
+
+async function pickLeadingSpace(): Promise<LeadingSpace | undefined> {
+  const items: (vscode.QuickPickItem & { value: LeadingSpace })[] = [
+    { label: 'With a leading space', description: '" word", as mid-sentence (default)', value: 'with' },
+    { label: 'Without a leading space', description: '"word", as at the start of a text', value: 'without' },
+    { label: 'Either', description: '" word" if it is one token, else "word"', value: 'either' },
+  ];
+  const chosen = await stepQuickPick(items, { title: title('leading space'), step: 2, totalSteps, placeholder: 'How a list entry without ␣ becomes a token' }, items[0]);
+  return chosen?.value;
+}
+
+async function pickMethod(n: number | undefined): Promise<'tsne' | 'pca' | undefined> {
+  const items: (vscode.QuickPickItem & { value: 'tsne' | 'pca' })[] = [
+    { label: 't-SNE', description: `perplexity ${TOKENS_DEFAULTS.perplexity}, as in the notebook`, detail: 'Local neighbourhoods; DBSCAN eps 7, min_samples 3 on the map', value: 'tsne' },
+    { label: 'PCA', description: 'the two leading principal components', detail: 'Global structure in seconds, even for the whole vocabulary; DBSCAN eps chosen from the spacing', value: 'pca' },
+  ];
+  const large = n !== undefined && n > AUTO_PCA_ABOVE;
+  const chosen = await stepQuickPick(items, {
+    title: title('projection'), step: 3, totalSteps,
+    placeholder: large ? `${n.toLocaleString('en-US')} tokens: PCA is the quick choice; t-SNE of that many takes minutes` : 'How to draw the tokens in two dimensions',
+  }, large ? items[1] : items[0]);
+  return chosen?.value;
+}
+
+export async function mapTokenEmbeddings(services: TokensServices, args: TokensArgs = {}): Promise<TokensResult | undefined> {
+  const { log } = services;
+  const listUri = args.uri?.scheme === 'file' ? args.uri : undefined;
+  if (listUri) await saveIfDirty(listUri, log);
+
+  const config = vscode.workspace.getConfiguration('mechlens');
+  // Shares the cache, offline and seed settings of the other model jobs; the default model is the notebook's.
+  const settings = readContrastSettings((key) => config.inspect(key), vscode.workspace.isTrusted);
+  warnIgnoredSettings(log, settings.ignored.filter((k) => k !== 'mechlens.contrast.defaultModel'), ['mechlens.cacheDirectory'], false);
+
+  const model = await pickHookedModel(services, defaultTokensModel, settings.cacheDir,
+    { title: title('model'), placeholder: 'The model whose token-embedding matrix (wte) to map', totalSteps });
+  if (!model) return undefined;
+  const vocabSize = hookConfigFor(model)?.vocabSize;
+  const selection: Selection | undefined = listUri ? await pickLeadingSpace().then((l) => l && { tokensPath: listUri.fsPath, leadingSpace: l }) : await pickTokens(model, vocabSize);
+  if (!selection) return undefined;
+  const method = await pickMethod('first' in selection ? selection.first : undefined);
+  if (!method) return undefined;
+  await services.recentModels.push(model);
+
+  const input: TokensInput = {
+    model, ...selection, method,
+    ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+    cacheDir: settings.cacheDir, offline: settings.offline,
+  };
+  const what = 'first' in selection ? `the first ${selection.first} tokens` : path.basename(selection.tokensPath);
+  const modelName = path.basename(model) || model;
+  log.info(`Map tokens: ${what} of ${model}, ${method}${'leadingSpace' in selection ? `, leading space ${selection.leadingSpace}` : ''}${settings.offline ? ', offline' : ''}`);
+  const panel = ResultPanel.create(services, `Token embeddings of ${modelName} — ${what}`);
+  enableRerun(log, panel, {
+    name: 'Map tokens', title: (p) => `MechLens: mapping ${p.first !== null ? `the first ${p.first} tokens` : what} of ${modelName} (${p.method === 'tsne' ? `t-SNE, perplexity ${p.perplexity}` : 'PCA'})`,
+    job: 'tokens', context: { listRun: !('first' in selection) },
+    run: (p, control) => services.runTokens(rerunInput(input, p), control),
+  });
+  const started = performance.now();
+  try {
+    const result = await runWithProgress(log, panel, { title: `MechLens: mapping ${what} of ${modelName}`, logSteps: true },
+      (control) => services.runTokens(input, control));
+    log.info(`Map tokens finished in ${formatMs(performance.now() - started)}: ${result.tokens.length} tokens (${result.dims}-d), ${result.method} map, ` +
+      `${result.clusters.length} groups, ${result.ungrouped.indices.length} ungrouped (eps ${result.map.eps}, min_samples ${result.map.minSamples})`);
+    for (const warning of result.warnings) log.warn(warning);
+    panel.showResult(result);
+    return result;
+  } catch (err) {
+    await reportJobFailure(err, log, panel, { name: 'Map tokens', what: 'the token map' }, () => void mapTokenEmbeddings(services));
+    return undefined;
+  }
+}

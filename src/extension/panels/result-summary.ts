@@ -1,0 +1,79 @@
+// One-line summaries of each job's Result, for the status bar and logs (the extension's job table,
+// job-table.ts, picks the one for a result).
+import type { AttentionResult, CompareResult, ContrastResult, MatchResult, TokensResult } from '../../protocol/result';
+import { formatMs } from '../log-format';
+
+export interface ResultSummary {
+  text: string;
+  tooltip: string;
+}
+
+export function summarizeCompare(result: CompareResult): ResultSummary {
+  const providers = [...new Set([result.a.source.provider, result.b.source.provider].filter((p): p is string => !!p))];
+  const parts = [`${result.a.source.label} vs ${result.b.source.label}`];
+  if (providers.length) parts.push(providers.join('+').toUpperCase());
+  parts.push(formatMs(result.run.durationMs));
+  const tooltip = [
+    result.title,
+    `${result.items.length} words${result.missing.length ? `, ${result.missing.length} missing` : ''}`,
+    `RSA r = ${result.rsa.pearson.toFixed(3)}, ρ = ${result.rsa.spearman.toFixed(3)}${result.rsa.pValue !== null ? `, p = ${result.rsa.pValue.toPrecision(2)}` : ''}`,
+    providers.length ? `Execution provider: ${providers.join(', ')}` : 'No model inference (static vectors)',
+    `Run time: ${formatMs(result.run.durationMs)}`,
+  ].join('\n');
+  return { text: parts.join(' · '), tooltip };
+}
+
+export function summarizeContrast(result: ContrastResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  return {
+    text: `${result.model.label} · ${result.hook} · ${result.provider.toUpperCase()} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.groups[0]} vs ${result.groups[1]}: ${result.significant.length} of ${result.t.length} neurons significant`,
+      `Execution provider: ${result.provider}`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+export function summarizeAttention(result: AttentionResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  return {
+    text: `${result.model.label} · layer ${result.layer} Q/K · ${result.provider.toUpperCase()} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.items.length} words${result.missing.length ? `, ${result.missing.length} not single tokens` : ''}`,
+      `RSA Q vs K r = ${result.rsa.pearson.toFixed(3)}, ρ = ${result.rsa.spearman.toFixed(3)}${result.rsa.pValue !== null ? `, p = ${result.rsa.pValue.toPrecision(2)}` : ''}`,
+      `Execution provider: ${result.provider}`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+export function summarizeMatch(result: MatchResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const rsa = result.rsa;
+  return {
+    text: `${result.a.label} ∩ ${result.b.label} · ${result.matches.length} words · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.matches.length} of ${result.count} ${result.length}-character words matched after ${result.scanned.toLocaleString('en-US')} rows of ${result.a.label}`,
+      rsa ? `RSA r = ${rsa.pearson.toFixed(3)}, S_c = ${rsa.cosine.toFixed(3)}` : 'No comparison (fewer than 3 matches, or skipped)',
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+export function summarizeTokens(result: TokensResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const map = result.method === 'tsne' ? `t-SNE (perplexity ${result.map.perplexity ?? '—'})` : 'PCA';
+  return {
+    text: `${result.model.label} · ${result.tokens.length} tokens · ${map} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.tokens.length} tokens × ${result.dims} dims, ${map}`,
+      `DBSCAN eps ${result.map.eps}, min_samples ${result.map.minSamples}: ${result.clusters.length} groups, ${result.ungrouped.indices.length} ungrouped`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
