@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { downloadFile } from '../../src/core/download';
+import { downloadFile } from '../../src/core/io/download';
 import { MechLensError } from '../../src/core/errors';
 import { startServer } from './http-fixture';
 

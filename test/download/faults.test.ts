@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { downloadFile, type DownloadOptions, type DownloadResult } from '../../src/core/download';
+import { downloadFile, type DownloadOptions, type DownloadResult } from '../../src/core/io/download';
 import { MechLensError } from '../../src/core/errors';
 import { SOURCE_FILE } from '../../src/core/models/checkpoint';
 import { ensureModel, modelCacheDir } from '../../src/core/models/hub';

@@ -112,8 +112,8 @@ test('degenerate input: rank-deficient, constant columns, one row', () => {
 
 test('NaN or Infinity: a clear error naming row and column', () => {
   const x = { rows: 3, cols: 2, data: Float64Array.of(1, 2, 3, NaN, 5, 6) };
-  assert.throws(() => pca(x, { components: 1 }), (e: unknown) => e instanceof MechLensError && /NaN at row 2, column 2/.test(e.message));
-  assert.throws(() => pca({ rows: 2, cols: 2, data: Float32Array.of(1, Infinity, 0, 1) }, { components: 1 }), /infinite value at row 1, column 2/);
+  assert.throws(() => pca(x, { components: 1 }), (e: unknown) => e instanceof MechLensError && /value NaN at row 2, column 2/.test(e.message));
+  assert.throws(() => pca({ rows: 2, cols: 2, data: Float32Array.of(1, Infinity, 0, 1) }, { components: 1 }), /value Infinity at row 1, column 2/);
 });
 
 test("chooseSolver follows sklearn 1.2's svd_solver='auto'", () => {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { downloadFile } from '../download';
+import { downloadFile } from '../io/download';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
 import { listZipEntries, readZipEntry } from './gpu-setup-zip';

@@ -9,7 +9,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { cachePath, defaultCacheDir } from '../cache';
-import { downloadFile, isLoopback, seconds, type DownloadOptions } from '../download';
+import { downloadFile, isLoopback, seconds, type DownloadOptions } from '../io/download';
 import { CancelledError, MechLensError, throwIfCancelled } from '../errors';
 import { writeFileAtomicSync } from '../io/atomic-write';
 import { withLock } from '../io/file-lock';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cachePath, defaultCacheDir, cacheDirFor } from '../cache';
-import { downloadFile, type DownloadOptions } from '../download';
+import { downloadFile, type DownloadOptions } from '../io/download';
 import type { SourceCopy } from '../../protocol/result';
 import { MechLensError } from '../errors';
 import { editDistance } from '../text/edit-distance';

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { CancelledError, MechLensError } from './errors';
-import { acquireLock, type LockOwner } from './io/file-lock';
+import { CancelledError, MechLensError } from '../errors';
+import { acquireLock, type LockOwner } from './file-lock';
 
 export interface DownloadOptions {
   /** Total size in bytes, when the publisher states it. Checked before the rename. */
