@@ -252,7 +252,7 @@ test('a config.json with fewer layers than the weights is opened with a warning 
   fs.writeFileSync(configPath, JSON.stringify({ ...config, n_layer: 2 }));
   const opened = openCheckpoint(dir);
   assert.equal(opened.config.nLayer, 2);
-  assert.deepEqual(opened.warnings, [`${configPath}: n_layer is 2, but the weights hold 3 layers (h.0 to h.2); only the first 2 are used. Use the config.json the weights were saved with.`]);
+  assert.deepEqual(opened.warnings, [`${configPath}: the config gives 2 layers, but the weights hold 3 (layers 0 to 2); only the first 2 are used. Use the config.json the weights were saved with.`]);
   // The jobs pass it on once: captureActivations returns it with its own warnings.
   const { captureActivations } = await import('../../src/core/models/capture');
   const captured = await captureActivations(dir, ['hello there'], ['blocks.1.hook_resid_post'], 'last', { provider: 'cpu' });
