@@ -256,5 +256,5 @@ test('a config.json with fewer layers than the weights is opened with a warning 
   // The jobs pass it on once: captureActivations returns it with its own warnings.
   const { captureActivations } = await import('../../src/core/models/capture');
   const captured = await captureActivations(dir, ['hello there'], ['blocks.1.hook_resid_post'], 'last', { provider: 'cpu' });
-  assert.equal(captured.warnings.filter((w) => w.includes('n_layer is 2')).length, 1);
+  assert.equal(captured.warnings.filter((w) => w.includes('the config gives 2 layers')).length, 1);
 });
