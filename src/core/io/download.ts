@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { CancelledError, MechLensError } from '../errors';
-import { acquireLock, type LockOwner } from './file-lock';
+import { acquireLock, cancellableSleep, type LockOwner } from './file-lock';
 
 export interface DownloadOptions {
   /** Total size in bytes, when the publisher states it. Checked before the rename. */
@@ -430,16 +430,6 @@ function describe(err: unknown): string {
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError('Download cancelled'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError('Download cancelled; the partial file is kept and resumes next time'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  const message = signal?.aborted ? 'Download cancelled' : 'Download cancelled; the partial file is kept and resumes next time';
+  return cancellableSleep(ms, signal, message);
 }

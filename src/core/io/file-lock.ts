@@ -59,7 +59,7 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
       options.onWait(seen?.owner, waitedMs);
     }
     waited = true;
-    await delay(pollMs, options.signal);
+    await cancellableSleep(pollMs, options.signal);
   }
 }
 
@@ -196,15 +196,17 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits ms, or rejects with CancelledError(message) as soon as the signal aborts. */
+export function cancellableSleep(ms: number, signal: AbortSignal | undefined, message = 'Cancelled while waiting for another MechLens process'): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError(message));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new CancelledError('Cancelled while waiting for another MechLens process'));
+      reject(new CancelledError(message));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
