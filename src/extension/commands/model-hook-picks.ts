@@ -22,7 +22,7 @@ function gigabytes(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
 }
 
-/** Default first, then recent choices, then the catalog (cached ones say so), then Browse… and Enter…. */
+/** Default first, then recent choices, then Browse… and Enter…, then the catalog (cached ones say so). */
 export function buildModelPickRows(opts: { defaultModel: string; recent: readonly string[]; cached: ReadonlySet<string> }): ModelPickRow[] {
   const rows: ModelPickRow[] = [];
   const seen = new Set<string>();
@@ -40,14 +40,16 @@ export function buildModelPickRows(opts: { defaultModel: string; recent: readonl
   const recent = [opts.defaultModel, ...opts.recent.filter((m) => m !== opts.defaultModel)];
   rows.push({ kind: 'separator', label: 'Default and recent' });
   recent.forEach((m, k) => add(m, k === 0));
+  // Browse… and Enter… come before the catalog: with every family's models listed, rows at the end
+  // of the list were out of sight, and a local folder is what most first runs use.
+  rows.push({ kind: 'separator', label: 'Other' });
+  rows.push({ kind: 'browse', label: '$(folder-opened) Browse for a model folder…', detail: 'A folder with config.json, model.safetensors and tokenizer.json' });
+  rows.push({ kind: 'enter', label: '$(edit) Enter a Hugging Face id or a folder path…', detail: 'e.g. gpt2, openai-community/gpt2-large, /models/my-gpt2' });
   const rest = MODEL_CATALOG.filter((m) => !seen.has(m.name));
   if (rest.length) {
     rows.push({ kind: 'separator', label: 'Hugging Face models (downloaded once, then cached)' });
     for (const m of rest) add(m.name);
   }
-  rows.push({ kind: 'separator', label: 'Other' });
-  rows.push({ kind: 'browse', label: '$(folder-opened) Browse for a model folder…', detail: 'A folder with config.json, model.safetensors and tokenizer.json' });
-  rows.push({ kind: 'enter', label: '$(edit) Enter a Hugging Face id or a folder path…', detail: 'e.g. gpt2, openai-community/gpt2-large, /models/my-gpt2' });
   return rows;
 }
 

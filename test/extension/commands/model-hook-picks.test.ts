@@ -9,7 +9,7 @@ import { writeRandomGpt2Checkpoint } from '../../../src/core/models/random-check
 import { buildHookPickRows, buildModelPickRows, contrastDefaults, contrastTitle, hookConfigFor, readContrastSettings, validateHook } from '../../../src/extension/commands/model-hook-picks';
 import type { Inspect, InspectedSetting } from '../../../src/extension/settings';
 
-test('model rows: the default first and picked, recent next, then the catalog, then Browse… and Enter…', () => {
+test('model rows: the default first and picked, recent next, then Browse… and Enter…, then the catalog', () => {
   const rows = buildModelPickRows({ defaultModel: 'gpt2-medium', recent: ['/models/mine', 'gpt2-medium', 'gpt2'], cached: new Set(['gpt2']) });
   const models = rows.filter((r) => r.kind === 'model');
   assert.deepEqual(models.slice(0, 3).map((r) => r.kind === 'model' && r.model), ['gpt2-medium', '/models/mine', 'gpt2']);
@@ -21,7 +21,12 @@ test('model rows: the default first and picked, recent next, then the catalog, t
   assert.match(medium.kind === 'model' ? medium.description ?? '' : '', /24 layers · 1024 d · download 1\.5 GB/);
   const mine = models[1];
   assert.equal(mine.kind === 'model' && mine.label, 'mine');
-  assert.deepEqual(rows.slice(-2).map((r) => r.kind), ['browse', 'enter']);
+  const browse = rows.findIndex((r) => r.kind === 'browse');
+  const lastRecent = rows.findIndex((r) => r.kind === 'model' && r.model === 'gpt2');
+  assert.deepEqual(rows.slice(browse, browse + 2).map((r) => r.kind), ['browse', 'enter']);
+  assert.equal(rows[browse - 1].kind, 'separator', 'Browse… and Enter… open their own section');
+  assert.equal(browse - 2, lastRecent, 'right after the default and recent models');
+  assert.equal(rows[rows.length - 1].kind, 'model', 'the catalog comes last');
 });
 
 test('hook rows for a catalog model: the default first, per-position hooks with their widths', () => {
