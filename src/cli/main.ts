@@ -47,20 +47,26 @@ const INTERRUPT_GRACE_MS = 1500;
 const CANCELLED_LINE = 'mechlens: cancelled (Ctrl-C); no result was written.\n';
 
 /**
+ * Ends a cancelled run at once. A worker thread may still be inside onnxruntime's native code (a model
+ * run, or a linalg GEMM): Node's normal exit then tears that thread's environment down under it, and
+ * onnxruntime's binding aborts the process ("terminate called after throwing Napi::Error", exit 134).
+ * process.reallyExit skips that teardown; stderr is a pipe or TTY here, written synchronously on Linux.
+ */
+function exitCancelled(): never {
+  process.stderr.write(CANCELLED_LINE);
+  (process as unknown as { reallyExit(code: number): void }).reallyExit(130);
+  throw new Error('unreachable: process.reallyExit returned');
+}
+
+/**
  * Ctrl-C: cancel the run through its signal (worker tasks stop at their next check, or their thread is
  * ended), and exit 130 with one line if it has not ended within INTERRUPT_GRACE_MS; a second Ctrl-C
  * exits at once. The heavy work runs in worker threads, so this handler runs even while they compute.
  */
 function interrupt(controller: AbortController): void {
-  if (controller.signal.aborted) {
-    process.stderr.write(CANCELLED_LINE);
-    process.exit(130);
-  }
+  if (controller.signal.aborted) exitCancelled();
   controller.abort();
-  setTimeout(() => {
-    process.stderr.write(CANCELLED_LINE);
-    process.exit(130);
-  }, INTERRUPT_GRACE_MS).unref();
+  setTimeout(exitCancelled, INTERRUPT_GRACE_MS).unref();
 }
 
 async function listCommands(): Promise<string[]> {
@@ -69,16 +75,17 @@ async function listCommands(): Promise<string[]> {
   return out;
 }
 
-main(process.argv.slice(2)).finally(
+main(process.argv.slice(2)).catch((err: unknown) => {
+  // Before the workers are shut down: one may still be inside onnxruntime (see exitCancelled).
+  if (err instanceof MechLensError && err.code === 'cancelled') exitCancelled();
+  throw err;
+}).finally(
   // Idle job threads are unref'd and would not hold the process, but a clean exit ends them explicitly.
   () => shutdownWorkers(),
 ).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof MechLensError && err.code === 'cancelled') {
-      process.stderr.write(CANCELLED_LINE);
-      process.exitCode = 130;
-    } else if (err instanceof MechLensError) {
+    if (err instanceof MechLensError) {
       process.stderr.write(`mechlens: ${err.message}\n`);
       process.exitCode = 1;
     } else {

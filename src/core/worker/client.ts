@@ -23,8 +23,13 @@ export interface WorkerControl extends RunControl {
   transferInput?: boolean;
 }
 
-/** How long a cancelled task may take to stop by itself before its thread is terminated. */
-const CANCEL_GRACE_MS = 200;
+/**
+ * How long a cancelled task may take to stop by itself before its thread is terminated. Not shorter:
+ * a thread terminated while inside onnxruntime's native code (a model run, a linalg GEMM tile) takes the
+ * whole process down ("terminate called after throwing Napi::Error"); every loop checks the cancel flag
+ * well within this, so only a task that never checks meets the terminate.
+ */
+const CANCEL_GRACE_MS = 5000;
 /** Back-to-back runs reuse the thread; one idle for this long is ended to give its memory back. */
 const IDLE_TIMEOUT_MS = 120_000;
 
