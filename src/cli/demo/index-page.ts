@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { JobName } from '../../protocol/result';
 import { RANDOM_WEIGHTS_NOTE } from '../../protocol/result';
+import { escapeHtml, htmlPage } from '../../core/html-page';
 
 export interface DemoEntry {
   job: JobName;
@@ -38,9 +39,6 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 code { font-family: ui-monospace, monospace; }
 `;
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function renderDemoIndex(input: { pretrained: boolean; entries: DemoEntry[]; randomModel?: string }): string {
   const hash = `'sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}'`;
@@ -56,21 +54,13 @@ export function renderDemoIndex(input: { pretrained: boolean; entries: DemoEntry
 <div>${escapeHtml(e.about)}</div>
 <div class="summary">${escapeHtml(e.summary)}</div>
 </section>`).join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>MechLens demo</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>MechLens demo</h1>
+  return htmlPage({
+    csp,
+    title: 'MechLens demo',
+    head: `<style>${STYLE}</style>`,
+    body: `<h1>MechLens demo</h1>
 <p class="lead">${lead}</p>
 ${jobs}
-<p>Each report is one self-contained HTML file (the panel the VS Code extension shows) with the result embedded; the JSON beside it is the same result for scripts (<code>np.array(result["a"]["similarity"])</code>).</p>
-</body>
-</html>
-`;
+<p>Each report is one self-contained HTML file (the panel the VS Code extension shows) with the result embedded; the JSON beside it is the same result for scripts (<code>np.array(result["a"]["similarity"])</code>).</p>`,
+  }) + '\n';
 }
