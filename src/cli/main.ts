@@ -4,6 +4,7 @@ import { parseArgs, helpText } from './args';
 import type { CliCommand } from './command';
 import { MechLensError } from '../core/errors';
 import { shutdownWorkers } from '../core/worker/client';
+import { relaunchWithHugePages } from './huge-pages';
 
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Names and options follow the CLI contract in shared/design.md.
@@ -75,7 +76,17 @@ async function listCommands(): Promise<string[]> {
   return out;
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
+/** Commands that never hold large arrays: no relaunch for huge pages (see huge-pages.ts). */
+const SMALL_COMMANDS = new Set([undefined, 'help', '--help', '-h', 'demo', 'hooks']);
+
+async function mainWithHugePages(argv: string[]): Promise<number> {
+  const relaunched = SMALL_COMMANDS.has(argv[0]) || argv.includes('--help') ? null : relaunchWithHugePages();
+  const code = relaunched ? await relaunched : -1;
+  // -1: the relaunch was not needed, or the child could not start: run here.
+  return code === -1 ? main(argv) : code;
+}
+
+mainWithHugePages(process.argv.slice(2)).catch((err: unknown) => {
   // Before the workers are shut down: one may still be inside onnxruntime (see exitCancelled).
   if (err instanceof MechLensError && err.code === 'cancelled') exitCancelled();
   throw err;

@@ -130,3 +130,28 @@ test('permutedLower equals scipy.linalg.lu(A, permute_l=True)[0]', () => {
   permutedLower(a, 3, 2);
   close(a, [0.2, 0.42105263157894735, 0.6, 1, 1, 0], 1e-15, 'P·L');
 });
+
+test('permutedLower equals scipy on power-iteration blocks (300 × 12, square, a zero column and a tied pivot)', () => {
+  const lu = JSON.parse(readFileSync(join(dir, 'lu.json'), 'utf8'));
+  for (const { rows, b, a, pl } of lu.cases as { rows: number; b: number; a: number[]; pl: number[] }[]) {
+    const m = Float64Array.from(a);
+    permutedLower(m, rows, b);
+    close(m, pl, 1e-12, `P·L of ${rows} × ${b}`);
+  }
+});
+
+test('overwriteInput centres X in place and gives the same result as the copy, bit for bit', () => {
+  // tall: float64; big: float32 large enough for float32 products (where the copy would be float32 too).
+  const big = new Float32Array(3000 * 400);
+  for (let i = 0; i < big.length; i++) big[i] = Math.sin(i * 0.7) * (1 + (i % 400) / 50) + ((i * 2654435761) % 1000) / 1000;
+  const inputs: [string, Matrix, number][] = [['tall', load(fixture.cases.tall.x), fixture.cases.tall.k], ['float32 3000 × 400', { rows: 3000, cols: 400, data: big }, 2]];
+  for (const [name, x, k] of inputs) {
+    const own = { ...x, data: x.data.slice() };
+    const copied = pca(x, { components: k, seed: 3 });
+    const inPlace = pca(own, { components: k, seed: 3, overwriteInput: true });
+    assert.deepEqual(inPlace.coords.data, copied.coords.data, `${name} coords`);
+    assert.deepEqual(inPlace.components.data, copied.components.data, `${name} components`);
+    assert.deepEqual(inPlace.explainedVariance, copied.explainedVariance, `${name} variance`);
+    assert.ok(Math.abs(own.data[0] - (x.data[0] - copied.mean[0])) < 1e-5 * (1 + Math.abs(x.data[0])), `${name}: X was centred in place`);
+  }
+});

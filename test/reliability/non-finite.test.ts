@@ -9,7 +9,7 @@ import { tsne } from '../../src/core/layout/tsne';
 import { umap } from '../../src/core/layout/umap';
 import { dbscan } from '../../src/core/cluster/dbscan';
 import { kmeans } from '../../src/core/cluster/kmeans';
-import { finiteWarning, requireFinite } from '../../src/core/finite';
+import { finiteWarning, findNonFinite, requireFinite } from '../../src/core/finite';
 import { createRandom } from '../../src/core/random';
 
 function withBad(value: number): { rows: number; cols: number; data: Float64Array } {
@@ -41,4 +41,20 @@ test('requireFinite counts every bad value; finiteWarning skips masked attention
   assert.equal(finiteWarning(Float32Array.of(-Infinity, 1), 2, 'blocks.0.attn.hook_attn_scores', 'm'), undefined);
   assert.match(finiteWarning(Float32Array.of(-Infinity, 1), 2, 'blocks.0.hook_resid_post', 'm') ?? '', /^blocks\.0\.hook_resid_post: 1 of 2 values/);
   assert.match(finiteWarning(Float32Array.of(NaN, 1), 2, 'blocks.0.attn.hook_attn_scores', 'm') ?? '', /NaN/);
+});
+
+test('float32 arrays: the bit test finds NaN (any payload), ±Infinity and passes the extremes of the finite range', () => {
+  const finite = Float32Array.of(3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45, -0, 0, 1, -1e-40);
+  assert.equal(findNonFinite(finite, 7), undefined);
+  const bits = new Uint32Array(1000);
+  const data = new Float32Array(bits.buffer);
+  for (const bad of [0x7fc00000, 0xffc00001, 0x7f800001, 0x7f800000, 0xff800000]) {
+    data.fill(0.5);
+    bits[613] = bad;
+    const found = findNonFinite(data, 10);
+    assert.deepEqual(found && { row: found.row, col: found.col, count: found.count }, { row: 61, col: 3, count: 1 }, `bits ${bad.toString(16)}`);
+  }
+  // A view at an offset into a larger buffer reads its own values only.
+  data.fill(1); bits[0] = 0x7f800000;
+  assert.equal(findNonFinite(data.subarray(1), 1), undefined);
 });
