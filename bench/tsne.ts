@@ -3,8 +3,10 @@
 // first), so both see the same machine load. Prints a ratio table; wall and CPU seconds of both
 // (CPU counts every thread of the process: sklearn's OpenMP threads, our helper thread).
 //
-//   npx tsx bench/tsne.ts [--sizes 1000,10000] [--reps 2]
-//     5 Gaussian clusters in 108 dimensions; trustworthiness@10 and KL of both maps.
+//   npx tsx bench/tsne.ts [--sizes 1000,10000] [--dims 108] [--reps 2]
+//     5 Gaussian clusters in 108 (or --dims) dimensions; trustworthiness@10 of both maps, ours and
+//     sklearn.manifold.trustworthiness's (the latter for N ≤ 30,000: it sorts an N × N matrix), and KL.
+//   Runs itself again under glibc's huge-page tunable, as the CLI does (src/cli/huge-pages.ts).
 //   npx tsx bench/tsne.ts --vocab [--iterations 1000] [--with-sklearn-tsne]
 //     a GPT-2-vocabulary-sized matrix (50,257 × 768, 64 clusters): our full t-SNE (PCA, neighbours,
 //     affinities, iterations, each timed) and PCA to 2 and 50 components, beside sklearn's PCA
@@ -20,6 +22,7 @@ import { tsne, type TsneResult } from '../src/core/layout/tsne';
 import { pca } from '../src/core/layout/pca';
 import { trustworthiness } from '../src/core/layout/trustworthiness';
 import { formatNpy, parseNpy } from '../src/core/io/matrix-files';
+import { relaunchWithHugePages } from '../src/cli/huge-pages';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => (args.includes(name) && args[args.indexOf(name) + 1] ? args[args.indexOf(name) + 1] : fallback);
@@ -60,7 +63,7 @@ interface Timing { wall: number; cpu: number; load: number }
 function sizesBench(): void {
   const sizes = option('--sizes', '1000,10000').split(',').map(Number);
   const reps = Number(option('--reps', '2'));
-  const dims = 108, clusters = 5;
+  const dims = Number(option('--dims', '108')), clusters = 5;
   const lines: string[] = [];
   let version = '';
   for (const n of sizes) {
@@ -89,6 +92,12 @@ function sizesBench(): void {
     const result = ourResult as unknown as TsneResult;
     const skCoords = parseNpy(readFileSync(output), output);
     const trustOurs = trustworthiness(x, result.coords, 10), trustSk = trustworthiness(x, skCoords, 10);
+    if (n <= 30000) {
+      const ourOutput = join(dir, `ours${n}.npy`);
+      writeFileSync(ourOutput, formatNpy(result.coords, 'f8'));
+      const byScikit = python('trust', input, ourOutput, output, '10');
+      console.log(`N=${n} sklearn.manifold.trustworthiness@10: MechLens ${f(byScikit.first as number, 4)}, scikit-learn ${f(byScikit.second as number, 4)} (ours computed: ${f(trustOurs, 4)} / ${f(trustSk, 4)})`);
+    }
     const ow = median(ours.map((t) => t.wall)), oc = median(ours.map((t) => t.cpu));
     const sw = median(theirs.map((t) => t.wall)), sc = median(theirs.map((t) => t.cpu));
     const loads = [...ours, ...theirs].map((t) => t.load);
@@ -149,9 +158,13 @@ function vocabBench(): void {
   for (const row of rows) console.log(row);
 }
 
-try {
-  if (args.includes('--vocab')) vocabBench();
-  else sizesBench();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+void (async () => {
+  const relaunched = relaunchWithHugePages();
+  if (relaunched) { rmSync(dir, { recursive: true, force: true }); process.exitCode = await relaunched; return; }
+  try {
+    if (args.includes('--vocab')) vocabBench();
+    else sizesBench();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+})();

@@ -1,7 +1,8 @@
 """scikit-learn's side of bench/tsne.ts, on the same .npy matrix, timed inside Python (imports and
 loading excluded). Wall and CPU seconds (process_time counts every thread sklearn uses).
 Usage: /usr/bin/python3 tsne_reference.py tsne IN.npy OUT.npy PERPLEXITY ITERATIONS
-       /usr/bin/python3 tsne_reference.py pca IN.npy COMPONENTS"""
+       /usr/bin/python3 tsne_reference.py pca IN.npy COMPONENTS
+       /usr/bin/python3 tsne_reference.py trust IN.npy FIRST.npy SECOND.npy K   sklearn trustworthiness of two maps"""
 import json, sys, time
 import numpy as np
 import sklearn
@@ -26,5 +27,10 @@ elif mode == "pca":
     model.fit_transform(x)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(json.dumps({"wall": wall, "cpu": cpu, "solver": model._fit_svd_solver, "explained": model.explained_variance_.tolist(), "sklearn": sklearn.__version__}))
+elif mode == "trust":
+    from sklearn.manifold import trustworthiness
+    k = int(sys.argv[5])
+    first, second = (trustworthiness(x, np.load(p), n_neighbors=k) for p in sys.argv[3:5])
+    print(json.dumps({"first": float(first), "second": float(second)}))
 else:
-    raise SystemExit(f"unknown mode {mode!r}: use tsne or pca")
+    raise SystemExit(f"unknown mode {mode!r}: use tsne, pca or trust")

@@ -21,7 +21,8 @@ export interface CosineSimilarity {
 export function cosineSimilarityMatrix(x: Matrix, control: RunControl = {}): CosineSimilarity {
   const { rows: n, cols: d } = x;
   assertSquareAndCopyFit(n, d, 'similarity matrix');
-  const unit = new Float64Array(n * d);
+  // The unit rows straight in the products' type (float32 rows, large: float32, as numpy).
+  const unit = productType(x.data, n, d) === 'float32' ? new Float32Array(n * d) : new Float64Array(n * d);
   const zeroRows: number[] = [];
   for (let i = 0; i < n; i++) {
     const base = i * d;
@@ -36,7 +37,7 @@ export function cosineSimilarityMatrix(x: Matrix, control: RunControl = {}): Cos
   }
   // Rounding can push a cosine a hair past ±1 (clamped as the products are copied out) and the
   // diagonal a hair off 1 (pinned).
-  const similarity = symmetricProducts(productType(x.data, n, d) === 'float32' ? Float32Array.from(unit) : unit, n, d, control, true);
+  const similarity = symmetricProducts(unit, n, d, control, true);
   const s = similarity.data;
   for (let i = 0; i < n; i++) s[i * n + i] = 1;
   return { similarity, zeroRows };
@@ -48,7 +49,7 @@ export function gramMatrix(x: Matrix, control: RunControl = {}): Matrix<Float64A
   const data = x.data;
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw nonFinite('gramMatrix', Math.floor(i / x.cols));
   const asFloat64 = data instanceof Float32Array && productType(data, x.rows, x.cols) === 'float64';
-  return symmetricProducts(asFloat64 ? Float64Array.from(data) : data, x.rows, x.cols, control);
+  return symmetricProducts(asFloat64 ? new Float64Array(data) : data, x.rows, x.cols, control);
 }
 
 /** Cosine of two vectors of equal length; null when either is all zeros (undefined). */
