@@ -4,6 +4,7 @@ import { parseArgs, helpText } from './args';
 import type { CliCommand } from './command';
 import { MechLensError } from '../core/errors';
 import { shutdownWorkers } from '../core/worker/client';
+import { statSync } from 'node:fs';
 import { relaunchWithHugePages } from './huge-pages';
 
 const commands: Record<string, () => Promise<CliCommand>> = {
@@ -76,13 +77,24 @@ async function listCommands(): Promise<string[]> {
   return out;
 }
 
-/** Commands that never hold large arrays: no relaunch for huge pages (see huge-pages.ts). */
-const SMALL_COMMANDS = new Set([undefined, 'help', '--help', '-h', 'demo', 'hooks']);
+/** Commands that load model weights (and run the demo's model): always worth huge pages. */
+const MODEL_COMMANDS = new Set(['demo', 'contrast', 'attention', 'activations', 'tokens', 'match']);
+/** Other commands relaunch only for an input file this large: below it the relaunch's ~40 ms of start-up costs more than it saves. */
+const LARGE_INPUT_BYTES = 16 * 2 ** 20;
+
+function worthHugePages(argv: string[]): boolean {
+  const [name, ...rest] = argv;
+  if (!name || !(name in commands) || rest.includes('--help') || rest.includes('-h')) return false;
+  if (MODEL_COMMANDS.has(name)) return true;
+  return rest.some((arg) => {
+    try { return statSync(arg).size >= LARGE_INPUT_BYTES; } catch { return false; }
+  });
+}
 
 async function mainWithHugePages(argv: string[]): Promise<number> {
-  const relaunched = SMALL_COMMANDS.has(argv[0]) || argv.includes('--help') ? null : relaunchWithHugePages();
+  const relaunched = worthHugePages(argv) ? relaunchWithHugePages() : null;
   const code = relaunched ? await relaunched : -1;
-  // -1: the relaunch was not needed, or the child could not start: run here.
+  // -1: no relaunch, or the child could not start: run here.
   return code === -1 ? main(argv) : code;
 }
 

@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hugePagesEnv, hugePagesSkipReason } from '../../src/cli/huge-pages';
 
@@ -16,12 +18,33 @@ test('the tunable is added to the ones already set, and no relaunch happens once
   assert.match(hugePagesSkipReason({ MECHLENS_HUGE_PAGES: '0' }) ?? '', process.platform === 'linux' ? /MECHLENS_HUGE_PAGES=0/ : /not Linux/);
 });
 
-test('a relaunched command gives its exit code and one error line; MECHLENS_HUGE_PAGES=0 runs in one process with the same result', () => {
-  const args = [cli, 'embed2d', '--matrix', '/nonexistent/m.npy', '--method', 'pca', '--json', '/tmp/never.json'];
-  const relaunched = spawnSync(process.execPath, args, { encoding: 'utf8' });
-  const single = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, MECHLENS_HUGE_PAGES: '0' } });
-  assert.equal(relaunched.status, 1);
-  assert.equal(single.status, 1);
-  assert.equal(relaunched.stderr, single.stderr);
-  assert.equal(relaunched.stderr.trim().split('\n').length, 1, relaunched.stderr);
+test('a large input relaunches once with the tunable and gives its exit code and one error line; a small one runs in one process', { skip: hugePagesSkipReason({}) ?? false }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mechlens-huge-'));
+  try {
+    // A preload that logs every process that starts: the relaunch shows as a second one, with the tunable.
+    const log = join(dir, 'starts.log');
+    const preload = join(dir, 'log-start.js');
+    writeFileSync(preload, `require('fs').appendFileSync(${JSON.stringify(log)}, (process.env.GLIBC_TUNABLES || '-') + '\\n');`);
+    const env = { ...process.env, NODE_OPTIONS: `--require ${preload}`, GLIBC_TUNABLES: '', MECHLENS_HUGE_PAGES: '' };
+    const run = (matrix: string, extra: NodeJS.ProcessEnv = {}) => {
+      rmSync(log, { force: true });
+      const r = spawnSync(process.execPath, [cli, 'embed2d', '--matrix', matrix, '--method', 'pca', '--json', join(dir, 'out.json')], { encoding: 'utf8', env: { ...env, ...extra } });
+      return { ...r, starts: readFileSync(log, 'utf8').trim().split('\n') };
+    };
+    const large = join(dir, 'large.npy');
+    writeFileSync(large, Buffer.alloc(17 * 2 ** 20)); // not a .npy: fails after the relaunch
+    const relaunched = run(large);
+    assert.deepEqual(relaunched.starts, ['-', 'glibc.malloc.hugetlb=1']);
+    const single = run(large, { MECHLENS_HUGE_PAGES: '0' });
+    assert.deepEqual(single.starts, ['-']);
+    assert.equal(relaunched.status, 1);
+    assert.equal(single.status, 1);
+    assert.equal(relaunched.stderr, single.stderr);
+    assert.equal(relaunched.stderr.trim().split('\n').length, 1, relaunched.stderr);
+    const small = join(dir, 'small.npy');
+    writeFileSync(small, Buffer.alloc(1000));
+    assert.deepEqual(run(small).starts, ['-']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -167,6 +167,16 @@ test('Ctrl-C during t-SNE of embed2d stops it within seconds with one line and e
   assertCancelled(run, out);
 });
 
+test('Ctrl-C reaches a CLI that relaunched itself for huge pages (input over 16 MiB): one line and exit 130', async () => {
+  const n = 5600, d = 768;
+  const random = createRandom(3);
+  const data = new Float32Array(n * d).map(() => random.gaussian());
+  fs.writeFileSync(file('large.npy'), formatNpy({ rows: n, cols: d, data }));
+  const out = file('tsne-large.json');
+  const run = await interruptWhen(['embed2d', '--matrix', file('large.npy'), '--json', out], /t-SNE|nearest|perplexity/i);
+  assertCancelled(run, out);
+});
+
 test('the lower-case fallback is said once per file, naming it, even when A and B are the same file', () => {
   fs.writeFileSync(file('drizzle.words'), '[weather]\nDrizzle\nRain\nsnow\n[sky]\nsun\nmoon\nstar\n');
   fs.writeFileSync(file('lower.txt'), 'drizzle 1 2 3\nrain 2 1 0\nsnow 1 1 2\nsun 0 1 1\nmoon 1 1 0\nstar 0 2 1\n');
