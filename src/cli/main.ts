@@ -84,7 +84,7 @@ const LARGE_INPUT_BYTES = 16 * 2 ** 20;
 
 function worthHugePages(argv: string[]): boolean {
   const [name, ...rest] = argv;
-  if (!name || !(name in commands) || rest.includes('--help') || rest.includes('-h')) return false;
+  if (!name || !Object.hasOwn(commands, name) || rest.includes('--help') || rest.includes('-h')) return false;
   if (MODEL_COMMANDS.has(name)) return true;
   return rest.some((arg) => {
     try { return statSync(arg).size >= LARGE_INPUT_BYTES; } catch { return false; }
