@@ -28,7 +28,8 @@ export interface TsneOptions {
   method?: 'auto' | 'exact' | 'barnes-hut';
   /** Barnes-Hut angle θ. */
   theta?: number;
-  init?: 'pca' | 'random';
+  /** A Float64Array is the N × 2 start itself, row-major, used as given (sklearn's init=ndarray). */
+  init?: 'pca' | 'random' | Float64Array;
   metric?: Metric;
   seed?: number;
   /**
@@ -209,7 +210,7 @@ function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, contr
 
   // sklearn's _gradient_descent, run twice (exaggeration phase, then the rest).
   const update = new Float64Array(2 * n);
-  const gains = new Float64Array(2 * n).fill(1);
+  const gains = new Float64Array(2 * n);
   const grad = new Float64Array(2 * n);
   let kl = NaN;
   let done = 0;
@@ -217,6 +218,9 @@ function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, contr
     { from: 0, to: exaggerationIterations, momentum: 0.5, exaggeration, patience: exaggerationIterations },
     { from: exaggerationIterations, to: iterations, momentum: 0.8, exaggeration: 1, patience: schedule.patience },
   ]) {
+    // sklearn's _gradient_descent starts each phase with no momentum and unit gains.
+    update.fill(0);
+    gains.fill(1);
     let bestError = Number.MAX_VALUE, bestIteration = phase.from;
     for (let i = phase.from; i < phase.to; i++) {
       throwIfCancelled(control.signal);
@@ -381,8 +385,12 @@ function symmetricKlDivergence(y: Float64Array, sumQ: number, rowStart: Int32Arr
 }
 
 /** sklearn's init: PCA scores (precomputed when given) scaled so the first column has std 1e-4, or N(0, 1e-4²). */
-function initialCoords(x: Matrix, init: 'pca' | 'random', seed: number, warnings: string[], precomputed: Float64Array | null, threads?: number): Float64Array {
+function initialCoords(x: Matrix, init: 'pca' | 'random' | Float64Array, seed: number, warnings: string[], precomputed: Float64Array | null, threads?: number): Float64Array {
   const n = x.rows;
+  if (init instanceof Float64Array) {
+    if (init.length !== 2 * n) throw new MechLensError('bad-argument', `the t-SNE start has ${init.length} values, not 2 per point (${2 * n})`, { fix: 'Give an N × 2 start, row-major.' });
+    return Float64Array.from(init);
+  }
   if (init === 'pca' && x.cols >= 2) {
     const coords = { data: precomputed ?? pca(x, { components: 2, seed, threads }).coords.data };
     let mean = 0, sq = 0;
