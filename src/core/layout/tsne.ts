@@ -69,6 +69,8 @@ export interface TsneResult {
   learningRate: number;
   /** Threads the Barnes-Hut iterations ran on. */
   threads: number;
+  /** Chunks of the iterations' work the helper thread did (0 on one thread). */
+  helperChunks: number;
   /** Wall-clock seconds of each phase. */
   phases: TsnePhases;
   warnings: string[];
@@ -118,7 +120,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     perplexity = clamped;
   }
   if (n === 1) {
-    return { coords: { rows: 1, cols: 2, data: new Float64Array(2) }, kl: 0, iterations: 0, method, perplexity, learningRate, threads: 1, phases: { pca: 0, neighbours: 0, affinities: 0, optimize: 0 }, warnings: [...warnings, 't-SNE of one point puts it at the origin'] };
+    return { coords: { rows: 1, cols: 2, data: new Float64Array(2) }, kl: 0, iterations: 0, method, perplexity, learningRate, threads: 1, helperChunks: 0, phases: { pca: 0, neighbours: 0, affinities: 0, optimize: 0 }, warnings: [...warnings, 't-SNE of one point puts it at the origin'] };
   }
   if (method === 'exact' && n > EXACT_MAX) {
     throw new MechLensError('memory', `exact t-SNE of ${n} points needs two ${n} × ${n} matrices`, { fix: "Use method 'barnes-hut' (or 'auto')." });
@@ -178,7 +180,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     lap('pca');
     const result = optimize(y, gradient, { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm: options.minGradNorm ?? 1e-7, reportEvery: options.reportEvery ?? 25, patience: options.iterationsWithoutProgress ?? 300 }, control, { method, perplexity, learningRate, warnings, threads, phases });
     lap('optimize');
-    return result;
+    return { ...result, helperChunks: helper?.helperChunks ?? 0 };
   } finally {
     helper?.dispose();
   }
@@ -204,7 +206,7 @@ function firstColumns(m: Matrix<Float64Array>, k: number): Float64Array {
 
 interface Schedule { n: number; iterations: number; exaggeration: number; exaggerationIterations: number; learningRate: number; minGradNorm: number; reportEvery: number; patience: number }
 
-function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, control: TsneControl, about: Pick<TsneResult, 'method' | 'perplexity' | 'learningRate' | 'warnings' | 'threads' | 'phases'>): TsneResult {
+function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, control: TsneControl, about: Pick<TsneResult, 'method' | 'perplexity' | 'learningRate' | 'warnings' | 'threads' | 'phases'>): Omit<TsneResult, 'helperChunks'> {
   const { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm, reportEvery } = schedule;
   const warnings = about.warnings;
 
