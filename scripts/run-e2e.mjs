@@ -5,16 +5,19 @@
 //   4. run test/e2e/*.e2e.ts under node's test runner, one file at a time (each starts its own
 //      code-server and browser; two at once would fight over the two CPU cores).
 //
-//   node scripts/run-e2e.mjs [--skip-package] [name-substring ...]
+//   node scripts/run-e2e.mjs [--skip-package] [--update-screenshots] [name-substring ...]
+// Screenshots go to out/e2e/screenshots/ (ignored); --update-screenshots copies those of a passing
+// run into docs/screenshots/, the README's pictures, which a plain run never touches.
 // The *.e2e.ts names keep these files out of scripts/run-tests.mjs (which takes *.test.ts).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const skipPackage = args.includes('--skip-package');
+const updateScreenshots = args.includes('--update-screenshots');
 const filters = args.filter((a) => !a.startsWith('--'));
 const e2eDir = join(root, 'out', 'e2e');
 const started = Date.now();
@@ -66,6 +69,8 @@ const testFiles = readdirSync(join(root, 'test/e2e'))
   .map((f) => `test/e2e/${f}`)
   .filter((f) => !filters.length || filters.some((s) => f.includes(s)))
   .sort();
+const shotsDir = join(e2eDir, 'screenshots');
+rmSync(shotsDir, { recursive: true, force: true });
 const status = step('run suite', () => {
   const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...testFiles], {
     cwd: root,
@@ -80,5 +85,15 @@ const status = step('run suite', () => {
   });
   return result.status ?? 1;
 });
+if (updateScreenshots) {
+  const shots = existsSync(shotsDir) ? readdirSync(shotsDir).filter((f) => f.endsWith('.png')) : [];
+  if (status !== 0) console.error('run-e2e: the suite failed, so docs/screenshots/ was left as it was.');
+  else {
+    for (const f of shots) copyFileSync(join(shotsDir, f), join(root, 'docs', 'screenshots', f));
+    console.log(`run-e2e: copied ${shots.length} screenshot(s) to docs/screenshots/.`);
+  }
+} else {
+  console.log(`run-e2e: screenshots in ${relative(root, shotsDir)}/ (--update-screenshots copies them to docs/screenshots/).`);
+}
 console.log(`run-e2e: ${timings.join(', ')}; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(status);

@@ -44,31 +44,34 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Ctrl-C waits this long for the run to stop by itself (it runs in a worker thread that is ended after a short grace) before the process exits anyway. */
-const INTERRUPT_GRACE_MS = 1500;
+/** A run that has not ended this long after Ctrl-C (a step that never checks the signal) is left behind: the process exits anyway. */
+const FORCED_EXIT_MS = 10_000;
+const CANCELLED = 130;
 const CANCELLED_LINE = 'mechlens: cancelled (Ctrl-C); no result was written.\n';
 
 /**
- * Ends a cancelled run at once. A worker thread may still be inside onnxruntime's native code (a model
- * run, or a linalg GEMM): Node's normal exit then tears that thread's environment down under it, and
- * onnxruntime's binding aborts the process ("terminate called after throwing Napi::Error", exit 134).
- * process.reallyExit skips that teardown; stderr is a pipe or TTY here, written synchronously on Linux.
+ * Exits at once without Node's teardown of worker threads: a thread still inside onnxruntime's native
+ * code would abort the process there ("terminate called after throwing Napi::Error", exit 134). Only
+ * for a second Ctrl-C or a run that ignores the first; the normal way out waits for the threads
+ * (shutdownWorkers).
  */
-function exitCancelled(): never {
+function exitNow(): never {
   process.stderr.write(CANCELLED_LINE);
-  (process as unknown as { reallyExit(code: number): void }).reallyExit(130);
+  (process as unknown as { reallyExit(code: number): void }).reallyExit(CANCELLED);
   throw new Error('unreachable: process.reallyExit returned');
 }
 
 /**
- * Ctrl-C: cancel the run through its signal (worker tasks stop at their next check, or their thread is
- * ended), and exit 130 with one line if it has not ended within INTERRUPT_GRACE_MS; a second Ctrl-C
- * exits at once. The heavy work runs in worker threads, so this handler runs even while they compute.
+ * Ctrl-C: cancel the run through its signal. Worker tasks stop at their next check; one that does not
+ * answer within the pool's short grace is abandoned, so the command ends with CancelledError at once,
+ * and the process exits 130 with one line after shutdownWorkers has seen that thread's task return.
+ * A second Ctrl-C exits at once. The heavy work runs in worker threads, so this handler runs even
+ * while they compute.
  */
 function interrupt(controller: AbortController): void {
-  if (controller.signal.aborted) exitCancelled();
+  if (controller.signal.aborted) exitNow();
   controller.abort();
-  setTimeout(exitCancelled, INTERRUPT_GRACE_MS).unref();
+  setTimeout(exitNow, FORCED_EXIT_MS).unref();
 }
 
 async function listCommands(): Promise<string[]> {
@@ -98,17 +101,19 @@ async function mainWithHugePages(argv: string[]): Promise<number> {
   return code === -1 ? main(argv) : code;
 }
 
-mainWithHugePages(process.argv.slice(2)).catch((err: unknown) => {
-  // Before the workers are shut down: one may still be inside onnxruntime (see exitCancelled).
-  if (err instanceof MechLensError && err.code === 'cancelled') exitCancelled();
-  throw err;
-}).finally(
-  // Idle job threads are unref'd and would not hold the process, but a clean exit ends them explicitly.
+const isCancelled = (err: unknown) => err instanceof MechLensError && err.code === 'cancelled';
+
+mainWithHugePages(process.argv.slice(2)).finally(
+  // Idle job threads are unref'd and would not hold the process, but a clean exit ends them explicitly;
+  // after a cancel this waits for an abandoned thread's task to return from native code.
   () => shutdownWorkers(),
 ).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof MechLensError) {
+    if (isCancelled(err)) {
+      process.stderr.write(CANCELLED_LINE);
+      process.exitCode = CANCELLED;
+    } else if (err instanceof MechLensError) {
       process.stderr.write(`mechlens: ${err.message}\n`);
       process.exitCode = 1;
     } else {

@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const repoRoot = path.join(__dirname, '..', '..');
-export const screenshotDir = path.join(repoRoot, 'docs', 'screenshots');
+/** The suite's screenshots; `node scripts/run-e2e.mjs --update-screenshots` copies them to docs/screenshots/ afterwards. */
+export const screenshotDir = path.join(repoRoot, 'out', 'e2e', 'screenshots');
 /** Logs and failure screenshots of each session; kept after the run for whoever reads a failure. */
 export const artifactDir = path.join(repoRoot, 'out', 'e2e', 'artifacts');
 
@@ -390,7 +391,7 @@ export class VsCodeSession {
     });
   }
 
-  /** Saves a PNG of the whole window under docs/screenshots/ (for the README) and returns its path. */
+  /** Saves a PNG of the whole window under out/e2e/screenshots/ (see screenshotDir) and returns its path. */
   async screenshot(name: string, clip?: Locator): Promise<string> {
     mkdirSync(screenshotDir, { recursive: true });
     const file = path.join(screenshotDir, name);

@@ -10,6 +10,7 @@ import { trustworthiness } from '../../src/core/layout/trustworthiness';
 import { nearestNeighbours } from '../../src/core/layout/knn';
 import { binarySearchPerplexity, symmetrizeKnn } from '../../src/core/layout/affinities';
 import { perplexityOnTwoThreads } from '../../src/core/layout/tsne-helper';
+import { letHelperGoFirst } from '../../src/core/layout/helper-thread';
 import { umap } from '../../src/core/layout/umap';
 import { createRandom } from '../../src/core/random';
 import { MechLensError, CancelledError } from '../../src/core/errors';
@@ -98,26 +99,25 @@ test('nearestNeighbours is exact against brute force', () => {
   }
 });
 
-test('nearestNeighbours on two threads equals one thread, ties (duplicate rows) included', () => {
+test('nearestNeighbours on two threads equals one thread, ties (duplicate rows) included, and the helper took tiles', () => {
   const random = createRandom(6);
-  let helped = false;
-  // The helper joins once its thread has started; bigger inputs give it time to. A loaded CI machine
-  // can start the thread later than four tries last, so keep trying (at most 12,000 rows) for 90 s.
-  const giveUpAt = Date.now() + 90_000;
-  for (let attempt = 0; (attempt < 4 || Date.now() < giveUpAt) && !helped; attempt++) {
-    // d = 8: below knn.ts GEMM_MIN_COLUMNS, so this is the JS search with its helper thread.
-    const n = 3000 * Math.min(attempt + 1, 4), d = 8;
-    const data = new Float32Array(n * d).map(() => Math.round(3 * random.gaussian()));
-    for (let i = 0; i < 200; i++) data.copyWithin(i * 7 * d, 5 * d, 6 * d); // many exact duplicates of row 5
-    const m: Matrix = { rows: n, cols: d, data };
-    const one = nearestNeighbours(m, 15, 'euclidean', {}, 1);
+  // d = 8: below knn.ts GEMM_MIN_COLUMNS, so this is the JS search with its helper thread.
+  const n = 3000, d = 8;
+  const data = new Float32Array(n * d).map(() => Math.round(3 * random.gaussian()));
+  for (let i = 0; i < 200; i++) data.copyWithin(i * 7 * d, 5 * d, 6 * d); // many exact duplicates of row 5
+  const m: Matrix = { rows: n, cols: d, data };
+  const one = nearestNeighbours(m, 15, 'euclidean', {}, 1);
+  // The helper takes the first tile, however late its thread starts on a loaded machine.
+  letHelperGoFirst(true);
+  try {
     const two = nearestNeighbours(m, 15, 'euclidean', {}, 2);
     assert.equal(one.helperTiles, 0);
+    assert.ok(two.helperTiles > 0, 'the helper thread took tiles');
     assert.deepEqual(two.indices, one.indices);
     assert.deepEqual(two.distances, one.distances);
-    helped = two.helperTiles > 0;
+  } finally {
+    letHelperGoFirst(false);
   }
-  assert.ok(helped, 'the helper thread never took a tile');
 });
 
 for (const method of ['barnes-hut', 'exact'] as const) {

@@ -5,6 +5,7 @@ import { runInWorker, workerEntry } from '../../src/core/worker/client';
 import { CancelledError, MechLensError } from '../../src/core/errors';
 import { createRandom } from '../../src/core/random';
 import { tsne } from '../../src/core/layout/tsne';
+import { letHelperGoFirst } from '../../src/core/layout/helper-thread';
 
 function blobs(n: number, d: number, seed = 1) {
   const random = createRandom(seed);
@@ -79,10 +80,19 @@ test('errors come back as MechLensError with their message', async () => {
   await assert.rejects(runInWorker('nope' as 'pca', { x: blobs(5, 2) }), /unknown worker task "nope"/);
 });
 
-test('Barnes-Hut t-SNE with a helper thread gives exactly the single-thread result', () => {
+test('Barnes-Hut t-SNE with a helper thread gives exactly the single-thread result, and the helper did part of the work', () => {
   const x = blobs(700, 6, 3);
   const one = tsne(x, { method: 'barnes-hut', iterations: 120, threads: 1 });
-  const two = tsne(x, { method: 'barnes-hut', iterations: 120, threads: 2 });
-  assert.deepEqual(two.coords.data, one.coords.data);
-  assert.equal(two.kl, one.kl);
+  // The helper takes the first chunk of every generation, however late its thread starts.
+  letHelperGoFirst(true);
+  try {
+    const two = tsne(x, { method: 'barnes-hut', iterations: 120, threads: 2 });
+    assert.equal(one.helperChunks, 0);
+    assert.equal(two.threads, 2);
+    assert.ok(two.helperChunks > 0, 'the helper thread did chunks');
+    assert.deepEqual(two.coords.data, one.coords.data);
+    assert.equal(two.kl, one.kl);
+  } finally {
+    letHelperGoFirst(false);
+  }
 });

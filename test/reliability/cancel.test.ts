@@ -19,6 +19,7 @@ import { cosineSimilarityMatrix } from '../../src/core/stats/similarity';
 import type { Matrix } from '../../src/core/matrix';
 import { runContrast, type ContrastInput } from '../../src/core/analyses/contrast';
 import { WorkerPool } from '../../src/core/worker/client';
+import { manualClock } from '../helpers/manual-clock';
 
 let tmp = '';
 let modelDir = '';
@@ -174,16 +175,16 @@ test('contrast job in a worker thread: cancelled while tokenizing, the task stop
   const sentencesPath = path.join(tmp, 'many.sentences');
   fs.writeFileSync(sentencesPath, `[him]\n${sentences.slice(0, 300).map((s) => `${s} I saw {him}.`).join('\n')}\n[her]\n${sentences.slice(300).map((s) => `${s} I saw {her}.`).join('\n')}\n`);
   const input: ContrastInput = { sentencesPath, model: modelDir, hook: 'blocks.0.mlp.hook_pre', shuffles: 0, seed: 1 };
-  // A grace period far longer than the task needs to stop: the thread is terminated only if the task
-  // never stops by itself, so the outcome does not depend on how busy the machine is.
-  const pool = new WorkerPool({ cancelGraceMs: 120_000 });
+  // A clock that never moves: the grace never runs out, so the thread is abandoned only if the task
+  // never stops by itself, and the outcome does not depend on how busy the machine is.
+  const pool = new WorkerPool({ schedule: manualClock().schedule });
   try {
     const control = abortOn(/^Tokenizing input 257 of 600/);
     await assert.rejects(pool.run('contrast', input, control), isCancelled);
     // Progress lines are posted before the answer, so a tokenizer that ran on would show input 513.
     assert.deepEqual(control.seen.filter((m) => /^Tokenizing/.test(m)), ['Tokenizing input 1 of 600', 'Tokenizing input 257 of 600'], control.seen.join('; '));
     assert.ok(!control.seen.some((m) => /batch/.test(m)), 'no inference batch ran');
-    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 }, 'the thread was kept, not terminated');
+    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, abandoned: 0, expired: 0 }, 'the thread was kept, not abandoned');
     const next = await pool.run('contrast', input);
     assert.deepEqual(stable(next), stable(await runContrast(input)));
     assert.equal(pool.stats.started, 1, 'the same thread ran the next job');

@@ -175,6 +175,30 @@ test('Ctrl-C reaches a CLI that relaunched itself for huge pages (input over 16 
   const out = file('tsne-large.json');
   const run = await interruptWhen(['embed2d', '--matrix', file('large.npy'), '--json', out], /t-SNE|nearest|perplexity/i);
   assertCancelled(run, out);
+// Terminating a thread inside onnxruntime aborts the process (exit 134), so a cancelled task's thread
+// is abandoned and ended only when its native call returns (core/worker/client.ts). Several runs each,
+// since the signal lands at a different point of the call every time.
+test('Ctrl-C during t-SNE\'s neighbour search (GEMM tiles in onnxruntime) exits 130 with one line, run after run', async () => {
+  const n = 12000, d = 64;
+  const random = createRandom(3);
+  fs.writeFileSync(file('knn.npy'), formatNpy({ rows: n, cols: d, data: new Float32Array(n * d).map(() => random.gaussian()) }));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const out = file(`knn-${attempt}.json`);
+    assertCancelled(await interruptWhen(['embed2d', '--matrix', file('knn.npy'), '--json', out], /Finding nearest neighbours/), out);
+  }
+});
+
+test('Ctrl-C during a model run (inside an onnxruntime session) exits 130 with one line, run after run', async () => {
+  const modelDir = file('ctrl-c-model');
+  writeRandomGpt2Checkpoint(modelDir, { nLayer: 2, nEmbd: 128, nHead: 4, seed: 4 });
+  const sentence = (i: number, target: string) => `Sentence ${i} is about the ${['moon', 'pear', 'chair'][i % 3]} and goes on for a few more words, and I saw {${target}}.`;
+  const half = (from: number, target: string) => Array.from({ length: 300 }, (_, i) => sentence(from + i, target)).join('\n');
+  fs.writeFileSync(file('ctrl-c.sentences'), `[him]\n${half(0, 'him')}\n[her]\n${half(300, 'her')}\n`);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const out = file(`ctrl-c-${attempt}.json`);
+    const run = await interruptWhen(['contrast', '--sentences', file('ctrl-c.sentences'), '--model', modelDir, '--hook', 'blocks.1.mlp.hook_pre', '--json', out], /batch 2 of/);
+    assertCancelled(run, out);
+  }
 });
 
 test('the lower-case fallback is said once per file, naming it, even when A and B are the same file', () => {

@@ -1,7 +1,9 @@
 // The long-lived worker pool (src/core/worker/client.ts): one thread serves run after run; a thread
-// that crashes, or that does not stop after a cancel, is replaced; shutdown ends everything. The
-// pool's bookkeeping is driven here by a scripted fake thread that speaks the worker protocol and can
-// hang, crash or answer late on demand; the real worker is checked at the end (reuse, fresh files).
+// that crashes is replaced; a cancelled task that does not answer within the grace is abandoned (a
+// fresh thread serves the next run) and its thread ended only once the task returns; shutdown ends
+// everything. The pool's bookkeeping is driven here by a scripted fake thread that speaks the worker
+// protocol and can hang, block as a native call does, crash or answer late on demand, and its timers
+// by a manual clock; the real worker is checked at the end (reuse, fresh files).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CancelledError, MechLensError } from '../../src/core/errors';
 import { WorkerPool, type WorkerEntry } from '../../src/core/worker/client';
+import { manualClock } from '../helpers/manual-clock';
 import { runCompare, type CompareInput } from '../../src/core/analyses/compare';
 import { syntheticSpaces } from '../../src/core/analyses/demo-vectors';
 import { writeVectorFile } from '../../src/core/vectors';
@@ -29,7 +32,18 @@ const FAKE: WorkerEntry = {
       const done = (output) => parentPort.postMessage({ runId, type: 'done', output });
       if (task === 'echo') done({ value: input.value, threadId, env: process.env[input.env ?? ''] ?? null });
       else if (task === 'slow-echo') setTimeout(() => done({ value: input.value, threadId }), 80);
-      else if (task === 'hang') { for (;;) {} }  // ignores cancel: only terminate stops it
+      else if (task === 'hang') {  // ignores cancel: only terminate stops it
+        parentPort.postMessage({ runId, type: 'progress', progress: { message: 'hang started' } });
+        setTimeout(() => { for (;;) {} }, 0);
+      } else if (task === 'blocking') {  // a native call: deaf to messages until the test opens input.gate[0]
+        parentPort.postMessage({ runId, type: 'progress', progress: { message: 'blocking started' } });
+        setTimeout(() => {
+          Atomics.wait(input.gate, 0, 0);
+          Atomics.store(input.gate, 1, 1);  // the call returned: a terminated thread never gets here
+          if (Atomics.load(m.cancelFlag, 0) === 1) parentPort.postMessage({ runId, type: 'error', error: cancelledError });
+          else done({ value: 'unblocked', threadId });
+        }, 0);
+      }
       else if (task === 'crash') process.exit(7);
       else if (task === 'uncaught') setTimeout(() => { throw new Error('boom in the worker'); }, 0);
       else if (task === 'polite') {  // stops by itself once cancelled, as the real tasks do
@@ -50,13 +64,19 @@ const run = (pool: WorkerPool, task: string, input: unknown = {}, control = {}) 
 
 const activeWorkers = () => process.getActiveResourcesInfo().filter((r) => r === 'Worker' || r === 'MessagePort').length;
 
-/** Starts a run and aborts it once the fake reports it has started (or right away for 'hang', which reports nothing). */
-function cancelled(pool: WorkerPool, task: string): Promise<unknown> {
-  const controller = new AbortController();
-  const promise = run(pool, task, {}, { signal: controller.signal, onProgress: () => controller.abort() });
-  if (task === 'hang') setTimeout(() => controller.abort(), 50);
-  return promise;
+/** Starts a run and aborts it once the fake reports it has started; resolves to the run's promise then. */
+function cancelled(pool: WorkerPool, task: string, input: unknown = {}): Promise<{ settled: Promise<unknown> }> {
+  return new Promise((started) => {
+    const controller = new AbortController();
+    const settled = run(pool, task, input, { signal: controller.signal, onProgress: () => { controller.abort(); started({ settled }); } });
+    settled.catch(() => undefined);
+  });
 }
+
+/** A gate for the 'blocking' task: [0] opens it, [1] becomes 1 when the blocked call has returned. */
+const gate = () => new Int32Array(new SharedArrayBuffer(8));
+const open = (g: Int32Array) => { Atomics.store(g, 0, 1); Atomics.notify(g, 0); };
+const waitForPromise = (p: Promise<unknown>) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]);
 
 test('one thread serves run after run, and an idle thread keeps nothing alive', async () => {
   const pool = new WorkerPool({ entry: FAKE });
@@ -64,7 +84,7 @@ test('one thread serves run after run, and an idle thread keeps nothing alive', 
   for (let i = 0; i < 5; i++) answers.push(await run(pool, 'echo', { value: i }));
   assert.deepEqual(answers.map((a) => a.value), [0, 1, 2, 3, 4]);
   assert.equal(new Set(answers.map((a) => a.threadId)).size, 1, 'the same thread answered every run');
-  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 });
+  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, abandoned: 0, expired: 0 });
   assert.equal(activeWorkers(), 0, 'the idle thread is unref\'d');
   await pool.shutdown();
 });
@@ -82,20 +102,51 @@ test('settings written to process.env after the thread started reach it', async 
   }
 });
 
-test('a cancelled task that stops by itself keeps its thread; one that does not is terminated and replaced', async () => {
-  const pool = new WorkerPool({ entry: FAKE });
+test('a cancelled task that stops by itself keeps its thread; one that does not answer within the grace is abandoned and replaced', async () => {
+  const clock = manualClock();
+  const pool = new WorkerPool({ entry: FAKE, schedule: clock.schedule, cancelGraceMs: 200 });
   const first = await run(pool, 'echo', { value: 1 });
-  await assert.rejects(cancelled(pool, 'polite'), CancelledError);
-  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 });
+  // The clock stands still: the polite task answers within the grace by itself.
+  await assert.rejects((await cancelled(pool, 'polite')).settled, CancelledError);
+  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, abandoned: 0, expired: 0 });
   assert.equal((await run(pool, 'echo', { value: 2 })).threadId, first.threadId, 'reused after a clean cancel');
 
-  await assert.rejects(cancelled(pool, 'hang'), CancelledError);
-  assert.equal(pool.stats.discarded, 1, 'the stuck thread was terminated');
+  const { settled } = await cancelled(pool, 'hang');
+  clock.advance(199);
+  assert.equal(await waitForPromise(settled.catch(() => undefined)), false, 'still within the grace');
+  clock.advance(1);
+  await assert.rejects(settled, CancelledError);
+  assert.deepEqual(pool.stats, { idle: 0, busy: 0, started: 1, discarded: 0, abandoned: 1, expired: 0 });
   const next = await run(pool, 'echo', { value: 3 });
   assert.equal(next.value, 3);
   assert.notEqual(next.threadId, first.threadId, 'a new thread took over');
   assert.equal(pool.stats.started, 2);
-  await pool.shutdown();
+  // A task that never checks the flag (a pure JS loop) is terminated after the abandon limit.
+  const ended = pool.shutdown();
+  clock.advance(60_000);
+  await ended;
+  assert.equal(activeWorkers(), 0);
+});
+
+test('an abandoned thread blocked in a call is not terminated: it ends once the call returns, and its answer is dropped', async () => {
+  const clock = manualClock();
+  const pool = new WorkerPool({ entry: FAKE, schedule: clock.schedule, cancelGraceMs: 200, abandonedLimitMs: 60_000 });
+  const blocked = gate();
+  const { settled } = await cancelled(pool, 'blocking', { gate: blocked });
+  clock.advance(200);
+  await assert.rejects(settled, CancelledError, 'the caller hears of the cancel after the grace, not after the call');
+  assert.equal(pool.stats.abandoned, 1);
+  // While the old thread is still inside its call, a new thread serves the next run.
+  const meanwhile = await run(pool, 'echo', { value: 'meanwhile' });
+  assert.equal(meanwhile.value, 'meanwhile');
+  assert.equal(pool.stats.started, 2);
+  const ended = pool.shutdown();
+  assert.equal(await waitForPromise(ended), false, 'shutdown waits for the blocked call');
+  open(blocked);
+  await ended;
+  assert.equal(Atomics.load(blocked, 1), 1, 'the blocked call returned: the thread was not terminated inside it');
+  assert.equal(activeWorkers(), 0);
+  assert.equal(clock.pending(), 0, 'no limit timer left behind');
 });
 
 test('a crash or an uncaught error fails that run with a message, and the next run gets a new thread', async () => {
@@ -130,31 +181,39 @@ test('concurrent runs get threads of their own; only maxIdle are kept afterwards
   const answers = await Promise.all([0, 1, 2].map((value) => run(pool, 'slow-echo', { value })));
   assert.deepEqual(answers.map((a) => a.value), [0, 1, 2]);
   assert.equal(new Set(answers.map((a) => a.threadId)).size, 3);
-  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 3, discarded: 2, expired: 0 });
+  assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 3, discarded: 2, abandoned: 0, expired: 0 });
   await pool.shutdown();
 });
 
-test('shutdown ends a run in progress with CancelledError and terminates every thread; the pool can start again', async () => {
+test('shutdown ends a run in progress with CancelledError at once, waits for its call to return, and ends every thread; the pool can start again', async () => {
   const pool = new WorkerPool({ entry: FAKE, maxIdle: 2 });
   await Promise.all([run(pool, 'slow-echo'), run(pool, 'slow-echo')]);
   assert.equal(pool.stats.idle, 2);
-  const stuck = assert.rejects(run(pool, 'hang'), CancelledError);
-  await new Promise((r) => setTimeout(r, 50));
+  const blocked = gate();
+  let started!: () => void;
+  const isStarted = new Promise<void>((r) => { started = r; });
+  const stuck = run(pool, 'blocking', { gate: blocked }, { onProgress: () => started() });
+  await isStarted;
   assert.equal(pool.stats.busy, 1);
-  await pool.shutdown();
-  await stuck;
+  const ended = pool.shutdown();
+  await assert.rejects(stuck, CancelledError);
   assert.deepEqual({ idle: pool.stats.idle, busy: pool.stats.busy }, { idle: 0, busy: 0 });
+  open(blocked);
+  await ended;
+  assert.equal(Atomics.load(blocked, 1), 1);
   assert.equal(activeWorkers(), 0);
   assert.equal((await run(pool, 'echo', { value: 'again' })).value, 'again');
   await pool.shutdown();
 });
 
 test('a thread left idle for idleTimeoutMs is ended; the next run starts a new one', async () => {
-  const pool = new WorkerPool({ entry: FAKE, idleTimeoutMs: 100 });
+  const clock = manualClock();
+  const pool = new WorkerPool({ entry: FAKE, idleTimeoutMs: 100, schedule: clock.schedule });
   const first = await run(pool, 'echo', { value: 1 });
-  // The idle timer is unref'd, so this wait (not the timer) keeps the test process alive meanwhile.
-  for (let waited = 0; pool.stats.idle > 0 && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-  assert.deepEqual(pool.stats, { idle: 0, busy: 0, started: 1, discarded: 0, expired: 1 });
+  clock.advance(99);
+  assert.equal(pool.stats.idle, 1);
+  clock.advance(1);
+  assert.deepEqual(pool.stats, { idle: 0, busy: 0, started: 1, discarded: 0, abandoned: 0, expired: 1 });
   const second = await run(pool, 'echo', { value: 2 });
   assert.notEqual(second.threadId, first.threadId);
   await pool.shutdown();
@@ -196,7 +255,7 @@ test('the real worker: one thread runs successive jobs, and reads a checkpoint a
     forgetLoadedModels();
     await defaultSessionCache.dispose();
     assert.deepEqual(stable(second), stable(await runCompare(input)));
-    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 });
+    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, abandoned: 0, expired: 0 });
   } finally {
     await pool.shutdown();
   }
@@ -220,7 +279,7 @@ test('the real worker: a memory share set after the thread started reaches the g
     });
     process.env.MECHLENS_MEMORY_SHARE = '0.8';
     assert.equal((await pool.run('compare', input)).job, 'compare');
-    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, expired: 0 }, 'the refusal did not cost the thread');
+    assert.deepEqual(pool.stats, { idle: 1, busy: 0, started: 1, discarded: 0, abandoned: 0, expired: 0 }, 'the refusal did not cost the thread');
   } finally {
     if (saved === undefined) delete process.env.MECHLENS_MEMORY_SHARE; else process.env.MECHLENS_MEMORY_SHARE = saved;
     await pool.shutdown();

@@ -87,6 +87,37 @@ test('a corrupted download fails its md5 check and leaves nothing in the cache',
   }
 });
 
+test('a set copied into the cache by hand is checked against the release md5 once, and refused when it is not the set', async () => {
+  const { body, entry } = await fakeSet('fake-set-h');
+  const cacheDir = tmpDir();
+  const own = catalogCachePath('fake-set-h', cacheDir);
+  fs.mkdirSync(path.dirname(own), { recursive: true });
+  const opts = { cacheDir, catalog: [entry], offline: true };
+  // Right size, other bytes: the copy the offline message's "copy it into the cache" could produce by mistake.
+  const wrong = Buffer.from(body);
+  wrong[body.length >> 1] ^= 0xff;
+  fs.writeFileSync(own, wrong);
+  await assert.rejects(ensureCatalogVectors('fake-set-h', opts), (err: unknown) => {
+    assert.ok(err instanceof MechLensError);
+    assert.match(err.message, /is not fake-set-h: its md5 is [0-9a-f]{32}, the release's is /);
+    assert.match(err.fix ?? '', /Delete it/);
+    return true;
+  });
+  fs.writeFileSync(own, body.subarray(1));
+  await assert.rejects(ensureCatalogVectors('fake-set-h', opts), new RegExp(`it has ${body.length - 1} bytes, the release has ${body.length}`));
+  // The real set: hashed once, then recorded, so the next run does not hash it again.
+  fs.writeFileSync(own, body);
+  const statuses: string[] = [];
+  assert.equal(await ensureCatalogVectors('fake-set-h', { ...opts, onStatus: (m: string) => statuses.push(m) }), own);
+  assert.equal(statuses.filter((m) => /checking the md5/.test(m)).length, 1);
+  assert.equal(await ensureCatalogVectors('fake-set-h', { ...opts, onStatus: (m: string) => statuses.push(m) }), own);
+  assert.equal(statuses.filter((m) => /checking the md5/.test(m)).length, 1, 'the record spares the second hash');
+  // Replaced after it was recorded (same size; a time of its own, whatever the file system's resolution): checked again.
+  fs.writeFileSync(own, wrong);
+  fs.utimesSync(own, 1_000_000, 1_000_000);
+  await assert.rejects(ensureCatalogVectors('fake-set-h', opts), /its md5 is/);
+});
+
 test('offline mode without a cached copy says how to get one', async () => {
   const cacheDir = tmpDir();
   await assert.rejects(ensureCatalogVectors('glove-wiki-gigaword-50', { cacheDir, offline: true }), (e: unknown) => {

@@ -383,6 +383,14 @@ function fileError(err: unknown, partPath: string, url: string | undefined): Mec
   });
 }
 
+/** sha256 and md5 of a file as it lies on disk, read as a stream. */
+export async function hashFileOnDisk(file: string, signal?: AbortSignal): Promise<{ sha256: string; md5: string }> {
+  const hashes = new FileHashes(true);
+  await hashFile(file, hashes, signal);
+  const { sha256, md5 } = hashes.digest();
+  return { sha256, md5: md5! };
+}
+
 async function hashFile(file: string, hash: FileHashes, signal: AbortSignal | undefined): Promise<void> {
   try {
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20, signal }) as AsyncIterable<Buffer>) hash.update(chunk);

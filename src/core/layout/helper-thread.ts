@@ -90,29 +90,49 @@ function spinWhile(control: Int32Array, index: number, value: number): boolean {
   }
 }
 
-/** Takes chunks of the given generation until none are left; returns how many it did. */
-function takeChunks(control: Int32Array, generation: number, work: ChunkWork, beforeChunk?: () => void): number {
-  let did = 0;
+/**
+ * Takes chunks of the given generation until none are left. The helper counts each chunk in
+ * HELPER_CHUNKS before it is counted done, so the count is complete when the main thread sees the
+ * generation finished.
+ */
+function takeChunks(control: Int32Array, generation: number, work: ChunkWork, beforeChunk?: () => void, isHelper = false): void {
   for (;;) {
     beforeChunk?.();
     // Take a ticket only if it still belongs to this generation. A plain Atomics.add here let a thread
     // that had just finished generation g consume the first ticket of g + 1 and drop it, so no one
     // ran that chunk: the main thread waited STUCK_MS, then terminated the helper (exit code 1).
     const ticket = Atomics.load(control, TICKET);
-    if (ticket >>> 16 !== (generation & 0x3fff)) return did;
+    if (ticket >>> 16 !== (generation & 0x3fff)) return;
     if ((ticket & 0xffff) >= Atomics.load(control, TOTAL)) {
       // The count is final once the gate is up (it is raised first); until then more chunks may come.
       const gate = Atomics.load(control, GATE);
-      if (gate === generation) { if ((ticket & 0xffff) >= Atomics.load(control, TOTAL)) return did; continue; }
-      if (Atomics.load(control, GENERATION) !== generation) return did;
+      if (gate === generation) { if ((ticket & 0xffff) >= Atomics.load(control, TOTAL)) return; continue; }
+      if (Atomics.load(control, GENERATION) !== generation) return;
       if (!spinWhile(control, GATE, gate)) Atomics.wait(control, GATE, gate, 1);
       continue;
     }
     if (Atomics.compareExchange(control, TICKET, ticket, ticket + 1) !== ticket) continue;
     work.run(ticket & 0xffff);
-    did++;
+    if (isHelper) Atomics.add(control, HELPER_CHUNKS, 1);
     if (Atomics.add(control, DONE, 1) + 1 === Atomics.load(control, TOTAL)) Atomics.notify(control, DONE);
   }
+}
+
+/**
+ * Tests only: the main thread leaves each generation to the helper until the helper has finished a
+ * chunk (or HELPER_FIRST_WAIT_MS passed), so a test of the two-thread path knows the helper worked
+ * however late the machine lets its thread start.
+ */
+let helperFirst = false;
+const HELPER_FIRST_WAIT_MS = 120_000;
+
+export function letHelperGoFirst(on: boolean): void {
+  helperFirst = on;
+}
+
+function waitForFirstChunk(control: Int32Array, ms: number): void {
+  const until = Date.now() + ms;
+  for (let done = Atomics.load(control, DONE); done === 0 && Date.now() < until; done = Atomics.load(control, DONE)) Atomics.wait(control, DONE, 0, 50);
 }
 
 /** The helper thread, started once and parked between jobs (see the top of this file). */
@@ -211,6 +231,7 @@ export class HelperThread {
       Atomics.store(control, GATE, this.generation);
       if (this.worker) Atomics.notify(control, GATE);
     }
+    if (helperFirst && this.worker && total > 0) waitForFirstChunk(control, HELPER_FIRST_WAIT_MS);
     takeChunks(control, this.generation, work, beforeChunk);
     const started = Date.now();
     for (;;) {
@@ -246,13 +267,13 @@ export function serveChunks(init: SharedControl, work: ChunkWork): void {
   let seen = Atomics.load(control, GENERATION);
   if (seen < 0) return;
   // Join the generation that may already be open when the thread starts.
-  if (seen > 0) Atomics.add(control, HELPER_CHUNKS, takeChunks(control, seen, work));
+  if (seen > 0) takeChunks(control, seen, work, undefined, true);
   for (;;) {
     if (!spinWhile(control, GENERATION, seen)) Atomics.wait(control, GENERATION, seen);
     const generation = Atomics.load(control, GENERATION);
     if (generation < 0) return;
     if (generation === seen) continue;
     seen = generation;
-    Atomics.add(control, HELPER_CHUNKS, takeChunks(control, generation, work));
+    takeChunks(control, generation, work, undefined, true);
   }
 }

@@ -28,7 +28,8 @@ export interface TsneOptions {
   method?: 'auto' | 'exact' | 'barnes-hut';
   /** Barnes-Hut angle θ. */
   theta?: number;
-  init?: 'pca' | 'random';
+  /** A Float64Array is the N × 2 start itself, row-major, used as given (sklearn's init=ndarray). */
+  init?: 'pca' | 'random' | Float64Array;
   metric?: Metric;
   seed?: number;
   /**
@@ -68,6 +69,8 @@ export interface TsneResult {
   learningRate: number;
   /** Threads the Barnes-Hut iterations ran on. */
   threads: number;
+  /** Chunks of the iterations' work the helper thread did (0 on one thread). */
+  helperChunks: number;
   /** Wall-clock seconds of each phase. */
   phases: TsnePhases;
   warnings: string[];
@@ -117,7 +120,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     perplexity = clamped;
   }
   if (n === 1) {
-    return { coords: { rows: 1, cols: 2, data: new Float64Array(2) }, kl: 0, iterations: 0, method, perplexity, learningRate, threads: 1, phases: { pca: 0, neighbours: 0, affinities: 0, optimize: 0 }, warnings: [...warnings, 't-SNE of one point puts it at the origin'] };
+    return { coords: { rows: 1, cols: 2, data: new Float64Array(2) }, kl: 0, iterations: 0, method, perplexity, learningRate, threads: 1, helperChunks: 0, phases: { pca: 0, neighbours: 0, affinities: 0, optimize: 0 }, warnings: [...warnings, 't-SNE of one point puts it at the origin'] };
   }
   if (method === 'exact' && n > EXACT_MAX) {
     throw new MechLensError('memory', `exact t-SNE of ${n} points needs two ${n} × ${n} matrices`, { fix: "Use method 'barnes-hut' (or 'auto')." });
@@ -177,7 +180,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     lap('pca');
     const result = optimize(y, gradient, { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm: options.minGradNorm ?? 1e-7, reportEvery: options.reportEvery ?? 25, patience: options.iterationsWithoutProgress ?? 300 }, control, { method, perplexity, learningRate, warnings, threads, phases });
     lap('optimize');
-    return result;
+    return { ...result, helperChunks: helper?.helperChunks ?? 0 };
   } finally {
     helper?.dispose();
   }
@@ -203,13 +206,13 @@ function firstColumns(m: Matrix<Float64Array>, k: number): Float64Array {
 
 interface Schedule { n: number; iterations: number; exaggeration: number; exaggerationIterations: number; learningRate: number; minGradNorm: number; reportEvery: number; patience: number }
 
-function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, control: TsneControl, about: Pick<TsneResult, 'method' | 'perplexity' | 'learningRate' | 'warnings' | 'threads' | 'phases'>): TsneResult {
+function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, control: TsneControl, about: Pick<TsneResult, 'method' | 'perplexity' | 'learningRate' | 'warnings' | 'threads' | 'phases'>): Omit<TsneResult, 'helperChunks'> {
   const { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm, reportEvery } = schedule;
   const warnings = about.warnings;
 
   // sklearn's _gradient_descent, run twice (exaggeration phase, then the rest).
   const update = new Float64Array(2 * n);
-  const gains = new Float64Array(2 * n).fill(1);
+  const gains = new Float64Array(2 * n);
   const grad = new Float64Array(2 * n);
   let kl = NaN;
   let done = 0;
@@ -217,6 +220,9 @@ function optimize(y: Float64Array, gradient: Gradient, schedule: Schedule, contr
     { from: 0, to: exaggerationIterations, momentum: 0.5, exaggeration, patience: exaggerationIterations },
     { from: exaggerationIterations, to: iterations, momentum: 0.8, exaggeration: 1, patience: schedule.patience },
   ]) {
+    // sklearn's _gradient_descent starts each phase with no momentum and unit gains.
+    update.fill(0);
+    gains.fill(1);
     let bestError = Number.MAX_VALUE, bestIteration = phase.from;
     for (let i = phase.from; i < phase.to; i++) {
       throwIfCancelled(control.signal);
@@ -381,8 +387,12 @@ function symmetricKlDivergence(y: Float64Array, sumQ: number, rowStart: Int32Arr
 }
 
 /** sklearn's init: PCA scores (precomputed when given) scaled so the first column has std 1e-4, or N(0, 1e-4²). */
-function initialCoords(x: Matrix, init: 'pca' | 'random', seed: number, warnings: string[], precomputed: Float64Array | null, threads?: number): Float64Array {
+function initialCoords(x: Matrix, init: 'pca' | 'random' | Float64Array, seed: number, warnings: string[], precomputed: Float64Array | null, threads?: number): Float64Array {
   const n = x.rows;
+  if (init instanceof Float64Array) {
+    if (init.length !== 2 * n) throw new MechLensError('bad-argument', `the t-SNE start has ${init.length} values, not 2 per point (${2 * n})`, { fix: 'Give an N × 2 start, row-major.' });
+    return Float64Array.from(init);
+  }
   if (init === 'pca' && x.cols >= 2) {
     const coords = { data: precomputed ?? pca(x, { components: 2, seed, threads }).coords.data };
     let mean = 0, sq = 0;

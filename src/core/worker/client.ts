@@ -1,13 +1,14 @@
 // runInWorker: runs a task from the worker table (tasks.ts) on a long-lived worker thread. Starting a
 // thread per run cost a fresh V8 isolate each time and left the process's RSS growing run after run
 // (bench/soak.ts), so threads are kept and reused: a run takes an idle one or starts one, and gives it
-// back when the task answers. A thread is thrown away (terminated) and replaced on the next run when
-// it crashes, or when a cancelled task does not stop by itself within CANCEL_GRACE_MS, so cancel still
-// ends a stuck synchronous loop promptly. The worker drops its model and session caches after every
-// task (main.ts), so a reused thread holds nothing from the run before. Idle threads are unref'd: they
-// never keep a CLI process alive; shutdownWorkers() ends them on extension deactivate and CLI exit.
-// An idle thread still holds its isolate and loaded modules (tens of MiB or more: bench/README.md,
-// Soak), so one left idle for IDLE_TIMEOUT_MS is ended too; the next run starts a new one.
+// back when the task answers. A thread that crashes is thrown away and replaced on the next run. A
+// cancelled task that does not answer within CANCEL_GRACE_MS is abandoned: the caller gets
+// CancelledError at once, a fresh thread serves the next run, and the old one is ended only when its
+// task returns (a thread is never terminated inside onnxruntime; see abandon). The worker drops its
+// model and session caches after every task (main.ts), so a reused thread holds nothing from the run
+// before. Idle threads are unref'd: they never keep a CLI process alive; shutdownWorkers() ends them
+// on extension deactivate and CLI exit. An idle thread still holds its isolate and loaded modules
+// (tens of MiB or more: bench/README.md, Soak), so one left idle for IDLE_TIMEOUT_MS is ended too.
 // Inputs are cloned (core never takes the caller's buffers) unless the caller says they may be
 // transferred; outputs are transferred back.
 import { SHARE_ENV, Worker } from 'node:worker_threads';
@@ -24,12 +25,18 @@ export interface WorkerControl extends RunControl {
 }
 
 /**
- * How long a cancelled task may take to stop by itself before its thread is terminated. Not shorter:
- * a thread terminated while inside onnxruntime's native code (a model run, a linalg GEMM tile) takes the
- * whole process down ("terminate called after throwing Napi::Error"); every loop checks the cancel flag
- * well within this, so only a task that never checks meets the terminate.
+ * How long a cancelled task may take to answer before the caller is told it is cancelled. A task that
+ * answers within it keeps its thread; one that does not is abandoned (see WorkerPool.abandon): never
+ * terminated at once, since a thread terminated while inside onnxruntime's native code (a model run,
+ * a linalg GEMM tile) takes the whole process down ("terminate called after throwing Napi::Error").
  */
-const CANCEL_GRACE_MS = 5000;
+const CANCEL_GRACE_MS = 200;
+/**
+ * An abandoned thread is ended once its task returns (it checks the cancel flag between native calls,
+ * so within one model batch or GEMM tile). One whose task has not returned after this long never
+ * checks the flag (a defect: a pure JS loop), and is terminated anyway.
+ */
+const ABANDONED_LIMIT_MS = 60_000;
 /** Back-to-back runs reuse the thread; one idle for this long is ended to give its memory back. */
 const IDLE_TIMEOUT_MS = 120_000;
 
@@ -52,13 +59,25 @@ export function workerEntry(moduleFile: string = __filename): WorkerEntry {
   return { file, bootstrap: `require(${resolve('tsx/cjs')}); ${esmHooks} require(${JSON.stringify(file)});` };
 }
 
+/** Runs fn after ms and returns what cancels it. Tests inject a manual clock; the default is an unref'd setTimeout. */
+export type Schedule = (fn: () => void, ms: number) => () => void;
+
+const realSchedule: Schedule = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
 export interface WorkerPoolOptions {
   /** The thread's code (default: workerEntry()); tests give a scripted fake. */
   entry?: WorkerEntry;
   /** Idle threads kept for the next runs (default 1); more concurrent runs start more threads, which end when they finish. */
   maxIdle?: number;
   cancelGraceMs?: number;
+  abandonedLimitMs?: number;
   idleTimeoutMs?: number;
+  /** The clock of the grace, abandon-limit and idle timers. */
+  schedule?: Schedule;
 }
 
 export interface WorkerPoolStats {
@@ -66,25 +85,30 @@ export interface WorkerPoolStats {
   busy: number;
   /** Threads started since the pool was made: stays at 1 while one thread serves run after run. */
   started: number;
-  /** Threads thrown away: crashed, terminated after a cancel that did not stop, or beyond maxIdle. */
+  /** Threads thrown away: crashed, or beyond maxIdle. */
   discarded: number;
+  /** Threads whose cancelled task did not answer within the grace: out of the pool, ended when the task returns. */
+  abandoned: number;
   /** Idle threads ended after idleTimeoutMs. */
   expired: number;
 }
-
-/** Ends the run a thread is busy with, from outside it (shutdown). */
-type Abandon = (error: Error) => void;
 
 export class WorkerPool {
   private readonly entry: WorkerEntry;
   private readonly maxIdle: number;
   private readonly cancelGraceMs: number;
+  private readonly abandonedLimitMs: number;
   private readonly idleTimeoutMs: number;
+  private readonly schedule: Schedule;
   private readonly idle: Worker[] = [];
-  private readonly idleTimers = new Map<Worker, ReturnType<typeof setTimeout>>();
-  private readonly busy = new Map<Worker, Abandon>();
+  private readonly idleTimers = new Map<Worker, () => void>();
+  /** Each busy thread's cancel-and-abandon, for shutdown. */
+  private readonly busy = new Map<Worker, () => void>();
+  /** Abandoned threads, each with the promise of its end. */
+  private readonly abandonedThreads = new Map<Worker, Promise<void>>();
   private started = 0;
   private discarded = 0;
+  private abandoned = 0;
   private expired = 0;
   private nextRunId = 1;
 
@@ -92,11 +116,13 @@ export class WorkerPool {
     this.entry = options.entry ?? workerEntry();
     this.maxIdle = options.maxIdle ?? 1;
     this.cancelGraceMs = options.cancelGraceMs ?? CANCEL_GRACE_MS;
+    this.abandonedLimitMs = options.abandonedLimitMs ?? ABANDONED_LIMIT_MS;
     this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    this.schedule = options.schedule ?? realSchedule;
   }
 
   get stats(): WorkerPoolStats {
-    return { idle: this.idle.length, busy: this.busy.size, started: this.started, discarded: this.discarded, expired: this.expired };
+    return { idle: this.idle.length, busy: this.busy.size, started: this.started, discarded: this.discarded, abandoned: this.abandoned, expired: this.expired };
   }
 
   run<T extends WorkerTaskName>(task: T, input: TaskInput<T>, control: WorkerControl = {}): Promise<TaskOutput<T>> {
@@ -107,36 +133,40 @@ export class WorkerPool {
     const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
     return new Promise<TaskOutput<T>>((resolve, reject) => {
       let settled = false;
-      let grace: ReturnType<typeof setTimeout> | undefined;
-      /** reusable: the thread answered this run and can take the next one. */
-      const finish = (error: Error | null, output: unknown, reusable: boolean) => {
+      let cancelGrace = () => {};
+      /** What becomes of the thread: kept for the next run, thrown away (it failed), or abandoned to its task. */
+      const finish = (error: Error | null, output: unknown, thread: 'reuse' | 'discard' | 'abandon') => {
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
-        clearTimeout(grace);
+        cancelGrace();
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
-        if (reusable) this.release(worker); else this.discard(worker);
+        if (thread === 'reuse') this.release(worker);
+        else if (thread === 'discard') this.discard(worker);
+        else this.abandon(worker, runId);
         if (error) reject(error); else resolve(output as TaskOutput<T>);
       };
-      const onAbort = () => {
+      const askToStop = () => {
         // The shared flag reaches synchronous loops that never read messages; the message wakes async ones.
         Atomics.store(cancelFlag, 0, 1);
         worker.postMessage({ type: 'cancel', runId } satisfies ToWorker);
-        grace = setTimeout(() => finish(new CancelledError(), undefined, false), this.cancelGraceMs);
-        grace.unref();
+      };
+      const onAbort = () => {
+        askToStop();
+        cancelGrace = this.schedule(() => finish(new CancelledError(), undefined, 'abandon'), this.cancelGraceMs);
       };
       const onMessage = (message: FromWorker) => {
         if (message.runId !== runId) return; // a late message from an earlier run on this thread
         if (message.type === 'progress') control.onProgress?.(message.progress);
         else if (message.type === 'iteration') control.onIteration?.(message.iteration, message.kl, message.coords);
-        else if (message.type === 'done') finish(null, message.output, true);
-        else finish(deserialize(message.error), undefined, true);
+        else if (message.type === 'done') finish(null, message.output, 'reuse');
+        else finish(deserialize(message.error), undefined, 'reuse');
       };
-      const onError = (err: Error) => finish(err, undefined, false);
-      const onExit = (code: number) => finish(new MechLensError('memory', `the ${task} worker stopped unexpectedly (exit code ${code})`, { fix: 'It may have run out of memory; try fewer points.' }), undefined, false);
-      this.busy.set(worker, (error) => finish(error, undefined, false));
+      const onError = (err: Error) => finish(err, undefined, 'discard');
+      const onExit = (code: number) => finish(new MechLensError('memory', `the ${task} worker stopped unexpectedly (exit code ${code})`, { fix: 'It may have run out of memory; try fewer points.' }), undefined, 'discard');
+      this.busy.set(worker, () => { askToStop(); finish(new CancelledError(), undefined, 'abandon'); });
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('message', onMessage);
       worker.on('error', onError);
@@ -146,18 +176,22 @@ export class WorkerPool {
         worker.postMessage(message, control.transferInput ? transferables(input) : []);
       } catch (err) {
         // An input that cannot be cloned: the thread never saw the run and stays usable.
-        finish(err instanceof Error ? err : new Error(String(err)), undefined, true);
+        finish(err instanceof Error ? err : new Error(String(err)), undefined, 'reuse');
       }
     });
   }
 
-  /** Terminates every thread; runs in progress end with CancelledError. The pool stays usable: a later run starts a new thread. */
+  /**
+   * Cancels the runs in progress (they end with CancelledError at once), ends the idle threads, and
+   * resolves once every thread has ended: abandoned ones when their tasks return (see abandon), so a
+   * process that exits after this never tears a thread down inside native code. The pool stays
+   * usable: a later run starts a new thread.
+   */
   async shutdown(): Promise<void> {
     const idle = this.idle.splice(0);
     for (const w of idle) this.clearIdleTimer(w);
-    const busy = [...this.busy.entries()];
-    for (const [, abandon] of busy) abandon(new CancelledError());
-    await Promise.all([...idle, ...busy.map(([w]) => w)].map((w) => w.terminate().catch(() => undefined)));
+    for (const cancelAndAbandon of [...this.busy.values()]) cancelAndAbandon();
+    await Promise.all([...idle.map((w) => w.terminate().catch(() => undefined)), ...this.abandonedThreads.values()]);
   }
 
   private acquire(): Worker {
@@ -186,18 +220,16 @@ export class WorkerPool {
     if (this.idle.length >= this.maxIdle) { this.discard(worker); return; }
     worker.unref();
     this.idle.push(worker);
-    const timer = setTimeout(() => {
+    this.idleTimers.set(worker, this.schedule(() => {
       if (!this.idle.includes(worker)) return;
       this.forget(worker);
       this.expired++;
       void worker.terminate().catch(() => undefined);
-    }, this.idleTimeoutMs);
-    timer.unref();
-    this.idleTimers.set(worker, timer);
+    }, this.idleTimeoutMs));
   }
 
   private clearIdleTimer(worker: Worker): void {
-    clearTimeout(this.idleTimers.get(worker));
+    this.idleTimers.get(worker)?.();
     this.idleTimers.delete(worker);
   }
 
@@ -205,6 +237,31 @@ export class WorkerPool {
     this.forget(worker);
     this.discarded++;
     void worker.terminate().catch(() => undefined);
+  }
+
+  /**
+   * Takes a thread whose cancelled task has not answered out of the pool without terminating it: it
+   * may be inside onnxruntime, where a terminate aborts the process. Its task sees the cancel flag at
+   * its next check and answers; the answer is dropped and the thread, now between tasks, is
+   * terminated. It stays ref'd meanwhile, so a CLI process does not exit (and tear the thread down)
+   * under it.
+   */
+  private abandon(worker: Worker, runId: number): void {
+    this.forget(worker);
+    this.abandoned++;
+    this.abandonedThreads.set(worker, new Promise<void>((ended) => {
+      let cancelLimit = () => {};
+      const end = () => {
+        cancelLimit();
+        worker.off('message', onAnswer);
+        this.abandonedThreads.delete(worker);
+        worker.terminate().catch(() => undefined).finally(ended);
+      };
+      const onAnswer = (message: FromWorker) => { if (message.runId === runId && (message.type === 'done' || message.type === 'error')) end(); };
+      worker.on('message', onAnswer);
+      worker.once('exit', end);
+      cancelLimit = this.schedule(end, this.abandonedLimitMs);
+    }));
   }
 
   private forget(worker: Worker): void {
