@@ -175,6 +175,8 @@ test('Ctrl-C reaches a CLI that relaunched itself for huge pages (input over 16 
   const out = file('tsne-large.json');
   const run = await interruptWhen(['embed2d', '--matrix', file('large.npy'), '--json', out], /t-SNE|nearest|perplexity/i);
   assertCancelled(run, out);
+});
+
 // Terminating a thread inside onnxruntime aborts the process (exit 134), so a cancelled task's thread
 // is abandoned and ended only when its native call returns (core/worker/client.ts). Several runs each,
 // since the signal lands at a different point of the call every time.
