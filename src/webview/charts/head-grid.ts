@@ -2,7 +2,7 @@
 // one pixel per query × key, scaled) with its three detector scores as bars below it; headScoreMap:
 // one detector's score as a layers × heads map; attentionPattern: one head's pattern with the tokens
 // on both axes, where hovering a query row shows where it attends and a key column what attends to it.
-// Patterns are coloured from the editor background to the theme's first chart colour (weight 0 to 1).
+// Patterns are coloured from the editor background to the theme's first chart colour (weight 0 to 1, square-root scale).
 import * as d3 from 'd3';
 import type { HeadDetector, HeadScores } from '../../protocol/result';
 import { type Chart, type ThemeColors, clip, fmt } from './common';
@@ -20,7 +20,10 @@ export function detectorColor(colors: ThemeColors, d: HeadDetector): string {
   return colors.series[DETECTOR_NAMES.indexOf(d)];
 }
 
-/** A T × T pattern as a T × T canvas, 0 in the background colour, 1 in `high`. */
+/**
+ * A T × T pattern as a T × T canvas, 0 in the background colour, 1 in `high`, on a square-root scale:
+ * a weight spread over 50 keys (0.02) still shows, and 0 stays the background.
+ */
 export function patternCanvas(pattern: readonly (readonly number[])[], low: string, high: string): HTMLCanvasElement {
   const T = pattern.length;
   const canvas = document.createElement('canvas');
@@ -33,7 +36,7 @@ export function patternCanvas(pattern: readonly (readonly number[])[], low: stri
   const image = ctx.createImageData(T, T);
   for (let q = 0; q < T; q++) {
     for (let k = 0; k < T; k++) {
-      const v = Math.min(1, Math.max(0, pattern[q][k] ?? 0));
+      const v = Math.sqrt(Math.min(1, Math.max(0, pattern[q][k] ?? 0)));
       const o = (q * T + k) * 4;
       image.data[o] = a.r + (b.r - a.r) * v;
       image.data[o + 1] = a.g + (b.g - a.g) * v;
@@ -137,13 +140,15 @@ function drawHeadScoreMap(container: HTMLElement, data: HeadScoreMapData, option
     const L = data.values.length;
     const H = L ? data.values[0].length : 0;
     const margin = { top: 8, right: 60, bottom: 30, left: 34 };
-    const cell = Math.max(4, Math.min(22, Math.floor((width - margin.left - margin.right) / Math.max(1, H))));
+    const cell = Math.max(4, Math.min(40, Math.floor((width - margin.left - margin.right) / Math.max(1, H)), Math.floor(320 / Math.max(1, L))));
     const w = cell * H;
     const h = cell * L;
     const total = { w: margin.left + w + margin.right, h: margin.top + h + margin.bottom };
     svg.selectAll('*').remove();
     svg.attr('width', total.w).attr('height', total.h).attr('viewBox', `0 0 ${total.w} ${total.h}`).attr('font-size', 10).attr('fill', colors.foreground);
-    const color = sequentialInterpolator('viridis');
+    // Scores are fractions of the attention (0 to 1); the colours span 0 to the largest, which the legend names.
+    const top = Math.max(1e-6, ...data.values.flat());
+    const color = (v: number) => sequentialInterpolator('viridis')(v / top);
     const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
     data.values.forEach((row, l) => row.forEach((v, head) => {
       g.append('rect').attr('x', head * cell).attr('y', l * cell).attr('width', cell).attr('height', cell).attr('fill', color(Math.max(0, Math.min(1, v))))
@@ -166,7 +171,7 @@ function drawHeadScoreMap(container: HTMLElement, data: HeadScoreMapData, option
     const steps = 20;
     const lh = Math.max(40, h);
     for (let s = 0; s < steps; s++) lg.append('rect').attr('y', (lh * s) / steps).attr('width', 10).attr('height', lh / steps + 0.5).attr('fill', color(1 - s / (steps - 1)));
-    lg.append('text').attr('x', 14).attr('y', 8).text('1');
+    lg.append('text').attr('x', 14).attr('y', 8).text(fmt(top));
     lg.append('text').attr('x', 14).attr('y', lh).text('0');
   }).chart;
 }
@@ -199,7 +204,7 @@ function drawAttentionPattern(container: HTMLElement, data: AttentionPatternData
     const T = data.tokens.length;
     const labels = data.tokens.map((t, i) => `${clip(t, 12)} ${i}`);
     const labelW = Math.min(120, 12 + 6.2 * Math.max(...labels.map((l) => l.length), 1));
-    const size = Math.max(60, Math.min(width - labelW - 20, 640, Math.max(T * 6, 220)));
+    const size = Math.max(60, Math.min(width - labelW - 20, 640, Math.max(T * 14, 260)));
     const cell = size / Math.max(1, T);
     Object.assign(box, { x: labelW, y: 8, size });
     const total = { w: labelW + size + 12, h: 8 + size + labelW };
@@ -246,7 +251,8 @@ function drawAttentionPattern(container: HTMLElement, data: AttentionPatternData
         const inn = which !== 'row' && j > i ? data.pattern[j][i] : 0;
         const v = Math.max(out, inn);
         const base = out >= inn ? from : to;
-        if (v > 0) chip.style.background = `rgba(${base.r},${base.g},${base.b},${Math.min(1, v).toFixed(3)})`;
+        // Square-root scale, as the pattern: a weight spread over many keys still shows.
+        if (v > 0) chip.style.background = `rgba(${base.r},${base.g},${base.b},${Math.sqrt(Math.min(1, v)).toFixed(3)})`;
         chip.title = j <= i ? `${data.tokens[i]} → ${data.tokens[j]}: ${fmt(data.pattern[i][j])}` : `${data.tokens[j]} → ${data.tokens[i]}: ${fmt(data.pattern[j][i])}`;
       });
       if (i === null) return;

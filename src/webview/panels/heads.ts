@@ -68,13 +68,13 @@ export function renderHeads(root: HTMLElement, result: HeadsResult, host: HeadsP
 
   // One layers × heads map per detector.
   page.appendChild(el('h2', 'ml-section-title', 'Detector scores (mean over texts)'));
-  const mapGrid = el('div', 'ml-grid');
+  const mapGrid = el('div', 'ml-grid ml-heads-maps');
   page.appendChild(mapGrid);
   const maps: ReturnType<typeof headScoreMap>[] = [];
   for (const d of DETECTOR_NAMES) {
     const slot: ChartSlot = {};
     const name = `scores-${d}`;
-    const body = card(mapGrid, `${DETECTOR_LABELS[d]} score`, definition(d), { name, chart: () => slot.chart }, host, name);
+    const body = card(mapGrid, DETECTOR_LABELS[d], definition(d), { name, chart: () => slot.chart }, host, name);
     const rowLabels = result.scores[d].map((_, l) => `layer ${l}`);
     dataExports(body.parentElement?.querySelector('.ml-card-actions'), host, [
       ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: `${name}.csv`, content: tableCsv(['layer', ...result.scores[d][0].map((_, h) => `head ${h}`)], result.scores[d].map((row, l) => [rowLabels[l], ...row])), encoding: 'utf8' })],
@@ -91,7 +91,7 @@ export function renderHeads(root: HTMLElement, result: HeadsResult, host: HeadsP
   page.appendChild(el('h2', 'ml-section-title', 'Every head'));
   const gridSlot: ChartSlot = {};
   const gridBody = card(page, 'Attention patterns', result.patterns
-    ? 'Each square is one head\'s pattern (query ↓, key →; darker = less weight); the bars below it are its previous-token, duplicate-token and induction scores. Click a head to open it.'
+    ? 'Each square is one head\'s pattern (query ↓, key →; brighter = more weight, square-root scale); the bars below it are its previous-token, duplicate-token and induction scores (0 to 1). Click a head to open it.'
     : 'This run kept no patterns (see the note above): the bars are each head\'s scores.', { name: 'head-grid', chart: () => gridSlot.chart }, host, 'head-grid');
   gridBody.parentElement?.classList.add('ml-wide');
   const controls = el('div', 'ml-heads-controls');
@@ -144,7 +144,7 @@ export function renderHeads(root: HTMLElement, result: HeadsResult, host: HeadsP
     count.textContent = `${heads.length} of ${result.nLayer * result.nHead} heads${result.texts.length > 1 ? ` · patterns of text ${textIndex() + 1}` : ''}`;
     return { heads, scores: result.scores, patterns: result.patterns?.[textIndex()] ?? null, selected: ui.selected ?? null };
   };
-  draw.push(() => { gridSlot.chart = register(headGrid(gridHost, gridData(), { onSelect: select, cell: result.texts[textIndex()].tokens.length > 40 ? 80 : 64 })); });
+  draw.push(() => { gridSlot.chart = register(headGrid(gridHost, gridData(), { onSelect: select, cell: result.nLayer * result.nHead <= 48 ? 104 : 64 })); });
   const refreshGrid = () => (gridSlot.chart as ReturnType<typeof headGrid> | undefined)?.update(gridData());
   sort.addEventListener('change', () => { save({ sortBy: sort.value as HeadsUiState['sortBy'] }); refreshGrid(); });
   min.addEventListener('change', () => { const v = Number(min.value); if (Number.isFinite(v)) { save({ minScore: v }); refreshGrid(); } });
