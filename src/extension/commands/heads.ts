@@ -52,7 +52,7 @@ export function readTexts(content: string): string[] {
   return texts;
 }
 
-type Choice = { texts: string[]; source: string; what: string } | { repeatRandom: number; seed: number; what: string };
+type Choice = ({ texts: string[]; source: string } | { repeatRandom: number; seed: number }) & { what: string; /** Read from the active editor's file without a question. */ fromFile?: boolean };
 
 export async function attentionHeads(services: HeadsServices, args: HeadsArgs = {}): Promise<HeadsResult | undefined> {
   const { log } = services;
@@ -71,8 +71,10 @@ export async function attentionHeads(services: HeadsServices, args: HeadsArgs = 
     return undefined;
   }
   if (!choice) return undefined;
+  // From the palette the input was step 1; from a file or a selection the model is the only step.
+  const fromPalette = !args.selection && !args.uri && !args.askForFile && !choice.fromFile;
   const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
-    { title: title('model'), placeholder: 'The model whose attention heads to read (a catalog model or a local folder)', totalSteps: 2 });
+    { title: title('model'), placeholder: 'The model whose attention heads to read (a catalog model or a local folder)', step: fromPalette ? 2 : 1, totalSteps: fromPalette ? 2 : 1 });
   if (!model) return undefined;
   await services.recentModels.push(model);
 
@@ -109,7 +111,10 @@ export async function attentionHeads(services: HeadsServices, args: HeadsArgs = 
 async function pickInput(args: HeadsArgs, defaultSeed: number): Promise<Choice | undefined> {
   if (args.selection) return selectionTexts();
   const active = vscode.window.activeTextEditor?.document;
-  if (args.uri || (!args.askForFile && active && TEXT_FILES.test(active.uri.fsPath))) return fileTexts(args);
+  if (args.uri || (!args.askForFile && active && TEXT_FILES.test(active.uri.fsPath))) {
+    const file = await fileTexts(args);
+    return file && { ...file, fromFile: true };
+  }
   if (args.askForFile) return fileTexts(args);
   const items = [
     { label: '$(file) Texts from a file…', detail: 'A .sentences, .txt or .words file: one text per line', choice: 'file' as const },
