@@ -87,3 +87,12 @@ test('bad inputs name the fix', async () => {
   await assert.rejects(runHeads({ model: dir, texts: [''] }), /text 1 is empty/);
   await assert.rejects(runHeads({ model: dir, tokenIds: [[1, 99999999]] }), /outside the model's vocabulary/);
 });
+
+test('patterns over maxPatternValues are left out with a warning that says what to do; the scores stay', async () => {
+  const dir = fixtureDir(tmp, HEADS_FIXTURE_MODELS[0]);
+  const full = await runHeads({ model: dir, texts: HEADS_FIXTURE_TEXTS, patterns: true, provider: 'cpu' });
+  const capped = await runHeads({ model: dir, texts: HEADS_FIXTURE_TEXTS, patterns: true, maxPatternValues: 100, provider: 'cpu' });
+  assert.equal(capped.patterns, undefined);
+  assert.ok(capped.warnings.some((w) => /more than the 100 this view keeps: only the scores are shown\. Use fewer or shorter texts/.test(w)), capped.warnings.join('\n'));
+  assert.deepEqual(capped.scores, full.scores);
+});
