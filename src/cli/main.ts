@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   cluster: async () => (await import('./commands/cluster')).default,
   tokens: async () => (await import('./commands/tokens')).default,
   match: async () => (await import('./commands/match')).default,
+  heads: async () => (await import('./commands/heads')).default,
 };
 
 async function main(argv: string[]): Promise<number> {

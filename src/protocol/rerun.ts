@@ -51,8 +51,15 @@ export interface MatchRerunParams {
 
 export const leadingSpaceChoices: readonly LeadingSpace[] = Object.freeze(['with', 'without', 'either']);
 
+/** The heads job's built-in probe: N random tokens repeated twice, and the seed that draws them. */
+export interface HeadsRerunParams {
+  job: 'heads';
+  repeatTokens: number;
+  seed: number;
+}
+
 /** Every job's re-run parameters; a panel for another job adds its interface here. */
-export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams;
+export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | HeadsRerunParams;
 
 /** What the host replies to `rerun` once the run has ended (an error comes as `ok: false`). */
 export interface RerunOutcome {
@@ -84,6 +91,9 @@ export const rerunLimits = Object.freeze({
   /** Job 3's L (characters per word) and K (words to find). */
   length: { min: 1, max: 64, integer: true, step: 1 },
   count: { min: 1, max: 10_000, integer: true, step: 10 },
+  /** The heads probe's N: random tokens before they repeat. */
+  repeatTokens: { min: 2, max: 1000, integer: true, step: 10 },
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true, step: 1 },
 } satisfies Record<string, NumberLimit>);
 
 /** Longest template or hook name the host accepts. */

@@ -379,9 +379,60 @@ export interface MatchResult {
   inputs: { a: string; b: string; length: number; count: number; leadingSpace: LeadingSpace; seed: number };
 }
 
+/** A head detector's score per (layer, head): rows are layers, columns heads. */
+export interface HeadScores {
+  /** Attention on the previous token, k = q − 1. */
+  previousToken: number[][];
+  /** Attention on earlier copies of the query's own token, k < q with tok[k] = tok[q]. */
+  duplicateToken: number[][];
+  /** Attention on the token after an earlier copy of the query's token, 1 ≤ k < q with tok[k−1] = tok[q]. */
+  induction: number[][];
+}
+
+export type HeadDetector = keyof HeadScores;
+
+/** One input of the heads job: its tokens as the model read them and its own scores. */
+export interface HeadsText {
+  /** The text as given; for the probe, its tokens decoded. */
+  text: string;
+  tokens: { id: number; token: string }[];
+  scores: HeadScores;
+}
+
+/**
+ * Attention patterns and head detectors: every layer's blocks.L.attn.hook_pattern for each text, and
+ * score = (1/T) Σ_q Σ_k A[q,k]·D[q,k] per (layer, head), averaged over the texts.
+ */
+export interface HeadsResult {
+  schemaVersion: number;
+  job: 'heads';
+  title: string;
+  model: SourceInfo;
+  provider: string;
+  nLayer: number;
+  nHead: number;
+  /** Mean over the texts of each text's scores. */
+  scores: HeadScores;
+  texts: HeadsText[];
+  /** patterns[text][layer][head][q][k], zero above the diagonal (and outside a sliding window); present when asked for. */
+  patterns?: number[][][][][];
+  /**
+   * The built-in probe when it was the input: N random ordinary tokens (no special or added token),
+   * uniform with replacement from the seeded generator, repeated twice, after the BOS token when `bos`.
+   */
+  probe: { kind: 'repeat-random'; tokens: number; seed: number; bos: { id: number; token: string } | null } | null;
+  /** Whether every text starts with the BOS token the tokenizer adds (Llama 3, Gemma). */
+  bosAdded: boolean;
+  warnings: string[];
+  /** Present when a model in the run has random weights; the panel shows RANDOM_WEIGHTS_NOTE as a banner. */
+  randomWeights?: RandomWeightsMark;
+  run: RunInfo;
+  inputs: { model: string; texts: string | null; repeatRandom: number | null; seed: number };
+}
+
 /** What a panel can render. Later jobs join the union as their panels land (TokensResult and MatchResult next). */
-export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult;
-export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult;
+export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult | HeadsResult;
+export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult | HeadsResult;
 export type JobName = Result['job'];
 
 export function isResult(value: unknown): value is Result {

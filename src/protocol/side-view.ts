@@ -11,7 +11,9 @@ export type Focus =
   /** A point of a layer sweep. */
   | { kind: 'layer'; layer: number }
   /** One token (or word) of the result, by its row. */
-  | { kind: 'token'; index: number };
+  | { kind: 'token'; index: number }
+  /** One attention head (the heads job). */
+  | { kind: 'head'; layer: number; head: number };
 
 export interface Neighbour { word: string; similarity: number }
 export interface GroupSummary { name: string; n: number; mean: number; sd: number }
@@ -36,7 +38,12 @@ export type InspectorData =
   /** A cluster: its members and its centroid profile (over dimensions, or over sentences for neurons). */
   | { kind: 'cluster'; map: string; label: number; title: string; members: string[]; profile: number[]; profileLabel: string; sentences?: string[]; split?: number; groupNames?: [string, string] }
   /** A layer of a sweep: every statistic the sweep recorded there. */
-  | { kind: 'layer'; layer: number; current: number; values: { name: string; value: number | null }[]; series: { name: string; values: (number | null)[] }[]; layers: number[] };
+  | { kind: 'layer'; layer: number; current: number; values: { name: string; value: number | null }[]; series: { name: string; values: (number | null)[] }[]; layers: number[] }
+  /** One attention head: its detector scores, the same head index's scores at every layer, and each text's scores. */
+  | {
+    kind: 'head'; layer: number; head: number; scores: { name: string; value: number }[];
+    series: { name: string; values: number[] }[]; layers: number[]; texts: { text: string; values: number[] }[];
+  };
 
 /** A chart card of a panel, pinned to the Pinned Charts view: enough to draw it again there. */
 export interface PinnedChart {
@@ -107,6 +114,7 @@ export function isFocus(value: unknown): value is Focus {
     case 'cluster': return typeof f.map === 'string' && f.map.length <= 40 && whole(f.label);
     case 'layer': return whole(f.layer);
     case 'token': return whole(f.index);
+    case 'head': return whole(f.layer) && whole(f.head);
     default: return false;
   }
 }

@@ -9,6 +9,7 @@ import type { RerunClient } from './rerun-client';
 import { renderAttention, type AttentionUiState } from './panels/attention';
 import { renderCompare, type CompareUiState, type PanelView } from './panels/compare';
 import { renderContrast, type ContrastUiState } from './panels/contrast';
+import { renderHeads, type HeadsUiState } from './panels/heads';
 import { renderMatch, type MatchUiState } from './panels/match';
 import { renderTokens, type TokensUiState } from './panels/tokens';
 
@@ -21,6 +22,7 @@ export interface UiStates {
   match: MatchUiState;
   attention: AttentionUiState;
   contrast: ContrastUiState;
+  heads: HeadsUiState;
 }
 
 /** The webview state: the last Result and each job's UI choices under its own key. */
@@ -31,6 +33,7 @@ export interface SavedState {
   matchUi?: MatchUiState;
   attentionUi?: AttentionUiState;
   contrastUi?: ContrastUiState;
+  headsUi?: HeadsUiState;
 }
 
 export interface RendererHost<U> {
@@ -60,6 +63,7 @@ export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.fr
   match: { stateKey: 'matchUi', render: renderMatch },
   attention: { stateKey: 'attentionUi', render: renderAttention },
   contrast: { stateKey: 'contrastUi', render: renderContrast },
+  heads: { stateKey: 'headsUi', render: renderHeads },
 });
 
 export function isRenderable(result: Result): boolean {

@@ -3,7 +3,7 @@
 // Where a result keeps only the finished numbers (per-head RSA, the layer sweep), the script says so
 // and redraws them. Keys are the cards' export names.
 import type { JobName, ResultOf } from '../protocol/jobs';
-import type { AttentionResult, CompareResult, ContrastResult, Result } from '../protocol/result';
+import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, Result } from '../protocol/result';
 import { buildScript, pyInt, pyLiteral, pyMatrix, pyNumber, pyStr, pyVector, type ScriptParts } from './python-script';
 
 const STATS = 'from scipy import stats';
@@ -363,6 +363,57 @@ numbers = {"matrix": S}`,
   }
 }
 
+/**
+ * The heads panel's score maps: the model runs again in torch + transformers with
+ * output_attentions=True (eager attention, so Gemma-2's softcap is in the weights) on the same token
+ * ids, and the three detectors are computed from their definitions; the script prints them and the
+ * largest difference from the panel's map.
+ */
+function headsScript(r: HeadsResult, name: string): ScriptParts | undefined {
+  const detector = /^scores-(previousToken|duplicateToken|induction)$/.exec(name)?.[1] as HeadDetector | undefined;
+  if (!detector) return undefined;
+  return {
+    title: `${detector} score of every head, ${r.title}`,
+    about: ['Runs the model with torch + transformers (output_attentions=True) on the token ids MechLens ran, and computes',
+      'score = (1/T) sum_q sum_k A[q,k] D[q,k] per layer and head, averaged over the texts. Needs torch and transformers too.',
+      'MODEL is the folder MechLens read (or the id it was given).'],
+    imports: ['import torch', 'from transformers import AutoModelForCausalLM'], helpers: [],
+    data: [['MODEL', pyStr(r.model.copy?.path ?? r.inputs.model)], ['TOKENS', pyLiteral(r.texts.map((t) => t.tokens.map((x) => x.id)))],
+      ['DETECTOR', pyStr(detector)], ['PANEL', pyMatrix(r.scores[detector])]],
+    compute: `model = AutoModelForCausalLM.from_pretrained(MODEL, attn_implementation="eager", torch_dtype=torch.float32)
+model.eval()
+
+
+def detector_scores(A, ids):
+    """A: [layers, heads, T, T] -> each detector's [layers, heads] scores."""
+    T = len(ids)
+    tok = np.array(ids)
+    q, k = np.arange(T)[:, None], np.arange(T)[None, :]
+    marks = {
+        "previousToken": k == q - 1,
+        "duplicateToken": (k < q) & (tok[k] == tok[q]),
+        "induction": (k >= 1) & (k < q) & (tok[np.maximum(k - 1, 0)] == tok[q]),
+    }
+    return {name: (A * D).sum(axis=(2, 3)) / T for name, D in marks.items()}
+
+
+per_text = []
+with torch.no_grad():
+    for ids in TOKENS:
+        out = model(torch.tensor([ids]), output_attentions=True)
+        A = torch.stack(out.attentions)[:, 0].double().numpy()
+        per_text.append(detector_scores(A, ids))
+scores = {name: np.mean([s[name] for s in per_text], axis=0) for name in per_text[0]}
+numbers = {**scores, "maxDifferenceFromPanel": float(np.abs(scores[DETECTOR] - PANEL).max())}`,
+    plot: `fig, ax = plt.subplots(figsize=(7, 5))
+im = ax.imshow(scores[DETECTOR], cmap="viridis", vmin=0, vmax=1, aspect="auto")
+ax.set_xlabel("head")
+ax.set_ylabel("layer")
+ax.set_title(DETECTOR + " score")
+fig.colorbar(im, ax=ax)`,
+  };
+}
+
 /** A job's "Copy as Python" cards: which cards have a script, and the script of one. */
 export interface PythonCards<J extends JobName> {
   /** Decided without encoding any data (the scripts are built on click). */
@@ -396,6 +447,10 @@ export const pythonCards: { readonly [J in JobName]: PythonCards<J> } = Object.f
   contrast: {
     has: (_result, name) => /^(activations|neuron-means|neuron|sentence-means|t-values|label-shuffle|neuron-map|gram-matrix|cosine-matrix|cosine-histogram)$/.test(name),
     script: contrastScript,
+  },
+  heads: {
+    has: (_result, name) => /^scores-(previousToken|duplicateToken|induction)$/.test(name),
+    script: headsScript,
   },
 });
 

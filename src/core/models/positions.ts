@@ -15,6 +15,11 @@ export interface PositionInput {
   /** 1-based line in `source`, named in errors. */
   line?: number;
   source?: string;
+  /**
+   * Token ids to run as they are, instead of tokenizing `text` (which then only names the input): no
+   * BOS is added and the last token is read. The heads job's repeated random tokens come this way.
+   */
+  ids?: readonly number[];
 }
 
 /** Which token of a target that splits into several to read. */
@@ -62,6 +67,11 @@ export function resolvePositions(tokenizer: Gpt2Tokenizer, inputs: ReadonlyArray
     const where = describe(input, i);
     // MechLensError prefixes source:line itself; name the input in the message only when it has no source.
     const subject = input.source ? 'The sentence' : where;
+    if (input.ids) {
+      if (input.ids.length === 0) throw new MechLensError('bad-argument', `${subject} has no tokens`, { input: input.source, line: input.line, fix: 'Give at least one token id.' });
+      const last = input.ids.length - 1;
+      return { text: input.text, ids: [...input.ids], position: last, targetSpan: [last, last], how: 'last' };
+    }
     const { ids, starts, ends } = withBos(tokenizer, tokenizer.encodeWithOffsets(input.text), subject, input);
     let span: [number, number] | undefined;
     let how: PositionedInput['how'] = 'last';

@@ -9,6 +9,7 @@ import type { RecentList } from '../recent';
 import { compareAttention } from './attention';
 import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare';
 import { contrastSentences } from './contrast';
+import { attentionHeads, type HeadsArgs } from './heads';
 import { matchVocabularies } from './match';
 import { mapTokenEmbeddings } from './tokens';
 
@@ -27,9 +28,10 @@ export const recentModelKeys = Object.freeze({
   attention: 'mechlens.recentAttentionModels',
   tokens: 'mechlens.recentTokensModels',
   match: 'mechlens.recentMatchModels',
+  heads: 'mechlens.recentHeadsModels',
 });
 
-export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : { uri?: vscode.Uri }) => Promise<unknown>;
+export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : J extends 'heads' ? HeadsArgs : { uri?: vscode.Uri }) => Promise<unknown>;
 
 export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.freeze({
   compare: ({ services }, args) => compareEmbeddings(services, args),
@@ -54,5 +56,10 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     runContrast: (input, control) => runJob('contrast', input, control),
     recentModels: recent(recentModelKeys.contrast, 8),
     recentHooks: recent('mechlens.recentContrastHooks', 8),
+  }, args),
+  heads: ({ services, recent }, args) => attentionHeads({
+    ...services,
+    runHeads: (input, control) => runJob('heads', input, control),
+    recentModels: recent(recentModelKeys.heads, 8),
   }, args),
 });

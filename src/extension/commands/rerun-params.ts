@@ -4,7 +4,7 @@
 import { MechLensError } from '../../core/errors';
 import type { HookShapeConfig } from '../../core/models/hooks';
 import {
-  leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams, type MatchRerunParams, type NumberLimit,
+  leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams, type HeadsRerunParams, type MatchRerunParams, type NumberLimit,
 } from '../../protocol/rerun';
 import { tokensLimitProblem, type TokensRerunParams } from '../../protocol/tokens-params';
 import { validateHook } from './model-hook-picks';
@@ -107,6 +107,12 @@ export function validateContrastRerun(raw: unknown, hookConfig: HookShapeConfig 
 export function validateMatchRerun(raw: unknown): MatchRerunParams {
   const f = fieldsOf(raw, 'match');
   return { job: 'match', length: checkNumber(f, 'length'), count: checkNumber(f, 'count'), leadingSpace: checkChoice(f, 'leadingSpace', leadingSpaceChoices) };
+}
+
+/** The heads probe's N and seed (only a probe run has them to change). */
+export function validateHeadsRerun(raw: unknown): HeadsRerunParams {
+  const f = fieldsOf(raw, 'heads');
+  return { job: 'heads', repeatTokens: checkNumber(f, 'repeatTokens'), seed: checkNumber(f, 'seed') };
 }
 
 /**

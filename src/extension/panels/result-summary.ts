@@ -1,6 +1,6 @@
 // One-line summaries of each job's Result, for the status bar and logs (the extension's job table,
 // job-table.ts, picks the one for a result).
-import type { AttentionResult, CompareResult, ContrastResult, MatchResult, TokensResult } from '../../protocol/result';
+import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, TokensResult } from '../../protocol/result';
 import { formatMs } from '../log-format';
 
 export interface ResultSummary {
@@ -73,6 +73,27 @@ export function summarizeTokens(result: TokensResult): ResultSummary {
       result.title,
       `${result.tokens.length} tokens × ${result.dims} dims, ${map}`,
       `DBSCAN eps ${result.map.eps}, min_samples ${result.map.minSamples}: ${result.clusters.length} groups, ${result.ungrouped.indices.length} ungrouped`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+/** The heads panel's line: the model, what ran, and the strongest induction head. */
+export function summarizeHeads(result: HeadsResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const best = (name: HeadDetector) => {
+    let top = { l: 0, h: 0, score: -Infinity };
+    result.scores[name].forEach((row, l) => row.forEach((score, h) => { if (score > top.score) top = { l, h, score }; }));
+    return `L${top.l}H${top.h} ${top.score.toFixed(3)}`;
+  };
+  const what = result.probe ? `${result.probe.tokens} random tokens ×2` : `${result.texts.length} text${result.texts.length === 1 ? '' : 's'}`;
+  return {
+    text: `${result.model.label} · heads · ${what} · ${result.provider.toUpperCase()} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.nLayer} layers × ${result.nHead} heads`,
+      `Top previous-token head ${best('previousToken')}, duplicate-token ${best('duplicateToken')}, induction ${best('induction')}`,
+      `Execution provider: ${result.provider}`,
       `Run time: ${time}`,
     ].join('\n'),
   };

@@ -3,7 +3,7 @@
 // space (and per layer when the result has them); a neuron → its activation in every sentence with
 // both groups' summaries and its t-test; a cluster → its members and centroid profile; a point of a
 // layer sweep → every statistic recorded at that layer.
-import type { AttentionResult, CompareResult, ContrastResult, MatchResult, Result, TokensResult } from '../../protocol/result';
+import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, Result, TokensResult } from '../../protocol/result';
 import type { Focus, GroupSummary, InspectorData, Neighbour } from '../../protocol/side-view';
 import { matrix } from '../../core/matrix';
 import { twoSampleTTest } from '../../core/stats/ttest';
@@ -161,6 +161,23 @@ export function inspectContrast(result: ContrastResult, items: readonly string[]
 
 /** A tokens result: a cluster of the map, else one token's neighbours. */
 export const inspectTokens = tokens;
+
+const DETECTOR_LABELS: Record<HeadDetector, string> = { previousToken: 'previous-token', duplicateToken: 'duplicate-token', induction: 'induction' };
+
+/** A heads result: the head picked (focus, or named "L5H1"), with its scores across layers and texts. */
+export function inspectHeads(result: HeadsResult, items: readonly string[], focus: Focus | undefined): InspectorData | undefined {
+  const named = /^L(\d+)H(\d+)$/.exec(items[0] ?? '');
+  const at = focus?.kind === 'head' ? focus : named ? { layer: Number(named[1]), head: Number(named[2]) } : undefined;
+  if (!at || at.layer >= result.nLayer || at.head >= result.nHead) return undefined;
+  const names = Object.keys(DETECTOR_LABELS) as HeadDetector[];
+  return {
+    kind: 'head', layer: at.layer, head: at.head,
+    scores: names.map((n) => ({ name: DETECTOR_LABELS[n], value: result.scores[n][at.layer][at.head] })),
+    series: names.map((n) => ({ name: DETECTOR_LABELS[n], values: result.scores[n].map((row) => row[at.head]) })),
+    layers: result.scores.induction.map((_, l) => l),
+    texts: result.texts.map((t) => ({ text: t.text, values: names.map((n) => t.scores[n][at.layer][at.head]) })),
+  };
+}
 
 /** What the view shows when nothing in the result matches the selection. */
 export function nothingToInspect(result: Result | undefined, items: readonly string[]): InspectorData {

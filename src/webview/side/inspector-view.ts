@@ -19,6 +19,7 @@ function inspectorTable(data: InspectorData): string[][] {
     case 'neuron': return [['sentence', 'group', `n${data.neuron}`], ...data.values.map((v, i) => [data.sentences[i], i < data.split ? data.groups[0].name : data.groups[1].name, String(v)])];
     case 'cluster': return [['member'], ...data.members.map((m) => [m]), [], [data.profileLabel], ...data.profile.map((v) => [String(v)])];
     case 'layer': return [['statistic', `layer ${data.layer}`], ...data.values.map((v) => [v.name, v.value === null ? '' : String(v.value)])];
+    case 'head': return [['text', ...data.scores.map((s) => s.name)], ['mean', ...data.scores.map((s) => String(s.value))], ...data.texts.map((t) => [t.text, ...t.values.map(String)])];
     default: return [];
   }
 }
@@ -55,6 +56,7 @@ function exportName(data: InspectorData): string {
     case 'neuron': return `neuron-${data.neuron}`;
     case 'cluster': return `cluster-${data.map}-${data.label}`;
     case 'layer': return `layer-${data.layer}`;
+    case 'head': return `head-L${data.layer}H${data.head}`;
     default: return 'inspector';
   }
 }
@@ -139,6 +141,12 @@ export function renderInspector(root: HTMLElement, data: InspectorData, host: Si
       title.textContent = `Layer ${data.layer}${data.layer === data.current ? ' (shown in the panel)' : ''}`;
       keep(valueBars(chartHost(), { rows: data.values.map((v) => ({ label: v.name, value: v.value })), xLabel: 'value at this layer' }, { colorBy: 'one' }));
       keep(layerSweep(chartHost(), { layers: data.layers, series: data.series.filter((s) => s.name.startsWith('selectivity')).map((s) => ({ ...s, name: s.name.replace('selectivity ', '') })), current: data.layer, yLabel: 'selectivity index', reference: 1 }, { height: 220 }));
+      break;
+    }
+    case 'head': {
+      title.textContent = `Head L${data.layer}H${data.head}`;
+      keep(valueBars(chartHost(), { rows: data.scores.map((v) => ({ label: v.name, value: v.value })), xLabel: 'detector score (mean over texts)', domain: [0, 1] }, { colorBy: 'row' }));
+      keep(layerSweep(chartHost(), { layers: data.layers, series: data.series, current: data.layer, yLabel: `head ${data.head}'s score by layer` }, { height: 220 }));
       break;
     }
     default: break;

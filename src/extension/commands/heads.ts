@@ -1,0 +1,169 @@
+// "MechLens: Attention Heads…" and "… on Selection": texts from a .sentences, .txt or .words file
+// (explorer, editor, or an open dialog), from the editor's selection, one typed text, or the built-in
+// probe (random tokens repeated twice); a model; then the heads job in a worker with progress and
+// cancel, and its panel. A probe run can run again from the panel with another N or seed.
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { HeadsResult } from '../../protocol/result';
+import { rerunLimits } from '../../protocol/rerun';
+import { HEADS_DEFAULTS, type HeadsInput } from '../../core/analyses/heads';
+import { MechLensError } from '../../core/errors';
+import type { RunControl } from '../../core/run-control';
+import { userFacingMessage } from '../error-message';
+import { formatMs, type Log } from '../log';
+import { ResultPanel, type PanelServices } from '../panels/panel';
+import type { RecentList } from '../recent';
+import { readContrastSettings } from './model-hook-picks';
+import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+
+export type HeadsJob = (input: HeadsInput, control: RunControl) => Promise<HeadsResult>;
+
+export interface HeadsServices extends PanelServices {
+  log: Log;
+  runHeads: HeadsJob;
+  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
+  recentModels: RecentList;
+}
+
+export interface HeadsArgs {
+  uri?: vscode.Uri;
+  /** Run on the active editor's selection. */
+  selection?: boolean;
+  askForFile?: boolean;
+}
+
+/** Most pattern values a panel result carries (about 64 MB as JSON); above it the panel shows the scores only. */
+export const PANEL_PATTERN_VALUES = 4_000_000;
+const TEXT_FILES = /\.(sentences|txt|words)$/i;
+const title = (what: string) => `MechLens: Attention Heads — ${what}`;
+
+/**
+ * The texts of a file or selection: one per non-empty line, `# comments` and `[group]` headers
+ * skipped, and a sentence set's `{target}` braces removed (the word stays). (Kept here until the
+ * commands share one text reader.)
+ */
+export function readTexts(content: string): string[] {
+  const texts: string[] = [];
+  for (const raw of content.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || /^\[[^\]]*\]$/.test(line)) continue;
+    texts.push(line.replace(/[{}]/g, ''));
+  }
+  return texts;
+}
+
+type Choice = ({ texts: string[]; source: string } | { repeatRandom: number; seed: number }) & { what: string; /** Read from the active editor's file without a question. */ fromFile?: boolean };
+
+export async function attentionHeads(services: HeadsServices, args: HeadsArgs = {}): Promise<HeadsResult | undefined> {
+  const { log } = services;
+  const config = vscode.workspace.getConfiguration('mechlens');
+  const settings = readContrastSettings(<T>(key: string) => config.inspect<T>(key), vscode.workspace.isTrusted);
+  warnIgnoredSettings(log, settings.ignored, ['mechlens.contrast.defaultModel', 'mechlens.cacheDirectory'], false);
+
+  let choice: Choice | undefined;
+  try {
+    choice = await pickInput(args, settings.seed ?? HEADS_DEFAULTS.seed);
+  } catch (err) {
+    if (!(err instanceof MechLensError)) throw err;
+    log.error('Attention heads: no texts', err);
+    const action = await vscode.window.showErrorMessage(userFacingMessage(err), 'Choose Another File');
+    if (action) void attentionHeads(services, { askForFile: true });
+    return undefined;
+  }
+  if (!choice) return undefined;
+  // From the palette the input was step 1; from a file or a selection the model is the only step.
+  const fromPalette = !args.selection && !args.uri && !args.askForFile && !choice.fromFile;
+  const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
+    { title: title('model'), placeholder: 'The model whose attention heads to read (a catalog model or a local folder)', step: fromPalette ? 2 : 1, totalSteps: fromPalette ? 2 : 1 });
+  if (!model) return undefined;
+  await services.recentModels.push(model);
+
+  const input: HeadsInput = {
+    model, patterns: true, maxPatternValues: PANEL_PATTERN_VALUES, cacheDir: settings.cacheDir, offline: settings.offline,
+    ...('texts' in choice ? { texts: choice.texts, textsSource: choice.source } : { repeatRandom: choice.repeatRandom, seed: choice.seed }),
+  };
+  log.info(`Attention heads: ${choice.what}, model ${model}${settings.offline ? ', offline' : ''}`);
+  const modelName = path.basename(model) || model;
+  const panel = ResultPanel.create(services, `Heads of ${modelName} — ${choice.what}`);
+  if ('repeatRandom' in choice) {
+    enableRerun(log, panel, {
+      name: 'Attention heads', job: 'heads', context: undefined,
+      title: (p) => `MechLens: attention heads of ${modelName}, ${p.repeatTokens} random tokens repeated (seed ${p.seed})`,
+      run: (p, control) => services.runHeads({ ...input, repeatRandom: p.repeatTokens, seed: p.seed }, control),
+    });
+  }
+  const started = performance.now();
+  try {
+    const result = await runWithProgress(log, panel, { title: `MechLens: attention heads of ${modelName} on ${choice.what}`, logSteps: false },
+      (control) => services.runHeads(input, control));
+    const tokens = result.texts.reduce((n, t) => n + t.tokens.length, 0);
+    log.info(`Attention heads finished in ${formatMs(performance.now() - started)}: ${result.texts.length} text(s), ${tokens} tokens, ${result.nLayer} × ${result.nHead} heads, provider ${result.provider}`);
+    for (const warning of result.warnings) log.warn(warning);
+    panel.showResult(result);
+    return result;
+  } catch (err) {
+    await reportJobFailure(err, log, panel, { name: 'Attention heads', what: `the attention-heads run on ${choice.what}` }, () => void attentionHeads(services, { askForFile: true }));
+    return undefined;
+  }
+}
+
+/** The texts (selection, file, typed) or the probe, with what to call them in titles and the log. */
+async function pickInput(args: HeadsArgs, defaultSeed: number): Promise<Choice | undefined> {
+  if (args.selection) return selectionTexts();
+  const active = vscode.window.activeTextEditor?.document;
+  if (args.uri || (!args.askForFile && active && TEXT_FILES.test(active.uri.fsPath))) {
+    const file = await fileTexts(args);
+    return file && { ...file, fromFile: true };
+  }
+  if (args.askForFile) return fileTexts(args);
+  const items = [
+    { label: '$(file) Texts from a file…', detail: 'A .sentences, .txt or .words file: one text per line', choice: 'file' as const },
+    { label: '$(symbol-number) Repeated random tokens (induction probe)', detail: 'N random tokens, then the same N again: induction heads attend to the token after the earlier copy', choice: 'probe' as const },
+    { label: '$(edit) Type a text…', detail: 'One text, e.g. a sentence with a repeated name', choice: 'typed' as const },
+  ];
+  const picked = await stepQuickPick(items, { title: title('input'), step: 1, totalSteps: 2, placeholder: 'What should the model read?' }, items[0]);
+  if (!picked) return undefined;
+  if (picked.choice === 'file') return fileTexts({ askForFile: true });
+  if (picked.choice === 'probe') return probeChoice(defaultSeed);
+  const text = await vscode.window.showInputBox({ title: title('text'), prompt: 'The text whose attention patterns to read', value: 'When Mary and John went to the store, John gave a drink to Mary', ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'Enter a text') });
+  return text === undefined ? undefined : { texts: [text.trim()], source: 'typed text', what: 'a typed text' };
+}
+
+async function fileTexts(args: HeadsArgs): Promise<Choice | undefined> {
+  const uri = await pickTargetFile(args, { pattern: TEXT_FILES, filters: { 'Texts': ['sentences', 'txt', 'words'], 'All files': ['*'] }, openLabel: 'Attention Heads', title: 'MechLens: choose a file of texts (one per line)' });
+  if (!uri) return undefined;
+  await saveIfDirty(uri);
+  const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  const texts = readTexts(content);
+  if (!texts.length) {
+    throw new MechLensError('bad-argument', 'the file has no texts: every line is empty, a # comment or a [group] header', { input: uri.fsPath, fix: 'Write one text per line.' });
+  }
+  return { texts, source: uri.fsPath, what: path.basename(uri.fsPath) };
+}
+
+function selectionTexts(): Choice | undefined {
+  const editor = vscode.window.activeTextEditor;
+  const selected = editor ? editor.selections.map((s) => editor.document.getText(s)).join('\n') : '';
+  const texts = readTexts(selected);
+  if (!texts.length) {
+    void vscode.window.showWarningMessage('MechLens: select the text to read first (each selected line is one text).');
+    return undefined;
+  }
+  return { texts, source: editor ? `selection in ${editor.document.uri.fsPath}` : 'selection', what: texts.length === 1 ? 'the selection' : `${texts.length} selected lines` };
+}
+
+async function probeChoice(defaultSeed: number): Promise<Choice | undefined> {
+  const limit = rerunLimits.repeatTokens;
+  const n = await vscode.window.showInputBox({
+    title: title('random tokens'), prompt: `How many random tokens before they repeat (${limit.min} to ${limit.max}); the model reads the BOS token, N tokens, then the same N`,
+    value: String(HEADS_DEFAULTS.repeatRandom), ignoreFocusOut: true,
+    validateInput: (t) => (/^\d+$/.test(t.trim()) && Number(t) >= limit.min && Number(t) <= limit.max ? undefined : `A whole number from ${limit.min} to ${limit.max}`),
+  });
+  if (n === undefined) return undefined;
+  const seed = await vscode.window.showInputBox({
+    title: title('seed'), prompt: 'Seed of the random tokens (the same seed gives the same tokens)', value: String(defaultSeed), ignoreFocusOut: true,
+    validateInput: (t) => (/^\d+$/.test(t.trim()) && Number(t) <= rerunLimits.seed.max ? undefined : 'A whole number, 0 or more'),
+  });
+  if (seed === undefined) return undefined;
+  return { repeatRandom: Number(n), seed: Number(seed), what: `${Number(n)} random tokens ×2 (seed ${Number(seed)})` };
+}
