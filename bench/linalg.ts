@@ -53,19 +53,42 @@ function python(...pyArgs: string[]): Record<string, number> {
   return JSON.parse(py.stdout.trim().split('\n').pop()!);
 }
 
+/** Wall and CPU seconds (CPU: every thread of this process, or of a child and its children). */
+interface Sample { wall: number; cpu?: number }
+type Timed = () => number | Sample;
+
 function seconds(fn: () => unknown): number {
-  const t = performance.now();
-  fn();
-  return (performance.now() - t) / 1000;
+  return timed(fn).wall;
 }
 
-/** Interleaved runs of ours and theirs, the best of each; the order alternates each repetition. */
-function pair(what: string, ours: () => number, theirs: () => number, note = '', digits = 3): void {
-  const a: number[] = [], b: number[] = [];
+function timed(fn: () => unknown): Sample {
+  const c = process.cpuUsage(), t = performance.now();
+  fn();
+  const u = process.cpuUsage(c);
+  return { wall: (performance.now() - t) / 1000, cpu: (u.user + u.system) / 1e6 };
+}
+
+/** A child process through /usr/bin/time, which counts the CPU of every process it waits for (the CLI's relaunch too). */
+function timedChild(file: string, args: string[]): Sample {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', file, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const [wall, user, system] = /TIME (\S+) (\S+) (\S+)\s*$/.exec(r.stderr)!.slice(1).map(Number);
+  return { wall, cpu: user + system };
+}
+
+const fromPython = (r: Record<string, number>, wall = 'wall', cpu = 'cpu'): Sample => ({ wall: r[wall], cpu: r[cpu] });
+
+/** Interleaved runs of ours and theirs, the best of each (wall, and CPU where both have it); the order alternates each repetition. */
+function pair(what: string, ours: Timed, theirs: Timed, note = '', digits = 3): void {
+  const a: Sample[] = [], b: Sample[] = [];
+  const sample = (fn: Timed): Sample => { const v = fn(); return typeof v === 'number' ? { wall: v } : v; };
   for (let r = 0; r < reps; r++) {
-    if (r % 2) { b.push(theirs()); a.push(ours()); } else { a.push(ours()); b.push(theirs()); }
+    if (r % 2) { b.push(sample(theirs)); a.push(sample(ours)); } else { a.push(sample(ours)); b.push(sample(theirs)); }
   }
-  const row = [what, f(best(a), digits), f(best(b), digits), f(best(b) / best(a), 2), note, f(loadavg()[0], 1)];
+  const wallA = best(a.map((s) => s.wall)), wallB = best(b.map((s) => s.wall));
+  const hasCpu = a.every((s) => s.cpu !== undefined) && b.every((s) => s.cpu !== undefined);
+  const cpuA = hasCpu ? best(a.map((s) => s.cpu!)) : NaN, cpuB = hasCpu ? best(b.map((s) => s.cpu!)) : NaN;
+  const row = [what, f(wallA, digits), f(wallB, digits), f(wallB / wallA, 2), hasCpu ? `${f(cpuA, digits)} / ${f(cpuB, digits)} (${f(cpuB / cpuA, 2)})` : '—', note, f(loadavg()[0], 1)];
   rows.push(row);
   console.log(row.join(' | '));
 }
@@ -83,7 +106,7 @@ function main(): void {
       const onnx = () => seconds(() => gemm(a, b, { transposeB: true, backend: 'onnx' }));
       pair(`GEMM ${m}×${k}·(${n}×${k})ᵀ f32: MLAS vs WASM SIMD (s)`, onnx, () => seconds(() => wasm(a.data, m, b.data, n, k)));
       if (m <= 512) pair(`GEMM ${m}×${k}·(${n}×${k})ᵀ f32: MLAS vs JS (s)`, onnx, () => seconds(() => gemm(a, b, { transposeB: true, backend: 'js' })));
-      pair(`GEMM ${m}×${k}·(${n}×${k})ᵀ f32: MLAS vs numpy (s)`, onnx, () => python('matmul', String(m), String(n), String(k)).wall, `MLAS ${f(gflops(onnx()), 1)} GFLOP/s`);
+      pair(`GEMM ${m}×${k}·(${n}×${k})ᵀ f32: MLAS vs numpy (s)`, () => timed(() => gemm(a, b, { transposeB: true, backend: 'onnx' })), () => fromPython(python('matmul', String(m), String(n), String(k))), `MLAS ${f(gflops(onnx()), 1)} GFLOP/s`);
     }
   }
 
@@ -101,27 +124,24 @@ function main(): void {
     const x = clustered(2000, 768, 3);
     const file = saveNpy('cos32.npy', x);
     cosineSimilarityMatrix(x);
-    pair('cosine matrix 2,000 × 768 float32 vs numpy float32 (s)', () => seconds(() => cosineSimilarityMatrix(x)), () => python('cosine', file).wall);
+    pair('cosine matrix 2,000 × 768 float32 vs numpy float32 (s)', () => timed(() => cosineSimilarityMatrix(x)), () => fromPython(python('cosine', file)));
     const x64: Matrix<Float64Array> = { rows: x.rows, cols: x.cols, data: Float64Array.from(x.data) };
     const file64 = saveNpy('cos64.npy', x64);
-    pair('cosine matrix 2,000 × 768 float64 vs numpy float64 (s)', () => seconds(() => cosineSimilarityMatrix(x64)), () => python('cosine', file64).wall);
+    pair('cosine matrix 2,000 × 768 float64 vs numpy float64 (s)', () => timed(() => cosineSimilarityMatrix(x64)), () => fromPython(python('cosine', file64)));
   }
 
   if (only.has('pca')) {
     const x = clustered(50257, 768, 4);
     const file = saveNpy('vocab.npy', x);
     const out = join(dir, 'pca.json');
-    const cli = () => seconds(() => {
-      const r = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'embed2d', '--matrix', file, '--method', 'pca', '--json', out], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(r.stderr);
-    });
-    pair('PCA 50,257 × 768 → 2, whole CLI run (mechlens embed2d) vs sklearn PCA(2).fit_transform alone (s)', cli, () => python('pca', file, '2').wall);
+    const cli = () => timedChild(process.execPath, [join(root, 'dist/cli.js'), 'embed2d', '--matrix', file, '--method', 'pca', '--json', out]);
+    pair('PCA 50,257 × 768 → 2, whole CLI run (mechlens embed2d) vs sklearn PCA(2).fit_transform alone (s)', cli, () => fromPython(python('pca', file, '2')));
   }
 
   if (only.has('knn')) {
     const x = clustered(20000, 768, 5);
     const file = saveNpy('knn.npy', x);
-    pair('exact 30-NN 20,000 × 768 vs sklearn NearestNeighbors(brute) (s)', () => seconds(() => nearestNeighbours(x, 30, 'euclidean')), () => python('knn', file, '30').wall);
+    pair('exact 30-NN 20,000 × 768 vs sklearn NearestNeighbors(brute) (s)', () => timed(() => nearestNeighbours(x, 30, 'euclidean')), () => fromPython(python('knn', file, '30')));
   }
 
   if (only.has('knn-scaling')) {
@@ -138,27 +158,22 @@ function main(): void {
     const bits = new Uint16Array(n);
     for (let i = 0; i < n; i++) bits[i] = Math.imul(i, 2654435761) >>> 16;
     bf16ToF32(bits.subarray(0, 1 << 20)); f16ToF32(bits.subarray(0, 1 << 20));
-    let reference: Record<string, number> = {};
-    const py = () => { reference = python('widen', String(n)); return reference.torchBf16; };
-    pair(`BF16 → float32, ${n.toExponential(2)} values vs torch .float() (s)`, () => seconds(() => bf16ToF32(bits)), py);
-    pair(`F16 → float32, ${n.toExponential(2)} values vs numpy astype (s)`, () => seconds(() => f16ToF32(bits)), () => python('widen', String(n)).numpyF16);
+    pair(`BF16 → float32, ${n.toExponential(2)} values vs torch .float() (s)`, () => timed(() => bf16ToF32(bits)), () => fromPython(python('widen', String(n)), 'torchBf16', 'torchBf16Cpu'));
+    pair(`F16 → float32, ${n.toExponential(2)} values vs numpy astype (s)`, () => timed(() => f16ToF32(bits)), () => fromPython(python('widen', String(n)), 'numpyF16', 'numpyF16Cpu'));
   }
 
   if (only.has('startup')) {
     const tiny = saveNpy('tiny.npy', clustered(50, 8, 7));
     const out = join(dir, 'tiny.json');
-    const run = (cli: string) => () => seconds(() => {
-      const r = spawnSync(process.execPath, [cli, 'cluster', '--points', tiny, '--method', 'kmeans', '--k', '3', '--json', out], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(r.stderr);
-    });
-    pair('CLI start-up: mechlens cluster on 50 × 8 vs node -e 0 (s)', run(join(root, 'dist/cli.js')), () => seconds(() => spawnSync(process.execPath, ['-e', '0'])));
+    const run = (cli: string) => () => timedChild(process.execPath, [cli, 'cluster', '--points', tiny, '--method', 'kmeans', '--k', '3', '--json', out]);
+    pair('CLI start-up: mechlens cluster on 50 × 8 vs node -e 0 (s)', run(join(root, 'dist/cli.js')), () => timedChild(process.execPath, ['-e', '0']));
     const base = option('--base-dist', '');
     if (base) pair('CLI start-up: mechlens cluster on 50 × 8, this build vs the build before (s)', run(join(root, 'dist/cli.js')), run(join(base, 'cli.js')));
   }
 
   forceGemmBackend(undefined);
   rmSync(dir, { recursive: true, force: true });
-  console.log('\n| work | MechLens (s) | reference (s) | reference / MechLens | note | load |\n|---|---|---|---|---|---|');
+  console.log('\n| work | MechLens (s) | reference (s) | reference / MechLens | CPU s, ours / reference (ratio) | note | load |\n|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }
 
