@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   cluster: async () => (await import('./commands/cluster')).default,
   tokens: async () => (await import('./commands/tokens')).default,
   match: async () => (await import('./commands/match')).default,
+  sae: async () => (await import('./commands/sae')).default,
 };
 
 async function main(argv: string[]): Promise<number> {
