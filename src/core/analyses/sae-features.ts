@@ -8,6 +8,7 @@ import { encodeSae, type SaeEncoding } from '../linalg/sae-encode';
 import type { Matrix } from '../matrix';
 import { captureActivations, type CaptureInput, type CaptureOptions, type CapturePositions, type CaptureResult } from '../models/capture';
 import type { LoadedModel } from '../models/capture-model';
+import { resolveModelId } from '../models/hub';
 import { neuronpediaUrl } from '../models/sae/catalog';
 import { loadSae, type LoadedSae } from '../models/sae/load';
 import type { RunControl } from '../run-control';
@@ -35,8 +36,7 @@ export async function openSae(spec: string, hook: string | undefined, modelId: s
     });
   }
   if (hook && own && hook !== own) warnings.push(`The SAE was trained on ${own}, but ${hook} is read: its features may mean nothing there.`);
-  const model = basename(modelId).replace(/^openai-community\//, '');
-  if (sae.releaseModel && sae.releaseModel !== model && !modelId.endsWith(sae.releaseModel)) {
+  if (sae.releaseModel && basename(modelId) !== sae.releaseModel && resolveModelId(modelId) !== resolveModelId(sae.releaseModel)) {
     warnings.push(`${sae.release} was trained on ${sae.releaseModel}, and this run reads ${modelId}.`);
   }
   return { sae, hook: chosen, warnings };
