@@ -219,11 +219,13 @@ export interface ContrastResult {
   cosine: MatrixJson;
   /** Base of per-neuron pages (`${neuroscope}/${layer}/${neuron}.html`) for GPT-2 family models. */
   neuroscope: string | null;
+  /** Set when the units are an SAE's features (column i is feature i), read at `hook`. */
+  sae?: SaeInfo;
   warnings: string[];
   /** Present when a model in the run has random weights; the panel shows RANDOM_WEIGHTS_NOTE as a banner. */
   randomWeights?: RandomWeightsMark;
   run: RunInfo;
-  inputs: { sentences: string; model: string; hook: string; targets: string[]; seed: number };
+  inputs: { sentences: string; model: string; hook: string; targets: string[]; seed: number; sae?: string };
 }
 
 /** One representation of the words at one layer (Q, K, V, MLP or residual stream). */
