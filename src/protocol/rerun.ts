@@ -41,6 +41,12 @@ export interface ContrastRerunParams {
   shuffles: number;
 }
 
+/** Job sae: how many features each token lists. */
+export interface SaeRerunParams {
+  job: 'sae';
+  top: number;
+}
+
 /** Job 3: word length L, count K and the leading-space form of the vocabulary match. */
 export interface MatchRerunParams {
   job: 'match';
@@ -52,7 +58,7 @@ export interface MatchRerunParams {
 export const leadingSpaceChoices: readonly LeadingSpace[] = Object.freeze(['with', 'without', 'either']);
 
 /** Every job's re-run parameters; a panel for another job adds its interface here. */
-export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams;
+export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | SaeRerunParams;
 
 /** What the host replies to `rerun` once the run has ended (an error comes as `ok: false`). */
 export interface RerunOutcome {
@@ -84,6 +90,8 @@ export const rerunLimits = Object.freeze({
   /** Job 3's L (characters per word) and K (words to find). */
   length: { min: 1, max: 64, integer: true, step: 1 },
   count: { min: 1, max: 10_000, integer: true, step: 10 },
+  /** Job sae's features listed per token. */
+  top: { min: 1, max: 100, integer: true, step: 1 },
 } satisfies Record<string, NumberLimit>);
 
 /** Longest template or hook name the host accepts. */

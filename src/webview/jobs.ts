@@ -10,6 +10,7 @@ import { renderAttention, type AttentionUiState } from './panels/attention';
 import { renderCompare, type CompareUiState, type PanelView } from './panels/compare';
 import { renderContrast, type ContrastUiState } from './panels/contrast';
 import { renderMatch, type MatchUiState } from './panels/match';
+import { renderSae, type SaeUiState } from './panels/sae';
 import { renderTokens, type TokensUiState } from './panels/tokens';
 
 export type { PanelView } from './panels/compare';
@@ -21,6 +22,7 @@ export interface UiStates {
   match: MatchUiState;
   attention: AttentionUiState;
   contrast: ContrastUiState;
+  sae: SaeUiState;
 }
 
 /** The webview state: the last Result and each job's UI choices under its own key. */
@@ -31,6 +33,7 @@ export interface SavedState {
   matchUi?: MatchUiState;
   attentionUi?: AttentionUiState;
   contrastUi?: ContrastUiState;
+  saeUi?: SaeUiState;
 }
 
 export interface RendererHost<U> {
@@ -60,6 +63,12 @@ export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.fr
   match: { stateKey: 'matchUi', render: renderMatch },
   attention: { stateKey: 'attentionUi', render: renderAttention },
   contrast: { stateKey: 'contrastUi', render: renderContrast },
+  sae: {
+    stateKey: 'saeUi',
+    render: (root, result, host) => renderSae(root, result, {
+      post: host.post, ui: host.ui, saveUi: host.saveUi, ...(host.rerun.available ? { rerun: host.rerun } : {}),
+    }),
+  },
 });
 
 export function isRenderable(result: Result): boolean {

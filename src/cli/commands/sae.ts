@@ -6,6 +6,7 @@ import { SAE_DEFAULTS } from '../../core/analyses/sae';
 import { MechLensError } from '../../core/errors';
 import { writeJsonFileSync } from '../../core/io/json-stream';
 import { SAE_RELEASES } from '../../core/models/sae/catalog';
+import { runInWorker } from '../../core/worker/client';
 import { numberOption } from '../args';
 import type { CliCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
@@ -26,9 +27,7 @@ const command: CliCommand = {
   },
   async run(args, io) {
     const features = parseFeatures(args.features as string | undefined);
-    // In this process, not a worker: the job runs one capture and one GEMM, both native and threaded.
-    const { runSae } = await import('../../core/analyses/sae');
-    const result = await runSae({
+    const result = await runInWorker('sae', {
       model: args.model as string,
       sae: args.sae as string,
       hook: args.hook as string | undefined,

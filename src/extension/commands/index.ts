@@ -10,6 +10,7 @@ import { compareAttention } from './attention';
 import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare';
 import { contrastSentences } from './contrast';
 import { matchVocabularies } from './match';
+import { saeFeatures } from './sae';
 import { mapTokenEmbeddings } from './tokens';
 
 /** What every job command uses: the panel services, catalogs, caches and Compare's recent sources. */
@@ -27,6 +28,7 @@ export const recentModelKeys = Object.freeze({
   attention: 'mechlens.recentAttentionModels',
   tokens: 'mechlens.recentTokensModels',
   match: 'mechlens.recentMatchModels',
+  sae: 'mechlens.recentSaeModels',
 });
 
 export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : { uri?: vscode.Uri }) => Promise<unknown>;
@@ -54,5 +56,11 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     runContrast: (input, control) => runJob('contrast', input, control),
     recentModels: recent(recentModelKeys.contrast, 8),
     recentHooks: recent('mechlens.recentContrastHooks', 8),
+  }, args),
+  sae: ({ services, recent }, args) => saeFeatures({
+    ...services,
+    runSae: (input, control) => runJob('sae', input, control),
+    recentModels: recent(recentModelKeys.sae, 8),
+    recentSaes: recent('mechlens.recentSaes', 8),
   }, args),
 });
