@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   tokens: async () => (await import('./commands/tokens')).default,
   match: async () => (await import('./commands/match')).default,
   heads: async () => (await import('./commands/heads')).default,
+  sae: async () => (await import('./commands/sae')).default,
 };
 
 async function main(argv: string[]): Promise<number> {

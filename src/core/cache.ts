@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MechLensError } from './errors';
 
-export type CacheKind = 'vectors' | 'models';
+export type CacheKind = 'vectors' | 'models' | 'saes';
 
 /** `$MECHLENS_CACHE` when set, else `~/.cache/mechlens`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -8,13 +8,13 @@ import type { Result } from '../protocol/result';
 import type { Focus, InspectorData } from '../protocol/side-view';
 import type { HookShapeConfig } from '../core/models/hooks';
 import {
-  validateAttentionRerun, validateCompareRerun, validateContrastRerun, validateHeadsRerun, validateMatchRerun, validateTokensRerun,
+  validateAttentionRerun, validateCompareRerun, validateContrastRerun, validateHeadsRerun, validateMatchRerun, validateSaeRerun, validateTokensRerun,
 } from './commands/rerun-params';
 import {
-  summarizeAttention, summarizeCompare, summarizeContrast, summarizeHeads, summarizeMatch, summarizeTokens, type ResultSummary,
+  summarizeAttention, summarizeCompare, summarizeContrast, summarizeHeads, summarizeMatch, summarizeSae, summarizeTokens, type ResultSummary,
 } from './panels/result-summary';
 import {
-  inspectAttention, inspectCompare, inspectContrast, inspectHeads, inspectMatch, inspectTokens, nothingToInspect,
+  inspectAttention, inspectCompare, inspectContrast, inspectHeads, inspectMatch, inspectSae, inspectTokens, nothingToInspect,
 } from './views/inspector-data';
 
 /** What a job's re-run check knows besides the params: what the first run found out about the model. */
@@ -25,6 +25,7 @@ export interface RerunContexts {
   attention: { /** The model's layer count when known. */ nLayer?: number };
   contrast: { /** The model's hook shapes when known. */ hookConfig: HookShapeConfig | null };
   heads: void;
+  sae: void;
 }
 
 export interface ExtensionJob<J extends JobName> {
@@ -74,6 +75,12 @@ export const extensionJobs: { readonly [J in JobName]: ExtensionJob<J> } = Objec
     summary: summarizeHeads,
     inspect: (result, items, focus) => inspectHeads(result, items, focus),
     validateRerun: (raw) => validateHeadsRerun(raw),
+  },
+  sae: {
+    command: 'mechlens.saeFeatures',
+    summary: summarizeSae,
+    inspect: (result, items, focus) => inspectSae(result, items, focus),
+    validateRerun: (raw) => validateSaeRerun(raw),
   },
 });
 

@@ -41,6 +41,12 @@ export interface ContrastRerunParams {
   shuffles: number;
 }
 
+/** Job sae: how many features each token lists. */
+export interface SaeRerunParams {
+  job: 'sae';
+  top: number;
+}
+
 /** Job 3: word length L, count K and the leading-space form of the vocabulary match. */
 export interface MatchRerunParams {
   job: 'match';
@@ -59,7 +65,7 @@ export interface HeadsRerunParams {
 }
 
 /** Every job's re-run parameters; a panel for another job adds its interface here. */
-export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | HeadsRerunParams;
+export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | HeadsRerunParams | SaeRerunParams;
 
 /** What the host replies to `rerun` once the run has ended (an error comes as `ok: false`). */
 export interface RerunOutcome {
@@ -94,6 +100,8 @@ export const rerunLimits = Object.freeze({
   /** The heads probe's N: random tokens before they repeat. */
   repeatTokens: { min: 2, max: 1000, integer: true, step: 10 },
   seed: { min: 0, max: 2 ** 31 - 1, integer: true, step: 1 },
+  /** Job sae's features listed per token. */
+  top: { min: 1, max: 100, integer: true, step: 1 },
 } satisfies Record<string, NumberLimit>);
 
 /** Longest template or hook name the host accepts. */

@@ -219,11 +219,13 @@ export interface ContrastResult {
   cosine: MatrixJson;
   /** Base of per-neuron pages (`${neuroscope}/${layer}/${neuron}.html`) for GPT-2 family models. */
   neuroscope: string | null;
+  /** Set when the units are an SAE's features (column i is feature i), read at `hook`. */
+  sae?: SaeInfo;
   warnings: string[];
   /** Present when a model in the run has random weights; the panel shows RANDOM_WEIGHTS_NOTE as a banner. */
   randomWeights?: RandomWeightsMark;
   run: RunInfo;
-  inputs: { sentences: string; model: string; hook: string; targets: string[]; seed: number };
+  inputs: { sentences: string; model: string; hook: string; targets: string[]; seed: number; sae?: string };
 }
 
 /** One representation of the words at one layer (Q, K, V, MLP or residual stream). */
@@ -431,11 +433,92 @@ export interface HeadsResult {
 }
 
 /** What a panel can render. Later jobs join the union as their panels land (TokensResult and MatchResult next). */
-export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult | HeadsResult;
-export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult | HeadsResult;
+export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult | HeadsResult | SaeResult;
+export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult | HeadsResult | SaeResult;
 export type JobName = Result['job'];
 
 export function isResult(value: unknown): value is Result {
   return typeof value === 'object' && value !== null && typeof (value as { job?: unknown }).job === 'string' &&
     typeof (value as { schemaVersion?: unknown }).schemaVersion === 'number';
+}
+
+/** An SAE as a run read it (core/models/sae). */
+export interface SaeInfo {
+  /** The spec as given: a folder, a params.npz, `RELEASE/SAE_ID` or `hf:OWNER/REPO/PATH`. */
+  spec: string;
+  label: string;
+  format: 'saelens' | 'gemma-scope';
+  architecture: 'standard' | 'jumprelu' | 'topk';
+  k?: number;
+  dIn: number;
+  dSae: number;
+  /** The hook the SAE says it reads (cfg.json, the Gemma Scope path or the catalog), if any. */
+  hook: string | null;
+  /** Stored element type of W_enc. */
+  dtype: string;
+  prependBos: boolean;
+  applyBDecToInput: boolean;
+  normalizeActivations: string;
+  release?: string;
+  saeId?: string;
+  /** Base of the features' Neuronpedia pages (`${neuronpedia}/${feature}`), for known releases only. */
+  neuronpedia: string | null;
+  neuronpediaNote?: string;
+  copy?: SourceCopy;
+}
+
+/** One token's SAE features: the largest active ones, largest first, and how many are active. */
+export interface SaePosition {
+  top: { feature: number; value: number }[];
+  l0: number;
+}
+
+export interface SaeText {
+  text: string;
+  tokens: { id: number; token: string }[];
+  positions: SaePosition[];
+  /** Mean of (x − x̂)² over the text's tokens (a BOS excluded) and values; null when only some features were computed. */
+  mse: number | null;
+  /** 1 − Σ(x − x̂)² / Σ(x − mean over positions of x)²; null for one token, or when only some features were computed. */
+  varianceExplained: number | null;
+}
+
+/** A feature's activation on every token of every text (for the panel's hover and per-feature charts). */
+export interface SaeFeatureProfile {
+  feature: number;
+  /** Per text, per token (the BOS included, as in `tokens`). */
+  activations: number[][];
+  /** Share of this run's tokens (a BOS excluded) where it is active. */
+  density: number;
+  max: number;
+  /** Mean over the tokens where it is active. */
+  meanActive: number;
+}
+
+/** Job `sae`: texts read through a sparse autoencoder at its hook. */
+export interface SaeResult {
+  schemaVersion: number;
+  job: 'sae';
+  title: string;
+  model: SourceInfo;
+  sae: SaeInfo;
+  hook: string;
+  dSae: number;
+  /** Features listed per token. */
+  top: number;
+  /** The features computed when only some were asked for; null for all. */
+  features: number[] | null;
+  provider: string;
+  /** Whether every text's first token is a BOS (the tokenizer's, or the one the SAE's prepend_bos asked for). */
+  bosPrepended: boolean;
+  bosFrom: 'tokenizer' | 'sae-config' | null;
+  texts: SaeText[];
+  /** Profiles of the features that appear in any token's top list (the strongest first, at most 256). */
+  profiles: SaeFeatureProfile[];
+  /** Mean L0 over the run's tokens (a BOS excluded). */
+  meanL0: number;
+  warnings: string[];
+  randomWeights?: RandomWeightsMark;
+  run: RunInfo;
+  inputs: { model: string; sae: string; hook: string | null; texts: string[]; top: number; features: number[] | null };
 }

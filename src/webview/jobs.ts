@@ -11,6 +11,7 @@ import { renderCompare, type CompareUiState, type PanelView } from './panels/com
 import { renderContrast, type ContrastUiState } from './panels/contrast';
 import { renderHeads, type HeadsUiState } from './panels/heads';
 import { renderMatch, type MatchUiState } from './panels/match';
+import { renderSae, type SaeUiState } from './panels/sae';
 import { renderTokens, type TokensUiState } from './panels/tokens';
 
 export type { PanelView } from './panels/compare';
@@ -23,6 +24,7 @@ export interface UiStates {
   attention: AttentionUiState;
   contrast: ContrastUiState;
   heads: HeadsUiState;
+  sae: SaeUiState;
 }
 
 /** The webview state: the last Result and each job's UI choices under its own key. */
@@ -34,6 +36,7 @@ export interface SavedState {
   attentionUi?: AttentionUiState;
   contrastUi?: ContrastUiState;
   headsUi?: HeadsUiState;
+  saeUi?: SaeUiState;
 }
 
 export interface RendererHost<U> {
@@ -64,6 +67,12 @@ export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.fr
   attention: { stateKey: 'attentionUi', render: renderAttention },
   contrast: { stateKey: 'contrastUi', render: renderContrast },
   heads: { stateKey: 'headsUi', render: renderHeads },
+  sae: {
+    stateKey: 'saeUi',
+    render: (root, result, host) => renderSae(root, result, {
+      post: host.post, ui: host.ui, saveUi: host.saveUi, ...(host.rerun.available ? { rerun: host.rerun } : {}),
+    }),
+  },
 });
 
 export function isRenderable(result: Result): boolean {

@@ -3,7 +3,7 @@
 // Where a result keeps only the finished numbers (per-head RSA, the layer sweep), the script says so
 // and redraws them. Keys are the cards' export names.
 import type { JobName, ResultOf } from '../protocol/jobs';
-import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, Result } from '../protocol/result';
+import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, Result, SaeResult } from '../protocol/result';
 import { buildScript, pyInt, pyLiteral, pyMatrix, pyNumber, pyStr, pyVector, type ScriptParts } from './python-script';
 
 const STATS = 'from scipy import stats';
@@ -421,6 +421,55 @@ export interface PythonCards<J extends JobName> {
   script(result: ResultOf<J>, name: string): ScriptParts | undefined;
 }
 
+/**
+ * The SAE panel's feature card: the feature's activation on every token (exported), its density and
+ * maximum recomputed with numpy; with --sae-lens, the same activations from scratch with SAELens
+ * (SAE.from_pretrained or SAE.load_from_disk, then sae.encode on TransformerLens's cache).
+ */
+function saeScript(r: SaeResult, name: string): ScriptParts | undefined {
+  const match = /^sae-feature-(\d+)$/.exec(name);
+  const profile = match ? r.profiles.find((p) => p.feature === Number(match[1])) : undefined;
+  if (!profile) return undefined;
+  const bos = r.bosPrepended ? 1 : 0;
+  const local = !r.sae.release;
+  return {
+    title: `feature ${profile.feature} of ${r.sae.label} on every token, ${r.title}`,
+    about: [
+      `Feature ${profile.feature}'s activation on each token of the ${r.texts.length} texts (the BOS, if any, left out of the density).`,
+      'python3 this.py --sae-lens recomputes them with sae_lens and transformer_lens (pip install sae-lens).',
+    ],
+    imports: [],
+    helpers: [],
+    data: [
+      ['TEXTS', pyLiteral(r.texts.map((t) => t.text))],
+      ['TOKENS', pyLiteral(r.texts.map((t) => t.tokens.map((x) => x.token)))],
+      ['ACTS', `[${profile.activations.map((a) => pyVector(a)).join(', ')}]`],
+      ['FEATURE', pyInt(profile.feature)], ['BOS', pyInt(bos)], ['HOOK', pyStr(r.hook)], ['MODEL', pyStr(r.inputs.model)],
+      ['RELEASE', pyLiteral(r.sae.release ?? null)], ['SAE_ID', pyLiteral(r.sae.saeId ?? null)], ['SAE_PATH', pyLiteral(local ? r.sae.spec : null)],
+    ],
+    compute: `counted = np.concatenate([np.asarray(a)[BOS:] for a in ACTS])
+numbers = {"feature": FEATURE, "density": float((counted != 0).mean()), "max": float(max(np.max(a) for a in ACTS))}
+if "--sae-lens" in sys.argv:
+    from sae_lens import SAE
+    from transformer_lens import HookedTransformer
+    model = HookedTransformer.from_pretrained(MODEL)
+    sae = SAE.from_pretrained(release=RELEASE, sae_id=SAE_ID) if RELEASE else SAE.load_from_disk(SAE_PATH)
+    sae = sae[0] if isinstance(sae, tuple) else sae  # sae_lens < 6 returns (sae, cfg, sparsity)
+    again = []
+    for text in TEXTS:
+        _, cache = model.run_with_cache(text, prepend_bos=bool(BOS), names_filter=[HOOK])
+        again.append(sae.encode(cache[HOOK])[0, :, FEATURE].detach().cpu().numpy())
+    numbers["sae_lens_max_difference"] = float(max(np.abs(a - np.asarray(b)).max() for a, b in zip(again, ACTS)))`,
+    plot: `fig, ax = plt.subplots(figsize=(10, 4))
+flat = np.concatenate([np.asarray(a) for a in ACTS])
+labels = [f"{i + 1}:{t}" for i, ts in enumerate(TOKENS) for t in ts]
+ax.bar(range(len(flat)), flat)
+ax.set_xticks(range(len(flat)), labels, rotation=90, fontsize=7)
+ax.set_ylabel(f"feature {FEATURE}")
+fig.tight_layout()`,
+  };
+}
+
 /** For a job whose panel has no Python button yet. */
 const noCards = { has: () => false, script: () => undefined };
 
@@ -437,6 +486,7 @@ export const pythonCards: { readonly [J in JobName]: PythonCards<J> } = Object.f
   },
   tokens: noCards,
   match: noCards,
+  sae: { has: (result, name) => /^sae-feature-\d+$/.test(name) && result.profiles.some((p) => `sae-feature-${p.feature}` === name), script: saeScript },
   attention: {
     has: (result, name) => {
       if (name === 'sweep-selectivity' || name === 'sweep-rsa') return result.sweep !== null;

@@ -1,7 +1,7 @@
 // Writes .zip archives for tests (a NuGet package is one), with deflated or stored entries laid
 // out as zip tools write them: local headers, the central directory, the end record.
 import zlib from 'node:zlib';
-import { crc32 } from '../../src/core/models/gpu-setup-zip';
+import { crc32 } from '../../src/core/io/zip';
 
 /** A zip with the given entries, deflated or stored, as zip tools write them. */
 export function makeZip(entries: { name: string; data: Buffer; store?: boolean }[]): Buffer {

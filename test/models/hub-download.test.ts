@@ -1,105 +1,16 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { CancelledError, MechLensError } from '../../src/core/errors';
 import { openCheckpoint, SOURCE_FILE } from '../../src/core/models/checkpoint';
+import { COMMIT, FakeHub, sha256 } from '../helpers/fake-hub';
 import { ensureModel, headRequest, MODEL_CATALOG, modelCacheDir, resolveModelId } from '../../src/core/models/hub';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { loadTokenizer } from '../../src/core/models/tokenizer';
 
-const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-interface Repo { files: Map<string, Buffer> }
-interface Faults {
-  /** First GET of this file sends only this many bytes, then the connection drops. */
-  dropAfter?: Map<string, number>;
-  /** Serve these files with one byte flipped (the announced sha256 stays the real one). */
-  corrupt?: Set<string>;
-  /** Send this file slowly, in 64 KB pieces with a pause, so a test can cancel halfway. */
-  slow?: Set<string>;
-}
-
-/** A local stand-in for huggingface.co: /{id}/resolve/{rev}/{file}, LFS files via a 302 to /cdn. */
-class FakeHub {
-  readonly repos = new Map<string, Repo>();
-  readonly log: Array<{ method: string; url: string; range?: string }> = [];
-  faults: Faults = {};
-  private server = http.createServer((req, res) => this.handle(req, res));
-  endpoint = '';
-
-  async start() {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  stop() { this.server.closeAllConnections(); this.server.close(); }
-
-  addCheckpoint(id: string, dir: string) {
-    const files = new Map<string, Buffer>();
-    for (const name of fs.readdirSync(dir)) files.set(name, fs.readFileSync(path.join(dir, name)));
-    this.repos.set(id, { files });
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const url = decodeURIComponent(req.url ?? '');
-    this.log.push({ method: req.method ?? '', url, range: req.headers.range });
-    const cdn = /^\/cdn\/(.+)\/([^/]+)$/.exec(url);
-    const resolve = /^\/(.+)\/resolve\/([^/]+)\/([^/]+)$/.exec(url);
-    const id = cdn?.[1] ?? resolve?.[1];
-    const name = cdn?.[2] ?? resolve?.[3];
-    const bytes = id && name ? this.repos.get(id)?.files.get(name) : undefined;
-    if (!bytes || !name) { res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end(); return; }
-    if (id?.startsWith('private-org/') && req.headers.authorization !== 'Bearer secret-token') {
-      res.writeHead(401, { 'x-error-code': 'GatedRepo' }).end();
-      return;
-    }
-    const lfs = name.endsWith('.safetensors');
-    if (resolve && lfs) {
-      res.writeHead(302, {
-        location: `/cdn/${id}/${name}`, 'x-linked-size': String(bytes.length), 'x-linked-etag': `"${sha256(bytes)}"`,
-        etag: `"${sha256(bytes)}"`, 'x-repo-commit': COMMIT,
-      }).end();
-      return;
-    }
-    const headers: http.OutgoingHttpHeaders = { 'accept-ranges': 'bytes', 'x-repo-commit': COMMIT, etag: `"${createHash('sha1').update(bytes).digest('hex')}"` };
-    if (req.method === 'HEAD') { res.writeHead(200, { ...headers, 'content-length': bytes.length }).end(); return; }
-    let body = bytes;
-    if (this.faults.corrupt?.has(name)) { body = Buffer.from(bytes); body[body.length >> 1] ^= 0xff; }
-    let start = 0;
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    if (range) {
-      start = Number(range[1]);
-      res.writeHead(206, { ...headers, 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
-    } else {
-      res.writeHead(200, { ...headers, 'content-length': body.length });
-    }
-    const drop = this.faults.dropAfter?.get(name);
-    if (drop !== undefined && start < drop) {
-      this.faults.dropAfter!.delete(name);
-      res.write(body.subarray(start, drop), () => setTimeout(() => res.socket?.destroy(), 20));
-      return;
-    }
-    if (this.faults.slow?.has(name)) {
-      let at = start;
-      const next = () => {
-        if (res.destroyed) return;
-        if (at >= body.length) { res.end(); return; }
-        res.write(body.subarray(at, at + 65536));
-        at += 65536;
-        setTimeout(next, 15);
-      };
-      next();
-      return;
-    }
-    res.end(body.subarray(start));
-  }
-}
 
 const hub = new FakeHub();
 const source = tmp();

@@ -8,7 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setupCudaProvider, cudaPackageUrls } from '../../src/core/models/gpu-setup';
-import { listZipEntries, readZipEntry } from '../../src/core/models/gpu-setup-zip';
+import { listZipEntries, readZipEntry } from '../../src/core/io/zip';
 import { makeZip } from '../helpers/zip';
 import { MechLensError } from '../../src/core/errors';
 
@@ -86,7 +86,7 @@ test('a package without the libraries, and damaged zips, fail with clear message
   );
   const junk = path.join(tmp, 'junk.nupkg');
   fs.writeFileSync(junk, 'this is not a zip file at all');
-  assert.throws(() => listZipEntries(junk), /is not a readable zip\/NuGet package: no end-of-central-directory record/);
+  assert.throws(() => listZipEntries(junk), /is not a readable zip archive \(.zip, .npz or NuGet package\): no end-of-central-directory record/);
   const flipped = Buffer.from(pkg);
   const entries = (() => { fs.writeFileSync(junk, flipped); return listZipEntries(junk); })();
   const cuda = entries.find((e) => e.name.endsWith('cuda.so'))!;

@@ -13,7 +13,8 @@ const command: CliCommand = {
   options: {
     sentences: { required: true, description: 'sentence set: two [groups], the target word marked as {word}' },
     model: { required: true, description: 'Hugging Face checkpoint folder or hub id (gpt2, gpt2-medium, ...)' },
-    hook: { description: `hook point (default ${CONTRAST_DEFAULTS.hook})` },
+    hook: { description: `hook point (default ${CONTRAST_DEFAULTS.hook}; with --sae, the SAE's hook)` },
+    sae: { description: 'contrast the features of this SAE instead of the hook\'s units: a folder, params.npz, RELEASE/SAE_ID or hf:OWNER/REPO/PATH (see mechlens sae)' },
     target: { repeat: true, description: 'target string searched in sentences without a {marker}, e.g. " him" (repeatable)' },
     test: { description: 'student (default, as scipy ttest_ind) or welch' },
     correction: { description: 'bonferroni (default, alpha / nNeurons) or fdr (Benjamini-Hochberg)' },
@@ -41,6 +42,7 @@ const command: CliCommand = {
       sentencesPath: args.sentences as string,
       model: args.model as string,
       hook: args.hook as string | undefined,
+      sae: args.sae as string | undefined,
       targets: args.target as string[] | undefined,
       test: pick('test', ['student', 'welch'] as const),
       correction: pick('correction', ['bonferroni', 'fdr'] as const),
@@ -57,7 +59,7 @@ const command: CliCommand = {
     }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
     writeJson(args, result);
     io.log(`Wrote ${args.json as string}`);
-    io.log(`${result.sentences.length} sentences (${result.groups.join(' vs ')}), ${result.t.length} neurons at ${result.hook}, provider ${result.provider}`);
+    io.log(`${result.sentences.length} sentences (${result.groups.join(' vs ')}), ${result.t.length} ${result.sae ? `features of the SAE ${result.sae.label}` : 'neurons'} at ${result.hook}, provider ${result.provider}`);
     io.log(`${result.test === 'student' ? 'Student' : 'Welch'} t-test, ${result.correction} at ${result.alpha}: ${result.significant.length} significant (p threshold ${result.threshold.toPrecision(3)})`);
     if (result.labelShuffle.shuffles) io.log(`Shuffled labels: ${result.labelShuffle.meanShuffled.toFixed(1)} significant on average over ${result.labelShuffle.shuffles} shuffles (p ${result.labelShuffle.pValue.toPrecision(3)})`);
     for (const c of result.clusters) io.log(`  ${c.label < 0 ? 'noise' : `cluster ${c.label}`}: ${c.neurons.length} units, mean t ${c.meanT.toFixed(2)}, mean |t| ${c.meanAbsT.toFixed(2)}`);

@@ -25,6 +25,7 @@ const JOB_NAMES: Record<JobName, string> = {
   attention: '4. Attention Q/K inside a model',
   contrast: '5. Contrast two sentence groups',
   heads: 'Attention heads and their detectors',
+  sae: 'SAE features',
 };
 
 const STYLE = `

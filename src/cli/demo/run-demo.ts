@@ -180,5 +180,7 @@ function summarize(result: Result): string {
       return `${result.t.length} neurons, ${result.significant.length} significant (${result.correction})`;
     case 'heads':
       return `${result.nLayer} × ${result.nHead} heads on ${result.texts.length} text${result.texts.length === 1 ? '' : 's'}`;
+    case 'sae':
+      return `${result.texts.length} texts, ${result.dSae} features, mean L0 ${f(result.meanL0)}`;
   }
 }

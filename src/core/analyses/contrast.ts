@@ -12,7 +12,8 @@ import { toJson, type Matrix } from '../matrix';
 import { captureActivations } from '../models/capture';
 import { loadModel } from '../models/capture-model';
 import { ensureModel } from '../models/hub';
-import type { RunControl } from '../run-control';
+import type { Progress, RunControl } from '../run-control';
+import { captureSaeFeatures, openSae, saeInfo } from './sae-features';
 import { benjaminiHochberg, bonferroni } from '../stats/corrections';
 import { labelPermutationCheck } from '../stats/label-permutation';
 import { cosineSimilarityMatrix, gramMatrix } from '../stats/similarity';
@@ -24,7 +25,10 @@ export interface ContrastInput {
   sentencesPath: string;
   sentenceSet?: SentenceSet;
   model: string;
+  /** Hook to read; default CONTRAST_DEFAULTS.hook, or with `sae` the SAE's own hook. */
   hook?: string;
+  /** Contrast the features of this SAE (spec as in core/models/sae/load.ts) instead of the hook's units. */
+  sae?: string;
   /** Target strings searched in sentences without a `{marker}`, e.g. [" him", " her"]. */
   targets?: string[];
   test?: 'student' | 'welch';
@@ -50,6 +54,8 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
   const started = Date.now();
   const { signal } = control;
   const o = { ...CONTRAST_DEFAULTS, seed: 0, ...stripUndefined(input) };
+  const opened = input.sae ? await openSae(input.sae, input.hook, input.model, input, control) : undefined;
+  if (opened) o.hook = opened.hook;
   const step = (message: string, fraction?: number) => control.onProgress?.({ message, fraction });
 
   step('Reading the sentences', 0);
@@ -72,19 +78,18 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
   const model = await loadModel(dir);
   assertModelFits(model, input.model);
   step(`Capturing ${o.hook} for ${rows.length} sentences`, 0.05);
-  const captured = await captureActivations(
-    model,
-    rows.map((s) => ({ text: s.text, target: s.target, targetStart: s.targetStart, line: s.line, source: input.sentencesPath })),
-    [o.hook],
-    'target',
-    { signal, targets: input.targets, provider: input.provider, onProgress: (p) => step(p.message, 0.05 + 0.45 * (p.fraction ?? 0)) },
-  );
+  const inputs = rows.map((s) => ({ text: s.text, target: s.target, targetStart: s.targetStart, line: s.line, source: input.sentencesPath }));
+  const captureOptions = { signal, targets: input.targets, provider: input.provider, onProgress: (p: Progress) => step(p.message, 0.05 + 0.45 * (p.fraction ?? 0)) };
+  // With an SAE, its features at the target token are the units: every column is a feature index.
+  const features = opened ? await captureSaeFeatures(model, opened, inputs, 'target', captureOptions) : undefined;
+  const captured = features ? features.captured : await captureActivations(model, inputs, [o.hook], 'target', captureOptions);
   throwIfCancelled(signal);
   const tensor = Object.values(captured.activations)[0];
-  const neurons = tensor.dims[1];
-  const all: Matrix<Float32Array> = { rows: rows.length, cols: neurons, data: tensor.data };
-  const groupA: Matrix<Float32Array> = { rows: nA, cols: neurons, data: tensor.data.subarray(0, nA * neurons) };
-  const groupB: Matrix<Float32Array> = { rows: nB, cols: neurons, data: tensor.data.subarray(nA * neurons) };
+  const values = features ? features.encoding.acts.data : tensor.data;
+  const neurons = features ? features.encoding.acts.cols : tensor.dims[1];
+  const all: Matrix<Float32Array> = { rows: rows.length, cols: neurons, data: values };
+  const groupA: Matrix<Float32Array> = { rows: nA, cols: neurons, data: values.subarray(0, nA * neurons) };
+  const groupB: Matrix<Float32Array> = { rows: nB, cols: neurons, data: values.subarray(nA * neurons) };
 
   step('t-tests per neuron', 0.5);
   const equalVariance = o.test === 'student';
@@ -98,8 +103,9 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
     ? labelPermutationCheck(groupA, groupB, { correction: o.correction, equalVariance, alpha: o.alpha, permutations: o.shuffles, seed: o.seed, signal })
     : null;
 
-  const warnings = [...set.warnings, ...captured.warnings];
-  if (tt.zeroVariance.length) warnings.push(`${tt.zeroVariance.length} neurons are constant in both groups; they get t = 0, p = 1.`);
+  const warnings = [...set.warnings, ...(opened?.warnings ?? []), ...captured.warnings];
+  const unit = opened ? 'features' : 'neurons';
+  if (tt.zeroVariance.length) warnings.push(`${tt.zeroVariance.length} ${unit} are constant in both groups${opened ? ' (most of them never fire on these sentences)' : ''}; they get t = 0, p = 1.`);
   const neuronMap = await mapSignificantNeurons(all, significant, tt.t, o, warnings, { signal, onProgress: (p) => step(p.message, 0.7 + 0.25 * (p.fraction ?? 0)) });
 
   const layerMatch = /^blocks\.(\d+)\./.exec(tensor.hook);
@@ -108,8 +114,9 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
   return {
     schemaVersion: SCHEMA_VERSION,
     job: 'contrast',
-    title: `${groups[0]} vs ${groups[1]} at ${o.hook} of ${modelName}`,
-    model: { spec: `model:${input.model}#${o.hook}`, label: modelName, kind: 'model-hook', dims: neurons, revision: captured.revision, provider: captured.provider, copy: model.copy },
+    title: `${groups[0]} vs ${groups[1]} at ${o.hook} of ${modelName}${opened ? `, features of ${opened.sae.label}` : ''}`,
+    model: { spec: `model:${input.model}#${o.hook}${input.sae ? `@sae:${input.sae}` : ''}`, label: modelName, kind: 'model-hook', dims: neurons, revision: captured.revision, provider: captured.provider, copy: model.copy },
+    ...(opened ? { sae: saeInfo(opened.sae) } : {}),
     hook: o.hook,
     layer: layerMatch ? Number(layerMatch[1]) : null,
     provider: captured.provider,
@@ -135,10 +142,10 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
       ? { shuffles: shuffle.counts.length, observed: shuffle.observed, counts: Array.from(shuffle.counts), meanShuffled: shuffle.meanShuffled, pValue: shuffle.pValue }
       : { shuffles: 0, observed: significant.length, counts: [], meanShuffled: NaN, pValue: NaN },
     ...neuronMap,
-    neuroscope: NEUROSCOPE_MODELS.has(modelName) ? `https://neuroscope.io/${modelName === 'gpt2' ? 'gpt2-small' : modelName}` : null,
+    neuroscope: !opened && NEUROSCOPE_MODELS.has(modelName) ? `https://neuroscope.io/${modelName === 'gpt2' ? 'gpt2-small' : modelName}` : null,
     warnings,
     run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { ...o, sentencesPath: undefined, sentenceSet: undefined } },
-    inputs: { sentences: input.sentencesPath, model: input.model, hook: o.hook, targets: input.targets ?? [], seed: o.seed },
+    inputs: { sentences: input.sentencesPath, model: input.model, hook: o.hook, targets: input.targets ?? [], seed: o.seed, ...(input.sae ? { sae: input.sae } : {}) },
   };
 }
 

@@ -11,6 +11,7 @@ import type { MatchInput } from './match';
 import type { AttentionInput } from './attention';
 import type { ContrastInput } from './contrast';
 import type { HeadsInput } from './heads';
+import type { SaeInput } from './sae';
 
 export interface JobInputs {
   compare: CompareInput;
@@ -19,6 +20,7 @@ export interface JobInputs {
   attention: AttentionInput;
   contrast: ContrastInput;
   heads: HeadsInput;
+  sae: SaeInput;
 }
 
 export type JobInput<J extends JobName> = JobInputs[J];
@@ -31,4 +33,5 @@ export const jobRunners: { readonly [J in JobName]: JobRunner<J> } = Object.free
   attention: async (input, control) => (await import('./attention')).runAttention(input, control),
   contrast: async (input, control) => (await import('./contrast')).runContrast(input, control),
   heads: async (input, control) => (await import('./heads')).runHeads(input, control),
+  sae: async (input, control) => (await import('./sae')).runSae(input, control),
 });

@@ -13,11 +13,13 @@ import { checkSingleTokens } from '../models/positions';
 import type { RunControl } from '../run-control';
 import type { SourceOptions, SourceVectors } from './source-vectors';
 import { modelLabel } from '../models/model-label';
+import { captureSaeFeatures, openSae } from './sae-features';
 
 const DEFAULT_EMBED_TEMPLATE = ' {word}';
 export const DEFAULT_HOOK_TEMPLATE = 'The next word is {word}';
 
-export async function loadModelSourceVectors(spec: string, modelId: string, hook: string, words: string[], options: SourceOptions, control: RunControl): Promise<SourceVectors> {
+/** With `sae`, the words' vectors are that SAE's features at the hook (`hook` '' = the SAE's own hook). */
+export async function loadModelSourceVectors(spec: string, modelId: string, hook: string, words: string[], options: SourceOptions, control: RunControl, sae?: string): Promise<SourceVectors> {
   const dir = await ensureModel(modelId, {
     cacheDir: options.cacheDir,
     offline: options.offline,
@@ -51,11 +53,21 @@ export async function loadModelSourceVectors(spec: string, modelId: string, hook
     if (check.inputs.length === 0) {
       throw new MechLensError('not-found', `none of the ${words.length} words is a single token in "${template}"`, { input: spec, fix: 'Choose another template or word list.' });
     }
+    const opened = sae !== undefined ? await openSae(sae, hook || undefined, modelId, options, control) : undefined;
+    if (opened) hook = opened.hook;
     control.onProgress?.({ message: `Running ${modelLabel(dir)} to ${hook} on ${check.inputs.length} prompts` });
-    const captured = await captureActivations(model, check.inputs, [hook], 'target', { signal: control.signal, onProgress: control.onProgress });
-    const tensor = Object.values(captured.activations)[0];
-    rows = tensor.data;
-    dims = tensor.dims[1];
+    const captureOptions = { signal: control.signal, onProgress: control.onProgress };
+    const features = opened ? await captureSaeFeatures(model, opened, check.inputs, 'target', captureOptions) : undefined;
+    const captured = features?.captured ?? await captureActivations(model, check.inputs, [hook], 'target', captureOptions);
+    if (features) {
+      rows = features.encoding.acts.data;
+      dims = features.encoding.acts.cols;
+      warnings.push(...opened!.warnings);
+    } else {
+      const tensor = Object.values(captured.activations)[0];
+      rows = tensor.data;
+      dims = tensor.dims[1];
+    }
     provider = captured.provider;
     warnings.push(...captured.warnings);
   }
@@ -69,7 +81,7 @@ export async function loadModelSourceVectors(spec: string, modelId: string, hook
   });
   const info: SourceInfo = {
     spec,
-    label: `${basename(modelId)}#${hook}`,
+    label: `${basename(modelId)}#${hook}${sae !== undefined ? ' SAE features' : ''}`,
     kind: embed ? 'model-embed' : 'model-hook',
     dims,
     vocabSize: model.tokenizer.vocabSize,

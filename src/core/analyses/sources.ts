@@ -11,24 +11,37 @@ import { lookupVectors } from '../vectors/lookup';
 import { resolveVectorSpec, vectorSpecPath } from '../vectors/spec';
 import type { SourceOptions, SourceVectors } from './source-vectors';
 
-/** `model:ID_OR_DIR#HOOK` split into its parts; the hook defaults to `embed`. */
-export function parseModelSpec(spec: string): { model: string; hook: string } {
-  const body = spec.trim().slice('model:'.length);
+/** Marks the SAE of a feature source: `model:ID#HOOK@sae:SPEC`, or `model:ID#sae:SPEC` for the SAE's own hook. */
+const SAE_MARK = '@sae:';
+
+/**
+ * `model:ID_OR_DIR#HOOK` split into its parts; the hook defaults to `embed`. A feature source,
+ * `model:ID#HOOK@sae:SPEC` or `model:ID#sae:SPEC`, also gives the SAE spec (and its hook, if named).
+ */
+export function parseModelSpec(spec: string): { model: string; hook: string; sae?: string } {
+  let body = spec.trim().slice('model:'.length);
+  let sae: string | undefined;
+  const mark = body.indexOf(SAE_MARK);
+  const ownHook = body.indexOf('#sae:');
+  if (mark >= 0) { sae = body.slice(mark + SAE_MARK.length); body = body.slice(0, mark); }
+  else if (ownHook >= 0) { sae = body.slice(ownHook + '#sae:'.length); body = body.slice(0, ownHook) + '#'; }
   const hash = body.lastIndexOf('#');
   const model = hash >= 0 ? body.slice(0, hash) : body;
-  const hook = hash >= 0 ? body.slice(hash + 1) : 'embed';
-  if (!model || !hook) {
-    throw new MechLensError('bad-argument', 'a model source needs a model and a hook', { input: spec, fix: 'Write model:gpt2#embed or model:gpt2#blocks.5.attn.hook_q.' });
+  const hook = hash >= 0 ? body.slice(hash + 1) : sae !== undefined ? '' : 'embed';
+  if (!model || (!hook && sae === undefined) || sae === '' || hook === 'embed' && sae !== undefined) {
+    throw new MechLensError('bad-argument', sae !== undefined ? 'a feature source needs a model, an SAE and a hook the SAE reads (not embed)' : 'a model source needs a model and a hook', {
+      input: spec, fix: 'Write model:gpt2#embed, model:gpt2#blocks.5.attn.hook_q, or for SAE features model:gpt2#blocks.8.hook_resid_pre@sae:gpt2-small-res-jb/blocks.8.hook_resid_pre (model:gpt2#sae:SPEC reads the SAE\'s own hook).',
+    });
   }
-  return { model, hook };
+  return { model, hook, ...(sae !== undefined ? { sae } : {}) };
 }
 
 export async function loadSourceVectors(spec: string, words: string[], options: SourceOptions, control: RunControl = {}): Promise<SourceVectors> {
   if (spec.trim().startsWith('model:')) {
-    const { model, hook } = parseModelSpec(spec);
+    const { model, hook, sae } = parseModelSpec(spec);
     // Loaded on demand: it pulls in onnxruntime-node, which vector-only runs never need.
     const { loadModelSourceVectors } = await import('./model-source');
-    return loadModelSourceVectors(spec, model, hook, words, options, control);
+    return loadModelSourceVectors(spec, model, hook, words, options, control, sae);
   }
   const resolved = resolveVectorSpec(spec);
   if (resolved.kind === 'file' && !existsSync(resolved.path)) {

@@ -1,5 +1,5 @@
 // Matrix files in the formats Python users already have: NumPy .npy (v1-v3 headers, little-endian
-// f4/f8/i4/i8, C order), CSV, and the Embedding Projector's vectors TSV with its optional metadata
+// f2/f4/f8/i4/i8, C order), CSV, and the Embedding Projector's vectors TSV with its optional metadata
 // TSV for labels. Writes .npy (f4/f8) and CSV so results go back to numpy unchanged.
 import { open, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write';
@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
 import { requireFinite } from '../finite';
+import { f16ToF32 } from '../models/safetensors';
 
 export type MatrixFormat = 'npy' | 'csv' | 'tsv';
 
@@ -107,7 +108,7 @@ export function parseNpy(bytes: Uint8Array, input = '.npy'): Matrix {
   }
   const rows = shape[0], cols = shape.length === 2 ? shape[1] : 1;
   const count = rows * cols;
-  const sizes: Record<string, number> = { '<f4': 4, '<f8': 8, '<i4': 4, '<i8': 8 };
+  const sizes: Record<string, number> = { '<f2': 2, '<f4': 4, '<f8': 8, '<i4': 4, '<i8': 8 };
   const size = sizes[descr];
   if (!size) {
     throw new MechLensError('unsupported', `.npy dtype "${descr}" is not supported`, { input, fix: 'Convert with a.astype("<f4") or "<f8" (little-endian float) before saving.' });
@@ -127,6 +128,7 @@ export function parseNpy(bytes: Uint8Array, input = '.npy'): Matrix {
   }
   const raw = new Uint8Array(bytes.subarray(dataStart, dataStart + count * size)).buffer;
   if (descr === '<f4') return { rows, cols, data: new Float32Array(raw) };
+  if (descr === '<f2') return { rows, cols, data: f16ToF32(new Uint16Array(raw)) };
   if (descr === '<f8') return { rows, cols, data: new Float64Array(raw) };
   const data = new Float64Array(count);
   if (descr === '<i4') data.set(new Int32Array(raw));

@@ -16,7 +16,7 @@ import { planWeights, type WeightMode } from './graph-weights';
 import { hookWidth, type HookPoint } from './hooks';
 import { resolveExternalDataPaths } from './external-data';
 import { externalDataLocations, withOutputs } from './onnx-graph';
-import { resolvePositions, type PiecePolicy, type PositionInput } from './positions';
+import { bosTokenFor, resolvePositions, type PiecePolicy, type PositionInput } from './positions';
 import type { ProviderName, ProviderSetting } from './providers';
 import { parseProviderSetting } from './providers';
 import { createInferenceSession, defaultSessionCache, type Feed, type InferenceRunner, type SessionCache, type Tensor32 } from './runtime';
@@ -55,6 +55,8 @@ export interface CaptureOptions extends RunControl {
   /** For hub ids: download cache root and offline mode (see hub.ts). */
   cacheDir?: string;
   offline?: boolean;
+  /** Start every text with a BOS token even where the tokenizer adds none (positions.ts; SAEs trained with prepend_bos). */
+  prependBos?: boolean;
   /** Notes for the user (provider fallback). Warnings about inputs are returned in the result. */
   log?: (message: string) => void;
 }
@@ -77,7 +79,7 @@ export interface CaptureResult {
   tokenIds: number[][];
   /** Token index of every row. */
   positions: number[];
-  /** Whether every input starts with the BOS token the tokenizer's post-processor adds (Llama 3, Gemma); tokens and positions count it. */
+  /** Whether every input starts with a BOS token: the one the tokenizer's post-processor adds (Llama 3, Gemma), or one prependBos asked for; tokens and positions count it. */
   bosAdded: boolean;
   /** Input index of every row (one row per input unless positions is 'all'). */
   rowInputs: number[];
@@ -127,7 +129,8 @@ export async function captureActivations(
   });
 
   // Positions: resolvePositions tokenizes and finds markers/targets; 'all' and indices use its ids.
-  const resolved = resolvePositions(tokenizer, inputs, positions === 'target' ? { targets: options.targets, piece: options.piece, signal, onProgress } : { piece: options.piece, signal, onProgress });
+  const prependBos = options.prependBos ?? false;
+  const resolved = resolvePositions(tokenizer, inputs, positions === 'target' ? { targets: options.targets, piece: options.piece, prependBos, signal, onProgress } : { piece: options.piece, prependBos, signal, onProgress });
   const ids = resolved.inputs.map((r) => r.ids);
   const maxPositions = loaded.kind === 'gpt2' ? loaded.checkpoint.config.nPositions : Infinity;
   ids.forEach((row, i) => {
@@ -193,7 +196,7 @@ export async function captureActivations(
     tokens: ids.map((row) => row.map((id) => tokenizer.displayToken(id))),
     tokenIds: ids,
     positions: rowsOf.flat(),
-    bosAdded: tokenizer.bosTokenId !== undefined,
+    bosAdded: bosTokenFor(tokenizer, prependBos) !== undefined,
     rowInputs: rowsOf.flatMap((rows, i) => rows.map(() => i)),
     provider: session.provider,
     warnings,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { downloadFile } from '../io/download';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
-import { listZipEntries, readZipEntry } from './gpu-setup-zip';
+import { listZipEntries, readZipEntry } from '../io/zip';
 import { CUDA_PROVIDER_LIBRARIES, onnxruntimeNativeDir } from './providers';
 import { writeFileAtomicSync } from '../io/atomic-write';
 

@@ -49,14 +49,15 @@ const COMMIT = /^[0-9a-f]{40}$/;
  * The snapshot of the first of `repoIds` that the hub cache holds complete at `revision` (a branch,
  * tag or commit), else undefined. A branch or tag is read from refs/, as huggingface_hub does
  * offline; a snapshot lacking a file MechLens needs (only pytorch_model.bin, a missing blob) is skipped.
+ * `isComplete` says what a usable snapshot holds (default: a checkpoint; SAEs pass their own).
  */
-export function findInHubCache(repoIds: readonly string[], revision = 'main', cacheDir = hubCacheDir()): HubCacheHit | undefined {
+export function findInHubCache(repoIds: readonly string[], revision = 'main', cacheDir = hubCacheDir(), isComplete: (snapshot: string) => boolean = isCompleteCheckpoint): HubCacheHit | undefined {
   for (const repoId of repoIds) {
     const repoDir = path.join(cacheDir, hubRepoFolderName(repoId));
     const commit = COMMIT.test(revision) ? revision : readRef(repoDir, revision);
     if (!commit) continue;
     const dir = path.join(repoDir, 'snapshots', commit);
-    if (isCompleteCheckpoint(dir)) return { dir, repoId, commit };
+    if (isComplete(dir)) return { dir, repoId, commit };
   }
   return undefined;
 }

@@ -245,7 +245,7 @@ function describeMissing(dir: string): string {
   return ` (${parts.filter(Boolean).join('; ')})`;
 }
 
-interface RemoteFile {
+export interface RemoteFile {
   name: string;
   url: string;
   size: number | undefined;
@@ -253,62 +253,98 @@ interface RemoteFile {
   optional: boolean;
 }
 
-async function download(id: string, revision: string, dir: string, options: EnsureModelOptions): Promise<void> {
-  const endpoint = (options.endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
-  const urlOf = (file: string) => `${endpoint}/${id}/resolve/${encodeURIComponent(revision)}/${file}`;
-  const signal = options.signal;
-  const token = options.token ?? (options.env ?? process.env).HF_TOKEN;
-  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  fs.mkdirSync(dir, { recursive: true });
-  let commit: string | null = null;
-  const noteCommit = (c: string | undefined) => { if (c && !commit) commit = c; };
+/**
+ * Asks the hub about files of one repository (size, sha256, commit) and fetches them into a folder
+ * with resume and checks; shared by model downloads and SAE downloads (sae/hub.ts).
+ */
+export class HubFetcher {
+  commit: string | null = null;
+  private readonly endpoint: string;
+  private readonly auth: Record<string, string>;
+  private readonly token: string | undefined;
+  private readonly progress: OverallProgress;
 
-  const describeFile = async (name: string, optional: boolean): Promise<RemoteFile | undefined> => {
-    throwIfCancelled(signal);
-    const head = await headRequest(urlOf(name), signal, auth, 0, options.timing?.idleTimeoutMs);
+  constructor(private readonly id: string, private readonly revision: string, private readonly dir: string, private readonly options: EnsureModelOptions) {
+    this.endpoint = (options.endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
+    this.token = options.token ?? (options.env ?? process.env).HF_TOKEN;
+    this.auth = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    this.progress = new OverallProgress(options.onProgress);
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  urlOf(file: string): string {
+    return `${this.endpoint}/${this.id}/resolve/${encodeURIComponent(this.revision)}/${file.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  /** HEAD of one file: undefined for a missing optional file; errors that say what to do otherwise. */
+  async describe(name: string, optional: boolean, missingFix = 'This repository lacks a file MechLens needs; pick another model or download it yourself.'): Promise<RemoteFile | undefined> {
+    const { id, revision, options } = this;
+    throwIfCancelled(options.signal);
+    const url = this.urlOf(name);
+    const head = await headRequest(url, options.signal, this.auth, 0, options.timing?.idleTimeoutMs);
     if (optional && head.status === 404) return undefined;
     if (head.status === 401 || head.status === 403) {
       throw new MechLensError('download', `The hub refused access to ${id} (HTTP ${head.status} for ${name})`, {
-        input: urlOf(name), fix: `The model is gated or private: accept its license on https://huggingface.co/${id}, then set HF_TOKEN to an access token of that account${token ? ' (the HF_TOKEN given was refused)' : ''}.`,
+        input: url, fix: `The repository is gated or private: accept its license on https://huggingface.co/${id}, then set HF_TOKEN to an access token of that account${this.token ? ' (the HF_TOKEN given was refused)' : ''}.`,
       });
     }
     if (head.status === 404) {
-      throw new MechLensError('not-found', `The hub has no ${name} for ${id} at revision ${revision} (HTTP 404)`, {
-        input: urlOf(name), fix: name === 'config.json' ? 'Check the model id (for example gpt2, distilgpt2, openai-community/gpt2-medium).' : 'This repository lacks a file MechLens needs; pick another model or download it yourself.',
-      });
+      throw new MechLensError('not-found', `The hub has no ${name} for ${id} at revision ${revision} (HTTP 404)`, { input: url, fix: missingFix });
     }
     if (head.status >= 400) {
-      throw new MechLensError('download', `HTTP ${head.status} asking the hub about ${name} of ${id}`, { input: urlOf(name), fix: 'Try again later, or use offline mode with a cached model.' });
+      throw new MechLensError('download', `HTTP ${head.status} asking the hub about ${name} of ${id}`, { input: url, fix: 'Try again later, or use offline mode with a cached copy.' });
     }
-    noteCommit(head.commit);
-    return { name, url: urlOf(name), size: head.size, sha256: head.sha256, optional };
-  };
+    if (head.commit && !this.commit) this.commit = head.commit;
+    return { name, url, size: head.size, sha256: head.sha256, optional };
+  }
 
-  const files: RemoteFile[] = [];
-  const progress = new OverallProgress(options.onProgress);
+  /** Counts a file in the overall progress before it is fetched, so the total is known early. */
+  announce(file: RemoteFile): void {
+    this.progress.add(file);
+  }
+
   // A file already here is kept when this folder's record says MechLens downloaded it (a run cut
   // short), or when downloadFile finds its sha256 on disk equal to the hub's (a folder copied in by
   // hand). Any other (no record and no known sha256, as for tokenizer.json) is fetched again, since
   // its size alone proves nothing.
-  const fetchFile = async (file: RemoteFile) => {
+  async fetch(file: RemoteFile): Promise<void> {
+    const { dir, options } = this;
     const dest = path.join(dir, file.name);
-    progress.add(file);
+    this.progress.add(file);
     if (isRecordedDownload(dir, file.name, file.sha256)) {
-      progress.file(file, fs.statSync(dest).size);
+      this.progress.file(file, fs.statSync(dest).size);
       return;
     }
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
     const got = await downloadFile(file.url, dest, {
       ...options.timing,
       expectedSize: file.size,
       sha256: file.sha256,
-      headers: auth,
-      signal,
-      onProgress: (received) => progress.file(file, received),
-      onStatus: options.onStatus && ((message) => options.onStatus?.(`${id}: ${file.name}: ${message}`)),
+      headers: this.auth,
+      signal: options.signal,
+      onProgress: (received) => this.progress.file(file, received),
+      onStatus: options.onStatus && ((message) => options.onStatus?.(`${this.id}: ${file.name}: ${message}`)),
     });
-    if (got.reused) progress.file(file, got.bytes);
+    if (got.reused) this.progress.file(file, got.bytes);
     recordDownload(dir, file.name, got.sha256);
-  };
+  }
+
+  /** What mechlens-source.json records once every file is in place. */
+  source(files: readonly RemoteFile[]): ModelSource {
+    return {
+      id: this.id, revision: this.revision, commit: this.commit, endpoint: this.endpoint,
+      files: files.map((f) => ({ name: f.name, bytes: fs.statSync(path.join(this.dir, f.name)).size, sha256: f.sha256 ?? null })),
+      downloadedAt: new Date().toISOString(),
+    };
+  }
+}
+
+async function download(id: string, revision: string, dir: string, options: EnsureModelOptions): Promise<void> {
+  const hub = new HubFetcher(id, revision, dir, options);
+  const describeFile = (name: string, optional: boolean) => hub.describe(name, optional, name === 'config.json' ? 'Check the model id (for example gpt2, distilgpt2, openai-community/gpt2-medium).' : undefined);
+  const fetchFile = (file: RemoteFile) => hub.fetch(file);
+  const urlOf = (file: string) => hub.urlOf(file);
+  const files: RemoteFile[] = [];
 
   // Small files first: config.json is checked before gigabytes of weights are fetched.
   const config = (await describeFile('config.json', false))!;
@@ -348,18 +384,13 @@ async function download(id: string, revision: string, dir: string, options: Ensu
     weights = [];
     for (const shard of shardNames) weights.push((await describeFile(shard, false))!);
   }
-  for (const w of weights) progress.add(w);
+  for (const w of weights) hub.announce(w);
   for (const w of weights) {
     await fetchFile(w);
     files.push(w);
   }
 
-  const source: ModelSource = {
-    id, revision, commit, endpoint,
-    files: files.map((f) => ({ name: f.name, bytes: fs.statSync(path.join(dir, f.name)).size, sha256: f.sha256 ?? null })),
-    downloadedAt: new Date().toISOString(),
-  };
-  writeFileAtomicSync(path.join(dir, SOURCE_FILE), JSON.stringify(source, null, 2) + '\n');
+  writeFileAtomicSync(path.join(dir, SOURCE_FILE), JSON.stringify(hub.source(files), null, 2) + '\n');
 }
 
 function readShardNames(indexPath: string, url: string): string[] {

@@ -44,6 +44,11 @@ export interface ResolveOptions extends RunControl {
   piece?: PiecePolicy;
   /** Warn about targets that span several tokens (default true; checkSingleTokens already warned for templates). */
   warnPieces?: boolean;
+  /**
+   * Put a BOS token before every text even where the tokenizer adds none (GPT-2, Pythia): what
+   * TransformerLens's prepend_bos does, with the tokenizer's BOS, else its <|endoftext|> (eos) token.
+   */
+  prependBos?: boolean;
 }
 
 export interface ResolvedPositions {
@@ -72,7 +77,7 @@ export function resolvePositions(tokenizer: Gpt2Tokenizer, inputs: ReadonlyArray
       const last = input.ids.length - 1;
       return { text: input.text, ids: [...input.ids], position: last, targetSpan: [last, last], how: 'last' };
     }
-    const { ids, starts, ends } = withBos(tokenizer, tokenizer.encodeWithOffsets(input.text), subject, input);
+    const { ids, starts, ends } = withBos(tokenizer, tokenizer.encodeWithOffsets(input.text), subject, input, options.prependBos ?? false);
     let span: [number, number] | undefined;
     let how: PositionedInput['how'] = 'last';
     if (input.target && input.targetStart !== undefined && input.targetStart !== null) {
@@ -132,12 +137,18 @@ function requireMarkersEverywhereOrNowhere(inputs: ReadonlyArray<string | Positi
  * The text's tokens as the model sees them: after the BOS token when the tokenizer's post-processor
  * adds one (a zero-width token at offset 0, so no character maps to it).
  */
-function withBos(tokenizer: Gpt2Tokenizer, encoded: { ids: number[]; starts: number[]; ends: number[] }, subject: string, input: PositionInput) {
+function withBos(tokenizer: Gpt2Tokenizer, encoded: { ids: number[]; starts: number[]; ends: number[] }, subject: string, input: PositionInput, prependBos: boolean) {
   if (encoded.ids.length === 0) {
     throw new MechLensError('bad-argument', `${subject} is empty: it has no tokens`, { input: input.source, line: input.line, fix: 'Remove the empty line.' });
   }
-  if (tokenizer.bosTokenId === undefined) return encoded;
-  return { ids: [tokenizer.bosTokenId, ...encoded.ids], starts: [0, ...encoded.starts], ends: [0, ...encoded.ends] };
+  const bos = bosTokenFor(tokenizer, prependBos);
+  if (bos === undefined) return encoded;
+  return { ids: [bos, ...encoded.ids], starts: [0, ...encoded.starts], ends: [0, ...encoded.ends] };
+}
+
+/** The token every text starts with: the tokenizer's BOS, else with prependBos its eos (<|endoftext|>), else none. */
+export function bosTokenFor(tokenizer: Gpt2Tokenizer, prependBos: boolean): number | undefined {
+  return tokenizer.bosTokenId ?? (prependBos ? tokenizer.eosTokenId : undefined);
 }
 
 /** Inputs between cancel checks and progress lines while tokenizing (a few ms of BPE at most). */

@@ -11,6 +11,7 @@ import { compareEmbeddings, type CompareArgs, type CompareServices } from './com
 import { contrastSentences } from './contrast';
 import { attentionHeads, type HeadsArgs } from './heads';
 import { matchVocabularies } from './match';
+import { saeFeatures } from './sae';
 import { mapTokenEmbeddings } from './tokens';
 
 /** What every job command uses: the panel services, catalogs, caches and Compare's recent sources. */
@@ -29,6 +30,7 @@ export const recentModelKeys = Object.freeze({
   tokens: 'mechlens.recentTokensModels',
   match: 'mechlens.recentMatchModels',
   heads: 'mechlens.recentHeadsModels',
+  sae: 'mechlens.recentSaeModels',
 });
 
 export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : J extends 'heads' ? HeadsArgs : { uri?: vscode.Uri }) => Promise<unknown>;
@@ -61,5 +63,11 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     ...services,
     runHeads: (input, control) => runJob('heads', input, control),
     recentModels: recent(recentModelKeys.heads, 8),
+  }, args),
+  sae: ({ services, recent }, args) => saeFeatures({
+    ...services,
+    runSae: (input, control) => runJob('sae', input, control),
+    recentModels: recent(recentModelKeys.sae, 8),
+    recentSaes: recent('mechlens.recentSaes', 8),
   }, args),
 });

@@ -4,7 +4,7 @@
 import { MechLensError } from '../../core/errors';
 import type { HookShapeConfig } from '../../core/models/hooks';
 import {
-  leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams, type HeadsRerunParams, type MatchRerunParams, type NumberLimit,
+  leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams, type HeadsRerunParams, type MatchRerunParams, type SaeRerunParams, type NumberLimit,
 } from '../../protocol/rerun';
 import { tokensLimitProblem, type TokensRerunParams } from '../../protocol/tokens-params';
 import { validateHook } from './model-hook-picks';
@@ -102,6 +102,10 @@ export function validateContrastRerun(raw: unknown, hookConfig: HookShapeConfig 
     k: checkNumber(f, 'k'),
     shuffles: checkNumber(f, 'shuffles'),
   };
+}
+
+export function validateSaeRerun(raw: unknown): SaeRerunParams {
+  return { job: 'sae', top: checkNumber(fieldsOf(raw, 'sae'), 'top') };
 }
 
 export function validateMatchRerun(raw: unknown): MatchRerunParams {

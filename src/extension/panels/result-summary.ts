@@ -1,6 +1,6 @@
 // One-line summaries of each job's Result, for the status bar and logs (the extension's job table,
 // job-table.ts, picks the one for a result).
-import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, TokensResult } from '../../protocol/result';
+import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, SaeResult, TokensResult } from '../../protocol/result';
 import { formatMs } from '../log-format';
 
 export interface ResultSummary {
@@ -45,6 +45,22 @@ export function summarizeAttention(result: AttentionResult): ResultSummary {
       `${result.items.length} words${result.missing.length ? `, ${result.missing.length} not single tokens` : ''}`,
       `RSA Q vs K r = ${result.rsa.pearson.toFixed(3)}, ρ = ${result.rsa.spearman.toFixed(3)}${result.rsa.pValue !== null ? `, p = ${result.rsa.pValue.toPrecision(2)}` : ''}`,
       `Execution provider: ${result.provider}`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+export function summarizeSae(result: SaeResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const tokens = result.texts.reduce((n, t) => n + t.tokens.length, 0);
+  const ve = result.texts.map((t) => t.varianceExplained).filter((v): v is number => v !== null);
+  return {
+    text: `${result.sae.label} · ${tokens} tokens · mean L0 ${result.meanL0.toFixed(1)} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.sae.architecture} SAE, ${result.dSae.toLocaleString('en-US')} features at ${result.hook}`,
+      `${result.texts.length} texts, ${tokens} tokens, mean L0 ${result.meanL0.toFixed(1)}`,
+      ve.length ? `Variance explained ${Math.min(...ve).toFixed(3)} to ${Math.max(...ve).toFixed(3)}` : 'No reconstruction (only some features computed, or one token per text)',
       `Run time: ${time}`,
     ].join('\n'),
   };

@@ -3,7 +3,7 @@
 // space (and per layer when the result has them); a neuron → its activation in every sentence with
 // both groups' summaries and its t-test; a cluster → its members and centroid profile; a point of a
 // layer sweep → every statistic recorded at that layer.
-import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, Result, TokensResult } from '../../protocol/result';
+import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, Result, SaeResult, TokensResult } from '../../protocol/result';
 import type { Focus, GroupSummary, InspectorData, Neighbour } from '../../protocol/side-view';
 import { matrix } from '../../core/matrix';
 import { twoSampleTTest } from '../../core/stats/ttest';
@@ -157,6 +157,24 @@ export function inspectContrast(result: ContrastResult, items: readonly string[]
   if (focus?.kind === 'neuron') return inspectNeuron(result, focus.neuron);
   if (focus?.kind === 'cluster') return neuronCluster(result, focus.map, focus.label);
   return named ? inspectNeuron(result, Number(named[1])) : undefined;
+}
+
+/** An SAE result: one feature (picked in the panel, or named fN), with its activation on every token of every text. */
+export function inspectSae(result: SaeResult, items: readonly string[], focus: Focus | undefined): InspectorData | undefined {
+  const named = /^f(\d+)$/.exec(items[0] ?? '');
+  const feature = focus?.kind === 'neuron' ? focus.neuron : named ? Number(named[1]) : undefined;
+  if (feature === undefined) return undefined;
+  const profile = result.profiles.find((p) => p.feature === feature);
+  if (!profile) return { kind: 'empty', message: `Feature ${feature} is in no token's top ${result.top} in this run, so the run kept no profile of it.` };
+  const labels = result.texts.flatMap((t, ti) => t.tokens.map((tok) => `${ti + 1}: ${tok.token}`));
+  const values = profile.activations.flat();
+  const strongest = values.map((v, i) => [v, i] as const).filter(([v]) => v > 0).sort((a, b) => b[0] - a[0]).slice(0, 8);
+  return {
+    kind: 'cluster', map: 'sae', label: feature,
+    title: `Feature ${feature} · active on ${(profile.density * 100).toFixed(1)}% of tokens · max ${profile.max.toPrecision(3)}`,
+    members: strongest.map(([v, i]) => `${labels[i]} (${v.toPrecision(3)})`), profile: values, profileLabel: `activation of feature ${feature} on each token`,
+    sentences: labels,
+  };
 }
 
 /** A tokens result: a cluster of the map, else one token's neighbours. */

@@ -91,10 +91,17 @@ export function thresholdDf(result: ContrastResult): number {
   return finite.length % 2 ? finite[m] : (finite[m - 1] + finite[m]) / 2;
 }
 
-/** Neuroscope page of one neuron; null when the result has no Neuroscope base or no layer. */
+/** Neuroscope page of one neuron, or Neuronpedia page of one SAE feature; null when the result has neither base. */
 export function neuroscopeUrl(result: ContrastResult, neuron: number): string | null {
+  if (result.sae) return result.sae.neuronpedia ? `${result.sae.neuronpedia}/${neuron}` : null;
   if (!result.neuroscope || result.layer === null) return null;
   return `${result.neuroscope}/${result.layer}/${neuron}.html`;
+}
+
+/** The link's text: `Neuroscope L5/N12`, or for SAE features `Neuronpedia F12` (short: without the site). */
+export function unitLinkText(result: ContrastResult, unit: number, short = false): string {
+  if (result.sae) return `${short ? '' : 'Neuronpedia '}F${unit}`;
+  return `${short ? '' : 'Neuroscope '}L${result.layer}/N${unit}`;
 }
 
 export interface Recorrected {

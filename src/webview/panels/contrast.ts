@@ -16,7 +16,7 @@ import { tPlot } from '../charts/t-plot';
 import { matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { addPythonExports } from '../python-buttons';
-import { type Recorrected, groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, thresholdDf } from './contrast-derive';
+import { type Recorrected, groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, thresholdDf, unitLinkText } from './contrast-derive';
 import { offDiagonal } from './derive';
 import type { RerunClient } from '../rerun-client';
 import { contrastRerunControls } from './rerun-fields';
@@ -207,7 +207,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     ];
     neuronStats.append(...statRow(items).childNodes);
     const url = neuroscopeUrl(result, i);
-    if (url) neuronStats.appendChild(neuroscopeLink(url, `Neuroscope L${result.layer}/N${i}`, host));
+    if (url) neuronStats.appendChild(neuroscopeLink(url, unitLinkText(result, i), host));
   }
   numberInput.value = String(neuron);
   showNeuronStats(neuron);
@@ -252,7 +252,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     mapSection(sigGrid);
     matrixSection(sigGrid);
   }
-  if (result.neuroscope && result.layer !== null && result.significant.length) linksSection(page);
+  if ((result.sae ? result.sae.neuronpedia : result.neuroscope && result.layer !== null) && result.significant.length) linksSection(page);
 
   function mapSection(parent: HTMLElement): void {
     const slot: ChartSlot = {};
@@ -330,14 +330,16 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   }
 
   function linksSection(parent: HTMLElement): void {
-    parent.appendChild(el('h2', 'ml-section-title', 'Neuroscope'));
+    parent.appendChild(el('h2', 'ml-section-title', result.sae ? 'Neuronpedia' : 'Neuroscope'));
     const c = el('section', 'ml-card ml-neuroscope');
     c.setAttribute('data-card', 'neuroscope');
-    c.appendChild(el('div', 'ml-card-subtitle', `Top-activating texts of each significant neuron on neuroscope.io (layer ${result.layer}), strongest |t| first. Opens in your browser.`));
+    c.appendChild(el('div', 'ml-card-subtitle', result.sae
+      ? `Each significant feature's page on Neuronpedia (${result.sae.label}), strongest |t| first. Opens in your browser.${result.sae.neuronpediaNote ? ` ${result.sae.neuronpediaNote}.` : ''}`
+      : `Top-activating texts of each significant neuron on neuroscope.io (layer ${result.layer}), strongest |t| first. Opens in your browser.`));
     const list = el('div', 'ml-neuroscope-links');
     for (const i of [...result.significant].sort((a, b) => Math.abs(result.t[b]) - Math.abs(result.t[a]))) {
       const url = neuroscopeUrl(result, i);
-      if (url) list.appendChild(neuroscopeLink(url, `L${result.layer}/N${i}`, host, `t = ${fmt(result.t[i], 2)}`));
+      if (url) list.appendChild(neuroscopeLink(url, unitLinkText(result, i, true), host, `t = ${fmt(result.t[i], 2)}`));
     }
     c.appendChild(list);
     parent.appendChild(c);

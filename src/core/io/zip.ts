@@ -1,6 +1,8 @@
-// A minimal reader for .zip files (a .nupkg is one): the central directory, then stored or
-// deflated entries, CRC-checked. Enough to take two shared libraries out of a NuGet package
-// without a zip dependency. ZIP64 archives (over 4 GB or 65,535 entries) are refused.
+// A minimal reader for .zip files: the central directory, then stored or deflated entries,
+// CRC-checked. Enough to take two shared libraries out of a NuGet package (a .nupkg is a zip) and
+// the arrays out of numpy's .npz (Gemma Scope's params.npz) without a zip dependency. ZIP64 sizes
+// and offsets are read (numpy writes every member with a ZIP64 extra, and Gemma Scope's wider SAEs
+// pass 4 GB); one entry must fit in one Buffer.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { MechLensError } from '../errors';
@@ -31,10 +33,12 @@ export function listZipEntries(file: string): ZipEntry[] {
       if (tail.readUInt32LE(i) === EOCD_SIGNATURE) { eocd = i; break; }
     }
     if (eocd < 0) throw notZip(file, 'no end-of-central-directory record');
-    const count = tail.readUInt16LE(eocd + 10);
-    const dirSize = tail.readUInt32LE(eocd + 12);
-    const dirOffset = tail.readUInt32LE(eocd + 16);
-    if (count === 0xffff || dirOffset === 0xffffffff) throw notZip(file, 'ZIP64 archives are not supported');
+    let count = tail.readUInt16LE(eocd + 10);
+    let dirSize = tail.readUInt32LE(eocd + 12);
+    let dirOffset = tail.readUInt32LE(eocd + 16);
+    if (count === 0xffff || dirSize === 0xffffffff || dirOffset === 0xffffffff) {
+      ({ count, dirSize, dirOffset } = readZip64End(fd, file, size - tailLength + eocd));
+    }
     if (dirOffset + dirSize > size) throw notZip(file, 'the central directory lies past the end of the file');
     const dir = Buffer.alloc(dirSize);
     fs.readSync(fd, dir, 0, dirSize, dirOffset);
@@ -45,19 +49,54 @@ export function listZipEntries(file: string): ZipEntry[] {
       const nameLength = dir.readUInt16LE(p + 28);
       const extraLength = dir.readUInt16LE(p + 30);
       const commentLength = dir.readUInt16LE(p + 32);
-      entries.push({
+      const entry: ZipEntry = {
         method: dir.readUInt16LE(p + 10),
         crc32: dir.readUInt32LE(p + 16),
         compressedSize: dir.readUInt32LE(p + 20),
         size: dir.readUInt32LE(p + 24),
         localHeaderOffset: dir.readUInt32LE(p + 42),
         name: dir.toString('utf8', p + 46, p + 46 + nameLength),
-      });
+      };
+      applyZip64Extra(entry, dir.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength));
+      entries.push(entry);
       p += 46 + nameLength + extraLength + commentLength;
     }
     return entries;
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
+const ZIP64_END_SIGNATURE = 0x06064b50;
+const ZIP64_EXTRA_ID = 0x0001;
+
+/** The ZIP64 end record, found through the locator just before the classic end record. */
+function readZip64End(fd: number, file: string, eocdOffset: number): { count: number; dirSize: number; dirOffset: number } {
+  const locator = Buffer.alloc(20);
+  if (eocdOffset < 20) throw notZip(file, 'a ZIP64 archive without its locator');
+  fs.readSync(fd, locator, 0, 20, eocdOffset - 20);
+  if (locator.readUInt32LE(0) !== ZIP64_LOCATOR_SIGNATURE) throw notZip(file, 'a ZIP64 archive without its locator');
+  const endOffset = Number(locator.readBigUInt64LE(8));
+  const end = Buffer.alloc(56);
+  fs.readSync(fd, end, 0, 56, endOffset);
+  if (end.readUInt32LE(0) !== ZIP64_END_SIGNATURE) throw notZip(file, 'the ZIP64 end record is damaged');
+  return { count: Number(end.readBigUInt64LE(32)), dirSize: Number(end.readBigUInt64LE(40)), dirOffset: Number(end.readBigUInt64LE(48)) };
+}
+
+/** Replaces the 32-bit fields saturated at 0xffffffff with the 64-bit values of the ZIP64 extra field, in its order. */
+function applyZip64Extra(entry: ZipEntry, extra: Buffer): void {
+  for (let q = 0; q + 4 <= extra.length;) {
+    const id = extra.readUInt16LE(q), length = extra.readUInt16LE(q + 2);
+    if (id === ZIP64_EXTRA_ID) {
+      let r = q + 4;
+      const next = () => { const v = Number(extra.readBigUInt64LE(r)); r += 8; return v; };
+      if (entry.size === 0xffffffff) entry.size = next();
+      if (entry.compressedSize === 0xffffffff) entry.compressedSize = next();
+      if (entry.localHeaderOffset === 0xffffffff) entry.localHeaderOffset = next();
+      return;
+    }
+    q += 4 + length;
   }
 }
 
@@ -69,8 +108,13 @@ export function readZipEntry(file: string, entry: ZipEntry): Buffer {
     fs.readSync(fd, local, 0, 30, entry.localHeaderOffset);
     if (local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw notZip(file, `local header of ${entry.name} is damaged`);
     const dataStart = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    const compressed = Buffer.alloc(entry.compressedSize);
-    fs.readSync(fd, compressed, 0, entry.compressedSize, dataStart);
+    // allocUnsafeSlow: an own ArrayBuffer at offset 0, every byte overwritten by the reads below.
+    const compressed = Buffer.allocUnsafeSlow(entry.compressedSize);
+    for (let done = 0; done < entry.compressedSize;) {
+      const n = fs.readSync(fd, compressed, done, Math.min(entry.compressedSize - done, 1 << 30), dataStart + done);
+      if (n === 0) throw notZip(file, `${entry.name} is cut off`);
+      done += n;
+    }
     let data: Buffer;
     if (entry.method === 0) data = compressed;
     else if (entry.method === 8) data = zlib.inflateRawSync(compressed);
@@ -94,5 +138,5 @@ export function crc32(data: Uint8Array): number {
 }
 
 function notZip(file: string, why: string): MechLensError {
-  return new MechLensError('format', `is not a readable zip/NuGet package: ${why}`, { input: file, fix: 'Delete the file so that it is downloaded again.' });
+  return new MechLensError('format', `is not a readable zip archive (.zip, .npz or NuGet package): ${why}`, { input: file, fix: 'Delete the file so that it is downloaded again.' });
 }

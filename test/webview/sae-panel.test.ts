@@ -1,0 +1,99 @@
+// The SAE features panel rendered in headless Chromium from a stored SaeResult (fixtures/make-sae-fixture.ts:
+// the real runSae on a random GPT-2 with the end-to-end SAELens SAE): chips under every token from the
+// Result, hovering a chip shades every token of every text with that feature's activation, clicking
+// opens its card (density, max, Neuronpedia link through openLink, the Inspector's selection), the
+// features table and its CSV, Copy as Python, and docs/screenshots/sae.png.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { SaeResult } from '../../src/protocol/result';
+import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+
+const stored = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'sae-result.json'), 'utf8')) as SaeResult;
+// A known release's Neuronpedia base, as the catalog gives it, so the links can be checked.
+const fixture: SaeResult = { ...stored, sae: { ...stored.sae, neuronpedia: 'https://www.neuronpedia.org/gpt2-small/1-res-jb' } };
+
+let browser: Browser;
+let panel: WebviewPage;
+
+before(async () => {
+  browser = await launchBrowser();
+  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 1100 });
+});
+after(async () => {
+  await panel?.close();
+  await browser?.close();
+});
+
+test('says ready, then renders without console errors or requests outside its origin', async () => {
+  assert.deepEqual((await panel.posted())[0], { type: 'ready' });
+  assert.deepEqual(panel.errors, []);
+  assert.deepEqual(panel.strayRequests, []);
+});
+
+test('every token of every text with its top features as chips, largest first, and its L0', async () => {
+  const tokens = fixture.texts.reduce((n, t) => n + t.tokens.length, 0);
+  assert.equal(await panel.page.locator('.ml-sae-token').count(), tokens);
+  for (const [ti, text] of fixture.texts.entries()) {
+    for (const [i, position] of text.positions.entries()) {
+      const cell = panel.page.locator(`.ml-sae-token[data-token="${ti}:${i}"]`);
+      assert.equal(await cell.locator('.ml-sae-token-text').textContent(), text.tokens[i].token);
+      assert.deepEqual(await cell.locator('.ml-sae-chip').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-feature')))), position.top.map((t) => t.feature));
+      assert.equal(await cell.locator('.ml-sae-l0').textContent(), `L0 ${position.l0}`);
+    }
+    const stat = (k: string) => panel.page.locator(`.ml-sae-text[data-text="${ti}"] [data-stat="${k}"]`).textContent();
+    assert.equal(await stat('mse'), text.mse!.toFixed(4));
+  }
+  const chips = (await panel.page.locator('.ml-sources .ml-source').allTextContents()).join(' | ');
+  assert.match(chips, /standard/);
+  assert.match(chips, /96 features/);
+});
+
+test('hovering a chip shows that feature on every token of every text', async () => {
+  const profile = fixture.profiles[1];
+  const chip = panel.page.locator(`.ml-sae-chip[data-feature="${profile.feature}"]`).first();
+  await chip.hover();
+  for (const [ti, text] of fixture.texts.entries()) {
+    for (let i = 0; i < text.tokens.length; i++) {
+      const v = profile.activations[ti][i];
+      const shade = await panel.page.locator(`.ml-sae-token[data-token="${ti}:${i}"] .ml-sae-shade`).textContent();
+      assert.equal(shade, v === 0 ? '·' : v.toFixed(2), `text ${ti} token ${i}`);
+    }
+  }
+  await panel.page.mouse.move(5, 5);
+  assert.equal(await panel.page.locator('.ml-sae-token .ml-sae-shade').first().textContent(), '');
+});
+
+test('clicking a chip opens the feature card: density, max, Neuronpedia through openLink, and the Inspector\'s selection', async () => {
+  const profile = fixture.profiles[0];
+  await panel.page.locator(`.ml-sae-chip[data-feature="${profile.feature}"]`).first().click();
+  const cardEl = panel.page.locator(`[data-card="sae-feature"][data-feature="${profile.feature}"]`);
+  await cardEl.waitFor();
+  assert.equal(await cardEl.locator('[data-stat="density"]').textContent(), `${(profile.density * 100).toFixed(1)}% of tokens`);
+  const posted = await panel.posted();
+  assert.deepEqual(posted.at(-1), { type: 'selection', items: [`f${profile.feature}`], focus: { kind: 'neuron', neuron: profile.feature } });
+  await cardEl.locator('.ml-sae-link').click();
+  assert.deepEqual((await panel.posted()).at(-1), { type: 'openLink', url: `https://www.neuronpedia.org/gpt2-small/1-res-jb/${profile.feature}` });
+  const bars = await cardEl.locator('rect').count();
+  assert.ok(bars >= fixture.texts.reduce((n, t) => n + t.tokens.length, 0), `one bar per token (${bars})`);
+  await cardEl.locator('[data-export="python"]').click();
+  const python = (await panel.posted()).at(-1) as { type: string; content?: string };
+  assert.match(JSON.stringify(python), /SAE\.from_pretrained|load_from_disk/);
+});
+
+test('the features table lists every profile with its density and exports as CSV', async () => {
+  assert.equal(await panel.page.locator('.ml-sae-table tr[data-feature]').count(), fixture.profiles.length);
+  await panel.page.locator('[data-card="sae-table"] [data-export="csv"]').click();
+  const csv = (await panel.posted()).at(-1) as { type: string; name: string; content: string };
+  assert.equal(csv.name, 'sae-features.csv');
+  assert.equal(csv.content.trim().split('\n').length, fixture.profiles.length + 1);
+});
+
+test('screenshot: the panel with a feature hovered', async () => {
+  await panel.page.locator(`.ml-sae-chip[data-feature="${fixture.profiles[1].feature}"]`).first().hover();
+  await waitUntil(panel.page, `document.querySelector('[data-hover-feature]') !== null`);
+  await panel.screenshot('sae');
+  assert.deepEqual(panel.errors, []);
+});
