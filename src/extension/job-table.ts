@@ -8,13 +8,13 @@ import type { Result } from '../protocol/result';
 import type { Focus, InspectorData } from '../protocol/side-view';
 import type { HookShapeConfig } from '../core/models/hooks';
 import {
-  validateAttentionRerun, validateCompareRerun, validateContrastRerun, validateMatchRerun, validateTokensRerun,
+  validateAttentionRerun, validateAttributionRerun, validateCompareRerun, validateContrastRerun, validateMatchRerun, validateTokensRerun,
 } from './commands/rerun-params';
 import {
-  summarizeAttention, summarizeCompare, summarizeContrast, summarizeMatch, summarizeTokens, type ResultSummary,
+  summarizeAttention, summarizeAttribution, summarizeCompare, summarizeContrast, summarizeMatch, summarizeTokens, type ResultSummary,
 } from './panels/result-summary';
 import {
-  inspectAttention, inspectCompare, inspectContrast, inspectMatch, inspectTokens, nothingToInspect,
+  inspectAttention, inspectAttribution, inspectCompare, inspectContrast, inspectMatch, inspectTokens, nothingToInspect,
 } from './views/inspector-data';
 
 /** What a job's re-run check knows besides the params: what the first run found out about the model. */
@@ -24,6 +24,7 @@ export interface RerunContexts {
   match: void;
   attention: { /** The model's layer count when known. */ nLayer?: number };
   contrast: { /** The model's hook shapes when known. */ hookConfig: HookShapeConfig | null };
+  attribution: void;
 }
 
 export interface ExtensionJob<J extends JobName> {
@@ -67,6 +68,12 @@ export const extensionJobs: { readonly [J in JobName]: ExtensionJob<J> } = Objec
     summary: summarizeContrast,
     inspect: (result, items, focus) => inspectContrast(result, items, focus),
     validateRerun: (raw, context) => validateContrastRerun(raw, context.hookConfig),
+  },
+  attribution: {
+    command: 'mechlens.logitAttribution',
+    summary: summarizeAttribution,
+    inspect: (result, items, focus) => inspectAttribution(result, items, focus),
+    validateRerun: (raw) => validateAttributionRerun(raw),
   },
 });
 

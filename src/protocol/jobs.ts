@@ -2,8 +2,8 @@
 // Result it returns. The other layers keep their own tables keyed by the same JobName (core: the run
 // function; extension: the command, status line, inspector data and re-run check; webview: the
 // renderer and the Python cards), so a job added here and missing there is a type error.
-import type { AttentionResult, CompareResult, ContrastResult, JobName, MatchResult, Result, TokensResult } from './result';
-import type { AttentionRerunParams, CompareRerunParams, ContrastRerunParams, MatchRerunParams } from './rerun';
+import type { AttentionResult, AttributionResult, CompareResult, ContrastResult, JobName, MatchResult, Result, TokensResult } from './result';
+import type { AttentionRerunParams, AttributionRerunParams, CompareRerunParams, ContrastRerunParams, MatchRerunParams } from './rerun';
 import type { TokensRerunParams } from './tokens-params';
 
 export type { JobName } from './result';
@@ -14,6 +14,7 @@ export interface JobTypes {
   match: { params: MatchRerunParams; result: MatchResult };
   attention: { params: AttentionRerunParams; result: AttentionResult };
   contrast: { params: ContrastRerunParams; result: ContrastResult };
+  attribution: { params: AttributionRerunParams; result: AttributionResult };
 }
 
 export type ResultOf<J extends JobName> = JobTypes[J]['result'];
@@ -26,7 +27,7 @@ export type RerunParamsOf<J extends JobName> = JobTypes[J]['params'];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const tableMatchesResults: Same<keyof JobTypes, JobName> & Same<ResultOf<JobName>, Result> = true;
 const entriesNameTheirJob: { [J in JobName]: Same<ResultOf<J>['job'], J> & Same<RerunParamsOf<J>['job'], J> } = {
-  compare: true, tokens: true, match: true, attention: true, contrast: true,
+  compare: true, tokens: true, match: true, attention: true, contrast: true, attribution: true,
 };
 void tableMatchesResults;
 void entriesNameTheirJob;
@@ -45,6 +46,7 @@ export const jobInfo: { readonly [J in JobName]: JobInfo<J> } = Object.freeze({
   match: { title: 'Match Vocabularies', size: (r: MatchResult) => r.matches.length },
   attention: { title: 'Compare Attention Q/K', size: (r: AttentionResult) => r.items.length },
   contrast: { title: 'Contrast Sentence Groups', size: (r: ContrastResult) => r.sentences.length },
+  attribution: { title: 'Logit Attribution', size: (r: AttributionResult) => r.texts.length * (r.nLayer * (r.nHead + 2) + 3) },
 });
 
 export const jobNames: readonly JobName[] = Object.freeze(Object.keys(jobInfo) as JobName[]);

@@ -49,10 +49,17 @@ export interface MatchRerunParams {
   leadingSpace: LeadingSpace;
 }
 
+/** Logit attribution: the target and contrast words (contrast '' for none); the texts stay. */
+export interface AttributionRerunParams {
+  job: 'attribution';
+  target: string;
+  contrast: string;
+}
+
 export const leadingSpaceChoices: readonly LeadingSpace[] = Object.freeze(['with', 'without', 'either']);
 
 /** Every job's re-run parameters; a panel for another job adds its interface here. */
-export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams;
+export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | AttributionRerunParams;
 
 /** What the host replies to `rerun` once the run has ended (an error comes as `ok: false`). */
 export interface RerunOutcome {

@@ -452,8 +452,8 @@ export interface AttributionResult {
 }
 
 /** What a panel can render. Later jobs join the union as their panels land (TokensResult and MatchResult next). */
-export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult;
-export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult;
+export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult | AttributionResult;
+export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult | AttributionResult;
 export type JobName = Result['job'];
 
 export function isResult(value: unknown): value is Result {

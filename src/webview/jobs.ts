@@ -7,6 +7,7 @@ import type { Result } from '../protocol/result';
 import type { FromWebview } from '../protocol/messages';
 import type { RerunClient } from './rerun-client';
 import { renderAttention, type AttentionUiState } from './panels/attention';
+import { renderAttribution, type AttributionUiState } from './panels/attribution';
 import { renderCompare, type CompareUiState, type PanelView } from './panels/compare';
 import { renderContrast, type ContrastUiState } from './panels/contrast';
 import { renderMatch, type MatchUiState } from './panels/match';
@@ -21,6 +22,7 @@ export interface UiStates {
   match: MatchUiState;
   attention: AttentionUiState;
   contrast: ContrastUiState;
+  attribution: AttributionUiState;
 }
 
 /** The webview state: the last Result and each job's UI choices under its own key. */
@@ -31,6 +33,7 @@ export interface SavedState {
   matchUi?: MatchUiState;
   attentionUi?: AttentionUiState;
   contrastUi?: ContrastUiState;
+  attributionUi?: AttributionUiState;
 }
 
 export interface RendererHost<U> {
@@ -60,6 +63,7 @@ export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.fr
   match: { stateKey: 'matchUi', render: renderMatch },
   attention: { stateKey: 'attentionUi', render: renderAttention },
   contrast: { stateKey: 'contrastUi', render: renderContrast },
+  attribution: { stateKey: 'attributionUi', render: renderAttribution },
 });
 
 export function isRenderable(result: Result): boolean {

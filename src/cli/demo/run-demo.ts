@@ -178,5 +178,7 @@ function summarize(result: Result): string {
       return `${result.items.length} words; RSA Q vs K r ${f(result.rsa.pearson)}`;
     case 'contrast':
       return `${result.t.length} neurons, ${result.significant.length} significant (${result.correction})`;
+    case 'attribution':
+      return `${result.texts.length} text${result.texts.length === 1 ? '' : 's'}; logit difference ${f(result.texts[0]?.logitDiff)}`;
   }
 }

@@ -7,6 +7,7 @@ import type { JobName } from '../../protocol/jobs';
 import { runJob } from '../jobs';
 import type { RecentList } from '../recent';
 import { compareAttention } from './attention';
+import { logitAttribution, type AttributionArgs } from './attribution';
 import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare';
 import { contrastSentences } from './contrast';
 import { matchVocabularies } from './match';
@@ -27,9 +28,10 @@ export const recentModelKeys = Object.freeze({
   attention: 'mechlens.recentAttentionModels',
   tokens: 'mechlens.recentTokensModels',
   match: 'mechlens.recentMatchModels',
+  attribution: 'mechlens.recentAttributionModels',
 });
 
-export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : { uri?: vscode.Uri }) => Promise<unknown>;
+export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : J extends 'attribution' ? AttributionArgs : { uri?: vscode.Uri }) => Promise<unknown>;
 
 export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.freeze({
   compare: ({ services }, args) => compareEmbeddings(services, args),
@@ -54,5 +56,11 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     runContrast: (input, control) => runJob('contrast', input, control),
     recentModels: recent(recentModelKeys.contrast, 8),
     recentHooks: recent('mechlens.recentContrastHooks', 8),
+  }, args),
+  attribution: ({ services, recent }, args) => logitAttribution({
+    ...services,
+    runAttribution: (input, control) => runJob('attribution', input, control),
+    recentModels: recent(recentModelKeys.attribution, 8),
+    recentTargets: recent('mechlens.recentAttributionTargets', 8),
   }, args),
 });

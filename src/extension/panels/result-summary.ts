@@ -1,6 +1,6 @@
 // One-line summaries of each job's Result, for the status bar and logs (the extension's job table,
 // job-table.ts, picks the one for a result).
-import type { AttentionResult, CompareResult, ContrastResult, MatchResult, TokensResult } from '../../protocol/result';
+import type { AttentionResult, AttributionResult, CompareResult, ContrastResult, MatchResult, TokensResult } from '../../protocol/result';
 import { formatMs } from '../log-format';
 
 export interface ResultSummary {
@@ -73,6 +73,21 @@ export function summarizeTokens(result: TokensResult): ResultSummary {
       result.title,
       `${result.tokens.length} tokens × ${result.dims} dims, ${map}`,
       `DBSCAN eps ${result.map.eps}, min_samples ${result.map.minSamples}: ${result.clusters.length} groups, ${result.ungrouped.indices.length} ungrouped`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+export function summarizeAttribution(result: AttributionResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const what = result.contrast ? `${result.target.token} − ${result.contrast.token}` : result.target.token;
+  const first = result.texts[0];
+  return {
+    text: `${result.model.label} · ${what} · ${result.provider.toUpperCase()} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.texts.length} text${result.texts.length === 1 ? '' : 's'}; first: logit difference ${first ? first.logitDiff.toPrecision(4) : 'n/a'}${result.softcap !== null ? ' (before the final softcap)' : ''}`,
+      `Execution provider: ${result.provider}`,
       `Run time: ${time}`,
     ].join('\n'),
   };
