@@ -4,8 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AttributionResult } from '../../protocol/result';
-import { runAttribution } from '../../core/analyses/attribution';
 import { writeJsonFileSync } from '../../core/io/json-stream';
+import { runInWorker } from '../../core/worker/client';
 import type { CliCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
@@ -22,7 +22,7 @@ const command: CliCommand = {
     json: { required: true, description: 'where to write the JSON: target, contrast, logitDiff, constant, components, heads (first text) and texts (all)' },
   },
   async run(args, io) {
-    const result = await runAttribution({
+    const result = await runInWorker('attribution', {
       model: args.model as string,
       texts: args.text as string[],
       target: args.target as string,
