@@ -12,7 +12,7 @@
 // is attributed the same way, as z · (W_O v) summed over the head's slice: one mat-vec per layer.
 // Under Gemma-2's post-attention norm the head outputs pass through that norm with its scale at
 // the position held fixed (it has no centring, so the heads then sum to the attn component).
-import type { AttributionComponent, AttributionLogit, AttributionResult, AttributionToken, TextAttribution } from '../../protocol/result';
+import type { AttributionComponent, AttributionLogit, AttributionResult, TextAttribution } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { MechLensError, throwIfCancelled } from '../errors';
 import { gemm } from '../linalg';
@@ -22,10 +22,12 @@ import type { ModelConfig } from '../models/config';
 import { familyWeights } from '../models/family-weights';
 import { ensureModel } from '../models/hub';
 import { modelLabel } from '../models/model-label';
-import type { Gpt2Tokenizer } from '../models/tokenizer';
+import { singleToken } from '../models/single-token';
 import { assertModelFits } from '../models/weight-memory';
 import type { RunControl } from '../run-control';
 import { VERSION } from '../version';
+
+export { singleToken };
 
 export interface AttributionInput {
   model: string;
@@ -38,23 +40,6 @@ export interface AttributionInput {
   cacheDir?: string;
   offline?: boolean;
   provider?: string;
-}
-
-/**
- * The token a word is with a leading space (" Paris"), or an error that names its pieces. `what`
- * names the option in the message (target, contrast).
- */
-export function singleToken(tokenizer: Gpt2Tokenizer, word: string, what: string): AttributionToken {
-  const bare = word.trim();
-  if (!bare) throw new MechLensError('bad-argument', `the ${what} word is empty`, { input: what, fix: `Give the ${what} as one word, e.g. Paris.` });
-  const ids = tokenizer.encode(` ${bare}`);
-  if (ids.length !== 1) {
-    const pieces = ids.map((id) => tokenizer.displayToken(id)).join('|');
-    throw new MechLensError('bad-argument', `the ${what} "${bare}" is not one token with a leading space: it is ${ids.length} tokens (${pieces})`, {
-      input: what, fix: `Choose a ${what} word that is one token, e.g. the first piece "${tokenizer.displayToken(ids[0]).replace(/^␣/, '')}".`,
-    });
-  }
-  return { id: ids[0], token: tokenizer.displayToken(ids[0]) };
 }
 
 /** Hooks read at the last position: every component, each layer's z, Gemma-2's post-attention scale, the final residual and the logits. */

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AttributionResult } from '../../protocol/result';
-import { singleToken, type AttributionInput } from '../../core/analyses/attribution';
+import type { AttributionInput } from '../../core/analyses/attribution';
 import { MechLensError } from '../../core/errors';
 import { findCachedModel } from '../../core/models/hub';
 import { loadTokenizer, type Gpt2Tokenizer } from '../../core/models/tokenizer';
@@ -15,6 +15,7 @@ import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, warnIgnoredSettings } from './job-flow';
+import { readAttributionTexts, wordProblem } from './attribution-inputs';
 import { readContrastSettings } from './model-hook-picks';
 
 export type AttributionJob = (input: AttributionInput, control: RunControl) => Promise<AttributionResult>;
@@ -36,18 +37,6 @@ export interface AttributionArgs {
 const totalSteps = 3;
 const stepTitle = (what: string) => `MechLens: Logit Attribution — ${what}`;
 const FILE_PATTERN = /\.(sentences|txt|words)$/i;
-
-/**
- * The texts of a file or selection: one per non-empty line, `# comments` and `[group]` headers left
- * out, `{target}` braces removed (the word stays). The lens view reads texts the same way; the two
- * readers become one shared module when the views merge.
- */
-export function readAttributionTexts(content: string): string[] {
-  return content.split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#') && !/^\[[^\]]*\]$/.test(line))
-    .map((line) => line.replace(/[{}]/g, ''));
-}
 
 /** The texts and where they came from, or undefined when the user backed out. */
 async function pickTexts(args: AttributionArgs, log: Log): Promise<{ texts: string[]; source: string } | undefined> {
@@ -89,19 +78,6 @@ async function tokenizerIfLocal(model: string, cacheDir: string | undefined, log
   } catch (err) {
     log.warn(`Could not read the tokenizer of ${model} to check the words as they are typed: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
-  }
-}
-
-/** An input-box check: undefined when the word is one token with a leading space (or cannot be checked yet), else why not. */
-export function wordProblem(tokenizer: Gpt2Tokenizer | undefined, word: string, what: 'target' | 'contrast', optional: boolean): string | undefined {
-  if (!word.trim()) return optional ? undefined : `Enter the ${what} word, e.g. Paris`;
-  if (/\s/.test(word.trim())) return `The ${what} is one word, without spaces inside`;
-  if (!tokenizer) return undefined;
-  try {
-    singleToken(tokenizer, word, what);
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
   }
 }
 
