@@ -29,8 +29,10 @@ for (const name of ['gpt2', 'gemma2']) {
   test(`${name}: the JSON has the contract's shape and PyTorch's numbers`, () => {
     const want = expected.models.find((m) => m.name === name)!.cases[0];
     const out = path.join(tmp, `${name}.json`);
-    const r = cli(['attribution', '--model', path.join(tmp, name), '--text', want.text, '--target', want.target, '--contrast', want.contrast!, '--json', out]);
+    const html = path.join(tmp, `${name}.html`);
+    const r = cli(['attribution', '--model', path.join(tmp, name), '--text', want.text, '--target', want.target, '--contrast', want.contrast!, '--json', out, '--html', html]);
     assert.equal(r.status, 0, r.stderr);
+    assert.match(fs.readFileSync(html, 'utf8'), /"job":"attribution"/);
     assert.match(r.stderr, /Σ components \+ constant = /);
     const json = JSON.parse(fs.readFileSync(out, 'utf8')) as {
       target: { id: number; token: string }; contrast: { id: number; token: string }; logitDiff: number; constant: number;

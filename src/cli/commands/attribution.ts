@@ -7,6 +7,7 @@ import type { AttributionResult } from '../../protocol/result';
 import { writeJsonFileSync } from '../../core/io/json-stream';
 import { runInWorker } from '../../core/worker/client';
 import type { CliCommand } from '../command';
+import { writeHtmlReport } from '../report';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliCommand = {
@@ -20,6 +21,7 @@ const command: CliCommand = {
     'cache-dir': { description: 'download cache (default ~/.cache/mechlens or $MECHLENS_CACHE)' },
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the JSON: target, contrast, logitDiff, constant, components, heads (first text) and texts (all)' },
+    html: { description: 'also write the panel as a self-contained HTML report here' },
   },
   async run(args, io) {
     const result = await runInWorker('attribution', {
@@ -35,6 +37,11 @@ const command: CliCommand = {
     mkdirSync(dirname(file), { recursive: true });
     writeJsonFileSync(file, cliJson(result));
     io.log(`Wrote ${file}`);
+    if (typeof args.html === 'string') {
+      mkdirSync(dirname(args.html), { recursive: true });
+      writeHtmlReport(args.html, result);
+      io.log(`Wrote ${args.html}`);
+    }
     const first = result.texts[0];
     const what = result.contrast ? `logit(${result.target.token}) − logit(${result.contrast.token})` : `logit(${result.target.token})`;
     io.log(`${what} = ${first.logitDiff.toPrecision(6)}${result.softcap !== null ? ` before the final softcap (${result.softcap}); after it ${(first.logits.target.postSoftcap - (first.logits.contrast?.postSoftcap ?? 0)).toPrecision(6)}` : ''}`);
