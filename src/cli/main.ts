@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   match: async () => (await import('./commands/match')).default,
   heads: async () => (await import('./commands/heads')).default,
   sae: async () => (await import('./commands/sae')).default,
+  attribution: async () => (await import('./commands/attribution')).default,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -8,13 +8,13 @@ import type { Result } from '../protocol/result';
 import type { Focus, InspectorData } from '../protocol/side-view';
 import type { HookShapeConfig } from '../core/models/hooks';
 import {
-  validateAttentionRerun, validateCompareRerun, validateContrastRerun, validateHeadsRerun, validateMatchRerun, validateSaeRerun, validateTokensRerun,
+  validateAttentionRerun, validateAttributionRerun, validateCompareRerun, validateContrastRerun, validateHeadsRerun, validateMatchRerun, validateSaeRerun, validateTokensRerun,
 } from './commands/rerun-params';
 import {
-  summarizeAttention, summarizeCompare, summarizeContrast, summarizeHeads, summarizeMatch, summarizeSae, summarizeTokens, type ResultSummary,
+  summarizeAttention, summarizeAttribution, summarizeCompare, summarizeContrast, summarizeHeads, summarizeMatch, summarizeSae, summarizeTokens, type ResultSummary,
 } from './panels/result-summary';
 import {
-  inspectAttention, inspectCompare, inspectContrast, inspectHeads, inspectMatch, inspectSae, inspectTokens, nothingToInspect,
+  inspectAttention, inspectAttribution, inspectCompare, inspectContrast, inspectHeads, inspectMatch, inspectSae, inspectTokens, nothingToInspect,
 } from './views/inspector-data';
 
 /** What a job's re-run check knows besides the params: what the first run found out about the model. */
@@ -26,6 +26,7 @@ export interface RerunContexts {
   contrast: { /** The model's hook shapes when known. */ hookConfig: HookShapeConfig | null };
   heads: void;
   sae: void;
+  attribution: void;
 }
 
 export interface ExtensionJob<J extends JobName> {
@@ -81,6 +82,12 @@ export const extensionJobs: { readonly [J in JobName]: ExtensionJob<J> } = Objec
     summary: summarizeSae,
     inspect: (result, items, focus) => inspectSae(result, items, focus),
     validateRerun: (raw) => validateSaeRerun(raw),
+  },
+  attribution: {
+    command: 'mechlens.logitAttribution',
+    summary: summarizeAttribution,
+    inspect: (result, items, focus) => inspectAttribution(result, items, focus),
+    validateRerun: (raw) => validateAttributionRerun(raw),
   },
 });
 

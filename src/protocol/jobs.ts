@@ -2,8 +2,8 @@
 // Result it returns. The other layers keep their own tables keyed by the same JobName (core: the run
 // function; extension: the command, status line, inspector data and re-run check; webview: the
 // renderer and the Python cards), so a job added here and missing there is a type error.
-import type { AttentionResult, CompareResult, ContrastResult, HeadsResult, JobName, MatchResult, Result, SaeResult, TokensResult } from './result';
-import type { AttentionRerunParams, CompareRerunParams, ContrastRerunParams, HeadsRerunParams, MatchRerunParams, SaeRerunParams } from './rerun';
+import type { AttentionResult, AttributionResult, CompareResult, ContrastResult, HeadsResult, JobName, MatchResult, Result, SaeResult, TokensResult } from './result';
+import type { AttentionRerunParams, AttributionRerunParams, CompareRerunParams, ContrastRerunParams, HeadsRerunParams, MatchRerunParams, SaeRerunParams } from './rerun';
 import type { TokensRerunParams } from './tokens-params';
 
 export type { JobName } from './result';
@@ -16,6 +16,7 @@ export interface JobTypes {
   contrast: { params: ContrastRerunParams; result: ContrastResult };
   heads: { params: HeadsRerunParams; result: HeadsResult };
   sae: { params: SaeRerunParams; result: SaeResult };
+  attribution: { params: AttributionRerunParams; result: AttributionResult };
 }
 
 export type ResultOf<J extends JobName> = JobTypes[J]['result'];
@@ -28,7 +29,7 @@ export type RerunParamsOf<J extends JobName> = JobTypes[J]['params'];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const tableMatchesResults: Same<keyof JobTypes, JobName> & Same<ResultOf<JobName>, Result> = true;
 const entriesNameTheirJob: { [J in JobName]: Same<ResultOf<J>['job'], J> & Same<RerunParamsOf<J>['job'], J> } = {
-  compare: true, tokens: true, match: true, attention: true, contrast: true, heads: true, sae: true,
+  compare: true, tokens: true, match: true, attention: true, contrast: true, heads: true, sae: true, attribution: true,
 };
 void tableMatchesResults;
 void entriesNameTheirJob;
@@ -50,6 +51,7 @@ export const jobInfo: { readonly [J in JobName]: JobInfo<J> } = Object.freeze({
   // Patterns dominate a heads result: counted in thousands of cells, so up to ~400k cells stay in the webview state.
   heads: { title: 'Attention Heads', size: (r: HeadsResult) => Math.ceil((r.patterns ? r.texts.reduce((n, t) => n + t.tokens.length ** 2, 0) * r.nLayer * r.nHead : 0) / 1000) },
   sae: { title: 'SAE Features', size: (r: SaeResult) => r.texts.reduce((n, t) => n + t.tokens.length, 0) },
+  attribution: { title: 'Logit Attribution', size: (r: AttributionResult) => r.texts.length * (r.nLayer * (r.nHead + 2) + 3) },
 });
 
 export const jobNames: readonly JobName[] = Object.freeze(Object.keys(jobInfo) as JobName[]);

@@ -55,6 +55,13 @@ export interface MatchRerunParams {
   leadingSpace: LeadingSpace;
 }
 
+/** Logit attribution: the target and contrast words (contrast '' for none); the texts stay. */
+export interface AttributionRerunParams {
+  job: 'attribution';
+  target: string;
+  contrast: string;
+}
+
 export const leadingSpaceChoices: readonly LeadingSpace[] = Object.freeze(['with', 'without', 'either']);
 
 /** The heads job's built-in probe: N random tokens repeated twice, and the seed that draws them. */
@@ -65,7 +72,7 @@ export interface HeadsRerunParams {
 }
 
 /** Every job's re-run parameters; a panel for another job adds its interface here. */
-export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | HeadsRerunParams | SaeRerunParams;
+export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | HeadsRerunParams | SaeRerunParams | AttributionRerunParams;
 
 /** What the host replies to `rerun` once the run has ended (an error comes as `ok: false`). */
 export interface RerunOutcome {

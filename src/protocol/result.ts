@@ -432,9 +432,81 @@ export interface HeadsResult {
   inputs: { model: string; texts: string | null; repeatRandom: number | null; seed: number };
 }
 
+/** One token of the attribution, as the CLI contract writes it: its id and how it reads (`␣Paris`). */
+export interface AttributionToken {
+  id: number;
+  token: string;
+}
+
+/** A component's direct effect on the logit (difference): `embed`, `pos_embed`, `blocks.L.attn`, `blocks.L.mlp`. */
+export interface AttributionComponent {
+  name: string;
+  value: number;
+}
+
+/** A logit as the model computes it: before the final softcap (what is attributed) and after it (what the model outputs). */
+export interface AttributionLogit {
+  id: number;
+  /** Recomputed in float64 from the final residual: final norm, then the unembedding row. */
+  preSoftcap: number;
+  /** cap · tanh(pre / cap); equal to preSoftcap without a softcap. */
+  postSoftcap: number;
+  /** The model's own output logit (float32 graph, after any softcap). */
+  model: number;
+}
+
+/** The direct logit attribution of one text at its last position. */
+export interface TextAttribution {
+  text: string;
+  /** Tokens as displayed (`␣the`), BOS included where the tokenizer adds one. */
+  tokens: string[];
+  tokenIds: number[];
+  /** Index of the token read (the last). */
+  position: number;
+  /** Logit of the target minus the contrast's (or the target's logit), before any softcap. */
+  logitDiff: number;
+  /** β·u plus the unembedding-bias difference: what no component carries. */
+  constant: number;
+  /** In forward order: embed, pos_embed (learned positions only), then blocks.L.attn and blocks.L.mlp per layer. */
+  components: AttributionComponent[];
+  /** Σ components + constant: equals logitDiff (the check the panel shows). */
+  sum: number;
+  /** heads[L][H]: each head's own output (z_h · W_O[h], no bias) attributed the same way. */
+  heads: number[][];
+  /** Per layer, the attention output bias's share, so Σ heads[L] + attnBias[L] = blocks.L.attn. */
+  attnBias: number[];
+  /** The final norm's scale at this position (ln_final.hook_scale). */
+  scale: number;
+  logits: { target: AttributionLogit; contrast?: AttributionLogit };
+  /** The model's own logit difference (after any softcap). */
+  modelLogitDiff: number;
+}
+
+export interface AttributionResult {
+  schemaVersion: number;
+  job: 'attribution';
+  title: string;
+  model: SourceInfo;
+  provider: string;
+  target: AttributionToken;
+  contrast?: AttributionToken;
+  /** The final-logit softcap (Gemma-2), or null: the attribution is to the logit before it. */
+  softcap: number | null;
+  /** 'layernorm' (components are centred) or 'rmsnorm' / 'rmsnorm_plus_one' (Gemma's (1 + w)). */
+  norm: 'layernorm' | 'rmsnorm' | 'rmsnorm_plus_one';
+  nLayer: number;
+  nHead: number;
+  texts: TextAttribution[];
+  bosAdded: boolean;
+  warnings: string[];
+  randomWeights?: RandomWeightsMark;
+  run: RunInfo;
+  inputs: { model: string; texts: string[]; target: string; contrast: string | null; source?: string };
+}
+
 /** What a panel can render. Later jobs join the union as their panels land (TokensResult and MatchResult next). */
-export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult | HeadsResult | SaeResult;
-export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult | HeadsResult | SaeResult;
+export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult | HeadsResult | SaeResult | AttributionResult;
+export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult | HeadsResult | SaeResult | AttributionResult;
 export type JobName = Result['job'];
 
 export function isResult(value: unknown): value is Result {

@@ -7,6 +7,7 @@ import type { Result } from '../protocol/result';
 import type { FromWebview } from '../protocol/messages';
 import type { RerunClient } from './rerun-client';
 import { renderAttention, type AttentionUiState } from './panels/attention';
+import { renderAttribution, type AttributionUiState } from './panels/attribution';
 import { renderCompare, type CompareUiState, type PanelView } from './panels/compare';
 import { renderContrast, type ContrastUiState } from './panels/contrast';
 import { renderHeads, type HeadsUiState } from './panels/heads';
@@ -25,6 +26,7 @@ export interface UiStates {
   contrast: ContrastUiState;
   heads: HeadsUiState;
   sae: SaeUiState;
+  attribution: AttributionUiState;
 }
 
 /** The webview state: the last Result and each job's UI choices under its own key. */
@@ -37,6 +39,7 @@ export interface SavedState {
   contrastUi?: ContrastUiState;
   headsUi?: HeadsUiState;
   saeUi?: SaeUiState;
+  attributionUi?: AttributionUiState;
 }
 
 export interface RendererHost<U> {
@@ -73,6 +76,7 @@ export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.fr
       post: host.post, ui: host.ui, saveUi: host.saveUi, ...(host.rerun.available ? { rerun: host.rerun } : {}),
     }),
   },
+  attribution: { stateKey: 'attributionUi', render: renderAttribution },
 });
 
 export function isRenderable(result: Result): boolean {

@@ -4,6 +4,7 @@
 // and redraws them. Keys are the cards' export names.
 import type { JobName, ResultOf } from '../protocol/jobs';
 import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, Result, SaeResult } from '../protocol/result';
+import { attributionCards, attributionScript } from './python-attribution';
 import { buildScript, pyInt, pyLiteral, pyMatrix, pyNumber, pyStr, pyVector, type ScriptParts } from './python-script';
 
 const STATS = 'from scipy import stats';
@@ -501,6 +502,10 @@ export const pythonCards: { readonly [J in JobName]: PythonCards<J> } = Object.f
   heads: {
     has: (_result, name) => /^scores-(previousToken|duplicateToken|induction)$/.test(name),
     script: headsScript,
+  },
+  attribution: {
+    has: (result, name) => result.texts.length > 0 && (attributionCards as readonly string[]).includes(name),
+    script: attributionScript,
   },
 });
 

@@ -26,6 +26,7 @@ const JOB_NAMES: Record<JobName, string> = {
   contrast: '5. Contrast two sentence groups',
   heads: 'Attention heads and their detectors',
   sae: 'SAE features',
+  attribution: 'Direct logit attribution',
 };
 
 const STYLE = `

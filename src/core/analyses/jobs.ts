@@ -12,6 +12,7 @@ import type { AttentionInput } from './attention';
 import type { ContrastInput } from './contrast';
 import type { HeadsInput } from './heads';
 import type { SaeInput } from './sae';
+import type { AttributionInput } from './attribution';
 
 export interface JobInputs {
   compare: CompareInput;
@@ -21,6 +22,7 @@ export interface JobInputs {
   contrast: ContrastInput;
   heads: HeadsInput;
   sae: SaeInput;
+  attribution: AttributionInput;
 }
 
 export type JobInput<J extends JobName> = JobInputs[J];
@@ -34,4 +36,5 @@ export const jobRunners: { readonly [J in JobName]: JobRunner<J> } = Object.free
   contrast: async (input, control) => (await import('./contrast')).runContrast(input, control),
   heads: async (input, control) => (await import('./heads')).runHeads(input, control),
   sae: async (input, control) => (await import('./sae')).runSae(input, control),
+  attribution: async (input, control) => (await import('./attribution')).runAttribution(input, control),
 });

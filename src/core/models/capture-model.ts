@@ -149,12 +149,23 @@ export async function tokenEmbeddings(model: string | LoadedModel, tokenIds?: re
       input: loaded.source, fix: 'Use the Hugging Face checkpoint folder of the model.',
     });
   }
-  const { file, info } = loaded.checkpoint.tensor(familyWeights(loaded.checkpoint.config.modelType).embed);
-  const [vocab, d] = info.shape;
+  const tensorName = familyWeights(loaded.checkpoint.config.modelType).embed;
+  const vocab = loaded.checkpoint.tensor(tensorName).info.shape[0];
   const ids = tokenIds ? [...tokenIds] : Array.from({ length: vocab }, (_, i) => i);
+  const rows = checkpointRows(loaded.checkpoint, tensorName, ids, loaded.source, 'embedding matrix');
+  return { data: rows.data, dims: rows.dims, tokenIds: ids };
+}
+
+/**
+ * Rows `ids` of a 2-D checkpoint tensor (an embedding matrix or LM head) as float32, read row by
+ * row from the safetensors file: the unembedding rows of two tokens read 2 rows, not the matrix.
+ */
+export function checkpointRows(checkpoint: Checkpoint, tensorName: string, ids: readonly number[], source: string = checkpoint.dir, what = `${tensorName} matrix`): { data: Float32Array; dims: [number, number] } {
+  const { file, info } = checkpoint.tensor(tensorName);
+  const [vocab, d] = info.shape;
   for (const id of ids) {
     if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-      throw new MechLensError('bad-argument', `token id ${id} is outside the embedding matrix (0..${vocab - 1})`, { input: loaded.source, fix: 'Use ids from this model\'s tokenizer.' });
+      throw new MechLensError('bad-argument', `token id ${id} is outside the ${what} (0..${vocab - 1})`, { input: source, fix: 'Use ids from this model\'s tokenizer.' });
     }
   }
   const bytesPer = info.dtype === 'F32' ? 4 : info.dtype === 'F64' ? 8 : 2;
@@ -177,7 +188,7 @@ export async function tokenEmbeddings(model: string | LoadedModel, tokenIds?: re
   } finally {
     fs.closeSync(fd);
   }
-  return { data: out, dims: [ids.length, d], tokenIds: ids };
+  return { data: out, dims: [ids.length, d] };
 }
 
 function toF32(bytes: Uint8Array, dtype: string, count: number): Float32Array {

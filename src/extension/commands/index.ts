@@ -7,6 +7,7 @@ import type { JobName } from '../../protocol/jobs';
 import { runJob } from '../jobs';
 import type { RecentList } from '../recent';
 import { compareAttention } from './attention';
+import { logitAttribution, type AttributionArgs } from './attribution';
 import { compareEmbeddings, type CompareArgs, type CompareServices } from './compare';
 import { contrastSentences } from './contrast';
 import { attentionHeads, type HeadsArgs } from './heads';
@@ -31,9 +32,10 @@ export const recentModelKeys = Object.freeze({
   match: 'mechlens.recentMatchModels',
   heads: 'mechlens.recentHeadsModels',
   sae: 'mechlens.recentSaeModels',
+  attribution: 'mechlens.recentAttributionModels',
 });
 
-export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : J extends 'heads' ? HeadsArgs : { uri?: vscode.Uri }) => Promise<unknown>;
+export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : J extends 'heads' ? HeadsArgs : J extends 'attribution' ? AttributionArgs : { uri?: vscode.Uri }) => Promise<unknown>;
 
 export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.freeze({
   compare: ({ services }, args) => compareEmbeddings(services, args),
@@ -69,5 +71,11 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     runSae: (input, control) => runJob('sae', input, control),
     recentModels: recent(recentModelKeys.sae, 8),
     recentSaes: recent('mechlens.recentSaes', 8),
+  }, args),
+  attribution: ({ services, recent }, args) => logitAttribution({
+    ...services,
+    runAttribution: (input, control) => runJob('attribution', input, control),
+    recentModels: recent(recentModelKeys.attribution, 8),
+    recentTargets: recent('mechlens.recentAttributionTargets', 8),
   }, args),
 });

@@ -4,7 +4,7 @@
 import { MechLensError } from '../../core/errors';
 import type { HookShapeConfig } from '../../core/models/hooks';
 import {
-  leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams, type HeadsRerunParams, type MatchRerunParams, type SaeRerunParams, type NumberLimit,
+  leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type AttributionRerunParams, type CompareRerunParams, type ContrastRerunParams, type HeadsRerunParams, type MatchRerunParams, type SaeRerunParams, type NumberLimit,
 } from '../../protocol/rerun';
 import { tokensLimitProblem, type TokensRerunParams } from '../../protocol/tokens-params';
 import { validateHook } from './model-hook-picks';
@@ -140,5 +140,16 @@ export function validateTokensRerun(raw: unknown, listRun: boolean): TokensRerun
   return {
     job: 'tokens', method: f.method, perplexity: number('perplexity', false) as number, eps: number('eps', true),
     minSamples: number('minSamples', false) as number, first: listRun ? null : number('first', false),
+  };
+}
+
+/** One word each (the contrast may be empty: none); whether it is one token is checked by the run against the model's tokenizer. */
+export function validateAttributionRerun(raw: unknown): AttributionRerunParams {
+  const f = fieldsOf(raw, 'attribution');
+  const word = (t: string, required: boolean) => (required && !t.trim() ? 'a target word, e.g. Paris' : /\s/.test(t.trim()) ? 'one word, without spaces inside' : undefined);
+  return {
+    job: 'attribution',
+    target: checkText(f, 'target', (t) => word(t, true)).trim(),
+    contrast: checkText(f, 'contrast', (t) => word(t, false)).trim(),
   };
 }

@@ -1,6 +1,6 @@
 // One-line summaries of each job's Result, for the status bar and logs (the extension's job table,
 // job-table.ts, picks the one for a result).
-import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, SaeResult, TokensResult } from '../../protocol/result';
+import type { AttentionResult, AttributionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, SaeResult, TokensResult } from '../../protocol/result';
 import { formatMs } from '../log-format';
 
 export interface ResultSummary {
@@ -109,6 +109,21 @@ export function summarizeHeads(result: HeadsResult): ResultSummary {
       result.title,
       `${result.nLayer} layers × ${result.nHead} heads`,
       `Top previous-token head ${best('previousToken')}, duplicate-token ${best('duplicateToken')}, induction ${best('induction')}`,
+      `Execution provider: ${result.provider}`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+export function summarizeAttribution(result: AttributionResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const what = result.contrast ? `${result.target.token} − ${result.contrast.token}` : result.target.token;
+  const first = result.texts[0];
+  return {
+    text: `${result.model.label} · ${what} · ${result.provider.toUpperCase()} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.texts.length} text${result.texts.length === 1 ? '' : 's'}; first: logit difference ${first ? first.logitDiff.toPrecision(4) : 'n/a'}${result.softcap !== null ? ' (before the final softcap)' : ''}`,
       `Execution provider: ${result.provider}`,
       `Run time: ${time}`,
     ].join('\n'),

@@ -3,7 +3,7 @@
 // space (and per layer when the result has them); a neuron → its activation in every sentence with
 // both groups' summaries and its t-test; a cluster → its members and centroid profile; a point of a
 // layer sweep → every statistic recorded at that layer.
-import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, Result, SaeResult, TokensResult } from '../../protocol/result';
+import type { AttentionResult, AttributionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, Result, SaeResult, TokensResult } from '../../protocol/result';
 import type { Focus, GroupSummary, InspectorData, Neighbour } from '../../protocol/side-view';
 import { matrix } from '../../core/matrix';
 import { twoSampleTTest } from '../../core/stats/ttest';
@@ -194,6 +194,32 @@ export function inspectHeads(result: HeadsResult, items: readonly string[], focu
     series: names.map((n) => ({ name: DETECTOR_LABELS[n], values: result.scores[n].map((row) => row[at.head]) })),
     layers: result.scores.induction.map((_, l) => l),
     texts: result.texts.map((t) => ({ text: t.text, values: names.map((n) => t.scores[n][at.layer][at.head]) })),
+  };
+}
+
+/**
+ * An attribution result: a layer (picked in the bars or the head grid) of the text named first in
+ * `items` (else the first text): its attention, MLP and head values, and attention and MLP at every layer.
+ */
+export function inspectAttribution(result: AttributionResult, items: readonly string[], focus: Focus | undefined): InspectorData | undefined {
+  if (focus?.kind !== 'layer' || focus.layer < 0 || focus.layer >= result.nLayer) return undefined;
+  const text = result.texts.find((t) => t.text === items[0]) ?? result.texts[0];
+  if (!text) return undefined;
+  const valueOf = (name: string) => text.components.find((c) => c.name === name)?.value ?? null;
+  const layers = Array.from({ length: result.nLayer }, (_, l) => l);
+  const l = focus.layer;
+  return {
+    kind: 'layer', layer: l, current: l,
+    values: [
+      { name: `blocks.${l}.attn`, value: valueOf(`blocks.${l}.attn`) },
+      { name: `blocks.${l}.mlp`, value: valueOf(`blocks.${l}.mlp`) },
+      ...text.heads[l].map((value, h) => ({ name: `head ${l}.${h}`, value })),
+    ],
+    series: [
+      { name: 'attention', values: layers.map((k) => valueOf(`blocks.${k}.attn`)) },
+      { name: 'MLP', values: layers.map((k) => valueOf(`blocks.${k}.mlp`)) },
+    ],
+    layers,
   };
 }
 

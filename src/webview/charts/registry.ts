@@ -4,6 +4,7 @@ import type { Chart } from './common';
 import { categoryBars } from './category-bars';
 import { clusterMap } from './cluster-map';
 import { headBars } from './head-bars';
+import { headValueMap } from './head-value-map';
 import { heatmap } from './heatmap';
 import { histogram } from './histogram';
 import { layerSweep } from './layer-sweep';
@@ -14,9 +15,10 @@ import { shuffleCheck } from './shuffle-check';
 import { stripPlot } from './strip-plot';
 import { tPlot } from './t-plot';
 import { valueBars } from './value-bars';
+import { waterfall } from './waterfall';
 
 type AnyChartFunction = (container: HTMLElement, data: never, options?: never) => Chart<never, never>;
 
 export const pinnableCharts: Readonly<Record<string, AnyChartFunction>> = Object.freeze({
-  categoryBars, clusterMap, headBars, heatmap, histogram, layerSweep, linePlot, scatter, sentenceValues, shuffleCheck, stripPlot, tPlot, valueBars,
+  categoryBars, clusterMap, headBars, headValueMap, heatmap, histogram, layerSweep, linePlot, scatter, sentenceValues, shuffleCheck, stripPlot, tPlot, valueBars, waterfall,
 } as unknown as Record<string, AnyChartFunction>);
