@@ -86,6 +86,8 @@ export interface Selectivity {
   perCategory: { category: string; within: number | null; n: number }[];
   /** Why the index is null, when it is. */
   reason?: string;
+  /** The index is null because the between mean is ≈ 0 next to the similarities' scale (show the two means). */
+  betweenNearZero?: boolean;
   /** Caveats that leave the index defined, e.g. a one-word category left out of the within mean. */
   warnings?: string[];
 }

@@ -80,6 +80,27 @@ test('strip plot: means at the given values, index text, and an even subsample o
   }
 });
 
+test('strip plot: an index over a between mean of ≈ 0 reads "n/a (between ≈ 0)" with the two means; within/between colors are not the A/B colors', async () => {
+  const page = await openChart(browser, {
+    modulePath, exportName: 'stripPlot', width: 700,
+    data: { spaces: [{
+      name: 'A', index: null, betweenNearZero: true, reason: 'between ≈ 0',
+      within: { values: [0.41, 0.39], mean: 0.4 }, between: { values: [0.01, -0.0108], mean: -0.0004 },
+    }] },
+  });
+  try {
+    assert.deepEqual(await page.page.locator('text.selectivity-index').allTextContents(),
+      ['selectivity index n/a (between ≈ 0): within 0.400, between -0.00040']);
+    const fills = await page.page.evaluate(`['within', 'between'].map((k) => document.querySelector('.points-' + k + ' circle').getAttribute('fill'))`) as string[];
+    const series = await page.page.evaluate(`['--vscode-charts-blue', '--vscode-charts-orange'].map((v) => getComputedStyle(document.documentElement).getPropertyValue(v).trim())`) as string[];
+    assert.notEqual(fills[0], fills[1]);
+    for (const f of fills) assert.ok(!series.includes(f), `${f} is also an A/B series color (${series})`);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('histogram bins count every value once; line plot has one panel per space with its dims', async () => {
   const hist = await openChart(browser, {
     modulePath, exportName: 'histogram', width: 600,

@@ -10,6 +10,7 @@ import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatma
 import { histogram } from '../charts/histogram';
 import { headBars } from '../charts/head-bars';
 import { layerSweep } from '../charts/layer-sweep';
+import { selectivityValue } from '../../protocol/selectivity-text';
 import { scatter } from '../charts/scatter';
 import { matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, notesBanner, panelPage, runMeta, sourceChip, statRow } from './cards';
@@ -259,11 +260,11 @@ function selectivityTable(result: AttentionResult): HTMLTableElement {
     const row = el('tr');
     row.setAttribute('data-space', key);
     row.appendChild(el('td', undefined, `${key.toUpperCase()} · ${result[key].hook}`));
-    const index = el('td', undefined, fmt(s.index));
+    const index = el('td', undefined, selectivityValue(s));
     index.setAttribute('data-stat', `selectivity-${key}`);
     row.append(index, el('td', undefined, fmt(s.within)), el('td', undefined, fmt(s.between)));
     for (const c of result.categories) row.appendChild(el('td', undefined, fmt(s.perCategory.find((p) => p.category === c)?.within ?? null)));
-    row.appendChild(el('td', undefined, s.reason ?? ''));
+    row.appendChild(el('td', undefined, s.betweenNearZero ? 'between ≈ 0: compare within and between' : s.reason ?? ''));
     table.appendChild(row);
   }
   return table;

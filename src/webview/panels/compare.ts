@@ -8,11 +8,12 @@ import type { FromWebview } from '../../protocol/messages';
 import type { CompareResult, SpaceResult } from '../../protocol/result';
 import { missingBanner } from '../charts/banner';
 import { clusterMap } from '../charts/cluster-map';
-import { type Chart, fmt } from '../charts/common';
+import type { Chart } from '../charts/common';
 import type { HeatmapScheme } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
 import { linePlot } from '../charts/line-plot';
 import { stripPlot } from '../charts/strip-plot';
+import { selectivityValue } from '../../protocol/selectivity-text';
 import { type ChartSlot, card, el, header, notesBanner, panelPage, runMeta, sourceChip } from './cards';
 import { addPythonExports } from '../python-buttons';
 import { rsaScatterCard, section, similarityHeatmaps, spaceName } from './compare-sections';
@@ -76,14 +77,14 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   page.appendChild(selGrid);
   {
     const slot: ChartSlot = {};
-    const sub = `index = mean within-category / mean between-category similarity · ${nameA}: ${fmt(result.a.selectivity.index)} · ${nameB}: ${fmt(result.b.selectivity.index)}`;
+    const sub = `index = mean within-category / mean between-category similarity · ${nameA}: ${selectivityValue(result.a.selectivity)} · ${nameB}: ${selectivityValue(result.b.selectivity)}`;
     const body = card(selGrid, 'Within vs between categories', sub, exportable('selectivity-strips', () => slot.chart), host);
     body.parentElement?.setAttribute('data-card', 'selectivity');
     const spaces = (['a', 'b'] as const).map((k) => {
       const g = withinBetween(result, pairs, k);
       const s = result[k].selectivity;
       return {
-        name: k === 'a' ? nameA : nameB, index: s.index, reason: s.reason,
+        name: k === 'a' ? nameA : nameB, index: s.index, reason: s.reason, betweenNearZero: s.betweenNearZero,
         within: { values: g.within, pairs: g.withinPairs.length ? g.withinPairs : undefined, mean: s.within },
         between: { values: g.between, pairs: g.betweenPairs.length ? g.betweenPairs : undefined, mean: s.between },
       };
