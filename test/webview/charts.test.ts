@@ -101,6 +101,27 @@ test('strip plot: an index over a between mean of ≈ 0 reads "n/a (between ≈ 
   }
 });
 
+test('layer sweep: the legend and the current layer\'s label never overlap, whichever layer is current', async () => {
+  for (const current of [0, 2, 5]) {
+    const page = await openChart(browser, {
+      modulePath: 'src/webview/charts/layer-sweep.ts', exportName: 'layerSweep', width: 420,
+      data: { layers: [0, 1, 2], series: [{ name: 'Q', values: [1.1, 1.2, 1.3] }, { name: 'K', values: [1, 1.1, 1.2] }, { name: 'V', values: [1, 1, 1] },
+        { name: 'MLP', values: [1.2, 1.4, 1.1] }, { name: 'resid', values: [1.3, 1.2, 1.5] }, { name: 'RSA Q–K', values: [0.2, 0.4, 0.3] }].slice(0, current === 5 ? 1 : 6),
+      current: Math.min(current, 2), yLabel: 'selectivity index', reference: 1 },
+    });
+    try {
+      const boxes = await page.page.evaluate(`(() => {
+        const box = (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height, text: e.textContent }; };
+        return { label: box(document.querySelector('text.current-layer-label')), legend: [...document.querySelectorAll('g.legend text')].map(box) };
+      })()`) as { label: { x: number; y: number; w: number; h: number }; legend: { x: number; y: number; w: number; h: number; text: string }[] };
+      const hits = boxes.legend.filter((b) => b.x < boxes.label.x + boxes.label.w && b.x + b.w > boxes.label.x && b.y < boxes.label.y + boxes.label.h && b.y + b.h > boxes.label.y);
+      assert.deepEqual(hits.map((h) => h.text), [], `layer ${current}`);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
 test('histogram bins count every value once; line plot has one panel per space with its dims', async () => {
   const hist = await openChart(browser, {
     modulePath, exportName: 'histogram', width: 600,

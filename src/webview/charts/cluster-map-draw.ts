@@ -44,8 +44,9 @@ const AXIS_MARGIN = 30;
 export const isNoise = (data: ClusterMapData, i: number) => data.clusters[i] < 0;
 
 /** Width of the legend column right of the plot (0 when there is nothing to explain). */
-export function legendWidth(data: ClusterMapData): number {
-  return data.labels.length ? LEGEND_WIDTH : 0;
+export function legendWidth(data: ClusterMapData, width: number): number {
+  // Below 420 px the column would squeeze the map: the member lists below show the swatches then.
+  return data.labels.length && width >= 420 ? LEGEND_WIDTH : 0;
 }
 
 /** Same units on both axes (a t-SNE map has no preferred direction), centred in the plot. */

@@ -163,10 +163,11 @@ function drawClusterMap(container: HTMLElement, initialData: ClusterMapData, ini
       const extent = d3.max(Array.from(data.values), (v) => Math.abs(v)) || 1;
       valueScale = d3.scaleDiverging(d3.interpolateRdBu).domain([-extent, 0, extent]);
     }
-    geometry = equalAspectGeometry(data, width, options.height, legendWidth(data));
+    const legend = legendWidth(data, width);
+    geometry = equalAspectGeometry(data, width, options.height, legend);
     drawFrame(svg, colors, geometry);
-    if (data.values && options.colorBy === 'value') drawValueLegend(scene());
-    else drawClusterLegend(scene(), [...clusterOrder.keys()]);
+    if (legend && data.values && options.colorBy === 'value') drawValueLegend(scene());
+    else if (legend) drawClusterLegend(scene(), [...clusterOrder.keys()]);
     const overlay = drawOverlay(svg, geometry, lassoMode);
     attachPointer(overlay, svg.node(), svg.select<SVGPathElement>('path.lasso'), transform, pointerEvents);
     if (mode === 'canvas') plot.insertBefore(canvas, plot.firstChild);

@@ -165,7 +165,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
   }
   {
     const body = card(headGrid, 'Heads at a glance', 'each cell: one head; color: RSA r (Q vs K); selectivity of Q and K within the head', undefined, host, 'head-grid');
-    body.appendChild(headCells(result));
+    body.append(...headCells(result));
   }
 
   // Layer sweep.
@@ -270,21 +270,24 @@ function selectivityTable(result: AttentionResult): HTMLTableElement {
   return table;
 }
 
-function headCells(result: AttentionResult): HTMLElement {
+/** The head cells, then the note that says what their shading spans. */
+function headCells(result: AttentionResult): HTMLElement[] {
   const grid = el('div', 'ml-head-grid');
   grid.style.display = 'grid';
   grid.style.gridTemplateColumns = 'repeat(auto-fill, minmax(140px, 1fr))';
   grid.style.gap = '6px';
+  const largest = Math.max(0, ...result.heads.map((h) => (h.rsa !== null && Number.isFinite(h.rsa) ? Math.abs(h.rsa) : 0)));
   for (const h of result.heads) {
     const cell = el('div', 'ml-head-cell');
     cell.setAttribute('data-head', String(h.head));
     cell.style.border = '1px solid var(--vscode-widget-border, var(--vscode-panel-border))';
     cell.style.borderRadius = '4px';
     cell.style.padding = '6px 8px';
-    // Background strength follows |r|, its hue the sign, in the theme's chart colors.
+    // Background strength follows |r| relative to the largest |r| of the layer's heads (heads of
+    // r 0.01 to 0.05 would all look blank on a 0..1 scale), its hue the sign, in the theme's chart colors.
     const r = h.rsa;
-    if (r !== null && Number.isFinite(r)) {
-      const pct = Math.round(Math.min(1, Math.abs(r)) * 55);
+    if (r !== null && Number.isFinite(r) && largest > 0) {
+      const pct = Math.round((Math.abs(r) / largest) * 60);
       const hue = r >= 0 ? 'var(--vscode-charts-blue, #3794ff)' : 'var(--vscode-charts-red, #f14c4c)';
       cell.style.background = `color-mix(in srgb, ${hue} ${pct}%, transparent)`;
     }
@@ -299,5 +302,6 @@ function headCells(result: AttentionResult): HTMLElement {
     cell.append(title, rLine, selQ, selK);
     grid.appendChild(cell);
   }
-  return grid;
+  const scale = el('div', 'ml-note ml-head-scale', `Shading: |r| from 0 (none) to ${fmt(largest)} (the largest of these heads); blue positive, red negative.`);
+  return [grid, scale];
 }
