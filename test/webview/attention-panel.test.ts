@@ -90,7 +90,7 @@ test('heads at a glance: the shading spans the heads\' own |r| range (the strong
   const rs = fixture.heads.map((h) => h.rsa).filter((r): r is number => r !== null);
   const largest = Math.max(...rs.map(Math.abs));
   const shades = await panel.page.locator('[data-card="head-grid"] .ml-head-cell').evaluateAll((cells) => cells.map((c) => ({
-    head: Number(c.getAttribute('data-head')), pct: Number(((c as HTMLElement).style.background.match(/ (\d+)%/) ?? [])[1] ?? 0) })));
+    head: Number(c.getAttribute('data-head')), pct: Number(((c as unknown as { style: { background: string } }).style.background.match(/ (\d+)%/) ?? [])[1] ?? 0) })));
   for (const h of fixture.heads) {
     if (h.rsa === null) continue;
     const shade = shades.find((s) => s.head === h.head);
