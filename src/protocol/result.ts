@@ -75,6 +75,9 @@ export interface RandomWeightsMark {
   model: string;
 }
 
+/** How a lookup warning about the lower-case fallback ends, so a panel that lists those words itself can leave it out. */
+export const LOWERCASE_FALLBACK_NOTE = '(the lower-case fallback).';
+
 export interface Selectivity {
   /** Mean within-category similarity / mean between-category similarity; null when undefined. */
   index: number | null;

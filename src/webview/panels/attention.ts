@@ -136,7 +136,8 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
     draw.push(() => {
       slot.chart = register(scatter(body, {
         x: pairs.q, y: pairs.k, within: pairs.within, pairs: pairs.i.map((i, p) => [result.items[i], result.items[pairs.j[p]]] as [string, string]),
-        xLabel: 'similarity of Q', yLabel: 'similarity of K', stats: { ...result.rsa },
+        // The statistics are the card's row above, said once.
+        xLabel: 'similarity of Q', yLabel: 'similarity of K',
       }));
     });
   }

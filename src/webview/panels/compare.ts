@@ -5,7 +5,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { FromWebview } from '../../protocol/messages';
-import type { CompareResult, SpaceResult } from '../../protocol/result';
+import { type CompareResult, LOWERCASE_FALLBACK_NOTE, type SpaceResult } from '../../protocol/result';
 import { missingBanner } from '../charts/banner';
 import { clusterMap } from '../charts/cluster-map';
 import type { Chart } from '../charts/common';
@@ -52,9 +52,10 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       label: result[k].source.label, missing: result[k].missing, lowercased: result[k].lowercased, zeroVectors: result[k].zeroVectors,
     })),
   });
-  const notes = [...result.warnings, ...(result.a.selectivity.warnings ?? []).map((w) => `${nameA}: ${w}`),
-    ...(result.b.selectivity.warnings ?? []).map((w) => `${nameB}: ${w}`)];
-  notesBanner(page, notes);
+  // The job's warnings already carry each space's selectivity caveats; the lower-case fallback is
+  // the missing-words banner's to say (it lists the words): each note once.
+  const listsLowercase = result.a.lowercased.length > 0 || result.b.lowercased.length > 0;
+  notesBanner(page, result.warnings.filter((w) => !(listsLowercase && w.endsWith(LOWERCASE_FALLBACK_NOTE))));
 
   const exportable = (name: string, chart: () => Chart<never, never> | undefined) => ({ name, chart });
   const charts = { register, draw };
