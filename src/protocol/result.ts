@@ -75,6 +75,9 @@ export interface RandomWeightsMark {
   model: string;
 }
 
+/** How a lookup warning about the lower-case fallback ends, so a panel that lists those words itself can leave it out. */
+export const LOWERCASE_FALLBACK_NOTE = '(the lower-case fallback).';
+
 export interface Selectivity {
   /** Mean within-category similarity / mean between-category similarity; null when undefined. */
   index: number | null;
@@ -86,6 +89,8 @@ export interface Selectivity {
   perCategory: { category: string; within: number | null; n: number }[];
   /** Why the index is null, when it is. */
   reason?: string;
+  /** The index is null because the between mean is ≈ 0 next to the similarities' scale (show the two means). */
+  betweenNearZero?: boolean;
   /** Caveats that leave the index defined, e.g. a one-word category left out of the within mean. */
   warnings?: string[];
 }

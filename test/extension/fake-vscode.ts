@@ -74,6 +74,8 @@ export const recorded = {
   errorActions: [] as (string | undefined)[],
   errorButtons: [] as string[][],
   progress: [] as { message?: string; increment?: number }[],
+  /** The step counter of every quick pick and input box shown, in order: "title (step/total)". */
+  steps: [] as string[],
   /** Cancels the running withProgress task, as the notification's Cancel button does. */
   cancelProgress: () => undefined as void,
 };
@@ -89,6 +91,7 @@ function fakeQuickPick() {
     onDidAccept: accept.event, onDidHide: hide.event,
     show() {
       recorded.quickPicks.push({ title: pick.title, items: pick.items, active: pick.activeItems });
+      recorded.steps.push(`${pick.title} (${pick.step}/${pick.totalSteps})`);
       const answer = recorded.quickPickAnswers.shift();
       const chosen = answer?.(pick.items, pick.activeItems);
       setImmediate(() => {
@@ -98,6 +101,31 @@ function fakeQuickPick() {
     dispose() {},
   };
   return pick;
+}
+
+/** createInputBox: answers from `inputBoxAnswers` like showInputBox; a value its validation rejects hides the box. */
+function fakeInputBox() {
+  const accept = new Emitter<void>();
+  const hide = new Emitter<void>();
+  const change = new Emitter<string>();
+  const box = {
+    title: undefined as string | undefined, step: 0, totalSteps: 0, prompt: '', value: '', ignoreFocusOut: false,
+    validationMessage: undefined as string | undefined,
+    onDidAccept: accept.event, onDidHide: hide.event, onDidChangeValue: change.event,
+    show() {
+      recorded.steps.push(`${box.title} (${box.step}/${box.totalSteps})`);
+      const answer = recorded.inputBoxAnswers.shift();
+      setImmediate(() => {
+        if (answer === undefined) { hide.fire(); return; }
+        box.value = answer;
+        change.fire(answer);
+        if (box.validationMessage) { recorded.log.push(`input box rejected ${answer}: ${box.validationMessage}`); hide.fire(); return; }
+        accept.fire();
+      });
+    },
+    dispose() {},
+  };
+  return box;
 }
 
 const channel = (name: string) => ({
@@ -150,6 +178,7 @@ export const fakeVscode = {
     showInformationMessage: async (m: string) => { recorded.infos.push(m); return undefined; },
     showErrorMessage: async (m: string, ...buttons: string[]) => { recorded.errors.push(m); recorded.errorButtons.push(buttons); return recorded.errorActions.shift(); },
     createQuickPick: fakeQuickPick,
+    createInputBox: fakeInputBox,
     showInputBox: async (options: { validateInput?: (v: string) => string | undefined }) => {
       const answer = recorded.inputBoxAnswers.shift();
       if (answer !== undefined && options.validateInput?.(answer)) throw new Error(`input box would reject ${answer}`);

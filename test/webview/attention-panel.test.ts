@@ -86,6 +86,20 @@ test('one bar and one cell per head, each with the head\'s r', async () => {
   assert.deepEqual(await texts('[data-card="head-grid"] [data-stat="head-selectivity-k"]'), fixture.heads.map((h) => `selectivity K ${(h.selectivityK as number).toFixed(4)}`));
 });
 
+test('heads at a glance: the shading spans the heads\' own |r| range (the strongest head is fully shaded), and says so', async () => {
+  const rs = fixture.heads.map((h) => h.rsa).filter((r): r is number => r !== null);
+  const largest = Math.max(...rs.map(Math.abs));
+  const shades = await panel.page.locator('[data-card="head-grid"] .ml-head-cell').evaluateAll((cells) => cells.map((c) => ({
+    head: Number(c.getAttribute('data-head')), pct: Number(((c as unknown as { style: { background: string } }).style.background.match(/ (\d+)%/) ?? [])[1] ?? 0) })));
+  for (const h of fixture.heads) {
+    if (h.rsa === null) continue;
+    const shade = shades.find((s) => s.head === h.head);
+    assert.equal(shade?.pct, Math.round((Math.abs(h.rsa) / largest) * 60), `head ${h.head}`);
+  }
+  assert.equal(Math.max(...shades.map((s) => s.pct)), 60);
+  assert.match(await panel.page.locator('[data-card="head-grid"] .ml-head-scale').textContent() ?? '', new RegExp(`to ${largest.toFixed(3)} `));
+});
+
 test('layer sweep: one point per layer on every line, the current layer marked', async () => {
   const layers = fixture.sweep?.length ?? 0;
   assert.equal(layers, 4);
@@ -145,7 +159,7 @@ test('a run without the sweep, with an undefined head r and no category structur
     assert.equal(await page.page.locator('.ml-pieces').count(), 0);
     assert.equal(await page.page.locator('[data-card="heads"] rect.bar').count(), fixture.heads.length - 1);
     assert.equal(await page.page.locator('[data-card="head-grid"] [data-head="0"] [data-stat="head-rsa"]').textContent(), 'r = —');
-    assert.equal(await page.page.locator('[data-stat="selectivity-q"]').textContent(), '—');
+    assert.equal(await page.page.locator('[data-stat="selectivity-q"]').textContent(), 'n/a');
     assert.equal(await page.page.locator('[data-card="rsa-by-category"] .ml-multiple').count(), 0);
   } finally {
     await page.close();

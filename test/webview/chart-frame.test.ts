@@ -17,7 +17,7 @@ const sentences = Array.from({ length: 12 }, (_, i) => `sentence ${i + 1}`);
 const cases: { name: string; modulePath: string; exportName: string; data: unknown; options?: unknown; width: number; margin: [number, number] }[] = [
   { name: 'head-bars', modulePath: 'src/webview/charts/head-bars.ts', exportName: 'headBars', width: 640, margin: [50, 14],
     data: { heads: Array.from({ length: 12 }, (_, h) => ({ head: h, value: h === 3 ? null : Math.sin(h) * 0.8, details: [`sel ${h}`] })), overall: 0.31, overallLabel: 'all heads', yLabel: 'RSA r' } },
-  { name: 'layer-sweep', modulePath: 'src/webview/charts/layer-sweep.ts', exportName: 'layerSweep', width: 640, margin: [62, 26],
+  { name: 'layer-sweep', modulePath: 'src/webview/charts/layer-sweep.ts', exportName: 'layerSweep', width: 640, margin: [62, 40],
     data: { layers: [0, 1, 2, 3, 4, 5], series: [{ name: 'Q', values: [1.1, 1.3, null, 1.6, 1.4, 1.2] }, { name: 'K', values: [1.0, 1.2, 1.25, 1.5, 1.3, 1.1] }], current: 3, yLabel: 'selectivity index', reference: 1 } },
   { name: 'shuffle-check', modulePath: 'src/webview/charts/shuffle-check.ts', exportName: 'shuffleCheck', width: 640, margin: [46, 28],
     data: { counts: [0, 1, 0, 2, 3, 1, 0, 0, 4, 1, 2, 0], observed: 14, pValue: 0.0769, meanShuffled: 1.2 } },

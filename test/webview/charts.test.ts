@@ -80,6 +80,48 @@ test('strip plot: means at the given values, index text, and an even subsample o
   }
 });
 
+test('strip plot: an index over a between mean of ≈ 0 reads "n/a (between ≈ 0)" with the two means; within/between colors are not the A/B colors', async () => {
+  const page = await openChart(browser, {
+    modulePath, exportName: 'stripPlot', width: 700,
+    data: { spaces: [{
+      name: 'A', index: null, betweenNearZero: true, reason: 'between ≈ 0',
+      within: { values: [0.41, 0.39], mean: 0.4 }, between: { values: [0.01, -0.0108], mean: -0.0004 },
+    }] },
+  });
+  try {
+    assert.deepEqual(await page.page.locator('text.selectivity-index').allTextContents(),
+      ['selectivity index n/a (between ≈ 0): within 0.400, between -0.00040']);
+    const fills = await page.page.evaluate(`['within', 'between'].map((k) => document.querySelector('.points-' + k + ' circle').getAttribute('fill'))`) as string[];
+    const series = await page.page.evaluate(`['--vscode-charts-blue', '--vscode-charts-orange'].map((v) => getComputedStyle(document.documentElement).getPropertyValue(v).trim())`) as string[];
+    assert.notEqual(fills[0], fills[1]);
+    for (const f of fills) assert.ok(!series.includes(f), `${f} is also an A/B series color (${series})`);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('layer sweep: the legend and the current layer\'s label never overlap, whichever layer is current', async () => {
+  for (const current of [0, 2, 5]) {
+    const page = await openChart(browser, {
+      modulePath: 'src/webview/charts/layer-sweep.ts', exportName: 'layerSweep', width: 420,
+      data: { layers: [0, 1, 2], series: [{ name: 'Q', values: [1.1, 1.2, 1.3] }, { name: 'K', values: [1, 1.1, 1.2] }, { name: 'V', values: [1, 1, 1] },
+        { name: 'MLP', values: [1.2, 1.4, 1.1] }, { name: 'resid', values: [1.3, 1.2, 1.5] }, { name: 'RSA Q–K', values: [0.2, 0.4, 0.3] }].slice(0, current === 5 ? 1 : 6),
+      current: Math.min(current, 2), yLabel: 'selectivity index', reference: 1 },
+    });
+    try {
+      const boxes = await page.page.evaluate(`(() => {
+        const box = (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height, text: e.textContent }; };
+        return { label: box(document.querySelector('text.current-layer-label')), legend: [...document.querySelectorAll('g.legend text')].map(box) };
+      })()`) as { label: { x: number; y: number; w: number; h: number }; legend: { x: number; y: number; w: number; h: number; text: string }[] };
+      const hits = boxes.legend.filter((b) => b.x < boxes.label.x + boxes.label.w && b.x + b.w > boxes.label.x && b.y < boxes.label.y + boxes.label.h && b.y + b.h > boxes.label.y);
+      assert.deepEqual(hits.map((h) => h.text), [], `layer ${current}`);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
 test('histogram bins count every value once; line plot has one panel per space with its dims', async () => {
   const hist = await openChart(browser, {
     modulePath, exportName: 'histogram', width: 600,

@@ -54,6 +54,8 @@ async function open(options: Record<string, unknown> = {}, data: unknown = sampl
   return page;
 }
 
+interface Box { x: number; y: number; w: number; h: number }
+
 async function pointCentre(page: WebviewPage, index: number): Promise<{ x: number; y: number }> {
   return page.page.evaluate(`(() => {
     const r = document.querySelector('path.mark[data-index="${index}"]').getBoundingClientRect();
@@ -184,7 +186,7 @@ test('shift-drag lasso selects the points inside it; select() from another view 
   }
 });
 
-test('colored by value on a diverging RdBu scale, with a legend; wheel zoom moves the points', async () => {
+test('colored by value on a diverging RdBu scale, with a legend; the wheel scrolls the page until the map is clicked or Ctrl is held, then zooms', async () => {
   const page = await open({ colorBy: 'value' });
   try {
     assert.equal(await page.page.locator('g.value-legend').count(), 1);
@@ -201,14 +203,85 @@ test('colored by value on a diverging RdBu scale, with a legend; wheel zoom move
     await page.page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
     await page.page.mouse.wheel(0, -400);
     await page.page.waitForTimeout(100);
+    const unarmed = await pointCentre(page, 0);
+    assert.ok(Math.hypot(unarmed.x - before.x, unarmed.y - before.y) < 0.5, 'a plain wheel does not zoom a map that was not clicked');
+    await page.page.keyboard.down('Control');
+    await page.page.mouse.wheel(0, -200);
+    await page.page.keyboard.up('Control');
+    await page.page.waitForTimeout(100);
+    const withCtrl = await pointCentre(page, 0);
+    assert.ok(Math.hypot(withCtrl.x - before.x, withCtrl.y - before.y) > 5, 'Ctrl+wheel zooms');
+    await page.page.locator('button.ml-cluster-reset').click();
+    await page.page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
+    await page.page.mouse.click(frame.x + 3, frame.y + 3);
+    await page.page.mouse.wheel(0, -400);
+    await page.page.waitForTimeout(100);
     const afterZoom = await pointCentre(page, 0);
-    assert.ok(Math.hypot(afterZoom.x - before.x, afterZoom.y - before.y) > 5, 'zoom moved the point');
+    assert.ok(Math.hypot(afterZoom.x - before.x, afterZoom.y - before.y) > 5, 'after a click the wheel zooms');
     await page.page.locator('button.ml-cluster-reset').click();
     const reset = await pointCentre(page, 0);
     assert.ok(Math.hypot(reset.x - before.x, reset.y - before.y) < 0.5);
     assert.deepEqual(page.errors, []);
   } finally {
     await page.close();
+  }
+});
+
+test('the legend sits right of the plot: it covers no point and no label', async () => {
+  const page = await open();
+  try {
+    const boxes = await page.page.evaluate(`(() => {
+      const box = (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; };
+      return { legend: box(document.querySelector('g.legend')), frame: box(document.querySelector('rect.frame')),
+        items: [...document.querySelectorAll('path.mark, text.label')].map(box) };
+    })()`) as { legend: Box; frame: Box; items: Box[] };
+    assert.ok(boxes.legend.x >= boxes.frame.x + boxes.frame.w, `legend at x ${boxes.legend.x}, plot ends at ${boxes.frame.x + boxes.frame.w}`);
+    const overlapping = boxes.items.filter((b) => b.x < boxes.legend.x + boxes.legend.w && b.x + b.w > boxes.legend.x && b.y < boxes.legend.y + boxes.legend.h && b.y + b.h > boxes.legend.y);
+    assert.deepEqual(overlapping, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('past ten clusters the marks differ in shape as well as color, in the map and its legend', async () => {
+  const random = createRandom(3);
+  const labels: string[] = [], coords: number[] = [], clusters: number[] = [];
+  for (let c = 0; c < 14; c++) for (let k = 0; k < 4; k++) {
+    labels.push(`w${c}-${k}`); clusters.push(c);
+    coords.push(Math.cos(c) * 10 + random.gaussian(), Math.sin(c) * 10 + random.gaussian());
+  }
+  for (const theme of ['dark', 'light'] as const) {
+    const page = await open({}, { labels, coords, clusters }, theme);
+    try {
+      const marks = await page.page.evaluate(`[0, 4, 40, 44].map((i) => { const m = document.querySelector('path.mark[data-index="' + i + '"]'); return [m.getAttribute('fill'), m.getAttribute('data-shape')]; })`) as [string, string][];
+      // Clusters 0 and 10 share a color, never a shape; 0 and 1 differ in color.
+      assert.equal(marks[0][0], marks[2][0]);
+      assert.deepEqual([marks[0][1], marks[2][1]], ['circle', 'square']);
+      assert.notEqual(marks[0][0], marks[1][0]);
+      assert.deepEqual(await page.page.locator('g.legend path.legend-mark').evaluateAll((ms) => ms.map((m) => m.getAttribute('data-shape'))),
+        [...Array(10).fill('circle'), ...Array(4).fill('square')]);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
+test('the ten cluster colors are far apart (CIELAB ΔE ≥ 20) and stand out from the background, in the dark and the light theme', async () => {
+  const { clusterPalette } = await import('../../src/webview/charts/cluster-marks');
+  const d3 = await import('d3');
+  for (const background of ['#1f1f1f', '#ffffff']) {
+    const palette = clusterPalette({ background });
+    assert.equal(palette.length, 10);
+    for (let a = 0; a < 10; a++) {
+      const la = d3.lab(palette[a]);
+      const bg = d3.lab(background);
+      assert.ok(Math.abs(la.l - bg.l) >= 25, `${palette[a]} on ${background}: ΔL ${Math.abs(la.l - bg.l).toFixed(1)}`);
+      for (let b = a + 1; b < 10; b++) {
+        const lb = d3.lab(palette[b]);
+        const distance = Math.hypot(la.l - lb.l, la.a - lb.a, la.b - lb.b);
+        assert.ok(distance >= 20, `${palette[a]} vs ${palette[b]} on ${background}: ΔE ${distance.toFixed(1)}`);
+      }
+    }
   }
 });
 

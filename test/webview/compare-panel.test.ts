@@ -66,8 +66,9 @@ test('RSA and selectivity figures equal the fixture, formatted', async () => {
   assert.ok((fixture.rsa.pValue as number) < 0.001);
   assert.equal(await stat('pValue'), (fixture.rsa.pValue as number).toExponential(2));
   assert.equal(await stat('n'), String(fixture.rsa.n));
-  const annotation = await panel.page.locator('[data-card="rsa"] text.rsa-stats').textContent();
-  assert.match(annotation ?? '', new RegExp(`r = ${fixture.rsa.pearson.toFixed(3)}`));
+  // Said once: the card's row, not again inside the chart.
+  assert.equal(await panel.page.locator('[data-card="rsa"] text.rsa-stats').count(), 0);
+  assert.equal((await panel.page.locator('[data-card="rsa"]').innerText()).split(`${fixture.rsa.pearson.toFixed(3)}`).length - 1, 1);
   assert.equal(await panel.page.locator('[data-card="rsa"] g.points circle').count(), fixture.rsa.n);
   assert.deepEqual(await texts('[data-card="selectivity"] text.selectivity-index'),
     [`selectivity index = ${fixture.a.selectivity.index?.toFixed(3)}`, `selectivity index = ${fixture.b.selectivity.index?.toFixed(3)}`]);
@@ -262,5 +263,23 @@ test('a result shown from the result cache says "from cache" in the header; a fr
     assert.match(await cached.page.locator('.ml-header .ml-meta').innerText(), /· from cache · \d+\.\d s ·/);
   } finally {
     await cached.close();
+  }
+});
+
+test('each note once: the lower-case fallback only in the missing-words banner, a selectivity caveat only once', async () => {
+  const caveat = 'the mean between-category similarity is negative, so the index is negative and not a ratio of magnitudes; compare within and between directly';
+  const result: CompareResult = {
+    ...fixture,
+    warnings: [`b.w2v.bin: a word is not in the vectors as written; read "Drizzle" as "drizzle" (the lower-case fallback).`, `${fixture.a.source.label}: ${caveat}`],
+    a: { ...fixture.a, lowercased: ['Drizzle'], selectivity: { ...fixture.a.selectivity, warnings: [caveat] } },
+  };
+  const page = await openPanel(browser, { result, theme: 'dark', width: 1280, height: 900 });
+  try {
+    const text = await page.page.locator('body').innerText();
+    assert.equal(text.split('Drizzle').length - 1, 1, 'the lower-cased word is named once');
+    assert.equal(text.split('is negative, so the index').length - 1, 1, 'the caveat is said once');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
   }
 });

@@ -142,6 +142,36 @@ test('nothing selected: one line that says what to click', async () => {
   });
 });
 
+test('a pinned RSA scatter fits a narrow side bar: nothing drawn past the card', async () => {
+  const panel = await openPanel(browser, { result: compare, width: 1200 });
+  let pins: PinnedChart[] = [];
+  const board = new PinBoard((p) => { pins = p; });
+  const source = { id: 1, title: compare.title, post: () => undefined, reveal: () => undefined };
+  try {
+    await panel.page.locator('[data-pin="rsa-scatter"]').click();
+    const pin = (await panel.posted()).find((m) => m.type === 'pin');
+    assert.ok(pin && pin.type === 'pin');
+    board.pin(source, pin);
+  } finally {
+    await panel.close();
+  }
+  const side = await openChart(browser, { modulePath: 'test/webview/fixtures/side-entry.ts', exportName: 'boot', data: null, width: 260, height: 560 });
+  try {
+    await side.post({ type: 'pins', pins } as unknown as ToWebview);
+    await side.page.waitForSelector('.ml-pinned .ml-scatter svg');
+    const fit = await side.page.evaluate(`(() => {
+      const body = document.querySelector('.ml-pinned .ml-card-body').getBoundingClientRect();
+      const svg = document.querySelector('.ml-pinned .ml-scatter svg').getBoundingClientRect();
+      return { body: body.right, svg: svg.right, page: document.documentElement.scrollWidth, view: window.innerWidth };
+    })()`) as { body: number; svg: number; page: number; view: number };
+    assert.ok(fit.svg <= fit.body + 0.5, `the chart ends at ${fit.svg}, the card at ${fit.body}`);
+    assert.ok(fit.page <= fit.view, `the page scrolls sideways: ${fit.page} > ${fit.view}`);
+    assert.deepEqual(side.errors, []);
+  } finally {
+    await side.close();
+  }
+});
+
 test('pin a panel card: the panel posts its chart, the host board keeps it, the side view draws the same chart; unpin empties it', async () => {
   const panel = await openPanel(browser, { result: compare, width: 1200 });
   let pins: PinnedChart[] = [];

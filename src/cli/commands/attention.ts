@@ -7,6 +7,7 @@ import { MechLensError } from '../../core/errors';
 import { numberOption, PERMUTATIONS } from '../args';
 import type { CliCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
+import { selectivityValue } from '../../protocol/selectivity-text';
 
 const command: CliCommand = {
   summary: 'Q/K/V of each word in a prompt template at one layer (or all): cosine matrices, selectivity, RSA Q vs K per category and head',
@@ -47,7 +48,7 @@ const command: CliCommand = {
     writeJsonFileSync(file, r);
     const f = (x: number | null) => (x === null ? 'undefined' : x.toFixed(3));
     io.log(`Wrote ${file}`);
-    io.log(`${r.items.length} words at layer ${r.layer} (${r.provider}); selectivity Q ${f(r.q.selectivity.index)}, K ${f(r.k.selectivity.index)}, V ${f(r.v.selectivity.index)}`);
+    io.log(`${r.items.length} words at layer ${r.layer} (${r.provider}); selectivity Q ${selectivityValue(r.q.selectivity)}, K ${selectivityValue(r.k.selectivity)}, V ${selectivityValue(r.v.selectivity)}`);
     io.log(`RSA Q vs K: r ${f(r.rsa.pearson)}, ρ ${f(r.rsa.spearman)}, p ${r.rsa.pValue ?? 'n/a'}`);
     for (const c of r.rsaByCategory) io.log(`  within ${c.category}: r ${f(c.pearson)}`);
     if (r.sweep) for (const s of r.sweep) io.log(`  layer ${s.layer}: RSA Q-K ${f(s.rsaQK)}, selectivity q ${f(s.selectivity.q)} k ${f(s.selectivity.k)} resid ${f(s.selectivity.resid)}`);

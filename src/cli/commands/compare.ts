@@ -7,6 +7,7 @@ import { numberOption, PERMUTATIONS, type ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import { writeHtmlReport } from '../report';
 import { logSourceCopies } from '../source-copies';
+import { selectivityText } from '../../protocol/selectivity-text';
 
 const command: CliCommand = {
   summary: 'compare two embedding spaces on a word list: cosine heatmaps, selectivity, RSA, t-SNE clusters',
@@ -67,7 +68,7 @@ export function printCompareSummary(r: CompareResult, io: CliIo): void {
   const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? 'undefined' : x.toFixed(d));
   io.log(`${r.items.length} words compared${r.missing.length ? `, ${r.missing.length} missing: ${r.missing.join(', ')}` : ''}`);
   for (const side of [r.a, r.b]) {
-    io.log(`${side.source.label} (${side.source.dims}-d${side.source.synthetic ? ', synthetic: NOT pretrained vectors' : ''}): selectivity ${f(side.selectivity.index)}` +
+    io.log(`${side.source.label} (${side.source.dims}-d${side.source.synthetic ? ', synthetic: NOT pretrained vectors' : ''}): ${selectivityText(side.selectivity)}` +
       (side.map ? `, ${side.map.clusters.length} clusters` : ''));
   }
   io.log(`RSA: Pearson r ${f(r.rsa.pearson)}, Spearman ρ ${f(r.rsa.spearman)}, cosine S_c ${f(r.rsa.cosine)}, p ${r.rsa.pValue === null ? 'n/a' : r.rsa.pValue.toPrecision(3)} (${r.rsa.permutations} permutations)`);

@@ -21,6 +21,7 @@ import { PACKAGED_GLOVE_NAME, ensureCatalogVectors, type VectorCatalogEntry } fr
 import { writeVectorFile } from '../../core/vectors/write';
 import { renderDemoIndex, type DemoEntry } from './index-page';
 import { prefetchPretrained, PRETRAINED } from './prefetch';
+import { selectivityValue } from '../../protocol/selectivity-text';
 
 export interface DemoOptions {
   /** Output folder: the five results as JSON and HTML, index.html, and the demo's own inputs. */
@@ -169,7 +170,7 @@ function summarize(result: Result): string {
   const f = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(3));
   switch (result.job) {
     case 'compare':
-      return `${result.items.length} words; selectivity A ${f(result.a.selectivity.index)}, B ${f(result.b.selectivity.index)}; RSA r ${f(result.rsa.pearson)} (p ${f(result.rsa.pValue)})`;
+      return `${result.items.length} words; selectivity A ${selectivityValue(result.a.selectivity)}, B ${selectivityValue(result.b.selectivity)}; RSA r ${f(result.rsa.pearson)} (p ${f(result.rsa.pValue)})`;
     case 'tokens':
       return `${result.tokens.length} tokens, ${result.clusters.length} DBSCAN groups`;
     case 'match':

@@ -1,6 +1,7 @@
 // Job 5: contrast two sentence groups neuron by neuron (design.md, "The five jobs"). Defaults are the
 // notebook's: blocks.5.mlp.hook_pre, Student's t, Bonferroni at 0.05 / nNeurons, t-SNE perplexity 30,
 // DBSCAN eps 1 / min_samples 3 and k-means k 3 on the map of significant neurons.
+import { existsSync } from 'node:fs';
 import type { ContrastResult, NeuronCluster } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { dbscan } from '../cluster/dbscan';
@@ -12,6 +13,7 @@ import { toJson, type Matrix } from '../matrix';
 import { captureActivations } from '../models/capture';
 import { loadModel } from '../models/capture-model';
 import { ensureModel } from '../models/hub';
+import { modelLabel } from '../models/model-label';
 import type { Progress, RunControl } from '../run-control';
 import { captureSaeFeatures, openSae, saeInfo } from './sae-features';
 import { benjaminiHochberg, bonferroni } from '../stats/corrections';
@@ -109,7 +111,8 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
   const neuronMap = await mapSignificantNeurons(all, significant, tt.t, o, warnings, { signal, onProgress: (p) => step(p.message, 0.7 + 0.25 * (p.fraction ?? 0)) });
 
   const layerMatch = /^blocks\.(\d+)\./.exec(tensor.hook);
-  const modelName = input.model.replace(/^openai-community\//, '');
+  // A local folder is named as the model, not by its whole path (the title would be a path otherwise).
+  const modelName = existsSync(input.model) ? modelLabel(input.model) : input.model.replace(/^openai-community\//, '');
   step('Done', 1);
   return {
     schemaVersion: SCHEMA_VERSION,

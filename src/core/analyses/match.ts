@@ -130,7 +130,7 @@ export async function runMatch(input: MatchInput, control: RunControl = {}): Pro
         offline: input.offline,
         catalogBaseUrl: input.catalogBaseUrl,
       }, { signal, onProgress: (p) => step(p.message, 0.15 + 0.85 * (p.fraction ?? 0)) });
-      compare.title = `${aInfo.label} vs ${bInfo.label} on ${matches.length} matched ${length}-letter words`;
+      compare.title = `${aInfo.label} vs ${bInfo.label} on ${matches.length} matched ${letterWords(length)}`;
     }
   }
 
@@ -138,7 +138,7 @@ export async function runMatch(input: MatchInput, control: RunControl = {}): Pro
   return {
     schemaVersion: SCHEMA_VERSION,
     job: 'match',
-    title: `First ${matches.length} ${length}-character words of ${aInfo.label} that are single tokens in ${basename(modelId)}`,
+    title: matchTitle(matches.length, length, aInfo.label, basename(modelId)),
     a: aInfo,
     b: bInfo,
     length,
@@ -160,4 +160,18 @@ export async function runMatch(input: MatchInput, control: RunControl = {}): Pro
 
 function describeForms(leadingSpace: LeadingSpace): string {
   return leadingSpace === 'with' ? 'with a leading space' : leadingSpace === 'without' ? 'without a leading space' : 'with or without a leading space';
+}
+
+const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+
+/** "six-letter words" (numbers to twelve spelled out, as in prose), "15-letter words". */
+export function letterWords(length: number, count = 2): string {
+  return `${NUMBER_WORDS[length] ?? length}-letter word${count === 1 ? '' : 's'}`;
+}
+
+/** The match panel's title, as a sentence: "First 4 six-letter words of b.w2v.bin that are single tokens in tiny". */
+export function matchTitle(found: number, length: number, source: string, model: string): string {
+  if (found === 0) return `No ${letterWords(length)} of ${source} are single tokens in ${model}`;
+  if (found === 1) return `The first ${letterWords(length, 1)} of ${source} that is a single token in ${model}`;
+  return `First ${found} ${letterWords(length)} of ${source} that are single tokens in ${model}`;
 }

@@ -99,8 +99,11 @@ export function selectivityIndex(sim: Matrix, categories: readonly (string | nul
     result.reason = `selectivity needs at least 2 categories with items, found ${perCategory.length}`;
   } else if (within === null) {
     result.reason = 'every category has a single item, so there are no within-category pairs';
-  } else if (between === 0) {
-    result.reason = 'the mean between-category similarity is exactly 0, so the ratio is undefined';
+  } else if (Math.abs(between as number) <= NEAR_ZERO_BETWEEN * rootMeanSquare(values.within, values.between)) {
+    // A ratio over a denominator this small is dominated by noise (-712 from a between of -0.0004):
+    // no index, the two means instead.
+    result.reason = `the mean between-category similarity (${(between as number).toPrecision(2)}) is ≈ 0 next to the similarities' scale, so the ratio is not meaningful; compare within and between directly`;
+    result.betweenNearZero = true;
   } else {
     result.index = within / (between as number);
     if ((between as number) < 0) {
@@ -108,6 +111,19 @@ export function selectivityIndex(sim: Matrix, categories: readonly (string | nul
     }
   }
   return result;
+}
+
+/**
+ * The between mean counts as ≈ 0 when its magnitude is at most this fraction of the root mean square
+ * of every pair similarity that enters the index (the data's own scale, so cosines and raw dot
+ * products are judged alike). At 2% an index beyond ≈ ±50 is never printed.
+ */
+export const NEAR_ZERO_BETWEEN = 0.02;
+
+function rootMeanSquare(...parts: Float64Array[]): number {
+  let sum = 0, count = 0;
+  for (const p of parts) for (let k = 0; k < p.length; k++) { sum += p[k] * p[k]; count++; }
+  return count ? Math.sqrt(sum / count) : 0;
 }
 
 function groupByCategory(categories: readonly (string | null)[]): { category: string; members: number[] }[] {

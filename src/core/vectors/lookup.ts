@@ -6,6 +6,7 @@ import { detectVectorFile, describeFormat } from './detect';
 import { readRowValues } from './row-values';
 import { forEachRow, type RowVisitor } from './rows';
 import type { VectorLookup } from './types';
+import { LOWERCASE_FALLBACK_NOTE } from '../../protocol/result';
 
 interface Wanted {
   /** Requested words (by index) that are exactly this key. */
@@ -86,7 +87,7 @@ export async function lookupVectors(path: string, words: string[], control?: Run
   if (lowercased.length) {
     const shown = lowercased.slice(0, 8).map((w) => `"${w}" as "${w.toLowerCase()}"`).join(', ');
     const more = lowercased.length > 8 ? ` and ${lowercased.length - 8} more` : '';
-    warnings.push(`${basename(path)}: ${lowercased.length === 1 ? 'a word is' : `${lowercased.length} words are`} not in the vectors as written; read ${shown}${more} (the lower-case fallback).`);
+    warnings.push(`${basename(path)}: ${lowercased.length === 1 ? 'a word is' : `${lowercased.length} words are`} not in the vectors as written; read ${shown}${more} ${LOWERCASE_FALLBACK_NOTE}`);
   }
   return {
     format: info.format,

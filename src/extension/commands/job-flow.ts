@@ -80,6 +80,29 @@ export async function stepQuickPick<T extends vscode.QuickPickItem>(items: T[], 
   return chosen;
 }
 
+export interface InputStep {
+  title: string;
+  step: number;
+  totalSteps: number;
+  prompt: string;
+  value: string;
+  validate(text: string): string | undefined;
+}
+
+/** A createInputBox rather than showInputBox, so a typed step is numbered like the pickers around it. */
+export async function stepInputBox(o: InputStep): Promise<string | undefined> {
+  const box = vscode.window.createInputBox();
+  Object.assign(box, { title: o.title, step: o.step, totalSteps: o.totalSteps, prompt: o.prompt, value: o.value, ignoreFocusOut: true });
+  const text = await new Promise<string | undefined>((resolve) => {
+    box.onDidChangeValue((t) => { box.validationMessage = o.validate(t); });
+    box.onDidAccept(() => { if (!o.validate(box.value)) resolve(box.value); else box.validationMessage = o.validate(box.value); });
+    box.onDidHide(() => resolve(undefined));
+    box.show();
+  });
+  box.dispose();
+  return text;
+}
+
 /** A source row of the source pickers (compare, match) as a QuickPickItem. */
 export type SourceItem = vscode.QuickPickItem & { row: SourcePickRow };
 

@@ -9,7 +9,7 @@ import { MATCH_DEFAULTS, type MatchInput } from '../../core/analyses/match';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
-import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
+import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, stepInputBox, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { pathSettings, readCompareSettings, type Inspect } from '../settings';
@@ -89,10 +89,10 @@ const leadingSpaceItems: (vscode.QuickPickItem & { value: LeadingSpace })[] = [
   { label: 'Either', description: '" planet", else "planet"', detail: 'A word counts when either form is one token (the one with the space is tried first)', value: 'either' },
 ];
 
-async function askNumber(step: string, prompt: string, value: number, range: { min: number; max: number }, what: string): Promise<number | undefined> {
-  const text = await vscode.window.showInputBox({
-    title: title(step), prompt, value: String(value), ignoreFocusOut: true,
-    validateInput: (t) => validateWholeNumber(t, range.min, range.max, what),
+async function askNumber(what: string, prompt: string, value: number, range: { min: number; max: number }, counter: { step: number; totalSteps: number }): Promise<number | undefined> {
+  const text = await stepInputBox({
+    title: title(what), ...counter, prompt: `${prompt} (${range.min} to ${range.max})`, value: String(value),
+    validate: (t) => validateWholeNumber(t, range.min, range.max, `the ${what}`),
   });
   return text === undefined ? undefined : Number(text.trim());
 }
@@ -113,11 +113,11 @@ export async function matchVocabularies(services: MatchServices, args: MatchArgs
     services.recentModels.items()[0] ?? defaultMatchModel, settings.cacheDir,
     { title: title('model B'), placeholder: 'The model whose tokenizer must hold each word as one token (its token embeddings are space B)', totalSteps, step: step(2) });
   if (!model) return undefined;
-  const length = await askNumber('word length', 'Characters per word (L); the notebook uses 6', MATCH_DEFAULTS.length, rerunLimits.length, 'the word length');
+  const length = await askNumber('word length', 'Characters per word (L); the notebook uses 6', MATCH_DEFAULTS.length, rerunLimits.length, { step: step(3), totalSteps });
   if (length === undefined) return undefined;
   const form = await stepQuickPick(leadingSpaceItems, { title: title('leading space'), step: step(4), totalSteps, placeholder: 'Which form of each word must be a single token of the model?' }, leadingSpaceItems[0]);
   if (!form) return undefined;
-  const count = await askNumber('number of words', 'How many words to find (K), walking source A in file order', MATCH_DEFAULTS.count, rerunLimits.count, 'the number of words');
+  const count = await askNumber('number of words', 'How many words to find (K), walking source A in file order', MATCH_DEFAULTS.count, rerunLimits.count, { step: step(5), totalSteps });
   if (count === undefined) return undefined;
   await services.recentSources.push(a);
   await services.recentModels.push(model);

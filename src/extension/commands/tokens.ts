@@ -14,7 +14,7 @@ import { hookConfigFor, readContrastSettings } from './model-hook-picks';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, saveIfDirty, stepInputBox, stepQuickPick, warnIgnoredSettings } from './job-flow';
 
 export type TokensJob = (input: TokensInput, control: RunControl) => Promise<TokensResult>;
 
@@ -32,7 +32,8 @@ export interface TokensArgs {
 
 /** The notebook's model for job 2 is GPT-2 small. */
 export const defaultTokensModel = 'gpt2';
-const totalSteps = 3;
+/** Model, which tokens, how many (or the list's leading space), projection; a list from the Explorer skips "which tokens". */
+const totalSteps = 4;
 const title = (what: string) => `MechLens: Map Token Embeddings — ${what}`;
 
 /** An input-box check for N: a whole number from 1, at most the vocabulary when it is known. */
@@ -67,9 +68,10 @@ async function pickTokens(model: string, vocabSize: number | undefined): Promise
     if (vocabSize !== undefined) return { first: vocabSize };
   }
   if (chosen.kind2 === 'first' || chosen.kind2 === 'all') {
-    const text = await vscode.window.showInputBox({
-      title: title('number of tokens'), prompt: 'Map the first N token ids', value: String(TOKENS_DEFAULTS.first),
-      validateInput: (t) => validateTokenCount(t, vocabSize), ignoreFocusOut: true,
+    const text = await stepInputBox({
+      title: title('number of tokens'), step: 3, totalSteps, value: String(TOKENS_DEFAULTS.first),
+      prompt: `Map the first N token ids (1 to ${vocabSize !== undefined ? vocabSize.toLocaleString('en-US') : 'the vocabulary size'})`,
+      validate: (t) => validateTokenCount(t, vocabSize),
     });
     return text === undefined ? undefined : { first: Number(text.trim().replace(/[,_\s]/g, '')) };
   }
@@ -80,28 +82,28 @@ async function pickTokens(model: string, vocabSize: number | undefined): Promise
   const file = picked?.[0];
   if (!file) return undefined;
   await saveIfDirty(file);
-  const leadingSpace = await pickLeadingSpace();
+  const leadingSpace = await pickLeadingSpace({ step: 3, totalSteps });
   return leadingSpace ? { tokensPath: file.fsPath, leadingSpace } : undefined;
 }
 
-async function pickLeadingSpace(): Promise<LeadingSpace | undefined> {
+async function pickLeadingSpace(counter: { step: number; totalSteps: number }): Promise<LeadingSpace | undefined> {
   const items: (vscode.QuickPickItem & { value: LeadingSpace })[] = [
     { label: 'With a leading space', description: '" word", as mid-sentence (default)', value: 'with' },
     { label: 'Without a leading space', description: '"word", as at the start of a text', value: 'without' },
     { label: 'Either', description: '" word" if it is one token, else "word"', value: 'either' },
   ];
-  const chosen = await stepQuickPick(items, { title: title('leading space'), step: 2, totalSteps, placeholder: 'How a list entry without ␣ becomes a token' }, items[0]);
+  const chosen = await stepQuickPick(items, { title: title('leading space'), ...counter, placeholder: 'How a list entry without ␣ becomes a token' }, items[0]);
   return chosen?.value;
 }
 
-async function pickMethod(n: number | undefined): Promise<'tsne' | 'pca' | undefined> {
+async function pickMethod(n: number | undefined, counter: { step: number; totalSteps: number }): Promise<'tsne' | 'pca' | undefined> {
   const items: (vscode.QuickPickItem & { value: 'tsne' | 'pca' })[] = [
     { label: 't-SNE', description: `perplexity ${TOKENS_DEFAULTS.perplexity}, as in the notebook`, detail: 'Local neighbourhoods; DBSCAN eps 7, min_samples 3 on the map', value: 'tsne' },
     { label: 'PCA', description: 'the two leading principal components', detail: 'Global structure in seconds, even for the whole vocabulary; DBSCAN eps chosen from the spacing', value: 'pca' },
   ];
   const large = n !== undefined && n > AUTO_PCA_ABOVE;
   const chosen = await stepQuickPick(items, {
-    title: title('projection'), step: 3, totalSteps,
+    title: title('projection'), ...counter,
     placeholder: large ? `${n.toLocaleString('en-US')} tokens: PCA is the quick choice; t-SNE of that many takes minutes` : 'How to draw the tokens in two dimensions',
   }, large ? items[1] : items[0]);
   return chosen?.value;
@@ -117,13 +119,17 @@ export async function mapTokenEmbeddings(services: TokensServices, args: TokensA
   const settings = readContrastSettings((key) => config.inspect(key), vscode.workspace.isTrusted);
   warnIgnoredSettings(log, settings.ignored.filter((k) => k !== 'mechlens.contrast.defaultModel'), ['mechlens.cacheDirectory'], false);
 
+  // A list from the Explorer has no "which tokens" step: three steps, numbered 1 to 3.
+  const steps = listUri ? totalSteps - 1 : totalSteps;
   const model = await pickHookedModel(services, defaultTokensModel, settings.cacheDir,
-    { title: title('model'), placeholder: 'The model whose token-embedding matrix (wte) to map', totalSteps });
+    { title: title('model'), placeholder: 'The model whose token-embedding matrix (wte) to map', totalSteps: steps });
   if (!model) return undefined;
   const vocabSize = hookConfigFor(model)?.vocabSize;
-  const selection: Selection | undefined = listUri ? await pickLeadingSpace().then((l) => l && { tokensPath: listUri.fsPath, leadingSpace: l }) : await pickTokens(model, vocabSize);
+  const selection: Selection | undefined = listUri
+    ? await pickLeadingSpace({ step: 2, totalSteps: steps }).then((l) => l && { tokensPath: listUri.fsPath, leadingSpace: l })
+    : await pickTokens(model, vocabSize);
   if (!selection) return undefined;
-  const method = await pickMethod('first' in selection ? selection.first : undefined);
+  const method = await pickMethod('first' in selection ? selection.first : undefined, { step: steps, totalSteps: steps });
   if (!method) return undefined;
   await services.recentModels.push(model);
 

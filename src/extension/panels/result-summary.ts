@@ -2,6 +2,7 @@
 // job-table.ts, picks the one for a result).
 import type { AttentionResult, AttributionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, SaeResult, TokensResult } from '../../protocol/result';
 import { formatMs } from '../log-format';
+import { letterWords } from '../../core/analyses/match';
 
 export interface ResultSummary {
   text: string;
@@ -73,7 +74,7 @@ export function summarizeMatch(result: MatchResult): ResultSummary {
     text: `${result.a.label} ∩ ${result.b.label} · ${result.matches.length} words · ${time}`,
     tooltip: [
       result.title,
-      `${result.matches.length} of ${result.count} ${result.length}-character words matched after ${result.scanned.toLocaleString('en-US')} rows of ${result.a.label}`,
+      `${result.matches.length} of ${result.count} ${letterWords(result.length)} matched after ${result.scanned.toLocaleString('en-US')} rows of ${result.a.label}`,
       rsa ? `RSA r = ${rsa.pearson.toFixed(3)}, S_c = ${rsa.cosine.toFixed(3)}` : 'No comparison (fewer than 3 matches, or skipped)',
       `Run time: ${time}`,
     ].join('\n'),

@@ -1,5 +1,5 @@
 // How the cluster map is handled: the toolbar (regex search, color by, labels, lasso, reset zoom),
-// wheel zoom and drag pan, the lasso (shift-drag or the Lasso button), and finding the point under
+// wheel zoom (after a click on the map or with Ctrl/⌘/Alt held) and drag pan, the lasso (shift-drag or the Lasso button), and finding the point under
 // the pointer. It reports what the user did; the map (cluster-map.ts) keeps the state and redraws.
 import * as d3 from 'd3';
 import { button, el, styleInput } from './form-elements';
@@ -53,7 +53,7 @@ export function mapToolbar(events: MapToolbarEvents): MapToolbar {
   const lassoButton = button('Lasso', 'ml-cluster-lasso', 'Drag to draw a lasso (or hold Shift while dragging)');
   const resetButton = button('Reset zoom', 'ml-cluster-reset', 'Back to the whole map');
   const hint = el('span', 'ml-note ml-cluster-hint');
-  hint.textContent = 'wheel: zoom · drag: pan · click: select + neighbours · shift-drag: lasso · Enter: select matches';
+  hint.textContent = 'Ctrl+wheel (or click, then wheel): zoom · drag: pan · click: select + neighbours · shift-drag: lasso · Enter: select matches';
   const labelWrap = document.createElement('label');
   labelWrap.append(labelToggle, document.createTextNode('labels'));
   const colorWrap = document.createElement('label');
@@ -129,6 +129,8 @@ export interface PointerEvents {
   click(event: MouseEvent): void;
   /** A lasso was closed around `polygon` (SVG pixels); `additive` with Ctrl/Cmd. */
   lassoed(polygon: [number, number][], additive: boolean): void;
+  /** A wheel over the map that scrolled the page instead of zooming (no click yet, no modifier). */
+  wheelIgnored?(): void;
 }
 
 /**
@@ -137,16 +139,27 @@ export interface PointerEvents {
  */
 export function attachPointer(overlay: Overlay, svg: SVGSVGElement | null, lassoPath: d3.Selection<SVGPathElement, unknown, null, undefined>,
   transform: d3.ZoomTransform, events: PointerEvents): void {
+  // The wheel scrolls the page, as over any map on a web page, until the map is clicked or a
+  // modifier is held; leaving the map disarms it again.
+  let armed = false;
   const zoom = d3.zoom<SVGRectElement, unknown>()
     .scaleExtent([0.5, 60])
-    .filter((event: Event) => !events.lassoMode() && !(event as MouseEvent).shiftKey && !(event as MouseEvent).button)
+    .filter((event: Event) => {
+      if (events.lassoMode() || (event as MouseEvent).shiftKey || (event as MouseEvent).button) return false;
+      if (event.type !== 'wheel') return true;
+      const wheel = event as WheelEvent;
+      if (armed || wheel.ctrlKey || wheel.metaKey || wheel.altKey) return true;
+      events.wheelIgnored?.();
+      return false;
+    })
     .on('zoom', (event: d3.D3ZoomEvent<SVGRectElement, unknown>) => events.zoomed(event.transform));
   overlay.call(zoom).on('dblclick.zoom', null);
   // d3-zoom keeps its state on the node; setting it directly keeps the zoom across re-renders
   // without firing a zoom event (and a second full draw).
   (overlay.node() as (SVGRectElement & { __zoom?: d3.ZoomTransform }) | null)!.__zoom = transform;
   overlay.on('mousemove', (event: MouseEvent) => events.hover(event));
-  overlay.on('mouseleave', () => events.leave());
+  overlay.on('mouseleave', () => { armed = false; events.leave(); });
+  overlay.on('pointerdown.arm', () => { armed = true; });
   overlay.on('click', (event: MouseEvent) => events.click(event));
   let lasso: [number, number][] | null = null;
   overlay.on('pointerdown', (event: PointerEvent) => {

@@ -55,8 +55,10 @@ export function themeColors(element: Element = document.documentElement): ThemeC
       cssVar(s, '--vscode-terminal-ansiCyan', '#11a8cd'),
       cssVar(s, '--vscode-terminal-ansiMagenta', '#bc3fbc'),
     ],
-    within: cssVar(s, '--vscode-charts-orange', '#d18616'),
-    between: cssVar(s, '--vscode-charts-blue', '#3794ff'),
+    // Not blue and orange: those are A and B (series 0 and 1) in the same panels, and one color
+    // means one thing per panel.
+    within: cssVar(s, '--vscode-charts-green', '#89d185'),
+    between: cssVar(s, '--vscode-charts-purple', '#b180d7'),
     warning: cssVar(s, '--vscode-editorWarning-foreground', '#cca700'),
   };
 }

@@ -79,7 +79,7 @@ export function chartFrame<D, O>(container: HTMLElement, className: string, stat
   const tooltip = new Tooltip();
   function render(): void {
     colors = themeColors(container);
-    draw({ svg, data: state.data, options: state.options, colors, tooltip, width: Math.max(setup.minWidth ?? 0, availableWidth(container)) });
+    draw({ svg, data: state.data, options: state.options, colors, tooltip, width: drawWidth(availableWidth(container), setup.minWidth ?? 0) });
   }
   render();
   const stopResize = onWidthChange(container, render);
@@ -96,6 +96,16 @@ export function chartFrame<D, O>(container: HTMLElement, className: string, stat
     },
   };
 }
+
+/**
+ * The width a chart draws at: its container's, so it is never clipped (a side bar is often
+ * narrower than a chart's preferred minimum); `minWidth` only where the container is narrower
+ * than any chart can be read at (NARROWEST), e.g. a hidden one.
+ */
+export function drawWidth(available: number, minWidth: number): number {
+  return available >= NARROWEST ? available : Math.max(minWidth, available);
+}
+const NARROWEST = 200;
 
 /** A standalone SVG document of the chart, with its canvas (if it drew on one) as a PNG image in place. */
 function exportWithCanvas(svg: SVGSVGElement, colors: ThemeColors, image: CanvasImage | null): string {

@@ -22,7 +22,8 @@ export interface LayerSweepOptions { height: number; onSelect?: (layer: number) 
 
 function drawLayerSweep(container: HTMLElement, data: LayerSweepData, options: Partial<LayerSweepOptions> = {}): Chart<LayerSweepData, LayerSweepOptions> {
   return svgChart(container, 'ml-layer-sweep', data, { height: 260, ...options }, 280, ({ svg, data, options, colors, tooltip, width }) => {
-    const area = plotArea(svg, colors, width, options.height, { top: 26, right: 16, bottom: 40, left: 62 });
+    // Two rows above the plot: the legend, then the current layer's label, so they never overlap.
+    const area = plotArea(svg, colors, width, options.height, { top: 40, right: 16, bottom: 40, left: 62 });
     const { g, w, h } = area;
     const defined = data.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
     if (data.reference !== undefined) defined.push(data.reference);
@@ -46,8 +47,8 @@ function drawLayerSweep(container: HTMLElement, data: LayerSweepData, options: P
       g.append('text').attr('class', 'current-layer-label').attr('x', x(data.current)).attr('y', -8).attr('text-anchor', 'middle')
         .attr('fill', colors.focus).text(`layer ${data.current}`);
     }
-    // Legend above the plot, right-aligned, one entry per series.
-    inlineLegend(g, data.series.map((s, si) => ({ label: s.name, color: categoryColor(colors, si) })), w, -8);
+    // Legend on the top row, right-aligned, one entry per series.
+    inlineLegend(g, data.series.map((s, si) => ({ label: s.name, color: categoryColor(colors, si) })), w, -24);
 
     data.series.forEach((s, si) => {
       const color = categoryColor(colors, si);

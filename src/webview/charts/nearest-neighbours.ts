@@ -30,3 +30,26 @@ export function nearestNeighbours(vectors: Vectors, labels: readonly string[], i
   return order.sort((a, b) => distances[a] - distances[b] || a - b).slice(0, k)
     .map((j) => ({ index: j, label: labels[j], distance: distances[j] }));
 }
+
+export interface NeighbourSource {
+  labels: string[];
+  vectors?: Vectors;
+}
+
+export interface NeighbourOptions {
+  neighbours: number;
+  metric: 'cosine' | 'euclidean';
+  /** The panel's own search (e.g. a worker query) instead of the scan over `vectors`. */
+  neighbourFunction?: (index: number, k: number) => Neighbour[];
+}
+
+/** The cluster map's neighbours of point i: the panel's function, else a scan of the vectors; null when neither can answer. */
+export function findNeighbours(data: NeighbourSource, i: number, options: NeighbourOptions): Neighbour[] | null {
+  const n = data.labels.length;
+  const k = Math.min(options.neighbours, n - 1);
+  if (k <= 0) return null;
+  if (options.neighbourFunction) return options.neighbourFunction(i, k);
+  const vectors = data.vectors;
+  if (!vectors || vectors.data.length !== vectors.dims * n) return null;
+  return nearestNeighbours(vectors, data.labels, i, k, options.metric);
+}

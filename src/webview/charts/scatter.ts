@@ -67,7 +67,7 @@ function drawScatter(container: HTMLElement, initialData: ScatterData, initialOp
     const n = data.x.length;
     mode = n > options.canvasThreshold ? 'canvas' : 'svg';
     const compact = options.compact;
-    const width = Math.max(compact ? 150 : 300, f.width);
+    const width = Math.max(compact ? 150 : 200, f.width);
     const height = options.height;
     const margin = compact ? { top: 6, right: 8, bottom: 32, left: 40 } : { top: data.stats ? 30 : 10, right: 14, bottom: 42, left: 54 };
     const ticks = compact ? 4 : 6;

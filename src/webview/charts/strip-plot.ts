@@ -5,6 +5,7 @@ import * as d3 from 'd3';
 import { type Chart, fmt, jitter } from './common';
 import { gridLines, leftAxis, plotArea, svgChart, yTitle } from './frame';
 import { tracked } from './spec';
+import { selectivityText } from '../../protocol/selectivity-text';
 
 export interface StripGroup {
   values: number[];
@@ -21,6 +22,8 @@ export interface StripSpace {
   /** Selectivity index written above the space; null prints the reason instead. */
   index: number | null;
   reason?: string;
+  /** The index is null because the between mean is ≈ 0: the label reads "n/a (between ≈ 0)" with the two means. */
+  betweenNearZero?: boolean;
 }
 
 export interface StripPlotData { spaces: StripSpace[] }
@@ -61,7 +64,7 @@ function drawStripPlot(container: HTMLElement, data: StripPlotData, options: Par
         .attr('text-anchor', 'middle').attr('font-weight', 600).text(space.name);
       sg.append('text').attr('class', 'selectivity-index').attr('x', outer.bandwidth() / 2).attr('y', -16)
         .attr('text-anchor', 'middle').attr('font-weight', 600)
-        .text(space.index === null ? `index undefined${space.reason ? `: ${space.reason}` : ''}` : `selectivity index = ${fmt(space.index)}`);
+        .text(indexLabel(space));
       for (const kind of ['within', 'between'] as const) {
         const group = space[kind];
         const bx = inner(kind) ?? 0;
@@ -96,6 +99,12 @@ function drawStripPlot(container: HTMLElement, data: StripPlotData, options: Par
       }
     });
   });
+}
+
+function indexLabel(space: StripSpace): string {
+  if (space.index === null && !space.betweenNearZero) return `index undefined${space.reason ? `: ${space.reason}` : ''}`;
+  const means = { within: space.within.mean ?? d3.mean(space.within.values) ?? null, between: space.between.mean ?? d3.mean(space.between.values) ?? null };
+  return selectivityText({ index: space.index, betweenNearZero: space.betweenNearZero, ...means });
 }
 
 /** Tracked, so a card can pin the chart to the side view (see spec.ts). */

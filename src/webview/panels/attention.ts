@@ -10,6 +10,7 @@ import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatma
 import { histogram } from '../charts/histogram';
 import { headBars } from '../charts/head-bars';
 import { layerSweep } from '../charts/layer-sweep';
+import { selectivityValue } from '../../protocol/selectivity-text';
 import { scatter } from '../charts/scatter';
 import { matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, card, dataExports, el, header, icon, notesBanner, panelPage, runMeta, sourceChip, statRow } from './cards';
@@ -135,7 +136,8 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
     draw.push(() => {
       slot.chart = register(scatter(body, {
         x: pairs.q, y: pairs.k, within: pairs.within, pairs: pairs.i.map((i, p) => [result.items[i], result.items[pairs.j[p]]] as [string, string]),
-        xLabel: 'similarity of Q', yLabel: 'similarity of K', stats: { ...result.rsa },
+        // The statistics are the card's row above, said once.
+        xLabel: 'similarity of Q', yLabel: 'similarity of K',
       }));
     });
   }
@@ -164,7 +166,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
   }
   {
     const body = card(headGrid, 'Heads at a glance', 'each cell: one head; color: RSA r (Q vs K); selectivity of Q and K within the head', undefined, host, 'head-grid');
-    body.appendChild(headCells(result));
+    body.append(...headCells(result));
   }
 
   // Layer sweep.
@@ -259,31 +261,34 @@ function selectivityTable(result: AttentionResult): HTMLTableElement {
     const row = el('tr');
     row.setAttribute('data-space', key);
     row.appendChild(el('td', undefined, `${key.toUpperCase()} · ${result[key].hook}`));
-    const index = el('td', undefined, fmt(s.index));
+    const index = el('td', undefined, selectivityValue(s));
     index.setAttribute('data-stat', `selectivity-${key}`);
     row.append(index, el('td', undefined, fmt(s.within)), el('td', undefined, fmt(s.between)));
     for (const c of result.categories) row.appendChild(el('td', undefined, fmt(s.perCategory.find((p) => p.category === c)?.within ?? null)));
-    row.appendChild(el('td', undefined, s.reason ?? ''));
+    row.appendChild(el('td', undefined, s.betweenNearZero ? 'between ≈ 0: compare within and between' : s.reason ?? ''));
     table.appendChild(row);
   }
   return table;
 }
 
-function headCells(result: AttentionResult): HTMLElement {
+/** The head cells, then the note that says what their shading spans. */
+function headCells(result: AttentionResult): HTMLElement[] {
   const grid = el('div', 'ml-head-grid');
   grid.style.display = 'grid';
   grid.style.gridTemplateColumns = 'repeat(auto-fill, minmax(140px, 1fr))';
   grid.style.gap = '6px';
+  const largest = Math.max(0, ...result.heads.map((h) => (h.rsa !== null && Number.isFinite(h.rsa) ? Math.abs(h.rsa) : 0)));
   for (const h of result.heads) {
     const cell = el('div', 'ml-head-cell');
     cell.setAttribute('data-head', String(h.head));
     cell.style.border = '1px solid var(--vscode-widget-border, var(--vscode-panel-border))';
     cell.style.borderRadius = '4px';
     cell.style.padding = '6px 8px';
-    // Background strength follows |r|, its hue the sign, in the theme's chart colors.
+    // Background strength follows |r| relative to the largest |r| of the layer's heads (heads of
+    // r 0.01 to 0.05 would all look blank on a 0..1 scale), its hue the sign, in the theme's chart colors.
     const r = h.rsa;
-    if (r !== null && Number.isFinite(r)) {
-      const pct = Math.round(Math.min(1, Math.abs(r)) * 55);
+    if (r !== null && Number.isFinite(r) && largest > 0) {
+      const pct = Math.round((Math.abs(r) / largest) * 60);
       const hue = r >= 0 ? 'var(--vscode-charts-blue, #3794ff)' : 'var(--vscode-charts-red, #f14c4c)';
       cell.style.background = `color-mix(in srgb, ${hue} ${pct}%, transparent)`;
     }
@@ -298,5 +303,6 @@ function headCells(result: AttentionResult): HTMLElement {
     cell.append(title, rLine, selQ, selK);
     grid.appendChild(cell);
   }
-  return grid;
+  const scale = el('div', 'ml-note ml-head-scale', `Shading: |r| from 0 (none) to ${fmt(largest)} (the largest of these heads); blue positive, red negative.`);
+  return [grid, scale];
 }

@@ -93,8 +93,8 @@ export function rsaScatterCard(grid: HTMLElement, result: CompareResult, pairs: 
     slot.chart = charts.register(scatter(body, {
       // Without categories no pair is within or between: one color, no legend.
       x: pairs.a, y: pairs.b, within: result.categories.length ? pairs.within as unknown as ArrayLike<boolean> : undefined, pairs: labels,
+      // The statistics are the card's row above, said once: not again inside the chart.
       xLabel: `similarity in ${spaceName('a', result.a.source)}`, yLabel: `similarity in ${spaceName('b', result.b.source)}`,
-      stats: { ...result.rsa },
     }));
   });
 }

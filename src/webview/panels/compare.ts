@@ -5,14 +5,15 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { FromWebview } from '../../protocol/messages';
-import type { CompareResult, SpaceResult } from '../../protocol/result';
+import { type CompareResult, LOWERCASE_FALLBACK_NOTE, type SpaceResult } from '../../protocol/result';
 import { missingBanner } from '../charts/banner';
 import { clusterMap } from '../charts/cluster-map';
-import { type Chart, fmt } from '../charts/common';
+import type { Chart } from '../charts/common';
 import type { HeatmapScheme } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
 import { linePlot } from '../charts/line-plot';
 import { stripPlot } from '../charts/strip-plot';
+import { selectivityValue } from '../../protocol/selectivity-text';
 import { type ChartSlot, card, el, header, notesBanner, panelPage, runMeta, sourceChip } from './cards';
 import { addPythonExports } from '../python-buttons';
 import { rsaScatterCard, section, similarityHeatmaps, spaceName } from './compare-sections';
@@ -51,9 +52,10 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       label: result[k].source.label, missing: result[k].missing, lowercased: result[k].lowercased, zeroVectors: result[k].zeroVectors,
     })),
   });
-  const notes = [...result.warnings, ...(result.a.selectivity.warnings ?? []).map((w) => `${nameA}: ${w}`),
-    ...(result.b.selectivity.warnings ?? []).map((w) => `${nameB}: ${w}`)];
-  notesBanner(page, notes);
+  // The job's warnings already carry each space's selectivity caveats; the lower-case fallback is
+  // the missing-words banner's to say (it lists the words): each note once.
+  const listsLowercase = result.a.lowercased.length > 0 || result.b.lowercased.length > 0;
+  notesBanner(page, result.warnings.filter((w) => !(listsLowercase && w.endsWith(LOWERCASE_FALLBACK_NOTE))));
 
   const exportable = (name: string, chart: () => Chart<never, never> | undefined) => ({ name, chart });
   const charts = { register, draw };
@@ -76,14 +78,14 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   page.appendChild(selGrid);
   {
     const slot: ChartSlot = {};
-    const sub = `index = mean within-category / mean between-category similarity · ${nameA}: ${fmt(result.a.selectivity.index)} · ${nameB}: ${fmt(result.b.selectivity.index)}`;
+    const sub = `index = mean within-category / mean between-category similarity · ${nameA}: ${selectivityValue(result.a.selectivity)} · ${nameB}: ${selectivityValue(result.b.selectivity)}`;
     const body = card(selGrid, 'Within vs between categories', sub, exportable('selectivity-strips', () => slot.chart), host);
     body.parentElement?.setAttribute('data-card', 'selectivity');
     const spaces = (['a', 'b'] as const).map((k) => {
       const g = withinBetween(result, pairs, k);
       const s = result[k].selectivity;
       return {
-        name: k === 'a' ? nameA : nameB, index: s.index, reason: s.reason,
+        name: k === 'a' ? nameA : nameB, index: s.index, reason: s.reason, betweenNearZero: s.betweenNearZero,
         within: { values: g.within, pairs: g.withinPairs.length ? g.withinPairs : undefined, mean: s.within },
         between: { values: g.between, pairs: g.betweenPairs.length ? g.betweenPairs : undefined, mean: s.between },
       };

@@ -33,7 +33,7 @@ export function commandHarness<M>(load: () => Promise<M>): CommandHarness<M> {
   });
   beforeEach(() => {
     h.panel?.ResultPanel.disposeAll();
-    Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], openDialogAnswers: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], log: [], panels: [], inspect: {}, trusted: true });
+    Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], openDialogAnswers: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], steps: [], log: [], panels: [], inspect: {}, trusted: true });
   });
   return h as CommandHarness<M>;
 }

@@ -64,6 +64,13 @@ test('asks for A, model, L, leading space and K; runs the job with them and the 
   assert.deepEqual(panel.posted[2], { type: 'capabilities', rerun: true });
 });
 
+test('every step is numbered, the typed L and K too: (1/5) to (5/5)', async () => {
+  recorded.quickPickAnswers.push(byLabel('word2vec-google-news-300'), activeItem, activeItem);
+  recorded.inputBoxAnswers.push('6', '100');
+  await h.command.matchVocabularies(services(async () => fixture) as never);
+  assert.deepEqual(recorded.steps.map((s) => s.replace(/^.* — /, '')), ['source A (1/5)', 'model B (2/5)', 'word length (3/5)', 'leading space (4/5)', 'number of words (5/5)']);
+});
+
 test('right-click on a vector file makes it source A; the default L and K are the notebook\'s 6 and 100', async () => {
   recorded.quickPickAnswers.push(byPart('Enter a Hugging Face id'), activeItem);
   recorded.inputBoxAnswers.push('/models/tiny-gpt2', '6', '100');

@@ -47,6 +47,17 @@ test('defaults: gpt2, the first 100 tokens, t-SNE; the job gets them and the res
   assert.deepEqual(s.recentModels.items(), ['gpt2']);
 });
 
+test('the step counter runs (1/4) to (4/4) with N typed as step 3; a right-clicked list runs (1/3) to (3/3)', async () => {
+  recorded.quickPickAnswers.push(active, active, active);
+  recorded.inputBoxAnswers.push('100');
+  await h.command.mapTokenEmbeddings(services(async () => fixture) as never);
+  assert.deepEqual(recorded.steps.map((s) => s.replace(/^.* — /, '')), ['model (1/4)', 'tokens (2/4)', 'number of tokens (3/4)', 'projection (4/4)']);
+  recorded.steps.length = 0;
+  recorded.quickPickAnswers.push(active, active, active);
+  await h.command.mapTokenEmbeddings(services(async () => fixture) as never, { uri: FakeUri.file('/workspace/space.words') as never });
+  assert.deepEqual(recorded.steps.map((s) => s.replace(/^.* — /, '')), ['model (1/3)', 'leading space (2/3)', 'projection (3/3)']);
+});
+
 test('the whole vocabulary is N = vocabulary size, and PCA is preselected for it', async () => {
   recorded.quickPickAnswers.push(byLabel('gpt2-medium'), byPrefix('The whole vocabulary'), active);
   const inputs: TokensInput[] = [];
