@@ -37,7 +37,7 @@ test('parseJsonBytes accepts and refuses exactly the texts JSON.parse does', () 
 });
 
 test('parseJsonBytes: a BOM, "__proto__" keys, escapes, extreme numbers, and an error that names the byte', () => {
-  assert.equal(parseJsonBytes(Buffer.from('\uFEFF[1]', 'utf8')).toString(), '1');
+  assert.deepStrictEqual(parseJsonBytes(Buffer.from('\uFEFF[1]', 'utf8')), [1]);
   const proto = parseJsonBytes(Buffer.from('{"__proto__":{"x":1}}')) as Record<string, unknown>;
   assert.deepStrictEqual(Object.keys(proto), ['__proto__']);
   assert.equal(Object.getPrototypeOf(proto), Object.prototype);
