@@ -67,7 +67,7 @@ function assertClose(actual: unknown, expected: unknown, path: string): void {
   }
 }
 
-const contrast = JSON.parse(readFileSync(join(__dirname, '..', 'webview', 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
+const contrast = JSON.parse(readFileSync(join(__dirname, '..', 'webview', 'fixtures', 'contrast-result.regression.json'), 'utf8')) as ContrastResult;
 const contrastParams = (): ContrastRerunParams => {
   const o = contrast.run.options as { perplexity: number; eps: number; minSamples: number; k: number };
   return { job: 'contrast', hook: contrast.hook, test: contrast.test, correction: contrast.correction, alpha: contrast.alpha,

@@ -16,7 +16,7 @@ import { fromJson } from '../../src/core/matrix';
 const expected = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'tokens', 'trustworthiness.json'), 'utf8')) as Record<string, number>;
 
 test('trustworthiness() recomputed here on the fixture rows and map equals sklearn.manifold.trustworthiness', () => {
-  for (const name of ['tokens-result.json', 'tokens-list-result.json']) {
+  for (const name of ['tokens-result.regression.json', 'tokens-list-result.regression.json']) {
     const result = JSON.parse(readFileSync(join(__dirname, '..', 'webview', 'fixtures', name), 'utf8')) as TokensResult;
     // MechLens's trustworthiness.ts runs here on the stored rows and coordinates (rounded to 6 significant
     // digits; the ranks, and so the value, survive that), and is held to sklearn's value on the same data.

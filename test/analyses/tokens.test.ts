@@ -13,7 +13,7 @@ import { FIXTURE_CHECKPOINT, FIXTURE_FIRST } from '../fixtures/tokens/dump-rows'
 
 const fixtures = join(__dirname, '../fixtures/tokens');
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8'));
-const rows = parseNpy(readFileSync(join(fixtures, 'rows.npy')));
+const rows = parseNpy(readFileSync(join(fixtures, 'rows.regression.npy')));
 let model = '';
 let tmp = '';
 

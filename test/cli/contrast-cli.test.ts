@@ -12,7 +12,7 @@ import { FIXTURE_CHECKPOINT, FIXTURE_HOOK } from '../fixtures/contrast/dump-acti
 
 const root = join(__dirname, '../..');
 const fixtures = join(root, 'test/fixtures/contrast');
-const dumped = JSON.parse(readFileSync(join(fixtures, 'activations.json'), 'utf8'));
+const dumped = JSON.parse(readFileSync(join(fixtures, 'activations.regression.json'), 'utf8'));
 const scipy = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8'));
 let model = '';
 let tmp = '';

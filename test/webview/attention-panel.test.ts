@@ -11,7 +11,7 @@ import type { AttentionResult } from '../../src/protocol/result';
 import { assertPythonButtons } from './python-buttons';
 import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'attention-result.json'), 'utf8')) as AttentionResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'attention-result.regression.json'), 'utf8')) as AttentionResult;
 const n = fixture.items.length;
 
 let browser: Browser;

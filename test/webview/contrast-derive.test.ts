@@ -10,7 +10,7 @@ import { groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCri
 const reference = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-derive', 't.json'), 'utf8')) as {
   critical: { df: number; p: number; tCritical: number }[]; pvalues: { df: number; t: number; p: number }[];
 };
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-result.regression.json'), 'utf8')) as ContrastResult;
 
 test('two-sided t p-values equal scipy 2·t.sf(|t|, df)', () => {
   for (const c of reference.pvalues) {

@@ -11,7 +11,7 @@ import { assertPythonButtons } from './python-buttons';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 import { recorrect } from '../../src/webview/panels/contrast-derive';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-result.regression.json'), 'utf8')) as ContrastResult;
 const nNeurons = fixture.t.length;
 const nSentences = fixture.sentences.length;
 

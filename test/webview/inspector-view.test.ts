@@ -22,8 +22,8 @@ import type { ToWebview } from '../../src/protocol/messages';
 
 const fixture = <T>(name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as T;
 const compare = fixture<CompareResult>('compare-result.json');
-const contrast = fixture<ContrastResult>('contrast-result.json');
-const attention = fixture<AttentionResult>('attention-result.json');
+const contrast = fixture<ContrastResult>('contrast-result.regression.json');
+const attention = fixture<AttentionResult>('attention-result.regression.json');
 
 let browser: Browser;
 before(async () => { browser = await launchBrowser(); });

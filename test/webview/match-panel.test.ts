@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import type { MatchResult } from '../../src/protocol/result';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'match-result.json'), 'utf8')) as MatchResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'match-result.regression.json'), 'utf8')) as MatchResult;
 const compare = fixture.compare!;
 const n = compare.items.length;
 

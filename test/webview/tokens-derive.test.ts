@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { TokensResult } from '../../src/protocol/result';
 import { groupRows, mapCsv, rowsCsv, tokenLabel, transpose } from '../../src/webview/panels/tokens-derive';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'tokens-list-result.json'), 'utf8')) as TokensResult;
-const first = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'tokens-result.json'), 'utf8')) as TokensResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'tokens-list-result.regression.json'), 'utf8')) as TokensResult;
+const first = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'tokens-result.regression.json'), 'utf8')) as TokensResult;
 
 test('transpose swaps rows and columns and leaves its input alone', () => {
   const m = [[1, 2, 3], [4, 5, 6]];

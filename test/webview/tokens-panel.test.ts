@@ -12,8 +12,8 @@ import type { TokensResult } from '../../src/protocol/result';
 import { launchBrowser, openPanel, pixelAt, waitUntil, type WebviewPage } from '../helpers/chromium';
 
 const load = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as TokensResult;
-const fixture = load('tokens-result.json');
-const listFixture = load('tokens-list-result.json');
+const fixture = load('tokens-result.regression.json');
+const listFixture = load('tokens-list-result.regression.json');
 const n = fixture.tokens.length;
 
 let browser: Browser;

@@ -50,7 +50,21 @@ export interface ContrastInput {
 
 export const CONTRAST_DEFAULTS = Object.freeze({ hook: 'blocks.5.mlp.hook_pre', test: 'student', correction: 'bonferroni', alpha: 0.05, shuffles: 200, perplexity: 30, eps: 1, minSamples: 3, k: 3 } as const);
 
-const NEUROSCOPE_MODELS = new Set(['gpt2', 'gpt2-small', 'gpt2-medium', 'gpt2-large', 'gpt2-xl', 'distilgpt2']);
+/**
+ * Hub ids with per-neuron pages on neuroscope.io, and the site's name for each: GPT-2 small to XL,
+ * and Pythia-70M (neuroscope.io/pythia-70m/L/N.html). Other models (other Pythia sizes, Llama,
+ * Qwen, Gemma) have none; the panel says so instead of linking.
+ */
+const NEUROSCOPE_PAGES: Record<string, string> = {
+  'gpt2': 'gpt2-small', 'gpt2-small': 'gpt2-small', 'gpt2-medium': 'gpt2-medium', 'gpt2-large': 'gpt2-large', 'gpt2-xl': 'gpt2-xl', 'distilgpt2': 'distilgpt2',
+  'EleutherAI/pythia-70m': 'pythia-70m',
+};
+
+/** The base of a model's Neuroscope neuron pages, or null when the site has none for it. */
+export function neuroscopeBase(modelName: string): string | null {
+  const page = Object.hasOwn(NEUROSCOPE_PAGES, modelName) ? NEUROSCOPE_PAGES[modelName] : undefined;
+  return page ? `https://neuroscope.io/${page}` : null;
+}
 
 export async function runContrast(input: ContrastInput, control: RunControl = {}): Promise<ContrastResult> {
   const started = Date.now();
@@ -145,7 +159,7 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
       ? { shuffles: shuffle.counts.length, observed: shuffle.observed, counts: Array.from(shuffle.counts), meanShuffled: shuffle.meanShuffled, pValue: shuffle.pValue }
       : { shuffles: 0, observed: significant.length, counts: [], meanShuffled: NaN, pValue: NaN },
     ...neuronMap,
-    neuroscope: !opened && NEUROSCOPE_MODELS.has(modelName) ? `https://neuroscope.io/${modelName === 'gpt2' ? 'gpt2-small' : modelName}` : null,
+    neuroscope: opened ? null : neuroscopeBase(modelName),
     warnings,
     run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { ...o, sentencesPath: undefined, sentenceSet: undefined } },
     inputs: { sentences: input.sentencesPath, model: input.model, hook: o.hook, targets: input.targets ?? [], seed: o.seed, ...(input.sae ? { sae: input.sae } : {}) },

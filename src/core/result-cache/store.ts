@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../io/atomic-write';
 import { streamJson } from '../io/json-stream';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseJsonBytes } from '../io/json-read';
 
 /** 512 MiB: a few hundred typical model results, small beside the models themselves. */
 const DEFAULT_RESULT_CACHE_BYTES = 512 * 1024 * 1024;
@@ -46,15 +47,16 @@ export class ResultCache {
   /** The entry for `key`, or undefined on a miss; a broken entry is deleted. */
   async get<T>(key: string): Promise<CachedEntry<T> | undefined> {
     const file = this.file(key);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await fs.readFile(file, 'utf8');
+      bytes = await fs.readFile(file);
     } catch {
       return undefined;
     }
     let stored: StoredEntry;
     try {
-      stored = JSON.parse(text) as StoredEntry;
+      // From bytes: a large entry's text would be longer than a string can be (core/io/json-read.ts).
+      stored = parseJsonBytes(bytes) as StoredEntry;
       if (stored === null || typeof stored !== 'object' || stored.key !== key || typeof stored.storedAt !== 'string' || !('value' in stored)) {
         throw new Error('not a result cache entry');
       }

@@ -9,8 +9,7 @@ import { parseSavedRun } from './saved-run';
 export const resultEditorViewType = 'mechlens.result';
 
 async function readRun(uri: vscode.Uri) {
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  return parseSavedRun(new TextDecoder().decode(bytes), uri.fsPath);
+  return parseSavedRun(await vscode.workspace.fs.readFile(uri), uri.fsPath);
 }
 
 /** Read-only: the panel never edits the file; "Save" in the panel writes a new one. */

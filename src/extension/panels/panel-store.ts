@@ -52,7 +52,7 @@ export class PanelStore {
   recall(title: string): Result | undefined {
     const file = this.entries()[title];
     if (!file || !existsSync(file)) return undefined;
-    return parseSavedRun(readFileSync(file, 'utf8'), file);
+    return parseSavedRun(readFileSync(file), file);
   }
 
   private removeStrays(keep: Set<string>): void {

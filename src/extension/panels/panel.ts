@@ -386,8 +386,7 @@ export class ResultPanelSerializer implements vscode.WebviewPanelSerializer {
     if (path) {
       const uri = path.includes('://') ? vscode.Uri.parse(path) : vscode.Uri.file(path);
       try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        panel.showResult(parseSavedRun(text, uri.fsPath), uri);
+        panel.showResult(parseSavedRun(await vscode.workspace.fs.readFile(uri), uri.fsPath), uri);
         return;
       } catch (err) {
         this.services.log.error(`Could not restore panel from ${uri.fsPath}`, err);

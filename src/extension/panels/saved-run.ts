@@ -1,14 +1,17 @@
 // Reading a saved `*.mechlens.json`: a Result written by the panel or the CLI. Hand-edited or
 // foreign files get one clear message naming the file and what is wrong, never a broken panel.
+// Files are parsed from their bytes (core/io/json-read.ts): a large result's text is longer than
+// the longest string V8 can hold, so it is never decoded as one.
 import { isResult, SCHEMA_VERSION, type CompareResult, type MatchResult, type Result } from '../../protocol/result';
 import { MechLensError } from '../../core/errors';
+import { parseJsonBytes } from '../../core/io/json-read';
 
 const knownJobs = new Set<string>(['compare', 'contrast', 'attention', 'match', 'tokens']);
 
-export function parseSavedRun(text: string, fileName: string): Result {
+export function parseSavedRun(content: Uint8Array | string, fileName: string): Result {
   let value: unknown;
   try {
-    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    value = typeof content === 'string' ? JSON.parse(content.charCodeAt(0) === 0xfeff ? content.slice(1) : content) : parseJsonBytes(content);
   } catch (err) {
     throw new MechLensError('parse', `Not valid JSON (${err instanceof Error ? err.message : String(err)})`, {
       input: fileName,

@@ -1,4 +1,30 @@
-// The banner that says which words were left out and why, per source. Words are text nodes.
+// Banners above a panel: textBanner (an icon, an optional title and lines of text) for notes and the
+// random-weights mark, and the banner that says which words were left out and why, per source.
+// Words are text nodes.
+import { el } from './form-elements';
+
+export interface TextBannerOptions {
+  /** Classes beside ml-banner. */
+  className: string;
+  /** A codicon name. */
+  icon: string;
+  title?: string;
+  lines: string[];
+  role?: 'note' | 'status';
+}
+
+export function textBanner(options: TextBannerOptions): HTMLElement {
+  const banner = el('div', `ml-banner ${options.className}`);
+  if (options.role) banner.setAttribute('role', options.role);
+  const icon = el('span', `codicon codicon-${options.icon}`);
+  icon.setAttribute('aria-hidden', 'true');
+  const body = el('div', 'ml-banner-body');
+  if (options.title !== undefined) body.appendChild(el('div', 'ml-banner-title', options.title));
+  for (const line of options.lines) body.appendChild(el('div', undefined, line));
+  banner.append(icon, body);
+  return banner;
+}
+
 export interface MissingBannerData {
   /** Words dropped from the analysis. */
   missing: string[];

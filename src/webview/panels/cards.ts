@@ -3,6 +3,7 @@ import type { FromWebview } from '../../protocol/messages';
 import type { RunInfo } from '../../protocol/result';
 import type { Chart } from '../charts/common';
 import { el } from '../charts/form-elements';
+import { textBanner } from '../charts/banner';
 import { exportMessage } from '../export';
 import { forgetPinnableCards, pinButton, repostPinned } from '../pin';
 import type { Focus } from '../../protocol/side-view';
@@ -18,11 +19,7 @@ export { el };
 /** A panel's notes (what is worth saying but did not stop the run) as one info banner; nothing when there are none. */
 export function notesBanner(page: HTMLElement, notes: string[]): void {
   if (!notes.length) return;
-  const banner = el('div', 'ml-banner ml-banner-info ml-warnings');
-  const body = el('div', 'ml-banner-body');
-  for (const n of notes) body.appendChild(el('div', undefined, n));
-  banner.append(icon('info'), body);
-  page.appendChild(banner);
+  page.appendChild(textBanner({ className: 'ml-banner-info ml-warnings', icon: 'info', lines: notes }));
 }
 
 export function icon(name: string): HTMLSpanElement {

@@ -253,6 +253,16 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     matrixSection(sigGrid);
   }
   if ((result.sae ? result.sae.neuronpedia : result.neuroscope && result.layer !== null) && result.significant.length) linksSection(page);
+  else if (!result.sae && result.layer !== null && result.significant.length) noLinksNote(page);
+
+  /** A model Neuroscope has no pages for: said, so that the missing links are not read as a fault. */
+  function noLinksNote(parent: HTMLElement): void {
+    parent.appendChild(el('h2', 'ml-section-title', 'Neuroscope'));
+    const c = el('section', 'ml-card ml-neuroscope');
+    c.setAttribute('data-card', 'neuroscope');
+    c.appendChild(el('div', 'ml-note', `neuroscope.io has no neuron pages for ${result.model.label}, so there are no links here. It covers GPT-2 (small, medium, large, XL) and EleutherAI/pythia-70m.`));
+    parent.appendChild(c);
+  }
 
   function mapSection(parent: HTMLElement): void {
     const slot: ChartSlot = {};

@@ -14,7 +14,7 @@ import { RecentList } from '../../../src/extension/recent';
 
 const h = commandHarness(() => import('../../../src/extension/commands/attention'));
 
-const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'attention-result.json'), 'utf8')) as AttentionResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'attention-result.regression.json'), 'utf8')) as AttentionResult;
 type Job = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
 
 function services(job: Job) {

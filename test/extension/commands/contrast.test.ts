@@ -14,7 +14,7 @@ import { RecentList } from '../../../src/extension/recent';
 
 const h = commandHarness(() => import('../../../src/extension/commands/contrast'));
 
-const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'contrast-result.regression.json'), 'utf8')) as ContrastResult;
 type Job = (input: ContrastInput, control: RunControl) => Promise<ContrastResult>;
 
 function services(job: Job) {

@@ -15,7 +15,7 @@ import { RecentList } from '../../../src/extension/recent';
 
 const h = commandHarness(() => import('../../../src/extension/commands/match'));
 
-const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'match-result.json'), 'utf8')) as MatchResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'match-result.regression.json'), 'utf8')) as MatchResult;
 type Job = (input: MatchInput, control: RunControl) => Promise<MatchResult>;
 
 function services(job: Job) {

@@ -11,7 +11,7 @@ import type { ContrastRerunParams } from '../../../src/protocol/rerun';
 import { RecentList } from '../../../src/extension/recent';
 
 const h = commandHarness(() => import('../../../src/extension/commands/contrast'));
-const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'contrast-result.json'), 'utf8')) as ContrastResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'contrast-result.regression.json'), 'utf8')) as ContrastResult;
 const active = (_items: QuickPickItem[], act: QuickPickItem[]) => act[0];
 
 test('only k changed: re-clustered without the model; alpha changed: the job runs again; one panel throughout', async () => {

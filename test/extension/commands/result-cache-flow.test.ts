@@ -18,7 +18,7 @@ import { RecentList } from '../../../src/extension/recent';
 const h = commandHarness(() => import('../../../src/extension/commands/attention'));
 const flow = () => import('../../../src/extension/commands/result-cache-flow');
 
-const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'webview', 'fixtures', 'attention-result.json'), 'utf8')) as AttentionResult;
+const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'webview', 'fixtures', 'attention-result.regression.json'), 'utf8')) as AttentionResult;
 
 function setUp() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-cache-flow-'));

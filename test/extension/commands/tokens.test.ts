@@ -15,7 +15,7 @@ import { RecentList } from '../../../src/extension/recent';
 
 const h = commandHarness(() => import('../../../src/extension/commands/tokens'));
 
-const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'tokens-result.json'), 'utf8')) as TokensResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'tokens-result.regression.json'), 'utf8')) as TokensResult;
 type Job = (input: TokensInput, control: RunControl) => Promise<TokensResult>;
 
 function services(job: Job) {

@@ -9,7 +9,7 @@ import { summarizeResult } from '../../../src/extension/job-table';
 import { MechLensError } from '../../../src/core/errors';
 import type { AttentionResult } from '../../../src/protocol/result';
 
-const text = readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'attention-result.json'), 'utf8');
+const text = readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'attention-result.regression.json'), 'utf8');
 const fixture = JSON.parse(text) as AttentionResult;
 
 test('a saved attention result reopens as is', () => {

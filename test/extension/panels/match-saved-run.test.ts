@@ -10,7 +10,7 @@ import { rowsOf } from '../../../src/extension/panels/panel-store';
 import { MechLensError } from '../../../src/core/errors';
 import type { MatchResult } from '../../../src/protocol/result';
 
-const text = readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'match-result.json'), 'utf8');
+const text = readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'match-result.regression.json'), 'utf8');
 const fixture = JSON.parse(text) as MatchResult;
 
 function fails(value: unknown, pattern: RegExp): void {

@@ -12,7 +12,7 @@ import { MechLensError } from '../../../src/core/errors';
 import type { TokensResult } from '../../../src/protocol/result';
 
 const fixtureText = (name: string) => readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', name), 'utf8');
-const text = fixtureText('tokens-result.json');
+const text = fixtureText('tokens-result.regression.json');
 const fixture = JSON.parse(text) as TokensResult;
 const file = '/runs/t.mechlens.json';
 
@@ -27,7 +27,7 @@ function fails(value: unknown, pattern: RegExp): void {
 
 test('saved token runs read back equal: first N, a token list, and a large run without rows or Gram', () => {
   assert.deepEqual(parseSavedRun(text, file), fixture);
-  const list = fixtureText('tokens-list-result.json');
+  const list = fixtureText('tokens-list-result.regression.json');
   assert.deepEqual(parseSavedRun(list, file), JSON.parse(list));
   const large = { ...fixture, embeddings: null, gram: null };
   assert.deepEqual(parseSavedRun(JSON.stringify(large), file), large);

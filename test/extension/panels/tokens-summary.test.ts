@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { summarizeResult } from '../../../src/extension/job-table';
 import type { TokensResult } from '../../../src/protocol/result';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'tokens-result.json'), 'utf8')) as TokensResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'webview', 'fixtures', 'tokens-result.regression.json'), 'utf8')) as TokensResult;
 
 test('a token map names the model, the token count, the projection and its DBSCAN groups', () => {
   const summary = summarizeResult({ ...fixture, run: { ...fixture.run, durationMs: 420 } });
