@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   cluster: async () => (await import('./commands/cluster')).default,
   tokens: async () => (await import('./commands/tokens')).default,
   match: async () => (await import('./commands/match')).default,
+  lens: async () => (await import('./commands/lens')).default,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -163,6 +163,7 @@ export function activate(context: vscode.ExtensionContext): void {
     // One command per job of the job table; from the explorer or an editor, the file comes as `uri`.
     ...jobNames.map((job) => vscode.commands.registerCommand(extensionJobs[job].command,
       (uri?: unknown) => runJobCommand(job, { uri: uri instanceof vscode.Uri ? uri : undefined }))),
+    vscode.commands.registerCommand('mechlens.logitLensSelection', () => runJobCommand('lens', { selection: true })),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare({ presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),

@@ -8,14 +8,15 @@ import type { Result } from '../protocol/result';
 import type { Focus, InspectorData } from '../protocol/side-view';
 import type { HookShapeConfig } from '../core/models/hooks';
 import {
-  validateAttentionRerun, validateCompareRerun, validateContrastRerun, validateMatchRerun, validateTokensRerun,
+  validateAttentionRerun, validateCompareRerun, validateContrastRerun, validateLensRerun, validateMatchRerun, validateTokensRerun,
 } from './commands/rerun-params';
 import {
-  summarizeAttention, summarizeCompare, summarizeContrast, summarizeMatch, summarizeTokens, type ResultSummary,
+  summarizeAttention, summarizeCompare, summarizeContrast, summarizeLens, summarizeMatch, summarizeTokens, type ResultSummary,
 } from './panels/result-summary';
 import {
   inspectAttention, inspectCompare, inspectContrast, inspectMatch, inspectTokens, nothingToInspect,
 } from './views/inspector-data';
+import { inspectLens } from './views/inspector-lens';
 
 /** What a job's re-run check knows besides the params: what the first run found out about the model. */
 export interface RerunContexts {
@@ -24,6 +25,7 @@ export interface RerunContexts {
   match: void;
   attention: { /** The model's layer count when known. */ nLayer?: number };
   contrast: { /** The model's hook shapes when known. */ hookConfig: HookShapeConfig | null };
+  lens: void;
 }
 
 export interface ExtensionJob<J extends JobName> {
@@ -67,6 +69,12 @@ export const extensionJobs: { readonly [J in JobName]: ExtensionJob<J> } = Objec
     summary: summarizeContrast,
     inspect: (result, items, focus) => inspectContrast(result, items, focus),
     validateRerun: (raw, context) => validateContrastRerun(raw, context.hookConfig),
+  },
+  lens: {
+    command: 'mechlens.logitLens',
+    summary: summarizeLens,
+    inspect: inspectLens,
+    validateRerun: (raw) => validateLensRerun(raw),
   },
 });
 

@@ -5,6 +5,7 @@
 import type { AttentionResult, CompareResult, ContrastResult, JobName, MatchResult, Result, TokensResult } from './result';
 import type { AttentionRerunParams, CompareRerunParams, ContrastRerunParams, MatchRerunParams } from './rerun';
 import type { TokensRerunParams } from './tokens-params';
+import type { LensRerunParams, LensResult } from './lens';
 
 export type { JobName } from './result';
 
@@ -14,6 +15,7 @@ export interface JobTypes {
   match: { params: MatchRerunParams; result: MatchResult };
   attention: { params: AttentionRerunParams; result: AttentionResult };
   contrast: { params: ContrastRerunParams; result: ContrastResult };
+  lens: { params: LensRerunParams; result: LensResult };
 }
 
 export type ResultOf<J extends JobName> = JobTypes[J]['result'];
@@ -26,7 +28,7 @@ export type RerunParamsOf<J extends JobName> = JobTypes[J]['params'];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const tableMatchesResults: Same<keyof JobTypes, JobName> & Same<ResultOf<JobName>, Result> = true;
 const entriesNameTheirJob: { [J in JobName]: Same<ResultOf<J>['job'], J> & Same<RerunParamsOf<J>['job'], J> } = {
-  compare: true, tokens: true, match: true, attention: true, contrast: true,
+  compare: true, tokens: true, match: true, attention: true, contrast: true, lens: true,
 };
 void tableMatchesResults;
 void entriesNameTheirJob;
@@ -45,6 +47,7 @@ export const jobInfo: { readonly [J in JobName]: JobInfo<J> } = Object.freeze({
   match: { title: 'Match Vocabularies', size: (r: MatchResult) => r.matches.length },
   attention: { title: 'Compare Attention Q/K', size: (r: AttentionResult) => r.items.length },
   contrast: { title: 'Contrast Sentence Groups', size: (r: ContrastResult) => r.sentences.length },
+  lens: { title: 'Logit Lens', size: (r: LensResult) => r.texts.reduce((n, t) => n + t.tokens.length, 0) * r.nLayer },
 });
 
 export const jobNames: readonly JobName[] = Object.freeze(Object.keys(jobInfo) as JobName[]);

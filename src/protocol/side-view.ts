@@ -36,7 +36,9 @@ export type InspectorData =
   /** A cluster: its members and its centroid profile (over dimensions, or over sentences for neurons). */
   | { kind: 'cluster'; map: string; label: number; title: string; members: string[]; profile: number[]; profileLabel: string; sentences?: string[]; split?: number; groupNames?: [string, string] }
   /** A layer of a sweep: every statistic the sweep recorded there. */
-  | { kind: 'layer'; layer: number; current: number; values: { name: string; value: number | null }[]; series: { name: string; values: (number | null)[] }[]; layers: number[] };
+  | { kind: 'layer'; layer: number; current: number; values: { name: string; value: number | null }[]; series: { name: string; values: (number | null)[] }[]; layers: number[] }
+  /** A cell of the logit lens: one token's probabilities at every layer (series), and the numbers at the clicked layer. */
+  | { kind: 'lensCell'; token: string; position: number; layer: number; values: { name: string; value: number | null }[]; series: { name: string; values: (number | null)[] }[]; layers: number[] };
 
 /** A chart card of a panel, pinned to the Pinned Charts view: enough to draw it again there. */
 export interface PinnedChart {

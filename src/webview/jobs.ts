@@ -11,6 +11,7 @@ import { renderCompare, type CompareUiState, type PanelView } from './panels/com
 import { renderContrast, type ContrastUiState } from './panels/contrast';
 import { renderMatch, type MatchUiState } from './panels/match';
 import { renderTokens, type TokensUiState } from './panels/tokens';
+import { renderLens, type LensUiState } from './panels/lens';
 
 export type { PanelView } from './panels/compare';
 
@@ -21,6 +22,7 @@ export interface UiStates {
   match: MatchUiState;
   attention: AttentionUiState;
   contrast: ContrastUiState;
+  lens: LensUiState;
 }
 
 /** The webview state: the last Result and each job's UI choices under its own key. */
@@ -31,6 +33,7 @@ export interface SavedState {
   matchUi?: MatchUiState;
   attentionUi?: AttentionUiState;
   contrastUi?: ContrastUiState;
+  lensUi?: LensUiState;
 }
 
 export interface RendererHost<U> {
@@ -60,6 +63,7 @@ export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.fr
   match: { stateKey: 'matchUi', render: renderMatch },
   attention: { stateKey: 'attentionUi', render: renderAttention },
   contrast: { stateKey: 'contrastUi', render: renderContrast },
+  lens: { stateKey: 'lensUi', render: renderLens },
 });
 
 export function isRenderable(result: Result): boolean {

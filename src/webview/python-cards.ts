@@ -4,6 +4,7 @@
 // and redraws them. Keys are the cards' export names.
 import type { JobName, ResultOf } from '../protocol/jobs';
 import type { AttentionResult, CompareResult, ContrastResult, Result } from '../protocol/result';
+import { lensScript } from './lens-python';
 import { buildScript, pyInt, pyLiteral, pyMatrix, pyNumber, pyStr, pyVector, type ScriptParts } from './python-script';
 
 const STATS = 'from scipy import stats';
@@ -396,6 +397,10 @@ export const pythonCards: { readonly [J in JobName]: PythonCards<J> } = Object.f
   contrast: {
     has: (_result, name) => /^(activations|neuron-means|neuron|sentence-means|t-values|label-shuffle|neuron-map|gram-matrix|cosine-matrix|cosine-histogram)$/.test(name),
     script: contrastScript,
+  },
+  lens: {
+    has: (result, name) => (result.texts[Number(/^lens-grid-(\d+)$/.exec(name)?.[1] ?? -1)]?.layers.length ?? 0) > 0,
+    script: lensScript,
   },
 });
 

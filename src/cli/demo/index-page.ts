@@ -24,6 +24,7 @@ const JOB_NAMES: Record<JobName, string> = {
   match: '3. Match vocabularies',
   attention: '4. Attention Q/K inside a model',
   contrast: '5. Contrast two sentence groups',
+  lens: 'Logit lens',
 };
 
 const STYLE = `

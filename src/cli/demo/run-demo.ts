@@ -178,5 +178,7 @@ function summarize(result: Result): string {
       return `${result.items.length} words; RSA Q vs K r ${f(result.rsa.pearson)}`;
     case 'contrast':
       return `${result.t.length} neurons, ${result.significant.length} significant (${result.correction})`;
+    case 'lens':
+      return `${result.texts.length} texts × ${result.nLayer} layers, top ${result.topK}`;
   }
 }

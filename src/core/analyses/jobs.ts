@@ -10,6 +10,7 @@ import type { TokensInput } from './tokens';
 import type { MatchInput } from './match';
 import type { AttentionInput } from './attention';
 import type { ContrastInput } from './contrast';
+import type { LensInput } from './lens';
 
 export interface JobInputs {
   compare: CompareInput;
@@ -17,6 +18,7 @@ export interface JobInputs {
   match: MatchInput;
   attention: AttentionInput;
   contrast: ContrastInput;
+  lens: LensInput;
 }
 
 export type JobInput<J extends JobName> = JobInputs[J];
@@ -28,4 +30,5 @@ export const jobRunners: { readonly [J in JobName]: JobRunner<J> } = Object.free
   match: async (input, control) => (await import('./match')).runMatch(input, control),
   attention: async (input, control) => (await import('./attention')).runAttention(input, control),
   contrast: async (input, control) => (await import('./contrast')).runContrast(input, control),
+  lens: async (input, control) => (await import('./lens')).runLens(input, control),
 });

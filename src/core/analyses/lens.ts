@@ -34,10 +34,15 @@ export interface LensInput {
   threads?: number;
   weights?: CaptureOptions['weights'];
   sessions?: SessionCache;
+  /** Tokens per forward chunk (default CHUNK_TOKENS); smaller holds fewer residual streams at once. */
+  chunkTokens?: number;
 }
 
 export interface LensControl extends RunControl {
-  /** The result so far, after each group of layers: texts done, and the current texts' layers up to now. */
+  /**
+   * The result so far, after a group of layers (at most every PARTIAL_INTERVAL_MS): texts done, and the
+   * current texts' layers up to now. On the worker this is TaskContext.onPartial.
+   */
   onPartial?: (partial: LensResult) => void;
 }
 
@@ -45,6 +50,8 @@ export interface LensControl extends RunControl {
 const CHUNK_TOKENS = 512;
 /** Rows × vocabulary per lens-head call: bounds the [rows, vocab] logits and probabilities onnxruntime holds. */
 const HEAD_CELLS = 16 * 1024 * 1024;
+/** Shortest time between two partial results: each is the whole result so far, cloned to the panel. */
+const PARTIAL_INTERVAL_MS = 300;
 
 export async function runLens(input: LensInput, control: LensControl = {}): Promise<LensResult> {
   const started = Date.now();
@@ -79,9 +86,10 @@ export async function runLens(input: LensInput, control: LensControl = {}): Prom
   const stats = { tokens: 0, lensRows: 0, lensMs: 0, forwardMs: 0 };
   let provider = head.provider as string;
   let bosAdded = true;
-  const chunks = chunkTexts(texts.map((t) => model.tokenizer.encode(t).length), CHUNK_TOKENS);
+  const chunks = chunkTexts(texts.map((t) => model.tokenizer.encode(t).length), input.chunkTokens ?? CHUNK_TOKENS);
   const totalRows = texts.reduce((n, t) => n + model.tokenizer.encode(t).length, 0) * config.nLayer;
   let rowsDone = 0;
+  let lastPartial = 0;
   const result = (): LensResult => ({
     schemaVersion: SCHEMA_VERSION,
     job: 'lens',
@@ -149,7 +157,10 @@ export async function runLens(input: LensInput, control: LensControl = {}): Prom
       });
       rowsDone += group.length * rows;
       step(`Logit lens: layer ${l0 + group.length} of ${config.nLayer} (texts ${chunk[0] + 1}–${chunk[chunk.length - 1] + 1} of ${texts.length})`, rowsDone / totalRows);
-      control.onPartial?.(result());
+      if (control.onPartial && Date.now() - lastPartial >= PARTIAL_INTERVAL_MS) {
+        lastPartial = Date.now();
+        control.onPartial(result());
+      }
     }
     if (target) for (const entry of entries) entry.firstTop1 = firstTop1Layers(entry);
   }

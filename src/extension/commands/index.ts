@@ -11,6 +11,7 @@ import { compareEmbeddings, type CompareArgs, type CompareServices } from './com
 import { contrastSentences } from './contrast';
 import { matchVocabularies } from './match';
 import { mapTokenEmbeddings } from './tokens';
+import { logitLens, type LensArgs } from './lens';
 
 /** What every job command uses: the panel services, catalogs, caches and Compare's recent sources. */
 export type JobCommandServices = CompareServices & { cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string> };
@@ -27,9 +28,10 @@ export const recentModelKeys = Object.freeze({
   attention: 'mechlens.recentAttentionModels',
   tokens: 'mechlens.recentTokensModels',
   match: 'mechlens.recentMatchModels',
+  lens: 'mechlens.recentLensModels',
 });
 
-export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : { uri?: vscode.Uri }) => Promise<unknown>;
+export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : J extends 'lens' ? LensArgs : { uri?: vscode.Uri }) => Promise<unknown>;
 
 export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.freeze({
   compare: ({ services }, args) => compareEmbeddings(services, args),
@@ -54,5 +56,12 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     runContrast: (input, control) => runJob('contrast', input, control),
     recentModels: recent(recentModelKeys.contrast, 8),
     recentHooks: recent('mechlens.recentContrastHooks', 8),
+  }, args),
+  lens: ({ services, recent }, args) => logitLens({
+    ...services,
+    // The worker forwards the lens's partial results (LensControl.onPartial) to the control given here.
+    runLens: (input, control) => runJob('lens', input, control),
+    recentModels: recent(recentModelKeys.lens, 8),
+    recentTargets: recent('mechlens.recentLensTargets', 8),
   }, args),
 });

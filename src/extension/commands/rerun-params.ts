@@ -7,6 +7,7 @@ import {
   leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams, type MatchRerunParams, type NumberLimit,
 } from '../../protocol/rerun';
 import { tokensLimitProblem, type TokensRerunParams } from '../../protocol/tokens-params';
+import { lensTopKLimit, type LensRerunParams } from '../../protocol/lens';
 import { validateHook } from './model-hook-picks';
 import { validateTemplate } from './prompt-template';
 
@@ -131,4 +132,13 @@ export function validateTokensRerun(raw: unknown, listRun: boolean): TokensRerun
     job: 'tokens', method: f.method, perplexity: number('perplexity', false) as number, eps: number('eps', true),
     minSamples: number('minSamples', false) as number, first: listRun ? null : number('first', false),
   };
+}
+
+/** The logit lens: a target word (empty: none; one word, no spaces inside) and the top k. */
+export function validateLensRerun(raw: unknown): LensRerunParams {
+  const f = fieldsOf(raw, 'lens');
+  const topK = f.topK;
+  if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < lensTopKLimit.min || topK > lensTopKLimit.max) throw bad('topK', topK, describeLimit(lensTopKLimit));
+  const target = checkText(f, 'target', (t) => (/\S\s+\S/.test(t.trim()) ? 'one word (it is read with a leading space and must be one token)' : undefined));
+  return { job: 'lens', target: target.trim(), topK };
 }

@@ -1,6 +1,7 @@
 // One-line summaries of each job's Result, for the status bar and logs (the extension's job table,
 // job-table.ts, picks the one for a result).
 import type { AttentionResult, CompareResult, ContrastResult, MatchResult, TokensResult } from '../../protocol/result';
+import type { LensResult } from '../../protocol/lens';
 import { formatMs } from '../log-format';
 
 export interface ResultSummary {
@@ -73,6 +74,20 @@ export function summarizeTokens(result: TokensResult): ResultSummary {
       result.title,
       `${result.tokens.length} tokens × ${result.dims} dims, ${map}`,
       `DBSCAN eps ${result.map.eps}, min_samples ${result.map.minSamples}: ${result.clusters.length} groups, ${result.ungrouped.indices.length} ungrouped`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+export function summarizeLens(result: LensResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const tokens = result.texts.reduce((n, t) => n + t.tokens.length, 0);
+  return {
+    text: `${result.model.label} · logit lens${result.target ? ` "${result.target.word}"` : ''} · ${result.provider.toUpperCase()} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.texts.length} texts, ${tokens} tokens, ${result.nLayer} layers, top ${result.topK}`,
+      `Execution provider: ${result.provider}`,
       `Run time: ${time}`,
     ].join('\n'),
   };

@@ -19,6 +19,7 @@ function inspectorTable(data: InspectorData): string[][] {
     case 'neuron': return [['sentence', 'group', `n${data.neuron}`], ...data.values.map((v, i) => [data.sentences[i], i < data.split ? data.groups[0].name : data.groups[1].name, String(v)])];
     case 'cluster': return [['member'], ...data.members.map((m) => [m]), [], [data.profileLabel], ...data.profile.map((v) => [String(v)])];
     case 'layer': return [['statistic', `layer ${data.layer}`], ...data.values.map((v) => [v.name, v.value === null ? '' : String(v.value)])];
+    case 'lensCell': return [['layer', ...data.series.map((s) => s.name)], ...data.layers.map((l, k) => [String(l), ...data.series.map((s) => (s.values[k] === null ? '' : String(s.values[k])))])];
     default: return [];
   }
 }
@@ -55,6 +56,7 @@ function exportName(data: InspectorData): string {
     case 'neuron': return `neuron-${data.neuron}`;
     case 'cluster': return `cluster-${data.map}-${data.label}`;
     case 'layer': return `layer-${data.layer}`;
+    case 'lensCell': return `lens-position-${data.position}`;
     default: return 'inspector';
   }
 }
@@ -139,6 +141,12 @@ export function renderInspector(root: HTMLElement, data: InspectorData, host: Si
       title.textContent = `Layer ${data.layer}${data.layer === data.current ? ' (shown in the panel)' : ''}`;
       keep(valueBars(chartHost(), { rows: data.values.map((v) => ({ label: v.name, value: v.value })), xLabel: 'value at this layer' }, { colorBy: 'one' }));
       keep(layerSweep(chartHost(), { layers: data.layers, series: data.series.filter((s) => s.name.startsWith('selectivity')).map((s) => ({ ...s, name: s.name.replace('selectivity ', '') })), current: data.layer, yLabel: 'selectivity index', reference: 1 }, { height: 220 }));
+      break;
+    }
+    case 'lensCell': {
+      title.textContent = `Token ${data.position} ${JSON.stringify(data.token)} at layer ${data.layer}`;
+      body.appendChild(statLine(data.values.map((v) => [v.name, v.value === null ? '—' : Number.isInteger(v.value) ? String(v.value) : fmt(v.value, 4)] as [string, string])));
+      keep(layerSweep(chartHost(), { layers: data.layers, series: data.series, current: data.layer, yLabel: 'probability' }, { height: 220 }));
       break;
     }
     default: break;
