@@ -33,10 +33,21 @@ export function showToken(token: string): string {
   return token.replace(/ /g, '␣').replace(/\n/g, '⏎').replace(/\t/g, '⇥');
 }
 
-/** The probability scale: from the editor background to the theme's chart blue, so it reads in light and dark themes. */
-function probabilityColor(colors: ThemeColors): (p: number) => string {
+/**
+ * The probability scale: from the editor background to the theme's chart blue, so it reads in light
+ * and dark themes, over [0, top]: the text's largest top-1 probability (1 when some cell is certain;
+ * far below 1 for an untrained model, whose cells would otherwise all look empty).
+ */
+function probabilityColor(colors: ThemeColors, top: number): (p: number) => string {
   const mix = d3.interpolateLab(colors.background, colors.series[0]);
-  return (p) => mix(Math.max(0, Math.min(1, p)));
+  return (p) => mix(Math.max(0, Math.min(1, p / top)));
+}
+
+/** The scale's top: the largest top-1 probability of the text, at least a small floor. */
+function scaleTop(text: LensText): number {
+  let top = 0;
+  for (const layer of text.layers) for (const p of layer.positions) top = Math.max(top, p.top[0]?.prob ?? 0);
+  return Math.max(top, 1e-6);
 }
 
 /** Black or white text, whichever stands out on `fill`. */
@@ -65,7 +76,8 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
     const gridH = T * CELL_H;
     const height = margin.top + gridH + (hasTarget ? 12 + targetRows * CELL_H : 0) + margin.bottom;
     const area = plotArea(svg, colors, margin.left + cellW * L + margin.right, height, margin);
-    const color = probabilityColor(colors);
+    const top1Max = scaleTop(text);
+    const color = probabilityColor(colors, top1Max);
     const maxChars = Math.max(1, Math.floor((cellW - 4) / 6.2));
     const font = colors.monoFamily;
 
@@ -77,7 +89,8 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
     for (let s = 0; s <= 10; s++) gradient.append('stop').attr('offset', `${s * 10}%`).attr('stop-color', color(s / 10));
     legend.append('rect').attr('width', legendW).attr('height', 10).attr('fill', `url(#${gradientId})`).attr('stroke', colors.border);
     legend.append('text').attr('y', 22).attr('font-size', 10).attr('fill', colors.muted).text('0');
-    legend.append('text').attr('x', legendW).attr('y', 22).attr('text-anchor', 'end').attr('font-size', 10).attr('fill', colors.muted).text('1');
+    legend.append('text').attr('x', legendW).attr('y', 22).attr('text-anchor', 'end').attr('font-size', 10).attr('fill', colors.muted)
+      .text(top1Max >= 0.995 ? '1' : top1Max >= 0.01 ? top1Max.toFixed(2) : top1Max.toExponential(1));
     legend.append('text').attr('x', legendW / 2).attr('y', 22).attr('text-anchor', 'middle').attr('font-size', 10).attr('fill', colors.muted).text('top-1 probability');
     svg.append('text').attr('x', margin.left).attr('y', 18).attr('font-size', 11).attr('fill', colors.muted)
       .text(`${L} layers (hook_resid_post) → · ${T} tokens ↓ · top token per cell`);
@@ -95,7 +108,7 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
         .attr('font-weight', t === d.position && hasTarget ? 700 : null).attr('fill', colors.foreground).text(label);
     });
 
-    const cells = area.g.append('g').attr('class', 'cells');
+    const cells = area.g.append('g').attr('class', 'cells').attr('cursor', 'pointer');
     text.layers.forEach((layer, l) => {
       layer.positions.forEach((p, t) => {
         const top = p.top[0];
@@ -104,7 +117,7 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
         g.append('rect').attr('width', cellW - 1).attr('height', CELL_H - 1).attr('fill', fill);
         if (top) {
           g.append('text').attr('x', (cellW - 1) / 2).attr('y', CELL_H / 2 + 4).attr('text-anchor', 'middle').attr('font-family', font).attr('font-size', 10)
-            .attr('fill', textOn(fill)).text(clip(showToken(top.token), maxChars));
+            .attr('fill', textOn(fill)).attr('pointer-events', 'none').text(clip(showToken(top.token), maxChars));
         }
         g.on('mousemove', (event: MouseEvent) => {
           const lines = p.top.map((c, i) => `${i + 1}. ${showToken(c.token)}  ${fmt(c.prob, 4)}  (id ${c.id})`);
@@ -132,7 +145,7 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
         const g = row.append('g').attr('class', 'target-cell').attr('data-layer', l).attr('transform', `translate(${l * cellW},0)`);
         g.append('rect').attr('width', cellW - 1).attr('height', CELL_H - 1).attr('fill', fill)
           .attr('stroke', l === first ? colors.focus : 'none').attr('stroke-width', l === first ? 2 : 0);
-        g.append('text').attr('x', (cellW - 1) / 2).attr('y', CELL_H / 2 + 4).attr('text-anchor', 'middle').attr('font-size', 9).attr('fill', textOn(fill))
+        g.append('text').attr('x', (cellW - 1) / 2).attr('y', CELL_H / 2 + 4).attr('text-anchor', 'middle').attr('font-size', 9).attr('fill', textOn(fill)).attr('pointer-events', 'none')
           .text(at.prob >= 0.01 ? at.prob.toFixed(2) : at.prob.toExponential(0));
         g.append('text').attr('x', (cellW - 1) / 2).attr('y', CELL_H * 1.5 + 4).attr('text-anchor', 'middle').attr('font-size', 10)
           .attr('font-weight', at.rank === 1 ? 700 : null).attr('fill', at.rank === 1 ? colors.focus : colors.foreground).text(String(at.rank));
@@ -207,6 +220,7 @@ export function renderLens(root: HTMLElement, result: LensResult, host: LensPane
       select.appendChild(option);
     });
     label.appendChild(select);
+    bar.appendChild(el('span', 'ml-note', ` ${result.texts.length} texts`));
     bar.appendChild(label);
     page.appendChild(bar);
     select.addEventListener('change', () => {
