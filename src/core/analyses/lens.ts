@@ -130,7 +130,7 @@ export async function runLens(input: LensInput, control: LensControl = {}): Prom
     out.push(...entries);
 
     // Layers are grouped so that each head call is one large GEMM (up to HEAD_CELLS logits).
-    const maxRows = Math.max(1, Math.floor(HEAD_CELLS / config.vocabSize));
+    const maxRows = headRowsPerCall(config.vocabSize);
     const layersPerCall = Math.max(1, Math.floor(maxRows / rows));
     for (let l0 = 0; l0 < config.nLayer; l0 += layersPerCall) {
       throwIfCancelled(signal);
@@ -166,6 +166,11 @@ export async function runLens(input: LensInput, control: LensControl = {}): Prom
   }
   step('Done', 1);
   return result();
+}
+
+/** Rows per lens-head call for a vocabulary: HEAD_CELLS logits at most (333 rows for GPT-2's 50,257). */
+export function headRowsPerCall(vocabSize: number): number {
+  return Math.max(1, Math.floor(HEAD_CELLS / vocabSize));
 }
 
 /** Per position, the first layer at which the target has rank 1. */
