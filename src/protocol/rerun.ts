@@ -5,6 +5,7 @@
 // the same panel, and then replies with a RerunOutcome. panelRequests.cancelRerun stops a running one.
 
 import type { LeadingSpace } from './result';
+import type { LensRerunParams } from './lens';
 
 /** Job 1: what the notebook hard-codes (permutations, t-SNE perplexity, DBSCAN eps/min_samples). */
 export interface CompareRerunParams {
@@ -52,7 +53,7 @@ export interface MatchRerunParams {
 export const leadingSpaceChoices: readonly LeadingSpace[] = Object.freeze(['with', 'without', 'either']);
 
 /** Every job's re-run parameters; a panel for another job adds its interface here. */
-export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams;
+export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | LensRerunParams;
 
 /** What the host replies to `rerun` once the run has ended (an error comes as `ok: false`). */
 export interface RerunOutcome {

@@ -87,6 +87,15 @@ test('exports: CSV of every cell, .npy of the top-1 probabilities, Copy as Pytho
   assert.match(rows[0], /target_rank$/);
 });
 
+test('Run again offers the target word and top k, starting from the run\'s values', async () => {
+  const field = (key: string) => panel.page.locator(`[data-param="${key}"]`);
+  assert.equal(await field('target').count(), 1);
+  assert.equal(await field('topK').count(), 1);
+  const value = (key: string) => panel.page.evaluate((k) => (document.querySelector(`[data-param="${k}"]`) as HTMLInputElement | null)?.value, key);
+  assert.equal(await value('target'), fixture.target!.word);
+  assert.equal(await value('topK'), String(fixture.topK));
+});
+
 test('screenshot: docs/screenshots/lens.png (dark) and the light theme', async () => {
   await panel.page.mouse.move(1, 1);
   await panel.screenshot('lens');

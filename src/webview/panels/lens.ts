@@ -14,6 +14,9 @@ import { matrixNpyBase64, tableCsv } from '../export';
 import { lensGridName } from '../lens-python';
 import { addPythonExports } from '../python-buttons';
 import { type ChartSlot, card, dataExports, el, header, notesBanner, panelPage, runMeta, sourceChip } from './cards';
+import type { RerunClient } from '../rerun-client';
+import { lensTopKLimit } from '../../protocol/lens';
+import { rerunControls } from './rerun-controls';
 
 export interface LensUiState {
   /** The text shown, by index. */
@@ -24,6 +27,8 @@ export interface LensUiState {
 
 export interface LensPanelHost {
   post(message: FromWebview): void;
+  /** Runs the lens again with another target or k; absent in the HTML report. */
+  rerun?: RerunClient;
   ui: LensUiState;
   saveUi(ui: LensUiState): void;
 }
@@ -163,6 +168,16 @@ export function renderLens(root: HTMLElement, result: LensResult, host: LensPane
   let ui: LensUiState = { ...host.ui };
   const { page, draw, finish } = panelPage(root, 'ml-panel ml-lens');
   page.appendChild(lensHeader(result, host));
+  rerunControls(page, {
+    hint: 'Running again runs the model again.',
+    fields: [
+      { kind: 'text', key: 'target', label: 'Target word', value: result.target?.word ?? '',
+        check: (t) => (/\S\s+\S/.test(t.trim()) ? 'one word (read with a leading space)' : undefined), title: 'A word whose probability and rank to follow; empty for none' },
+      { kind: 'number', key: 'topK', label: 'Top k', value: result.topK, limit: lensTopKLimit, title: 'Tokens listed per cell when hovered' },
+    ],
+    toParams: (v) => ({ job: 'lens', target: String(v.target ?? '').trim(), topK: Number(v.topK) }),
+    client: host.rerun,
+  });
   const notes = [...result.warnings];
   if (result.finalSoftcap !== null) notes.push(`Gemma-2's final logit softcap (${result.finalSoftcap}) is applied before the softmax, as the model does.`);
   if (result.texts.some((t) => t.layers.length < result.nLayer)) notes.push('Still running: layers fill in as they are computed.');
