@@ -91,7 +91,7 @@ test('Run again offers the target word and top k, starting from the run\'s value
   const field = (key: string) => panel.page.locator(`[data-param="${key}"]`);
   assert.equal(await field('target').count(), 1);
   assert.equal(await field('topK').count(), 1);
-  const value = (key: string) => panel.page.evaluate((k) => (document.querySelector(`[data-param="${k}"]`) as HTMLInputElement | null)?.value, key);
+  const value = (key: string) => panel.page.evaluate(`document.querySelector('[data-param="${key}"]')?.value`);
   assert.equal(await value('target'), fixture.target!.word);
   assert.equal(await value('topK'), String(fixture.topK));
 });
