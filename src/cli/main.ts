@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   heads: async () => (await import('./commands/heads')).default,
   sae: async () => (await import('./commands/sae')).default,
   attribution: async () => (await import('./commands/attribution')).default,
+  lens: async () => (await import('./commands/lens')).default,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -165,6 +165,7 @@ export function activate(context: vscode.ExtensionContext): void {
       (uri?: unknown) => runJobCommand(job, { uri: uri instanceof vscode.Uri ? uri : undefined }))),
     vscode.commands.registerCommand('mechlens.attentionHeadsOnSelection', () => runJobCommand('heads', { selection: true })),
     vscode.commands.registerCommand('mechlens.logitAttributionOnSelection', () => runJobCommand('attribution', { fromSelection: true })),
+    vscode.commands.registerCommand('mechlens.logitLensSelection', () => runJobCommand('lens', { selection: true })),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare({ presetA: specOfNode(node) })),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),

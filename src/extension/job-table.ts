@@ -8,14 +8,15 @@ import type { Result } from '../protocol/result';
 import type { Focus, InspectorData } from '../protocol/side-view';
 import type { HookShapeConfig } from '../core/models/hooks';
 import {
-  validateAttentionRerun, validateAttributionRerun, validateCompareRerun, validateContrastRerun, validateHeadsRerun, validateMatchRerun, validateSaeRerun, validateTokensRerun,
+  validateAttentionRerun, validateAttributionRerun, validateCompareRerun, validateContrastRerun, validateHeadsRerun, validateLensRerun, validateMatchRerun, validateSaeRerun, validateTokensRerun,
 } from './commands/rerun-params';
 import {
-  summarizeAttention, summarizeAttribution, summarizeCompare, summarizeContrast, summarizeHeads, summarizeMatch, summarizeSae, summarizeTokens, type ResultSummary,
+  summarizeAttention, summarizeAttribution, summarizeCompare, summarizeContrast, summarizeHeads, summarizeLens, summarizeMatch, summarizeSae, summarizeTokens, type ResultSummary,
 } from './panels/result-summary';
 import {
   inspectAttention, inspectAttribution, inspectCompare, inspectContrast, inspectHeads, inspectMatch, inspectSae, inspectTokens, nothingToInspect,
 } from './views/inspector-data';
+import { inspectLens } from './views/inspector-lens';
 
 /** What a job's re-run check knows besides the params: what the first run found out about the model. */
 export interface RerunContexts {
@@ -27,6 +28,7 @@ export interface RerunContexts {
   heads: void;
   sae: void;
   attribution: void;
+  lens: void;
 }
 
 export interface ExtensionJob<J extends JobName> {
@@ -88,6 +90,12 @@ export const extensionJobs: { readonly [J in JobName]: ExtensionJob<J> } = Objec
     summary: summarizeAttribution,
     inspect: (result, items, focus) => inspectAttribution(result, items, focus),
     validateRerun: (raw) => validateAttributionRerun(raw),
+  },
+  lens: {
+    command: 'mechlens.logitLens',
+    summary: summarizeLens,
+    inspect: inspectLens,
+    validateRerun: (raw) => validateLensRerun(raw),
   },
 });
 

@@ -5,6 +5,7 @@
 import type { AttentionResult, AttributionResult, CompareResult, ContrastResult, HeadsResult, JobName, MatchResult, Result, SaeResult, TokensResult } from './result';
 import type { AttentionRerunParams, AttributionRerunParams, CompareRerunParams, ContrastRerunParams, HeadsRerunParams, MatchRerunParams, SaeRerunParams } from './rerun';
 import type { TokensRerunParams } from './tokens-params';
+import type { LensRerunParams, LensResult } from './lens';
 
 export type { JobName } from './result';
 
@@ -17,6 +18,7 @@ export interface JobTypes {
   heads: { params: HeadsRerunParams; result: HeadsResult };
   sae: { params: SaeRerunParams; result: SaeResult };
   attribution: { params: AttributionRerunParams; result: AttributionResult };
+  lens: { params: LensRerunParams; result: LensResult };
 }
 
 export type ResultOf<J extends JobName> = JobTypes[J]['result'];
@@ -29,7 +31,7 @@ export type RerunParamsOf<J extends JobName> = JobTypes[J]['params'];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const tableMatchesResults: Same<keyof JobTypes, JobName> & Same<ResultOf<JobName>, Result> = true;
 const entriesNameTheirJob: { [J in JobName]: Same<ResultOf<J>['job'], J> & Same<RerunParamsOf<J>['job'], J> } = {
-  compare: true, tokens: true, match: true, attention: true, contrast: true, heads: true, sae: true, attribution: true,
+  compare: true, tokens: true, match: true, attention: true, contrast: true, heads: true, sae: true, attribution: true, lens: true,
 };
 void tableMatchesResults;
 void entriesNameTheirJob;
@@ -52,6 +54,7 @@ export const jobInfo: { readonly [J in JobName]: JobInfo<J> } = Object.freeze({
   heads: { title: 'Attention Heads', size: (r: HeadsResult) => Math.ceil((r.patterns ? r.texts.reduce((n, t) => n + t.tokens.length ** 2, 0) * r.nLayer * r.nHead : 0) / 1000) },
   sae: { title: 'SAE Features', size: (r: SaeResult) => r.texts.reduce((n, t) => n + t.tokens.length, 0) },
   attribution: { title: 'Logit Attribution', size: (r: AttributionResult) => r.texts.length * (r.nLayer * (r.nHead + 2) + 3) },
+  lens: { title: 'Logit Lens', size: (r: LensResult) => r.texts.reduce((n, t) => n + t.tokens.length, 0) * r.nLayer },
 });
 
 export const jobNames: readonly JobName[] = Object.freeze(Object.keys(jobInfo) as JobName[]);

@@ -5,6 +5,7 @@
 // the same panel, and then replies with a RerunOutcome. panelRequests.cancelRerun stops a running one.
 
 import type { LeadingSpace } from './result';
+import type { LensRerunParams } from './lens';
 
 /** Job 1: what the notebook hard-codes (permutations, t-SNE perplexity, DBSCAN eps/min_samples). */
 export interface CompareRerunParams {
@@ -72,7 +73,7 @@ export interface HeadsRerunParams {
 }
 
 /** Every job's re-run parameters; a panel for another job adds its interface here. */
-export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | HeadsRerunParams | SaeRerunParams | AttributionRerunParams;
+export type RerunParams = CompareRerunParams | AttentionRerunParams | ContrastRerunParams | MatchRerunParams | HeadsRerunParams | SaeRerunParams | AttributionRerunParams | LensRerunParams;
 
 /** What the host replies to `rerun` once the run has ended (an error comes as `ok: false`). */
 export interface RerunOutcome {

@@ -2,6 +2,8 @@
 // `*.mechlens.json` files store them. Field names are part of the CLI contract in
 // shared/design.md: rename nothing, only add.
 
+import type { LensResult } from './lens';
+
 export const SCHEMA_VERSION = 1;
 
 /** A dense row-major matrix as JSON: rows of numbers, so `np.array(result.a.similarity)` just works. */
@@ -510,8 +512,8 @@ export interface AttributionResult {
 }
 
 /** What a panel can render. Later jobs join the union as their panels land (TokensResult and MatchResult next). */
-export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult | HeadsResult | SaeResult | AttributionResult;
-export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult | HeadsResult | SaeResult | AttributionResult;
+export type Result = CompareResult | ContrastResult | AttentionResult | MatchResult | TokensResult | HeadsResult | SaeResult | AttributionResult | LensResult;
+export type AnyResult = CompareResult | ContrastResult | AttentionResult | TokensResult | MatchResult | HeadsResult | SaeResult | AttributionResult | LensResult;
 export type JobName = Result['job'];
 
 export function isResult(value: unknown): value is Result {

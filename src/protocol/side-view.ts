@@ -43,7 +43,9 @@ export type InspectorData =
   | {
     kind: 'head'; layer: number; head: number; scores: { name: string; value: number }[];
     series: { name: string; values: number[] }[]; layers: number[]; texts: { text: string; values: number[] }[];
-  };
+  }
+  /** A cell of the logit lens: one token's probabilities at every layer (series), and the numbers at the clicked layer. */
+  | { kind: 'lensCell'; token: string; position: number; layer: number; values: { name: string; value: number | null }[]; series: { name: string; values: (number | null)[] }[]; layers: number[] };
 
 /** A chart card of a panel, pinned to the Pinned Charts view: enough to draw it again there. */
 export interface PinnedChart {

@@ -14,6 +14,7 @@ import { renderHeads, type HeadsUiState } from './panels/heads';
 import { renderMatch, type MatchUiState } from './panels/match';
 import { renderSae, type SaeUiState } from './panels/sae';
 import { renderTokens, type TokensUiState } from './panels/tokens';
+import { renderLens, type LensUiState } from './panels/lens';
 
 export type { PanelView } from './panels/compare';
 
@@ -27,6 +28,7 @@ export interface UiStates {
   heads: HeadsUiState;
   sae: SaeUiState;
   attribution: AttributionUiState;
+  lens: LensUiState;
 }
 
 /** The webview state: the last Result and each job's UI choices under its own key. */
@@ -40,6 +42,7 @@ export interface SavedState {
   headsUi?: HeadsUiState;
   saeUi?: SaeUiState;
   attributionUi?: AttributionUiState;
+  lensUi?: LensUiState;
 }
 
 export interface RendererHost<U> {
@@ -77,6 +80,7 @@ export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.fr
     }),
   },
   attribution: { stateKey: 'attributionUi', render: renderAttribution },
+  lens: { stateKey: 'lensUi', render: renderLens },
 });
 
 export function isRenderable(result: Result): boolean {

@@ -5,6 +5,7 @@
 import type { JobName, ResultOf } from '../protocol/jobs';
 import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, Result, SaeResult } from '../protocol/result';
 import { attributionCards, attributionScript } from './python-attribution';
+import { lensScript } from './lens-python';
 import { buildScript, pyInt, pyLiteral, pyMatrix, pyNumber, pyStr, pyVector, type ScriptParts } from './python-script';
 
 const STATS = 'from scipy import stats';
@@ -506,6 +507,10 @@ export const pythonCards: { readonly [J in JobName]: PythonCards<J> } = Object.f
   attribution: {
     has: (result, name) => result.texts.length > 0 && (attributionCards as readonly string[]).includes(name),
     script: attributionScript,
+  },
+  lens: {
+    has: (result, name) => (result.texts[Number(/^lens-grid-(\d+)$/.exec(name)?.[1] ?? -1)]?.layers.length ?? 0) > 0,
+    script: lensScript,
   },
 });
 

@@ -27,6 +27,7 @@ const JOB_NAMES: Record<JobName, string> = {
   heads: 'Attention heads and their detectors',
   sae: 'SAE features',
   attribution: 'Direct logit attribution',
+  lens: 'Logit lens',
 };
 
 const STYLE = `

@@ -185,5 +185,7 @@ function summarize(result: Result): string {
       return `${result.texts.length} texts, ${result.dSae} features, mean L0 ${f(result.meanL0)}`;
     case 'attribution':
       return `${result.texts.length} text${result.texts.length === 1 ? '' : 's'}; logit difference ${f(result.texts[0]?.logitDiff)}`;
+    case 'lens':
+      return `${result.texts.length} texts × ${result.nLayer} layers, top ${result.topK}`;
   }
 }

@@ -13,6 +13,7 @@ import type { ContrastInput } from './contrast';
 import type { HeadsInput } from './heads';
 import type { SaeInput } from './sae';
 import type { AttributionInput } from './attribution';
+import type { LensInput } from './lens';
 
 export interface JobInputs {
   compare: CompareInput;
@@ -23,6 +24,7 @@ export interface JobInputs {
   heads: HeadsInput;
   sae: SaeInput;
   attribution: AttributionInput;
+  lens: LensInput;
 }
 
 export type JobInput<J extends JobName> = JobInputs[J];
@@ -37,4 +39,5 @@ export const jobRunners: { readonly [J in JobName]: JobRunner<J> } = Object.free
   heads: async (input, control) => (await import('./heads')).runHeads(input, control),
   sae: async (input, control) => (await import('./sae')).runSae(input, control),
   attribution: async (input, control) => (await import('./attribution')).runAttribution(input, control),
+  lens: async (input, control) => (await import('./lens')).runLens(input, control),
 });

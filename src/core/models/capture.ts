@@ -12,7 +12,7 @@ import { finiteWarning } from '../finite';
 import type { RunControl } from '../run-control';
 import { buildDecoderGraph, layersNeeded, readRowHooks, READ_ROWS } from './graph-decoder';
 import { batchRows, makeBatches, packedFeeds, packTexts, paddedFeeds, type Packing } from './packing';
-import { planWeights, type WeightMode } from './graph-weights';
+import { planWeights, type WeightMode, type WeightPlan } from './graph-weights';
 import { hookWidth, type HookPoint } from './hooks';
 import { resolveExternalDataPaths } from './external-data';
 import { externalDataLocations, withOutputs } from './onnx-graph';
@@ -298,6 +298,12 @@ function pick(known: Record<string, Feed>, inputNames: readonly string[], source
   return feeds;
 }
 
+/** Where a checkpoint's graph reads its weights (graph-weights.ts), with F16/BF16 sidecars under the cache. */
+export function checkpointWeights(model: Pick<Gpt2Model, 'source' | 'revision' | 'checkpoint'>, options: Pick<CaptureOptions, 'weights' | 'convertedCacheDir'>): WeightPlan {
+  const converted = options.convertedCacheDir ?? path.join(cacheDirFor('models'), 'converted', createHash('sha256').update(`${model.source}\n${model.revision}`).digest('hex').slice(0, 24));
+  return planWeights(model.checkpoint, options.weights, converted);
+}
+
 function layersFor(model: Gpt2Model, requests: HookRequest[]): number {
   return layersNeeded(requests.map((r) => r.point!), model.checkpoint.config.nLayer);
 }
@@ -309,8 +315,7 @@ async function sessionFor(model: LoadedModel, requests: HookRequest[], provider:
     const layers = layersFor(model, requests);
     const key = JSON.stringify(['gpt2', model.source, model.revision, options.weights ?? 'auto', layers, canonical, provider, options.threads ?? 0]);
     return cache.get(key, async () => {
-      const converted = options.convertedCacheDir ?? path.join(cacheDirFor('models'), 'converted', createHash('sha256').update(`${model.source}\n${model.revision}`).digest('hex').slice(0, 24));
-      const plan = planWeights(model.checkpoint, options.weights, converted);
+      const plan = checkpointWeights(model, options);
       const built = buildDecoderGraph({ config: model.checkpoint.config, hooks: requests.map((r) => r.point!), weight: plan.weight, lmHead: model.checkpoint.lmHead, readRows: true });
       return createInferenceSession({ bytes: built.bytes, label: model.source, ...plan.finish() }, { provider, threads: options.threads, log: options.log });
     });

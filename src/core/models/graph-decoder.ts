@@ -11,6 +11,7 @@
 // tokens' depths in their text either way.
 import type { ModelConfig } from './config';
 import { familyWeights, type NormWeights } from './family-weights';
+import { normNodes, unembedNodes } from './graph-head';
 import { GraphBuilder, MS_DOMAIN, type Weight } from './onnx-graph';
 import type { HookPoint } from './hooks';
 import type { RopeSpec } from './rope';
@@ -154,20 +155,7 @@ export function buildDecoderGraph(spec: DecoderGraphSpec): BuiltGraph {
       pending = undefined;
       return out;
     }
-    const scaleHook = hookName(`${hookPrefix}.hook_scale`);
-    const normalizedHook = hookName(`${hookPrefix}.hook_normalized`);
-    if (c.norm === 'layernorm' && !scaleHook && !normalizedHook) {
-      return g.op1('LayerNormalization', [x, w(weights.weight), ...(weights.bias ? [w(weights.bias)] : [])], { axis: -1, epsilon: eps });
-    }
-    // Spelled out so that the scale and the normalized stream can be hooks (TransformerLens's
-    // LayerNormPre / RMSNormPre: hook_normalized is before the weight).
-    const centered = c.norm === 'layernorm' ? g.op1('Sub', [x, g.op1('ReduceMean', [x], { axes: [-1], keepdims: 1 })]) : x;
-    const meanSquare = g.op1('ReduceMean', [g.op1('Mul', [centered, centered])], { axes: [-1], keepdims: 1 });
-    const scale = g.op1('Sqrt', [g.op1('Add', [meanSquare, g.constFloat([c.layerNormEpsilon], [], 'norm_eps')])], {}, scaleHook);
-    const normalized = g.op1('Div', [centered, scale], {}, normalizedHook);
-    const gain = c.norm === 'rmsnorm_plus_one' ? g.op1('Add', [w(weights.weight), g.constFloat([1], [], 'one')]) : w(weights.weight);
-    const scaled = g.op1('Mul', [normalized, gain]);
-    return weights.bias ? g.op1('Add', [scaled, w(weights.bias)]) : scaled;
+    return normNodes(g, c, x, weights, w, { scale: hookName(`${hookPrefix}.hook_scale`), normalized: hookName(`${hookPrefix}.hook_normalized`) });
   };
   /** x·W + b for [.., .., nIn] x; `tail` reshapes the output's last axis (default [out]). */
   const linear = (x: string, prefix: string, hasBias: boolean, nIn: number, hook?: string, tail?: number[]): LinearOut => {
@@ -367,17 +355,10 @@ export function buildDecoderGraph(spec: DecoderGraphSpec): BuiltGraph {
       lnf = norm(resid, family.finalNorm, 'ln_final');
     }
     if (wanted.includes('logits')) {
-      // Gemm with transB reads the [V, D] head (or tied embedding) without a transposed copy in the graph.
       const flat = g.op1('Reshape', [lnf, flatRows]);
-      const head = spec.lmHead === 'separate' ? family.head : family.embed;
-      const logits2d = g.op1('Gemm', [flat, w(head)], { transB: 1 });
+      const logits2d = unembedNodes(g, c, flat, w(spec.lmHead === 'separate' ? family.head : family.embed));
       const outShape = g.op1('Concat', [g.op1('Shape', [lnf], { end: 2 }), g.constInt64([c.vocabSize])], { axis: 0 });
-      if (c.finalSoftcap === null) {
-        g.op1('Reshape', [logits2d, outShape], {}, 'logits');
-      } else {
-        const cap = g.constFloat([c.finalSoftcap], [], 'final_softcap');
-        g.op1('Mul', [g.op1('Tanh', [g.op1('Div', [g.op1('Reshape', [logits2d, outShape]), cap])]), cap], {}, 'logits');
-      }
+      g.op1('Reshape', [logits2d, outShape], {}, 'logits');
     }
   }
 

@@ -13,9 +13,9 @@ export interface Tensor32 {
   dims: number[];
 }
 
-/** An input tensor: int64 ids and positions, or a bool mask (one byte per value). */
+/** An input tensor: int64 ids and positions, a bool mask (one byte per value), or float32 activations (the logit lens's residual rows). */
 export interface Feed {
-  data: BigInt64Array | Uint8Array;
+  data: BigInt64Array | Uint8Array | Float32Array;
   dims: number[];
 }
 
@@ -132,7 +132,8 @@ function wrap(session: ort.InferenceSession, provider: ProviderName): InferenceR
       if (released) throw new Error('InferenceRunner.run after dispose');
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [name, t] of Object.entries(feeds)) {
-        ortFeeds[name] = t.data instanceof BigInt64Array ? new ort.Tensor('int64', t.data, t.dims) : new ort.Tensor('bool', t.data, t.dims);
+        ortFeeds[name] = t.data instanceof BigInt64Array ? new ort.Tensor('int64', t.data, t.dims)
+          : t.data instanceof Float32Array ? new ort.Tensor('float32', t.data, t.dims) : new ort.Tensor('bool', t.data, t.dims);
       }
       active++;
       let result: ort.InferenceSession.OnnxValueMapType;

@@ -20,6 +20,8 @@ import type { TaskInput, TaskOutput, WorkerTaskName } from './tasks';
 
 export interface WorkerControl extends RunControl {
   onIteration?: (iteration: number, kl: number, coords: Float64Array) => void;
+  /** A streaming job's result so far (see TaskContext.onPartial). */
+  onPartial?: (partial: unknown) => void;
   /** Move the input's typed-array buffers into the worker instead of copying them (they become unusable here). */
   transferInput?: boolean;
 }
@@ -161,6 +163,7 @@ export class WorkerPool {
         if (message.runId !== runId) return; // a late message from an earlier run on this thread
         if (message.type === 'progress') control.onProgress?.(message.progress);
         else if (message.type === 'iteration') control.onIteration?.(message.iteration, message.kl, message.coords);
+        else if (message.type === 'partial') control.onPartial?.(message.output);
         else if (message.type === 'done') finish(null, message.output, 'reuse');
         else finish(deserialize(message.error), undefined, 'reuse');
       };
@@ -171,7 +174,7 @@ export class WorkerPool {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      const message: ToWorker = { type: 'run', runId, task, input, cancelFlag, wantsIterations: control.onIteration !== undefined };
+      const message: ToWorker = { type: 'run', runId, task, input, cancelFlag, wantsIterations: control.onIteration !== undefined, wantsPartials: control.onPartial !== undefined };
       try {
         worker.postMessage(message, control.transferInput ? transferables(input) : []);
       } catch (err) {

@@ -49,10 +49,10 @@ port.on('message', (message: ToWorker) => {
   const controller = new AbortController();
   current = { runId: message.runId, controller };
   // Collected once run() has returned, so its frame (the input, the answer) is no longer live.
-  void run(message.runId, message.task, message.input, message.wantsIterations, runSignal(controller, message.cancelFlag)).then(collectGarbage);
+  void run(message.runId, message.task, message.input, message.wantsIterations, message.wantsPartials === true, runSignal(controller, message.cancelFlag)).then(collectGarbage);
 });
 
-async function run(runId: number, task: string, input: unknown, wantsIterations: boolean, signal: AbortSignal): Promise<void> {
+async function run(runId: number, task: string, input: unknown, wantsIterations: boolean, wantsPartials: boolean, signal: AbortSignal): Promise<void> {
   const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port!.postMessage(message, transfer);
   let answer: FromWorker;
   try {
@@ -64,6 +64,7 @@ async function run(runId: number, task: string, input: unknown, wantsIterations:
       signal,
       onProgress: (progress) => post({ runId, type: 'progress', progress }),
       onIteration: wantsIterations ? (iteration, kl, coords) => post({ runId, type: 'iteration', iteration, kl, coords }, [coords.buffer as ArrayBuffer]) : undefined,
+      onPartial: wantsPartials ? (output) => post({ runId, type: 'partial', output }) : undefined,
     };
     answer = { runId, type: 'done', output: await fn(input, context) };
   } catch (err) {

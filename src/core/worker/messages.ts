@@ -6,7 +6,7 @@ import type { HelperInit } from '../layout/tsne-helper';
 
 export type ToWorker =
   /** cancelFlag: Int32Array over a SharedArrayBuffer; [0] becomes 1 on cancel, so synchronous loops see it. */
-  | { type: 'run'; runId: number; task: string; input: unknown; cancelFlag: Int32Array; wantsIterations: boolean }
+  | { type: 'run'; runId: number; task: string; input: unknown; cancelFlag: Int32Array; wantsIterations: boolean; wantsPartials?: boolean }
   | { type: 'cancel'; runId: number }
   /** A second thread for Barnes-Hut t-SNE (see layout/tsne-helper.ts); it then serves only that. */
   | { type: 'tsne-helper'; init: HelperInit };
@@ -24,6 +24,8 @@ export interface SerializedError {
 export type FromWorker = { runId: number } & (
   | { type: 'progress'; progress: Progress }
   | { type: 'iteration'; iteration: number; kl: number; coords: Float64Array }
+  /** A result so far, from a job that streams (the logit lens, layer by layer). */
+  | { type: 'partial'; output: unknown }
   | { type: 'done'; output: unknown }
   | { type: 'error'; error: SerializedError });
 

@@ -16,6 +16,8 @@ import type { PairLayersInput } from '../analyses/pair-layers';
 export interface TaskContext extends RunControl {
   /** Animation frames: iteration, KL divergence (NaN where there is none) and a copy of the coordinates. */
   onIteration?: (iteration: number, kl: number, coords: Float64Array) => void;
+  /** A job's result so far (jobs that stream, e.g. the logit lens's LensControl.onPartial). */
+  onPartial?: (partial: unknown) => void;
 }
 
 export const workerTasks = Object.freeze({
@@ -37,4 +39,4 @@ export type TaskInput<T extends WorkerTaskName> = Parameters<(typeof workerTasks
 export type TaskOutput<T extends WorkerTaskName> = Awaited<ReturnType<(typeof workerTasks)[T]>>;
 
 /** Tasks that may load models or inference sessions: their caches are released after each run. */
-export const modelTasks: ReadonlySet<string> = new Set<WorkerTaskName>(['compare', 'contrast', 'attention', 'tokens', 'match', 'pairLayers']);
+export const modelTasks: ReadonlySet<string> = new Set<WorkerTaskName>(['compare', 'contrast', 'attention', 'tokens', 'match', 'lens', 'pairLayers']);

@@ -14,6 +14,7 @@ import { attentionHeads, type HeadsArgs } from './heads';
 import { matchVocabularies } from './match';
 import { saeFeatures } from './sae';
 import { mapTokenEmbeddings } from './tokens';
+import { logitLens, type LensArgs } from './lens';
 
 /** What every job command uses: the panel services, catalogs, caches and Compare's recent sources. */
 export type JobCommandServices = CompareServices & { cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string> };
@@ -33,9 +34,10 @@ export const recentModelKeys = Object.freeze({
   heads: 'mechlens.recentHeadsModels',
   sae: 'mechlens.recentSaeModels',
   attribution: 'mechlens.recentAttributionModels',
+  lens: 'mechlens.recentLensModels',
 });
 
-export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : J extends 'heads' ? HeadsArgs : J extends 'attribution' ? AttributionArgs : { uri?: vscode.Uri }) => Promise<unknown>;
+export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : J extends 'heads' ? HeadsArgs : J extends 'attribution' ? AttributionArgs : J extends 'lens' ? LensArgs : { uri?: vscode.Uri }) => Promise<unknown>;
 
 export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.freeze({
   compare: ({ services }, args) => compareEmbeddings(services, args),
@@ -77,5 +79,12 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     runAttribution: (input, control) => runJob('attribution', input, control),
     recentModels: recent(recentModelKeys.attribution, 8),
     recentTargets: recent('mechlens.recentAttributionTargets', 8),
+  }, args),
+  lens: ({ services, recent }, args) => logitLens({
+    ...services,
+    // The worker forwards the lens's partial results (LensControl.onPartial) to the control given here.
+    runLens: (input, control) => runJob('lens', input, control),
+    recentModels: recent(recentModelKeys.lens, 8),
+    recentTargets: recent('mechlens.recentLensTargets', 8),
   }, args),
 });

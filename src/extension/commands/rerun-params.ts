@@ -7,6 +7,7 @@ import {
   leadingSpaceChoices, maxRerunTextLength, rerunLimits, type AttentionRerunParams, type AttributionRerunParams, type CompareRerunParams, type ContrastRerunParams, type HeadsRerunParams, type MatchRerunParams, type SaeRerunParams, type NumberLimit,
 } from '../../protocol/rerun';
 import { tokensLimitProblem, type TokensRerunParams } from '../../protocol/tokens-params';
+import { lensTopKLimit, type LensRerunParams } from '../../protocol/lens';
 import { validateHook } from './model-hook-picks';
 import { validateTemplate } from './prompt-template';
 
@@ -152,4 +153,13 @@ export function validateAttributionRerun(raw: unknown): AttributionRerunParams {
     target: checkText(f, 'target', (t) => word(t, true)).trim(),
     contrast: checkText(f, 'contrast', (t) => word(t, false)).trim(),
   };
+}
+
+/** The logit lens: a target word (empty: none; one word, no spaces inside) and the top k. */
+export function validateLensRerun(raw: unknown): LensRerunParams {
+  const f = fieldsOf(raw, 'lens');
+  const topK = f.topK;
+  if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < lensTopKLimit.min || topK > lensTopKLimit.max) throw bad('topK', topK, describeLimit(lensTopKLimit));
+  const target = checkText(f, 'target', (t) => (/\S\s+\S/.test(t.trim()) ? 'one word (it is read with a leading space and must be one token)' : undefined));
+  return { job: 'lens', target: target.trim(), topK };
 }

@@ -1,6 +1,7 @@
 // One-line summaries of each job's Result, for the status bar and logs (the extension's job table,
 // job-table.ts, picks the one for a result).
 import type { AttentionResult, AttributionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, MatchResult, SaeResult, TokensResult } from '../../protocol/result';
+import type { LensResult } from '../../protocol/lens';
 import { formatMs } from '../log-format';
 import { letterWords } from '../../core/analyses/match';
 
@@ -125,6 +126,20 @@ export function summarizeAttribution(result: AttributionResult): ResultSummary {
     tooltip: [
       result.title,
       `${result.texts.length} text${result.texts.length === 1 ? '' : 's'}; first: logit difference ${first ? first.logitDiff.toPrecision(4) : 'n/a'}${result.softcap !== null ? ' (before the final softcap)' : ''}`,
+      `Execution provider: ${result.provider}`,
+      `Run time: ${time}`,
+    ].join('\n'),
+  };
+}
+
+export function summarizeLens(result: LensResult): ResultSummary {
+  const time = formatMs(result.run.durationMs);
+  const tokens = result.texts.reduce((n, t) => n + t.tokens.length, 0);
+  return {
+    text: `${result.model.label} · logit lens${result.target ? ` "${result.target.word}"` : ''} · ${result.provider.toUpperCase()} · ${time}`,
+    tooltip: [
+      result.title,
+      `${result.texts.length} texts, ${tokens} tokens, ${result.nLayer} layers, top ${result.topK}`,
       `Execution provider: ${result.provider}`,
       `Run time: ${time}`,
     ].join('\n'),

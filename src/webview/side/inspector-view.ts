@@ -20,6 +20,7 @@ function inspectorTable(data: InspectorData): string[][] {
     case 'cluster': return [['member'], ...data.members.map((m) => [m]), [], [data.profileLabel], ...data.profile.map((v) => [String(v)])];
     case 'layer': return [['statistic', `layer ${data.layer}`], ...data.values.map((v) => [v.name, v.value === null ? '' : String(v.value)])];
     case 'head': return [['text', ...data.scores.map((s) => s.name)], ['mean', ...data.scores.map((s) => String(s.value))], ...data.texts.map((t) => [t.text, ...t.values.map(String)])];
+    case 'lensCell': return [['layer', ...data.series.map((s) => s.name)], ...data.layers.map((l, k) => [String(l), ...data.series.map((s) => (s.values[k] === null ? '' : String(s.values[k])))])];
     default: return [];
   }
 }
@@ -57,6 +58,7 @@ function exportName(data: InspectorData): string {
     case 'cluster': return `cluster-${data.map}-${data.label}`;
     case 'layer': return `layer-${data.layer}`;
     case 'head': return `head-L${data.layer}H${data.head}`;
+    case 'lensCell': return `lens-position-${data.position}`;
     default: return 'inspector';
   }
 }
@@ -147,6 +149,12 @@ export function renderInspector(root: HTMLElement, data: InspectorData, host: Si
       title.textContent = `Head L${data.layer}H${data.head}`;
       keep(valueBars(chartHost(), { rows: data.scores.map((v) => ({ label: v.name, value: v.value })), xLabel: 'detector score (mean over texts)', domain: [0, 1] }, { colorBy: 'row' }));
       keep(layerSweep(chartHost(), { layers: data.layers, series: data.series, current: data.layer, yLabel: `head ${data.head}'s score by layer` }, { height: 220 }));
+      break;
+    }
+    case 'lensCell': {
+      title.textContent = `Token ${data.position} ${JSON.stringify(data.token)} at layer ${data.layer}`;
+      body.appendChild(statLine(data.values.map((v) => [v.name, v.value === null ? '—' : Number.isInteger(v.value) ? String(v.value) : fmt(v.value, 4)] as [string, string])));
+      keep(layerSweep(chartHost(), { layers: data.layers, series: data.series, current: data.layer, yLabel: 'probability' }, { height: 220 }));
       break;
     }
     default: break;

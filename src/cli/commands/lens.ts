@@ -1,0 +1,55 @@
+// mechlens lens: the logit lens of one or more texts (core/analyses/lens.ts), written as the
+// Result JSON, whose `texts[].tokens` and `texts[].layers[].positions[]` are the CLI contract's shape.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writeJsonFileSync } from '../../core/io/json-stream';
+import { LENS_DEFAULT_TOP_K, lensTopKLimit } from '../../protocol/lens';
+import { runInWorker } from '../../core/worker/client';
+import { MechLensError } from '../../core/errors';
+import { numberOption } from '../args';
+import type { CliCommand } from '../command';
+import { logSourceCopies } from '../source-copies';
+
+const command: CliCommand = {
+  summary: 'logit lens: every block\'s residual stream through the final norm and unembedding; top k tokens per layer and position, a target word\'s probability and rank',
+  options: {
+    model: { required: true, description: 'Hugging Face id (gpt2, pythia-70m, SmolLM2-135M, ...) or checkpoint folder' },
+    text: { repeat: true, required: true, description: 'an input text (repeatable)' },
+    target: { description: 'a word read with a leading space (must be one token): its probability and rank at every layer' },
+    top: { description: `tokens kept per layer and position (default ${LENS_DEFAULT_TOP_K}, at most ${lensTopKLimit.max})` },
+    provider: { description: 'execution provider: auto (default), cuda, webgpu, dml, coreml or cpu' },
+    'cache-dir': { description: 'download cache for hub models (default ~/.cache/mechlens or $MECHLENS_CACHE)' },
+    offline: { flag: true, description: 'use only cached downloads' },
+    json: { required: true, description: 'where to write the JSON: texts[].tokens, texts[].layers[].positions[].top / .target' },
+  },
+  async run(args, io) {
+    const texts = args.text as string[];
+    const empty = texts.findIndex((t) => t.trim() === '');
+    if (empty >= 0) throw new MechLensError('bad-argument', `--text number ${empty + 1} is empty`, { input: 'mechlens lens', fix: 'Give each --text some words.' });
+    const r = await runInWorker('lens', {
+      model: args.model as string,
+      texts,
+      target: args.target as string | undefined,
+      topK: numberOption('lens', args, 'top', LENS_DEFAULT_TOP_K, { integer: true, min: lensTopKLimit.min, max: lensTopKLimit.max }),
+      provider: args.provider as string | undefined,
+      cacheDir: args['cache-dir'] as string | undefined,
+      offline: args.offline === true,
+    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    const file = args.json as string;
+    mkdirSync(dirname(file), { recursive: true });
+    writeJsonFileSync(file, r);
+    const show = (s: string) => JSON.stringify(s);
+    for (const t of r.texts) {
+      const last = t.layers[t.layers.length - 1].positions[t.tokens.length - 1];
+      const target = r.target && last.target ? `; ${show(r.target.token)} p ${last.target.prob.toPrecision(3)}, rank ${last.target.rank}, first top-1 at layer ${t.firstTop1?.[t.tokens.length - 1] ?? 'none'}` : '';
+      io.log(`${show(t.text.slice(0, 60))}: next token ${show(last.top[0].token)} (p ${last.top[0].prob.toPrecision(3)})${target}`);
+    }
+    const gflop = (2 * r.stats.lensRows * r.model.dims * (r.model.vocabSize ?? 0)) / 1e9;
+    io.log(`${r.stats.tokens} tokens × ${r.nLayer} layers through the lens head on ${r.provider.toUpperCase()}: ${gflop.toFixed(2)} GFLOP in ${(r.stats.lensMs / 1000).toFixed(2)} s (forward ${(r.stats.forwardMs / 1000).toFixed(2)} s)`);
+    logSourceCopies(r, io);
+    for (const w of r.warnings) io.log(`warning: ${w}`);
+    io.log(`Wrote ${file}`);
+  },
+};
+
+export default command;
