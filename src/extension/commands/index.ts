@@ -31,6 +31,9 @@ export const recentModelKeys = Object.freeze({
   sae: 'mechlens.recentSaeModels',
 });
 
+/** SAEs picked before, shared by SAE Features… and Contrast's SAE row. */
+const RECENT_SAES_KEY = 'mechlens.recentSaes';
+
 export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : { uri?: vscode.Uri }) => Promise<unknown>;
 
 export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.freeze({
@@ -56,11 +59,12 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     runContrast: (input, control) => runJob('contrast', input, control),
     recentModels: recent(recentModelKeys.contrast, 8),
     recentHooks: recent('mechlens.recentContrastHooks', 8),
+    recentSaes: recent(RECENT_SAES_KEY, 8),
   }, args),
   sae: ({ services, recent }, args) => saeFeatures({
     ...services,
     runSae: (input, control) => runJob('sae', input, control),
     recentModels: recent(recentModelKeys.sae, 8),
-    recentSaes: recent('mechlens.recentSaes', 8),
+    recentSaes: recent(RECENT_SAES_KEY, 8),
   }, args),
 });
