@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
 import { requireFinite } from '../finite';
-import { f16ToF32 } from '../models/safetensors';
+import { f16ToF32 } from './half-float';
 
 export type MatrixFormat = 'npy' | 'csv' | 'tsv';
 

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { MechLensError } from '../errors';
 import { openAtomicFile } from '../io/atomic-write';
+import { f16ToF32 } from '../io/half-float';
 
 /** Bytes per element of every dtype the safetensors format defines. */
 export const SAFETENSORS_DTYPE_BYTES = Object.freeze({
@@ -210,45 +211,8 @@ export function readTensorF32(file: SafetensorsFile, name: string): Float32Array
   }
 }
 
-let f16Table: Int32Array | undefined;
-
-/**
- * IEEE half bits -> float32, through a 65,536-entry table of float32 bit patterns built once
- * (256 KB): exact for every value, subnormals, infinities and NaN payloads included (numpy's astype
- * keeps them; test/linalg/widening.test.ts compares bits). Integer loads and stores, two halves per
- * 32-bit load when the words are 4-byte aligned: no float conversions in the loop (bench/linalg.ts).
- */
-export function f16ToF32(bits: Uint16Array): Float32Array {
-  const table = (f16Table ??= buildF16Table());
-  const n = bits.length;
-  const out = new Int32Array(n);
-  let i = 0;
-  if (bits.byteOffset % 4 === 0) {
-    const words = new Int32Array(bits.buffer, bits.byteOffset, n >> 1);
-    for (let w = 0; w < words.length; w++, i += 2) {
-      const v = words[w];
-      out[i] = table[v & 0xffff];
-      out[i + 1] = table[v >>> 16];
-    }
-  }
-  for (; i < n; i++) out[i] = table[bits[i]];
-  return new Float32Array(out.buffer);
-}
-
-function buildF16Table(): Int32Array {
-  const table = new Int32Array(65536);
-  const value = new Float32Array(table.buffer);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exponent = (h >> 10) & 0x1f;
-    const mantissa = h & 0x3ff;
-    if (exponent === 0) value[h] = sign * mantissa * 2 ** -24;
-    // Infinity and NaN by bits: a float NaN written through a Float32Array may lose its payload.
-    else if (exponent === 31) table[h] = ((h & 0x8000) << 16) | 0x7f800000 | (mantissa << 13);
-    else value[h] = sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-  }
-  return table;
-}
+// IEEE half -> float32 lives in core/io (the .npy reader needs it too, and io is below models).
+export { f16ToF32 };
 
 /**
  * bfloat16 is the top half of a float32: a shift, no rounding. Little-endian 32-bit words hold two

@@ -11,6 +11,7 @@ import { contrastCacheParts, cachedResult, runCached, type ResultCacheProvider }
 import type { RecentList } from '../recent';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { reclusterContrast } from '../../core/analyses/recluster-map';
+import { pickSae } from './sae';
 import {
   buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
 } from './model-hook-picks';
@@ -23,6 +24,8 @@ export interface ContrastServices extends PanelServices {
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
   recentModels: RecentList;
   recentHooks: RecentList;
+  /** SAEs picked before (shared with SAE Features…), for the hook step's "SAE features" row. */
+  recentSaes: RecentList;
   /** The result cache for a cache root; undefined (or absent) runs every time. */
   resultCache?: ResultCacheProvider;
 }
@@ -41,25 +44,34 @@ function pickSentenceFile(args: ContrastArgs): Promise<vscode.Uri | undefined> {
   });
 }
 
-async function pickHook(services: ContrastServices, model: string, defaultHook: string): Promise<string | undefined> {
+/** A hook name, or an SAE whose features at its own hook are the units to contrast. */
+type HookChoice = { hook: string; sae?: undefined } | { hook?: undefined; sae: string };
+
+async function pickHook(services: ContrastServices, model: string, defaultHook: string): Promise<HookChoice | undefined> {
   const config = hookConfigFor(model);
   const typeRow = { label: '$(edit) Type a hook name…', detail: 'TransformerLens names (blocks.5.mlp.hook_pre) or Hugging Face aliases (transformer.h.5.mlp.c_fc)', alwaysShow: true, hook: '' };
+  const saeRow = { label: '$(symbol-misc) SAE features…', detail: "Contrast a sparse autoencoder's features at its hook (SAELens folder, Gemma Scope params.npz, catalog or hub)", alwaysShow: true, hook: '\0sae' };
   const recent = services.recentHooks.items().filter((h) => validateHook(h, config) === undefined);
   const hookRows = config ? buildHookPickRows(config, defaultHook) : [];
   const items: (vscode.QuickPickItem & { hook: string })[] = [
     ...(config ? [] : [{ label: defaultHook, description: 'default', hook: defaultHook }]),
     ...recent.filter((h) => h !== defaultHook).map((h) => ({ label: h, description: 'recent', hook: h })),
     ...hookRows.map((r) => ({ label: r.label, description: r.picked ? `default · ${r.description}` : r.description, detail: r.detail, hook: r.hook })),
+    saeRow,
     typeRow,
   ];
   const chosen = await quickPick(items, { title: 'MechLens: Contrast — hook point', step: 2, placeholder: `Where to read the activations at the target token (default ${defaultHook})` },
     items.find((i) => i.hook === defaultHook));
   if (!chosen) return undefined;
-  if (chosen.hook) return chosen.hook;
+  if (chosen === saeRow) {
+    const sae = await pickSae(services, model, { title: 'MechLens: Contrast — SAE', step: 2, totalSteps });
+    return sae ? { sae } : undefined;
+  }
+  if (chosen.hook) return { hook: chosen.hook };
   const text = await vscode.window.showInputBox({
     title: 'MechLens: Contrast — hook point', value: defaultHook, ignoreFocusOut: true, validateInput: (t) => validateHook(t, config),
   });
-  return text?.trim() || undefined;
+  return text?.trim() ? { hook: text.trim() } : undefined;
 }
 
 function quickPick<T extends vscode.QuickPickItem>(items: T[], o: { title: string; step: number; placeholder: string }, active?: T): Promise<T | undefined> {
@@ -84,21 +96,24 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
     { title: 'MechLens: Contrast — model', placeholder: 'The model to run the sentences through (a catalog model or a local folder)', totalSteps });
   if (!model) return undefined;
-  const hook = await pickHook(services, model, settings.defaultHook);
-  if (!hook) return undefined;
+  const hookChoice = await pickHook(services, model, settings.defaultHook);
+  if (!hookChoice) return undefined;
+  const { sae } = hookChoice;
+  const hook = hookChoice.hook ?? `the SAE's hook`;
   const test = await pickChoice(testChoices, 'MechLens: Contrast — t-test', 3);
   if (!test) return undefined;
   const correction = await pickChoice(correctionChoices, 'MechLens: Contrast — multiple-comparison correction', 4);
   if (!correction) return undefined;
   await services.recentModels.push(model);
-  await services.recentHooks.push(hook);
+  if (sae) await services.recentSaes.push(sae);
+  else await services.recentHooks.push(hook);
 
   const input: ContrastInput = {
-    sentencesPath: sentencesUri.fsPath, model, hook, test, correction,
+    sentencesPath: sentencesUri.fsPath, model, ...(sae ? { sae } : { hook }), test, correction,
     ...(settings.alpha !== undefined ? { alpha: settings.alpha } : {}), ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
     cacheDir: settings.cacheDir, offline: settings.offline,
   };
-  log.info(`Contrast ${sentencesUri.fsPath}: model ${model}, hook ${hook}, ${test}, ${correction}${settings.offline ? ', offline' : ''}`);
+  log.info(`Contrast ${sentencesUri.fsPath}: model ${model}, ${sae ? `features of the SAE ${sae}` : `hook ${hook}`}, ${test}, ${correction}${settings.offline ? ', offline' : ''}`);
   const fileName = path.basename(sentencesUri.fsPath);
   const panel = ResultPanel.create(services, contrastTitle(sentencesUri.fsPath, model, hook));
   const modelConfig = hookConfigFor(model);

@@ -37,6 +37,9 @@ export const recentModelKeys = Object.freeze({
   lens: 'mechlens.recentLensModels',
 });
 
+/** SAEs picked before, shared by SAE Features… and Contrast's SAE row. */
+const RECENT_SAES_KEY = 'mechlens.recentSaes';
+
 export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : J extends 'heads' ? HeadsArgs : J extends 'attribution' ? AttributionArgs : J extends 'lens' ? LensArgs : { uri?: vscode.Uri }) => Promise<unknown>;
 
 export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.freeze({
@@ -62,6 +65,7 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     runContrast: (input, control) => runJob('contrast', input, control),
     recentModels: recent(recentModelKeys.contrast, 8),
     recentHooks: recent('mechlens.recentContrastHooks', 8),
+    recentSaes: recent(RECENT_SAES_KEY, 8),
   }, args),
   heads: ({ services, recent }, args) => attentionHeads({
     ...services,
@@ -72,7 +76,7 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     ...services,
     runSae: (input, control) => runJob('sae', input, control),
     recentModels: recent(recentModelKeys.sae, 8),
-    recentSaes: recent('mechlens.recentSaes', 8),
+    recentSaes: recent(RECENT_SAES_KEY, 8),
   }, args),
   attribution: ({ services, recent }, args) => logitAttribution({
     ...services,

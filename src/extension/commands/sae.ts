@@ -63,8 +63,8 @@ async function pickTexts(args: SaeArgs): Promise<{ texts: string[]; from: string
 
 type SaeItem = vscode.QuickPickItem & { spec?: string; action?: 'folder' | 'npz' | 'enter' };
 
-/** The catalog's SAEs for this model first, then browse and enter rows. */
-async function pickSae(services: SaeServices, model: string): Promise<string | undefined> {
+/** The catalog's SAEs for this model first, then browse and enter rows (also Contrast's "SAE features" hook row). */
+export async function pickSae(services: { recentSaes: RecentList }, model: string, step = { title: 'MechLens: SAE Features — SAE', step: 2, totalSteps }): Promise<string | undefined> {
   const name = path.basename(model);
   const releases = [...SAE_RELEASES].sort((a, b) => Number(b.model === name) - Number(a.model === name));
   const items: SaeItem[] = [
@@ -78,11 +78,11 @@ async function pickSae(services: SaeServices, model: string): Promise<string | u
       ...r.examples.map((id) => ({ label: `${r.name}/${id}`, description: r.model === name ? 'for this model' : r.model, detail: r.description, spec: `${r.name}/${id}` })),
     ]),
   ];
-  const chosen = await stepQuickPick(items, { title: 'MechLens: SAE Features — SAE', step: 2, totalSteps, placeholder: 'The sparse autoencoder to read the activations through' });
+  const chosen = await stepQuickPick(items, { ...step, placeholder: 'The sparse autoencoder to read the activations through' });
   if (!chosen) return undefined;
   if (chosen.spec) return chosen.spec;
   if (chosen.action === 'enter') {
-    const typed = await vscode.window.showInputBox({ title: 'MechLens: SAE Features — SAE spec', value: 'gpt2-small-res-jb/blocks.8.hook_resid_pre', ignoreFocusOut: true });
+    const typed = await vscode.window.showInputBox({ title: `${step.title} spec`, value: 'gpt2-small-res-jb/blocks.8.hook_resid_pre', ignoreFocusOut: true });
     return typed?.trim() || undefined;
   }
   const folder = chosen.action === 'folder';

@@ -25,6 +25,7 @@ function services(job: Job) {
     cachedModelNames: () => new Set<string>(['gpt2']),
     recentModels: new RecentList(memory, 'models'),
     recentHooks: new RecentList(memory, 'hooks'),
+    recentSaes: new RecentList(memory, 'saes'),
   };
 }
 
@@ -65,6 +66,16 @@ test('a typed hook (a Hugging Face alias), Welch/FDR, alpha and seed reach the j
   await h.command.contrastSentences(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: sentencesUri as never });
   assert.deepEqual(inputs[0], { sentencesPath: '/workspace/samples/him-her.sentences', model: 'gpt2', hook: 'transformer.h.3.mlp.c_fc', test: 'welch',
     correction: 'fdr', alpha: 0.01, seed: 4, cacheDir: undefined, offline: false });
+});
+
+test('the hook step\'s "SAE features…" row contrasts an SAE\'s features: the SAE spec reaches the job instead of a hook', async () => {
+  recorded.quickPickAnswers.push(byLabel('gpt2'), byPrefix('$(symbol-misc) SAE features'), byPrefix('gpt2-small-res-jb/blocks.8.hook_resid_pre'), byLabel('Welch t-test'), byLabel('Benjamini–Hochberg FDR'));
+  const inputs: ContrastInput[] = [];
+  const s = services(async (input) => { inputs.push(input); return fixture; });
+  await h.command.contrastSentences(s as never, { uri: sentencesUri as never });
+  assert.deepEqual(inputs[0], { sentencesPath: '/workspace/samples/him-her.sentences', model: 'gpt2', sae: 'gpt2-small-res-jb/blocks.8.hook_resid_pre', test: 'welch',
+    correction: 'fdr', cacheDir: undefined, offline: false });
+  assert.deepEqual(s.recentSaes.items(), ['gpt2-small-res-jb/blocks.8.hook_resid_pre']);
 });
 
 test('Escape at any step runs nothing; cancelling the progress cancels the job and the panel says so', async () => {
