@@ -48,7 +48,13 @@ function saveNpy(name: string, m: Matrix): string {
 }
 
 function python(...pyArgs: string[]): Record<string, number> {
-  const py = spawnSync('/usr/bin/python3', [join(__dirname, 'linalg_reference.py'), ...pyArgs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  // The references run as their users run them: without the tunable this process was relaunched
+  // with (numpy asks for huge pages itself; torch's allocator does not, unless told).
+  const tunables = (process.env.GLIBC_TUNABLES ?? '').split(':').filter((t) => t && t !== 'glibc.malloc.hugetlb=1').join(':');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (tunables) env.GLIBC_TUNABLES = tunables;
+  else env.GLIBC_TUNABLES = undefined;
+  const py = spawnSync('/usr/bin/python3', [join(__dirname, 'linalg_reference.py'), ...pyArgs], { encoding: 'utf8', maxBuffer: 1 << 26, env });
   if (py.status !== 0) throw new Error(`reference ${pyArgs.join(' ')} failed: ${py.stderr}`);
   return JSON.parse(py.stdout.trim().split('\n').pop()!);
 }
