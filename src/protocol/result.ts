@@ -176,10 +176,19 @@ export interface NeuronCluster {
 }
 
 /** Job 5: two sentence groups contrasted neuron by neuron at one hook. */
+/**
+ * A setting the job could not use as asked and changed (a perplexity above what the points allow, a k
+ * above the number of points): the Run settings box shows it next to the field, and the card that
+ * used the setting shows the value it ran with.
+ */
+export interface Adjustment { asked: number; used: number; why: string }
+
 export interface ContrastResult {
   schemaVersion: number;
   job: 'contrast';
   title: string;
+  /** Settings changed from what was asked, by name (absent: every setting ran as asked). */
+  adjusted?: Partial<Record<'perplexity' | 'k', Adjustment>>;
   model: SourceInfo;
   hook: string;
   /** Layer of the hook, when it has one (for Neuroscope links). */

@@ -166,7 +166,8 @@ test('compare: a k goes out with the request, and a result with k-means offers a
   assert.ok(withK?.a.map?.kmeans);
   await panel.post({ type: 'result', result: withK });
   await panel.post({ type: 'reply', id: request.id, ok: true, value: { status: 'done' } });
-  await waitUntil(panel.page, `document.querySelector('[data-clustering="a"]') !== null`);
+  // The charts below the first view draw after a painted frame: wait for the whole new page.
+  await waitUntil(panel.page, `document.querySelector('[data-rendered="true"] [data-clustering="a"]') !== null`);
   const groups = () => panel.page.locator('[data-card="clusters-a"] .ml-cluster-members:not([data-cluster="noise"])').count();
   assert.equal(await groups(), withK.a.map.clusters.length);
   await panel.page.locator('[data-clustering="a"]').evaluate((el) => {
@@ -179,4 +180,38 @@ test('compare: a k goes out with the request, and a result with k-means offers a
   assert.equal(await panel.page.locator('[data-param="k"]').evaluate((el) => (el as unknown as { value: string }).value), '3', 'the bar starts at the run\'s k');
   assert.deepEqual(panel.errors, []);
   await panel.screenshot('compare-kmeans-switch', '[data-card="clusters-a"]');
+});
+
+test('a bad value is said next to its field as typed, with the allowed range; every number field names its range', async () => {
+  const panel = await open(compare);
+  await type(panel, 'minSamples', '0');
+  assert.equal(await panel.page.locator('[data-field-note="minSamples"]').textContent(), 'must be a whole number from 1 to 1000');
+  await type(panel, 'minSamples', '4');
+  assert.equal(await panel.page.locator('[data-field-note="minSamples"]').textContent(), '');
+  assert.match(await panel.page.locator('label.ml-rerun-field', { has: panel.page.locator('[data-param="perplexity"]') }).getAttribute('title') ?? '',
+    /Allowed: a number (from|above) \d+ to \d+, or empty \(automatic\)/);
+});
+
+test('a lowered perplexity or k is shown next to its field and in the card that used it', async () => {
+  // Compare: perplexity 50 asked for, the map ran at (n − 1) / 3.
+  const n = compare.items.length;
+  const used = (n - 1) / 3;
+  const lowered: CompareResult = {
+    ...compare,
+    run: { ...compare.run, options: { ...compare.run.options, map: { perplexity: 50 } } },
+    a: { ...compare.a, map: { ...compare.a.map!, options: { ...compare.a.map!.options, perplexity: used } } },
+    b: { ...compare.b, map: { ...compare.b.map!, options: { ...compare.b.map!.options, perplexity: used } } },
+  };
+  const panel = await open(lowered);
+  assert.equal(await panel.page.locator('[data-param="perplexity"]').evaluate((el) => (el as unknown as { value: string }).value), '50');
+  assert.equal(await panel.page.locator('[data-field-note="perplexity"]').textContent(), `ran with ${Number(used.toPrecision(3))}: at most (n − 1) / 3 for ${n} words`);
+  assert.match(await panel.page.locator('[data-card="clusters-a"] .ml-card-subtitle').textContent() ?? '', new RegExp(`perplexity ${Number(used.toPrecision(3))}`));
+  await type(panel, 'perplexity', '5');
+  assert.equal(await panel.page.locator('[data-field-note="perplexity"]').textContent(), '', 'a new value is not what the run used');
+
+  // Contrast: the job records what it lowered; the t-SNE card says the perplexity it ran with.
+  const adjusted: ContrastResult = { ...contrast, adjusted: { perplexity: { asked: 30, used: 4.33, why: 'at most (n − 1) / 3 for 14 significant neurons' } } };
+  const c = await open(adjusted);
+  assert.equal(await c.page.locator('[data-field-note="perplexity"]').textContent(), 'ran with 4.33: at most (n − 1) / 3 for 14 significant neurons');
+  assert.match(await c.page.locator('[data-card="neuron-map"] .ml-card-subtitle').textContent() ?? '', /perplexity 4\.33 \(lowered from 30/);
 });

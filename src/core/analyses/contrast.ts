@@ -122,7 +122,8 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
   const warnings = [...set.warnings, ...(opened?.warnings ?? []), ...captured.warnings];
   const unit = opened ? 'features' : 'neurons';
   if (tt.zeroVariance.length) warnings.push(`${tt.zeroVariance.length} ${unit} are constant in both groups${opened ? ' (most of them never fire on these sentences)' : ''}; they get t = 0, p = 1.`);
-  const neuronMap = await mapSignificantNeurons(all, significant, tt.t, o, warnings, { signal, onProgress: (p) => step(p.message, 0.7 + 0.25 * (p.fraction ?? 0)) });
+  const adjusted: NonNullable<ContrastResult['adjusted']> = {};
+  const neuronMap = await mapSignificantNeurons(all, significant, tt.t, o, warnings, adjusted, { signal, onProgress: (p) => step(p.message, 0.7 + 0.25 * (p.fraction ?? 0)) });
 
   const layerMatch = /^blocks\.(\d+)\./.exec(tensor.hook);
   // A local folder is named as the model, not by its whole path (the title would be a path otherwise).
@@ -161,6 +162,7 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
     ...neuronMap,
     neuroscope: opened ? null : neuroscopeBase(modelName),
     warnings,
+    ...(Object.keys(adjusted).length ? { adjusted } : {}),
     run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { ...o, sentencesPath: undefined, sentenceSet: undefined } },
     inputs: { sentences: input.sentencesPath, model: input.model, hook: o.hook, targets: input.targets ?? [], seed: o.seed, ...(input.sae ? { sae: input.sae } : {}) },
   };
@@ -169,7 +171,8 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
 type NeuronMap = Pick<ContrastResult, 'coords' | 'labels' | 'clusters' | 'kmeans' | 'clusterOrder' | 'gram' | 'cosine'>;
 
 /** Neurons are the points and sentences the features, as in the notebook. */
-async function mapSignificantNeurons(all: Matrix, significant: number[], t: ArrayLike<number>, o: { perplexity: number; eps: number; minSamples: number; k: number; seed: number }, warnings: string[], control: RunControl): Promise<NeuronMap> {
+async function mapSignificantNeurons(all: Matrix, significant: number[], t: ArrayLike<number>, o: { perplexity: number; eps: number; minSamples: number; k: number; seed: number }, warnings: string[],
+  adjusted: NonNullable<ContrastResult['adjusted']>, control: RunControl): Promise<NeuronMap> {
   const n = significant.length;
   if (n === 0) return { coords: [], labels: [], clusters: [], kmeans: null, clusterOrder: [], gram: [], cosine: [] };
   const profiles = new Float64Array(n * all.rows);
@@ -178,13 +181,18 @@ async function mapSignificantNeurons(all: Matrix, significant: number[], t: Arra
   let coords: Matrix<Float64Array>;
   if (n >= 3) {
     const perplexity = Math.min(o.perplexity, Math.max(1, (n - 1) / 3));
-    if (perplexity < o.perplexity) warnings.push(`Only ${n} significant neurons: t-SNE perplexity lowered from ${o.perplexity} to ${perplexity.toFixed(1)}.`);
+    if (perplexity < o.perplexity) {
+      warnings.push(`Only ${n} significant neurons: t-SNE perplexity lowered from ${o.perplexity} to ${perplexity.toFixed(1)}.`);
+      adjusted.perplexity = { asked: o.perplexity, used: perplexity, why: `at most (n − 1) / 3 for ${n} significant neurons` };
+    }
     coords = tsne(x, { perplexity, seed: o.seed }, { signal: control.signal, onIteration: (it) => control.onProgress?.({ message: `t-SNE of ${n} significant neurons, iteration ${it}`, fraction: it / 1000 }) }).coords;
   } else {
     coords = { rows: n, cols: 2, data: new Float64Array(n * 2) };
     warnings.push(`Only ${n} significant neuron${n === 1 ? '' : 's'}: no t-SNE map.`);
   }
-  return { coords: toJson(coords), ...clusterSignificantNeurons(all, significant, t, coords, o, warnings) };
+  const clustered = clusterSignificantNeurons(all, significant, t, coords, o, warnings);
+  if (clustered.kmeans && clustered.kmeans.k < o.k) adjusted.k = { asked: o.k, used: clustered.kmeans.k, why: `at most the ${n} significant neurons` };
+  return { coords: toJson(coords), ...clustered };
 }
 
 /**

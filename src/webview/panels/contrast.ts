@@ -264,10 +264,16 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     parent.appendChild(c);
   }
 
+  /** The perplexity the map ran with; a lowered one says from what. */
+  function usedPerplexity(r: ContrastResult, options: Record<string, unknown>): string {
+    const a = r.adjusted?.perplexity;
+    return a ? `${Number(a.used.toPrecision(3))} (lowered from ${a.asked}: ${a.why})` : String(options.perplexity ?? '—');
+  }
+
   function mapSection(parent: HTMLElement): void {
     const slot: ChartSlot = {};
     const options = result.run.options as Record<string, unknown>;
-    const body = card(parent, 't-SNE of the significant neurons', `neurons are points, sentences are features · perplexity ${String(options.perplexity ?? '—')} · color: t (RdBu) · DBSCAN eps ${String(options.eps ?? '—')}, min samples ${String(options.minSamples ?? '—')}${result.kmeans ? ` · k-means k = ${result.kmeans.k}` : ''}`,
+    const body = card(parent, 't-SNE of the significant neurons', `neurons are points, sentences are features · perplexity ${usedPerplexity(result, options)} · color: t (RdBu) · DBSCAN eps ${String(options.eps ?? '—')}, min samples ${String(options.minSamples ?? '—')}${result.kmeans ? ` · k-means k = ${result.kmeans.k}` : ''}`,
       { name: 'neuron-map', chart: () => slot.chart }, host, 'neuron-map');
     body.parentElement?.classList.add('ml-wide');
     const controls = el('div', 'ml-chart-controls');

@@ -14,7 +14,9 @@ export type FieldValue = number | string | null;
 
 export type ControlField =
   /** `auto` (a placeholder such as "auto") allows an empty field, read as null: the job's own choice. */
-  | { kind: 'number'; key: string; label: string; value: number | null; limit: NumberLimit; auto?: string; title?: string }
+  | { kind: 'number'; key: string; label: string; value: number | null; limit: NumberLimit; auto?: string; title?: string;
+    /** The value the run used instead of `value`, and why: said next to the field while it holds the asked value. */
+    used?: { value: number; why: string } }
   | { kind: 'choice'; key: string; label: string; value: string; choices: readonly (readonly [string, string])[]; title?: string }
   | { kind: 'text'; key: string; label: string; value: string; check?: (text: string) => string | undefined; wide?: boolean; title?: string };
 
@@ -31,11 +33,16 @@ export interface RerunControlsOptions {
 type Control = HTMLElement & { value: string; disabled: boolean; invalid: boolean };
 
 /** The value of a number field, or the reason it is not acceptable. */
+/** "a whole number from 1 to 100", the allowed values of a number field. */
+function allowed(limit: NumberLimit): string {
+  return `${limit.integer ? 'a whole number' : 'a number'} ${limit.exclusiveMin ? `above ${limit.min}` : `from ${limit.min}`} to ${limit.max}`;
+}
+
 function readNumber(text: string, limit: NumberLimit, auto: boolean): { value: number | null } | { problem: string } {
   const t = text.trim();
-  if (t === '') return auto ? { value: null } : { problem: 'is required' };
+  if (t === '') return auto ? { value: null } : { problem: `is required: ${allowed(limit)}` };
   const v = Number(t);
-  const range = `must be ${limit.integer ? 'a whole number' : 'a number'} ${limit.exclusiveMin ? `above ${limit.min}` : `from ${limit.min}`} to ${limit.max}`;
+  const range = `must be ${allowed(limit)}`;
   if (!Number.isFinite(v)) return { problem: `is not a number: it ${range}` };
   if (limit.integer && !Number.isInteger(v)) return { problem: range };
   if (limit.exclusiveMin ? v <= limit.min : v < limit.min) return { problem: range };
@@ -76,16 +83,21 @@ export function rerunControls(parent: HTMLElement, o: RerunControlsOptions): HTM
   const title = el('div', 'ml-rerun-title');
   title.append(icon('settings'), el('span', undefined, 'Run settings'));
   const row = el('div', 'ml-rerun-fields');
-  const controls = new Map<string, { field: ControlField; control: Control }>();
+  const controls = new Map<string, { field: ControlField; control: Control; said: HTMLElement }>();
   for (const field of o.fields) {
     const wrap = el('label', `ml-rerun-field${field.kind === 'text' && field.wide ? ' ml-rerun-wide' : ''}`);
     const c = control(field);
     c.setAttribute('data-param', field.key);
     c.setAttribute('aria-label', field.label);
-    if (field.title) wrap.title = field.title;
-    wrap.append(el('span', 'ml-rerun-label', field.label), c);
+    const range = field.kind === 'number' ? `Allowed: ${allowed(field.limit)}${field.auto ? ', or empty (automatic)' : ''}.` : '';
+    const tip = [field.title, range].filter(Boolean).join('. ');
+    if (tip) wrap.title = tip;
+    // Under the field: what is wrong with it as typed, or the value the run used instead of the one shown.
+    const said = el('span', 'ml-rerun-field-note');
+    said.setAttribute('data-field-note', field.key);
+    wrap.append(el('span', 'ml-rerun-label', field.label), c, said);
     row.appendChild(wrap);
-    controls.set(field.key, { field, control: c });
+    controls.set(field.key, { field, control: c, said });
   }
   const run = document.createElement('vscode-button') as HTMLElement & { disabled: boolean };
   run.className = 'ml-rerun-run';
@@ -129,7 +141,13 @@ export function rerunControls(parent: HTMLElement, o: RerunControlsOptions): HTM
   const client = o.client;
   const sync = () => {
     const r = read();
-    for (const [key, { control: c }] of controls) c.invalid = 'problem' in r && r.key === key;
+    for (const [key, { field, control: c, said }] of controls) {
+      c.invalid = 'problem' in r && r.key === key;
+      const asShown = field.kind === 'number' && c.value.trim() === (field.value === null ? '' : String(field.value));
+      said.textContent = 'problem' in r && r.key === key ? r.problem.slice(field.label.length).trim()
+        : field.kind === 'number' && field.used && asShown ? `ran with ${Number(field.used.value.toPrecision(3))}: ${field.used.why}` : '';
+      said.classList.toggle('ml-rerun-problem', 'problem' in r && r.key === key);
+    }
     const running = client?.running ?? false;
     const usable = !!client?.available;
     for (const { control: c } of controls.values()) c.disabled = !usable || running;

@@ -1,13 +1,22 @@
 // Which parameters each job's panel lets the user change and run again with, starting from the
 // values the result records (run.options, the map's options), so that Run again with nothing
 // changed reproduces the run. The host checks the same limits (extension/commands/rerun-params.ts).
-import type { AttentionResult, CompareResult, ContrastResult } from '../../protocol/result';
+import type { Adjustment, AttentionResult, CompareResult, ContrastResult } from '../../protocol/result';
 import { rerunLimits, type AttentionRerunParams, type CompareRerunParams, type ContrastRerunParams } from '../../protocol/rerun';
 import type { RerunClient } from '../rerun-client';
 import { type FieldValue, rerunControls } from './rerun-controls';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const int = (values: Record<string, FieldValue>, key: string) => values[key] as number;
+
+/** A perplexity asked for that the run lowered (t-SNE allows at most (n − 1) / 3 for n points). */
+function perplexityUsed(asked: number | null, used: number | null, n: number): { value: number; why: string } | undefined {
+  return asked !== null && used !== null && Math.abs(asked - used) > 1e-9 ? { value: used, why: `at most (n − 1) / 3 for ${n} words` } : undefined;
+}
+
+function adjustedTo(a: Adjustment | undefined): { value: number; why: string } | undefined {
+  return a && { value: a.used, why: a.why };
+}
 
 /** Job 1: permutations, and the t-SNE + DBSCAN of both spaces (empty perplexity or eps: automatic). */
 export function compareRerunControls(parent: HTMLElement, result: CompareResult, client: RerunClient | undefined): HTMLElement {
@@ -21,7 +30,7 @@ export function compareRerunControls(parent: HTMLElement, result: CompareResult,
       { kind: 'number', key: 'permutations', label: 'Permutations', value: result.rsa.permutations, limit: rerunLimits.permutations,
         title: 'Item permutations for the RSA p-value (0 skips the test)' },
       { kind: 'number', key: 'perplexity', label: 't-SNE perplexity', value: num(mapOptions.perplexity), limit: rerunLimits.perplexity, auto: `auto (${num(map.perplexity) ?? '—'})`,
-        title: 'Empty: min(30, (n − 1) / 3) for n words' },
+        title: 'Empty: min(30, (n − 1) / 3) for n words', used: perplexityUsed(num(mapOptions.perplexity), num(map.perplexity), result.items.length) },
       { kind: 'number', key: 'eps', label: 'DBSCAN eps', value: epsGiven ? num(map.eps) : null, limit: rerunLimits.eps, auto: 'auto',
         title: 'Neighbourhood radius on the t-SNE map. Empty: 1.5 × the median distance to the (min_samples − 1)-th neighbour' },
       { kind: 'number', key: 'minSamples', label: 'min_samples', value: num(map.minSamples) ?? 3, limit: rerunLimits.minSamples,
@@ -64,10 +73,10 @@ export function contrastRerunControls(parent: HTMLElement, result: ContrastResul
       { kind: 'choice', key: 'test', label: 't-test', value: result.test, choices: [['student', 'Student'], ['welch', 'Welch']] },
       { kind: 'choice', key: 'correction', label: 'Correction', value: result.correction, choices: [['bonferroni', 'Bonferroni'], ['fdr', 'FDR (Benjamini–Hochberg)']] },
       { kind: 'number', key: 'alpha', label: 'alpha', value: result.alpha, limit: rerunLimits.alpha },
-      { kind: 'number', key: 'perplexity', label: 't-SNE perplexity', value: num(o.perplexity) ?? 30, limit: rerunLimits.perplexity },
+      { kind: 'number', key: 'perplexity', label: 't-SNE perplexity', value: num(o.perplexity) ?? 30, limit: rerunLimits.perplexity, used: adjustedTo(result.adjusted?.perplexity) },
       { kind: 'number', key: 'eps', label: 'DBSCAN eps', value: num(o.eps) ?? 1, limit: rerunLimits.eps },
       { kind: 'number', key: 'minSamples', label: 'min_samples', value: num(o.minSamples) ?? 3, limit: rerunLimits.minSamples },
-      { kind: 'number', key: 'k', label: 'k-means k', value: result.kmeans?.k ?? num(o.k) ?? 3, limit: rerunLimits.k },
+      { kind: 'number', key: 'k', label: 'k-means k', value: num(o.k) ?? result.kmeans?.k ?? 3, limit: rerunLimits.k, used: adjustedTo(result.adjusted?.k) },
       { kind: 'number', key: 'shuffles', label: 'Label shuffles', value: result.labelShuffle.shuffles, limit: rerunLimits.shuffles,
         title: 'Group-label shuffles for the permutation check of the significant count' },
     ],
