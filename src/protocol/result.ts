@@ -69,7 +69,7 @@ export const RANDOM_WEIGHTS_NOTE = 'random weights: shows the pipeline, not find
  * Set on a result computed from a model with random weights (the offline demo's small GPT-2 with
  * the real tokenizer): the charts show what the job computes and draws, not anything about GPT-2.
  */
-export interface RandomWeightsMark {
+interface RandomWeightsMark {
   note: typeof RANDOM_WEIGHTS_NOTE;
   /** The random-weight model, as the result names it. */
   model: string;
@@ -102,7 +102,7 @@ export interface RsaStats {
   n: number;
 }
 
-export interface ClusterSummary {
+interface ClusterSummary {
   label: number;
   members: string[];
   centroid: number[];
