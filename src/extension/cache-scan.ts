@@ -4,13 +4,13 @@ import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { cacheDirFor, defaultCacheDir } from '../core/cache';
 
-export interface CachedFile {
+interface CachedFile {
   name: string;
   path: string;
   sizeBytes: number;
 }
 
-export interface CachedModel {
+interface CachedModel {
   /** Hub id as recorded by the download (`openai-community/gpt2`), or the folder relative to the models cache. */
   id: string;
   revision: string;

@@ -9,7 +9,7 @@ import { findPackagedGlove } from '../core/vectors/packaged-glove';
 import type { SourceCopy } from '../protocol/result';
 import type { CatalogEntryLike, ModelEntryLike } from './commands/source-picks';
 
-export function toCatalogEntry(entry: VectorCatalogEntry): CatalogEntryLike {
+function toCatalogEntry(entry: VectorCatalogEntry): CatalogEntryLike {
   return { name: entry.name, dims: entry.dims, vocabSize: entry.vocabSize, sizeBytes: entry.downloadBytes, description: entry.description, ...(entry.packaged ? { packaged: entry.packaged } : {}) };
 }
 
@@ -40,7 +40,7 @@ export function modelEntries(): readonly ModelEntryLike[] {
   return models;
 }
 
-export function isModelCached(name: string, cacheDir: string): boolean {
+function isModelCached(name: string, cacheDir: string): boolean {
   return catalogModelCopy(name, cacheDir) !== undefined;
 }
 

@@ -49,7 +49,7 @@ export class Log implements vscode.Disposable {
 export { formatMs };
 
 /** The full detail of an error, its causes included, for the log. */
-export function describeError(err: unknown): string {
+function describeError(err: unknown): string {
   const parts: string[] = [];
   let current: unknown = err;
   for (let depth = 0; current !== undefined && depth < 5; depth++) {

@@ -10,7 +10,7 @@ export interface InspectedSetting<T> {
   workspaceFolderValue?: T;
 }
 
-export interface EffectiveSetting<T> {
+interface EffectiveSetting<T> {
   value: T | undefined;
   /** True when a workspace value exists and was ignored because the workspace is not trusted. */
   ignoredWorkspaceValue: boolean;
@@ -30,7 +30,7 @@ export function effectiveSetting<T>(inspected: InspectedSetting<T> | undefined, 
 /** Reads one `mechlens.*` setting: `inspect` is `workspace.getConfiguration('mechlens').inspect`. */
 export type Inspect = <T>(key: string) => InspectedSetting<T> | undefined;
 
-export interface CompareSettings {
+interface CompareSettings {
   defaultA?: string;
   defaultB?: string;
   cacheDir?: string;

@@ -12,7 +12,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 }
 
 /** The heatmap settings the webview reads from `data-settings` on <body>. */
-export function panelSettings(): Record<string, unknown> {
+function panelSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration('mechlens');
   return {
     colorScheme: config.get<string>('heatmap.colorScheme', 'RdBu'),

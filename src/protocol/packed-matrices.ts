@@ -5,7 +5,7 @@
 // a non-finite number comes back as null, as it would after JSON.
 import type { MatrixJson } from './result';
 
-export interface PackedMatrix {
+interface PackedMatrix {
   packedMatrix: true;
   rows: number;
   cols: number;
@@ -13,7 +13,7 @@ export interface PackedMatrix {
 }
 
 /** Matrices with fewer cells stay plain arrays (their text is small). */
-export const PACK_MIN_CELLS = 1 << 16;
+const PACK_MIN_CELLS = 1 << 16;
 
 function isMatrix(value: unknown): value is (number | null)[][] {
   if (!Array.isArray(value) || value.length === 0 || !Array.isArray(value[0])) return false;

@@ -109,7 +109,7 @@ export interface RsaStats {
   n: number;
 }
 
-export interface ClusterSummary {
+interface ClusterSummary {
   label: number;
   members: string[];
   centroid: number[];

@@ -78,8 +78,6 @@ export const inspectorRequests = Object.freeze({
 /** The Pinned Charts view asks nothing of its host; it only posts. */
 export const pinnedRequests = Object.freeze({});
 
-export type InspectorAction = 'open' | 'copy' | 'export';
-
 export type FromSideView =
   | { type: 'ready' }
   | { type: 'unpin'; id: string }

@@ -13,7 +13,7 @@ export interface TokensRerunParams {
   first: number | null;
 }
 
-export interface TokensLimit { min: number; max: number; integer: boolean; exclusiveMin: boolean; step: number }
+interface TokensLimit { min: number; max: number; integer: boolean; exclusiveMin: boolean; step: number }
 
 export const tokensRerunLimits = Object.freeze({
   perplexity: { min: 1, max: 100, integer: false, exclusiveMin: false, step: 1 },

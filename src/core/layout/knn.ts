@@ -7,6 +7,7 @@ import type { RunControl } from '../run-control';
 import { availableParallelism } from 'node:os';
 import { HelperThread, sharedControl, type SharedControl } from './helper-thread';
 import { nearestByGemm } from './knn-gemm';
+import { multiplyRowsJs } from '../linalg/js-kernels';
 
 export type Metric = 'euclidean' | 'cosine';
 
@@ -138,9 +139,11 @@ export class KnnWork {
     const i0 = chunk * TILE, i1 = Math.min(rows, i0 + TILE);
     for (let j0 = i0; j0 < rows; j0 += TILE) {
       const j1 = Math.min(rows, j0 + TILE);
-      dotTile(data, cols, i0, i1, j0, j1, dots);
+      // dots[(i - i0) * width + (j - j0)] = row i · row j: core/linalg's JS kernel, two rows by four.
+      const width = j1 - j0;
+      multiplyRowsJs(data.subarray(i0 * cols, i1 * cols), i1 - i0, data.subarray(j0 * cols, j1 * cols), width, cols, dots);
       for (let i = i0; i < i1; i++) {
-        const ni = norms[i], o = (i - i0) * TILE;
+        const ni = norms[i], o = (i - i0) * width;
         for (let j = j0 === i0 ? i + 1 : j0; j < j1; j++) {
           const d = Math.max(0, ni + norms[j] - 2 * dots[o + j - j0]);
           const ti = i * k, tj = j * k;
@@ -218,43 +221,6 @@ function mergeHeaps(heapD: Float64Array, heapI: Int32Array, sets: number, rows: 
     }
   }
   return { k, indices, distances };
-}
-
-/** dots[(i - i0) * TILE + (j - j0)] = row i · row j, two rows by four at a time to reuse loads. */
-function dotTile(data: Float64Array, cols: number, i0: number, i1: number, j0: number, j1: number, dots: Float64Array): void {
-  let i = i0;
-  for (; i + 1 < i1; i += 2) {
-    const a0 = i * cols, a1 = a0 + cols, o0 = (i - i0) * TILE, o1 = o0 + TILE;
-    let j = j0;
-    for (; j + 3 < j1; j += 4) {
-      const b0 = j * cols, b1 = b0 + cols, b2 = b1 + cols, b3 = b2 + cols;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      for (let c = 0; c < cols; c++) {
-        const u = data[a0 + c], v = data[a1 + c];
-        const w0 = data[b0 + c], w1 = data[b1 + c], w2 = data[b2 + c], w3 = data[b3 + c];
-        s00 += u * w0; s01 += u * w1; s02 += u * w2; s03 += u * w3;
-        s10 += v * w0; s11 += v * w1; s12 += v * w2; s13 += v * w3;
-      }
-      const jj = j - j0;
-      dots[o0 + jj] = s00; dots[o0 + jj + 1] = s01; dots[o0 + jj + 2] = s02; dots[o0 + jj + 3] = s03;
-      dots[o1 + jj] = s10; dots[o1 + jj + 1] = s11; dots[o1 + jj + 2] = s12; dots[o1 + jj + 3] = s13;
-    }
-    for (; j < j1; j++) {
-      const b = j * cols;
-      let s0 = 0, s1 = 0;
-      for (let c = 0; c < cols; c++) { s0 += data[a0 + c] * data[b + c]; s1 += data[a1 + c] * data[b + c]; }
-      dots[o0 + j - j0] = s0; dots[o1 + j - j0] = s1;
-    }
-  }
-  for (; i < i1; i++) {
-    const a = i * cols, o = (i - i0) * TILE;
-    for (let j = j0; j < j1; j++) {
-      const b = j * cols;
-      let s = 0;
-      for (let c = 0; c < cols; c++) s += data[a + c] * data[b + c];
-      dots[o + j - j0] = s;
-    }
-  }
 }
 
 /** Replaces the maximum of the max-heap at heapD[o .. o+k), ordered by (distance, index), with (d, j). */

@@ -14,9 +14,9 @@ import type { RecentList } from '../recent';
 import { effectiveSetting } from '../settings';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 
-export type AttentionJob = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
+type AttentionJob = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
 
-export interface AttentionServices extends PanelServices {
+interface AttentionServices extends PanelServices {
   log: Log;
   runAttention: AttentionJob;
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
@@ -26,7 +26,7 @@ export interface AttentionServices extends PanelServices {
   resultCache?: ResultCacheProvider;
 }
 
-export interface AttentionArgs {
+interface AttentionArgs {
   uri?: vscode.Uri;
   askForFile?: boolean;
 }

@@ -17,7 +17,7 @@ import { sourceNeedsTemplate } from '../views/hook-tree';
 import { validateTemplate } from './prompt-template';
 import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike, type ModelEntryLike } from './source-picks';
 
-export type CompareJob = (input: CompareInput, control: RunControl) => Promise<CompareResult>;
+type CompareJob = (input: CompareInput, control: RunControl) => Promise<CompareResult>;
 
 export interface CompareServices extends PanelServices {
   log: Log;

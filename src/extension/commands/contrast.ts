@@ -16,9 +16,9 @@ import {
   buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
 } from './model-hook-picks';
 
-export type ContrastJob = (input: ContrastInput, control: RunControl) => Promise<ContrastResult>;
+type ContrastJob = (input: ContrastInput, control: RunControl) => Promise<ContrastResult>;
 
-export interface ContrastServices extends PanelServices {
+interface ContrastServices extends PanelServices {
   log: Log;
   runContrast: ContrastJob;
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
@@ -30,7 +30,7 @@ export interface ContrastServices extends PanelServices {
   resultCache?: ResultCacheProvider;
 }
 
-export interface ContrastArgs {
+interface ContrastArgs {
   uri?: vscode.Uri;
   askForFile?: boolean;
 }

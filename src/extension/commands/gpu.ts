@@ -11,14 +11,14 @@ import { CUDA_PACKAGE, setupCudaProvider, type CudaSetupOptions, type CudaSetupR
 import { userFacingMessage } from '../error-message';
 
 /** The subset of the Log that this command writes to (so tests can pass a recorder). */
-export interface GpuSetupLog {
+interface GpuSetupLog {
   info(message: string): void;
   warn(message: string): void;
   error(context: string, err: unknown): void;
   show(): void;
 }
 
-export interface DriverCheck {
+interface DriverCheck {
   found: boolean;
   /** What was looked at, for the message when nothing was found. */
   looked: string;
@@ -26,7 +26,7 @@ export interface DriverCheck {
   version?: string;
 }
 
-export interface GpuSetupServices {
+interface GpuSetupServices {
   log: GpuSetupLog;
   /** Where the .nupkg is kept (the extension's global storage). */
   cacheDir: string;
@@ -38,7 +38,7 @@ export interface GpuSetupServices {
   setupOptions?: Partial<CudaSetupOptions>;
 }
 
-export type GpuSetupOutcome = 'installed' | 'cancelled' | 'unsupported' | 'no-driver' | 'failed';
+type GpuSetupOutcome = 'installed' | 'cancelled' | 'unsupported' | 'no-driver' | 'failed';
 
 const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/usr/lib/wsl/lib'];
 

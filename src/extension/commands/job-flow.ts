@@ -16,12 +16,12 @@ import type { ResultPanel } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { settingsNamedInFiles } from '../workspace-settings-scan';
 
-export interface TargetFileArgs {
+interface TargetFileArgs {
   uri?: vscode.Uri;
   askForFile?: boolean;
 }
 
-export interface TargetFileQuestion {
+interface TargetFileQuestion {
   /** Which active editor's file counts as the input without asking. */
   pattern: RegExp;
   filters: Record<string, string[]>;
@@ -53,7 +53,7 @@ export async function saveIfDirty(uri: vscode.Uri, log?: Log): Promise<void> {
   }
 }
 
-export interface QuickPickStep {
+interface QuickPickStep {
   title: string;
   step: number;
   totalSteps: number;
@@ -104,7 +104,7 @@ export async function stepInputBox(o: InputStep): Promise<string | undefined> {
 }
 
 /** A source row of the source pickers (compare, match) as a QuickPickItem. */
-export type SourceItem = vscode.QuickPickItem & { row: SourcePickRow };
+type SourceItem = vscode.QuickPickItem & { row: SourcePickRow };
 
 export function toQuickPickItem(row: SourcePickRow): SourceItem {
   switch (row.kind) {
@@ -117,7 +117,7 @@ export function toQuickPickItem(row: SourcePickRow): SourceItem {
   }
 }
 
-export interface ModelPickServices {
+interface ModelPickServices {
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
   recentModels: RecentList;
 }
@@ -237,7 +237,7 @@ export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: str
   );
 }
 
-export interface FailureWording {
+interface FailureWording {
   /** The log's name for the job: "Compare" gives "Compare cancelled" and "Compare failed". */
   name: string;
   /** What failed, for an unexpected error: "the comparison" gives "MechLens: the comparison failed unexpectedly (…)". */
@@ -267,7 +267,7 @@ export async function reportJobFailure(err: unknown, log: Log, panel: ResultPane
   }
 }
 
-export interface RerunSpec<J extends JobName> {
+interface RerunSpec<J extends JobName> {
   /** Which job: its re-run check comes from the extension's job table (job-table.ts). */
   job: J;
   /** What the check needs to know from the first run (the model's layer count, hook shapes, ...). */

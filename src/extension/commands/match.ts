@@ -16,9 +16,9 @@ import { pathSettings, readCompareSettings, type Inspect } from '../settings';
 import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike } from './source-picks';
 import { rerunLimits } from '../../protocol/rerun';
 
-export type MatchJob = (input: MatchInput, control: RunControl) => Promise<MatchResult>;
+type MatchJob = (input: MatchInput, control: RunControl) => Promise<MatchResult>;
 
-export interface MatchServices extends PanelServices {
+interface MatchServices extends PanelServices {
   log: Log;
   runMatch: MatchJob;
   catalog: () => readonly CatalogEntryLike[];
@@ -29,13 +29,13 @@ export interface MatchServices extends PanelServices {
   recentModels: RecentList;
 }
 
-export interface MatchArgs {
+interface MatchArgs {
   /** A vector file (explorer context menu): it becomes source A without asking. */
   uri?: vscode.Uri;
 }
 
 /** The notebook's model: GPT-2's tokenizer is the same for every GPT-2 size, so the smallest does. */
-export const defaultMatchModel = 'gpt2';
+const defaultMatchModel = 'gpt2';
 const vectorExtensions = ['txt', 'vec', 'bin', 'gz', 'w2v'];
 const title = (what: string) => `MechLens: Match Vocabularies — ${what}`;
 

@@ -63,7 +63,7 @@ export function hookConfigFor(model: string): HookShapeConfig | null {
   return null;
 }
 
-export interface HookPickRow { hook: string; label: string; description: string; detail?: string; picked: boolean }
+interface HookPickRow { hook: string; label: string; description: string; detail?: string; picked: boolean }
 
 /** Per-position hooks with a width (neurons) of the model, the default first; attention patterns are skipped (their width depends on the sentence). */
 export function buildHookPickRows(config: HookShapeConfig, defaultHook: string): HookPickRow[] {
@@ -100,7 +100,7 @@ export const correctionChoices = Object.freeze([
   { value: 'fdr' as const, label: 'Benjamini–Hochberg FDR', detail: 'Controls the false discovery rate at α; finds more neurons' },
 ]);
 
-export interface ContrastSettings {
+interface ContrastSettings {
   defaultModel: string;
   defaultHook: string;
   alpha?: number;

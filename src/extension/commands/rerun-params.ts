@@ -24,7 +24,7 @@ function describeLimit(limit: NumberLimit): string {
 }
 
 /** A number within `limit`; the range may be narrowed (a model's layer count). */
-export function checkNumber(fields: Fields, field: keyof typeof rerunLimits, narrower?: Partial<NumberLimit>): number {
+function checkNumber(fields: Fields, field: keyof typeof rerunLimits, narrower?: Partial<NumberLimit>): number {
   const limit: NumberLimit = { ...rerunLimits[field], ...narrower };
   const value = fields[field];
   const ok = typeof value === 'number' && Number.isFinite(value) && (!limit.integer || Number.isInteger(value)) &&

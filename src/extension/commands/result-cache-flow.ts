@@ -16,7 +16,7 @@ import type { ResultPanel } from '../panels/panel';
 /** Gives the cache for a cache root, or undefined when the user turned it off. */
 export type ResultCacheProvider = (cacheDir: string | undefined) => ResultCache | undefined;
 
-export interface ResultCacheSettings {
+interface ResultCacheSettings {
   enabled: boolean;
   maxBytes: number;
 }
@@ -64,7 +64,7 @@ export function contrastCacheParts(input: ContrastInput): CacheKeyParts {
   return { job: 'contrast', options: keyOptions({ ...CONTRAST_DEFAULTS, seed: 0, ...given(input) }), inputFiles: [input.sentencesPath], models: [input.model], cacheDir: input.cacheDir, environment: environment() };
 }
 
-export type CacheOutcome<R> = { result: R; fromCache: true; storedAt: string } | { result: R; fromCache: false };
+type CacheOutcome<R> = { result: R; fromCache: true; storedAt: string } | { result: R; fromCache: false };
 
 /**
  * The vscode-free core of a cached run: a hit returns the stored result marked with `run.fromCache`;

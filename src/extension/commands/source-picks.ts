@@ -29,7 +29,7 @@ export type SourcePickRow =
   | { kind: 'browse'; label: string; detail: string }
   | { kind: 'enter'; label: string; detail: string };
 
-export interface SourcePickInput {
+interface SourcePickInput {
   catalog: readonly CatalogEntryLike[];
   /** Most recent first; the first one is the last choice for this side. */
   recent: readonly string[];
@@ -42,7 +42,7 @@ export interface SourcePickInput {
   cachedModels?: ReadonlySet<string>;
 }
 
-export function modelEmbedSpec(name: string): string {
+function modelEmbedSpec(name: string): string {
   return `model:${name}#embed`;
 }
 

@@ -16,22 +16,22 @@ import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, saveIfDirty, stepInputBox, stepQuickPick, warnIgnoredSettings } from './job-flow';
 
-export type TokensJob = (input: TokensInput, control: RunControl) => Promise<TokensResult>;
+type TokensJob = (input: TokensInput, control: RunControl) => Promise<TokensResult>;
 
-export interface TokensServices extends PanelServices {
+interface TokensServices extends PanelServices {
   log: Log;
   runTokens: TokensJob;
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
   recentModels: RecentList;
 }
 
-export interface TokensArgs {
+interface TokensArgs {
   /** A token list file (explorer or editor context menu). */
   uri?: vscode.Uri;
 }
 
 /** The notebook's model for job 2 is GPT-2 small. */
-export const defaultTokensModel = 'gpt2';
+const defaultTokensModel = 'gpt2';
 /** Model, which tokens, how many (or the list's leading space), projection; a list from the Explorer skips "which tokens". */
 const totalSteps = 4;
 const title = (what: string) => `MechLens: Map Token Embeddings — ${what}`;

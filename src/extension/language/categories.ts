@@ -1,7 +1,7 @@
 // Category sections of a word list or sentence set, for folding and the outline. A section runs
 // from its `[category]` line to the last non-blank line before the next category.
 
-export interface CategorySection {
+interface CategorySection {
   name: string;
   /** 0-based line of the `[category]` header. */
   start: number;

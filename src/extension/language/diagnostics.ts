@@ -26,7 +26,7 @@ export interface VocabularyChoice {
   cacheDir?: string;
 }
 
-export interface DiagnosticsOptions {
+interface DiagnosticsOptions {
   /** What to check a word list or sentence set against now; undefined turns the vocabulary checks off. */
   vocabulary?: (kind: 'words' | 'sentences') => VocabularyChoice | undefined;
   log?: Log;
@@ -74,7 +74,7 @@ function toDiagnostic(document: vscode.TextDocument, d: TextDiagnostic): vscode.
 }
 
 /** The code actions for one finding: its own fixes, or "remove line" for a removable parser finding. */
-export function fixesOf(d: TextDiagnostic): NonNullable<TextDiagnostic['fixes']> {
+function fixesOf(d: TextDiagnostic): NonNullable<TextDiagnostic['fixes']> {
   if (d.fixes?.length) return d.fixes;
   return d.removable ? [{ title: `Remove line ${d.line + 1}`, line: d.line, start: 0, end: 0, newText: '', deleteLine: true }] : [];
 }

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { categorySections } from './categories';
 
-export const languageIds = ['mechlens-words', 'mechlens-sentences'] as const;
+const languageIds = ['mechlens-words', 'mechlens-sentences'] as const;
 
 function documentLines(document: vscode.TextDocument): string[] {
   return Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);

@@ -24,7 +24,7 @@ const exportKinds: Record<ExportFormat, ExportKind> = {
 /** 256 MB: far above any chart or matrix a panel holds, low enough to refuse garbage. */
 const maxExportChars = 256 * 1024 * 1024;
 
-export interface ExportPlan {
+interface ExportPlan {
   fileName: string;
   filters: Record<string, string[]>;
   bytes: Uint8Array;

@@ -27,7 +27,7 @@ export const panelViewType = 'mechlens.panel';
  * them) and returns the new result; `signal` aborts when the user cancels in the panel or closes it.
  * Registered by the job command through `enableRerun` in commands/job-flow.ts.
  */
-export type RerunHandler = (params: unknown, signal: AbortSignal) => Promise<Result>;
+type RerunHandler = (params: unknown, signal: AbortSignal) => Promise<Result>;
 
 export interface PanelServices {
   extensionUri: vscode.Uri;
@@ -362,7 +362,7 @@ export class ResultPanel implements vscode.Disposable {
 }
 
 /** What a restored panel's webview state may hold: the result itself, or the file it came from. */
-export function resultFromState(state: unknown): { result?: Result; path?: string } {
+function resultFromState(state: unknown): { result?: Result; path?: string } {
   if (isResult(state)) return { result: state };
   if (typeof state !== 'object' || state === null) return {};
   const s = state as Record<string, unknown>;

@@ -11,7 +11,7 @@ export interface HookModel {
   config: HookShapeConfig;
 }
 
-export type HookNode = { kind: 'group'; group: HookGroup; index: number } | { kind: 'hook'; hook: HookPoint; model: string };
+type HookNode = { kind: 'group'; group: HookGroup; index: number } | { kind: 'hook'; hook: HookPoint; model: string };
 
 /** The hook node's source spec, for the view's inline actions. */
 export function hookNodeSpec(node: unknown): { name: string; spec: string } | undefined {

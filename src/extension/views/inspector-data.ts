@@ -63,7 +63,7 @@ function summary(name: string, values: number[]): GroupSummary {
 }
 
 /** One neuron's column split by group, with the same two-sample test the contrast job ran. */
-export function inspectNeuron(result: ContrastResult, neuron: number): InspectorData {
+function inspectNeuron(result: ContrastResult, neuron: number): InspectorData {
   if (!Number.isInteger(neuron) || neuron < 0 || neuron >= result.t.length) return { kind: 'empty', message: `Neuron ${neuron} is not in this result (it has ${result.t.length} neurons).` };
   const values = result.activations.map((row) => row[neuron]);
   const a = values.filter((_, r) => result.sentences[r].group === 0);

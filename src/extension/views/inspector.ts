@@ -91,7 +91,7 @@ abstract class SideView<M extends RequestMap> implements vscode.WebviewViewProvi
 }
 
 /** What the Inspector needs of the panel a selection came from. */
-export interface InspectedPanel {
+interface InspectedPanel {
   readonly currentResult: AnyResult | undefined;
   reveal(): void;
   post(message: { type: 'focus'; items: string[]; focus?: Focus }): void;

@@ -3,7 +3,7 @@
 // job and title first, so 4 KB holds them; a file written otherwise shows only its name.
 import { closeSync, openSync, readSync } from 'node:fs';
 
-export interface RunHeader {
+interface RunHeader {
   job?: string;
   title?: string;
 }

@@ -11,7 +11,7 @@ const maxWorkspaceRuns = 500;
 
 type RunNode = { kind: 'group'; label: string; group: 'workspace' | 'recent' } | { kind: 'run'; uri: vscode.Uri; recent: boolean };
 
-export function runName(uri: vscode.Uri): string {
+function runName(uri: vscode.Uri): string {
   return path.basename(uri.path).replace(/\.mechlens\.json$/i, '').replace(/\.json$/i, '');
 }
 
