@@ -8,7 +8,7 @@
 import * as d3 from 'd3';
 import type { FromWebview } from '../../protocol/messages';
 import type { LensResult, LensText } from '../../protocol/lens';
-import { clip, fmt, type Chart, type ThemeColors } from '../charts/common';
+import { clip, type Chart, type ThemeColors } from '../charts/common';
 import { plotArea, svgChart } from '../charts/frame';
 import { matrixNpyBase64, tableCsv } from '../export';
 import { lensGridName } from '../lens-python';
@@ -36,6 +36,11 @@ export interface LensPanelHost {
 /** ␣ for a leading space, ⏎ for a newline: what a cell can show of a token. */
 export function showToken(token: string): string {
   return token.replace(/ /g, '␣').replace(/\n/g, '⏎').replace(/\t/g, '⇥');
+}
+
+/** A probability for the tooltips: four decimals, or three significant digits below 0.001 (an untrained model's are all ~1e-5). */
+export function formatProb(p: number): string {
+  return p >= 0.001 || p === 0 ? p.toFixed(4) : p.toExponential(2);
 }
 
 /**
@@ -125,8 +130,8 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
             .attr('fill', textOn(fill)).attr('pointer-events', 'none').text(clip(showToken(top.token), maxChars));
         }
         g.on('mousemove', (event: MouseEvent) => {
-          const lines = p.top.map((c, i) => `${i + 1}. ${showToken(c.token)}  ${fmt(c.prob, 4)}  (id ${c.id})`);
-          if (p.target && result.target) lines.push(`target ${showToken(result.target.token)}: p ${fmt(p.target.prob, 4)}, rank ${p.target.rank}`);
+          const lines = p.top.map((c, i) => `${i + 1}. ${showToken(c.token)}  ${formatProb(c.prob)}  (id ${c.id})`);
+          if (p.target && result.target) lines.push(`target ${showToken(result.target.token)}: p ${formatProb(p.target.prob)}, rank ${p.target.rank}`);
           tooltip.show(`layer ${l} · token ${t} ${showToken(text.tokens[t].token)}`, lines, event.clientX, event.clientY);
         }).on('mouseleave', () => tooltip.hide()).on('click', () => o.onCell(t, l));
       });
@@ -155,7 +160,7 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
         g.append('text').attr('x', (cellW - 1) / 2).attr('y', CELL_H * 1.5 + 4).attr('text-anchor', 'middle').attr('font-size', 10)
           .attr('font-weight', at.rank === 1 ? 700 : null).attr('fill', at.rank === 1 ? colors.focus : colors.foreground).text(String(at.rank));
         g.on('mousemove', (event: MouseEvent) => tooltip.show(`layer ${l} · ${showToken(result.target!.token)} at token ${d.position}`,
-          [`probability ${fmt(at.prob, 5)}`, `rank ${at.rank}`, ...(l === first ? ['first layer where it is top-1'] : [])], event.clientX, event.clientY))
+          [`probability ${formatProb(at.prob)}`, `rank ${at.rank}`, ...(l === first ? ['first layer where it is top-1'] : [])], event.clientX, event.clientY))
           .on('mouseleave', () => tooltip.hide()).on('click', () => o.onCell(d.position, l));
       });
       row.append('text').attr('x', 0).attr('y', CELL_H * 2 + 14).attr('font-size', 10).attr('fill', colors.muted)
