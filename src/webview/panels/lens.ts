@@ -70,7 +70,7 @@ interface GridData { result: LensResult; text: LensText; textIndex: number; posi
 interface GridOptions { onCell: (position: number, layer: number) => void }
 
 const CELL_H = 22;
-const LEGEND_H = 34;
+const LEGEND_H = 54;
 
 function lensGrid(container: HTMLElement, data: GridData, options: GridOptions): Chart<GridData, GridOptions> {
   return svgChart(container, 'ml-lens-grid', data, options, 360, ({ svg, data: d, options: o, colors, tooltip, width }) => {
@@ -93,7 +93,7 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
 
     // Legend: the probability scale, 0 to 1.
     const legendW = Math.min(220, area.w);
-    const legend = svg.append('g').attr('class', 'legend').attr('transform', `translate(${margin.left + area.w - legendW},${8})`);
+    const legend = svg.append('g').attr('class', 'legend').attr('transform', `translate(${margin.left},${26})`);
     const gradientId = `ml-lens-scale-${d.textIndex}`;
     const gradient = legend.append('defs').append('linearGradient').attr('id', gradientId);
     for (let s = 0; s <= 10; s++) gradient.append('stop').attr('offset', `${s * 10}%`).attr('stop-color', color(s / 10));
@@ -177,7 +177,7 @@ export function renderLens(root: HTMLElement, result: LensResult, host: LensPane
     hint: 'Running again runs the model again.',
     fields: [
       { kind: 'text', key: 'target', label: 'Target word', value: result.target?.word ?? '',
-        check: (t) => (/\S\s+\S/.test(t.trim()) ? 'one word (read with a leading space)' : undefined), title: 'A word whose probability and rank to follow; empty for none' },
+        check: (t) => (/\S\s+\S/.test(t.trim()) ? 'one word (read with a leading space)' : undefined), title: 'A word whose probability and rank to follow; empty for none', optional: true },
       { kind: 'number', key: 'topK', label: 'Top k', value: result.topK, limit: lensTopKLimit, title: 'Tokens listed per cell when hovered' },
     ],
     toParams: (v) => ({ job: 'lens', target: String(v.target ?? '').trim(), topK: Number(v.topK) }),

@@ -16,7 +16,8 @@ export type ControlField =
   /** `auto` (a placeholder such as "auto") allows an empty field, read as null: the job's own choice. */
   | { kind: 'number'; key: string; label: string; value: number | null; limit: NumberLimit; auto?: string; title?: string }
   | { kind: 'choice'; key: string; label: string; value: string; choices: readonly (readonly [string, string])[]; title?: string }
-  | { kind: 'text'; key: string; label: string; value: string; check?: (text: string) => string | undefined; wide?: boolean; title?: string };
+  /** `optional`: an empty field is a value (the logit lens's "no target"), not a missing one. */
+  | { kind: 'text'; key: string; label: string; value: string; check?: (text: string) => string | undefined; wide?: boolean; title?: string; optional?: boolean };
 
 export interface RerunControlsOptions {
   fields: ControlField[];
@@ -113,7 +114,7 @@ export function rerunControls(parent: HTMLElement, o: RerunControlsOptions): HTM
         if ('problem' in r) return { key, problem: `${field.label} ${r.problem}` };
         values[key] = r.value;
       } else if (field.kind === 'text') {
-        const problem = c.value.trim() ? field.check?.(c.value) : 'is required';
+        const problem = c.value.trim() ? field.check?.(c.value) : field.optional ? undefined : 'is required';
         if (problem) return { key, problem: `${field.label}: ${problem}` };
         values[key] = c.value;
       } else {
