@@ -53,6 +53,8 @@ function runCli(model: string, texts: string[], target?: string): LensResult {
 }
 
 const show = (s: string) => s.replace(/ /g, '␣').replace(/\n/g, '⏎');
+/** As the panel writes a probability (webview/panels/lens.ts formatProb). */
+const prob = (p: number) => (p >= 0.001 || p === 0 ? p.toFixed(4) : p.toExponential(2));
 
 async function assertPanelEqualsCli(panel: FrameLocator, cli: LensResult): Promise<void> {
   const text = cli.texts[0];
@@ -76,7 +78,7 @@ async function assertPanelEqualsCli(panel: FrameLocator, cli: LensResult): Promi
   assert.ok(box, 'the cell is on screen');
   await session.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   const tip = await panel.locator('.ml-tooltip:not([hidden])').innerText();
-  for (const c of text.layers[1].positions[1].top) assert.ok(tip.includes(`${show(c.token)}  ${c.prob.toFixed(4)}`), `${c.token} in ${tip}`);
+  for (const c of text.layers[1].positions[1].top) assert.ok(tip.includes(`${show(c.token)}  ${prob(c.prob)}`), `${c.token} in ${tip}`);
 }
 
 test('right-click a .sentences file → Logit Lens… on GPT-2 with a target: the panel equals the CLI', async (t) => {

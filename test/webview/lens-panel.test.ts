@@ -13,6 +13,8 @@ import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium'
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'lens-result.json'), 'utf8')) as LensResult;
 const show = (s: string) => s.replace(/ /g, '␣').replace(/\n/g, '⏎');
+/** As the panel writes a probability (webview/panels/lens.ts formatProb). */
+const prob = (p: number) => (p >= 0.001 || p === 0 ? p.toFixed(4) : p.toExponential(2));
 
 let browser: Browser;
 let panel: WebviewPage;
@@ -48,7 +50,7 @@ test('hovering a cell lists the top k with probabilities and the target', async 
   const p = fixture.texts[0].layers[1].positions[2];
   await panel.page.locator('.ml-lens-grid g.cell[data-layer="1"][data-position="2"] rect').hover();
   const tip = await panel.page.locator('.ml-tooltip').innerText();
-  for (const c of p.top) assert.ok(tip.includes(`${show(c.token)}  ${c.prob.toFixed(4)}`), `${c.token} in ${tip}`);
+  for (const c of p.top) assert.ok(tip.includes(`${show(c.token)}  ${prob(c.prob)}`), `${c.token} in ${tip}`);
   assert.ok(tip.includes(`rank ${p.target!.rank}`));
 });
 

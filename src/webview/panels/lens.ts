@@ -8,7 +8,7 @@
 import * as d3 from 'd3';
 import type { FromWebview } from '../../protocol/messages';
 import type { LensResult, LensText } from '../../protocol/lens';
-import { clip, fmt, type Chart, type ThemeColors } from '../charts/common';
+import { clip, type Chart, type ThemeColors } from '../charts/common';
 import { plotArea, svgChart } from '../charts/frame';
 import { matrixNpyBase64, tableCsv } from '../export';
 import { lensGridName } from '../lens-python';
@@ -38,6 +38,11 @@ export function showToken(token: string): string {
   return token.replace(/ /g, '␣').replace(/\n/g, '⏎').replace(/\t/g, '⇥');
 }
 
+/** A probability for the tooltips: four decimals, or three significant digits below 0.001 (an untrained model's are all ~1e-5). */
+export function formatProb(p: number): string {
+  return p >= 0.001 || p === 0 ? p.toFixed(4) : p.toExponential(2);
+}
+
 /**
  * The probability scale: from the editor background to the theme's chart blue, so it reads in light
  * and dark themes, over [0, top]: the text's largest top-1 probability (1 when some cell is certain;
@@ -65,7 +70,7 @@ interface GridData { result: LensResult; text: LensText; textIndex: number; posi
 interface GridOptions { onCell: (position: number, layer: number) => void }
 
 const CELL_H = 22;
-const LEGEND_H = 34;
+const LEGEND_H = 54;
 
 function lensGrid(container: HTMLElement, data: GridData, options: GridOptions): Chart<GridData, GridOptions> {
   return svgChart(container, 'ml-lens-grid', data, options, 360, ({ svg, data: d, options: o, colors, tooltip, width }) => {
@@ -88,7 +93,7 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
 
     // Legend: the probability scale, 0 to 1.
     const legendW = Math.min(220, area.w);
-    const legend = svg.append('g').attr('class', 'legend').attr('transform', `translate(${margin.left + area.w - legendW},${8})`);
+    const legend = svg.append('g').attr('class', 'legend').attr('transform', `translate(${margin.left},${26})`);
     const gradientId = `ml-lens-scale-${d.textIndex}`;
     const gradient = legend.append('defs').append('linearGradient').attr('id', gradientId);
     for (let s = 0; s <= 10; s++) gradient.append('stop').attr('offset', `${s * 10}%`).attr('stop-color', color(s / 10));
@@ -125,8 +130,8 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
             .attr('fill', textOn(fill)).attr('pointer-events', 'none').text(clip(showToken(top.token), maxChars));
         }
         g.on('mousemove', (event: MouseEvent) => {
-          const lines = p.top.map((c, i) => `${i + 1}. ${showToken(c.token)}  ${fmt(c.prob, 4)}  (id ${c.id})`);
-          if (p.target && result.target) lines.push(`target ${showToken(result.target.token)}: p ${fmt(p.target.prob, 4)}, rank ${p.target.rank}`);
+          const lines = p.top.map((c, i) => `${i + 1}. ${showToken(c.token)}  ${formatProb(c.prob)}  (id ${c.id})`);
+          if (p.target && result.target) lines.push(`target ${showToken(result.target.token)}: p ${formatProb(p.target.prob)}, rank ${p.target.rank}`);
           tooltip.show(`layer ${l} · token ${t} ${showToken(text.tokens[t].token)}`, lines, event.clientX, event.clientY);
         }).on('mouseleave', () => tooltip.hide()).on('click', () => o.onCell(t, l));
       });
@@ -155,7 +160,7 @@ function lensGrid(container: HTMLElement, data: GridData, options: GridOptions):
         g.append('text').attr('x', (cellW - 1) / 2).attr('y', CELL_H * 1.5 + 4).attr('text-anchor', 'middle').attr('font-size', 10)
           .attr('font-weight', at.rank === 1 ? 700 : null).attr('fill', at.rank === 1 ? colors.focus : colors.foreground).text(String(at.rank));
         g.on('mousemove', (event: MouseEvent) => tooltip.show(`layer ${l} · ${showToken(result.target!.token)} at token ${d.position}`,
-          [`probability ${fmt(at.prob, 5)}`, `rank ${at.rank}`, ...(l === first ? ['first layer where it is top-1'] : [])], event.clientX, event.clientY))
+          [`probability ${formatProb(at.prob)}`, `rank ${at.rank}`, ...(l === first ? ['first layer where it is top-1'] : [])], event.clientX, event.clientY))
           .on('mouseleave', () => tooltip.hide()).on('click', () => o.onCell(d.position, l));
       });
       row.append('text').attr('x', 0).attr('y', CELL_H * 2 + 14).attr('font-size', 10).attr('fill', colors.muted)
@@ -172,7 +177,7 @@ export function renderLens(root: HTMLElement, result: LensResult, host: LensPane
     hint: 'Running again runs the model again.',
     fields: [
       { kind: 'text', key: 'target', label: 'Target word', value: result.target?.word ?? '',
-        check: (t) => (/\S\s+\S/.test(t.trim()) ? 'one word (read with a leading space)' : undefined), title: 'A word whose probability and rank to follow; empty for none' },
+        check: (t) => (/\S\s+\S/.test(t.trim()) ? 'one word (read with a leading space)' : undefined), title: 'A word whose probability and rank to follow; empty for none', optional: true },
       { kind: 'number', key: 'topK', label: 'Top k', value: result.topK, limit: lensTopKLimit, title: 'Tokens listed per cell when hovered' },
     ],
     toParams: (v) => ({ job: 'lens', target: String(v.target ?? '').trim(), topK: Number(v.topK) }),

@@ -18,7 +18,8 @@ export type ControlField =
     /** The value the run used instead of `value`, and why: said next to the field while it holds the asked value. */
     used?: { value: number; why: string } }
   | { kind: 'choice'; key: string; label: string; value: string; choices: readonly (readonly [string, string])[]; title?: string }
-  | { kind: 'text'; key: string; label: string; value: string; check?: (text: string) => string | undefined; wide?: boolean; title?: string };
+  /** `optional`: an empty field is a value (the logit lens's "no target"), not a missing one. */
+  | { kind: 'text'; key: string; label: string; value: string; check?: (text: string) => string | undefined; wide?: boolean; title?: string; optional?: boolean };
 
 export interface RerunControlsOptions {
   fields: ControlField[];
@@ -125,7 +126,7 @@ export function rerunControls(parent: HTMLElement, o: RerunControlsOptions): HTM
         if ('problem' in r) return { key, problem: `${field.label} ${r.problem}` };
         values[key] = r.value;
       } else if (field.kind === 'text') {
-        const problem = c.value.trim() ? field.check?.(c.value) : 'is required';
+        const problem = c.value.trim() ? field.check?.(c.value) : field.optional ? undefined : 'is required';
         if (problem) return { key, problem: `${field.label}: ${problem}` };
         values[key] = c.value;
       } else {
