@@ -7,7 +7,7 @@ import type { CompareInput } from '../../core/analyses/compare';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
-import { enableRerun, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
+import { enableRerun, jobRunKey, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
 import { reclusterCompare } from '../../core/analyses/recluster-map';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import { cachedResult, compareCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
@@ -144,7 +144,7 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   };
   log.info(`Compare ${wordsUri.fsPath}: A = ${a}, B = ${b}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}${template ? `, template "${template}"` : ''}, map ${JSON.stringify(settings.map)}`);
 
-  const panel = ResultPanel.create(services, title);
+  const panel = ResultPanel.create(services, title, jobRunKey('compare', wordsUri.fsPath, a, b));
   enableRerun(log, panel, {
     name: 'Compare', title: () => `MechLens: comparing ${wordsName} again`, job: 'compare', context: undefined,
     run: async (p, control) => {
@@ -165,6 +165,7 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
       return p.k === null ? fresh : reclusterCompare(fresh, p) ?? fresh;
     },
   });
+  return runInPanel(panel, async () => {
   const started = performance.now();
   try {
     const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: compareCacheParts(input), what: `the comparison on ${wordsName}` },
@@ -176,15 +177,20 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportFailure(err, services, panel, wordsUri, args);
+    await reportFailure(err, services, panel, wordsUri, args, [a, b]);
     return undefined;
   }
+  });
 }
 
-function reportFailure(err: unknown, services: CompareServices, panel: ResultPanel, wordsUri: vscode.Uri, args: CompareArgs): Promise<void> {
-  return reportJobFailure(err, services.log, panel, { name: 'Compare', what: 'the comparison', cancelledMessage: 'MechLens: comparison cancelled.' }, () => {
-    // A problem with the word list asks for another list; a problem with a source keeps the list and asks again for the sources.
-    const aboutWordList = err instanceof MechLensError && (err.input === wordsUri.fsPath || err.code === 'parse');
-    void compareEmbeddings(services, aboutWordList ? { askForFile: true } : { ...args, uri: wordsUri });
+function reportFailure(err: unknown, services: CompareServices, panel: ResultPanel, wordsUri: vscode.Uri, args: CompareArgs, sources: readonly string[]): Promise<void> {
+  // A problem with the word list asks for another list; a problem with a source keeps the list and asks again for the sources.
+  const failedInput = err instanceof MechLensError ? err.input : undefined;
+  const failedSource = failedInput ? sources.find((s) => s.endsWith(failedInput)) : undefined;
+  const aboutWordList = err instanceof MechLensError && !failedSource && (failedInput === wordsUri.fsPath || err.code === 'parse');
+  const label = aboutWordList ? retryLabel('Word List', wordsUri.fsPath)
+    : failedSource ? `Choose Other Sources (replaces ${describeSpec(failedSource).label})` : 'Choose Other Sources';
+  return reportJobFailure(err, services.log, panel, { name: 'Compare', what: 'the comparison', cancelledMessage: 'MechLens: comparison cancelled.' }, {
+    label, run: () => void compareEmbeddings(services, aboutWordList ? { askForFile: true } : { ...args, uri: wordsUri }),
   });
 }

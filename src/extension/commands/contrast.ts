@@ -9,7 +9,7 @@ import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import { contrastCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from '../recent';
-import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { enableRerun, jobRunKey, pickHookedModel, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { reclusterContrast } from '../../core/analyses/recluster-map';
 import {
   buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
@@ -100,7 +100,7 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   };
   log.info(`Contrast ${sentencesUri.fsPath}: model ${model}, hook ${hook}, ${test}, ${correction}${settings.offline ? ', offline' : ''}`);
   const fileName = path.basename(sentencesUri.fsPath);
-  const panel = ResultPanel.create(services, contrastTitle(sentencesUri.fsPath, model, hook));
+  const panel = ResultPanel.create(services, contrastTitle(sentencesUri.fsPath, model, hook), jobRunKey('contrast', sentencesUri.fsPath, model));
   const modelConfig = hookConfigFor(model);
   enableRerun(log, panel, {
     name: 'Contrast', title: (p) => `MechLens: contrasting ${fileName} at ${p.hook}`,
@@ -120,6 +120,7 @@ export async function contrastSentences(services: ContrastServices, args: Contra
       return cachedResult(services.resultCache?.(settings.cacheDir), contrastCacheParts(rerun), () => services.runContrast(rerun, control), log);
     },
   });
+  return runInPanel(panel, async () => {
   const started = performance.now();
   try {
     const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: contrastCacheParts(input), what: `the contrast of ${fileName}` },
@@ -131,7 +132,10 @@ export async function contrastSentences(services: ContrastServices, args: Contra
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Contrast', what: 'the contrast' }, () => void contrastSentences(services, { askForFile: true }));
+    await reportJobFailure(err, log, panel, { name: 'Contrast', what: 'the contrast' },
+      { label: retryLabel('Sentence Set', sentencesUri.fsPath), run: () => void contrastSentences(services, { askForFile: true }) },
+      { browseModel: () => void contrastSentences(services, { uri: sentencesUri }) });
     return undefined;
   }
+  });
 }

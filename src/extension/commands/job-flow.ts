@@ -189,6 +189,8 @@ export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: str
     { location: vscode.ProgressLocation.Notification, title: o.title, cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
+      // The Cancel in the panel's own progress box aborts this run too.
+      const tracked = panel.trackRun(controller);
       const cancel = token.onCancellationRequested(() => {
         log.info('Cancel requested');
         controller.abort();
@@ -206,6 +208,7 @@ export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: str
         return await run({ signal: controller.signal, onProgress: (p) => reporter.report(p.message, p.fraction) });
       } finally {
         reporter.finish();
+        tracked.dispose();
         cancel.dispose();
         closed.dispose();
         o.signal?.removeEventListener('abort', abortFromOutside);
@@ -223,8 +226,46 @@ export interface FailureWording {
   cancelledMessage?: string;
 }
 
-/** Tells the panel, the log and the user how a run ended when it did not produce a result; `retry` runs for "Choose Another File". */
-export async function reportJobFailure(err: unknown, log: Log, panel: ResultPanel, wording: FailureWording, retry: () => void): Promise<void> {
+/** The button after a failure that asks again for the input the failure was about, named after it. */
+export interface RetryAction {
+  /** "Choose Another Word List (replaces a.txt)": what is asked for, and which input it replaces. */
+  label: string;
+  run: () => void;
+}
+
+/** The retry button's label: what it asks for and, when known, the file it replaces. */
+export function retryLabel(what: string, replaces?: string): string {
+  return `Choose Another ${what}${replaces ? ` (replaces ${path.basename(replaces)})` : ''}`;
+}
+
+/**
+ * Runs `attempt` (the job's run into `panel`, which reports its own failures) now, and again each
+ * time the panel's "Run again" is pressed after a cancel or a failure: same inputs, same settings.
+ */
+export function runInPanel<R>(panel: ResultPanel, attempt: () => Promise<R>): Promise<R> {
+  panel.setRunAgain(() => void attempt());
+  return attempt();
+}
+
+/** The key under which a panel shows the runs of one job on one input (ResultPanel.create reuses it). */
+export function jobRunKey(job: JobName, ...inputs: readonly (string | number | undefined)[]): string {
+  return JSON.stringify([job, ...inputs]);
+}
+
+/** A catalog model that offline mode (or HF_HUB_OFFLINE) may not download: core/models/hub.ts's "not in the cache … does not download". */
+export function isOfflineModelMissing(err: unknown): boolean {
+  return err instanceof MechLensError && err.code === 'not-found' && /^Model .* is not in the cache[\s\S]*does not download/.test(err.message);
+}
+
+export const browseModelLabel = 'Browse for a Model Folder…';
+
+/**
+ * Tells the panel, the log and the user how a run ended when it did not produce a result; `retry` asks
+ * again for the input it names. A model job passes `o.browseModel` (its model picker again, where
+ * "Browse for a model folder…" is near the top), offered when offline mode cannot fetch the model.
+ */
+export async function reportJobFailure(err: unknown, log: Log, panel: ResultPanel, wording: FailureWording, retry: RetryAction,
+  o: { browseModel?: () => void } = {}): Promise<void> {
   if (err instanceof MechLensError && err.code === 'cancelled') {
     log.info(`${wording.name} cancelled`);
     panel.showCancelled();
@@ -235,12 +276,18 @@ export async function reportJobFailure(err: unknown, log: Log, panel: ResultPane
   const message = err instanceof MechLensError
     ? userFacingMessage(err)
     : `MechLens: ${wording.what} failed unexpectedly (${err instanceof Error ? err.message : String(err)}). The log has the details.`;
-  panel.showError(message);
-  const action = await vscode.window.showErrorMessage(message, 'Open Log', 'Choose Another File');
+  const offlineModel = o.browseModel !== undefined && isOfflineModelMissing(err);
+  const shown = offlineModel ? `${message} Or use a checkpoint folder you have: ${browseModelLabel}` : message;
+  panel.showError(shown);
+  const action = await vscode.window.showErrorMessage(shown, 'Open Log', ...(offlineModel ? [browseModelLabel] : []), retry.label);
   if (action === 'Open Log') log.show();
-  if (action === 'Choose Another File') {
+  if (action === browseModelLabel) {
     panel.dispose();
-    retry();
+    o.browseModel?.();
+  }
+  if (action === retry.label) {
+    panel.dispose();
+    retry.run();
   }
 }
 

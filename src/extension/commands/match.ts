@@ -9,7 +9,7 @@ import { MATCH_DEFAULTS, type MatchInput } from '../../core/analyses/match';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
-import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
+import { enableRerun, jobRunKey, pickHookedModel, reportJobFailure, runInPanel, runWithProgress, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { pathSettings, readCompareSettings, type Inspect } from '../settings';
@@ -128,8 +128,9 @@ export async function matchVocabularies(services: MatchServices, args: MatchArgs
   };
   log.info(`Match ${a} ∩ ${model}: L = ${length}, K = ${count}, leading space ${form.value}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}`);
   const modelName = path.basename(model) || model;
-  const panel = ResultPanel.create(services, `${describeSpec(a).label} ∩ ${modelName} — ${count} words of ${length} letters`);
+  const panel = ResultPanel.create(services, `${describeSpec(a).label} ∩ ${modelName} — ${count} words of ${length} letters`, jobRunKey('match', a, model));
   const run = (params: Pick<MatchInput, 'length' | 'count' | 'leadingSpace'>, control: RunControl) => services.runMatch({ ...input, ...params }, control);
+  return runInPanel(panel, async () => {
   try {
     const result = await runWithProgress(log, panel, { title: `MechLens: matching ${describeSpec(a).label} and ${modelName}`, logSteps: true },
       (control) => run({}, control));
@@ -143,13 +144,14 @@ export async function matchVocabularies(services: MatchServices, args: MatchArgs
     });
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Match', what: 'the vocabulary match', cancelledMessage: 'MechLens: vocabulary matching cancelled.' }, () => {
-      // A problem with the vector file asks for source A again; anything else keeps it.
-      const aboutA = err instanceof MechLensError && err.input !== undefined && a.endsWith(err.input);
-      void matchVocabularies(services, aboutA || !fromExplorer ? {} : args);
-    });
+    // A problem with the vector file asks for source A again; anything else keeps it.
+    const aboutA = err instanceof MechLensError && err.input !== undefined && a.endsWith(err.input);
+    await reportJobFailure(err, log, panel, { name: 'Match', what: 'the vocabulary match', cancelledMessage: 'MechLens: vocabulary matching cancelled.' }, {
+      label: aboutA ? `Choose Another Source A (replaces ${describeSpec(a).label})` : 'Choose Other Inputs', run: () => void matchVocabularies(services, aboutA || !fromExplorer ? {} : args),
+    }, { browseModel: () => void matchVocabularies(services, args) });
     return undefined;
   }
+  });
 }
 
 /** Logs the run's summary, and its warnings unless enableRerun logs them (it does for a re-run). */

@@ -14,7 +14,7 @@ import { hookConfigFor, readContrastSettings } from './model-hook-picks';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { enableRerun, jobRunKey, pickHookedModel, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 
 export type TokensJob = (input: TokensInput, control: RunControl) => Promise<TokensResult>;
 
@@ -135,12 +135,13 @@ export async function mapTokenEmbeddings(services: TokensServices, args: TokensA
   const what = 'first' in selection ? `the first ${selection.first} tokens` : path.basename(selection.tokensPath);
   const modelName = path.basename(model) || model;
   log.info(`Map tokens: ${what} of ${model}, ${method}${'leadingSpace' in selection ? `, leading space ${selection.leadingSpace}` : ''}${settings.offline ? ', offline' : ''}`);
-  const panel = ResultPanel.create(services, `Token embeddings of ${modelName} — ${what}`);
+  const panel = ResultPanel.create(services, `Token embeddings of ${modelName} — ${what}`, jobRunKey('tokens', model, 'first' in selection ? selection.first : selection.tokensPath));
   enableRerun(log, panel, {
     name: 'Map tokens', title: (p) => `MechLens: mapping ${p.first !== null ? `the first ${p.first} tokens` : what} of ${modelName} (${p.method === 'tsne' ? `t-SNE, perplexity ${p.perplexity}` : 'PCA'})`,
     job: 'tokens', context: { listRun: !('first' in selection) },
     run: (p, control) => services.runTokens(rerunInput(input, p), control),
   });
+  return runInPanel(panel, async () => {
   const started = performance.now();
   try {
     const result = await runWithProgress(log, panel, { title: `MechLens: mapping ${what} of ${modelName}`, logSteps: true },
@@ -151,7 +152,10 @@ export async function mapTokenEmbeddings(services: TokensServices, args: TokensA
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Map tokens', what: 'the token map' }, () => void mapTokenEmbeddings(services));
+    await reportJobFailure(err, log, panel, { name: 'Map tokens', what: 'the token map' },
+      { label: 'first' in selection ? retryLabel('Model', modelName) : retryLabel('Token List', selection.tokensPath), run: () => void mapTokenEmbeddings(services) },
+      { browseModel: () => void mapTokenEmbeddings(services, args) });
     return undefined;
   }
+  });
 }

@@ -56,8 +56,8 @@ test('asks for model, template, layer and sweep; runs the job with them and the 
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result']);
-  assert.equal((panel.posted[2] as { result: AttentionResult }).result.job, 'attention');
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'capabilities', 'progress', 'result']);
+  assert.equal((panel.posted[3] as { result: AttentionResult }).result.job, 'attention');
 });
 
 test('a model folder from Browse…, one layer without the sweep; the layer box knows the catalog model\'s layer count', async () => {
@@ -110,7 +110,7 @@ test('an error the user can fix is shown with what failed and the fix, in the pa
   assert.equal(recorded.errors.length, 1);
   assert.match(recorded.errors[0], /layer 5 does not exist/);
   assert.match(recorded.errors[0], /Choose a layer from 0 to 3/);
-  assert.deepEqual(recorded.errorButtons[0], ['Open Log', 'Choose Another File']);
+  assert.deepEqual(recorded.errorButtons[0], ['Open Log', 'Choose Another Word List (replaces next-word.words)']);
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
   await tick();

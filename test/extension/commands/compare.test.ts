@@ -66,7 +66,7 @@ test('the compare flow asks for two sources, runs the job with the settings, and
   assert.equal(panel.title, 't');
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result']);
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'capabilities', 'progress', 'result']);
 
   // The next run remembers the last choices.
   recorded.quickPickAnswers.push((_items, active) => active[0], (_items, active) => active[0]);
@@ -152,7 +152,7 @@ test('a MechLensError reaches the user as its one-line message with actions, and
   const err = new MechLensError('not-found', 'only 2 of 20 words are in both sources', { input: '/workspace/samples/space.words', fix: 'Check the spelling.' });
   await h.command.compareEmbeddings(services(async () => { throw err; }) as never, { uri: wordsUri as never });
   assert.deepEqual(recorded.errors, ['/workspace/samples/space.words: only 2 of 20 words are in both sources. Check the spelling.']);
-  assert.deepEqual(recorded.errorButtons, [['Open Log', 'Choose Another File']]);
+  assert.deepEqual(recorded.errorButtons, [['Open Log', 'Choose Another Word List (replaces space.words)']]);
   assert.ok(recorded.log.some((l) => l.startsWith('error Compare failed: [not-found]') && l.includes('compare.test.ts')), 'stack in the log');
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });

@@ -60,8 +60,8 @@ test('asks for A, model, L, leading space and K; runs the job with them and the 
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['progress', 'result', 'capabilities']);
-  assert.deepEqual(panel.posted[2], { type: 'capabilities', rerun: true });
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result', 'capabilities']);
+  assert.deepEqual(panel.posted[3], { type: 'capabilities', rerun: true, runAgain: true });
 });
 
 test('right-click on a vector file makes it source A; the default L and K are the notebook\'s 6 and 100', async () => {
