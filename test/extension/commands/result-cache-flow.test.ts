@@ -65,7 +65,7 @@ test('the same run twice: the second comes from the cache, is marked, and the us
   const panel = recorded.panels.at(-1)!;
   panel.send({ type: 'ready' });
   await tick();
-  const shown = panel.posted.findLast((m) => (m as { type: string }).type === 'result') as { result: AttentionResult };
+  const shown = [...panel.posted].reverse().find((m) => (m as { type: string }).type === 'result') as { result: AttentionResult };
   assert.ok(shown.result.run.fromCache, 'the panel gets the marker, so its header can say "from cache"');
 
   await s.run('0');
