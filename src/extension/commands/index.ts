@@ -22,11 +22,16 @@ export interface CommandContext {
 }
 
 /** The lists the model jobs keep, also read by the diagnostics to pick the model used last. */
+/**
+ * One list for the kind: a model used by one job is a recent model for every job. Each job's own
+ * default still comes first when nothing has been used yet. A new model job uses `recentModelsKey`.
+ */
+export const recentModelsKey = 'mechlens.recent.models';
 export const recentModelKeys = Object.freeze({
-  contrast: 'mechlens.recentContrastModels',
-  attention: 'mechlens.recentAttentionModels',
-  tokens: 'mechlens.recentTokensModels',
-  match: 'mechlens.recentMatchModels',
+  contrast: recentModelsKey,
+  attention: recentModelsKey,
+  tokens: recentModelsKey,
+  match: recentModelsKey,
 });
 
 export type JobCommand<J extends JobName> = (context: CommandContext, args: J extends 'compare' ? CompareArgs : { uri?: vscode.Uri }) => Promise<unknown>;

@@ -9,6 +9,8 @@ import { MATCH_DEFAULTS, type MatchInput } from '../../core/analyses/match';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
+import { browseFor, type LocalInputs } from '../local-inputs';
+import { checkVectorFile } from './input-checks';
 import { enableRerun, jobRunKey, pickHookedModel, reportJobFailure, runInPanel, runWithProgress, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
@@ -27,6 +29,8 @@ export interface MatchServices extends PanelServices {
   /** Vector sets used as source A, and models used as B, latest first. */
   recentSources: RecentList;
   recentModels: RecentList;
+  /** Local checkpoint folders and vector files, and where the last open dialog ended. */
+  local?: LocalInputs;
 }
 
 export interface MatchArgs {
@@ -55,7 +59,8 @@ export function validateVectorSpec(text: string, catalogNames: readonly string[]
 async function pickSourceA(services: MatchServices, cacheDir: string | undefined, defaultSpec: string | undefined, totalSteps: number): Promise<string | undefined> {
   const catalog = services.catalog();
   const recent = services.recentSources.items().filter((s) => !s.startsWith('model:'));
-  const rows = buildSourcePickRows({ catalog, recent, defaultSpec: defaultSpec?.startsWith('model:') ? undefined : defaultSpec, cached: services.cachedCatalogNames(cacheDir) });
+  const local = (await services.local?.items() ?? []).filter((i) => i.kind === 'vectors');
+  const rows = buildSourcePickRows({ catalog, recent, defaultSpec: defaultSpec?.startsWith('model:') ? undefined : defaultSpec, cached: services.cachedCatalogNames(cacheDir), local });
   const items = rows.map(toQuickPickItem);
   const chosen = await stepQuickPick(items, {
     title: title('source A'), step: 1, totalSteps,
@@ -65,11 +70,17 @@ async function pickSourceA(services: MatchServices, cacheDir: string | undefined
   if (!row) return undefined;
   if (row.kind === 'spec') return row.spec;
   if (row.kind === 'browse') {
-    const files = await vscode.window.showOpenDialog({
-      canSelectMany: false, openLabel: 'Use as source A', title: 'MechLens: vector file for source A',
+    const file = await browseFor(services.local, {
+      openLabel: 'Use as source A', title: 'MechLens: vector file for source A',
       filters: { 'Vector files': vectorExtensions, 'All files': ['*'] },
     });
-    return files?.[0] ? specForFile(files[0].fsPath) : undefined;
+    if (!file) return undefined;
+    const problem = await checkVectorFile(file.fsPath);
+    if (problem) {
+      void vscode.window.showWarningMessage(`MechLens: ${problem}`);
+      return pickSourceA(services, cacheDir, defaultSpec, totalSteps);
+    }
+    return specForFile(file.fsPath);
   }
   if (row.kind === 'enter') {
     const names = catalog.map((e) => e.name);
@@ -109,8 +120,8 @@ export async function matchVocabularies(services: MatchServices, args: MatchArgs
   const a = fromExplorer ?? await pickSourceA(services, settings.cacheDir, settings.defaultA, totalSteps);
   if (!a) return undefined;
   const step = (n: number) => (fromExplorer ? n - 1 : n);
-  const model = await pickHookedModel({ cachedModelNames: services.cachedModelNames, recentModels: services.recentModels },
-    services.recentModels.items()[0] ?? defaultMatchModel, settings.cacheDir,
+  const model = await pickHookedModel({ cachedModelNames: services.cachedModelNames, recentModels: services.recentModels, local: services.local },
+    defaultMatchModel, settings.cacheDir,
     { title: title('model B'), placeholder: 'The model whose tokenizer must hold each word as one token (its token embeddings are space B)', totalSteps, step: step(2) });
   if (!model) return undefined;
   const length = await askNumber('word length', 'Characters per word (L); the notebook uses 6', MATCH_DEFAULTS.length, rerunLimits.length, 'the word length');

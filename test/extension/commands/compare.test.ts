@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { FakeUri, recorded } from '../fake-vscode';
 import { commandHarness, byLabel, byPrefix, tick, Memory } from './command-harness';
@@ -195,4 +198,24 @@ test('closing a picker stops the flow before any job runs', async () => {
   assert.equal(recorded.panels.length, 0);
   recorded.openDialogAnswers.push(undefined);
   assert.equal(await h.command.compareEmbeddings(services(async () => result()) as never, {}), undefined, 'no word list chosen');
+});
+
+test('a vector file given as the word list is said to be one at once, and becomes source A on request; Back in source B returns to source A', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'mechlens-compare-'));
+  const vectors = path.join(root, 'glove.txt');
+  writeFileSync(vectors, `apple ${Array.from({ length: 40 }, (_, k) => (k / 7).toFixed(5)).join(' ')}\npear ${Array.from({ length: 40 }, (_, k) => (k / 3).toFixed(5)).join(' ')}\n`);
+  const words = path.join(root, 'fruit.words');
+  writeFileSync(words, 'apple\npear\n');
+  recorded.warningActions.push('Use as Source A');
+  recorded.openDialogAnswers.push([FakeUri.file(words)]);
+  // Source A is preselected as the vector file; B: Back, then A again (the same row), then B.
+  recorded.quickPickAnswers.push((_items, active) => active[0], () => 'back', (_items, active) => active[0], byLabel('glove-wiki-gigaword-300'));
+  const inputs: CompareInput[] = [];
+  await h.command.compareEmbeddings(services(async (input) => { inputs.push(input); return result(); }) as never, { uri: FakeUri.file(vectors) as never });
+  assert.deepEqual(recorded.warnings, ['MechLens: glove.txt is a vector file (GloVe text, 40-d), not a word list.']);
+  assert.deepEqual(recorded.quickPicks.map((q) => [q.title, q.back]), [
+    ['MechLens: Compare Embeddings — source A', false], ['MechLens: Compare Embeddings — source B', true],
+    ['MechLens: Compare Embeddings — source A', false], ['MechLens: Compare Embeddings — source B', true],
+  ]);
+  assert.deepEqual(inputs.map((i) => [i.wordsPath, i.a, i.b]), [[words, `vectors:${vectors}`, 'glove-wiki-gigaword-300']]);
 });
