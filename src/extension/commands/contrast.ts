@@ -12,7 +12,7 @@ import type { RecentList } from '../recent';
 import { enableRerun, jobRunKey, pickHookedModel, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { reclusterContrast } from '../../core/analyses/recluster-map';
 import {
-  buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
+  buildHookPickRows, contrastTitle, defaultHookFor, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
 } from './model-hook-picks';
 
 export type ContrastJob = (input: ContrastInput, control: RunControl) => Promise<ContrastResult>;
@@ -41,18 +41,21 @@ function pickSentenceFile(args: ContrastArgs): Promise<vscode.Uri | undefined> {
   });
 }
 
-async function pickHook(services: ContrastServices, model: string, defaultHook: string): Promise<string | undefined> {
+async function pickHook(services: ContrastServices, model: string, configured: string): Promise<string | undefined> {
   const config = hookConfigFor(model);
+  const { hook: defaultHook, why } = defaultHookFor(config, configured);
   const typeRow = { label: '$(edit) Type a hook name…', detail: 'TransformerLens names (blocks.5.mlp.hook_pre) or Hugging Face aliases (transformer.h.5.mlp.c_fc)', alwaysShow: true, hook: '' };
   const recent = services.recentHooks.items().filter((h) => validateHook(h, config) === undefined);
   const hookRows = config ? buildHookPickRows(config, defaultHook) : [];
+  const toItem = (r: (typeof hookRows)[number]) => ({ label: r.label, description: r.picked ? `default · ${r.description}` : r.description, detail: r.detail, hook: r.hook });
+  // The default row first (Enter takes it), then the hooks used recently, then the rest.
   const items: (vscode.QuickPickItem & { hook: string })[] = [
-    ...(config ? [] : [{ label: defaultHook, description: 'default', hook: defaultHook }]),
+    ...(config ? hookRows.filter((r) => r.picked).map(toItem) : [{ label: defaultHook, description: 'default', hook: defaultHook }]),
     ...recent.filter((h) => h !== defaultHook).map((h) => ({ label: h, description: 'recent', hook: h })),
-    ...hookRows.map((r) => ({ label: r.label, description: r.picked ? `default · ${r.description}` : r.description, detail: r.detail, hook: r.hook })),
+    ...hookRows.filter((r) => !r.picked).map(toItem),
     typeRow,
   ];
-  const chosen = await quickPick(items, { title: 'MechLens: Contrast — hook point', step: 2, placeholder: `Where to read the activations at the target token (default ${defaultHook})` },
+  const chosen = await quickPick(items, { title: 'MechLens: Contrast — hook point', step: 2, placeholder: `Where to read the activations at the target token; Enter takes ${defaultHook} (${why})` },
     items.find((i) => i.hook === defaultHook));
   if (!chosen) return undefined;
   if (chosen.hook) return chosen.hook;

@@ -71,6 +71,17 @@ export function hookConfigFor(model: string): HookShapeConfig | null {
 
 export interface HookPickRow { hook: string; label: string; description: string; detail?: string; picked: boolean }
 
+/**
+ * The hook a model's prompt offers first: the configured one (the notebook's blocks.5.mlp.hook_pre
+ * unless set) when the model has it, else the middle layer's MLP input, which every model has (a
+ * 3-layer model has no blocks.5).
+ */
+export function defaultHookFor(config: HookShapeConfig | null, configured: string): { hook: string; why: string } {
+  const why = configured === contrastDefaults.hook ? 'the default' : 'mechlens.contrast.defaultHook';
+  if (!config || validateHook(configured, config) === undefined) return { hook: configured, why };
+  return { hook: `blocks.${Math.floor(config.nLayer / 2)}.mlp.hook_pre`, why: `the middle layer's MLP input, of ${config.nLayer} layers` };
+}
+
 /** Per-position hooks with a width (neurons) of the model, the default first; attention patterns are skipped (their width depends on the sentence). */
 export function buildHookPickRows(config: HookShapeConfig, defaultHook: string): HookPickRow[] {
   const hooks = listHookPoints(config).filter((h) => !h.shape.includes('positions') && h.name !== 'logits');

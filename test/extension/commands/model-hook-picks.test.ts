@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../../src/core/models/random-checkpoint';
-import { buildHookPickRows, buildModelPickRows, contrastDefaults, contrastTitle, hookConfigFor, readContrastSettings, validateHook } from '../../../src/extension/commands/model-hook-picks';
+import { buildHookPickRows, buildModelPickRows, contrastDefaults, contrastTitle, defaultHookFor, hookConfigFor, readContrastSettings, validateHook } from '../../../src/extension/commands/model-hook-picks';
 import type { Inspect, InspectedSetting } from '../../../src/extension/settings';
 
 test('model rows: recent (used) models first, the last one picked; the default labelled; local folders; then Browse… and Enter…; then the catalog', () => {
@@ -96,4 +96,13 @@ test('settings: defaults, user values, and workspace paths ignored when untruste
   // A hook name is not a path: the workspace value still applies.
   assert.equal(untrusted.defaultHook, 'blocks.2.mlp.hook_post');
   assert.equal(readContrastSettings(inspectFrom({ 'contrast.alpha': { globalValue: 1.5 } }), true).alpha, undefined);
+});
+
+test('the hook offered first exists in the model at hand: the configured one if it does, else the middle layer\'s MLP input', () => {
+  const small = { nLayer: 3, nHead: 2, nEmbd: 8, nInner: 32, vocabSize: 10 };
+  assert.deepEqual(defaultHookFor(small, contrastDefaults.hook), { hook: 'blocks.1.mlp.hook_pre', why: 'the middle layer\'s MLP input, of 3 layers' });
+  assert.deepEqual(defaultHookFor(small, 'blocks.2.attn.hook_q'), { hook: 'blocks.2.attn.hook_q', why: 'mechlens.contrast.defaultHook' });
+  const medium = hookConfigFor('gpt2-medium');
+  assert.deepEqual(defaultHookFor(medium, contrastDefaults.hook), { hook: 'blocks.5.mlp.hook_pre', why: 'the default' });
+  assert.equal(buildHookPickRows(small as never, 'blocks.1.mlp.hook_pre')[0].hook, 'blocks.1.mlp.hook_pre', 'the default is not the first row');
 });
