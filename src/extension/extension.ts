@@ -202,8 +202,21 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => ResultPanel.disposeAll() },
   );
 
+  openWalkthroughOnFirstInstall(context, log);
   log.info(`MechLens ${String(context.extension.packageJSON.version)} activated in ${formatMs(performance.now() - started)} ` +
     `(workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted: path settings from the workspace are ignored'})`);
+}
+
+/**
+ * MechLens's own walkthrough, once per install: VS Code opens its own Welcome page on a new install,
+ * where MechLens's steps are one link among many.
+ */
+function openWalkthroughOnFirstInstall(context: vscode.ExtensionContext, log: Log): void {
+  const key = 'mechlens.walkthroughShown';
+  if (context.globalState.get<boolean>(key)) return;
+  void context.globalState.update(key, true);
+  log.info('First activation: opening the Get Started with MechLens walkthrough');
+  void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#mechlens.gettingStarted`, false);
 }
 
 /** "Add Local…": a checkpoint folder or a vector file from anywhere on this machine, offered from then on. */

@@ -387,12 +387,14 @@ export class ResultPanel implements vscode.Disposable {
       void vscode.window.showInformationMessage('MechLens: there is no result to save yet.');
       return;
     }
-    const name = safeFileName(this.result.title || this.result.job, 'json').replace(/\.json$/, '.mechlens.json');
+    // No spaces: the name is typed in terminals and notebooks.
+    const name = safeFileName(this.result.title || this.result.job, 'json').replace(/\s+/g, '-').replace(/\.json$/, '.mechlens.json');
     const folder = this.defaultFolder();
     const target = await vscode.window.showSaveDialog({
       defaultUri: this.savedUri ?? (folder ? vscode.Uri.joinPath(folder, name) : undefined),
       filters: { 'MechLens run': ['mechlens.json'], JSON: ['json'] },
       saveLabel: 'Save Run',
+      title: 'MechLens: save this run (*.mechlens.json)',
     });
     if (!target) return;
     await this.services.log.step(`Saving run to ${target.fsPath}`, () =>

@@ -110,8 +110,9 @@ test('save writes the result as *.mechlens.json where the user chose; export wri
   recorded.nextSaveTarget = FakeUri.file(path.join(dir, 'run.mechlens.json'));
   fake.send({ type: 'save' });
   await until(() => fs.existsSync(path.join(dir, 'run.mechlens.json')));
-  const dialog = recorded.saveDialogs[0] as { defaultUri: FakeUri };
-  assert.equal(dialog.defaultUri.path, '/workspace/glove vs gpt2.mechlens.json');
+  const dialog = recorded.saveDialogs[0] as { defaultUri: FakeUri; title: string };
+  assert.equal(dialog.defaultUri.path, '/workspace/glove-vs-gpt2.mechlens.json', 'the default name has spaces');
+  assert.equal(dialog.title, 'MechLens: save this run (*.mechlens.json)');
   const text = fs.readFileSync(path.join(dir, 'run.mechlens.json'), 'utf8');
   assert.equal(text, `${JSON.stringify(result('glove vs gpt2'))}\n`);
 
