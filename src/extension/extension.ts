@@ -214,6 +214,8 @@ export function activate(context: vscode.ExtensionContext): void {
 function openWalkthroughOnFirstInstall(context: vscode.ExtensionContext, log: Log): void {
   const key = 'mechlens.walkthroughShown';
   if (context.globalState.get<boolean>(key)) return;
+  // Whoever turned off walkthroughs on install (as the end-to-end harness does) gets none from MechLens either.
+  if (vscode.workspace.getConfiguration('workbench').get<boolean>('welcomePage.walkthroughs.openOnInstall') === false) return;
   void context.globalState.update(key, true);
   log.info('First activation: opening the Get Started with MechLens walkthrough');
   void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#mechlens.gettingStarted`, false);
