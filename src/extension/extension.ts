@@ -12,11 +12,12 @@ import { registerLanguageFeatures } from './language/outline';
 import { setUpGpu } from './commands/gpu';
 import { registerDiagnostics, type VocabularyChoice } from './language/diagnostics';
 import { formatMs, Log } from './log';
-import { hookModelOfNode, ModelsTreeProvider, specOfNode } from './views/models';
+import { hookModelOfNode, localPathOfNode, ModelsTreeProvider, specOfNode } from './views/models';
 import { hookNodeSpec, HooksTreeProvider } from './views/hooks';
 import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './panels/open-result';
 import { panelViewType, ResultPanel, ResultPanelSerializer } from './panels/panel';
 import { RecentList } from './recent';
+import { browseFor, LocalInputs } from './local-inputs';
 import { RunsTreeProvider } from './views/runs';
 import { openSample } from './commands/samples';
 import { ResultStatusBar } from './panels/status-bar';
@@ -55,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
 
   const recentRuns = new RecentList(context.globalState, 'mechlens.recentRuns', 20);
+  const local = new LocalInputs(context.globalState, log);
+  context.subscriptions.push(local);
   const statusBar = new ResultStatusBar();
   const inspector = new InspectorViewProvider(context.extensionUri, log,
     (input, control) => runInWorker('pairLayers', { ...input, cacheDir: trustedCacheDir() }, control));
@@ -82,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): void {
       b: new RecentList(context.globalState, 'mechlens.recentSources.b'),
     },
     recentTemplates: new RecentList(context.globalState, 'mechlens.recentTemplates', 5),
+    local,
     // Read at each run, so turning the setting off takes effect at once.
     resultCache: (cacheDir) => {
       const cacheSettings = readResultCacheSettings((key) => vscode.workspace.getConfiguration('mechlens').get(key));
@@ -90,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   const runs = new RunsTreeProvider(recentRuns);
-  const models = new ModelsTreeProvider(catalogEntries, trustedCacheDir);
+  const models = new ModelsTreeProvider(catalogEntries, trustedCacheDir, local);
   const modelsView = vscode.window.createTreeView('mechlens.models', { treeDataProvider: models, showCollapseAll: true });
   const hooks = new HooksTreeProvider();
   const hooksView = vscode.window.createTreeView('mechlens.hooks', { treeDataProvider: hooks, showCollapseAll: true });
@@ -172,7 +176,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.showLog', () => log.show()),
     vscode.commands.registerCommand('mechlens.openSample', () => openSample(context.extensionUri)),
     vscode.commands.registerCommand('mechlens.refreshRuns', () => runs.refresh()),
-    vscode.commands.registerCommand('mechlens.refreshModels', () => models.refresh()),
+    vscode.commands.registerCommand('mechlens.refreshModels', () => { local.refresh(); models.refresh(); }),
+    vscode.commands.registerCommand('mechlens.addLocal', () => addLocalItem(local, log)),
+    vscode.commands.registerCommand('mechlens.removeLocal', (node?: unknown) => {
+      const p = localPathOfNode(node);
+      if (p) void local.remove(p);
+    }),
     vscode.commands.registerCommand('mechlens.clearResultCache', () => clearResultCache(trustedCacheDir(), log).catch((err: unknown) => {
       log.error('Clearing the result cache failed', err);
       void vscode.window.showErrorMessage(`MechLens: could not clear the result cache in ${resultCacheDir(trustedCacheDir())} (${err instanceof Error ? err.message : String(err)}). Delete the folder by hand, or see the log.`, 'Open Log')
@@ -196,8 +205,38 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => ResultPanel.disposeAll() },
   );
 
+  openWalkthroughOnFirstInstall(context, log);
   log.info(`MechLens ${String(context.extension.packageJSON.version)} activated in ${formatMs(performance.now() - started)} ` +
     `(workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted: path settings from the workspace are ignored'})`);
+}
+
+/**
+ * MechLens's own walkthrough, once per install: VS Code opens its own Welcome page on a new install,
+ * where MechLens's steps are one link among many.
+ */
+function openWalkthroughOnFirstInstall(context: vscode.ExtensionContext, log: Log): void {
+  const key = 'mechlens.walkthroughShown';
+  if (context.globalState.get<boolean>(key)) return;
+  // Whoever turned off walkthroughs on install (as the end-to-end harness does) gets none from MechLens either.
+  if (vscode.workspace.getConfiguration('workbench').get<boolean>('welcomePage.walkthroughs.openOnInstall') === false) return;
+  void context.globalState.update(key, true);
+  log.info('First activation: opening the Get Started with MechLens walkthrough');
+  void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#mechlens.gettingStarted`, false);
+}
+
+/** "Add Local…": a checkpoint folder or a vector file from anywhere on this machine, offered from then on. */
+async function addLocalItem(local: LocalInputs, log: Log): Promise<void> {
+  const uri = await browseFor(local, {
+    canSelectFiles: true, canSelectFolders: true, openLabel: 'Add', title: 'MechLens: add a model folder (config.json + safetensors) or a vector file',
+  });
+  if (!uri) return;
+  const { item, problem } = await local.add(uri.fsPath);
+  if (problem) {
+    void vscode.window.showWarningMessage(`MechLens: ${problem}`);
+    return;
+  }
+  log.info(`Added ${item?.kind === 'model' ? 'model folder' : 'vector file'} ${uri.fsPath} to the local items`);
+  void vscode.window.showInformationMessage(`MechLens: added ${item?.name}; every picker offers it under "On this machine".`);
 }
 
 export function deactivate(): Promise<void> {

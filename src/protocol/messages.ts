@@ -12,6 +12,10 @@ export const panelRequests = Object.freeze({
   rerun: ipcRequest<RerunParamsOf<JobName>, RerunOutcome>('rerun'),
   /** Stop the re-run in progress, if any. */
   cancelRerun: ipcRequest<void, { cancelled: boolean }>('cancelRerun'),
+  /** Stop the run in progress (the first run or a re-run): the Cancel of the panel's progress box. */
+  cancelRun: ipcRequest<void, { cancelled: boolean }>('cancelRun'),
+  /** Run the panel's job again with the same inputs and settings (after a cancel or a failure); answered once it has started. */
+  runAgain: ipcRequest<void, { started: boolean }>('runAgain'),
 });
 
 export type ExportFormat = 'svg' | 'png' | 'csv' | 'npy' | 'json' | 'python';
@@ -25,8 +29,11 @@ export type ToWebview =
   | { type: 'pinned'; cards: string[] }
   /** Show this selection in the panel (the Inspector's "Open in panel"). */
   | { type: 'focus'; items: string[]; focus?: Focus }
-  /** What the host can do for this panel beyond showing it: `rerun` once a job command registered a re-run. */
-  | { type: 'capabilities'; rerun: boolean }
+  /**
+   * What the host can do for this panel beyond showing it: `rerun` once a job command registered a
+   * re-run with changed parameters, `runAgain` when the same run can start again from its inputs.
+   */
+  | { type: 'capabilities'; rerun: boolean; runAgain?: boolean }
   /** The answer to one of the panel's requests (panelRequests). */
   | ReplyMessage;
 

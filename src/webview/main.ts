@@ -11,6 +11,7 @@ import { jobNames, sizeOfResult } from '../protocol/jobs';
 import { setPinnedCards } from './pin';
 import { isRenderable, renderResult, webviewJobs, type PanelView, type SavedState } from './jobs';
 import { RequestClient } from '../protocol/ipc';
+import { panelRequests } from '../protocol/messages';
 import { RerunClient, rerunStatusStrip } from './rerun-client';
 import { markRandomWeights } from './random-weights';
 
@@ -34,6 +35,10 @@ app.parentElement?.insertBefore(rerunStatusStrip(rerunClient, () => vscode.postM
 let saved: SavedState = (vscode.getState() as SavedState | undefined) ?? {};
 let current: Result | undefined;
 let view: PanelView | undefined;
+/** Set from the host's `capabilities`: the same run can start again from its inputs (after a cancel or a failure). */
+let runAgainAvailable = false;
+/** The state box on screen, drawn again when the capabilities change (its Run again button). */
+let shownState: Parameters<typeof stateBox> | undefined;
 
 function persist(): void {
   const result = current && sizeOfResult(current) <= maxItemsInState ? current : undefined;
@@ -66,6 +71,9 @@ function showResult(result: Result): void {
 
 function stateBox(kind: 'progress' | 'error' | 'cancelled' | 'waiting', message: string, fraction?: number): void {
   clear();
+  // The box replaces what was shown: a theme change or new capabilities draw the box again, not an old result.
+  current = undefined;
+  shownState = [kind, message, fraction];
   const box = document.createElement('div');
   box.className = `ml-state ml-state-${kind}`;
   box.setAttribute('data-state', kind);
@@ -78,6 +86,14 @@ function stateBox(kind: 'progress' | 'error' | 'cancelled' | 'waiting', message:
     text.className = 'ml-state-message';
     text.textContent = fraction !== undefined ? `${message} (${Math.round(fraction * 100)}%)` : message;
     box.appendChild(text);
+    if (kind === 'progress') {
+      const cancel = stateButton('Cancel', 'ml-state-cancel', () => {
+        cancel.setAttribute('disabled', '');
+        cancel.textContent = 'Cancelling…';
+        void requests.send(panelRequests.cancelRun).catch(() => undefined);
+      });
+      box.appendChild(cancel);
+    }
   } else {
     const banner = document.createElement('div');
     banner.className = `ml-banner ${kind === 'error' ? 'ml-banner-error' : 'ml-banner-info'}`;
@@ -94,15 +110,28 @@ function stateBox(kind: 'progress' | 'error' | 'cancelled' | 'waiting', message:
     body.append(title, text);
     banner.append(icon, body);
     box.appendChild(banner);
-    if (kind === 'error') {
-      const log = document.createElement('vscode-button');
-      log.setAttribute('secondary', '');
-      log.textContent = 'Open log';
-      log.addEventListener('click', () => vscode.postMessage({ type: 'openLog' }));
-      box.appendChild(log);
+    const actions = document.createElement('div');
+    actions.className = 'ml-state-actions';
+    if (runAgainAvailable) {
+      const again = stateButton('Run again', 'ml-state-run-again', () => {
+        again.setAttribute('disabled', '');
+        void requests.send(panelRequests.runAgain).catch(() => undefined);
+      }, false);
+      actions.appendChild(again);
     }
+    if (kind === 'error') actions.appendChild(stateButton('Open log', 'ml-state-log', () => vscode.postMessage({ type: 'openLog' })));
+    if (actions.childElementCount) box.appendChild(actions);
   }
   app.appendChild(box);
+}
+
+function stateButton(label: string, className: string, onClick: () => void, secondary = true): HTMLElement {
+  const b = document.createElement('vscode-button');
+  if (secondary) b.setAttribute('secondary', '');
+  b.className = className;
+  b.textContent = label;
+  b.addEventListener('click', onClick);
+  return b;
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
@@ -110,6 +139,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
   switch (message.type) {
     case 'result':
+      shownState = undefined;
       message.result = unpackMatrices(message.result);
       if (isResult(message.result) && isRenderable(message.result)) showResult(message.result);
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
@@ -127,7 +157,9 @@ window.addEventListener('message', (event: MessageEvent) => {
       break;
     case 'capabilities':
       rerunClient.available = message.rerun === true;
+      runAgainAvailable = message.runAgain === true;
       if (current) showResult(current);
+      else if (shownState && shownState[0] !== 'progress') stateBox(...shownState);
       break;
     case 'cancelled':
       stateBox('cancelled', 'The run was cancelled. Nothing was saved; run it again when ready.');

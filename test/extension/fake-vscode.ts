@@ -66,10 +66,15 @@ export const recorded = {
   /** `inspect()` results per `mechlens.*` key. */
   inspect: {} as Record<string, Record<string, unknown>>,
   trusted: true,
-  /** Answers for the next quick picks: given the items and the active ones, return the one to accept (undefined hides). */
-  quickPickAnswers: [] as ((items: QuickPickItem[], active: QuickPickItem[]) => QuickPickItem | undefined)[],
-  quickPicks: [] as { title?: string; items: QuickPickItem[]; active: QuickPickItem[] }[],
+  /** Answers for the next quick picks: given the items and the active ones, return the one to accept (undefined hides, 'back' presses Back). */
+  quickPickAnswers: [] as ((items: QuickPickItem[], active: QuickPickItem[]) => QuickPickItem | 'back' | undefined)[],
+  quickPicks: [] as { title?: string; items: QuickPickItem[]; active: QuickPickItem[]; back: boolean }[],
+  /** Answers for the next input boxes (showInputBox and createInputBox); for createInputBox, BACK_ANSWER presses Back. */
   inputBoxAnswers: [] as (string | undefined)[],
+  /** What each createInputBox showed: its title, first value and the validation message of the answer. */
+  inputBoxes: [] as { title?: string; value: string; validation?: string; back: boolean }[],
+  warnings: [] as string[],
+  warningActions: [] as (string | undefined)[],
   openDialogAnswers: [] as (FakeUri[] | undefined)[],
   errorActions: [] as (string | undefined)[],
   errorButtons: [] as string[][],
@@ -82,20 +87,25 @@ export const recorded = {
 
 export interface QuickPickItem { label: string; kind?: number; description?: string; detail?: string }
 
+export const BACK_ANSWER = '\u0000back';
+const backButton = { id: 'back' };
+
 function fakeQuickPick() {
   const accept = new Emitter<void>();
   const hide = new Emitter<void>();
+  const button = new Emitter<unknown>();
   const pick = {
     title: undefined as string | undefined, step: 0, totalSteps: 0, placeholder: '', matchOnDescription: false, matchOnDetail: false,
-    items: [] as QuickPickItem[], activeItems: [] as QuickPickItem[], selectedItems: [] as QuickPickItem[],
-    onDidAccept: accept.event, onDidHide: hide.event,
+    items: [] as QuickPickItem[], activeItems: [] as QuickPickItem[], selectedItems: [] as QuickPickItem[], buttons: [] as unknown[],
+    onDidAccept: accept.event, onDidHide: hide.event, onDidTriggerButton: button.event,
     show() {
-      recorded.quickPicks.push({ title: pick.title, items: pick.items, active: pick.activeItems });
+      recorded.quickPicks.push({ title: pick.title, items: pick.items, active: pick.activeItems, back: pick.buttons.includes(backButton) });
       recorded.steps.push(`${pick.title} (${pick.step}/${pick.totalSteps})`);
       const answer = recorded.quickPickAnswers.shift();
       const chosen = answer?.(pick.items, pick.activeItems);
       setImmediate(() => {
-        if (chosen) { pick.selectedItems = [chosen]; accept.fire(); } else hide.fire();
+        if (chosen === 'back') button.fire(backButton);
+        else if (chosen) { pick.selectedItems = [chosen]; accept.fire(); } else hide.fire();
       });
     },
     dispose() {},
@@ -103,24 +113,29 @@ function fakeQuickPick() {
   return pick;
 }
 
-/** createInputBox: answers from `inputBoxAnswers` like showInputBox; a value its validation rejects hides the box. */
+/** createInputBox: answers from inputBoxAnswers; an answer its validation rejects fails the test, as showInputBox does. */
 function fakeInputBox() {
   const accept = new Emitter<void>();
   const hide = new Emitter<void>();
-  const change = new Emitter<string>();
+  const button = new Emitter<unknown>();
+  const changed = new Emitter<string>();
   const box = {
-    title: undefined as string | undefined, step: 0, totalSteps: 0, prompt: '', value: '', ignoreFocusOut: false,
-    validationMessage: undefined as string | undefined,
-    onDidAccept: accept.event, onDidHide: hide.event, onDidChangeValue: change.event,
+    title: undefined as string | undefined, prompt: '', value: '', placeholder: undefined as string | undefined, step: undefined as number | undefined,
+    totalSteps: undefined as number | undefined, ignoreFocusOut: false, busy: false, validationMessage: undefined as string | undefined, buttons: [] as unknown[],
+    onDidAccept: accept.event, onDidHide: hide.event, onDidTriggerButton: button.event, onDidChangeValue: changed.event,
     show() {
+      const shown = { title: box.title, value: box.value, back: box.buttons.includes(backButton), validation: undefined as string | undefined };
+      recorded.inputBoxes.push(shown);
       recorded.steps.push(`${box.title} (${box.step}/${box.totalSteps})`);
       const answer = recorded.inputBoxAnswers.shift();
       setImmediate(() => {
+        if (answer === BACK_ANSWER) { button.fire(backButton); return; }
         if (answer === undefined) { hide.fire(); return; }
         box.value = answer;
-        change.fire(answer);
-        if (box.validationMessage) { recorded.log.push(`input box rejected ${answer}: ${box.validationMessage}`); hide.fire(); return; }
+        changed.fire(answer);
         accept.fire();
+        // A rejected answer leaves the box open with its message: the test sees it, then the box is hidden.
+        setTimeout(() => { shown.validation = box.validationMessage; if (box.validationMessage) hide.fire(); }, 50);
       });
     },
     dispose() {},
@@ -179,6 +194,7 @@ export const fakeVscode = {
     showErrorMessage: async (m: string, ...buttons: string[]) => { recorded.errors.push(m); recorded.errorButtons.push(buttons); return recorded.errorActions.shift(); },
     createQuickPick: fakeQuickPick,
     createInputBox: fakeInputBox,
+    showWarningMessage: async (m: string) => { recorded.warnings.push(m); return recorded.warningActions.shift(); },
     showInputBox: async (options: { validateInput?: (v: string) => string | undefined }) => {
       const answer = recorded.inputBoxAnswers.shift();
       if (answer !== undefined && options.validateInput?.(answer)) throw new Error(`input box would reject ${answer}`);
@@ -194,6 +210,7 @@ export const fakeVscode = {
     },
   },
   QuickPickItemKind: { Separator: -1, Default: 0 },
+  QuickInputButtons: { Back: backButton },
   ProgressLocation: { Notification: 15 },
   workspace: {
     workspaceFolders: [{ uri: FakeUri.file('/workspace') }],

@@ -66,7 +66,7 @@ test('settings are all described, and path settings are restricted in untrusted 
   const keys = Object.keys(properties).sort();
   assert.deepEqual(keys, [
     'mechlens.cacheDirectory', 'mechlens.contrast.alpha', 'mechlens.contrast.defaultHook', 'mechlens.contrast.defaultModel', 'mechlens.dbscan.eps', 'mechlens.dbscan.minSamples', 'mechlens.defaultSources.a', 'mechlens.defaultSources.b',
-    'mechlens.diagnostics.vocabulary', 'mechlens.executionProvider', 'mechlens.heatmap.canvasThreshold', 'mechlens.heatmap.colorScheme', 'mechlens.memoryShare', 'mechlens.offline',
+    'mechlens.diagnostics.vocabulary', 'mechlens.executionProvider', 'mechlens.heatmap.canvasThreshold', 'mechlens.heatmap.colorScheme', 'mechlens.memoryShare', 'mechlens.newPanelPerRun', 'mechlens.offline',
     'mechlens.permutations', 'mechlens.resultCache.enabled', 'mechlens.resultCache.maxSizeMB', 'mechlens.seed', 'mechlens.tsne.perplexity',
   ]);
   for (const [key, p] of Object.entries(properties)) {

@@ -12,7 +12,7 @@ import { ResultPanel, type PanelServices } from '../panels/panel';
 import { attentionCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from '../recent';
 import { effectiveSetting } from '../settings';
-import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { enableRerun, jobRunKey, pickHookedModel, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 
 type AttentionJob = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
 
@@ -94,7 +94,7 @@ export async function compareAttention(services: AttentionServices, args: Attent
   log.info(`Attention ${wordsUri.fsPath}: model ${model}, template "${template}", layer ${layer}${input.sweep ? ', sweep' : ''}${settings.offline ? ', offline' : ''}`);
   const fileName = path.basename(wordsUri.fsPath);
   const modelName = path.basename(model) || model;
-  const panel = ResultPanel.create(services, `Q/K at layer ${layer} of ${modelName} — ${fileName}`);
+  const panel = ResultPanel.create(services, `Q/K at layer ${layer} of ${modelName} — ${fileName}`, jobRunKey('attention', wordsUri.fsPath, model));
   enableRerun(log, panel, {
     name: 'Attention', title: (p) => `MechLens: attention Q/K for ${fileName}, layer ${p.layer}`,
     job: 'attention', context: { nLayer },
@@ -103,6 +103,7 @@ export async function compareAttention(services: AttentionServices, args: Attent
       return cachedResult(services.resultCache?.(settings.cacheDir), attentionCacheParts(rerun), () => services.runAttention(rerun, control), log);
     },
   });
+  return runInPanel(panel, async () => {
   const started = performance.now();
   try {
     const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: attentionCacheParts(input), what: `the attention run on ${fileName}` },
@@ -114,7 +115,10 @@ export async function compareAttention(services: AttentionServices, args: Attent
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Attention', what: 'the attention run' }, () => void compareAttention(services, { askForFile: true }));
+    await reportJobFailure(err, log, panel, { name: 'Attention', what: 'the attention run' },
+      { label: retryLabel('Word List', wordsUri.fsPath), run: () => void compareAttention(services, { askForFile: true }) },
+      { browseModel: () => void compareAttention(services, { uri: wordsUri }) });
     return undefined;
   }
+  });
 }

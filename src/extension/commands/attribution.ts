@@ -128,7 +128,7 @@ export async function logitAttribution(services: AttributionServices, args: Attr
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Logit Attribution', what: 'the logit attribution' }, () => void logitAttribution(services, {}));
+    await reportJobFailure(err, log, panel, { name: 'Logit Attribution', what: 'the logit attribution' }, { label: 'Choose Another File', run: () => void logitAttribution(services, {}) });
     return undefined;
   }
 }

@@ -7,7 +7,11 @@ import type { CompareInput } from '../../core/analyses/compare';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
-import { enableRerun, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
+import {
+  BACK, backableQuickPick, enableRerun, jobRunKey, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox, toQuickPickItem, warnIgnoredSettings, type Back,
+} from './job-flow';
+import { browseFor, type LocalInputs } from '../local-inputs';
+import { checkSourceSpec, checkVectorFile, sniffWordList } from './input-checks';
 import { reclusterCompare } from '../../core/analyses/recluster-map';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import { cachedResult, compareCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
@@ -15,7 +19,7 @@ import type { RecentList } from '../recent';
 import { pathSettings, readCompareSettings, type Inspect } from '../settings';
 import { sourceNeedsTemplate } from '../views/hook-tree';
 import { validateTemplate } from './prompt-template';
-import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike, type ModelEntryLike } from './source-picks';
+import { buildSourcePickRows, describeSpec, specForFile, type CatalogEntryLike, type ModelEntryLike } from './source-picks';
 
 type CompareJob = (input: CompareInput, control: RunControl) => Promise<CompareResult>;
 
@@ -33,6 +37,8 @@ export interface CompareServices extends PanelServices {
   recentTemplates?: RecentList;
   /** The result cache for a cache root; undefined (or absent) runs every time. */
   resultCache?: ResultCacheProvider;
+  /** Local checkpoint folders and vector files, and where the last open dialog ended. */
+  local?: LocalInputs;
 }
 
 export interface CompareArgs {
@@ -46,62 +52,91 @@ export interface CompareArgs {
 
 const wordListFilters = { 'Word lists': ['words', 'txt'], 'All files': ['*'] };
 
-function pickWordList(args: CompareArgs): Promise<vscode.Uri | undefined> {
-  return pickTargetFile(args, { pattern: /\.(words|txt)$/i, filters: wordListFilters, openLabel: 'Compare Embeddings', title: 'MechLens: choose a word list' });
+/**
+ * The word list: from the explorer, the editor or a dialog, then checked by content. A vector file
+ * (a GloVe .txt looks like a word list by name) is said to be one at once, with the offer to use it
+ * as source A instead; undefined when the user goes no further.
+ */
+async function pickWordList(services: CompareServices, args: CompareArgs): Promise<{ words?: vscode.Uri; useAsSourceA?: string }> {
+  let ask = args;
+  for (;;) {
+    const uri = await pickTargetFile(ask, { pattern: /\.(words|txt)$/i, filters: wordListFilters, openLabel: 'Compare Embeddings', title: 'MechLens: choose a word list' }, services.local);
+    if (!uri) return {};
+    const { vectors, problem } = await sniffWordList(uri.fsPath);
+    if (!problem) return { words: uri };
+    services.log.info(`Not a word list: ${problem}`);
+    const useIt = 'Use as Source A';
+    const other = 'Choose a Word List…';
+    const action = await vscode.window.showWarningMessage(`MechLens: ${problem}`, ...(vectors ? [useIt] : []), other);
+    if (action === useIt) return { useAsSourceA: specForFile(uri.fsPath) };
+    if (action !== other) return {};
+    ask = { askForFile: true };
+  }
 }
 
 interface SourceQuestion {
   side: 'A' | 'B';
   step: number;
   recent: RecentList;
+  /** The other side's list: sources are one kind, and a source used as B is a recent choice for A too. */
+  otherRecent: RecentList;
   defaultSpec?: string;
   /** Offered first, ahead of the recent choices. */
   preset?: string;
   cacheDir?: string;
+  back: boolean;
 }
 
-async function pickSource(services: CompareServices, question: SourceQuestion): Promise<string | undefined> {
+async function pickSource(services: CompareServices, question: SourceQuestion): Promise<string | Back | undefined> {
   const { side, step, recent, preset } = question;
   const catalog = services.catalog();
-  const recentSpecs = preset ? [preset, ...recent.items().filter((s) => s !== preset)] : recent.items();
+  const recentSpecs = [...new Set([...(preset ? [preset] : []), ...recent.items(), ...question.otherRecent.items()])];
   const rows = buildSourcePickRows({
-    catalog, recent: recentSpecs, defaultSpec: question.defaultSpec, cached: services.cachedCatalogNames(question.cacheDir),
-    models: services.models?.(), cachedModels: services.cachedModelNames?.(question.cacheDir),
+    catalog, recent: recentSpecs, last: preset ?? recent.items()[0], defaultSpec: question.defaultSpec, cached: services.cachedCatalogNames(question.cacheDir),
+    models: services.models?.(), cachedModels: services.cachedModelNames?.(question.cacheDir), local: await services.local?.items(),
   });
   const items = rows.map(toQuickPickItem);
-  const chosen = await stepQuickPick(items, {
-    title: `MechLens: Compare Embeddings — source ${side}`, step, totalSteps: 2,
-    placeholder: `Choose embedding space ${side}: a catalog vector set, a vector file, or a model's token embeddings`,
-  }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
-  if (!chosen) return undefined;
-  const row = chosen.row;
-  if (row.kind === 'spec') return row.spec;
-  if (row.kind === 'browse') {
-    const files = await vscode.window.showOpenDialog({
-      canSelectMany: false,
-      openLabel: `Use as source ${side}`,
-      title: `MechLens: vector file for source ${side}`,
-      filters: { 'Vector files': ['txt', 'vec', 'bin', 'gz', 'w2v'], 'All files': ['*'] },
-    });
-    return files?.[0] ? specForFile(files[0].fsPath) : undefined;
+  for (;;) {
+    const chosen = await backableQuickPick(items, {
+      title: `MechLens: Compare Embeddings — source ${side}`, step, totalSteps: 2, back: question.back,
+      placeholder: `Choose embedding space ${side}: a catalog vector set, a vector file, or a model's token embeddings`,
+    }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
+    if (chosen === BACK || !chosen) return chosen;
+    const row = chosen.row;
+    if (row.kind === 'spec') return row.spec;
+    if (row.kind === 'browse') {
+      const file = await browseFor(services.local, {
+        openLabel: `Use as source ${side}`,
+        title: `MechLens: vector file for source ${side}`,
+        filters: { 'Vector files': ['txt', 'vec', 'bin', 'gz', 'w2v'], 'All files': ['*'] },
+      });
+      if (!file) continue;
+      const problem = await checkVectorFile(file.fsPath);
+      if (!problem) return specForFile(file.fsPath);
+      void vscode.window.showWarningMessage(`MechLens: ${problem}`);
+      continue;
+    }
+    if (row.kind === 'enter') {
+      const names = catalog.map((e) => e.name);
+      const text = await stepInputBox({
+        title: `MechLens: source ${side}`,
+        prompt: 'A catalog name, vectors:PATH, or model:ID_OR_DIR#embed (a Hugging Face id such as gpt2, or a local folder)',
+        // Empty, not prefilled: whoever chose to type a spec should not have to clear one first.
+        placeholder: 'model:gpt2#embed · vectors:/path/to/vectors.txt · glove-wiki-gigaword-50',
+        validate: (t) => checkSourceSpec(t, names), back: true,
+      });
+      if (text === BACK) continue;
+      return text?.trim() || undefined;
+    }
+    return undefined;
   }
-  if (row.kind === 'enter') {
-    const names = catalog.map((e) => e.name);
-    return vscode.window.showInputBox({
-      title: `MechLens: source ${side}`,
-      prompt: 'A catalog name, vectors:PATH, or model:ID_OR_DIR#embed (a Hugging Face id such as gpt2, or a local folder)',
-      // Empty, not prefilled: whoever chose to type a spec should not have to clear one first.
-      placeHolder: 'model:gpt2#embed · vectors:/path/to/vectors.txt · glove-wiki-gigaword-50',
-      validateInput: (text) => validateSourceSpec(text, names),
-      ignoreFocusOut: true,
-    }).then((text) => text?.trim() || undefined);
-  }
-  return undefined;
 }
 
 export async function compareEmbeddings(services: CompareServices, args: CompareArgs = {}): Promise<CompareResult | undefined> {
   const { log } = services;
-  const wordsUri = await pickWordList(args);
+  const listed = await pickWordList(services, args);
+  if (listed.useAsSourceA) return compareEmbeddings(services, { askForFile: true, presetA: listed.useAsSourceA });
+  const wordsUri = listed.words;
   if (!wordsUri) return undefined;
   await saveIfDirty(wordsUri, log);
 
@@ -110,22 +145,38 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   const settings = readCompareSettings(inspect, vscode.workspace.isTrusted);
   warnIgnoredSettings(log, settings.ignored, pathSettings.map((k) => `mechlens.${k}`), true);
 
-  const a = await pickSource(services, { side: 'A', step: 1, recent: services.recentSources.a, defaultSpec: settings.defaultA, preset: args.presetA, cacheDir: settings.cacheDir });
-  if (!a) return undefined;
-  const b = await pickSource(services, { side: 'B', step: 2, recent: services.recentSources.b, defaultSpec: settings.defaultB, cacheDir: settings.cacheDir });
-  if (!b) return undefined;
+  let a: string | undefined;
+  let b: string | undefined;
   let template: string | undefined;
-  if (sourceNeedsTemplate(a) || sourceNeedsTemplate(b)) {
-    template = await vscode.window.showInputBox({
-      title: 'MechLens: prompt template for the hooked model',
-      prompt: 'Each word is put into this prompt, and the hook is read at the word\'s last token',
-      value: services.recentTemplates?.items()[0] ?? 'The next word is {word}',
-      validateInput: validateTemplate,
-      ignoreFocusOut: true,
-    });
-    if (template === undefined) return undefined;
-    await services.recentTemplates?.push(template);
-  }
+  const { a: recentA, b: recentB } = services.recentSources;
+  const answered = await runSteps([
+    async (back) => {
+      const picked = await pickSource(services, { side: 'A', step: 1, recent: recentA, otherRecent: recentB, defaultSpec: settings.defaultA, preset: args.presetA, cacheDir: settings.cacheDir, back });
+      if (picked === BACK) return BACK;
+      a = picked;
+      return a !== undefined;
+    },
+    async () => {
+      const picked = await pickSource(services, { side: 'B', step: 2, recent: recentB, otherRecent: recentA, defaultSpec: settings.defaultB, cacheDir: settings.cacheDir, back: true });
+      if (picked === BACK) return BACK;
+      b = picked;
+      return b !== undefined;
+    },
+    async () => {
+      if (!sourceNeedsTemplate(a!) && !sourceNeedsTemplate(b!)) return true;
+      const text = await stepInputBox({
+        title: 'MechLens: prompt template for the hooked model',
+        prompt: 'Each word is put into this prompt, and the hook is read at the word\'s last token',
+        value: services.recentTemplates?.items()[0] ?? 'The next word is {word}',
+        validate: validateTemplate, back: true,
+      });
+      if (text === BACK) return BACK;
+      template = text;
+      return template !== undefined;
+    },
+  ]);
+  if (!answered || !a || !b) return undefined;
+  if (template !== undefined) await services.recentTemplates?.push(template);
   await services.recentSources.a.push(a);
   await services.recentSources.b.push(b);
 
@@ -144,7 +195,7 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   };
   log.info(`Compare ${wordsUri.fsPath}: A = ${a}, B = ${b}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}${template ? `, template "${template}"` : ''}, map ${JSON.stringify(settings.map)}`);
 
-  const panel = ResultPanel.create(services, title);
+  const panel = ResultPanel.create(services, title, jobRunKey('compare', wordsUri.fsPath, a, b));
   enableRerun(log, panel, {
     name: 'Compare', title: () => `MechLens: comparing ${wordsName} again`, job: 'compare', context: undefined,
     run: async (p, control) => {
@@ -165,6 +216,7 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
       return p.k === null ? fresh : reclusterCompare(fresh, p) ?? fresh;
     },
   });
+  return runInPanel(panel, async () => {
   const started = performance.now();
   try {
     const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: compareCacheParts(input), what: `the comparison on ${wordsName}` },
@@ -176,15 +228,20 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportFailure(err, services, panel, wordsUri, args);
+    await reportFailure(err, services, panel, wordsUri, args, [input.a, input.b]);
     return undefined;
   }
+  });
 }
 
-function reportFailure(err: unknown, services: CompareServices, panel: ResultPanel, wordsUri: vscode.Uri, args: CompareArgs): Promise<void> {
-  return reportJobFailure(err, services.log, panel, { name: 'Compare', what: 'the comparison', cancelledMessage: 'MechLens: comparison cancelled.' }, () => {
-    // A problem with the word list asks for another list; a problem with a source keeps the list and asks again for the sources.
-    const aboutWordList = err instanceof MechLensError && (err.input === wordsUri.fsPath || err.code === 'parse');
-    void compareEmbeddings(services, aboutWordList ? { askForFile: true } : { ...args, uri: wordsUri });
+function reportFailure(err: unknown, services: CompareServices, panel: ResultPanel, wordsUri: vscode.Uri, args: CompareArgs, sources: readonly string[]): Promise<void> {
+  // A problem with the word list asks for another list; a problem with a source keeps the list and asks again for the sources.
+  const failedInput = err instanceof MechLensError ? err.input : undefined;
+  const failedSource = failedInput ? sources.find((s) => s.endsWith(failedInput)) : undefined;
+  const aboutWordList = err instanceof MechLensError && !failedSource && (failedInput === wordsUri.fsPath || err.code === 'parse');
+  const label = aboutWordList ? retryLabel('Word List', wordsUri.fsPath)
+    : failedSource ? `Choose Other Sources (replaces ${describeSpec(failedSource).label})` : 'Choose Other Sources';
+  return reportJobFailure(err, services.log, panel, { name: 'Compare', what: 'the comparison', cancelledMessage: 'MechLens: comparison cancelled.' }, {
+    label, run: () => void compareEmbeddings(services, aboutWordList ? { askForFile: true } : { ...args, uri: wordsUri }),
   });
 }

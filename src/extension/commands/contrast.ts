@@ -9,11 +9,11 @@ import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import { contrastCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from '../recent';
-import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { enableRerun, jobRunKey, pickHookedModel, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 import { reclusterContrast } from '../../core/analyses/recluster-map';
 import { pickSae } from './sae';
 import {
-  buildHookPickRows, contrastTitle, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
+  buildHookPickRows, contrastTitle, defaultHookFor, correctionChoices, hookConfigFor, readContrastSettings, testChoices, validateHook,
 } from './model-hook-picks';
 
 type ContrastJob = (input: ContrastInput, control: RunControl) => Promise<ContrastResult>;
@@ -47,20 +47,23 @@ function pickSentenceFile(args: ContrastArgs): Promise<vscode.Uri | undefined> {
 /** A hook name, or an SAE whose features at its own hook are the units to contrast. */
 type HookChoice = { hook: string; sae?: undefined } | { hook?: undefined; sae: string };
 
-async function pickHook(services: ContrastServices, model: string, defaultHook: string): Promise<HookChoice | undefined> {
+async function pickHook(services: ContrastServices, model: string, configured: string): Promise<HookChoice | undefined> {
   const config = hookConfigFor(model);
+  const { hook: defaultHook, why } = defaultHookFor(config, configured);
   const typeRow = { label: '$(edit) Type a hook name…', detail: 'TransformerLens names (blocks.5.mlp.hook_pre) or Hugging Face aliases (transformer.h.5.mlp.c_fc)', alwaysShow: true, hook: '' };
   const saeRow = { label: '$(symbol-misc) SAE features…', detail: "Contrast a sparse autoencoder's features at its hook (SAELens folder, Gemma Scope params.npz, catalog or hub)", alwaysShow: true, hook: '\0sae' };
   const recent = services.recentHooks.items().filter((h) => validateHook(h, config) === undefined);
   const hookRows = config ? buildHookPickRows(config, defaultHook) : [];
+  const toItem = (r: (typeof hookRows)[number]) => ({ label: r.label, description: r.picked ? `default · ${r.description}` : r.description, detail: r.detail, hook: r.hook });
+  // The default row first (Enter takes it), then the hooks used recently, then the rest.
   const items: (vscode.QuickPickItem & { hook: string })[] = [
-    ...(config ? [] : [{ label: defaultHook, description: 'default', hook: defaultHook }]),
+    ...(config ? hookRows.filter((r) => r.picked).map(toItem) : [{ label: defaultHook, description: 'default', hook: defaultHook }]),
     ...recent.filter((h) => h !== defaultHook).map((h) => ({ label: h, description: 'recent', hook: h })),
-    ...hookRows.map((r) => ({ label: r.label, description: r.picked ? `default · ${r.description}` : r.description, detail: r.detail, hook: r.hook })),
+    ...hookRows.filter((r) => !r.picked).map(toItem),
     saeRow,
     typeRow,
   ];
-  const chosen = await quickPick(items, { title: 'MechLens: Contrast — hook point', step: 2, placeholder: `Where to read the activations at the target token (default ${defaultHook})` },
+  const chosen = await quickPick(items, { title: 'MechLens: Contrast — hook point', step: 2, placeholder: `Where to read the activations at the target token; Enter takes ${defaultHook} (${why})` },
     items.find((i) => i.hook === defaultHook));
   if (!chosen) return undefined;
   if (chosen === saeRow) {
@@ -115,7 +118,7 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   };
   log.info(`Contrast ${sentencesUri.fsPath}: model ${model}, ${sae ? `features of the SAE ${sae}` : `hook ${hook}`}, ${test}, ${correction}${settings.offline ? ', offline' : ''}`);
   const fileName = path.basename(sentencesUri.fsPath);
-  const panel = ResultPanel.create(services, contrastTitle(sentencesUri.fsPath, model, hook));
+  const panel = ResultPanel.create(services, contrastTitle(sentencesUri.fsPath, model, hook), jobRunKey('contrast', sentencesUri.fsPath, model));
   const modelConfig = hookConfigFor(model);
   enableRerun(log, panel, {
     name: 'Contrast', title: (p) => `MechLens: contrasting ${fileName} at ${p.hook}`,
@@ -135,6 +138,7 @@ export async function contrastSentences(services: ContrastServices, args: Contra
       return cachedResult(services.resultCache?.(settings.cacheDir), contrastCacheParts(rerun), () => services.runContrast(rerun, control), log);
     },
   });
+  return runInPanel(panel, async () => {
   const started = performance.now();
   try {
     const result = await runCached({ log, panel, cache: services.resultCache?.(settings.cacheDir), parts: contrastCacheParts(input), what: `the contrast of ${fileName}` },
@@ -146,7 +150,10 @@ export async function contrastSentences(services: ContrastServices, args: Contra
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Contrast', what: 'the contrast' }, () => void contrastSentences(services, { askForFile: true }));
+    await reportJobFailure(err, log, panel, { name: 'Contrast', what: 'the contrast' },
+      { label: retryLabel('Sentence Set', sentencesUri.fsPath), run: () => void contrastSentences(services, { askForFile: true }) },
+      { browseModel: () => void contrastSentences(services, { uri: sentencesUri }) });
     return undefined;
   }
+  });
 }

@@ -102,7 +102,7 @@ export async function attentionHeads(services: HeadsServices, args: HeadsArgs = 
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Attention heads', what: `the attention-heads run on ${choice.what}` }, () => void attentionHeads(services, { askForFile: true }));
+    await reportJobFailure(err, log, panel, { name: 'Attention heads', what: `the attention-heads run on ${choice.what}` }, { label: 'Choose Another File', run: () => void attentionHeads(services, { askForFile: true }) });
     return undefined;
   }
 }

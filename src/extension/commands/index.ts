@@ -26,15 +26,20 @@ export interface CommandContext {
 }
 
 /** The lists the model jobs keep, also read by the diagnostics to pick the model used last. */
+/**
+ * One list for the kind: a model used by one job is a recent model for every job. Each job's own
+ * default still comes first when nothing has been used yet. A new model job uses `recentModelsKey`.
+ */
+export const recentModelsKey = 'mechlens.recent.models';
 export const recentModelKeys = Object.freeze({
-  contrast: 'mechlens.recentContrastModels',
-  attention: 'mechlens.recentAttentionModels',
-  tokens: 'mechlens.recentTokensModels',
-  match: 'mechlens.recentMatchModels',
-  heads: 'mechlens.recentHeadsModels',
-  sae: 'mechlens.recentSaeModels',
-  attribution: 'mechlens.recentAttributionModels',
-  lens: 'mechlens.recentLensModels',
+  contrast: recentModelsKey,
+  attention: recentModelsKey,
+  tokens: recentModelsKey,
+  match: recentModelsKey,
+  heads: recentModelsKey,
+  sae: recentModelsKey,
+  attribution: recentModelsKey,
+  lens: recentModelsKey,
 });
 
 /** SAEs picked before, shared by SAE Features… and Contrast's SAE row. */

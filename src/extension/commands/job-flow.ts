@@ -9,6 +9,9 @@ import type { JobName, RerunParamsOf } from '../../protocol/jobs';
 import type { Result } from '../../protocol/result';
 import { extensionJobs, type RerunContexts } from '../job-table';
 import { buildModelPickRows, type ModelPickRow } from './model-hook-picks';
+import { browseFor, type LocalInputs } from '../local-inputs';
+import type { LocalModel } from '../local-scan';
+import { validateModelText } from './input-checks';
 import type { SourcePickRow } from './source-picks';
 import { userFacingMessage } from '../error-message';
 import { formatMs, type Log } from '../log';
@@ -30,18 +33,11 @@ interface TargetFileQuestion {
 }
 
 /** The explorer's file first, then the active editor's if it looks like the input, else an open dialog. */
-export async function pickTargetFile(args: TargetFileArgs, question: TargetFileQuestion): Promise<vscode.Uri | undefined> {
+export async function pickTargetFile(args: TargetFileArgs, question: TargetFileQuestion, local?: LocalInputs): Promise<vscode.Uri | undefined> {
   if (args.uri && args.uri.scheme === 'file') return args.uri;
   const active = vscode.window.activeTextEditor?.document;
   if (!args.askForFile && active && active.uri.scheme === 'file' && question.pattern.test(active.uri.fsPath)) return active.uri;
-  const picked = await vscode.window.showOpenDialog({
-    canSelectMany: false,
-    filters: question.filters,
-    openLabel: question.openLabel,
-    title: question.title,
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-  });
-  return picked?.[0];
+  return browseFor(local, { filters: question.filters, openLabel: question.openLabel, title: question.title });
 }
 
 /** Unsaved edits would be silently ignored by a job reading the file: save them first. */
@@ -60,8 +56,18 @@ interface QuickPickStep {
   placeholder: string;
 }
 
+/** What a step of a multi-step question returns when its Back button (QuickInputButtons.Back) is pressed. */
+export const BACK = Symbol('back');
+export type Back = typeof BACK;
+
 /** A createQuickPick rather than showQuickPick, for the step counter and a preselected row. */
 export async function stepQuickPick<T extends vscode.QuickPickItem>(items: T[], o: QuickPickStep, active?: T): Promise<T | undefined> {
+  const chosen = await backableQuickPick(items, { ...o, back: false }, active);
+  return chosen === BACK ? undefined : chosen;
+}
+
+/** A step of a multi-step question: with `o.back`, a Back button in its title bar returns BACK. */
+export async function backableQuickPick<T extends vscode.QuickPickItem>(items: T[], o: QuickPickStep & { back: boolean }, active?: T): Promise<T | Back | undefined> {
   const qp = vscode.window.createQuickPick<T>();
   qp.title = o.title;
   qp.step = o.step;
@@ -70,9 +76,11 @@ export async function stepQuickPick<T extends vscode.QuickPickItem>(items: T[], 
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   qp.items = items;
+  if (o.back) qp.buttons = [vscode.QuickInputButtons.Back];
   if (active) qp.activeItems = [active];
-  const chosen = await new Promise<T | undefined>((resolve) => {
+  const chosen = await new Promise<T | Back | undefined>((resolve) => {
     qp.onDidAccept(() => resolve(qp.selectedItems[0] ?? qp.activeItems[0]));
+    qp.onDidTriggerButton((button) => { if (button === vscode.QuickInputButtons.Back) resolve(BACK); });
     qp.onDidHide(() => resolve(undefined));
     qp.show();
   });
@@ -80,27 +88,61 @@ export async function stepQuickPick<T extends vscode.QuickPickItem>(items: T[], 
   return chosen;
 }
 
-export interface InputStep {
-  title: string;
-  step: number;
-  totalSteps: number;
-  prompt: string;
-  value: string;
-  validate(text: string): string | undefined;
-}
-
-/** A createInputBox rather than showInputBox, so a typed step is numbered like the pickers around it. */
-export async function stepInputBox(o: InputStep): Promise<string | undefined> {
+/**
+ * An input box that checks its text as it is typed (`validate` may be async: a file's content is
+ * read), with the step counter and, with `o.back`, a Back button.
+ */
+export async function stepInputBox(o: {
+  title: string; prompt: string; value?: string; placeholder?: string; step?: number; totalSteps?: number; back?: boolean;
+  validate?: (text: string) => string | undefined | Promise<string | undefined>;
+}): Promise<string | Back | undefined> {
   const box = vscode.window.createInputBox();
-  Object.assign(box, { title: o.title, step: o.step, totalSteps: o.totalSteps, prompt: o.prompt, value: o.value, ignoreFocusOut: true });
-  const text = await new Promise<string | undefined>((resolve) => {
-    box.onDidChangeValue((t) => { box.validationMessage = o.validate(t); });
-    box.onDidAccept(() => { if (!o.validate(box.value)) resolve(box.value); else box.validationMessage = o.validate(box.value); });
+  box.title = o.title;
+  box.prompt = o.prompt;
+  box.value = o.value ?? '';
+  box.placeholder = o.placeholder;
+  box.step = o.step;
+  box.totalSteps = o.totalSteps;
+  box.ignoreFocusOut = true;
+  if (o.back) box.buttons = [vscode.QuickInputButtons.Back];
+  let checked = 0;
+  const check = async (text: string): Promise<string | undefined> => {
+    const ticket = ++checked;
+    const problem = await o.validate?.(text);
+    // A slower check of an older text must not overwrite the newer one's.
+    if (ticket === checked) box.validationMessage = problem;
+    return problem;
+  };
+  void check(box.value);
+  const answer = await new Promise<string | Back | undefined>((resolve) => {
+    box.onDidChangeValue((text) => void check(text));
+    box.onDidAccept(async () => {
+      box.busy = true;
+      const problem = await check(box.value);
+      box.busy = false;
+      if (!problem) resolve(box.value);
+    });
+    box.onDidTriggerButton((button) => { if (button === vscode.QuickInputButtons.Back) resolve(BACK); });
     box.onDidHide(() => resolve(undefined));
     box.show();
   });
   box.dispose();
-  return text;
+  return answer;
+}
+
+/**
+ * Asks a multi-step question: each step stores its answer and returns true to go on, false to stop
+ * (Escape), or BACK to ask the step before again. True when every step was answered.
+ */
+export async function runSteps(steps: readonly ((back: boolean) => Promise<boolean | Back>)[]): Promise<boolean> {
+  let i = 0;
+  while (i < steps.length) {
+    const outcome = await steps[i](i > 0);
+    if (outcome === BACK) { i = Math.max(0, i - 1); continue; }
+    if (!outcome) return false;
+    i++;
+  }
+  return true;
 }
 
 /** A source row of the source pickers (compare, match) as a QuickPickItem. */
@@ -119,7 +161,10 @@ export function toQuickPickItem(row: SourcePickRow): SourceItem {
 
 interface ModelPickServices {
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
+  /** The models used by any model job, most recent first (one list for the kind, recorded on use). */
   recentModels: RecentList;
+  /** Local checkpoint folders and vector files, and where the last open dialog ended. */
+  local?: LocalInputs;
 }
 
 type ModelItem = vscode.QuickPickItem & { row: ModelPickRow };
@@ -127,27 +172,42 @@ type ModelItem = vscode.QuickPickItem & { row: ModelPickRow };
 /** Step 1 (or `o.step`) of the model commands: a catalog model, a recent one, a folder, or a typed id. */
 export async function pickHookedModel(services: ModelPickServices, defaultModel: string, cacheDir: string | undefined,
   o: { title: string; placeholder: string; totalSteps: number; step?: number }): Promise<string | undefined> {
-  const rows = buildModelPickRows({ defaultModel, recent: services.recentModels.items(), cached: services.cachedModelNames(cacheDir) });
+  const model = await pickHookedModelStep(services, defaultModel, cacheDir, { ...o, back: false });
+  return model === BACK ? undefined : model;
+}
+
+/** pickHookedModel as a step of a multi-step question (runSteps): with `o.back`, its Back button returns BACK. */
+export async function pickHookedModelStep(services: ModelPickServices, defaultModel: string, cacheDir: string | undefined,
+  o: { title: string; placeholder: string; totalSteps: number; step?: number; back: boolean }): Promise<string | Back | undefined> {
+  const local = (await services.local?.items() ?? []).filter((i): i is LocalModel => i.kind === 'model');
+  const rows = buildModelPickRows({ defaultModel, recent: services.recentModels.items(), cached: services.cachedModelNames(cacheDir), local });
   const items: ModelItem[] = rows.map((row) => row.kind === 'separator'
     ? { row, label: row.label, kind: vscode.QuickPickItemKind.Separator }
     : row.kind === 'model' ? { row, label: row.label, description: row.description, detail: row.detail } : { row, label: row.label, detail: row.detail, alwaysShow: true });
-  const chosen = await stepQuickPick(items, { title: o.title, step: o.step ?? 1, totalSteps: o.totalSteps, placeholder: o.placeholder },
-    items.find((i) => i.row.kind === 'model' && i.row.picked));
-  if (!chosen) return undefined;
-  const row = chosen.row;
-  if (row.kind === 'model') return row.model;
-  if (row.kind === 'browse') {
-    const folder = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Use this model', title: 'MechLens: model folder' });
-    return folder?.[0]?.fsPath;
+  for (;;) {
+    const chosen = await backableQuickPick(items, { title: o.title, step: o.step ?? 1, totalSteps: o.totalSteps, placeholder: o.placeholder, back: o.back },
+      items.find((i) => i.row.kind === 'model' && i.row.picked));
+    if (chosen === BACK || !chosen) return chosen;
+    const row = chosen.row;
+    if (row.kind === 'model') return row.model;
+    if (row.kind === 'browse') {
+      const folder = await browseFor(services.local, { canSelectFiles: false, canSelectFolders: true, openLabel: 'Use this model', title: 'MechLens: model folder' });
+      if (!folder) continue;
+      const problem = validateModelText(folder.fsPath);
+      if (!problem) return folder.fsPath;
+      void vscode.window.showWarningMessage(`MechLens: ${problem} Choose a folder with config.json and model.safetensors.`);
+      continue;
+    }
+    if (row.kind === 'enter') {
+      const text = await stepInputBox({
+        title: o.title, prompt: 'A Hugging Face id (gpt2, openai-community/gpt2-large) or a folder with config.json, model.safetensors and tokenizer.json',
+        placeholder: 'gpt2-medium', back: true, validate: validateModelText,
+      });
+      if (text === BACK) continue;
+      return text?.trim() || undefined;
+    }
+    return undefined;
   }
-  if (row.kind === 'enter') {
-    const text = await vscode.window.showInputBox({
-      title: o.title, prompt: 'A Hugging Face id (gpt2, openai-community/gpt2-large) or a folder with config.json, model.safetensors and tokenizer.json',
-      placeHolder: 'gpt2-medium', ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'Enter a model id or folder'),
-    });
-    return text?.trim() || undefined;
-  }
-  return undefined;
 }
 
 /**
@@ -212,6 +272,8 @@ export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: str
     { location: vscode.ProgressLocation.Notification, title: o.title, cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
+      // The Cancel in the panel's own progress box aborts this run too.
+      const tracked = panel.trackRun(controller);
       const cancel = token.onCancellationRequested(() => {
         log.info('Cancel requested');
         controller.abort();
@@ -229,6 +291,7 @@ export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: str
         return await run({ signal: controller.signal, onProgress: (p) => reporter.report(p.message, p.fraction) });
       } finally {
         reporter.finish();
+        tracked.dispose();
         cancel.dispose();
         closed.dispose();
         o.signal?.removeEventListener('abort', abortFromOutside);
@@ -246,8 +309,46 @@ interface FailureWording {
   cancelledMessage?: string;
 }
 
-/** Tells the panel, the log and the user how a run ended when it did not produce a result; `retry` runs for "Choose Another File". */
-export async function reportJobFailure(err: unknown, log: Log, panel: ResultPanel, wording: FailureWording, retry: () => void): Promise<void> {
+/** The button after a failure that asks again for the input the failure was about, named after it. */
+export interface RetryAction {
+  /** "Choose Another Word List (replaces a.txt)": what is asked for, and which input it replaces. */
+  label: string;
+  run: () => void;
+}
+
+/** The retry button's label: what it asks for and, when known, the file it replaces. */
+export function retryLabel(what: string, replaces?: string): string {
+  return `Choose Another ${what}${replaces ? ` (replaces ${path.basename(replaces)})` : ''}`;
+}
+
+/**
+ * Runs `attempt` (the job's run into `panel`, which reports its own failures) now, and again each
+ * time the panel's "Run again" is pressed after a cancel or a failure: same inputs, same settings.
+ */
+export function runInPanel<R>(panel: ResultPanel, attempt: () => Promise<R>): Promise<R> {
+  panel.setRunAgain(() => void attempt());
+  return attempt();
+}
+
+/** The key under which a panel shows the runs of one job on one input (ResultPanel.create reuses it). */
+export function jobRunKey(job: JobName, ...inputs: readonly (string | number | undefined)[]): string {
+  return JSON.stringify([job, ...inputs]);
+}
+
+/** A catalog model that offline mode (or HF_HUB_OFFLINE) may not download: core/models/hub.ts's "not in the cache … does not download". */
+export function isOfflineModelMissing(err: unknown): boolean {
+  return err instanceof MechLensError && err.code === 'not-found' && /^Model .* is not in the cache[\s\S]*does not download/.test(err.message);
+}
+
+export const browseModelLabel = 'Browse for a Model Folder…';
+
+/**
+ * Tells the panel, the log and the user how a run ended when it did not produce a result; `retry` asks
+ * again for the input it names. A model job passes `o.browseModel` (its model picker again, where
+ * "Browse for a model folder…" is near the top), offered when offline mode cannot fetch the model.
+ */
+export async function reportJobFailure(err: unknown, log: Log, panel: ResultPanel, wording: FailureWording, retry: RetryAction,
+  o: { browseModel?: () => void } = {}): Promise<void> {
   if (err instanceof MechLensError && err.code === 'cancelled') {
     log.info(`${wording.name} cancelled`);
     panel.showCancelled();
@@ -258,12 +359,18 @@ export async function reportJobFailure(err: unknown, log: Log, panel: ResultPane
   const message = err instanceof MechLensError
     ? userFacingMessage(err)
     : `MechLens: ${wording.what} failed unexpectedly (${err instanceof Error ? err.message : String(err)}). The log has the details.`;
-  panel.showError(message);
-  const action = await vscode.window.showErrorMessage(message, 'Open Log', 'Choose Another File');
+  const offlineModel = o.browseModel !== undefined && isOfflineModelMissing(err);
+  const shown = offlineModel ? `${message} Or use a checkpoint folder you have: ${browseModelLabel}` : message;
+  panel.showError(shown);
+  const action = await vscode.window.showErrorMessage(shown, 'Open Log', ...(offlineModel ? [browseModelLabel] : []), retry.label);
   if (action === 'Open Log') log.show();
-  if (action === 'Choose Another File') {
+  if (action === browseModelLabel) {
     panel.dispose();
-    retry();
+    o.browseModel?.();
+  }
+  if (action === retry.label) {
+    panel.dispose();
+    retry.run();
   }
 }
 

@@ -107,7 +107,7 @@ export async function logitLens(services: LensServices, args: LensArgs = {}): Pr
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Logit lens', what: `the logit lens of ${what}` }, () => void logitLens(services, { askForFile: true }));
+    await reportJobFailure(err, log, panel, { name: 'Logit lens', what: `the logit lens of ${what}` }, { label: 'Choose Another File', run: () => void logitLens(services, { askForFile: true }) });
     return undefined;
   }
 }

@@ -9,7 +9,9 @@ import { MATCH_DEFAULTS, type MatchInput } from '../../core/analyses/match';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
-import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, stepInputBox, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
+import { browseFor, type LocalInputs } from '../local-inputs';
+import { checkVectorFile } from './input-checks';
+import { enableRerun, jobRunKey, pickHookedModel, reportJobFailure, runInPanel, runWithProgress, stepInputBox, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { pathSettings, readCompareSettings, type Inspect } from '../settings';
@@ -27,6 +29,8 @@ interface MatchServices extends PanelServices {
   /** Vector sets used as source A, and models used as B, latest first. */
   recentSources: RecentList;
   recentModels: RecentList;
+  /** Local checkpoint folders and vector files, and where the last open dialog ended. */
+  local?: LocalInputs;
 }
 
 interface MatchArgs {
@@ -55,7 +59,8 @@ export function validateVectorSpec(text: string, catalogNames: readonly string[]
 async function pickSourceA(services: MatchServices, cacheDir: string | undefined, defaultSpec: string | undefined, totalSteps: number): Promise<string | undefined> {
   const catalog = services.catalog();
   const recent = services.recentSources.items().filter((s) => !s.startsWith('model:'));
-  const rows = buildSourcePickRows({ catalog, recent, defaultSpec: defaultSpec?.startsWith('model:') ? undefined : defaultSpec, cached: services.cachedCatalogNames(cacheDir) });
+  const local = (await services.local?.items() ?? []).filter((i) => i.kind === 'vectors');
+  const rows = buildSourcePickRows({ catalog, recent, defaultSpec: defaultSpec?.startsWith('model:') ? undefined : defaultSpec, cached: services.cachedCatalogNames(cacheDir), local });
   const items = rows.map(toQuickPickItem);
   const chosen = await stepQuickPick(items, {
     title: title('source A'), step: 1, totalSteps,
@@ -65,11 +70,17 @@ async function pickSourceA(services: MatchServices, cacheDir: string | undefined
   if (!row) return undefined;
   if (row.kind === 'spec') return row.spec;
   if (row.kind === 'browse') {
-    const files = await vscode.window.showOpenDialog({
-      canSelectMany: false, openLabel: 'Use as source A', title: 'MechLens: vector file for source A',
+    const file = await browseFor(services.local, {
+      openLabel: 'Use as source A', title: 'MechLens: vector file for source A',
       filters: { 'Vector files': vectorExtensions, 'All files': ['*'] },
     });
-    return files?.[0] ? specForFile(files[0].fsPath) : undefined;
+    if (!file) return undefined;
+    const problem = await checkVectorFile(file.fsPath);
+    if (problem) {
+      void vscode.window.showWarningMessage(`MechLens: ${problem}`);
+      return pickSourceA(services, cacheDir, defaultSpec, totalSteps);
+    }
+    return specForFile(file.fsPath);
   }
   if (row.kind === 'enter') {
     const names = catalog.map((e) => e.name);
@@ -94,7 +105,7 @@ async function askNumber(what: string, prompt: string, value: number, range: { m
     title: title(what), ...counter, prompt: `${prompt} (${range.min} to ${range.max})`, value: String(value),
     validate: (t) => validateWholeNumber(t, range.min, range.max, `the ${what}`),
   });
-  return text === undefined ? undefined : Number(text.trim());
+  return typeof text !== 'string' ? undefined : Number(text.trim());
 }
 
 export async function matchVocabularies(services: MatchServices, args: MatchArgs = {}): Promise<MatchResult | undefined> {
@@ -109,8 +120,8 @@ export async function matchVocabularies(services: MatchServices, args: MatchArgs
   const a = fromExplorer ?? await pickSourceA(services, settings.cacheDir, settings.defaultA, totalSteps);
   if (!a) return undefined;
   const step = (n: number) => (fromExplorer ? n - 1 : n);
-  const model = await pickHookedModel({ cachedModelNames: services.cachedModelNames, recentModels: services.recentModels },
-    services.recentModels.items()[0] ?? defaultMatchModel, settings.cacheDir,
+  const model = await pickHookedModel({ cachedModelNames: services.cachedModelNames, recentModels: services.recentModels, local: services.local },
+    defaultMatchModel, settings.cacheDir,
     { title: title('model B'), placeholder: 'The model whose tokenizer must hold each word as one token (its token embeddings are space B)', totalSteps, step: step(2) });
   if (!model) return undefined;
   const length = await askNumber('word length', 'Characters per word (L); the notebook uses 6', MATCH_DEFAULTS.length, rerunLimits.length, { step: step(3), totalSteps });
@@ -128,8 +139,9 @@ export async function matchVocabularies(services: MatchServices, args: MatchArgs
   };
   log.info(`Match ${a} ∩ ${model}: L = ${length}, K = ${count}, leading space ${form.value}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}`);
   const modelName = path.basename(model) || model;
-  const panel = ResultPanel.create(services, `${describeSpec(a).label} ∩ ${modelName} — ${count} words of ${length} letters`);
+  const panel = ResultPanel.create(services, `${describeSpec(a).label} ∩ ${modelName} — ${count} words of ${length} letters`, jobRunKey('match', a, model));
   const run = (params: Pick<MatchInput, 'length' | 'count' | 'leadingSpace'>, control: RunControl) => services.runMatch({ ...input, ...params }, control);
+  return runInPanel(panel, async () => {
   try {
     const result = await runWithProgress(log, panel, { title: `MechLens: matching ${describeSpec(a).label} and ${modelName}`, logSteps: true },
       (control) => run({}, control));
@@ -143,13 +155,14 @@ export async function matchVocabularies(services: MatchServices, args: MatchArgs
     });
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Match', what: 'the vocabulary match', cancelledMessage: 'MechLens: vocabulary matching cancelled.' }, () => {
-      // A problem with the vector file asks for source A again; anything else keeps it.
-      const aboutA = err instanceof MechLensError && err.input !== undefined && a.endsWith(err.input);
-      void matchVocabularies(services, aboutA || !fromExplorer ? {} : args);
-    });
+    // A problem with the vector file asks for source A again; anything else keeps it.
+    const aboutA = err instanceof MechLensError && err.input !== undefined && a.endsWith(err.input);
+    await reportJobFailure(err, log, panel, { name: 'Match', what: 'the vocabulary match', cancelledMessage: 'MechLens: vocabulary matching cancelled.' }, {
+      label: aboutA ? `Choose Another Source A (replaces ${describeSpec(a).label})` : 'Choose Other Inputs', run: () => void matchVocabularies(services, aboutA || !fromExplorer ? {} : args),
+    }, { browseModel: () => void matchVocabularies(services, args) });
     return undefined;
   }
+  });
 }
 
 /** Logs the run's summary, and its warnings unless enableRerun logs them (it does for a re-run). */

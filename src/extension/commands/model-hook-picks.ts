@@ -9,6 +9,7 @@ import { listHookPoints, resolveHookName, type HookShapeConfig } from '../../cor
 import { MODEL_CATALOG } from '../../core/models/hub';
 import { configForCatalogModel, configForModelFolder, formatHookShape } from '../views/hook-tree';
 import { effectiveSetting, type Inspect } from '../settings';
+import type { LocalModel } from '../local-scan';
 
 export const contrastDefaults = Object.freeze({ model: 'gpt2-medium', hook: 'blocks.5.mlp.hook_pre' });
 
@@ -22,34 +23,39 @@ function gigabytes(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
 }
 
-/** Default first, then recent choices, then Browse… and Enter…, then the catalog (cached ones say so). */
-export function buildModelPickRows(opts: { defaultModel: string; recent: readonly string[]; cached: ReadonlySet<string> }): ModelPickRow[] {
+/**
+ * Recent (used) models first, then the local checkpoint folders, then Browse… and Enter…, then the
+ * catalog (cached ones say so); the default is marked where it is listed. The preselected row is
+ * the model used last, else the default.
+ */
+export function buildModelPickRows(opts: { defaultModel: string; recent: readonly string[]; cached: ReadonlySet<string>; local?: readonly LocalModel[] }): ModelPickRow[] {
   const rows: ModelPickRow[] = [];
   const seen = new Set<string>();
+  const picked = opts.recent[0] ?? opts.defaultModel;
   const describe = (model: string): { description?: string; detail?: string } => {
     const entry = MODEL_CATALOG.find((m) => m.name === model || m.hubId === model);
-    if (entry) return { description: `${entry.layers} layers · ${entry.dModel} d · ${opts.cached.has(entry.name) ? 'cached' : `download ${gigabytes(entry.approxBytes)}`}`, detail: entry.description };
-    return { description: 'local folder', detail: model };
+    const description = entry ? `${entry.layers} layers · ${entry.dModel} d · ${opts.cached.has(entry.name) ? 'cached' : `download ${gigabytes(entry.approxBytes)}`}` : 'local folder';
+    return { description: model === opts.defaultModel ? `default · ${description}` : description, detail: entry ? entry.description : model };
   };
-  const add = (model: string, picked = false) => {
-    if (seen.has(model)) return;
-    seen.add(model);
-    const label = MODEL_CATALOG.some((m) => m.name === model) ? model : path.basename(model) || model;
-    rows.push({ kind: 'model', model, label, ...describe(model), picked });
+  const group = (label: string, models: readonly string[]) => {
+    const fresh = models.filter((m) => !seen.has(m) && seen.add(m));
+    if (!fresh.length) return;
+    rows.push({ kind: 'separator', label });
+    for (const model of fresh) {
+      const label = MODEL_CATALOG.some((m) => m.name === model) ? model : path.basename(model) || model;
+      rows.push({ kind: 'model', model, label, ...describe(model), picked: model === picked });
+    }
   };
-  const recent = [opts.defaultModel, ...opts.recent.filter((m) => m !== opts.defaultModel)];
-  rows.push({ kind: 'separator', label: 'Default and recent' });
-  recent.forEach((m, k) => add(m, k === 0));
+  group('Recent', opts.recent);
+  // The default is labelled as such (never as recent), above the long lists, so Enter on a first run takes it.
+  group('Default', [opts.defaultModel]);
+  group('On this machine', (opts.local ?? []).map((m) => m.path));
   // Browse… and Enter… come before the catalog: with every family's models listed, rows at the end
   // of the list were out of sight, and a local folder is what most first runs use.
   rows.push({ kind: 'separator', label: 'Other' });
   rows.push({ kind: 'browse', label: '$(folder-opened) Browse for a model folder…', detail: 'A folder with config.json, model.safetensors and tokenizer.json' });
   rows.push({ kind: 'enter', label: '$(edit) Enter a Hugging Face id or a folder path…', detail: 'e.g. gpt2, openai-community/gpt2-large, /models/my-gpt2' });
-  const rest = MODEL_CATALOG.filter((m) => !seen.has(m.name));
-  if (rest.length) {
-    rows.push({ kind: 'separator', label: 'Hugging Face models (downloaded once, then cached)' });
-    for (const m of rest) add(m.name);
-  }
+  group('Hugging Face models (downloaded once, then cached)', MODEL_CATALOG.map((m) => m.name));
   return rows;
 }
 
@@ -64,6 +70,17 @@ export function hookConfigFor(model: string): HookShapeConfig | null {
 }
 
 interface HookPickRow { hook: string; label: string; description: string; detail?: string; picked: boolean }
+
+/**
+ * The hook a model's prompt offers first: the configured one (the notebook's blocks.5.mlp.hook_pre
+ * unless set) when the model has it, else the middle layer's MLP input, which every model has (a
+ * 3-layer model has no blocks.5).
+ */
+export function defaultHookFor(config: HookShapeConfig | null, configured: string): { hook: string; why: string } {
+  const why = configured === contrastDefaults.hook ? 'the default' : 'mechlens.contrast.defaultHook';
+  if (!config || validateHook(configured, config) === undefined) return { hook: configured, why };
+  return { hook: `blocks.${Math.floor(config.nLayer / 2)}.mlp.hook_pre`, why: `the middle layer's MLP input, of ${config.nLayer} layers` };
+}
 
 /** Per-position hooks with a width (neurons) of the model, the default first; attention patterns are skipped (their width depends on the sentence). */
 export function buildHookPickRows(config: HookShapeConfig, defaultHook: string): HookPickRow[] {

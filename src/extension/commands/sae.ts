@@ -139,7 +139,7 @@ export async function saeFeatures(services: SaeServices, args: SaeArgs = {}): Pr
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'SAE features', what: 'the SAE features' }, () => void saeFeatures(services));
+    await reportJobFailure(err, log, panel, { name: 'SAE features', what: 'the SAE features' }, { label: 'Choose Another File', run: () => void saeFeatures(services) });
     return undefined;
   }
 }

@@ -2,6 +2,7 @@
 // to QuickPickItems. Source specs are the strings of shared/design.md: a catalog name,
 // `vectors:PATH` or `model:ID_OR_DIR#hook`.
 import path from 'node:path';
+import type { LocalItem } from '../local-scan';
 
 /** The fields of a vector catalog entry the picker shows. */
 export interface CatalogEntryLike {
@@ -31,8 +32,10 @@ export type SourcePickRow =
 
 interface SourcePickInput {
   catalog: readonly CatalogEntryLike[];
-  /** Most recent first; the first one is the last choice for this side. */
+  /** The sources actually used, most recent first (only those: a default never used is no recent one). */
   recent: readonly string[];
+  /** Preselected: the last choice for this side; else the first recent one, else the default. */
+  last?: string;
   /** From settings (already filtered by workspace trust). */
   defaultSpec?: string;
   /** Catalog names already downloaded into the cache. */
@@ -40,6 +43,8 @@ interface SourcePickInput {
   models?: readonly ModelEntryLike[];
   /** Model names already in the cache. */
   cachedModels?: ReadonlySet<string>;
+  /** Vector files and checkpoint folders on this machine: found in the workspace or added with "Add local…". */
+  local?: readonly LocalItem[];
 }
 
 function modelEmbedSpec(name: string): string {
@@ -81,47 +86,49 @@ function catalogDescription(entry: CatalogEntryLike, cached: boolean): string {
   return parts.join(' · ');
 }
 
+/**
+ * Recent (used) sources first, then the local vector files and model folders, then Browse… and
+ * Enter…, then the catalogs; the default is marked where it is listed. The preselected row is the
+ * last choice, else the default.
+ */
 export function buildSourcePickRows(input: SourcePickInput): SourcePickRow[] {
   const rows: SourcePickRow[] = [];
   const seen = new Set<string>();
   const catalogByName = new Map(input.catalog.map((e) => [e.name, e]));
-  const specRow = (spec: string, picked: boolean): SourcePickRow => {
+  const recent = input.recent.filter((s) => s.trim());
+  const picked = input.last ?? recent[0] ?? input.defaultSpec;
+  const marked = (spec: string, description: string | undefined) => (spec === input.defaultSpec ? ['default', description].filter(Boolean).join(' · ') : description);
+  const specRow = (spec: string): SourcePickRow => {
     const entry = catalogByName.get(spec);
     if (entry) {
-      return { kind: 'spec', spec, label: spec, description: catalogDescription(entry, input.cached?.has(spec) ?? false), detail: entry.description, picked };
+      return { kind: 'spec', spec, label: spec, description: marked(spec, catalogDescription(entry, input.cached?.has(spec) ?? false)), detail: entry.description, picked: spec === picked };
     }
     const { label, description } = describeSpec(spec);
-    return { kind: 'spec', spec, label, description, picked };
+    return { kind: 'spec', spec, label, description: marked(spec, description), picked: spec === picked };
+  };
+  const group = (label: string, specRows: SourcePickRow[]) => {
+    const fresh = specRows.filter((r) => r.kind === 'spec' && !seen.has(r.spec) && seen.add(r.spec));
+    if (fresh.length) rows.push({ kind: 'separator', label }, ...fresh);
   };
 
-  const recent = input.recent.filter((s) => s.trim());
-  const first = recent[0] ?? input.defaultSpec;
-  const firstGroup = [first, input.defaultSpec, ...recent.slice(1)].filter((s): s is string => !!s);
-  if (firstGroup.length) {
-    rows.push({ kind: 'separator', label: 'Recent' });
-    for (const spec of firstGroup) {
-      if (seen.has(spec)) continue;
-      seen.add(spec);
-      rows.push(specRow(spec, spec === first));
-    }
-  }
-  const catalogRest = input.catalog.filter((e) => !seen.has(e.name));
-  if (catalogRest.length) {
-    rows.push({ kind: 'separator', label: 'Word vector catalog' });
-    for (const entry of catalogRest) rows.push(specRow(entry.name, false));
-  }
-  const models = (input.models ?? []).filter((m) => !seen.has(modelEmbedSpec(m.name)));
-  if (models.length) {
-    rows.push({ kind: 'separator', label: 'Model token embeddings' });
-    for (const m of models) {
-      const cached = input.cachedModels?.has(m.name) ?? false;
-      const description = [m.dModel ? `${m.dModel}-d` : '', cached ? 'cached' : m.sizeBytes ? `download ${formatBytes(m.sizeBytes)}` : 'download on first use'].filter(Boolean).join(' · ');
-      rows.push({ kind: 'spec', spec: modelEmbedSpec(m.name), label: describeSpec(modelEmbedSpec(m.name)).label, description, detail: m.description });
-    }
-  }
+  group('Recent', recent.map(specRow));
+  // The default is labelled as such (never as recent), above the long lists, so Enter on a first run takes it.
+  if (input.defaultSpec) group('Default', [specRow(input.defaultSpec)]);
+  group('On this machine', (input.local ?? []).map((item): SourcePickRow => {
+    const spec = item.kind === 'vectors' ? specForFile(item.path) : modelEmbedSpec(item.path);
+    const description = item.kind === 'vectors' ? item.format : 'model folder · token embeddings';
+    return { kind: 'spec', spec, label: item.kind === 'vectors' ? item.name : `${item.name} · token embeddings`, description: marked(spec, description), detail: item.path, picked: spec === picked };
+  }));
   rows.push({ kind: 'separator', label: 'Other sources' });
   rows.push({ kind: 'browse', label: '$(folder-opened) Browse for a vector file…', detail: 'GloVe text, word2vec text or binary, fastText .vec, optionally .gz' });
   rows.push({ kind: 'enter', label: '$(edit) Enter a source spec…', detail: 'model:gpt2#embed, model:/path/to/checkpoint#embed, vectors:/path/file.txt, or a catalog name' });
+  group('Word vector catalog', input.catalog.map((e) => specRow(e.name)));
+  group('Model token embeddings', (input.models ?? []).map((m): SourcePickRow => {
+    const spec = modelEmbedSpec(m.name);
+    const cached = input.cachedModels?.has(m.name) ?? false;
+    const description = [m.dModel ? `${m.dModel}-d` : '', cached ? 'cached' : m.sizeBytes ? `download ${formatBytes(m.sizeBytes)}` : 'download on first use'].filter(Boolean).join(' · ');
+    return { kind: 'spec', spec, label: describeSpec(spec).label, description: marked(spec, description), detail: m.description, picked: spec === picked };
+  }));
   return rows;
 }
 

@@ -14,7 +14,7 @@ import { hookConfigFor, readContrastSettings } from './model-hook-picks';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, saveIfDirty, stepInputBox, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import { enableRerun, jobRunKey, pickHookedModel, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepInputBox, stepQuickPick, warnIgnoredSettings } from './job-flow';
 
 type TokensJob = (input: TokensInput, control: RunControl) => Promise<TokensResult>;
 
@@ -73,7 +73,7 @@ async function pickTokens(model: string, vocabSize: number | undefined): Promise
       prompt: `Map the first N token ids (1 to ${vocabSize !== undefined ? vocabSize.toLocaleString('en-US') : 'the vocabulary size'})`,
       validate: (t) => validateTokenCount(t, vocabSize),
     });
-    return text === undefined ? undefined : { first: Number(text.trim().replace(/[,_\s]/g, '')) };
+    return typeof text !== 'string' ? undefined : { first: Number(text.trim().replace(/[,_\s]/g, '')) };
   }
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false, filters: { 'Token lists': ['tokens', 'words', 'txt'], 'All files': ['*'] }, openLabel: 'Map these tokens',
@@ -141,12 +141,13 @@ export async function mapTokenEmbeddings(services: TokensServices, args: TokensA
   const what = 'first' in selection ? `the first ${selection.first} tokens` : path.basename(selection.tokensPath);
   const modelName = path.basename(model) || model;
   log.info(`Map tokens: ${what} of ${model}, ${method}${'leadingSpace' in selection ? `, leading space ${selection.leadingSpace}` : ''}${settings.offline ? ', offline' : ''}`);
-  const panel = ResultPanel.create(services, `Token embeddings of ${modelName} — ${what}`);
+  const panel = ResultPanel.create(services, `Token embeddings of ${modelName} — ${what}`, jobRunKey('tokens', model, 'first' in selection ? selection.first : selection.tokensPath));
   enableRerun(log, panel, {
     name: 'Map tokens', title: (p) => `MechLens: mapping ${p.first !== null ? `the first ${p.first} tokens` : what} of ${modelName} (${p.method === 'tsne' ? `t-SNE, perplexity ${p.perplexity}` : 'PCA'})`,
     job: 'tokens', context: { listRun: !('first' in selection) },
     run: (p, control) => services.runTokens(rerunInput(input, p), control),
   });
+  return runInPanel(panel, async () => {
   const started = performance.now();
   try {
     const result = await runWithProgress(log, panel, { title: `MechLens: mapping ${what} of ${modelName}`, logSteps: true },
@@ -157,7 +158,10 @@ export async function mapTokenEmbeddings(services: TokensServices, args: TokensA
     panel.showResult(result);
     return result;
   } catch (err) {
-    await reportJobFailure(err, log, panel, { name: 'Map tokens', what: 'the token map' }, () => void mapTokenEmbeddings(services));
+    await reportJobFailure(err, log, panel, { name: 'Map tokens', what: 'the token map' },
+      { label: 'first' in selection ? retryLabel('Model', modelName) : retryLabel('Token List', selection.tokensPath), run: () => void mapTokenEmbeddings(services) },
+      { browseModel: () => void mapTokenEmbeddings(services, args) });
     return undefined;
   }
+  });
 }

@@ -52,8 +52,8 @@ export function diagnoseText(text: string, kind: 'words' | 'sentences'): TextDia
     const noTarget = set.sentences.filter((s) => s.target === null).map((s) => ({
       line: s.line - 1,
       message: mixed
-        ? 'No {target} marker while other sentences are marked: the job stops here unless a --target string is given to search for.'
-        : 'No {target} marker: the job reads the position of a --target string if given, else the last token.',
+        ? 'No {target} marker while other sentences are marked: mark the word to read in {braces}, as in the other sentences.'
+        : 'No {target} marker: the job reads the last token. Mark the word to read in {braces}.',
       severity: mixed ? 'warning' as const : 'information' as const,
     }));
     return [...fromWarnings(set.warnings), ...noTarget];

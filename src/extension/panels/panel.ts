@@ -29,6 +29,11 @@ export const panelViewType = 'mechlens.panel';
  */
 type RerunHandler = (params: unknown, signal: AbortSignal) => Promise<Result>;
 
+/** Whether each run opens a panel of its own (`mechlens.newPanelPerRun`) instead of reusing the one of the same job and input. */
+function newPanelPerRun(): boolean {
+  return vscode.workspace.getConfiguration('mechlens').get<boolean>('newPanelPerRun') === true;
+}
+
 export interface PanelServices {
   extensionUri: vscode.Uri;
   log: Log;
@@ -44,6 +49,9 @@ export interface PanelServices {
 
 export class ResultPanel implements vscode.Disposable {
   private static readonly open = new Set<ResultPanel>();
+  /** The panel of each job and input (see `create`), for showing the next run of the same in place. */
+  private static readonly byRunKey = new Map<string, ResultPanel>();
+  private runKey: string | undefined;
   private static nextId = 1;
   /** Tells this panel's pins apart from other panels' (cards share keys across panels). */
   readonly id = ResultPanel.nextId++;
@@ -65,9 +73,32 @@ export class ResultPanel implements vscode.Disposable {
   private rerunHandler: RerunHandler | undefined;
   /** The re-run in progress, if any: one at a time per panel. */
   private rerunning: AbortController | undefined;
+  /** The run whose progress this panel shows (first run or re-run), for the Cancel of its progress box. */
+  private activeRun: AbortController | undefined;
+  /** Starts the same run again (same inputs, same settings), for "Run again" after a cancel or a failure. */
+  private runAgainHandler: (() => void) | undefined;
 
-  /** A new panel beside the active editor. */
-  static create(services: PanelServices, title: string): ResultPanel {
+  /**
+   * The panel for a run: with `runKey` (job and input, see `jobRunKey`) the open, idle panel of the
+   * same key shows the new run in place, unless `mechlens.newPanelPerRun` is on; else a new panel
+   * beside the active editor.
+   */
+  static create(services: PanelServices, title: string, runKey?: string): ResultPanel {
+    const reusable = runKey !== undefined && !newPanelPerRun() ? ResultPanel.byRunKey.get(runKey) : undefined;
+    if (reusable && !reusable.disposed && !reusable.isRunning) {
+      services.log.info(`Showing the run in the open panel "${reusable.webviewPanel.title}" (mechlens.newPanelPerRun is off)`);
+      reusable.startOver(title);
+      return reusable;
+    }
+    const panel = ResultPanel.createNew(services, title);
+    if (runKey !== undefined) {
+      panel.runKey = runKey;
+      ResultPanel.byRunKey.set(runKey, panel);
+    }
+    return panel;
+  }
+
+  private static createNew(services: PanelServices, title: string): ResultPanel {
     const webviewPanel = vscode.window.createWebviewPanel(panelViewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
       ...webviewOptions(services.extensionUri),
       retainContextWhenHidden: true,
@@ -113,6 +144,42 @@ export class ResultPanel implements vscode.Disposable {
     return this.disposed;
   }
 
+  /** True while a run (first run or re-run) reports its progress here. */
+  get isRunning(): boolean {
+    return this.activeRun !== undefined || this.rerunning !== undefined;
+  }
+
+  /** A reused panel: the next run's title, nothing of the previous run's handlers, and in front. */
+  private startOver(title: string): void {
+    this.webviewPanel.title = title;
+    this.result = undefined;
+    this.savedUri = undefined;
+    this.rerunHandler = undefined;
+    this.runAgainHandler = undefined;
+    this.postCapabilities();
+    this.showProgress('Starting…');
+    this.webviewPanel.reveal(undefined, false);
+  }
+
+  /**
+   * Marks `controller` as the run this panel shows, until the returned disposable is disposed: the
+   * Cancel in the panel's progress box aborts it.
+   */
+  trackRun(controller: AbortController): vscode.Disposable {
+    this.activeRun = controller;
+    return { dispose: () => { if (this.activeRun === controller) this.activeRun = undefined; } };
+  }
+
+  /** Lets the panel start the same run again ("Run again" on a cancelled or failed run), or stops it (undefined). */
+  setRunAgain(handler: (() => void) | undefined): void {
+    this.runAgainHandler = handler;
+    this.postCapabilities();
+  }
+
+  private postCapabilities(): void {
+    this.post({ type: 'capabilities', rerun: this.rerunHandler !== undefined, runAgain: this.runAgainHandler !== undefined });
+  }
+
   showResult(result: Result, savedUri?: vscode.Uri): void {
     if (this.disposed) return;
     this.result = result;
@@ -142,7 +209,7 @@ export class ResultPanel implements vscode.Disposable {
    */
   setRerunHandler(handler: RerunHandler | undefined): void {
     this.rerunHandler = handler;
-    this.post({ type: 'capabilities', rerun: handler !== undefined });
+    this.postCapabilities();
   }
 
   get canRerun(): boolean {
@@ -185,7 +252,7 @@ export class ResultPanel implements vscode.Disposable {
     this.ready = false;
     renderWebview(this.webviewPanel.webview, this.services.extensionUri, this.webviewPanel.title);
     if (this.result) this.queue.splice(0, this.queue.length, { type: 'result', result: this.result });
-    if (this.rerunHandler) this.queue.push({ type: 'capabilities', rerun: true });
+    if (this.rerunHandler || this.runAgainHandler) this.queue.push({ type: 'capabilities', rerun: this.rerunHandler !== undefined, runAgain: this.runAgainHandler !== undefined });
   }
 
   private receive(message: unknown): void {
@@ -268,6 +335,19 @@ export class ResultPanel implements vscode.Disposable {
       running?.abort();
       return { cancelled: running !== undefined };
     },
+    cancelRun: () => {
+      const running = this.activeRun ?? this.rerunning;
+      if (running) this.services.log.info('Run cancelled from the panel');
+      running?.abort();
+      return { cancelled: running !== undefined };
+    },
+    runAgain: () => {
+      const handler = this.runAgainHandler;
+      if (!handler || this.isRunning) return { started: false };
+      this.services.log.info(`Running "${this.webviewPanel.title}" again from the panel`);
+      handler();
+      return { started: true };
+    },
   };
 
   /**
@@ -307,12 +387,14 @@ export class ResultPanel implements vscode.Disposable {
       void vscode.window.showInformationMessage('MechLens: there is no result to save yet.');
       return;
     }
-    const name = safeFileName(this.result.title || this.result.job, 'json').replace(/\.json$/, '.mechlens.json');
+    // No spaces: the name is typed in terminals and notebooks.
+    const name = safeFileName(this.result.title || this.result.job, 'json').replace(/\s+/g, '-').replace(/\.json$/, '.mechlens.json');
     const folder = this.defaultFolder();
     const target = await vscode.window.showSaveDialog({
       defaultUri: this.savedUri ?? (folder ? vscode.Uri.joinPath(folder, name) : undefined),
       filters: { 'MechLens run': ['mechlens.json'], JSON: ['json'] },
       saveLabel: 'Save Run',
+      title: 'MechLens: save this run (*.mechlens.json)',
     });
     if (!target) return;
     await this.services.log.step(`Saving run to ${target.fsPath}`, () =>
@@ -347,7 +429,9 @@ export class ResultPanel implements vscode.Disposable {
   dispose(): void {
     if (!ResultPanel.open.delete(this)) return;
     this.disposed = true;
+    if (this.runKey !== undefined && ResultPanel.byRunKey.get(this.runKey) === this) ResultPanel.byRunKey.delete(this.runKey);
     this.rerunning?.abort();
+    this.activeRun?.abort();
     this.services.statusBar?.hide(this);
     this.webviewPanel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();

@@ -1,5 +1,6 @@
-// The "Models" view: the vector catalog (marked when cached), models in the cache, and the cache
-// folder itself. A catalog entry or a model can start a comparison as source A.
+// The "Models" view: the model folders and vector files on this machine (found in the workspace or
+// added with "Add local…"), the vector catalog (marked when cached), models in the cache, and the
+// cache folder itself. A catalog entry, a local item or a model can start a comparison as source A.
 import * as vscode from 'vscode';
 import { MODEL_CATALOG, type ModelCatalogEntry } from '../../core/models/hub';
 import { catalogModelCopy, catalogVectorCopy, copyLabel, copyTooltip } from '../catalog';
@@ -8,9 +9,12 @@ import { cachedModels, cachedVectorFiles } from '../cache-scan';
 import { formatBytes, type CatalogEntryLike } from '../commands/source-picks';
 import { configForCatalogModel, configForModelFolder } from './hook-tree';
 import type { HookModel } from './hooks';
+import type { LocalInputs } from '../local-inputs';
+import type { LocalItem } from '../local-scan';
 
 type ModelNode =
-  | { kind: 'group'; id: 'catalog' | 'modelCatalog' | 'models' | 'files'; label: string }
+  | { kind: 'group'; id: 'local' | 'catalog' | 'modelCatalog' | 'models' | 'files'; label: string }
+  | { kind: 'local'; item: LocalItem; added: boolean }
   | { kind: 'catalog'; entry: CatalogEntryLike; cached: boolean; copy?: SourceCopy }
   | { kind: 'modelCatalog'; entry: ModelCatalogEntry; cached: boolean; copy?: SourceCopy }
   | { kind: 'model'; id: string; revision: string; path: string; sizeBytes: number }
@@ -26,7 +30,15 @@ export function specOfNode(node: unknown): string | undefined {
   // A cached hub model is named by its id, so the engine finds it in the cache (offline too).
   if (n.kind === 'model') return `model:${n.revision === 'main' ? n.id : n.path}#embed`;
   if (n.kind === 'file') return `vectors:${n.path}`;
+  if (n.kind === 'local') return n.item.kind === 'vectors' ? `vectors:${n.item.path}` : `model:${n.item.path}#embed`;
   return undefined;
+}
+
+/** The path of a local item node ("Remove from Local Items"). */
+export function localPathOfNode(node: unknown): string | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  const n = node as ModelNode;
+  return n.kind === 'local' ? n.item.path : undefined;
 }
 
 /** The model a node stands for, with its config, for the Hook Points view. Throws if config.json does not parse. */
@@ -35,6 +47,7 @@ export function hookModelOfNode(node: unknown): HookModel | undefined {
   const n = node as ModelNode;
   if (n.kind === 'modelCatalog') return { model: n.entry.name, label: n.entry.name, config: configForCatalogModel(n.entry) };
   if (n.kind === 'model') return { model: n.revision === 'main' ? n.id : n.path, label: n.id, config: configForModelFolder(n.path) };
+  if (n.kind === 'local' && n.item.kind === 'model') return { model: n.item.path, label: n.item.name, config: configForModelFolder(n.item.path) };
   return undefined;
 }
 
@@ -42,7 +55,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly catalog: () => readonly CatalogEntryLike[], private readonly cacheDir: () => string) {}
+  constructor(private readonly catalog: () => readonly CatalogEntryLike[], private readonly cacheDir: () => string, private readonly local?: LocalInputs) {
+    if (local) this.disposables.push(local.onDidChange(() => this.refresh()));
+  }
+
+  private readonly disposables: vscode.Disposable[] = [];
 
   refresh(): void {
     this.changed.fire();
@@ -97,14 +114,26 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
         item.contextValue = 'mechlens.source.file';
         return item;
       }
+      case 'local': {
+        const { item: local } = node;
+        const item = new vscode.TreeItem(local.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `local:${local.path}`;
+        item.description = [local.kind === 'vectors' ? local.format : 'model folder', node.added ? 'added' : 'workspace'].join(' · ');
+        item.tooltip = `${local.path}\n${local.kind === 'vectors' ? 'A vector file: a source for Compare and Match.' : 'A checkpoint folder: a model for every model job, and its token embeddings a source.'}`;
+        item.iconPath = new vscode.ThemeIcon(local.kind === 'vectors' ? 'file-binary' : 'circuit-board');
+        item.resourceUri = local.kind === 'vectors' ? vscode.Uri.file(local.path) : undefined;
+        item.contextValue = local.kind === 'vectors' ? `mechlens.source.localFile${node.added ? '.added' : ''}` : `mechlens.source.model${node.added ? '.added' : ''}`;
+        return item;
+      }
       case 'empty':
         return new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
     }
   }
 
-  getChildren(node?: ModelNode): ModelNode[] {
+  async getChildren(node?: ModelNode): Promise<ModelNode[]> {
     if (!node) {
       return [
+        { kind: 'group', id: 'local', label: 'On this machine' },
         { kind: 'group', id: 'catalog', label: 'Word vector catalog' },
         { kind: 'group', id: 'modelCatalog', label: 'Model catalog' },
         { kind: 'group', id: 'models', label: 'Cached models' },
@@ -112,6 +141,12 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
       ];
     }
     if (node.kind !== 'group') return [];
+    if (node.id === 'local') {
+      const items = await this.local?.items() ?? [];
+      const added = new Set(this.local?.added().map((i) => i.path));
+      return items.length ? items.map((item) => ({ kind: 'local', item, added: added.has(item.path) }))
+        : [{ kind: 'empty', label: 'No model folders or vector files in the workspace: Add Local…' }];
+    }
     const cacheDir = this.cacheDir();
     if (node.id === 'catalog') {
       const entries = this.catalog();
@@ -136,5 +171,6 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
 
   dispose(): void {
     this.changed.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

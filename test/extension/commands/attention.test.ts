@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeUri, recorded, type QuickPickItem } from '../fake-vscode';
-import { commandHarness, byLabel, tick, Memory } from './command-harness';
+import { checkpointFolder, commandHarness, byLabel, tick, Memory } from './command-harness';
 import type { AttentionResult } from '../../../src/protocol/result';
 import { CancelledError, MechLensError } from '../../../src/core/errors';
 import type { AttentionInput } from '../../../src/core/analyses/attention';
@@ -56,17 +56,21 @@ test('asks for model, template, layer and sweep; runs the job with them and the 
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result']);
-  assert.equal((panel.posted[2] as { result: AttentionResult }).result.job, 'attention');
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'capabilities', 'progress', 'result']);
+  assert.equal((panel.posted[3] as { result: AttentionResult }).result.job, 'attention');
 });
 
 test('a model folder from Browse…, one layer without the sweep; the layer box knows the catalog model\'s layer count', async () => {
-  recorded.quickPickAnswers.push((items) => items.find((i) => i.label.includes('Browse for a model folder')), byLabel('Layer 2 only'));
-  recorded.openDialogAnswers.push([FakeUri.file('/models/tiny-gpt2')]);
+  const browse = (items: QuickPickItem[]) => items.find((i) => i.label.includes('Browse for a model folder'));
+  recorded.quickPickAnswers.push(browse, browse, byLabel('Layer 2 only'));
+  const folder = checkpointFolder('tiny-gpt2');
+  // A file where a folder is asked is refused at once, and the dialog opens again.
+  recorded.openDialogAnswers.push([FakeUri.file(join(folder, 'config.json'))], [FakeUri.file(folder)]);
   recorded.inputBoxAnswers.push('The next word is {word}', '2');
   const inputs: AttentionInput[] = [];
   await h.command.compareAttention(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: wordsUri as never });
-  assert.equal(inputs[0].model, '/models/tiny-gpt2');
+  assert.deepEqual(recorded.warnings, ['MechLens: config.json is a file, not a model folder (config.json and model.safetensors). Choose a folder with config.json and model.safetensors.']);
+  assert.equal(inputs[0].model, folder);
   assert.equal(inputs[0].layer, 2);
   assert.equal(inputs[0].sweep, false);
   assert.equal(h.command.validateLayer('23', 24), undefined);
@@ -110,7 +114,7 @@ test('an error the user can fix is shown with what failed and the fix, in the pa
   assert.equal(recorded.errors.length, 1);
   assert.match(recorded.errors[0], /layer 5 does not exist/);
   assert.match(recorded.errors[0], /Choose a layer from 0 to 3/);
-  assert.deepEqual(recorded.errorButtons[0], ['Open Log', 'Choose Another File']);
+  assert.deepEqual(recorded.errorButtons[0], ['Open Log', 'Choose Another Word List (replaces next-word.words)']);
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
   await tick();

@@ -2,6 +2,9 @@
 // the command module loads (it imports vscode at load time), a clean `recorded` and no open panels
 // before each test, an in-memory Memento, and the quick-pick answer helpers.
 import { before, beforeEach } from 'node:test';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { FakeUri, installFakeVscode, recorded, type QuickPickItem } from '../fake-vscode';
 import { RecentList, type MementoLike } from '../../../src/extension/recent';
 import type * as LogModule from '../../../src/extension/log';
@@ -33,7 +36,7 @@ export function commandHarness<M>(load: () => Promise<M>): CommandHarness<M> {
   });
   beforeEach(() => {
     h.panel?.ResultPanel.disposeAll();
-    Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], openDialogAnswers: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], steps: [], log: [], panels: [], inspect: {}, trusted: true });
+    Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], inputBoxes: [], warnings: [], warningActions: [], openDialogAnswers: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], steps: [], log: [], panels: [], inspect: {}, trusted: true });
   });
   return h as CommandHarness<M>;
 }
@@ -41,3 +44,12 @@ export function commandHarness<M>(load: () => Promise<M>): CommandHarness<M> {
 export const byLabel = (label: string) => (items: QuickPickItem[]) => items.find((i) => i.label === label);
 export const byPrefix = (prefix: string) => (items: QuickPickItem[]) => items.find((i) => i.label.includes(prefix));
 export const tick = () => new Promise((r) => setImmediate(r));
+
+/** A folder that passes the model prompt's check: config.json beside safetensors weights (their content is not read here). */
+export function checkpointFolder(name: string): string {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'mechlens-model-')), name);
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'gpt2', n_layer: 4, n_embd: 8, n_head: 2, vocab_size: 10, n_positions: 16 }));
+  writeFileSync(path.join(dir, 'model.safetensors'), '');
+  return dir;
+}

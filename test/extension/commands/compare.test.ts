@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { FakeUri, recorded } from '../fake-vscode';
 import { commandHarness, byLabel, byPrefix, tick, Memory } from './command-harness';
@@ -66,7 +69,7 @@ test('the compare flow asks for two sources, runs the job with the settings, and
   assert.equal(panel.title, 't');
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result']);
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'capabilities', 'progress', 'result']);
 
   // The next run remembers the last choices.
   recorded.quickPickAnswers.push((_items, active) => active[0], (_items, active) => active[0]);
@@ -152,7 +155,7 @@ test('a MechLensError reaches the user as its one-line message with actions, and
   const err = new MechLensError('not-found', 'only 2 of 20 words are in both sources', { input: '/workspace/samples/space.words', fix: 'Check the spelling.' });
   await h.command.compareEmbeddings(services(async () => { throw err; }) as never, { uri: wordsUri as never });
   assert.deepEqual(recorded.errors, ['/workspace/samples/space.words: only 2 of 20 words are in both sources. Check the spelling.']);
-  assert.deepEqual(recorded.errorButtons, [['Open Log', 'Choose Another File']]);
+  assert.deepEqual(recorded.errorButtons, [['Open Log', 'Choose Another Word List (replaces space.words)']]);
   assert.ok(recorded.log.some((l) => l.startsWith('error Compare failed: [not-found]') && l.includes('compare.test.ts')), 'stack in the log');
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
@@ -195,4 +198,24 @@ test('closing a picker stops the flow before any job runs', async () => {
   assert.equal(recorded.panels.length, 0);
   recorded.openDialogAnswers.push(undefined);
   assert.equal(await h.command.compareEmbeddings(services(async () => result()) as never, {}), undefined, 'no word list chosen');
+});
+
+test('a vector file given as the word list is said to be one at once, and becomes source A on request; Back in source B returns to source A', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'mechlens-compare-'));
+  const vectors = path.join(root, 'glove.txt');
+  writeFileSync(vectors, `apple ${Array.from({ length: 40 }, (_, k) => (k / 7).toFixed(5)).join(' ')}\npear ${Array.from({ length: 40 }, (_, k) => (k / 3).toFixed(5)).join(' ')}\n`);
+  const words = path.join(root, 'fruit.words');
+  writeFileSync(words, 'apple\npear\n');
+  recorded.warningActions.push('Use as Source A');
+  recorded.openDialogAnswers.push([FakeUri.file(words)]);
+  // Source A is preselected as the vector file; B: Back, then A again (the same row), then B.
+  recorded.quickPickAnswers.push((_items, active) => active[0], () => 'back', (_items, active) => active[0], byLabel('glove-wiki-gigaword-300'));
+  const inputs: CompareInput[] = [];
+  await h.command.compareEmbeddings(services(async (input) => { inputs.push(input); return result(); }) as never, { uri: FakeUri.file(vectors) as never });
+  assert.deepEqual(recorded.warnings, ['MechLens: glove.txt is a vector file (GloVe text, 40-d), not a word list.']);
+  assert.deepEqual(recorded.quickPicks.map((q) => [q.title, q.back]), [
+    ['MechLens: Compare Embeddings — source A', false], ['MechLens: Compare Embeddings — source B', true],
+    ['MechLens: Compare Embeddings — source A', false], ['MechLens: Compare Embeddings — source B', true],
+  ]);
+  assert.deepEqual(inputs.map((i) => [i.wordsPath, i.a, i.b]), [[words, `vectors:${vectors}`, 'glove-wiki-gigaword-300']]);
 });

@@ -54,7 +54,7 @@ test('defaults: gpt2-medium and blocks.5.mlp.hook_pre are preselected; the job g
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result']);
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'capabilities', 'progress', 'result']);
   assert.deepEqual(s.recentModels.items(), ['gpt2-medium']);
 });
 

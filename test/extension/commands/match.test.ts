@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeUri, recorded, type QuickPickItem } from '../fake-vscode';
-import { byLabel, commandHarness, Memory, tick } from './command-harness';
+import { byLabel, checkpointFolder, commandHarness, Memory, tick } from './command-harness';
 import type { MatchResult } from '../../../src/protocol/result';
 import { CancelledError, MechLensError } from '../../../src/core/errors';
 import type { MatchInput } from '../../../src/core/analyses/match';
@@ -60,8 +60,8 @@ test('asks for A, model, L, leading space and K; runs the job with them and the 
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['progress', 'result', 'capabilities']);
-  assert.deepEqual(panel.posted[2], { type: 'capabilities', rerun: true });
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result', 'capabilities']);
+  assert.deepEqual(panel.posted[3], { type: 'capabilities', rerun: true, runAgain: true });
 });
 
 test('every step is numbered, the typed L and K too: (1/5) to (5/5)', async () => {
@@ -73,13 +73,14 @@ test('every step is numbered, the typed L and K too: (1/5) to (5/5)', async () =
 
 test('right-click on a vector file makes it source A; the default L and K are the notebook\'s 6 and 100', async () => {
   recorded.quickPickAnswers.push(byPart('Enter a Hugging Face id'), activeItem);
-  recorded.inputBoxAnswers.push('/models/tiny-gpt2', '6', '100');
+  const folder = checkpointFolder('tiny-gpt2');
+  recorded.inputBoxAnswers.push(folder, '6', '100');
   const inputs: MatchInput[] = [];
   await h.command.matchVocabularies(services(async (input) => { inputs.push(input); return fixture; }) as never,
     { uri: FakeUri.file('/workspace/vectors/word2vec-small.txt') as never });
   assert.equal(recorded.quickPicks[0].title, 'MechLens: Match Vocabularies — model B');
   assert.equal(inputs[0].a, 'vectors:/workspace/vectors/word2vec-small.txt');
-  assert.equal(inputs[0].b, 'model:/models/tiny-gpt2#embed');
+  assert.equal(inputs[0].b, `model:${folder}#embed`);
   assert.deepEqual([inputs[0].length, inputs[0].count, inputs[0].leadingSpace], [6, 100, 'with']);
 });
 

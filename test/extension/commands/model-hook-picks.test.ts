@@ -6,27 +6,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../../src/core/models/random-checkpoint';
-import { buildHookPickRows, buildModelPickRows, contrastDefaults, contrastTitle, hookConfigFor, readContrastSettings, validateHook } from '../../../src/extension/commands/model-hook-picks';
+import { buildHookPickRows, buildModelPickRows, contrastDefaults, contrastTitle, defaultHookFor, hookConfigFor, readContrastSettings, validateHook } from '../../../src/extension/commands/model-hook-picks';
 import type { Inspect, InspectedSetting } from '../../../src/extension/settings';
 
-test('model rows: the default first and picked, recent next, then Browse… and Enter…, then the catalog', () => {
-  const rows = buildModelPickRows({ defaultModel: 'gpt2-medium', recent: ['/models/mine', 'gpt2-medium', 'gpt2'], cached: new Set(['gpt2']) });
+test('model rows: recent (used) models first, the last one picked; the default labelled; local folders; then Browse… and Enter…; then the catalog', () => {
+  const rows = buildModelPickRows({
+    defaultModel: 'gpt2-medium', recent: ['/models/mine', 'gpt2'], cached: new Set(['gpt2']),
+    local: [{ kind: 'model', path: '/ws/tiny', name: 'tiny' }, { kind: 'model', path: '/models/mine', name: 'mine' }],
+  });
+  const summary = rows.slice(0, 11).map((r) => (r.kind === 'model' ? `${r.model}${r.picked ? '*' : ''}` : r.kind === 'separator' ? `-${r.label}` : r.kind));
+  assert.deepEqual(summary, ['-Recent', '/models/mine*', 'gpt2', '-Default', 'gpt2-medium', '-On this machine', '/ws/tiny', '-Other', 'browse', 'enter', '-Hugging Face models (downloaded once, then cached)']);
   const models = rows.filter((r) => r.kind === 'model');
-  assert.deepEqual(models.slice(0, 3).map((r) => r.kind === 'model' && r.model), ['gpt2-medium', '/models/mine', 'gpt2']);
-  assert.equal(models.filter((r) => r.kind === 'model' && r.picked).length, 1);
   assert.equal(new Set(models.map((r) => r.kind === 'model' && r.model)).size, models.length, 'no model twice');
   const gpt2 = models.find((r) => r.kind === 'model' && r.model === 'gpt2');
   assert.match(gpt2?.kind === 'model' ? gpt2.description ?? '' : '', /cached/);
-  const medium = models[0];
-  assert.match(medium.kind === 'model' ? medium.description ?? '' : '', /24 layers · 1024 d · download 1\.5 GB/);
-  const mine = models[1];
-  assert.equal(mine.kind === 'model' && mine.label, 'mine');
-  const browse = rows.findIndex((r) => r.kind === 'browse');
-  const lastRecent = rows.findIndex((r) => r.kind === 'model' && r.model === 'gpt2');
-  assert.deepEqual(rows.slice(browse, browse + 2).map((r) => r.kind), ['browse', 'enter']);
-  assert.equal(rows[browse - 1].kind, 'separator', 'Browse… and Enter… open their own section');
-  assert.equal(browse - 2, lastRecent, 'right after the default and recent models');
+  const medium = models.find((r) => r.kind === 'model' && r.model === 'gpt2-medium');
+  assert.match(medium?.kind === 'model' ? medium.description ?? '' : '', /^default · 24 layers · 1024 d · download 1\.5 GB/);
+  assert.equal(models[0].kind === 'model' && models[0].label, 'mine');
   assert.equal(rows[rows.length - 1].kind, 'model', 'the catalog comes last');
+  // Nothing used yet: the default is picked (Enter takes it), and no row says "Recent".
+  const fresh = buildModelPickRows({ defaultModel: 'gpt2-medium', recent: [], cached: new Set() });
+  assert.deepEqual(fresh.slice(0, 2).map((r) => (r.kind === 'model' ? [r.model, r.picked] : r.kind === 'separator' ? r.label : r.kind)), ['Default', ['gpt2-medium', true]]);
+  assert.ok(!fresh.some((r) => r.kind === 'separator' && r.label === 'Recent'));
 });
 
 test('hook rows for a catalog model: the default first, per-position hooks with their widths', () => {
@@ -95,4 +96,13 @@ test('settings: defaults, user values, and workspace paths ignored when untruste
   // A hook name is not a path: the workspace value still applies.
   assert.equal(untrusted.defaultHook, 'blocks.2.mlp.hook_post');
   assert.equal(readContrastSettings(inspectFrom({ 'contrast.alpha': { globalValue: 1.5 } }), true).alpha, undefined);
+});
+
+test('the hook offered first exists in the model at hand: the configured one if it does, else the middle layer\'s MLP input', () => {
+  const small = { nLayer: 3, nHead: 2, nEmbd: 8, nInner: 32, vocabSize: 10 };
+  assert.deepEqual(defaultHookFor(small, contrastDefaults.hook), { hook: 'blocks.1.mlp.hook_pre', why: 'the middle layer\'s MLP input, of 3 layers' });
+  assert.deepEqual(defaultHookFor(small, 'blocks.2.attn.hook_q'), { hook: 'blocks.2.attn.hook_q', why: 'mechlens.contrast.defaultHook' });
+  const medium = hookConfigFor('gpt2-medium');
+  assert.deepEqual(defaultHookFor(medium, contrastDefaults.hook), { hook: 'blocks.5.mlp.hook_pre', why: 'the default' });
+  assert.equal(buildHookPickRows(small as never, 'blocks.1.mlp.hook_pre')[0].hook, 'blocks.1.mlp.hook_pre', 'the default is not the first row');
 });

@@ -138,7 +138,7 @@ test('a panel without a registered re-run (a saved run) says so, and tells the w
   await tick();
   assert.match((fake.posted[0] as { error: string }).error, /opened from a saved run or restored after a reload/);
   panel.setRerunHandler(async () => result('x', 1));
-  assert.deepEqual(fake.posted.at(-1), { type: 'capabilities', rerun: true });
+  assert.deepEqual(fake.posted.at(-1), { type: 'capabilities', rerun: true, runAgain: false });
   assert.equal(panel.canRerun, true);
 });
 

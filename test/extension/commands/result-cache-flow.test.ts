@@ -60,10 +60,12 @@ test('the same run twice: the second comes from the cache, is marked, and the us
   assert.deepEqual({ ...second, run: { ...second!.run, fromCache: undefined } }, { ...first, run: { ...first!.run, fromCache: undefined } });
   assert.match(recorded.infos.at(-1) ?? '', /^MechLens: the attention run on animals\.words came from the result cache \(computed .+\); nothing was run\.$/);
   assert.ok(recorded.log.some((l) => /^info attention: using the cached result stored /.test(l)));
+  // The same job on the same input shows in the same panel (mechlens.newPanelPerRun is off).
+  assert.equal(recorded.panels.length, 1, 'the second run of the same input opened a panel of its own');
   const panel = recorded.panels.at(-1)!;
   panel.send({ type: 'ready' });
   await tick();
-  const shown = panel.posted.find((m) => (m as { type: string }).type === 'result') as { result: AttentionResult };
+  const shown = [...panel.posted].reverse().find((m) => (m as { type: string }).type === 'result') as { result: AttentionResult };
   assert.ok(shown.result.run.fromCache, 'the panel gets the marker, so its header can say "from cache"');
 
   await s.run('0');

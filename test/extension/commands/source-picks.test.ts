@@ -8,24 +8,34 @@ const catalog = [
   { name: 'word2vec-google-news-300', dims: 300 },
 ];
 
-test('the last choice comes first and is preselected, then the default, the other recent ones, the catalog and the actions', () => {
+test('recent (used) sources first with the last choice preselected, the default labelled as such, local items, then Browse… and Enter…, then the catalogs', () => {
   const rows = buildSourcePickRows({
     catalog,
     recent: ['vectors:/data/my vectors.txt', 'glove-wiki-gigaword-50', 'vectors:/data/my vectors.txt'],
     defaultSpec: 'glove-wiki-gigaword-300',
     cached: new Set(['glove-wiki-gigaword-50']),
+    local: [
+      { kind: 'vectors', path: '/ws/vec/small.txt', name: 'small.txt', format: 'GloVe text · 50-d', dims: 50 },
+      { kind: 'model', path: '/ws/models/tiny', name: 'tiny' },
+      // Already recent: listed once, under Recent.
+      { kind: 'vectors', path: '/data/my vectors.txt', name: 'my vectors.txt', format: 'GloVe text · 25-d', dims: 25 },
+    ],
   });
   const summary = rows.map((r) => (r.kind === 'spec' ? `${r.spec}${r.picked ? '*' : ''}` : `${r.kind}:${r.label}`));
   assert.deepEqual(summary, [
     'separator:Recent',
     'vectors:/data/my vectors.txt*',
-    'glove-wiki-gigaword-300',
     'glove-wiki-gigaword-50',
-    'separator:Word vector catalog',
-    'word2vec-google-news-300',
+    'separator:Default',
+    'glove-wiki-gigaword-300',
+    'separator:On this machine',
+    'vectors:/ws/vec/small.txt',
+    'model:/ws/models/tiny#embed',
     'separator:Other sources',
     'browse:$(folder-opened) Browse for a vector file…',
     'enter:$(edit) Enter a source spec…',
+    'separator:Word vector catalog',
+    'word2vec-google-news-300',
   ]);
   const file = rows[1];
   assert.ok(file.kind === 'spec');
@@ -34,9 +44,15 @@ test('the last choice comes first and is preselected, then the default, the othe
   assert.ok(cached?.kind === 'spec');
   assert.equal(cached.description, '50-d · 400,000 words · cached');
   assert.equal(cached.detail, 'GloVe, Wikipedia 2014 + Gigaword 5');
-  const notCached = rows.find((r) => r.kind === 'spec' && r.spec === 'glove-wiki-gigaword-300');
-  assert.ok(notCached?.kind === 'spec');
-  assert.equal(notCached.description, '300-d · 400,000 words · download 394 MB');
+  const byDefault = rows.find((r) => r.kind === 'spec' && r.spec === 'glove-wiki-gigaword-300');
+  assert.ok(byDefault?.kind === 'spec');
+  assert.equal(byDefault.description, 'default · 300-d · 400,000 words · download 394 MB');
+  const local = rows.find((r) => r.kind === 'spec' && r.spec === 'vectors:/ws/vec/small.txt');
+  assert.ok(local?.kind === 'spec');
+  assert.deepEqual([local.label, local.description, local.detail], ['small.txt', 'GloVe text · 50-d', '/ws/vec/small.txt']);
+  // `last` (this side's own last choice) wins over the first recent one (the other side's).
+  const sideB = buildSourcePickRows({ catalog, recent: ['glove-wiki-gigaword-50', 'word2vec-google-news-300'], last: 'word2vec-google-news-300' });
+  assert.deepEqual(sideB.filter((r) => r.kind === 'spec' && r.picked).map((r) => r.kind === 'spec' && r.spec), ['word2vec-google-news-300']);
 });
 
 test('model catalog entries are offered as token-embedding sources, unless already listed as recent', () => {
@@ -48,16 +64,17 @@ test('model catalog entries are offered as token-embedding sources, unless alrea
   assert.deepEqual(rows.map((r) => (r.kind === 'spec' ? [r.spec, r.label, r.description] : r.kind === 'separator' ? r.label : r.kind)), [
     'Recent',
     ['model:gpt2#embed', 'gpt2 · token embeddings', 'model'],
+    'Other sources', 'browse', 'enter',
     'Model token embeddings',
     ['model:distilgpt2#embed', 'distilgpt2 · token embeddings', '768-d · cached'],
     ['model:gpt2-xl#embed', 'gpt2-xl · token embeddings', '1600-d · download on first use'],
-    'Other sources', 'browse', 'enter',
   ]);
 });
 
-test('with no history the default is preselected; with no default either, only the catalog and actions remain', () => {
+test('with no history the default is preselected and labelled "Default", never "Recent"; with no default either, only the actions and catalog remain', () => {
   const withDefault = buildSourcePickRows({ catalog, recent: [], defaultSpec: 'glove-wiki-gigaword-50' });
-  assert.deepEqual(withDefault.slice(0, 2).map((r) => r.kind === 'spec' ? [r.spec, r.picked] : r.kind), ['separator', ['glove-wiki-gigaword-50', true]]);
+  assert.deepEqual(withDefault.slice(0, 2).map((r) => r.kind === 'spec' ? [r.spec, r.picked] : r.label), ['Default', ['glove-wiki-gigaword-50', true]]);
+  assert.ok(!withDefault.some((r) => r.kind === 'separator' && r.label === 'Recent'));
   const bare = buildSourcePickRows({ catalog: [], recent: [] });
   assert.deepEqual(bare.map((r) => r.kind), ['separator', 'browse', 'enter']);
 });

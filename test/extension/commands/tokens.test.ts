@@ -43,7 +43,7 @@ test('defaults: gpt2, the first 100 tokens, t-SNE; the job gets them and the res
   const panel = recorded.panels[0];
   panel.send({ type: 'ready' });
   await tick();
-  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'progress', 'result']);
+  assert.deepEqual(panel.posted.map((m) => (m as { type: string }).type), ['capabilities', 'capabilities', 'progress', 'result']);
   assert.deepEqual(s.recentModels.items(), ['gpt2']);
 });
 

@@ -110,8 +110,9 @@ test('save writes the result as *.mechlens.json where the user chose; export wri
   recorded.nextSaveTarget = FakeUri.file(path.join(dir, 'run.mechlens.json'));
   fake.send({ type: 'save' });
   await until(() => fs.existsSync(path.join(dir, 'run.mechlens.json')));
-  const dialog = recorded.saveDialogs[0] as { defaultUri: FakeUri };
-  assert.equal(dialog.defaultUri.path, '/workspace/glove vs gpt2.mechlens.json');
+  const dialog = recorded.saveDialogs[0] as { defaultUri: FakeUri; title: string };
+  assert.equal(dialog.defaultUri.path, '/workspace/glove-vs-gpt2.mechlens.json', 'the default name has spaces');
+  assert.equal(dialog.title, 'MechLens: save this run (*.mechlens.json)');
   const text = fs.readFileSync(path.join(dir, 'run.mechlens.json'), 'utf8');
   assert.equal(text, `${JSON.stringify(result('glove vs gpt2'))}\n`);
 
@@ -231,4 +232,60 @@ test('a second Save while the save dialog is open opens no second dialog', async
   fake.send({ type: 'save' });
   await tick(); await tick();
   assert.equal(recorded.saveDialogs.length, 2, 'once the dialog closed, Save works again');
+});
+
+test('a run of the same job and input shows in the open panel; another input, a running panel or newPanelPerRun opens a new one', async () => {
+  const s = services();
+  const key = JSON.stringify(['compare', '/w/a.words', 'x', 'y']);
+  const first = panelModule.ResultPanel.create(s, 'first', key);
+  recorded.panels[0].send({ type: 'ready' });
+  await tick();
+  first.showResult(result('first result'));
+  first.setRunAgain(() => undefined);
+  const again = panelModule.ResultPanel.create(s, 'second', key);
+  assert.equal(again, first, 'the same job and input did not reuse the panel');
+  assert.equal(recorded.panels.length, 1);
+  assert.equal(recorded.panels[0].title, 'second');
+  assert.equal(again.currentResult, undefined, 'the reused panel still claims the old result');
+  const posted = recorded.panels[0].posted as { type: string; runAgain?: boolean; message?: string }[];
+  assert.deepEqual(posted.slice(-2).map((m) => m.type), ['capabilities', 'progress'], 'the reused panel was not reset to a fresh run');
+  assert.equal(posted.at(-2)?.runAgain, false, 'the previous run\'s Run again survived the reuse');
+
+  assert.notEqual(panelModule.ResultPanel.create(s, 'other', JSON.stringify(['compare', '/w/b.words', 'x', 'y'])), first);
+  const running = new AbortController();
+  const tracked = first.trackRun(running);
+  assert.notEqual(panelModule.ResultPanel.create(s, 'while running', key), first, 'a running panel was taken over');
+  tracked.dispose();
+  recorded.config['newPanelPerRun'] = true;
+  try {
+    assert.notEqual(panelModule.ResultPanel.create(s, 'per run', key), first, 'mechlens.newPanelPerRun was ignored');
+  } finally {
+    delete recorded.config['newPanelPerRun'];
+  }
+  first.dispose();
+  assert.notEqual(panelModule.ResultPanel.create(s, 'after close', key), first);
+});
+
+test('the Cancel of the progress box aborts the run the panel shows; Run again starts the same run once it has ended', async () => {
+  const panel = panelModule.ResultPanel.create(services(), 'Compare');
+  const fake = recorded.panels[0];
+  fake.send({ type: 'ready' });
+  await tick();
+  let started = 0;
+  panel.setRunAgain(() => { started++; });
+  assert.deepEqual(fake.posted.at(-1), { type: 'capabilities', rerun: false, runAgain: true });
+  const run = new AbortController();
+  const tracked = panel.trackRun(run);
+  fake.send({ type: 'request', id: 1, method: 'runAgain' });
+  await tick();
+  assert.deepEqual(fake.posted.at(-1), { type: 'reply', id: 1, ok: true, value: { started: false } }, 'Run again started a second run beside the running one');
+  fake.send({ type: 'request', id: 2, method: 'cancelRun' });
+  await tick();
+  assert.equal(run.signal.aborted, true);
+  assert.deepEqual(fake.posted.at(-1), { type: 'reply', id: 2, ok: true, value: { cancelled: true } });
+  tracked.dispose();
+  fake.send({ type: 'request', id: 3, method: 'runAgain' });
+  await tick();
+  assert.equal(started, 1);
+  assert.deepEqual(fake.posted.at(-1), { type: 'reply', id: 3, ok: true, value: { started: true } });
 });

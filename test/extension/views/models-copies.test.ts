@@ -20,7 +20,7 @@ before(async () => {
 type Item = { description?: string; tooltip?: string; iconPath?: { id: string } };
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `mechlens-${name}-`));
 
-test('catalog entries found in the hub cache or gensim-data say so, with the path, and count as cached for the pickers', () => {
+test('catalog entries found in the hub cache or gensim-data say so, with the path, and count as cached for the pickers', async () => {
   const hubCache = tmp('hub');
   const checkpoint = tmp('ckpt');
   writeRandomGpt2Checkpoint(checkpoint, { nLayer: 1, nEmbd: 8, nHead: 2, nPositions: 16 });
@@ -35,7 +35,7 @@ test('catalog entries found in the hub cache or gensim-data say so, with the pat
   process.env.GENSIM_DATA_DIR = gensim;
   try {
     const provider = new modelsModule.ModelsTreeProvider(catalogEntries, () => cacheDir);
-    const [vectorCatalog, modelCatalog] = provider.getChildren().map((r) => provider.getChildren(r));
+    const [, vectorCatalog, modelCatalog] = await Promise.all((await provider.getChildren()).map((r) => provider.getChildren(r)));
     const item = (nodes: unknown[], spec: string) => provider.getTreeItem(nodes.find((n) => modelsModule.specOfNode(n) === spec) as never) as unknown as Item;
 
     const gpt2 = item(modelCatalog, 'model:gpt2#embed');

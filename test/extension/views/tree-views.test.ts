@@ -19,7 +19,7 @@ before(async () => {
 
 type Item = { label: string; description?: string; contextValue?: string; iconPath?: { id: string } };
 
-test('the Models view lists both catalogs with cache status, and cached files and models, each usable as a source', () => {
+test('the Models view lists the local items, both catalogs with cache status, and cached files and models, each usable as a source', async () => {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
   try {
     fs.mkdirSync(path.join(cache, 'vectors'), { recursive: true });
@@ -29,10 +29,17 @@ test('the Models view lists both catalogs with cache status, and cached files an
     fs.writeFileSync(path.join(gpt2, 'config.json'), '{}');
     fs.writeFileSync(path.join(gpt2, 'mechlens-source.json'), JSON.stringify({ id: 'openai-community/gpt2', revision: 'main' }));
 
-    const provider = new modelsModule.ModelsTreeProvider(catalogEntries, () => cache);
-    const roots = provider.getChildren();
-    assert.deepEqual(roots.map((r) => (provider.getTreeItem(r) as unknown as Item).label), ['Word vector catalog', 'Model catalog', 'Cached models', 'Cached vector files']);
-    const [vectorCatalog, modelCatalog, cachedModels, files] = roots.map((r) => provider.getChildren(r));
+    const localModel = { kind: 'model' as const, path: path.join(cache, 'my-gpt2'), name: 'my-gpt2' };
+    const localVectors = { kind: 'vectors' as const, path: path.join(cache, 'v.txt'), name: 'v.txt', format: 'GloVe text · 50-d', dims: 50 };
+    const local = { items: async () => [localModel, localVectors], added: () => [localVectors], onDidChange: () => ({ dispose: () => undefined }) };
+    const provider = new modelsModule.ModelsTreeProvider(catalogEntries, () => cache, local as never);
+    const roots = await provider.getChildren();
+    assert.deepEqual(roots.map((r) => (provider.getTreeItem(r) as unknown as Item).label), ['On this machine', 'Word vector catalog', 'Model catalog', 'Cached models', 'Cached vector files']);
+    const [localNodes, vectorCatalog, modelCatalog, cachedModels, files] = await Promise.all(roots.map((r) => provider.getChildren(r)));
+    // Local items first: a model folder is a model for the model jobs and a token-embedding source; a vector file a source.
+    assert.deepEqual(localNodes.map((n) => modelsModule.specOfNode(n)), [`model:${localModel.path}#embed`, `vectors:${localVectors.path}`]);
+    assert.deepEqual(localNodes.map((n) => (provider.getTreeItem(n) as unknown as Item).description), ['model folder · workspace', 'GloVe text · 50-d · added']);
+    assert.equal(modelsModule.localPathOfNode(localNodes[1]), localVectors.path);
 
     const glove50 = vectorCatalog.find((n) => modelsModule.specOfNode(n) === 'glove-wiki-gigaword-50')!;
     const glove50Item = provider.getTreeItem(glove50) as unknown as Item;
