@@ -31,7 +31,8 @@ test('sentence sets: unbalanced markers are errors, repeated sentences warnings,
   assert.match(bad[0].message, /Unbalanced "\{"/);
   const d = diagnoseText('[him]\nI saw {him}.\nI saw {him}.\n[her]\nShe left.\n', 'sentences');
   assert.deepEqual(d.map((x) => [x.line, x.severity, x.removable ?? false]), [[2, 'warning', true], [4, 'warning', false]]);
-  assert.match(d[1].message, /No \{target\} marker while other sentences are marked: the job stops here unless a --target/);
+  assert.match(d[1].message, /No \{target\} marker while other sentences are marked: mark the word to read in \{braces\}/);
+  assert.doesNotMatch(d[1].message, /--target/);
   const none = diagnoseText('[him]\nHe left.\n[her]\nShe left.\n', 'sentences');
   assert.deepEqual(none.map((x) => [x.line, x.severity]), [[1, 'information'], [3, 'information']]);
   assert.match(none[0].message, /else the last token/);
