@@ -1,5 +1,5 @@
-// Logit attribution's extension pieces that run without vscode: the texts read from a file or a
-// selection, the one-token check of the target and contrast input boxes (with the real GPT-2
+// Logit attribution's extension pieces that run without vscode (its texts are read by text-input.ts,
+// tested in lens-input.test.ts): the one-token check of the target and contrast input boxes (with the real GPT-2
 // tokenizer), the panel's re-run check, the Inspector's layer view and the status line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,19 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AttributionResult } from '../../src/protocol/result';
-import { readAttributionTexts, wordProblem } from '../../src/extension/commands/attribution-inputs';
+import { wordProblem } from '../../src/extension/commands/attribution-inputs';
 import { validateAttributionRerun } from '../../src/extension/commands/rerun-params';
 import { inspectSelection, summarizeResult } from '../../src/extension/job-table';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { loadTokenizer } from '../../src/core/models/tokenizer';
 
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'webview', 'fixtures', 'attribution-result.json'), 'utf8')) as AttributionResult;
-
-test('texts: one per non-empty line, comments and [group] headers left out, {braces} removed', () => {
-  const content = '# capitals\n[him]\nI saw {him} there.\n\n  The Eiffel Tower is in the city of  \r\n[her]\n# done\n';
-  assert.deepEqual(readAttributionTexts(content), ['I saw him there.', 'The Eiffel Tower is in the city of']);
-  assert.deepEqual(readAttributionTexts('\n# only a comment\n'), []);
-});
 
 test('the input boxes: one token with a leading space passes; several tokens name the pieces; empty contrast is none', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-attribution-inputs-'));

@@ -4,9 +4,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AttributionResult } from '../../protocol/result';
-import { writeJsonFileSync } from '../../core/io/json-stream';
 import { runInWorker } from '../../core/worker/client';
 import type { CliCommand } from '../command';
+import { runtimeOptions, workerControl, writeJsonOutput } from '../model-job';
 import { writeHtmlReport } from '../report';
 import { logSourceCopies } from '../source-copies';
 
@@ -29,13 +29,10 @@ const command: CliCommand = {
       texts: args.text as string[],
       target: args.target as string,
       contrast: args.contrast as string | undefined,
-      provider: args.provider as string | undefined,
-      cacheDir: args['cache-dir'] as string | undefined,
-      offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+      ...runtimeOptions(args),
+    }, workerControl(io));
     const file = args.json as string;
-    mkdirSync(dirname(file), { recursive: true });
-    writeJsonFileSync(file, cliJson(result));
+    writeJsonOutput(file, cliJson(result));
     io.log(`Wrote ${file}`);
     if (typeof args.html === 'string') {
       mkdirSync(dirname(args.html), { recursive: true });

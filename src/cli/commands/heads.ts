@@ -1,14 +1,12 @@
 // mechlens heads: every layer's attention pattern for texts or the repeat-random probe, and the
 // previous-token, duplicate-token and induction score of every head (core/analyses/heads.ts).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { HEADS_DEFAULTS } from '../../core/analyses/heads';
 import { MechLensError } from '../../core/errors';
-import { writeJsonFileSync } from '../../core/io/json-stream';
 import { runInWorker } from '../../core/worker/client';
 import type { HeadScores } from '../../protocol/result';
 import { numberOption } from '../args';
 import type { CliCommand } from '../command';
+import { runtimeOptions, workerControl, writeJsonOutput } from '../model-job';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliCommand = {
@@ -39,13 +37,10 @@ const command: CliCommand = {
       repeatRandom: probe ? numberOption('heads', args, 'repeat-random', HEADS_DEFAULTS.repeatRandom, { integer: true, min: 2 }) : undefined,
       seed: numberOption('heads', args, 'seed', HEADS_DEFAULTS.seed, { integer: true, min: 0 }),
       patterns: args.patterns === true,
-      provider: args.provider as string | undefined,
-      cacheDir: args['cache-dir'] as string | undefined,
-      offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+      ...runtimeOptions(args),
+    }, workerControl(io));
     const file = args.json as string;
-    mkdirSync(dirname(file), { recursive: true });
-    writeJsonFileSync(file, result);
+    writeJsonOutput(file, result);
     io.log(`Wrote ${file}`);
     const tokens = result.texts.reduce((n, t) => n + t.tokens.length, 0);
     io.log(`${result.texts.length} text${result.texts.length === 1 ? '' : 's'} (${tokens} tokens), ${result.nLayer} layers × ${result.nHead} heads, provider ${result.provider}`);

@@ -1,13 +1,11 @@
 // mechlens lens: the logit lens of one or more texts (core/analyses/lens.ts), written as the
 // Result JSON, whose `texts[].tokens` and `texts[].layers[].positions[]` are the CLI contract's shape.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { writeJsonFileSync } from '../../core/io/json-stream';
 import { LENS_DEFAULT_TOP_K, lensTopKLimit } from '../../protocol/lens';
 import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
 import { numberOption } from '../args';
 import type { CliCommand } from '../command';
+import { runtimeOptions, workerControl, writeJsonOutput } from '../model-job';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliCommand = {
@@ -31,13 +29,10 @@ const command: CliCommand = {
       texts,
       target: args.target as string | undefined,
       topK: numberOption('lens', args, 'top', LENS_DEFAULT_TOP_K, { integer: true, min: lensTopKLimit.min, max: lensTopKLimit.max }),
-      provider: args.provider as string | undefined,
-      cacheDir: args['cache-dir'] as string | undefined,
-      offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+      ...runtimeOptions(args),
+    }, workerControl(io));
     const file = args.json as string;
-    mkdirSync(dirname(file), { recursive: true });
-    writeJsonFileSync(file, r);
+    writeJsonOutput(file, r);
     const show = (s: string) => JSON.stringify(s);
     for (const t of r.texts) {
       const last = t.layers[t.layers.length - 1].positions[t.tokens.length - 1];

@@ -1,14 +1,12 @@
 // mechlens sae: texts read through a sparse autoencoder at its hook; per token the top features and
 // L0, per text the reconstruction MSE and variance explained (the JSON shape is in the CLI contract).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { SAE_DEFAULTS } from '../../core/analyses/sae';
 import { MechLensError } from '../../core/errors';
-import { writeJsonFileSync } from '../../core/io/json-stream';
 import { SAE_RELEASES } from '../../core/models/sae/catalog';
 import { runInWorker } from '../../core/worker/client';
 import { numberOption } from '../args';
 import type { CliCommand } from '../command';
+import { runtimeOptions, workerControl, writeJsonOutput } from '../model-job';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliCommand = {
@@ -34,13 +32,10 @@ const command: CliCommand = {
       texts: args.text as string[],
       top: numberOption('sae', args, 'top', SAE_DEFAULTS.top, { integer: true, min: 1 }),
       ...(features ? { features } : {}),
-      provider: args.provider as string | undefined,
-      cacheDir: args['cache-dir'] as string | undefined,
-      offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+      ...runtimeOptions(args),
+    }, workerControl(io));
     const file = args.json as string;
-    mkdirSync(dirname(file), { recursive: true });
-    writeJsonFileSync(file, result);
+    writeJsonOutput(file, result);
     io.log(`${result.sae.label}: ${result.sae.architecture} SAE, ${result.dSae} features at ${result.hook} (${result.provider.toUpperCase()})${result.bosPrepended ? `; texts start with a BOS (${result.bosFrom === 'sae-config' ? "the SAE's prepend_bos" : 'the tokenizer'})` : ''}`);
     for (const t of result.texts) {
       const ve = t.varianceExplained === null ? 'n/a' : t.varianceExplained.toFixed(4);

@@ -12,6 +12,7 @@ import { captureActivations, checkpointWeights, type CaptureOptions } from '../m
 import { loadModel, type Gpt2Model } from '../models/capture-model';
 import { buildLensGraph, LENS_RESID, LENS_TARGET, LENS_TARGET_PROB, LENS_TARGET_RANK, LENS_TOP_IDS, LENS_TOP_PROBS } from '../models/graph-lens';
 import { ensureModel } from '../models/hub';
+import { singleToken } from '../models/single-token';
 import { parseProviderSetting } from '../models/providers';
 import { createInferenceSession, defaultSessionCache, type Feed, type InferenceRunner, type SessionCache } from '../models/runtime';
 import type { Gpt2Tokenizer } from '../models/tokenizer';
@@ -181,17 +182,10 @@ export function firstTop1Layers(text: LensText): (number | null)[] {
   });
 }
 
-/** The target word with a leading space as one token, or an error that names its pieces. */
+/** The target word with a leading space as one token (the check the logit views share), or an error that names its pieces. */
 export function lensTargetToken(tokenizer: Gpt2Tokenizer, word: string): LensTargetToken {
-  const spaced = /^\s/.test(word) ? word : ` ${word}`;
-  const ids = tokenizer.encode(spaced);
-  if (ids.length !== 1) {
-    const pieces = ids.map((id) => tokenizer.displayToken(id));
-    throw new MechLensError('bad-argument', `the target "${word}" is not one token with a leading space: "${spaced}" is ${ids.length} tokens, ${pieces.join(' | ')}`, {
-      input: `target "${word}"`, fix: 'Choose a word that is a single token for this model (or its first piece, e.g. the one the model would predict first).',
-    });
-  }
-  return { word: word.trim(), id: ids[0], token: tokenizer.decode(ids) };
+  const { id } = singleToken(tokenizer, word, 'target');
+  return { word: word.trim(), id, token: tokenizer.decode([id]) };
 }
 
 /** Groups text indices into runs of about `budget` tokens (a longer text runs alone). */

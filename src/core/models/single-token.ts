@@ -1,4 +1,4 @@
-// A word as one token of a model, read with a leading space (" Paris"), as the logit views take
+// A word as one token of a model, read with a leading space (" Paris"), as the logit views (lens, attribution) take
 // their target and contrast; anything else is an error that names the pieces. No model code here,
 // so the extension host checks words as they are typed without loading onnxruntime.
 import type { AttributionToken } from '../../protocol/result';

@@ -1,19 +1,7 @@
-// What Logit Attribution reads from the user, without vscode (so it is tested under plain Node):
-// the texts of a file or selection, and the check of a target or contrast word as it is typed.
+// The check of Logit Attribution's target or contrast word as it is typed, without vscode (so it is
+// tested under plain Node); the texts come from text-input.ts.
 import { singleToken } from '../../core/models/single-token';
 import type { Gpt2Tokenizer } from '../../core/models/tokenizer';
-
-/**
- * The texts of a file or selection: one per non-empty line, `# comments` and `[group]` headers left
- * out, `{target}` braces removed (the word stays). The lens view reads texts the same way; the two
- * readers become one shared module when the views merge.
- */
-export function readAttributionTexts(content: string): string[] {
-  return content.split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#') && !/^\[[^\]]*\]$/.test(line))
-    .map((line) => line.replace(/[{}]/g, ''));
-}
 
 /** An input-box check: undefined when the word is one token with a leading space (or cannot be checked yet), else why not. */
 export function wordProblem(tokenizer: Gpt2Tokenizer | undefined, word: string, what: 'target' | 'contrast', optional: boolean): string | undefined {

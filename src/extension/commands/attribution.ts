@@ -3,7 +3,7 @@
 // a model, the target word and an optional contrast, each checked as you type to be one token of the
 // model with a leading space; then the job in a worker with progress and cancel, and its panel.
 import * as vscode from 'vscode';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AttributionResult } from '../../protocol/result';
 import type { AttributionInput } from '../../core/analyses/attribution';
@@ -15,7 +15,8 @@ import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, warnIgnoredSettings } from './job-flow';
-import { readAttributionTexts, wordProblem } from './attribution-inputs';
+import { wordProblem } from './attribution-inputs';
+import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern } from './text-input';
 import { readContrastSettings } from './model-hook-picks';
 
 export type AttributionJob = (input: AttributionInput, control: RunControl) => Promise<AttributionResult>;
@@ -31,26 +32,21 @@ export interface AttributionServices extends PanelServices {
 export interface AttributionArgs {
   uri?: vscode.Uri;
   /** Attribute the active editor's selection (each non-empty line a text). */
-  fromSelection?: boolean;
+  selection?: boolean;
 }
 
 const totalSteps = 3;
 const stepTitle = (what: string) => `MechLens: Logit Attribution — ${what}`;
-const FILE_PATTERN = /\.(sentences|txt|words)$/i;
 
 /** The texts and where they came from, or undefined when the user backed out. */
 async function pickTexts(args: AttributionArgs, log: Log): Promise<{ texts: string[]; source: string } | undefined> {
-  if (args.fromSelection) {
+  if (args.selection) {
     const editor = vscode.window.activeTextEditor;
-    const selected = editor ? editor.selections.map((s) => editor.document.getText(s)).join('\n') : '';
-    const texts = readAttributionTexts(selected);
-    if (!texts.length) {
-      throw new MechLensError('bad-argument', 'no text is selected', { input: editor?.document.uri.fsPath ?? 'the editor', fix: 'Select one or more lines of text (one text per line), then run Logit Attribution on Selection again.' });
-    }
-    return { texts, source: `selection in ${editor ? path.basename(editor.document.uri.fsPath) : 'the editor'}` };
+    if (!editor) throw new MechLensError('bad-argument', 'no editor is open', { fix: 'Open a file, select one or more lines of text (one text per line), then run Logit Attribution on Selection again.' });
+    return readTextsSelection(editor, 'Logit Attribution on Selection');
   }
   const active = vscode.window.activeTextEditor?.document;
-  if (!args.uri && !(active && FILE_PATTERN.test(active.uri.fsPath))) {
+  if (!args.uri && !(active && textFilePattern.test(active.uri.fsPath))) {
     const typed = await vscode.window.showInputBox({
       title: stepTitle('text'), prompt: 'The text whose next-token logit is attributed (or press Escape and right-click a .sentences, .txt or .words file)',
       placeHolder: 'The Eiffel Tower is in the city of', ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'Type a text'),
@@ -58,15 +54,11 @@ async function pickTexts(args: AttributionArgs, log: Log): Promise<{ texts: stri
     return typed?.trim() ? { texts: [typed.trim()], source: 'typed text' } : undefined;
   }
   const uri = await pickTargetFile({ uri: args.uri }, {
-    pattern: FILE_PATTERN, filters: { Texts: ['sentences', 'txt', 'words'], 'All files': ['*'] }, openLabel: 'Attribute', title: 'MechLens: choose a file of texts (one per line)',
+    pattern: textFilePattern, filters: textFileFilters, openLabel: 'Attribute', title: 'MechLens: choose a file of texts (one per line)',
   });
   if (!uri) return undefined;
   await saveIfDirty(uri, log);
-  const texts = readAttributionTexts(readFileSync(uri.fsPath, 'utf8'));
-  if (!texts.length) {
-    throw new MechLensError('bad-argument', 'the file has no texts', { input: uri.fsPath, fix: 'Write one text per line (lines starting with # are comments).' });
-  }
-  return { texts, source: uri.fsPath };
+  return readTextsFile(uri.fsPath);
 }
 
 /** The tokenizer of a model that is already on disk (a folder or a cached hub model), for checking words as they are typed. */

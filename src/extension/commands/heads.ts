@@ -14,6 +14,7 @@ import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { readContrastSettings } from './model-hook-picks';
+import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern, type TextsRead } from './text-input';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 
 export type HeadsJob = (input: HeadsInput, control: RunControl) => Promise<HeadsResult>;
@@ -34,23 +35,7 @@ export interface HeadsArgs {
 
 /** Most pattern values a panel result carries (about 64 MB as JSON); above it the panel shows the scores only. */
 export const PANEL_PATTERN_VALUES = 4_000_000;
-const TEXT_FILES = /\.(sentences|txt|words)$/i;
 const title = (what: string) => `MechLens: Attention Heads — ${what}`;
-
-/**
- * The texts of a file or selection: one per non-empty line, `# comments` and `[group]` headers
- * skipped, and a sentence set's `{target}` braces removed (the word stays). (Kept here until the
- * commands share one text reader.)
- */
-export function readTexts(content: string): string[] {
-  const texts: string[] = [];
-  for (const raw of content.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || /^\[[^\]]*\]$/.test(line)) continue;
-    texts.push(line.replace(/[{}]/g, ''));
-  }
-  return texts;
-}
 
 type Choice = ({ texts: string[]; source: string } | { repeatRandom: number; seed: number }) & { what: string; /** Read from the active editor's file without a question. */ fromFile?: boolean };
 
@@ -111,7 +96,7 @@ export async function attentionHeads(services: HeadsServices, args: HeadsArgs = 
 async function pickInput(args: HeadsArgs, defaultSeed: number): Promise<Choice | undefined> {
   if (args.selection) return selectionTexts();
   const active = vscode.window.activeTextEditor?.document;
-  if (args.uri || (!args.askForFile && active && TEXT_FILES.test(active.uri.fsPath))) {
+  if (args.uri || (!args.askForFile && active && textFilePattern.test(active.uri.fsPath))) {
     const file = await fileTexts(args);
     return file && { ...file, fromFile: true };
   }
@@ -130,26 +115,26 @@ async function pickInput(args: HeadsArgs, defaultSeed: number): Promise<Choice |
 }
 
 async function fileTexts(args: HeadsArgs): Promise<Choice | undefined> {
-  const uri = await pickTargetFile(args, { pattern: TEXT_FILES, filters: { 'Texts': ['sentences', 'txt', 'words'], 'All files': ['*'] }, openLabel: 'Attention Heads', title: 'MechLens: choose a file of texts (one per line)' });
+  const uri = await pickTargetFile(args, { pattern: textFilePattern, filters: textFileFilters, openLabel: 'Attention Heads', title: 'MechLens: choose a file of texts (one per line)' });
   if (!uri) return undefined;
   await saveIfDirty(uri);
-  const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  const texts = readTexts(content);
-  if (!texts.length) {
-    throw new MechLensError('bad-argument', 'the file has no texts: every line is empty, a # comment or a [group] header', { input: uri.fsPath, fix: 'Write one text per line.' });
-  }
-  return { texts, source: uri.fsPath, what: path.basename(uri.fsPath) };
+  const { texts, source } = readTextsFile(uri.fsPath);
+  return { texts, source, what: path.basename(uri.fsPath) };
 }
 
 function selectionTexts(): Choice | undefined {
   const editor = vscode.window.activeTextEditor;
-  const selected = editor ? editor.selections.map((s) => editor.document.getText(s)).join('\n') : '';
-  const texts = readTexts(selected);
-  if (!texts.length) {
-    void vscode.window.showWarningMessage('MechLens: select the text to read first (each selected line is one text).');
+  let read: TextsRead;
+  try {
+    if (!editor) throw new MechLensError('bad-argument', 'no editor is open', { fix: 'Open a file, select the text to read (each selected line is one text), then run "MechLens: Attention Heads on Selection" again.' });
+    read = readTextsSelection(editor, 'Attention Heads on Selection');
+  } catch (err) {
+    if (!(err instanceof MechLensError)) throw err;
+    void vscode.window.showWarningMessage(`MechLens: ${userFacingMessage(err)}`);
     return undefined;
   }
-  return { texts, source: editor ? `selection in ${editor.document.uri.fsPath}` : 'selection', what: texts.length === 1 ? 'the selection' : `${texts.length} selected lines` };
+  const { texts, source } = read;
+  return { texts, source, what: texts.length === 1 ? 'the selection' : `${texts.length} selected lines` };
 }
 
 async function probeChoice(defaultSeed: number): Promise<Choice | undefined> {

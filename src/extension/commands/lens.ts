@@ -47,7 +47,7 @@ async function readTexts(services: LensServices, args: LensArgs): Promise<TextsR
       void vscode.window.showErrorMessage('MechLens: Logit Lens on Selection needs an editor with selected text. Open a file, select some lines and run it again.');
       return undefined;
     }
-    return readTextsSelection(editor);
+    return readTextsSelection(editor, 'Logit Lens on Selection');
   }
   const uri = await pickTargetFile(args, { pattern: textFilePattern, filters: textFileFilters, openLabel: 'Logit Lens', title: 'MechLens: choose a file of texts (one per line)' });
   if (!uri) return undefined;

@@ -7,13 +7,12 @@ import type { SaeResult } from '../../protocol/result';
 import type { SaeInput } from '../../core/analyses/sae';
 import { SAE_DEFAULTS } from '../../core/analyses/sae';
 import { SAE_RELEASES } from '../../core/models/sae/catalog';
-import { readSentenceSetFile } from '../../core/text/sentence-set';
-import { readWordListFile } from '../../core/text/word-list';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick } from './job-flow';
+import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern } from './text-input';
 
 export type SaeJob = (input: SaeInput, control: RunControl) => Promise<SaeResult>;
 
@@ -37,27 +36,23 @@ const MAX_TEXTS = 200;
 async function pickTexts(args: SaeArgs): Promise<{ texts: string[]; from: string } | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!args.uri && editor && !editor.selection.isEmpty) {
-    const texts = editor.document.getText(editor.selection).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    return { texts, from: `the selection in ${path.basename(editor.document.uri.fsPath)}` };
+    const { texts, source } = readTextsSelection(editor, 'SAE Features…');
+    return { texts, from: `the ${source}` };
   }
-  let uri = args.uri ?? (editor && /\.(sentences|txt|words)$/i.test(editor.document.uri.fsPath) ? editor.document.uri : undefined);
+  let uri = args.uri ?? (editor && textFilePattern.test(editor.document.uri.fsPath) ? editor.document.uri : undefined);
   if (!uri) {
     const typed = await vscode.window.showInputBox({
       title: 'MechLens: SAE Features — text', prompt: 'A text to read through the SAE (or run the command on a .sentences, .txt or .words file, or on a selection)',
       value: 'The Eiffel Tower is in Paris', ignoreFocusOut: true,
     });
     if (typed?.trim()) return { texts: [typed.trim()], from: 'the text typed' };
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Texts': ['sentences', 'txt', 'words'] }, openLabel: 'Read through the SAE' });
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: textFileFilters, openLabel: 'Read through the SAE' });
     uri = picked?.[0];
     if (!uri) return undefined;
   }
   await saveIfDirty(uri);
   const file = uri.fsPath;
-  let texts: string[];
-  if (/\.sentences$/i.test(file)) texts = readSentenceSetFile(file).sentences.map((s) => s.text);
-  else if (/\.words$/i.test(file)) texts = readWordListFile(file).items.map((i) => i.word);
-  else texts = (await vscode.workspace.fs.readFile(uri)).toString().split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  if (!texts.length) throw new Error(`${path.basename(file)} has no texts`);
+  const { texts } = readTextsFile(file);
   return { texts: texts.slice(0, MAX_TEXTS), from: path.basename(file) + (texts.length > MAX_TEXTS ? ` (its first ${MAX_TEXTS} of ${texts.length})` : '') };
 }
 

@@ -1,4 +1,4 @@
-// The texts a text-level job reads (the logit lens, and the other views of issue #16): one text per
+// The texts a text-level job reads (the logit lens, attention heads, logit attribution, SAE features): one text per
 // non-empty, non-comment line of a `.txt`, `.sentences` or `.words` file, or of the editor's
 // selection. `[category]` headers of sentence sets and word lists are not texts, and a sentence's
 // `{target}` marker braces are dropped (the word stays). No runtime vscode here: the editor is passed
@@ -52,8 +52,11 @@ export function readTextsFile(filePath: string): TextsRead {
   return { texts, lines, source: filePath };
 }
 
-/** The texts of the editor's selections (all of them, in order); an error says to select some text when there are none. */
-export function readTextsSelection(editor: Pick<vscode.TextEditor, 'selections' | 'document'>): TextsRead {
+/**
+ * The texts of the editor's selections (all of them, in order); an error says to select some text
+ * and run `command` (its palette title, e.g. "Logit Lens on Selection") again when there are none.
+ */
+export function readTextsSelection(editor: Pick<vscode.TextEditor, 'selections' | 'document'>, command: string): TextsRead {
   const name = path.basename(editor.document.fileName || editor.document.uri.path);
   const texts: string[] = [];
   const lines: number[] = [];
@@ -65,7 +68,7 @@ export function readTextsSelection(editor: Pick<vscode.TextEditor, 'selections' 
   }
   if (texts.length === 0) {
     throw new MechLensError('bad-argument', 'the selection holds no text', {
-      input: `selection in ${name}`, fix: 'Select one or more lines of text (one text per line), then run "MechLens: Logit Lens on Selection" again.',
+      input: `selection in ${name}`, fix: `Select one or more lines of text (one text per line), then run "MechLens: ${command}" again.`,
     });
   }
   return { texts, lines, source: `selection in ${name}` };

@@ -63,18 +63,21 @@ const LABEL_H = 13;
 const BARS_H = 12;
 const GAP = 10;
 
+/** A canvas over the chart's SVG, at its top left until the chart places it, drawn with hard pixel edges. */
+function overlayCanvas(root: HTMLElement): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  Object.assign(canvas.style, { position: 'absolute', left: '0', top: '0', imageRendering: 'pixelated' });
+  root.appendChild(canvas);
+  return canvas;
+}
+
 function drawHeadGrid(container: HTMLElement, data: HeadGridData, options: Partial<HeadGridOptions> = {}): Chart<HeadGridData, HeadGridOptions> {
   let canvas: HTMLCanvasElement | null = null;
   const state = { data, options: { cell: 64, ...options } as HeadGridOptions };
   const { chart } = chartFrame(container, 'ml-head-grid', state, {
     layout: (root) => {
       root.style.position = 'relative';
-      canvas = document.createElement('canvas');
-      canvas.style.position = 'absolute';
-      canvas.style.left = '0';
-      canvas.style.top = '0';
-      canvas.style.imageRendering = 'pixelated';
-      root.appendChild(canvas);
+      canvas = overlayCanvas(root);
       return root;
     },
     svgClass: 'ml-head-grid-svg',
@@ -188,10 +191,7 @@ function drawAttentionPattern(container: HTMLElement, data: AttentionPatternData
   const { chart } = chartFrame(container, 'ml-attention-pattern', state, {
     layout: (root) => {
       root.style.position = 'relative';
-      canvas = document.createElement('canvas');
-      canvas.style.position = 'absolute';
-      canvas.style.imageRendering = 'pixelated';
-      root.appendChild(canvas);
+      canvas = overlayCanvas(root);
       strip = document.createElement('div');
       strip.className = 'ml-token-strip';
       const holder = document.createElement('div');

@@ -1,5 +1,5 @@
-// "MechLens: Attention Heads…" through the fake vscode module: the text reader (one text per line,
-// comments and [group] headers skipped, {braces} dropped), a file from the explorer, the palette's
+// "MechLens: Attention Heads…" through the fake vscode module (texts are read by text-input.ts, tested
+// in lens-input.test.ts): a file from the explorer, the palette's
 // probe with N and seed, the input handed to the job, the panel, and a file without texts; and the
 // extension table's pieces for the job (status line, Inspector data, re-run check).
 import { test } from 'node:test';
@@ -22,11 +22,6 @@ function services(inputs: HeadsInput[]) {
   const memory = new Memory();
   return { ...h.panelServices(memory), runHeads: async (input: HeadsInput) => { inputs.push(input); return fixture; }, cachedModelNames: () => new Set<string>(), recentModels: new RecentList(memory, 'models') };
 }
-
-test('readTexts: one text per non-empty line; # comments and [group] headers skipped; {braces} dropped, the word kept', () => {
-  assert.deepEqual(h.command.readTexts('# c\n[him]\nI saw {him} there.\n\n  Mary met John.  \r\n[her]\nI saw {her}.\n'), ['I saw him there.', 'Mary met John.', 'I saw her.']);
-  assert.deepEqual(h.command.readTexts('\n# only\n'), []);
-});
 
 test('a .sentences file from the explorer: its texts and the model run with patterns for the panel; the panel shows the result', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-heads-cmd-'));

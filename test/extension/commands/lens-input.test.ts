@@ -33,9 +33,9 @@ test('a file without texts and an empty selection are errors that name the input
   const doc = { fileName: '/w/notes.txt', uri: { path: '/w/notes.txt' }, getText: () => 'Hello there\n\nGeneral Kenobi' };
   const selection = (start: number, empty = false) => ({ isEmpty: empty, start: { line: start } });
   const editor = { document: doc, selections: [selection(4)] } as unknown as Parameters<typeof readTextsSelection>[0];
-  assert.deepEqual(readTextsSelection(editor), { texts: ['Hello there', 'General Kenobi'], lines: [5, 7], source: 'selection in notes.txt' });
+  assert.deepEqual(readTextsSelection(editor, 'Logit Lens on Selection'), { texts: ['Hello there', 'General Kenobi'], lines: [5, 7], source: 'selection in notes.txt' });
   const empty = { document: doc, selections: [selection(0, true)] } as unknown as Parameters<typeof readTextsSelection>[0];
-  assert.throws(() => readTextsSelection(empty), /the selection holds no text/);
+  assert.throws(() => readTextsSelection(empty, 'Logit Lens on Selection'), /the selection holds no text/);
 });
 
 test('Run again: one target word (or none) and a top k within limits', () => {
