@@ -219,6 +219,9 @@ function openWalkthroughOnFirstInstall(context: vscode.ExtensionContext, log: Lo
   if (context.globalState.get<boolean>(key)) return;
   // Whoever turned off walkthroughs on install (as the end-to-end harness does) gets none from MechLens either.
   if (vscode.workspace.getConfiguration('workbench').get<boolean>('welcomePage.walkthroughs.openOnInstall') === false) return;
+  // code-server's extension host does not see that user setting (it opened the walkthrough over the
+  // end-to-end harness's first picker), so managed installs and the harness can also say it here.
+  if (process.env.MECHLENS_WALKTHROUGH === 'off') return;
   void context.globalState.update(key, true);
   log.info('First activation: opening the Get Started with MechLens walkthrough');
   void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#mechlens.gettingStarted`, false);

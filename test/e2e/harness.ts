@@ -129,7 +129,7 @@ export class VsCodeSession {
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,
       options.workspace,
-    ], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    ], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', MECHLENS_WALKTHROUGH: 'off' } });
     server.stdout?.pipe(log);
     server.stderr?.pipe(log);
 
