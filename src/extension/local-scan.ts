@@ -14,7 +14,7 @@ export interface LocalModel {
   name: string;
 }
 
-export interface LocalVectorFile {
+interface LocalVectorFile {
   kind: 'vectors';
   path: string;
   name: string;
@@ -25,7 +25,7 @@ export interface LocalVectorFile {
 
 export type LocalItem = LocalModel | LocalVectorFile;
 
-export type InputKind =
+type InputKind =
   | { kind: 'missing' }
   | { kind: 'model-folder' }
   | { kind: 'folder' }
@@ -85,7 +85,7 @@ export function wrongInputMessage(p: string, kind: InputKind, wanted: 'model-fol
   return `${name} is ${is}, not ${want}.`;
 }
 
-export interface ScanOptions {
+interface ScanOptions {
   signal?: AbortSignal;
   /** Directory entries looked at before the walk stops (a huge workspace is not walked to its end). */
   maxEntries?: number;

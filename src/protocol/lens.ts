@@ -1,26 +1,26 @@
 // The logit lens's Result (issue #16): every block's hook_resid_post read through the model's own
 // final norm and unembedding, softmaxed. `texts[].tokens` and `texts[].layers[].positions[]` are the
 // CLI contract's shape (`mechlens lens … --json OUT`); the other fields are additions.
-import type { RandomWeightsMark, RunInfo, SourceInfo } from './result';
+import type { RandomWeightsMark, RunInfo, SourceInfo } from './run-info';
 
-export interface LensToken {
+interface LensToken {
   id: number;
   /** The token's text as decoded (leading space kept: " Paris"). */
   token: string;
 }
 
-export interface LensTopToken extends LensToken {
+interface LensTopToken extends LensToken {
   prob: number;
 }
 
-export interface LensTargetAt {
+interface LensTargetAt {
   id: number;
   prob: number;
   /** 1 for the most likely token: 1 + the number of tokens with a larger logit. */
   rank: number;
 }
 
-export interface LensPosition {
+interface LensPosition {
   /** The k most likely tokens, most likely first. */
   top: LensTopToken[];
   /** Present when the run has a target token. */

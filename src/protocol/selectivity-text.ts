@@ -10,7 +10,7 @@ export function selectivityValue(s: Pick<Selectivity, 'index' | 'betweenNearZero
 }
 
 /** The two means, "within 0.412, between -0.0004"; empty when either is missing. */
-export function selectivityMeans(s: Pick<Selectivity, 'within' | 'between'>): string {
+function selectivityMeans(s: Pick<Selectivity, 'within' | 'between'>): string {
   if (s.within === null || s.between === null) return '';
   return `within ${s.within.toFixed(3)}, between ${s.between.toPrecision(2)}`;
 }

@@ -19,9 +19,9 @@ import { wordProblem } from './attribution-inputs';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern } from './text-input';
 import { readContrastSettings } from './model-hook-picks';
 
-export type AttributionJob = (input: AttributionInput, control: RunControl) => Promise<AttributionResult>;
+type AttributionJob = (input: AttributionInput, control: RunControl) => Promise<AttributionResult>;
 
-export interface AttributionServices extends PanelServices {
+interface AttributionServices extends PanelServices {
   log: Log;
   runAttribution: AttributionJob;
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;

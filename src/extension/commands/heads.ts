@@ -17,9 +17,9 @@ import { readContrastSettings } from './model-hook-picks';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern, type TextsRead } from './text-input';
 import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
 
-export type HeadsJob = (input: HeadsInput, control: RunControl) => Promise<HeadsResult>;
+type HeadsJob = (input: HeadsInput, control: RunControl) => Promise<HeadsResult>;
 
-export interface HeadsServices extends PanelServices {
+interface HeadsServices extends PanelServices {
   log: Log;
   runHeads: HeadsJob;
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;

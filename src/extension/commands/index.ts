@@ -30,7 +30,7 @@ export interface CommandContext {
  * One list for the kind: a model used by one job is a recent model for every job. Each job's own
  * default still comes first when nothing has been used yet. A new model job uses `recentModelsKey`.
  */
-export const recentModelsKey = 'mechlens.recent.models';
+const recentModelsKey = 'mechlens.recent.models';
 export const recentModelKeys = Object.freeze({
   contrast: recentModelsKey,
   attention: recentModelsKey,

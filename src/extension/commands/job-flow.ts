@@ -177,7 +177,7 @@ export async function pickHookedModel(services: ModelPickServices, defaultModel:
 }
 
 /** pickHookedModel as a step of a multi-step question (runSteps): with `o.back`, its Back button returns BACK. */
-export async function pickHookedModelStep(services: ModelPickServices, defaultModel: string, cacheDir: string | undefined,
+async function pickHookedModelStep(services: ModelPickServices, defaultModel: string, cacheDir: string | undefined,
   o: { title: string; placeholder: string; totalSteps: number; step?: number; back: boolean }): Promise<string | Back | undefined> {
   const local = (await services.local?.items() ?? []).filter((i): i is LocalModel => i.kind === 'model');
   const rows = buildModelPickRows({ defaultModel, recent: services.recentModels.items(), cached: services.cachedModelNames(cacheDir), local });
@@ -310,7 +310,7 @@ interface FailureWording {
 }
 
 /** The button after a failure that asks again for the input the failure was about, named after it. */
-export interface RetryAction {
+interface RetryAction {
   /** "Choose Another Word List (replaces a.txt)": what is asked for, and which input it replaces. */
   label: string;
   run: () => void;
@@ -336,11 +336,11 @@ export function jobRunKey(job: JobName, ...inputs: readonly (string | number | u
 }
 
 /** A catalog model that offline mode (or HF_HUB_OFFLINE) may not download: core/models/hub.ts's "not in the cache … does not download". */
-export function isOfflineModelMissing(err: unknown): boolean {
+function isOfflineModelMissing(err: unknown): boolean {
   return err instanceof MechLensError && err.code === 'not-found' && /^Model .* is not in the cache[\s\S]*does not download/.test(err.message);
 }
 
-export const browseModelLabel = 'Browse for a Model Folder…';
+const browseModelLabel = 'Browse for a Model Folder…';
 
 /**
  * Tells the panel, the log and the user how a run ended when it did not produce a result; `retry` asks

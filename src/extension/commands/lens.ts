@@ -15,9 +15,9 @@ import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern, ty
 import { userFacingMessage } from '../error-message';
 import { MechLensError } from '../../core/errors';
 
-export type LensJob = (input: LensInput, control: LensControl) => Promise<LensResult>;
+type LensJob = (input: LensInput, control: LensControl) => Promise<LensResult>;
 
-export interface LensServices extends PanelServices {
+interface LensServices extends PanelServices {
   log: Log;
   runLens: LensJob;
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
@@ -36,7 +36,7 @@ const totalSteps = 2;
 const title = (what: string) => `MechLens: Logit Lens — ${what}`;
 
 /** An input-box check for the target: empty (none) or one word. */
-export function validateTargetWord(text: string): string | undefined {
+function validateTargetWord(text: string): string | undefined {
   return /\S\s+\S/.test(text.trim()) ? 'One word: it is read with a leading space and must be a single token.' : undefined;
 }
 

@@ -14,9 +14,9 @@ import type { RecentList } from '../recent';
 import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick } from './job-flow';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern } from './text-input';
 
-export type SaeJob = (input: SaeInput, control: RunControl) => Promise<SaeResult>;
+type SaeJob = (input: SaeInput, control: RunControl) => Promise<SaeResult>;
 
-export interface SaeServices extends PanelServices {
+interface SaeServices extends PanelServices {
   log: Log;
   runSae: SaeJob;
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
@@ -24,7 +24,7 @@ export interface SaeServices extends PanelServices {
   recentSaes: RecentList;
 }
 
-export interface SaeArgs {
+interface SaeArgs {
   uri?: vscode.Uri;
 }
 

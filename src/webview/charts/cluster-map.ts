@@ -21,46 +21,12 @@ import { el, note } from './form-elements';
 import { chartFrame } from './frame';
 import { type Neighbour, findNeighbours } from './nearest-neighbours';
 import { tracked } from './spec';
+import type { ClusterMapData, ClusterMapOptions } from './cluster-map-draw';
 
 export { clusterPalette } from './cluster-marks';
 
 export type { Neighbour } from './nearest-neighbours';
-
-export interface ClusterMapData {
-  labels: string[];
-  /** n × 2 coordinates, row-major (x0, y0, x1, y1, …). */
-  coords: ArrayLike<number>;
-  /** Cluster label per point; negative means noise. */
-  clusters: ArrayLike<number>;
-  /** A value per point (e.g. t), for `colorBy: 'value'`. */
-  values?: ArrayLike<number>;
-  /** Name of the value, for the legend and tooltip. */
-  valueLabel?: string;
-  /** The original vectors (n × dims, row-major), for nearest neighbours in the original space. */
-  vectors?: { data: ArrayLike<number>; dims: number };
-}
-
-export interface ClusterMapOptions {
-  height: number;
-  colorBy: 'cluster' | 'value';
-  /** Draw point labels: 'auto' draws them up to 250 points (SVG only); highlighted points are always labelled. */
-  labels: boolean | 'auto';
-  /** Lines from points to their cluster centroid; 'auto' draws them up to 5,000 points, where they still read. */
-  centroidLines: boolean | 'auto';
-  /** More points than this draw on canvas. */
-  canvasThreshold: number;
-  /** k for the nearest-neighbour list of a clicked point. */
-  neighbours: number;
-  metric: 'cosine' | 'euclidean';
-  /** Overrides the built-in search over `data.vectors` (e.g. a worker query). */
-  neighbourFunction?: (index: number, k: number) => Neighbour[];
-  /** Regex (case-insensitive) whose matching labels are highlighted. */
-  search: string;
-  /** Show the per-cluster member lists below the map. */
-  memberLists: boolean;
-  /** At most this many names per member list; the rest is counted. */
-  memberListLimit: number;
-}
+export type { ClusterMapData, ClusterMapOptions } from './cluster-map-draw';
 
 export type SelectionSource = 'click' | 'lasso' | 'search' | 'list' | 'clear';
 
