@@ -5,12 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AttributionResult } from '../../protocol/result';
 import { writeJsonFileSync } from '../../core/io/json-stream';
-import { runInWorker } from '../../core/worker/client';
-import type { CliCommand } from '../command';
+import type { CliJobCommand } from '../command';
 import { writeHtmlReport } from '../report';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'attribution'> = {
   summary: 'direct logit attribution at the last token: embed, positions, each attention and MLP output, and each head',
   options: {
     model: { required: true, description: 'Hugging Face checkpoint folder or hub id (gpt2, pythia-70m, Qwen/Qwen3-0.6B, ...)' },
@@ -23,8 +22,8 @@ const command: CliCommand = {
     json: { required: true, description: 'where to write the JSON: target, contrast, logitDiff, constant, components, heads (first text) and texts (all)' },
     html: { description: 'also write the panel as a self-contained HTML report here' },
   },
-  async run(args, io) {
-    const result = await runInWorker('attribution', {
+  input(args) {
+    return {
       model: args.model as string,
       texts: args.text as string[],
       target: args.target as string,
@@ -32,7 +31,9 @@ const command: CliCommand = {
       provider: args.provider as string | undefined,
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    };
+  },
+  report(result, args, io) {
     const file = args.json as string;
     mkdirSync(dirname(file), { recursive: true });
     writeJsonFileSync(file, cliJson(result));

@@ -5,13 +5,12 @@ import { dirname } from 'node:path';
 import { HEADS_DEFAULTS } from '../../core/analyses/heads';
 import { MechLensError } from '../../core/errors';
 import { writeJsonFileSync } from '../../core/io/json-stream';
-import { runInWorker } from '../../core/worker/client';
 import type { HeadScores } from '../../protocol/result';
 import { numberOption } from '../args';
-import type { CliCommand } from '../command';
+import type { CliJobCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'heads'> = {
   summary: 'attention patterns of every head, with previous-token, duplicate-token and induction scores',
   options: {
     model: { required: true, description: 'Hugging Face checkpoint folder or hub id (gpt2, pythia-70m, ...)' },
@@ -24,7 +23,7 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the Result JSON' },
   },
-  async run(args, io) {
+  input(args) {
     const texts = args.text as string[] | undefined;
     const probe = args['repeat-random'] !== undefined;
     if (!texts === !probe) {
@@ -33,7 +32,7 @@ const command: CliCommand = {
       });
     }
     if (!probe && args.seed !== undefined) throw new MechLensError('bad-argument', '--seed goes with --repeat-random', { input: 'mechlens heads', fix: 'Drop --seed, or use --repeat-random N --seed S.' });
-    const result = await runInWorker('heads', {
+    return {
       model: args.model as string,
       texts,
       repeatRandom: probe ? numberOption('heads', args, 'repeat-random', HEADS_DEFAULTS.repeatRandom, { integer: true, min: 2 }) : undefined,
@@ -42,7 +41,9 @@ const command: CliCommand = {
       provider: args.provider as string | undefined,
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    };
+  },
+  report(result, args, io) {
     const file = args.json as string;
     mkdirSync(dirname(file), { recursive: true });
     writeJsonFileSync(file, result);

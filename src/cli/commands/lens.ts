@@ -4,13 +4,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeJsonFileSync } from '../../core/io/json-stream';
 import { LENS_DEFAULT_TOP_K, lensTopKLimit } from '../../protocol/lens';
-import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
 import { numberOption } from '../args';
-import type { CliCommand } from '../command';
+import type { CliJobCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'lens'> = {
   summary: 'logit lens: every block\'s residual stream through the final norm and unembedding; top k tokens per layer and position, a target word\'s probability and rank',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, pythia-70m, SmolLM2-135M, ...) or checkpoint folder' },
@@ -22,11 +21,11 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the JSON: texts[].tokens, texts[].layers[].positions[].top / .target' },
   },
-  async run(args, io) {
+  input(args) {
     const texts = args.text as string[];
     const empty = texts.findIndex((t) => t.trim() === '');
     if (empty >= 0) throw new MechLensError('bad-argument', `--text number ${empty + 1} is empty`, { input: 'mechlens lens', fix: 'Give each --text some words.' });
-    const r = await runInWorker('lens', {
+    return {
       model: args.model as string,
       texts,
       target: args.target as string | undefined,
@@ -34,7 +33,9 @@ const command: CliCommand = {
       provider: args.provider as string | undefined,
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    };
+  },
+  report(r, args, io) {
     const file = args.json as string;
     mkdirSync(dirname(file), { recursive: true });
     writeJsonFileSync(file, r);

@@ -6,12 +6,11 @@ import { SAE_DEFAULTS } from '../../core/analyses/sae';
 import { MechLensError } from '../../core/errors';
 import { writeJsonFileSync } from '../../core/io/json-stream';
 import { SAE_RELEASES } from '../../core/models/sae/catalog';
-import { runInWorker } from '../../core/worker/client';
 import { numberOption } from '../args';
-import type { CliCommand } from '../command';
+import type { CliJobCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'sae'> = {
   summary: 'read texts through a sparse autoencoder (SAELens folder, Gemma Scope params.npz, catalog or hub): top features per token, L0, MSE, variance explained',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, gemma-2-2b, ...) or checkpoint folder' },
@@ -25,9 +24,9 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the JSON' },
   },
-  async run(args, io) {
+  input(args) {
     const features = parseFeatures(args.features as string | undefined);
-    const result = await runInWorker('sae', {
+    return {
       model: args.model as string,
       sae: args.sae as string,
       hook: args.hook as string | undefined,
@@ -37,7 +36,9 @@ const command: CliCommand = {
       provider: args.provider as string | undefined,
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    };
+  },
+  report(result, args, io) {
     const file = args.json as string;
     mkdirSync(dirname(file), { recursive: true });
     writeJsonFileSync(file, result);
