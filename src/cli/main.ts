@@ -1,29 +1,11 @@
 #!/usr/bin/env node
-// The headless runner. Each command lives in commands/<name>.ts and is loaded only when run.
+// The headless runner. Each command lives in commands/<name>.ts and is loaded only when run (command-table.ts).
 import { parseArgs, helpText } from './args';
-import type { CliCommand } from './command';
+import { commandNames, isCommandName, loadCommand } from './command-table';
 import { MechLensError } from '../core/errors';
 import { shutdownWorkers } from '../core/worker/client';
 import { statSync } from 'node:fs';
 import { relaunchWithHugePages } from './huge-pages';
-
-const commands: Record<string, () => Promise<CliCommand>> = {
-  // Names and options follow the CLI contract in shared/design.md.
-  compare: async () => (await import('./commands/compare')).default,
-  demo: async () => (await import('./commands/demo')).default,
-  contrast: async () => (await import('./commands/contrast')).default,
-  attention: async () => (await import('./commands/attention')).default,
-  activations: async () => (await import('./commands/activations')).default,
-  hooks: async () => (await import('./commands/hooks')).default,
-  embed2d: async () => (await import('./commands/embed2d')).default,
-  cluster: async () => (await import('./commands/cluster')).default,
-  tokens: async () => (await import('./commands/tokens')).default,
-  match: async () => (await import('./commands/match')).default,
-  heads: async () => (await import('./commands/heads')).default,
-  sae: async () => (await import('./commands/sae')).default,
-  attribution: async () => (await import('./commands/attribution')).default,
-  lens: async () => (await import('./commands/lens')).default,
-};
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -31,12 +13,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`mechlens <command> [options]\n\nCommands:\n${(await listCommands()).join('\n')}\n`);
     return name ? 0 : 2;
   }
-  const load = commands[name];
-  if (!load) {
-    process.stderr.write(`mechlens: unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}.\n`);
+  if (!isCommandName(name)) {
+    process.stderr.write(`mechlens: unknown command "${name}". Commands: ${commandNames.join(', ')}.\n`);
     return 2;
   }
-  const command = await load();
+  const command = await loadCommand(name);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(helpText(name, command.summary, command.options));
     return 0;
@@ -80,7 +61,7 @@ function interrupt(controller: AbortController): void {
 
 async function listCommands(): Promise<string[]> {
   const out: string[] = [];
-  for (const [name, load] of Object.entries(commands)) out.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
+  for (const name of commandNames) out.push(`  ${name.padEnd(12)} ${(await loadCommand(name)).summary}`);
   return out;
 }
 
@@ -91,7 +72,7 @@ const LARGE_INPUT_BYTES = 16 * 2 ** 20;
 
 function worthHugePages(argv: string[]): boolean {
   const [name, ...rest] = argv;
-  if (!name || !Object.hasOwn(commands, name) || rest.includes('--help') || rest.includes('-h')) return false;
+  if (!name || !isCommandName(name) || rest.includes('--help') || rest.includes('-h')) return false;
   if (MODEL_COMMANDS.has(name)) return true;
   return rest.some((arg) => {
     try { return statSync(arg).size >= LARGE_INPUT_BYTES; } catch { return false; }
@@ -126,5 +107,3 @@ mainWithHugePages(process.argv.slice(2)).finally(
     }
   },
 );
-
-export { commands };

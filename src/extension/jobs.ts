@@ -1,17 +1,9 @@
 // The jobs as the extension runs them: on a long-lived worker thread (dist/worker.js, reused by
 // back-to-back runs), so the extension host never blocks; a cancelled run stops at its next check, or
 // its thread is terminated and replaced (core/worker/client.ts).
-import type { JobName, ResultOf } from '../protocol/jobs';
 import type { JobInput } from '../core/analyses/jobs';
 import type { RunControl } from '../core/run-control';
-import { runInWorker } from '../core/worker/client';
-import type { TaskInput, TaskOutput } from '../core/worker/tasks';
-
-/** Runs a job of the engine's job table (core/analyses/jobs.ts) on the worker. */
-export function runJob<J extends JobName>(job: J, input: JobInput<J>, control: RunControl): Promise<ResultOf<J>> {
-  // The worker table holds the job table under the same names; TypeScript does not see through the spread.
-  return runInWorker(job, input as TaskInput<J>, control) as Promise<TaskOutput<J> & ResultOf<J>>;
-}
+import { runJob } from '../core/worker/client';
 
 export const runCompareJob = (input: JobInput<'compare'>, control: RunControl) => runJob('compare', input, control);
 export const runContrastJob = (input: JobInput<'contrast'>, control: RunControl) => runJob('contrast', input, control);

@@ -2,14 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { ATTENTION_DEFAULTS } from '../../core/analyses/attention';
-import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
 import { numberOption, PERMUTATIONS } from '../args';
-import type { CliCommand } from '../command';
+import type { CliJobCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 import { selectivityValue } from '../../protocol/selectivity-text';
 
-const command: CliCommand = {
+const command: CliJobCommand<'attention'> = {
   summary: 'Q/K/V of each word in a prompt template at one layer (or all): cosine matrices, selectivity, RSA Q vs K per category and head',
   options: {
     words: { required: true, description: 'word list with [categories]' },
@@ -25,12 +24,12 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the Result JSON' },
   },
-  async run(args, io) {
+  input(args) {
     const pieces = args.pieces as string | undefined;
     if (pieces !== undefined && pieces !== 'drop' && pieces !== 'last-piece') {
       throw new MechLensError('bad-argument', `--pieces must be drop or last-piece, got "${pieces}"`, { input: 'mechlens attention' });
     }
-    const r = await runInWorker('attention', {
+    return {
       wordsPath: args.words as string,
       model: (args.model as string | undefined) ?? ATTENTION_DEFAULTS.model,
       template: args.template as string | undefined,
@@ -42,7 +41,9 @@ const command: CliCommand = {
       provider: args.provider as string | undefined,
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    };
+  },
+  report(r, args, io) {
     const file = args.json as string;
     mkdirSync(dirname(file), { recursive: true });
     writeJsonFileSync(file, r);

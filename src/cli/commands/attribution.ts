@@ -4,13 +4,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AttributionResult } from '../../protocol/result';
-import { runInWorker } from '../../core/worker/client';
-import type { CliCommand } from '../command';
-import { runtimeOptions, workerControl, writeJsonOutput } from '../model-job';
+import type { CliJobCommand } from '../command';
+import { runtimeOptions, writeJsonOutput } from '../model-job';
 import { writeHtmlReport } from '../report';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'attribution'> = {
   summary: 'direct logit attribution at the last token: embed, positions, each attention and MLP output, and each head',
   options: {
     model: { required: true, description: 'Hugging Face checkpoint folder or hub id (gpt2, pythia-70m, Qwen/Qwen3-0.6B, ...)' },
@@ -23,14 +22,16 @@ const command: CliCommand = {
     json: { required: true, description: 'where to write the JSON: target, contrast, logitDiff, constant, components, heads (first text) and texts (all)' },
     html: { description: 'also write the panel as a self-contained HTML report here' },
   },
-  async run(args, io) {
-    const result = await runInWorker('attribution', {
+  input(args) {
+    return {
       model: args.model as string,
       texts: args.text as string[],
       target: args.target as string,
       contrast: args.contrast as string | undefined,
       ...runtimeOptions(args),
-    }, workerControl(io));
+    };
+  },
+  report(result, args, io) {
     const file = args.json as string;
     writeJsonOutput(file, cliJson(result));
     io.log(`Wrote ${file}`);

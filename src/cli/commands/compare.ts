@@ -2,14 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import type { CompareResult } from '../../protocol/result';
-import { runInWorker } from '../../core/worker/client';
 import { numberOption, PERMUTATIONS, type ParsedArgs } from '../args';
-import type { CliCommand, CliIo } from '../command';
+import type { CliJobCommand, CliIo } from '../command';
 import { writeHtmlReport } from '../report';
 import { logSourceCopies } from '../source-copies';
 import { selectivityText } from '../../protocol/selectivity-text';
 
-const command: CliCommand = {
+const command: CliJobCommand<'compare'> = {
   summary: 'compare two embedding spaces on a word list: cosine heatmaps, selectivity, RSA, t-SNE clusters',
   options: {
     words: { required: true, description: 'word list file (# comments, [category] headers, one word per line)' },
@@ -27,8 +26,8 @@ const command: CliCommand = {
     json: { required: true, description: 'where to write the Result JSON' },
     html: { description: 'also write a self-contained HTML report here' },
   },
-  async run(args, io) {
-    const result = await runInWorker('compare', {
+  input(args) {
+    return {
       wordsPath: args.words as string,
       a: args.a as string,
       b: args.b as string,
@@ -38,7 +37,9 @@ const command: CliCommand = {
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
       map: args['no-map'] ? false : mapOptions(args),
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    };
+  },
+  report(result, args, io) {
     writeResultFiles(result, args, io);
     printCompareSummary(result, io);
   },

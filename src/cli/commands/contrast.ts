@@ -2,13 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
 import { CONTRAST_DEFAULTS } from '../../core/analyses/contrast';
-import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
 import { numberOption, type NumberRange, type ParsedArgs } from '../args';
-import type { CliCommand } from '../command';
+import type { CliJobCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'contrast'> = {
   summary: 'contrast two sentence groups neuron by neuron: t-tests, corrections, t-SNE and clusters of significant neurons',
   options: {
     sentences: { required: true, description: 'sentence set: two [groups], the target word marked as {word}' },
@@ -30,7 +29,7 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the Result JSON' },
   },
-  async run(args, io) {
+  input(args) {
     const pick = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
       const v = args[name];
       if (v === undefined) return undefined;
@@ -38,7 +37,7 @@ const command: CliCommand = {
       return v as T;
     };
     const n = (name: string, fallback: number, check: NumberRange) => (args[name] === undefined ? undefined : numberOption('contrast', args, name, fallback, check));
-    const result = await runInWorker('contrast', {
+    return {
       sentencesPath: args.sentences as string,
       model: args.model as string,
       hook: args.hook as string | undefined,
@@ -56,7 +55,9 @@ const command: CliCommand = {
       provider: args.provider as string | undefined,
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    };
+  },
+  report(result, args, io) {
     writeJson(args, result);
     io.log(`Wrote ${args.json as string}`);
     io.log(`${result.sentences.length} sentences (${result.groups.join(' vs ')}), ${result.t.length} ${result.sae ? `features of the SAE ${result.sae.label}` : 'neurons'} at ${result.hook}, provider ${result.provider}`);

@@ -2,14 +2,13 @@
 // previous-token, duplicate-token and induction score of every head (core/analyses/heads.ts).
 import { HEADS_DEFAULTS } from '../../core/analyses/heads';
 import { MechLensError } from '../../core/errors';
-import { runInWorker } from '../../core/worker/client';
 import type { HeadScores } from '../../protocol/result';
 import { numberOption } from '../args';
-import type { CliCommand } from '../command';
-import { runtimeOptions, workerControl, writeJsonOutput } from '../model-job';
+import type { CliJobCommand } from '../command';
+import { runtimeOptions, writeJsonOutput } from '../model-job';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'heads'> = {
   summary: 'attention patterns of every head, with previous-token, duplicate-token and induction scores',
   options: {
     model: { required: true, description: 'Hugging Face checkpoint folder or hub id (gpt2, pythia-70m, ...)' },
@@ -22,7 +21,7 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the Result JSON' },
   },
-  async run(args, io) {
+  input(args) {
     const texts = args.text as string[] | undefined;
     const probe = args['repeat-random'] !== undefined;
     if (!texts === !probe) {
@@ -31,14 +30,16 @@ const command: CliCommand = {
       });
     }
     if (!probe && args.seed !== undefined) throw new MechLensError('bad-argument', '--seed goes with --repeat-random', { input: 'mechlens heads', fix: 'Drop --seed, or use --repeat-random N --seed S.' });
-    const result = await runInWorker('heads', {
+    return {
       model: args.model as string,
       texts,
       repeatRandom: probe ? numberOption('heads', args, 'repeat-random', HEADS_DEFAULTS.repeatRandom, { integer: true, min: 2 }) : undefined,
       seed: numberOption('heads', args, 'seed', HEADS_DEFAULTS.seed, { integer: true, min: 0 }),
       patterns: args.patterns === true,
       ...runtimeOptions(args),
-    }, workerControl(io));
+    };
+  },
+  report(result, args, io) {
     const file = args.json as string;
     writeJsonOutput(file, result);
     io.log(`Wrote ${file}`);

@@ -1,14 +1,13 @@
 // mechlens lens: the logit lens of one or more texts (core/analyses/lens.ts), written as the
 // Result JSON, whose `texts[].tokens` and `texts[].layers[].positions[]` are the CLI contract's shape.
 import { LENS_DEFAULT_TOP_K, lensTopKLimit } from '../../protocol/lens';
-import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
 import { numberOption } from '../args';
-import type { CliCommand } from '../command';
-import { runtimeOptions, workerControl, writeJsonOutput } from '../model-job';
+import type { CliJobCommand } from '../command';
+import { runtimeOptions, writeJsonOutput } from '../model-job';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'lens'> = {
   summary: 'logit lens: every block\'s residual stream through the final norm and unembedding; top k tokens per layer and position, a target word\'s probability and rank',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, pythia-70m, SmolLM2-135M, ...) or checkpoint folder' },
@@ -20,17 +19,19 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the JSON: texts[].tokens, texts[].layers[].positions[].top / .target' },
   },
-  async run(args, io) {
+  input(args) {
     const texts = args.text as string[];
     const empty = texts.findIndex((t) => t.trim() === '');
     if (empty >= 0) throw new MechLensError('bad-argument', `--text number ${empty + 1} is empty`, { input: 'mechlens lens', fix: 'Give each --text some words.' });
-    const r = await runInWorker('lens', {
+    return {
       model: args.model as string,
       texts,
       target: args.target as string | undefined,
       topK: numberOption('lens', args, 'top', LENS_DEFAULT_TOP_K, { integer: true, min: lensTopKLimit.min, max: lensTopKLimit.max }),
       ...runtimeOptions(args),
-    }, workerControl(io));
+    };
+  },
+  report(r, args, io) {
     const file = args.json as string;
     writeJsonOutput(file, r);
     const show = (s: string) => JSON.stringify(s);

@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
-import { runInWorker } from '../../core/worker/client';
 import { numberOption, PERMUTATIONS } from '../args';
-import type { CliCommand } from '../command';
+import type { CliJobCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 import { leadingSpaceOption } from './tokens';
 
-const command: CliCommand = {
+const command: CliJobCommand<'match'> = {
   summary: 'match vocabularies: the first K words of length L in A\'s order that are single tokens of model B, then compare them',
   options: {
     a: { required: true, description: 'static vectors walked in file order: catalog name or vectors:PATH' },
@@ -24,8 +23,8 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the Result JSON' },
   },
-  async run(args, io) {
-    const result = await runInWorker('match', {
+  input(args) {
+    return {
       a: args.a as string,
       b: args.b as string,
       length: numberOption('match', args, 'length', 6, { integer: true, min: 1 }, command.options.length.description),
@@ -38,7 +37,9 @@ const command: CliCommand = {
       map: args['no-map'] ? false : {},
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    };
+  },
+  report(result, args, io) {
     const json = args.json as string;
     mkdirSync(dirname(json), { recursive: true });
     writeJsonFileSync(json, result);

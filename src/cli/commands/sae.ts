@@ -3,13 +3,12 @@
 import { SAE_DEFAULTS } from '../../core/analyses/sae';
 import { MechLensError } from '../../core/errors';
 import { SAE_RELEASES } from '../../core/models/sae/catalog';
-import { runInWorker } from '../../core/worker/client';
 import { numberOption } from '../args';
-import type { CliCommand } from '../command';
-import { runtimeOptions, workerControl, writeJsonOutput } from '../model-job';
+import type { CliJobCommand } from '../command';
+import { runtimeOptions, writeJsonOutput } from '../model-job';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'sae'> = {
   summary: 'read texts through a sparse autoencoder (SAELens folder, Gemma Scope params.npz, catalog or hub): top features per token, L0, MSE, variance explained',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, gemma-2-2b, ...) or checkpoint folder' },
@@ -23,9 +22,9 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the JSON' },
   },
-  async run(args, io) {
+  input(args) {
     const features = parseFeatures(args.features as string | undefined);
-    const result = await runInWorker('sae', {
+    return {
       model: args.model as string,
       sae: args.sae as string,
       hook: args.hook as string | undefined,
@@ -33,7 +32,9 @@ const command: CliCommand = {
       top: numberOption('sae', args, 'top', SAE_DEFAULTS.top, { integer: true, min: 1 }),
       ...(features ? { features } : {}),
       ...runtimeOptions(args),
-    }, workerControl(io));
+    };
+  },
+  report(result, args, io) {
     const file = args.json as string;
     writeJsonOutput(file, result);
     io.log(`${result.sae.label}: ${result.sae.architecture} SAE, ${result.dSae} features at ${result.hook} (${result.provider.toUpperCase()})${result.bosPrepended ? `; texts start with a BOS (${result.bosFrom === 'sae-config' ? "the SAE's prepend_bos" : 'the tokenizer'})` : ''}`);

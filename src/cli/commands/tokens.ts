@@ -1,14 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { writeJsonFileSync } from '../../core/io/json-stream';
 import { dirname } from 'node:path';
-import { runInWorker } from '../../core/worker/client';
 import { MechLensError } from '../../core/errors';
 import type { LeadingSpace } from '../../protocol/result';
 import { numberOption, type NumberRange, type ParsedArgs } from '../args';
-import type { CliCommand } from '../command';
+import type { CliJobCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
-const command: CliCommand = {
+const command: CliJobCommand<'tokens'> = {
   summary: 'map a model\'s token embeddings: rows, Gram matrix E·Eᵀ, t-SNE or PCA map, DBSCAN groups',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, gpt2-medium, ...) or checkpoint folder' },
@@ -26,8 +25,8 @@ const command: CliCommand = {
     offline: { flag: true, description: 'use only cached downloads' },
     json: { required: true, description: 'where to write the Result JSON' },
   },
-  async run(args, io) {
-    const result = await runInWorker('tokens', {
+  input(args) {
+    return {
       model: args.model as string,
       ...(args.first !== undefined ? { first: numberOption('tokens', args, 'first', 100, { integer: true, min: 1 }, command.options.first?.description) } : {}),
       ...(args.tokens !== undefined ? { tokensPath: args.tokens as string } : {}),
@@ -41,7 +40,9 @@ const command: CliCommand = {
       matrixCap: optionalNumber(args, 'matrix-cap', { integer: true, min: 0 }),
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
-    }, { signal: io.signal, onProgress: (p) => io.log(`  ${p.message}`) });
+    };
+  },
+  report(result, args, io) {
     const json = args.json as string;
     mkdirSync(dirname(json), { recursive: true });
     writeJsonFileSync(json, result);

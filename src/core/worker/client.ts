@@ -17,6 +17,8 @@ import { CancelledError, MechLensError } from '../errors';
 import type { RunControl } from '../run-control';
 import { transferables, type FromWorker, type SerializedError, type ToWorker } from './messages';
 import type { TaskInput, TaskOutput, WorkerTaskName } from './tasks';
+import type { JobName, ResultOf } from '../../protocol/jobs';
+import type { JobInput } from '../analyses/jobs';
 
 export interface WorkerControl extends RunControl {
   onIteration?: (iteration: number, kl: number, coords: Float64Array) => void;
@@ -280,6 +282,12 @@ const defaultWorkerPool = new WorkerPool();
 
 export function runInWorker<T extends WorkerTaskName>(task: T, input: TaskInput<T>, control: WorkerControl = {}): Promise<TaskOutput<T>> {
   return defaultWorkerPool.run(task, input, control);
+}
+
+/** Runs a job of the engine's job table (core/analyses/jobs.ts) on a worker: the extension's and the CLI's way to run one. */
+export function runJob<J extends JobName>(job: J, input: JobInput<J>, control: RunControl): Promise<ResultOf<J>> {
+  // The worker table holds the job table under the same names; TypeScript does not see through the spread.
+  return runInWorker(job, input as TaskInput<J>, control) as Promise<TaskOutput<J> & ResultOf<J>>;
 }
 
 /** Ends the default pool's threads: extension deactivate, CLI exit. */

@@ -4,7 +4,7 @@
 // reports a failure with the job's title (protocol/jobs.ts); a job missing here is a type error.
 import type * as vscode from 'vscode';
 import type { JobName } from '../../protocol/jobs';
-import { runJob } from '../jobs';
+import { runJob } from '../../core/worker/client';
 import type { RecentList } from '../recent';
 import { compareAttention } from './attention';
 import { logitAttribution, type AttributionArgs } from './attribution';
