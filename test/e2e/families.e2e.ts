@@ -30,6 +30,11 @@ before(async () => {
   writeRandomCheckpoint(pythia, { family: 'gpt_neox', nLayer: 2, nEmbd: 32, nHead: 4, seed: 5 });
   writeRandomCheckpoint(llama, { family: 'llama', nLayer: 2, nEmbd: 32, nHead: 4, nKvHead: 2, seed: 4 });
   session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'families' });
+  // Activate the extension before the first job: its walkthrough was seen opening on the first
+  // activation despite the harness's openOnInstall: false, taking the focus from the model picker.
+  const log = await session.waitForLog(/MechLens \S+ activated in/);
+  if (/First activation: opening the Get Started/.test(log)) await session.tab(/Walkthrough/).first().waitFor({ state: 'visible', timeout: LONG });
+  await session.closeAllEditors();
 });
 
 after(async () => {
