@@ -72,7 +72,7 @@ async function enterModel(title: string, folder: string): Promise<void> {
   await session.answerInputBox(title, folder);
 }
 
-test('Contrast Sentence Groups… on a Pythia-style (gpt_neox) checkpoint: title, significant neurons, t_crit and shuffle p equal the CLI\'s', async (t) => {
+test('Contrast Sentence Groups… on a Pythia-style (gpt_neox) checkpoint: title, significant neurons, p threshold and shuffle p equal the CLI\'s', async (t) => {
   await onFailure(t, async () => {
     await session.closeAllEditors();
     await session.explorerContextMenu(sentences, 'Contrast Sentence Groups…');
