@@ -13,7 +13,7 @@ import { inspectSelection, summarizeResult } from '../../src/extension/job-table
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { loadTokenizer } from '../../src/core/models/tokenizer';
 
-const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'webview', 'fixtures', 'attribution-result.json'), 'utf8')) as AttributionResult;
+const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'webview', 'fixtures', 'attribution-result.regression.json'), 'utf8')) as AttributionResult;
 
 test('the input boxes: one token with a leading space passes; several tokens name the pieces; empty contrast is none', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-attribution-inputs-'));

@@ -14,7 +14,7 @@ import { pythonForCard } from '../../src/webview/python-cards';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 import { assertPythonButtons } from './python-buttons';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'attribution-result.json'), 'utf8')) as AttributionResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'attribution-result.regression.json'), 'utf8')) as AttributionResult;
 
 let browser: Browser;
 let panel: WebviewPage;

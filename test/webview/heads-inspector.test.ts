@@ -10,7 +10,7 @@ import { launchBrowser, openChart } from '../helpers/chromium';
 import { inspectSelection } from '../../src/extension/job-table';
 import type { HeadsResult } from '../../src/protocol/result';
 
-const heads = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'heads-result.json'), 'utf8')) as HeadsResult;
+const heads = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'heads-result.regression.json'), 'utf8')) as HeadsResult;
 let browser: Browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });

@@ -12,7 +12,7 @@ import type { HeadsResult } from '../../src/protocol/result';
 import { pythonForCard } from '../../src/webview/python-cards';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'heads-result.json'), 'utf8')) as HeadsResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'heads-result.regression.json'), 'utf8')) as HeadsResult;
 const T = fixture.texts[0].tokens.length;
 
 let browser: Browser;

@@ -9,9 +9,9 @@ import type { Browser } from 'playwright-core';
 import type { AttentionResult, CompareResult, Result } from '../../src/protocol/result';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 
-const fixture = <R>(name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}-result.json`), 'utf8')) as R;
-const compare = fixture<CompareResult>('compare');
-const attention = fixture<AttentionResult>('attention');
+const fixture = <R>(file: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', file), 'utf8')) as R;
+const compare = fixture<CompareResult>('compare-result.json');
+const attention = fixture<AttentionResult>('attention-result.regression.json');
 
 let browser: Browser;
 let d3: typeof import('d3');

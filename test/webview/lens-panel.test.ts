@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import type { LensResult } from '../../src/protocol/lens';
 import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'lens-result.json'), 'utf8')) as LensResult;
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'lens-result.regression.json'), 'utf8')) as LensResult;
 const show = (s: string) => s.replace(/ /g, '␣').replace(/\n/g, '⏎');
 /** As the panel writes a probability (webview/panels/lens.ts formatProb). */
 const prob = (p: number) => (p >= 0.001 || p === 0 ? p.toFixed(4) : p.toExponential(2));

@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import type { SaeResult } from '../../src/protocol/result';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 
-const stored = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'sae-result.json'), 'utf8')) as SaeResult;
+const stored = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'sae-result.regression.json'), 'utf8')) as SaeResult;
 // A known release's Neuronpedia base, as the catalog gives it, so the links can be checked.
 const fixture: SaeResult = { ...stored, sae: { ...stored.sae, neuronpedia: 'https://www.neuronpedia.org/gpt2-small/1-res-jb' } };
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { SaeResult } from '../../src/protocol/result';
 import { pythonForCard, pythonScriptExists } from '../../src/webview/python-cards';
 
-const result = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'sae-result.json'), 'utf8')) as SaeResult;
+const result = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'sae-result.regression.json'), 'utf8')) as SaeResult;
 
 test('each feature card has a script that reproduces its density and maximum; others have none', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-sae-python-'));

@@ -15,7 +15,7 @@ import { RecentList } from '../../../src/extension/recent';
 import { extensionJobs } from '../../../src/extension/job-table';
 
 const h = commandHarness(() => import('../../../src/extension/commands/heads'));
-const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'webview', 'fixtures', 'heads-result.json'), 'utf8')) as HeadsResult;
+const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'webview', 'fixtures', 'heads-result.regression.json'), 'utf8')) as HeadsResult;
 const activeItem = (_items: QuickPickItem[], active: QuickPickItem[]) => active[0];
 
 function services(inputs: HeadsInput[]) {

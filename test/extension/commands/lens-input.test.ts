@@ -47,7 +47,7 @@ test('Run again: one target word (or none) and a top k within limits', () => {
 });
 
 test('the Inspector shows a clicked cell: that token\'s top-1 and target probabilities over the layers', () => {
-  const result = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'webview', 'fixtures', 'lens-result.json'), 'utf8')) as LensResult;
+  const result = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'webview', 'fixtures', 'lens-result.regression.json'), 'utf8')) as LensResult;
   const data = inspectLens(result, ['1', '2'], { kind: 'layer', layer: 3 });
   assert.ok(data && data.kind === 'lensCell');
   const text = result.texts[1];
