@@ -16,6 +16,7 @@ import { hookModelOfNode, localPathOfNode, ModelsTreeProvider, specOfNode } from
 import { hookNodeSpec, HooksTreeProvider } from './views/hooks';
 import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './panels/open-result';
 import { panelViewType, ResultPanel, ResultPanelSerializer } from './panels/panel';
+import { RunHistory } from './run-history';
 import { RecentList } from './recent';
 import { browseFor, LocalInputs } from './local-inputs';
 import { RunsTreeProvider } from './views/runs';
@@ -68,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): void {
     extensionUri: context.extensionUri,
     log,
     recentRuns,
+    runHistory: new RunHistory(vscode.Uri.joinPath(context.globalStorageUri, 'runs').fsPath, recentRuns,
+      () => void vscode.commands.executeCommand('mechlens.refreshRuns')),
     statusBar,
     onSelection: (panel, items, focus) => inspector.inspect(panel, items, focus),
     pins: { board: pinned.board, revealView: () => pinned.reveal() },

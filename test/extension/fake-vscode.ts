@@ -222,6 +222,12 @@ export const fakeVscode = {
     textDocuments: [] as unknown[],
     onDidChangeConfiguration: configChanged.event,
     asRelativePath: (u: FakeUri) => u.path,
+    onDidChangeWorkspaceFolders: () => ({ dispose: () => undefined }),
+    createFileSystemWatcher: () => {
+      const none = () => ({ dispose: () => undefined });
+      return { onDidCreate: none, onDidChange: none, onDidDelete: none, dispose: () => undefined };
+    },
+    findFiles: async () => [] as FakeUri[],
     fs: {
       writeFile: async (uri: FakeUri, bytes: Uint8Array) => { recorded.written.set(uri.path, bytes); },
       readFile: async (uri: FakeUri) => new Uint8Array(fs.readFileSync(uri.path)),
