@@ -10,6 +10,7 @@ import { extensionJobs } from './job-table';
 import { jobInfo, jobNames, type JobName } from '../protocol/jobs';
 import { registerLanguageFeatures } from './language/outline';
 import { setUpGpu } from './commands/gpu';
+import { VocabularyStatusItem } from './language/vocabulary-status';
 import { registerDiagnostics, type VocabularyChoice } from './language/diagnostics';
 import { formatMs, Log } from './log';
 import { hookModelOfNode, localPathOfNode, ModelsTreeProvider, specOfNode } from './views/models';
@@ -143,6 +144,8 @@ export function activate(context: vscode.ExtensionContext): void {
     return spec ? { spec, cacheDir: trustedCacheDir() } : undefined;
   };
 
+  const vocabularyStatus = new VocabularyStatusItem(diagnosticsVocabulary, () => [...services.recentSources.a.items(),
+    ...commandContext.recent(recentModelKeys.contrast, 8).items(), ...commandContext.recent(recentModelKeys.attention, 8).items()]);
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(panelViewType, new ResultPanelSerializer(services)),
     vscode.window.registerCustomEditorProvider(resultEditorViewType, new ResultEditorProvider(services), {
@@ -167,6 +170,8 @@ export function activate(context: vscode.ExtensionContext): void {
     registerLanguageFeatures(),
     registerWordListCodeLens(),
     registerDiagnostics({ log, vocabulary: diagnosticsVocabulary }),
+    vocabularyStatus,
+    vscode.commands.registerCommand('mechlens.chooseDiagnosticsVocabulary', () => vocabularyStatus.choose()),
     // One command per job of the job table; from the explorer or an editor, the file comes as `uri`.
     ...jobNames.map((job) => vscode.commands.registerCommand(extensionJobs[job].command,
       (uri?: unknown) => runJobCommand(job, { uri: uri instanceof vscode.Uri ? uri : undefined }))),

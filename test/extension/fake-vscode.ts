@@ -212,11 +212,13 @@ export const fakeVscode = {
   QuickPickItemKind: { Separator: -1, Default: 0 },
   QuickInputButtons: { Back: backButton },
   ProgressLocation: { Notification: 15 },
+  ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
   workspace: {
     workspaceFolders: [{ uri: FakeUri.file('/workspace') }],
     getConfiguration: () => ({
       get: <T>(key: string, fallback: T) => (key in recorded.config ? recorded.config[key] as T : fallback),
       inspect: (key: string) => recorded.inspect[key],
+      update: async (key: string, value: unknown) => { recorded.config[key] = value; },
     }),
     get isTrusted() { return recorded.trusted; },
     textDocuments: [] as unknown[],
