@@ -15,7 +15,7 @@ import { registerDiagnostics, type VocabularyChoice } from './language/diagnosti
 import { formatMs, Log } from './log';
 import { hookModelOfNode, localPathOfNode, ModelsTreeProvider, specOfNode } from './views/models';
 import { hookNodeSpec, HooksTreeProvider } from './views/hooks';
-import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './panels/open-result';
+import { openSavedRun, runSavedRunAgain, ResultEditorProvider, resultEditorViewType } from './panels/open-result';
 import { panelViewType, ResultPanel, ResultPanelSerializer } from './panels/panel';
 import { RunHistory } from './run-history';
 import { RecentList } from './recent';
@@ -179,6 +179,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.logitAttributionOnSelection', () => runJobCommand('attribution', { fromSelection: true })),
     vscode.commands.registerCommand('mechlens.logitLensSelection', () => runJobCommand('lens', { selection: true })),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare({ presetA: specOfNode(node) })),
+    vscode.commands.registerCommand('mechlens.runSavedRunAgain', (uri?: unknown) => runSavedRunAgain(uri)),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.showLog', () => log.show()),

@@ -365,7 +365,7 @@ export class ResultPanel implements vscode.Disposable {
    */
   private async rerun(params: unknown): Promise<RerunOutcome> {
     if (!this.rerunHandler) {
-      throw new Error('This panel cannot run its job again: it was opened from a saved run or restored after a reload. Run the command again to change its settings.');
+      throw new Error('This panel cannot run its job again: it was opened from a saved run or restored after a reload. A saved run starts again from the Run This Saved Run Again button in its title bar; otherwise run the command again.');
     }
     if (this.rerunning) {
       throw new Error('A re-run is already going in this panel: wait for it to finish, or cancel it first.');
