@@ -10,12 +10,14 @@ import { extensionJobs } from './job-table';
 import { jobInfo, jobNames, type JobName } from '../protocol/jobs';
 import { registerLanguageFeatures } from './language/outline';
 import { setUpGpu } from './commands/gpu';
+import { VocabularyStatusItem } from './language/vocabulary-status';
 import { registerDiagnostics, type VocabularyChoice } from './language/diagnostics';
 import { formatMs, Log } from './log';
 import { hookModelOfNode, localPathOfNode, ModelsTreeProvider, specOfNode } from './views/models';
 import { hookNodeSpec, HooksTreeProvider } from './views/hooks';
-import { openSavedRun, ResultEditorProvider, resultEditorViewType } from './panels/open-result';
+import { openSavedRun, runSavedRunAgain, ResultEditorProvider, resultEditorViewType } from './panels/open-result';
 import { panelViewType, ResultPanel, ResultPanelSerializer } from './panels/panel';
+import { RunHistory } from './run-history';
 import { RecentList } from './recent';
 import { browseFor, LocalInputs } from './local-inputs';
 import { RunsTreeProvider } from './views/runs';
@@ -68,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): void {
     extensionUri: context.extensionUri,
     log,
     recentRuns,
+    runHistory: new RunHistory(vscode.Uri.joinPath(context.globalStorageUri, 'runs').fsPath, recentRuns,
+      () => void vscode.commands.executeCommand('mechlens.refreshRuns')),
     statusBar,
     onSelection: (panel, items, focus) => inspector.inspect(panel, items, focus),
     pins: { board: pinned.board, revealView: () => pinned.reveal() },
@@ -140,6 +144,8 @@ export function activate(context: vscode.ExtensionContext): void {
     return spec ? { spec, cacheDir: trustedCacheDir() } : undefined;
   };
 
+  const vocabularyStatus = new VocabularyStatusItem(diagnosticsVocabulary, () => [...services.recentSources.a.items(),
+    ...commandContext.recent(recentModelKeys.contrast, 8).items(), ...commandContext.recent(recentModelKeys.attention, 8).items()]);
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(panelViewType, new ResultPanelSerializer(services)),
     vscode.window.registerCustomEditorProvider(resultEditorViewType, new ResultEditorProvider(services), {
@@ -164,6 +170,8 @@ export function activate(context: vscode.ExtensionContext): void {
     registerLanguageFeatures(),
     registerWordListCodeLens(),
     registerDiagnostics({ log, vocabulary: diagnosticsVocabulary }),
+    vocabularyStatus,
+    vscode.commands.registerCommand('mechlens.chooseDiagnosticsVocabulary', () => vocabularyStatus.choose()),
     // One command per job of the job table; from the explorer or an editor, the file comes as `uri`.
     ...jobNames.map((job) => vscode.commands.registerCommand(extensionJobs[job].command,
       (uri?: unknown) => runJobCommand(job, { uri: uri instanceof vscode.Uri ? uri : undefined }))),
@@ -171,6 +179,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('mechlens.logitAttributionOnSelection', () => runJobCommand('attribution', { selection: true })),
     vscode.commands.registerCommand('mechlens.logitLensOnSelection', () => runJobCommand('lens', { selection: true })),
     vscode.commands.registerCommand('mechlens.useAsSource', (node?: unknown) => compare({ presetA: specOfNode(node) })),
+    vscode.commands.registerCommand('mechlens.runSavedRunAgain', (uri?: unknown) => runSavedRunAgain(uri)),
     vscode.commands.registerCommand('mechlens.openResult', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.openRun', (uri?: unknown) => openSavedRun(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('mechlens.showLog', () => log.show()),

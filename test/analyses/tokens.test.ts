@@ -55,15 +55,20 @@ test('the first 40 tokens: rows, Gram E·Eᵀ and norms equal numpy; PCA map and
   assert.equal(r.clusters.length, Math.max(...expected.dbscanLabels) + 1);
 });
 
-test('t-SNE map with the notebook defaults is seeded, reported, and clustered with eps 7 / min_samples 3', async () => {
+test('t-SNE map with the notebook defaults is seeded, reported, and clustered with min_samples 3 and eps from the map\'s spacing (an explicit eps 7 is kept)', async () => {
+  const { autoEps } = await import('../../src/core/analyses/embedding-map');
+  const { fromJson } = await import('../../src/core/matrix');
   const once = await runTokens({ model, first: 30, iterations: 250 });
   const again = await runTokens({ model, first: 30, iterations: 250 });
   assert.equal(once.method, 'tsne');
   assert.deepEqual(once.coords, again.coords);
   assert.equal(once.coords.length, 30);
   assert.equal(once.map.perplexity, 5);
-  assert.equal(once.map.eps, 7);
+  assert.equal(once.map.eps, autoEps(fromJson(once.coords), 3, 0));
+  assert.equal(once.run.options.epsChosen, 'auto');
   assert.equal(once.map.minSamples, 3);
+  const given = await runTokens({ model, first: 30, iterations: 250, eps: 7 });
+  assert.deepEqual([given.map.eps, given.run.options.eps, given.run.options.epsChosen], [7, 7, 'given']);
   assert.ok(Number.isFinite(once.map.kl));
   const covered = [...once.clusters.flatMap((c) => c.indices), ...once.ungrouped.indices].sort((a, b) => a - b);
   assert.deepEqual(covered, Array.from({ length: 30 }, (_, i) => i));
@@ -126,7 +131,8 @@ test('a PCA map without eps gets DBSCAN eps from the points\' spacing (sampled k
   const { fromJson } = await import('../../src/core/matrix');
   const r = await runTokens({ model, first: FIXTURE_FIRST, method: 'pca' });
   const coords = fromJson(r.coords);
-  assert.ok(r.warnings.some((w) => w.startsWith('PCA map: DBSCAN eps chosen from the points\' spacing')), r.warnings.join('\n'));
+  assert.equal(r.run.options.epsChosen, 'auto');
+  assert.equal(r.run.options.eps, r.map.eps);
   // Each point's distance to its 2nd nearest neighbour, by brute force: the full eps is 1.5 × their median.
   const kth = r.coords.map(([x, y], i) => r.coords.filter((_, j) => j !== i).map(([u, v]) => Math.hypot(u - x, v - y)).sort((a, b) => a - b)[1]);
   const sorted = [...kth].sort((a, b) => a - b);

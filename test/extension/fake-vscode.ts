@@ -212,16 +212,24 @@ export const fakeVscode = {
   QuickPickItemKind: { Separator: -1, Default: 0 },
   QuickInputButtons: { Back: backButton },
   ProgressLocation: { Notification: 15 },
+  ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
   workspace: {
     workspaceFolders: [{ uri: FakeUri.file('/workspace') }],
     getConfiguration: () => ({
       get: <T>(key: string, fallback: T) => (key in recorded.config ? recorded.config[key] as T : fallback),
       inspect: (key: string) => recorded.inspect[key],
+      update: async (key: string, value: unknown) => { recorded.config[key] = value; },
     }),
     get isTrusted() { return recorded.trusted; },
     textDocuments: [] as unknown[],
     onDidChangeConfiguration: configChanged.event,
     asRelativePath: (u: FakeUri) => u.path,
+    onDidChangeWorkspaceFolders: () => ({ dispose: () => undefined }),
+    createFileSystemWatcher: () => {
+      const none = () => ({ dispose: () => undefined });
+      return { onDidCreate: none, onDidChange: none, onDidDelete: none, dispose: () => undefined };
+    },
+    findFiles: async () => [] as FakeUri[],
     fs: {
       writeFile: async (uri: FakeUri, bytes: Uint8Array) => { recorded.written.set(uri.path, bytes); },
       readFile: async (uri: FakeUri) => new Uint8Array(fs.readFileSync(uri.path)),

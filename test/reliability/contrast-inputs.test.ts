@@ -45,3 +45,22 @@ test('a --k larger than the significant neurons is lowered and the result says s
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('without --eps, DBSCAN on the neuron map uses the map\'s own spacing (autoEps, as Compare) and says so; an explicit eps is kept', async () => {
+  const { autoEps } = await import('../../src/core/analyses/embedding-map');
+  const { fromJson } = await import('../../src/core/matrix');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
+  try {
+    writeRandomGpt2Checkpoint(path.join(dir, 'model'), { nLayer: 1, nEmbd: 32, nHead: 2, nPositions: 64, seed: 2 });
+    const base = { sentencesPath: path.join(__dirname, '../../samples/him-her.sentences'), model: path.join(dir, 'model'), hook: 'blocks.0.mlp.hook_pre', correction: 'fdr' as const, alpha: 0.99, shuffles: 0 };
+    const auto = await runContrast(base);
+    assert.ok(auto.significant.length >= 2);
+    const eps = autoEps(fromJson(auto.coords), 3, 0);
+    assert.deepEqual([auto.run.options.eps, auto.run.options.epsChosen], [eps, 'auto']);
+    assert.ok(auto.clusters.some((c) => c.label >= 0), 'the automatic eps finds at least one cluster on this map');
+    const given = await runContrast({ ...base, eps: 1 });
+    assert.deepEqual([given.run.options.eps, given.run.options.epsChosen], [1, 'given']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

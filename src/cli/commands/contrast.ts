@@ -20,7 +20,7 @@ const command: CliJobCommand<'contrast'> = {
     alpha: { description: 'family-wise or false-discovery level (default 0.05)' },
     k: { description: 'k-means clusters of significant neurons (default 3)' },
     perplexity: { description: 't-SNE perplexity (default 30)' },
-    eps: { description: 'DBSCAN eps on the t-SNE map (default 1)' },
+    eps: { description: 'DBSCAN eps on the t-SNE map (default: from the map\'s spacing, as compare; the notebook used 1)' },
     'min-samples': { description: 'DBSCAN min_samples (default 3)' },
     shuffles: { description: 'label shuffles for the significant-count check (default 200; 0 skips)' },
     seed: { description: 'seed for shuffles, t-SNE and k-means (default 0)' },

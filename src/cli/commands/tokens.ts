@@ -17,7 +17,7 @@ const command: CliJobCommand<'tokens'> = {
     method: { description: 'tsne (default; PCA above 10,000 tokens) or pca' },
     perplexity: { description: 't-SNE perplexity (default 5, the notebook\'s)' },
     iterations: { description: 't-SNE iterations (default 1000)' },
-    eps: { description: 'DBSCAN eps on the map (default 7, the notebook\'s)' },
+    eps: { description: 'DBSCAN eps on the map (default: from the map\'s spacing, as compare; the notebook used 7)' },
     'min-samples': { description: 'DBSCAN min_samples (default 3)' },
     seed: { description: 'seed for t-SNE (default 0)' },
     'matrix-cap': { description: 'largest N whose embedding rows and Gram matrix go into the JSON (default 2000)' },

@@ -1,6 +1,8 @@
 // Job 5: contrast two sentence groups neuron by neuron (design.md, "The five jobs"). Defaults are the
 // notebook's: blocks.5.mlp.hook_pre, Student's t, Bonferroni at 0.05 / nNeurons, t-SNE perplexity 30,
-// DBSCAN eps 1 / min_samples 3 and k-means k 3 on the map of significant neurons.
+// DBSCAN min_samples 3 (eps from the map's spacing unless given; the notebook's 1) and k-means k 3 on
+// the map of significant neurons.
+import { autoEps } from './embedding-map';
 import { existsSync } from 'node:fs';
 import type { ContrastResult, NeuronCluster } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
@@ -123,7 +125,12 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
   const unit = opened ? 'features' : 'neurons';
   if (tt.zeroVariance.length) warnings.push(`${tt.zeroVariance.length} ${unit} are constant in both groups${opened ? ' (most of them never fire on these sentences)' : ''}; they get t = 0, p = 1.`);
   const adjusted: NonNullable<ContrastResult['adjusted']> = {};
-  const neuronMap = await mapSignificantNeurons(all, significant, tt.t, o, warnings, adjusted, { signal, onProgress: (p) => step(p.message, 0.7 + 0.25 * (p.fraction ?? 0)) });
+  // Without an explicit eps, DBSCAN's radius comes from the map's own spacing, as in Compare (autoEps):
+  // a fixed eps 1 made every neuron noise on t-SNE maps whose scale depends on the data.
+  const { eps: chosenEps, ...neuronMap } = await mapSignificantNeurons(all, significant, tt.t, { ...o, eps: input.eps }, warnings, adjusted,
+    { signal, onProgress: (p) => step(p.message, 0.7 + 0.25 * (p.fraction ?? 0)) });
+  o.eps = chosenEps;
+  const epsChosen = input.eps === undefined ? 'auto' : 'given';
 
   const layerMatch = /^blocks\.(\d+)\./.exec(tensor.hook);
   // A local folder is named as the model, not by its whole path (the title would be a path otherwise).
@@ -163,7 +170,7 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
     neuroscope: opened ? null : neuroscopeBase(modelName),
     warnings,
     ...(Object.keys(adjusted).length ? { adjusted } : {}),
-    run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { ...o, sentencesPath: undefined, sentenceSet: undefined } },
+    run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { ...o, epsChosen, sentencesPath: undefined, sentenceSet: undefined } },
     inputs: { sentences: input.sentencesPath, model: input.model, hook: o.hook, targets: input.targets ?? [], seed: o.seed, ...(input.sae ? { sae: input.sae } : {}) },
   };
 }
@@ -171,10 +178,10 @@ export async function runContrast(input: ContrastInput, control: RunControl = {}
 type NeuronMap = Pick<ContrastResult, 'coords' | 'labels' | 'clusters' | 'kmeans' | 'clusterOrder' | 'gram' | 'cosine'>;
 
 /** Neurons are the points and sentences the features, as in the notebook. */
-async function mapSignificantNeurons(all: Matrix, significant: number[], t: ArrayLike<number>, o: { perplexity: number; eps: number; minSamples: number; k: number; seed: number }, warnings: string[],
-  adjusted: NonNullable<ContrastResult['adjusted']>, control: RunControl): Promise<NeuronMap> {
+async function mapSignificantNeurons(all: Matrix, significant: number[], t: ArrayLike<number>, o: { perplexity: number; eps: number | undefined; minSamples: number; k: number; seed: number }, warnings: string[],
+  adjusted: NonNullable<ContrastResult['adjusted']>, control: RunControl): Promise<NeuronMap & { eps: number }> {
   const n = significant.length;
-  if (n === 0) return { coords: [], labels: [], clusters: [], kmeans: null, clusterOrder: [], gram: [], cosine: [] };
+  if (n === 0) return { coords: [], labels: [], clusters: [], kmeans: null, clusterOrder: [], gram: [], cosine: [], eps: o.eps ?? CONTRAST_DEFAULTS.eps };
   const profiles = new Float64Array(n * all.rows);
   significant.forEach((neuron, i) => { for (let s = 0; s < all.rows; s++) profiles[i * all.rows + s] = all.data[s * all.cols + neuron]; });
   const x: Matrix<Float64Array> = { rows: n, cols: all.rows, data: profiles };
@@ -190,9 +197,10 @@ async function mapSignificantNeurons(all: Matrix, significant: number[], t: Arra
     coords = { rows: n, cols: 2, data: new Float64Array(n * 2) };
     warnings.push(`Only ${n} significant neuron${n === 1 ? '' : 's'}: no t-SNE map.`);
   }
-  const clustered = clusterSignificantNeurons(all, significant, t, coords, o, warnings);
+  const eps = o.eps ?? (n > 1 ? autoEps(coords, o.minSamples, o.seed) : CONTRAST_DEFAULTS.eps);
+  const clustered = clusterSignificantNeurons(all, significant, t, coords, { ...o, eps }, warnings);
   if (clustered.kmeans && clustered.kmeans.k < o.k) adjusted.k = { asked: o.k, used: clustered.kmeans.k, why: `at most the ${n} significant neurons` };
-  return { coords: toJson(coords), ...clustered };
+  return { coords: toJson(coords), ...clustered, eps };
 }
 
 /**

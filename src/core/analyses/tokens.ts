@@ -1,5 +1,6 @@
 // Job 2: map a model's token-embedding matrix (design.md, "The five jobs"). Defaults are the
-// notebook's: the first 100 tokens, t-SNE perplexity 5, DBSCAN eps 7 / min_samples 3 on the map.
+// notebook's: the first 100 tokens, t-SNE perplexity 5, DBSCAN min_samples 3 on the map (eps from the map's
+// spacing unless given, as in Compare; the notebook's is 7).
 // The whole GPT-2 vocabulary must run too: above AUTO_PCA_ABOVE tokens the map is PCA unless t-SNE
 // is asked for, and the N × d rows and the N × N Gram matrix are left out of the JSON above MATRIX_CAP.
 import { assertReadableLine, isComment, readUtf8File, splitLines } from '../text/lines';
@@ -151,11 +152,10 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
     mapInfo.trustworthiness = trustworthiness(e, coords, TRUSTWORTHINESS_K, 'euclidean');
   }
 
-  // eps 7 is the notebook's radius for t-SNE maps; a PCA map has the embeddings' own scale.
-  if (method === 'pca' && input.eps === undefined && n > 1) {
-    mapInfo.eps = autoEps(coords, minSamples, seed);
-    warnings.push(`PCA map: DBSCAN eps chosen from the points' spacing (${mapInfo.eps.toPrecision(3)}), since the notebook's eps ${TOKENS_DEFAULTS.eps} is for t-SNE maps; give eps to override.`);
-  }
+  // Without an explicit eps the radius comes from the map's own spacing, as in Compare (autoEps): the
+  // notebook's eps 7 suits its t-SNE maps only, and a PCA map has the embeddings' own scale.
+  const epsChosen = input.eps === undefined && n > 1 ? 'auto' : 'given';
+  if (epsChosen === 'auto') mapInfo.eps = autoEps(coords, minSamples, seed);
   const eps = mapInfo.eps;
   step('DBSCAN on the map', 0.96);
   const labels = n > 0 ? dbscan(coords, { eps, minSamples, metric: 'euclidean' }, { signal }) : new Int32Array(0);
@@ -191,7 +191,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
     warnings,
     run: {
       createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started,
-      options: { first, leadingSpace, method, perplexity: input.perplexity ?? TOKENS_DEFAULTS.perplexity, iterations: input.iterations ?? TOKENS_DEFAULTS.iterations, eps, epsChosen: input.eps === undefined && method === 'pca' ? 'auto' : 'given', minSamples, seed, matrixCap },
+      options: { first, leadingSpace, method, perplexity: input.perplexity ?? TOKENS_DEFAULTS.perplexity, iterations: input.iterations ?? TOKENS_DEFAULTS.iterations, eps, epsChosen, minSamples, seed, matrixCap },
     },
     inputs: { model: input.model, first, tokens: input.tokensPath ?? (input.tokens ? `${input.tokens.length} tokens` : null), leadingSpace, seed },
   };

@@ -266,7 +266,7 @@ function progressReporter(progress: vscode.Progress<{ message?: string; incremen
  * Runs a job behind a cancellable notification; cancelling it, closing the panel or aborting `o.signal`
  * (the panel's own Cancel button during a re-run) aborts the job.
  */
-export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: string; logSteps: boolean; signal?: AbortSignal },
+export function runWithProgress<R extends Result>(log: Log, panel: ResultPanel, o: { title: string; logSteps: boolean; signal?: AbortSignal },
   run: (control: RunControl) => Promise<R>): Thenable<R> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: o.title, cancellable: true },
@@ -288,7 +288,9 @@ export function runWithProgress<R>(log: Log, panel: ResultPanel, o: { title: str
       o.signal?.addEventListener('abort', abortFromOutside, { once: true });
       const reporter = progressReporter(progress, log, panel, o.logSteps);
       try {
-        return await run({ signal: controller.signal, onProgress: (p) => reporter.report(p.message, p.fraction) });
+        const result = await run({ signal: controller.signal, onProgress: (p) => reporter.report(p.message, p.fraction) });
+        panel.recordFinishedRun(result);
+        return result;
       } finally {
         reporter.finish();
         tracked.dispose();

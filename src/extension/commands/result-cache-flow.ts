@@ -61,7 +61,7 @@ export function attentionCacheParts(input: AttentionInput): CacheKeyParts {
 }
 
 export function contrastCacheParts(input: ContrastInput): CacheKeyParts {
-  return { job: 'contrast', options: keyOptions({ ...CONTRAST_DEFAULTS, seed: 0, ...given(input) }), inputFiles: [input.sentencesPath], models: [input.model], cacheDir: input.cacheDir, environment: environment() };
+  return { job: 'contrast', options: keyOptions({ ...CONTRAST_DEFAULTS, eps: 'auto', seed: 0, ...given(input) }), inputFiles: [input.sentencesPath], models: [input.model], cacheDir: input.cacheDir, environment: environment() };
 }
 
 type CacheOutcome<R> = { result: R; fromCache: true; storedAt: string } | { result: R; fromCache: false };

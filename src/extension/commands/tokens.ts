@@ -98,7 +98,7 @@ async function pickLeadingSpace(counter: { step: number; totalSteps: number }): 
 
 async function pickMethod(n: number | undefined, counter: { step: number; totalSteps: number }): Promise<'tsne' | 'pca' | undefined> {
   const items: (vscode.QuickPickItem & { value: 'tsne' | 'pca' })[] = [
-    { label: 't-SNE', description: `perplexity ${TOKENS_DEFAULTS.perplexity}, as in the notebook`, detail: 'Local neighbourhoods; DBSCAN eps 7, min_samples 3 on the map', value: 'tsne' },
+    { label: 't-SNE', description: `perplexity ${TOKENS_DEFAULTS.perplexity}, as in the notebook`, detail: 'Local neighbourhoods; DBSCAN min_samples 3 on the map, eps from the points\' spacing', value: 'tsne' },
     { label: 'PCA', description: 'the two leading principal components', detail: 'Global structure in seconds, even for the whole vocabulary; DBSCAN eps chosen from the spacing', value: 'pca' },
   ];
   const large = n !== undefined && n > AUTO_PCA_ABOVE;

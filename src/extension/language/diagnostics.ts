@@ -99,7 +99,8 @@ export function registerDiagnostics(options: DiagnosticsOptions = {}): vscode.Di
     const parsed = diagnoseText(text, kind);
     show(document, parsed);
     const choice = options.vocabulary?.(kind);
-    if (!choice || parsed.some((d) => d.severity === 'error')) return;
+    // Checked even when the parser found an error: a duplicate word should not hide the other words' findings.
+    if (!choice) return;
     const vocabulary = await vocabularies.get(choice);
     // The text may have changed while the vocabulary loaded: the next update handles that version.
     if (!vocabulary || document.isClosed || document.version !== version) return;

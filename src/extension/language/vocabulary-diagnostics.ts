@@ -8,6 +8,7 @@ import { checkSingleTokens } from '../../core/models/positions';
 import type { Gpt2Tokenizer } from '../../core/models/tokenizer';
 import { parseSentenceSet } from '../../core/text/sentence-set';
 import { parseWordList } from '../../core/text/word-list';
+import { isComment } from '../../core/text/lines';
 import type { Vocabulary } from '../../core/diagnostics/vocabulary';
 import type { TextDiagnostic } from './document-diagnostics';
 
@@ -31,9 +32,10 @@ function parsed<T>(parse: () => T): T | undefined {
 export function vocabularyDiagnostics(text: string, kind: 'words' | 'sentences', vocabulary: Vocabulary): TextDiagnostic[] {
   const lines = splitLines(text);
   if (kind === 'words') {
-    const list = parsed(() => parseWordList(text, ''));
-    if (!list) return [];
-    const items = list.items.map((item) => {
+    // A list the parser refuses (a duplicate word, say) is still checked word by word: its error
+    // shows beside the vocabulary findings rather than hiding them.
+    const words = parsed(() => parseWordList(text, ''))?.items ?? wordLinesOf(lines);
+    const items = words.map((item) => {
       const line = item.line - 1;
       const start = Math.max(0, (lines[line] ?? '').indexOf(item.word));
       return { word: item.word, line, start, end: start + item.word.length };
@@ -43,6 +45,14 @@ export function vocabularyDiagnostics(text: string, kind: 'words' | 'sentences',
   if (vocabulary.kind !== 'tokenizer') return [];
   const set = parsed(() => parseSentenceSet(text, ''));
   return set ? targetsAsTokens(set.sentences, lines, vocabulary.tokenizer, vocabulary.name) : [];
+}
+
+/** The lines of a word list the parser refused that still read as one word each (no header, comment or space inside). */
+function wordLinesOf(lines: readonly string[]): { word: string; line: number }[] {
+  return lines.flatMap((text, i) => {
+    const word = text.trim();
+    return word && !isComment(word) && !word.startsWith('[') && !/\s/.test(word) ? [{ word, line: i + 1 }] : [];
+  });
 }
 
 interface Placed { word: string; line: number; start: number; end: number }

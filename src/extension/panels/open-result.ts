@@ -5,6 +5,9 @@ import { MechLensError } from '../../core/errors';
 import { userFacingMessage } from '../error-message';
 import { ResultPanel, type PanelServices } from './panel';
 import { parseSavedRun } from './saved-run';
+import { missingSavedRunInput, savedRunInputFile } from './saved-run-inputs';
+import { extensionJobs } from '../job-table';
+import path from 'node:path';
 
 export const resultEditorViewType = 'mechlens.result';
 
@@ -53,4 +56,30 @@ export async function openSavedRun(uri?: vscode.Uri): Promise<void> {
   }
   if (!target) return;
   await vscode.commands.executeCommand('vscode.openWith', target, resultEditorViewType);
+}
+
+/**
+ * `mechlens.runSavedRunAgain` (the title bar of a saved run): starts the run's job on the same input
+ * file, after checking that its files and model folders are still there; the job asks the rest,
+ * offering the run's model and sources first among the recent ones.
+ */
+export async function runSavedRunAgain(uri: unknown): Promise<void> {
+  if (!(uri instanceof vscode.Uri)) {
+    void vscode.window.showInformationMessage('MechLens: open a saved run (*.mechlens.json) first, then run it again from its title bar.');
+    return;
+  }
+  let result;
+  try {
+    result = await readRun(uri);
+  } catch (err) {
+    void vscode.window.showErrorMessage(err instanceof MechLensError ? userFacingMessage(err) : `MechLens: could not read ${uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
+  const missing = missingSavedRunInput(result);
+  if (missing) {
+    void vscode.window.showErrorMessage(`MechLens: cannot run ${path.basename(uri.fsPath)} again: its ${missing.role} ${missing.path} no longer exists. Move it back, or start the job from the command palette with another input.`);
+    return;
+  }
+  const file = savedRunInputFile(result);
+  await vscode.commands.executeCommand(extensionJobs[result.job].command, file ? vscode.Uri.file(file) : undefined);
 }

@@ -1,6 +1,7 @@
 // A MechLens result panel: one webview showing one Result. The host posts nothing before the
 // webview says `ready` (messages wait in a queue), checks every message it receives, and performs
 // the file work the webview cannot do itself: save, export, open the log.
+import type { RunHistory } from '../run-history';
 import * as vscode from 'vscode';
 import { isFromWebview, panelRequests, type FromWebview, type ToWebview } from '../../protocol/messages';
 import { answerRequest, type RequestHandlers } from '../../protocol/ipc';
@@ -38,6 +39,8 @@ export interface PanelServices {
   extensionUri: vscode.Uri;
   log: Log;
   recentRuns: RecentList;
+  /** Keeps every finished run for Runs › Recent; absent, only saved and opened runs are listed there. */
+  runHistory?: RunHistory;
   statusBar?: ResultStatusBar;
   /** Keeps results too large for the webview state, for restoring after a reload. */
   panelStore?: PanelStore;
@@ -191,6 +194,12 @@ export class ResultPanel implements vscode.Disposable {
       void this.services.panelStore.remember(this.webviewPanel.title, result)
         .catch((err: unknown) => this.services.log.error('Could not keep the result for restoring the panel after a reload', err));
     }
+  }
+
+  /** A run finished in this panel: keep it under Runs › Recent (see run-history.ts). */
+  recordFinishedRun(result: Result): void {
+    void this.services.runHistory?.record(result)
+      .catch((err: unknown) => this.services.log.error('Could not keep the run for Runs › Recent', err));
   }
 
   private updateStatusBar(): void {
@@ -356,7 +365,7 @@ export class ResultPanel implements vscode.Disposable {
    */
   private async rerun(params: unknown): Promise<RerunOutcome> {
     if (!this.rerunHandler) {
-      throw new Error('This panel cannot run its job again: it was opened from a saved run or restored after a reload. Run the command again to change its settings.');
+      throw new Error('This panel cannot run its job again: it was opened from a saved run or restored after a reload. A saved run starts again from the Run This Saved Run Again button in its title bar; otherwise run the command again.');
     }
     if (this.rerunning) {
       throw new Error('A re-run is already going in this panel: wait for it to finish, or cancel it first.');

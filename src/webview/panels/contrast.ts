@@ -273,7 +273,7 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
   function mapSection(parent: HTMLElement): void {
     const slot: ChartSlot = {};
     const options = result.run.options as Record<string, unknown>;
-    const body = card(parent, 't-SNE of the significant neurons', `neurons are points, sentences are features · perplexity ${usedPerplexity(result, options)} · color: t (RdBu) · DBSCAN eps ${String(options.eps ?? '—')}, min samples ${String(options.minSamples ?? '—')}${result.kmeans ? ` · k-means k = ${result.kmeans.k}` : ''}`,
+    const body = card(parent, 't-SNE of the significant neurons', `neurons are points, sentences are features · perplexity ${usedPerplexity(result, options)} · color: t (RdBu) · DBSCAN eps ${options.epsChosen === 'auto' && typeof options.eps === 'number' ? `${options.eps.toPrecision(3)} (automatic)` : String(options.eps ?? '—')}, min samples ${String(options.minSamples ?? '—')}${result.kmeans ? ` · k-means k = ${result.kmeans.k}` : ''}`,
       { name: 'neuron-map', chart: () => slot.chart }, host, 'neuron-map');
     body.parentElement?.classList.add('ml-wide');
     const controls = el('div', 'ml-chart-controls');

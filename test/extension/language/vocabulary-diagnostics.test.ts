@@ -95,3 +95,10 @@ test('sentence targets: split, glued to the word before, or sharing a token with
   assert.deepEqual(vocabularyDiagnostics(text, 'sentences', vectors), []);
   assert.deepEqual(vocabularyDiagnostics('[x]\nmoon\nmoon\n', 'words', vectors), []);
 });
+
+test('a word list with a duplicate-word error still gets its vocabulary findings, on every word line', () => {
+  const text = '# planets\n[space]\nmoon\nnebula\nmoon\nStar\n';
+  const d = vocabularyDiagnostics(text, 'words', vectors);
+  assert.deepEqual(d.map((x) => [x.line, x.code]), [[3, 'vocabulary-missing'], [5, 'vocabulary-lowercase']]);
+  assert.deepEqual([d[0].start, d[0].end], [0, 'nebula'.length]);
+});
