@@ -6,11 +6,11 @@ import path from 'node:path';
 import { stepQuickPick } from '../commands/job-flow';
 import type { VocabularyChoice } from './diagnostics';
 
-export const chooseVocabularyCommand = 'mechlens.chooseDiagnosticsVocabulary';
+const chooseVocabularyCommand = 'mechlens.chooseDiagnosticsVocabulary';
 const kinds: Record<string, 'words' | 'sentences'> = { 'mechlens-words': 'words', 'mechlens-sentences': 'sentences' };
 
 /** A short name for a spec: the folder or file name of a path, the id otherwise. */
-export function vocabularyName(spec: string): string {
+function vocabularyName(spec: string): string {
   const bare = spec.replace(/^(vectors|model):/, '').replace(/#.*$/, '');
   return /[\\/]/.test(bare) && !/^[\w.-]+\/[\w.-]+$/.test(bare) ? path.basename(bare) : bare;
 }
@@ -24,7 +24,7 @@ export function vocabularyStatus(choice: VocabularyChoice | undefined, setting: 
   return { text: `$(book) ${vocabularyName(choice.spec)}`, tooltip: `MechLens checks this file against ${choice.spec} (${how}). Click to change.` };
 }
 
-export interface VocabularyPickItem extends vscode.QuickPickItem { value?: string; enter?: true }
+interface VocabularyPickItem extends vscode.QuickPickItem { value?: string; enter?: true }
 
 /** Automatic, the recent sources and models (no repeats), typing one, and off; the current setting is marked. */
 export function vocabularyPickItems(setting: string, recent: readonly string[]): VocabularyPickItem[] {

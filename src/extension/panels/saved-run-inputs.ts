@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Result } from '../../protocol/result';
 
-export interface SavedRunInput {
+interface SavedRunInput {
   /** What the input is, as the error message names it ("word list", "model folder"). */
   role: string;
   path: string;
