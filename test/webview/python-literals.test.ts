@@ -30,7 +30,9 @@ const hostile = [
 ];
 
 const fixtures = path.join(__dirname, 'fixtures');
-const load = (name: string) => JSON.parse(fs.readFileSync(path.join(fixtures, `${name}-result.json`), 'utf8')) as Result;
+/** A stored result: numpy's (`compare-result.json`) or MechLens's own (`*-result.regression.json`). */
+const fixtureFile = (name: string) => [`${name}-result.regression.json`, `${name}-result.json`].map((f) => path.join(fixtures, f)).find((f) => fs.existsSync(f)) ?? `${name}-result.json`;
+const load = (name: string) => JSON.parse(fs.readFileSync(fixtureFile(name), 'utf8')) as Result;
 
 /** Every string in the result becomes a hostile one, except the few that choose code paths. */
 function poison(value: unknown, key = '', counter = { n: 0 }): unknown {

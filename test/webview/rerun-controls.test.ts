@@ -4,7 +4,7 @@
 // host runs, and re-render with the new result. Screenshots under docs/screenshots.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { AttentionResult, CompareResult, ContrastResult, Result } from '../../src/protocol/result';
@@ -12,7 +12,9 @@ import type { FromWebview } from '../../src/protocol/messages';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 import { reclusterCompare } from '../../src/core/analyses/recluster-map';
 
-const fixture = <R>(name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}-result.json`), 'utf8')) as R;
+/** A stored result: numpy's (`compare-result.json`) or MechLens's own (`*-result.regression.json`). */
+const fixtureFile = (name: string) => [`${name}-result.regression.json`, `${name}-result.json`].map((f) => join(__dirname, 'fixtures', f)).find((f) => existsSync(f)) ?? `${name}-result.json`;
+const fixture = <R>(name: string) => JSON.parse(readFileSync(fixtureFile(name), 'utf8')) as R;
 const compare = fixture<CompareResult>('compare');
 const attention = fixture<AttentionResult>('attention');
 const contrast = fixture<ContrastResult>('contrast');
