@@ -210,17 +210,22 @@ export const MODEL_LOCK_FILE = '.mechlens-download.lock';
  * entry the first completed.
  */
 async function downloadOnce(id: string, revision: string, dir: string, options: EnsureModelOptions): Promise<void> {
+  await withDownloadLock(dir, id, options, async () => {
+    if (completeCacheEntry(dir)) return;
+    await download(id, revision, dir, options);
+  });
+}
+
+/** Runs `fn` holding the download lock of cache folder `dir`; a second process waits and says what it waits for (`what`). */
+export async function withDownloadLock(dir: string, what: string, options: EnsureModelOptions, fn: () => Promise<void>): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   await withLock(path.join(dir, MODEL_LOCK_FILE), {
     signal: options.signal,
     staleMs: options.timing?.lockStaleMs,
     pollMs: options.timing?.lockPollMs,
     waitReportMs: options.timing?.statusEveryMs,
-    onWait: (owner, waitedMs) => options.onStatus?.(`Waiting for another MechLens process${owner ? ` (pid ${owner.pid})` : ''} that is downloading ${id}${waitedMs >= 1000 ? ` (${Math.round(waitedMs / 1000)} s so far)` : ''}`),
-  }, async () => {
-    if (completeCacheEntry(dir)) return;
-    await download(id, revision, dir, options);
-  });
+    onWait: (owner, waitedMs) => options.onStatus?.(`Waiting for another MechLens process${owner ? ` (pid ${owner.pid})` : ''} that is downloading ${what}${waitedMs >= 1000 ? ` (${Math.round(waitedMs / 1000)} s so far)` : ''}`),
+  }, fn);
 }
 
 function completeCacheEntry(dir: string): ModelSource | undefined {

@@ -6,9 +6,8 @@ import path from 'node:path';
 import { cachePath, defaultCacheDir } from '../../cache';
 import { MechLensError } from '../../errors';
 import { writeFileAtomicSync } from '../../io/atomic-write';
-import { withLock } from '../../io/file-lock';
 import { SOURCE_FILE } from '../checkpoint';
-import { HubFetcher, MODEL_LOCK_FILE, type EnsureModelOptions, type ModelSource, type RemoteFile } from '../hub';
+import { HubFetcher, withDownloadLock, type EnsureModelOptions, type ModelSource, type RemoteFile } from '../hub';
 import { findInHubCache, hubCacheDir, hubEndpoint, hubOfflineFromEnv } from '../hub-cache';
 
 export const SAELENS_FILES = ['cfg.json', 'sae_weights.safetensors'] as const;
@@ -48,14 +47,7 @@ export async function ensureHubSae(where: HubSaeLocation, options: EnsureModelOp
     });
   }
   const repoDir = saeCacheDir({ repo: where.repo, path: '', revision }, options.cacheDir ?? defaultCacheDir(env));
-  fs.mkdirSync(dir, { recursive: true });
-  await withLock(path.join(dir, MODEL_LOCK_FILE), {
-    signal: options.signal,
-    staleMs: options.timing?.lockStaleMs,
-    pollMs: options.timing?.lockPollMs,
-    waitReportMs: options.timing?.statusEveryMs,
-    onWait: (owner) => options.onStatus?.(`Waiting for another MechLens process${owner ? ` (pid ${owner.pid})` : ''} that is downloading ${where.repo}/${where.path}`),
-  }, async () => {
+  await withDownloadLock(dir, `${where.repo}/${where.path}`, options, async () => {
     if (isComplete(dir)) return;
     await download(where, revision, repoDir, dir, { ...options, endpoint: options.endpoint ?? hubEndpoint(env) });
   });
