@@ -17,7 +17,7 @@ import { hookModelOfNode, localPathOfNode, ModelsTreeProvider, specOfNode } from
 import { hookNodeSpec, HooksTreeProvider } from './views/hooks';
 import { openSavedRun, runSavedRunAgain, ResultEditorProvider, resultEditorViewType } from './panels/open-result';
 import { panelViewType, ResultPanel, ResultPanelSerializer } from './panels/panel';
-import { RunHistory } from './run-history';
+import { RunHistory } from './views/run-history';
 import { RecentList } from './recent';
 import { browseFor, LocalInputs } from './local-inputs';
 import { RunsTreeProvider } from './views/runs';

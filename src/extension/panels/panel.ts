@@ -1,7 +1,7 @@
 // A MechLens result panel: one webview showing one Result. The host posts nothing before the
 // webview says `ready` (messages wait in a queue), checks every message it receives, and performs
 // the file work the webview cannot do itself: save, export, open the log.
-import type { RunHistory } from '../run-history';
+import type { RunHistory } from '../views/run-history';
 import * as vscode from 'vscode';
 import { isFromWebview, panelRequests, type FromWebview, type ToWebview } from '../../protocol/messages';
 import { answerRequest, type RequestHandlers } from '../../protocol/ipc';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { installFakeVscode } from '../fake-vscode';
 import type * as RunsModule from '../../../src/extension/views/runs';
-import { RunHistory } from '../../../src/extension/run-history';
+import { RunHistory } from '../../../src/extension/views/run-history';
 import { RecentList, type MementoLike } from '../../../src/extension/recent';
 import type { Result } from '../../../src/protocol/result';
 

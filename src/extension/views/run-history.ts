@@ -3,9 +3,9 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Result } from '../protocol/result';
-import { writeJsonFileSync } from '../core/io/json-stream';
-import type { RecentList } from './recent';
+import type { Result } from '../../protocol/result';
+import { writeJsonFileSync } from '../../core/io/json-stream';
+import type { RecentList } from '../recent';
 
 const runSuffix = '.mechlens.json';
 
