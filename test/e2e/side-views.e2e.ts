@@ -88,8 +88,11 @@ test('a word clicked in the panel is inspected; a pinned card is drawn in Pinned
     assert.equal((await inspector.locator('.ml-inspector-title').innerText()).trim(), 'moon');
     assert.equal(await inspector.locator('.ml-value-bars').count(), 2, 'neighbours in both spaces');
 
-    // Room in the side bar for the two webview views: fold the tree views.
-    for (const name of ['Runs', 'Models', 'Hook Points']) {
+    await session.screenshot('inspector-vscode.png');
+
+    // Room in the side bar for Pinned Charts: fold the tree views and the Inspector (a tall Inspector
+    // left the view below it no height at all).
+    for (const name of ['Runs', 'Models', 'Hook Points', 'Inspector']) {
       const header = paneHeader(name);
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }
@@ -99,7 +102,7 @@ test('a word clicked in the panel is inspected; a pinned card is drawn in Pinned
     assert.equal((await pinned.locator('.ml-pinned .ml-card-title').innerText()).trim(), 'Similarity distributions');
     assert.equal(await pinned.locator('.ml-pinned g.histogram-series').count(), 2);
     await panel.locator('[data-pin="similarity-histogram"][aria-pressed="true"]').waitFor({ state: 'attached', timeout: LONG });
-    await session.screenshot('inspector-vscode.png');
+    await session.screenshot('pinned-vscode.png');
 
     await pinned.locator('[data-action="unpin"]').click();
     await pinned.locator('.ml-note').waitFor({ state: 'visible', timeout: LONG });
