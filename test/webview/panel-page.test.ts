@@ -25,7 +25,8 @@ test('slow charts: the first ones draw at once, the rest after a painted frame; 
     const first = await page.page.evaluate(run(6, 40)) as { drawnAtOnce: number; rendered: string | null };
     assert.ok(first.drawnAtOnce >= 1 && first.drawnAtOnce < 6, `drawn at once: ${first.drawnAtOnce}`);
     assert.equal(first.rendered, null);
-    await page.page.waitForSelector('[data-rendered="true"]');
+    // This panel's own page element (the test page marks its chart container rendered too).
+    await page.page.waitForSelector('div.ml-panel[data-rendered="true"]');
     assert.deepEqual(await page.page.evaluate('window.__drawn'), [0, 1, 2, 3, 4, 5]);
     assert.deepEqual(page.errors, []);
   } finally {
