@@ -15,6 +15,7 @@ import { packTexts, packedFeeds, paddedFeeds } from '../../src/core/models/packi
 import { planWeights } from '../../src/core/models/graph-weights';
 import { listHookPoints } from '../../src/core/models/hooks';
 import { createInferenceSession } from '../../src/core/models/runtime';
+import { unpaddedRow } from '../helpers/padded-rows';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'families');
 interface Stored { dims: number[]; data: (number | null)[] }
@@ -49,15 +50,7 @@ for (const model of fixture.models) {
     model.runs.forEach((run, b) => {
       const L = run.ids.length;
       for (const hook of hooks) {
-        const got = out[hook.name];
-        const picked: number[] = [];
-        if (hook.positionAxis === 2) {
-          const H = got.dims[1];
-          for (let h = 0; h < H; h++) for (let q = 0; q < L; q++) for (let k = 0; k < L; k++) picked.push(got.data[((b * H + h) * T + q) * T + k]);
-        } else {
-          const width = got.dims[2];
-          for (let t = 0; t < L; t++) for (let i = 0; i < width; i++) picked.push(got.data[(b * T + t) * width + i]);
-        }
+        const picked = unpaddedRow(out[hook.name], hook.positionAxis, b, L, T);
         assertClose(`${hook.name} (row ${b})`, picked, run.hooks[hook.name], 1e-4);
       }
     });
