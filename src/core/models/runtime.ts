@@ -92,9 +92,12 @@ function sessionOptions(model: ModelSource, provider: ProviderName, threads?: nu
     intraOpNumThreads: threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    // Buffers are freed after each run instead of kept in an arena that only grows: a long-lived
-    // process ran three captures of 108 sentences (gpt2 shape) at 0.1 GB less peak RSS, same speed.
-    enableCpuMemArena: false,
+    // onnxruntime's own arena for activations, not malloc per op: with malloc, glibc kept the freed
+    // blocks of a run's first large batches, and `mechlens activations` on 108 sentences through a
+    // SmolLM2-135M shape peaked at 1,178 MB (2.2× its F32 weights) without huge pages, 644 MB with
+    // the arena; GPT-2 small 634 → 609 MB; less CPU time too. Memory patterns stay off: with them,
+    // three GPT-2 captures in one process peaked 0.1 GB higher (bench/README.md, model families).
+    enableCpuMemArena: true,
     enableMemPattern: false,
     ...(model.externalData ? { externalData: model.externalData } : {}),
     extra,
