@@ -38,6 +38,13 @@ export interface SessionOptions {
   log?: (message: string) => void;
   /** For tests: pretend this environment instead of probing the machine. */
   environment?: ProviderEnvironment;
+  /**
+   * Keep intermediate buffers in onnxruntime's arena between runs. Off by default (the arena only
+   * grows); worth it for a session whose intermediates are large and alike on every run, such as the
+   * logit lens's [rows, vocabulary] logits: freshly mapped, each run's buffers page-faulted for
+   * longer than the GEMM that fills them took (bench/README.md, logit lens).
+   */
+  memoryArena?: boolean;
 }
 
 export interface InferenceRunner {
@@ -66,7 +73,7 @@ export async function createInferenceSession(model: ModelSource, options: Sessio
   const failures: string[] = [];
   for (const provider of candidates) {
     try {
-      const session = await ort.InferenceSession.create(model.bytes, sessionOptions(model, provider, options.threads));
+      const session = await ort.InferenceSession.create(model.bytes, sessionOptions(model, provider, options.threads, options.memoryArena));
       if (failures.length) reportFallback(failures, provider, options.log);
       return wrap(session, provider);
     } catch (err) {
@@ -81,7 +88,7 @@ export async function createInferenceSession(model: ModelSource, options: Sessio
   throw new MechLensError('model', 'no execution provider could start', { input: model.label, fix: failures.join('; ') });
 }
 
-function sessionOptions(model: ModelSource, provider: ProviderName, threads?: number): ort.InferenceSession.SessionOptions {
+function sessionOptions(model: ModelSource, provider: ProviderName, threads?: number, memoryArena = false): ort.InferenceSession.SessionOptions {
   // No spin-waiting between ops: the extension host and other processes share these cores, and
   // spinning threads under contention cost more than the few microseconds a wake-up takes.
   const extra: Record<string, Record<string, string>> = { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } };
@@ -94,7 +101,7 @@ function sessionOptions(model: ModelSource, provider: ProviderName, threads?: nu
     executionMode: 'sequential',
     // Buffers are freed after each run instead of kept in an arena that only grows: a long-lived
     // process ran three captures of 108 sentences (gpt2 shape) at 0.1 GB less peak RSS, same speed.
-    enableCpuMemArena: false,
+    enableCpuMemArena: memoryArena,
     enableMemPattern: false,
     ...(model.externalData ? { externalData: model.externalData } : {}),
     extra,
