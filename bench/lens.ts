@@ -1,14 +1,15 @@
 // The logit lens's unembedding against the forward pass, as rates (issue 16): for gpt2-medium's shape
 // (24 layers, d 1024, vocabulary 50,257, random weights) and one 20-token text, the forward that
 // hooks every block's hook_resid_post (captureActivations) and the lens head on all 24 × 20 rows
-// (lensHead: final norm, [480, 1024] × [1024, 50257] GEMM in calls of up to 333 rows as runLens makes them,
+// (lensHead: final norm, [480, 1024] × [1024, 50257] GEMM in calls of up to headRowsPerCall rows,
 // softmax, top k, target rank) are each
 // timed best of --rounds warm runs, and turned into GFLOP/s: the forward's multiply-adds are
 // 2 · 12 · d² per token per block (attention and MLP weights) plus 4 · T · d per token per block
 // (scores and mixing); the lens's 2 · rows · d · V. Target: lens ≥ 70 % of the forward's rate.
 // Prints the load average next to the numbers: the machine is shared.
 //
-// Run: node --import tsx bench/lens.ts [--rounds 3] [--threads N]
+// Run: node --import tsx bench/lens.ts [--rounds 3] [--threads N] [--checkpoint DIR]
+// (--checkpoint keeps the 1.4 GB random checkpoint in DIR and reuses it on later runs)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,11 +27,14 @@ const rounds = arg('rounds', 4);
 const threads = arg('threads', os.availableParallelism?.() ?? os.cpus().length);
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-bench-lens-'));
+  const kept = process.argv.indexOf('--checkpoint');
+  const dir = kept >= 0 ? path.resolve(process.argv[kept + 1]) : fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-bench-lens-'));
   try {
-    const t0 = Date.now();
-    writeRandomGpt2Checkpoint(dir, { nLayer: 24, nEmbd: 1024, nHead: 16, nPositions: 1024, seed: 1 });
-    console.log(`random gpt2-medium checkpoint written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (!fs.existsSync(path.join(dir, 'config.json'))) {
+      const t0 = Date.now();
+      writeRandomGpt2Checkpoint(dir, { nLayer: 24, nEmbd: 1024, nHead: 16, nPositions: 1024, seed: 1 });
+      console.log(`random gpt2-medium checkpoint written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
     const model = (await loadModel(dir)) as Gpt2Model;
     const c = model.checkpoint.config;
     const text = 'The Eiffel Tower is in the city of Paris, and the Colosseum is in the city of Rome, which is';
@@ -51,7 +55,7 @@ async function main(): Promise<void> {
       resid = new Float32Array(c.nLayer * T * c.nEmbd);
       hooks.forEach((h, l) => resid.set(captured.activations[h].data, l * T * c.nEmbd));
       const l0 = performance.now();
-      await head.read(resid, c.nLayer * T, headRowsPerCall(c.vocabSize), 464); // as runLens calls it
+      await head.read(resid, c.nLayer * T, headRowsPerCall(c.vocabSize), 464);
       const l1 = performance.now();
       if (r > 0) { forwardMs = Math.min(forwardMs, f1 - f0); lensMs = Math.min(lensMs, l1 - l0); } // round 0 warms up
     }
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
     console.log(`lens head: ${(lensFlop / 1e9).toFixed(2)} GFLOP in ${lensMs.toFixed(0)} ms = ${lensRate.toFixed(1)} GFLOP/s (${(100 * lensRate / forwardRate).toFixed(0)} % of the forward's rate; target ≥ 70 %)`);
     await sessions.dispose();
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (kept < 0) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

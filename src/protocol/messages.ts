@@ -21,7 +21,11 @@ export const panelRequests = Object.freeze({
 export type ExportFormat = 'svg' | 'png' | 'csv' | 'npy' | 'json' | 'python';
 
 export type ToWebview =
-  | { type: 'result'; result: Result }
+  /**
+   * `partial`: the result so far of a run still streaming (the logit lens, layer by layer): shown,
+   * but not kept in the webview's state; the final result, which follows, is.
+   */
+  | { type: 'result'; result: Result; partial?: boolean }
   | { type: 'progress'; message: string; fraction?: number }
   | { type: 'error'; message: string }
   | { type: 'cancelled' }

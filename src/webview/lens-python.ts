@@ -61,11 +61,14 @@ top = torch.topk(probs, TOP_K, dim=-1)
 top1 = top.values[..., 0].numpy()
 numbers = {
     "maxTop1Difference": float(np.abs(top1 - mechlens_top1).max()),
+    # relative too: a random model's probabilities are all near 1 / vocabulary
+    "maxTop1RelativeDifference": float((np.abs(top1 - mechlens_top1) / np.maximum(top1, 1e-30)).max()),
     "top1IdsAgree": float((top.indices[..., 0].numpy() == np.array(mechlens_top_ids)[..., 0]).mean()),
 }
 if TARGET_ID is not None:
     target = probs[..., TARGET_ID].numpy()
     numbers["maxTargetDifference"] = float(np.abs(target - mechlens_target).max())
+    numbers["maxTargetRelativeDifference"] = float((np.abs(target - mechlens_target) / np.maximum(target, 1e-30)).max())
     numbers["targetRank"] = (1 + (probs > probs[..., TARGET_ID:TARGET_ID + 1]).sum(-1)).numpy()`,
     plot: `fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(TOKENS)), max(4, 0.35 * n_layer)))
 im = ax.imshow(top1, aspect="auto", origin="lower", cmap="Blues", vmin=0, vmax=1)

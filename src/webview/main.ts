@@ -56,7 +56,8 @@ function clear(): void {
   app.replaceChildren();
 }
 
-function showResult(result: Result): void {
+/** `partial`: a result still streaming in, drawn but not put in the state until the final one. */
+function showResult(result: Result, partial = false): void {
   current = result;
   clear();
   view = renderResult(app, result, {
@@ -66,7 +67,7 @@ function showResult(result: Result): void {
     rerun: rerunClient,
   });
   markRandomWeights(app, result);
-  persist();
+  if (!partial) persist();
 }
 
 function stateBox(kind: 'progress' | 'error' | 'cancelled' | 'waiting', message: string, fraction?: number): void {
@@ -141,7 +142,7 @@ window.addEventListener('message', (event: MessageEvent) => {
     case 'result':
       shownState = undefined;
       message.result = unpackMatrices(message.result);
-      if (isResult(message.result) && isRenderable(message.result)) showResult(message.result);
+      if (isResult(message.result) && isRenderable(message.result)) showResult(message.result, message.partial === true);
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
       break;
     case 'progress':

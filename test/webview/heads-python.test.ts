@@ -1,6 +1,6 @@
 // The heads panel's "Copy as Python" script, run with /usr/bin/python3 against the job's result on
 // the fixture checkpoints (GPT-2, and Llama with a BOS): it prints the same three scores as the panel
-// to 1e-4. transformers is not installed here, so test/fixtures/heads/transformers_stub stands in for
+// to 1e-4. transformers is not installed here, so test/fixtures/transformers_stub stands in for
 // AutoModelForCausalLM with the fixture's PyTorch forwards (checked against the job in
 // test/analyses/heads.test.ts); what this checks is the script's own code.
 import { before, test } from 'node:test';
@@ -15,7 +15,7 @@ import { HEADS_FIXTURE_MODELS, HEADS_FIXTURE_TEXTS, fixtureDir } from '../fixtur
 
 const python = '/usr/bin/python3';
 const hasTorch = spawnSync(python, ['-c', 'import numpy, torch'], { encoding: 'utf8' }).status === 0;
-const stub = path.join(__dirname, '..', 'fixtures', 'heads', 'transformers_stub');
+const stub = path.join(__dirname, '..', 'fixtures', 'transformers_stub');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-heads-py-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 const models = HEADS_FIXTURE_MODELS.filter((m) => m.name === 'gpt2' || m.name === 'llama');

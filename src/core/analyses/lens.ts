@@ -49,8 +49,12 @@ export interface LensControl extends RunControl {
 
 /** Tokens per forward chunk: all of a chunk's residual streams (layers × tokens × d) are held at once. */
 const CHUNK_TOKENS = 512;
-/** Rows × vocabulary per lens-head call: bounds the [rows, vocab] logits and probabilities onnxruntime holds. */
-const HEAD_CELLS = 16 * 1024 * 1024;
+/**
+ * Rows × vocabulary per lens-head call: bounds the [rows, vocab] logits, probabilities and rank
+ * comparison that the head session keeps in its arena between calls (about 9 bytes a cell). Smaller
+ * calls cost no speed: the GEMM's packed weights are shared, and 167 rows fill MLAS's kernels.
+ */
+const HEAD_CELLS = 8 * 1024 * 1024;
 /** Shortest time between two partial results: each is the whole result so far, cloned to the panel. */
 const PARTIAL_INTERVAL_MS = 300;
 
@@ -169,7 +173,7 @@ export async function runLens(input: LensInput, control: LensControl = {}): Prom
   return result();
 }
 
-/** Rows per lens-head call for a vocabulary: HEAD_CELLS logits at most (333 rows for GPT-2's 50,257). */
+/** Rows per lens-head call for a vocabulary: HEAD_CELLS logits at most (166 rows for GPT-2's 50,257). */
 export function headRowsPerCall(vocabSize: number): number {
   return Math.max(1, Math.floor(HEAD_CELLS / vocabSize));
 }

@@ -97,6 +97,8 @@ function sessionOptions(model: ModelSource, provider: ProviderName, threads?: nu
     // SmolLM2-135M shape peaked at 1,178 MB (2.2× its F32 weights) without huge pages, 644 MB with
     // the arena; GPT-2 small 634 → 609 MB; less CPU time too. Memory patterns stay off: with them,
     // three GPT-2 captures in one process peaked 0.1 GB higher (bench/README.md, model families).
+    // The logit lens's [rows, vocabulary] buffers gain most: freshly mapped each run, they
+    // page-faulted for longer than the GEMM that fills them took (bench/README.md, logit lens).
     enableCpuMemArena: true,
     enableMemPattern: false,
     ...(model.externalData ? { externalData: model.externalData } : {}),

@@ -90,8 +90,9 @@ export async function logitLens(services: LensServices, args: LensArgs = {}): Pr
   log.info(`Logit lens on ${texts.texts.length} texts from ${source}: model ${model}${input.target ? `, target "${input.target}"` : ''}${settings.offline ? ', offline' : ''}`);
   const modelName = path.basename(model) || model;
   const panel = ResultPanel.create(services, `Logit lens of ${modelName} — ${what}`);
-  // Layers stream in while the run goes on: the panel redraws with each partial result.
-  const control = (base: LensControl): LensControl => ({ ...base, onPartial: (partial) => panel.showResult(partial) });
+  // Layers stream in while the run goes on: the panel redraws with each partial result, and keeps
+  // (for a reload) only the final one.
+  const control = (base: LensControl): LensControl => ({ ...base, onPartial: (partial) => panel.showPartialResult(partial) });
   enableRerun(log, panel, {
     name: 'Logit lens', title: (p) => `MechLens: logit lens of ${what}${p.target ? ` for "${p.target}"` : ''}`,
     job: 'lens', context: undefined,

@@ -196,6 +196,19 @@ export class ResultPanel implements vscode.Disposable {
     }
   }
 
+  /**
+   * The result so far of a run that streams (the logit lens, layer by layer): drawn, but neither
+   * kept for a reload (the panel store writes the whole result to disk) nor put in the webview's
+   * state; the final showResult does both, once.
+   */
+  showPartialResult(result: Result): void {
+    if (this.disposed) return;
+    this.result = result;
+    this.webviewPanel.title = result.title || 'MechLens';
+    this.post({ type: 'result', result, partial: true });
+    this.updateStatusBar();
+  }
+
   /** A run finished in this panel: keep it under Runs › Recent (see run-history.ts). */
   recordFinishedRun(result: Result): void {
     void this.services.runHistory?.record(result)
@@ -245,11 +258,10 @@ export class ResultPanel implements vscode.Disposable {
     // A run may finish after its panel was closed; a disposed webview throws on any use.
     if (this.disposed) return;
     if (!this.ready) {
-      // Progress is only worth its latest value; results and errors all matter.
-      if (message.type === 'progress') {
-        const last = this.queue.length - 1;
-        if (last >= 0 && this.queue[last].type === 'progress') this.queue.pop();
-      }
+      // Progress and a streaming result are only worth their latest value; other results and errors all matter.
+      const last = this.queue[this.queue.length - 1] as ToWebview | undefined;
+      if (message.type === 'progress' && last?.type === 'progress') this.queue.pop();
+      if (message.type === 'result' && last?.type === 'result' && last.partial) this.queue.pop();
       this.queue.push(message);
       return;
     }

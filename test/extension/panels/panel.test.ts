@@ -204,6 +204,44 @@ test('a large result, which the webview does not keep in its state, comes back f
   }
 });
 
+test('a streaming result (the logit lens\'s partials) is drawn each time but kept for a reload only once, when final', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-'));
+  try {
+    const folder = path.join(dir, 'panels');
+    const store = new PanelStore(new Memory(), folder);
+    const writes: string[] = [];
+    const remember = store.remember.bind(store);
+    store.remember = async (title, r) => { writes.push(title); return remember(title, r); };
+    // Large enough that the store writes it to disk (the webview's state would not hold it).
+    const big = (title: string) => {
+      const r = result(title);
+      r.items = Array.from({ length: webviewStateItemLimit + 1 }, (_, i) => `w${i}`);
+      return r;
+    };
+    const panel = panelModule.ResultPanel.create({ ...services(), panelStore: store }, 'Logit lens');
+    const fake = recorded.panels[0];
+    for (let layer = 1; layer <= 3; layer++) panel.showPartialResult(big(`layer ${layer}`));
+    await tick();
+    assert.deepEqual(writes, []);
+    assert.equal(fs.existsSync(folder), false);
+    // Before the webview is ready, only the latest partial waits in the queue.
+    fake.send({ type: 'ready' });
+    await tick();
+    const results = () => (fake.posted as Array<{ type: string; partial?: boolean; result?: { title: string } }>).filter((m) => m.type === 'result');
+    assert.deepEqual(results().map((m) => [m.result?.title, m.partial]), [['layer 3', true]]);
+    panel.showPartialResult(big('layer 4'));
+    panel.showResult(big('final'));
+    await tick(); await tick();
+    assert.deepEqual(results().map((m) => [m.result?.title, m.partial]), [['layer 3', true], ['layer 4', true], ['final', undefined]]);
+    assert.deepEqual(writes, ['final']);
+    const files = fs.readdirSync(folder);
+    assert.equal(files.length, 1);
+    assert.equal((JSON.parse(fs.readFileSync(path.join(folder, files[0]), 'utf8')) as { title: string }).title, 'final');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('closing a panel with pins fires its dispose event (which cancels its run) and drops its pins', async () => {
   const changes: number[] = [];
   const board = new PinBoard((pins) => changes.push(pins.length));
