@@ -7,9 +7,29 @@
 // BF16 widening of 3.2·10⁷ values 470 → 55 ms; the PCA of the GPT-2 vocabulary 3.0 → 1.4 s
 // (bench/README.md, "linalg"). So the CLI starts itself again once, with the tunable set.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { isCommandName } from './command-table';
 
 const TUNABLE = 'glibc.malloc.hugetlb=1';
+
+/**
+ * Commands that load model weights (and the demo, which runs a model): always worth huge pages.
+ * test/cli/huge-pages.test.ts checks that every command with a --model option is here (hooks, which
+ * only reads a config, is the one left out on purpose).
+ */
+export const MODEL_COMMANDS: ReadonlySet<string> = new Set(['demo', 'contrast', 'attention', 'activations', 'tokens', 'match', 'lens', 'heads', 'attribution', 'sae']);
+/** Other commands relaunch only for an input file this large: below it the relaunch's ~40 ms of start-up costs more than it saves. */
+const LARGE_INPUT_BYTES = 16 * 2 ** 20;
+
+/** Whether a command line gains from huge pages: a model command, a model source (compare's model:ID#HOOK), or a large input file. */
+export function worthHugePages(argv: string[]): boolean {
+  const [name, ...rest] = argv;
+  if (!name || !isCommandName(name) || rest.includes('--help') || rest.includes('-h')) return false;
+  if (MODEL_COMMANDS.has(name) || rest.some((arg) => arg.startsWith('model:'))) return true;
+  return rest.some((arg) => {
+    try { return statSync(arg).size >= LARGE_INPUT_BYTES; } catch { return false; }
+  });
+}
 
 /** Why no relaunch is needed or possible here, or null when one would give huge pages. */
 export function hugePagesSkipReason(env: NodeJS.ProcessEnv = process.env): string | null {
