@@ -8,9 +8,23 @@
 // (bench/README.md, "linalg"). So the CLI starts itself again once, with the tunable set.
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { isCommandName } from './command-table';
 
 const TUNABLE = 'glibc.malloc.hugetlb=1';
+/** Set in the relaunched child's environment: a parent waits for it and passes its end on as an exit code. */
+const RELAUNCHED_ENV = 'MECHLENS_RELAUNCHED';
+
+/**
+ * Whether this process is the relaunched child of a CLI process that waits for it (and turns its end
+ * by a signal into an exit code). Read once, and taken out of the environment so that no process this
+ * one starts believes the same.
+ */
+export const isRelaunchedChild: boolean = (() => {
+  const relaunched = process.env[RELAUNCHED_ENV] === '1';
+  delete process.env[RELAUNCHED_ENV];
+  return relaunched;
+})();
 
 /**
  * Commands that load model weights (and the demo, which runs a model): always worth huge pages.
@@ -62,7 +76,8 @@ export function hugePagesEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
 export function relaunchWithHugePages(): Promise<number> | null {
   if (hugePagesSkipReason() !== null) return null;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: hugePagesEnv(), detached: true });
+    const env = { ...hugePagesEnv(), [RELAUNCHED_ENV]: '1' };
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env, detached: true });
     const forward = (signal: NodeJS.Signals) => () => { child.kill(signal); };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => [signal, forward(signal)] as const);
     for (const [signal, handler] of handlers) process.on(signal, handler);
@@ -71,6 +86,8 @@ export function relaunchWithHugePages(): Promise<number> | null {
       resolve(code);
     };
     child.on('error', () => done(-1));
-    child.on('exit', (code, signal) => done(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
+    // A child ended by a signal (a Ctrl-C that could not wait for a native call ends by SIGINT: see
+    // cli/main.ts) exits here with the shell's code for it: 128 + the signal's number, 130 for SIGINT.
+    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] : 15)));
   });
 }

@@ -6,7 +6,7 @@ import { MechLensError } from '../core/errors';
 import { shutdownWorkers } from '../core/worker/client';
 import { removeOpenTempFilesSync } from '../core/io/atomic-write';
 import { writeSync } from 'node:fs';
-import { relaunchWithHugePages, worthHugePages } from './huge-pages';
+import { isRelaunchedChild, relaunchWithHugePages, worthHugePages } from './huge-pages';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
  * thread inside one long onnxruntime call (a large model batch) cannot be stopped or waited for
  * within the second the CLI promises.
  */
-const FORCED_EXIT_MS = 700;
+const FORCED_EXIT_MS = 500;
 const CANCELLED = 130;
 const CANCELLED_LINE = 'mechlens: cancelled (Ctrl-C); no result was written.\n';
 
@@ -98,10 +98,13 @@ async function mainWithHugePages(argv: string[]): Promise<number> {
 const isCancelled = (err: unknown) => err instanceof MechLensError && err.code === 'cancelled';
 
 /**
- * After a cancel, how long to wait for the worker threads to end before exiting without them: idle
- * ones end in a few milliseconds, an abandoned one inside a native call only when that call returns.
+ * After a cancel, how long to wait for the worker threads to end before exiting without them (idle
+ * ones end in a few milliseconds; a thread abandoned inside a native call only when that call
+ * returns). A relaunched child exits early: its parent turns the end by SIGINT into exit code 130.
+ * A process on its own gives the threads until the forced exit, so that a loop that answers a
+ * little late still ends with a real exit code 130 rather than by the signal.
  */
-const CANCELLED_SHUTDOWN_MS = 100;
+const CANCELLED_SHUTDOWN_MS = isRelaunchedChild ? 100 : FORCED_EXIT_MS;
 
 mainWithHugePages(process.argv.slice(2)).then(
   // Idle job threads are unref'd and would not hold the process, but a clean exit ends them explicitly.
