@@ -40,10 +40,10 @@ function interruptWhen(args: string[], ready: RegExp, extraEnv: NodeJS.ProcessEn
 /**
  * The promise is one second (src/cli/main.ts: the pool's 200 ms grace, then an exit that does not
  * wait for a thread inside onnxruntime, at the latest 500 ms after Ctrl-C). The bound leaves room for
- * a loaded CI machine. Measured on 2 cores at load 25–30: 370 ms for t-SNE iterations, 800–1,050 ms
- * for the permutation loop, the kNN tiles and small t-SNE (ended by the forced exit at that load),
- * 790 ms inside a model batch when relaunched and 1.2–1.7 s in one process, most of it the kernel
- * freeing the process's memory. Each test prints its times.
+ * a loaded CI machine. Measured on 2 cores at load 25–42 (two runs): 0.37–0.93 s for t-SNE, 0.8–1.1 s
+ * for the permutation loop and the kNN tiles (ended by the forced exit at that load), 0.8–1.2 s inside
+ * a model batch when relaunched and 1.1–1.7 s in one process, most of it the kernel freeing the
+ * process's memory. Each test prints its times.
  */
 const CANCEL_BOUND_MS = 1500;
 
