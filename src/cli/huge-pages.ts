@@ -7,9 +7,43 @@
 // BF16 widening of 3.2·10⁷ values 470 → 55 ms; the PCA of the GPT-2 vocabulary 3.0 → 1.4 s
 // (bench/README.md, "linalg"). So the CLI starts itself again once, with the tunable set.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
+import { isCommandName } from './command-table';
 
 const TUNABLE = 'glibc.malloc.hugetlb=1';
+/** Set in the relaunched child's environment: a parent waits for it and passes its end on as an exit code. */
+const RELAUNCHED_ENV = 'MECHLENS_RELAUNCHED';
+
+/**
+ * Whether this process is the relaunched child of a CLI process that waits for it (and turns its end
+ * by a signal into an exit code). Read once, and taken out of the environment so that no process this
+ * one starts believes the same.
+ */
+export const isRelaunchedChild: boolean = (() => {
+  const relaunched = process.env[RELAUNCHED_ENV] === '1';
+  delete process.env[RELAUNCHED_ENV];
+  return relaunched;
+})();
+
+/**
+ * Commands that load model weights (and the demo, which runs a model): always worth huge pages.
+ * test/cli/huge-pages.test.ts checks that every command with a --model option is here (hooks, which
+ * only reads a config, is the one left out on purpose).
+ */
+export const MODEL_COMMANDS: ReadonlySet<string> = new Set(['demo', 'contrast', 'attention', 'activations', 'tokens', 'match', 'lens', 'heads', 'attribution', 'sae']);
+/** Other commands relaunch only for an input file this large: below it the relaunch's ~40 ms of start-up costs more than it saves. */
+const LARGE_INPUT_BYTES = 16 * 2 ** 20;
+
+/** Whether a command line gains from huge pages: a model command, a model source (compare's model:ID#HOOK), or a large input file. */
+export function worthHugePages(argv: string[]): boolean {
+  const [name, ...rest] = argv;
+  if (!name || !isCommandName(name) || rest.includes('--help') || rest.includes('-h')) return false;
+  if (MODEL_COMMANDS.has(name) || rest.some((arg) => arg.startsWith('model:'))) return true;
+  return rest.some((arg) => {
+    try { return statSync(arg).size >= LARGE_INPUT_BYTES; } catch { return false; }
+  });
+}
 
 /** Why no relaunch is needed or possible here, or null when one would give huge pages. */
 export function hugePagesSkipReason(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -42,7 +76,8 @@ export function hugePagesEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
 export function relaunchWithHugePages(): Promise<number> | null {
   if (hugePagesSkipReason() !== null) return null;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: hugePagesEnv(), detached: true });
+    const env = { ...hugePagesEnv(), [RELAUNCHED_ENV]: '1' };
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env, detached: true });
     const forward = (signal: NodeJS.Signals) => () => { child.kill(signal); };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => [signal, forward(signal)] as const);
     for (const [signal, handler] of handlers) process.on(signal, handler);
@@ -51,6 +86,8 @@ export function relaunchWithHugePages(): Promise<number> | null {
       resolve(code);
     };
     child.on('error', () => done(-1));
-    child.on('exit', (code, signal) => done(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
+    // A child ended by a signal (a Ctrl-C that could not wait for a native call ends by SIGINT: see
+    // cli/main.ts) exits here with the shell's code for it: 128 + the signal's number, 130 for SIGINT.
+    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] : 15)));
   });
 }

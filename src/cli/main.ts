@@ -4,8 +4,9 @@ import { parseArgs, helpText } from './args';
 import { commandNames, isCommandName, loadCommand } from './command-table';
 import { MechLensError } from '../core/errors';
 import { shutdownWorkers } from '../core/worker/client';
-import { statSync } from 'node:fs';
-import { relaunchWithHugePages } from './huge-pages';
+import { removeOpenTempFilesSync } from '../core/io/atomic-write';
+import { writeSync } from 'node:fs';
+import { isRelaunchedChild, relaunchWithHugePages, worthHugePages } from './huge-pages';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -29,29 +30,51 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** A run that has not ended this long after Ctrl-C (a step that never checks the signal) is left behind: the process exits anyway. */
-const FORCED_EXIT_MS = 10_000;
+/**
+ * How long after Ctrl-C a run may take to end on its own (worker loops see the flag within a few
+ * tens of milliseconds; the pool gives a task 200 ms) before the process exits anyway: a worker
+ * thread inside one long onnxruntime call (a large model batch) cannot be stopped or waited for
+ * within the second the CLI promises.
+ */
+const FORCED_EXIT_MS = 500;
 const CANCELLED = 130;
 const CANCELLED_LINE = 'mechlens: cancelled (Ctrl-C); no result was written.\n';
 
+let cancelledLineWritten = false;
+function writeCancelledLine(): void {
+  if (cancelledLineWritten) return;
+  cancelledLineWritten = true;
+  writeSync(2, CANCELLED_LINE);
+}
+
 /**
- * Exits at once without Node's teardown of worker threads: a thread still inside onnxruntime's native
- * code would abort the process there ("terminate called after throwing Napi::Error", exit 134). Only
- * for a second Ctrl-C or a run that ignores the first; the normal way out waits for the threads
- * (shutdownWorkers).
+ * Exits at once, for a second Ctrl-C or a run still alive FORCED_EXIT_MS after the first: deletes
+ * the temporary files of writes in progress (results are only ever renamed into place, so the
+ * previous result stays whole), writes the one line, and ends the process by SIGINT with the
+ * default action, which a shell reports as exit status 130 (and the huge-pages parent passes on as
+ * code 130). Not process.exit or process.reallyExit: both stop the worker threads first, and
+ * stopping one inside onnxruntime's native code waits for that call and then aborts the process
+ * ("terminate called after throwing an instance of 'Napi::Error'", 134). Windows has no signals to
+ * re-raise; there it exits the old way.
  */
 function exitNow(): never {
-  process.stderr.write(CANCELLED_LINE);
+  removeOpenTempFilesSync();
+  writeCancelledLine();
+  if (process.platform !== 'win32') {
+    process.removeAllListeners('SIGINT'); // back to the default action: terminate
+    process.kill(process.pid, 'SIGINT');
+  }
   (process as unknown as { reallyExit(code: number): void }).reallyExit(CANCELLED);
   throw new Error('unreachable: process.reallyExit returned');
 }
 
 /**
  * Ctrl-C: cancel the run through its signal. Worker tasks stop at their next check; one that does not
- * answer within the pool's short grace is abandoned, so the command ends with CancelledError at once,
- * and the process exits 130 with one line after shutdownWorkers has seen that thread's task return.
- * A second Ctrl-C exits at once. The heavy work runs in worker threads, so this handler runs even
- * while they compute.
+ * answer within the pool's short grace is abandoned, so the command ends with CancelledError, and the
+ * process exits 130 with one line once shutdownWorkers has seen every thread's task return. A thread
+ * still inside a native call FORCED_EXIT_MS after Ctrl-C is not waited for (exitNow); nor is anything
+ * after a second Ctrl-C. The heavy work runs in worker threads, so this handler runs even while they
+ * compute.
  */
 function interrupt(controller: AbortController): void {
   if (controller.signal.aborted) exitNow();
@@ -65,20 +88,6 @@ async function listCommands(): Promise<string[]> {
   return out;
 }
 
-/** Commands that load model weights (and run the demo's model): always worth huge pages. */
-const MODEL_COMMANDS = new Set(['demo', 'contrast', 'attention', 'activations', 'tokens', 'match']);
-/** Other commands relaunch only for an input file this large: below it the relaunch's ~40 ms of start-up costs more than it saves. */
-const LARGE_INPUT_BYTES = 16 * 2 ** 20;
-
-function worthHugePages(argv: string[]): boolean {
-  const [name, ...rest] = argv;
-  if (!name || !isCommandName(name) || rest.includes('--help') || rest.includes('-h')) return false;
-  if (MODEL_COMMANDS.has(name)) return true;
-  return rest.some((arg) => {
-    try { return statSync(arg).size >= LARGE_INPUT_BYTES; } catch { return false; }
-  });
-}
-
 async function mainWithHugePages(argv: string[]): Promise<number> {
   const relaunched = worthHugePages(argv) ? relaunchWithHugePages() : null;
   const code = relaunched ? await relaunched : -1;
@@ -88,17 +97,28 @@ async function mainWithHugePages(argv: string[]): Promise<number> {
 
 const isCancelled = (err: unknown) => err instanceof MechLensError && err.code === 'cancelled';
 
-mainWithHugePages(process.argv.slice(2)).finally(
-  // Idle job threads are unref'd and would not hold the process, but a clean exit ends them explicitly;
-  // after a cancel this waits for an abandoned thread's task to return from native code.
-  () => shutdownWorkers(),
-).then(
-  (code) => { process.exitCode = code; },
-  (err: unknown) => {
+/**
+ * After a cancel, how long to wait for the worker threads to end before exiting without them (idle
+ * ones end in a few milliseconds; a thread abandoned inside a native call only when that call
+ * returns). A relaunched child exits early: its parent turns the end by SIGINT into exit code 130.
+ * A process on its own gives the threads until the forced exit, so that a loop that answers a
+ * little late still ends with a real exit code 130 rather than by the signal.
+ */
+const CANCELLED_SHUTDOWN_MS = isRelaunchedChild ? 100 : FORCED_EXIT_MS;
+
+mainWithHugePages(process.argv.slice(2)).then(
+  // Idle job threads are unref'd and would not hold the process, but a clean exit ends them explicitly.
+  async (code) => { await shutdownWorkers(); process.exitCode = code; },
+  async (err: unknown) => {
     if (isCancelled(err)) {
-      process.stderr.write(CANCELLED_LINE);
+      const ended = await Promise.race([shutdownWorkers().then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, CANCELLED_SHUTDOWN_MS, false))]);
+      if (!ended) exitNow(); // an abandoned thread is still inside a native call
+      writeCancelledLine();
       process.exitCode = CANCELLED;
-    } else if (err instanceof MechLensError) {
+      return;
+    }
+    await shutdownWorkers();
+    if (err instanceof MechLensError) {
       process.stderr.write(`mechlens: ${err.message}\n`);
       process.exitCode = 1;
     } else {

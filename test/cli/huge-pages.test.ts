@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hugePagesEnv, hugePagesSkipReason } from '../../src/cli/huge-pages';
+import { hugePagesEnv, hugePagesSkipReason, MODEL_COMMANDS, worthHugePages } from '../../src/cli/huge-pages';
+import { commandNames, loadCommand } from '../../src/cli/command-table';
 
 const cli = join(__dirname, '../../dist/cli.js');
 
@@ -47,4 +48,18 @@ test('a large input relaunches once with the tunable and gives its exit code and
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('every command that runs a model relaunches (its Ctrl-C then always ends with exit code 130), and so does compare on a model source', async () => {
+  const runsModel: string[] = [];
+  for (const name of commandNames) {
+    const { options } = await loadCommand(name);
+    // hooks reads only config.json; match names its model in --b.
+    if (name !== 'hooks' && ('model' in options || name === 'match')) runsModel.push(name);
+  }
+  assert.deepEqual([...MODEL_COMMANDS].filter((name) => name !== 'demo').sort(), runsModel.sort());
+  for (const name of runsModel) assert.equal(worthHugePages([name, '--json', 'x.json']), true, name);
+  assert.equal(worthHugePages(['compare', '--a', 'model:gpt2#blocks.0.hook_resid_post', '--b', 'glove-6B-50d']), true);
+  assert.equal(worthHugePages(['compare', '--a', 'glove-6B-50d', '--b', 'vectors:b.txt']), false);
+  assert.equal(worthHugePages(['lens', '--help']), false);
 });

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openAtomicFile, writeFileAtomic, writeFileAtomicSync } from '../../src/core/io/atomic-write';
+import { Worker } from 'node:worker_threads';
+import { openAtomicFile, openTempFilePaths, removeOpenTempFilesSync, writeFileAtomic, writeFileAtomicSync } from '../../src/core/io/atomic-write';
 import { writeJsonFileSync } from '../../src/core/io/json-stream';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-atomic-'));
@@ -57,4 +58,35 @@ test('nothing appears under the target name before commit; abort drops the tempo
   assert.equal(path.dirname(file.tempPath), dir, 'same folder, so the rename is atomic');
   file.abort();
   assert.deepEqual(fs.readdirSync(dir), []);
+});
+
+// The CLI's exit on Ctrl-C does not wait for a thread stuck in a native call (src/cli/main.ts): it
+// deletes the temporary files of every thread's writes in progress, which the main thread learns of
+// from the other threads' announcements, then exits.
+test('a temporary file open in a worker thread is known to the main thread and removed by removeOpenTempFilesSync; the target stays as it was', async () => {
+  const dir = tmp();
+  const target = path.join(dir, 'weights.bin');
+  fs.writeFileSync(target, 'previous');
+  const release = new Int32Array(new SharedArrayBuffer(4));
+  const module = path.join(__dirname, '../../src/core/io/atomic-write.ts');
+  // The thread opens a file, writes, tells us where, and then holds on (as a thread inside onnxruntime would).
+  const code = `require('tsx/cjs'); const { workerData, parentPort } = require('node:worker_threads');
+    const file = require(workerData.module).openAtomicFile(workerData.target); file.write('partial bytes');
+    parentPort.postMessage(file.tempPath);
+    while (Atomics.wait(workerData.release, 0, 0, 50) === 'timed-out') {}`;
+  const worker = new Worker(code, { eval: true, workerData: { module, target, release } });
+  try {
+    const tempPath = await new Promise<string>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    assert.ok(fs.existsSync(tempPath));
+    // The announcement travels on a BroadcastChannel; it arrives within a few turns of the event loop.
+    for (let turn = 0; turn < 100 && !openTempFilePaths().includes(tempPath); turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(openTempFilePaths(), [tempPath], 'the main thread knows the worker\'s temporary file');
+    removeOpenTempFilesSync();
+    assert.deepEqual(fs.readdirSync(dir), ['weights.bin'], 'the temporary file is gone');
+    assert.equal(fs.readFileSync(target, 'utf8'), 'previous');
+    assert.deepEqual(openTempFilePaths(), []);
+  } finally {
+    Atomics.store(release, 0, 1);
+    await worker.terminate();
+  }
 });

@@ -13,6 +13,7 @@ import { writeVectorFile } from '../../src/core/vectors';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { captureActivations } from '../../src/core/models/capture';
 import { tsne } from '../../src/core/layout/tsne';
+import { pca } from '../../src/core/layout/pca';
 import { dbscan, kmeans } from '../../src/core/cluster';
 import { representationalSimilarity } from '../../src/core/stats/rsa';
 import { cosineSimilarityMatrix } from '../../src/core/stats/similarity';
@@ -191,4 +192,21 @@ test('contrast job in a worker thread: cancelled while tokenizing, the task stop
   } finally {
     await pool.shutdown();
   }
+});
+
+// PCA of the GPT-2 vocabulary takes seconds (the embed2d and tokens PCA, t-SNE's PCA of wide inputs):
+// it checks the signal between its passes over X, so a cancel lands within one GEMM, and a rerun is unchanged.
+test('randomized PCA stops between its power iterations when cancelled; the same PCA right after is unchanged', () => {
+  const rows = 600, cols = 80;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37) + ((i * 7919) % 13) / 13;
+  const x: Matrix = { rows, cols, data };
+  const options = { components: 2, solver: 'randomized' as const, seed: 3 };
+  const reference = pca(x, options);
+  // A signal that turns aborted at its fourth reading: after the centring, inside the power iterations.
+  let readings = 0;
+  const signal = { get aborted() { return ++readings >= 4; } } as AbortSignal;
+  assert.throws(() => pca(x, options, { signal }), CancelledError);
+  assert.equal(readings, 4, 'stopped at the first check after the signal turned');
+  assert.deepEqual(pca(x, options).coords.data, reference.coords.data);
 });

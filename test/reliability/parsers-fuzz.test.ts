@@ -1,6 +1,6 @@
 // The fuzz suite over every parser and reader (issue 19): word lists, sentence sets, token lists,
 // vector files, safetensors headers, .npy, CSV/TSV and metadata, config.json, and the CLI arguments of
-// every command. Each input, hostile or cut short, gets a result or a MechLensError; any other
+// every command, and an SAE's cfg.json and Gemma Scope params.npz. Each input, hostile or cut short, gets a result or a MechLensError; any other
 // exception fails, and so does a hang (each test has a time limit). The seed is fixed for the whole
 // suite (test/helpers/fast-check-seed.ts); fast-check prints it with the counterexample on failure.
 // Binary vector files and safetensors bytes are fuzzed further in vectors/bad-files.test.ts and
@@ -22,6 +22,8 @@ import { parseGpt2Config } from '../../src/core/models/config';
 import { lookupVectors, scanVocabulary } from '../../src/core/vectors';
 import { numberOption, parseArgs, PERMUTATIONS } from '../../src/cli/args';
 import type { CliCommand } from '../../src/cli/command';
+import { parseSaeLensConfig } from '../../src/core/models/sae/config';
+import { readSaeFiles } from '../../src/core/models/sae/load';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-fuzz-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -151,6 +153,40 @@ test('safetensors: any header JSON over real bytes opens consistently or gives a
       if (['F32', 'F16', 'BF16', 'F64'].includes(info.dtype)) resultOrMechLensError(() => readTensorF32(opened, info.name));
     }
   }), { numRuns: 500 });
+});
+
+test('SAE cfg.json: any JSON value gives a config with positive sizes or a MechLensError', LIMIT, () => {
+  const field = fc.oneof(fc.integer({ min: -3, max: 5000 }), fc.double(), fc.string({ maxLength: 6 }), fc.constant(null), fc.boolean(), fc.jsonValue());
+  const cfgLike = fc.record({
+    d_in: field, d_sae: field, k: field, architecture: fc.oneof(fc.constantFrom('standard', 'jumprelu', 'topk', 'gated', ''), field),
+    activation_fn_str: fc.oneof(fc.constantFrom('relu', 'topk', 'tanh-relu'), field), activation_fn_kwargs: fc.oneof(fc.record({ k: field }), field),
+    hook_name: fc.oneof(fc.constantFrom('blocks.1.hook_resid_pre', 'blocks.x.hook_resid_pre', ''), field), apply_b_dec_to_input: field,
+    normalize_activations: fc.oneof(fc.constantFrom('none', 'expected_average_only_in', 'constant_norm_rescale', 'layer_norm', 'other'), field),
+    prepend_bos: field, dtype: fc.oneof(fc.constantFrom('float32', 'bfloat16', 'float16', 'int8'), field), meta: fc.oneof(fc.record({ hook_name: field }), field),
+  }, { requiredKeys: [] });
+  fc.assert(fc.property(fc.oneof(fc.jsonValue(), cfgLike), (json) => {
+    const config = resultOrMechLensError(() => parseSaeLensConfig(json, 'fuzz/cfg.json'));
+    if (!(config instanceof MechLensError)) for (const v of [config.dIn, config.dSae]) assert.ok(Number.isSafeInteger(v) && v > 0);
+  }), { numRuns: 600 });
+});
+
+test('SAE params.npz: any bytes, and any damage to a real Gemma Scope file, give an SAE or a MechLensError', LIMIT, () => {
+  const real = fs.readFileSync(path.join(__dirname, '../fixtures/sae/unit/gemma-scope-2b-pt-res/layer_3/width_16k/average_l0_9/params.npz'));
+  const file = path.join(dir, 'params.npz');
+  const damaged = fc.record({
+    cut: fc.oneof(fc.constant(real.length), fc.nat(real.length)),
+    flips: fc.array(fc.tuple(fc.nat(real.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+  }).map(({ cut, flips }) => {
+    const bytes = Buffer.from(real);
+    for (const [at, value] of flips) bytes[at] = value;
+    return bytes.subarray(0, cut);
+  });
+  assert.ok(readSaeFiles((fs.writeFileSync(file, real), file)).config.dSae > 0, 'the undamaged file reads');
+  fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), damaged), (bytes) => {
+    fs.writeFileSync(file, bytes);
+    const sae = resultOrMechLensError(() => readSaeFiles(file));
+    if (!(sae instanceof MechLensError)) assert.ok(sae.config.dIn > 0 && sae.config.dSae > 0);
+  }), { numRuns: 300 });
 });
 
 test('vector text files of any content: a lookup and a scan finish with rows or a MechLensError', LIMIT, async () => {

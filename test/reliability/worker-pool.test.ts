@@ -149,6 +149,21 @@ test('an abandoned thread blocked in a call is not terminated: it ends once the 
   assert.equal(clock.pending(), 0, 'no limit timer left behind');
 });
 
+// VS Code's Cancel and the CLI's Ctrl-C both promise a second: the default grace must be well inside it.
+test('with the default grace, a cancelled run stuck in a native call is reported cancelled within a second (the panel then shows Cancelled)', async () => {
+  const clock = manualClock();
+  const pool = new WorkerPool({ entry: FAKE, schedule: clock.schedule });
+  const blocked = gate();
+  const { settled } = await cancelled(pool, 'blocking', { gate: blocked });
+  clock.advance(999);
+  assert.equal(await waitForPromise(settled.catch(() => undefined)), true, 'cancelled before a second had passed');
+  await assert.rejects(settled, CancelledError);
+  const ended = pool.shutdown();
+  open(blocked);
+  await ended;
+  assert.equal(activeWorkers(), 0);
+});
+
 test('a crash or an uncaught error fails that run with a message, and the next run gets a new thread', async () => {
   const pool = new WorkerPool({ entry: FAKE });
   const before = await run(pool, 'echo', { value: 0 });

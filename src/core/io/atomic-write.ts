@@ -2,9 +2,50 @@
 // which is flushed and then renamed onto the target. A rename within one folder is atomic, so a
 // kill, a crash or a full disk in the middle of a write leaves the previous file whole (or no
 // file), never a truncated one; readers never see a half-written result, report or record.
+//
+// A process that has to exit at once (the CLI's second Ctrl-C, or a cancelled run whose worker
+// thread is inside onnxruntime) runs no finally blocks, so every temporary file that is open, in
+// this thread or any worker thread, is listed here and removeOpenTempFilesSync() deletes them on
+// the way out: nothing is left beside the output or in the cache.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { BroadcastChannel } from 'node:worker_threads';
+
+/** Temporary files open in this thread, and those other threads of this process say they have open. */
+const openTempFiles = new Set<string>();
+type TempFileNote = { tempPath: string; open: boolean };
+/** One channel per thread; a message reaches every other thread's channel of the same name. */
+let tempFileChannel: BroadcastChannel | null = null;
+
+function noteTempFile(tempPath: string, open: boolean): void {
+  if (open) openTempFiles.add(tempPath); else openTempFiles.delete(tempPath);
+  if (!tempFileChannel) {
+    tempFileChannel = new BroadcastChannel('mechlens.atomic-write.temp-files');
+    tempFileChannel.onmessage = (event) => {
+      const note = (event as { data: TempFileNote }).data;
+      if (note.open) openTempFiles.add(note.tempPath); else openTempFiles.delete(note.tempPath);
+    };
+    tempFileChannel.unref(); // never keeps a thread or the process alive
+  }
+  tempFileChannel.postMessage({ tempPath, open } satisfies TempFileNote);
+}
+
+/** The temporary files open now in this process (this thread's and those announced by others). */
+export function openTempFilePaths(): string[] {
+  return [...openTempFiles];
+}
+
+/**
+ * Deletes every temporary file open now, for a process about to exit without unwinding (see the
+ * top of this file). The targets keep their previous contents, since nothing was renamed.
+ */
+export function removeOpenTempFilesSync(): void {
+  for (const tempPath of openTempFiles) {
+    try { fs.rmSync(tempPath, { force: true }); } catch { /* exiting anyway: one file that cannot go must not keep the rest */ }
+  }
+  openTempFiles.clear();
+}
 
 /** A file being written: nothing appears under `target` until `commit()`. */
 export interface AtomicFile {
@@ -27,6 +68,7 @@ export function openAtomicFile(target: string, mode = 0o666): AtomicFile {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tempPath = atomicTempPath(target);
   const fd = fs.openSync(tempPath, 'wx', mode);
+  noteTempFile(tempPath, true);
   let open = true;
   const close = () => {
     if (open) {
@@ -39,6 +81,7 @@ export function openAtomicFile(target: string, mode = 0o666): AtomicFile {
       close();
     } finally {
       fs.rmSync(tempPath, { force: true });
+      noteTempFile(tempPath, false);
     }
   };
   return {
@@ -56,6 +99,7 @@ export function openAtomicFile(target: string, mode = 0o666): AtomicFile {
         fs.fsyncSync(fd);
         close();
         fs.renameSync(tempPath, target);
+        noteTempFile(tempPath, false);
       } catch (err) {
         abort();
         throw err;
@@ -82,6 +126,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
   const tempPath = atomicTempPath(target);
   const handle = await fs.promises.open(tempPath, 'wx');
+  noteTempFile(tempPath, true);
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -91,5 +136,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await handle.close().catch(() => undefined);
     await fs.promises.rm(tempPath, { force: true });
     throw err;
+  } finally {
+    noteTempFile(tempPath, false);
   }
 }

@@ -9,7 +9,8 @@
 // costs nothing, are widened to float64. The exact solver takes the eigendecomposition of the
 // smaller of XcᵀXc and XcXcᵀ, which equals the SVD's result wherever the spectrum separates.
 import type { Matrix } from '../matrix';
-import { MechLensError } from '../errors';
+import { MechLensError, throwIfCancelled } from '../errors';
+import type { RunControl } from '../run-control';
 import { requireFinite } from '../finite';
 import { createRandom } from '../random';
 import { gemm } from '../linalg';
@@ -64,7 +65,11 @@ const FLOAT64_BELOW = 1e8;
 
 type Values = Float32Array | Float64Array;
 
-export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
+/**
+ * `control.signal` is checked between the passes over X (each a GEMM of at most a few hundred ms on
+ * the GPT-2 vocabulary), so a cancelled PCA stops within one of them.
+ */
+export function pca(x: Matrix, options: PcaOptions = {}, control: RunControl = {}): PcaResult {
   const { rows, cols } = x;
   const k = options.components ?? 2;
   if (!Number.isInteger(k) || k < 1 || k > Math.min(rows, cols)) {
@@ -83,12 +88,14 @@ export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
   const cost = solver === 'covariance' ? rows * cols * Math.min(rows, cols) : (2 * iterations + 3) * rows * cols * b;
   const float64 = x.data instanceof Float64Array || cost < FLOAT64_BELOW;
   const inPlace = (options.overwriteInput ?? false) && (x.data instanceof Float64Array) === float64;
+  throwIfCancelled(control.signal);
   const { centred, squares } = centre(x.data, rows, cols, mean, float64, inPlace);
   const total = squares / denominator;
+  throwIfCancelled(control.signal);
 
   const { components, coords } = solver === 'covariance'
     ? exactSvd(centred, rows, cols, k)
-    : randomizedSvd(centred, rows, cols, k, b, iterations, normalizer(options.powerIterationNormalizer ?? 'auto', iterations), options.seed ?? 0);
+    : randomizedSvd(centred, rows, cols, k, b, iterations, normalizer(options.powerIterationNormalizer ?? 'auto', iterations), options.seed ?? 0, control.signal);
   const explainedVariance = new Float64Array(k);
   for (let p = 0; p < k; p++) {
     let s = 0;
@@ -182,7 +189,7 @@ function exactSvd(xc: Matrix<Values>, rows: number, cols: number, k: number): Sv
  * sklearn's randomized_svd on M = Xc (or Xcᵀ when rows < cols): Q from M·Ω refined by power
  * iterations with the chosen normalizer, then the SVD of the small B = QᵀM.
  */
-function randomizedSvd(xc: Matrix<Values>, rows: number, cols: number, k: number, b: number, iterations: number, norm: 'LU' | 'QR' | 'none', seed: number): Svd {
+function randomizedSvd(xc: Matrix<Values>, rows: number, cols: number, k: number, b: number, iterations: number, norm: 'LU' | 'QR' | 'none', seed: number, signal?: AbortSignal): Svd {
   const transpose = rows < cols;
   const mRows = transpose ? cols : rows, mCols = transpose ? rows : cols;
   // M·Q and Mᵀ·Q, with M = Xc or Xcᵀ, without forming Xcᵀ.
@@ -194,10 +201,13 @@ function randomizedSvd(xc: Matrix<Values>, rows: number, cols: number, k: number
   for (let t = 0; t < iterations; t++) {
     q = times(q, mCols);
     normalize(q, mRows, b, norm);
+    throwIfCancelled(signal);
     q = timesT(q, mRows);
     normalize(q, mCols, b, norm);
+    throwIfCancelled(signal);
   }
   q = times(q, mCols);
+  throwIfCancelled(signal);
   orthonormalizeColumns(q, mRows, b); // Q: mRows × b
   // B = QᵀM (b × mCols), as (MᵀQ)ᵀ: small = MᵀQ is mCols × b.
   const small = timesT(q, mRows);

@@ -144,7 +144,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   if (reduceTo > 0 && method === 'barnes-hut' && reduceTo < x.cols) {
     control.onProgress?.({ message: `t-SNE: PCA to ${reduceTo} dimensions`, fraction: 0 });
     // Cosine neighbours: project the unit rows without centring, so dot products stay cosines.
-    const reduced = pca(metric === 'cosine' ? unitRows(x) : x, { components: reduceTo, seed, center: metric !== 'cosine' });
+    const reduced = pca(metric === 'cosine' ? unitRows(x) : x, { components: reduceTo, seed, center: metric !== 'cosine' }, control);
     space = reduced.coords;
     let explained = 0;
     for (const r of reduced.explainedVarianceRatio) explained += r;

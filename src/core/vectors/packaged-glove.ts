@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { cacheDirFor, defaultCacheDir } from '../cache';
+import { writeFileAtomicSync } from '../io/atomic-write';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
 import { firstNonFinite, parseRowValues } from './parse-values';
@@ -347,7 +348,7 @@ export async function convertPackagedGlove(json: string, dest: string, control: 
     const note: ConvertedFrom = { ...sourceNote(json), words, dims: header.dims };
     if (skipped) throw new MechLensError('format', `${skipped} words of the packaged GloVe contain blanks`, { input: json, fix: 'Report this: the package is not the one MechLens knows.' });
     fs.renameSync(tmp, dest);
-    fs.writeFileSync(notePath(dest), JSON.stringify(note, null, 1) + '\n');
+    writeFileAtomicSync(notePath(dest), JSON.stringify(note, null, 1) + '\n');
     return note;
   } catch (err) {
     try { fs.closeSync(fd); } catch { /* already closed */ }

@@ -23,7 +23,7 @@ export interface TaskContext extends RunControl {
 export const workerTasks = Object.freeze({
   tsne: async (input: { x: Matrix; options?: TsneOptions }, context: TaskContext) => (await import('../layout/tsne')).tsne(input.x, input.options, context),
   // The task's x is its own copy (cloned or transferred to this thread): centre it in place.
-  pca: async (input: { x: Matrix; options?: PcaOptions }) => (await import('../layout/pca')).pca(input.x, { ...input.options, overwriteInput: true }),
+  pca: async (input: { x: Matrix; options?: PcaOptions }, context: TaskContext) => (await import('../layout/pca')).pca(input.x, { ...input.options, overwriteInput: true }, context),
   umap: async (input: { x: Matrix; options?: UmapOptions }, context: TaskContext) =>
     (await import('../layout/umap')).umap(input.x, input.options, { ...context, onIteration: context.onIteration && ((epoch, coords) => context.onIteration!(epoch, NaN, coords)) }),
   dbscan: async (input: { x: Matrix; options: DbscanOptions }, context: TaskContext) => (await import('../cluster/dbscan')).dbscan(input.x, input.options, context),
