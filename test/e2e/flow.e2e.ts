@@ -15,8 +15,8 @@ let large: ReturnType<typeof writeLargeInputs>;
 
 const file = sessionForFile('flow', (workspace) => {
   vectors = writeVectorFiles(workspace, path.join(workspace, wordList));
-  // 300 words: two t-SNE maps of 300 points take long enough to cancel by hand, and short enough to run again.
-  large = writeLargeInputs(workspace, 100);
+  // 450 words: two t-SNE maps of 450 points take long enough to cancel by hand, and short enough to run again.
+  large = writeLargeInputs(workspace, 150);
   // No result cache: a run stored by an earlier session would come back at once, with nothing to cancel.
   return { trust: 'trust', settings: { 'mechlens.permutations': permutations, 'mechlens.seed': 0, 'mechlens.resultCache.enabled': false } };
 });

@@ -14,9 +14,12 @@ interface WalkthroughStep {
 }
 
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+  displayName: string;
   contributes: { walkthroughs: { id: string; title: string; steps: WalkthroughStep[] }[] };
 };
 const walkthrough = manifest.contributes.walkthroughs.find((w) => w.id === 'mechlens.gettingStarted')!;
+/** VS Code names the Welcome editor's tab after the extension that contributes the walkthrough. */
+const tabTitle = `Walkthrough: ${manifest.displayName}`;
 
 /** The five jobs, local models and the samples, each with the command its step's button runs. */
 const coveredCommands = [
@@ -34,7 +37,8 @@ test('opening a word list activates MechLens for the first time, and its walkthr
     const { session } = file;
     const row = await session.explorerItem('samples/space-furniture-fruit.words');
     await row.dblclick();
-    await session.tab(`Walkthrough: ${walkthrough.title}`).first().waitFor({ state: 'visible', timeout: LONG });
+    await session.tab(tabTitle).first().waitFor({ state: 'visible', timeout: LONG });
+    await session.page.locator('.gettingStartedContainer', { hasText: walkthrough.title }).waitFor({ state: 'visible', timeout: LONG });
     await steps().first().waitFor({ state: 'visible', timeout: LONG });
     await session.screenshot('vscode-walkthrough.png');
     await session.waitForLog(/First activation: opening the Get Started with MechLens walkthrough/);
@@ -62,7 +66,7 @@ test('a step\'s button runs its command: Open Sample Word List offers the sample
     await session.pickQuickItem('MechLens: open a sample', /^him-her\.sentences$/);
     await session.tab(/him-her\.sentences/).first().waitFor({ state: 'visible', timeout: LONG });
     // The step's completion event is that command: VS Code ticks it.
-    await session.tab(`Walkthrough: ${walkthrough.title}`).first().click();
+    await session.tab(tabTitle).first().click();
     await steps().filter({ hasText: 'Open a sample word list' }).and(session.page.locator('[aria-checked="true"]')).first()
       .waitFor({ state: 'visible', timeout: MEDIUM });
   });
