@@ -374,7 +374,8 @@ export async function openPanel(browser: Browser, opts: OpenOptions & { result?:
   if (opts.result) {
     await waitUntil(wp.page, `window.__posted.some((m) => m.type === 'ready')`);
     await wp.post({ type: 'result', result: opts.result });
-    await wp.page.waitForSelector('[data-rendered="true"]');
+    // The contrast panel took over 30 s (the default) to draw at load average 35 on two cores.
+    await wp.page.waitForSelector('[data-rendered="true"]', { timeout: 120_000 });
   }
   return wp;
 }
