@@ -355,8 +355,9 @@ async function openPage(browser: Browser, opts: OpenOptions, files: Record<strin
     async screenshot(name, selector) {
       mkdirSync(screenshotDir, { recursive: true });
       const path = join(screenshotDir, `${name}.png`);
-      if (selector) await page.locator(selector).first().screenshot({ path });
-      else await page.screenshot({ path, fullPage: true });
+      // A full page of charts took over 30 s (the default) to capture at load average 35.
+      if (selector) await page.locator(selector).first().screenshot({ path, timeout: 120_000 });
+      else await page.screenshot({ path, fullPage: true, timeout: 120_000 });
       await assertNotBlank(path);
       return path;
     },
