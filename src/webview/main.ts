@@ -70,6 +70,29 @@ function showResult(result: Result, partial = false): void {
   if (!partial) persist();
 }
 
+/** "Reading vectors (40%)": the progress box's line. */
+function progressText(message: string, fraction?: number): string {
+  return fraction !== undefined ? `${message} (${Math.round(fraction * 100)}%)` : message;
+}
+
+/**
+ * Shows the next progress step in the progress box already on screen, keeping its elements: a box
+ * drawn afresh for every step (several a second during t-SNE) replaced the Cancel button between a
+ * click's press and release, and the click was lost. False when there is no such box to update.
+ */
+function updateProgressBox(message: string, fraction?: number): boolean {
+  const determinate = fraction !== undefined && Number.isFinite(fraction);
+  const box = shownState?.[0] === 'progress' ? app.querySelector<HTMLElement>(':scope > .ml-state-progress') : null;
+  const bar = box?.querySelector('vscode-progress-bar') as (HTMLElement & { value?: number; max: number }) | null | undefined;
+  const text = box?.querySelector('.ml-state-message');
+  if (!box || !bar || !text || box.hasAttribute('data-determinate') !== determinate) return false;
+  if (determinate) bar.value = Math.max(0, Math.min(1, fraction));
+  bar.setAttribute('aria-label', message);
+  text.textContent = progressText(message, fraction);
+  shownState = ['progress', message, fraction];
+  return true;
+}
+
 function stateBox(kind: 'progress' | 'error' | 'cancelled' | 'waiting', message: string, fraction?: number): void {
   clear();
   // The box replaces what was shown: a theme change or new capabilities draw the box again, not an old result.
@@ -80,12 +103,16 @@ function stateBox(kind: 'progress' | 'error' | 'cancelled' | 'waiting', message:
   box.setAttribute('data-state', kind);
   if (kind === 'progress' || kind === 'waiting') {
     const bar = document.createElement('vscode-progress-bar') as HTMLElement & { value?: number; max: number };
-    if (fraction !== undefined && Number.isFinite(fraction)) { bar.max = 1; bar.value = Math.max(0, Math.min(1, fraction)); }
+    if (fraction !== undefined && Number.isFinite(fraction)) {
+      bar.max = 1;
+      bar.value = Math.max(0, Math.min(1, fraction));
+      box.setAttribute('data-determinate', '');
+    }
     bar.setAttribute('aria-label', message);
     box.appendChild(bar);
     const text = document.createElement('div');
     text.className = 'ml-state-message';
-    text.textContent = fraction !== undefined ? `${message} (${Math.round(fraction * 100)}%)` : message;
+    text.textContent = progressText(message, fraction);
     box.appendChild(text);
     if (kind === 'progress') {
       const cancel = stateButton('Cancel', 'ml-state-cancel', () => {
@@ -145,11 +172,13 @@ window.addEventListener('message', (event: MessageEvent) => {
       if (isResult(message.result) && isRenderable(message.result)) showResult(message.result, message.partial === true);
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
       break;
-    case 'progress':
+    case 'progress': {
       // During a re-run the old result stays on screen and the strip above it shows the progress.
-      if (rerunClient.progress(String(message.message), typeof message.fraction === 'number' ? message.fraction : undefined)) break;
-      stateBox('progress', String(message.message), typeof message.fraction === 'number' ? message.fraction : undefined);
+      const fraction = typeof message.fraction === 'number' ? message.fraction : undefined;
+      if (rerunClient.progress(String(message.message), fraction)) break;
+      if (!updateProgressBox(String(message.message), fraction)) stateBox('progress', String(message.message), fraction);
       break;
+    }
     case 'error':
       stateBox('error', String(message.message));
       break;

@@ -33,6 +33,8 @@ export function pinButton(key: string, title: string, chart: () => Chart<never, 
   button.className = 'ml-icon-button ml-pin-button';
   button.setAttribute('data-pin', key);
   const glyph = document.createElement('span');
+  // showState finds the glyph by this class to swap pin and pinned: without it no icon was ever drawn.
+  glyph.className = 'codicon codicon-pin';
   glyph.setAttribute('aria-hidden', 'true');
   button.append(glyph, document.createTextNode('Pin'));
   const card: PinnableCard = { title, chart, host, button };

@@ -2,11 +2,9 @@
 // quick picks, and check the panel against the CLI's result for the same inputs.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { LONG, makeWorkspace, repoRoot, VsCodeSession, writeWorkspaceSettings } from './harness';
+import { assertShownValue, LONG, makeWorkspace, runCliJson, VsCodeSession, writeWorkspaceSettings } from './harness';
 import { writeBadVectorFile, writeVectorFiles, type VectorFiles } from './fixtures';
 
 const wordList = 'samples/space-furniture-fruit.words';
@@ -49,26 +47,8 @@ interface CliCompare {
 }
 
 function runCli(a: string, b: string, permutations = 1000): CliCompare {
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
-  try {
-    const out = path.join(outDir, 'compare.json');
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'compare',
-      '--words', path.join(workspace, wordList), '--a', `vectors:${a}`, '--b', `vectors:${b}`,
-      '--permutations', String(permutations), '--seed', '0', '--json', out], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
-    return JSON.parse(readFileSync(out, 'utf8')) as CliCompare;
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
-}
-
-/** The number shown is the CLI's number rounded to the digits shown. */
-function assertShownValue(shown: string, expected: number, what: string): void {
-  const text = shown.replace('−', '-').trim();
-  const value = Number(text);
-  assert.ok(Number.isFinite(value), `${what}: "${shown}" is not a number`);
-  const decimals = text.includes('.') ? text.split('.')[1].length : 0;
-  assert.ok(Math.abs(value - expected) <= 0.5 * 10 ** -decimals + 1e-12, `${what}: panel shows ${shown}, CLI says ${expected}`);
+  return runCliJson<CliCompare>(['compare', '--words', path.join(workspace, wordList), '--a', `vectors:${a}`, '--b', `vectors:${b}`,
+    '--permutations', String(permutations), '--seed', '0']);
 }
 
 test('Compare Embeddings… from the explorer shows both heatmaps and the CLI\'s RSA', async (t) => {

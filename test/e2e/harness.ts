@@ -5,7 +5,9 @@
 //   MECHLENS_E2E_EXTENSIONS  an extensions folder with the .vsix installed
 // Every wait is on a selector or a condition with a generous timeout; nothing sleeps blindly.
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { chromiumExecutable } from '../../scripts/chromium.mjs';
@@ -33,6 +35,11 @@ export interface SessionOptions {
   settings?: Record<string, unknown>;
   /** Name used for the artifact folder. */
   name: string;
+  /**
+   * Lets MechLens open its walkthrough on first activation, as on a new install. Off by default:
+   * it takes the focus from whatever picker a test opens first.
+   */
+  walkthrough?: boolean;
 }
 
 function requiredEnv(name: string): string {
@@ -74,6 +81,63 @@ export function makeWorkspace(prefix = 'mechlens-e2e-'): string {
   return dir;
 }
 
+/** The session of one test file, started by `sessionForFile`. */
+export interface FileSession {
+  readonly session: VsCodeSession;
+  readonly workspace: string;
+  /** Runs a test's body; when it fails, saves a screenshot named after the test first. */
+  onFailure<T>(t: TestContext, body: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * One VS Code session for the tests of a file: before them, a workspace from `makeWorkspace`
+ * that `prepare` fills and returns the session's options for; after them, the session closed and
+ * the workspace removed.
+ */
+export function sessionForFile(name: string, prepare: (workspace: string) => Omit<SessionOptions, 'workspace' | 'name'>): FileSession {
+  let session: VsCodeSession | undefined;
+  let workspace: string | undefined;
+  before(async () => {
+    workspace = makeWorkspace();
+    session = await VsCodeSession.start({ ...prepare(workspace), workspace, name });
+  });
+  after(async () => {
+    await session?.close();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error(`the ${name} session did not start; see the before hook's error`);
+    return value;
+  };
+  return {
+    get session() { return started(session); },
+    get workspace() { return started(workspace); },
+    onFailure: (t, body) => started(session).guard(t.name, body),
+  };
+}
+
+/** Runs the built CLI (dist/cli.js) as `mechlens <args> --json FILE` and returns what it wrote there. */
+export function runCliJson<T>(args: readonly string[]): T {
+  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
+  try {
+    const out = path.join(outDir, 'result.json');
+    const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), ...args, '--json', out], { encoding: 'utf8' });
+    assert.equal(result.status, 0, `CLI ${args[0]} failed: ${result.stderr}`);
+    return JSON.parse(readFileSync(out, 'utf8')) as T;
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** Asserts that the number a panel shows is `expected` rounded to the digits shown. */
+export function assertShownValue(shown: string, expected: number, what: string): void {
+  const text = shown.replace('−', '-').trim();
+  const value = Number(text);
+  assert.ok(Number.isFinite(value), `${what}: "${shown}" is not a number`);
+  const decimals = text.includes('.') ? text.split('.')[1].length : 0;
+  assert.ok(Math.abs(value - expected) <= 0.5 * 10 ** -decimals + 1e-12, `${what}: panel shows ${shown}, CLI says ${expected}`);
+}
+
 const quietSettings: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
@@ -112,7 +176,8 @@ export class VsCodeSession {
     mkdirSync(artifacts, { recursive: true });
     const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-user-'));
     mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+    const walkthrough = options.walkthrough === true ? { 'workbench.welcomePage.walkthroughs.openOnInstall': true } : {};
+    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...walkthrough, ...options.settings }, null, 2));
     // An empty config file keeps code-server from writing ~/.config/code-server/config.yaml.
     const configFile = path.join(userDataDir, 'config.yaml');
     writeFileSync(configFile, '');
@@ -129,7 +194,7 @@ export class VsCodeSession {
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,
       options.workspace,
-    ], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', MECHLENS_WALKTHROUGH: 'off' } });
+    ], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', MECHLENS_WALKTHROUGH: options.walkthrough === true ? undefined : 'off' } });
     server.stdout?.pipe(log);
     server.stderr?.pipe(log);
 
@@ -274,6 +339,25 @@ export class VsCodeSession {
     // The validation message updates asynchronously; Enter is ignored while it is shown.
     await this.page.waitForFunction("!document.querySelector('.quick-input-widget .monaco-inputbox.error')", undefined, { timeout: MEDIUM }).catch(() => undefined);
     await input.press('Enter');
+  }
+
+  /**
+   * Sets a boolean user setting the way a person does: searched for in the Settings editor and
+   * ticked or unticked there; the editor is closed again. `title` is the row's title ("New Panel Per Run").
+   */
+  async setBooleanSetting(key: string, title: string, value: boolean): Promise<void> {
+    await this.runCommand('Preferences: Open Settings (UI)');
+    const editor = this.page.locator('.settings-editor');
+    await editor.waitFor({ state: 'visible', timeout: LONG });
+    await editor.locator('.settings-header .suggest-input-container').click();
+    await this.page.keyboard.type(key);
+    const row = editor.locator('.setting-item-bool', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: LONG });
+    const box = row.locator('.setting-value-checkbox').first();
+    if ((await box.getAttribute('aria-checked')) !== String(value)) await box.click();
+    await row.locator(`.setting-value-checkbox[aria-checked="${value}"]`).first().waitFor({ state: 'visible', timeout: MEDIUM });
+    await this.runCommand('View: Close Editor');
+    await editor.waitFor({ state: 'detached', timeout: MEDIUM }).catch(() => editor.waitFor({ state: 'hidden', timeout: MEDIUM }));
   }
 
   /** The explorer row of a file or folder; folders along `relativePath` are expanded first. */

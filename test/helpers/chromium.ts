@@ -2,6 +2,7 @@
 // into a page that looks like a VS Code webview — --vscode-* theme variables on <html>, a strict
 // nonce CSP, a fake acquireVsCodeApi that records what the page posts — and serves every file from
 // a fake origin through request interception, so nothing ever touches the network.
+import assert from 'node:assert/strict';
 import { build, type BuildOptions } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -354,8 +355,9 @@ async function openPage(browser: Browser, opts: OpenOptions, files: Record<strin
     async screenshot(name, selector) {
       mkdirSync(screenshotDir, { recursive: true });
       const path = join(screenshotDir, `${name}.png`);
-      if (selector) await page.locator(selector).first().screenshot({ path });
-      else await page.screenshot({ path, fullPage: true });
+      // A full page of charts took over 30 s (the default) to capture at load average 35.
+      if (selector) await page.locator(selector).first().screenshot({ path, timeout: 120_000 });
+      else await page.screenshot({ path, fullPage: true, timeout: 120_000 });
       await assertNotBlank(path);
       return path;
     },
@@ -373,7 +375,8 @@ export async function openPanel(browser: Browser, opts: OpenOptions & { result?:
   if (opts.result) {
     await waitUntil(wp.page, `window.__posted.some((m) => m.type === 'ready')`);
     await wp.post({ type: 'result', result: opts.result });
-    await wp.page.waitForSelector('[data-rendered="true"]');
+    // The contrast panel took over 30 s (the default) to draw at load average 35 on two cores.
+    await wp.page.waitForSelector('[data-rendered="true"]', { timeout: 120_000 });
   }
   return wp;
 }
@@ -432,6 +435,26 @@ export async function openChart(browser: Browser, spec: {
   }
   await wp.page.waitForSelector('[data-rendered="true"]');
   return wp;
+}
+
+/** The Inspector side view (test/webview/fixtures/inspector-entry.ts) showing `data`, at a side bar's width. */
+export function openInspector(browser: Browser, data: unknown, theme: Theme = 'dark'): Promise<WebviewPage> {
+  return openChart(browser, { modulePath: 'test/webview/fixtures/inspector-entry.ts', exportName: 'inspector', data, theme, width: 360, height: 700, containerWidth: 330 });
+}
+
+/**
+ * Saves the Inspector's picture of `data` as `<shot>.png` from `dark` (a page the test has checked)
+ * and as `<shot>-light.png` from a fresh page in the light theme.
+ */
+export async function inspectorScreenshots(browser: Browser, data: unknown, dark: WebviewPage, shot: string): Promise<void> {
+  await dark.screenshot(shot, '#chart');
+  const light = await openInspector(browser, data, 'light');
+  try {
+    assert.deepEqual(light.errors, []);
+    await light.screenshot(`${shot}-light`, '#chart');
+  } finally {
+    await light.close();
+  }
 }
 
 /** A PNG that is one colour, or nearly (every channel's spread under 2 levels), is a blank render. */

@@ -212,6 +212,30 @@ test('progress, error and cancelled states replace the panel', async () => {
   }
 });
 
+test('a progress step updates the box in place: a Cancel pressed during one step and released during the next still cancels', async () => {
+  const page = await openPanel(browser, { theme: 'dark' });
+  try {
+    await page.post({ type: 'progress', message: 't-SNE of a.txt', fraction: 0.5 });
+    const cancel = page.page.locator('[data-state="progress"] vscode-button.ml-state-cancel');
+    await page.page.evaluate(`window.__cancel = document.querySelector('[data-state="progress"] vscode-button.ml-state-cancel')`);
+    await page.post({ type: 'progress', message: 'a.txt: t-SNE iteration 25', fraction: 0.55 });
+    assert.equal(await page.page.locator('[data-state="progress"] .ml-state-message').textContent(), 'a.txt: t-SNE iteration 25 (55%)');
+    assert.equal(await page.page.evaluate(`window.__cancel.isConnected && window.__cancel === document.querySelector('vscode-button.ml-state-cancel')`), true,
+      'the Cancel button was drawn afresh for the next step');
+    const box = await cancel.boundingBox();
+    assert.ok(box);
+    await page.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.page.mouse.down();
+    await page.post({ type: 'progress', message: 'a.txt: t-SNE iteration 50', fraction: 0.6 });
+    await page.page.mouse.up();
+    await waitUntil(page.page, `window.__posted.some((m) => m.type === 'request' && m.method === 'cancelRun')`);
+    assert.equal((await cancel.textContent())?.trim(), 'Cancelling…');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('a reload restores the panel and the picked word from webview state before the host answers', async () => {
   const page = await openPanel(browser, { theme: 'dark', state: { result: fixture, ui: { word: 'kiwi' } } });
   try {

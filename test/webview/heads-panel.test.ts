@@ -109,17 +109,19 @@ test('exports: CSV and .npy of a map and of the pattern, SVG with the grid\'s ca
   assert.match(svg.content, /<image [^>]*href="data:image\/png;base64,/);
 });
 
-test('screenshot: docs/screenshots/heads.png (a fresh panel, the head picked, a token hovered)', async () => {
-  const page = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 1400 });
-  try {
-    await page.post({ type: 'capabilities', rerun: true });
-    await waitUntil(page.page, `!!document.querySelector('.ml-heads[data-rendered]')`);
-    await page.page.locator('[data-card="scores-previousToken"] rect[data-head="L1H2"]').click();
-    await page.page.locator('[data-card="head-pattern"] .ml-token-chip[data-token="20"]').hover();
-    await page.screenshot('heads');
-    assert.deepEqual(page.errors, []);
-  } finally {
-    await page.close();
+test('screenshots: docs/screenshots/heads.png and heads-light.png (a fresh panel, the head picked, a token hovered)', async () => {
+  for (const theme of ['dark', 'light'] as const) {
+    const page = await openPanel(browser, { result: fixture, theme, width: 1280, height: 1400 });
+    try {
+      await page.post({ type: 'capabilities', rerun: true });
+      await waitUntil(page.page, `!!document.querySelector('.ml-heads[data-rendered]')`);
+      await page.page.locator('[data-card="scores-previousToken"] rect[data-head="L1H2"]').click();
+      await page.page.locator('[data-card="head-pattern"] .ml-token-chip[data-token="20"]').hover();
+      await page.screenshot(theme === 'dark' ? 'heads' : 'heads-light');
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+    }
   }
 });
 

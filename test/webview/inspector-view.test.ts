@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openChart, openPanel, waitUntil } from '../helpers/chromium';
+import { inspectorScreenshots, launchBrowser, openChart, openInspector, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { inspectSelection } from '../../src/extension/job-table';
@@ -29,12 +29,13 @@ let browser: Browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-async function inspect(data: InspectorData, shot: string, check: (page: Awaited<ReturnType<typeof openChart>>) => Promise<void>): Promise<void> {
-  const page = await openChart(browser, { modulePath: 'test/webview/fixtures/inspector-entry.ts', exportName: 'inspector', data, width: 360, height: 700, containerWidth: 330 });
+/** Checks the Inspector's page for `data`, then saves its picture in both themes (docs/screenshots/<shot>.png, <shot>-light.png). */
+async function inspect(data: InspectorData, shot: string, check: (page: WebviewPage) => Promise<void>): Promise<void> {
+  const page = await openInspector(browser, data);
   try {
     await check(page);
     assert.deepEqual(page.errors, []);
-    await page.screenshot(shot, '#chart');
+    await inspectorScreenshots(browser, data, page, shot);
   } finally {
     await page.close();
   }
@@ -202,6 +203,7 @@ test('pin a panel card: the panel posts its chart, the host board keeps it, the 
     assert.deepEqual(counted, [n * (n - 1) / 2, n * (n - 1) / 2]);
     assert.deepEqual(side.errors, []);
     await side.screenshot('inspector-pinned', '.ml-side');
+    await pinnedLightScreenshot(pins);
     await side.page.locator('[data-action="unpin"]').click();
     const unpin = (await side.posted()).find((m) => (m as { type: string }).type === 'unpin') as unknown as { id: string };
     board.unpin(unpin.id);
@@ -246,3 +248,16 @@ test('panels tell the host what was picked (a cluster, a sweep layer) and show w
     await con.close();
   }
 });
+
+/** The Pinned Charts view holding `pins`, in the light theme: docs/screenshots/inspector-pinned-light.png. */
+async function pinnedLightScreenshot(pins: readonly PinnedChart[]): Promise<void> {
+  const side = await openChart(browser, { modulePath: 'test/webview/fixtures/side-entry.ts', exportName: 'boot', data: null, width: 380, height: 560, theme: 'light' });
+  try {
+    await side.post({ type: 'pins', pins } as unknown as ToWebview);
+    await side.page.waitForSelector('.ml-pinned .ml-histogram svg');
+    assert.deepEqual(side.errors, []);
+    await side.screenshot('inspector-pinned-light', '.ml-side');
+  } finally {
+    await side.close();
+  }
+}

@@ -65,6 +65,22 @@ test('opened from disk it renders the panel with zero console errors and zero ne
   await page.screenshot({ path: join(screenshotDir, 'compare-report.png'), fullPage: true });
 });
 
+test('with a dark colour scheme the report draws in the dark fallbacks, with zero console errors', async () => {
+  const dark = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+  const darkErrors: string[] = [];
+  dark.on('pageerror', (e) => darkErrors.push(String(e)));
+  try {
+    await dark.goto(pathToFileURL(join(dir, 'report.html')).href);
+    await dark.waitForSelector('[data-rendered="true"]');
+    const background = await dark.evaluate(`getComputedStyle(document.body).backgroundColor`);
+    assert.equal(background, 'rgb(31, 31, 31)', 'the page is not on the dark fallback background');
+    assert.deepEqual(darkErrors, []);
+    await dark.screenshot({ path: join(screenshotDir, 'compare-report-dark.png'), fullPage: true });
+  } finally {
+    await dark.close();
+  }
+});
+
 test('the <script> word appears as text and never as an element', async () => {
   const hostile = fixture.items.find((w) => w.includes('<script>')) as string;
   const members = (await page.locator('.ml-cluster-words').allTextContents()).join(', ');

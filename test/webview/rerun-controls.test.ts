@@ -188,6 +188,11 @@ test('a bad value is said next to its field as typed, with the allowed range; ev
   const panel = await open(compare);
   await type(panel, 'minSamples', '0');
   assert.equal(await panel.page.locator('[data-field-note="minSamples"]').textContent(), 'must be a whole number from 1 to 1000');
+  // The note grows its field downwards: every input, and the buttons, stay on one line.
+  const tops = await panel.page.evaluate(`[...document.querySelectorAll('.ml-rerun-fields vscode-textfield, .ml-rerun-fields vscode-single-select, .ml-rerun-run')]
+    .map((e) => Math.round(e.getBoundingClientRect().top))`) as number[];
+  assert.ok(tops.length > 2 && tops.every((t) => Math.abs(t - tops[0]) <= 1), `inputs and buttons not level with a note shown: ${tops.join(', ')}`);
+  await panel.screenshot('rerun-controls-invalid', '[data-card="rerun"]');
   await type(panel, 'minSamples', '4');
   assert.equal(await panel.page.locator('[data-field-note="minSamples"]').textContent(), '');
   assert.match(await panel.page.locator('label.ml-rerun-field', { has: panel.page.locator('[data-param="perplexity"]') }).getAttribute('title') ?? '',

@@ -94,9 +94,20 @@ test('the features table lists every profile with its density and exports as CSV
   assert.equal(csv.content.trim().split('\n').length, fixture.profiles.length + 1);
 });
 
-test('screenshot: the panel with a feature hovered', async () => {
-  await panel.page.locator(`.ml-sae-chip[data-feature="${fixture.profiles[1].feature}"]`).first().hover();
-  await waitUntil(panel.page, `document.querySelector('[data-hover-feature]') !== null`);
-  await panel.screenshot('sae');
-  assert.deepEqual(panel.errors, []);
+/** Hovers the second profile's feature, so every token is shaded by it, and saves the picture. */
+async function hoveredScreenshot(page: WebviewPage, name: string): Promise<void> {
+  await page.page.locator(`.ml-sae-chip[data-feature="${fixture.profiles[1].feature}"]`).first().hover();
+  await waitUntil(page.page, `document.querySelector('[data-hover-feature]') !== null`);
+  await page.screenshot(name);
+  assert.deepEqual(page.errors, []);
+}
+
+test('screenshots: the panel with a feature hovered, in the dark and the light theme', async () => {
+  await hoveredScreenshot(panel, 'sae');
+  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 1100 });
+  try {
+    await hoveredScreenshot(light, 'sae-light');
+  } finally {
+    await light.close();
+  }
 });

@@ -66,6 +66,18 @@ test('screenshot: the full panel in the dark theme shows every token on the map,
   await panel.screenshot('tokens-panel');
 });
 
+test('screenshot: the full panel in the light theme', async () => {
+  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
+  try {
+    assert.deepEqual(light.errors, []);
+    assert.equal(await light.page.locator('[data-card="token-map"] path.mark').count(), n, 'one mark per token');
+    await light.page.mouse.move(1, 1);
+    await light.screenshot('tokens-panel-light');
+  } finally {
+    await light.close();
+  }
+});
+
 test('the embedding image is tokens × dims at one canvas pixel per value, its transpose dims × tokens', async () => {
   const size = (card: string) => panel.page.evaluate(`(() => { const c = document.querySelector('[data-card="${card}"] canvas.activation-canvas'); return [c.width, c.height]; })()`);
   assert.deepEqual(await size('embeddings'), [fixture.dims, n]);

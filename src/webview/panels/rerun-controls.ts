@@ -112,7 +112,13 @@ export function rerunControls(parent: HTMLElement, o: RerunControlsOptions): HTM
   reset.textContent = 'Reset';
   const actions = el('div', 'ml-rerun-actions');
   actions.append(run, reset);
-  row.appendChild(actions);
+  // The fields line up at their tops, so a note under one field grows it downwards instead of lifting
+  // its label above the others; a blank label's height above the buttons keeps them level with the inputs.
+  const spacer = el('span', 'ml-rerun-label', '\u00a0');
+  spacer.setAttribute('aria-hidden', 'true');
+  const actionsColumn = el('div', 'ml-rerun-field ml-rerun-actions-column');
+  actionsColumn.append(spacer, actions);
+  row.appendChild(actionsColumn);
   const note = el('div', 'ml-rerun-note');
   bar.append(title, row, note);
   parent.appendChild(bar);

@@ -1,0 +1,73 @@
+// Issue 20's walkthrough in real VS Code, as on a new install: the first activation of MechLens
+// opens its own walkthrough (the other e2e sessions turn it off), whose steps cover the samples,
+// local models and all five jobs, and whose buttons run MechLens's commands.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LONG, MEDIUM, repoRoot, sessionForFile } from './harness';
+
+interface WalkthroughStep {
+  id: string;
+  title: string;
+  description: string;
+}
+
+const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+  displayName: string;
+  contributes: { walkthroughs: { id: string; title: string; steps: WalkthroughStep[] }[] };
+};
+const walkthrough = manifest.contributes.walkthroughs.find((w) => w.id === 'mechlens.gettingStarted')!;
+/** VS Code names the Welcome editor's tab after the extension that contributes the walkthrough. */
+const tabTitle = `Walkthrough: ${manifest.displayName}`;
+
+/** The five jobs, local models and the samples, each with the command its step's button runs. */
+const coveredCommands = [
+  'mechlens.openSample', 'mechlens.addLocal',
+  'mechlens.compareEmbeddings', 'mechlens.contrastSentences', 'mechlens.compareAttention', 'mechlens.mapTokens', 'mechlens.matchVocabularies',
+];
+
+const file = sessionForFile('walkthrough', () => ({ trust: 'trust', walkthrough: true }));
+
+/** The walkthrough's step buttons in the Welcome editor. */
+const steps = () => file.session.page.locator('.gettingStartedContainer button.getting-started-step');
+
+test('opening a word list activates MechLens for the first time, and its walkthrough opens', async (t) => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
+    const row = await session.explorerItem('samples/space-furniture-fruit.words');
+    await row.dblclick();
+    await session.tab(tabTitle).first().waitFor({ state: 'visible', timeout: LONG });
+    await session.page.locator('.gettingStartedContainer', { hasText: walkthrough.title }).waitFor({ state: 'visible', timeout: LONG });
+    await steps().first().waitFor({ state: 'visible', timeout: LONG });
+    await session.screenshot('vscode-walkthrough.png');
+    await session.waitForLog(/First activation: opening the Get Started with MechLens walkthrough/);
+  });
+});
+
+test('its steps cover the samples, local models and all five jobs, each with its command', async (t) => {
+  await file.onFailure(t, async () => {
+    const shown = (await steps().locator('.step-title').allInnerTexts()).map((s) => s.trim());
+    assert.deepEqual(shown, walkthrough.steps.map((s) => s.title), 'the walkthrough on screen is not the one the extension contributes');
+    for (const command of coveredCommands) {
+      assert.ok(walkthrough.steps.some((s) => s.description.includes(`(command:${command})`)), `no step's button runs ${command}`);
+    }
+  });
+});
+
+test('a step\'s button runs its command: Open Sample Word List offers the samples and opens the one picked', async (t) => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
+    const step = steps().filter({ hasText: 'Open a sample word list' }).first();
+    await step.click();
+    await step.locator('.monaco-button', { hasText: 'Open Sample Word List' }).click();
+    const samples = await session.quickPickLabels('MechLens: open a sample');
+    assert.deepEqual(samples, ['him-her.sentences', 'next-word.words', 'space-furniture-fruit.words']);
+    await session.pickQuickItem('MechLens: open a sample', /^him-her\.sentences$/);
+    await session.tab(/him-her\.sentences/).first().waitFor({ state: 'visible', timeout: LONG });
+    // The step's completion event is that command: VS Code ticks it.
+    await session.tab(tabTitle).first().click();
+    await steps().filter({ hasText: 'Open a sample word list' }).and(session.page.locator('[aria-checked="true"]')).first()
+      .waitFor({ state: 'visible', timeout: MEDIUM });
+  });
+});
