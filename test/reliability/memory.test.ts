@@ -47,11 +47,12 @@ test('small requests pass; the share is configurable and checked', () => {
 });
 
 test('cosineSimilarityMatrix and gramMatrix refuse before allocating anything', () => {
-  // 50,000 rows of 1 value: the input is tiny, the 20 GB result is what would be allocated.
+  // 50,000 rows of 1 value: the input is tiny, the 10 GB result is what would be allocated (float32
+  // rows this many give float32 products and a float32 result, as numpy does).
   const x = { rows: 50_000, cols: 1, data: new Float32Array(50_000).fill(1) };
   const heapBefore = process.memoryUsage().arrayBuffers;
   withShare('0.0001', () => {
-    assert.throws(() => cosineSimilarityMatrix(x), (e: unknown) => e instanceof MechLensError && e.code === 'memory' && /a 50,000 × 50,000 similarity matrix .* needs 20\.0 GB/.test(e.message));
+    assert.throws(() => cosineSimilarityMatrix(x), (e: unknown) => e instanceof MechLensError && e.code === 'memory' && /a 50,000 × 50,000 similarity matrix .* needs 10\.0 GB/.test(e.message));
     assert.throws(() => gramMatrix(x), (e: unknown) => e instanceof MechLensError && e.code === 'memory' && /50,000 × 50,000 Gram matrix/.test(e.message));
   });
   assert.ok(process.memoryUsage().arrayBuffers - heapBefore < 50e6, 'nothing large was allocated');

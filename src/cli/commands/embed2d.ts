@@ -34,7 +34,12 @@ const command: CliCommand = {
     const seed = numberOption(name, args, 'seed', 0, { integer: true });
     const eps = args.eps === undefined ? undefined : numberOption(name, args, 'eps', 0, { above: 0 });
     const minSamples = numberOption(name, args, 'min-samples', 5, { integer: true, min: 1 });
+    // The worker thread starts (and loads its layout, for PCA onnxruntime too) on the other core
+    // while this one reads the file; the layout then runs on that same thread, already warm. Its
+    // failure is not this command's: the layout's own run reports whatever is wrong.
+    const warm = runInWorker('warmUp', { task: method }).catch(() => undefined);
     const file = await readMatrixFile(args.matrix as string, { metadataPath: args.metadata as string | undefined });
+    await warm;
     const x = file.matrix;
     io.log(`${args.matrix}: ${x.rows} × ${x.cols}; ${method}`);
     const started = Date.now();

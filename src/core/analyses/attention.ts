@@ -92,7 +92,7 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
 
   step('Similarities and RSA', 0.5);
   const main = hooksAt(layer);
-  const space = (hook: string): AttentionSpace & { sim: Matrix<Float64Array> } => {
+  const space = (hook: string): AttentionSpace & { sim: Matrix } => {
     const sim = cosineSimilarityMatrix(rows(hook)).similarity;
     const h = histogram(upperTriangle(sim), { bins });
     return { hook, sim, similarity: toJson(sim), selectivity: selectivityIndex(sim, itemCategories), histogram: { edges: Array.from(h.edges), counts: Array.from(h.counts) } };

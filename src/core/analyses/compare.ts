@@ -111,7 +111,7 @@ export async function runCompare(input: CompareInput, control: RunControl = {}):
   };
 }
 
-function analyseSpace(source: SourceVectors, keep: number[], items: string[], categories: (string | null)[]): { result: SpaceResult; sim: Matrix<Float64Array>; vectors: Matrix<Float32Array> } {
+function analyseSpace(source: SourceVectors, keep: number[], items: string[], categories: (string | null)[]): { result: SpaceResult; sim: Matrix; vectors: Matrix<Float32Array> } {
   const { cols } = source.vectors;
   const data = new Float32Array(keep.length * cols);
   keep.forEach((row, i) => data.set(source.vectors.data.subarray(row * cols, (row + 1) * cols), i * cols));

@@ -13,7 +13,7 @@ import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
 import { requireFinite } from '../finite';
 import { createRandom } from '../random';
-import { gemm } from '../linalg';
+import { gemm, warmGemmSessions } from '../linalg';
 import { columnMeans } from './pca-kernels';
 import { symmetricEigen } from './eigen';
 
@@ -115,6 +115,14 @@ export function pca(x: Matrix, options: PcaOptions = {}, control: RunControl = {
   };
 }
 
+/**
+ * Loads what a large float32 PCA needs before its input arrives: onnxruntime and the sessions of
+ * the products X·Q and Xᵀ·Q (for a worker whose input is still being read; about 0.1 s of start).
+ */
+export function warmUpPca(): void {
+  warmGemmSessions([{ elem: 'float32', transA: false, transB: false }, { elem: 'float32', transA: true, transB: false }]);
+}
+
 /** sklearn 1.2 PCA._fit's svd_solver='auto' rule; 'full' and 'covariance' both mean exact. */
 export function chooseSolver(rows: number, cols: number, k: number, wanted: PcaSolver): 'covariance' | 'randomized' {
   if (wanted === 'full' || wanted === 'covariance') return 'covariance';
@@ -192,25 +200,42 @@ function exactSvd(xc: Matrix<Values>, rows: number, cols: number, k: number): Sv
 function randomizedSvd(xc: Matrix<Values>, rows: number, cols: number, k: number, b: number, iterations: number, norm: 'LU' | 'QR' | 'none', seed: number, signal?: AbortSignal): Svd {
   const transpose = rows < cols;
   const mRows = transpose ? cols : rows, mCols = transpose ? rows : cols;
-  // M·Q and Mᵀ·Q, with M = Xc or Xcᵀ, without forming Xcᵀ.
-  const times = (q: Float64Array, height: number) => toFloat64(gemm(xc, { rows: height, cols: q.length / height, data: like(xc.data, q) }, { transposeA: transpose }).data);
-  const timesT = (q: Float64Array, height: number) => toFloat64(gemm(xc, { rows: height, cols: q.length / height, data: like(xc.data, q) }, { transposeA: !transpose }).data);
+  // M·Q and Mᵀ·Q, with M = Xc or Xcᵀ, without forming Xcᵀ. The iterations reuse one buffer per
+  // shape (mRows × b, mCols × b) for the float32 operand, the widened product and the LU's work,
+  // instead of new arrays in every step: each new one is fresh memory, and on a VM each page of it
+  // costs a fault (16 products × 12 MB for the GPT-2 vocabulary).
+  const buffers = (height: number) => ({
+    operand: xc.data instanceof Float64Array ? null : new Float32Array(height * b),
+    wide: new Float64Array(height * b),
+    work: new Float64Array(height * b),
+  });
+  const atRows = buffers(mRows), atCols = buffers(mCols);
+  // q (height × b) times M or Mᵀ; the product goes to `to`'s widened buffer.
+  const product = (q: Float64Array, from: ReturnType<typeof buffers>, height: number, transposeA: boolean, to: ReturnType<typeof buffers>) => {
+    if (from.operand) from.operand.set(q);
+    const y = gemm(xc, { rows: height, cols: b, data: from.operand ?? q }, { transposeA }).data;
+    if (y instanceof Float64Array) return y;
+    to.wide.set(y);
+    return to.wide;
+  };
+  const times = (q: Float64Array) => product(q, atCols, mCols, transpose, atRows);
+  const timesT = (q: Float64Array) => product(q, atRows, mRows, !transpose, atCols);
   const random = createRandom(seed);
   let q: Float64Array = new Float64Array(mCols * b);
   for (let e = 0; e < q.length; e++) q[e] = random.gaussian();
   for (let t = 0; t < iterations; t++) {
-    q = times(q, mCols);
-    normalize(q, mRows, b, norm);
+    q = times(q);
+    normalize(q, mRows, b, norm, atRows.work);
     throwIfCancelled(signal);
-    q = timesT(q, mRows);
-    normalize(q, mCols, b, norm);
+    q = timesT(q);
+    normalize(q, mCols, b, norm, atCols.work);
     throwIfCancelled(signal);
   }
-  q = times(q, mCols);
+  q = times(q);
   throwIfCancelled(signal);
   orthonormalizeColumns(q, mRows, b); // Q: mRows × b
   // B = QᵀM (b × mCols), as (MᵀQ)ᵀ: small = MᵀQ is mCols × b.
-  const small = timesT(q, mRows);
+  const small = timesT(q);
   // SVD of B through the b × b BBᵀ = (MᵀQ)ᵀ(MᵀQ).
   const bbt = new Float64Array(b * b);
   for (let p = 0; p < b; p++) {
@@ -247,8 +272,8 @@ function randomizedSvd(xc: Matrix<Values>, rows: number, cols: number, k: number
   return { components, coords };
 }
 
-function normalize(q: Float64Array, rows: number, b: number, norm: 'LU' | 'QR' | 'none'): void {
-  if (norm === 'LU') permutedLower(q, rows, b);
+function normalize(q: Float64Array, rows: number, b: number, norm: 'LU' | 'QR' | 'none', work: Float64Array): void {
+  if (norm === 'LU') permutedLower(q, rows, b, work);
   else if (norm === 'QR') orthonormalizeColumns(q, rows, b);
 }
 
@@ -256,10 +281,11 @@ function normalize(q: Float64Array, rows: number, b: number, norm: 'LU' | 'QR' |
  * scipy.linalg.lu(A, permute_l=True)[0] in place: P·L of A's LU with partial pivoting, A being
  * rows × b (b ≤ rows). Pivots as LAPACK's getrf picks them: the first largest |value| of the column
  * in the current row order (rows are swapped as they are pivoted), so ties, a zero column above all,
- * go where scipy's do. The multipliers stay with each original row, which is P·L.
+ * go where scipy's do. The multipliers stay with each original row, which is P·L. `work` is scratch
+ * space of A's size (reused across calls by the power iterations).
  */
-export function permutedLower(a: Float64Array, rows: number, b: number): void {
-  const work = a.slice();
+export function permutedLower(a: Float64Array, rows: number, b: number, work: Float64Array = new Float64Array(a.length)): void {
+  work.set(a);
   a.fill(0);
   const steps = Math.min(b, rows);
   // order[p]: the original row now at position p.

@@ -84,65 +84,65 @@ export function multiplyRows<T extends Values>(a: Matrix<T>, b: Matrix<T>, backe
 const MIRROR_BLOCK = 64;
 
 /**
- * Copies the upper triangle of a row-major n × n array onto the lower one in 64 × 64 blocks, so the
- * column-wise reads stay within a few pages (a row-by-row mirror strides n values per write).
+ * Makes a row-major n × n array whose upper triangle holds the products symmetric to the bit: the
+ * upper triangle is copied onto the lower one (clamped to [−1, 1] on the way when asked) in 64 × 64
+ * blocks, so the column-wise writes stay within a few pages.
  */
-function mirrorUpper(out: Values, n: number): void {
+function finishSymmetric(out: Values, n: number, clampUnit: boolean): void {
   for (let i0 = 0; i0 < n; i0 += MIRROR_BLOCK) {
     const i1 = Math.min(n, i0 + MIRROR_BLOCK);
-    for (let j0 = 0; j0 <= i0; j0 += MIRROR_BLOCK) {
+    for (let j0 = i0; j0 < n; j0 += MIRROR_BLOCK) {
       const j1 = Math.min(n, j0 + MIRROR_BLOCK);
       for (let i = i0; i < i1; i++) {
-        const end = Math.min(j1, i);
-        for (let j = j0; j < end; j++) out[i * n + j] = out[j * n + i];
+        for (let j = Math.max(j0, i + 1); j < j1; j++) {
+          let v = out[i * n + j];
+          if (clampUnit) { v = v > 1 ? 1 : v < -1 ? -1 : v; out[i * n + j] = v; }
+          out[j * n + i] = v;
+        }
       }
     }
+    if (clampUnit) for (let i = i0; i < i1; i++) { const v = out[i * n + i]; out[i * n + i] = v > 1 ? 1 : v < -1 ? -1 : v; }
   }
-}
-
-/** Rows per block of gramOfRows: half the blocks' products are skipped (the lower triangle), few calls. */
-const GRAM_BLOCK = 512;
-
-export interface GramOptions {
-  backend?: GemmBackend;
-  /** Before each band of blocks: block products done so far, and in all. */
-  onBlock?: (done: number, total: number) => void;
-  /** Write the result (widened) into this rows × rows float64 array instead of a new one of the input's type. */
-  into?: Float64Array;
-  /** Clamp every value to [−1, 1] on the way (cosines that rounding pushed past ±1). */
-  clampUnit?: boolean;
 }
 
 /**
- * A·Aᵀ (rows × rows), symmetric to the bit: the upper triangle of blocks is computed and mirrored
- * as it is copied out (one pass over the result), which is half the multiply-adds of one product.
+ * Rows per band of gramOfRows. Band b multiplies its rows by rows b·256 … n only (the upper
+ * triangle and its diagonal block): at 2,000 rows that is 56% of a full product's multiply-adds
+ * (512-row bands: 62%), for one more copy of the band's products into place. 256 took the least
+ * CPU of 128 … 1,024 and of one full product (bench/README.md, "linalg").
  */
-export function gramOfRows<T extends Values>(a: Matrix<T>, options: GramOptions = {}): Matrix<T | Float64Array> {
+const GRAM_BAND = 256;
+
+export interface GramOptions<T extends Values = Values> {
+  backend?: GemmBackend;
+  /** Before each band: bands done so far, and in all. */
+  onBlock?: (done: number, total: number) => void;
+  /** Clamp every value to [−1, 1] (cosines that rounding pushed past ±1). */
+  clampUnit?: boolean;
+  /** Write the result into this rows × rows array of A's element type instead of a new one. */
+  into?: T;
+}
+
+/**
+ * A·Aᵀ (rows × rows) in A's element type, symmetric to the bit: the upper triangle is computed in
+ * bands of rows, each copied into place as it comes, then mirrored in one pass.
+ */
+export function gramOfRows<T extends Values>(a: Matrix<T>, options: GramOptions<T> = {}): Matrix<T> {
   const { rows: n, cols: d } = a;
-  const out: Values = options.into ?? (a.data instanceof Float64Array ? new Float64Array(n * n) : new Float32Array(n * n));
-  if (out.length !== n * n) throw new RangeError(`gramOfRows: into has ${out.length} values, expected ${n * n}`);
-  const clamp = options.clampUnit ?? false;
-  const blocks = Math.ceil(n / GRAM_BLOCK);
-  const total = (blocks * (blocks + 1)) / 2;
-  let done = 0;
-  for (let bi = 0; bi < blocks; bi++) {
-    options.onBlock?.(done, total);
-    const i0 = bi * GRAM_BLOCK, i1 = Math.min(n, i0 + GRAM_BLOCK);
-    const left = { rows: i1 - i0, cols: d, data: a.data.subarray(i0 * d, i1 * d) as T };
-    // Block row bi against blocks bi … end in one product (fewer, larger calls).
-    const right = { rows: n - i0, cols: d, data: a.data.subarray(i0 * d) as T };
-    const tile = multiplyRows(left, right, options.backend).data;
-    const width = n - i0;
-    for (let i = i0; i < i1; i++) {
-      const src = (i - i0) * width - i0;
-      for (let j = i; j < n; j++) {
-        let v = tile[src + j];
-        if (clamp) v = v > 1 ? 1 : v < -1 ? -1 : v;
-        out[i * n + j] = v;
-      }
-    }
-    done += blocks - bi;
+  const out = options.into ?? ((a.data instanceof Float64Array ? new Float64Array(n * n) : new Float32Array(n * n)) as T);
+  if (out.length !== n * n || (out instanceof Float64Array) !== (a.data instanceof Float64Array)) {
+    throw new RangeError(`gramOfRows: into must be ${n} × ${n} values of the rows' element type`);
   }
-  mirrorUpper(out, n);
-  return { rows: n, cols: n, data: out as T | Float64Array };
+  const bands = Math.ceil(n / GRAM_BAND);
+  for (let band = 0; band < bands; band++) {
+    options.onBlock?.(band, bands);
+    const i0 = band * GRAM_BAND, i1 = Math.min(n, i0 + GRAM_BAND), width = n - i0;
+    const left = { rows: i1 - i0, cols: d, data: a.data.subarray(i0 * d, i1 * d) as T };
+    const right = { rows: width, cols: d, data: a.data.subarray(i0 * d) as T };
+    const tile = multiplyRows(left, right, options.backend).data;
+    // Each row's products from the diagonal on are contiguous in both: a native copy per row.
+    for (let i = i0; i < i1; i++) out.set(tile.subarray((i - i0) * width, (i - i0 + 1) * width), i * n + i0);
+  }
+  finishSymmetric(out, n, options.clampUnit ?? false);
+  return { rows: n, cols: n, data: out };
 }

@@ -65,6 +65,17 @@ export function gemmOnnx(a: Values, aRows: number, aCols: number, b: Values, bRo
   return session(elem, transA, transB).run(feeds, ['y']).y.data;
 }
 
+/**
+ * Loads onnxruntime and makes the sessions of the given shape classes now, so that a caller that
+ * knows products are coming (a worker about to run PCA on a file still being read) pays for that
+ * while it waits instead of at the first product. False when onnxruntime cannot load.
+ */
+export function warmGemmSessions(classes: readonly { elem: 'float32' | 'float64'; transA: boolean; transB: boolean }[]): boolean {
+  if (!loadRuntime()) return false;
+  for (const c of classes) session(c.elem, c.transA, c.transB);
+  return true;
+}
+
 /** Releases the cached sessions (tests, and processes that are done with large products). */
 export function disposeGemmSessions(): void {
   for (const s of sessions.values()) s.dispose();

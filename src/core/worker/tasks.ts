@@ -24,6 +24,15 @@ export const workerTasks = Object.freeze({
   tsne: async (input: { x: Matrix; options?: TsneOptions }, context: TaskContext) => (await import('../layout/tsne')).tsne(input.x, input.options, context),
   // The task's x is its own copy (cloned or transferred to this thread): centre it in place.
   pca: async (input: { x: Matrix; options?: PcaOptions }, context: TaskContext) => (await import('../layout/pca')).pca(input.x, { ...input.options, overwriteInput: true }, context),
+  /**
+   * Loads a layout's module (and for PCA onnxruntime and its products' sessions) while the caller is
+   * still reading the input, so the thread's start overlaps the read; the next task on this thread
+   * starts at once.
+   */
+  warmUp: async (input: { task: 'pca' | 'tsne' | 'umap' }) => {
+    if (input.task === 'pca') (await import('../layout/pca')).warmUpPca();
+    else await (input.task === 'tsne' ? import('../layout/tsne') : import('../layout/umap'));
+  },
   umap: async (input: { x: Matrix; options?: UmapOptions }, context: TaskContext) =>
     (await import('../layout/umap')).umap(input.x, input.options, { ...context, onIteration: context.onIteration && ((epoch, coords) => context.onIteration!(epoch, NaN, coords)) }),
   dbscan: async (input: { x: Matrix; options: DbscanOptions }, context: TaskContext) => (await import('../cluster/dbscan')).dbscan(input.x, input.options, context),
