@@ -77,8 +77,8 @@ test('one bar per head for Q and for K, and one sweep point per layer on each of
 });
 
 test('a run without an SAE has no SAE section', async () => {
-  const { sae: _sae, ...plain } = fixture;
-  const page = await openPanel(browser, { result: { ...plain, sweep: fixture.sweep!.map(({ sae: _s, ...rest }) => rest) } as AttentionResult, theme: 'dark', width: 1000, height: 800 });
+  const plain: AttentionResult = { ...fixture, sae: undefined, sweep: fixture.sweep!.map((s) => ({ ...s, sae: undefined })) };
+  const page = await openPanel(browser, { result: plain, theme: 'dark', width: 1000, height: 800 });
   try {
     assert.deepEqual(page.errors, []);
     assert.equal(await page.page.locator('.ml-attention-sae, [data-card="sweep-sae"], [data-space="sae"]').count(), 0);
