@@ -549,6 +549,11 @@ export interface SaeFeatureProfile {
   max: number;
   /** Mean over the tokens where it is active. */
   meanActive: number;
+  /**
+   * The release's own measure, when SAELens's sparsity.safetensors sits beside the weights: log10 of the
+   * feature's density over the tokens the SAE was evaluated on; null for a feature that never fired there.
+   */
+  releaseLogDensity?: number | null;
 }
 
 /** Job `sae`: texts read through a sparse autoencoder at its hook. */

@@ -15,7 +15,7 @@ import { describeModelCopy } from '../hub-cache';
 import { openSafetensors, readTensorF32, type SafetensorsFile } from '../safetensors';
 import { findCatalogSae, SAE_RELEASES } from './catalog';
 import { gemmaScopeConfig, parseSaeLensConfig, type SaeConfig } from './config';
-import { ensureHubSae, GEMMA_SCOPE_FILE, SAELENS_FILES } from './hub';
+import { ensureHubSae, GEMMA_SCOPE_FILE, SAELENS_FILES, SPARSITY_FILE } from './hub';
 
 export interface LoadedSae {
   spec: string;
@@ -35,6 +35,8 @@ export interface LoadedSae {
   neuronpediaNote?: string;
   /** The catalog's model for the release (`gpt2`), to check against the model the SAE is used with. */
   releaseModel?: string;
+  /** SAELens's sparsity.safetensors beside the weights: log10 of each feature's density over the release's training tokens. */
+  logDensity?: Float32Array;
   warnings: string[];
 }
 
@@ -114,7 +116,7 @@ export function readSaeFiles(where: string, spec = where): LoadedSae {
   return { ...sae, spec, path: npz ?? folder, label: path.basename(folder), copy: describeModelCopy(folder) };
 }
 
-type FileSae = Pick<LoadedSae, 'config' | 'encoder' | 'dtype' | 'warnings' | 'neuronpediaId'>;
+type FileSae = Pick<LoadedSae, 'config' | 'encoder' | 'dtype' | 'warnings' | 'neuronpediaId' | 'logDensity'>;
 
 function readSaeLens(folder: string): FileSae {
   const missing = SAELENS_FILES.filter((f) => !fs.existsSync(path.join(folder, f)));
@@ -142,13 +144,36 @@ function readSaeLens(folder: string): FileSae {
   if (config.normalizeActivations === 'expected_average_only_in' && config.normScalingFactor === undefined) {
     warnings.push('normalize_activations is expected_average_only_in but cfg.json gives no norm_scaling_factor: activations are encoded unscaled, as SAELens does when loading this folder from disk.');
   }
+  const logDensity = readSparsity(folder, dSae, warnings);
   return {
     config,
+    ...(logDensity ? { logDensity } : {}),
     dtype: file.tensors.get('W_enc')?.dtype ?? 'F32',
     encoder: encoderOf(config, { wEnc: read('W_enc', [dIn, dSae]), bEnc: read('b_enc', [dSae]), wDec: read('W_dec', [dSae, dIn]), bDec: read('b_dec', [dIn]), threshold }),
     warnings,
     ...(config.neuronpediaId ? { neuronpediaId: config.neuronpediaId } : {}),
   };
+}
+
+/**
+ * sparsity.safetensors' tensor `sparsity` [d_sae] (log10 feature density), when the file is there.
+ * A missing file is normal; one that does not fit the SAE is reported and left out.
+ */
+function readSparsity(folder: string, dSae: number, warnings: string[]): Float32Array | undefined {
+  const file = path.join(folder, SPARSITY_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const opened = openSafetensors(file);
+    const info = opened.tensors.get('sparsity');
+    if (!info || info.shape.reduce((a, b) => a * b, 1) !== dSae) {
+      warnings.push(`${SPARSITY_FILE} was not read: it should hold a tensor "sparsity" of ${dSae} values (found ${[...opened.tensors.entries()].map(([n, t]) => `${n} [${t.shape.join(', ')}]`).join(', ') || 'no tensors'}).`);
+      return undefined;
+    }
+    return readTensorF32(opened, 'sparsity');
+  } catch (err) {
+    warnings.push(`${SPARSITY_FILE} was not read (${(err as Error).message}); the release's feature densities are not shown.`);
+    return undefined;
+  }
 }
 
 function readShaped(file: SafetensorsFile, name: string, shape: number[]): Float32Array {
