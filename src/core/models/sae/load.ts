@@ -13,7 +13,7 @@ import type { SaeEncoder } from '../../linalg/sae-encode';
 import type { EnsureModelOptions } from '../hub';
 import { describeModelCopy } from '../hub-cache';
 import { openSafetensors, readTensorF32, type SafetensorsFile } from '../safetensors';
-import { findCatalogSae, SAE_RELEASES } from './catalog';
+import { findCatalogSae, isCheckedOnHub, SAE_RELEASES, UNCHECKED_NOTE } from './catalog';
 import { gemmaScopeConfig, parseSaeLensConfig, type SaeConfig } from './config';
 import { ensureHubSae, GEMMA_SCOPE_FILE, SAELENS_FILES, SPARSITY_FILE } from './hub';
 
@@ -42,7 +42,11 @@ export interface LoadedSae {
 
 export type SaeSpec =
   | { kind: 'local'; path: string }
-  | { kind: 'hub'; repo: string; path: string; revision?: string; release?: string; saeId?: string; hook?: string; neuronpediaId?: string; neuronpediaNote?: string; releaseModel?: string };
+  | {
+    kind: 'hub'; repo: string; path: string; revision?: string; release?: string; saeId?: string; hook?: string; neuronpediaId?: string; neuronpediaNote?: string; releaseModel?: string;
+    /** A catalog id whose hub folder follows the release's pattern but was never seen in the repository. */
+    unchecked?: boolean;
+  };
 
 const SPEC_FIX = 'Give an SAE folder (cfg.json + sae_weights.safetensors), a params.npz, a catalog id such as gpt2-small-res-jb/blocks.8.hook_resid_pre, or hf:OWNER/REPO/PATH.';
 
@@ -70,6 +74,7 @@ export function parseSaeSpec(spec: string): SaeSpec {
     const e = catalog.entry;
     return {
       kind: 'hub', repo: catalog.release.repo, path: e.path, release: catalog.release.name, saeId: catalog.id, hook: e.hook, releaseModel: catalog.release.model,
+      ...(isCheckedOnHub(catalog.release, catalog.id) ? {} : { unchecked: true }),
       ...(e.neuronpediaId ? { neuronpediaId: e.neuronpediaId } : {}), ...(e.neuronpediaNote ? { neuronpediaNote: e.neuronpediaNote } : {}),
     };
   }
@@ -82,7 +87,17 @@ export async function loadSae(spec: string, options: EnsureModelOptions = {}): P
   const parsed = parseSaeSpec(spec);
   let where: string;
   if (parsed.kind === 'hub') {
-    where = await ensureHubSae({ repo: parsed.repo, path: parsed.path, revision: parsed.revision }, options);
+    try {
+      where = await ensureHubSae({ repo: parsed.repo, path: parsed.path, revision: parsed.revision }, options);
+    } catch (err) {
+      // The catalog derived this folder from the release's naming pattern; say so rather than blame the hub.
+      if (parsed.unchecked && err instanceof MechLensError && err.code === 'not-found' && /HTTP 404/.test(err.message)) {
+        throw new MechLensError('not-found', `${err.message}. MechLens's catalog entry ${parsed.release}/${parsed.saeId} is a ${UNCHECKED_NOTE}: its folder ${parsed.path} follows the release's naming, but was never seen in ${parsed.repo}`, {
+          input: spec, fix: `Look up the SAE's folder on https://huggingface.co/${parsed.repo} (or in SAELens's pretrained_saes.yaml) and give it as hf:${parsed.repo}/FOLDER.`,
+        });
+      }
+      throw err;
+    }
   } else {
     where = parsed.path;
   }
