@@ -2,6 +2,9 @@
 // MechLens's encodeSae (onnxruntime's MLAS GEMM plus the bias and ReLU pass) against numpy doing the same
 // float32 encode in the same run, alternating; medians. Also only 64 requested features (W_enc's columns).
 //
+// Runs on transparent huge pages as the CLI does (src/cli/huge-pages.ts: the bench starts itself again
+// with glibc.malloc.hugetlb=1); MECHLENS_HUGE_PAGES=0 measures without.
+//
 //   node --import tsx bench/sae.ts [--reps 3] [--tokens 1400]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +13,14 @@ import { join } from 'node:path';
 import { formatNpy } from '../src/core/io/matrix-files';
 import { encodeSae, type SaeEncoder } from '../src/core/linalg/sae-encode';
 import { createRandom } from '../src/core/random';
+import { hugePagesSkipReason, relaunchWithHugePages } from '../src/cli/huge-pages';
+
+const relaunched = relaunchWithHugePages();
+if (relaunched) relaunched.then((code) => process.exit(code));
+else main();
+
+function main(): void {
+console.log(`huge pages: ${(process.env.GLIBC_TUNABLES ?? '').includes('hugetlb=1') ? 'on (glibc.malloc.hugetlb=1)' : `off (${hugePagesSkipReason() ?? 'not asked'})`}`);
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -61,3 +72,4 @@ console.log(`|---|---|---|---|`);
 console.log(`| all ${dSae} features | ${a.toFixed(3)} s (${(gflop / a).toFixed(1)} GFLOP/s) | ${b.toFixed(3)} s (${(gflop / b).toFixed(1)} GFLOP/s) | ${(b / a).toFixed(2)}× |`);
 console.log(`| 64 requested features | ${c.toFixed(4)} s | — | ${(a / c).toFixed(0)}× faster than all |`);
 console.log(`same result: L0 total ${l0} vs numpy ${numpy!.l0}; Σf ${sum.toFixed(2)} vs ${numpy!.sum.toFixed(2)} (relative ${(Math.abs(sum - numpy!.sum) / numpy!.sum).toExponential(1)})`);
+}

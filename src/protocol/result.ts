@@ -190,6 +190,29 @@ export interface AttentionSpace {
   histogram: { edges: number[]; counts: number[] };
 }
 
+/**
+ * Job 4 with an SAE: each word's feature vector (every feature, read at the SAE's hook at the word's
+ * token, with the SAE's prepend_bos), its cosine similarities, and RSA of those with Q's and K's.
+ */
+export interface AttentionSae {
+  info: SaeInfo;
+  /** The hook the features were read at (the SAE's own). */
+  hook: string;
+  /** The features' cosine similarity matrix over the words, its selectivity and histogram. */
+  space: AttentionSpace;
+  /** RSA of the features' similarities with Q's and with K's at `layer` (permutation p as for Q–K); null where undefined. */
+  rsaQ: RsaStats | null;
+  rsaK: RsaStats | null;
+  /** Mean number of active features per word. */
+  meanL0: number;
+  /** Words on which no feature fires: no direction, so their cosines are 0 in `space.similarity`. */
+  silent: string[];
+  /** Whether a BOS was put before the prompts because the SAE's prepend_bos asked for one. */
+  bosFromSae: boolean;
+  /** Per head: Pearson r of the features' similarities with head h's Q slice and with the K slice it reads. */
+  heads: { head: number; rsaQ: number | null; rsaK: number | null }[];
+}
+
 /** Job 4: Q/K (and V) of the last token of a prompt template, compared with RSA. */
 export interface AttentionResult {
   schemaVersion: number;
@@ -219,13 +242,21 @@ export interface AttentionResult {
   kvHeads?: { nKvHead: number; groups: number; note: string } | null;
   /** Whether every prompt started with the BOS token the tokenizer adds (Llama 3, Gemma). */
   bosAdded?: boolean;
-  /** The same statistics at every layer, from one forward pass hooking all of them (when swept). */
-  sweep: { layer: number; rsaQK: number | null; selectivity: { q: number | null; k: number | null; v: number | null; mlp: number | null; resid: number | null } }[] | null;
+  /**
+   * The same statistics at every layer, from one forward pass hooking all of them (when swept). With
+   * an SAE, `sae` is the Pearson r of the features' similarities with Q's, K's and the residual stream's at that layer.
+   */
+  sweep: {
+    layer: number; rsaQK: number | null; selectivity: { q: number | null; k: number | null; v: number | null; mlp: number | null; resid: number | null };
+    sae?: { q: number | null; k: number | null; resid: number | null };
+  }[] | null;
+  /** The words' SAE features as one more representation, compared with Q and K (`--sae`); absent without. */
+  sae?: AttentionSae;
   warnings: string[];
   /** Present when a model in the run has random weights; the panel shows RANDOM_WEIGHTS_NOTE as a banner. */
   randomWeights?: RandomWeightsMark;
   run: RunInfo;
-  inputs: { words: string; model: string; template: string; layer: number; seed: number };
+  inputs: { words: string; model: string; template: string; layer: number; seed: number; sae?: string };
 }
 
 /** A DBSCAN group of tokens on the 2-D map. */
@@ -518,6 +549,11 @@ export interface SaeFeatureProfile {
   max: number;
   /** Mean over the tokens where it is active. */
   meanActive: number;
+  /**
+   * The release's own measure, when SAELens's sparsity.safetensors sits beside the weights: log10 of the
+   * feature's density over the tokens the SAE was evaluated on; null for a feature that never fired there.
+   */
+  releaseLogDensity?: number | null;
 }
 
 /** Job `sae`: texts read through a sparse autoencoder at its hook. */

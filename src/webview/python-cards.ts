@@ -6,6 +6,7 @@ import type { JobName, ResultOf } from '../protocol/jobs';
 import type { AttentionResult, CompareResult, ContrastResult, HeadDetector, HeadsResult, Result, SaeResult } from '../protocol/result';
 import { attributionCards, attributionScript } from './python-attribution';
 import { lensScript } from './lens-python';
+import { attentionSaeCards, attentionSaeScript } from './python-attention-sae';
 import { buildScript, pyInt, pyLiteral, pyMatrix, pyNumber, pyStr, pyVector, type ScriptParts } from './python-script';
 
 const STATS = 'from scipy import stats';
@@ -492,9 +493,10 @@ export const pythonCards: { readonly [J in JobName]: PythonCards<J> } = Object.f
   attention: {
     has: (result, name) => {
       if (name === 'sweep-selectivity' || name === 'sweep-rsa') return result.sweep !== null;
+      if (attentionSaeCards.test(name)) return result.sae !== undefined && (name !== 'sweep-sae' || result.sweep !== null);
       return /^(similarity-(q|k)|histogram-(q|k)|rsa-scatter|rsa-per-category|rsa-per-head)$/.test(name);
     },
-    script: attentionScript,
+    script: (result, name) => attentionScript(result, name) ?? attentionSaeScript(result, name),
   },
   contrast: {
     has: (_result, name) => /^(activations|neuron-means|neuron|sentence-means|t-values|label-shuffle|neuron-map|gram-matrix|cosine-matrix|cosine-histogram)$/.test(name),

@@ -128,6 +128,9 @@ test('an SAE from the hub by hf: spec and by catalog id: downloaded once into th
     assert.ok(hub.log.some((l) => l.url.endsWith('layer_3/width_16k/average_l0_9/params.npz')));
     await assert.rejects(loadSae('gpt2-small-res-jb/blocks.2.hook_resid_pre', { cacheDir }), /The hub has no blocks\.2\.hook_resid_pre\/cfg\.json for jbloom\/GPT2-Small-SAEs-Reformatted/);
     await assert.rejects(loadSae('gpt2-small-res-jb/blocks.3.hook_resid_pre', { cacheDir, offline: true }), /offline mode does not download/);
+    // A catalog id the catalog only derived from the release's naming says so when the hub lacks it.
+    await assert.rejects(loadSae('pythia-70m-deduped-res-sm/blocks.2.hook_resid_post', { cacheDir }),
+      /HTTP 404.*catalog entry pythia-70m-deduped-res-sm\/blocks\.2\.hook_resid_post is a path not checked against the hub: its folder 2-res-sm follows the release's naming/s);
   } finally {
     if (saved === undefined) delete process.env.HF_ENDPOINT;
     else process.env.HF_ENDPOINT = saved;

@@ -72,6 +72,7 @@ async function startAttention(layer: number): Promise<string> {
   const template = await session.acceptInputBox('Attention Q/K — prompt template');
   await session.answerInputBox('Attention Q/K — layer', String(layer));
   await session.pickQuickItem('Attention Q/K — layer sweep', new RegExp(`^Layer ${layer} only$`));
+  await session.acceptQuickPick('Attention Q/K — SAE features');
   return template;
 }
 

@@ -102,6 +102,7 @@ test('Compare Attention Q/K… on a Llama-style checkpoint (GQA, BOS): title, he
     const template = await session.acceptInputBox('Attention Q/K — prompt template');
     await session.answerInputBox('Attention Q/K — layer', '1');
     await session.pickQuickItem('Attention Q/K — layer sweep', /^Layer 1 only$/);
+    await session.acceptQuickPick('Attention Q/K — SAE features');
     const panel = await session.webview('section.ml-card[data-card="rsa"] [data-stat="pearson"]');
     const cli = runCli<AttentionResult>('attention', ['--words', path.join(workspace, wordList), '--model', llama, '--template', template, '--layer', '1']);
     assert.equal(cli.bosAdded, true, 'the Llama tokenizer adds <|begin_of_text|>');

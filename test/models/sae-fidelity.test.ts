@@ -104,6 +104,12 @@ test('SAE specs: local paths, catalog ids with their hub folders, hf: specs, and
   if (gs.kind === 'hub') assert.deepEqual([gs.repo, gs.path, gs.hook, gs.neuronpediaId], ['google/gemma-scope-2b-pt-res', 'layer_20/width_16k/average_l0_71', 'blocks.20.hook_resid_post', 'gemma-2-2b/20-gemmascope-res-16k']);
   else assert.fail('gemma scope spec is a hub spec');
   assert.deepEqual(parseSaeSpec('hf:google/gemma-scope-2b-pt-res/layer_20/width_16k/average_l0_71/params.npz@abc123'), { kind: 'hub', repo: 'google/gemma-scope-2b-pt-res', path: 'layer_20/width_16k/average_l0_71', revision: 'abc123' });
+  // Catalog ids whose hub folder was not seen in the repository are marked; checked ones are not.
+  assert.equal(jb.kind === 'hub' && jb.unchecked, undefined);
+  assert.equal(gs.unchecked, undefined);
+  const other = parseSaeSpec('gemma-scope-2b-pt-res/layer_12/width_16k/average_l0_82');
+  const pythia = parseSaeSpec('pythia-70m-deduped-res-sm/blocks.3.hook_resid_post');
+  assert.deepEqual([other.kind === 'hub' && other.unchecked, pythia.kind === 'hub' && pythia.unchecked], [true, true]);
   assert.throws(() => parseSaeSpec('gpt2-small-res-jb/blocks.30.hook_resid_pre'), /has no SAE "blocks.30.hook_resid_pre".*Its SAEs are named like/s);
   assert.throws(() => parseSaeSpec('no/such/sae'), /neither an SAE file or folder nor a known SAE/);
   assert.throws(() => readSaeFiles(base), /not an SAE folder: no cfg.json and sae_weights.safetensors/);

@@ -16,6 +16,8 @@ import { runCompare } from '../../src/core/analyses/compare';
 import { runAttention } from '../../src/core/analyses/attention';
 import { runContrast } from '../../src/core/analyses/contrast';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
+import { SAE_FIXTURE_CHECKPOINT } from '../fixtures/sae/dump-activations';
+import { ATTENTION_SAE_WORDS } from '../fixtures/sae/attention/dump-attention';
 
 const repoRoot = path.join(__dirname, '..', '..');
 
@@ -39,7 +41,7 @@ async function realCompare(): Promise<CompareResult> {
 }
 
 /** Attention and contrast on small random GPT-2 checkpoints, as the panel fixtures are made; contrast with both tests and corrections. */
-async function realModelRuns(): Promise<{ attention: AttentionResult; contrast: ContrastResult; welchFdr: ContrastResult }> {
+async function realModelRuns(): Promise<{ attention: AttentionResult; attentionSae: AttentionResult; contrast: ContrastResult; welchFdr: ContrastResult }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-python-models-'));
   writeRandomGpt2Checkpoint(path.join(dir, 'attn'), { nLayer: 3, nEmbd: 64, nHead: 4, seed: 7 });
   writeRandomGpt2Checkpoint(path.join(dir, 'mlp'), { nLayer: 2, nEmbd: 64, seed: 5 });
@@ -47,21 +49,28 @@ async function realModelRuns(): Promise<{ attention: AttentionResult; contrast: 
   const sentencesPath = path.join(repoRoot, 'samples', 'him-her.sentences');
   const contrast = await runContrast({ sentencesPath, model: path.join(dir, 'mlp'), hook: 'blocks.1.mlp.hook_pre', seed: 0, shuffles: 50 });
   const welchFdr = await runContrast({ sentencesPath, model: path.join(dir, 'mlp'), hook: 'blocks.1.mlp.hook_pre', seed: 0, shuffles: 50, test: 'welch', correction: 'fdr', alpha: 0.2 });
-  return { attention, contrast, welchFdr };
+  // Job 4 with the end-to-end SAE fixture on its own random GPT-2 (its d_in is that model's width).
+  writeRandomGpt2Checkpoint(path.join(dir, 'sae-model'), SAE_FIXTURE_CHECKPOINT);
+  fs.writeFileSync(path.join(dir, 'kinds.words'), ATTENTION_SAE_WORDS);
+  const attentionSae = await runAttention({ wordsPath: path.join(dir, 'kinds.words'), model: path.join(dir, 'sae-model'), layer: 1, sweep: true, seed: 0, permutations: 50,
+    sae: path.join(repoRoot, 'test/fixtures/sae/e2e/sae') });
+  return { attention, attentionSae, contrast, welchFdr };
 }
 
 let compare: CompareResult;
 let attention: AttentionResult;
+let attentionSae: AttentionResult;
 let contrast: ContrastResult;
 let welchFdr: ContrastResult;
 let cards: [Result, string[]][] = [];
 before(async () => {
   compare = await realCompare();
-  ({ attention, contrast, welchFdr } = await realModelRuns());
+  ({ attention, attentionSae, contrast, welchFdr } = await realModelRuns());
   /** The export names of every chart card, per panel (the names the panels give card()). */
   cards = [
   [compare, ['similarity-a', 'similarity-b', 'selectivity-strips', 'similarity-histogram', 'rsa-scatter', 'rsa-per-category', 'word-vector', 'clusters-a', 'clusters-b']],
   [attention, ['similarity-q', 'similarity-k', 'histogram-q', 'histogram-k', 'rsa-scatter', 'rsa-per-category', 'rsa-per-head', 'sweep-selectivity', 'sweep-rsa']],
+  [attentionSae, ['similarity-sae', 'sae-rsa-per-head-q', 'sae-rsa-per-head-k', 'sweep-sae']],
   [contrast, ['activations', 'neuron-means', 'sentence-means', 't-values', 'neuron', 'label-shuffle', 'neuron-map', 'gram-matrix', 'cosine-matrix', 'cosine-histogram']],
   ];
 });
@@ -160,6 +169,13 @@ test('each script runs with /usr/bin/python3 and reproduces the panel\'s numbers
     attention.rsaByCategory.map((r) => [r.category, ...rsa(r)]), 'attention RSA per category');
   close(get('attention/rsa-per-head').rsa, attention.heads.map((h) => h.rsa), 'per-head RSA redrawn');
   close(get('attention/sweep-rsa').rsaQK, attention.sweep!.map((s) => s.rsaQK), 'sweep RSA redrawn');
+  const sae = attentionSae.sae!;
+  const saeRsa = get('attention/similarity-sae');
+  for (const [key, stats] of [['features_vs_Q', sae.rsaQ!], ['features_vs_K', sae.rsaK!]] as const) close(gotRsa(saeRsa[key]), rsa(stats), `SAE ${key}`);
+  close(get('attention/sae-rsa-per-head-q').rsaQ, sae.heads.map((h) => h.rsaQ), 'SAE per-head RSA with Q redrawn');
+  close(get('attention/sae-rsa-per-head-k').rsaK, sae.heads.map((h) => h.rsaK), 'SAE per-head RSA with K redrawn');
+  close(get('attention/sweep-sae').resid, attentionSae.sweep!.map((s) => s.sae!.resid), 'SAE sweep redrawn');
+  assert.equal(pythonForCard(attention, 'similarity-sae'), undefined, 'no SAE cards without an SAE');
 
   // Contrast.
   const tTest = get('contrast/t-values');

@@ -94,6 +94,31 @@ test('the features table lists every profile with its density and exports as CSV
   assert.equal(csv.content.trim().split('\n').length, fixture.profiles.length + 1);
 });
 
+test('with SAELens\'s sparsity file, the feature card shows the release\'s density beside the density on these texts, and the CSV has it', async () => {
+  const [first, second] = fixture.profiles;
+  const withRelease: SaeResult = { ...fixture, profiles: fixture.profiles.map((p, i) => (i === 0 ? { ...p, releaseLogDensity: -2.5 } : i === 1 ? { ...p, releaseLogDensity: null } : p)) };
+  const page = await openPanel(browser, { result: withRelease, theme: 'dark', width: 1280, height: 1100 });
+  try {
+    const stat = async (feature: number) => {
+      await page.page.locator(`.ml-sae-table tr[data-feature="${feature}"]`).click();
+      const cardEl = page.page.locator(`[data-card="sae-feature"][data-feature="${feature}"]`);
+      await cardEl.waitFor();
+      return cardEl.locator('[data-stat="releaseDensity"]').textContent();
+    };
+    assert.equal(await stat(first.feature), '0.3% (log10 -2.50)');
+    assert.equal(await stat(second.feature), 'never active (dead)');
+    await page.page.locator('[data-card="sae-table"] [data-export="csv"]').click();
+    const csv = (await page.posted()).at(-1) as { content: string };
+    const [head, row] = csv.content.trim().split('\n');
+    assert.match(head, /density,release_log10_density,neuronpedia/);
+    assert.match(row, /,-2\.5,/);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+  assert.equal(await panel.page.locator('[data-stat="releaseDensity"]').count(), 0, 'no file, no release density');
+});
+
 /** Hovers the second profile's feature, so every token is shaded by it, and saves the picture. */
 async function hoveredScreenshot(page: WebviewPage, name: string): Promise<void> {
   await page.page.locator(`.ml-sae-chip[data-feature="${fixture.profiles[1].feature}"]`).first().hover();

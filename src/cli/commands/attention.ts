@@ -19,6 +19,7 @@ const command: CliJobCommand<'attention'> = {
     pieces: { description: 'words that are several tokens: drop (default) or last-piece' },
     permutations: { description: 'permutations for the RSA p-value (default 1000)' },
     seed: { description: 'seed (default 0)' },
+    sae: { description: 'also compare the words\' SAE features at the SAE\'s hook with Q and K (SAE folder, params.npz, RELEASE/SAE_ID or hf:OWNER/REPO/PATH)' },
     provider: { description: 'execution provider: auto, cpu, cuda, webgpu, dml, coreml' },
     'cache-dir': { description: 'download cache' },
     offline: { flag: true, description: 'use only cached downloads' },
@@ -39,6 +40,7 @@ const command: CliJobCommand<'attention'> = {
       permutations: numberOption('attention', args, 'permutations', ATTENTION_DEFAULTS.permutations, PERMUTATIONS),
       seed: numberOption('attention', args, 'seed', 0, { integer: true }),
       provider: args.provider as string | undefined,
+      sae: args.sae as string | undefined,
       cacheDir: args['cache-dir'] as string | undefined,
       offline: args.offline === true,
     };
@@ -52,7 +54,11 @@ const command: CliJobCommand<'attention'> = {
     io.log(`${r.items.length} words at layer ${r.layer} (${r.provider}); selectivity Q ${selectivityValue(r.q.selectivity)}, K ${selectivityValue(r.k.selectivity)}, V ${selectivityValue(r.v.selectivity)}`);
     io.log(`RSA Q vs K: r ${f(r.rsa.pearson)}, ρ ${f(r.rsa.spearman)}, p ${r.rsa.pValue ?? 'n/a'}`);
     for (const c of r.rsaByCategory) io.log(`  within ${c.category}: r ${f(c.pearson)}`);
-    if (r.sweep) for (const s of r.sweep) io.log(`  layer ${s.layer}: RSA Q-K ${f(s.rsaQK)}, selectivity q ${f(s.selectivity.q)} k ${f(s.selectivity.k)} resid ${f(s.selectivity.resid)}`);
+    if (r.sae) {
+      const rsa = (x: typeof r.sae.rsaQ) => (x ? `r ${f(x.pearson)}, ρ ${f(x.spearman)}, p ${x.pValue ?? 'n/a'}` : 'undefined');
+      io.log(`SAE ${r.sae.info.label} at ${r.sae.hook} (mean L0 ${r.sae.meanL0.toFixed(1)}): RSA features vs Q ${rsa(r.sae.rsaQ)}; vs K ${rsa(r.sae.rsaK)}`);
+    }
+    if (r.sweep) for (const s of r.sweep) io.log(`  layer ${s.layer}: RSA Q-K ${f(s.rsaQK)}, selectivity q ${f(s.selectivity.q)} k ${f(s.selectivity.k)} resid ${f(s.selectivity.resid)}${s.sae ? `; SAE vs q ${f(s.sae.q)} k ${f(s.sae.k)} resid ${f(s.sae.resid)}` : ''}`);
     logSourceCopies(r, io);
     for (const w of r.warnings) io.log(`warning: ${w}`);
   },

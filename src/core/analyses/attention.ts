@@ -2,7 +2,7 @@
 // template, Q, K and V are read at the word's token (the last token for the notebook's template),
 // and the Q and K representations are compared with RSA, overall, per category and per head.
 // The layer sweep hooks every layer in one forward pass.
-import type { AttentionResult, AttentionSpace } from '../../protocol/result';
+import type { AttentionResult, AttentionSae, AttentionSpace } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { MechLensError, throwIfCancelled } from '../errors';
 import { assertModelFits } from '../models/weight-memory';
@@ -19,7 +19,9 @@ import { selectivityIndex } from '../stats/selectivity';
 import { cosineSimilarityMatrix } from '../stats/similarity';
 import { readWordListFile, type WordList } from '../text/word-list';
 import { VERSION } from '../version';
+import { attentionSaeRow, featureRsa, silentWarning, wordFeatures, type WordFeatures } from './attention-sae';
 import { DEFAULT_HOOK_TEMPLATE } from './model-source';
+import { openSae } from './sae-features';
 
 export interface AttentionInput {
   wordsPath: string;
@@ -37,6 +39,8 @@ export interface AttentionInput {
   cacheDir?: string;
   offline?: boolean;
   provider?: string;
+  /** An SAE (spec as in core/models/sae/load.ts) whose features at its own hook are compared with Q and K. */
+  sae?: string;
 }
 
 export const ATTENTION_DEFAULTS = Object.freeze({ model: 'gpt2-medium', template: DEFAULT_HOOK_TEMPLATE, layer: 5, permutations: 1000, bins: 30 });
@@ -52,6 +56,7 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
   const step = (message: string, fraction?: number) => control.onProgress?.({ message, fraction });
 
   const list = input.wordList ?? readWordListFile(input.wordsPath);
+  const opened = input.sae ? await openSae(input.sae, undefined, input.model, input, control) : undefined;
   step(`Loading ${input.model}`, 0);
   const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => control.onProgress?.({ message }) });
   const model = await loadModel(dir);
@@ -90,13 +95,20 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
     return { rows: t.dims[0], cols: t.dims[1], data: t.data };
   };
 
+  let features: WordFeatures | undefined;
+  if (opened) {
+    step(`SAE features at ${opened.hook}`, 0.45);
+    features = await wordFeatures(model, opened, check.inputs, { signal, provider: input.provider });
+    throwIfCancelled(signal);
+  }
+
   step('Similarities and RSA', 0.5);
   const main = hooksAt(layer);
-  const space = (hook: string): AttentionSpace & { sim: Matrix } => {
-    const sim = cosineSimilarityMatrix(rows(hook)).similarity;
+  const describe = (hook: string, sim: Matrix): AttentionSpace & { sim: Matrix } => {
     const h = histogram(upperTriangle(sim), { bins });
     return { hook, sim, similarity: toJson(sim), selectivity: selectivityIndex(sim, itemCategories), histogram: { edges: Array.from(h.edges), counts: Array.from(h.counts) } };
   };
+  const space = (hook: string) => describe(hook, cosineSimilarityMatrix(rows(hook)).similarity);
   const q = space(main.q);
   const k = space(main.k);
   const v = space(main.v);
@@ -113,12 +125,14 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
   for (const s of byCategory.skipped) warnings.push(`RSA within "${s.category}" is undefined: ${s.reason}.`);
 
   step('Per-head RSA', 0.75);
+  const saeHeads: AttentionSae['heads'] = [];
   const heads = Array.from({ length: nHead }, (_, head) => {
     const kvHead = Math.floor(head / groups);
     const qs = headSlice(rows(main.q), head, nHead);
     const ks = headSlice(rows(main.k), kvHead, nKvHead);
     const qSim = cosineSimilarityMatrix(qs).similarity;
     const kSim = cosineSimilarityMatrix(ks).similarity;
+    if (features) saeHeads.push({ head, rsaQ: featureRsa(features.sim, qSim)?.pearson ?? null, rsaK: featureRsa(features.sim, kSim)?.pearson ?? null });
     return { head, kvHead, rsa: safeRsa(qSim, kSim), selectivityQ: selectivityIndex(qSim, itemCategories).index, selectivityK: selectivityIndex(kSim, itemCategories).index };
   });
 
@@ -130,17 +144,31 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
       const h = hooksAt(l);
       const sims = Object.fromEntries(Object.entries(h).map(([name, hook]) => [name, cosineSimilarityMatrix(rows(hook)).similarity]));
       const sel = (name: string) => selectivityIndex(sims[name], itemCategories).index;
-      return { layer: l, rsaQK: safeRsa(sims.q, sims.k), selectivity: { q: sel('q'), k: sel('k'), v: sel('v'), mlp: sel('mlp'), resid: sel('resid') } };
+      const withFeatures = (name: string) => (features ? featureRsa(features.sim, sims[name])?.pearson ?? null : null);
+      return {
+        layer: l, rsaQK: safeRsa(sims.q, sims.k), selectivity: { q: sel('q'), k: sel('k'), v: sel('v'), mlp: sel('mlp'), resid: sel('resid') },
+        ...(features ? { sae: { q: withFeatures('q'), k: withFeatures('k'), resid: withFeatures('resid') } } : {}),
+      };
     });
   }
 
   const strip = ({ sim: _sim, ...rest }: AttentionSpace & { sim: unknown }): AttentionSpace => rest;
+  let sae: AttentionSae | undefined;
+  if (opened && features) {
+    step('RSA of the SAE features with Q and K', 0.95);
+    const rsaOptions = { permutations, seed, signal };
+    sae = attentionSaeRow(opened, features, strip(describe(opened.hook, features.sim)), items,
+      featureRsa(features.sim, q.sim, rsaOptions), featureRsa(features.sim, k.sim, rsaOptions), saeHeads);
+    warnings.push(...features.warnings);
+    const silent = silentWarning(sae.silent, opened.sae.label);
+    if (silent) warnings.push(silent);
+  }
   step('Done', 1);
   const modelName = input.model.replace(/^.*[\\/]/, '');
   return {
     schemaVersion: SCHEMA_VERSION,
     job: 'attention',
-    title: `Q/K at layer ${layer} of ${modelName}: "${template}"`,
+    title: `Q/K at layer ${layer} of ${modelName}: "${template}"${sae ? `, with features of ${sae.info.label}` : ''}`,
     model: { spec: `model:${input.model}#${main.q}`, label: modelName, kind: 'model-hook', dims: rows(main.q).cols, revision: captured.revision, provider: captured.provider, copy: model.copy },
     provider: captured.provider,
     template,
@@ -159,9 +187,10 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
     kvHeads,
     bosAdded: captured.bosAdded,
     sweep,
+    ...(sae ? { sae } : {}),
     warnings,
-    run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { template, layer, permutations, seed, pieces: input.pieces ?? 'drop', sweep: !!input.sweep, bins } },
-    inputs: { words: input.wordsPath, model: input.model, template, layer, seed },
+    run: { createdAt: new Date().toISOString(), version: VERSION, durationMs: Date.now() - started, options: { template, layer, permutations, seed, pieces: input.pieces ?? 'drop', sweep: !!input.sweep, bins, ...(input.sae ? { sae: input.sae } : {}) } },
+    inputs: { words: input.wordsPath, model: input.model, template, layer, seed, ...(input.sae ? { sae: input.sae } : {}) },
   };
 }
 

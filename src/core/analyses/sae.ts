@@ -88,7 +88,7 @@ export async function runSae(input: SaeInput, control: RunControl = {}): Promise
 
   const counted = texts.reduce((n, t) => n + t.tokens.length - bos, 0);
   const meanL0 = counted ? texts.reduce((s, t) => s + t.positions.slice(bos).reduce((a, p) => a + p.l0, 0), 0) / counted : 0;
-  const profiles = featureProfiles(texts, acts.data, acts.cols, rowStart, bos, encoding.features);
+  const profiles = featureProfiles(texts, acts.data, acts.cols, rowStart, bos, encoding.features, sae.logDensity);
   const warnings = [...opened.warnings, ...captured.warnings];
   if (encoding.features && sae.config.architecture !== 'topk') warnings.push(`Only ${encoding.features.length} of ${sae.config.dSae} features were computed: L0 counts those, and there is no reconstruction (MSE, variance explained).`);
   if (encoding.features && sae.config.architecture === 'topk') warnings.push(`A topk SAE needs every pre-activation to find its top ${sae.config.k}: all ${sae.config.dSae} were computed, and the ${encoding.features.length} asked for are reported.`);
@@ -117,7 +117,7 @@ export async function runSae(input: SaeInput, control: RunControl = {}): Promise
 }
 
 /** The features of any token's top list, strongest first, each over every token of every text. */
-function featureProfiles(texts: SaeText[], acts: Float32Array, cols: number, rowStart: number[], bos: number, features: Int32Array | null): SaeFeatureProfile[] {
+function featureProfiles(texts: SaeText[], acts: Float32Array, cols: number, rowStart: number[], bos: number, features: Int32Array | null, logDensity?: Float32Array): SaeFeatureProfile[] {
   const strongest = new Map<number, number>();
   for (const t of texts) for (const p of t.positions) for (const { feature, value } of p.top) strongest.set(feature, Math.max(strongest.get(feature) ?? 0, value));
   const chosen = [...strongest.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, MAX_PROFILES).map(([f]) => f);
@@ -133,6 +133,8 @@ function featureProfiles(texts: SaeText[], acts: Float32Array, cols: number, row
       if (v > max) max = v;
       return v;
     }));
-    return { feature, activations, density: counted ? active / counted : 0, max, meanActive: active ? sum / active : 0 };
+    // SAELens writes log10(0) = −inf for a feature that never fired, which JSON cannot hold: null.
+    const release = logDensity ? { releaseLogDensity: Number.isFinite(logDensity[feature]) ? logDensity[feature] : null } : {};
+    return { feature, activations, density: counted ? active / counted : 0, max, meanActive: active ? sum / active : 0, ...release };
   });
 }

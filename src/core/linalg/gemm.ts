@@ -51,6 +51,11 @@ function chooseBackend(multiplyAdds: number, wanted: GemmBackend | undefined): G
   return choice;
 }
 
+/** The backend a product of this many multiply-adds runs on (for graphs built elsewhere, e.g. the SAE encode; they count their own runs). */
+export function productBackend(multiplyAdds: number): GemmBackend {
+  return chooseBackend(multiplyAdds, undefined);
+}
+
 /**
  * op(A)·op(B), where op transposes when asked. Both operands must have the same element type; the
  * result has it too. Neither operand is changed.

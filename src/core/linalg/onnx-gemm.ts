@@ -44,12 +44,16 @@ function gemmModel(elem: 'float32' | 'float64', transA: boolean, transB: boolean
 }
 
 function session(elem: 'float32' | 'float64', transA: boolean, transB: boolean): SyncCpuSession {
-  const key = `${elem}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+  return linalgSession(`${elem}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`, () => gemmModel(elem, transA, transB));
+}
+
+/** A cached synchronous CPU session for a small linalg graph, built by `model` on first use under `key`. */
+export function linalgSession(key: string, model: () => Uint8Array): SyncCpuSession {
   let s = sessions.get(key);
   if (!s) {
     const rt = loadRuntime();
     if (!rt) throw new Error(onnxGemmUnavailable() ?? 'onnxruntime unavailable');
-    s = rt.createSyncCpuSession(gemmModel(elem, transA, transB));
+    s = rt.createSyncCpuSession(model());
     sessions.set(key, s);
   }
   return s;

@@ -6,7 +6,8 @@
 // Asking for a few features multiplies by those columns of W_enc only (not for topk, which needs
 // every pre-activation to know the k largest).
 import type { Matrix } from '../matrix';
-import { gemm } from './gemm';
+import { gemm, gemmCounts, productBackend } from './gemm';
+import { saeEncodeOnnx, type SaeGraphActivation } from './onnx-sae';
 
 export interface SaeEncoder {
   dIn: number;
@@ -44,11 +45,11 @@ export interface SaeEncoding {
 /** SAELens's layer_norm epsilon (run_time_activation_ln_in). */
 const LAYER_NORM_EPS = 1e-5;
 
-/** norm_in of every row of x (a new array; x is not changed), and how norm_out undoes it. */
+/** norm_in of every row of x (a new array, or x's own when there is nothing to do; x is not changed), and how norm_out undoes it. */
 export function normalizeSaeInput(x: Matrix<Float32Array>, sae: SaeEncoder): { input: Float32Array; normalization?: RowNormalization } {
   const { rows, cols } = x;
+  if (sae.normalize === 'none' || (sae.normalize === 'expected_average_only_in' && sae.normScalingFactor === undefined)) return { input: x.data };
   const input = new Float32Array(x.data);
-  if (sae.normalize === 'none' || (sae.normalize === 'expected_average_only_in' && sae.normScalingFactor === undefined)) return { input };
   const scale = new Float64Array(rows);
   const shift = sae.normalize === 'layer_norm' ? new Float64Array(rows) : undefined;
   for (let r = 0; r < rows; r++) {
@@ -86,16 +87,25 @@ export function normalizeSaeInput(x: Matrix<Float32Array>, sae: SaeEncoder): { i
 export function encodeSae(x: Matrix<Float32Array>, sae: SaeEncoder, features?: readonly number[]): SaeEncoding {
   if (x.cols !== sae.dIn) throw new RangeError(`encodeSae: activations have ${x.cols} values per row, the SAE reads ${sae.dIn}`);
   const { input, normalization } = normalizeSaeInput(x, sae);
-  if (sae.applyBDecToInput) {
-    for (let r = 0; r < x.rows; r++) for (let c = 0; c < sae.dIn; c++) input[r * sae.dIn + c] -= sae.bDec[c];
-  }
   const subset = features && sae.architecture !== 'topk' ? Int32Array.from(features) : null;
   const width = subset ? subset.length : sae.dSae;
   const wEnc = subset ? gatherColumns(sae.wEnc, sae.dIn, sae.dSae, subset) : sae.wEnc;
-  const pre = gemm({ rows: x.rows, cols: sae.dIn, data: input }, { rows: sae.dIn, cols: width, data: wEnc }).data;
   const bias = subset ? Float32Array.from(subset, (f) => sae.bEnc[f]) : sae.bEnc;
   const threshold = sae.threshold && subset ? Float32Array.from(subset, (f) => sae.threshold![f]) : sae.threshold;
-  activate(pre, x.rows, width, bias, sae, threshold);
+  let pre: Float32Array;
+  if (productBackend(x.rows * sae.dIn * width) === 'onnx') {
+    // b_dec, bias, threshold and activation inside onnxruntime, f written into its own array.
+    gemmCounts.onnx++;
+    pre = saeEncodeOnnx(graphActivation(sae), { x: input, rows: x.rows, w: wEnc, dIn: sae.dIn, width, bEnc: bias, ...(sae.applyBDecToInput ? { bDec: sae.bDec } : {}), ...(threshold ? { threshold } : {}) });
+    if (sae.architecture === 'topk') for (let r = 0; r < x.rows; r++) keepTopK(pre.subarray(r * width, (r + 1) * width), sae.k!);
+  } else {
+    const centred = sae.applyBDecToInput ? (input === x.data ? new Float32Array(input) : input) : input;
+    if (sae.applyBDecToInput) {
+      for (let r = 0; r < x.rows; r++) for (let c = 0; c < sae.dIn; c++) centred[r * sae.dIn + c] -= sae.bDec[c];
+    }
+    pre = gemm({ rows: x.rows, cols: sae.dIn, data: centred }, { rows: sae.dIn, cols: width, data: wEnc }, { backend: 'js' }).data;
+    activate(pre, x.rows, width, bias, sae, threshold);
+  }
   const acts = { rows: x.rows, cols: width, data: pre };
   if (features && !subset) {
     const picked = Int32Array.from(features);
@@ -104,7 +114,13 @@ export function encodeSae(x: Matrix<Float32Array>, sae: SaeEncoder, features?: r
   return { acts, features: subset, ...(normalization ? { normalization } : {}) };
 }
 
-/** pre += b_enc, then the activation, in place. */
+function graphActivation(sae: SaeEncoder): SaeGraphActivation {
+  if (sae.architecture === 'standard') return 'relu';
+  if (sae.architecture === 'topk') return 'none';
+  return sae.jumpWithoutRelu ? 'jump-no-relu' : 'jumprelu';
+}
+
+/** pre += b_enc, then the activation, in place (the JavaScript path, for small products). */
 function activate(pre: Float32Array, rows: number, width: number, bias: Float32Array, sae: SaeEncoder, threshold: Float32Array | undefined): void {
   const { architecture, k } = sae;
   // SAELens's JumpReLUSAE is relu(pre)·(pre > threshold); Gemma Scope's reference is pre·(pre > threshold).

@@ -221,7 +221,8 @@ export interface DenseTensor {
 
 /** A CPU session whose run() returns its outputs at once (see createSyncCpuSession). */
 export interface SyncCpuSession {
-  run(feeds: Record<string, DenseTensor>, outputs: readonly string[]): Record<string, DenseTensor>;
+  /** `into`: outputs written straight into these arrays (no copy out of onnxruntime); returned as given. */
+  run(feeds: Record<string, DenseTensor>, outputs: readonly string[], into?: Record<string, DenseTensor>): Record<string, DenseTensor>;
   dispose(): void;
 }
 
@@ -242,15 +243,19 @@ export function createSyncCpuSession(bytes: Uint8Array, threads?: number): SyncC
   session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, options);
   let disposed = false;
   return {
-    run(feeds, outputs) {
+    run(feeds, outputs, into) {
       if (disposed) throw new Error('SyncCpuSession.run after dispose');
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [name, t] of Object.entries(feeds)) {
         ortFeeds[name] = new ort.Tensor(t.data instanceof Float64Array ? 'float64' : 'float32', t.data, t.dims);
       }
-      const fetches: Record<string, null> = {};
-      for (const name of outputs) fetches[name] = null;
+      const fetches: Record<string, ort.Tensor | null> = {};
+      for (const name of outputs) {
+        const given = into?.[name];
+        fetches[name] = given ? new ort.Tensor(given.data instanceof Float64Array ? 'float64' : 'float32', given.data, given.dims) : null;
+      }
       const result = session.run(ortFeeds, fetches, {});
+      if (into && outputs.every((name) => into[name])) return Object.fromEntries(outputs.map((name) => [name, into[name]]));
       const out: Record<string, DenseTensor> = {};
       for (const [name, value] of Object.entries(result)) {
         const tensor = value as ort.Tensor;

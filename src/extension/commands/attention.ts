@@ -6,6 +6,7 @@ import type { AttentionResult } from '../../protocol/result';
 import { ATTENTION_DEFAULTS, type AttentionInput } from '../../core/analyses/attention';
 import type { RunControl } from '../../core/run-control';
 import { hookConfigFor, readContrastSettings } from './model-hook-picks';
+import { pickSae } from './sae';
 import { validateTemplate } from './prompt-template';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
@@ -22,6 +23,8 @@ interface AttentionServices extends PanelServices {
   cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
   recentModels: RecentList;
   recentTemplates?: RecentList;
+  /** SAEs picked before (shared with SAE Features… and Contrast), for the SAE step. */
+  recentSaes: RecentList;
   /** The result cache for a cache root; undefined (or absent) runs every time. */
   resultCache?: ResultCacheProvider;
 }
@@ -31,7 +34,7 @@ interface AttentionArgs {
   askForFile?: boolean;
 }
 
-const totalSteps = 4;
+const totalSteps = 5;
 const title = (what: string) => `MechLens: Attention Q/K — ${what}`;
 
 function pickWordList(args: AttentionArgs): Promise<vscode.Uri | undefined> {
@@ -46,6 +49,16 @@ export function validateLayer(text: string, nLayer: number | undefined): string 
   if (!/^\d+$/.test(t)) return 'Enter a layer number: 0, 1, 2, …';
   if (nLayer !== undefined && Number(t) >= nLayer) return `The model has layers 0 to ${nLayer - 1}.`;
   return undefined;
+}
+
+/** Step 5: the words' SAE features as one more representation, or none (''); undefined when cancelled. */
+async function pickWordFeatures(services: AttentionServices, model: string): Promise<string | undefined> {
+  const none = { label: 'No SAE', detail: 'Q, K and V only', sae: false };
+  const withSae = { label: '$(symbol-misc) SAE features…', detail: "Also compare the words' features of a sparse autoencoder (at its own hook) with Q and K by RSA", sae: true };
+  const chosen = await stepQuickPick([none, withSae], { title: title('SAE features'), step: 5, totalSteps, placeholder: 'Compare SAE features with Q and K as well?' }, none);
+  if (!chosen) return undefined;
+  if (!chosen.sae) return '';
+  return pickSae(services, model, { title: title('SAE'), step: 5, totalSteps });
 }
 
 export async function compareAttention(services: AttentionServices, args: AttentionArgs = {}): Promise<AttentionResult | undefined> {
@@ -82,16 +95,19 @@ export async function compareAttention(services: AttentionServices, args: Attent
   ];
   const sweepChoice = await stepQuickPick(sweepItems, { title: title('layer sweep'), step: 4, totalSteps, placeholder: 'Sweep all layers as well?' }, sweepItems[0]);
   if (!sweepChoice) return undefined;
+  const sae = await pickWordFeatures(services, model);
+  if (sae === undefined) return undefined;
   await services.recentModels.push(model);
   await services.recentTemplates?.push(template);
+  if (sae) await services.recentSaes.push(sae);
 
   const input: AttentionInput = {
-    wordsPath: wordsUri.fsPath, model, template, layer, sweep: sweepChoice.sweep,
+    wordsPath: wordsUri.fsPath, model, template, layer, sweep: sweepChoice.sweep, ...(sae ? { sae } : {}),
     ...(typeof permutations === 'number' && Number.isInteger(permutations) && permutations >= 0 ? { permutations } : {}),
     ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
     cacheDir: settings.cacheDir, offline: settings.offline,
   };
-  log.info(`Attention ${wordsUri.fsPath}: model ${model}, template "${template}", layer ${layer}${input.sweep ? ', sweep' : ''}${settings.offline ? ', offline' : ''}`);
+  log.info(`Attention ${wordsUri.fsPath}: model ${model}, template "${template}", layer ${layer}${input.sweep ? ', sweep' : ''}${sae ? `, SAE ${sae}` : ''}${settings.offline ? ', offline' : ''}`);
   const fileName = path.basename(wordsUri.fsPath);
   const modelName = path.basename(model) || model;
   const panel = ResultPanel.create(services, `Q/K at layer ${layer} of ${modelName} — ${fileName}`, jobRunKey('attention', wordsUri.fsPath, model));

@@ -64,6 +64,7 @@ export const jobCommands: { readonly [J in JobName]: JobCommand<J> } = Object.fr
     ...services,
     runAttention: (input, control) => runJob('attention', input, control),
     recentModels: recent(recentModelKeys.attention, 8),
+    recentSaes: recent(RECENT_SAES_KEY, 8),
   }, args),
   contrast: ({ services, recent }, args) => contrastSentences({
     ...services,

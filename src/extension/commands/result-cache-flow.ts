@@ -50,6 +50,11 @@ function environment(): Record<string, string | undefined> {
   return { provider: process.env.MECHLENS_EXECUTION_PROVIDER };
 }
 
+/** The model and, for a run on SAE features, the SAE: a local SAE folder is hashed like a checkpoint folder (a hub SAE not yet on disk leaves the run uncached). */
+function modelsOf(input: { model: string; sae?: string }): string[] {
+  return input.sae ? [input.model, input.sae] : [input.model];
+}
+
 // Defaults filled in, so a run that names a default (a panel's Run again sends every field) and one
 // that leaves it out share a key.
 export function compareCacheParts(input: CompareInput): CacheKeyParts {
@@ -57,11 +62,11 @@ export function compareCacheParts(input: CompareInput): CacheKeyParts {
 }
 
 export function attentionCacheParts(input: AttentionInput): CacheKeyParts {
-  return { job: 'attention', options: keyOptions({ ...ATTENTION_DEFAULTS, seed: 0, ...given(input) }), inputFiles: [input.wordsPath], models: [input.model], cacheDir: input.cacheDir, environment: environment() };
+  return { job: 'attention', options: keyOptions({ ...ATTENTION_DEFAULTS, seed: 0, ...given(input) }), inputFiles: [input.wordsPath], models: modelsOf(input), cacheDir: input.cacheDir, environment: environment() };
 }
 
 export function contrastCacheParts(input: ContrastInput): CacheKeyParts {
-  return { job: 'contrast', options: keyOptions({ ...CONTRAST_DEFAULTS, eps: 'auto', seed: 0, ...given(input) }), inputFiles: [input.sentencesPath], models: [input.model], cacheDir: input.cacheDir, environment: environment() };
+  return { job: 'contrast', options: keyOptions({ ...CONTRAST_DEFAULTS, eps: 'auto', seed: 0, ...given(input) }), inputFiles: [input.sentencesPath], models: modelsOf(input), cacheDir: input.cacheDir, environment: environment() };
 }
 
 type CacheOutcome<R> = { result: R; fromCache: true; storedAt: string } | { result: R; fromCache: false };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { SaeResult } from '../../protocol/result';
 import type { SaeInput } from '../../core/analyses/sae';
 import { SAE_DEFAULTS } from '../../core/analyses/sae';
-import { SAE_RELEASES } from '../../core/models/sae/catalog';
+import { isCheckedOnHub, SAE_RELEASES, UNCHECKED_NOTE } from '../../core/models/sae/catalog';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
@@ -70,7 +70,10 @@ export async function pickSae(services: { recentSaes: RecentList }, model: strin
     { label: '$(edit) Enter an SAE spec…', detail: 'RELEASE/SAE_ID (gpt2-small-res-jb/blocks.8.hook_resid_pre) or hf:OWNER/REPO/PATH', action: 'enter', alwaysShow: true },
     ...releases.flatMap((r) => [
       { label: `${r.name} (${r.model})`, kind: vscode.QuickPickItemKind.Separator } as SaeItem,
-      ...r.examples.map((id) => ({ label: `${r.name}/${id}`, description: r.model === name ? 'for this model' : r.model, detail: r.description, spec: `${r.name}/${id}` })),
+      ...r.examples.map((id) => ({
+        label: `${r.name}/${id}`, spec: `${r.name}/${id}`, detail: r.description,
+        description: [r.model === name ? 'for this model' : r.model, isCheckedOnHub(r, id) ? undefined : UNCHECKED_NOTE].filter(Boolean).join(' · '),
+      })),
     ]),
   ];
   const chosen = await stepQuickPick(items, { ...step, placeholder: 'The sparse autoencoder to read the activations through' });

@@ -19,6 +19,7 @@ import { offDiagonal } from './derive';
 import { rsaByCategoryCard } from './rsa-category';
 import type { RerunClient } from '../rerun-client';
 import { attentionRerunControls } from './rerun-fields';
+import { attentionSaeSection, attentionSaeSweep } from './attention-sae';
 
 type SpaceKey = 'q' | 'k';
 
@@ -148,6 +149,8 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
     pairs: { ...pairs, x: pairs.q, y: pairs.k }, xLabel: 'Q', yLabel: 'K',
   }, host, register, draw);
 
+  if (result.sae) attentionSaeSection(page, result, result.sae, host, register, draw);
+
   // Heads.
   page.appendChild(el('h2', 'ml-section-title', `Attention heads at layer ${result.layer} (${result.heads.length})`));
   const headGrid = el('div', 'ml-grid');
@@ -198,6 +201,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
         }, { height: 280, onSelect: (layer) => host.post({ type: 'selection', items: [], focus: { kind: 'layer', layer } }) }));
       });
     }
+    attentionSaeSweep(sweepGrid, result, host, register, draw);
   }
 
   addPythonExports(page, result, host);
@@ -256,11 +260,14 @@ function selectivityTable(result: AttentionResult): HTMLTableElement {
   const head = el('tr');
   for (const h of ['', 'index', 'within', 'between', ...result.categories.map((c) => `within ${c}`), 'note']) head.appendChild(el('th', undefined, h));
   table.appendChild(head);
-  for (const key of ['q', 'k', 'v'] as const) {
-    const s = result[key].selectivity;
+  // With an SAE, its features are one more row: the same index over the feature vectors.
+  const spaces: ['q' | 'k' | 'v' | 'sae', string, AttentionSpace][] = (['q', 'k', 'v'] as const).map((key) => [key, key.toUpperCase(), result[key]]);
+  if (result.sae) spaces.push(['sae', 'SAE features', result.sae.space]);
+  for (const [key, name, space] of spaces) {
+    const s = space.selectivity;
     const row = el('tr');
     row.setAttribute('data-space', key);
-    row.appendChild(el('td', undefined, `${key.toUpperCase()} · ${result[key].hook}`));
+    row.appendChild(el('td', undefined, `${name} · ${space.hook}`));
     const index = el('td', undefined, selectivityValue(s));
     index.setAttribute('data-stat', `selectivity-${key}`);
     row.append(index, el('td', undefined, fmt(s.within)), el('td', undefined, fmt(s.between)));

@@ -120,9 +120,13 @@ export function renderSae(root: HTMLElement, result: SaeResult, host: SaePanelHo
     body.parentElement?.setAttribute('data-feature', String(profile.feature));
     body.appendChild(statRow([
       ['density', 'active on', `${(profile.density * 100).toFixed(1)}% of tokens`],
+      ...(profile.releaseLogDensity !== undefined ? [['releaseDensity', 'release density', releaseDensityText(profile.releaseLogDensity)] as [string, string, string]] : []),
       ['max', 'max', fmt(profile.max)],
       ['meanActive', 'mean when active', fmt(profile.meanActive)],
     ]));
+    if (profile.releaseLogDensity !== undefined) {
+      body.appendChild(el('div', 'ml-note', "Release density: the share of tokens the feature fired on when the SAE's authors measured it (SAELens's sparsity.safetensors, log10 shown in brackets); the percentage before it is on your texts."));
+    }
     const url = result.sae.neuronpedia ? `${result.sae.neuronpedia}/${profile.feature}` : null;
     if (url) body.appendChild(linkTo(url, `Neuronpedia: ${result.sae.neuronpedia!.replace('https://www.neuronpedia.org/', '')}/${profile.feature}`, host));
     else body.appendChild(el('div', 'ml-note', 'No Neuronpedia page: this SAE is not one of the catalog\'s releases.'));
@@ -194,6 +198,14 @@ function saeHeader(result: SaeResult, host: SaePanelHost): HTMLElement {
   return header(result.title, sources, meta, host);
 }
 
+/** A release's log10 density as a percentage with the log10 itself; null: it never fired there. */
+function releaseDensityText(log10: number | null): string {
+  if (log10 === null) return 'never active (dead)';
+  const share = 10 ** log10;
+  const pct = share * 100;
+  return `${pct >= 0.1 ? pct.toFixed(1) : pct.toPrecision(2)}% (log10 ${log10.toFixed(2)})`;
+}
+
 function linkTo(url: string, text: string, host: SaePanelHost): HTMLElement {
   const a = el('a', 'ml-neuroscope-link ml-sae-link', text);
   a.href = url;
@@ -207,6 +219,8 @@ function linkTo(url: string, text: string, host: SaePanelHost): HTMLElement {
 }
 
 function featuresCsv(result: SaeResult): string {
-  return tableCsv(['feature', 'max', 'mean_active', 'density', 'neuronpedia'],
-    result.profiles.map((p) => [p.feature, p.max, p.meanActive, p.density, result.sae.neuronpedia ? `${result.sae.neuronpedia}/${p.feature}` : '']));
+  // The release's log10 density only when the SAE came with SAELens's sparsity.safetensors.
+  const release = result.profiles.some((p) => p.releaseLogDensity !== undefined);
+  return tableCsv(['feature', 'max', 'mean_active', 'density', ...(release ? ['release_log10_density'] : []), 'neuronpedia'],
+    result.profiles.map((p) => [p.feature, p.max, p.meanActive, p.density, ...(release ? [p.releaseLogDensity ?? '-inf'] : []), result.sae.neuronpedia ? `${result.sae.neuronpedia}/${p.feature}` : '']));
 }

@@ -1,5 +1,5 @@
 // "MechLens: Compare Attention Q/K…" driven through the fake vscode module: the questions it asks
-// (model, template, layer, sweep), the input it hands the job, progress, the panel, cancel and errors.
+// (model, template, layer, sweep, SAE), the input it hands the job, progress, the panel, cancel and errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -25,15 +25,16 @@ function services(job: Job) {
     cachedModelNames: () => new Set<string>(),
     recentModels: new RecentList(memory, 'models'),
     recentTemplates: new RecentList(memory, 'templates'),
+    recentSaes: new RecentList(memory, 'saes'),
   };
 }
 
 const activeItem = (_items: QuickPickItem[], active: QuickPickItem[]) => active[0];
 const wordsUri = FakeUri.file('/workspace/samples/next-word.words');
 
-test('asks for model, template, layer and sweep; runs the job with them and the settings; shows the result', async () => {
+test('asks for model, template, layer, sweep and SAE; runs the job with them and the settings; shows the result', async () => {
   recorded.inspect = { permutations: { defaultValue: 1000, workspaceValue: 200 }, seed: { defaultValue: 0, globalValue: 3 } };
-  recorded.quickPickAnswers.push(activeItem, activeItem);
+  recorded.quickPickAnswers.push(activeItem, activeItem, activeItem);
   recorded.inputBoxAnswers.push('My word is {word}', '7');
   const inputs: AttentionInput[] = [];
   const s = services(async (input, control) => {
@@ -46,6 +47,7 @@ test('asks for model, template, layer and sweep; runs the job with them and the 
   assert.equal(out, fixture);
   assert.deepEqual(recorded.quickPicks[0].active.map((i) => i.label), ['gpt2-medium'], 'gpt2-medium is the default model');
   assert.equal(recorded.quickPicks[1].active[0].label, 'Also sweep every layer');
+  assert.equal(recorded.quickPicks[2].active[0].label, 'No SAE', 'no SAE unless asked');
   assert.deepEqual(inputs, [{ wordsPath: '/workspace/samples/next-word.words', model: 'gpt2-medium', template: 'My word is {word}', layer: 7, sweep: true,
     permutations: 200, seed: 3, cacheDir: undefined, offline: false }]);
   assert.deepEqual(recorded.progress.map((p) => [p.message, p.increment]), [['Loading gpt2-medium', undefined], ['Similarities and RSA', 50]]);
@@ -62,7 +64,7 @@ test('asks for model, template, layer and sweep; runs the job with them and the 
 
 test('a model folder from Browse…, one layer without the sweep; the layer box knows the catalog model\'s layer count', async () => {
   const browse = (items: QuickPickItem[]) => items.find((i) => i.label.includes('Browse for a model folder'));
-  recorded.quickPickAnswers.push(browse, browse, byLabel('Layer 2 only'));
+  recorded.quickPickAnswers.push(browse, browse, byLabel('Layer 2 only'), activeItem);
   const folder = checkpointFolder('tiny-gpt2');
   // A file where a folder is asked is refused at once, and the dialog opens again.
   recorded.openDialogAnswers.push([FakeUri.file(join(folder, 'config.json'))], [FakeUri.file(folder)]);
@@ -79,6 +81,25 @@ test('a model folder from Browse…, one layer without the sweep; the layer box 
   assert.match(h.command.validateLayer('five', undefined) ?? '', /layer number/);
 });
 
+test('the SAE step: "SAE features…" opens the SAE picker (as Contrast\'s hook step does) and the job gets the spec', async () => {
+  recorded.quickPickAnswers.push(activeItem, activeItem, byLabel('$(symbol-misc) SAE features…'), byLabel('gpt2-small-res-jb/blocks.5.hook_resid_pre'));
+  recorded.inputBoxAnswers.push('The next word is {word}', '5');
+  const inputs: AttentionInput[] = [];
+  const s = services(async (input) => { inputs.push(input); return fixture; });
+  await h.command.compareAttention(s as never, { uri: wordsUri as never });
+  assert.equal(inputs[0].sae, 'gpt2-small-res-jb/blocks.5.hook_resid_pre');
+  assert.deepEqual(s.recentSaes.items(), ['gpt2-small-res-jb/blocks.5.hook_resid_pre']);
+  assert.ok(recorded.steps.some((step) => /SAE \(5\/5\)/.test(step)), recorded.steps.join('; '));
+});
+
+test('cancelling the SAE picker runs nothing', async () => {
+  recorded.quickPickAnswers.push(activeItem, activeItem, byLabel('$(symbol-misc) SAE features…'));
+  recorded.inputBoxAnswers.push('The next word is {word}', '5');
+  let ran = false;
+  assert.equal(await h.command.compareAttention(services(async () => { ran = true; return fixture; }) as never, { uri: wordsUri as never }), undefined);
+  assert.equal(ran, false);
+});
+
 test('hiding a question stops without running anything', async () => {
   recorded.quickPickAnswers.push(activeItem);
   recorded.inputBoxAnswers.push(undefined);
@@ -90,7 +111,7 @@ test('hiding a question stops without running anything', async () => {
 });
 
 test('cancel aborts the job through its signal and the panel says cancelled', async () => {
-  recorded.quickPickAnswers.push(activeItem, activeItem);
+  recorded.quickPickAnswers.push(activeItem, activeItem, activeItem);
   recorded.inputBoxAnswers.push('The next word is {word}', '5');
   let aborted = false;
   const job: Job = (_input, control) => new Promise((_resolve, reject) => {
@@ -107,7 +128,7 @@ test('cancel aborts the job through its signal and the panel says cancelled', as
 });
 
 test('an error the user can fix is shown with what failed and the fix, in the panel and a notification', async () => {
-  recorded.quickPickAnswers.push(activeItem, activeItem);
+  recorded.quickPickAnswers.push(activeItem, activeItem, activeItem);
   recorded.inputBoxAnswers.push('The next word is {word}', '5');
   const job: Job = async () => { throw new MechLensError('bad-argument', 'layer 5 does not exist: the model has layers 0 to 3', { input: 'gpt2-medium', fix: 'Choose a layer from 0 to 3.' }); };
   await h.command.compareAttention(services(job) as never, { uri: wordsUri as never });

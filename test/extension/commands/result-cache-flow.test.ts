@@ -36,10 +36,11 @@ function setUp() {
     runAttention: async (input: AttentionInput) => { inputs.push(input); return { ...fixture, layer: input.layer ?? 0 }; },
     cachedModelNames: () => new Set<string>(),
     recentModels: new RecentList(memory, 'models'),
+    recentSaes: new RecentList(memory, 'saes'),
     resultCache: () => (cacheOn ? new ResultCache(path.join(root, 'results')) : undefined),
   };
   const run = async (layer = '1') => {
-    recorded.quickPickAnswers.push((items: QuickPickItem[]) => items.find((i) => i.label.includes('Browse for a model folder')), byLabel(`Layer ${layer} only`));
+    recorded.quickPickAnswers.push((items: QuickPickItem[]) => items.find((i) => i.label.includes('Browse for a model folder')), byLabel(`Layer ${layer} only`), byLabel('No SAE'));
     recorded.openDialogAnswers.push([FakeUri.file(model)]);
     recorded.inputBoxAnswers.push('The next word is {word}', layer);
     return h.command.compareAttention(services as never, { uri: FakeUri.file(words) as never });

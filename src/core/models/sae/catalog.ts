@@ -1,7 +1,9 @@
 // A few published SAE releases under SAELens's release names, with where their files are on the
 // hub and their Neuronpedia ids, so that `gpt2-small-res-jb/blocks.8.hook_resid_pre` works as a
 // spec and the panel can link each feature to its Neuronpedia page. Paths and ids follow SAELens's
-// pretrained_saes.yaml.
+// pretrained_saes.yaml. No path is invented: `checked` lists the ids whose folder was seen in the hub
+// repository; the others follow the release's naming pattern but were not checked (no hub access
+// when they were added), and the picker, load errors and README say so.
 import type { SaeFormat } from './config';
 
 export interface SaeRelease {
@@ -15,6 +17,8 @@ export interface SaeRelease {
   description: string;
   /** SAE ids to offer in pickers; `resolve` also takes others of the release's pattern. */
   examples: readonly string[];
+  /** Ids whose folder was seen in the hub repository; every other id is the pattern's guess, unchecked. */
+  checked: readonly string[] | 'all';
   /** An SAE id of this release as its path in the repository, its hook and Neuronpedia id; undefined if not one of its ids. */
   resolve(id: string): SaeReleaseEntry | undefined;
 }
@@ -36,6 +40,7 @@ export const SAE_RELEASES: readonly SaeRelease[] = Object.freeze(([
     name: 'gpt2-small-res-jb', repo: 'jbloom/GPT2-Small-SAEs-Reformatted', model: 'gpt2', format: 'saelens',
     description: "Joseph Bloom's residual-stream SAEs for GPT-2 small, 24,576 features per layer",
     examples: [...range(12).map((l) => `blocks.${l}.hook_resid_pre`), 'blocks.11.hook_resid_post'],
+    checked: 'all',
     resolve(id) {
       const m = /^blocks\.(\d+)\.hook_resid_(pre|post)$/.exec(id);
       if (!m) return undefined;
@@ -49,6 +54,8 @@ export const SAE_RELEASES: readonly SaeRelease[] = Object.freeze(([
     name: 'gemma-scope-2b-pt-res', repo: 'google/gemma-scope-2b-pt-res', model: 'gemma-2-2b', format: 'gemma-scope',
     description: "Google DeepMind's Gemma Scope: JumpReLU SAEs on every residual stream of Gemma 2 2B",
     examples: ['layer_20/width_16k/average_l0_71', 'layer_12/width_16k/average_l0_82', 'layer_5/width_16k/average_l0_68'],
+    // Each layer and width has its own set of L0s; only this one was seen in the repository.
+    checked: ['layer_20/width_16k/average_l0_71'],
     resolve(id) {
       const m = /^layer_(\d+)\/width_(\d+k|1m)\/average_l0_(\d+)$/.exec(id);
       if (!m || Number(m[1]) > 25) return undefined;
@@ -64,6 +71,8 @@ export const SAE_RELEASES: readonly SaeRelease[] = Object.freeze(([
     name: 'pythia-70m-deduped-res-sm', repo: 'ctigges/pythia-70m-deduped__res-sm_processed', model: 'pythia-70m-deduped', format: 'saelens',
     description: "Sam Marks's residual-stream SAEs for Pythia 70M deduped, 32,768 features per layer",
     examples: range(6).map((l) => `blocks.${l}.hook_resid_post`),
+    // The `${layer}-res-sm` folders follow pretrained_saes.yaml as recalled, not a listing of the repository.
+    checked: [],
     resolve(id) {
       const m = /^blocks\.(\d+)\.hook_resid_post$/.exec(id);
       if (!m || Number(m[1]) > 5) return undefined;
@@ -82,6 +91,14 @@ export function findCatalogSae(spec: string): { release: SaeRelease; id: string;
   const id = spec.slice(slash + 1);
   return { release, id, entry: release.resolve(id) };
 }
+
+/** Whether an id's hub folder was seen in the release's repository (not only derived from its naming pattern). */
+export function isCheckedOnHub(release: SaeRelease, id: string): boolean {
+  return release.checked === 'all' || release.checked.includes(id);
+}
+
+/** What the picker, errors and README say about an id that was not checked. */
+export const UNCHECKED_NOTE = 'path not checked against the hub';
 
 /** Neuronpedia's page of one feature. */
 export function neuronpediaUrl(neuronpediaId: string, feature: number): string {

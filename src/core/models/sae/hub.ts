@@ -11,6 +11,8 @@ import { HubFetcher, withDownloadLock, type EnsureModelOptions, type ModelSource
 import { findInHubCache, hubCacheDir, hubEndpoint, hubOfflineFromEnv } from '../hub-cache';
 
 export const SAELENS_FILES = ['cfg.json', 'sae_weights.safetensors'] as const;
+/** SAELens's log10 feature density over its training tokens, beside the weights when the release has one. */
+export const SPARSITY_FILE = 'sparsity.safetensors';
 export const GEMMA_SCOPE_FILE = 'params.npz';
 
 export interface HubSaeLocation {
@@ -70,6 +72,9 @@ async function download(where: HubSaeLocation, revision: string, repoDir: string
   const npz = await hub.describe(inRepo(GEMMA_SCOPE_FILE), true);
   const files: RemoteFile[] = npz ? [npz] : [];
   if (!npz) for (const name of SAELENS_FILES) files.push((await hub.describe(inRepo(name), false, notAnSae))!);
+  // Optional: many releases have no sparsity file, and the SAE works without it.
+  const sparsity = npz ? undefined : await hub.describe(inRepo(SPARSITY_FILE), true);
+  if (sparsity) files.push(sparsity);
   for (const f of files) hub.announce(f);
   for (const f of files) await hub.fetch(f);
   const source = hub.source(files);

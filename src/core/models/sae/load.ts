@@ -13,9 +13,9 @@ import type { SaeEncoder } from '../../linalg/sae-encode';
 import type { EnsureModelOptions } from '../hub';
 import { describeModelCopy } from '../hub-cache';
 import { openSafetensors, readTensorF32, type SafetensorsFile } from '../safetensors';
-import { findCatalogSae, SAE_RELEASES } from './catalog';
+import { findCatalogSae, isCheckedOnHub, SAE_RELEASES, UNCHECKED_NOTE } from './catalog';
 import { gemmaScopeConfig, parseSaeLensConfig, type SaeConfig } from './config';
-import { ensureHubSae, GEMMA_SCOPE_FILE, SAELENS_FILES } from './hub';
+import { ensureHubSae, GEMMA_SCOPE_FILE, SAELENS_FILES, SPARSITY_FILE } from './hub';
 
 export interface LoadedSae {
   spec: string;
@@ -35,12 +35,18 @@ export interface LoadedSae {
   neuronpediaNote?: string;
   /** The catalog's model for the release (`gpt2`), to check against the model the SAE is used with. */
   releaseModel?: string;
+  /** SAELens's sparsity.safetensors beside the weights: log10 of each feature's density over the release's training tokens. */
+  logDensity?: Float32Array;
   warnings: string[];
 }
 
 export type SaeSpec =
   | { kind: 'local'; path: string }
-  | { kind: 'hub'; repo: string; path: string; revision?: string; release?: string; saeId?: string; hook?: string; neuronpediaId?: string; neuronpediaNote?: string; releaseModel?: string };
+  | {
+    kind: 'hub'; repo: string; path: string; revision?: string; release?: string; saeId?: string; hook?: string; neuronpediaId?: string; neuronpediaNote?: string; releaseModel?: string;
+    /** A catalog id whose hub folder follows the release's pattern but was never seen in the repository. */
+    unchecked?: boolean;
+  };
 
 const SPEC_FIX = 'Give an SAE folder (cfg.json + sae_weights.safetensors), a params.npz, a catalog id such as gpt2-small-res-jb/blocks.8.hook_resid_pre, or hf:OWNER/REPO/PATH.';
 
@@ -68,6 +74,7 @@ export function parseSaeSpec(spec: string): SaeSpec {
     const e = catalog.entry;
     return {
       kind: 'hub', repo: catalog.release.repo, path: e.path, release: catalog.release.name, saeId: catalog.id, hook: e.hook, releaseModel: catalog.release.model,
+      ...(isCheckedOnHub(catalog.release, catalog.id) ? {} : { unchecked: true }),
       ...(e.neuronpediaId ? { neuronpediaId: e.neuronpediaId } : {}), ...(e.neuronpediaNote ? { neuronpediaNote: e.neuronpediaNote } : {}),
     };
   }
@@ -80,7 +87,17 @@ export async function loadSae(spec: string, options: EnsureModelOptions = {}): P
   const parsed = parseSaeSpec(spec);
   let where: string;
   if (parsed.kind === 'hub') {
-    where = await ensureHubSae({ repo: parsed.repo, path: parsed.path, revision: parsed.revision }, options);
+    try {
+      where = await ensureHubSae({ repo: parsed.repo, path: parsed.path, revision: parsed.revision }, options);
+    } catch (err) {
+      // The catalog derived this folder from the release's naming pattern; say so rather than blame the hub.
+      if (parsed.unchecked && err instanceof MechLensError && err.code === 'not-found' && /HTTP 404/.test(err.message)) {
+        throw new MechLensError('not-found', `${err.message}. MechLens's catalog entry ${parsed.release}/${parsed.saeId} is a ${UNCHECKED_NOTE}: its folder ${parsed.path} follows the release's naming, but was never seen in ${parsed.repo}`, {
+          input: spec, fix: `Look up the SAE's folder on https://huggingface.co/${parsed.repo} (or in SAELens's pretrained_saes.yaml) and give it as hf:${parsed.repo}/FOLDER.`,
+        });
+      }
+      throw err;
+    }
   } else {
     where = parsed.path;
   }
@@ -114,7 +131,7 @@ export function readSaeFiles(where: string, spec = where): LoadedSae {
   return { ...sae, spec, path: npz ?? folder, label: path.basename(folder), copy: describeModelCopy(folder) };
 }
 
-type FileSae = Pick<LoadedSae, 'config' | 'encoder' | 'dtype' | 'warnings' | 'neuronpediaId'>;
+type FileSae = Pick<LoadedSae, 'config' | 'encoder' | 'dtype' | 'warnings' | 'neuronpediaId' | 'logDensity'>;
 
 function readSaeLens(folder: string): FileSae {
   const missing = SAELENS_FILES.filter((f) => !fs.existsSync(path.join(folder, f)));
@@ -142,13 +159,36 @@ function readSaeLens(folder: string): FileSae {
   if (config.normalizeActivations === 'expected_average_only_in' && config.normScalingFactor === undefined) {
     warnings.push('normalize_activations is expected_average_only_in but cfg.json gives no norm_scaling_factor: activations are encoded unscaled, as SAELens does when loading this folder from disk.');
   }
+  const logDensity = readSparsity(folder, dSae, warnings);
   return {
     config,
+    ...(logDensity ? { logDensity } : {}),
     dtype: file.tensors.get('W_enc')?.dtype ?? 'F32',
     encoder: encoderOf(config, { wEnc: read('W_enc', [dIn, dSae]), bEnc: read('b_enc', [dSae]), wDec: read('W_dec', [dSae, dIn]), bDec: read('b_dec', [dIn]), threshold }),
     warnings,
     ...(config.neuronpediaId ? { neuronpediaId: config.neuronpediaId } : {}),
   };
+}
+
+/**
+ * sparsity.safetensors' tensor `sparsity` [d_sae] (log10 feature density), when the file is there.
+ * A missing file is normal; one that does not fit the SAE is reported and left out.
+ */
+function readSparsity(folder: string, dSae: number, warnings: string[]): Float32Array | undefined {
+  const file = path.join(folder, SPARSITY_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const opened = openSafetensors(file);
+    const info = opened.tensors.get('sparsity');
+    if (!info || info.shape.reduce((a, b) => a * b, 1) !== dSae) {
+      warnings.push(`${SPARSITY_FILE} was not read: it should hold a tensor "sparsity" of ${dSae} values (found ${[...opened.tensors.entries()].map(([n, t]) => `${n} [${t.shape.join(', ')}]`).join(', ') || 'no tensors'}).`);
+      return undefined;
+    }
+    return readTensorF32(opened, 'sparsity');
+  } catch (err) {
+    warnings.push(`${SPARSITY_FILE} was not read (${(err as Error).message}); the release's feature densities are not shown.`);
+    return undefined;
+  }
 }
 
 function readShaped(file: SafetensorsFile, name: string, shape: number[]): Float32Array {
