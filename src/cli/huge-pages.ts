@@ -6,7 +6,6 @@
 // a fresh 4 KiB page costs ~12 µs): filling a new 128 MB array 370 ms without, 20–50 ms with;
 // BF16 widening of 3.2·10⁷ values 470 → 55 ms; the PCA of the GPT-2 vocabulary 3.0 → 1.4 s
 // (bench/README.md, "linalg"). So the CLI starts itself again once, with the tunable set.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const TUNABLE = 'glibc.malloc.hugetlb=1';
@@ -41,6 +40,9 @@ export function hugePagesEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
  */
 export function relaunchWithHugePages(): Promise<number> | null {
   if (hugePagesSkipReason() !== null) return null;
+  // child_process (with net and dgram) is loaded only to relaunch: most small commands never do.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: hugePagesEnv(), detached: true });
     const forward = (signal: NodeJS.Signals) => () => { child.kill(signal); };

@@ -4,7 +4,6 @@
 // file), never a truncated one; readers never see a half-written result, report or record.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 /** A file being written: nothing appears under `target` until `commit()`. */
 export interface AtomicFile {
@@ -17,9 +16,17 @@ export interface AtomicFile {
   abort(): void;
 }
 
-/** The temporary name beside `target`: hidden, and unique per process and call. */
+let tempCount = 0;
+
+/**
+ * The temporary name beside `target`: hidden, and unique per process and call (the pid and a
+ * counter; the random part keeps apart two processes that reuse a pid across containers). It needs
+ * no cryptographic randomness: the file is created with O_EXCL, so a name that exists is never
+ * followed or overwritten, and node:crypto would add a dozen modules to every CLI start.
+ */
 export function atomicTempPath(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const unique = `${process.pid}.${(++tempCount).toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')}`;
+  return path.join(path.dirname(target), `.${path.basename(target)}.${unique}.tmp`);
 }
 
 /** Opens a temporary file beside `target` (creating the folder). Call `commit()` or `abort()`. */
