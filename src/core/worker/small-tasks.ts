@@ -19,7 +19,7 @@ export const smallTasks = {
  * k-means counts one assignment pass per run (sklearn's n_init = 10 runs) times a typical 10 passes;
  * DBSCAN its pairwise distances (the grid it uses in 2-D and 3-D does less).
  */
-const WORK_HERE_BELOW = 2e6;
+const WORK_HERE_BELOW = 4e6;
 
 /** Whether `task` on `input` runs on the calling thread (see WORK_HERE_BELOW). */
 export function runsHere(task: string, input: unknown): task is keyof typeof smallTasks {
