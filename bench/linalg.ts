@@ -20,6 +20,7 @@ import { gemm, forceGemmBackend } from '../src/core/linalg';
 import { cosineSimilarityMatrix } from '../src/core/stats/similarity';
 import { nearestNeighbours } from '../src/core/layout/knn';
 import { bf16ToF32, f16ToF32 } from '../src/core/models/safetensors';
+import { f16ToF32ByTable } from '../src/core/io/half-float';
 import { createWasmSimdGemm } from './wasm-simd-gemm';
 import { hugePagesSkipReason, relaunchWithHugePages } from '../src/cli/huge-pages';
 
@@ -166,6 +167,9 @@ function main(): void {
     bf16ToF32(bits.subarray(0, 1 << 20)); f16ToF32(bits.subarray(0, 1 << 20));
     pair(`BF16 → float32, ${n.toExponential(2)} values vs torch .float() (s)`, () => timed(() => bf16ToF32(bits)), () => fromPython(python('widen', String(n)), 'torchBf16', 'torchBf16Cpu'));
     pair(`F16 → float32, ${n.toExponential(2)} values vs numpy astype (s)`, () => timed(() => f16ToF32(bits)), () => fromPython(python('widen', String(n)), 'numpyF16', 'numpyF16Cpu'));
+    // Why the WebAssembly kernel: the table it replaced (still the fallback without WebAssembly), same run.
+    f16ToF32ByTable(bits.subarray(0, 1 << 20));
+    pair(`F16 → float32, ${n.toExponential(2)} values: WASM SIMD kernel vs the JS table (s)`, () => timed(() => f16ToF32(bits)), () => timed(() => f16ToF32ByTable(bits)));
   }
 
   if (only.has('startup')) {
@@ -173,6 +177,7 @@ function main(): void {
     const out = join(dir, 'tiny.json');
     const run = (cli: string) => () => timedChild(process.execPath, [cli, 'cluster', '--points', tiny, '--method', 'kmeans', '--k', '3', '--json', out]);
     pair('CLI start-up: mechlens cluster on 50 × 8 vs node -e 0 (s)', run(join(root, 'dist/cli.js')), () => timedChild(process.execPath, ['-e', '0']));
+    pair('CLI start-up: mechlens cluster --help vs node -e 0 (s)', () => timedChild(process.execPath, [join(root, 'dist/cli.js'), 'cluster', '--help']), () => timedChild(process.execPath, ['-e', '0']));
     const base = option('--base-dist', '');
     if (base) pair('CLI start-up: mechlens cluster on 50 × 8, this build vs the build before (s)', run(join(root, 'dist/cli.js')), run(join(base, 'cli.js')));
   }

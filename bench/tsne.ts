@@ -6,13 +6,14 @@
 //   npx tsx bench/tsne.ts [--sizes 1000,10000] [--dims 108] [--reps 2]
 //     5 Gaussian clusters in 108 (or --dims) dimensions; trustworthiness@10 of both maps, ours and
 //     sklearn.manifold.trustworthiness's (the latter for N ≤ 30,000: it sorts an N × N matrix), and KL.
+//     Up to 5,000 points also the whole CLI run (`mechlens embed2d`, after `node scripts/build.mjs`).
 //   Runs itself again under glibc's huge-page tunable, as the CLI does (src/cli/huge-pages.ts).
 //   npx tsx bench/tsne.ts --vocab [--iterations 1000] [--with-sklearn-tsne]
 //     a GPT-2-vocabulary-sized matrix (50,257 × 768, 64 clusters): our full t-SNE (PCA, neighbours,
 //     affinities, iterations, each timed) and PCA to 2 and 50 components, beside sklearn's PCA
 //     (and sklearn's t-SNE with --with-sklearn-tsne: slow).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -51,6 +52,17 @@ function python(...pyArgs: string[]): { wall: number; cpu: number; [key: string]
   return JSON.parse(py.stdout.trim().split('\n').pop()!);
 }
 
+/** Sizes up to which the bench also times the whole CLI run (needs `node scripts/build.mjs`). */
+const CLI_UP_TO = 5000;
+
+/** A child process through /usr/bin/time: wall, and CPU of every thread of it and its children. */
+function timedChild(file: string, childArgs: string[]): { wall: number; cpu: number } {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', file, ...childArgs], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${file} ${childArgs.join(' ')} failed: ${r.stderr}`);
+  const [wall, user, system] = /TIME (\S+) (\S+) (\S+)\s*$/.exec(r.stderr)!.slice(1).map(Number);
+  return { wall, cpu: user + system };
+}
+
 function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
   const c0 = process.cpuUsage(), t0 = performance.now();
   const value = fn();
@@ -64,13 +76,13 @@ function sizesBench(): void {
   const sizes = option('--sizes', '1000,10000').split(',').map(Number);
   const reps = Number(option('--reps', '2'));
   const dims = Number(option('--dims', '108')), clusters = 5;
-  const lines: string[] = [];
+  const lines: string[] = [], cliLines: string[] = [];
   let version = '';
   for (const n of sizes) {
     const x = gaussianClusters(n, dims, clusters, 1, n);
     const input = join(dir, `x${n}.npy`), output = join(dir, `y${n}.npy`);
     writeFileSync(input, formatNpy(x, 'f4'));
-    const ours: Timing[] = [], theirs: Timing[] = [];
+    const ours: Timing[] = [], theirs: Timing[] = [], wholeCli: Timing[] = [];
     let ourResult: TsneResult | null = null, skKl = NaN;
     const runOurs = () => {
       const l = load();
@@ -86,8 +98,18 @@ function sizesBench(): void {
       skKl = sk.kl as number; version = sk.sklearn as string;
       console.log(`N=${n} scikit-learn: ${f(sk.wall)} s wall, ${f(sk.cpu)} s CPU, load ${f(l, 1)}`);
     };
+    // Small jobs: the whole CLI run too (start-up, reading the file, the worker, writing the JSON),
+    // where start-up is a large part of the time (issue 18: ≥ 2× sklearn's fit_transform at 1,000 × 108).
+    const cli = join(__dirname, '..', 'dist', 'cli.js');
+    const runCli = () => {
+      if (n > CLI_UP_TO || !existsSync(cli)) return;
+      const l = load();
+      const r = timedChild(process.execPath, [cli, 'embed2d', '--matrix', input, '--method', 'tsne', '--perplexity', String(perplexity), '--seed', '0', '--json', join(dir, `cli${n}.json`)]);
+      wholeCli.push({ ...r, load: l });
+      console.log(`N=${n} MechLens whole CLI run (mechlens embed2d): ${f(r.wall)} s wall, ${f(r.cpu)} s CPU, load ${f(l, 1)}`);
+    };
     for (let rep = 0; rep < reps; rep++) {
-      if (rep % 2 === 0) { runOurs(); runSklearn(); } else { runSklearn(); runOurs(); }
+      if (rep % 2 === 0) { runOurs(); runSklearn(); runCli(); } else { runCli(); runSklearn(); runOurs(); }
     }
     const result = ourResult as unknown as TsneResult;
     const skCoords = parseNpy(readFileSync(output), output);
@@ -102,12 +124,21 @@ function sizesBench(): void {
     const sw = median(theirs.map((t) => t.wall)), sc = median(theirs.map((t) => t.cpu));
     const loads = [...ours, ...theirs].map((t) => t.load);
     lines.push(`| ${n.toLocaleString('en')} | ${f(ow)} s (${f(oc)} s) | ${f(sw)} s (${f(sc)} s) | **${f(sw / ow, 1)}×** | ${f(sc / oc, 1)}× | ${f(trustOurs, 3)} / ${f(trustSk, 3)} (${trustOurs - trustSk >= 0 ? '+' : ''}${f(trustOurs - trustSk, 3)}) | ${f(result.kl, 3)} / ${f(skKl, 3)} | ${f(Math.min(...loads), 1)}–${f(Math.max(...loads), 1)} |`);
+    if (wholeCli.length) {
+      const cw = median(wholeCli.map((t) => t.wall)), cc = median(wholeCli.map((t) => t.cpu)), cl = wholeCli.map((t) => t.load);
+      cliLines.push(`| ${n.toLocaleString('en')} | ${f(cw)} s (${f(cc)} s) | ${f(sw)} s (${f(sc)} s) | **${f(sw / cw, 1)}×** | ${f(sc / cc, 1)}× | ${f(Math.min(...cl), 1)}–${f(Math.max(...cl), 1)} |`);
+    }
     if (n <= 300) tsneJs(x, trustOurs);
   }
   console.log(`\nt-SNE, ${clusters} Gaussian clusters in ${dims} dimensions, perplexity ${perplexity}, ${iterations} iterations, PCA init, θ = 0.5; medians of ${reps} interleaved runs each; scikit-learn ${version}; ${cpus().length} CPUs; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n`);
   console.log('| N | MechLens wall (CPU) | scikit-learn wall (CPU) | speed-up, wall | speed-up, CPU | trustworthiness@10 MechLens / sklearn | KL MechLens / sklearn | load avg (1 min) during runs |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const line of lines) console.log(line);
+  if (cliLines.length) {
+    console.log(`\nThe whole CLI run, \`mechlens embed2d --method tsne\` (dist/cli.js: start-up, reading the .npy, the worker, writing the JSON), against scikit-learn's fit_transform alone; medians\n`);
+    console.log('| N | MechLens CLI wall (CPU) | scikit-learn wall (CPU) | speed-up, wall | speed-up, CPU | load avg (1 min) |\n|---|---|---|---|---|---|');
+    for (const line of cliLines) console.log(line);
+  }
 }
 
 /** tsne-js (exact t-SNE, pure JS) for small N, for scale. */

@@ -4,19 +4,9 @@
 // f32x4 accumulators, so each 128-bit load of A feeds four multiply-adds. k and n must be multiples
 // of 4. It stays in bench/: MLAS won (bench/README.md), so core/linalg does not carry it.
 
-const leb = (v: number): number[] => {
-  const out: number[] = [];
-  do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; out.push(b); } while (v);
-  return out;
-};
-const sleb = (v: number): number[] => {
-  const out: number[] = [];
-  for (;;) { const b = v & 0x7f; v >>= 7; if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) { out.push(b); return out; } out.push(b | 0x80); }
-};
-const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i], tee = (i: number) => [0x22, i];
-const i32 = (v: number) => [0x41, ...sleb(v)];
+import { functionBody, i32Const as i32, instantiate, leb, localGet as get, localSet as set, localTee as tee, moduleBytes, simd } from '../src/core/wasm';
+
 const ADD = 0x6a, MUL = 0x6c, LT_U = 0x49, SHL = 0x74;
-const simd = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
 const V128_LOAD = (align = 2) => simd(0x00, align, 0), V128_ZERO = simd(0x0c, ...new Array(16).fill(0));
 const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6), lane = (l: number) => simd(0x1f, l);
 const F32_ADD = 0x92, f32Store = (offset: number) => [0x38, 2, ...leb(offset)];
@@ -50,39 +40,12 @@ function kernelBody(): number[] {
     ...get(6), ...i32(1), ADD, ...tee(6), ...get(3), LT_U, 0x0d, 0,
   ]);
   const code = [...get(5), ...i32(2), SHL, ...set(14), ...get(2), ...set(15), ...rows, 0x0b];
-  const locals = [2, ...leb(10), 0x7f, ...leb(5), 0x7b];
-  return [...leb(locals.length + code.length), ...locals, ...code];
+  return functionBody([[10, 0x7f], [5, 0x7b]], code);
 }
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...leb(body.length), ...body];
-}
-
-function moduleBytes(): Uint8Array {
-  const name = (s: string) => [...leb(s.length), ...Buffer.from(s)];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('dots'), 0x00, 0]),
-    ...section(10, [1, ...kernelBody()]),
-  ]);
-}
-
-/** The few WebAssembly APIs used here (the project's TypeScript lib has no DOM/wasm globals). */
-interface Wasm {
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 
 /** out = A·Bᵀ (m × n) for float32 A (m × k) and B (n × k); copies into and out of wasm memory. */
 export function createWasmSimdGemm(): (a: Float32Array, m: number, b: Float32Array, n: number, k: number) => Float32Array {
-  const memory = new wasmApi.Memory({ initial: 1 });
-  const instance = new wasmApi.Instance(new wasmApi.Module(moduleBytes()), { e: { m: memory } });
-  const dots = instance.exports.dots as (a: number, b: number, out: number, m: number, n: number, k: number) => void;
+  const { fn: dots, memory } = instantiate<(a: number, b: number, out: number, m: number, n: number, k: number) => void>(moduleBytes('dots', 6, kernelBody()), 'dots', 1);
   return (a, m, b, n, k) => {
     if (k % 4 || n % 4) throw new RangeError('wasm kernel: k and n must be multiples of 4');
     const bytes = 4 * (m * k + n * k + m * n);

@@ -6,7 +6,6 @@
 // a fresh 4 KiB page costs ~12 µs): filling a new 128 MB array 370 ms without, 20–50 ms with;
 // BF16 widening of 3.2·10⁷ values 470 → 55 ms; the PCA of the GPT-2 vocabulary 3.0 → 1.4 s
 // (bench/README.md, "linalg"). So the CLI starts itself again once, with the tunable set.
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isCommandName } from './command-table';
@@ -75,6 +74,9 @@ export function hugePagesEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
  */
 export function relaunchWithHugePages(): Promise<number> | null {
   if (hugePagesSkipReason() !== null) return null;
+  // child_process (with net and dgram) is loaded only to relaunch: most small commands never do.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve) => {
     const env = { ...hugePagesEnv(), [RELAUNCHED_ENV]: '1' };
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env, detached: true });

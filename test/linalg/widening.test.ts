@@ -1,12 +1,15 @@
 // F16 and BF16 widening in the safetensors reader against numpy's astype(float32) and torch's
 // .float() on all 65,536 patterns (subnormals, ±0, ±inf, NaN), through the two-per-word path and
-// the one-at-a-time path (odd lengths, views at an offset that is not a multiple of 4 bytes).
+// the one-at-a-time path (odd lengths, views at an offset that is not a multiple of 4 bytes). F16
+// both through the WebAssembly kernel (a short last step, several chunks) and through the table
+// it falls back to without WebAssembly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy } from '../../src/core/io/matrix-files';
 import { bf16ToF32, f16ToF32 } from '../../src/core/models/safetensors';
+import { f16ToF32ByTable } from '../../src/core/io/half-float';
 
 const dir = join(__dirname, '../fixtures/linalg');
 const reference = (name: string) => parseNpy(readFileSync(join(dir, name))).data as Float32Array;
@@ -21,7 +24,7 @@ function sameBits(got: Float32Array, want: Float32Array, offset: number, what: s
   }
 }
 
-for (const [name, widen, file] of [['F16 (numpy astype)', f16ToF32, 'f16-all.npy'], ['BF16 (torch .float())', bf16ToF32, 'bf16-all.npy']] as const) {
+for (const [name, widen, file] of [['F16 (numpy astype)', f16ToF32, 'f16-all.npy'], ['F16 by table (numpy astype)', f16ToF32ByTable, 'f16-all.npy'], ['BF16 (torch .float())', bf16ToF32, 'bf16-all.npy']] as const) {
   test(`${name}: every 16-bit pattern, aligned, odd-length and unaligned views`, () => {
     const want = reference(file);
     assert.equal(want.length, 65536);
@@ -38,3 +41,12 @@ for (const [name, widen, file] of [['F16 (numpy astype)', f16ToF32, 'f16-all.npy
     assert.equal(special[3], -Infinity);
   });
 }
+
+test('F16: a long array (several kernel chunks and a short tail) equals the table, value for value', () => {
+  const n = 3 * 32768 + 13;
+  const bits = new Uint16Array(n);
+  for (let i = 0; i < n; i++) bits[i] = Math.imul(i, 2654435761) >>> 16;
+  const got = f16ToF32(bits), want = f16ToF32ByTable(bits);
+  assert.equal(got.length, n);
+  sameBits(got, want, 0, 'chunked');
+});

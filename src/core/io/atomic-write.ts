@@ -9,18 +9,19 @@
 // the way out: nothing is left beside the output or in the cache.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { BroadcastChannel } from 'node:worker_threads';
 
 /** Temporary files open in this thread, and those other threads of this process say they have open. */
 const openTempFiles = new Set<string>();
 type TempFileNote = { tempPath: string; open: boolean };
 /** One channel per thread; a message reaches every other thread's channel of the same name. */
-let tempFileChannel: BroadcastChannel | null = null;
+let tempFileChannel: import('node:worker_threads').BroadcastChannel | null = null;
 
 function noteTempFile(tempPath: string, open: boolean): void {
   if (open) openTempFiles.add(tempPath); else openTempFiles.delete(tempPath);
   if (!tempFileChannel) {
+    // worker_threads is loaded at the first atomic write, not at every CLI start.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { BroadcastChannel } = require('node:worker_threads') as typeof import('node:worker_threads');
     tempFileChannel = new BroadcastChannel('mechlens.atomic-write.temp-files');
     tempFileChannel.onmessage = (event) => {
       const note = (event as { data: TempFileNote }).data;
@@ -58,9 +59,17 @@ export interface AtomicFile {
   abort(): void;
 }
 
-/** The temporary name beside `target`: hidden, and unique per process and call. */
+let tempCount = 0;
+
+/**
+ * The temporary name beside `target`: hidden, and unique per process and call (the pid and a
+ * counter; the random part keeps apart two processes that reuse a pid across containers). It needs
+ * no cryptographic randomness: the file is created with O_EXCL, so a name that exists is never
+ * followed or overwritten, and node:crypto would add a dozen modules to every CLI start.
+ */
 export function atomicTempPath(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const unique = `${process.pid}.${(++tempCount).toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')}`;
+  return path.join(path.dirname(target), `.${path.basename(target)}.${unique}.tmp`);
 }
 
 /** Opens a temporary file beside `target` (creating the folder). Call `commit()` or `abort()`. */

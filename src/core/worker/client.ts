@@ -10,13 +10,15 @@
 // on extension deactivate and CLI exit. An idle thread still holds its isolate and loaded modules
 // (tens of MiB or more: bench/README.md, Soak), so one left idle for IDLE_TIMEOUT_MS is ended too.
 // Inputs are cloned (core never takes the caller's buffers) unless the caller says they may be
-// transferred; outputs are transferred back.
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+// transferred; outputs are transferred back. Small k-means and DBSCAN runs skip the thread and run on the
+// calling thread on the same terms (small-tasks.ts): starting a thread would cost more than the run.
+import type { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { CancelledError, MechLensError } from '../errors';
 import type { RunControl } from '../run-control';
 import { transferables, type FromWorker, type SerializedError, type ToWorker } from './messages';
 import type { TaskInput, TaskOutput, WorkerTaskName } from './tasks';
+import { runsHere, smallTasks } from './small-tasks';
 import type { JobName, ResultOf } from '../../protocol/jobs';
 import type { JobInput } from '../analyses/jobs';
 
@@ -208,11 +210,15 @@ export class WorkerPool {
 
   private spawn(): Worker {
     const entry = this.entry;
+    // Loaded here, not at the top: a process that never starts a thread (a CLI command whose task
+    // ran on its own thread, see small-tasks.ts) skips worker_threads and the stream modules it brings.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const threads = require('node:worker_threads') as typeof import('node:worker_threads');
     // SHARE_ENV: settings the extension writes to process.env after the thread started (memory share,
     // execution provider) still reach the tasks; a copied environment would freeze them at start.
     const worker = entry.bootstrap === null
-      ? new Worker(entry.file, { env: SHARE_ENV })
-      : new Worker(entry.bootstrap, { eval: true, env: SHARE_ENV });
+      ? new threads.Worker(entry.file, { env: threads.SHARE_ENV })
+      : new threads.Worker(entry.bootstrap, { eval: true, env: threads.SHARE_ENV });
     this.started++;
     // Always listening, so a thread that fails while idle is dropped instead of raising in the host.
     worker.on('error', () => this.forget(worker));
@@ -281,7 +287,19 @@ export class WorkerPool {
 const defaultWorkerPool = new WorkerPool();
 
 export function runInWorker<T extends WorkerTaskName>(task: T, input: TaskInput<T>, control: WorkerControl = {}): Promise<TaskOutput<T>> {
+  if (runsHere(task, input)) return runHere(task, input, control) as Promise<TaskOutput<T>>;
   return defaultWorkerPool.run(task, input, control);
+}
+
+/**
+ * A small task on this thread (small-tasks.ts), on the same terms as on a worker: the task gets its
+ * own copy of the input, or the caller's buffers moved to it (transferInput detaches them here too),
+ * and progress goes to the same callbacks.
+ */
+async function runHere(task: keyof typeof smallTasks, input: unknown, control: WorkerControl): Promise<unknown> {
+  if (control.signal?.aborted) throw new CancelledError();
+  const own = structuredClone(input, { transfer: control.transferInput ? transferables(input) : [] });
+  return smallTasks[task](own as never, { signal: control.signal, onProgress: control.onProgress });
 }
 
 /** Runs a job of the engine's job table (core/analyses/jobs.ts) on a worker: the extension's and the CLI's way to run one. */

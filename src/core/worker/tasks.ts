@@ -8,8 +8,7 @@ import type { RunControl } from '../run-control';
 import type { TsneOptions } from '../layout/tsne';
 import type { PcaOptions } from '../layout/pca';
 import type { UmapOptions } from '../layout/umap';
-import type { DbscanOptions } from '../cluster/dbscan';
-import type { KmeansOptions } from '../cluster/kmeans';
+import { smallTasks } from './small-tasks';
 import { jobRunners } from '../analyses/jobs';
 import type { PairLayersInput } from '../analyses/pair-layers';
 
@@ -35,8 +34,9 @@ export const workerTasks = Object.freeze({
   },
   umap: async (input: { x: Matrix; options?: UmapOptions }, context: TaskContext) =>
     (await import('../layout/umap')).umap(input.x, input.options, { ...context, onIteration: context.onIteration && ((epoch, coords) => context.onIteration!(epoch, NaN, coords)) }),
-  dbscan: async (input: { x: Matrix; options: DbscanOptions }, context: TaskContext) => (await import('../cluster/dbscan')).dbscan(input.x, input.options, context),
-  kmeans: async (input: { x: Matrix; options: KmeansOptions }, context: TaskContext) => (await import('../cluster/kmeans')).kmeans(input.x, input.options, context),
+  // Also run on the calling thread when small (small-tasks.ts).
+  dbscan: smallTasks.dbscan,
+  kmeans: smallTasks.kmeans,
   /** Every job of the engine's job table, under its JobName. */
   ...jobRunners,
   pairLayers: async (input: PairLayersInput, context: TaskContext) => (await import('../analyses/pair-layers')).pairAcrossLayers(input, context),
