@@ -143,8 +143,12 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     }
   } else {
     // Thousands of <vscode-option> elements cost seconds before the first paint (each is a custom
-    // element whose text the select reads with innerText): the select takes the list as data instead.
-    (select as unknown as { options: { label: string; value: string }[] }).options = result.items.map((w) => ({ label: w, value: w }));
+    // element whose text the select reads with innerText): the select takes the list as data
+    // instead, filled in a slice after the first paint (it renders one row per word).
+    draw.push(() => {
+      (select as unknown as { options: { label: string; value: string }[] }).options = result.items.map((w) => ({ label: w, value: w }));
+      select.value = initialWord;
+    });
   }
   picker.append(el('span', undefined, 'Word'), select);
   vecBody.appendChild(picker);
