@@ -4,12 +4,14 @@
 // structure), cosine matrices from core, 8 clusters on a 2-D map. It is packed as the host packs it
 // (protocol/packed-matrices.ts: each matrix one Float64Array), handed to the page, and posted to the
 // webview with window.postMessage, which structured-clones it as VS Code's transfer into the iframe does.
-// Measured inside the page, from the post: the clone (the message reaching the page), the handler
-// (unpack, layout, and every chart drawn synchronously), the first paint (a frame after the handler),
-// and the whole panel (data-rendered). A CPU profile of the same run names the functions that cost most.
+// Measured inside the page: a copy of the message alone (posted first with a type the panel ignores),
+// then from the real post (buffers transferred): the handler (unpack, the page's cards, the charts of
+// the first slice), the first paint (a frame after the handler), and the whole panel (data-rendered),
+// with the renderer processes' CPU time to the first paint and to the whole panel (less sensitive to
+// the machine's load than wall time). A CPU profile of a second run names the functions that cost most.
 // Run: npx tsx bench/panel-draw.ts [words]   (needs Chromium, as the webview tests do)
 import { loadavg } from 'node:os';
-import { launchBrowser, openPanel } from '../test/helpers/chromium';
+import { launchBrowser, openPanel, webviewAssets } from '../test/helpers/chromium';
 import { createRandom } from '../src/core/random';
 import { cosineSimilarityMatrix } from '../src/core/stats/similarity';
 import { selectivityIndex } from '../src/core/stats/selectivity';
@@ -18,6 +20,8 @@ import { packMatrices } from '../src/protocol/packed-matrices';
 import type { CompareResult, SpaceResult } from '../src/protocol/result';
 
 const n = Number(process.argv[2] ?? 2400);
+/** `--profiled-only`: skip the unprofiled run (each run takes minutes on a loaded machine). */
+const runs = process.argv.includes('--profiled-only') ? [true] : [false, true];
 const categoryCount = 8;
 
 function space(label: string, dims: number, seed: number, items: string[], categories: string[]): SpaceResult {
@@ -63,18 +67,39 @@ function transportable(value: unknown, buffers: Float64Array[]): unknown {
   return value;
 }
 
-/** Copies the buffers into the page as window.__buffers, 4 MB of base64 per call (one huge call would close the page). */
+/** Copies the buffers into the page as window.__buffers, 12 MB per call as base64 (one huge call would close the page). */
 async function sendBuffers(page: import('playwright-core').Page, buffers: Float64Array[]): Promise<void> {
   await page.evaluate('window.__buffers = []');
   for (const [id, buffer] of buffers.entries()) {
     const bytes = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     await page.evaluate(`window.__buffers[${id}] = new Uint8Array(${bytes.length})`);
-    const step = 3 * 1024 * 1024;
+    const step = 12 * 1024 * 1024;
     for (let at = 0; at < bytes.length; at += step) {
       const chunk = bytes.subarray(at, at + step).toString('base64');
-      await page.evaluate(`(() => { const s = atob('${chunk}'); const b = window.__buffers[${id}]; for (let i = 0; i < s.length; i++) b[${at} + i] = s.charCodeAt(i); })()`);
+      await page.evaluate(`(() => {
+        const b = window.__buffers[${id}];
+        if (Uint8Array.fromBase64) { b.set(Uint8Array.fromBase64('${chunk}'), ${at}); return; }
+        const s = atob('${chunk}'); for (let i = 0; i < s.length; i++) b[${at} + i] = s.charCodeAt(i);
+      })()`);
     }
   }
+}
+
+/** CPU seconds of the renderer processes so far (the page's one is the only renderer open). */
+async function rendererCpu(cdp: import('playwright-core').CDPSession): Promise<number> {
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as { processInfo: { type: string; cpuTime: number }[] };
+  return processInfo.filter((p) => p.type === 'renderer').reduce((t, p) => t + p.cpuTime, 0);
+}
+
+/** The bundle's module (esbuild's "// src/..." comments) at each line, to name the profile's frames. */
+function moduleAt(bundle: string): (line: number) => string {
+  const starts: [number, string][] = [];
+  bundle.split('\n').forEach((text, k) => { const m = /^\s*\/\/ (src\/\S+|node_modules\/\S+)/.exec(text); if (m) starts.push([k + 1, m[1]]); });
+  return (line) => {
+    let name = '';
+    for (const [start, module] of starts) { if (start > line) break; name = module; }
+    return name.replace(/^src\/webview\//, '').replace(/^node_modules\/((@[^/]+\/)?[^/]+).*/, '$1');
+  };
 }
 
 const inPage = (payload: string) => `(async () => {
@@ -84,20 +109,48 @@ const inPage = (payload: string) => `(async () => {
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
     return v;
   };
-  const message = { type: 'result', result: revive(JSON.parse(${JSON.stringify(payload)})) };
+  const result = revive(JSON.parse(${JSON.stringify(payload)}));
   const t = {};
-  window.addEventListener('message', () => { t.received = performance.now(); }, { capture: true, once: true });
+  // The clone alone: a message type the panel ignores, with the same result, posted first.
+  const cloned = new Promise((resolve) => window.addEventListener('message', () => { t.cloneOnly = performance.now() - t.cloneStart; resolve(); }, { once: true }));
+  t.cloneStart = performance.now();
+  window.postMessage({ type: 'bench-clone-only', result }, '*');
+  await cloned;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  window.__cpuMark = 'start';
+  await new Promise((resolve) => { window.__cpuGo = resolve; });
+  const message = { type: 'result', result };
   const handled = new Promise((resolve) => window.addEventListener('message', () => { t.handled = performance.now(); resolve(); }, { once: true }));
   const start = performance.now();
-  window.postMessage(message, '*');
+  // The matrices' buffers are transferred, not copied, as VS Code hands a message's ArrayBuffers to the webview.
+  window.postMessage(message, '*', window.__buffers.map((b) => b.buffer));
   await handled;
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   t.firstPaint = performance.now();
   t.heatmapsAtFirstPaint = document.querySelectorAll('.ml-heatmap canvas, .ml-heatmap svg rect.cell').length > 0;
+  window.__cpuMark = 'painted';
+  await new Promise((resolve) => { window.__cpuGo = resolve; });
   while (!document.querySelector('[data-rendered="true"]')) await new Promise((resolve) => setTimeout(resolve, 10));
   t.rendered = performance.now();
-  return { clone: t.received - start, handler: t.handled - start, firstPaint: t.firstPaint - start, rendered: t.rendered - start, heatmapsAtFirstPaint: t.heatmapsAtFirstPaint };
+  return { clone: t.cloneOnly, handler: t.handled - start, firstPaint: t.firstPaint - start, rendered: t.rendered - start, heatmapsAtFirstPaint: t.heatmapsAtFirstPaint };
 })()`;
+
+/**
+ * Runs the page script, reading the renderer's CPU time when the page stops at a mark: just
+ * before the post, at the first paint, and after the whole panel.
+ */
+async function timedRun(page: import('playwright-core').Page, browserCdp: import('playwright-core').CDPSession, payload: string) {
+  const cpu: Record<string, number> = {};
+  const run = page.evaluate(inPage(payload)) as Promise<Record<string, number | boolean>>;
+  for (const mark of ['start', 'painted']) {
+    while ((await page.evaluate('window.__cpuMark')) !== mark) await new Promise((r) => setTimeout(r, 5));
+    cpu[mark] = await rendererCpu(browserCdp);
+    await page.evaluate('window.__cpuMark = undefined; window.__cpuGo()');
+  }
+  const t = await run;
+  cpu.done = await rendererCpu(browserCdp);
+  return { t, cpuToPaint: cpu.painted - cpu.start, cpuToDone: cpu.done - cpu.start };
+}
 
 async function main(): Promise<void> {
   const made = Date.now();
@@ -105,22 +158,26 @@ async function main(): Promise<void> {
   const payload = JSON.stringify(transportable(packMatrices(result()), buffers));
   console.log(`${n} words: result made and packed in ${Date.now() - made} ms (${(payload.length / 1e6).toFixed(1)} MB of JSON and ${buffers.length} matrices of ${(buffers.reduce((t, b) => t + b.byteLength, 0) / 1e6).toFixed(0)} MB)`);
   const browser = await launchBrowser();
+  const browserCdp = await browser.newBrowserCDPSession();
+  const moduleOf = moduleAt((await webviewAssets()).js);
   try {
-    for (const profiled of [false, true]) {
+    for (const profiled of runs) {
       const page = await openPanel(browser, { width: 1400, height: 1000 });
       await sendBuffers(page.page, buffers);
       const cdp = await page.page.context().newCDPSession(page.page);
       if (profiled) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
-      const t = await page.page.evaluate(inPage(payload)) as Record<string, number | boolean>;
+      const load = loadavg()[0].toFixed(1);
+      const { t, cpuToPaint, cpuToDone } = await timedRun(page.page, browserCdp, payload);
       const fmt = (k: string) => `${Math.round(t[k] as number)} ms`;
-      console.log(`${profiled ? 'profiled run' : 'run'}: clone ${fmt('clone')} · handler done ${fmt('handler')} · first paint ${fmt('firstPaint')} (heatmaps drawn: ${t.heatmapsAtFirstPaint}) · whole panel ${fmt('rendered')}`);
+      console.log(`${profiled ? 'profiled run' : 'run'} (load ${load}): clone alone ${fmt('clone')} · handler done ${fmt('handler')} · first paint ${fmt('firstPaint')} (heatmaps drawn: ${t.heatmapsAtFirstPaint}) · whole panel ${fmt('rendered')}`);
+      console.log(`  renderer CPU: ${cpuToPaint.toFixed(2)} s to the first paint, ${cpuToDone.toFixed(2)} s to the whole panel`);
       if (profiled) {
         const { profile } = await cdp.send('Profiler.stop') as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] } };
         const self = new Map<string, number>();
         const byId = new Map(profile.nodes.map((node) => [node.id, node]));
         profile.samples.forEach((id, k) => {
           const frame = byId.get(id)?.callFrame;
-          const name = frame ? `${frame.functionName || '(anonymous)'}${frame.url ? ` :${frame.lineNumber + 1}` : ''}` : '?';
+          const name = frame ? `${frame.functionName || '(anonymous)'}${frame.url.endsWith('webview.js') ? ` ${moduleOf(frame.lineNumber + 1)}:${frame.lineNumber + 1}` : frame.url ? ` :${frame.lineNumber + 1}` : ''}` : '?';
           self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[k] ?? 0) / 1000);
         });
         console.log('most self time (ms):');

@@ -39,7 +39,7 @@ export async function exportMessage(name: string, svgText: string, format: 'svg'
 export function matrixCsv(labels: string[], matrix: number[][]): string {
   const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [['', ...labels].map(cell).join(',')];
-  matrix.forEach((row, i) => lines.push([cell(labels[i] ?? ''), ...row.map((v) => String(v))].join(',')));
+  matrix.forEach((row, i) => lines.push([cell(labels[i] ?? ''), ...Array.from(row, (v) => String(v))].join(',')));
   return `${lines.join('\n')}\n`;
 }
 

@@ -56,11 +56,16 @@ export interface RendererHost<U> {
 export interface WebviewJob<J extends JobName> {
   /** Where the job's UI choices live in the webview state (names kept from before the table, so reloads keep them). */
   stateKey: Exclude<keyof SavedState, 'result'>;
+  /**
+   * The panel reads its big matrices by index only, so they stay row views over the packed
+   * Float64Arrays (packed-matrices.ts) instead of being copied into nested arrays.
+   */
+  rowViews?: boolean;
   render(root: HTMLElement, result: ResultOf<J>, host: RendererHost<UiStates[J]>): PanelView;
 }
 
 export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.freeze({
-  compare: { stateKey: 'ui', render: renderCompare },
+  compare: { stateKey: 'ui', rowViews: true, render: renderCompare },
   tokens: {
     stateKey: 'tokensUi',
     render: (root, result, host) => renderTokens(root, result, {
@@ -69,7 +74,7 @@ export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.fr
       rerun: host.rerun.available ? (params) => void host.rerun.run(params) : undefined,
     }),
   },
-  match: { stateKey: 'matchUi', render: renderMatch },
+  match: { stateKey: 'matchUi', rowViews: true, render: renderMatch },
   attention: { stateKey: 'attentionUi', render: renderAttention },
   contrast: { stateKey: 'contrastUi', render: renderContrast },
   heads: { stateKey: 'headsUi', render: renderHeads },
@@ -85,6 +90,11 @@ export const webviewJobs: { readonly [J in JobName]: WebviewJob<J> } = Object.fr
 
 export function isRenderable(result: Result): boolean {
   return Object.prototype.hasOwnProperty.call(webviewJobs, result.job);
+}
+
+/** Whether a result message for `job` keeps its packed matrices as row views (see WebviewJob.rowViews). */
+export function keepsRowViews(job: unknown): boolean {
+  return typeof job === 'string' && Object.prototype.hasOwnProperty.call(webviewJobs, job) && webviewJobs[job as JobName].rowViews === true;
 }
 
 /**

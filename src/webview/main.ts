@@ -2,14 +2,14 @@
 // acquireVsCodeApi, says `ready`, then renders whatever it is sent: a Result, progress, an error
 // or a cancellation. It keeps the last Result and the UI choices in the webview state, so a
 // reload shows the same panel before the host answers again.
-import { unpackMatrices } from '../protocol/packed-matrices';
+import { plainRows, unpackMatrices } from '../protocol/packed-matrices';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview, ToWebview } from '../protocol/messages';
 import { type Result, isResult } from '../protocol/result';
 import { jobNames, sizeOfResult } from '../protocol/jobs';
 import { setPinnedCards } from './pin';
-import { isRenderable, renderResult, webviewJobs, type PanelView, type SavedState } from './jobs';
+import { isRenderable, keepsRowViews, renderResult, webviewJobs, type PanelView, type SavedState } from './jobs';
 import { RequestClient } from '../protocol/ipc';
 import { panelRequests } from '../protocol/messages';
 import { RerunClient, rerunStatusStrip } from './rerun-client';
@@ -41,7 +41,8 @@ let runAgainAvailable = false;
 let shownState: Parameters<typeof stateBox> | undefined;
 
 function persist(): void {
-  const result = current && sizeOfResult(current) <= maxItemsInState ? current : undefined;
+  // Row views (typed arrays) are not JSON: the state keeps plain rows.
+  const result = current && sizeOfResult(current) <= maxItemsInState ? plainRows(current) : undefined;
   const state: SavedState = { result };
   for (const job of jobNames) {
     const key = webviewJobs[job].stateKey;
@@ -168,7 +169,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   switch (message.type) {
     case 'result':
       shownState = undefined;
-      message.result = unpackMatrices(message.result);
+      message.result = unpackMatrices(message.result, keepsRowViews((message.result as { job?: unknown } | undefined)?.job));
       if (isResult(message.result) && isRenderable(message.result)) showResult(message.result, message.partial === true);
       else stateBox('error', 'This panel cannot show that result (unknown job or schema).');
       break;

@@ -2,6 +2,7 @@
 // base64-encoded; text as JSON), the shared numpy helpers a script asks for, and the frame that
 // prints the recomputed numbers as one JSON line and then redraws the chart with matplotlib.
 // A script runs as is in a notebook cell or with `python3 script.py` (`--no-plot` skips the figure).
+import { flatMatrix } from '../protocol/packed-matrices';
 
 /** Exact float64 little-endian bytes as base64, read back by `_f64(b64, shape)`. */
 function float64Base64(values: ArrayLike<number>): string {
@@ -14,9 +15,9 @@ function float64Base64(values: ArrayLike<number>): string {
 }
 
 /** A Python expression for a number matrix (rows of equal length), exact to the last bit. */
-export function pyMatrix(rows: readonly (readonly number[])[]): string {
+export function pyMatrix(rows: readonly ArrayLike<number>[]): string {
   const cols = rows.length ? rows[0].length : 0;
-  return `_f64("${float64Base64(rows.flat())}", (${rows.length}, ${cols}))`;
+  return `_f64("${float64Base64(flatMatrix(rows as ArrayLike<number>[], cols))}", (${rows.length}, ${cols}))`;
 }
 
 /** A Python expression for a number vector. */

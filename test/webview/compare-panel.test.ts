@@ -307,3 +307,38 @@ test('each note once: the lower-case fallback only in the missing-words banner, 
     await page.close();
   }
 });
+
+test('a large result with packed matrices (as the host sends 2,400 words) draws from row views: canvas heatmaps, the word list as data, exact CSV', async () => {
+  const big = 600;
+  const page = await openPanel(browser, { theme: 'dark', width: 1280, height: 900 });
+  try {
+    await waitUntil(page.page, `window.__posted.some((m) => m.type === 'ready')`);
+    // Built in the page: the host's packed form (packed-matrices.ts) holds Float64Arrays, which JSON cannot carry.
+    await page.page.evaluate(`(() => {
+      const n = ${big}, dims = 120, base = ${JSON.stringify({ ...fixture, a: undefined, b: undefined })};
+      const items = Array.from({ length: n }, (_, i) => 'w' + i);
+      const categories = items.map((_, i) => base.categories[Math.floor((i * base.categories.length) / n)]);
+      const packed = (rows, cols, f) => { const data = new Float64Array(rows * cols); for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = f(i, j); return { packedMatrix: true, rows, cols, data }; };
+      const space = (key, shift) => ({ ...${JSON.stringify(fixture.a)}, source: { ...${JSON.stringify(fixture.a.source)}, label: key, dims },
+        similarity: packed(n, n, (i, j) => (i === j ? 1 : Math.round(Math.cos(i * 0.37 + j * 0.37 + shift) * 1e6) / 1e6)),
+        vectors: packed(n, dims, (i, d) => Math.sin(i + d + shift)),
+        map: { method: 'tsne', options: { perplexity: 30 }, coords: items.map((_, i) => [Math.cos(i), Math.sin(i)]), labels: items.map((_, i) => i % 3), clusters: [0, 1, 2].map((c) => ({ label: c, members: items.filter((_, i) => i % 3 === c), centroid: [0, 0] })) } });
+      window.postMessage({ type: 'result', result: { ...base, items, itemCategories: categories, missing: [], a: space('A', 0), b: space('B', 1),
+        rsaByCategory: base.rsaByCategory.map((r) => ({ ...r })), rsa: { ...base.rsa, n: n * (n - 1) / 2 } } }, '*');
+    })()`);
+    await page.page.waitForSelector('[data-rendered="true"]', { timeout: 240000 });
+    assert.deepEqual(page.errors, []);
+    for (const key of ['a', 'b']) assert.equal(await page.page.locator(`[data-space="${key}"] canvas`).count(), 1, `heatmap ${key} on canvas`);
+    assert.equal(await page.page.locator('.ml-picker vscode-option').count(), 0, 'no option elements for 600 words');
+    assert.deepEqual(await page.page.evaluate(`(() => { const s = document.querySelector('.ml-picker vscode-single-select'); return [s.options.length, s.value]; })()`), [big, 'w0']);
+    await page.page.locator('[data-space="a"] [data-export="csv"]').click();
+    await waitUntil(page.page, `window.__posted.some((m) => m.type === 'export' && m.format === 'csv')`);
+    const csv = ((await page.posted()).find((m) => m.type === 'export' && m.format === 'csv') as { content: string }).content.split('\n');
+    assert.equal(csv.length, big + 2);
+    const row7 = csv[8].split(',');
+    assert.equal(row7[0], 'w7');
+    assert.equal(Number(row7[1 + 9]), Math.round(Math.cos(7 * 0.37 + 9 * 0.37) * 1e6) / 1e6, 'the CSV carries the packed value exactly');
+  } finally {
+    await page.close();
+  }
+});

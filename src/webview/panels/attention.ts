@@ -146,7 +146,7 @@ export function renderAttention(root: HTMLElement, result: AttentionResult, host
     subtitle: 'Pearson r between Q and K on the pairs within each category; dashed: overall r',
     rsaByCategory: result.rsaByCategory, overall: result.rsa.pearson,
     items: result.items, itemCategories: result.itemCategories, categories: result.categories,
-    pairs: { ...pairs, x: pairs.q, y: pairs.k }, xLabel: 'Q', yLabel: 'K',
+    pairs: () => ({ ...pairs, x: pairs.q, y: pairs.k }), xLabel: 'Q', yLabel: 'K',
   }, host, register, draw);
 
   if (result.sae) attentionSaeSection(page, result, result.sae, host, register, draw);

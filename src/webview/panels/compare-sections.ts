@@ -7,7 +7,7 @@ import { type HeatmapChart, type HeatmapScheme, heatmap } from '../charts/heatma
 import { scatter } from '../charts/scatter';
 import { heatmapPython, matrixCsv, matrixNpyBase64 } from '../export';
 import { type ChartSlot, type Poster, card, dataExports, el, statRow } from './cards';
-import type { PairTable } from './derive';
+import { type PairTable, pairLabels } from './derive';
 
 export type SpaceKey = 'a' | 'b';
 
@@ -81,15 +81,16 @@ function rsaStatRow(result: CompareResult): HTMLElement {
   ]);
 }
 
-/** The RSA card (`[data-card="rsa"]`): the statistics row and the pair scatter with zero lines. */
-export function rsaScatterCard(grid: HTMLElement, result: CompareResult, pairs: PairTable, labels: [string, string][] | undefined,
-  host: Poster, charts: PageCharts): void {
+/** The RSA card (`[data-card="rsa"]`): the statistics row and the pair scatter with zero lines; `table` makes the pairs when it draws. */
+export function rsaScatterCard(grid: HTMLElement, result: CompareResult, table: () => PairTable, host: Poster, charts: PageCharts): void {
   const slot: ChartSlot = {};
   const body = card(grid, `RSA: ${result.a.source.label} vs ${result.b.source.label}`, 'each point is one word pair (upper triangle)',
     { name: 'rsa-scatter', chart: () => slot.chart }, host);
   body.parentElement?.setAttribute('data-card', 'rsa');
   body.appendChild(rsaStatRow(result));
   charts.draw.push(() => {
+    const pairs = table();
+    const labels = pairLabels(result, pairs);
     slot.chart = charts.register(scatter(body, {
       // Without categories no pair is within or between: one color, no legend.
       x: pairs.a, y: pairs.b, within: result.categories.length ? pairs.within as unknown as ArrayLike<boolean> : undefined, pairs: labels,

@@ -17,7 +17,8 @@ import { selectivityValue } from '../../protocol/selectivity-text';
 import { type ChartSlot, card, el, header, notesBanner, panelPage, runMeta, sourceChip } from './cards';
 import { addPythonExports } from '../python-buttons';
 import { rsaScatterCard, section, similarityHeatmaps, spaceName } from './compare-sections';
-import { offDiagonal, pairLabels, upperPairs, withinBetween } from './derive';
+import { once, upperPairs, withinBetween } from './derive';
+import { flatMatrix } from '../../protocol/packed-matrices';
 import { rsaByCategoryCard } from './rsa-category';
 import type { RerunClient } from '../rerun-client';
 import { compareRerunControls } from './rerun-fields';
@@ -36,6 +37,9 @@ export interface PanelHost {
 }
 
 export interface PanelView { destroy(): void }
+
+/** Above this many words the word picker gets its options as data, not as elements. */
+const MAX_OPTION_ELEMENTS = 500;
 
 export function renderCompare(root: HTMLElement, result: CompareResult, host: PanelHost): PanelView {
   let ui: CompareUiState = { ...host.ui };
@@ -70,9 +74,9 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     },
   });
 
-  // Category structure.
-  const pairs = upperPairs(result);
-  const labels = pairLabels(result, pairs);
+  // Category structure. The pair table (2.9 million pairs at 2,400 words) is made when the first
+  // chart that needs it draws, after the heatmaps have painted.
+  const pairs = once(() => upperPairs(result));
   page.appendChild(el('h2', 'ml-section-title', 'Category selectivity'));
   const selGrid = el('div', 'ml-grid');
   page.appendChild(selGrid);
@@ -81,8 +85,8 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     const sub = `index = mean within-category / mean between-category similarity · ${nameA}: ${selectivityValue(result.a.selectivity)} · ${nameB}: ${selectivityValue(result.b.selectivity)}`;
     const body = card(selGrid, 'Within vs between categories', sub, exportable('selectivity-strips', () => slot.chart), host);
     body.parentElement?.setAttribute('data-card', 'selectivity');
-    const spaces = (['a', 'b'] as const).map((k) => {
-      const g = withinBetween(result, pairs, k);
+    const spaces = () => (['a', 'b'] as const).map((k) => {
+      const g = withinBetween(result, pairs(), k);
       const s = result[k].selectivity;
       return {
         name: k === 'a' ? nameA : nameB, index: s.index, reason: s.reason, betweenNearZero: s.betweenNearZero,
@@ -92,7 +96,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     });
     const chartHost = el('div');
     body.appendChild(chartHost);
-    draw.push(() => { slot.chart = register(stripPlot(chartHost, { spaces })); });
+    draw.push(() => { slot.chart = register(stripPlot(chartHost, { spaces: spaces() })); });
     body.appendChild(el('div', 'ml-note', 'Lines: category-averaged means, as used in the index. Dots: every word pair.'));
   }
   {
@@ -100,7 +104,8 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     const body = card(selGrid, 'Similarity distributions', 'off-diagonal cosine similarities (upper triangle)', exportable('similarity-histogram', () => slot.chart), host);
     draw.push(() => {
       slot.chart = register(histogram(body, {
-        series: [{ name: nameA, values: offDiagonal(result.a.similarity) }, { name: nameB, values: offDiagonal(result.b.similarity) }],
+        // The pair table's columns are the upper triangles.
+        series: [{ name: nameA, values: pairs().a }, { name: nameB, values: pairs().b }],
         xLabel: 'cosine similarity',
       }, { height: 350 }));
     });
@@ -110,12 +115,12 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   page.appendChild(el('h2', 'ml-section-title', 'Representational similarity analysis'));
   const rsaGrid = el('div', 'ml-grid');
   page.appendChild(rsaGrid);
-  rsaScatterCard(rsaGrid, result, pairs, labels, host, charts);
+  rsaScatterCard(rsaGrid, result, pairs, host, charts);
   rsaByCategoryCard(rsaGrid, {
     subtitle: 'Pearson r between the two spaces on the pairs within each category; dashed: overall r',
     rsaByCategory: result.rsaByCategory, overall: result.rsa.pearson,
     items: result.items, itemCategories: result.itemCategories, categories: result.categories,
-    pairs: { ...pairs, x: pairs.a, y: pairs.b }, xLabel: 'A', yLabel: 'B', maxLabelledPairs: 300000,
+    pairs: () => ({ ...pairs(), x: pairs().a, y: pairs().b }), xLabel: 'A', yLabel: 'B', maxLabelledPairs: 300000,
   }, host, register, draw);
 
   // One word's vectors.
@@ -129,11 +134,21 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   const select = document.createElement('vscode-single-select') as HTMLElement & { value: string };
   select.setAttribute('aria-label', 'word');
   select.setAttribute('combobox', '');
-  for (const w of result.items) {
-    const opt = document.createElement('vscode-option');
-    opt.setAttribute('value', w);
-    opt.textContent = w;
-    select.appendChild(opt);
+  if (result.items.length <= MAX_OPTION_ELEMENTS) {
+    for (const w of result.items) {
+      const opt = document.createElement('vscode-option');
+      opt.setAttribute('value', w);
+      opt.textContent = w;
+      select.appendChild(opt);
+    }
+  } else {
+    // Thousands of <vscode-option> elements cost seconds before the first paint (each is a custom
+    // element whose text the select reads with innerText): the select takes the list as data
+    // instead, filled in a slice after the first paint (it renders one row per word).
+    draw.push(() => {
+      (select as unknown as { options: { label: string; value: string }[] }).options = result.items.map((w) => ({ label: w, value: w }));
+      select.value = initialWord;
+    });
   }
   picker.append(el('span', undefined, 'Word'), select);
   vecBody.appendChild(picker);
@@ -185,13 +200,14 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
       continue;
     }
     const dims = space.source.dims;
+    const vectorData = once(() => flatMatrix(space.vectors, dims));
     // With a k from Run settings, the map shows either clustering.
     let showKmeans = false;
     const mapData = () => ({
       labels: result.items,
       coords: map.coords.flat(),
       clusters: showKmeans && map.kmeans ? map.kmeans.labels : map.labels,
-      vectors: space.vectors.length === result.items.length ? { data: space.vectors.flat(), dims } : undefined,
+      vectors: space.vectors.length === result.items.length ? { data: vectorData(), dims } : undefined,
     });
     // A saved file can carry anything: the switch only for k-means labels that fit the words.
     const kmeansFits = Array.isArray(map.kmeans?.labels) && map.kmeans.labels.length === result.items.length;

@@ -11,7 +11,7 @@ import { tableCsv } from '../export';
 import type { RerunClient } from '../rerun-client';
 import { card, dataExports, el, header, notesBanner, panelPage, runMeta, sourceChip, statRow } from './cards';
 import { rsaScatterCard, section, similarityHeatmaps } from './compare-sections';
-import { pairLabels, upperPairs } from './derive';
+import { once, upperPairs } from './derive';
 import { matchTable, type MatchSort } from './match-table';
 import { rerunControls } from './rerun-controls';
 
@@ -97,8 +97,7 @@ export function renderMatch(root: HTMLElement, result: MatchResult, host: MatchP
       onHover: (pair) => table.highlight(pair ? rowOfItem.get(compare.items[pair[0]]) ?? null : null),
       onRangeChange: (key, domain, scheme) => saveUi({ ranges: { ...ui.ranges, [key]: { domain, scheme } } }),
     });
-    const pairs = upperPairs(compare);
-    rsaScatterCard(section(page, 'Representational similarity analysis'), compare, pairs, pairLabels(compare, pairs), host, charts);
+    rsaScatterCard(section(page, 'Representational similarity analysis'), compare, once(() => upperPairs(compare)), host, charts);
   }
 
   const view = finish();
