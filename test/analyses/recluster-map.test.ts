@@ -121,3 +121,21 @@ test('compare: a k adds seeded k-means on each stored map, with centroids from t
   assert.equal(reclusterCompare(withK!, { ...p, k: null })?.a.map?.kmeans, undefined);
   assert.equal(reclusterCompare(fixture, { ...p, k: 500 })?.a.map?.kmeans?.k, fixture.items.length, 'k is capped at the number of words');
 });
+
+test('contrast: re-clustering on screen rewrites the adjusted.k record and its warning (one rule for adjustments)', () => {
+  const n = contrast.significant.length;
+  const lowered = reclusterContrast(contrast, { ...contrastParams(), k: n + 50 });
+  assert.ok(lowered);
+  assert.equal(lowered.kmeans?.k, n);
+  assert.deepEqual(lowered.adjusted?.k, { asked: n + 50, used: n, why: `at most the ${n} significant neurons` });
+  assert.equal(lowered.warnings.filter((w) => w.startsWith('k-means: k ')).length, 1);
+  // A perplexity the run lowered stays recorded: re-clustering does not touch the map.
+  const perplexity = { asked: 30, used: 4.33, why: 'at most (n − 1) / 3 for 14 significant neurons' };
+  const withPerplexity: ContrastResult = { ...lowered, adjusted: { ...lowered.adjusted, perplexity } };
+  const fits = reclusterContrast(withPerplexity, { ...contrastParams(), k: 2 });
+  assert.ok(fits);
+  assert.deepEqual(fits.adjusted, { perplexity }, 'a k that fits leaves no k record');
+  assert.deepEqual(fits.warnings.filter((w) => w.startsWith('k-means: k ')), [], 'nor its warning');
+  const none = reclusterContrast(lowered, { ...contrastParams(), k: 3 });
+  assert.equal(none && 'adjusted' in none, false, 'no adjustment left: no record at all');
+});

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { createRandom } from '../../src/core/random';
 import { launchBrowser, openChart, type WebviewPage } from '../helpers/chromium';
+import { assertPaletteApart } from '../helpers/palette-distance';
 
 const modulePath = 'src/webview/charts/cluster-map.ts';
 let browser: Browser;
@@ -268,20 +269,10 @@ test('past ten clusters the marks differ in shape as well as color, in the map a
 
 test('the ten cluster colors are far apart (CIELAB ΔE ≥ 20) and stand out from the background, in the dark and the light theme', async () => {
   const { clusterPalette } = await import('../../src/webview/charts/cluster-marks');
-  const d3 = await import('d3');
   for (const background of ['#1f1f1f', '#ffffff']) {
     const palette = clusterPalette({ background });
     assert.equal(palette.length, 10);
-    for (let a = 0; a < 10; a++) {
-      const la = d3.lab(palette[a]);
-      const bg = d3.lab(background);
-      assert.ok(Math.abs(la.l - bg.l) >= 25, `${palette[a]} on ${background}: ΔL ${Math.abs(la.l - bg.l).toFixed(1)}`);
-      for (let b = a + 1; b < 10; b++) {
-        const lb = d3.lab(palette[b]);
-        const distance = Math.hypot(la.l - lb.l, la.a - lb.a, la.b - lb.b);
-        assert.ok(distance >= 20, `${palette[a]} vs ${palette[b]} on ${background}: ΔE ${distance.toFixed(1)}`);
-      }
-    }
+    assertPaletteApart(palette, background, { minDeltaE: 20, minLightnessGap: 25 });
   }
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { CompareResult } from '../../src/protocol/result';
 import { assertPythonButtons } from './python-buttons';
+import { categoryPalette } from '../../src/webview/charts/category-colors';
 import { launchBrowser, openPanel, themeVariables, waitUntil, type WebviewPage } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compare-result.json'), 'utf8')) as CompareResult;
@@ -272,6 +273,16 @@ test('screenshots: full panel in the dark and the light theme', async () => {
     try {
       await page.screenshot(theme === 'dark' ? 'compare-panel' : 'compare-panel-light');
       assert.deepEqual(page.errors, []);
+      // One color, one meaning: categories take their own palette, never the A/B or within/between colors.
+      const v = themeVariables[theme];
+      const palette = categoryPalette({ background: v['--vscode-editor-background'] });
+      const taken = [v['--vscode-charts-blue'], v['--vscode-charts-orange'], v['--vscode-charts-green'], v['--vscode-charts-purple']];
+      const fills = (selector: string) => page.page.locator(selector).evaluateAll((els) => els.map((e) => e.getAttribute('fill')));
+      assert.deepEqual(await fills('[data-space="a"] text.category-label'), fixture.categories.map((_, i) => palette[i]));
+      assert.deepEqual(await fills('[data-card="rsa-by-category"] text.category-name'), fixture.rsaByCategory.map((_, i) => palette[i]));
+      for (const f of [...await fills('[data-space="a"] text.category-label'), ...await fills('[data-card="rsa-by-category"] text.category-name')]) {
+        assert.ok(!taken.includes(f as string), `${f} also means A/B or within/between`);
+      }
     } finally {
       await page.close();
     }

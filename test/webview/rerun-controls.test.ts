@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import type { AttentionResult, CompareResult, ContrastResult, Result } from '../../src/protocol/result';
 import type { FromWebview } from '../../src/protocol/messages';
 import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
-import { reclusterCompare } from '../../src/core/analyses/recluster-map';
+import { reclusterCompare, reclusterContrast } from '../../src/core/analyses/recluster-map';
 
 /** A stored result: numpy's (`compare-result.json`) or MechLens's own (`*-result.regression.json`). */
 const fixtureFile = (name: string) => [`${name}-result.regression.json`, `${name}-result.json`].map((f) => join(__dirname, 'fixtures', f)).find((f) => existsSync(f)) ?? `${name}-result.json`;
@@ -221,4 +221,16 @@ test('a lowered perplexity or k is shown next to its field and in the card that 
   const c = await open(adjusted);
   assert.equal(await c.page.locator('[data-field-note="perplexity"]').textContent(), 'ran with 4.33: at most (n − 1) / 3 for 14 significant neurons');
   assert.match(await c.page.locator('[data-card="neuron-map"] .ml-card-subtitle').textContent() ?? '', /perplexity 4\.33 \(lowered from 30/);
+
+  // A k above the significant neurons, re-clustered on screen: the new record is shown by the field and in the card.
+  const o = contrast.run.options as { perplexity: number; eps: number; minSamples: number; k: number };
+  // Ten of the fixture's significant neurons, so that a k above them is still within the field's range.
+  const m = 10;
+  const few: ContrastResult = { ...contrast, significant: contrast.significant.slice(0, m), coords: contrast.coords.slice(0, m) };
+  const reclustered = reclusterContrast(few, { job: 'contrast', hook: contrast.hook, test: contrast.test, correction: contrast.correction, alpha: contrast.alpha,
+    perplexity: o.perplexity, eps: o.eps, minSamples: o.minSamples, k: m + 5, shuffles: contrast.labelShuffle.shuffles });
+  assert.ok(reclustered);
+  const k = await open(reclustered);
+  assert.equal(await k.page.locator('[data-field-note="k"]').textContent(), `ran with ${m}: at most the ${m} significant neurons`);
+  assert.match(await k.page.locator('[data-card="neuron-map"] .ml-card-subtitle').textContent() ?? '', new RegExp(`k-means k = ${m} \\(lowered from ${m + 5}`));
 });

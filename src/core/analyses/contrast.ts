@@ -4,7 +4,7 @@
 // the map of significant neurons.
 import { autoEps } from './embedding-map';
 import { existsSync } from 'node:fs';
-import type { ContrastResult, NeuronCluster } from '../../protocol/result';
+import type { Adjustment, ContrastResult, NeuronCluster } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { dbscan } from '../cluster/dbscan';
 import { kmeans } from '../cluster/kmeans';
@@ -199,9 +199,18 @@ async function mapSignificantNeurons(all: Matrix, significant: number[], t: Arra
   }
   const eps = o.eps ?? (n > 1 ? autoEps(coords, o.minSamples, o.seed) : CONTRAST_DEFAULTS.eps);
   const clustered = clusterSignificantNeurons(all, significant, t, coords, { ...o, eps }, warnings);
-  if (clustered.kmeans && clustered.kmeans.k < o.k) adjusted.k = { asked: o.k, used: clustered.kmeans.k, why: `at most the ${n} significant neurons` };
+  const k = kAdjustment(o.k, clustered.kmeans, n);
+  if (k) adjusted.k = k;
   return { coords: toJson(coords), ...clustered, eps };
 }
+
+/** The record of a k-means k lowered to the number of significant neurons (the run and a re-clustering on screen both keep it). */
+export function kAdjustment(asked: number, kmeans: { k: number } | null, n: number): Adjustment | undefined {
+  return kmeans && kmeans.k < asked ? { asked, used: kmeans.k, why: `at most the ${n} significant neurons` } : undefined;
+}
+
+/** The start of the warning clusterSignificantNeurons gives for a lowered k (a re-clustering replaces it). */
+export const K_LOWERED_WARNING = 'k-means: k ';
 
 /**
  * DBSCAN and k-means of the significant neurons on their map, and their profiles' Gram and cosine
@@ -225,7 +234,7 @@ export function clusterSignificantNeurons(all: Matrix, significant: number[], t:
     }));
   };
   const k = Math.min(o.k, n);
-  if (k < o.k && n >= 2) warnings.push(`k-means: k ${o.k} is more than the ${n} significant neurons, so k was lowered to ${n}.`);
+  if (k < o.k && n >= 2) warnings.push(`${K_LOWERED_WARNING}${o.k} is more than the ${n} significant neurons, so k was lowered to ${n}.`);
   const km = n >= 2 ? kmeans(coords, { k, seed: o.seed }) : null;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
     const la = labels[a] < 0 ? Infinity : labels[a], lb = labels[b] < 0 ? Infinity : labels[b];

@@ -7,7 +7,7 @@ import { dbscan } from '../cluster/dbscan';
 import { kmeans } from '../cluster/kmeans';
 import { summarizeClusters } from '../cluster/summary';
 import { fromJson } from '../matrix';
-import { clusterSignificantNeurons } from './contrast';
+import { clusterSignificantNeurons, K_LOWERED_WARNING, kAdjustment } from './contrast';
 import { autoEps } from './embedding-map';
 
 /**
@@ -72,10 +72,20 @@ export function reclusterContrast(result: ContrastResult, p: ContrastRerunParams
   if (!unchanged || result.coords.length !== result.significant.length) return undefined;
   const seed = typeof o.seed === 'number' ? o.seed : result.inputs.seed;
   const coords = result.coords.length ? fromJson(result.coords) : { rows: 0, cols: 2, data: new Float64Array(0) };
-  const clustered = clusterSignificantNeurons(fromJson(result.activations), result.significant, result.t, coords, { eps: p.eps, minSamples: p.minSamples, k: p.k, seed });
+  const warnings: string[] = [];
+  const clustered = clusterSignificantNeurons(fromJson(result.activations), result.significant, result.t, coords, { eps: p.eps, minSamples: p.minSamples, k: p.k, seed }, warnings);
+  // The new k's adjustment (or none) replaces the old one, in the record and in the warnings, so the Run settings box and the card say what ran now.
+  const adjusted = { ...result.adjusted };
+  delete adjusted.k;
+  const k = kAdjustment(p.k, clustered.kmeans, result.significant.length);
+  if (k) adjusted.k = k;
+  const rest: ContrastResult = { ...result };
+  delete rest.adjusted;
   return {
-    ...result,
+    ...rest,
     ...clustered,
+    ...(Object.keys(adjusted).length ? { adjusted } : {}),
+    warnings: [...result.warnings.filter((w) => !w.startsWith(K_LOWERED_WARNING)), ...warnings],
     run: { ...result.run, createdAt: new Date().toISOString(), fromCache: undefined, options: { ...o, eps: p.eps, minSamples: p.minSamples, k: p.k, reclustered: true } },
   };
 }

@@ -13,7 +13,10 @@ import { ResultPanel, type PanelServices } from '../panels/panel';
 import { attentionCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from '../recent';
 import { effectiveSetting } from '../settings';
-import { enableRerun, jobRunKey, pickHookedModel, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import {
+  BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings,
+  type Back, type StepAt,
+} from './job-flow';
 
 type AttentionJob = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
 
@@ -34,7 +37,6 @@ interface AttentionArgs {
   askForFile?: boolean;
 }
 
-const totalSteps = 5;
 const title = (what: string) => `MechLens: Attention Q/K — ${what}`;
 
 function pickWordList(args: AttentionArgs): Promise<vscode.Uri | undefined> {
@@ -51,14 +53,17 @@ export function validateLayer(text: string, nLayer: number | undefined): string 
   return undefined;
 }
 
-/** Step 5: the words' SAE features as one more representation, or none (''); undefined when cancelled. */
-async function pickWordFeatures(services: AttentionServices, model: string): Promise<string | undefined> {
+/** Step 5: the words' SAE features as one more representation, or none (''); BACK, or undefined when cancelled. */
+async function pickWordFeatures(services: AttentionServices, model: string, at: StepAt, previous: string | undefined): Promise<string | Back | undefined> {
   const none = { label: 'No SAE', detail: 'Q, K and V only', sae: false };
   const withSae = { label: '$(symbol-misc) SAE features…', detail: "Also compare the words' features of a sparse autoencoder (at its own hook) with Q and K by RSA", sae: true };
-  const chosen = await stepQuickPick([none, withSae], { title: title('SAE features'), step: 5, totalSteps, placeholder: 'Compare SAE features with Q and K as well?' }, none);
-  if (!chosen) return undefined;
-  if (!chosen.sae) return '';
-  return pickSae(services, model, { title: title('SAE'), step: 5, totalSteps });
+  for (;;) {
+    const chosen = await backableQuickPick([none, withSae], { title: title('SAE features'), ...at, placeholder: 'Compare SAE features with Q and K as well?' }, previous ? withSae : none);
+    if (chosen === BACK || !chosen) return chosen;
+    if (!chosen.sae) return '';
+    const spec = await pickSae(services, model, { ...at, title: title('SAE'), back: true }, previous || undefined);
+    if (spec !== BACK) return spec; // Back from the SAE list returns to "No SAE / SAE features…"
+  }
 }
 
 export async function compareAttention(services: AttentionServices, args: AttentionArgs = {}): Promise<AttentionResult | undefined> {
@@ -74,35 +79,54 @@ export async function compareAttention(services: AttentionServices, args: Attent
   warnIgnoredSettings(log, settings.ignored, ['mechlens.contrast.defaultModel', 'mechlens.cacheDirectory'], false);
   const permutations = effectiveSetting(inspect<number>('permutations'), true).value;
 
-  const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
-    { title: title('model'), placeholder: 'The GPT-2 model whose attention to hook (a catalog model or a local folder)', totalSteps });
-  if (!model) return undefined;
-  const template = await vscode.window.showInputBox({
-    title: title('prompt template'), prompt: 'Each word is put into this prompt; Q, K and V are read at the word\'s token',
-    value: services.recentTemplates?.items()[0] ?? ATTENTION_DEFAULTS.template, validateInput: validateTemplate, ignoreFocusOut: true,
-  });
-  if (template === undefined) return undefined;
-  const nLayer = hookConfigFor(model)?.nLayer;
-  const layerText = await vscode.window.showInputBox({
-    title: title('layer'), prompt: nLayer !== undefined ? `The layer to hook: 0 to ${nLayer - 1}` : 'The layer to hook (0 is the first)',
-    value: String(nLayer !== undefined ? Math.min(ATTENTION_DEFAULTS.layer, nLayer - 1) : ATTENTION_DEFAULTS.layer), validateInput: (t) => validateLayer(t, nLayer), ignoreFocusOut: true,
-  });
-  if (layerText === undefined) return undefined;
-  const layer = Number(layerText.trim());
-  const sweepItems = [
-    { label: 'Also sweep every layer', detail: 'Selectivity of Q, K, V, MLP and residual stream and RSA Q–K at every layer, from one forward pass', sweep: true },
-    { label: `Layer ${layer} only`, detail: 'Faster: hooks Q, K and V at this layer only', sweep: false },
-  ];
-  const sweepChoice = await stepQuickPick(sweepItems, { title: title('layer sweep'), step: 4, totalSteps, placeholder: 'Sweep all layers as well?' }, sweepItems[0]);
-  if (!sweepChoice) return undefined;
-  const sae = await pickWordFeatures(services, model);
-  if (sae === undefined) return undefined;
+  let model: string | undefined;
+  let template: string | undefined;
+  let layer: number | undefined;
+  let sweep: boolean | undefined;
+  let sae: string | undefined;
+  const nLayerOf = (m: string | undefined) => (m === undefined ? undefined : hookConfigFor(m)?.nLayer);
+  const answered = await runSteps([
+    {
+      ask: async (at) => keepAnswer(await pickHookedModelStep(services, settings.defaultModel, settings.cacheDir,
+        { ...at, title: title('model'), placeholder: 'The GPT-2 model whose attention to hook (a catalog model or a local folder)', previous: model }), (v) => { model = v; }),
+    },
+    {
+      ask: async (at) => keepAnswer(await stepInputBox({
+        title: title('prompt template'), ...at, prompt: 'Each word is put into this prompt; Q, K and V are read at the word\'s token',
+        value: template ?? services.recentTemplates?.items()[0] ?? ATTENTION_DEFAULTS.template, validate: validateTemplate,
+      }), (v) => { template = v; }),
+    },
+    {
+      ask: async (at) => {
+        const nLayer = nLayerOf(model);
+        // The layer asked before Back is kept while the model still has it.
+        const kept = layer !== undefined && (nLayer === undefined || layer < nLayer) ? layer : undefined;
+        return keepAnswer(await stepInputBox({
+          title: title('layer'), ...at, prompt: nLayer !== undefined ? `The layer to hook: 0 to ${nLayer - 1}` : 'The layer to hook (0 is the first)',
+          value: String(kept ?? (nLayer !== undefined ? Math.min(ATTENTION_DEFAULTS.layer, nLayer - 1) : ATTENTION_DEFAULTS.layer)), validate: (t) => validateLayer(t, nLayer),
+        }), (v) => { layer = Number(v.trim()); });
+      },
+    },
+    {
+      ask: async (at) => {
+        const sweepItems = [
+          { label: 'Also sweep every layer', detail: 'Selectivity of Q, K, V, MLP and residual stream and RSA Q–K at every layer, from one forward pass', sweep: true },
+          { label: `Layer ${layer} only`, detail: 'Faster: hooks Q, K and V at this layer only', sweep: false },
+        ];
+        const chosen = await backableQuickPick(sweepItems, { title: title('layer sweep'), ...at, placeholder: 'Sweep all layers as well?' }, sweepItems.find((i) => i.sweep === sweep) ?? sweepItems[0]);
+        return keepAnswer(chosen, (v) => { sweep = v.sweep; });
+      },
+    },
+    { ask: async (at) => keepAnswer(await pickWordFeatures(services, model!, at, sae), (v) => { sae = v; }) },
+  ]);
+  if (!answered || model === undefined || template === undefined || layer === undefined || sweep === undefined || sae === undefined) return undefined;
+  const nLayer = nLayerOf(model);
   await services.recentModels.push(model);
   await services.recentTemplates?.push(template);
   if (sae) await services.recentSaes.push(sae);
 
   const input: AttentionInput = {
-    wordsPath: wordsUri.fsPath, model, template, layer, sweep: sweepChoice.sweep, ...(sae ? { sae } : {}),
+    wordsPath: wordsUri.fsPath, model, template, layer, sweep, ...(sae ? { sae } : {}),
     ...(typeof permutations === 'number' && Number.isInteger(permutations) && permutations >= 0 ? { permutations } : {}),
     ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
     cacheDir: settings.cacheDir, offline: settings.offline,

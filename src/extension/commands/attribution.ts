@@ -14,7 +14,7 @@ import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, warnIgnoredSettings } from './job-flow';
+import { enableRerun, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings } from './job-flow';
 import { wordProblem } from './attribution-inputs';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern } from './text-input';
 import { readContrastSettings } from './model-hook-picks';
@@ -35,24 +35,17 @@ export interface AttributionArgs {
   selection?: boolean;
 }
 
-const totalSteps = 3;
 const stepTitle = (what: string) => `MechLens: Logit Attribution — ${what}`;
 
-/** The texts and where they came from, or undefined when the user backed out. */
-async function pickTexts(args: AttributionArgs, log: Log): Promise<{ texts: string[]; source: string } | undefined> {
+/** The texts of the selection or of a file; `typed` when none is at hand and the text is asked for as a step; undefined when the user backed out. */
+async function textsAtHand(args: AttributionArgs, log: Log): Promise<{ texts: string[]; source: string } | 'typed' | undefined> {
   if (args.selection) {
     const editor = vscode.window.activeTextEditor;
     if (!editor) throw new MechLensError('bad-argument', 'no editor is open', { fix: 'Open a file, select one or more lines of text (one text per line), then run Logit Attribution on Selection again.' });
     return readTextsSelection(editor, 'Logit Attribution on Selection');
   }
   const active = vscode.window.activeTextEditor?.document;
-  if (!args.uri && !(active && textFilePattern.test(active.uri.fsPath))) {
-    const typed = await vscode.window.showInputBox({
-      title: stepTitle('text'), prompt: 'The text whose next-token logit is attributed (or press Escape and right-click a .sentences, .txt or .words file)',
-      placeHolder: 'The Eiffel Tower is in the city of', ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'Type a text'),
-    });
-    return typed?.trim() ? { texts: [typed.trim()], source: 'typed text' } : undefined;
-  }
+  if (!args.uri && !(active && textFilePattern.test(active.uri.fsPath))) return 'typed';
   const uri = await pickTargetFile({ uri: args.uri }, {
     pattern: textFilePattern, filters: textFileFilters, openLabel: 'Attribute', title: 'MechLens: choose a file of texts (one per line)',
   });
@@ -75,31 +68,53 @@ async function tokenizerIfLocal(model: string, cacheDir: string | undefined, log
 
 export async function logitAttribution(services: AttributionServices, args: AttributionArgs = {}): Promise<AttributionResult | undefined> {
   const { log } = services;
-  const picked = await pickTexts(args, log);
-  if (!picked) return undefined;
+  const atHand = await textsAtHand(args, log);
+  if (!atHand) return undefined;
   const config = vscode.workspace.getConfiguration('mechlens');
   const settings = readContrastSettings((key) => config.inspect(key), vscode.workspace.isTrusted);
   warnIgnoredSettings(log, settings.ignored, ['mechlens.cacheDirectory'], false);
-  const model = await pickHookedModel(services, services.recentModels.items()[0] ?? 'gpt2', settings.cacheDir,
-    { title: stepTitle('model'), placeholder: 'The model whose next-token logit is attributed', totalSteps });
-  if (!model) return undefined;
-  const tokenizer = await tokenizerIfLocal(model, settings.cacheDir, log);
+  let typed: string | undefined;
+  let model: string | undefined;
+  let tokenizer: Gpt2Tokenizer | undefined;
+  let target: string | undefined;
+  let contrast: string | undefined;
   const recentTarget = services.recentTargets.items()[0];
-  const target = await vscode.window.showInputBox({
-    title: stepTitle('target'), prompt: 'The token whose logit is attributed, read with a leading space (" Paris"); it must be one token', placeHolder: 'Paris',
-    value: recentTarget?.split('|')[0], ignoreFocusOut: true, validateInput: (t) => wordProblem(tokenizer, t, 'target', false),
-  });
-  if (!target?.trim()) return undefined;
-  const contrast = await vscode.window.showInputBox({
-    title: stepTitle('contrast (optional)'), prompt: 'A contrast token: attribute logit(target) − logit(contrast). Leave empty for the target alone.', placeHolder: 'London',
-    value: recentTarget?.split('|')[1] ?? '', ignoreFocusOut: true, validateInput: (t) => wordProblem(tokenizer, t, 'contrast', true),
-  });
-  if (contrast === undefined) return undefined;
+  const answered = await runSteps([
+    {
+      when: () => atHand === 'typed',
+      ask: async (at) => keepAnswer(await stepInputBox({
+        title: stepTitle('text'), ...at, prompt: 'The text whose next-token logit is attributed (or press Escape and right-click a .sentences, .txt or .words file)',
+        placeholder: 'The Eiffel Tower is in the city of', value: typed, validate: (t) => (t.trim() ? undefined : 'Type a text'),
+      }), (v) => { typed = v.trim(); }),
+    },
+    {
+      ask: async (at) => keepAnswer(await pickHookedModelStep(services, services.recentModels.items()[0] ?? 'gpt2', settings.cacheDir,
+        { ...at, title: stepTitle('model'), placeholder: 'The model whose next-token logit is attributed', previous: model }), (v) => { model = v; }),
+    },
+    {
+      ask: async (at) => {
+        tokenizer = await tokenizerIfLocal(model!, settings.cacheDir, log);
+        return keepAnswer(await stepInputBox({
+          title: stepTitle('target'), ...at, prompt: 'The token whose logit is attributed, read with a leading space (" Paris"); it must be one token', placeholder: 'Paris',
+          value: target ?? recentTarget?.split('|')[0], validate: (t) => wordProblem(tokenizer, t, 'target', false),
+        }), (v) => { target = v.trim(); });
+      },
+    },
+    {
+      ask: async (at) => keepAnswer(await stepInputBox({
+        title: stepTitle('contrast (optional)'), ...at, prompt: 'A contrast token: attribute logit(target) − logit(contrast). Leave empty for the target alone.', placeholder: 'London',
+        value: contrast ?? recentTarget?.split('|')[1] ?? '', validate: (t) => wordProblem(tokenizer, t, 'contrast', true),
+      }), (v) => { contrast = v.trim(); }),
+    },
+  ]);
+  if (!answered || !model || !target || contrast === undefined) return undefined;
+  const picked = atHand === 'typed' ? (typed ? { texts: [typed], source: 'typed text' } : undefined) : atHand;
+  if (!picked) return undefined;
   await services.recentModels.push(model);
-  await services.recentTargets.push(`${target.trim()}|${contrast.trim()}`);
+  await services.recentTargets.push(`${target}|${contrast}`);
 
   const input: AttributionInput = {
-    model, texts: picked.texts, target: target.trim(), ...(contrast.trim() ? { contrast: contrast.trim() } : {}), source: picked.source,
+    model, texts: picked.texts, target, ...(contrast ? { contrast } : {}), source: picked.source,
     cacheDir: settings.cacheDir, offline: settings.offline,
   };
   const what = input.contrast ? `${input.target} − ${input.contrast}` : input.target;

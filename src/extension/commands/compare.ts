@@ -8,7 +8,7 @@ import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
 import {
-  BACK, backableQuickPick, enableRerun, jobRunKey, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox, toQuickPickItem, warnIgnoredSettings, type Back,
+  BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox, toQuickPickItem, warnIgnoredSettings, type Back, type StepAt,
 } from './job-flow';
 import { browseFor, type LocalInputs } from '../local-inputs';
 import { checkSourceSpec, checkVectorFile, sniffWordList } from './input-checks';
@@ -76,29 +76,30 @@ async function pickWordList(services: CompareServices, args: CompareArgs): Promi
 
 interface SourceQuestion {
   side: 'A' | 'B';
-  step: number;
   recent: RecentList;
   /** The other side's list: sources are one kind, and a source used as B is a recent choice for A too. */
   otherRecent: RecentList;
   defaultSpec?: string;
   /** Offered first, ahead of the recent choices. */
   preset?: string;
+  /** The answer given before a Back: preselected. */
+  previous?: string;
   cacheDir?: string;
-  back: boolean;
+  at: StepAt;
 }
 
 async function pickSource(services: CompareServices, question: SourceQuestion): Promise<string | Back | undefined> {
-  const { side, step, recent, preset } = question;
+  const { side, recent, preset, previous, at } = question;
   const catalog = services.catalog();
-  const recentSpecs = [...new Set([...(preset ? [preset] : []), ...recent.items(), ...question.otherRecent.items()])];
+  const recentSpecs = [...new Set([...(previous ? [previous] : []), ...(preset ? [preset] : []), ...recent.items(), ...question.otherRecent.items()])];
   const rows = buildSourcePickRows({
-    catalog, recent: recentSpecs, last: preset ?? recent.items()[0], defaultSpec: question.defaultSpec, cached: services.cachedCatalogNames(question.cacheDir),
+    catalog, recent: recentSpecs, last: previous ?? preset ?? recent.items()[0], defaultSpec: question.defaultSpec, cached: services.cachedCatalogNames(question.cacheDir),
     models: services.models?.(), cachedModels: services.cachedModelNames?.(question.cacheDir), local: await services.local?.items(),
   });
   const items = rows.map(toQuickPickItem);
   for (;;) {
     const chosen = await backableQuickPick(items, {
-      title: `MechLens: Compare Embeddings — source ${side}`, step, totalSteps: 2, back: question.back,
+      title: `MechLens: Compare Embeddings — source ${side}`, ...at,
       placeholder: `Choose embedding space ${side}: a catalog vector set, a vector file, or a model's token embeddings`,
     }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
     if (chosen === BACK || !chosen) return chosen;
@@ -123,7 +124,7 @@ async function pickSource(services: CompareServices, question: SourceQuestion): 
         prompt: 'A catalog name, vectors:PATH, or model:ID_OR_DIR#embed (a Hugging Face id such as gpt2, or a local folder)',
         // Empty, not prefilled: whoever chose to type a spec should not have to clear one first.
         placeholder: 'model:gpt2#embed · vectors:/path/to/vectors.txt · glove-wiki-gigaword-50',
-        validate: (t) => checkSourceSpec(t, names), back: true,
+        validate: (t) => checkSourceSpec(t, names), back: true, step: at.step, totalSteps: at.totalSteps,
       });
       if (text === BACK) continue;
       return text?.trim() || undefined;
@@ -150,31 +151,20 @@ export async function compareEmbeddings(services: CompareServices, args: Compare
   let template: string | undefined;
   const { a: recentA, b: recentB } = services.recentSources;
   const answered = await runSteps([
-    async (back) => {
-      const picked = await pickSource(services, { side: 'A', step: 1, recent: recentA, otherRecent: recentB, defaultSpec: settings.defaultA, preset: args.presetA, cacheDir: settings.cacheDir, back });
-      if (picked === BACK) return BACK;
-      a = picked;
-      return a !== undefined;
-    },
-    async () => {
-      const picked = await pickSource(services, { side: 'B', step: 2, recent: recentB, otherRecent: recentA, defaultSpec: settings.defaultB, cacheDir: settings.cacheDir, back: true });
-      if (picked === BACK) return BACK;
-      b = picked;
-      return b !== undefined;
-    },
-    async () => {
-      if (!sourceNeedsTemplate(a!) && !sourceNeedsTemplate(b!)) return true;
-      const text = await stepInputBox({
-        title: 'MechLens: prompt template for the hooked model',
+    { ask: async (at) => keepAnswer(await pickSource(services, { side: 'A', at, recent: recentA, otherRecent: recentB, defaultSpec: settings.defaultA, preset: args.presetA, previous: a, cacheDir: settings.cacheDir }), (v) => { a = v; }) },
+    { ask: async (at) => keepAnswer(await pickSource(services, { side: 'B', at, recent: recentB, otherRecent: recentA, defaultSpec: settings.defaultB, previous: b, cacheDir: settings.cacheDir }), (v) => { b = v; }) },
+    {
+      when: () => (a !== undefined && sourceNeedsTemplate(a)) || (b !== undefined && sourceNeedsTemplate(b)),
+      ask: async (at) => keepAnswer(await stepInputBox({
+        title: 'MechLens: Compare Embeddings — prompt template for the hooked model', ...at,
         prompt: 'Each word is put into this prompt, and the hook is read at the word\'s last token',
-        value: services.recentTemplates?.items()[0] ?? 'The next word is {word}',
-        validate: validateTemplate, back: true,
-      });
-      if (text === BACK) return BACK;
-      template = text;
-      return template !== undefined;
+        value: template ?? services.recentTemplates?.items()[0] ?? 'The next word is {word}',
+        validate: validateTemplate,
+      }), (v) => { template = v; }),
     },
   ]);
+  // A template typed before Back to a source that needs none is not used.
+  if (answered && a && b && !sourceNeedsTemplate(a) && !sourceNeedsTemplate(b)) template = undefined;
   if (!answered || !a || !b) return undefined;
   if (template !== undefined) await services.recentTemplates?.push(template);
   await services.recentSources.a.push(a);

@@ -9,7 +9,10 @@ import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import { contrastCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from '../recent';
-import { enableRerun, jobRunKey, pickHookedModel, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import {
+  BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox,
+  warnIgnoredSettings, type Back, type StepAt,
+} from './job-flow';
 import { reclusterContrast } from '../../core/analyses/recluster-map';
 import { pickSae } from './sae';
 import {
@@ -35,8 +38,6 @@ interface ContrastArgs {
   askForFile?: boolean;
 }
 
-const totalSteps = 4;
-
 function pickSentenceFile(args: ContrastArgs): Promise<vscode.Uri | undefined> {
   return pickTargetFile(args, {
     pattern: /\.sentences$/i, filters: { 'Sentence sets': ['sentences'], 'All files': ['*'] }, openLabel: 'Contrast',
@@ -47,7 +48,8 @@ function pickSentenceFile(args: ContrastArgs): Promise<vscode.Uri | undefined> {
 /** A hook name, or an SAE whose features at its own hook are the units to contrast. */
 type HookChoice = { hook: string; sae?: undefined } | { hook?: undefined; sae: string };
 
-async function pickHook(services: ContrastServices, model: string, configured: string): Promise<HookChoice | undefined> {
+/** The hook step: the default hook first, recent ones, the model's hooks, an SAE's features, or a typed name; `previous` preselected. */
+async function pickHook(services: ContrastServices, model: string, configured: string, at: StepAt, previous: HookChoice | undefined): Promise<HookChoice | Back | undefined> {
   const config = hookConfigFor(model);
   const { hook: defaultHook, why } = defaultHookFor(config, configured);
   const typeRow = { label: '$(edit) Type a hook name…', detail: 'TransformerLens names (blocks.5.mlp.hook_pre) or Hugging Face aliases (transformer.h.5.mlp.c_fc)', alwaysShow: true, hook: '' };
@@ -63,27 +65,29 @@ async function pickHook(services: ContrastServices, model: string, configured: s
     saeRow,
     typeRow,
   ];
-  const chosen = await quickPick(items, { title: 'MechLens: Contrast — hook point', step: 2, placeholder: `Where to read the activations at the target token; Enter takes ${defaultHook} (${why})` },
-    items.find((i) => i.hook === defaultHook));
-  if (!chosen) return undefined;
-  if (chosen === saeRow) {
-    const sae = await pickSae(services, model, { title: 'MechLens: Contrast — SAE', step: 2, totalSteps });
-    return sae ? { sae } : undefined;
+  const active = previous?.sae ? saeRow : items.find((i) => i.hook === (previous?.hook ?? defaultHook)) ?? (previous?.hook ? typeRow : undefined);
+  for (;;) {
+    const chosen = await backableQuickPick(items, { title: 'MechLens: Contrast — hook point', ...at, placeholder: `Where to read the activations at the target token; Enter takes ${defaultHook} (${why})` }, active);
+    if (chosen === BACK || !chosen) return chosen;
+    if (chosen === saeRow) {
+      const sae = await pickSae(services, model, { title: 'MechLens: Contrast — SAE', ...at, back: true }, previous?.sae);
+      if (sae === BACK) continue;
+      return sae ? { sae } : undefined;
+    }
+    if (chosen.hook) return { hook: chosen.hook };
+    const text = await stepInputBox({
+      title: 'MechLens: Contrast — hook point', prompt: 'A hook name of this model', value: previous?.hook ?? defaultHook, ...at, back: true, validate: (t) => validateHook(t, config),
+    });
+    if (text === BACK) continue;
+    return text?.trim() ? { hook: text.trim() } : undefined;
   }
-  if (chosen.hook) return { hook: chosen.hook };
-  const text = await vscode.window.showInputBox({
-    title: 'MechLens: Contrast — hook point', value: defaultHook, ignoreFocusOut: true, validateInput: (t) => validateHook(t, config),
-  });
-  return text?.trim() ? { hook: text.trim() } : undefined;
 }
 
-function quickPick<T extends vscode.QuickPickItem>(items: T[], o: { title: string; step: number; placeholder: string }, active?: T): Promise<T | undefined> {
-  return stepQuickPick(items, { ...o, totalSteps }, active);
-}
-
-async function pickChoice<V extends string>(choices: readonly { value: V; label: string; detail: string }[], title: string, step: number): Promise<V | undefined> {
+/** A choice step (the test, the correction): `previous` preselected, else the first row. */
+async function pickChoice<V extends string>(choices: readonly { value: V; label: string; detail: string }[], title: string, at: StepAt, previous: V | undefined): Promise<V | Back | undefined> {
   const items = choices.map((c) => ({ label: c.label, detail: c.detail, value: c.value }));
-  return (await quickPick(items, { title, step, placeholder: title.replace(/^MechLens: Contrast — /, 'Choose the ') }, items[0]))?.value;
+  const chosen = await backableQuickPick(items, { title, ...at, placeholder: title.replace(/^MechLens: Contrast — /, 'Choose the ') }, items.find((i) => i.value === previous) ?? items[0]);
+  return chosen === BACK || !chosen ? chosen : chosen.value;
 }
 
 export async function contrastSentences(services: ContrastServices, args: ContrastArgs = {}): Promise<ContrastResult | undefined> {
@@ -96,17 +100,26 @@ export async function contrastSentences(services: ContrastServices, args: Contra
   const settings = readContrastSettings((key) => config.inspect(key), vscode.workspace.isTrusted);
   warnIgnoredSettings(log, settings.ignored, ['mechlens.contrast.defaultModel', 'mechlens.cacheDirectory'], false);
 
-  const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
-    { title: 'MechLens: Contrast — model', placeholder: 'The model to run the sentences through (a catalog model or a local folder)', totalSteps });
-  if (!model) return undefined;
-  const hookChoice = await pickHook(services, model, settings.defaultHook);
-  if (!hookChoice) return undefined;
+  let model: string | undefined;
+  let hookChoice: HookChoice | undefined;
+  let test: ContrastInput['test'] | undefined;
+  let correction: ContrastInput['correction'] | undefined;
+  const answered = await runSteps([
+    {
+      ask: async (at) => keepAnswer(await pickHookedModelStep(services, settings.defaultModel, settings.cacheDir,
+        { ...at, title: 'MechLens: Contrast — model', placeholder: 'The model to run the sentences through (a catalog model or a local folder)', previous: model }), (v) => {
+        // Another model has other hooks: the hook asked for the first one is not offered as the answer.
+        if (v !== model) hookChoice = undefined;
+        model = v;
+      }),
+    },
+    { ask: async (at) => keepAnswer(await pickHook(services, model!, settings.defaultHook, at, hookChoice), (v) => { hookChoice = v; }) },
+    { ask: async (at) => keepAnswer(await pickChoice(testChoices, 'MechLens: Contrast — t-test', at, test), (v) => { test = v; }) },
+    { ask: async (at) => keepAnswer(await pickChoice(correctionChoices, 'MechLens: Contrast — multiple-comparison correction', at, correction), (v) => { correction = v; }) },
+  ]);
+  if (!answered || !model || !hookChoice || !test || !correction) return undefined;
   const { sae } = hookChoice;
   const hook = hookChoice.hook ?? `the SAE's hook`;
-  const test = await pickChoice(testChoices, 'MechLens: Contrast — t-test', 3);
-  if (!test) return undefined;
-  const correction = await pickChoice(correctionChoices, 'MechLens: Contrast — multiple-comparison correction', 4);
-  if (!correction) return undefined;
   await services.recentModels.push(model);
   if (sae) await services.recentSaes.push(sae);
   else await services.recentHooks.push(hook);

@@ -15,7 +15,10 @@ import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { readContrastSettings } from './model-hook-picks';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern, type TextsRead } from './text-input';
-import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import {
+  BACK, backableQuickPick, enableRerun, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings,
+  type Back, type StepAt,
+} from './job-flow';
 
 type HeadsJob = (input: HeadsInput, control: RunControl) => Promise<HeadsResult>;
 
@@ -37,7 +40,7 @@ export interface HeadsArgs {
 export const PANEL_PATTERN_VALUES = 4_000_000;
 const title = (what: string) => `MechLens: Attention Heads — ${what}`;
 
-type Choice = ({ texts: string[]; source: string } | { repeatRandom: number; seed: number }) & { what: string; /** Read from the active editor's file without a question. */ fromFile?: boolean };
+type Choice = ({ texts: string[]; source: string } | { repeatRandom: number; seed: number }) & { what: string };
 
 export async function attentionHeads(services: HeadsServices, args: HeadsArgs = {}): Promise<HeadsResult | undefined> {
   const { log } = services;
@@ -45,9 +48,12 @@ export async function attentionHeads(services: HeadsServices, args: HeadsArgs = 
   const settings = readContrastSettings(<T>(key: string) => config.inspect<T>(key), vscode.workspace.isTrusted);
   warnIgnoredSettings(log, settings.ignored, ['mechlens.contrast.defaultModel', 'mechlens.cacheDirectory'], false);
 
+  // From a file or a selection the texts are at hand; from the palette the input is the first question.
   let choice: Choice | undefined;
+  // Until answered, the counters count the steps of the preselected answer (texts from a file).
+  let kind = 'file' as InputKind;
   try {
-    choice = await pickInput(args, settings.seed ?? HEADS_DEFAULTS.seed);
+    choice = await textsAtHand(args);
   } catch (err) {
     if (!(err instanceof MechLensError)) throw err;
     log.error('Attention heads: no texts', err);
@@ -55,12 +61,57 @@ export async function attentionHeads(services: HeadsServices, args: HeadsArgs = 
     if (action) void attentionHeads(services, { askForFile: true });
     return undefined;
   }
+  if (choice === undefined && (args.selection || args.uri || args.askForFile)) return undefined;
+  const fromPalette = choice === undefined;
+  const limit = rerunLimits.repeatTokens;
+  let repeat: string | undefined;
+  let seed: string | undefined;
+  let typed: string | undefined;
+  let model: string | undefined;
+  const answered = await runSteps([
+    {
+      when: () => fromPalette,
+      ask: async (at) => {
+        const picked = await pickInputKind(at, kind);
+        if (picked === BACK || picked === undefined) return picked ?? false;
+        kind = picked.kind;
+        if (picked.file) choice = picked.file;
+        return true;
+      },
+    },
+    {
+      when: () => fromPalette && kind === 'probe',
+      ask: async (at) => keepAnswer(await stepInputBox({
+        title: title('random tokens'), ...at, prompt: `How many random tokens before they repeat (${limit.min} to ${limit.max}); the model reads the BOS token, N tokens, then the same N`,
+        value: repeat ?? String(HEADS_DEFAULTS.repeatRandom), validate: (t) => (/^\d+$/.test(t.trim()) && Number(t) >= limit.min && Number(t) <= limit.max ? undefined : `A whole number from ${limit.min} to ${limit.max}`),
+      }), (v) => { repeat = v; }),
+    },
+    {
+      when: () => fromPalette && kind === 'probe',
+      ask: async (at) => keepAnswer(await stepInputBox({
+        title: title('seed'), ...at, prompt: 'Seed of the random tokens (the same seed gives the same tokens)', value: seed ?? String(settings.seed ?? HEADS_DEFAULTS.seed),
+        validate: (t) => (/^\d+$/.test(t.trim()) && Number(t) <= rerunLimits.seed.max ? undefined : 'A whole number, 0 or more'),
+      }), (v) => { seed = v; }),
+    },
+    {
+      when: () => fromPalette && kind === 'typed',
+      ask: async (at) => keepAnswer(await stepInputBox({
+        title: title('text'), ...at, prompt: 'The text whose attention patterns to read', value: typed ?? 'When Mary and John went to the store, John gave a drink to Mary',
+        validate: (t) => (t.trim() ? undefined : 'Enter a text'),
+      }), (v) => { typed = v.trim(); }),
+    },
+    {
+      ask: async (at) => keepAnswer(await pickHookedModelStep(services, settings.defaultModel, settings.cacheDir,
+        { ...at, title: title('model'), placeholder: 'The model whose attention heads to read (a catalog model or a local folder)', previous: model }), (v) => { model = v; }),
+    },
+  ]);
+  if (!answered || !model) return undefined;
+  if (fromPalette && kind === 'probe') {
+    choice = { repeatRandom: Number(repeat), seed: Number(seed), what: `${Number(repeat)} random tokens ×2 (seed ${Number(seed)})` };
+  } else if (fromPalette && kind === 'typed') {
+    choice = { texts: [typed!], source: 'typed text', what: 'a typed text' };
+  }
   if (!choice) return undefined;
-  // From the palette the input was step 1; from a file or a selection the model is the only step.
-  const fromPalette = !args.selection && !args.uri && !args.askForFile && !choice.fromFile;
-  const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
-    { title: title('model'), placeholder: 'The model whose attention heads to read (a catalog model or a local folder)', step: fromPalette ? 2 : 1, totalSteps: fromPalette ? 2 : 1 });
-  if (!model) return undefined;
   await services.recentModels.push(model);
 
   const input: HeadsInput = {
@@ -92,26 +143,39 @@ export async function attentionHeads(services: HeadsServices, args: HeadsArgs = 
   }
 }
 
-/** The texts (selection, file, typed) or the probe, with what to call them in titles and the log. */
-async function pickInput(args: HeadsArgs, defaultSeed: number): Promise<Choice | undefined> {
+/** What the model reads, asked from the palette: texts from a file, the induction probe, or a typed text. */
+type InputKind = 'file' | 'probe' | 'typed';
+
+/** The texts of the selection or of a file (explorer, editor, or an open dialog); undefined from the palette, where the input is asked. */
+async function textsAtHand(args: HeadsArgs): Promise<Choice | undefined> {
   if (args.selection) return selectionTexts();
   const active = vscode.window.activeTextEditor?.document;
   if (args.uri || (!args.askForFile && active && textFilePattern.test(active.uri.fsPath))) {
-    const file = await fileTexts(args);
-    return file && { ...file, fromFile: true };
+    return fileTexts(args);
   }
-  if (args.askForFile) return fileTexts(args);
+  return args.askForFile ? fileTexts(args) : undefined;
+}
+
+/** The input step from the palette; a file is chosen here (the open dialog is part of the step). */
+async function pickInputKind(at: StepAt, previous: InputKind | undefined): Promise<{ kind: InputKind; file?: Choice } | Back | undefined> {
   const items = [
     { label: '$(file) Texts from a file…', detail: 'A .sentences, .txt or .words file: one text per line', choice: 'file' as const },
     { label: '$(symbol-number) Repeated random tokens (induction probe)', detail: 'N random tokens, then the same N again: induction heads attend to the token after the earlier copy', choice: 'probe' as const },
     { label: '$(edit) Type a text…', detail: 'One text, e.g. a sentence with a repeated name', choice: 'typed' as const },
   ];
-  const picked = await stepQuickPick(items, { title: title('input'), step: 1, totalSteps: 2, placeholder: 'What should the model read?' }, items[0]);
-  if (!picked) return undefined;
-  if (picked.choice === 'file') return fileTexts({ askForFile: true });
-  if (picked.choice === 'probe') return probeChoice(defaultSeed);
-  const text = await vscode.window.showInputBox({ title: title('text'), prompt: 'The text whose attention patterns to read', value: 'When Mary and John went to the store, John gave a drink to Mary', ignoreFocusOut: true, validateInput: (t) => (t.trim() ? undefined : 'Enter a text') });
-  return text === undefined ? undefined : { texts: [text.trim()], source: 'typed text', what: 'a typed text' };
+  for (;;) {
+    const picked = await backableQuickPick(items, { title: title('input'), ...at, placeholder: 'What should the model read?' }, items.find((i) => i.choice === previous) ?? items[0]);
+    if (picked === BACK || !picked) return picked;
+    if (picked.choice !== 'file') return { kind: picked.choice };
+    try {
+      const file = await fileTexts({ askForFile: true });
+      // No file chosen: back to the choice of input.
+      if (file) return { kind: 'file', file };
+    } catch (err) {
+      if (!(err instanceof MechLensError)) throw err;
+      void vscode.window.showWarningMessage(`MechLens: ${userFacingMessage(err)}`);
+    }
+  }
 }
 
 async function fileTexts(args: HeadsArgs): Promise<Choice | undefined> {
@@ -135,20 +199,4 @@ function selectionTexts(): Choice | undefined {
   }
   const { texts, source } = read;
   return { texts, source, what: texts.length === 1 ? 'the selection' : `${texts.length} selected lines` };
-}
-
-async function probeChoice(defaultSeed: number): Promise<Choice | undefined> {
-  const limit = rerunLimits.repeatTokens;
-  const n = await vscode.window.showInputBox({
-    title: title('random tokens'), prompt: `How many random tokens before they repeat (${limit.min} to ${limit.max}); the model reads the BOS token, N tokens, then the same N`,
-    value: String(HEADS_DEFAULTS.repeatRandom), ignoreFocusOut: true,
-    validateInput: (t) => (/^\d+$/.test(t.trim()) && Number(t) >= limit.min && Number(t) <= limit.max ? undefined : `A whole number from ${limit.min} to ${limit.max}`),
-  });
-  if (n === undefined) return undefined;
-  const seed = await vscode.window.showInputBox({
-    title: title('seed'), prompt: 'Seed of the random tokens (the same seed gives the same tokens)', value: String(defaultSeed), ignoreFocusOut: true,
-    validateInput: (t) => (/^\d+$/.test(t.trim()) && Number(t) <= rerunLimits.seed.max ? undefined : 'A whole number, 0 or more'),
-  });
-  if (seed === undefined) return undefined;
-  return { repeatRandom: Number(n), seed: Number(seed), what: `${Number(n)} random tokens ×2 (seed ${Number(seed)})` };
 }

@@ -130,18 +130,55 @@ export async function stepInputBox(o: {
   return answer;
 }
 
+/** Where a step stands in its question: the counter it shows, and whether it has a Back button. */
+export interface StepAt { step: number; totalSteps: number; back: boolean }
+
+/** One question of a multi-step command. */
+export interface Step {
+  /** Whether it is asked, given the answers so far (absent: always); a step not asked is not counted. */
+  when?: () => boolean;
+  /**
+   * Asks (showing `at`'s counter and Back button), stores the answer and returns true to go on,
+   * false to stop (Escape), or BACK to ask the step before again. Asked again after a Back from the
+   * step after it, it offers its previous answer first.
+   */
+  ask: (at: StepAt) => Promise<boolean | Back>;
+}
+
 /**
- * Asks a multi-step question: each step stores its answer and returns true to go on, false to stop
- * (Escape), or BACK to ask the step before again. True when every step was answered.
+ * Asks a multi-step question. The counters count only the steps asked, given the answers so far, so
+ * they read (1/n)…(n/n) whichever steps are skipped; Back returns to the step asked before, past any
+ * skipped ones. True when every step was answered.
  */
-export async function runSteps(steps: readonly ((back: boolean) => Promise<boolean | Back>)[]): Promise<boolean> {
+export async function runSteps(steps: readonly Step[]): Promise<boolean> {
+  const asked = (k: number) => steps[k].when?.() ?? true;
+  const history: number[] = [];
   let i = 0;
   while (i < steps.length) {
-    const outcome = await steps[i](i > 0);
-    if (outcome === BACK) { i = Math.max(0, i - 1); continue; }
+    if (!asked(i)) { i++; continue; }
+    let step = 1, totalSteps = 0;
+    for (let k = 0; k < steps.length; k++) {
+      if (!asked(k)) continue;
+      totalSteps++;
+      if (k < i) step++;
+    }
+    const outcome = await steps[i].ask({ step, totalSteps, back: history.length > 0 });
+    if (outcome === BACK) {
+      i = history.pop() ?? i;
+      continue;
+    }
     if (!outcome) return false;
+    history.push(i);
     i++;
   }
+  return true;
+}
+
+/** A step's outcome from the answer to its question: Back and Escape as they are; an answer is stored and goes on. */
+export function keepAnswer<T>(answer: T | Back | undefined, store: (value: T) => void): boolean | Back {
+  if (answer === BACK) return BACK;
+  if (answer === undefined) return false;
+  store(answer);
   return true;
 }
 
@@ -169,24 +206,21 @@ interface ModelPickServices {
 
 type ModelItem = vscode.QuickPickItem & { row: ModelPickRow };
 
-/** Step 1 (or `o.step`) of the model commands: a catalog model, a recent one, a folder, or a typed id. */
-export async function pickHookedModel(services: ModelPickServices, defaultModel: string, cacheDir: string | undefined,
-  o: { title: string; placeholder: string; totalSteps: number; step?: number }): Promise<string | undefined> {
-  const model = await pickHookedModelStep(services, defaultModel, cacheDir, { ...o, back: false });
-  return model === BACK ? undefined : model;
-}
-
-/** pickHookedModel as a step of a multi-step question (runSteps): with `o.back`, its Back button returns BACK. */
-async function pickHookedModelStep(services: ModelPickServices, defaultModel: string, cacheDir: string | undefined,
-  o: { title: string; placeholder: string; totalSteps: number; step?: number; back: boolean }): Promise<string | Back | undefined> {
+/** The model step of a multi-step question (runSteps): a catalog model, a recent one, a folder, or a typed id; `previous` is offered first. */
+export async function pickHookedModelStep(services: ModelPickServices, defaultModel: string, cacheDir: string | undefined,
+  o: StepAt & { title: string; placeholder: string; previous?: string }): Promise<string | Back | undefined> {
   const local = (await services.local?.items() ?? []).filter((i): i is LocalModel => i.kind === 'model');
-  const rows = buildModelPickRows({ defaultModel, recent: services.recentModels.items(), cached: services.cachedModelNames(cacheDir), local });
+  const recent = services.recentModels.items();
+  const options = { defaultModel, recent, cached: services.cachedModelNames(cacheDir), local };
+  let rows = buildModelPickRows(options);
+  // An answer given before Back (a folder browsed for, a typed id) is offered again even when no list has it.
+  if (o.previous && !rows.some((r) => r.kind === 'model' && r.model === o.previous)) rows = buildModelPickRows({ ...options, recent: [o.previous, ...recent] });
   const items: ModelItem[] = rows.map((row) => row.kind === 'separator'
     ? { row, label: row.label, kind: vscode.QuickPickItemKind.Separator }
     : row.kind === 'model' ? { row, label: row.label, description: row.description, detail: row.detail } : { row, label: row.label, detail: row.detail, alwaysShow: true });
+  const active = items.find((i) => i.row.kind === 'model' && i.row.model === o.previous) ?? items.find((i) => i.row.kind === 'model' && i.row.picked);
   for (;;) {
-    const chosen = await backableQuickPick(items, { title: o.title, step: o.step ?? 1, totalSteps: o.totalSteps, placeholder: o.placeholder, back: o.back },
-      items.find((i) => i.row.kind === 'model' && i.row.picked));
+    const chosen = await backableQuickPick(items, { title: o.title, step: o.step, totalSteps: o.totalSteps, placeholder: o.placeholder, back: o.back }, active);
     if (chosen === BACK || !chosen) return chosen;
     const row = chosen.row;
     if (row.kind === 'model') return row.model;
@@ -201,7 +235,7 @@ async function pickHookedModelStep(services: ModelPickServices, defaultModel: st
     if (row.kind === 'enter') {
       const text = await stepInputBox({
         title: o.title, prompt: 'A Hugging Face id (gpt2, openai-community/gpt2-large) or a folder with config.json, model.safetensors and tokenizer.json',
-        placeholder: 'gpt2-medium', back: true, validate: validateModelText,
+        placeholder: 'gpt2-medium', back: true, validate: validateModelText, step: o.step, totalSteps: o.totalSteps,
       });
       if (text === BACK) continue;
       return text?.trim() || undefined;

@@ -9,7 +9,7 @@ import { LENS_DEFAULT_TOP_K, type LensResult } from '../../protocol/lens';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { enableRerun, pickHookedModel, pickTargetFile, reportJobFailure, runWithProgress, saveIfDirty, warnIgnoredSettings } from './job-flow';
+import { enableRerun, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings } from './job-flow';
 import { readContrastSettings } from './model-hook-picks';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern, type TextsRead } from './text-input';
 import { userFacingMessage } from '../error-message';
@@ -32,7 +32,6 @@ export interface LensArgs {
   askForFile?: boolean;
 }
 
-const totalSteps = 2;
 const title = (what: string) => `MechLens: Logit Lens — ${what}`;
 
 /** An input-box check for the target: empty (none) or one word. */
@@ -70,14 +69,21 @@ export async function logitLens(services: LensServices, args: LensArgs = {}): Pr
   const config = vscode.workspace.getConfiguration('mechlens');
   const settings = readContrastSettings((key) => config.inspect(key), vscode.workspace.isTrusted);
   warnIgnoredSettings(log, settings.ignored, ['mechlens.contrast.defaultModel', 'mechlens.cacheDirectory'], false);
-  const model = await pickHookedModel(services, settings.defaultModel, settings.cacheDir,
-    { title: title('model'), placeholder: 'The model whose residual stream to read through its own head', totalSteps });
-  if (!model) return undefined;
-  const target = await vscode.window.showInputBox({
-    title: title('target word (optional)'), prompt: 'A word whose probability and rank to follow through the layers (read with a leading space; must be one token). Leave empty for none.',
-    value: services.recentTargets?.items()[0] ?? '', validateInput: validateTargetWord, ignoreFocusOut: true,
-  });
-  if (target === undefined) return undefined;
+  let model: string | undefined;
+  let target: string | undefined;
+  const answered = await runSteps([
+    {
+      ask: async (at) => keepAnswer(await pickHookedModelStep(services, settings.defaultModel, settings.cacheDir,
+        { ...at, title: title('model'), placeholder: 'The model whose residual stream to read through its own head', previous: model }), (v) => { model = v; }),
+    },
+    {
+      ask: async (at) => keepAnswer(await stepInputBox({
+        title: title('target word (optional)'), ...at, prompt: 'A word whose probability and rank to follow through the layers (read with a leading space; must be one token). Leave empty for none.',
+        value: target ?? services.recentTargets?.items()[0] ?? '', validate: validateTargetWord,
+      }), (v) => { target = v; }),
+    },
+  ]);
+  if (!answered || !model || target === undefined) return undefined;
   await services.recentModels.push(model);
   if (target.trim()) await services.recentTargets?.push(target.trim());
 

@@ -11,7 +11,10 @@ import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
 import { browseFor, type LocalInputs } from '../local-inputs';
 import { checkVectorFile } from './input-checks';
-import { enableRerun, jobRunKey, pickHookedModel, reportJobFailure, runInPanel, runWithProgress, stepInputBox, stepQuickPick, toQuickPickItem, warnIgnoredSettings } from './job-flow';
+import {
+  BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, reportJobFailure, runInPanel, runSteps, runWithProgress, stepInputBox, toQuickPickItem, warnIgnoredSettings,
+  type Back, type StepAt,
+} from './job-flow';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { pathSettings, readCompareSettings, type Inspect } from '../settings';
@@ -56,42 +59,48 @@ export function validateVectorSpec(text: string, catalogNames: readonly string[]
   return validateSourceSpec(text, catalogNames);
 }
 
-async function pickSourceA(services: MatchServices, cacheDir: string | undefined, defaultSpec: string | undefined, totalSteps: number): Promise<string | undefined> {
+/** Source A: a vector set whose vocabulary is walked in file order; `previous` preselected. */
+async function pickSourceA(services: MatchServices, cacheDir: string | undefined, defaultSpec: string | undefined, at: StepAt, previous: string | undefined): Promise<string | Back | undefined> {
   const catalog = services.catalog();
   const recent = services.recentSources.items().filter((s) => !s.startsWith('model:'));
   const local = (await services.local?.items() ?? []).filter((i) => i.kind === 'vectors');
-  const rows = buildSourcePickRows({ catalog, recent, defaultSpec: defaultSpec?.startsWith('model:') ? undefined : defaultSpec, cached: services.cachedCatalogNames(cacheDir), local });
+  const rows = buildSourcePickRows({
+    catalog, recent: previous && !recent.includes(previous) ? [previous, ...recent] : recent, last: previous,
+    defaultSpec: defaultSpec?.startsWith('model:') ? undefined : defaultSpec, cached: services.cachedCatalogNames(cacheDir), local,
+  });
   const items = rows.map(toQuickPickItem);
-  const chosen = await stepQuickPick(items, {
-    title: title('source A'), step: 1, totalSteps,
-    placeholder: 'Choose the vector set whose vocabulary is walked in file order (word2vec order is frequency order)',
-  }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
-  const row = chosen?.row;
-  if (!row) return undefined;
-  if (row.kind === 'spec') return row.spec;
-  if (row.kind === 'browse') {
-    const file = await browseFor(services.local, {
-      openLabel: 'Use as source A', title: 'MechLens: vector file for source A',
-      filters: { 'Vector files': vectorExtensions, 'All files': ['*'] },
-    });
-    if (!file) return undefined;
-    const problem = await checkVectorFile(file.fsPath);
-    if (problem) {
+  for (;;) {
+    const chosen = await backableQuickPick(items, {
+      title: title('source A'), ...at,
+      placeholder: 'Choose the vector set whose vocabulary is walked in file order (word2vec order is frequency order)',
+    }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
+    if (chosen === BACK || !chosen) return chosen;
+    const row = chosen.row;
+    if (row.kind === 'spec') return row.spec;
+    if (row.kind === 'browse') {
+      const file = await browseFor(services.local, {
+        openLabel: 'Use as source A', title: 'MechLens: vector file for source A',
+        filters: { 'Vector files': vectorExtensions, 'All files': ['*'] },
+      });
+      if (!file) continue;
+      const problem = await checkVectorFile(file.fsPath);
+      if (!problem) return specForFile(file.fsPath);
       void vscode.window.showWarningMessage(`MechLens: ${problem}`);
-      return pickSourceA(services, cacheDir, defaultSpec, totalSteps);
+      continue;
     }
-    return specForFile(file.fsPath);
+    if (row.kind === 'enter') {
+      const names = catalog.map((e) => e.name);
+      const text = await stepInputBox({
+        title: title('source A'), step: at.step, totalSteps: at.totalSteps, back: true,
+        prompt: 'A catalog name or vectors:PATH (GloVe text, word2vec text or binary, fastText .vec, optionally .gz)',
+        placeholder: 'vectors:/path/to/GoogleNews-vectors-negative300.bin · glove-wiki-gigaword-50',
+        validate: (t) => validateVectorSpec(t, names),
+      });
+      if (text === BACK) continue;
+      return text?.trim() || undefined;
+    }
+    return undefined;
   }
-  if (row.kind === 'enter') {
-    const names = catalog.map((e) => e.name);
-    const text = await vscode.window.showInputBox({
-      title: title('source A'), prompt: 'A catalog name or vectors:PATH (GloVe text, word2vec text or binary, fastText .vec, optionally .gz)',
-      placeHolder: 'vectors:/path/to/GoogleNews-vectors-negative300.bin · glove-wiki-gigaword-50',
-      validateInput: (t) => validateVectorSpec(t, names), ignoreFocusOut: true,
-    });
-    return text?.trim() || undefined;
-  }
-  return undefined;
 }
 
 const leadingSpaceItems: (vscode.QuickPickItem & { value: LeadingSpace })[] = [
@@ -100,12 +109,11 @@ const leadingSpaceItems: (vscode.QuickPickItem & { value: LeadingSpace })[] = [
   { label: 'Either', description: '" planet", else "planet"', detail: 'A word counts when either form is one token (the one with the space is tried first)', value: 'either' },
 ];
 
-async function askNumber(what: string, prompt: string, value: number, range: { min: number; max: number }, counter: { step: number; totalSteps: number }): Promise<number | undefined> {
-  const text = await stepInputBox({
-    title: title(what), ...counter, prompt: `${prompt} (${range.min} to ${range.max})`, value: String(value),
+function askNumber(what: string, prompt: string, value: number, range: { min: number; max: number }, at: StepAt): Promise<string | Back | undefined> {
+  return stepInputBox({
+    title: title(what), ...at, prompt: `${prompt} (${range.min} to ${range.max})`, value: String(value),
     validate: (t) => validateWholeNumber(t, range.min, range.max, `the ${what}`),
   });
-  return typeof text !== 'string' ? undefined : Number(text.trim());
 }
 
 export async function matchVocabularies(services: MatchServices, args: MatchArgs = {}): Promise<MatchResult | undefined> {
@@ -116,28 +124,41 @@ export async function matchVocabularies(services: MatchServices, args: MatchArgs
   warnIgnoredSettings(log, settings.ignored, pathSettings.map((k) => `mechlens.${k}`), true);
 
   const fromExplorer = args.uri?.scheme === 'file' ? specForFile(args.uri.fsPath) : undefined;
-  const totalSteps = fromExplorer ? 4 : 5;
-  const a = fromExplorer ?? await pickSourceA(services, settings.cacheDir, settings.defaultA, totalSteps);
-  if (!a) return undefined;
-  const step = (n: number) => (fromExplorer ? n - 1 : n);
-  const model = await pickHookedModel({ cachedModelNames: services.cachedModelNames, recentModels: services.recentModels, local: services.local },
-    defaultMatchModel, settings.cacheDir,
-    { title: title('model B'), placeholder: 'The model whose tokenizer must hold each word as one token (its token embeddings are space B)', totalSteps, step: step(2) });
-  if (!model) return undefined;
-  const length = await askNumber('word length', 'Characters per word (L); the notebook uses 6', MATCH_DEFAULTS.length, rerunLimits.length, { step: step(3), totalSteps });
-  if (length === undefined) return undefined;
-  const form = await stepQuickPick(leadingSpaceItems, { title: title('leading space'), step: step(4), totalSteps, placeholder: 'Which form of each word must be a single token of the model?' }, leadingSpaceItems[0]);
-  if (!form) return undefined;
-  const count = await askNumber('number of words', 'How many words to find (K), walking source A in file order', MATCH_DEFAULTS.count, rerunLimits.count, { step: step(5), totalSteps });
-  if (count === undefined) return undefined;
+  let pickedA = fromExplorer;
+  let model: string | undefined;
+  let length: number | undefined;
+  let form: LeadingSpace | undefined;
+  let count: number | undefined;
+  const answered = await runSteps([
+    { when: () => !fromExplorer, ask: async (at) => keepAnswer(await pickSourceA(services, settings.cacheDir, settings.defaultA, at, pickedA), (v) => { pickedA = v; }) },
+    {
+      ask: async (at) => keepAnswer(await pickHookedModelStep({ cachedModelNames: services.cachedModelNames, recentModels: services.recentModels, local: services.local },
+        defaultMatchModel, settings.cacheDir,
+        { ...at, title: title('model B'), placeholder: 'The model whose tokenizer must hold each word as one token (its token embeddings are space B)', previous: model }), (v) => { model = v; }),
+    },
+    { ask: async (at) => keepAnswer(await askNumber('word length', 'Characters per word (L); the notebook uses 6', length ?? MATCH_DEFAULTS.length, rerunLimits.length, at), (v) => { length = Number(v.trim()); }) },
+    {
+      ask: async (at) => {
+        const chosen = await backableQuickPick(leadingSpaceItems, { title: title('leading space'), ...at, placeholder: 'Which form of each word must be a single token of the model?' },
+          leadingSpaceItems.find((i) => i.value === form) ?? leadingSpaceItems[0]);
+        return keepAnswer(chosen, (v) => { form = v.value; });
+      },
+    },
+    {
+      ask: async (at) => keepAnswer(await askNumber('number of words', 'How many words to find (K), walking source A in file order', count ?? MATCH_DEFAULTS.count, rerunLimits.count, at),
+        (v) => { count = Number(v.trim()); }),
+    },
+  ]);
+  if (!answered || !pickedA || !model || length === undefined || !form || count === undefined) return undefined;
+  const a = pickedA;
   await services.recentSources.push(a);
   await services.recentModels.push(model);
 
   const input: MatchInput = {
-    a, b: `model:${model}#embed`, length, count, leadingSpace: form.value,
+    a, b: `model:${model}#embed`, length, count, leadingSpace: form,
     permutations: settings.permutations, seed: settings.seed, map: settings.map, cacheDir: settings.cacheDir, offline: settings.offline,
   };
-  log.info(`Match ${a} ∩ ${model}: L = ${length}, K = ${count}, leading space ${form.value}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}`);
+  log.info(`Match ${a} ∩ ${model}: L = ${length}, K = ${count}, leading space ${form}, permutations = ${input.permutations ?? 'default'}, seed = ${input.seed ?? 'default'}${input.offline ? ', offline' : ''}`);
   const modelName = path.basename(model) || model;
   const panel = ResultPanel.create(services, `${describeSpec(a).label} ∩ ${modelName} — ${count} words of ${length} letters`, jobRunKey('match', a, model));
   const run = (params: Pick<MatchInput, 'length' | 'count' | 'leadingSpace'>, control: RunControl) => services.runMatch({ ...input, ...params }, control);

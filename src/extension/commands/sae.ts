@@ -11,7 +11,7 @@ import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { enableRerun, pickHookedModel, reportJobFailure, runWithProgress, saveIfDirty, stepQuickPick } from './job-flow';
+import { BACK, backableQuickPick, enableRerun, keepAnswer, pickHookedModelStep, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, type Back, type StepAt } from './job-flow';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern } from './text-input';
 
 type SaeJob = (input: SaeInput, control: RunControl) => Promise<SaeResult>;
@@ -28,42 +28,51 @@ interface SaeArgs {
   uri?: vscode.Uri;
 }
 
-const totalSteps = 3;
 /** Most texts one run reads from a file (each is a row of chips in the panel). */
 const MAX_TEXTS = 200;
 
-/** The texts to read: the editor's selection (one text per line), else the file's sentences, lines or words. */
-async function pickTexts(args: SaeArgs): Promise<{ texts: string[]; from: string } | undefined> {
+type TextsPicked = { texts: string[]; from: string };
+
+/** The texts of the editor's selection or of a file (explorer, or the editor's); undefined when neither is at hand and a text is asked for. */
+function textsAtHand(args: SaeArgs): TextsPicked | { uri: vscode.Uri } | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!args.uri && editor && !editor.selection.isEmpty) {
     const { texts, source } = readTextsSelection(editor, 'SAE Features…');
     return { texts, from: `the ${source}` };
   }
-  let uri = args.uri ?? (editor && textFilePattern.test(editor.document.uri.fsPath) ? editor.document.uri : undefined);
-  if (!uri) {
-    const typed = await vscode.window.showInputBox({
-      title: 'MechLens: SAE Features — text', prompt: 'A text to read through the SAE (or run the command on a .sentences, .txt or .words file, or on a selection)',
-      value: 'The Eiffel Tower is in Paris', ignoreFocusOut: true,
-    });
-    if (typed?.trim()) return { texts: [typed.trim()], from: 'the text typed' };
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: textFileFilters, openLabel: 'Read through the SAE' });
-    uri = picked?.[0];
-    if (!uri) return undefined;
-  }
+  const uri = args.uri ?? (editor && textFilePattern.test(editor.document.uri.fsPath) ? editor.document.uri : undefined);
+  return uri && { uri };
+}
+
+async function readFileTexts(uri: vscode.Uri): Promise<TextsPicked> {
   await saveIfDirty(uri);
   const file = uri.fsPath;
   const { texts } = readTextsFile(file);
   return { texts: texts.slice(0, MAX_TEXTS), from: path.basename(file) + (texts.length > MAX_TEXTS ? ` (its first ${MAX_TEXTS} of ${texts.length})` : '') };
 }
 
+/** The text step, without a file or a selection: a typed text, or (left empty) a file from an open dialog. */
+async function askText(at: StepAt, previous: string | undefined): Promise<TextsPicked | Back | undefined> {
+  const typed = await stepInputBox({
+    title: 'MechLens: SAE Features — text', ...at, prompt: 'A text to read through the SAE; leave empty to choose a .sentences, .txt or .words file (or run the command on a file or a selection)',
+    value: previous ?? 'The Eiffel Tower is in Paris',
+  });
+  if (typed === BACK || typed === undefined) return typed;
+  if (typed.trim()) return { texts: [typed.trim()], from: 'the text typed' };
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: textFileFilters, openLabel: 'Read through the SAE' });
+  return picked?.[0] ? readFileTexts(picked[0]) : undefined;
+}
+
 type SaeItem = vscode.QuickPickItem & { spec?: string; action?: 'folder' | 'npz' | 'enter' };
 
-/** The catalog's SAEs for this model first, then browse and enter rows (also Contrast's "SAE features" hook row). */
-export async function pickSae(services: { recentSaes: RecentList }, model: string, step = { title: 'MechLens: SAE Features — SAE', step: 2, totalSteps }): Promise<string | undefined> {
+/** The catalog's SAEs for this model first, then browse and enter rows (also Contrast's "SAE features" hook row); `previous` preselected. */
+export async function pickSae(services: { recentSaes: RecentList }, model: string, at: StepAt & { title: string }, previous?: string): Promise<string | Back | undefined> {
   const name = path.basename(model);
   const releases = [...SAE_RELEASES].sort((a, b) => Number(b.model === name) - Number(a.model === name));
+  const recent = services.recentSaes.items();
   const items: SaeItem[] = [
-    ...services.recentSaes.items().map((spec) => ({ label: spec, description: 'recent', spec })),
+    ...(previous && !recent.includes(previous) ? [previous] : []).map((spec) => ({ label: spec, description: 'chosen before', spec })),
+    ...recent.map((spec) => ({ label: spec, description: 'recent', spec })),
     { label: 'Local', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(folder-opened) Browse for an SAELens folder…', detail: 'A folder with cfg.json and sae_weights.safetensors', action: 'folder', alwaysShow: true },
     { label: '$(file-binary) Browse for a Gemma Scope params.npz…', detail: 'Keep the release folder (gemma-scope-2b-pt-res/layer_L/…) so the hook is known, or name it next', action: 'npz', alwaysShow: true },
@@ -76,48 +85,66 @@ export async function pickSae(services: { recentSaes: RecentList }, model: strin
       })),
     ]),
   ];
-  const chosen = await stepQuickPick(items, { ...step, placeholder: 'The sparse autoencoder to read the activations through' });
-  if (!chosen) return undefined;
-  if (chosen.spec) return chosen.spec;
-  if (chosen.action === 'enter') {
-    const typed = await vscode.window.showInputBox({ title: `${step.title} spec`, value: 'gpt2-small-res-jb/blocks.8.hook_resid_pre', ignoreFocusOut: true });
-    return typed?.trim() || undefined;
+  const active = items.find((i) => previous !== undefined && i.spec === previous);
+  for (;;) {
+    const chosen = await backableQuickPick(items, { ...at, placeholder: 'The sparse autoencoder to read the activations through' }, active);
+    if (chosen === BACK || !chosen) return chosen;
+    if (chosen.spec) return chosen.spec;
+    if (chosen.action === 'enter') {
+      const typed = await stepInputBox({ title: `${at.title} spec`, prompt: 'RELEASE/SAE_ID or hf:OWNER/REPO/PATH', value: previous ?? 'gpt2-small-res-jb/blocks.8.hook_resid_pre', step: at.step, totalSteps: at.totalSteps, back: true });
+      if (typed === BACK) continue;
+      return typed?.trim() || undefined;
+    }
+    const folder = chosen.action === 'folder';
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: !folder, canSelectFolders: folder, canSelectMany: false, openLabel: 'Use this SAE',
+      ...(folder ? {} : { filters: { 'Gemma Scope params': ['npz'] } }), title: 'MechLens: SAE',
+    });
+    if (picked?.[0]) return picked[0].fsPath;
   }
-  const folder = chosen.action === 'folder';
-  const picked = await vscode.window.showOpenDialog({
-    canSelectFiles: !folder, canSelectFolders: folder, canSelectMany: false, openLabel: 'Use this SAE',
-    ...(folder ? {} : { filters: { 'Gemma Scope params': ['npz'] } }), title: 'MechLens: SAE',
-  });
-  return picked?.[0]?.fsPath;
 }
 
-async function pickHook(): Promise<string | null | undefined> {
+/** The hook step: null for the SAE's own hook, or a typed hook name; `previous` preselected. */
+async function pickHook(at: StepAt, previous: string | null | undefined): Promise<string | null | Back | undefined> {
   const items: (vscode.QuickPickItem & { hook: string | null })[] = [
     { label: "The SAE's own hook", detail: 'What cfg.json, the Gemma Scope path or the catalog says', hook: null },
     { label: '$(edit) Another hook…', detail: 'A TransformerLens name, e.g. blocks.20.hook_resid_post', hook: '' },
   ];
-  const chosen = await stepQuickPick(items, { title: 'MechLens: SAE Features — hook', step: 3, totalSteps, placeholder: 'Where to read the activations' }, items[0]);
-  if (!chosen) return undefined;
-  if (chosen.hook === null) return null;
-  const typed = await vscode.window.showInputBox({ title: 'MechLens: SAE Features — hook', value: 'blocks.8.hook_resid_pre', ignoreFocusOut: true });
-  return typed?.trim() || undefined;
+  for (;;) {
+    const chosen = await backableQuickPick(items, { title: 'MechLens: SAE Features — hook', ...at, placeholder: 'Where to read the activations' }, previous ? items[1] : items[0]);
+    if (chosen === BACK || !chosen) return chosen;
+    if (chosen.hook === null) return null;
+    const typed = await stepInputBox({ title: 'MechLens: SAE Features — hook', prompt: 'A TransformerLens hook name', value: previous ?? 'blocks.8.hook_resid_pre', step: at.step, totalSteps: at.totalSteps, back: true });
+    if (typed === BACK) continue;
+    return typed?.trim() || undefined;
+  }
 }
 
 export async function saeFeatures(services: SaeServices, args: SaeArgs = {}): Promise<SaeResult | undefined> {
   const { log } = services;
-  const picked = await pickTexts(args);
-  if (!picked) return undefined;
+  const atHand = textsAtHand(args);
+  let picked = atHand && 'uri' in atHand ? await readFileTexts(atHand.uri) : atHand;
   const config = vscode.workspace.getConfiguration('mechlens');
   const trusted = vscode.workspace.isTrusted;
   const cacheDir = (trusted ? config.get<string>('cacheDirectory') : config.inspect<string>('cacheDirectory')?.globalValue) || undefined;
   const offline = config.get<boolean>('offline') ?? false;
-  const model = await pickHookedModel(services, services.recentModels.items()[0] ?? 'gpt2', cacheDir,
-    { title: 'MechLens: SAE Features — model', placeholder: 'The model whose activations the SAE reads', totalSteps });
-  if (!model) return undefined;
-  const sae = await pickSae(services, model);
-  if (!sae) return undefined;
-  const hook = await pickHook();
-  if (hook === undefined) return undefined;
+  let model: string | undefined;
+  let sae: string | undefined;
+  let hook: string | null | undefined;
+  let typedText: string | undefined;
+  const answered = await runSteps([
+    {
+      when: () => atHand === undefined,
+      ask: async (at) => keepAnswer(await askText(at, typedText), (v) => { picked = v; if (v.from === 'the text typed') typedText = v.texts[0]; }),
+    },
+    {
+      ask: async (at) => keepAnswer(await pickHookedModelStep(services, services.recentModels.items()[0] ?? 'gpt2', cacheDir,
+        { ...at, title: 'MechLens: SAE Features — model', placeholder: 'The model whose activations the SAE reads', previous: model }), (v) => { model = v; }),
+    },
+    { ask: async (at) => keepAnswer(await pickSae(services, model!, { title: 'MechLens: SAE Features — SAE', ...at }, sae), (v) => { sae = v; }) },
+    { ask: async (at) => keepAnswer(await pickHook(at, hook), (v) => { hook = v; }) },
+  ]);
+  if (!answered || !picked || !model || !sae || hook === undefined) return undefined;
   await services.recentModels.push(model);
   await services.recentSaes.push(sae);
 

@@ -14,7 +14,10 @@ import { hookConfigFor, readContrastSettings } from './model-hook-picks';
 import { formatMs, type Log } from '../log';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { enableRerun, jobRunKey, pickHookedModel, reportJobFailure, retryLabel, runInPanel, runWithProgress, saveIfDirty, stepInputBox, stepQuickPick, warnIgnoredSettings } from './job-flow';
+import {
+  BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings,
+  type Back, type StepAt,
+} from './job-flow';
 
 type TokensJob = (input: TokensInput, control: RunControl) => Promise<TokensResult>;
 
@@ -32,8 +35,6 @@ interface TokensArgs {
 
 /** The notebook's model for job 2 is GPT-2 small. */
 const defaultTokensModel = 'gpt2';
-/** Model, which tokens, how many (or the list's leading space), projection; a list from the Explorer skips "which tokens". */
-const totalSteps = 4;
 const title = (what: string) => `MechLens: Map Token Embeddings — ${what}`;
 
 /** An input-box check for N: a whole number from 1, at most the vocabulary when it is known. */
@@ -52,9 +53,12 @@ export function rerunInput(input: TokensInput, p: TokensRerunParams): TokensInpu
 }
 
 type Selection = { first: number } | { tokensPath: string; leadingSpace: LeadingSpace };
+/** Which rows of the embedding matrix: the first N, all of them, or a token list file. */
+type TokensKind = 'first' | 'all' | 'file';
 
-async function pickTokens(model: string, vocabSize: number | undefined): Promise<Selection | undefined> {
-  const items: (vscode.QuickPickItem & { kind2: 'first' | 'all' | 'file' })[] = [
+/** The "which tokens" step; a token list file is chosen here (the open dialog is part of the step). */
+async function pickTokensKind(model: string, vocabSize: number | undefined, at: StepAt, previous: TokensKind | undefined): Promise<{ kind: TokensKind; file?: string } | Back | undefined> {
+  const items: (vscode.QuickPickItem & { kind2: TokensKind })[] = [
     { label: `First ${TOKENS_DEFAULTS.first} tokens`, description: 'the notebook\'s choice', detail: 'Token ids 0 to 99; change N next', kind2: 'first' },
     {
       label: vocabSize !== undefined ? `The whole vocabulary (${vocabSize.toLocaleString('en-US')} tokens)` : 'The whole vocabulary',
@@ -62,51 +66,52 @@ async function pickTokens(model: string, vocabSize: number | undefined): Promise
     },
     { label: '$(file) A token list file…', detail: 'One word or token per line (␣word for the leading-space token); # comments and [headers] skipped', kind2: 'file' },
   ];
-  const chosen = await stepQuickPick(items, { title: title('tokens'), step: 2, totalSteps, placeholder: `Which rows of ${path.basename(model) || model}'s embedding matrix to map` }, items[0]);
-  if (!chosen) return undefined;
-  if (chosen.kind2 === 'all') {
-    if (vocabSize !== undefined) return { first: vocabSize };
-  }
-  if (chosen.kind2 === 'first' || chosen.kind2 === 'all') {
-    const text = await stepInputBox({
-      title: title('number of tokens'), step: 3, totalSteps, value: String(TOKENS_DEFAULTS.first),
-      prompt: `Map the first N token ids (1 to ${vocabSize !== undefined ? vocabSize.toLocaleString('en-US') : 'the vocabulary size'})`,
-      validate: (t) => validateTokenCount(t, vocabSize),
+  for (;;) {
+    const chosen = await backableQuickPick(items, { title: title('tokens'), ...at, placeholder: `Which rows of ${path.basename(model) || model}'s embedding matrix to map` },
+      items.find((i) => i.kind2 === previous) ?? items[0]);
+    if (chosen === BACK || !chosen) return chosen;
+    if (chosen.kind2 !== 'file') return { kind: chosen.kind2 };
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false, filters: { 'Token lists': ['tokens', 'words', 'txt'], 'All files': ['*'] }, openLabel: 'Map these tokens',
+      title: 'MechLens: choose a token list', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
     });
-    return typeof text !== 'string' ? undefined : { first: Number(text.trim().replace(/[,_\s]/g, '')) };
+    // No file chosen: back to the choice of tokens.
+    if (!picked?.[0]) continue;
+    await saveIfDirty(picked[0]);
+    return { kind: 'file', file: picked[0].fsPath };
   }
-  const picked = await vscode.window.showOpenDialog({
-    canSelectMany: false, filters: { 'Token lists': ['tokens', 'words', 'txt'], 'All files': ['*'] }, openLabel: 'Map these tokens',
-    title: 'MechLens: choose a token list', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-  });
-  const file = picked?.[0];
-  if (!file) return undefined;
-  await saveIfDirty(file);
-  const leadingSpace = await pickLeadingSpace({ step: 3, totalSteps });
-  return leadingSpace ? { tokensPath: file.fsPath, leadingSpace } : undefined;
 }
 
-async function pickLeadingSpace(counter: { step: number; totalSteps: number }): Promise<LeadingSpace | undefined> {
+/** How many tokens N, for the first N (or the whole vocabulary of a model whose size is not known here). */
+function askTokenCount(vocabSize: number | undefined, at: StepAt, previous: number | undefined): Promise<string | Back | undefined> {
+  return stepInputBox({
+    title: title('number of tokens'), ...at, value: String(previous ?? TOKENS_DEFAULTS.first),
+    prompt: `Map the first N token ids (1 to ${vocabSize !== undefined ? vocabSize.toLocaleString('en-US') : 'the vocabulary size'})`,
+    validate: (t) => validateTokenCount(t, vocabSize),
+  });
+}
+
+async function pickLeadingSpace(at: StepAt, previous: LeadingSpace | undefined): Promise<LeadingSpace | Back | undefined> {
   const items: (vscode.QuickPickItem & { value: LeadingSpace })[] = [
     { label: 'With a leading space', description: '" word", as mid-sentence (default)', value: 'with' },
     { label: 'Without a leading space', description: '"word", as at the start of a text', value: 'without' },
     { label: 'Either', description: '" word" if it is one token, else "word"', value: 'either' },
   ];
-  const chosen = await stepQuickPick(items, { title: title('leading space'), ...counter, placeholder: 'How a list entry without ␣ becomes a token' }, items[0]);
-  return chosen?.value;
+  const chosen = await backableQuickPick(items, { title: title('leading space'), ...at, placeholder: 'How a list entry without ␣ becomes a token' }, items.find((i) => i.value === previous) ?? items[0]);
+  return chosen === BACK || !chosen ? chosen : chosen.value;
 }
 
-async function pickMethod(n: number | undefined, counter: { step: number; totalSteps: number }): Promise<'tsne' | 'pca' | undefined> {
+async function pickMethod(n: number | undefined, at: StepAt, previous: 'tsne' | 'pca' | undefined): Promise<'tsne' | 'pca' | Back | undefined> {
   const items: (vscode.QuickPickItem & { value: 'tsne' | 'pca' })[] = [
     { label: 't-SNE', description: `perplexity ${TOKENS_DEFAULTS.perplexity}, as in the notebook`, detail: 'Local neighbourhoods; DBSCAN min_samples 3 on the map, eps from the points\' spacing', value: 'tsne' },
     { label: 'PCA', description: 'the two leading principal components', detail: 'Global structure in seconds, even for the whole vocabulary; DBSCAN eps chosen from the spacing', value: 'pca' },
   ];
   const large = n !== undefined && n > AUTO_PCA_ABOVE;
-  const chosen = await stepQuickPick(items, {
-    title: title('projection'), ...counter,
+  const chosen = await backableQuickPick(items, {
+    title: title('projection'), ...at,
     placeholder: large ? `${n.toLocaleString('en-US')} tokens: PCA is the quick choice; t-SNE of that many takes minutes` : 'How to draw the tokens in two dimensions',
-  }, large ? items[1] : items[0]);
-  return chosen?.value;
+  }, items.find((i) => i.value === previous) ?? (large ? items[1] : items[0]));
+  return chosen === BACK || !chosen ? chosen : chosen.value;
 }
 
 export async function mapTokenEmbeddings(services: TokensServices, args: TokensArgs = {}): Promise<TokensResult | undefined> {
@@ -119,18 +124,39 @@ export async function mapTokenEmbeddings(services: TokensServices, args: TokensA
   const settings = readContrastSettings((key) => config.inspect(key), vscode.workspace.isTrusted);
   warnIgnoredSettings(log, settings.ignored.filter((k) => k !== 'mechlens.contrast.defaultModel'), ['mechlens.cacheDirectory'], false);
 
-  // A list from the Explorer has no "which tokens" step: three steps, numbered 1 to 3.
-  const steps = listUri ? totalSteps - 1 : totalSteps;
-  const model = await pickHookedModel(services, defaultTokensModel, settings.cacheDir,
-    { title: title('model'), placeholder: 'The model whose token-embedding matrix (wte) to map', totalSteps: steps });
-  if (!model) return undefined;
-  const vocabSize = hookConfigFor(model)?.vocabSize;
-  const selection: Selection | undefined = listUri
-    ? await pickLeadingSpace({ step: 2, totalSteps: steps }).then((l) => l && { tokensPath: listUri.fsPath, leadingSpace: l })
-    : await pickTokens(model, vocabSize);
+  let model: string | undefined;
+  // Until answered, the counters count the steps of the preselected answer (the first N tokens).
+  let kind = (listUri ? 'file' : 'first') as TokensKind;
+  let tokensPath = listUri?.fsPath;
+  let first: number | undefined;
+  let leadingSpace: LeadingSpace | undefined;
+  let method: 'tsne' | 'pca' | undefined;
+  const vocabSizeOf = () => (model === undefined ? undefined : hookConfigFor(model)?.vocabSize);
+  /** N of the first N token ids mapped (the vocabulary size for all of them), as answered so far. */
+  const count = () => (kind === 'file' ? undefined : kind === 'all' && vocabSizeOf() !== undefined ? vocabSizeOf() : first);
+  // A list from the Explorer has no "which tokens" step; the whole vocabulary of a model whose size is known needs no N.
+  const answered = await runSteps([
+    {
+      ask: async (at) => keepAnswer(await pickHookedModelStep(services, defaultTokensModel, settings.cacheDir,
+        { ...at, title: title('model'), placeholder: 'The model whose token-embedding matrix (wte) to map', previous: model }), (v) => { model = v; }),
+    },
+    {
+      when: () => !listUri,
+      ask: async (at) => keepAnswer(await pickTokensKind(model!, vocabSizeOf(), at, kind), (v) => { kind = v.kind; if (v.file) tokensPath = v.file; }),
+    },
+    {
+      when: () => kind === 'first' || (kind === 'all' && vocabSizeOf() === undefined),
+      ask: async (at) => keepAnswer(await askTokenCount(vocabSizeOf(), at, first), (v) => { first = Number(v.trim().replace(/[,_\s]/g, '')); }),
+    },
+    { when: () => kind === 'file', ask: async (at) => keepAnswer(await pickLeadingSpace(at, leadingSpace), (v) => { leadingSpace = v; }) },
+    {
+      ask: async (at) => keepAnswer(await pickMethod(count(), at, method), (v) => { method = v; }),
+    },
+  ]);
+  if (!answered || !model || !method) return undefined;
+  const n = count();
+  const selection: Selection | undefined = kind === 'file' ? (tokensPath && leadingSpace ? { tokensPath, leadingSpace } : undefined) : n !== undefined ? { first: n } : undefined;
   if (!selection) return undefined;
-  const method = await pickMethod('first' in selection ? selection.first : undefined, { step: steps, totalSteps: steps });
-  if (!method) return undefined;
   await services.recentModels.push(model);
 
   const input: TokensInput = {

@@ -1,6 +1,7 @@
 // Shared pieces of the charts: the chart handle, theme colors resolved from --vscode-* variables
 // (resolved to concrete values so an exported SVG keeps its colors outside VS Code), a text-only
 // tooltip, number formatting and a resize hook.
+import { categoryPalette } from './category-colors';
 
 /** What every chart function returns. */
 export interface Chart<D, O> {
@@ -63,9 +64,10 @@ export function themeColors(element: Element = document.documentElement): ThemeC
   };
 }
 
-/** Category colors: the theme's chart colors first, so categories look native in every theme. */
+/** The color of the index-th category: its own palette, apart from A/B (series) and within/between. */
 export function categoryColor(colors: ThemeColors, index: number): string {
-  return colors.series[index % colors.series.length];
+  const palette = categoryPalette(colors);
+  return palette[index % palette.length];
 }
 
 /** Fixed-precision numbers for labels; "—" for missing values so a null never prints as 0. */

@@ -3,7 +3,7 @@
 // dashed vertical line. The y range is fitted to the data (selectivity indices sit near 1, so a
 // range anchored at 0 would flatten them).
 import * as d3 from 'd3';
-import { type Chart, categoryColor, fmt } from './common';
+import { type Chart, fmt } from './common';
 import { bottomAxis, gridLines, inlineLegend, leftAxis, plotArea, svgChart, xTitle, yTitle } from './frame';
 import { tracked } from './spec';
 
@@ -48,10 +48,10 @@ function drawLayerSweep(container: HTMLElement, data: LayerSweepData, options: P
         .attr('fill', colors.focus).text(`layer ${data.current}`);
     }
     // Legend on the top row, right-aligned, one entry per series.
-    inlineLegend(g, data.series.map((s, si) => ({ label: s.name, color: categoryColor(colors, si) })), w, -24);
+    inlineLegend(g, data.series.map((s, si) => ({ label: s.name, color: colors.series[si % colors.series.length] })), w, -24);
 
     data.series.forEach((s, si) => {
-      const color = categoryColor(colors, si);
+      const color = colors.series[si % colors.series.length];
       const sg = g.append('g').attr('class', 'sweep-series').attr('data-series', s.name);
       const points = data.layers.map((layer, k) => ({ layer, value: s.values[k] ?? null }));
       sg.append('path').attr('class', 'sweep-line').attr('fill', 'none').attr('stroke', color).attr('stroke-width', 1.8)

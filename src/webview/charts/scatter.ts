@@ -2,7 +2,7 @@
 // colored within/between category, with zero lines, the least-squares line and the RSA statistics.
 // SVG up to `canvasThreshold` points, canvas above; hover finds the nearest pair either way.
 import * as d3 from 'd3';
-import { type Chart, type ThemeColors, fmt, fmtP } from './common';
+import { type Chart, type ThemeColors, categoryColor, fmt, fmtP } from './common';
 import { type ChartFrame, chartFrame } from './frame';
 import { tracked } from './spec';
 
@@ -33,11 +33,11 @@ export interface ScatterOptions {
   hoverLimit: number;
   /** Small-multiple layout: tighter margins, fewer ticks. */
   compact: boolean;
-  /** Which theme chart color the points take when there is no within/between split. */
-  seriesIndex: number;
+  /** The category whose within pairs these are (the per-category small multiples): its category color; null: the first series color. */
+  categoryIndex: number | null;
 }
 
-const defaults: ScatterOptions = { height: 380, canvasThreshold: 5000, hoverLimit: 300000, compact: false, seriesIndex: 0 };
+const defaults: ScatterOptions = { height: 380, canvasThreshold: 5000, hoverLimit: 300000, compact: false, categoryIndex: null };
 
 export function statsLine(stats: ScatterStats): string {
   const parts = [`r = ${fmt(stats.pearson)}`, `ρ = ${fmt(stats.spearman)}`, `S_c = ${fmt(stats.cosine)}`];
@@ -109,7 +109,7 @@ function drawScatter(container: HTMLElement, initialData: ScatterData, initialOp
     g.append('text').attr('class', 'x-label').attr('x', w / 2).attr('y', h + (compact ? 28 : 34)).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.xLabel);
     g.append('text').attr('class', 'y-label').attr('transform', `translate(${compact ? -30 : -42},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', colors.muted).text(data.yLabel);
 
-    const color = (k: number) => (data.within ? (data.within[k] ? colors.within : colors.between) : colors.series[options.seriesIndex % colors.series.length]);
+    const color = (k: number) => (data.within ? (data.within[k] ? colors.within : colors.between) : (options.categoryIndex === null ? colors.series[0] : categoryColor(colors, options.categoryIndex)));
     if (mode === 'svg') {
       // Between-category points first, so the rarer within points stay visible on top.
       const order = d3.range(n).sort((a, b) => Number(data.within?.[a] ?? 0) - Number(data.within?.[b] ?? 0));

@@ -2,7 +2,7 @@
 // Inspector's similarities of a word pair per space, a word's nearest neighbours, a layer's statistics.
 // Missing values are named, not drawn as zero.
 import * as d3 from 'd3';
-import { type Chart, categoryColor, clip, fmt } from './common';
+import { type Chart, clip, fmt } from './common';
 import { bottomAxis, gridLines, plotArea, svgChart, xTitle } from './frame';
 import { tracked } from './spec';
 
@@ -30,7 +30,7 @@ function drawValueBars(container: HTMLElement, data: ValueBarsData, options: Par
     data.rows.forEach((row, i) => {
       const yy = y(String(i)) ?? 0;
       const bh = y.bandwidth();
-      const color = options.colorBy === 'row' ? categoryColor(colors, i) : colors.series[0];
+      const color = options.colorBy === 'row' ? colors.series[i % colors.series.length] : colors.series[0];
       const rg = g.append('g').attr('class', 'value-row').attr('data-label', row.label);
       rg.append('text').attr('class', 'row-label').attr('x', -6).attr('y', yy + bh / 2).attr('dy', '0.35em').attr('text-anchor', 'end').text(clip(row.label, 18));
       const v = row.value;

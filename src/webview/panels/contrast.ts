@@ -4,7 +4,7 @@
 // table; the cluster-sorted Gram and cosine matrices; Neuroscope links. Data reaches the DOM as text.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview } from '../../protocol/messages';
-import type { ContrastResult, NeuronCluster } from '../../protocol/result';
+import type { Adjustment, ContrastResult, NeuronCluster } from '../../protocol/result';
 import { activationImage } from '../charts/activation-image';
 import { clusterMap } from '../charts/cluster-map';
 import { type Chart, fmt, fmtP } from '../charts/common';
@@ -264,16 +264,15 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     parent.appendChild(c);
   }
 
-  /** The perplexity the map ran with; a lowered one says from what. */
-  function usedPerplexity(r: ContrastResult, options: Record<string, unknown>): string {
-    const a = r.adjusted?.perplexity;
-    return a ? `${Number(a.used.toPrecision(3))} (lowered from ${a.asked}: ${a.why})` : String(options.perplexity ?? '—');
+  /** The value a setting ran with; a lowered one says from what. */
+  function usedSetting(a: Adjustment | undefined, asked: unknown): string {
+    return a ? `${Number(a.used.toPrecision(3))} (lowered from ${a.asked}: ${a.why})` : String(asked ?? '—');
   }
 
   function mapSection(parent: HTMLElement): void {
     const slot: ChartSlot = {};
     const options = result.run.options as Record<string, unknown>;
-    const body = card(parent, 't-SNE of the significant neurons', `neurons are points, sentences are features · perplexity ${usedPerplexity(result, options)} · color: t (RdBu) · DBSCAN eps ${options.epsChosen === 'auto' && typeof options.eps === 'number' ? `${options.eps.toPrecision(3)} (automatic)` : String(options.eps ?? '—')}, min samples ${String(options.minSamples ?? '—')}${result.kmeans ? ` · k-means k = ${result.kmeans.k}` : ''}`,
+    const body = card(parent, 't-SNE of the significant neurons', `neurons are points, sentences are features · perplexity ${usedSetting(result.adjusted?.perplexity, options.perplexity)} · color: t (RdBu) · DBSCAN eps ${options.epsChosen === 'auto' && typeof options.eps === 'number' ? `${options.eps.toPrecision(3)} (automatic)` : String(options.eps ?? '—')}, min samples ${String(options.minSamples ?? '—')}${result.kmeans ? ` · k-means k = ${usedSetting(result.adjusted?.k, result.kmeans.k)}` : ''}`,
       { name: 'neuron-map', chart: () => slot.chart }, host, 'neuron-map');
     body.parentElement?.classList.add('ml-wide');
     const controls = el('div', 'ml-chart-controls');

@@ -59,7 +59,7 @@ export function rsaByCategoryCard(parent: HTMLElement, input: RsaByCategoryInput
         x: ks.map((k) => pairs.x[k]), y: ks.map((k) => pairs.y[k]),
         pairs: ks.length <= maxLabelled ? ks.map((k) => [input.items[pairs.i[k]], input.items[pairs.j[k]]] as [string, string]) : undefined,
         xLabel: input.xLabel, yLabel: input.yLabel,
-      }, { height: 190, compact: true, seriesIndex: Math.max(0, input.categories.indexOf(row.category)) }));
+      }, { height: 190, compact: true, categoryIndex: Math.max(0, input.categories.indexOf(row.category)) }));
     });
   }
 }

@@ -108,3 +108,34 @@ test('an untrusted workspace cannot pick the default model through its settings'
   assert.ok(!JSON.stringify(recorded.quickPicks[0].items).includes('evil-model'));
   assert.ok(recorded.log.some((l) => l.startsWith('warn Workspace is not trusted') && l.includes('mechlens.contrast.defaultModel')));
 });
+
+test('every step after the first has Back; Back from step 3 returns to step 2 with its answer kept, and the counters read (1/4)…(4/4)', async () => {
+  recorded.quickPickAnswers.push(
+    active, byLabel('blocks.23.mlp.hook_post'), byLabel('Welch t-test'),
+    // Correction: Back to the t-test (Welch kept), Back again to the hook (hook_post kept), then forward on the kept answers.
+    () => 'back', () => 'back', active, active, byLabel('Benjamini–Hochberg FDR'),
+  );
+  const inputs: ContrastInput[] = [];
+  await h.command.contrastSentences(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: sentencesUri as never });
+  assert.deepEqual(recorded.steps.map((s) => s.replace(/^MechLens: Contrast — /, '')), [
+    'model (1/4)', 'hook point (2/4)', 't-test (3/4)', 'multiple-comparison correction (4/4)',
+    't-test (3/4)', 'hook point (2/4)', 't-test (3/4)', 'multiple-comparison correction (4/4)',
+  ]);
+  assert.deepEqual(recorded.quickPicks.map((q) => q.back), [false, true, true, true, true, true, true, true]);
+  assert.deepEqual(recorded.quickPicks[4].active.map((i) => i.label), ['Welch t-test'], 'the t-test answered before Back');
+  assert.deepEqual(recorded.quickPicks[5].active.map((i) => i.label), ['blocks.23.mlp.hook_post'], 'the hook answered before Back');
+  assert.deepEqual(inputs.map((i) => [i.model, i.hook, i.test, i.correction]), [['gpt2-medium', 'blocks.23.mlp.hook_post', 'welch', 'fdr']]);
+});
+
+test('Back from the typed hook name returns to the hook list; Back from the hook list returns to the model, which keeps its answer', async () => {
+  recorded.quickPickAnswers.push(byLabel('gpt2'), byPrefix('Type a hook name'), () => 'back', active, byPrefix('Type a hook name'), active, active);
+  recorded.inputBoxAnswers.push('\u0000back', 'transformer.h.3.mlp.c_fc');
+  const inputs: ContrastInput[] = [];
+  await h.command.contrastSentences(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: sentencesUri as never });
+  assert.deepEqual(recorded.steps.map((s) => s.replace(/^MechLens: Contrast — /, '')), [
+    'model (1/4)', 'hook point (2/4)', 'hook point (2/4)', 'hook point (2/4)', 'model (1/4)', 'hook point (2/4)', 'hook point (2/4)', 't-test (3/4)', 'multiple-comparison correction (4/4)',
+  ]);
+  assert.deepEqual(recorded.inputBoxes.map((b) => b.back), [true, true], 'the typed hook has Back too');
+  assert.deepEqual(recorded.quickPicks[3].active.map((i) => i.label), ['gpt2'], 'the model answered before Back');
+  assert.equal(inputs[0].hook, 'transformer.h.3.mlp.c_fc');
+});
