@@ -143,16 +143,16 @@ test('an error the user can fix is shown with what failed and the fix, in the pa
 });
 
 test('every step after the first has Back; Back from step 3 (layer) returns to step 2 with the template kept, and Back from the sweep keeps the layer', async () => {
-  recorded.quickPickAnswers.push(activeItem, () => 'back', byLabel('Layer 7 only'));
+  recorded.quickPickAnswers.push(activeItem, () => 'back', byLabel('Layer 7 only'), byLabel('No SAE'));
   recorded.inputBoxAnswers.push('My word is {word}', '\u0000back', 'My word is {word}', '7', '7');
   const inputs: AttentionInput[] = [];
   await h.command.compareAttention(services(async (input) => { inputs.push(input); return fixture; }) as never, { uri: wordsUri as never });
   assert.deepEqual(recorded.steps.map((s) => s.replace(/^MechLens: Attention Q\/K — /, '')), [
-    'model (1/4)', 'prompt template (2/4)', 'layer (3/4)', 'prompt template (2/4)', 'layer (3/4)', 'layer sweep (4/4)', 'layer (3/4)', 'layer sweep (4/4)',
+    'model (1/5)', 'prompt template (2/5)', 'layer (3/5)', 'prompt template (2/5)', 'layer (3/5)', 'layer sweep (4/5)', 'layer (3/5)', 'layer sweep (4/5)', 'SAE features (5/5)',
   ]);
   assert.deepEqual(recorded.inputBoxes.map((b) => [b.value, b.back]), [
     ['The next word is {word}', true], ['5', true], ['My word is {word}', true], ['5', true], ['7', true],
   ], 'Back shows the template typed before; the sweep\'s Back shows layer 7');
-  assert.deepEqual(recorded.quickPicks.map((q) => q.back), [false, true, true]);
+  assert.deepEqual(recorded.quickPicks.map((q) => q.back), [false, true, true, true]);
   assert.deepEqual(inputs.map((i) => [i.template, i.layer, i.sweep]), [['My word is {word}', 7, false]]);
 });
