@@ -244,9 +244,18 @@ export class VsCodeSession {
 
   /** Opens the palette (F1) and runs the command whose label matches `label` exactly. */
   async runCommand(label: string): Promise<void> {
-    await this.openPalette(label);
     const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
-    await row.waitFor({ state: 'visible' });
+    // A panel that finishes drawing just then can take the focus, which closes the palette before
+    // the text is typed or the row shows: open it again, a few times, before giving up.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.openPalette(label, attempt < 2 ? 8_000 : undefined);
+        await row.waitFor({ state: 'visible', timeout: attempt < 2 ? 8_000 : undefined });
+        break;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+      }
+    }
     await row.click();
   }
 
@@ -261,7 +270,7 @@ export class VsCodeSession {
     return labels.map((l) => l.trim());
   }
 
-  private async openPalette(text: string): Promise<void> {
+  private async openPalette(text: string, timeout?: number): Promise<void> {
     const input = this.quickInput().locator('.quick-input-box input');
     for (let attempt = 0; ; attempt++) {
       // A quick input still open would take the text meant for the palette: close it first, and
@@ -275,7 +284,7 @@ export class VsCodeSession {
       await input.waitFor({ state: 'visible' });
       if ((await input.inputValue()).startsWith('>') || attempt >= 2) break;
     }
-    await input.fill(`>${text}`);
+    await input.fill(`>${text}`, { timeout });
   }
 
   quickInput(): Locator {

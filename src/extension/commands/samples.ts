@@ -9,7 +9,9 @@ export async function openSample(extensionUri: vscode.Uri): Promise<void> {
     void vscode.window.showWarningMessage('MechLens: this installation has no samples folder.');
     return;
   }
-  const name = names.length === 1 ? names[0] : (await vscode.window.showQuickPick(names, { title: 'MechLens: open a sample', placeHolder: 'Choose a sample word list' }));
+  // ignoreFocusOut: run from the walkthrough's button, the walkthrough re-renders (it ticks the step
+  // on this command) and takes the focus, which closed the list before anything was picked.
+  const name = names.length === 1 ? names[0] : (await vscode.window.showQuickPick(names, { title: 'MechLens: open a sample', placeHolder: 'Choose a sample word list', ignoreFocusOut: true }));
   if (!name) return;
   await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, name), { preview: false });
 }
