@@ -1,13 +1,13 @@
 // The attribution panel's "Copy as Python" script, RUN with /usr/bin/python3 on the numbers of
-// `mechlens attribution --json` (the built CLI) for random GPT-2 (LayerNorm, learned positions,
-// Conv1D) and Gemma-2 (RMSNorm with (1 + w), rotary, post-norms, the final softcap) checkpoints, with
-// and without --contrast, and Llama 3 (a BOS, GQA) with one: the script's logit difference, constant,
-// every component and every head equal the CLI's to 1e-4 relative. transformers is not installed
-// here, so test/fixtures/transformers_stub stands in for it: its byte-level BPE tokenizer (checked
-// first against MechLens's own ids, from tokenizer.json and from vocab.json + merges.txt) and module
-// hooks fed from the fixtures' PyTorch forwards. A copy
-// of the script that leaves out the final norm's scale, and one whose Gemma-2 heads skip the post-norm's
-// (1 + w), must fail the comparison.
+// `mechlens attribution --json` (the built CLI) for random checkpoints: GPT-2 (LayerNorm, learned
+// positions, Conv1D) and Gemma-2 (RMSNorm with (1 + w), rotary, post-norms, the final softcap) with
+// and without --contrast, Llama 3 (a BOS, GQA) and Pythia (GPT-NeoX: parallel residual) with one.
+// The script's logit difference, constant, every component and every head equal the CLI's to 1e-4
+// relative. transformers is not installed here, so test/fixtures/transformers_stub stands in for it:
+// its byte-level BPE tokenizer (checked first against MechLens's own ids, from tokenizer.json and
+// from vocab.json + merges.txt) and module hooks fed from the fixtures' PyTorch forwards. A copy of
+// the script that leaves out the final norm's scale, and one whose Gemma-2 heads skip the
+// post-norm's (1 + w), must fail the comparison.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -25,7 +25,7 @@ import { runScripts, skipWithoutTorch as skip } from '../helpers/stand-in-python
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-attribution-py-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
-const models = FIXTURE_MODELS.filter((m) => ['gpt2', 'llama', 'gemma2'].includes(m.name));
+const models = FIXTURE_MODELS.filter((m) => ['gpt2', 'llama', 'gemma2', 'pythia'].includes(m.name));
 const dir = (name: string) => path.join(tmp, name);
 // GPT2Tokenizer's files, as GPT2Tokenizer.save_pretrained leaves them (vocab.json + merges.txt, no tokenizer.json).
 const gpt2Files = dir('gpt2-vocab-merges');
@@ -49,7 +49,7 @@ interface ScriptText { text: string; logitDiff: number; constant: number; sum: n
 const runs = [
   { model: 'gpt2', contrast: true }, { model: 'gpt2', contrast: false },
   { model: 'gemma2', contrast: true }, { model: 'gemma2', contrast: false },
-  { model: 'llama', contrast: true },
+  { model: 'llama', contrast: true }, { model: 'pythia', contrast: true },
 ].map((r) => ({ ...r, label: `${r.model}${r.contrast ? ' --contrast' : ''}` }));
 
 /** `mechlens attribution --json` through the built CLI: the contract's fields for the first text, and every text (the result) under `texts`. */
