@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const python = '/usr/bin/python3';
+const python = '/usr/bin/python3';
 const stub = path.join(__dirname, '..', 'fixtures', 'transformers_stub');
 
 /** A test's `skip` option: the reason when /usr/bin/python3 has no numpy or torch (CI has both). */
