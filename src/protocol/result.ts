@@ -546,8 +546,9 @@ export interface SaeFeatureProfile {
   activations: number[][];
   /** Share of this run's tokens (a BOS excluded) where it is active. */
   density: number;
+  /** Largest activation over the same tokens as `density` (a BOS excluded); profiles are ordered by it. */
   max: number;
-  /** Mean over the tokens where it is active. */
+  /** Mean over the tokens where it is active (a BOS excluded, as for `density`). */
   meanActive: number;
   /**
    * The release's own measure, when SAELens's sparsity.safetensors sits beside the weights: log10 of the
