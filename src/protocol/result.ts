@@ -93,6 +93,8 @@ export interface CompareResult {
   categories: string[];
   /** Words dropped because at least one source lacks them. */
   missing: string[];
+  /** Settings changed from what was asked, by name (absent: every setting ran as asked): a k-means k above the words. */
+  adjusted?: Partial<Record<'perplexity' | 'k', Adjustment>>;
   a: SpaceResult;
   b: SpaceResult;
   rsa: RsaStats;
