@@ -93,6 +93,8 @@ export interface CompareResult {
   categories: string[];
   /** Words dropped because at least one source lacks them. */
   missing: string[];
+  /** Settings changed from what was asked, by name (absent: every setting ran as asked): a k-means k above the words. */
+  adjusted?: Partial<Record<'perplexity' | 'k', Adjustment>>;
   a: SpaceResult;
   b: SpaceResult;
   rsa: RsaStats;
@@ -546,8 +548,9 @@ export interface SaeFeatureProfile {
   activations: number[][];
   /** Share of this run's tokens (a BOS excluded) where it is active. */
   density: number;
+  /** Largest activation over the same tokens as `density` (a BOS excluded); profiles are ordered by it. */
   max: number;
-  /** Mean over the tokens where it is active. */
+  /** Mean over the tokens where it is active (a BOS excluded, as for `density`). */
   meanActive: number;
   /**
    * The release's own measure, when SAELens's sparsity.safetensors sits beside the weights: log10 of the

@@ -438,7 +438,7 @@ function saeScript(r: SaeResult, name: string): ScriptParts | undefined {
   return {
     title: `feature ${profile.feature} of ${r.sae.label} on every token, ${r.title}`,
     about: [
-      `Feature ${profile.feature}'s activation on each token of the ${r.texts.length} texts (the BOS, if any, left out of the density).`,
+      `Feature ${profile.feature}'s activation on each token of the ${r.texts.length} texts (the BOS, if any, left out of the density, max and mean when active, as in the panel).`,
       'python3 this.py --sae-lens recomputes them with sae_lens and transformer_lens (pip install sae-lens).',
     ],
     imports: [],
@@ -451,7 +451,9 @@ function saeScript(r: SaeResult, name: string): ScriptParts | undefined {
       ['RELEASE', pyLiteral(r.sae.release ?? null)], ['SAE_ID', pyLiteral(r.sae.saeId ?? null)], ['SAE_PATH', pyLiteral(local ? r.sae.spec : null)],
     ],
     compute: `counted = np.concatenate([np.asarray(a)[BOS:] for a in ACTS])
-numbers = {"feature": FEATURE, "density": float((counted != 0).mean()), "max": float(max(np.max(a) for a in ACTS))}
+active = counted[counted != 0]
+numbers = {"feature": FEATURE, "density": float((counted != 0).mean()), "max": float(counted.max(initial=0.0)),
+           "meanActive": float(active.mean()) if active.size else 0.0}
 if "--sae-lens" in sys.argv:
     from sae_lens import SAE
     from transformer_lens import HookedTransformer

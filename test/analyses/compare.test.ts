@@ -49,6 +49,13 @@ test('compare maps each space with t-SNE and lists DBSCAN clusters', async () =>
     assert.ok(side.map.clusters.length >= 2, `expected the three categories to form clusters, got ${side.map.clusters.length}`);
   }
   assert.equal(r.rsa.pValue, null);
+  assert.equal(r.adjusted, undefined, 'the automatic perplexity is no adjustment');
+
+  // A perplexity the words cannot carry is lowered, and the result records it for the panel.
+  const lowered = await runCompare({ wordsPath: words, a: `vectors:${join(dir, 'a.glove.txt')}`, b: `vectors:${join(dir, 'b.w2v.txt')}`, permutations: 0, seed: 3, map: { perplexity: 50 } });
+  const n = lowered.items.length;
+  assert.deepEqual(lowered.adjusted, { perplexity: { asked: 50, used: (n - 1) / 3, why: `at most (n − 1) / 3 for ${n} words` } });
+  assert.equal(lowered.a.map?.options.perplexity, (n - 1) / 3);
 });
 
 test('compare names the word list and the fix when too few words are shared', async () => {

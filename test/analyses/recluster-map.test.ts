@@ -46,6 +46,20 @@ test('only eps or min_samples changed: both maps are re-clustered; a tiny eps le
   assert.ok((auto?.b.map?.options.eps as number) > 0);
 });
 
+test('a k above the words is lowered on both maps and recorded as an adjustment, which the next re-clustering replaces', () => {
+  const n = fixture.items.length;
+  const params = (k: number | null) => ({ job: 'compare' as const, permutations: fixture.rsa.permutations, perplexity: null, eps: null, minSamples: 3, k });
+  const withPerplexity: CompareResult = { ...fixture, adjusted: { perplexity: { asked: 50, used: 6, why: 'at most (n − 1) / 3 for 19 words' } } };
+  const high = reclusterCompare(withPerplexity, params(n + 5));
+  assert.equal(high?.a.map?.kmeans?.k, n);
+  assert.equal(high?.b.map?.kmeans?.k, n);
+  assert.deepEqual(high?.adjusted, { perplexity: withPerplexity.adjusted!.perplexity, k: { asked: n + 5, used: n, why: `at most the ${n} words` } });
+  const fits = reclusterCompare(high!, params(3));
+  assert.deepEqual(fits?.adjusted, { perplexity: withPerplexity.adjusted!.perplexity }, 'k 3 ran as asked: only the perplexity record is left');
+  assert.equal(reclusterCompare(fixture, params(3))?.adjusted, undefined, 'nothing adjusted, no record');
+  assert.equal(reclusterCompare({ ...fixture, adjusted: { k: { asked: 99, used: n, why: '' } } }, params(null))?.adjusted, undefined, 'no k, no k record');
+});
+
 test('a changed permutation count or perplexity needs the full run', () => {
   assert.equal(reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations + 1, perplexity: null, eps: 1, minSamples: 3, k: null }), undefined);
   assert.equal(reclusterCompare(fixture, { job: 'compare', permutations: fixture.rsa.permutations, perplexity: 4, eps: 1, minSamples: 3, k: null }), undefined);

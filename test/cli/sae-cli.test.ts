@@ -18,7 +18,7 @@ import { SAE_FIXTURE_CHECKPOINT, SAE_FIXTURE_TEXTS } from '../fixtures/sae/dump-
 
 const fixtures = path.join(__dirname, '../fixtures/sae');
 const saeDir = path.join(fixtures, 'e2e/sae');
-type Expected = { top: number; texts: { text: string; tokens: number[]; rows: { top: [number, number][]; l0: number }[]; mse: number; varianceExplained: number | null }[] };
+type Expected = { top: number; features: { max: number[]; density: number[]; meanActive: number[] }; texts: { text: string; tokens: number[]; rows: { top: [number, number][]; l0: number }[]; mse: number; varianceExplained: number | null }[] };
 const expected = JSON.parse(fs.readFileSync(path.join(fixtures, 'e2e/expected.json'), 'utf8')) as Expected;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-saecli-'));
@@ -78,6 +78,15 @@ test('mechlens sae matches numpy on a random GPT-2 with an SAELens SAE at blocks
   assert.deepEqual(profile.activations.map((a) => a.length), result.texts.map((t) => t.tokens.length));
   const active = result.texts.flatMap((t, ti) => t.tokens.slice(1).map((_, i) => profile.activations[ti][i + 1] !== 0));
   assert.equal(profile.density, active.filter(Boolean).length / active.length);
+  // Max, mean when active and density over the same tokens (the BOS left out of all three), as numpy has them.
+  for (const p of result.profiles) {
+    close(p.max, expected.features.max[p.feature], `feature ${p.feature} max`);
+    close(p.meanActive, expected.features.meanActive[p.feature], `feature ${p.feature} mean when active`);
+    close(p.density, expected.features.density[p.feature], `feature ${p.feature} density`);
+  }
+  const maxima = result.profiles.map((p) => p.max);
+  assert.deepEqual(maxima, [...maxima].sort((x, y) => y - x), 'strongest first, by that max');
+  assert.equal(result.title, `SAE features of tiny-gpt2 at blocks.1.hook_resid_pre: ${SAE_FIXTURE_TEXTS.length} texts`);
 });
 
 test('mechlens sae --features computes those features only and says there is no reconstruction', () => {

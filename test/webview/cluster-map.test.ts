@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { createRandom } from '../../src/core/random';
-import { launchBrowser, openChart, type WebviewPage } from '../helpers/chromium';
+import { launchBrowser, openChart, themeVariables, type WebviewPage } from '../helpers/chromium';
 import { assertPaletteApart } from '../helpers/palette-distance';
 
 const modulePath = 'src/webview/charts/cluster-map.ts';
@@ -267,12 +267,22 @@ test('past ten clusters the marks differ in shape as well as color, in the map a
   }
 });
 
-test('the ten cluster colors are far apart (CIELAB ΔE ≥ 20) and stand out from the background, in the dark and the light theme', async () => {
+test('the ten cluster colors are far apart (CIELAB ΔE ≥ 20), stand out from the background and keep away from A/B and within/between, in the dark and the light theme', async () => {
   const { clusterPalette } = await import('../../src/webview/charts/cluster-marks');
-  for (const background of ['#1f1f1f', '#ffffff']) {
+  const { categoryPalette } = await import('../../src/webview/charts/category-colors');
+  for (const theme of ['dark', 'light'] as const) {
+    const v = themeVariables[theme];
+    const background = v['--vscode-editor-background'];
     const palette = clusterPalette({ background });
     assert.equal(palette.length, 10);
-    assertPaletteApart(palette, background, { minDeltaE: 20, minLightnessGap: 25 });
+    // Compare draws its clusters beside A/B (blue/orange) and within/between (green/purple): one color, one meaning.
+    assertPaletteApart(palette, background, {
+      minDeltaE: 20, minLightnessGap: 25,
+      apartFrom: { 'A (blue)': v['--vscode-charts-blue'], 'B (orange)': v['--vscode-charts-orange'], 'within (green)': v['--vscode-charts-green'], 'between (purple)': v['--vscode-charts-purple'] },
+    });
+    // The first clusters of a small map are not the first categories' colors either.
+    const categories = Object.fromEntries(categoryPalette({ background }).slice(0, 4).map((c, i) => [`category ${i + 1}`, c]));
+    assertPaletteApart(palette.slice(0, 4), background, { minDeltaE: 20, minLightnessGap: 25, apartFrom: categories });
   }
 });
 

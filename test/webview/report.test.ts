@@ -25,7 +25,7 @@ before(async () => {
   writeHtmlReport(file, fixture);
   html = readFileSync(file, 'utf8');
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('request', (r) => requests.push(r.url()));
@@ -61,8 +61,10 @@ test('opened from disk it renders the panel with zero console errors and zero ne
   assert.equal(await page.locator('[data-card="rsa"] [data-stat="pearson"]').textContent(), fixture.rsa.pearson.toFixed(3));
   const embedded = await page.evaluate(`JSON.parse(document.getElementById('mechlens-result').textContent)`);
   assert.deepEqual(embedded, fixture);
-  // Outside VS Code the page takes its colors from the stylesheet's fallbacks (light here).
-  await page.screenshot({ path: join(screenshotDir, 'compare-report.png'), fullPage: true });
+  // Outside VS Code the page takes its colors from the stylesheet's fallbacks (light here). Named as
+  // every screenshot is: NAME.png in the dark theme, NAME-light.png in the light one.
+  assert.equal(await page.evaluate(`getComputedStyle(document.body).backgroundColor`), 'rgb(255, 255, 255)', 'the page is not on the light fallback background');
+  await page.screenshot({ path: join(screenshotDir, 'compare-report-light.png'), fullPage: true });
 });
 
 test('with a dark colour scheme the report draws in the dark fallbacks, with zero console errors', async () => {
@@ -75,7 +77,7 @@ test('with a dark colour scheme the report draws in the dark fallbacks, with zer
     const background = await dark.evaluate(`getComputedStyle(document.body).backgroundColor`);
     assert.equal(background, 'rgb(31, 31, 31)', 'the page is not on the dark fallback background');
     assert.deepEqual(darkErrors, []);
-    await dark.screenshot({ path: join(screenshotDir, 'compare-report-dark.png'), fullPage: true });
+    await dark.screenshot({ path: join(screenshotDir, 'compare-report.png'), fullPage: true });
   } finally {
     await dark.close();
   }

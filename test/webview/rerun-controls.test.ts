@@ -222,6 +222,17 @@ test('a lowered perplexity or k is shown next to its field and in the card that 
   assert.equal(await c.page.locator('[data-field-note="perplexity"]').textContent(), 'ran with 4.33: at most (n − 1) / 3 for 14 significant neurons');
   assert.match(await c.page.locator('[data-card="neuron-map"] .ml-card-subtitle').textContent() ?? '', /perplexity 4\.33 \(lowered from 30/);
 
+  // Compare: a k above the words, re-clustered on screen: the field keeps the k asked, says the one it ran at, and so do both map cards.
+  const words = reclusterCompare(compare, { job: 'compare', permutations: compare.rsa.permutations, perplexity: null, eps: null, minSamples: 3, k: n + 5 });
+  assert.ok(words?.adjusted?.k);
+  const w = await open(words);
+  assert.equal(await w.page.locator('[data-param="k"]').evaluate((el) => (el as unknown as { value: string }).value), String(n + 5));
+  assert.equal(await w.page.locator('[data-field-note="k"]').textContent(), `ran with ${n}: at most the ${n} words`);
+  await waitUntil(w.page, `document.querySelector('[data-rendered="true"] [data-card="clusters-b"]') !== null`);
+  for (const key of ['a', 'b']) {
+    assert.match(await w.page.locator(`[data-card="clusters-${key}"] .ml-card-subtitle`).textContent() ?? '', new RegExp(`k-means k = ${n} \\(lowered from ${n + 5}: at most the ${n} words\\)`));
+  }
+
   // A k above the significant neurons, re-clustered on screen: the new record is shown by the field and in the card.
   const o = contrast.run.options as { perplexity: number; eps: number; minSamples: number; k: number };
   // Ten of the fixture's significant neurons, so that a k above them is still within the field's range.

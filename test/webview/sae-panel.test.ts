@@ -94,6 +94,29 @@ test('the features table lists every profile with its density and exports as CSV
   assert.equal(csv.content.trim().split('\n').length, fixture.profiles.length + 1);
 });
 
+test('max, mean and density leave the BOS out alike, and the table and the card say so; a feature only on the BOS shades it full', async () => {
+  assert.ok(fixture.bosPrepended);
+  const subtitle = await panel.page.locator('[data-card="sae-table"] .ml-card-subtitle').textContent();
+  assert.match(subtitle ?? '', /max, mean and density over the texts' tokens, the BOS left out/);
+  const titles = await panel.page.locator('.ml-sae-table th').evaluateAll((ths) => ths.map((th) => th.getAttribute('title') ?? ''));
+  for (const column of [1, 2, 3]) assert.match(titles[column], /the BOS left out/, `column ${column}: ${titles[column]}`);
+  // The fixture's feature 29 fires on the BOS only (42.2 there): no statistic counts it.
+  const bosOnly = fixture.profiles.find((p) => p.activations.every((a) => a[0] > 0 && a.slice(1).every((v) => v === 0)));
+  assert.ok(bosOnly, 'the fixture has a feature active on the BOS only');
+  assert.deepEqual([bosOnly.max, bosOnly.density, bosOnly.meanActive], [0, 0, 0]);
+  assert.equal(fixture.profiles.at(-1)!.feature, bosOnly.feature, 'strongest first by that max: last');
+  const row = panel.page.locator(`.ml-sae-table tr[data-feature="${bosOnly.feature}"] td`);
+  assert.deepEqual((await row.allTextContents()).slice(1, 4), ['0.000', 'n/a', '0.0%']);
+  await panel.page.locator(`.ml-sae-chip[data-feature="${bosOnly.feature}"]`).first().hover();
+  const share = (cell: string) => panel.page.locator(`.ml-sae-token[data-token="${cell}"]`).evaluate((e) => (e as unknown as { style: { getPropertyValue(name: string): string } }).style.getPropertyValue('--ml-sae-share'));
+  assert.equal(await share('0:0'), '1.000');
+  assert.equal(await share('0:1'), '0.000');
+  await panel.page.mouse.move(5, 5);
+  const cardEl = panel.page.locator(`[data-card="sae-feature"][data-feature="${fixture.profiles[0].feature}"]`);
+  await panel.page.locator(`.ml-sae-table tr[data-feature="${fixture.profiles[0].feature}"]`).click();
+  assert.match(await cardEl.locator('.ml-card-subtitle').textContent() ?? '', /active on, max and mean over the texts' tokens, the BOS left out; the bars show every token/);
+});
+
 test('with SAELens\'s sparsity file, the feature card shows the release\'s density beside the density on these texts, and the CSV has it', async () => {
   const [first, second] = fixture.profiles;
   const withRelease: SaeResult = { ...fixture, profiles: fixture.profiles.map((p, i) => (i === 0 ? { ...p, releaseLogDensity: -2.5 } : i === 1 ? { ...p, releaseLogDensity: null } : p)) };

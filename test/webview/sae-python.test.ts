@@ -25,10 +25,11 @@ test('each feature card has a script that reproduces its density and maximum; ot
       fs.writeFileSync(file, script);
       const r = spawnSync('/usr/bin/python3', [file], { encoding: 'utf8', env: { ...process.env, MPLBACKEND: 'Agg' } });
       assert.equal(r.status, 0, r.stderr);
-      const numbers = JSON.parse(r.stdout.split('\n')[0]) as { feature: number; density: number; max: number };
+      const numbers = JSON.parse(r.stdout.split('\n')[0]) as { feature: number; density: number; max: number; meanActive: number };
       assert.equal(numbers.feature, profile.feature);
       assert.ok(Math.abs(numbers.density - profile.density) < 1e-6, `density ${numbers.density} vs ${profile.density}`);
       assert.ok(Math.abs(numbers.max - profile.max) < 1e-6, `max ${numbers.max} vs ${profile.max}`);
+      assert.ok(Math.abs(numbers.meanActive - profile.meanActive) < 1e-5 * Math.max(1, profile.meanActive), `mean when active ${numbers.meanActive} vs ${profile.meanActive}`);
     }
     assert.equal(pythonScriptExists(result, 'sae-feature-999999'), false);
     const catalog: SaeResult = { ...result, sae: { ...result.sae, release: 'gpt2-small-res-jb', saeId: 'blocks.8.hook_resid_pre' } };

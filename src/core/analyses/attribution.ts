@@ -26,6 +26,7 @@ import { singleToken } from '../models/single-token';
 import { assertModelFits } from '../models/weight-memory';
 import type { RunControl } from '../run-control';
 import { VERSION } from '../version';
+import { textCount } from './run-title';
 
 export { singleToken };
 
@@ -76,7 +77,7 @@ export async function runAttribution(input: AttributionInput, control: RunContro
   }
 
   const hooks = attributionHooks(config);
-  step(`Running ${modelLabel(dir)} on ${input.texts.length} text${input.texts.length === 1 ? '' : 's'}`, 0.05);
+  step(`Running ${modelLabel(dir)} on ${textCount(input.texts.length)}`, 0.05);
   const captured = await captureActivations(model, input.texts, hooks, 'last', {
     signal, provider: input.provider, onProgress: (p) => step(p.message, 0.05 + 0.7 * (p.fraction ?? 0)),
   });

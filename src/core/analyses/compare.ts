@@ -84,6 +84,13 @@ export async function runCompare(input: CompareInput, control: RunControl = {}):
     step(`t-SNE of ${b.info.label}`, 0.7);
     spaceB.result.map = await embeddingMap(spaceB.vectors, items, mapOptions, { signal, onProgress: (p) => step(`${b.info.label}: ${p.message}`, 0.7 + 0.25 * (p.fraction ?? 0)) });
   }
+  // t-SNE lowers a perplexity the words cannot carry; the record lets the panel say so by the field and in the card.
+  const askedPerplexity = input.map === false ? undefined : input.map?.perplexity;
+  const usedPerplexity = spaceA.result.map?.options.perplexity;
+  const adjusted: NonNullable<CompareResult['adjusted']> = {};
+  if (askedPerplexity !== undefined && typeof usedPerplexity === 'number' && Math.abs(usedPerplexity - askedPerplexity) > 1e-9) {
+    adjusted.perplexity = { asked: askedPerplexity, used: usedPerplexity, why: `at most (n − 1) / 3 for ${items.length} words` };
+  }
   if (input.synthetic?.a) spaceA.result.source.synthetic = true;
   if (input.synthetic?.b) spaceB.result.source.synthetic = true;
 
@@ -96,6 +103,7 @@ export async function runCompare(input: CompareInput, control: RunControl = {}):
     itemCategories,
     categories,
     missing,
+    ...(Object.keys(adjusted).length ? { adjusted } : {}),
     a: spaceA.result,
     b: spaceB.result,
     rsa,

@@ -199,14 +199,17 @@ async function mapSignificantNeurons(all: Matrix, significant: number[], t: Arra
   }
   const eps = o.eps ?? (n > 1 ? autoEps(coords, o.minSamples, o.seed) : CONTRAST_DEFAULTS.eps);
   const clustered = clusterSignificantNeurons(all, significant, t, coords, { ...o, eps }, warnings);
-  const k = kAdjustment(o.k, clustered.kmeans, n);
+  const k = kAdjustment(o.k, clustered.kmeans, `${n} significant neurons`);
   if (k) adjusted.k = k;
   return { coords: toJson(coords), ...clustered, eps };
 }
 
-/** The record of a k-means k lowered to the number of significant neurons (the run and a re-clustering on screen both keep it). */
-export function kAdjustment(asked: number, kmeans: { k: number } | null, n: number): Adjustment | undefined {
-  return kmeans && kmeans.k < asked ? { asked, used: kmeans.k, why: `at most the ${n} significant neurons` } : undefined;
+/**
+ * The record of a k-means k lowered to the number of points clustered, `points` naming them ("14
+ * significant neurons", "20 words"); the run and a re-clustering on screen both keep it.
+ */
+export function kAdjustment(asked: number, kmeans: { k: number } | null, points: string): Adjustment | undefined {
+  return kmeans && kmeans.k < asked ? { asked, used: kmeans.k, why: `at most the ${points}` } : undefined;
 }
 
 /** The start of the warning clusterSignificantNeurons gives for a lowered k (a re-clustering replaces it). */

@@ -16,6 +16,7 @@ import { createRandom } from '../random';
 import type { RunControl } from '../run-control';
 import { VERSION } from '../version';
 import { HEAD_DETECTORS, scoreHeads, type HeadDetectorName } from './head-detectors';
+import { modelRunTitle, textCount } from './run-title';
 
 export interface HeadsInput {
   model: string;
@@ -124,11 +125,11 @@ export async function runHeads(input: HeadsInput, control: RunControl = {}): Pro
   step('Done', 1);
   const texts: HeadsText[] = sequences.map((s, i) => ({ text: s.text, tokens: s.ids.map((id) => ({ id, token: tokenizer.displayToken(id) })), scores: perText[i] }));
   const modelName = input.model.replace(/^.*[\\/]/, '');
-  const what = probe ? `${probe.tokens} random tokens repeated (seed ${seed})` : `${texts.length} text${texts.length === 1 ? '' : 's'}`;
+  const what = probe ? `${probe.tokens} random tokens repeated (seed ${seed})` : textCount(texts.length);
   return {
     schemaVersion: SCHEMA_VERSION,
     job: 'heads',
-    title: `Attention heads of ${modelName}: ${what}`,
+    title: modelRunTitle('Attention heads', modelName, what),
     model: { spec: `model:${input.model}`, label: modelName, kind: 'model-hook', dims: model.checkpoint.config.nEmbd, revision, provider, copy: model.copy },
     provider,
     nLayer,

@@ -19,6 +19,7 @@ import type { Gpt2Tokenizer } from '../models/tokenizer';
 import { assertModelFits } from '../models/weight-memory';
 import type { RunControl } from '../run-control';
 import { VERSION } from '../version';
+import { modelRunTitle, textCount } from './run-title';
 
 export interface LensInput {
   /** Hub id or checkpoint folder of a supported family. */
@@ -98,7 +99,7 @@ export async function runLens(input: LensInput, control: LensControl = {}): Prom
   const result = (): LensResult => ({
     schemaVersion: SCHEMA_VERSION,
     job: 'lens',
-    title: `Logit lens of ${modelName}${target ? ` for "${target.word}"` : ''}: ${texts.length} text${texts.length === 1 ? '' : 's'}`,
+    title: modelRunTitle('Logit lens', modelName, textCount(texts.length), target ? ` for "${target.word}"` : ''),
     model: { spec: `model:${input.model}#blocks.*.hook_resid_post`, label: modelName, kind: 'model-hook', dims: config.nEmbd, vocabSize: config.vocabSize, revision: model.revision, provider, copy: model.copy },
     provider,
     nLayer: config.nLayer,

@@ -12,7 +12,8 @@ import { autoEps } from './embedding-map';
 
 /**
  * `eps` null: chosen from the map's k-distances, as embeddingMap does without one. `k`: k-means on
- * the map too (with the map's seed, k capped at the number of points); null or absent: none.
+ * the map too (with the map's seed, k capped at the number of points, which the caller records with
+ * kAdjustment); null or absent: none.
  */
 export function reclusterMap(map: EmbeddingMap, vectors: MatrixJson, names: string[], o: { eps: number | null; minSamples: number; k?: number | null }): EmbeddingMap {
   const coords = fromJson(map.coords);
@@ -46,10 +47,19 @@ export function reclusterCompare(result: CompareResult, p: CompareRerunParams): 
   const { a, b } = result;
   if (!a.map || !b.map || a.vectors.length !== result.items.length || b.vectors.length !== result.items.length) return undefined;
   const o = { eps: p.eps, minSamples: p.minSamples, k: p.k };
+  const maps = { a: reclusterMap(a.map, a.vectors, result.items, o), b: reclusterMap(b.map, b.vectors, result.items, o) };
+  // Both maps cluster the same words, so a k above them is lowered alike: one record, replacing the last re-clustering's.
+  const adjusted = { ...result.adjusted };
+  delete adjusted.k;
+  const k = p.k === null ? undefined : kAdjustment(p.k, maps.a.kmeans ?? null, `${result.items.length} words`);
+  if (k) adjusted.k = k;
+  const rest: CompareResult = { ...result };
+  delete rest.adjusted;
   return {
-    ...result,
-    a: { ...a, map: reclusterMap(a.map, a.vectors, result.items, o) },
-    b: { ...b, map: reclusterMap(b.map, b.vectors, result.items, o) },
+    ...rest,
+    ...(Object.keys(adjusted).length ? { adjusted } : {}),
+    a: { ...a, map: maps.a },
+    b: { ...b, map: maps.b },
     run: {
       ...result.run,
       createdAt: new Date().toISOString(),
@@ -77,7 +87,7 @@ export function reclusterContrast(result: ContrastResult, p: ContrastRerunParams
   // The new k's adjustment (or none) replaces the old one, in the record and in the warnings, so the Run settings box and the card say what ran now.
   const adjusted = { ...result.adjusted };
   delete adjusted.k;
-  const k = kAdjustment(p.k, clustered.kmeans, result.significant.length);
+  const k = kAdjustment(p.k, clustered.kmeans, `${result.significant.length} significant neurons`);
   if (k) adjusted.k = k;
   const rest: ContrastResult = { ...result };
   delete rest.adjusted;

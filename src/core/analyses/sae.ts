@@ -13,6 +13,7 @@ import { assertModelFits } from '../models/weight-memory';
 import type { RunControl } from '../run-control';
 import { VERSION } from '../version';
 import { captureSaeFeatures, checkFeatures, openSae, saeInfo } from './sae-features';
+import { modelRunTitle, textCount } from './run-title';
 
 export interface SaeInput {
   model: string;
@@ -97,7 +98,7 @@ export async function runSae(input: SaeInput, control: RunControl = {}): Promise
   return {
     schemaVersion: SCHEMA_VERSION,
     job: 'sae',
-    title: `${sae.label} on ${label}`,
+    title: modelRunTitle('SAE features', label, textCount(input.texts.length), ` at ${hook}`),
     model: { spec: `model:${input.model}#${hook}@sae:${input.sae}`, label, kind: 'model-hook', dims: sae.config.dSae, revision: captured.revision, provider: captured.provider, copy: model.copy },
     sae: saeInfo(sae),
     hook,
@@ -116,25 +117,36 @@ export async function runSae(input: SaeInput, control: RunControl = {}): Promise
   };
 }
 
-/** The features of any token's top list, strongest first, each over every token of every text. */
+/**
+ * The features of any token's top list, strongest first, each with its activation on every token of
+ * every text. Max, mean when active and density are all over the same tokens: a BOS is left out of
+ * each (it is no text's token, and its residual dwarfs the rest), and the order is by that max.
+ */
 function featureProfiles(texts: SaeText[], acts: Float32Array, cols: number, rowStart: number[], bos: number, features: Int32Array | null, logDensity?: Float32Array): SaeFeatureProfile[] {
-  const strongest = new Map<number, number>();
-  for (const t of texts) for (const p of t.positions) for (const { feature, value } of p.top) strongest.set(feature, Math.max(strongest.get(feature) ?? 0, value));
-  const chosen = [...strongest.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, MAX_PROFILES).map(([f]) => f);
+  const listed = new Set<number>();
+  for (const t of texts) for (const p of t.positions) for (const { feature } of p.top) listed.add(feature);
   const columnOf = new Map<number, number>();
   if (features) features.forEach((f, j) => columnOf.set(f, j));
+  const column = (feature: number) => (features ? columnOf.get(feature)! : feature);
   const counted = texts.reduce((n, t) => n + t.tokens.length - bos, 0);
-  return chosen.map((feature) => {
-    const column = features ? columnOf.get(feature)! : feature;
+  const stats = [...listed].map((feature) => {
+    const j = column(feature);
     let active = 0, sum = 0, max = 0;
-    const activations = texts.map((t, ti) => t.tokens.map((_, i) => {
-      const v = acts[(rowStart[ti] + i) * cols + column];
-      if (i >= bos && v !== 0) { active++; sum += v; }
-      if (v > max) max = v;
-      return v;
-    }));
+    texts.forEach((t, ti) => {
+      for (let i = bos; i < t.tokens.length; i++) {
+        const v = acts[(rowStart[ti] + i) * cols + j];
+        if (v !== 0) { active++; sum += v; }
+        if (v > max) max = v;
+      }
+    });
+    return { feature, density: counted ? active / counted : 0, max, meanActive: active ? sum / active : 0 };
+  });
+  const chosen = stats.sort((a, b) => b.max - a.max || a.feature - b.feature).slice(0, MAX_PROFILES);
+  return chosen.map((s) => {
+    const j = column(s.feature);
+    const activations = texts.map((t, ti) => t.tokens.map((_, i) => acts[(rowStart[ti] + i) * cols + j]));
     // SAELens writes log10(0) = −inf for a feature that never fired, which JSON cannot hold: null.
-    const release = logDensity ? { releaseLogDensity: Number.isFinite(logDensity[feature]) ? logDensity[feature] : null } : {};
-    return { feature, activations, density: counted ? active / counted : 0, max, meanActive: active ? sum / active : 0, ...release };
+    const release = logDensity ? { releaseLogDensity: Number.isFinite(logDensity[s.feature]) ? logDensity[s.feature] : null } : {};
+    return { feature: s.feature, activations, density: s.density, max: s.max, meanActive: s.meanActive, ...release };
   });
 }

@@ -1,12 +1,16 @@
 // How a cluster looks on a map: a categorical color (ten, chosen per theme so neighbours stay apart
 // on a dark and on a light background) and, past ten clusters, a shape as well, so cluster 11 is
 // never mistaken for cluster 1. Noise is a `+`, centroids are diamonds; neither shape is used here.
+// Blue and orange mean A and B, green and purple within and between, in the panels that show cluster
+// maps too, so no cluster color is near those four (ΔE ≥ 20); and the first four, the clusters of a
+// small map, keep away from the first four category colors as well (category-colors.ts). Checked in
+// test/webview/cluster-map.test.ts.
 import * as d3 from 'd3';
 
-/** Tableau 10's hues (gray left out: it reads as noise), darker for a light background. */
-const LIGHT = ['#4e79a7', '#e8751a', '#d62728', '#2a9d8f', '#3f8f3a', '#a8860c', '#9c5fa0', '#d1477a', '#8c6d5a', '#5b5fc7'];
+/** Steel, magenta, indigo, rust and olive first, then red, teal, gold, rose and brown; dark enough for a light background. */
+const LIGHT = ['#1b5e7a', '#a4146e', '#4a4a8c', '#b4533a', '#7c8a1a', '#d62728', '#2a9d8f', '#8a6d00', '#d1477a', '#8c6d5a'];
 /** The same hues, lighter for a dark background. */
-const DARK = ['#5fa2dd', '#f5a04a', '#ff6b6b', '#5cc8bd', '#8cd17d', '#f1ce63', '#c99bd8', '#ff9dc0', '#d7b5a6', '#8888ee'];
+const DARK = ['#2f86a6', '#c9428f', '#6e6ee8', '#a8624a', '#a3ad3c', '#ff6b6b', '#5cc8bd', '#f1ce63', '#ff9dc0', '#d7b5a6'];
 
 /** Shapes in order of how well they read at 4 px; one per block of ten clusters. */
 const SHAPES: readonly d3.SymbolType[] = [d3.symbolCircle, d3.symbolSquare, d3.symbolTriangle, d3.symbolStar, d3.symbolWye];

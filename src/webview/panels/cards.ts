@@ -1,6 +1,6 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview } from '../../protocol/messages';
-import type { RunInfo } from '../../protocol/result';
+import type { Adjustment, RunInfo } from '../../protocol/result';
 import type { Chart } from '../charts/common';
 import { el } from '../charts/form-elements';
 import { textBanner } from '../charts/banner';
@@ -35,6 +35,11 @@ export function sourceChip(key: string, label: string, detail?: string, keyText 
   c.append(el('span', 'ml-source-key', keyText), el('span', undefined, label));
   if (detail) c.appendChild(el('span', 'ml-stat-label', detail));
   return c;
+}
+
+/** The value a setting ran with, for a card's subtitle; a lowered one says from what and why. */
+export function usedSetting(a: Adjustment | undefined, asked: unknown): string {
+  return a ? `${Number(a.used.toPrecision(3))} (lowered from ${a.asked}: ${a.why})` : String(asked ?? '—');
 }
 
 /** The tail every panel's meta line ends with, so runs can be told apart. */

@@ -14,14 +14,14 @@ import { histogram } from '../charts/histogram';
 import { linePlot } from '../charts/line-plot';
 import { stripPlot } from '../charts/strip-plot';
 import { selectivityValue } from '../../protocol/selectivity-text';
-import { type ChartSlot, card, el, header, notesBanner, panelPage, runMeta, sourceChip } from './cards';
+import { type ChartSlot, card, el, header, notesBanner, panelPage, runMeta, sourceChip, usedSetting } from './cards';
 import { addPythonExports } from '../python-buttons';
 import { rsaScatterCard, section, similarityHeatmaps, spaceName } from './compare-sections';
 import { once, upperPairs, withinBetween } from './derive';
 import { flatMatrix } from '../../protocol/packed-matrices';
 import { rsaByCategoryCard } from './rsa-category';
 import type { RerunClient } from '../rerun-client';
-import { compareRerunControls } from './rerun-fields';
+import { compareAdjustments, compareRerunControls } from './rerun-fields';
 
 export interface CompareUiState {
   word?: string;
@@ -191,7 +191,7 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
   for (const key of ['a', 'b'] as const) {
     const space = result[key];
     const slot: ChartSlot = {};
-    const body = card(clusterGrid, `${key.toUpperCase()} · ${space.source.label}`, space.map ? mapSubtitle(space) : 'no 2-D map in this result',
+    const body = card(clusterGrid, `${key.toUpperCase()} · ${space.source.label}`, space.map ? mapSubtitle(space, compareAdjustments(result)) : 'no 2-D map in this result',
       space.map ? exportable(`clusters-${key}`, () => slot.chart) : undefined, host);
     body.parentElement?.setAttribute('data-card', `clusters-${key}`);
     const map = space.map;
@@ -273,11 +273,12 @@ function compareHeader(result: CompareResult, host: PanelHost): HTMLElement {
   return header(result.title, sources, meta, host);
 }
 
-function mapSubtitle(space: SpaceResult): string {
+/** How the map was made, with each setting as it ran: a lowered perplexity or k says from what. */
+function mapSubtitle(space: SpaceResult, adjusted: CompareResult['adjusted']): string {
   const m = space.map;
   if (!m) return '';
   // Auto-chosen values (eps from the k-distance knee) arrive unrounded: three significant digits read better.
   const show = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(3))) : String(v));
-  const opts = Object.entries(m.options).map(([k, v]) => `${k} ${show(v)}`).join(', ');
-  return `${m.method.toUpperCase()}${opts ? ` (${opts})` : ''} then DBSCAN · ${m.clusters.length} clusters${m.kmeans ? ` · k-means k = ${m.kmeans.k}` : ''}`;
+  const opts = Object.entries(m.options).map(([k, v]) => `${k} ${k === 'perplexity' ? usedSetting(adjusted?.perplexity, show(v)) : show(v)}`).join(', ');
+  return `${m.method.toUpperCase()}${opts ? ` (${opts})` : ''} then DBSCAN · ${m.clusters.length} clusters${m.kmeans ? ` · k-means k = ${usedSetting(adjusted?.k, m.kmeans.k)}` : ''}`;
 }

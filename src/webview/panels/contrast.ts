@@ -4,7 +4,7 @@
 // table; the cluster-sorted Gram and cosine matrices; Neuroscope links. Data reaches the DOM as text.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { FromWebview } from '../../protocol/messages';
-import type { Adjustment, ContrastResult, NeuronCluster } from '../../protocol/result';
+import type { ContrastResult, NeuronCluster } from '../../protocol/result';
 import { activationImage } from '../charts/activation-image';
 import { clusterMap } from '../charts/cluster-map';
 import { type Chart, fmt, fmtP } from '../charts/common';
@@ -14,7 +14,7 @@ import { sentenceValues } from '../charts/sentence-values';
 import { shuffleCheck } from '../charts/shuffle-check';
 import { tPlot } from '../charts/t-plot';
 import { matrixCsv, matrixNpyBase64 } from '../export';
-import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow } from './cards';
+import { type ChartSlot, card, dataExports, el, header, icon, panelPage, runMeta, sourceChip, statRow, usedSetting } from './cards';
 import { addPythonExports } from '../python-buttons';
 import { type Recorrected, groupSplit, neuronColumn, neuroscopeUrl, recorrect, sentenceMeans, tCritical, thresholdDf, unitLinkText } from './contrast-derive';
 import { offDiagonal } from './derive';
@@ -262,11 +262,6 @@ export function renderContrast(root: HTMLElement, result: ContrastResult, host: 
     c.setAttribute('data-card', 'neuroscope');
     c.appendChild(el('div', 'ml-note', `neuroscope.io has no neuron pages for ${result.model.label}, so there are no links here. It covers GPT-2 (small, medium, large, XL) and EleutherAI/pythia-70m.`));
     parent.appendChild(c);
-  }
-
-  /** The value a setting ran with; a lowered one says from what. */
-  function usedSetting(a: Adjustment | undefined, asked: unknown): string {
-    return a ? `${Number(a.used.toPrecision(3))} (lowered from ${a.asked}: ${a.why})` : String(asked ?? '—');
   }
 
   function mapSection(parent: HTMLElement): void {

@@ -9,13 +9,20 @@ import { type FieldValue, rerunControls } from './rerun-controls';
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const int = (values: Record<string, FieldValue>, key: string) => values[key] as number;
 
-/** A perplexity asked for that the run lowered (t-SNE allows at most (n − 1) / 3 for n points). */
-function perplexityUsed(asked: number | null, used: number | null, n: number): { value: number; why: string } | undefined {
-  return asked !== null && used !== null && Math.abs(asked - used) > 1e-9 ? { value: used, why: `at most (n − 1) / 3 for ${n} words` } : undefined;
-}
-
 function adjustedTo(a: Adjustment | undefined): { value: number; why: string } | undefined {
   return a && { value: a.used, why: a.why };
+}
+
+/**
+ * What a compare run changed from what was asked: its record, or for a result saved before compare kept
+ * one, a perplexity the maps ran at below the one asked (t-SNE allows at most (n − 1) / 3 for n points).
+ */
+export function compareAdjustments(result: CompareResult): NonNullable<CompareResult['adjusted']> {
+  const asked = num(((result.run.options.map ?? {}) as Record<string, unknown>).perplexity);
+  const used = num((result.a.map?.options ?? result.b.map?.options ?? {}).perplexity);
+  const derived = asked !== null && used !== null && Math.abs(asked - used) > 1e-9
+    ? { perplexity: { asked, used, why: `at most (n − 1) / 3 for ${result.items.length} words` } } : {};
+  return { ...derived, ...result.adjusted };
 }
 
 /** Job 1: permutations, and the t-SNE + DBSCAN of both spaces (empty perplexity or eps: automatic). */
@@ -24,19 +31,21 @@ export function compareRerunControls(parent: HTMLElement, result: CompareResult,
   const mapOptions = (result.run.options.map ?? {}) as Record<string, unknown>;
   // An eps the job chose from the k-distances is left empty (automatic), so each space gets its own again.
   const epsGiven = map.epsChosen === 'given' || (map.epsChosen === undefined && num(mapOptions.eps) !== null);
+  const adjusted = compareAdjustments(result);
   return rerunControls(parent, {
     hint: 'A new eps, min_samples or k re-clusters the maps at once; a new perplexity or permutation count reads both sources and runs t-SNE again.',
     fields: [
       { kind: 'number', key: 'permutations', label: 'Permutations', value: result.rsa.permutations, limit: rerunLimits.permutations,
         title: 'Item permutations for the RSA p-value (0 skips the test)' },
       { kind: 'number', key: 'perplexity', label: 't-SNE perplexity', value: num(mapOptions.perplexity), limit: rerunLimits.perplexity, auto: `auto (${num(map.perplexity) ?? '—'})`,
-        title: 'Empty: min(30, (n − 1) / 3) for n words', used: perplexityUsed(num(mapOptions.perplexity), num(map.perplexity), result.items.length) },
+        title: 'Empty: min(30, (n − 1) / 3) for n words', used: adjustedTo(adjusted.perplexity) },
       { kind: 'number', key: 'eps', label: 'DBSCAN eps', value: epsGiven ? num(map.eps) : null, limit: rerunLimits.eps, auto: 'auto',
         title: 'Neighbourhood radius on the t-SNE map. Empty: 1.5 × the median distance to the (min_samples − 1)-th neighbour' },
       { kind: 'number', key: 'minSamples', label: 'min_samples', value: num(map.minSamples) ?? 3, limit: rerunLimits.minSamples,
         title: 'Points within eps (the point included) that make a core point' },
-      { kind: 'number', key: 'k', label: 'k-means k', value: result.a.map?.kmeans?.k ?? result.b.map?.kmeans?.k ?? null, limit: rerunLimits.k, auto: 'none',
-        title: 'k-means on each t-SNE map as well (the notebook runs DBSCAN only). Empty: none' },
+      // The k asked for, with the k it ran at beside it when the words were fewer.
+      { kind: 'number', key: 'k', label: 'k-means k', value: adjusted.k?.asked ?? result.a.map?.kmeans?.k ?? result.b.map?.kmeans?.k ?? null, limit: rerunLimits.k, auto: 'none',
+        title: 'k-means on each t-SNE map as well (the notebook runs DBSCAN only). Empty: none', used: adjustedTo(adjusted.k) },
     ],
     toParams: (v): CompareRerunParams => ({
       job: 'compare', permutations: int(v, 'permutations'), perplexity: v.perplexity as number | null, eps: v.eps as number | null, minSamples: int(v, 'minSamples'),

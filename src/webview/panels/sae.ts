@@ -91,7 +91,8 @@ export function renderSae(root: HTMLElement, result: SaeResult, host: SaePanelHo
     page.toggleAttribute('data-hover-feature', profile !== undefined);
     for (const { text, token, cell, shade } of cells) {
       const v = profile ? profile.activations[text][token] : 0;
-      const share = profile && profile.max > 0 ? Math.max(0, v) / profile.max : 0;
+      // The max leaves the BOS out, so a BOS above it is drawn full, not past full.
+      const share = !profile || v <= 0 ? 0 : profile.max > 0 ? Math.min(1, v / profile.max) : 1;
       cell.style.setProperty('--ml-sae-share', share.toFixed(3));
       cell.classList.toggle('ml-sae-active', v !== 0 && profile !== undefined);
       shade.textContent = profile ? (v === 0 ? '·' : fmt(v, 2)) : '';
@@ -115,14 +116,14 @@ export function renderSae(root: HTMLElement, result: SaeResult, host: SaePanelHo
       return;
     }
     const name = `sae-feature-${profile.feature}`;
-    const body = card(featureSection, `Feature ${profile.feature} on every token`, `${result.sae.label}, ${result.hook}`, { name, chart: () => featureChart }, host, 'sae-feature');
+    const body = card(featureSection, `Feature ${profile.feature} on every token`, `${result.sae.label}, ${result.hook} · active on, max and mean over ${countedTokens(result)}; the bars show every token`, { name, chart: () => featureChart }, host, 'sae-feature');
     body.parentElement?.classList.add('ml-wide');
     body.parentElement?.setAttribute('data-feature', String(profile.feature));
     body.appendChild(statRow([
       ['density', 'active on', `${(profile.density * 100).toFixed(1)}% of tokens`],
       ...(profile.releaseLogDensity !== undefined ? [['releaseDensity', 'release density', releaseDensityText(profile.releaseLogDensity)] as [string, string, string]] : []),
       ['max', 'max', fmt(profile.max)],
-      ['meanActive', 'mean when active', fmt(profile.meanActive)],
+      ['meanActive', 'mean when active', meanWhenActive(profile)],
     ]));
     if (profile.releaseLogDensity !== undefined) {
       body.appendChild(el('div', 'ml-note', "Release density: the share of tokens the feature fired on when the SAE's authors measured it (SAELens's sparsity.safetensors, log10 shown in brackets); the percentage before it is on your texts."));
@@ -150,19 +151,30 @@ export function renderSae(root: HTMLElement, result: SaeResult, host: SaePanelHo
   page.appendChild(el('h2', 'ml-section-title', 'Features in this run'));
   const tableGrid = el('div', 'ml-grid');
   page.appendChild(tableGrid);
-  const tableBody = card(tableGrid, `${result.profiles.length} features`, `every feature in some token's top ${result.top}, strongest first; density over this run's tokens${result.bosPrepended ? ' (the BOS left out)' : ''}`, undefined, host, 'sae-table');
+  const tableBody = card(tableGrid, `${result.profiles.length} features`, `every feature in some token's top ${result.top}, strongest first; max, mean and density over ${countedTokens(result)}`, undefined, host, 'sae-table');
   tableBody.parentElement?.classList.add('ml-wide');
   dataExports(tableBody.parentElement?.querySelector('.ml-card-header')?.appendChild(el('div', 'ml-card-actions')), host, [
     ['csv', 'CSV', 'table', () => ({ type: 'export', format: 'csv', name: 'sae-features.csv', encoding: 'utf8', content: featuresCsv(result) })],
   ], 'the table ');
   const table = el('table', 'ml-table ml-sae-table');
   const head = el('tr');
-  for (const h of ['feature', 'max', 'mean when active', 'density', 'Neuronpedia']) head.appendChild(el('th', undefined, h));
+  const over = countedTokens(result);
+  for (const [h, title] of [
+    ['feature', 'The feature\'s index in the SAE'],
+    ['max', `Largest activation over ${over}`],
+    ['mean when active', `Mean activation over the tokens where it is active, of ${over}`],
+    ['density', `Share of ${over} where it is active`],
+    ['Neuronpedia', 'The feature\'s page, for a catalog release'],
+  ]) {
+    const th = el('th', undefined, h);
+    th.title = title;
+    head.appendChild(th);
+  }
   table.appendChild(head);
   for (const p of result.profiles) {
     const tr = el('tr');
     tr.setAttribute('data-feature', String(p.feature));
-    tr.append(el('td', undefined, String(p.feature)), el('td', undefined, fmt(p.max)), el('td', undefined, fmt(p.meanActive)), el('td', undefined, `${(p.density * 100).toFixed(1)}%`));
+    tr.append(el('td', undefined, String(p.feature)), el('td', undefined, fmt(p.max)), el('td', undefined, meanWhenActive(p)), el('td', undefined, `${(p.density * 100).toFixed(1)}%`));
     const link = el('td');
     if (result.sae.neuronpedia) link.appendChild(linkTo(`${result.sae.neuronpedia}/${p.feature}`, 'open', host));
     tr.appendChild(link);
@@ -182,6 +194,16 @@ export function renderSae(root: HTMLElement, result: SaeResult, host: SaePanelHo
   const view = finish();
   selectFeature(ui.feature !== undefined && profiles.has(ui.feature) ? ui.feature : null, false);
   return view;
+}
+
+/** A feature never active on the counted tokens has no mean when active. */
+function meanWhenActive(p: SaeFeatureProfile): string {
+  return p.density > 0 ? fmt(p.meanActive) : 'n/a';
+}
+
+/** The tokens every feature statistic counts: each text's own, without the BOS the run put first. */
+function countedTokens(result: SaeResult): string {
+  return result.bosPrepended ? "the texts' tokens, the BOS left out" : "the texts' tokens";
 }
 
 function saeHeader(result: SaeResult, host: SaePanelHost): HTMLElement {
