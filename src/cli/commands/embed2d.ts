@@ -14,7 +14,6 @@ import { numberOption, type ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
 
 const command: CliCommand = {
-  summary: 'project the rows of a matrix file to 2-D (t-SNE, PCA or UMAP)',
   options: {
     matrix: { required: true, description: 'matrix file: .npy, .csv or .tsv (Embedding Projector vectors TSV works)' },
     method: { description: 'tsne (default), pca or umap' },
