@@ -9,19 +9,14 @@
 // The exact solver takes the eigendecomposition of the smaller of XcᵀXc and XcXcᵀ, which equals the
 // SVD's result wherever the spectrum separates.
 //
-// Two departures from sklearn's arithmetic (not its results), both for speed on large inputs:
-// - Centring. sklearn subtracts the mean from a copy of X. The randomized solver here multiplies X
-//   itself and subtracts the mean's share from each product instead, Xc·Q = X·Q − 1·(μᵀQ) and
-//   Xcᵀ·P = Xᵀ·P − μ·(1ᵀP): the same numbers, without a pass that writes all of X (95 ms on the
-//   GPT-2 vocabulary). In float32 a product's rounding scales with |x| rather than |x − μ|, so this
-//   is done only while the mean is small beside the spread (IMPLICIT_CENTRING_OFFSET); far from the
-//   origin X is centred in a copy, as sklearn does.
-// - The power iterations' normaliser. sklearn's 'auto' is LU, chosen because LAPACK's LU is cheaper
-//   than its QR; the normaliser only keeps the columns of Q from collapsing onto the top direction,
-//   and any basis of the same span gives the same next step, so the result does not depend on it
-//   (up to rounding). Here 'auto' is Cholesky QR (choleskyQr): the b × b Gram matrix and one
-//   triangular solve, two passes over Q with contiguous rows, against the LU's pivot search and
-//   row-permuted elimination; LU again wherever Cholesky breaks down (rank-deficient X).
+// One departure from sklearn's arithmetic (not its results), for speed on large inputs: centring.
+// sklearn subtracts the mean from a copy of X. The randomized solver here multiplies X itself and
+// subtracts the mean's share from each product instead, Xc·Q = X·Q − 1·(μᵀQ) and Xcᵀ·P = Xᵀ·P −
+// μ·(1ᵀP): the same numbers, without a pass that writes all of X (95 ms on the GPT-2 vocabulary).
+// In float32 a product's rounding scales with |x| rather than |x − μ|, so this is done only while
+// the mean is small beside the spread (IMPLICIT_CENTRING_OFFSET); far from the origin X is centred
+// in a copy, as sklearn does. (Cholesky QR in place of the power iterations' LU was measured too:
+// 14.5 ms per 50,257 × 12 step against the LU's 9.1 ms in JavaScript, so LU stays, as in sklearn.)
 import type { Matrix } from '../matrix';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
@@ -43,11 +38,7 @@ export interface PcaOptions {
   seed?: number;
   /** Randomized solver: power iterations; 'auto' is sklearn's rule (7 when components < 10 % of min(rows, cols), else 4). */
   powerIterations?: number | 'auto';
-  /**
-   * Randomized solver: sklearn's power_iteration_normalizer. 'auto': none for ≤ 2 iterations (as
-   * sklearn), else Cholesky QR, with LU where it breaks down (sklearn's 'auto' is LU: see the file
-   * comment for why the result is the same).
-   */
+  /** Randomized solver: sklearn's power_iteration_normalizer; 'auto' is LU, or none for ≤ 2 iterations. */
   powerIterationNormalizer?: 'auto' | 'LU' | 'QR' | 'none';
   /** Randomized solver: extra random directions (sklearn's n_oversamples, default 10). */
   oversamples?: number;
@@ -172,11 +163,11 @@ export function chooseSolver(rows: number, cols: number, k: number, wanted: PcaS
   return k < 0.8 * Math.min(rows, cols) ? 'randomized' : 'covariance';
 }
 
-type Normalizer = 'cholesky' | 'LU' | 'QR' | 'none';
+type Normalizer = 'LU' | 'QR' | 'none';
 
 function normalizer(wanted: 'auto' | 'LU' | 'QR' | 'none', iterations: number): Normalizer {
   if (wanted !== 'auto') return wanted;
-  return iterations <= 2 ? 'none' : 'cholesky';
+  return iterations <= 2 ? 'none' : 'LU';
 }
 
 /** X − 1μᵀ, rows × cols, in float64 or float32 (the GEMM's element type), in a new array or over X itself. */
@@ -251,7 +242,6 @@ function randomizedSvd(x: Matrix<Values>, meanInProducts: Float64Array | null, k
     work: new Float64Array(height * b),
   });
   const atRows = buffers(mRows), atCols = buffers(mCols);
-  const gram = new Float64Array(b * b);
   // q (height × b) times X (transposeX false: X·q) or Xᵀ, the mean's share taken off; the product
   // goes to `to`'s widened buffer.
   const product = (q: Float64Array, from: ReturnType<typeof buffers>, height: number, transposeX: boolean, to: ReturnType<typeof buffers>) => {
@@ -270,17 +260,15 @@ function randomizedSvd(x: Matrix<Values>, meanInProducts: Float64Array | null, k
   for (let e = 0; e < q.length; e++) q[e] = random.gaussian();
   for (let t = 0; t < iterations; t++) {
     q = times(q);
-    normalize(q, mRows, b, norm, atRows.work, gram);
+    normalize(q, mRows, b, norm, atRows.work);
     throwIfCancelled(signal);
     q = timesT(q);
-    normalize(q, mCols, b, norm, atCols.work, gram);
+    normalize(q, mCols, b, norm, atCols.work);
     throwIfCancelled(signal);
   }
   q = times(q);
   throwIfCancelled(signal);
-  // Q: mRows × b, orthonormal. Cholesky QR twice (the second pass restores the orthogonality the
-  // first loses, ~ε·κ(Q)², to ε) where Q's columns are independent enough; Gram–Schmidt otherwise.
-  if (!(choleskyQr(q, mRows, b, gram) && choleskyQr(q, mRows, b, gram))) orthonormalizeColumns(q, mRows, b);
+  orthonormalizeColumns(q, mRows, b); // Q: mRows × b
   // B = QᵀM (b × mCols), as (MᵀQ)ᵀ: small = MᵀQ is mCols × b.
   const small = timesT(q);
   // SVD of B through the b × b BBᵀ = (MᵀQ)ᵀ(MᵀQ).
@@ -319,8 +307,8 @@ function randomizedSvd(x: Matrix<Values>, meanInProducts: Float64Array | null, k
   return { components, coords };
 }
 
-function normalize(q: Float64Array, rows: number, b: number, norm: Normalizer, work: Float64Array, gram: Float64Array): void {
-  if (norm === 'LU' || (norm === 'cholesky' && !choleskyQr(q, rows, b, gram))) permutedLower(q, rows, b, work);
+function normalize(q: Float64Array, rows: number, b: number, norm: Normalizer, work: Float64Array): void {
+  if (norm === 'LU') permutedLower(q, rows, b, work);
   else if (norm === 'QR') orthonormalizeColumns(q, rows, b);
 }
 
@@ -339,56 +327,6 @@ function subtractMeanShare(y: Values, out: Float64Array, operand: Values, mean: 
     for (let i = 0; i < height; i++) for (let j = 0; j < b; j++) share[j] += operand[i * b + j];
     for (let c = 0; c < outRows; c++) { const m = mean[c]; for (let j = 0, o = c * b; j < b; j++) out[o + j] = y[o + j] - m * share[j]; }
   }
-}
-
-/**
- * Below this, a Cholesky pivot² over its column's squared norm means the column lies within ~10⁻⁶
- * of the span of the ones before it (κ(Q) ≳ 10⁶): too close to dependent for Cholesky QR, whose
- * loss of orthogonality grows as κ², and the caller takes LU or Gram–Schmidt instead. Reached only
- * by rank-deficient input (fewer independent directions than b).
- */
-const CHOLESKY_PIVOT_FLOOR = 1e-12;
-
-/**
- * Cholesky QR in place: Q ← Q·R⁻¹ where QᵀQ = RᵀR, so Q's b columns become orthonormal with the
- * same span (up to ε·κ(Q)² in orthogonality). False, with Q unchanged, when a pivot falls below
- * CHOLESKY_PIVOT_FLOOR. `gram` is b × b scratch.
- */
-export function choleskyQr(q: Float64Array, rows: number, b: number, gram: Float64Array = new Float64Array(b * b)): boolean {
-  // Upper triangle of QᵀQ, row by row (rows of Q are contiguous).
-  gram.fill(0);
-  for (let i = 0; i < rows; i++) {
-    const o = i * b;
-    for (let p = 0; p < b; p++) {
-      const v = q[o + p];
-      if (v === 0) continue;
-      for (let r = p, g = p * b; r < b; r++) gram[g + r] += v * q[o + r];
-    }
-  }
-  // Cholesky, overwriting the upper triangle with R.
-  for (let j = 0; j < b; j++) {
-    const norm = gram[j * b + j];
-    let pivot = norm;
-    for (let p = 0; p < j; p++) pivot -= gram[p * b + j] ** 2;
-    if (!(pivot > CHOLESKY_PIVOT_FLOOR * norm)) return false;
-    const rjj = Math.sqrt(pivot);
-    gram[j * b + j] = rjj;
-    for (let c = j + 1; c < b; c++) {
-      let v = gram[j * b + c];
-      for (let p = 0; p < j; p++) v -= gram[p * b + j] * gram[p * b + c];
-      gram[j * b + c] = v / rjj;
-    }
-  }
-  // Each row of Q solves z·R = q_i (forward along the columns).
-  for (let i = 0; i < rows; i++) {
-    const o = i * b;
-    for (let j = 0; j < b; j++) {
-      let v = q[o + j];
-      for (let p = 0; p < j; p++) v -= q[o + p] * gram[p * b + j];
-      q[o + j] = v / gram[j * b + j];
-    }
-  }
-  return true;
 }
 
 /**
