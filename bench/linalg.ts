@@ -178,8 +178,13 @@ function main(): void {
     const run = (cli: string) => () => timedChild(process.execPath, [cli, 'cluster', '--points', tiny, '--method', 'kmeans', '--k', '3', '--json', out]);
     pair('CLI start-up: mechlens cluster on 50 × 8 vs node -e 0 (s)', run(join(root, 'dist/cli.js')), () => timedChild(process.execPath, ['-e', '0']));
     pair('CLI start-up: mechlens cluster --help vs node -e 0 (s)', () => timedChild(process.execPath, [join(root, 'dist/cli.js'), 'cluster', '--help']), () => timedChild(process.execPath, ['-e', '0']));
+    const help = (cli: string) => () => timedChild(process.execPath, [cli, '--help']);
+    pair('CLI start-up: mechlens --help (the command list) vs node -e 0 (s)', help(join(root, 'dist/cli.js')), () => timedChild(process.execPath, ['-e', '0']));
     const base = option('--base-dist', '');
-    if (base) pair('CLI start-up: mechlens cluster on 50 × 8, this build vs the build before (s)', run(join(root, 'dist/cli.js')), run(join(base, 'cli.js')));
+    if (base) {
+      pair('CLI start-up: mechlens cluster on 50 × 8, this build vs the build before (s)', run(join(root, 'dist/cli.js')), run(join(base, 'cli.js')));
+      pair('CLI start-up: mechlens --help, this build vs the build before (s)', help(join(root, 'dist/cli.js')), help(join(base, 'cli.js')));
+    }
   }
 
   forceGemmBackend(undefined);

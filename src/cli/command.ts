@@ -2,9 +2,8 @@ import type { JobName, ResultOf } from '../protocol/jobs';
 import type { JobInput } from '../core/analyses/jobs';
 import type { OptionSpec, ParsedArgs } from './args';
 
-/** One CLI command: its options (the contract in shared/design.md) and what it does. */
+/** One CLI command: its options (the contract in shared/design.md) and what it does (its summary is command-table.ts's). */
 export interface CliCommand {
-  summary: string;
   options: Record<string, OptionSpec>;
   run(args: ParsedArgs, io: CliIo): Promise<void>;
 }
@@ -15,7 +14,6 @@ export interface CliCommand {
  * lines; cli/command-table.ts runs the job between the two.
  */
 export interface CliJobCommand<J extends JobName> {
-  summary: string;
   options: Record<string, OptionSpec>;
   /** The job's input from the options; a bad option throws MechLensError before the job starts. */
   input(args: ParsedArgs): JobInput<J>;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The headless runner. Each command lives in commands/<name>.ts and is loaded only when run (command-table.ts).
 import { parseArgs, helpText } from './args';
-import { commandNames, isCommandName, loadCommand } from './command-table';
+import { commandNames, commandSummary, isCommandName, loadCommand } from './command-table';
 import { MechLensError } from '../core/errors';
 import { shutdownWorkers } from '../core/worker/client';
 import { removeOpenTempFilesSync } from '../core/io/atomic-write';
@@ -11,7 +11,7 @@ import { isRelaunchedChild, relaunchWithHugePages, worthHugePages } from './huge
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`mechlens <command> [options]\n\nCommands:\n${(await listCommands()).join('\n')}\n`);
+    process.stdout.write(`mechlens <command> [options]\n\nCommands:\n${commandNames.map((command) => `  ${command.padEnd(12)} ${commandSummary(command)}`).join('\n')}\n`);
     return name ? 0 : 2;
   }
   if (!isCommandName(name)) {
@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = await loadCommand(name);
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(helpText(name, command.summary, command.options));
+    process.stdout.write(helpText(name, commandSummary(name), command.options));
     return 0;
   }
   const controller = new AbortController();
@@ -80,12 +80,6 @@ function interrupt(controller: AbortController): void {
   if (controller.signal.aborted) exitNow();
   controller.abort();
   setTimeout(exitNow, FORCED_EXIT_MS).unref();
-}
-
-async function listCommands(): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of commandNames) out.push(`  ${name.padEnd(12)} ${(await loadCommand(name)).summary}`);
-  return out;
 }
 
 async function mainWithHugePages(argv: string[]): Promise<number> {

@@ -102,3 +102,46 @@ test('bad text matrices fail with the file and line', () => {
   assert.throws(() => parseDelimited('1,2\n3,abc\n', ',', 'text.csv'), /text\.csv:2: value "abc" in column 2 is not a number/);
   assert.throws(() => parseDelimited('\n\n', ',', 'empty.csv'), /empty\.csv: no rows of numbers/);
 });
+
+test("statistics: column means and the total sum of squares equal numpy's, summed as a file over 16 MB arrives in chunks; f8, f2, CSV; a NaN in a later chunk names its row and column", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mechlens-'));
+  // 5,000 × 1,000 float32 (20 MB: two chunks, the second starting mid-row), columns far from zero.
+  const script = `
+import json, numpy as np
+rng = np.random.default_rng(3)
+big = (rng.normal(size=(5000, 1000)) * rng.uniform(0.1, 3, 1000) + rng.uniform(-500, 500, 1000)).astype("<f4")
+np.save("${dir}/big.npy", big)
+small = rng.normal(size=(7, 5)) + 10
+np.save("${dir}/f8.npy", small)
+np.save("${dir}/f2.npy", small.astype("<f2"))
+np.savetxt("${dir}/s.csv", small, delimiter=",")
+bad = big.copy(); bad[4321, 17] = np.nan
+np.save("${dir}/bad.npy", bad)
+def stats(x):
+    x = x.astype(np.float64); m = x.mean(0)
+    return {"mean": m.tolist(), "squares": float(((x - m) ** 2).sum())}
+print(json.dumps({"big": stats(big), "f8": stats(small), "f2": stats(small.astype("<f2"))}))`;
+  const py = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
+  assert.equal(py.status, 0, py.stderr);
+  const numpy = JSON.parse(py.stdout);
+  const check = (statistics: { mean: Float64Array; squares: number } | undefined, reference: { mean: number[]; squares: number }, what: string) => {
+    assert.ok(statistics, `${what}: statistics`);
+    assert.equal(statistics.mean.length, reference.mean.length);
+    for (let c = 0; c < reference.mean.length; c++) assert.ok(Math.abs(statistics.mean[c] - reference.mean[c]) <= 1e-12 * (1 + Math.abs(reference.mean[c])), `${what} mean ${c}: ${statistics.mean[c]} vs ${reference.mean[c]}`);
+    assert.ok(Math.abs(statistics.squares - reference.squares) <= 1e-10 * reference.squares, `${what} squares: ${statistics.squares} vs ${reference.squares}`);
+  };
+  const big = await readMatrixFile(join(dir, 'big.npy'), { statistics: true });
+  assert.ok(big.matrix.data instanceof Float32Array && big.matrix.rows === 5000);
+  check(big.statistics, numpy.big, 'big.npy');
+  check((await readMatrixFile(join(dir, 'f8.npy'), { statistics: true })).statistics, numpy.f8, 'f8.npy');
+  check((await readMatrixFile(join(dir, 'f2.npy'), { statistics: true })).statistics, numpy.f2, 'f2.npy (widened after the read, then summed)');
+  check((await readMatrixFile(join(dir, 's.csv'), { statistics: true })).statistics, numpy.f8, 's.csv');
+  assert.equal((await readMatrixFile(join(dir, 'f8.npy'))).statistics, undefined, 'only when asked for');
+  for (const statistics of [true, false]) {
+    await assert.rejects(readMatrixFile(join(dir, 'bad.npy'), { statistics }), (err: unknown) => {
+      assert.ok(err instanceof MechLensError);
+      assert.match(err.message, /bad\.npy: value NaN at row 4322, column 18 is not a finite number/);
+      return true;
+    });
+  }
+});

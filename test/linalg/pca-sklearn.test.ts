@@ -2,13 +2,15 @@
 // PCA(svd_solver='full') to 1e-6 wherever the spectrum separates, randomized SVD with enough power
 // iterations equals sklearn's randomized result (svd_flip signs included),
 // 'auto' picks what sklearn picks, and degenerate input (rank-deficient, constant columns, one row,
-// NaN) behaves.
+// NaN) behaves. Centring inside the products (pca.ts's departure from sklearn's arithmetic) gives
+// sklearn's results, and is not used where it would not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy } from '../../src/core/io/matrix-files';
 import { pca, chooseSolver, permutedLower, type PcaResult } from '../../src/core/layout/pca';
+import { columnStatistics } from '../../src/core/stats/column-statistics';
 import { MechLensError } from '../../src/core/errors';
 import type { Matrix } from '../../src/core/matrix';
 
@@ -147,11 +149,89 @@ test('overwriteInput centres X in place and gives the same result as the copy, b
   const inputs: [string, Matrix, number][] = [['tall', load(fixture.cases.tall.x), fixture.cases.tall.k], ['float32 3000 × 400', { rows: 3000, cols: 400, data: big }, 2]];
   for (const [name, x, k] of inputs) {
     const own = { ...x, data: x.data.slice() };
-    const copied = pca(x, { components: k, seed: 3 });
-    const inPlace = pca(own, { components: k, seed: 3, overwriteInput: true });
+    const copied = pca(x, { components: k, seed: 3, centring: 'copy' });
+    const inPlace = pca(own, { components: k, seed: 3, overwriteInput: true, centring: 'copy' });
     assert.deepEqual(inPlace.coords.data, copied.coords.data, `${name} coords`);
     assert.deepEqual(inPlace.components.data, copied.components.data, `${name} components`);
     assert.deepEqual(inPlace.explainedVariance, copied.explainedVariance, `${name} variance`);
     assert.ok(Math.abs(own.data[0] - (x.data[0] - copied.mean[0])) < 1e-5 * (1 + Math.abs(x.data[0])), `${name}: X was centred in place`);
+    // Centred in the products (what 'auto' does here: the mean is small), X is left as it was.
+    const untouched = x.data.slice();
+    pca(own.data === x.data ? own : { ...x, data: untouched.slice() }, { components: k, seed: 3, overwriteInput: true, centring: 'products' });
+    assert.deepEqual(x.data, untouched, `${name}: input not mutated`);
+  }
+});
+
+/** The largest |ours − sklearn|/(1 + |sklearn|) over the coordinates and components, signs matched per component. */
+function largestError(result: PcaResult, expected: Expected, k: number): number {
+  const rows = expected.coords.length, cols = expected.mean.length;
+  let worst = 0;
+  for (let p = 0; p < k; p++) {
+    let dot = 0;
+    for (let c = 0; c < cols; c++) dot += expected.components[p][c] * result.components.data[p * cols + c];
+    const sign = dot < 0 ? -1 : 1;
+    for (let i = 0; i < rows; i++) { const e = expected.coords[i][p]; worst = Math.max(worst, Math.abs(sign * result.coords.data[i * k + p] - e) / (1 + Math.abs(e))); }
+    for (let c = 0; c < cols; c++) { const e = expected.components[p][c]; worst = Math.max(worst, Math.abs(sign * result.components.data[p * cols + c] - e) / (1 + Math.abs(e))); }
+  }
+  return worst;
+}
+
+test('float32 far from the origin: auto centres a copy (as sklearn) and equals sklearn; centring in the products would lose precision there', () => {
+  const c = fixture.cases.offset;
+  const x = load(c.x);
+  assert.ok(x.data instanceof Float32Array);
+  const auto = pca(x, { components: c.k });
+  assert.equal(auto.svdSolver, 'randomized');
+  sameAs(auto, c.full, c.k, 1e-4, 'offset auto vs sklearn float64 full', { upToSign: true });
+  assert.deepEqual(auto.coords.data, pca(x, { components: c.k, centring: 'copy' }).coords.data, "'auto' centred a copy");
+  // Means of 200–400 against a spread of at most 9: the float32 products of X itself round at the
+  // means' scale. Measured: 13× the copy's error, past the 1e-4 that float32 is held to above.
+  const inProducts = largestError(pca(x, { components: c.k, centring: 'products' }), c.full, c.k);
+  const copied = largestError(auto, c.full, c.k);
+  assert.ok(inProducts > 4 * copied && inProducts > 1e-4, `in the products ${inProducts} vs a copy ${copied}`);
+});
+
+test('float32 near the origin: auto centres in the products and equals sklearn as closely as centring a copy', () => {
+  // The offset case less each column's mean rounded to float32: every difference is exact (each
+  // column stays within a factor 2 of its mean), so this is the same centred matrix and sklearn's
+  // coordinates and components hold for it unchanged.
+  const c = fixture.cases.offset;
+  const x = load(c.x);
+  const shift = Float32Array.from(c.full.mean as number[]);
+  const near = new Float32Array(x.data.length);
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) near[i * x.cols + j] = x.data[i * x.cols + j] - shift[j];
+  const shifted = { rows: x.rows, cols: x.cols, data: near };
+  const expected = { ...c.full, mean: (c.full.mean as number[]).map((m, j) => m - shift[j]) };
+  const auto = pca(shifted, { components: c.k });
+  assert.deepEqual(auto.coords.data, pca(shifted, { components: c.k, centring: 'products' }).coords.data, "'auto' centred in the products");
+  sameAs(auto, expected, c.k, 1e-4, 'near the origin, auto vs sklearn float64 full', { upToSign: true });
+  const copied = largestError(pca(shifted, { components: c.k, centring: 'copy' }), expected, c.k);
+  assert.ok(largestError(auto, expected, c.k) <= 1.5 * copied, `in the products ${largestError(auto, expected, c.k)} vs a copy ${copied}`);
+  // Float64 centred in the products: sklearn to 1e-6 (tall's 'auto' ran exact; force randomized).
+  const tall = fixture.cases.tall;
+  sameAs(pca(load(tall.x), { components: tall.k, solver: 'randomized', powerIterations: 40, centring: 'products' }), tall.randomized40, tall.k, 1e-6, 'tall in the products, 40 iterations');
+});
+
+test("statistics given (read with the file) give the same result as PCA's own pass, bit for bit", () => {
+  const c = fixture.cases.float32;
+  const x = load(c.x);
+  const own = pca(x, { components: c.k });
+  const given = pca(x, { components: c.k, statistics: columnStatistics(x.data as Float32Array, x.rows, x.cols)! });
+  assert.deepEqual(given.coords.data, own.coords.data);
+  assert.deepEqual(given.explainedVarianceRatio, own.explainedVarianceRatio);
+  assert.throws(() => pca(x, { components: 2, statistics: columnStatistics(x.data.subarray(0, 10 * x.cols) as Float32Array, 10, x.cols)! }), RangeError);
+});
+
+test('rank-deficient input through the randomized solver equals sklearn, with every normaliser', () => {
+  // Rank 5 with 18 random directions: Q's columns after the fifth are rounding noise. Until the
+  // final orthonormalisation replaced such columns, the LU path bent the top components by up to 50 %.
+  const rank = fixture.cases.rankDeficient;
+  for (const powerIterationNormalizer of ['auto', 'LU', 'QR'] as const) {
+    for (const powerIterations of [4, 7]) {
+      const r = pca(load(rank.x), { components: rank.k, solver: 'randomized', powerIterations, powerIterationNormalizer });
+      const what = `rank 5, randomized, ${powerIterationNormalizer}, ${powerIterations} iterations`;
+      sameAs(r, rank.full, rank.k, 1e-6, what, { components: 5, upToSign: true });
+      for (let p = 5; p < rank.k; p++) assert.ok(r.explainedVariance[p] < 1e-9, `${what}: variance ${p} is ${r.explainedVariance[p]}`);
+    }
   }
 });

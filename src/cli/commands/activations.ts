@@ -12,7 +12,6 @@ import type { CliCommand } from '../command';
 import { openModelArg } from './hooks';
 
 const command: CliCommand = {
-  summary: 'capture activations at a hook point (TransformerLens name or HF module) for texts or templated words',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, gpt2-medium, ...), checkpoint folder, or .onnx file' },
     hook: { required: true, description: 'hook point, e.g. blocks.5.attn.hook_q, blocks.5.mlp.hook_pre, transformer.h.5.mlp.c_fc (list: mechlens hooks --model M)' },

@@ -9,7 +9,6 @@ import { logSourceCopies } from '../source-copies';
 import { selectivityValue } from '../../protocol/selectivity-text';
 
 const command: CliJobCommand<'attention'> = {
-  summary: 'Q/K/V of each word in a prompt template at one layer (or all): cosine matrices, selectivity, RSA Q vs K per category and head',
   options: {
     words: { required: true, description: 'word list with [categories]' },
     model: { description: `checkpoint folder or hub id (default ${ATTENTION_DEFAULTS.model})` },

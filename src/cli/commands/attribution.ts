@@ -10,7 +10,6 @@ import { writeHtmlReport } from '../report';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliJobCommand<'attribution'> = {
-  summary: 'direct logit attribution at the last token: embed, positions, each attention and MLP output, and each head',
   options: {
     model: { required: true, description: 'Hugging Face checkpoint folder or hub id (gpt2, pythia-70m, Qwen/Qwen3-0.6B, ...)' },
     text: { required: true, repeat: true, description: 'the text; the logit at its last token is attributed (repeatable: one attribution per text)' },

@@ -15,7 +15,6 @@ import type { CliCommand } from '../command';
 import { choice } from './embed2d';
 
 const command: CliCommand = {
-  summary: 'cluster the rows of a matrix file with DBSCAN or k-means',
   options: {
     points: { required: true, description: 'matrix file: .npy, .csv or .tsv, one point per row' },
     method: { required: true, description: 'dbscan or kmeans' },

@@ -9,7 +9,6 @@ import { logSourceCopies } from '../source-copies';
 import { selectivityText } from '../../protocol/selectivity-text';
 
 const command: CliJobCommand<'compare'> = {
-  summary: 'compare two embedding spaces on a word list: cosine heatmaps, selectivity, RSA, t-SNE clusters',
   options: {
     words: { required: true, description: 'word list file (# comments, [category] headers, one word per line)' },
     a: { required: true, description: 'source A: catalog name, vectors:PATH or model:ID#HOOK' },

@@ -8,7 +8,6 @@ import type { CliJobCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliJobCommand<'contrast'> = {
-  summary: 'contrast two sentence groups neuron by neuron: t-tests, corrections, t-SNE and clusters of significant neurons',
   options: {
     sentences: { required: true, description: 'sentence set: two [groups], the target word marked as {word}' },
     model: { required: true, description: 'Hugging Face checkpoint folder or hub id (gpt2, gpt2-medium, ...)' },

@@ -6,7 +6,6 @@ import type { CliCommand } from '../command';
 import { runDemo } from '../demo/run-demo';
 
 const command: CliCommand = {
-  summary: 'run the five jobs offline (packaged GloVe, GPT-2 tokenizer, a random-weight GPT-2) and write JSON, HTML and index.html',
   options: {
     out: { description: 'output folder (default out/demo)' },
     pretrained: { flag: true, description: 'run the notebooks\' setup instead: gpt2, gpt2-medium, glove-wiki-gigaword-50/300 (downloads what is missing, about 2.5 GB)' },

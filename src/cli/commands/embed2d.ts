@@ -14,7 +14,6 @@ import { numberOption, type ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
 
 const command: CliCommand = {
-  summary: 'project the rows of a matrix file to 2-D (t-SNE, PCA or UMAP)',
   options: {
     matrix: { required: true, description: 'matrix file: .npy, .csv or .tsv (Embedding Projector vectors TSV works)' },
     method: { description: 'tsne (default), pca or umap' },
@@ -38,7 +37,9 @@ const command: CliCommand = {
     // while this one reads the file; the layout then runs on that same thread, already warm. Its
     // failure is not this command's: the layout's own run reports whatever is wrong.
     const warm = runInWorker('warmUp', { task: method }).catch(() => undefined);
-    const file = await readMatrixFile(args.matrix as string, { metadataPath: args.metadata as string | undefined });
+    // For PCA the column statistics (means, total variance) are summed as the file's chunks land,
+    // while the next chunk is read and the worker starts: PCA then makes no pass of its own over X.
+    const file = await readMatrixFile(args.matrix as string, { metadataPath: args.metadata as string | undefined, statistics: method === 'pca' });
     await warm;
     const x = file.matrix;
     io.log(`${args.matrix}: ${x.rows} × ${x.cols}; ${method}`);
@@ -62,7 +63,7 @@ const command: CliCommand = {
     } else if (method === 'pca') {
       if (x.cols < 2) throw new MechLensError('bad-argument', `PCA to 2-D needs at least 2 columns, ${args.matrix} has ${x.cols}`, { input: args.matrix as string });
       // X is not read again here: hand its buffer to the worker instead of copying it (154 MB for the GPT-2 vocabulary).
-      const result = await runInWorker('pca', { x, options: { components: 2, seed } }, { ...control, transferInput: true });
+      const result = await runInWorker('pca', { x, options: { components: 2, seed, statistics: file.statistics } }, { ...control, transferInput: true });
       coords = result.coords; pcaSolver = result.svdSolver;
     } else {
       coords = await runInWorker('umap', { x, options: { seed } }, control);

@@ -9,7 +9,6 @@ import { runtimeOptions, writeJsonOutput } from '../model-job';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliJobCommand<'heads'> = {
-  summary: 'attention patterns of every head, with previous-token, duplicate-token and induction scores',
   options: {
     model: { required: true, description: 'Hugging Face checkpoint folder or hub id (gpt2, pythia-70m, ...)' },
     text: { repeat: true, description: 'an input text (repeatable); scores are averaged over the texts' },

@@ -10,7 +10,6 @@ import type { ParsedArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
 const command: CliCommand = {
-  summary: 'list the hook points of a model (TransformerLens names, shapes, Hugging Face aliases)',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, gpt2-medium, ...), checkpoint folder, or .onnx file' },
     json: { description: 'also write the table as JSON here' },

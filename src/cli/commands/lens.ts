@@ -8,7 +8,6 @@ import { runtimeOptions, writeJsonOutput } from '../model-job';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliJobCommand<'lens'> = {
-  summary: 'logit lens: every block\'s residual stream through the final norm and unembedding; top k tokens per layer and position, a target word\'s probability and rank',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, pythia-70m, SmolLM2-135M, ...) or checkpoint folder' },
     text: { repeat: true, required: true, description: 'an input text (repeatable)' },

@@ -7,7 +7,6 @@ import { logSourceCopies } from '../source-copies';
 import { leadingSpaceOption } from './tokens';
 
 const command: CliJobCommand<'match'> = {
-  summary: 'match vocabularies: the first K words of length L in A\'s order that are single tokens of model B, then compare them',
   options: {
     a: { required: true, description: 'static vectors walked in file order: catalog name or vectors:PATH' },
     b: { required: true, description: 'the model: model:ID_OR_DIR or model:ID_OR_DIR#embed' },

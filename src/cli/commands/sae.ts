@@ -9,7 +9,6 @@ import { runtimeOptions, writeJsonOutput } from '../model-job';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliJobCommand<'sae'> = {
-  summary: 'read texts through a sparse autoencoder (SAELens folder, Gemma Scope params.npz, catalog or hub): top features per token, L0, MSE, variance explained',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, gemma-2-2b, ...) or checkpoint folder' },
     sae: { required: true, description: `SAE: a folder (cfg.json + sae_weights.safetensors), a params.npz, RELEASE/SAE_ID (${SAE_RELEASES.map((r) => r.name).join(', ')}; e.g. gpt2-small-res-jb/blocks.8.hook_resid_pre) or hf:OWNER/REPO/PATH[@REVISION]` },

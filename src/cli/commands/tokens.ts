@@ -8,7 +8,6 @@ import type { CliJobCommand } from '../command';
 import { logSourceCopies } from '../source-copies';
 
 const command: CliJobCommand<'tokens'> = {
-  summary: 'map a model\'s token embeddings: rows, Gram matrix E·Eᵀ, t-SNE or PCA map, DBSCAN groups',
   options: {
     model: { required: true, description: 'Hugging Face id (gpt2, gpt2-medium, ...) or checkpoint folder' },
     first: { description: 'map the first N token ids (default 100)' },

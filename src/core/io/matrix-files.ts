@@ -8,6 +8,7 @@ import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
 import { requireFinite } from '../finite';
 import { f16ToF32 } from './half-float';
+import { ColumnStatisticsAccumulator, columnStatistics, requireColumnStatistics, type ColumnStatistics } from '../stats/column-statistics';
 
 export type MatrixFormat = 'npy' | 'csv' | 'tsv';
 
@@ -18,6 +19,8 @@ export interface MatrixFile {
   labels?: string[];
   /** Column names from a header row, when the text file has one. */
   columns?: string[];
+  /** When asked for (ReadMatrixOptions.statistics). */
+  statistics?: ColumnStatistics;
 }
 
 export interface ReadMatrixOptions {
@@ -25,42 +28,65 @@ export interface ReadMatrixOptions {
   metadataPath?: string;
   /** Forces the format instead of going by the extension. */
   format?: MatrixFormat;
+  /**
+   * Also compute the column statistics (PCA's means and total sum of squares), in the same pass as
+   * the finite check, and for a .npy while the file is still being read.
+   */
+  statistics?: boolean;
 }
+
+/** Bytes per read when the caller looks at the data as it arrives: its work on one chunk overlaps the next chunk's read. */
+const CHUNK_BYTES = 16 * 2 ** 20;
 
 /**
  * The whole file in one buffer of its own, read in as few calls as the kernel allows: readFile
  * reads 512 KiB per call (300 thread-pool round trips for the GPT-2 vocabulary's 154 MB, 2–4× the
- * time of one large read).
+ * time of one large read). With `onChunk`, in chunks of CHUNK_BYTES instead: it is called with the
+ * bytes so far after each one lands, while the next one is being read.
  */
-async function readWhole(path: string): Promise<Buffer> {
+async function readWhole(path: string, onChunk?: (bytes: Buffer, filled: number) => void): Promise<Buffer> {
   const handle = await open(path, 'r');
+  let pending: Promise<{ bytesRead: number }> | null = null;
   try {
     const { size } = await handle.stat();
     const bytes = Buffer.allocUnsafeSlow(size);
+    const step = onChunk ? CHUNK_BYTES : size;
     let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+    const next = () => (filled < size ? handle.read(bytes, filled, Math.min(step, size - filled), filled) : null);
+    pending = next();
+    while (pending) {
+      const { bytesRead } = await pending;
+      pending = null;
       if (bytesRead === 0) break;
       filled += bytesRead;
+      pending = next();
+      onChunk?.(bytes, filled);
     }
     return filled === size ? bytes : bytes.subarray(0, filled);
   } finally {
+    // A chunk's work that threw leaves a read in flight: it must end before the handle closes.
+    await pending?.catch(() => undefined);
     await handle.close();
   }
 }
 
 export async function readMatrixFile(path: string, options: ReadMatrixOptions = {}): Promise<MatrixFile> {
   const format = options.format ?? formatOf(path);
+  // The statistics of a .npy of floats are summed chunk by chunk as the file arrives (npyStatisticsAsRead).
+  const early = options.statistics && format === 'npy' ? npyStatisticsAsRead() : undefined;
   let bytes: Buffer;
   try {
-    bytes = await readWhole(path);
+    bytes = await readWhole(path, early?.onChunk);
   } catch (cause) {
     throw new MechLensError('not-found', 'cannot read the matrix file', { input: path, fix: 'Check the path.', cause });
   }
   const result: MatrixFile = format === 'npy'
     ? { matrix: parseNpy(bytes, path), format }
     : { ...parseDelimited(bytes.toString('utf8'), format === 'csv' ? ',' : '\t', path), format };
-  requireFinite(result.matrix, path, 'MechLens needs finite numbers: remove or fill the NaN/Infinity cells (for example numpy.nan_to_num, or drop those rows) and save again.');
+  const fix = 'MechLens needs finite numbers: remove or fill the NaN/Infinity cells (for example numpy.nan_to_num, or drop those rows) and save again.';
+  // With statistics, their pass is the finite check (a NaN or ±Infinity makes its column's sums non-finite).
+  if (options.statistics) result.statistics = requireColumnStatistics(result.matrix, path, fix, early?.finish(result.matrix));
+  else requireFinite(result.matrix, path, fix);
   if (options.metadataPath) {
     let text: string;
     try {
@@ -73,6 +99,40 @@ export async function readMatrixFile(path: string, options: ReadMatrixOptions = 
   return result;
 }
 
+/**
+ * Column statistics of a .npy's rows summed as its chunks arrive: for float32/float64 values at an
+ * aligned offset (numpy's own files), read where they land. For anything else, or a header that does
+ * not parse from the first chunk, `finish` computes them from the parsed matrix in one pass instead.
+ */
+function npyStatisticsAsRead(): { onChunk: (bytes: Buffer, filled: number) => void; finish: (m: Matrix) => ColumnStatistics | null } {
+  let layout: NpyLayout | null | undefined;
+  let accumulator: ColumnStatisticsAccumulator | undefined;
+  let rowsDone = 0;
+  return {
+    onChunk(bytes, filled) {
+      if (layout === undefined) {
+        try {
+          layout = npyLayout(bytes.subarray(0, filled), '.npy');
+        } catch {
+          layout = null;
+        }
+        if (layout && !(isFloat(layout.descr) && layout.cols > 0 && (bytes.byteOffset + layout.dataStart) % layout.elementBytes === 0)) layout = null;
+        if (layout) accumulator = new ColumnStatisticsAccumulator(layout.cols);
+      }
+      if (!layout || !accumulator) return;
+      const { rows, cols, elementBytes, dataStart } = layout;
+      const rowsIn = Math.min(rows, Math.floor((filled - dataStart) / (cols * elementBytes)));
+      if (rowsIn <= rowsDone) return;
+      const start = bytes.byteOffset + dataStart + rowsDone * cols * elementBytes, count = (rowsIn - rowsDone) * cols;
+      accumulator.add(elementBytes === 4 ? new Float32Array(bytes.buffer, start, count) : new Float64Array(bytes.buffer, start, count), rowsIn - rowsDone);
+      rowsDone = rowsIn;
+    },
+    finish(m) {
+      return accumulator && rowsDone === m.rows && accumulator.cols === m.cols ? accumulator.finish() : columnStatistics(m.data as Float32Array | Float64Array, m.rows, m.cols);
+    },
+  };
+}
+
 function formatOf(path: string): MatrixFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.npy') return 'npy';
@@ -83,8 +143,18 @@ function formatOf(path: string): MatrixFormat {
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** A NumPy .npy file as a matrix: 2-D arrays as they are, 1-D arrays as one column. */
-export function parseNpy(bytes: Uint8Array, input = '.npy'): Matrix {
+interface NpyLayout {
+  rows: number;
+  cols: number;
+  shape: number[];
+  descr: string;
+  elementBytes: number;
+  /** Where the values start in the file. */
+  dataStart: number;
+}
+
+/** The header of a .npy file: shape, dtype and where the data starts (the bytes must reach past the header). */
+function npyLayout(bytes: Uint8Array, input: string): NpyLayout {
   if (bytes.length < 10 || NPY_MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new MechLensError('format', 'not a NumPy .npy file (bad magic bytes)', { input, fix: 'Save it with numpy.save.' });
   }
@@ -106,14 +176,20 @@ export function parseNpy(bytes: Uint8Array, input = '.npy'): Matrix {
   if (shape.length === 0 || shape.length > 2 || shape.some((s) => !Number.isInteger(s) || s < 0)) {
     throw new MechLensError('unsupported', `.npy array has shape (${shapeText}); a matrix needs 1 or 2 dimensions`, { input, fix: 'Reshape to (rows, columns) before saving.' });
   }
-  const rows = shape[0], cols = shape.length === 2 ? shape[1] : 1;
-  const count = rows * cols;
   const sizes: Record<string, number> = { '<f2': 2, '<f4': 4, '<f8': 8, '<i4': 4, '<i8': 8 };
-  const size = sizes[descr];
-  if (!size) {
+  const elementBytes = sizes[descr];
+  if (!elementBytes) {
     throw new MechLensError('unsupported', `.npy dtype "${descr}" is not supported`, { input, fix: 'Convert with a.astype("<f4") or "<f8" (little-endian float) before saving.' });
   }
-  const dataStart = headerStart + headerLength;
+  return { rows: shape[0], cols: shape.length === 2 ? shape[1] : 1, shape, descr, elementBytes, dataStart: headerStart + headerLength };
+}
+
+const isFloat = (descr: string) => descr === '<f4' || descr === '<f8';
+
+/** A NumPy .npy file as a matrix: 2-D arrays as they are, 1-D arrays as one column. */
+export function parseNpy(bytes: Uint8Array, input = '.npy'): Matrix {
+  const { rows, cols, shape, descr, elementBytes: size, dataStart } = npyLayout(bytes, input);
+  const count = rows * cols;
   if (bytes.length - dataStart < count * size) {
     throw new MechLensError('format', `.npy file is truncated: ${bytes.length - dataStart} data bytes for shape (${shape.join(', ')}) of ${descr}, need ${count * size}`, { input });
   }
@@ -122,8 +198,7 @@ export function parseNpy(bytes: Uint8Array, input = '.npy'): Matrix {
   // Only when the bytes own their ArrayBuffer: a view into Node's shared Buffer pool would keep the
   // pool alive and could not be transferred to a worker.
   const offset = bytes.byteOffset + dataStart;
-  const floats = descr === '<f4' || descr === '<f8';
-  if (floats && offset % size === 0 && bytes.byteLength === bytes.buffer.byteLength) {
+  if (isFloat(descr) && offset % size === 0 && bytes.byteLength === bytes.buffer.byteLength) {
     return { rows, cols, data: descr === '<f4' ? new Float32Array(bytes.buffer, offset, count) : new Float64Array(bytes.buffer, offset, count) };
   }
   const raw = new Uint8Array(bytes.subarray(dataStart, dataStart + count * size)).buffer;

@@ -4,17 +4,25 @@
 // components are ≥ 80 % of min(rows, cols), else randomized SVD (Halko et al. 2011, as
 // sklearn.utils.extmath.randomized_svd: n_oversamples 10, n_iter 'auto' = 7 when components <
 // 10 % of min(rows, cols) else 4, power_iteration_normalizer 'auto' = LU, a seeded Gaussian start,
-// rows < cols transposed). Every product runs on core/linalg's GEMM over an explicitly centred copy
-// of X in X's element type (float32 stays float32, as in sklearn); only small problems, where it
-// costs nothing, are widened to float64. The exact solver takes the eigendecomposition of the
-// smaller of XcᵀXc and XcXcᵀ, which equals the SVD's result wherever the spectrum separates.
+// rows < cols transposed). Every product runs on core/linalg's GEMM in X's element type (float32
+// stays float32, as in sklearn); only small problems, where it costs nothing, are widened to float64.
+// The exact solver takes the eigendecomposition of the smaller of XcᵀXc and XcXcᵀ, which equals the
+// SVD's result wherever the spectrum separates.
+//
+// One departure from sklearn's arithmetic (not its results), for speed on large inputs: centring.
+// sklearn subtracts the mean from a copy of X. The randomized solver here multiplies X itself and
+// subtracts the mean's share from each product instead, Xc·Q = X·Q − 1·(μᵀQ) and Xcᵀ·P = Xᵀ·P −
+// μ·(1ᵀP): the same numbers, without a pass that writes all of X (95 ms on the GPT-2 vocabulary).
+// In float32 a product's rounding scales with |x| rather than |x − μ|, so this is done only while
+// the mean is small beside the spread (IMPLICIT_CENTRING_OFFSET); far from the origin X is centred
+// in a copy, as sklearn does. (Cholesky QR in place of the power iterations' LU was measured too:
+// 14.5 ms per 50,257 × 12 step against the LU's 9.1 ms in JavaScript, so LU stays, as in sklearn.)
 import type { Matrix } from '../matrix';
 import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
-import { requireFinite } from '../finite';
 import { createRandom } from '../random';
 import { gemm, warmGemmSessions } from '../linalg';
-import { columnMeans } from './pca-kernels';
+import { requireColumnStatistics, type ColumnStatistics } from '../stats/column-statistics';
 import { symmetricEigen } from './eigen';
 
 export type PcaSolver = 'auto' | 'full' | 'covariance' | 'randomized';
@@ -35,10 +43,22 @@ export interface PcaOptions {
   /** Randomized solver: extra random directions (sklearn's n_oversamples, default 10). */
   oversamples?: number;
   /**
-   * Centre X in place instead of in a copy, when X is not needed afterwards (a worker task's own copy
-   * of its input): saves a copy of X, 154 MB for the GPT-2 vocabulary, and its page faults.
+   * When X is centred explicitly: in place instead of in a copy, when X is not needed afterwards (a
+   * worker task's own copy of its input). Saves a copy of X, 154 MB for the GPT-2 vocabulary, and
+   * its page faults.
    */
   overwriteInput?: boolean;
+  /**
+   * X's column statistics when already known (readMatrixFile computes them while reading): PCA then
+   * skips its own pass over X. Must be X's: same rows and columns.
+   */
+  statistics?: ColumnStatistics;
+  /**
+   * How the randomized solver centres: 'auto' in the products when the mean is small beside the
+   * spread, else in a copy (file comment); 'products' or 'copy' forces one (tests, bench). The
+   * exact solver always centres a copy.
+   */
+  centring?: 'auto' | 'products' | 'copy';
   /** No longer used: the products run on linalg's multithreaded GEMM. Kept so callers need no change. */
   threads?: number;
 }
@@ -60,6 +80,13 @@ export interface PcaResult {
 }
 
 const OVERSAMPLES = 10;
+/**
+ * The randomized solver centres in its products while ‖μ‖² ≤ this × the mean ‖x − μ‖²: a float32
+ * product's rounding, proportional to |x| = √(‖μ‖² + ‖x − μ‖²) instead of |x − μ|, then grows by at
+ * most 2× (√(1 + 3)), one bit. Beyond it (activations with large constant directions) X is centred
+ * in a copy. The GPT-2-shaped bench matrix has ‖μ‖² ≈ 0.01 × the spread.
+ */
+const IMPLICIT_CENTRING_OFFSET = 3;
 /** Products cheaper than this many multiply-adds run in float64 whatever X's type: a few ms. */
 const FLOAT64_BELOW = 1e8;
 
@@ -75,27 +102,32 @@ export function pca(x: Matrix, options: PcaOptions = {}, control: RunControl = {
   if (!Number.isInteger(k) || k < 1 || k > Math.min(rows, cols)) {
     throw new MechLensError('bad-argument', `PCA needs 1 ≤ components ≤ min(rows, cols) = ${Math.min(rows, cols)}, got ${k}`, { fix: 'Ask for fewer components or give more points.' });
   }
-  // Two passes over X in all: column sums (non-finite values show up in them, and then
-  // requireFinite names the first one), then the centred copy with the total sum of squares.
-  const sums = columnMeans(x.data, rows, cols);
-  if (!sums.every(Number.isFinite)) requireFinite(x, 'PCA input');
-  const mean = options.center ?? true ? sums : new Float64Array(cols);
+  const statistics = options.statistics ?? requireColumnStatistics(x, 'PCA input');
+  if (statistics.rows !== rows || statistics.cols !== cols) throw new RangeError(`pca: statistics of ${statistics.rows} × ${statistics.cols} for X of ${rows} × ${cols}`);
+  const centred = options.center ?? true;
+  const mean = centred ? statistics.mean : new Float64Array(cols);
   const denominator = Math.max(rows - 1, 1);
+  let offset = 0;
+  for (let c = 0; c < cols; c++) offset += statistics.mean[c] ** 2;
+  // Σ‖x − μ‖², or Σ‖x‖² uncentred.
+  const total = (statistics.squares + (centred ? 0 : rows * offset)) / denominator;
 
   const solver = chooseSolver(rows, cols, k, options.solver ?? 'auto');
   const iterations = options.powerIterations === undefined || options.powerIterations === 'auto' ? (k < 0.1 * Math.min(rows, cols) ? 7 : 4) : options.powerIterations;
   const b = Math.min(k + (options.oversamples ?? OVERSAMPLES), rows, cols);
   const cost = solver === 'covariance' ? rows * cols * Math.min(rows, cols) : (2 * iterations + 3) * rows * cols * b;
   const float64 = x.data instanceof Float64Array || cost < FLOAT64_BELOW;
-  const inPlace = (options.overwriteInput ?? false) && (x.data instanceof Float64Array) === float64;
+  const centring = options.centring ?? 'auto';
+  const inProducts = solver === 'randomized' && (!centred || centring === 'products' || (centring === 'auto' && offset <= IMPLICIT_CENTRING_OFFSET * (statistics.squares / Math.max(rows, 1))));
   throwIfCancelled(control.signal);
-  const { centred, squares } = centre(x.data, rows, cols, mean, float64, inPlace);
-  const total = squares / denominator;
+  let data: Values;
+  if (inProducts) data = float64 ? toFloat64(x.data) : x.data;
+  else data = centre(x.data, rows, cols, mean, float64, (options.overwriteInput ?? false) && (x.data instanceof Float64Array) === float64);
   throwIfCancelled(control.signal);
 
   const { components, coords } = solver === 'covariance'
-    ? exactSvd(centred, rows, cols, k)
-    : randomizedSvd(centred, rows, cols, k, b, iterations, normalizer(options.powerIterationNormalizer ?? 'auto', iterations), options.seed ?? 0, control.signal);
+    ? exactSvd({ rows, cols, data }, rows, cols, k)
+    : randomizedSvd({ rows, cols, data }, inProducts && centred ? mean : null, k, b, iterations, normalizer(options.powerIterationNormalizer ?? 'auto', iterations), options.seed ?? 0, control.signal);
   const explainedVariance = new Float64Array(k);
   for (let p = 0; p < k; p++) {
     let s = 0;
@@ -131,22 +163,20 @@ export function chooseSolver(rows: number, cols: number, k: number, wanted: PcaS
   return k < 0.8 * Math.min(rows, cols) ? 'randomized' : 'covariance';
 }
 
-function normalizer(wanted: 'auto' | 'LU' | 'QR' | 'none', iterations: number): 'LU' | 'QR' | 'none' {
+type Normalizer = 'LU' | 'QR' | 'none';
+
+function normalizer(wanted: 'auto' | 'LU' | 'QR' | 'none', iterations: number): Normalizer {
   if (wanted !== 'auto') return wanted;
   return iterations <= 2 ? 'none' : 'LU';
 }
 
-/**
- * X − 1μᵀ, rows × cols, in float64 or float32 (the GEMM's element type), in a new array or over X
- * itself, and Σ (X − 1μᵀ)² in float64.
- */
-function centre(data: Values, rows: number, cols: number, mean: Float64Array, float64: boolean, inPlace: boolean): { centred: Matrix<Values>; squares: number } {
+/** X − 1μᵀ, rows × cols, in float64 or float32 (the GEMM's element type), in a new array or over X itself. */
+function centre(data: Values, rows: number, cols: number, mean: Float64Array, float64: boolean, inPlace: boolean): Values {
   const out = inPlace ? data : float64 ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
-  let squares = 0;
   for (let i = 0; i < rows; i++) {
-    for (let c = 0, o = i * cols; c < cols; c++) { const v = data[o + c] - mean[c]; out[o + c] = v; squares += v * v; }
+    for (let c = 0, o = i * cols; c < cols; c++) out[o + c] = data[o + c] - mean[c];
   }
-  return { centred: { rows, cols, data: out }, squares };
+  return out;
 }
 
 // The typed-array constructors, not TypedArray.from: from() walks its argument through the
@@ -195,9 +225,11 @@ function exactSvd(xc: Matrix<Values>, rows: number, cols: number, k: number): Sv
 
 /**
  * sklearn's randomized_svd on M = Xc (or Xcᵀ when rows < cols): Q from M·Ω refined by power
- * iterations with the chosen normalizer, then the SVD of the small B = QᵀM.
+ * iterations with the chosen normalizer, then the SVD of the small B = QᵀM. Xc is x − 1·meanᵀ, with
+ * the mean subtracted in each product (meanInProducts) or none (x already centred, or not to be).
  */
-function randomizedSvd(xc: Matrix<Values>, rows: number, cols: number, k: number, b: number, iterations: number, norm: 'LU' | 'QR' | 'none', seed: number, signal?: AbortSignal): Svd {
+function randomizedSvd(x: Matrix<Values>, meanInProducts: Float64Array | null, k: number, b: number, iterations: number, norm: Normalizer, seed: number, signal?: AbortSignal): Svd {
+  const { rows, cols } = x;
   const transpose = rows < cols;
   const mRows = transpose ? cols : rows, mCols = transpose ? rows : cols;
   // M·Q and Mᵀ·Q, with M = Xc or Xcᵀ, without forming Xcᵀ. The iterations reuse one buffer per
@@ -205,18 +237,21 @@ function randomizedSvd(xc: Matrix<Values>, rows: number, cols: number, k: number
   // instead of new arrays in every step: each new one is fresh memory, and on a VM each page of it
   // costs a fault (16 products × 12 MB for the GPT-2 vocabulary).
   const buffers = (height: number) => ({
-    operand: xc.data instanceof Float64Array ? null : new Float32Array(height * b),
+    operand: x.data instanceof Float64Array ? null : new Float32Array(height * b),
     wide: new Float64Array(height * b),
     work: new Float64Array(height * b),
   });
   const atRows = buffers(mRows), atCols = buffers(mCols);
-  // q (height × b) times M or Mᵀ; the product goes to `to`'s widened buffer.
-  const product = (q: Float64Array, from: ReturnType<typeof buffers>, height: number, transposeA: boolean, to: ReturnType<typeof buffers>) => {
+  // q (height × b) times X (transposeX false: X·q) or Xᵀ, the mean's share taken off; the product
+  // goes to `to`'s widened buffer.
+  const product = (q: Float64Array, from: ReturnType<typeof buffers>, height: number, transposeX: boolean, to: ReturnType<typeof buffers>) => {
     if (from.operand) from.operand.set(q);
-    const y = gemm(xc, { rows: height, cols: b, data: from.operand ?? q }, { transposeA }).data;
-    if (y instanceof Float64Array) return y;
-    to.wide.set(y);
-    return to.wide;
+    const operand = from.operand ?? q;
+    const y = gemm(x, { rows: height, cols: b, data: operand }, { transposeA: transposeX }).data;
+    const out = y instanceof Float64Array ? y : to.wide;
+    if (meanInProducts) subtractMeanShare(y, out, operand, meanInProducts, b, transposeX);
+    else if (out !== y) out.set(y);
+    return out;
   };
   const times = (q: Float64Array) => product(q, atCols, mCols, transpose, atRows);
   const timesT = (q: Float64Array) => product(q, atRows, mRows, !transpose, atCols);
@@ -272,9 +307,26 @@ function randomizedSvd(xc: Matrix<Values>, rows: number, cols: number, k: number
   return { components, coords };
 }
 
-function normalize(q: Float64Array, rows: number, b: number, norm: 'LU' | 'QR' | 'none', work: Float64Array): void {
+function normalize(q: Float64Array, rows: number, b: number, norm: Normalizer, work: Float64Array): void {
   if (norm === 'LU') permutedLower(q, rows, b, work);
   else if (norm === 'QR') orthonormalizeColumns(q, rows, b);
+}
+
+/**
+ * out = y − the mean's share of the product: for y = X·Q (rows × b) each row less μᵀQ; for y = Xᵀ·P
+ * (cols × b) row c less μ_c·(1ᵀP). `operand` is the Q or P that was multiplied (the float32 copy
+ * when the product ran in float32), so the share is of the very product y holds. out may be y.
+ */
+function subtractMeanShare(y: Values, out: Float64Array, operand: Values, mean: Float64Array, b: number, transposeX: boolean): void {
+  const share = new Float64Array(b);
+  const height = operand.length / b, outRows = y.length / b;
+  if (!transposeX) {
+    for (let c = 0; c < height; c++) { const m = mean[c]; for (let j = 0; j < b; j++) share[j] += m * operand[c * b + j]; }
+    for (let i = 0; i < outRows; i++) for (let j = 0, o = i * b; j < b; j++) out[o + j] = y[o + j] - share[j];
+  } else {
+    for (let i = 0; i < height; i++) for (let j = 0; j < b; j++) share[j] += operand[i * b + j];
+    for (let c = 0; c < outRows; c++) { const m = mean[c]; for (let j = 0, o = c * b; j < b; j++) out[o + j] = y[o + j] - m * share[j]; }
+  }
 }
 
 /**
@@ -362,24 +414,56 @@ function flipSigns(coords: Float64Array, components: Float64Array, rows: number,
   }
 }
 
-/** Modified Gram-Schmidt, twice (for orthogonality to machine precision), on the b columns of m (rows × b). */
+/**
+ * Orthonormal columns for m (rows × b, b ≤ rows) with the span of its leading independent columns:
+ * classical Gram–Schmidt with each column projected twice, which is enough for orthogonality to
+ * machine precision (Kahan–Parlett's "twice is enough") unless the column lies in the span of the
+ * ones before it. Such a column (rank-deficient input: a rank-5 X gives Q columns that are pure
+ * rounding after the fifth) keeps losing most of its length at every projection; it is replaced
+ * by a unit vector orthogonal to the others, as Householder QR (sklearn's) would give. Left as
+ * rounding noise, it came out not orthogonal and bent the top components by up to 50 %.
+ */
 function orthonormalizeColumns(m: Float64Array, rows: number, b: number): void {
   const dots = new Float64Array(b);
-  for (let pass = 0; pass < 2; pass++) {
-    for (let p = 0; p < b; p++) {
-      dots.fill(0, 0, p);
-      for (let i = 0; i < rows; i++) { const v = m[i * b + p]; for (let q = 0; q < p; q++) dots[q] += v * m[i * b + q]; }
-      let norm = 0;
-      for (let i = 0; i < rows; i++) {
-        let v = m[i * b + p];
-        for (let q = 0; q < p; q++) v -= dots[q] * m[i * b + q];
-        m[i * b + p] = v;
-        norm += v * v;
-      }
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let i = 0; i < rows; i++) m[i * b + p] *= inv;
+  for (let p = 0; p < b; p++) {
+    let norm = 0;
+    for (let i = 0; i < rows; i++) norm += m[i * b + p] ** 2;
+    let independent = false;
+    for (let pass = 1; pass <= 4 && norm > 0; pass++) {
+      const after = projectOutColumns(m, rows, b, p, dots);
+      const kept = after > 0.25 * norm;
+      norm = after;
+      if (kept && pass >= 2) { independent = true; break; }
     }
+    if (!independent) norm = replaceByOrthogonalUnit(m, rows, b, p, dots);
+    const inv = 1 / Math.sqrt(norm);
+    for (let i = 0; i < rows; i++) m[i * b + p] *= inv;
   }
+}
+
+/** Column p less its projections on columns 0 … p − 1 (orthonormal); returns its squared norm after. */
+function projectOutColumns(m: Float64Array, rows: number, b: number, p: number, dots: Float64Array): number {
+  dots.fill(0, 0, p);
+  for (let i = 0; i < rows; i++) { const v = m[i * b + p]; for (let q = 0; q < p; q++) dots[q] += v * m[i * b + q]; }
+  let norm = 0;
+  for (let i = 0; i < rows; i++) {
+    let v = m[i * b + p];
+    for (let q = 0; q < p; q++) v -= dots[q] * m[i * b + q];
+    m[i * b + p] = v;
+    norm += v * v;
+  }
+  return norm;
+}
+
+/** Column p becomes the first unit vector e_j that keeps a tenth of its length outside columns 0 … p − 1, projected out twice; returns its squared norm. */
+function replaceByOrthogonalUnit(m: Float64Array, rows: number, b: number, p: number, dots: Float64Array): number {
+  for (let j = 0; j < rows; j++) {
+    for (let i = 0; i < rows; i++) m[i * b + p] = i === j ? 1 : 0;
+    projectOutColumns(m, rows, b, p, dots);
+    const norm = projectOutColumns(m, rows, b, p, dots);
+    if (norm > 0.01) return norm;
+  }
+  throw new Error(`orthonormalizeColumns: no unit vector outside ${p} columns of length ${rows}`);
 }
 
 /** Top-k eigenpairs of a symmetric size × size matrix; vectors as k × size rows, by decreasing eigenvalue. */
