@@ -132,15 +132,7 @@ test('Save run writes a .mechlens.json that reopens from the explorer with the s
   await file.onFailure(t, async () => {
     const { session, workspace } = file;
     const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
-    await panel.locator('vscode-button', { hasText: 'Save run' }).click();
-    // code-server's save dialog is VS Code's simple file dialog: a quick input holding the path.
-    const input = session.quickInput().locator('.quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    await session.page.waitForFunction(
-      "document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('.mechlens.json')", undefined, { timeout: LONG });
-    const savedPath = await input.inputValue();
-    await input.press('Enter');
-    await session.notification(/MechLens: saved .*\.mechlens\.json/).waitFor({ state: 'visible', timeout: LONG });
+    const savedPath = await session.saveRunFromPanel(panel);
     const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as CliCompare;
     const cli = runCli(vectors.a, vectors.b);
     assert.equal(saved.rsa.pearson, cli.rsa.pearson, 'the saved run\'s RSA differs from the CLI\'s');

@@ -455,6 +455,23 @@ export class VsCodeSession {
     return frame;
   }
 
+  /**
+   * Saves the run shown in `panel` with its Save run button, accepting the default .mechlens.json
+   * name in the save dialog (code-server's simple file dialog, a quick input holding the path), and
+   * returns the saved file's path once MechLens says it saved it.
+   */
+  async saveRunFromPanel(panel: FrameLocator): Promise<string> {
+    await panel.locator('vscode-button', { hasText: 'Save run' }).click();
+    const input = this.quickInput().locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await this.page.waitForFunction(
+      "document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('.mechlens.json')", undefined, { timeout: LONG });
+    const savedPath = await input.inputValue();
+    await input.press('Enter');
+    await this.notification(/MechLens: saved .*\.mechlens\.json/).waitFor({ state: 'visible', timeout: LONG });
+    return savedPath;
+  }
+
   /** The notification toasts that contain `text`. */
   notification(text: string | RegExp): Locator {
     return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });

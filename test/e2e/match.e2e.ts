@@ -110,15 +110,7 @@ test('Save run writes a .mechlens.json that reopens from the explorer as the sam
   await file.onFailure(t, async () => {
     const { session, workspace } = file;
     const panel = await session.webview('.ml-match[data-rendered="true"]');
-    await panel.locator('vscode-button', { hasText: 'Save run' }).click();
-    // code-server's save dialog is VS Code's simple file dialog: a quick input holding the path.
-    const input = session.quickInput().locator('.quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    await session.page.waitForFunction(
-      "document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('.mechlens.json')", undefined, { timeout: LONG });
-    const savedPath = await input.inputValue();
-    await input.press('Enter');
-    await session.notification(/MechLens: saved .*\.mechlens\.json/).waitFor({ state: 'visible', timeout: LONG });
+    const savedPath = await session.saveRunFromPanel(panel);
     const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as MatchResult;
     assert.equal(saved.job, 'match');
     assert.equal(saved.matches.length, 30);
