@@ -26,8 +26,8 @@ selected.sort();
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-// Every browser test launches through test/helpers/chromium.ts's launchBrowser.
-const usesBrowser = (file) => /\blaunchBrowser\s*\(/.test(readFileSync(file, 'utf8'));
+// Every browser test launches through test/helpers/chromium.ts's launchBrowser, itself or by usePanel.
+const usesBrowser = (file) => /\b(?:launchBrowser|usePanel)\s*\(/.test(readFileSync(file, 'utf8'));
 const browserFiles = selected.filter(usesBrowser);
 const env = { ...process.env, NODE_OPTIONS: '', MECHLENS_TEST_BUILT: '1' };
 // The tests never read the caches of the person running them: an empty hub cache and gensim-data

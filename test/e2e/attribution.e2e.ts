@@ -3,51 +3,31 @@
 // not one token (the input box says so, naming its pieces), then Paris and the contrast London; the
 // panel's check sum is compared with the CLI's JSON for the same text. Then a Gemma-2 checkpoint
 // (post-norms, final softcap) from a right-clicked .sentences file: the softcap note and the heads.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeRandomCheckpoint, writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { runCliJson, sessionForFile } from './harness';
 
-let session: VsCodeSession;
-let workspace: string;
 const models: Record<'gpt2' | 'gemma2', string> = { gpt2: '', gemma2: '' };
 const TEXTS = ['The Eiffel Tower is in the city of', '# a comment', '', 'When Mary and John went to the store, John gave a drink to'];
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('attribution', (workspace) => {
   models.gpt2 = path.join(workspace, 'models', 'tiny-gpt2');
   models.gemma2 = path.join(workspace, 'models', 'tiny-gemma2');
   writeRandomGpt2Checkpoint(models.gpt2, { nLayer: 2, nEmbd: 32, nHead: 4, seed: 3 });
   writeRandomCheckpoint(models.gemma2, { family: 'gemma2', nLayer: 2, nEmbd: 32, nHead: 4, nKvHead: 2, headDim: 16, seed: 4, config: { final_logit_softcapping: 1 } });
   writeFileSync(path.join(workspace, 'samples', 'capitals.txt'), `${TEXTS.join('\n')}\n`);
-  session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'attribution' });
+  return { trust: 'trust' };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 function runCli(model: string, text: string): { logitDiff: number; components: { name: string; value: number }[]; heads: number[][] } {
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
-  try {
-    const out = path.join(outDir, 'attribution.json');
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'attribution', '--model', model, '--text', text,
-      '--target', 'Paris', '--contrast', 'London', '--json', out], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
-    return JSON.parse(readFileSync(out, 'utf8'));
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  return runCliJson(['attribution', '--model', model, '--text', text, '--target', 'Paris', '--contrast', 'London']);
 }
 
 async function answerModelTargetContrast(model: string): Promise<void> {
+  const { session } = file;
   await session.pickQuickItem('Logit Attribution — model', /Enter a Hugging Face id or a folder path/);
   await session.answerInputBox('Logit Attribution — model', model);
   await session.answerInputBox('Logit Attribution — target', 'Paris');
@@ -55,7 +35,8 @@ async function answerModelTargetContrast(model: string): Promise<void> {
 }
 
 test('GPT-2: right-click a .txt file → Logit Attribution…; a word of several tokens is refused as typed; the check sum equals the CLI\'s', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.explorerContextMenu('samples/capitals.txt', 'Logit Attribution…');
     await session.pickQuickItem('Logit Attribution — model', /Enter a Hugging Face id or a folder path/);
     await session.answerInputBox('Logit Attribution — model', models.gpt2);
@@ -81,7 +62,8 @@ test('GPT-2: right-click a .txt file → Logit Attribution…; a word of several
 });
 
 test('Gemma-2: right-click a .sentences file; the panel says the attribution is to the logit before the softcap', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.explorerContextMenu('samples/him-her.sentences', 'Logit Attribution…');
     await answerModelTargetContrast(models.gemma2);
     const panel = await session.webview('section.ml-card[data-card="heads"] svg');

@@ -1,20 +1,17 @@
 // Cancelling a long run from the progress notification: the run stops, the panel says so, and
 // nothing is shown as a result. Also a contrast cancelled while its 40,000 sentences are being
 // tokenized, followed by a run that works.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { LONG, makeWorkspace, VsCodeSession } from './harness';
+import { LONG, sessionForFile } from './harness';
 import { writeLargeInputs } from './fixtures';
 
-let session: VsCodeSession;
-let workspace: string;
 let inputs: ReturnType<typeof writeLargeInputs>;
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('cancel', (workspace) => {
   // 600 words: 179,700 pairs × 100,000 permutations is minutes of work, far longer than the test.
   inputs = writeLargeInputs(workspace, 200);
   const modelDir = path.join(workspace, 'models', 'tiny-gpt2');
@@ -24,29 +21,22 @@ before(async () => {
   writeFileSync(path.join(workspace, 'many.sentences'), `[him]\n${group('him')}\n[her]\n${group('her')}\n`);
   // The run after the cancelled one, at the top level (no folder to expand in the explorer).
   copyFileSync(path.join(workspace, 'samples', 'him-her.sentences'), path.join(workspace, 'him-her.sentences'));
-  session = await VsCodeSession.start({
-    workspace, trust: 'trust', name: 'cancel', settings: { 'mechlens.permutations': 100000, 'mechlens.contrast.defaultModel': modelDir },
-  });
+  return { trust: 'trust', settings: { 'mechlens.permutations': 100000, 'mechlens.contrast.defaultModel': modelDir } };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 async function startLargeRun(): Promise<void> {
+  const { session } = file;
   await session.closeAllEditors();
   await session.explorerContextMenu('large.words', 'Compare Embeddings…');
-  for (const [side, file] of [['A', inputs.a], ['B', inputs.b]] as const) {
+  for (const [side, source] of [['A', inputs.a], ['B', inputs.b]] as const) {
     await session.pickQuickItem(`source ${side}`, /Enter a source spec/, 'Enter a source spec');
-    await session.answerInputBox(`source ${side}`, `vectors:${file}`);
+    await session.answerInputBox(`source ${side}`, `vectors:${source}`);
   }
 }
 
 test('Cancel in the progress notification stops a long comparison', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await startLargeRun();
     const progress = session.notification(/MechLens: comparing large\.words/).first();
     await progress.waitFor({ state: 'visible', timeout: LONG });
@@ -61,7 +51,8 @@ test('Cancel in the progress notification stops a long comparison', async (t) =>
 });
 
 test('closing the panel during a run cancels it', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await startLargeRun();
     await session.notification(/permutation/i).first().waitFor({ state: 'visible', timeout: LONG });
     const tab = session.tab(/large\.words/).first();
@@ -74,9 +65,10 @@ test('closing the panel during a run cancels it', async (t) => {
 });
 
 /** Contrast Sentence Groups… from the explorer: default model, test and correction; hook blocks.1.mlp.hook_pre (128 neurons). */
-async function startContrast(file: string): Promise<void> {
+async function startContrast(sentences: string): Promise<void> {
+  const { session } = file;
   await session.closeAllEditors();
-  await session.explorerContextMenu(file, 'Contrast Sentence Groups…');
+  await session.explorerContextMenu(sentences, 'Contrast Sentence Groups…');
   await session.acceptQuickPick('Contrast — model');
   await session.pickQuickItem('Contrast — hook point', /^blocks\.1\.mlp\.hook_pre$/, 'blocks.1.mlp.hook_pre');
   await session.acceptQuickPick('Contrast — t-test');
@@ -84,7 +76,8 @@ async function startContrast(file: string): Promise<void> {
 }
 
 test('Cancel while the tokenizer works stops a contrast run; the next contrast works', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await startContrast('many.sentences');
     const progress = session.notification(/MechLens: contrasting many\.sentences/).first();
     await progress.waitFor({ state: 'visible', timeout: LONG });

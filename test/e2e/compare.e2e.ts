@@ -1,43 +1,29 @@
 // Job 1 in real VS Code, in a trusted workspace: right-click a word list, answer the two source
 // quick picks, and check the panel against the CLI's result for the same inputs.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { assertShownValue, LONG, makeWorkspace, runCliJson, VsCodeSession, writeWorkspaceSettings } from './harness';
+import { assertShownValue, LONG, runCliJson, sessionForFile, writeWorkspaceSettings } from './harness';
 import { writeBadVectorFile, writeVectorFiles, type VectorFiles } from './fixtures';
 
 const wordList = 'samples/space-furniture-fruit.words';
-let session: VsCodeSession;
-let workspace: string;
 let vectors: VectorFiles;
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('compare', (workspace) => {
   vectors = writeVectorFiles(workspace, path.join(workspace, wordList));
   // Trusted, so this workspace setting applies: source A's picker offers it first (restricted.e2e.ts checks the opposite).
   writeWorkspaceSettings(workspace, { 'mechlens.defaultSources.a': `vectors:${vectors.a}` });
-  session = await VsCodeSession.start({
-    workspace,
-    trust: 'trust',
-    name: 'compare',
-    settings: { 'mechlens.permutations': 1000, 'mechlens.seed': 0 },
-  });
+  return { trust: 'trust', settings: { 'mechlens.permutations': 1000, 'mechlens.seed': 0 } };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = <T>(t: TestContext, body: () => Promise<T>): Promise<T> => session.guard(t.name, body);
 
 /** Starts job 1 from the explorer and answers both source pickers with typed `vectors:` specs. */
 async function compareFromExplorer(a: string, b: string): Promise<void> {
+  const { session } = file;
   await session.explorerContextMenu(wordList, 'Compare Embeddings…');
-  for (const [side, file] of [['A', a], ['B', b]] as const) {
+  for (const [side, source] of [['A', a], ['B', b]] as const) {
     await session.pickQuickItem(`source ${side}`, /Enter a source spec/, 'Enter a source spec');
-    await session.answerInputBox(`source ${side}`, `vectors:${file}`);
+    await session.answerInputBox(`source ${side}`, `vectors:${source}`);
   }
 }
 
@@ -47,12 +33,14 @@ interface CliCompare {
 }
 
 function runCli(a: string, b: string, permutations = 1000): CliCompare {
+  const { workspace } = file;
   return runCliJson<CliCompare>(['compare', '--words', path.join(workspace, wordList), '--a', `vectors:${a}`, '--b', `vectors:${b}`,
     '--permutations', String(permutations), '--seed', '0']);
 }
 
 test('Compare Embeddings… from the explorer shows both heatmaps and the CLI\'s RSA', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.closeAllEditors();
     await session.explorerContextMenu(wordList, 'Compare Embeddings…');
     const rowsA = await session.quickPickLabels('source A');
@@ -87,7 +75,8 @@ test('Compare Embeddings… from the explorer shows both heatmaps and the CLI\'s
 });
 
 test('hovering a heatmap cell shows both words and both similarities', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
     const overlay = panel.locator('section.ml-card[data-space="a"] rect.overlay');
     const box = await overlay.boundingBox();
@@ -105,8 +94,8 @@ test('hovering a heatmap cell shows both words and both similarities', async (t)
     assert.match(text, /^B: .+: -?\d\.\d+$/m, `tooltip lacks the similarity in B: ${text}`);
     assert.match(text, /^space × furniture$/m, `tooltip lacks the categories: ${text}`);
 
-    const file = await session.screenshot('vscode-compare.png');
-    assert.ok(readFileSync(file).length > 10_000, 'screenshot is suspiciously small');
+    const shot = await session.screenshot('vscode-compare.png');
+    assert.ok(readFileSync(shot).length > 10_000, 'screenshot is suspiciously small');
 
     const rsa = panel.locator('section.ml-card[data-card="rsa"]');
     await rsa.evaluate((card) => card.scrollIntoView({ block: 'center' }));
@@ -115,7 +104,8 @@ test('hovering a heatmap cell shows both words and both similarities', async (t)
 });
 
 test('Run again from the panel\'s Run settings re-runs job 1 in the same panel with the new permutation count', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     const panel = await session.webview('section.ml-rerun-controls vscode-button.ml-rerun-run');
     const tabs = await session.page.locator('.tab').count();
     await panel.locator('[data-param="permutations"] input').fill('200');
@@ -139,17 +129,10 @@ test('Run again from the panel\'s Run settings re-runs job 1 in the same panel w
 });
 
 test('Save run writes a .mechlens.json that reopens from the explorer with the same result', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session, workspace } = file;
     const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
-    await panel.locator('vscode-button', { hasText: 'Save run' }).click();
-    // code-server's save dialog is VS Code's simple file dialog: a quick input holding the path.
-    const input = session.quickInput().locator('.quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    await session.page.waitForFunction(
-      "document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('.mechlens.json')", undefined, { timeout: LONG });
-    const savedPath = await input.inputValue();
-    await input.press('Enter');
-    await session.notification(/MechLens: saved .*\.mechlens\.json/).waitFor({ state: 'visible', timeout: LONG });
+    const savedPath = await session.saveRunFromPanel(panel);
     const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as CliCompare;
     const cli = runCli(vectors.a, vectors.b);
     assert.equal(saved.rsa.pearson, cli.rsa.pearson, 'the saved run\'s RSA differs from the CLI\'s');
@@ -165,7 +148,8 @@ test('Save run writes a .mechlens.json that reopens from the explorer with the s
 });
 
 test('the MechLens side bar lists the saved run and the vector catalog', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.page.locator('.part.activitybar .action-item a[aria-label^="MechLens"]').first().click();
     const sidebar = session.page.locator('.part.sidebar');
     await sidebar.locator('.pane-header', { hasText: /Runs/i }).waitFor({ state: 'visible', timeout: LONG });
@@ -182,7 +166,8 @@ test('the MechLens side bar lists the saved run and the vector catalog', async (
 });
 
 test('a broken vector file gives an error that names the file and the line', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session, workspace } = file;
     const bad = writeBadVectorFile(workspace);
     await session.closeAllEditors();
     await compareFromExplorer(bad, vectors.b);

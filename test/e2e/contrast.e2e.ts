@@ -1,54 +1,31 @@
 // Job 5 in real VS Code on a generated checkpoint: right-click the sample sentence set →
 // Contrast Sentence Groups…, answer model / hook / test / correction, and check the panel
 // against the CLI's result for the same inputs.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { runCliJson, sessionForFile } from './harness';
 
 const sentences = 'samples/him-her.sentences';
 const hook = 'blocks.1.mlp.hook_pre';
-let session: VsCodeSession;
-let workspace: string;
 let modelDir: string;
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('contrast', (workspace) => {
   modelDir = path.join(workspace, 'models', 'tiny-gpt2');
   // The real GPT-2 tokenizer with random weights: 2 layers, 32 dims, 128 MLP neurons.
   writeRandomGpt2Checkpoint(modelDir, { nLayer: 2, nEmbd: 32, nHead: 2, seed: 3 });
-  session = await VsCodeSession.start({
-    workspace, trust: 'trust', name: 'contrast', settings: { 'mechlens.contrast.defaultModel': modelDir },
-  });
+  return { trust: 'trust', settings: { 'mechlens.contrast.defaultModel': modelDir } };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 function runCli(): { significant: number[]; t: number[] } {
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
-  try {
-    const out = path.join(outDir, 'contrast.json');
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'contrast',
-      '--sentences', path.join(workspace, sentences), '--model', modelDir, '--hook', hook,
-      '--test', 'student', '--correction', 'bonferroni', '--json', out], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
-    return JSON.parse(readFileSync(out, 'utf8'));
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  return runCliJson(['contrast', '--sentences', path.join(file.workspace, sentences), '--model', modelDir, '--hook', hook,
+    '--test', 'student', '--correction', 'bonferroni']);
 }
 
 test('Contrast Sentence Groups… on a generated checkpoint shows the CLI\'s significant neurons', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.explorerContextMenu(sentences, 'Contrast Sentence Groups…');
     await session.acceptQuickPick('Contrast — model');
     await session.pickQuickItem('Contrast — hook point', new RegExp(`^${hook.replace(/\./g, '\\.')}$`), hook);

@@ -1,32 +1,22 @@
 // Vocabulary diagnostics in real VS Code: with mechlens.diagnostics.vocabulary pointing at a generated
 // checkpoint (the real GPT-2 tokenizer), a word list's multi-token words are underlined and listed
 // in Problems with their pieces, and the quick fix "Use the lower-cased form" (Ctrl+.) edits the line.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { LONG, makeWorkspace, VsCodeSession } from './harness';
+import { LONG, sessionForFile } from './harness';
 
-let session: VsCodeSession;
-let workspace: string;
-
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('diagnostics', (workspace) => {
   const modelDir = path.join(workspace, 'models', 'tiny-gpt2');
   writeRandomGpt2Checkpoint(modelDir, { nLayer: 1, nEmbd: 16, nHead: 2, seed: 3 });
   writeFileSync(path.join(workspace, 'samples', 'tokens.words'), '[fruit]\npear\nAPPLE\ncantaloupe\n');
-  session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'diagnostics', settings: { 'mechlens.diagnostics.vocabulary': modelDir } });
+  return { trust: 'trust', settings: { 'mechlens.diagnostics.vocabulary': modelDir } };
 });
 
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
-
-test('words that are several tokens are listed in Problems with their pieces', (t) => onFailure(t, async () => {
+test('words that are several tokens are listed in Problems with their pieces', (t) => file.onFailure(t, async () => {
+  const { session } = file;
   const row = await session.explorerItem('samples/tokens.words');
   await row.dblclick();
   await session.tab('tokens.words').waitFor({ state: 'visible' });
@@ -40,7 +30,8 @@ test('words that are several tokens are listed in Problems with their pieces', (
   await session.waitForLog(/Diagnostics: checking word lists and sentence sets against tiny-gpt2 \(tokenizer\)/);
 }));
 
-test('the quick fix replaces the word with its lower-cased single-token form', (t) => onFailure(t, async () => {
+test('the quick fix replaces the word with its lower-cased single-token form', (t) => file.onFailure(t, async () => {
+  const { session } = file;
   await session.page.locator('.monaco-editor .view-line', { hasText: /APPLE/ }).first().click();
   await session.page.keyboard.press('Control+.');
   const fix = session.page.locator('.action-widget .monaco-list-row', { hasText: 'Use the lower-cased form "apple" (one token)' });

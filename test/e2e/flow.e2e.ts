@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { assertShownValue, LONG, runCliJson, sessionForFile } from './harness';
+import { assertShownP, assertShownValue, LONG, runCliJson, sessionForFile } from './harness';
 import { writeLargeInputs, writeVectorFiles, type VectorFiles } from './fixtures';
 
 const wordList = 'samples/space-furniture-fruit.words';
@@ -34,6 +34,15 @@ async function compareLocal(words: string, a: string, b: string): Promise<void> 
 
 const spaceTitle = /space-a\.txt vs space-b\.txt/;
 const largeTitle = /large-a\.txt vs large-b\.txt/;
+
+/** Compare Embeddings… of the sample word list with space-a.txt and space-b.txt, alone in one drawn panel. */
+async function showSpaceComparison(): Promise<void> {
+  const { session } = file;
+  await session.closeAllEditors();
+  await compareLocal(wordList, 'space-a.txt', 'space-b.txt');
+  await session.webview('section.ml-card[data-space="b"] svg.ml-heatmap-svg');
+  assert.equal(await session.tab(spaceTitle).count(), 1);
+}
 
 interface CliCompare {
   rsa: { pearson: number; spearman: number; pValue: number | null };
@@ -64,10 +73,7 @@ test('a vector file given as the word list is refused at once, with the offer to
 test('running the same job on the same input again shows it in the same panel', async (t) => {
   await file.onFailure(t, async () => {
     const { session } = file;
-    await session.closeAllEditors();
-    await compareLocal(wordList, 'space-a.txt', 'space-b.txt');
-    await session.webview('section.ml-card[data-space="b"] svg.ml-heatmap-svg');
-    assert.equal(await session.tab(spaceTitle).count(), 1);
+    await showSpaceComparison();
 
     await compareLocal(wordList, 'space-a.txt', 'space-b.txt');
     await session.waitForLog(/Compare finished[\s\S]*Showing the run in the open panel "space-a\.txt vs space-b\.txt[^"]*" \(mechlens\.newPanelPerRun is off\)[\s\S]*Compare finished/);
@@ -134,7 +140,7 @@ test('Cancel in the panel\'s progress box, then Run again: the same run complete
     assertShownValue(await rsa.locator('[data-stat="pearson"]').innerText(), cli.rsa.pearson, 'RSA Pearson r after Run again');
     assertShownValue(await rsa.locator('[data-stat="spearman"]').innerText(), cli.rsa.spearman, 'RSA Spearman ρ after Run again');
     assert.ok(cli.rsa.pValue !== null);
-    assertShownValue((await rsa.locator('[data-stat="pValue"]').innerText()).replace(/^\s*[<≤]\s*/, ''), cli.rsa.pValue, `permutation p after Run again (${permutations} permutations)`);
+    assertShownP(await rsa.locator('[data-stat="pValue"]').innerText(), cli.rsa.pValue, `permutation p after Run again (${permutations} permutations)`);
     await session.waitForLog(/Run cancelled from the panel[\s\S]*Compare cancelled[\s\S]*Running "large-a\.txt vs large-b\.txt[^"]*" again from the panel[\s\S]*Compare finished/);
   });
 });
@@ -142,10 +148,7 @@ test('Cancel in the panel\'s progress box, then Run again: the same run complete
 test('with mechlens.newPanelPerRun on, the same run opens a panel of its own', async (t) => {
   await file.onFailure(t, async () => {
     const { session } = file;
-    await session.closeAllEditors();
-    await compareLocal(wordList, 'space-a.txt', 'space-b.txt');
-    await session.webview('section.ml-card[data-space="b"] svg.ml-heatmap-svg');
-    assert.equal(await session.tab(spaceTitle).count(), 1);
+    await showSpaceComparison();
     await session.setBooleanSetting('mechlens.newPanelPerRun', 'New Panel Per Run', true);
     await compareLocal(wordList, 'space-a.txt', 'space-b.txt');
     await session.tab(spaceTitle).nth(1).waitFor({ state: 'visible', timeout: LONG });

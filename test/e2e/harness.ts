@@ -91,28 +91,33 @@ export interface FileSession {
 
 /**
  * One VS Code session for the tests of a file: before them, a workspace from `makeWorkspace`
- * that `prepare` fills and returns the session's options for; after them, the session closed and
- * the workspace removed.
+ * that `prepare` fills and returns the session's options for, then the session started and
+ * `started` run on it; after them, the session closed and the workspace removed. Node 20 starts a
+ * file's top-level before hook as soon as it is registered: `prepare` runs before this function
+ * returns (it cannot use the returned object; it gets the workspace), and another top-level
+ * before() would run beside this one, without the session: put such work in `started`.
  */
-export function sessionForFile(name: string, prepare: (workspace: string) => Omit<SessionOptions, 'workspace' | 'name'>): FileSession {
+export function sessionForFile(name: string, prepare: (workspace: string) => Omit<SessionOptions, 'workspace' | 'name'>,
+  started?: (session: VsCodeSession) => Promise<void>): FileSession {
   let session: VsCodeSession | undefined;
   let workspace: string | undefined;
   before(async () => {
     workspace = makeWorkspace();
     session = await VsCodeSession.start({ ...prepare(workspace), workspace, name });
+    await started?.(session);
   });
   after(async () => {
     await session?.close();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
-  const started = <T>(value: T | undefined): T => {
+  const ready = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error(`the ${name} session did not start; see the before hook's error`);
     return value;
   };
   return {
-    get session() { return started(session); },
-    get workspace() { return started(workspace); },
-    onFailure: (t, body) => started(session).guard(t.name, body),
+    get session() { return ready(session); },
+    get workspace() { return ready(workspace); },
+    onFailure: (t, body) => ready(session).guard(t.name, body),
   };
 }
 
@@ -129,13 +134,22 @@ export function runCliJson<T>(args: readonly string[]): T {
   }
 }
 
-/** Asserts that the number a panel shows is `expected` rounded to the digits shown. */
+/**
+ * Asserts that the number a panel shows is `expected` rounded to the digits shown (in exponent
+ * notation, to the mantissa's digits). A bound such as "< 0.001" is not a number: strip it first.
+ */
 export function assertShownValue(shown: string, expected: number, what: string): void {
-  const text = shown.replace('−', '-').trim();
+  const text = shown.replace(/\u2212/g, '-').trim();
   const value = Number(text);
   assert.ok(Number.isFinite(value), `${what}: "${shown}" is not a number`);
-  const decimals = text.includes('.') ? text.split('.')[1].length : 0;
-  assert.ok(Math.abs(value - expected) <= 0.5 * 10 ** -decimals + 1e-12, `${what}: panel shows ${shown}, CLI says ${expected}`);
+  const [mantissa, exponent = '0'] = text.split(/e/i);
+  const decimals = mantissa.includes('.') ? mantissa.split('.')[1].length : 0;
+  assert.ok(Math.abs(value - expected) <= 0.5 * 10 ** (Number(exponent) - decimals) + 1e-12, `${what}: panel shows ${shown}, CLI says ${expected}`);
+}
+
+/** `assertShownValue` for a p value, which the panel may show as a bound ("< 0.001", "≤ 0.01"): the bound's number. */
+export function assertShownP(shown: string, expected: number, what: string): void {
+  assertShownValue(shown.replace(/^\s*[<≤]\s*/, ''), expected, what);
 }
 
 const quietSettings: Record<string, unknown> = {
@@ -439,6 +453,23 @@ export class VsCodeSession {
     const frame = this.page.frameLocator('iframe.webview.ready:visible').first().frameLocator('iframe#active-frame');
     await frame.locator(readySelector).first().waitFor({ state: 'visible', timeout });
     return frame;
+  }
+
+  /**
+   * Saves the run shown in `panel` with its Save run button, accepting the default .mechlens.json
+   * name in the save dialog (code-server's simple file dialog, a quick input holding the path), and
+   * returns the saved file's path once MechLens says it saved it.
+   */
+  async saveRunFromPanel(panel: FrameLocator): Promise<string> {
+    await panel.locator('vscode-button', { hasText: 'Save run' }).click();
+    const input = this.quickInput().locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await this.page.waitForFunction(
+      "document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('.mechlens.json')", undefined, { timeout: LONG });
+    const savedPath = await input.inputValue();
+    await input.press('Enter');
+    await this.notification(/MechLens: saved .*\.mechlens\.json/).waitFor({ state: 'visible', timeout: LONG });
+    return savedPath;
   }
 
   /** The notification toasts that contain `text`. */

@@ -4,51 +4,31 @@
 // picked, and the token hover. A Llama-style checkpoint (grouped-query attention, a BOS its tokenizer
 // adds): the palette's repeat-random probe with N and seed, the model entered as a folder; the panel's
 // tokens and scores equal the CLI's probe. Screenshots: vscode-heads.png, vscode-heads-llama.png.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeRandomCheckpoint, writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import type { HeadsResult } from '../../src/protocol/result';
-import { makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { runCliJson, sessionForFile, type VsCodeSession } from './harness';
 
 const textsFile = 'texts/names.sentences';
 const texts = ['When Mary and John went to the store, John gave a drink to {Mary}', 'The cat sat on the mat and the cat slept'];
-let session: VsCodeSession;
-let workspace: string;
 let gpt2: string;
 let llama: string;
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('heads', (workspace) => {
   gpt2 = path.join(workspace, 'models', 'tiny-gpt2');
   llama = path.join(workspace, 'models', 'tiny-llama');
   writeRandomGpt2Checkpoint(gpt2, { nLayer: 2, nEmbd: 32, nHead: 2, seed: 3 });
   writeRandomCheckpoint(llama, { family: 'llama', nLayer: 2, nEmbd: 32, nHead: 4, nKvHead: 2, seed: 4 });
   mkdirSync(path.join(workspace, 'texts'));
   writeFileSync(path.join(workspace, textsFile), `# two texts with repeated names\n[names]\n${texts.join('\n')}\n\n`);
-  session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'heads', settings: { 'mechlens.contrast.defaultModel': gpt2 } });
+  return { trust: 'trust', settings: { 'mechlens.contrast.defaultModel': gpt2 } };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 function runCli(args: string[]): HeadsResult {
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-heads-'));
-  try {
-    const out = path.join(outDir, 'heads.json');
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'heads', ...args, '--json', out], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `CLI failed: ${r.stderr}`);
-    return JSON.parse(readFileSync(out, 'utf8')) as HeadsResult;
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  return runCliJson<HeadsResult>(['heads', ...args]);
 }
 
 type Frame = Awaited<ReturnType<VsCodeSession['webview']>>;
@@ -66,7 +46,8 @@ async function assertPanelMatches(panel: Frame, cli: HeadsResult): Promise<void>
 }
 
 test('right-click a .sentences file → Attention Heads…: the maps and top heads equal the CLI\'s on the same texts; a head opens with its tokens', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.closeAllEditors();
     await session.explorerContextMenu(textsFile, 'Attention Heads…');
     await session.acceptQuickPick('Attention Heads — model');
@@ -89,7 +70,8 @@ test('right-click a .sentences file → Attention Heads…: the maps and top hea
 });
 
 test('palette → Attention Heads… → repeated random tokens on a Llama-style checkpoint (GQA, BOS): the panel\'s probe equals the CLI\'s', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.closeAllEditors();
     await session.runCommand('MechLens: Attention Heads…');
     await session.pickQuickItem('Attention Heads — input', /Repeated random tokens/);

@@ -3,53 +3,32 @@
 // a target word, and "Logit Lens on Selection" on a Llama 3-style model (GQA, <|begin_of_text|>).
 // Each panel is checked against the CLI's JSON for the same texts: the title, one cell per (layer,
 // token) showing the top token, the target row's ranks, and a hover tooltip listing the top k.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import type { LensResult } from '../../src/protocol/lens';
 import { writeRandomCheckpoint, writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { runCliJson, sessionForFile } from './harness';
 
-let session: VsCodeSession;
-let workspace: string;
 let gpt2: string;
 let llama: string;
 const sentences = ['The Eiffel Tower is in the city of', 'I saw {him} at the station'];
 const plain = ['The Eiffel Tower is in the city of', 'I saw him at the station'];
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('lens', (workspace) => {
   gpt2 = path.join(workspace, 'models', 'tiny-gpt2');
   llama = path.join(workspace, 'models', 'tiny-llama');
   writeRandomGpt2Checkpoint(gpt2, { nLayer: 2, nEmbd: 32, nHead: 2, seed: 3 });
   writeRandomCheckpoint(llama, { family: 'llama', nLayer: 2, nEmbd: 32, nHead: 4, nKvHead: 2, seed: 4 });
   writeFileSync(path.join(workspace, 'probe.sentences'), `# two probes\n[places]\n${sentences[0]}\n\n[people]\n${sentences[1]}\n`);
   writeFileSync(path.join(workspace, 'probe.txt'), `${plain.join('\n')}\n`);
-  session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'lens' });
+  return { trust: 'trust' };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 function runCli(model: string, texts: string[], target?: string): LensResult {
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-lens-'));
-  try {
-    const out = path.join(outDir, 'lens.json');
-    const args = ['lens', '--model', model, ...texts.flatMap((t) => ['--text', t]), ...(target ? ['--target', target] : []), '--json', out];
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
-    return JSON.parse(readFileSync(out, 'utf8')) as LensResult;
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  return runCliJson<LensResult>(['lens', '--model', model, ...texts.flatMap((t) => ['--text', t]), ...(target ? ['--target', target] : [])]);
 }
 
 const show = (s: string) => s.replace(/ /g, '␣').replace(/\n/g, '⏎');
@@ -57,6 +36,7 @@ const show = (s: string) => s.replace(/ /g, '␣').replace(/\n/g, '⏎');
 const prob = (p: number) => (p >= 0.001 || p === 0 ? p.toFixed(4) : p.toExponential(2));
 
 async function assertPanelEqualsCli(panel: FrameLocator, cli: LensResult): Promise<void> {
+  const { session } = file;
   const text = cli.texts[0];
   assert.equal((await panel.locator('h1').innerText()).trim(), cli.title);
   assert.equal(await panel.locator('.ml-lens-grid g.cell').count(), cli.nLayer * text.tokens.length, 'one cell per layer and token');
@@ -82,7 +62,8 @@ async function assertPanelEqualsCli(panel: FrameLocator, cli: LensResult): Promi
 }
 
 test('right-click a .sentences file → Logit Lens… on GPT-2 with a target: the panel equals the CLI', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.explorerContextMenu('probe.sentences', 'Logit Lens…');
     await session.pickQuickItem('Logit Lens — model', /Enter a Hugging Face id or a folder path/);
     await session.answerInputBox('Logit Lens — model', gpt2);
@@ -98,7 +79,8 @@ test('right-click a .sentences file → Logit Lens… on GPT-2 with a target: th
 });
 
 test('Logit Lens on Selection on a Llama-style model: BOS added, the panel equals the CLI', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await (await session.explorerItem('probe.txt')).dblclick();
     await session.page.locator('.monaco-editor .view-lines').first().click();
     await session.page.keyboard.press('Control+Home');

@@ -2,62 +2,37 @@
 // model B (a generated GPT-2 checkpoint with the real tokenizer), L, leading space and K with the
 // notebook's defaults, and check the panel against the CLI's result for the same inputs: the title,
 // the table rows, the heatmap cells, the RSA value, a tooltip; then run it again from the panel.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MatchResult } from '../../src/protocol/result';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { writeMatchVectors } from '../helpers/match-vocabulary';
-import { LONG, makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { assertShownValue, LONG, runCliJson, sessionForFile } from './harness';
 
 const vectorFile = 'vectors/word2vec-small.txt';
-let session: VsCodeSession;
-let workspace: string;
+let vectorPath: string;
 let modelDir: string;
 let cli: MatchResult;
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('match', (workspace) => {
   writeMatchVectors(path.join(workspace, 'vectors'));
+  vectorPath = path.join(workspace, vectorFile);
   modelDir = path.join(workspace, 'models', 'tiny-gpt2');
   writeRandomGpt2Checkpoint(modelDir, { nLayer: 2, nEmbd: 32, nHead: 2, seed: 5 });
   cli = runCli(6, 100);
-  session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'match', settings: { 'mechlens.permutations': 1000, 'mechlens.seed': 0 } });
+  return { trust: 'trust', settings: { 'mechlens.permutations': 1000, 'mechlens.seed': 0 } };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 function runCli(length: number, count: number): MatchResult {
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
-  try {
-    const out = path.join(outDir, 'match.json');
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'match',
-      '--a', `vectors:${path.join(workspace, vectorFile)}`, '--b', `model:${modelDir}#embed`, '--length', String(length), '--count', String(count),
-      '--permutations', '1000', '--seed', '0', '--no-map', '--json', out], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
-    return JSON.parse(readFileSync(out, 'utf8')) as MatchResult;
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
-}
-
-/** The number shown is the CLI's number rounded to the digits shown. */
-function assertShownValue(shown: string, expected: number, what: string): void {
-  const text = shown.replace('−', '-').trim();
-  const decimals = text.includes('.') ? text.split('.')[1].length : 0;
-  assert.ok(Math.abs(Number(text) - expected) <= 0.5 * 10 ** -decimals + 1e-12, `${what}: panel shows ${shown}, CLI says ${expected}`);
+  return runCliJson<MatchResult>(['match', '--a', `vectors:${vectorPath}`, '--b', `model:${modelDir}#embed`,
+    '--length', String(length), '--count', String(count), '--permutations', '1000', '--seed', '0', '--no-map']);
 }
 
 test('Match Vocabularies… on a word2vec file shows the CLI\'s matches, heatmaps and RSA', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.explorerContextMenu(vectorFile, 'Match Vocabularies…');
     await session.pickQuickItem('Match Vocabularies — model B', /Enter a Hugging Face id/, 'Enter a Hugging Face id');
     await session.answerInputBox('Match Vocabularies — model B', modelDir);
@@ -92,7 +67,8 @@ test('Match Vocabularies… on a word2vec file shows the CLI\'s matches, heatmap
 });
 
 test('hovering a heatmap cell shows both words and both similarities; hovering a row marks its cell', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
     const items = cli.compare!.items;
     const overlay = panel.locator('section.ml-card[data-space="a"] rect.overlay');
@@ -116,7 +92,8 @@ test('hovering a heatmap cell shows both words and both similarities; hovering a
 });
 
 test('Run again from the panel with K = 30 shows the CLI\'s result for K = 30 in the same tab', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     const panel = await session.webview('.ml-match[data-rendered="true"]');
     await panel.locator('[data-param="count"] input').fill('30');
     await panel.locator('.ml-rerun-run').click();
@@ -130,17 +107,10 @@ test('Run again from the panel with K = 30 shows the CLI\'s result for K = 30 in
 });
 
 test('Save run writes a .mechlens.json that reopens from the explorer as the same match panel, without Run again', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session, workspace } = file;
     const panel = await session.webview('.ml-match[data-rendered="true"]');
-    await panel.locator('vscode-button', { hasText: 'Save run' }).click();
-    // code-server's save dialog is VS Code's simple file dialog: a quick input holding the path.
-    const input = session.quickInput().locator('.quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    await session.page.waitForFunction(
-      "document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('.mechlens.json')", undefined, { timeout: LONG });
-    const savedPath = await input.inputValue();
-    await input.press('Enter');
-    await session.notification(/MechLens: saved .*\.mechlens\.json/).waitFor({ state: 'visible', timeout: LONG });
+    const savedPath = await session.saveRunFromPanel(panel);
     const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as MatchResult;
     assert.equal(saved.job, 'match');
     assert.equal(saved.matches.length, 30);

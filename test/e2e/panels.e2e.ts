@@ -2,17 +2,14 @@
 // own result, the extension host still answers hovers and runs a new job while they are open, and
 // closing them releases their webviews. The extension host's resident memory is read from /proc
 // before, with ten open, and after closing, and printed (not asserted: see the test).
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LONG, makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { LONG, runCliJson, sessionForFile } from './harness';
 import { writeLargeInputs } from './fixtures';
 
 const PANELS = 10;
-let session: VsCodeSession;
-let workspace: string;
 let inputs: ReturnType<typeof writeLargeInputs>;
 interface SavedCompare { title: string; items: string[]; rsa: { pearson: number } }
 let saved: SavedCompare;
@@ -20,35 +17,23 @@ let saved: SavedCompare;
 const runFile = (i: number) => `run-${String(i).padStart(2, '0')}.mechlens.json`;
 const panelTitle = (i: number) => `Panel ${i} of ${PANELS}`;
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('panels', (workspace) => {
   // 20 words per category, 3 categories: 60 × 60 heatmaps, so ten panels hold 72,000 heatmap cells.
   inputs = writeLargeInputs(workspace, 20);
-  const out = path.join(workspace, 'base.json');
-  const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'compare',
-    '--words', inputs.wordsFile, '--a', `vectors:${inputs.a}`, '--b', `vectors:${inputs.b}`,
-    '--permutations', '200', '--seed', '0', '--json', out], { encoding: 'utf8' });
-  assert.equal(cli.status, 0, `CLI failed: ${cli.stderr}`);
-  saved = JSON.parse(readFileSync(out, 'utf8')) as SavedCompare;
-  rmSync(out);
+  saved = runCliJson<SavedCompare>(['compare', '--words', inputs.wordsFile, '--a', `vectors:${inputs.a}`, '--b', `vectors:${inputs.b}`,
+    '--permutations', '200', '--seed', '0']);
   // Ten saved runs of the same analysis, told apart by their titles.
   for (let i = 1; i <= PANELS; i++) writeFileSync(path.join(workspace, runFile(i)), JSON.stringify({ ...saved, title: panelTitle(i) }));
-  session = await VsCodeSession.start({
-    workspace, trust: 'trust', name: 'panels',
+  return {
+    trust: 'trust',
     // Every double-click opens its own tab (no preview tab replaced by the next file).
     settings: { 'workbench.editor.enablePreview': false, 'mechlens.permutations': 200, 'mechlens.seed': 0 },
-  });
+  };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 /** Resident memory (KiB) of the extension host under this session's code-server, from /proc. */
 function extensionHostRssKiB(): number {
+  const { session } = file;
   const root = session.serverPid;
   assert.ok(root, 'code-server has no pid');
   const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
@@ -72,10 +57,11 @@ function extensionHostRssKiB(): number {
 }
 
 /** The webview iframes in the workbench, visible or not (an open panel keeps its own). */
-const webviewFrames = () => session.page.locator('iframe.webview').count();
+const webviewFrames = () => file.session.page.locator('iframe.webview').count();
 
 test('ten saved runs open at once, each renders its own result, the extension host stays responsive, and closing releases them', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session, workspace } = file;
     if (!existsSync('/proc/self/status')) { t.skip('needs /proc to read the extension host\'s memory'); return; }
     await session.closeAllEditors();
     const before = extensionHostRssKiB();
@@ -111,9 +97,9 @@ test('ten saved runs open at once, each renders its own result, the extension ho
     assert.equal((await tipTitle.innerText()).trim(), `${saved.items[0]} × ${saved.items[1]}`);
 
     await session.explorerContextMenu(path.relative(workspace, inputs.wordsFile), 'Compare Embeddings…');
-    for (const [side, file] of [['A', inputs.a], ['B', inputs.b]] as const) {
+    for (const [side, source] of [['A', inputs.a], ['B', inputs.b]] as const) {
       await session.pickQuickItem(`source ${side}`, /Enter a source spec/, 'Enter a source spec');
-      await session.answerInputBox(`source ${side}`, `vectors:${file}`);
+      await session.answerInputBox(`source ${side}`, `vectors:${source}`);
     }
     // The new panel opens beside the tenth, so two webviews are visible: find it by its title (the
     // saved runs are titled "Panel i of 10").

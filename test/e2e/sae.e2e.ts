@@ -1,55 +1,35 @@
 // SAE features in real VS Code: right-click a .txt file → SAE Features…, enter a generated checkpoint
 // and the end-to-end SAELens SAE (test/fixtures/sae/e2e/sae), keep the SAE's hook, and check the
 // panel's chips against the CLI's result for the same inputs; then hover a chip and take the screenshot.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SaeResult } from '../../src/protocol/result';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
 import { SAE_FIXTURE_CHECKPOINT } from '../fixtures/sae/dump-activations';
-import { makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { repoRoot, runCliJson, sessionForFile } from './harness';
 
 const texts = ['The cat sat on the mat.', 'I saw her at the market'];
-let session: VsCodeSession;
-let workspace: string;
 let modelDir: string;
 let saeDir: string;
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('sae', (workspace) => {
   modelDir = path.join(workspace, 'models', 'tiny-gpt2');
   writeRandomGpt2Checkpoint(modelDir, SAE_FIXTURE_CHECKPOINT);
   saeDir = path.join(workspace, 'saes', 'resid-pre-1');
   cpSync(path.join(repoRoot, 'test/fixtures/sae/e2e/sae'), saeDir, { recursive: true });
   writeFileSync(path.join(workspace, 'texts.txt'), `${texts.join('\n')}\n`);
-  session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'sae' });
+  return { trust: 'trust' };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 function runCli(): SaeResult {
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
-  try {
-    const out = path.join(outDir, 'sae.json');
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'sae', '--model', modelDir, '--sae', saeDir,
-      ...texts.flatMap((t) => ['--text', t]), '--json', out], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
-    return JSON.parse(readFileSync(out, 'utf8')) as SaeResult;
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  return runCliJson<SaeResult>(['sae', '--model', modelDir, '--sae', saeDir, ...texts.flatMap((t) => ['--text', t])]);
 }
 
 test('SAE Features… on a .txt file shows the CLI\'s top features under every token', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.explorerContextMenu('texts.txt', 'SAE Features…');
     await session.pickQuickItem('SAE Features — model', /Enter a Hugging Face id or a folder path/);
     await session.answerInputBox('SAE Features — model', modelDir);

@@ -1,42 +1,29 @@
 // The Inspector and Pinned Charts side views in real VS Code: a saved compare run is opened, a word
 // clicked in a heatmap shows its nearest neighbours in the Inspector, a card's Pin button puts that
 // chart in the Pinned Charts view, and Unpin there clears the card's pin button in the panel.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { LONG, makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { LONG, runCliJson, sessionForFile } from './harness';
 import { writeVectorFiles, type VectorFiles } from './fixtures';
 
 const wordList = 'samples/space-furniture-fruit.words';
 const runFile = 'space.mechlens.json';
-let session: VsCodeSession;
-let workspace: string;
 let vectors: VectorFiles;
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('side-views', (workspace) => {
   vectors = writeVectorFiles(workspace, path.join(workspace, wordList));
-  const out = path.join(workspace, runFile);
-  const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'compare',
-    '--words', path.join(workspace, wordList), '--a', `vectors:${vectors.a}`, '--b', `vectors:${vectors.b}`,
-    '--permutations', '100', '--seed', '0', '--json', out], { encoding: 'utf8' });
-  assert.equal(cli.status, 0, `CLI failed: ${cli.stderr}`);
-  writeFileSync(out, JSON.stringify({ ...JSON.parse(readFileSync(out, 'utf8')), title: 'Side views' }));
-  session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'side-views', settings: { 'workbench.editor.enablePreview': false } });
+  const result = runCliJson<object>(['compare', '--words', path.join(workspace, wordList), '--a', `vectors:${vectors.a}`, '--b', `vectors:${vectors.b}`,
+    '--permutations', '100', '--seed', '0']);
+  writeFileSync(path.join(workspace, runFile), JSON.stringify({ ...result, title: 'Side views' }));
+  return { trust: 'trust', settings: { 'workbench.editor.enablePreview': false } };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 /** The header of the side bar pane titled `name`. */
 function paneHeader(name: string) {
+  const { session } = file;
   return session.page.locator('.pane-header').filter({ has: session.page.locator('h3.title', { hasText: new RegExp(`^${name}$`, 'i') }) }).first();
 }
 
@@ -48,6 +35,7 @@ function paneHeader(name: string) {
  * view a new frame (at most three times).
  */
 async function webviewWith(selector: string, pane?: string): Promise<FrameLocator> {
+  const { session } = file;
   const deadline = Date.now() + LONG;
   let refreshAt = Date.now() + 15_000;
   let refreshes = 0;
@@ -71,7 +59,8 @@ async function webviewWith(selector: string, pane?: string): Promise<FrameLocato
 }
 
 test('a word clicked in the panel is inspected; a pinned card is drawn in Pinned Charts and unpinned from there', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await (await session.explorerItem(runFile)).dblclick();
     const panel = await session.webview('section.ml-card[data-space="a"] svg.ml-heatmap-svg');
     await session.runCommand('MechLens: Focus on Inspector View');

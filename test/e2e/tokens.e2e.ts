@@ -3,50 +3,30 @@
 // min_samples from the panel; then a right-clicked word list. Each panel is checked against the CLI's
 // result for the same inputs: title, Gram cells, map points and labels, hover tooltips on a Gram cell
 // and a map point, and the DBSCAN group lists.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import type { TokensResult } from '../../src/protocol/result';
 import { writeRandomGpt2Checkpoint } from '../../src/core/models/random-checkpoint';
-import { makeWorkspace, repoRoot, VsCodeSession } from './harness';
+import { runCliJson, sessionForFile } from './harness';
 
-let session: VsCodeSession;
-let workspace: string;
 let modelDir: string;
 
-before(async () => {
-  workspace = makeWorkspace();
+const file = sessionForFile('tokens', (workspace) => {
   modelDir = path.join(workspace, 'models', 'tiny-gpt2');
   // The real GPT-2 tokenizer with random weights: 1 layer, 32 dims.
   writeRandomGpt2Checkpoint(modelDir, { nLayer: 1, nEmbd: 32, nHead: 2, seed: 3 });
-  session = await VsCodeSession.start({ workspace, trust: 'trust', name: 'tokens' });
+  return { trust: 'trust' };
 });
-
-after(async () => {
-  await session?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
-
-const onFailure = (t: TestContext, body: () => Promise<void>): Promise<void> => session.guard(t.name, body);
 
 function runCli(args: string[]): TokensResult {
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'mechlens-e2e-cli-'));
-  try {
-    const out = path.join(outDir, 'tokens.json');
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'tokens', '--model', modelDir, ...args, '--json', out], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `CLI failed: ${result.stderr}`);
-    return JSON.parse(readFileSync(out, 'utf8')) as TokensResult;
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  return runCliJson<TokensResult>(['tokens', '--model', modelDir, ...args]);
 }
 
 /** Answers the model step by typing the generated checkpoint's folder, as a person would for a local model. */
 async function typeModelFolder(): Promise<void> {
+  const { session } = file;
   await session.pickQuickItem('Map Token Embeddings — model', /Enter a Hugging Face id or a folder path/);
   await session.answerInputBox('Map Token Embeddings — model', modelDir);
 }
@@ -56,6 +36,7 @@ async function typeModelFolder(): Promise<void> {
  * may re-render its rows, and a check on the element clicked would then wait on a detached node.
  */
 async function expandFolder(name: string): Promise<void> {
+  const { session } = file;
   for (let attempt = 0; attempt < 50; attempt++) {
     const row = await session.explorerItem(name);
     if ((await row.getAttribute('aria-expanded')) === 'true') return;
@@ -67,6 +48,7 @@ async function expandFolder(name: string): Promise<void> {
 
 /** Everything the panel shows that the CLI's result decides. */
 async function assertPanelEqualsCli(panel: FrameLocator, cli: TokensResult): Promise<void> {
+  const { session } = file;
   const n = cli.tokens.length;
   assert.equal((await panel.locator('h1').innerText()).trim(), cli.title);
   assert.equal(await panel.locator('[data-card="gram"] rect.cell').count(), n * n, 'one Gram cell per token pair');
@@ -101,7 +83,8 @@ async function assertPanelEqualsCli(panel: FrameLocator, cli: TokensResult): Pro
 }
 
 test('Map Token Embeddings… from the palette: the first 100 tokens, t-SNE, as the CLI maps them', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session } = file;
     await session.runCommand('MechLens: Map Token Embeddings…');
     await typeModelFolder();
     await session.acceptQuickPick('Map Token Embeddings — tokens');
@@ -127,7 +110,8 @@ test('Map Token Embeddings… from the palette: the first 100 tokens, t-SNE, as 
 });
 
 test('right-click a word list → Map Token Embeddings…: the listed words as ␣tokens, as the CLI maps them', async (t) => {
-  await onFailure(t, async () => {
+  await file.onFailure(t, async () => {
+    const { session, workspace } = file;
     await session.closeAllEditors();
     await expandFolder('samples');
     await session.explorerContextMenu('samples/space-furniture-fruit.words', 'Map Token Embeddings…');

@@ -3,6 +3,7 @@
 // nonce CSP, a fake acquireVsCodeApi that records what the page posts — and serves every file from
 // a fake origin through request interception, so nothing ever touches the network.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { build, type BuildOptions } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -379,6 +380,54 @@ export async function openPanel(browser: Browser, opts: OpenOptions & { result?:
     await wp.page.waitForSelector('[data-rendered="true"]', { timeout: 120_000 });
   }
   return wp;
+}
+
+export interface UsePanelOptions extends OpenOptions {
+  /** Post `{type:'capabilities', rerun: true}` after the result, as ResultPanel.setRerunHandler does. */
+  rerun?: boolean;
+  /** A page expression to wait for before the tests start (the panel's own "drawn" mark, say). */
+  waitFor?: string;
+}
+
+/** The panel `usePanel` opens, and the browser it runs in, for the extra pages a test opens itself. */
+export type PanelUnderTest = WebviewPage & { readonly browser: Browser };
+
+/**
+ * The before/after pair of a panel test file: launches Chromium and opens the full panel on `result`
+ * before the file's tests, closes both after them. The returned object forwards to that panel, so
+ * the file can keep `panel.page`, `panel.errors`, ... and `openPanel(panel.browser, ...)` for more.
+ */
+export function usePanel(result: Result, opts: UsePanelOptions = {}): PanelUnderTest {
+  const { rerun, waitFor, ...open } = opts;
+  let browser: Browser | undefined;
+  let panel: WebviewPage | undefined;
+  before(async () => {
+    browser = await launchBrowser();
+    panel = await openPanel(browser, { ...open, result });
+    if (rerun) await panel.post({ type: 'capabilities', rerun: true });
+    if (waitFor) await waitUntil(panel.page, waitFor);
+  });
+  after(async () => {
+    await panel?.close();
+    await browser?.close();
+  });
+  const opened = (): WebviewPage => {
+    if (!panel) throw new Error('usePanel: the panel opens in before(); use it inside a test');
+    return panel;
+  };
+  return {
+    get browser() {
+      if (!browser) throw new Error('usePanel: the browser starts in before(); use it inside a test');
+      return browser;
+    },
+    get page() { return opened().page; },
+    get errors() { return opened().errors; },
+    get strayRequests() { return opened().strayRequests; },
+    posted: () => opened().posted(),
+    post: (message) => opened().post(message),
+    screenshot: (name, selector) => opened().screenshot(name, selector),
+    close: () => opened().close(),
+  };
 }
 
 /**

@@ -2,29 +2,18 @@
 // fixtures/make-attention-fixture.ts with the real runAttention on a random 4-layer, 4-head GPT-2
 // checkpoint, swept over all layers): DOM against the Result, hover, messages, and
 // docs/screenshots/attention-panel.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { AttentionResult } from '../../src/protocol/result';
 import { assertPythonButtons } from './python-buttons';
-import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'attention-result.regression.json'), 'utf8')) as AttentionResult;
 const n = fixture.items.length;
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 900 });
 
 const texts = (selector: string) => panel.page.locator(selector).allTextContents();
 const fixed3 = (v: number) => v.toFixed(3);
@@ -152,7 +141,7 @@ test('a run without the sweep, with an undefined head r and no category structur
     heads: fixture.heads.map((h, i) => (i === 0 ? { ...h, rsa: null, selectivityQ: null } : h)),
     q: { ...fixture.q, selectivity: { ...fixture.q.selectivity, index: null, reason: 'only one category' } },
   };
-  const page = await openPanel(browser, { result: plain, theme: 'dark', width: 1000, height: 800 });
+  const page = await openPanel(panel.browser, { result: plain, theme: 'dark', width: 1000, height: 800 });
   try {
     assert.deepEqual(page.errors, []);
     assert.equal(await page.page.locator('[data-card^="sweep"]').count(), 0);
@@ -169,7 +158,7 @@ test('a run without the sweep, with an undefined head r and no category structur
 test('screenshots: full panel in the dark and the light theme', async () => {
   await panel.page.mouse.move(1, 1);
   await panel.screenshot('attention-panel');
-  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
+  const light = await openPanel(panel.browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
   try {
     assert.deepEqual(light.errors, []);
     await light.screenshot('attention-panel-light');

@@ -2,30 +2,19 @@
 // (fixtures/make-attention-fixture.ts: the real runAttention with the end-to-end SAE fixture on its
 // random GPT-2, swept): the features' heatmap, RSA with Q and K, the per-head bars, the selectivity
 // row and the sweep line, against the Result; hover; docs/screenshots/attention-sae.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { AttentionResult } from '../../src/protocol/result';
 import { assertPythonButtons } from './python-buttons';
-import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'attention-sae-result.regression.json'), 'utf8')) as AttentionResult;
 const sae = fixture.sae!;
 const n = fixture.items.length;
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 900 });
 
 test('renders the SAE section without console errors', async () => {
   assert.ok(sae, 'the fixture has an SAE row');
@@ -78,7 +67,7 @@ test('one bar per head for Q and for K, and one sweep point per layer on each of
 
 test('a run without an SAE has no SAE section', async () => {
   const plain: AttentionResult = { ...fixture, sae: undefined, sweep: fixture.sweep!.map((s) => ({ ...s, sae: undefined })) };
-  const page = await openPanel(browser, { result: plain, theme: 'dark', width: 1000, height: 800 });
+  const page = await openPanel(panel.browser, { result: plain, theme: 'dark', width: 1000, height: 800 });
   try {
     assert.deepEqual(page.errors, []);
     assert.equal(await page.page.locator('.ml-attention-sae, [data-card="sweep-sae"], [data-space="sae"]').count(), 0);

@@ -3,31 +3,19 @@
 // with a final softcap): the check sum against the result, the softcap note, the waterfall's bars
 // summing to the logit difference, the head grid's L × H cells, the text selector, the Inspector
 // selection a layer click posts, the exports, Copy as Python, and docs/screenshots/attribution.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { Browser } from 'playwright-core';
 import type { AttributionResult } from '../../src/protocol/result';
 import { pythonForCard } from '../../src/webview/python-cards';
-import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel, waitUntil } from '../helpers/chromium';
 import { assertPythonButtons } from './python-buttons';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'attribution-result.regression.json'), 'utf8')) as AttributionResult;
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
-  await waitUntil(panel.page, `document.querySelector('.ml-attribution')?.getAttribute('data-rendered') === 'true'`);
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 900, waitFor: `document.querySelector('.ml-attribution')?.getAttribute('data-rendered') === 'true'` });
 
 const stat = (k: string) => panel.page.locator(`[data-card="check-sum"] [data-stat="${k}"]`).textContent();
 
@@ -96,7 +84,7 @@ test('with several texts, the selector switches the charts to the chosen text an
 
 test('screenshots: the panel in the dark and the light theme', async () => {
   for (const theme of ['dark', 'light'] as const) {
-    const page = await openPanel(browser, { result: fixture, theme, width: 1280, height: 1400 });
+    const page = await openPanel(panel.browser, { result: fixture, theme, width: 1280, height: 1400 });
     try {
       await waitUntil(page.page, `document.querySelector('.ml-attribution')?.getAttribute('data-rendered') === 'true'`);
       await page.screenshot(theme === 'dark' ? 'attribution' : 'attribution-light');

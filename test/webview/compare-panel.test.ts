@@ -1,31 +1,20 @@
 // The compare panel rendered in headless Chromium from a stored Result (fixture made by
 // fixtures/make_compare_result.py with numpy/scipy/scikit-learn): DOM, hover, messages, state,
 // and the screenshots under docs/screenshots.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { CompareResult } from '../../src/protocol/result';
 import { assertPythonButtons } from './python-buttons';
 import { categoryPalette } from '../../src/webview/charts/category-colors';
-import { launchBrowser, openPanel, themeVariables, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel, themeVariables, waitUntil, type WebviewPage } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compare-result.json'), 'utf8')) as CompareResult;
 const n = fixture.items.length;
 const hostileWord = fixture.items.find((w) => w.includes('<script>')) as string;
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 900 });
 
 const texts = (selector: string) => panel.page.locator(selector).allTextContents();
 
@@ -194,7 +183,7 @@ test('matrix exports: CSV with word labels, a float64 .npy numpy can load, and a
 });
 
 test('progress, error and cancelled states replace the panel', async () => {
-  const page = await openPanel(browser, { theme: 'dark' });
+  const page = await openPanel(panel.browser, { theme: 'dark' });
   try {
     assert.equal(await page.page.locator('[data-state="waiting"]').count(), 1);
     await page.post({ type: 'progress', message: 'Reading vectors', fraction: 0.4 });
@@ -214,7 +203,7 @@ test('progress, error and cancelled states replace the panel', async () => {
 });
 
 test('a progress step updates the box in place: a Cancel pressed during one step and released during the next still cancels', async () => {
-  const page = await openPanel(browser, { theme: 'dark' });
+  const page = await openPanel(panel.browser, { theme: 'dark' });
   try {
     await page.post({ type: 'progress', message: 't-SNE of a.txt', fraction: 0.5 });
     const cancel = page.page.locator('[data-state="progress"] vscode-button.ml-state-cancel');
@@ -238,7 +227,7 @@ test('a progress step updates the box in place: a Cancel pressed during one step
 });
 
 test('a reload restores the panel and the picked word from webview state before the host answers', async () => {
-  const page = await openPanel(browser, { theme: 'dark', state: { result: fixture, ui: { word: 'kiwi' } } });
+  const page = await openPanel(panel.browser, { theme: 'dark', state: { result: fixture, ui: { word: 'kiwi' } } });
   try {
     await page.page.waitForSelector('[data-rendered="true"]');
     assert.equal(await page.page.locator('.ml-line-plot text.line-title').textContent(), 'kiwi');
@@ -249,7 +238,7 @@ test('a reload restores the panel and the picked word from webview state before 
 });
 
 test('a theme switch (body class and variables, as VS Code does it) redraws the charts in the new colors', async () => {
-  const page = await openPanel(browser, { result: fixture, theme: 'dark' });
+  const page = await openPanel(panel.browser, { result: fixture, theme: 'dark' });
   try {
     const fill = () => page.page.locator('[data-space="a"] svg.ml-heatmap-svg').getAttribute('fill');
     assert.equal(await fill(), themeVariables.dark['--vscode-charts-foreground']);
@@ -269,7 +258,7 @@ test('a theme switch (body class and variables, as VS Code does it) redraws the 
 test('screenshots: full panel in the dark and the light theme', async () => {
   // Fresh pages, so no hover or selection from the tests above shows in the pictures.
   for (const theme of ['dark', 'light'] as const) {
-    const page = await openPanel(browser, { result: fixture, theme, width: 1280, height: 900 });
+    const page = await openPanel(panel.browser, { result: fixture, theme, width: 1280, height: 900 });
     try {
       await page.screenshot(theme === 'dark' ? 'compare-panel' : 'compare-panel-light');
       assert.deepEqual(page.errors, []);
@@ -293,7 +282,7 @@ test('every chart card offers Copy as Python, and the button posts a runnable sc
 
 test('a result shown from the result cache says "from cache" in the header; a fresh one does not', async () => {
   assert.doesNotMatch(await panel.page.locator('.ml-header .ml-meta').innerText(), /from cache/);
-  const cached = await openPanel(browser, { result: { ...fixture, run: { ...fixture.run, fromCache: { storedAt: '2026-11-23T20:00:00.000Z' } } }, theme: 'dark', width: 1000, height: 700 });
+  const cached = await openPanel(panel.browser, { result: { ...fixture, run: { ...fixture.run, fromCache: { storedAt: '2026-11-23T20:00:00.000Z' } } }, theme: 'dark', width: 1000, height: 700 });
   try {
     assert.match(await cached.page.locator('.ml-header .ml-meta').innerText(), /· from cache · \d+\.\d s ·/);
   } finally {
@@ -308,7 +297,7 @@ test('each note once: the lower-case fallback only in the missing-words banner, 
     warnings: [`b.w2v.bin: a word is not in the vectors as written; read "Drizzle" as "drizzle" (the lower-case fallback).`, `${fixture.a.source.label}: ${caveat}`],
     a: { ...fixture.a, lowercased: ['Drizzle'], selectivity: { ...fixture.a.selectivity, warnings: [caveat] } },
   };
-  const page = await openPanel(browser, { result, theme: 'dark', width: 1280, height: 900 });
+  const page = await openPanel(panel.browser, { result, theme: 'dark', width: 1280, height: 900 });
   try {
     const text = await page.page.locator('body').innerText();
     assert.equal(text.split('Drizzle').length - 1, 1, 'the lower-cased word is named once');
@@ -321,7 +310,7 @@ test('each note once: the lower-case fallback only in the missing-words banner, 
 
 test('a large result with packed matrices (as the host sends 2,400 words) draws from row views: canvas heatmaps, the word list as data, exact CSV', async () => {
   const big = 600;
-  const page = await openPanel(browser, { theme: 'dark', width: 1280, height: 900 });
+  const page = await openPanel(panel.browser, { theme: 'dark', width: 1280, height: 900 });
   try {
     await waitUntil(page.page, `window.__posted.some((m) => m.type === 'ready')`);
     // Built in the page: the host's packed form (packed-matrices.ts) holds Float64Arrays, which JSON cannot carry.

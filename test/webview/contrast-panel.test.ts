@@ -1,31 +1,20 @@
 // The contrast panel rendered in headless Chromium from a stored ContrastResult (made by
 // fixtures/make-contrast-fixture.ts with the real runContrast on a random GPT-2 checkpoint):
 // DOM against the Result, hover, neuron picking, messages, and docs/screenshots/contrast-panel.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { ContrastResult } from '../../src/protocol/result';
 import { assertPythonButtons } from './python-buttons';
-import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel, waitUntil } from '../helpers/chromium';
 import { recorrect } from '../../src/webview/panels/contrast-derive';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'contrast-result.regression.json'), 'utf8')) as ContrastResult;
 const nNeurons = fixture.t.length;
 const nSentences = fixture.sentences.length;
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 900 });
 
 const texts = (selector: string) => panel.page.locator(selector).allTextContents();
 
@@ -197,7 +186,7 @@ test('hovering the t-plot reads out t, p and d of the neuron under the pointer',
 
 test('after a reload the panel comes back from webview state with the picked neuron and clustering', async () => {
   const neuron = fixture.significant[3];
-  const reloaded = await openPanel(browser, { state: { result: fixture, contrastUi: { neuron, clustering: 'kmeans' } }, width: 1000, height: 700 });
+  const reloaded = await openPanel(panel.browser, { state: { result: fixture, contrastUi: { neuron, clustering: 'kmeans' } }, width: 1000, height: 700 });
   try {
     await reloaded.page.waitForSelector('[data-rendered="true"]');
     assert.equal(await reloaded.page.locator('[data-card="neuron"] [data-stat="t"]').textContent(), fixture.t[neuron].toFixed(3));
@@ -213,7 +202,7 @@ test('no significant neurons, no Neuroscope, Welch: the panel says so instead of
     ...fixture, test: 'welch', df: fixture.df.map((d, i) => d - (i % 7)), significant: [], coords: [], labels: [], clusters: [], kmeans: null,
     clusterOrder: [], gram: [], cosine: [], neuroscope: null, layer: null, labelShuffle: { ...fixture.labelShuffle, observed: 0, pValue: 1 },
   };
-  const empty = await openPanel(browser, { result: none, width: 1000, height: 700 });
+  const empty = await openPanel(panel.browser, { result: none, width: 1000, height: 700 });
   try {
     assert.deepEqual(empty.errors, []);
     assert.equal(await empty.page.locator('[data-card="t-plot"] circle.mark.sig').count(), 0);
@@ -255,7 +244,7 @@ test('screenshots: full panel in the dark and the light theme', async () => {
   await panel.page.mouse.move(0, 0);
   await panel.screenshot('contrast-panel');
   assert.deepEqual(panel.errors, []);
-  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
+  const light = await openPanel(panel.browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
   try {
     await light.screenshot('contrast-panel-light');
     assert.deepEqual(light.errors, []);

@@ -3,31 +3,18 @@
 // maps against the Result, the grid of small multiples with its sort and filter, picking a head (the
 // selection message with its focus, the pattern with the tokens on both axes), token hover, exports,
 // the probe's re-run controls, the Python card, and docs/screenshots/heads.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { HeadsResult } from '../../src/protocol/result';
 import { pythonForCard } from '../../src/webview/python-cards';
-import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel, waitUntil } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'heads-result.regression.json'), 'utf8')) as HeadsResult;
 const T = fixture.texts[0].tokens.length;
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 1400 });
-  await panel.post({ type: 'capabilities', rerun: true });
-  await waitUntil(panel.page, `!!document.querySelector('.ml-heads[data-rendered]')`);
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 1400, rerun: true, waitFor: `!!document.querySelector('.ml-heads[data-rendered]')` });
 
 test('renders without console errors or requests outside its origin', async () => {
   assert.deepEqual((await panel.posted())[0], { type: 'ready' });
@@ -111,7 +98,7 @@ test('exports: CSV and .npy of a map and of the pattern, SVG with the grid\'s ca
 
 test('screenshots: docs/screenshots/heads.png and heads-light.png (a fresh panel, the head picked, a token hovered)', async () => {
   for (const theme of ['dark', 'light'] as const) {
-    const page = await openPanel(browser, { result: fixture, theme, width: 1280, height: 1400 });
+    const page = await openPanel(panel.browser, { result: fixture, theme, width: 1280, height: 1400 });
     try {
       await page.post({ type: 'capabilities', rerun: true });
       await waitUntil(page.page, `!!document.querySelector('.ml-heads[data-rendered]')`);

@@ -3,30 +3,19 @@
 // per (layer, token) showing the Result's top token, hover listing the top k, the target row with
 // probabilities and ranks, the text selector, the Inspector selection message, exports, and
 // docs/screenshots/lens.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { LensResult } from '../../src/protocol/lens';
-import { launchBrowser, openPanel, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'lens-result.regression.json'), 'utf8')) as LensResult;
 const show = (s: string) => s.replace(/ /g, '␣').replace(/\n/g, '⏎');
 /** As the panel writes a probability (webview/panels/lens.ts formatProb). */
 const prob = (p: number) => (p >= 0.001 || p === 0 ? p.toFixed(4) : p.toExponential(2));
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 760 });
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 760 });
 
 test('renders without console errors or requests outside its origin', async () => {
   assert.deepEqual((await panel.posted())[0], { type: 'ready' });
@@ -101,7 +90,7 @@ test('Run again offers the target word and top k, starting from the run\'s value
 test('screenshot: docs/screenshots/lens.png (dark) and the light theme', async () => {
   await panel.page.mouse.move(1, 1);
   await panel.screenshot('lens');
-  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 760 });
+  const light = await openPanel(panel.browser, { result: fixture, theme: 'light', width: 1280, height: 760 });
   try {
     assert.deepEqual(light.errors, []);
     await light.screenshot('lens-light');

@@ -3,32 +3,18 @@
 // tokenizer, at the notebook's defaults L = 6, K = 100): the table against the Result, sorting,
 // linked hover and selection with the heatmaps, thinned tick labels, RSA figures, exports, the
 // re-run controls and their messages, and docs/screenshots/match-panel*.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { MatchResult } from '../../src/protocol/result';
-import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel, waitUntil } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'match-result.regression.json'), 'utf8')) as MatchResult;
 const compare = fixture.compare!;
 const n = compare.items.length;
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
-  // The host says the panel's command registered a re-run, as ResultPanel.setRerunHandler does.
-  await panel.post({ type: 'capabilities', rerun: true });
-  await waitUntil(panel.page, `!document.querySelector('.ml-rerun-run').disabled`);
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 900, rerun: true, waitFor: `!document.querySelector('.ml-rerun-run').disabled` });
 
 const texts = (selector: string) => panel.page.locator(selector).allTextContents();
 const column = (key: string) => texts(`.ml-match-table tbody td[data-column="${key}"]`);
@@ -204,7 +190,7 @@ test('Run again sends L, K and leading space as a typed rerun request; the panel
 });
 
 test('opened without a re-run (a saved file), the controls are disabled and say why', async () => {
-  const page = await openPanel(browser, { result: fixture, theme: 'dark' });
+  const page = await openPanel(panel.browser, { result: fixture, theme: 'dark' });
   try {
     await page.page.waitForSelector('.ml-match[data-rendered="true"]');
     assert.equal(await page.page.locator('.ml-rerun-run').evaluate((e) => (e as unknown as { disabled: boolean }).disabled), true);
@@ -216,7 +202,7 @@ test('opened without a re-run (a saved file), the controls are disabled and say 
 
 test('fewer than 3 matches: the table and a note, no heatmaps', async () => {
   const few: MatchResult = { ...fixture, matches: fixture.matches.slice(0, 2), compare: null, rsa: null, warnings: ['Only 2 of the 100 words asked for.'] };
-  const page = await openPanel(browser, { result: few, theme: 'dark' });
+  const page = await openPanel(panel.browser, { result: few, theme: 'dark' });
   try {
     await page.page.waitForSelector('.ml-match[data-rendered="true"]');
     assert.equal(await page.page.locator('.ml-match-table tbody tr').count(), 2);
@@ -231,7 +217,7 @@ test('fewer than 3 matches: the table and a note, no heatmaps', async () => {
 
 test('screenshots: the panel in the dark and the light theme', async () => {
   for (const theme of ['dark', 'light'] as const) {
-    const page = await openPanel(browser, { result: fixture, theme, width: 1280, height: 1500 });
+    const page = await openPanel(panel.browser, { result: fixture, theme, width: 1280, height: 1500 });
     try {
       await page.post({ type: 'capabilities', rerun: true });
       await waitUntil(page.page, `!document.querySelector('.ml-rerun-run').disabled`);

@@ -3,29 +3,18 @@
 // Result, hovering a chip shades every token of every text with that feature's activation, clicking
 // opens its card (density, max, Neuronpedia link through openLink, the Inspector's selection), the
 // features table and its CSV, Copy as Python, and docs/screenshots/sae.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { SaeResult } from '../../src/protocol/result';
-import { launchBrowser, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
 
 const stored = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'sae-result.regression.json'), 'utf8')) as SaeResult;
 // A known release's Neuronpedia base, as the catalog gives it, so the links can be checked.
 const fixture: SaeResult = { ...stored, sae: { ...stored.sae, neuronpedia: 'https://www.neuronpedia.org/gpt2-small/1-res-jb' } };
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 1100 });
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 1100 });
 
 test('says ready, then renders without console errors or requests outside its origin', async () => {
   assert.deepEqual((await panel.posted())[0], { type: 'ready' });
@@ -120,7 +109,7 @@ test('max, mean and density leave the BOS out alike, and the table and the card 
 test('with SAELens\'s sparsity file, the feature card shows the release\'s density beside the density on these texts, and the CSV has it', async () => {
   const [first, second] = fixture.profiles;
   const withRelease: SaeResult = { ...fixture, profiles: fixture.profiles.map((p, i) => (i === 0 ? { ...p, releaseLogDensity: -2.5 } : i === 1 ? { ...p, releaseLogDensity: null } : p)) };
-  const page = await openPanel(browser, { result: withRelease, theme: 'dark', width: 1280, height: 1100 });
+  const page = await openPanel(panel.browser, { result: withRelease, theme: 'dark', width: 1280, height: 1100 });
   try {
     const stat = async (feature: number) => {
       await page.page.locator(`.ml-sae-table tr[data-feature="${feature}"]`).click();
@@ -152,7 +141,7 @@ async function hoveredScreenshot(page: WebviewPage, name: string): Promise<void>
 
 test('screenshots: the panel with a feature hovered, in the dark and the light theme', async () => {
   await hoveredScreenshot(panel, 'sae');
-  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 1100 });
+  const light = await openPanel(panel.browser, { result: fixture, theme: 'light', width: 1280, height: 1100 });
   try {
     await hoveredScreenshot(light, 'sae-light');
   } finally {

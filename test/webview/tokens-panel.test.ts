@@ -3,30 +3,19 @@
 // the Gram ticks (␣ for a leading space), the map's points, labels and groups against the Result,
 // hover, the group list, exports, the re-run controls, the whole-vocabulary case on canvas, and the
 // screenshots docs/screenshots/tokens-*.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { TokensResult } from '../../src/protocol/result';
-import { launchBrowser, openPanel, pixelAt, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel, pixelAt, waitUntil, type WebviewPage } from '../helpers/chromium';
 
 const load = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as TokensResult;
 const fixture = load('tokens-result.regression.json');
 const listFixture = load('tokens-list-result.regression.json');
 const n = fixture.tokens.length;
 
-let browser: Browser;
-let panel: WebviewPage;
-
-before(async () => {
-  browser = await launchBrowser();
-  panel = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
-});
-after(async () => {
-  await panel?.close();
-  await browser?.close();
-});
+const panel = usePanel(fixture, { theme: 'dark', width: 1280, height: 900 });
 
 const texts = (p: WebviewPage, selector: string) => p.page.locator(selector).allTextContents();
 const sortedGroups = (r: TokensResult) => [...r.clusters].sort((a, b) => a.label - b.label);
@@ -67,7 +56,7 @@ test('screenshot: the full panel in the dark theme shows every token on the map,
 });
 
 test('screenshot: the full panel in the light theme', async () => {
-  const light = await openPanel(browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
+  const light = await openPanel(panel.browser, { result: fixture, theme: 'light', width: 1280, height: 900 });
   try {
     assert.deepEqual(light.errors, []);
     assert.equal(await light.page.locator('[data-card="token-map"] path.mark').count(), n, 'one mark per token');
@@ -158,7 +147,7 @@ test('the group list is the Result\'s: each group\'s tokens in order, then the u
 
 test('after a reload the panel comes back from webview state with the marked group on the map', async () => {
   const group = sortedGroups(fixture)[2];
-  const reloaded = await openPanel(browser, { state: { result: fixture, tokensUi: { group: group.label } }, width: 1000, height: 700 });
+  const reloaded = await openPanel(panel.browser, { state: { result: fixture, tokensUi: { group: group.label } }, width: 1000, height: 700 });
   try {
     await reloaded.page.waitForSelector('[data-rendered="true"]');
     assert.deepEqual(reloaded.errors, []);
@@ -206,7 +195,7 @@ test('re-run controls: disabled until the host says it can re-run; then a valid 
 });
 
 test('a token list: ␣ marks leading-space tokens in the ticks and labels; words that are not one token are named with their pieces', async () => {
-  const list = await openPanel(browser, { result: listFixture, theme: 'light', width: 1280, height: 900 });
+  const list = await openPanel(panel.browser, { result: listFixture, theme: 'light', width: 1280, height: 900 });
   try {
     assert.deepEqual(list.errors, []);
     assert.deepEqual(await texts(list, '[data-card="gram"] g.y-ticks text'), listFixture.tokens);
@@ -221,7 +210,7 @@ test('a token list: ␣ marks leading-space tokens in the ticks and labels; word
 });
 
 test('the whole GPT-2 vocabulary (50,257 tokens) draws on canvas, keeps the group lists short, and answers hover', async () => {
-  const big = await openPanel(browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
+  const big = await openPanel(panel.browser, { result: fixture, theme: 'dark', width: 1280, height: 900 });
   try {
     // A PCA-sized result: rows and Gram left out (above the matrix cap), coordinates in blobs.
     const made = await big.page.evaluate(`(() => {

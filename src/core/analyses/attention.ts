@@ -5,11 +5,9 @@
 import type { AttentionResult, AttentionSae, AttentionSpace } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { MechLensError, throwIfCancelled } from '../errors';
-import { assertModelFits } from '../models/weight-memory';
+import { loadCheckpointModel } from './checkpoint-model';
 import { toJson, type Matrix } from '../matrix';
 import { captureActivations } from '../models/capture';
-import { loadModel } from '../models/capture-model';
-import { ensureModel } from '../models/hub';
 import { checkSingleTokens } from '../models/positions';
 import type { RunControl } from '../run-control';
 import { upperTriangle } from '../stats/correlation';
@@ -57,13 +55,10 @@ export async function runAttention(input: AttentionInput, control: RunControl = 
 
   const list = input.wordList ?? readWordListFile(input.wordsPath);
   const opened = input.sae ? await openSae(input.sae, undefined, input.model, input, control) : undefined;
-  step(`Loading ${input.model}`, 0);
-  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => control.onProgress?.({ message }) });
-  const model = await loadModel(dir);
-  assertModelFits(model, input.model);
-  if (model.kind !== 'gpt2') {
-    throw new MechLensError('unsupported', 'the attention job needs a Hugging Face checkpoint folder', { input: input.model, fix: 'Use a checkpoint folder or hub id of a supported family (GPT-2, Pythia, Llama, Qwen, Gemma-2).' });
-  }
+  const { model } = await loadCheckpointModel(input, control, {
+    needs: 'the attention job needs a Hugging Face checkpoint folder',
+    fix: 'Use a checkpoint folder or hub id of a supported family (GPT-2, Pythia, Llama, Qwen, Gemma-2).',
+  });
   const nLayer = model.checkpoint.config.nLayer;
   const nHead = model.checkpoint.config.nHead;
   // Grouped-query attention: K and V come per kv head, and query head h reads kv head floor(h / groups).

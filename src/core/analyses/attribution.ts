@@ -15,15 +15,14 @@
 import type { AttributionComponent, AttributionLogit, AttributionResult, TextAttribution } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { loadCheckpointModel } from './checkpoint-model';
 import { gemm } from '../linalg';
 import { captureActivations } from '../models/capture';
-import { checkpointRows, loadModel, type Gpt2Model } from '../models/capture-model';
+import { checkpointRows, type Gpt2Model } from '../models/capture-model';
 import type { ModelConfig } from '../models/config';
 import { familyWeights } from '../models/family-weights';
-import { ensureModel } from '../models/hub';
 import { modelLabel } from '../models/model-label';
 import { singleToken } from '../models/single-token';
-import { assertModelFits } from '../models/weight-memory';
 import type { RunControl } from '../run-control';
 import { VERSION } from '../version';
 import { textCount } from './run-title';
@@ -60,15 +59,10 @@ export async function runAttribution(input: AttributionInput, control: RunContro
   const step = (message: string, fraction?: number) => control.onProgress?.({ message, fraction });
   if (input.texts.length === 0) throw new MechLensError('bad-argument', 'no text to attribute', { input: input.source ?? 'texts', fix: 'Give at least one text.' });
 
-  step(`Loading ${input.model}`, 0);
-  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => step(message) });
-  const model = await loadModel(dir);
-  if (model.kind !== 'gpt2') {
-    throw new MechLensError('unsupported', 'logit attribution needs a Hugging Face checkpoint folder, not an .onnx file', {
-      input: input.model, fix: 'Open the checkpoint folder (config.json, model.safetensors, tokenizer.json) of the model.',
-    });
-  }
-  assertModelFits(model, input.model);
+  const { dir, model } = await loadCheckpointModel(input, control, {
+    needs: 'logit attribution needs a Hugging Face checkpoint folder, not an .onnx file',
+    fix: 'Open the checkpoint folder (config.json, model.safetensors, tokenizer.json) of the model.',
+  });
   const config = model.checkpoint.config;
   const target = singleToken(model.tokenizer, input.target, 'target');
   const contrast = input.contrast?.trim() ? singleToken(model.tokenizer, input.contrast, 'contrast') : undefined;

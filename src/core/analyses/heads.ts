@@ -6,12 +6,11 @@
 import type { HeadScores, HeadsResult, HeadsText } from '../../protocol/result';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { loadCheckpointModel } from './checkpoint-model';
 import { captureActivations } from '../models/capture';
-import { loadModel, type Gpt2Model } from '../models/capture-model';
-import { ensureModel } from '../models/hub';
+import type { Gpt2Model } from '../models/capture-model';
 import type { PositionInput } from '../models/positions';
 import type { Gpt2Tokenizer } from '../models/tokenizer';
-import { assertModelFits } from '../models/weight-memory';
 import { createRandom } from '../random';
 import type { RunControl } from '../run-control';
 import { VERSION } from '../version';
@@ -55,13 +54,10 @@ export async function runHeads(input: HeadsInput, control: RunControl = {}): Pro
     });
   }
 
-  step(`Loading ${input.model}`, 0);
-  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => control.onProgress?.({ message }) });
-  const model = await loadModel(dir);
-  assertModelFits(model, input.model);
-  if (model.kind !== 'gpt2') {
-    throw new MechLensError('unsupported', 'the heads job needs a Hugging Face checkpoint folder', { input: input.model, fix: 'Use a checkpoint folder or hub id of a supported family (GPT-2, Pythia, Llama, Qwen, Gemma).' });
-  }
+  const { model } = await loadCheckpointModel(input, control, {
+    needs: 'the heads job needs a Hugging Face checkpoint folder',
+    fix: 'Use a checkpoint folder or hub id of a supported family (GPT-2, Pythia, Llama, Qwen, Gemma).',
+  });
   const { nLayer, nHead } = model.checkpoint.config;
   const tokenizer = model.tokenizer;
   const seed = input.seed ?? HEADS_DEFAULTS.seed;

@@ -8,15 +8,14 @@ import type { LensLayer, LensResult, LensTargetToken, LensText } from '../../pro
 import { LENS_DEFAULT_TOP_K, lensTopKLimit } from '../../protocol/lens';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { MechLensError, throwIfCancelled } from '../errors';
+import { loadCheckpointModel } from './checkpoint-model';
 import { captureActivations, checkpointWeights, type CaptureOptions } from '../models/capture';
-import { loadModel, type Gpt2Model } from '../models/capture-model';
+import type { Gpt2Model } from '../models/capture-model';
 import { buildLensGraph, LENS_RESID, LENS_TARGET, LENS_TARGET_PROB, LENS_TARGET_RANK, LENS_TOP_IDS, LENS_TOP_PROBS } from '../models/graph-lens';
-import { ensureModel } from '../models/hub';
 import { singleToken } from '../models/single-token';
 import { parseProviderSetting } from '../models/providers';
 import { createInferenceSession, defaultSessionCache, type Feed, type InferenceRunner, type SessionCache } from '../models/runtime';
 import type { Gpt2Tokenizer } from '../models/tokenizer';
-import { assertModelFits } from '../models/weight-memory';
 import type { RunControl } from '../run-control';
 import { VERSION } from '../version';
 import { modelRunTitle, textCount } from './run-title';
@@ -71,15 +70,10 @@ export async function runLens(input: LensInput, control: LensControl = {}): Prom
   if (texts.length === 0) {
     throw new MechLensError('bad-argument', 'no text to read', { input: input.textsSource ?? '--text', fix: 'Give at least one non-empty text (one per line in a .txt, .sentences or .words file).' });
   }
-  step(`Loading ${input.model}`, 0);
-  const dir = await ensureModel(input.model, { cacheDir: input.cacheDir, offline: input.offline, signal, onStatus: (message) => step(message) });
-  const model = await loadModel(dir);
-  if (model.kind !== 'gpt2') {
-    throw new MechLensError('unsupported', 'the logit lens needs a Hugging Face checkpoint folder, not an .onnx file', {
-      input: input.model, fix: 'Use a checkpoint folder or hub id of a supported family (GPT-2, Pythia, Llama, Qwen, Gemma).',
-    });
-  }
-  assertModelFits(model, input.model);
+  const { model } = await loadCheckpointModel(input, control, {
+    needs: 'the logit lens needs a Hugging Face checkpoint folder, not an .onnx file',
+    fix: 'Use a checkpoint folder or hub id of a supported family (GPT-2, Pythia, Llama, Qwen, Gemma).',
+  });
   const config = model.checkpoint.config;
   const target = input.target?.trim() ? lensTargetToken(model.tokenizer, input.target) : null;
   const hooks = Array.from({ length: config.nLayer }, (_, l) => `blocks.${l}.hook_resid_post`);
