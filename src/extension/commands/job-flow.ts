@@ -75,6 +75,9 @@ export async function backableQuickPick<T extends vscode.QuickPickItem>(items: T
   qp.placeholder = o.placeholder;
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
+  // As the input boxes of the same questions: a command started from a walkthrough button is asked
+  // while the walkthrough re-renders (it ticks the step) and takes the focus, which closed the list.
+  qp.ignoreFocusOut = true;
   qp.items = items;
   if (o.back) qp.buttons = [vscode.QuickInputButtons.Back];
   if (active) qp.activeItems = [active];
