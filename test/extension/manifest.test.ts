@@ -114,6 +114,8 @@ test('the walkthrough: a description that fits its two lines, a step with a work
   };
   // VS Code clamps the description: about two lines where walkthroughs are listed, three narrow ones (about 27 characters each) on the walkthrough page.
   assert.ok(walkthrough.description.length <= 64, `${walkthrough.description.length} characters: "${walkthrough.description}"`);
+  // A step's title has one line, about 37 characters wide, before VS Code cuts it off.
+  for (const step of walkthrough.steps) assert.ok(step.title.length <= 36, `step title "${step.title}" has ${step.title.length} characters`);
   const declared = new Set((contributes.commands as Command[]).map((c) => c.command));
   const linked: string[] = [];
   for (const step of walkthrough.steps) {
