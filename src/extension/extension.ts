@@ -21,7 +21,7 @@ import { RunHistory } from './views/run-history';
 import { RecentList } from './recent';
 import { browseFor, LocalInputs } from './local-inputs';
 import { RunsTreeProvider } from './views/runs';
-import { openSample } from './commands/samples';
+import { openSample, sampleArgument } from './commands/samples';
 import { ResultStatusBar } from './panels/status-bar';
 import { PanelStore } from './panels/panel-store';
 import { InspectorViewProvider, PinnedViewProvider, inspectorViewId, pinnedViewId } from './views/inspector';
@@ -172,9 +172,10 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDiagnostics({ log, vocabulary: diagnosticsVocabulary }),
     vocabularyStatus,
     vscode.commands.registerCommand('mechlens.chooseDiagnosticsVocabulary', () => vocabularyStatus.choose()),
-    // One command per job of the job table; from the explorer or an editor, the file comes as `uri`.
+    // One command per job of the job table; from the explorer or an editor, the file comes as `uri`;
+    // from a walkthrough button, a sample by name ({ sample: "him-her.sentences" }).
     ...jobNames.map((job) => vscode.commands.registerCommand(extensionJobs[job].command,
-      (uri?: unknown) => runJobCommand(job, { uri: uri instanceof vscode.Uri ? uri : undefined }))),
+      (uri?: unknown) => runJobCommand(job, { uri: uri instanceof vscode.Uri ? uri : sampleArgument(context.extensionUri, uri) }))),
     vscode.commands.registerCommand('mechlens.attentionHeadsOnSelection', () => runJobCommand('heads', { selection: true })),
     vscode.commands.registerCommand('mechlens.logitAttributionOnSelection', () => runJobCommand('attribution', { selection: true })),
     vscode.commands.registerCommand('mechlens.logitLensOnSelection', () => runJobCommand('lens', { selection: true })),

@@ -53,7 +53,7 @@ test('GPT-2: right-click a .txt file → Logit Attribution…; a word of several
     const cli = runCli(models.gpt2, TEXTS[0]);
     const shown = Number((await panel.locator('[data-card="check-sum"] [data-stat="logit-diff"]').innerText()).trim());
     assert.ok(Math.abs(shown - cli.logitDiff) <= 1e-5 + 1e-4 * Math.abs(cli.logitDiff), `panel ${shown} vs CLI ${cli.logitDiff}`);
-    assert.equal(await panel.locator('.ml-attribution-text-select option').count(), 2, 'two texts: the comment and the empty line are skipped');
+    assert.equal(await panel.locator('vscode-single-select.ml-attribution-text-select vscode-option').count(), 2, 'two texts: the comment and the empty line are skipped');
     assert.equal(await panel.locator('.ml-head-value-map rect.cell').count(), 2 * 4);
     assert.ok(cli.components.some((c) => c.name === 'pos_embed'));
     await session.screenshot('vscode-attribution.png');
@@ -68,7 +68,7 @@ test('Gemma-2: right-click a .sentences file; the panel says the attribution is 
     await answerModelTargetContrast(models.gemma2);
     const panel = await session.webview('section.ml-card[data-card="heads"] svg');
     assert.match(await panel.locator('.ml-warnings').innerText(), /attribution is to the logit before the softcap/);
-    const first = (await panel.locator('.ml-attribution-text-select option').first().innerText()).replace(/^1\. /, '');
+    const first = ((await panel.locator('vscode-single-select.ml-attribution-text-select vscode-option').first().textContent()) ?? '').trim().replace(/^1\. /, '');
     assert.doesNotMatch(first, /[{}]/, 'the {target} braces are removed');
     const cli = runCli(models.gemma2, first);
     const shown = Number((await panel.locator('[data-card="check-sum"] [data-stat="logit-diff"]').innerText()).trim());

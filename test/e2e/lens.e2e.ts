@@ -71,7 +71,7 @@ test('right-click a .sentences file → Logit Lens… on GPT-2 with a target: th
     const panel = await session.webview('.ml-lens[data-rendered="true"] .ml-lens-grid g.cell');
     await panel.locator('.ml-lens-grid .target-cell').first().waitFor();
     const cli = runCli(gpt2, plain, 'Paris');
-    assert.equal(await panel.locator('select[data-control="text"] option').count(), 2, 'two texts: the header, comment and blank lines are not texts');
+    assert.equal(await panel.locator('vscode-single-select[data-control="text"] vscode-option').count(), 2, 'two texts: the header, comment and blank lines are not texts');
     await assertPanelEqualsCli(panel, cli);
     await session.screenshot('vscode-lens.png');
     await session.closeAllEditors();
@@ -92,7 +92,7 @@ test('Logit Lens on Selection on a Llama-style model: BOS added, the panel equal
     const panel = await session.webview('.ml-lens[data-rendered="true"] .ml-lens-grid g.cell');
     const cli = runCli(llama, [plain[0]]);
     assert.equal(cli.texts[0].tokens[0].token, '<|begin_of_text|>');
-    assert.equal(await panel.locator('select[data-control="text"]').count(), 0, 'one selected line: one text, no selector');
+    assert.equal(await panel.locator('vscode-single-select[data-control="text"]').count(), 0, 'one selected line: one text, no selector');
     await assertPanelEqualsCli(panel, cli);
     await session.screenshot('vscode-lens-llama.png');
   });

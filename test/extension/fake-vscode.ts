@@ -76,6 +76,8 @@ export const recorded = {
   warnings: [] as string[],
   warningActions: [] as (string | undefined)[],
   openDialogAnswers: [] as (FakeUri[] | undefined)[],
+  /** The options of every open dialog shown (where it starts, its title and filters). */
+  openDialogs: [] as { defaultUri?: FakeUri; title?: string; openLabel?: string; filters?: Record<string, string[]> }[],
   errorActions: [] as (string | undefined)[],
   errorButtons: [] as string[][],
   progress: [] as { message?: string; increment?: number }[],
@@ -200,7 +202,7 @@ export const fakeVscode = {
       if (answer !== undefined && options.validateInput?.(answer)) throw new Error(`input box would reject ${answer}`);
       return answer;
     },
-    showOpenDialog: async () => recorded.openDialogAnswers.shift(),
+    showOpenDialog: async (options: (typeof recorded.openDialogs)[number]) => { recorded.openDialogs.push(options); return recorded.openDialogAnswers.shift(); },
     activeTextEditor: undefined,
     withProgress: async <T>(_options: unknown, task: (progress: unknown, token: unknown) => Promise<T>) => {
       const cancel = new Emitter<void>();

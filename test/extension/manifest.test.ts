@@ -107,3 +107,36 @@ test('the sentence grammar marks {target} inside sentences', () => {
   assert.ok(!begin.test('[him]'));
   assert.ok(!begin.test('   '));
 });
+
+test('the walkthrough: a description that fits its two lines, a step with a working command link for every job, local items and the samples', () => {
+  const walkthrough = contributes.walkthroughs.find((w: { id: string }) => w.id === 'mechlens.gettingStarted') as {
+    description: string; steps: { id: string; title: string; description: string }[];
+  };
+  // VS Code clamps the description: about two lines where walkthroughs are listed, three narrow ones (about 27 characters each) on the walkthrough page.
+  assert.ok(walkthrough.description.length <= 64, `${walkthrough.description.length} characters: "${walkthrough.description}"`);
+  // A step's title has one line, about 37 characters wide, before VS Code cuts it off.
+  for (const step of walkthrough.steps) assert.ok(step.title.length <= 36, `step title "${step.title}" has ${step.title.length} characters`);
+  const declared = new Set((contributes.commands as Command[]).map((c) => c.command));
+  const linked: string[] = [];
+  for (const step of walkthrough.steps) {
+    const links = [...step.description.matchAll(/\]\(command:([\w.]+)(?:\?([^)]*))?\)/g)];
+    assert.equal(links.length, 1, `${step.id} has one button`);
+    const [, command, query] = links[0];
+    assert.ok(declared.has(command) || command.startsWith('workbench.'), `${step.id}: ${command} is a command`);
+    if (query) {
+      const args = JSON.parse(decodeURIComponent(query)) as unknown[];
+      assert.ok(Array.isArray(args), `${step.id}: the arguments are a JSON array`);
+      for (const arg of args) {
+        const sample = (arg as { sample?: string } | null)?.sample;
+        if (sample !== undefined) assert.ok(fs.existsSync(path.join(root, 'samples', sample)), `${step.id}: samples/${sample} exists`);
+      }
+    }
+    linked.push(command);
+  }
+  for (const command of ['mechlens.openSample', 'mechlens.addLocal', ...Object.values(extensionJobs).map((j) => j.command)]) {
+    assert.ok(linked.includes(command), `a step runs ${command}`);
+  }
+  for (const view of ['logit lens', 'attention heads', 'logit attribution', 'SAE features']) {
+    assert.ok(walkthrough.steps.some((s) => `${s.title} ${s.description}`.toLowerCase().includes(view.toLowerCase())), `a step names the ${view}`);
+  }
+});

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { build, type BuildOptions } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FromWebview, ToWebview } from '../../src/protocol/messages';
@@ -259,6 +259,39 @@ export async function waitUntil(page: Page, expression: string, timeoutMs = 1000
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Picks the option labelled `label` of a vscode-single-select as a user does: opens the dropdown with a click, clicks the option. */
+export async function chooseOption(select: Locator, label: string): Promise<void> {
+  await select.click();
+  await select.locator('li.option', { hasText: label }).first().click();
+}
+
+/**
+ * Picks with the keyboard as a user does: focuses the select, ArrowDown opens its list (on the option
+ * shown), `moves` arrow presses move (positive: down), Enter picks.
+ */
+export async function chooseByKeyboard(select: Locator, moves: number): Promise<void> {
+  await select.focus();
+  await select.page().keyboard.press('ArrowDown');
+  // Keys pressed before the list is open would land on the closed select.
+  const isOpen = () => select.evaluate((el) => (el as unknown as { open: boolean }).open);
+  for (let tries = 0; !(await isOpen()); tries++) {
+    if (tries > 250) throw new Error('the select did not open on ArrowDown');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  for (let i = 0; i < Math.abs(moves); i++) await select.page().keyboard.press(moves > 0 ? 'ArrowDown' : 'ArrowUp');
+  await select.page().keyboard.press('Enter');
+}
+
+/** The value of a vscode-element (a vscode-single-select or vscode-textfield). */
+export function elementValue(control: Locator): Promise<string> {
+  return control.evaluate((el) => (el as unknown as { value: string }).value);
+}
+
+/** The native form controls of a page outside the vscode-elements' shadow roots (a locator would pierce them). */
+export function plainFormControls(page: Page): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll('select, input, textarea')].map((e) => e.outerHTML.slice(0, 200))`) as Promise<string[]>;
 }
 
 export interface WebviewPage {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { AttributionResult } from '../../src/protocol/result';
 import { pythonForCard } from '../../src/webview/python-cards';
-import { usePanel, openPanel, waitUntil } from '../helpers/chromium';
+import { usePanel, chooseByKeyboard, chooseOption, elementValue, openPanel, plainFormControls, waitUntil } from '../helpers/chromium';
 import { assertPythonButtons } from './python-buttons';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'attribution-result.regression.json'), 'utf8')) as AttributionResult;
@@ -73,13 +73,28 @@ test('Copy as Python: every chart card has a button; the script parses and carri
   assert.equal(parsed.status, 0, parsed.stderr);
 });
 
-test('with several texts, the selector switches the charts to the chosen text and keeps the choice', async () => {
-  assert.equal(await panel.page.locator('.ml-attribution-text-select option').count(), fixture.texts.length);
-  await panel.page.locator('.ml-attribution-text-select').selectOption('1');
-  await waitUntil(panel.page, `document.querySelector('[data-stat="logit-diff"]')?.textContent === ${JSON.stringify(fixture.texts[1].logitDiff.toFixed(5))}`);
-  assert.equal(await panel.page.locator('.ml-attribution-text-select').inputValue(), '1');
+const textSelect = () => panel.page.locator('vscode-single-select.ml-attribution-text-select');
+const selectValue = () => elementValue(textSelect());
+const logitDiffShown = (i: number) => `document.querySelector('[data-stat="logit-diff"]')?.textContent === ${JSON.stringify(fixture.texts[i].logitDiff.toFixed(5))}`;
+
+test('the text picker is a vscode-single-select, as every other control; the panel has no plain HTML form controls', async () => {
+  assert.equal(await textSelect().locator('vscode-option').count(), fixture.texts.length);
+  assert.equal(await textSelect().getAttribute('aria-label'), 'text attributed');
+  assert.deepEqual(await plainFormControls(panel.page), [], 'no native select or input outside the vscode-elements');
+});
+
+test('with several texts, the keyboard picks a text (ArrowDown opens, ArrowDown moves, Enter picks): the charts redraw for it, the choice is kept and the focus stays on the picker', async () => {
+  await chooseByKeyboard(textSelect(), 1);
+  await waitUntil(panel.page, logitDiffShown(1));
+  assert.equal(await selectValue(), '1');
+  await waitUntil(panel.page, `document.activeElement?.classList.contains('ml-attribution-text-select') === true`);
+  assert.equal(Number(await panel.page.locator('[data-stat="sum"]').textContent()), Number(fixture.texts[1].sum.toFixed(5)));
+  assert.equal(await panel.page.locator('.ml-token-read').textContent(), fixture.texts[1].tokens[fixture.texts[1].position]);
   assert.deepEqual(panel.errors, []);
-  await panel.page.locator('.ml-attribution-text-select').selectOption('0');
+  // Back to the first text with the mouse.
+  await chooseOption(textSelect(), `1. ${fixture.texts[0].text.slice(0, 40)}`);
+  await waitUntil(panel.page, logitDiffShown(0));
+  assert.equal(await selectValue(), '0');
 });
 
 test('screenshots: the panel in the dark and the light theme', async () => {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HeadsResult } from '../../src/protocol/result';
 import { pythonForCard } from '../../src/webview/python-cards';
-import { usePanel, openPanel, waitUntil } from '../helpers/chromium';
+import { usePanel, chooseOption, openPanel, plainFormControls, waitUntil } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'heads-result.regression.json'), 'utf8')) as HeadsResult;
 const T = fixture.texts[0].tokens.length;
@@ -39,18 +39,23 @@ test('the grid shows every head with its three score bars; sorting by a detector
   assert.equal(await grid.locator('g[data-head]').count(), fixture.nLayer * fixture.nHead);
   assert.equal(await grid.locator('g[data-head] rect[data-score]').count(), 3 * fixture.nLayer * fixture.nHead);
   assert.equal(await grid.locator('g[data-head]').first().getAttribute('data-head'), 'L0H0');
-  await grid.locator('select[data-control="sort"]').selectOption('induction');
+  assert.deepEqual(await plainFormControls(panel.page), [], 'every control is a vscode-element');
+  assert.equal(await grid.locator('vscode-textfield[data-control="min-score"]').evaluate((el) => (el as unknown as { disabled: boolean }).disabled), true, 'no filter while sorted by layer');
+  await chooseOption(grid.locator('vscode-single-select[data-control="sort"]'), 'induction score');
   const order = await grid.locator('g[data-head]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-head')));
   const scores = order.map((name) => { const [, l, h] = /L(\d+)H(\d+)/.exec(name!)!; return fixture.scores.induction[Number(l)][Number(h)]; });
   assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
-  await grid.locator('input[data-control="min-score"]').fill('0.01');
-  await grid.locator('input[data-control="min-score"]').dispatchEvent('change');
+  await grid.locator('vscode-textfield[data-control="min-score"] input').fill('2');
+  assert.equal(await grid.locator('vscode-textfield[data-control="min-score"]').evaluate((el) => (el as unknown as { invalid: boolean }).invalid), true, '2 is out of 0 to 1');
+  assert.equal(await grid.locator('g[data-head]').count(), fixture.nLayer * fixture.nHead, 'an invalid value filters nothing');
+  await grid.locator('vscode-textfield[data-control="min-score"] input').fill('0.01');
   assert.equal(await grid.locator('g[data-head]').count(), 8, 'the 8 heads of the global layers');
   assert.match(await grid.innerText(), /8 of 16 heads/);
   const state = await panel.page.evaluate('window.__state') as { headsUi: { sortBy: string; minScore: number } };
   assert.equal(state.headsUi.sortBy, 'induction');
   assert.equal(state.headsUi.minScore, 0.01);
-  await grid.locator('select[data-control="sort"]').selectOption('layer');
+  await chooseOption(grid.locator('vscode-single-select[data-control="sort"]'), 'layer, then head');
+  assert.equal(await grid.locator('g[data-head]').count(), fixture.nLayer * fixture.nHead);
 });
 
 test('clicking a head posts it as the selection with its focus, and opens its pattern with the tokens on both axes', async () => {
@@ -94,6 +99,34 @@ test('exports: CSV and .npy of a map and of the pattern, SVG with the grid\'s ca
   assert.equal(Buffer.from(npy.content, 'base64').length, 128 + T * T * 8);
   assert.equal(svg.name, 'head-grid.svg');
   assert.match(svg.content, /<image [^>]*href="data:image\/png;base64,/);
+});
+
+test('each detector map\'s title ("previous-token", "duplicate-token", "induction") stays on one line beside its buttons, at the screenshot widths, in both themes', async () => {
+  // 1280: the screenshot tests; 1100: the VS Code end-to-end window's editor beside the side bar; 700: a split editor.
+  for (const theme of ['dark', 'light'] as const) {
+    for (const width of [1280, 1100, 700]) {
+      const page = await openPanel(panel.browser, { result: fixture, theme, width, height: 900 });
+      try {
+        await waitUntil(page.page, `!!document.querySelector('.ml-heads[data-rendered]')`);
+        const titles = await page.page.evaluate(`[...document.querySelectorAll('.ml-heads-maps .ml-card')].map((card) => {
+          const title = card.querySelector('.ml-card-title');
+          const actions = card.querySelector('.ml-card-actions').getBoundingClientRect();
+          const box = title.getBoundingClientRect();
+          const line = parseFloat(getComputedStyle(title).lineHeight) || parseFloat(getComputedStyle(title).fontSize) * 1.4;
+          return { text: title.textContent, lines: Math.round(box.height / line), clipped: title.scrollWidth > title.clientWidth + 1,
+            overlaps: box.right > actions.left + 1 && box.bottom > actions.top + 1 && actions.bottom > box.top + 1 };
+        })`) as { text: string; lines: number; clipped: boolean; overlaps: boolean }[];
+        assert.deepEqual(titles.map((t) => t.text), ['previous-token', 'duplicate-token', 'induction']);
+        for (const t of titles) assert.deepEqual({ lines: t.lines, clipped: t.clipped, overlaps: t.overlaps }, { lines: 1, clipped: false, overlaps: false }, `${t.text} at ${width} px, ${theme}`);
+        // Icons only where the labels do not fit: each button is still named for screen readers and its tooltip.
+        const button = page.page.locator('[data-card="scores-previousToken"] [data-export="csv"]');
+        assert.equal(await button.textContent(), 'CSV');
+        assert.match(await button.getAttribute('title') ?? '', /as CSV/);
+      } finally {
+        await page.close();
+      }
+    }
+  }
 });
 
 test('screenshots: docs/screenshots/heads.png and heads-light.png (a fresh panel, the head picked, a token hovered)', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LensResult } from '../../src/protocol/lens';
-import { usePanel, openPanel } from '../helpers/chromium';
+import { usePanel, chooseByKeyboard, chooseOption, elementValue, openPanel, plainFormControls, waitUntil } from '../helpers/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'lens-result.regression.json'), 'utf8')) as LensResult;
 const show = (s: string) => s.replace(/ /g, '␣').replace(/\n/g, '⏎');
@@ -59,12 +59,19 @@ test('clicking a cell selects it for the Inspector and moves the target row to t
   assert.deepEqual(ranks, fixture.texts[0].layers.map((layer) => String(layer.positions[1].target!.rank)));
 });
 
-test('the text selector shows the second text', async () => {
-  await panel.page.locator('select[data-control="text"]').selectOption('1');
+test('the text selector (a vscode-single-select) shows the second text, by mouse and by keyboard', async () => {
+  assert.deepEqual(await plainFormControls(panel.page), [], 'every control is a vscode-element');
+  const select = panel.page.locator('vscode-single-select[data-control="text"]');
+  assert.equal(await select.locator('vscode-option').count(), fixture.texts.length);
+  await chooseOption(select, '2. ');
   const text = fixture.texts[1];
   assert.equal(await panel.page.locator('.ml-lens-grid g.cell').count(), fixture.nLayer * text.tokens.length);
   assert.equal(await panel.page.locator('[data-card="lens-grid"]').getAttribute('data-export-name'), 'lens-grid-1');
-  await panel.page.locator('select[data-control="text"]').selectOption('0');
+  assert.equal(await elementValue(select), '1');
+  // The keyboard: ArrowDown opens the list on the text shown, ArrowUp moves to the first, Enter picks it.
+  await chooseByKeyboard(select, -1);
+  await waitUntil(panel.page, `document.querySelector('[data-card="lens-grid"]')?.getAttribute('data-export-name') === 'lens-grid-0'`);
+  assert.equal(await elementValue(select), '0');
 });
 
 test('exports: CSV of every cell, .npy of the top-1 probabilities, Copy as Python', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SaeResult } from '../../src/protocol/result';
-import { usePanel, openPanel, waitUntil, type WebviewPage } from '../helpers/chromium';
+import { usePanel, openPanel, plainFormControls, waitUntil, type WebviewPage } from '../helpers/chromium';
 
 const stored = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'sae-result.regression.json'), 'utf8')) as SaeResult;
 // A known release's Neuronpedia base, as the catalog gives it, so the links can be checked.
@@ -20,6 +20,7 @@ test('says ready, then renders without console errors or requests outside its or
   assert.deepEqual((await panel.posted())[0], { type: 'ready' });
   assert.deepEqual(panel.errors, []);
   assert.deepEqual(panel.strayRequests, []);
+  assert.deepEqual(await plainFormControls(panel.page), [], 'every form control is a vscode-element (the chips are buttons, reached with Tab)');
 });
 
 test('every token of every text with its top features as chips, largest first, and its L0', async () => {

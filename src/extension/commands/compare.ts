@@ -8,10 +8,10 @@ import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
 import {
-  BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox, toQuickPickItem, warnIgnoredSettings, type Back, type StepAt,
+  enableRerun, jobRunKey, keepAnswer, pickTargetFile, pickVectorSourceStep, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings, type Back, type StepAt,
 } from './job-flow';
-import { browseFor, type LocalInputs } from '../local-inputs';
-import { checkSourceSpec, checkVectorFile, sniffWordList } from './input-checks';
+import type { LocalInputs } from '../local-inputs';
+import { checkSourceSpec, sniffWordList } from './input-checks';
 import { reclusterCompare } from '../../core/analyses/recluster-map';
 import { ResultPanel, type PanelServices } from '../panels/panel';
 import { cachedResult, compareCacheParts, runCached, type ResultCacheProvider } from './result-cache-flow';
@@ -96,41 +96,17 @@ async function pickSource(services: CompareServices, question: SourceQuestion): 
     catalog, recent: recentSpecs, last: previous ?? preset ?? recent.items()[0], defaultSpec: question.defaultSpec, cached: services.cachedCatalogNames(question.cacheDir),
     models: services.models?.(), cachedModels: services.cachedModelNames?.(question.cacheDir), local: await services.local?.items(),
   });
-  const items = rows.map(toQuickPickItem);
-  for (;;) {
-    const chosen = await backableQuickPick(items, {
-      title: `MechLens: Compare Embeddings — source ${side}`, ...at,
-      placeholder: `Choose embedding space ${side}: a catalog vector set, a vector file, or a model's token embeddings`,
-    }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
-    if (chosen === BACK || !chosen) return chosen;
-    const row = chosen.row;
-    if (row.kind === 'spec') return row.spec;
-    if (row.kind === 'browse') {
-      const file = await browseFor(services.local, {
-        openLabel: `Use as source ${side}`,
-        title: `MechLens: vector file for source ${side}`,
-        filters: { 'Vector files': ['txt', 'vec', 'bin', 'gz', 'w2v'], 'All files': ['*'] },
-      });
-      if (!file) continue;
-      const problem = await checkVectorFile(file.fsPath);
-      if (!problem) return specForFile(file.fsPath);
-      void vscode.window.showWarningMessage(`MechLens: ${problem}`);
-      continue;
-    }
-    if (row.kind === 'enter') {
-      const names = catalog.map((e) => e.name);
-      const text = await stepInputBox({
-        title: `MechLens: source ${side}`,
-        prompt: 'A catalog name, vectors:PATH, or model:ID_OR_DIR#embed (a Hugging Face id such as gpt2, or a local folder)',
-        // Empty, not prefilled: whoever chose to type a spec should not have to clear one first.
-        placeholder: 'model:gpt2#embed · vectors:/path/to/vectors.txt · glove-wiki-gigaword-50',
-        validate: (t) => checkSourceSpec(t, names), back: true, step: at.step, totalSteps: at.totalSteps,
-      });
-      if (text === BACK) continue;
-      return text?.trim() || undefined;
-    }
-    return undefined;
-  }
+  const names = catalog.map((e) => e.name);
+  return pickVectorSourceStep({
+    side, rows, at, local: services.local,
+    title: `MechLens: Compare Embeddings — source ${side}`,
+    placeholder: `Choose embedding space ${side}: a catalog vector set, a vector file, or a model's token embeddings`,
+    enter: {
+      prompt: 'A catalog name, vectors:PATH, or model:ID_OR_DIR#embed (a Hugging Face id such as gpt2, or a local folder)',
+      placeholder: 'model:gpt2#embed · vectors:/path/to/vectors.txt · glove-wiki-gigaword-50',
+      validate: (t) => checkSourceSpec(t, names),
+    },
+  });
 }
 
 export async function compareEmbeddings(services: CompareServices, args: CompareArgs = {}): Promise<CompareResult | undefined> {

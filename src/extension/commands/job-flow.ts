@@ -11,8 +11,8 @@ import { extensionJobs, type RerunContexts } from '../job-table';
 import { buildModelPickRows, type ModelPickRow } from './model-hook-picks';
 import { browseFor, type LocalInputs } from '../local-inputs';
 import type { LocalModel } from '../local-scan';
-import { validateModelText } from './input-checks';
-import type { SourcePickRow } from './source-picks';
+import { checkVectorFile, validateModelText } from './input-checks';
+import { specForFile, type SourcePickRow } from './source-picks';
 import { userFacingMessage } from '../error-message';
 import { formatMs, type Log } from '../log';
 import type { ResultPanel } from '../panels/panel';
@@ -75,6 +75,9 @@ export async function backableQuickPick<T extends vscode.QuickPickItem>(items: T
   qp.placeholder = o.placeholder;
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
+  // As the input boxes of the same questions: a command started from a walkthrough button is asked
+  // while the walkthrough re-renders (it ticks the step) and takes the focus, which closed the list.
+  qp.ignoreFocusOut = true;
   qp.items = items;
   if (o.back) qp.buttons = [vscode.QuickInputButtons.Back];
   if (active) qp.activeItems = [active];
@@ -193,6 +196,55 @@ export function toQuickPickItem(row: SourcePickRow): SourceItem {
       return { row, label: row.label, description: row.description, detail: row.detail, picked: row.picked };
     default:
       return { row, label: row.label, detail: row.detail, alwaysShow: true };
+  }
+}
+
+/** The open dialog's filters for a vector file (GloVe and word2vec text or binary, fastText .vec, optionally .gz). */
+export const vectorFileFilters: Record<string, string[]> = { 'Vector files': ['txt', 'vec', 'bin', 'gz', 'w2v'], 'All files': ['*'] };
+
+export interface VectorSourceQuestion {
+  /** Which source this is ("A", "B"): the open dialog says "Use as source A". */
+  side: string;
+  /** The quick pick's title, also the title of the "Enter a spec" box. */
+  title: string;
+  placeholder: string;
+  at: StepAt;
+  /** The rows (buildSourcePickRows); the row marked picked is preselected. */
+  rows: readonly SourcePickRow[];
+  /** What the "Enter a spec" box says, and its check as the spec is typed. */
+  enter: { prompt: string; placeholder: string; validate: (text: string) => string | undefined | Promise<string | undefined> };
+  filters?: Record<string, string[]>;
+  /** Where the last open dialog ended, remembered for the next. */
+  local?: LocalInputs;
+}
+
+/**
+ * A vector-source step of a multi-step question (compare's sources A and B, match's source A): a row
+ * of the list, a vector file browsed for (checked by content, the list again when it is not one),
+ * or a typed spec (Back returns to the list).
+ */
+export async function pickVectorSourceStep(q: VectorSourceQuestion): Promise<string | Back | undefined> {
+  const items = q.rows.map(toQuickPickItem);
+  for (;;) {
+    const chosen = await backableQuickPick(items, { title: q.title, ...q.at, placeholder: q.placeholder }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
+    if (chosen === BACK || !chosen) return chosen;
+    const row = chosen.row;
+    if (row.kind === 'spec') return row.spec;
+    if (row.kind === 'browse') {
+      const file = await browseFor(q.local, { openLabel: `Use as source ${q.side}`, title: `MechLens: vector file for source ${q.side}`, filters: q.filters ?? vectorFileFilters });
+      if (!file) continue;
+      const problem = await checkVectorFile(file.fsPath);
+      if (!problem) return specForFile(file.fsPath);
+      void vscode.window.showWarningMessage(`MechLens: ${problem}`);
+      continue;
+    }
+    if (row.kind === 'enter') {
+      // Empty, not prefilled: whoever chose to type a spec should not have to clear one first.
+      const text = await stepInputBox({ title: q.title, ...q.enter, back: true, step: q.at.step, totalSteps: q.at.totalSteps });
+      if (text === BACK) continue;
+      return text?.trim() || undefined;
+    }
+    return undefined;
   }
 }
 

@@ -9,10 +9,9 @@ import { MATCH_DEFAULTS, type MatchInput } from '../../core/analyses/match';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
-import { browseFor, type LocalInputs } from '../local-inputs';
-import { checkVectorFile } from './input-checks';
+import type { LocalInputs } from '../local-inputs';
 import {
-  BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, reportJobFailure, runInPanel, runSteps, runWithProgress, stepInputBox, toQuickPickItem, warnIgnoredSettings,
+  backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, pickVectorSourceStep, reportJobFailure, runInPanel, runSteps, runWithProgress, stepInputBox, warnIgnoredSettings,
   type Back, type StepAt,
 } from './job-flow';
 import { ResultPanel, type PanelServices } from '../panels/panel';
@@ -43,7 +42,6 @@ interface MatchArgs {
 
 /** The notebook's model: GPT-2's tokenizer is the same for every GPT-2 size, so the smallest does. */
 const defaultMatchModel = 'gpt2';
-const vectorExtensions = ['txt', 'vec', 'bin', 'gz', 'w2v'];
 const title = (what: string) => `MechLens: Match Vocabularies — ${what}`;
 
 /** An input-box check for L and K: a whole number in range. */
@@ -68,39 +66,17 @@ async function pickSourceA(services: MatchServices, cacheDir: string | undefined
     catalog, recent: previous && !recent.includes(previous) ? [previous, ...recent] : recent, last: previous,
     defaultSpec: defaultSpec?.startsWith('model:') ? undefined : defaultSpec, cached: services.cachedCatalogNames(cacheDir), local,
   });
-  const items = rows.map(toQuickPickItem);
-  for (;;) {
-    const chosen = await backableQuickPick(items, {
-      title: title('source A'), ...at,
-      placeholder: 'Choose the vector set whose vocabulary is walked in file order (word2vec order is frequency order)',
-    }, items.find((i) => i.row.kind === 'spec' && i.row.picked));
-    if (chosen === BACK || !chosen) return chosen;
-    const row = chosen.row;
-    if (row.kind === 'spec') return row.spec;
-    if (row.kind === 'browse') {
-      const file = await browseFor(services.local, {
-        openLabel: 'Use as source A', title: 'MechLens: vector file for source A',
-        filters: { 'Vector files': vectorExtensions, 'All files': ['*'] },
-      });
-      if (!file) continue;
-      const problem = await checkVectorFile(file.fsPath);
-      if (!problem) return specForFile(file.fsPath);
-      void vscode.window.showWarningMessage(`MechLens: ${problem}`);
-      continue;
-    }
-    if (row.kind === 'enter') {
-      const names = catalog.map((e) => e.name);
-      const text = await stepInputBox({
-        title: title('source A'), step: at.step, totalSteps: at.totalSteps, back: true,
-        prompt: 'A catalog name or vectors:PATH (GloVe text, word2vec text or binary, fastText .vec, optionally .gz)',
-        placeholder: 'vectors:/path/to/GoogleNews-vectors-negative300.bin · glove-wiki-gigaword-50',
-        validate: (t) => validateVectorSpec(t, names),
-      });
-      if (text === BACK) continue;
-      return text?.trim() || undefined;
-    }
-    return undefined;
-  }
+  const names = catalog.map((e) => e.name);
+  return pickVectorSourceStep({
+    side: 'A', rows, at, local: services.local,
+    title: title('source A'),
+    placeholder: 'Choose the vector set whose vocabulary is walked in file order (word2vec order is frequency order)',
+    enter: {
+      prompt: 'A catalog name or vectors:PATH (GloVe text, word2vec text or binary, fastText .vec, optionally .gz)',
+      placeholder: 'vectors:/path/to/GoogleNews-vectors-negative300.bin · glove-wiki-gigaword-50',
+      validate: (t) => validateVectorSpec(t, names),
+    },
+  });
 }
 
 const leadingSpaceItems: (vscode.QuickPickItem & { value: LeadingSpace })[] = [

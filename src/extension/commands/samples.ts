@@ -1,6 +1,19 @@
-// "Open Sample Word List…": the word lists shipped in the extension's samples/ folder.
+// "Open Sample Word List…": the word lists shipped in the extension's samples/ folder, and the samples
+// the walkthrough's buttons run the jobs on.
 import * as vscode from 'vscode';
 import { readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The sample a command link names (the walkthrough's `command:mechlens.logitLens?[{"sample":"him-her.sentences"}]`):
+ * its file in the extension's samples/ folder, or undefined for any other argument or a name that is not a sample there.
+ */
+export function sampleArgument(extensionUri: vscode.Uri, arg: unknown): vscode.Uri | undefined {
+  const name = typeof arg === 'object' && arg !== null ? (arg as { sample?: unknown }).sample : undefined;
+  if (typeof name !== 'string' || name !== path.basename(name) || name.startsWith('.')) return undefined;
+  const uri = vscode.Uri.joinPath(extensionUri, 'samples', name);
+  return existsSync(uri.fsPath) ? uri : undefined;
+}
 
 export async function openSample(extensionUri: vscode.Uri): Promise<void> {
   const folder = vscode.Uri.joinPath(extensionUri, 'samples');

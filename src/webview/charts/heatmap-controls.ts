@@ -2,9 +2,8 @@
 // named with its palette). It only reports what the user typed or picked; the heatmap decides what
 // that means and shows the range in use back through `show`.
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { HeatmapPalettes, HeatmapScheme } from './palettes';
+import { singleSelect } from './single-select';
 
 export interface HeatmapControls {
   element: HTMLDivElement;
@@ -23,14 +22,8 @@ export function heatmapControls(palettes: HeatmapPalettes, events: HeatmapContro
   element.className = 'ml-chart-controls';
   const minField = numberField('min');
   const maxField = numberField('max');
-  const schemeSelect = document.createElement('vscode-single-select') as HTMLElement & { value: string };
-  schemeSelect.setAttribute('aria-label', 'color scheme');
-  for (const [value, label] of [['diverging', `Diverging (${palettes.diverging})`], ['sequential', `Sequential (${palettes.sequential})`]]) {
-    const opt = document.createElement('vscode-option');
-    opt.setAttribute('value', value);
-    opt.textContent = label;
-    schemeSelect.appendChild(opt);
-  }
+  // Diverging until `show` says which scheme the heatmap draws.
+  const schemeSelect = singleSelect([['diverging', `Diverging (${palettes.diverging})`], ['sequential', `Sequential (${palettes.sequential})`]], 'diverging', 'color scheme');
   element.append(labelled('Range', minField), labelled('to', maxField), labelled('Scheme', schemeSelect));
   const onRangeInput = () => {
     const lo = Number.parseFloat(minField.value);

@@ -8,6 +8,7 @@ import type { AttributionResult, TextAttribution } from '../../protocol/result';
 import { fmt } from '../charts/common';
 import { headValueMap } from '../charts/head-value-map';
 import { layerSweep } from '../charts/layer-sweep';
+import { singleSelect } from '../charts/single-select';
 import { waterfall, type WaterfallStep } from '../charts/waterfall';
 import { matrixNpyBase64, tableCsv } from '../export';
 import { addPythonExports } from '../python-buttons';
@@ -81,25 +82,22 @@ export function renderAttribution(root: HTMLElement, result: AttributionResult, 
   if (result.texts.length > 1) {
     const picker = el('div', 'ml-picker ml-attribution-texts');
     const label = el('label', 'ml-stat-label', `Text (${result.texts.length})`);
-    const select = document.createElement('select');
+    const select = singleSelect(result.texts.map((t, i) => [String(i), `${i + 1}. ${t.text.length > 90 ? `${t.text.slice(0, 89)}…` : t.text}`]), String(index), 'text attributed');
     select.id = 'ml-attribution-text';
-    label.setAttribute('for', select.id);
-    picker.appendChild(label);
     select.className = 'ml-attribution-text-select';
-    result.texts.forEach((t, i) => {
-      const option = document.createElement('option');
-      option.value = String(i);
-      option.textContent = `${i + 1}. ${t.text.length > 90 ? `${t.text.slice(0, 89)}…` : t.text}`;
-      option.selected = i === index;
-      select.appendChild(option);
-    });
-    picker.appendChild(select);
+    label.setAttribute('for', select.id);
+    picker.append(label, select);
     page.appendChild(picker);
     select.addEventListener('change', () => {
-      ui = { ...ui, text: Number(select.value) };
+      const chosen = Number(select.value);
+      if (!Number.isInteger(chosen) || chosen === index) return;
+      ui = { ...ui, text: chosen };
       host.saveUi(ui);
       view.destroy();
       view = renderAttribution(root, result, { ...host, ui });
+      // The page was drawn again: the keyboard stays on the text picker (focusable once it has rendered).
+      const next = root.querySelector<HTMLElement & { updateComplete?: Promise<unknown> }>('.ml-attribution-text-select');
+      void Promise.resolve(next?.updateComplete).then(() => next?.focus());
     });
   }
   const text = result.texts[index];

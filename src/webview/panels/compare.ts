@@ -12,6 +12,7 @@ import type { Chart } from '../charts/common';
 import type { HeatmapScheme } from '../charts/heatmap';
 import { histogram } from '../charts/histogram';
 import { linePlot } from '../charts/line-plot';
+import { singleSelect } from '../charts/single-select';
 import { stripPlot } from '../charts/strip-plot';
 import { selectivityValue } from '../../protocol/selectivity-text';
 import { type ChartSlot, card, el, header, notesBanner, panelPage, runMeta, sourceChip, usedSetting } from './cards';
@@ -212,16 +213,8 @@ export function renderCompare(root: HTMLElement, result: CompareResult, host: Pa
     // A saved file can carry anything: the switch only for k-means labels that fit the words.
     const kmeansFits = Array.isArray(map.kmeans?.labels) && map.kmeans.labels.length === result.items.length;
     if (map.kmeans && kmeansFits) {
-      const select = document.createElement('vscode-single-select') as HTMLElement & { value: string };
-      select.setAttribute('aria-label', 'clustering shown');
+      const select = singleSelect([['dbscan', `DBSCAN (${map.clusters.length} clusters)`], ['kmeans', `k-means (k = ${map.kmeans.k})`]], 'dbscan', 'clustering shown');
       select.setAttribute('data-clustering', key);
-      for (const [value, text] of [['dbscan', `DBSCAN (${map.clusters.length} clusters)`], ['kmeans', `k-means (k = ${map.kmeans.k})`]]) {
-        const option = document.createElement('vscode-option');
-        option.setAttribute('value', value);
-        option.textContent = text;
-        select.appendChild(option);
-      }
-      select.value = 'dbscan';
       const label = el('label');
       label.append(el('span', undefined, 'Clusters'), select);
       const controls = el('div', 'ml-chart-controls');

@@ -2,12 +2,13 @@
 // duplicate-token, induction); every head as a small multiple of its pattern with its three scores,
 // sorted and filtered by a detector; and the head picked (in a map or the grid) with its pattern,
 // the tokens on both axes. Every piece of data reaches the DOM as text.
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { FromWebview } from '../../protocol/messages';
 import type { HeadDetector, HeadsResult } from '../../protocol/result';
 import { rerunLimits, type HeadsRerunParams } from '../../protocol/rerun';
 import { fmt } from '../charts/common';
-import { styleInput } from '../charts/form-elements';
 import { DETECTOR_LABELS, DETECTOR_NAMES, type HeadRef, attentionPattern, headGrid, headScoreMap } from '../charts/head-grid';
+import { type SingleSelect, singleSelect } from '../charts/single-select';
 import { matrixCsv, matrixNpyBase64, tableCsv } from '../export';
 import { addPythonExports } from '../python-buttons';
 import type { RerunClient } from '../rerun-client';
@@ -102,37 +103,29 @@ export function renderHeads(root: HTMLElement, result: HeadsResult, host: HeadsP
     item.append(el('span', 'ml-heads-swatch'), document.createTextNode(DETECTOR_LABELS[d]));
     legend.appendChild(item);
   }
-  const sort = el('select');
-  styleInput(sort);
+  const sort = singleSelect([['layer', 'layer, then head'], ...DETECTOR_NAMES.map((d) => [d, `${DETECTOR_LABELS[d]} score`] as const)], ui.sortBy ?? 'layer', 'sort heads by');
   sort.setAttribute('data-control', 'sort');
-  for (const [value, label] of [['layer', 'layer, then head'], ...DETECTOR_NAMES.map((d) => [d, `${DETECTOR_LABELS[d]} score`])]) {
-    const o = el('option', undefined, label);
-    o.value = value;
-    sort.appendChild(o);
-  }
-  sort.value = ui.sortBy ?? 'layer';
-  const min = el('input');
-  styleInput(min);
-  min.type = 'number';
-  min.min = '0';
-  min.max = '1';
-  min.step = '0.05';
-  min.value = String(ui.minScore ?? 0);
+  // A text field with a decimal keyboard, checked here (as the Run settings fields are): the
+  // element's type=number validation marks values off its step invalid without a message.
+  const min = document.createElement('vscode-textfield') as HTMLElement & { value: string; invalid: boolean; disabled: boolean };
+  min.setAttribute('inputmode', 'decimal');
+  min.setAttribute('aria-label', 'lowest score shown');
   min.setAttribute('data-control', 'min-score');
-  min.title = 'Hide heads whose score (of the detector sorted by) is below this';
-  controls.append(el('label', undefined, 'Sort by '), sort, el('label', undefined, ' at least '), min);
-  let textPick: HTMLSelectElement | undefined;
+  min.value = String(ui.minScore ?? 0);
+  min.title = 'Hide heads whose score (of the detector sorted by) is below this: a number from 0 to 1';
+  const syncMin = () => { min.disabled = (ui.sortBy ?? 'layer') === 'layer'; };
+  syncMin();
+  const labelled = (text: string, control: HTMLElement) => {
+    const label = el('label', 'ml-heads-control');
+    label.append(el('span', undefined, text), control);
+    return label;
+  };
+  controls.append(labelled('Sort by', sort), labelled('at least', min));
+  let textPick: SingleSelect | undefined;
   if (result.texts.length > 1) {
-    textPick = el('select');
-    styleInput(textPick);
+    textPick = singleSelect(result.texts.map((t, i) => [String(i), `${i + 1}: ${t.text.slice(0, 60)}`]), String(textIndex()), 'text whose patterns are shown');
     textPick.setAttribute('data-control', 'text');
-    result.texts.forEach((t, i) => {
-      const o = el('option', undefined, `${i + 1}: ${t.text.slice(0, 60)}`);
-      o.value = String(i);
-      textPick!.appendChild(o);
-    });
-    textPick.value = String(textIndex());
-    controls.append(el('label', undefined, ' Patterns of text '), textPick);
+    controls.append(labelled('Patterns of text', textPick));
   }
   controls.appendChild(legend);
   const count = el('div', 'ml-note');
@@ -146,9 +139,28 @@ export function renderHeads(root: HTMLElement, result: HeadsResult, host: HeadsP
   };
   draw.push(() => { gridSlot.chart = register(headGrid(gridHost, gridData(), { onSelect: select, cell: result.nLayer * result.nHead <= 48 ? 104 : 64 })); });
   const refreshGrid = () => (gridSlot.chart as ReturnType<typeof headGrid> | undefined)?.update(gridData());
-  sort.addEventListener('change', () => { save({ sortBy: sort.value as HeadsUiState['sortBy'] }); refreshGrid(); });
-  min.addEventListener('change', () => { const v = Number(min.value); if (Number.isFinite(v)) { save({ minScore: v }); refreshGrid(); } });
-  textPick?.addEventListener('change', () => { save({ text: Number(textPick!.value) }); refreshGrid(); redrawSelection(); });
+  sort.addEventListener('change', () => {
+    const sortBy = sort.value as HeadsUiState['sortBy'];
+    if (sortBy !== 'layer' && !DETECTOR_NAMES.includes(sortBy as HeadDetector)) return;
+    save({ sortBy });
+    syncMin();
+    refreshGrid();
+  });
+  const readMin = () => {
+    const text = min.value.trim();
+    const v = Number(text);
+    min.invalid = text === '' || !Number.isFinite(v) || v < 0 || v > 1;
+    if (!min.invalid && v !== ui.minScore) { save({ minScore: v }); refreshGrid(); }
+  };
+  min.addEventListener('input', readMin);
+  min.addEventListener('change', readMin);
+  textPick?.addEventListener('change', () => {
+    const chosen = Number(textPick!.value);
+    if (!Number.isInteger(chosen) || chosen === textIndex()) return;
+    save({ text: chosen });
+    refreshGrid();
+    redrawSelection();
+  });
 
   // The head picked.
   page.appendChild(el('h2', 'ml-section-title', 'One head'));

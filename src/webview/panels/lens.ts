@@ -10,6 +10,7 @@ import type { FromWebview } from '../../protocol/messages';
 import type { LensResult, LensText } from '../../protocol/lens';
 import { clip, type Chart, type ThemeColors } from '../charts/common';
 import { plotArea, svgChart } from '../charts/frame';
+import { singleSelect } from '../charts/single-select';
 import { matrixNpyBase64, tableCsv } from '../export';
 import { lensGridName } from '../lens-python';
 import { addPythonExports } from '../python-buttons';
@@ -231,20 +232,17 @@ export function renderLens(root: HTMLElement, result: LensResult, host: LensPane
   if (result.texts.length > 1) {
     const bar = el('div', 'ml-lens-texts');
     const label = el('label', undefined, 'Text ');
-    const select = el('select', 'ml-select');
+    const select = singleSelect(result.texts.map((t, i) => [String(i),
+      `${i + 1}. ${clip(t.text, 80)}${t.layers.length < result.nLayer ? ` (${t.layers.length}/${result.nLayer} layers)` : ''}`]), String(ui.text ?? 0), 'text shown');
     select.setAttribute('data-control', 'text');
-    result.texts.forEach((t, i) => {
-      const option = el('option', undefined, `${i + 1}. ${clip(t.text, 80)}${t.layers.length < result.nLayer ? ` (${t.layers.length}/${result.nLayer} layers)` : ''}`);
-      option.value = String(i);
-      option.selected = i === (ui.text ?? 0);
-      select.appendChild(option);
-    });
     label.appendChild(select);
     bar.appendChild(el('span', 'ml-note', ` ${result.texts.length} texts`));
     bar.appendChild(label);
     page.appendChild(bar);
     select.addEventListener('change', () => {
-      ui = { text: Number(select.value) };
+      const chosen = Number(select.value);
+      if (!Number.isInteger(chosen) || chosen === (ui.text ?? 0)) return;
+      ui = { text: chosen };
       host.saveUi(ui);
       showText(ui.text ?? 0, true);
     });

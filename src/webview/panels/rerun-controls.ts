@@ -4,9 +4,8 @@
 // are checked here against the same limits the host checks, so a typo is caught before it leaves.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { NumberLimit, RerunParams } from '../../protocol/rerun';
+import { singleSelect } from '../charts/single-select';
 import type { RerunClient } from '../rerun-client';
 import { el, icon } from './cards';
 
@@ -52,17 +51,7 @@ function readNumber(text: string, limit: NumberLimit, auto: boolean): { value: n
 }
 
 function control(field: ControlField): Control {
-  if (field.kind === 'choice') {
-    const select = document.createElement('vscode-single-select') as Control;
-    for (const [value, label] of field.choices) {
-      const option = document.createElement('vscode-option');
-      option.setAttribute('value', value);
-      option.textContent = label;
-      select.appendChild(option);
-    }
-    select.value = field.value;
-    return select;
-  }
+  if (field.kind === 'choice') return singleSelect(field.choices, field.value, field.label) as Control;
   const input = document.createElement('vscode-textfield') as Control;
   if (field.kind === 'number') {
     // A text field with a decimal keyboard, not type=number: the element's own step/range validation

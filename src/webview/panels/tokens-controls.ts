@@ -4,9 +4,8 @@
 // result replaces the panel. Values are checked against the same table the host checks.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { TokensResult } from '../../protocol/result';
+import { singleSelect } from '../charts/single-select';
 import { type TokensRerunParams, tokensLimitProblem, type tokensRerunLimits } from '../../protocol/tokens-params';
 import { el } from './cards';
 
@@ -41,16 +40,8 @@ function currentParams(result: TokensResult): TokensRerunParams {
 export function mapControls(result: TokensResult, rerun: ((params: TokensRerunParams) => void) | undefined): HTMLElement {
   const start = currentParams(result);
   const box = el('div', 'ml-chart-controls ml-token-controls');
-  const method = document.createElement('vscode-single-select') as HTMLElement & { value: string; disabled: boolean };
-  method.setAttribute('aria-label', 'projection');
+  const method = singleSelect([['tsne', 't-SNE'], ['pca', 'PCA']], start.method, 'projection');
   method.setAttribute('data-param', 'method');
-  for (const [value, text] of [['tsne', 't-SNE'], ['pca', 'PCA']]) {
-    const o = document.createElement('vscode-option');
-    o.setAttribute('value', value);
-    o.textContent = text;
-    method.appendChild(o);
-  }
-  method.value = start.method;
   const methodWrap = el('label');
   methodWrap.append(el('span', undefined, 'map'), method);
   const perplexity = numberField('perplexity', String(start.perplexity), 'perplexity');

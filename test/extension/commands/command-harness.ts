@@ -36,7 +36,7 @@ export function commandHarness<M>(load: () => Promise<M>): CommandHarness<M> {
   });
   beforeEach(() => {
     h.panel?.ResultPanel.disposeAll();
-    Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], inputBoxes: [], warnings: [], warningActions: [], openDialogAnswers: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], steps: [], log: [], panels: [], inspect: {}, trusted: true });
+    Object.assign(recorded, { quickPicks: [], quickPickAnswers: [], inputBoxAnswers: [], inputBoxes: [], warnings: [], warningActions: [], openDialogAnswers: [], openDialogs: [], errors: [], errorButtons: [], errorActions: [], infos: [], progress: [], steps: [], log: [], panels: [], inspect: {}, trusted: true });
   });
   return h as CommandHarness<M>;
 }

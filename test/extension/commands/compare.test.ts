@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { FakeUri, recorded } from '../fake-vscode';
+import { BACK_ANSWER, FakeUri, recorded } from '../fake-vscode';
 import { commandHarness, byLabel, byPrefix, tick, Memory } from './command-harness';
 import { SCHEMA_VERSION, type CompareResult } from '../../../src/protocol/result';
 import { CancelledError, MechLensError } from '../../../src/core/errors';
@@ -218,4 +218,33 @@ test('a vector file given as the word list is said to be one at once, and become
     ['MechLens: Compare Embeddings — source A', false], ['MechLens: Compare Embeddings — source B', true],
   ]);
   assert.deepEqual(inputs.map((i) => [i.wordsPath, i.a, i.b]), [[words, `vectors:${vectors}`, 'glove-wiki-gigaword-300']]);
+});
+
+test('a source\'s Browse… refuses a file that is not a vector file and shows the list again; the dialog starts in the last folder; Enter a spec has Back to the list', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'mechlens-compare-browse-'));
+  const vectors = path.join(root, 'glove.txt');
+  writeFileSync(vectors, `apple ${Array.from({ length: 40 }, (_, k) => (k / 7).toFixed(5)).join(' ')}\npear ${Array.from({ length: 40 }, (_, k) => (k / 3).toFixed(5)).join(' ')}\n`);
+  const words = path.join(root, 'fruit.words');
+  writeFileSync(words, '[fruit]\napple\npear\n');
+  let lastFolder = '/workspace/previous';
+  const local = { items: async () => [], browseStart: () => FakeUri.file(lastFolder), rememberBrowsed: async (p: string) => { lastFolder = path.dirname(p); } };
+  // A: Browse → a word list (refused) → the list again → Browse → the vector file. B: Enter a spec → Back → a catalog row.
+  recorded.quickPickAnswers.push(byPrefix('Browse for a vector file'), byPrefix('Browse for a vector file'), byPrefix('Enter a source spec'), byLabel('glove-wiki-gigaword-300'));
+  recorded.openDialogAnswers.push([FakeUri.file(words)], [FakeUri.file(vectors)]);
+  recorded.inputBoxAnswers.push(BACK_ANSWER);
+  const inputs: CompareInput[] = [];
+  await h.command.compareEmbeddings({ ...services(async (input) => { inputs.push(input); return result(); }), local } as never, { uri: wordsUri as never });
+  assert.equal(recorded.warnings.length, 1);
+  assert.match(recorded.warnings[0], /^MechLens: .*fruit\.words/);
+  assert.ok(recorded.warnings[0].length < 200, 'a short message, with no file content');
+  assert.deepEqual(recorded.openDialogs.map((d) => [d.defaultUri?.fsPath, d.title, d.openLabel, Object.keys(d.filters ?? {})]), [
+    ['/workspace/previous', 'MechLens: vector file for source A', 'Use as source A', ['Vector files', 'All files']],
+    [root, 'MechLens: vector file for source A', 'Use as source A', ['Vector files', 'All files']],
+  ]);
+  assert.deepEqual(recorded.quickPicks.map((q) => [q.title, q.back]), [
+    ['MechLens: Compare Embeddings — source A', false], ['MechLens: Compare Embeddings — source A', false],
+    ['MechLens: Compare Embeddings — source B', true], ['MechLens: Compare Embeddings — source B', true],
+  ]);
+  assert.deepEqual(recorded.inputBoxes.map((b) => [b.title, b.back, b.value]), [['MechLens: Compare Embeddings — source B', true, '']]);
+  assert.deepEqual(inputs.map((i) => [i.a, i.b]), [[`vectors:${vectors}`, 'glove-wiki-gigaword-300']]);
 });

@@ -3,9 +3,10 @@
 // in-panel re-run with another L/K/leading space, cancel and errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { FakeUri, recorded, type QuickPickItem } from '../fake-vscode';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { BACK_ANSWER, FakeUri, recorded, type QuickPickItem } from '../fake-vscode';
 import { byLabel, checkpointFolder, commandHarness, Memory, tick } from './command-harness';
 import type { MatchResult } from '../../../src/protocol/result';
 import { CancelledError, MechLensError } from '../../../src/core/errors';
@@ -154,4 +155,27 @@ test('an error names what failed and the fix, in the panel and a notification; h
   assert.equal(await h.command.matchVocabularies(services(async () => { ran = true; return fixture; }) as never), undefined);
   assert.equal(ran, false);
   assert.equal(recorded.panels.length, 0);
+});
+
+test('source A\'s Enter a spec has Back to the list; Browse… refuses a word list, then takes a vector file from the dialog that starts in the last folder', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'mechlens-match-browse-'));
+  const vectors = join(root, 'small.vec');
+  writeFileSync(vectors, `2 40\napple ${Array.from({ length: 40 }, (_, k) => (k / 7).toFixed(5)).join(' ')}\npear ${Array.from({ length: 40 }, (_, k) => (k / 3).toFixed(5)).join(' ')}\n`);
+  const words = join(root, 'fruit.words');
+  writeFileSync(words, '[fruit]\napple\npear\n');
+  let lastFolder = '/workspace/previous';
+  const local = { items: async () => [], browseStart: () => FakeUri.file(lastFolder), rememberBrowsed: async (p: string) => { lastFolder = dirname(p); } };
+  recorded.quickPickAnswers.push(byPart('Enter a source spec'), byPart('Browse for a vector file'), byPart('Browse for a vector file'), activeItem, activeItem);
+  recorded.inputBoxAnswers.push(BACK_ANSWER, '6', '100');
+  recorded.openDialogAnswers.push([FakeUri.file(words)], [FakeUri.file(vectors)]);
+  const inputs: MatchInput[] = [];
+  await h.command.matchVocabularies({ ...services(async (input) => { inputs.push(input); return fixture; }), local } as never);
+  assert.deepEqual(recorded.quickPicks.slice(0, 3).map((q) => [q.title, q.back]), Array(3).fill(['MechLens: Match Vocabularies — source A', false]));
+  assert.deepEqual(recorded.inputBoxes[0], { title: 'MechLens: Match Vocabularies — source A', value: '', back: true, validation: undefined });
+  assert.equal(recorded.warnings.length, 1);
+  assert.match(recorded.warnings[0], /^MechLens: .*fruit\.words/);
+  assert.deepEqual(recorded.openDialogs.map((d) => [d.defaultUri?.fsPath, d.openLabel, Object.keys(d.filters ?? {})]), [
+    ['/workspace/previous', 'Use as source A', ['Vector files', 'All files']], [root, 'Use as source A', ['Vector files', 'All files']],
+  ]);
+  assert.equal(inputs[0].a, `vectors:${vectors}`);
 });
