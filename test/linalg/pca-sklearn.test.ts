@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy } from '../../src/core/io/matrix-files';
 import { pca, chooseSolver, permutedLower, type PcaResult } from '../../src/core/layout/pca';
-import { columnStatistics } from '../../src/core/stats/column-statistics';
+import { columnStatistics } from '../../src/core/column-statistics';
 import { MechLensError } from '../../src/core/errors';
 import type { Matrix } from '../../src/core/matrix';
 

@@ -8,7 +8,7 @@ import type { Matrix } from '../matrix';
 import { MechLensError } from '../errors';
 import { requireFinite } from '../finite';
 import { f16ToF32 } from './half-float';
-import { ColumnStatisticsAccumulator, columnStatistics, requireColumnStatistics, type ColumnStatistics } from '../stats/column-statistics';
+import { ColumnStatisticsAccumulator, columnStatistics, requireColumnStatistics, type ColumnStatistics } from '../column-statistics';
 
 export type MatrixFormat = 'npy' | 'csv' | 'tsv';
 

@@ -22,7 +22,7 @@ import { MechLensError, throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
 import { createRandom } from '../random';
 import { gemm, warmGemmSessions } from '../linalg';
-import { requireColumnStatistics, type ColumnStatistics } from '../stats/column-statistics';
+import { requireColumnStatistics, type ColumnStatistics } from '../column-statistics';
 import { symmetricEigen } from './eigen';
 
 export type PcaSolver = 'auto' | 'full' | 'covariance' | 'randomized';

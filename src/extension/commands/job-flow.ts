@@ -188,7 +188,7 @@ export function keepAnswer<T>(answer: T | Back | undefined, store: (value: T) =>
 /** A source row of the source pickers (compare, match) as a QuickPickItem. */
 type SourceItem = vscode.QuickPickItem & { row: SourcePickRow };
 
-export function toQuickPickItem(row: SourcePickRow): SourceItem {
+function toQuickPickItem(row: SourcePickRow): SourceItem {
   switch (row.kind) {
     case 'separator':
       return { row, label: row.label, kind: vscode.QuickPickItemKind.Separator };
@@ -200,9 +200,9 @@ export function toQuickPickItem(row: SourcePickRow): SourceItem {
 }
 
 /** The open dialog's filters for a vector file (GloVe and word2vec text or binary, fastText .vec, optionally .gz). */
-export const vectorFileFilters: Record<string, string[]> = { 'Vector files': ['txt', 'vec', 'bin', 'gz', 'w2v'], 'All files': ['*'] };
+const vectorFileFilters: Record<string, string[]> = { 'Vector files': ['txt', 'vec', 'bin', 'gz', 'w2v'], 'All files': ['*'] };
 
-export interface VectorSourceQuestion {
+interface VectorSourceQuestion {
   /** Which source this is ("A", "B"): the open dialog says "Use as source A". */
   side: string;
   /** The quick pick's title, also the title of the "Enter a spec" box. */

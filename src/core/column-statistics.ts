@@ -9,9 +9,9 @@
 // then mean = s + Σ(x − s)/n and Σ(x − mean)² = Σ(x − s)² − (Σ(x − s))²/n. Shifting by a data
 // point keeps the subtraction from cancelling when the columns sit far from zero relative to their
 // spread, which the raw Σx² − n·mean² does not.
-import type { Matrix } from '../matrix';
-import { MechLensError } from '../errors';
-import { requireFinite } from '../finite';
+import type { Matrix } from './matrix';
+import { MechLensError } from './errors';
+import { requireFinite } from './finite';
 
 type Values = Float32Array | Float64Array;
 
