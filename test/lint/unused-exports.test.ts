@@ -12,6 +12,8 @@ const KEPT_FOR_NEW_JOBS = new Set(['IpcRequest', 'ParamsOf', 'ResponseOf', 'JobT
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
+    // test/.tmp is other tests' scratch space: its files come and go while this scan runs.
+    if (name.startsWith('.') || name === 'node_modules') continue;
     const file = path.join(dir, name);
     if (statSync(file).isDirectory()) sourceFiles(file, out);
     else if (/\.(ts|mjs)$/.test(name)) out.push(file);
