@@ -58,7 +58,7 @@ function featureSimilarity(r: AttentionResult, sae: AttentionSae): ScriptParts {
       'python3 this.py --sae-lens encodes every prompt again with sae_lens on TransformerLens (pip install sae-lens), reads the',
       "features at the word's last token, and compares their cosine matrix with the panel's.",
     ],
-    imports: ['from scipy import stats'], helpers: ['upper', 'rsa'],
+    imports: ['from scipy import stats'], helpers: ['upper', 'rsa', 'saeLens'],
     data: [
       ['S', pyMatrix(sae.space.similarity)], ['Q', pyMatrix(r.q.similarity)], ['K', pyMatrix(r.k.similarity)],
       ['WORDS', pyLiteral(r.items)], ['TEMPLATE', pyStr(r.template)], ['HOOK', pyStr(sae.hook)], ['MODEL', pyStr(r.inputs.model)],
@@ -67,11 +67,7 @@ function featureSimilarity(r: AttentionResult, sae: AttentionSae): ScriptParts {
     ],
     compute: `numbers = {"features_vs_Q": rsa(upper(S), upper(Q)), "features_vs_K": rsa(upper(S), upper(K))}
 if "--sae-lens" in sys.argv:
-    from sae_lens import SAE
-    from transformer_lens import HookedTransformer
-    model = HookedTransformer.from_pretrained(MODEL)
-    sae = SAE.from_pretrained(release=RELEASE, sae_id=SAE_ID) if RELEASE else SAE.load_from_disk(SAE_PATH)
-    sae = sae[0] if isinstance(sae, tuple) else sae  # sae_lens < 6 returns (sae, cfg, sparsity)
+    model, sae = load_with_sae_lens()
     rows = []
     for word in WORDS:
         prompt = TEMPLATE.replace("{word}", word)

@@ -442,7 +442,7 @@ function saeScript(r: SaeResult, name: string): ScriptParts | undefined {
       'python3 this.py --sae-lens recomputes them with sae_lens and transformer_lens (pip install sae-lens).',
     ],
     imports: [],
-    helpers: [],
+    helpers: ['saeLens'],
     data: [
       ['TEXTS', pyLiteral(r.texts.map((t) => t.text))],
       ['TOKENS', pyLiteral(r.texts.map((t) => t.tokens.map((x) => x.token)))],
@@ -455,11 +455,7 @@ active = counted[counted != 0]
 numbers = {"feature": FEATURE, "density": float((counted != 0).mean()), "max": float(counted.max(initial=0.0)),
            "meanActive": float(active.mean()) if active.size else 0.0}
 if "--sae-lens" in sys.argv:
-    from sae_lens import SAE
-    from transformer_lens import HookedTransformer
-    model = HookedTransformer.from_pretrained(MODEL)
-    sae = SAE.from_pretrained(release=RELEASE, sae_id=SAE_ID) if RELEASE else SAE.load_from_disk(SAE_PATH)
-    sae = sae[0] if isinstance(sae, tuple) else sae  # sae_lens < 6 returns (sae, cfg, sparsity)
+    model, sae = load_with_sae_lens()
     again = []
     for text in TEXTS:
         _, cache = model.run_with_cache(text, prepend_bos=bool(BOS), names_filter=[HOOK])

@@ -137,6 +137,13 @@ const pyHelpers = {
     hits = sum(abs(stats.pearsonr(upper(A), upper(B[np.ix_(q, q)]))[0]) >= r
                for q in (rng.permutation(len(B)) for _ in range(permutations)))
     return (hits + 1) / (permutations + 1)`,
+  saeLens: `def load_with_sae_lens():
+    """The model in TransformerLens and the SAE in SAELens: the release's SAE, or the local folder MechLens read."""
+    from sae_lens import SAE
+    from transformer_lens import HookedTransformer
+    model = HookedTransformer.from_pretrained(MODEL)
+    sae = SAE.from_pretrained(release=RELEASE, sae_id=SAE_ID) if RELEASE else SAE.load_from_disk(SAE_PATH)
+    return model, sae[0] if isinstance(sae, tuple) else sae  # sae_lens < 6 returns (sae, cfg, sparsity)`,
   cosine: `def cosine_matrix(X):
     """Cosine similarity of the rows; a zero row is 0 against every other row and 1 with itself."""
     S = cosine_similarity(X)
