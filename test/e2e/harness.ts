@@ -259,18 +259,21 @@ export class VsCodeSession {
   /** Opens the palette (F1) and runs the command whose label matches `label` exactly. */
   async runCommand(label: string): Promise<void> {
     const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
-    // A panel that finishes drawing just then can take the focus, which closes the palette before
-    // the text is typed or the row shows: open it again, a few times, before giving up.
+    // A panel revealed or drawn just then can take the focus, which closes the palette before the
+    // text is typed, before the row shows, or between the row showing and the click (CI saw the
+    // last: 30 s of "element is not visible"). Open it again and click again, a few times, before
+    // giving up. A click that timed out never reached the row, so retrying cannot run it twice.
     for (let attempt = 0; ; attempt++) {
+      const last = attempt >= 3;
       try {
-        await this.openPalette(label, attempt < 2 ? 8_000 : undefined);
-        await row.waitFor({ state: 'visible', timeout: attempt < 2 ? 8_000 : undefined });
-        break;
+        await this.openPalette(label, last ? undefined : 8_000);
+        await row.waitFor({ state: 'visible', timeout: last ? undefined : 8_000 });
+        await row.click({ timeout: last ? undefined : 5_000 });
+        return;
       } catch (err) {
-        if (attempt >= 2) throw err;
+        if (last) throw err;
       }
     }
-    await row.click();
   }
 
   /** The labels of the palette's commands that match `filter`. */
