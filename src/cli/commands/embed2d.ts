@@ -9,7 +9,9 @@ import { readMatrixFile } from '../../core/io/matrix-files';
 import { runInWorker } from '../../core/worker/client';
 import { summarizeClusters } from '../../core/cluster/summary';
 import { toJson, type Matrix } from '../../core/matrix';
-import { MechLensError } from '../../core/errors';
+import { MechLensError, throwIfCancelled } from '../../core/errors';
+import type { RunControl } from '../../core/run-control';
+import type { PcaOptions } from '../../core/layout/pca';
 import { numberOption, type ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
 
@@ -33,13 +35,16 @@ const command: CliCommand = {
     const seed = numberOption(name, args, 'seed', 0, { integer: true });
     const eps = args.eps === undefined ? undefined : numberOption(name, args, 'eps', 0, { above: 0 });
     const minSamples = numberOption(name, args, 'min-samples', 5, { integer: true, min: 1 });
-    // The worker thread starts (and loads its layout, for PCA onnxruntime too) on the other core
-    // while this one reads the file; the layout then runs on that same thread, already warm. Its
-    // failure is not this command's: the layout's own run reports whatever is wrong.
-    const warm = runInWorker('warmUp', { task: method }).catch(() => undefined);
+    // t-SNE and UMAP: the worker thread starts (and loads its layout) on the other core while this
+    // one reads the file; the layout then runs on that same thread, already warm. PCA: onnxruntime
+    // loads on this thread between the read's chunks (see runPca). A warm-up's failure is not this
+    // command's: the layout's own run reports whatever is wrong.
+    const pcaModule = method === 'pca' ? await import('../../core/layout/pca') : undefined;
+    const warm = pcaModule ? undefined : runInWorker('warmUp', { task: method }).catch(() => undefined);
+    const whileReading = pcaModule && (() => { try { pcaModule.warmUpPca(); } catch { /* see above */ } });
     // For PCA the column statistics (means, total variance) are summed as the file's chunks land,
-    // while the next chunk is read and the worker starts: PCA then makes no pass of its own over X.
-    const file = await readMatrixFile(args.matrix as string, { metadataPath: args.metadata as string | undefined, statistics: method === 'pca' });
+    // while the next chunk is read: PCA then makes no pass of its own over X.
+    const file = await readMatrixFile(args.matrix as string, { metadataPath: args.metadata as string | undefined, statistics: method === 'pca', whileReading });
     await warm;
     const x = file.matrix;
     io.log(`${args.matrix}: ${x.rows} × ${x.cols}; ${method}`);
@@ -62,8 +67,7 @@ const command: CliCommand = {
       warnings.push(...result.warnings);
     } else if (method === 'pca') {
       if (x.cols < 2) throw new MechLensError('bad-argument', `PCA to 2-D needs at least 2 columns, ${args.matrix} has ${x.cols}`, { input: args.matrix as string });
-      // X is not read again here: hand its buffer to the worker instead of copying it (154 MB for the GPT-2 vocabulary).
-      const result = await runInWorker('pca', { x, options: { components: 2, seed, statistics: file.statistics } }, { ...control, transferInput: true });
+      const result = await runPca(pcaModule!, x, { components: 2, seed, statistics: file.statistics }, control);
       coords = result.coords; pcaSolver = result.svdSolver;
     } else {
       coords = await runInWorker('umap', { x, options: { seed } }, control);
@@ -93,6 +97,29 @@ const command: CliCommand = {
     io.log(`Wrote ${json}`);
   },
 };
+
+/**
+ * PCAs of at most this many multiply-adds (about half a second here; the GPT-2 vocabulary to two
+ * components is 7.9·10⁹) run on this thread. A worker costs 0.1 s of CPU to start (an isolate,
+ * worker.js, onnxruntime) on the core that is reading the file: on the GPT-2 vocabulary it was
+ * ready 0.18 s after the read ended, and its PCA ran 0.1 s slower beside this thread's work
+ * (bench/README.md, "linalg"). The price: Ctrl-C is seen only when the PCA returns, at most this
+ * long after it. Larger ones run on a worker, where Ctrl-C stops them between passes.
+ */
+const PCA_HERE_BELOW = 1e10;
+
+async function runPca(module: typeof import('../../core/layout/pca'), x: Matrix, options: PcaOptions, control: RunControl) {
+  if (module.pcaPlan(x.rows, x.cols, options.components ?? 2).multiplyAdds > PCA_HERE_BELOW) {
+    // X is not read again here: hand its buffer to the worker instead of copying it (154 MB for the GPT-2 vocabulary).
+    return runInWorker('pca', { x, options }, { ...control, transferInput: true });
+  }
+  // X is this command's own and not read again: centre it in place when it must be centred.
+  const result = module.pca(x, { ...options, overwriteInput: true }, control);
+  // A Ctrl-C during the PCA is handled once this thread is free: let it run, then honour it.
+  await new Promise((resolve) => setImmediate(resolve));
+  throwIfCancelled(control.signal);
+  return result;
+}
 
 export function choice<T extends string>(args: ParsedArgs, option: string, allowed: readonly T[], fallback: T): T {
   const value = args[option];

@@ -33,6 +33,11 @@ export interface ReadMatrixOptions {
    * the finite check, and for a .npy while the file is still being read.
    */
   statistics?: boolean;
+  /**
+   * Work to overlap with the read (the CLI's PCA loads onnxruntime here): run once on this thread,
+   * after the first chunk has landed and while the next is being read.
+   */
+  whileReading?: () => void;
 }
 
 /** Bytes per read when the caller looks at the data as it arrives: its work on one chunk overlaps the next chunk's read. */
@@ -74,9 +79,18 @@ export async function readMatrixFile(path: string, options: ReadMatrixOptions = 
   const format = options.format ?? formatOf(path);
   // The statistics of a .npy of floats are summed chunk by chunk as the file arrives (npyStatisticsAsRead).
   const early = options.statistics && format === 'npy' ? npyStatisticsAsRead() : undefined;
+  let whileReading = options.whileReading;
+  const onChunk = early || whileReading
+    ? (bytes: Buffer, filled: number) => {
+      early?.onChunk(bytes, filled);
+      const work = whileReading;
+      whileReading = undefined;
+      work?.();
+    }
+    : undefined;
   let bytes: Buffer;
   try {
-    bytes = await readWhole(path, early?.onChunk);
+    bytes = await readWhole(path, onChunk);
   } catch (cause) {
     throw new MechLensError('not-found', 'cannot read the matrix file', { input: path, fix: 'Check the path.', cause });
   }

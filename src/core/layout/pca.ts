@@ -112,11 +112,8 @@ export function pca(x: Matrix, options: PcaOptions = {}, control: RunControl = {
   // Σ‖x − μ‖², or Σ‖x‖² uncentred.
   const total = (statistics.squares + (centred ? 0 : rows * offset)) / denominator;
 
-  const solver = chooseSolver(rows, cols, k, options.solver ?? 'auto');
-  const iterations = options.powerIterations === undefined || options.powerIterations === 'auto' ? (k < 0.1 * Math.min(rows, cols) ? 7 : 4) : options.powerIterations;
-  const b = Math.min(k + (options.oversamples ?? OVERSAMPLES), rows, cols);
-  const cost = solver === 'covariance' ? rows * cols * Math.min(rows, cols) : (2 * iterations + 3) * rows * cols * b;
-  const float64 = x.data instanceof Float64Array || cost < FLOAT64_BELOW;
+  const { solver, iterations, b, multiplyAdds } = pcaPlan(rows, cols, k, options);
+  const float64 = x.data instanceof Float64Array || multiplyAdds < FLOAT64_BELOW;
   const centring = options.centring ?? 'auto';
   const inProducts = solver === 'randomized' && (!centred || centring === 'products' || (centring === 'auto' && offset <= IMPLICIT_CENTRING_OFFSET * (statistics.squares / Math.max(rows, 1))));
   throwIfCancelled(control.signal);
@@ -153,6 +150,18 @@ export function pca(x: Matrix, options: PcaOptions = {}, control: RunControl = {
  */
 export function warmUpPca(): void {
   warmGemmSessions([{ elem: 'float32', transA: false, transB: false }, { elem: 'float32', transA: true, transB: false }]);
+}
+
+/**
+ * The solver, power iterations and sketch width pca() takes for these options, and the multiply-adds
+ * of its products: its cost, for callers that choose a thread by it (the CLI's embed2d).
+ */
+export function pcaPlan(rows: number, cols: number, k: number, options: Pick<PcaOptions, 'solver' | 'powerIterations' | 'oversamples'> = {}): { solver: 'covariance' | 'randomized'; iterations: number; b: number; multiplyAdds: number } {
+  const solver = chooseSolver(rows, cols, k, options.solver ?? 'auto');
+  const iterations = options.powerIterations === undefined || options.powerIterations === 'auto' ? (k < 0.1 * Math.min(rows, cols) ? 7 : 4) : options.powerIterations;
+  const b = Math.min(k + (options.oversamples ?? OVERSAMPLES), rows, cols);
+  const multiplyAdds = solver === 'covariance' ? rows * cols * Math.min(rows, cols) : (2 * iterations + 3) * rows * cols * b;
+  return { solver, iterations, b, multiplyAdds };
 }
 
 /** sklearn 1.2 PCA._fit's svd_solver='auto' rule; 'full' and 'covariance' both mean exact. */
