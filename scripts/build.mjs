@@ -13,7 +13,9 @@ const common = { define: { __MECHLENS_VERSION__: JSON.stringify(version) }, bund
 
 const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
-  { in: 'src/cli/main.ts', out: 'cli' },
+  // `mechlens`: a few kilobytes that decide on the huge-pages relaunch (src/cli/launcher.ts), then the CLI.
+  { in: 'src/cli/launcher.ts', out: 'cli' },
+  { in: 'src/cli/main.ts', out: 'cli-main' },
   { in: 'src/core/worker/main.ts', out: 'worker' },
   // t-SNE's helper thread: the layout modules only, so it starts in a fraction of worker.js's time.
   { in: 'src/core/layout/helper-main.ts', out: 'layout-helper' },

@@ -8,6 +8,7 @@ import type { JobName } from '../protocol/jobs';
 import { isJobName } from '../protocol/jobs';
 import { runJob } from '../core/worker/client';
 import type { CliCommand, CliJobCommand } from './command';
+import { COMMAND_ORDER, type CommandName } from './command-names';
 
 const jobCommands: { readonly [J in JobName]: (() => Promise<CliJobCommand<J>>) | null } = {
   compare: async () => (await import('./commands/compare')).default,
@@ -29,15 +30,10 @@ const otherCommands = {
   cluster: async () => (await import('./commands/cluster')).default,
 } satisfies Record<string, () => Promise<CliCommand>>;
 
-type CommandName = JobName | keyof typeof otherCommands;
-
-/** The order of `mechlens --help` and of the unknown-command message (the CLI contract's). */
-const COMMAND_ORDER = [
-  'compare', 'demo', 'contrast', 'attention', 'activations', 'hooks', 'embed2d', 'cluster',
-  'tokens', 'match', 'heads', 'sae', 'attribution', 'lens',
-] as const satisfies readonly CommandName[];
-const orderListsEveryCommand: [Exclude<CommandName, (typeof COMMAND_ORDER)[number]>] extends [never] ? true : false = true;
-void orderListsEveryCommand;
+// The tables hold exactly the commands of COMMAND_ORDER (command-names.ts), no more and no fewer.
+type TableName = JobName | keyof typeof otherCommands;
+const tablesMatchOrder: [Exclude<CommandName, TableName>, Exclude<TableName, CommandName>] extends [never, never] ? true : false = true;
+void tablesMatchOrder;
 
 /**
  * One line per command, for `mechlens --help`, the usage line and `mechlens <command> --help`. Kept

@@ -8,22 +8,11 @@
 // (bench/README.md, "linalg"). So the CLI starts itself again once, with the tunable set.
 import { readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { isCommandName } from './command-table';
+import { isListedCommand } from './command-names';
 
 const TUNABLE = 'glibc.malloc.hugetlb=1';
-/** Set in the relaunched child's environment: a parent waits for it and passes its end on as an exit code. */
-const RELAUNCHED_ENV = 'MECHLENS_RELAUNCHED';
-
-/**
- * Whether this process is the relaunched child of a CLI process that waits for it (and turns its end
- * by a signal into an exit code). Read once, and taken out of the environment so that no process this
- * one starts believes the same.
- */
-export const isRelaunchedChild: boolean = (() => {
-  const relaunched = process.env[RELAUNCHED_ENV] === '1';
-  delete process.env[RELAUNCHED_ENV];
-  return relaunched;
-})();
+/** Set in the relaunched child's environment: a parent waits for it and passes its end on as an exit code (main.ts reads it). */
+export const RELAUNCHED_ENV = 'MECHLENS_RELAUNCHED';
 
 /**
  * Commands that load model weights (and the demo, which runs a model): always worth huge pages.
@@ -37,7 +26,7 @@ const LARGE_INPUT_BYTES = 16 * 2 ** 20;
 /** Whether a command line gains from huge pages: a model command, a model source (compare's model:ID#HOOK), or a large input file. */
 export function worthHugePages(argv: string[]): boolean {
   const [name, ...rest] = argv;
-  if (!name || !isCommandName(name) || rest.includes('--help') || rest.includes('-h')) return false;
+  if (!name || !isListedCommand(name) || rest.includes('--help') || rest.includes('-h')) return false;
   if (MODEL_COMMANDS.has(name) || rest.some((arg) => arg.startsWith('model:'))) return true;
   return rest.some((arg) => {
     try { return statSync(arg).size >= LARGE_INPUT_BYTES; } catch { return false; }

@@ -1,12 +1,13 @@
-#!/usr/bin/env node
-// The headless runner. Each command lives in commands/<name>.ts and is loaded only when run (command-table.ts).
+// The headless runner, loaded by the launcher (launcher.ts, dist/cli.js) once it has decided against
+// a relaunch, or in the relaunched child. Each command lives in commands/<name>.ts and is loaded only
+// when run (command-table.ts).
 import { parseArgs, helpText } from './args';
 import { commandNames, commandSummary, isCommandName, loadCommand } from './command-table';
 import { MechLensError } from '../core/errors';
 import { shutdownWorkers } from '../core/worker/client';
 import { removeOpenTempFilesSync } from '../core/io/atomic-write';
 import { writeSync } from 'node:fs';
-import { isRelaunchedChild, relaunchWithHugePages, worthHugePages } from './huge-pages';
+import { RELAUNCHED_ENV } from './huge-pages';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -82,12 +83,16 @@ function interrupt(controller: AbortController): void {
   setTimeout(exitNow, FORCED_EXIT_MS).unref();
 }
 
-async function mainWithHugePages(argv: string[]): Promise<number> {
-  const relaunched = worthHugePages(argv) ? relaunchWithHugePages() : null;
-  const code = relaunched ? await relaunched : -1;
-  // -1: no relaunch, or the child could not start: run here.
-  return code === -1 ? main(argv) : code;
-}
+/**
+ * Whether this process is the relaunched child of a launcher that waits for it (and turns its end by
+ * a signal into an exit code). Read once, and taken out of the environment so that no process this
+ * one starts believes the same.
+ */
+const isRelaunchedChild: boolean = (() => {
+  const relaunched = process.env[RELAUNCHED_ENV] === '1';
+  delete process.env[RELAUNCHED_ENV];
+  return relaunched;
+})();
 
 const isCancelled = (err: unknown) => err instanceof MechLensError && err.code === 'cancelled';
 
@@ -100,7 +105,7 @@ const isCancelled = (err: unknown) => err instanceof MechLensError && err.code =
  */
 const CANCELLED_SHUTDOWN_MS = isRelaunchedChild ? 100 : FORCED_EXIT_MS;
 
-mainWithHugePages(process.argv.slice(2)).then(
+main(process.argv.slice(2)).then(
   // Idle job threads are unref'd and would not hold the process, but a clean exit ends them explicitly.
   async (code) => { await shutdownWorkers(); process.exitCode = code; },
   async (err: unknown) => {

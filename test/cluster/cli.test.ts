@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { builtCli } from '../helpers/cli';
 import { formatNpy } from '../../src/core/io/matrix-files';
 import { createRandom } from '../../src/core/random';
+import { pca } from '../../src/core/layout/pca';
 
 const root = join(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'mechlens-'));
@@ -43,6 +44,31 @@ test('embed2d writes coords for every row (t-SNE and PCA) through the bundled wo
   const p = mechlens('embed2d', '--matrix', join(dir, 'points.npy'), '--method', 'pca', '--json', pcaOut);
   assert.equal(p.status, 0, p.stderr);
   assert.equal(JSON.parse(readFileSync(pcaOut, 'utf8')).coords.length, 150);
+});
+
+// embed2d runs small PCAs on the CLI's own thread, with the column statistics summed while the file
+// is read and X centred in place (src/cli/commands/embed2d.ts, runPca): the coordinates must be the
+// library's, which test/linalg/pca-sklearn.test.ts holds to scikit-learn's. Near the origin the
+// randomized solver centres inside its products; far from it, in X itself.
+test('embed2d --method pca gives the coordinates of pca(), with the mean taken off in the products or in X', () => {
+  const rows = 1200, cols = 600;
+  for (const offset of [0, 40]) {
+    const random = createRandom(7 + offset);
+    const data = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) data[i * cols + c] = offset + (c < 3 ? (c + 2) * random.gaussian() : 0) + random.gaussian();
+    const file = join(dir, `pca-${offset}.npy`), out = join(dir, `pca-${offset}.json`);
+    writeFileSync(file, formatNpy({ rows, cols, data }));
+    const r = mechlens('embed2d', '--matrix', file, '--method', 'pca', '--json', out);
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(json.pcaSolver, 'randomized');
+    const expected = pca({ rows, cols, data }, { components: 2, seed: 0 }).coords.data;
+    const got = (json.coords as number[][]).flat();
+    assert.equal(got.length, expected.length);
+    let worst = 0;
+    for (let e = 0; e < got.length; e++) worst = Math.max(worst, Math.abs(got[e] - expected[e]));
+    assert.ok(worst < 1e-9, `offset ${offset}: largest difference ${worst}`);
+  }
 });
 
 test('cluster runs DBSCAN and k-means and summarises clusters', () => {

@@ -117,6 +117,22 @@ test('Ctrl-C during t-SNE of a large input (over 16 MiB: the CLI relaunched itse
   }
 });
 
+// PCAs up to about half a second run on the CLI's own thread (embed2d.ts, runPca), where the
+// Ctrl-C handler waits for the PCA to return: the run must still end cancelled, with nothing written,
+// not finish and write its result. Interrupted right after the read, as the PCA starts.
+test('Ctrl-C during a PCA that runs on the CLI\'s own thread exits 130 within the bound and writes nothing', async (t) => {
+  const n = 30000, d = 768;
+  const random = createRandom(4);
+  fs.writeFileSync(file('pca.npy'), formatNpy({ rows: n, cols: d, data: new Float32Array(n * d).map(() => random.gaussian()) }));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const out = file(`pca-${attempt}.json`);
+    const previous = attempt === 1 ? previousResult(out) : undefined;
+    const run = await interruptWhen(['embed2d', '--matrix', file('pca.npy'), '--method', 'pca', '--json', out], /pca\.npy: 30000 × 768; pca/);
+    t.diagnostic(`PCA 30,000 × 768, run ${attempt + 1}: exit ${run.afterSignalMs} ms after SIGINT${run.signal ? ` (${run.signal})` : ''}`);
+    assertCancelled(run, out, { previous, relaunched: true });
+  }
+});
+
 // A thread inside onnxruntime cannot be stopped or joined (terminating it aborts the process, 134):
 // the CLI exits without waiting for it (src/cli/main.ts, exitNow). Several runs, since the signal
 // lands at a different point of the GEMM tiles every time.

@@ -115,8 +115,10 @@ async function runPca(module: typeof import('../../core/layout/pca'), x: Matrix,
   }
   // X is this command's own and not read again: centre it in place when it must be centred.
   const result = module.pca(x, { ...options, overwriteInput: true }, control);
-  // A Ctrl-C during the PCA is handled once this thread is free: let it run, then honour it.
-  await new Promise((resolve) => setImmediate(resolve));
+  // A Ctrl-C during the PCA is handled once this thread is free: let its handler run, then honour it.
+  // Twice: the signal is read in the event loop's poll phase, and one setImmediate can come back in
+  // the check phase that follows the poll phase this PCA ran in, before the signal was looked at.
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   throwIfCancelled(control.signal);
   return result;
 }
