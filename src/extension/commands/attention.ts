@@ -8,23 +8,20 @@ import type { RunControl } from '../../core/run-control';
 import { hookConfigFor, readContrastSettings } from './model-hook-picks';
 import { pickSae } from './sae';
 import { validateTemplate } from './prompt-template';
-import { formatMs, type Log } from '../log';
-import { ResultPanel, type PanelServices } from '../panels/panel';
+import { formatMs } from '../log';
+import { ResultPanel } from '../panels/panel';
 import { attentionCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from '../recent';
 import { effectiveSetting } from '../settings';
 import {
   BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings,
-  type Back, type StepAt,
+  type Back, type StepAt, type ModelJobServices,
 } from './job-flow';
 
 type AttentionJob = (input: AttentionInput, control: RunControl) => Promise<AttentionResult>;
 
-interface AttentionServices extends PanelServices {
-  log: Log;
+interface AttentionServices extends ModelJobServices {
   runAttention: AttentionJob;
-  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
-  recentModels: RecentList;
   recentTemplates?: RecentList;
   /** SAEs picked before (shared with SAE Features… and Contrast), for the SAE step. */
   recentSaes: RecentList;

@@ -12,20 +12,17 @@ import { findCachedModel } from '../../core/models/hub';
 import { loadTokenizer, type Gpt2Tokenizer } from '../../core/models/tokenizer';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
-import { ResultPanel, type PanelServices } from '../panels/panel';
+import { ResultPanel } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { enableRerun, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings } from './job-flow';
+import { enableRerun, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings, type ModelJobServices } from './job-flow';
 import { wordProblem } from './attribution-inputs';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern } from './text-input';
 import { readContrastSettings } from './model-hook-picks';
 
 type AttributionJob = (input: AttributionInput, control: RunControl) => Promise<AttributionResult>;
 
-interface AttributionServices extends PanelServices {
-  log: Log;
+interface AttributionServices extends ModelJobServices {
   runAttribution: AttributionJob;
-  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
-  recentModels: RecentList;
   recentTargets: RecentList;
 }
 

@@ -5,13 +5,13 @@ import path from 'node:path';
 import type { ContrastResult } from '../../protocol/result';
 import type { ContrastInput } from '../../core/analyses/contrast';
 import type { RunControl } from '../../core/run-control';
-import { formatMs, type Log } from '../log';
-import { ResultPanel, type PanelServices } from '../panels/panel';
+import { formatMs } from '../log';
+import { ResultPanel } from '../panels/panel';
 import { contrastCacheParts, cachedResult, runCached, type ResultCacheProvider } from './result-cache-flow';
 import type { RecentList } from '../recent';
 import {
   BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox,
-  warnIgnoredSettings, type Back, type StepAt,
+  warnIgnoredSettings, type Back, type StepAt, type ModelJobServices,
 } from './job-flow';
 import { reclusterContrast } from '../../core/analyses/recluster-map';
 import { pickSae } from './sae';
@@ -21,11 +21,8 @@ import {
 
 type ContrastJob = (input: ContrastInput, control: RunControl) => Promise<ContrastResult>;
 
-interface ContrastServices extends PanelServices {
-  log: Log;
+interface ContrastServices extends ModelJobServices {
   runContrast: ContrastJob;
-  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
-  recentModels: RecentList;
   recentHooks: RecentList;
   /** SAEs picked before (shared with SAE Features…), for the hook step's "SAE features" row. */
   recentSaes: RecentList;

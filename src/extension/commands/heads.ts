@@ -10,23 +10,19 @@ import { HEADS_DEFAULTS, type HeadsInput } from '../../core/analyses/heads';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { userFacingMessage } from '../error-message';
-import { formatMs, type Log } from '../log';
-import { ResultPanel, type PanelServices } from '../panels/panel';
-import type { RecentList } from '../recent';
+import { formatMs } from '../log';
+import { ResultPanel } from '../panels/panel';
 import { readContrastSettings } from './model-hook-picks';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern, type TextsRead } from './text-input';
 import {
   BACK, backableQuickPick, enableRerun, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings,
-  type Back, type StepAt,
+  type Back, type StepAt, type ModelJobServices,
 } from './job-flow';
 
 type HeadsJob = (input: HeadsInput, control: RunControl) => Promise<HeadsResult>;
 
-interface HeadsServices extends PanelServices {
-  log: Log;
+interface HeadsServices extends ModelJobServices {
   runHeads: HeadsJob;
-  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
-  recentModels: RecentList;
 }
 
 export interface HeadsArgs {

@@ -15,7 +15,7 @@ import { checkVectorFile, validateModelText } from './input-checks';
 import { specForFile, type SourcePickRow } from './source-picks';
 import { userFacingMessage } from '../error-message';
 import { formatMs, type Log } from '../log';
-import type { ResultPanel } from '../panels/panel';
+import type { PanelServices, ResultPanel } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { settingsNamedInFiles } from '../workspace-settings-scan';
 
@@ -246,6 +246,11 @@ export async function pickVectorSourceStep(q: VectorSourceQuestion): Promise<str
     }
     return undefined;
   }
+}
+
+/** What every model job's command uses: its panel, the log, and the model step's lists. */
+export interface ModelJobServices extends PanelServices, ModelPickServices {
+  log: Log;
 }
 
 interface ModelPickServices {

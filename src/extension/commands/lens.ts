@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import type { LensControl, LensInput } from '../../core/analyses/lens';
 import { LENS_DEFAULT_TOP_K, type LensResult } from '../../protocol/lens';
-import { formatMs, type Log } from '../log';
-import { ResultPanel, type PanelServices } from '../panels/panel';
+import { formatMs } from '../log';
+import { ResultPanel } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { enableRerun, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings } from './job-flow';
+import { enableRerun, keepAnswer, pickHookedModelStep, pickTargetFile, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings, type ModelJobServices } from './job-flow';
 import { readContrastSettings } from './model-hook-picks';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern, type TextsRead } from './text-input';
 import { userFacingMessage } from '../error-message';
@@ -17,11 +17,8 @@ import { MechLensError } from '../../core/errors';
 
 type LensJob = (input: LensInput, control: LensControl) => Promise<LensResult>;
 
-interface LensServices extends PanelServices {
-  log: Log;
+interface LensServices extends ModelJobServices {
   runLens: LensJob;
-  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
-  recentModels: RecentList;
   recentTargets?: RecentList;
 }
 

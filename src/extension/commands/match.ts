@@ -9,12 +9,11 @@ import { MATCH_DEFAULTS, type MatchInput } from '../../core/analyses/match';
 import { MechLensError } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import { formatMs, type Log } from '../log';
-import type { LocalInputs } from '../local-inputs';
 import {
   backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, pickVectorSourceStep, reportJobFailure, runInPanel, runSteps, runWithProgress, stepInputBox, warnIgnoredSettings,
-  type Back, type StepAt,
+  type Back, type StepAt, type ModelJobServices,
 } from './job-flow';
-import { ResultPanel, type PanelServices } from '../panels/panel';
+import { ResultPanel } from '../panels/panel';
 import type { RecentList } from '../recent';
 import { pathSettings, readCompareSettings, type Inspect } from '../settings';
 import { buildSourcePickRows, describeSpec, specForFile, validateSourceSpec, type CatalogEntryLike } from './source-picks';
@@ -22,17 +21,12 @@ import { rerunLimits } from '../../protocol/rerun';
 
 type MatchJob = (input: MatchInput, control: RunControl) => Promise<MatchResult>;
 
-interface MatchServices extends PanelServices {
-  log: Log;
+interface MatchServices extends ModelJobServices {
   runMatch: MatchJob;
   catalog: () => readonly CatalogEntryLike[];
   cachedCatalogNames: (cacheDir: string | undefined) => ReadonlySet<string>;
-  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
-  /** Vector sets used as source A, and models used as B, latest first. */
+  /** Vector sets used as source A, latest first (models used as B are recentModels). */
   recentSources: RecentList;
-  recentModels: RecentList;
-  /** Local checkpoint folders and vector files, and where the last open dialog ended. */
-  local?: LocalInputs;
 }
 
 interface MatchArgs {

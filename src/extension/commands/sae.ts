@@ -8,19 +8,16 @@ import type { SaeInput } from '../../core/analyses/sae';
 import { SAE_DEFAULTS } from '../../core/analyses/sae';
 import { isCheckedOnHub, SAE_RELEASES, UNCHECKED_NOTE } from '../../core/models/sae/catalog';
 import type { RunControl } from '../../core/run-control';
-import { formatMs, type Log } from '../log';
-import { ResultPanel, type PanelServices } from '../panels/panel';
+import { formatMs } from '../log';
+import { ResultPanel } from '../panels/panel';
 import type { RecentList } from '../recent';
-import { BACK, backableQuickPick, enableRerun, keepAnswer, pickHookedModelStep, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, type Back, type StepAt } from './job-flow';
+import { BACK, backableQuickPick, enableRerun, keepAnswer, pickHookedModelStep, reportJobFailure, runSteps, runWithProgress, saveIfDirty, stepInputBox, type Back, type StepAt, type ModelJobServices } from './job-flow';
 import { readTextsFile, readTextsSelection, textFileFilters, textFilePattern } from './text-input';
 
 type SaeJob = (input: SaeInput, control: RunControl) => Promise<SaeResult>;
 
-interface SaeServices extends PanelServices {
-  log: Log;
+interface SaeServices extends ModelJobServices {
   runSae: SaeJob;
-  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
-  recentModels: RecentList;
   recentSaes: RecentList;
 }
 

@@ -11,21 +11,17 @@ import { validateTokensRerun } from './rerun-params';
 
 export { validateTokensRerun };
 import { hookConfigFor, readContrastSettings } from './model-hook-picks';
-import { formatMs, type Log } from '../log';
-import { ResultPanel, type PanelServices } from '../panels/panel';
-import type { RecentList } from '../recent';
+import { formatMs } from '../log';
+import { ResultPanel } from '../panels/panel';
 import {
   BACK, backableQuickPick, enableRerun, jobRunKey, keepAnswer, pickHookedModelStep, reportJobFailure, retryLabel, runInPanel, runSteps, runWithProgress, saveIfDirty, stepInputBox, warnIgnoredSettings,
-  type Back, type StepAt,
+  type Back, type StepAt, type ModelJobServices,
 } from './job-flow';
 
 type TokensJob = (input: TokensInput, control: RunControl) => Promise<TokensResult>;
 
-interface TokensServices extends PanelServices {
-  log: Log;
+interface TokensServices extends ModelJobServices {
   runTokens: TokensJob;
-  cachedModelNames: (cacheDir: string | undefined) => ReadonlySet<string>;
-  recentModels: RecentList;
 }
 
 interface TokensArgs {
