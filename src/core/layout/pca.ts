@@ -24,7 +24,7 @@ import { createRandom } from '../random';
 import { gemm, warmGemmSessions } from '../linalg';
 import { requireColumnStatistics, type ColumnStatistics } from '../column-statistics';
 import { symmetricEigen } from './eigen';
-import { BLOCK_ROWS, orthonormalizeColumns, permutedLowerInto } from '../linalg/tall-skinny';
+import { BLOCK_ROWS, orthonormalizeColumns, permutedLowerInto, rowsFromColumns } from '../linalg/tall-skinny';
 
 export { permutedLower } from '../linalg/tall-skinny';
 
@@ -373,14 +373,6 @@ function widen(y: Values, rows: number, b: number, columns: Float64Array): void 
   for (let i0 = 0; i0 < rows; i0 += BLOCK_ROWS) {
     const i1 = Math.min(rows, i0 + BLOCK_ROWS);
     for (let j = 0; j < b; j++) for (let i = i0, c = j * rows, o = i0 * b + j; i < i1; i++, o += b) columns[c + i] = y[o];
-  }
-}
-
-/** The row-major rows × b copy of the column-major `columns`, in out's element type. */
-function rowsFromColumns(columns: Float64Array, rows: number, b: number, out: Values): void {
-  for (let i0 = 0; i0 < rows; i0 += BLOCK_ROWS) {
-    const i1 = Math.min(rows, i0 + BLOCK_ROWS);
-    for (let j = 0; j < b; j++) for (let i = i0, c = j * rows, o = i0 * b + j; i < i1; i++, o += b) out[o] = columns[c + i];
   }
 }
 

@@ -16,13 +16,23 @@ import type { Values } from './js-kernels';
  */
 export function permutedLowerInto(columns: Float64Array, rows: number, b: number, out: Values, perm: Int32Array = new Int32Array(rows)): void {
   identity(perm, rows);
-  const steps = Math.min(b, rows);
+  const steps = Math.min(b, rows), pivots = new Int32Array(steps);
   let pivotAt = firstLargest(columns, 0, rows, 0);
   for (let j = 0; j < steps; j++) {
+    pivots[j] = pivotAt;
     swapRows(columns, perm, rows, b, j, pivotAt);
     pivotAt = eliminateBelow(columns, rows, b, j);
   }
-  scatterUnitLower(columns, perm, rows, b, out);
+  // Row p of L goes to row perm[p] of P·L. Below the first `steps` rows perm[p] = p except where a
+  // pivot came from, so: those rows as they stand, then each row that moved to its place.
+  rowsFromColumns(columns, rows, b, out, steps);
+  for (let q = 0; q < steps; q++) rowOfL(columns, rows, b, q, perm[q], out);
+  for (const q of pivots) if (q >= steps && perm[q] !== q) rowOfL(columns, rows, b, q, perm[q], out);
+}
+
+/** Row q of the factorised columns as a row of L (multipliers, 1 on the diagonal, 0 after) to row `to` of the row-major out. */
+function rowOfL(columns: Float64Array, rows: number, b: number, q: number, to: number, out: Values): void {
+  for (let c = 0, d = to * b; c < b; c++) out[d + c] = c < q ? columns[c * rows + q] : c === q ? 1 : 0;
 }
 
 // Its own function, as is every loop over all rows here: code after a loop that V8 entered by
@@ -126,16 +136,11 @@ function subtractMultiples4(v: Float64Array, m: number, t: number, rows: number,
  */
 export const BLOCK_ROWS = 512;
 
-/** Row p of the factorised columns (L's row: multipliers, 1 on the diagonal, 0 after) to row perm[p] of the row-major out. */
-function scatterUnitLower(columns: Float64Array, perm: Int32Array, rows: number, b: number, out: Values): void {
-  const top = Math.min(b, rows);
-  for (let p = 0; p < top; p++) {
-    const d = perm[p] * b;
-    for (let c = 0; c < b; c++) out[d + c] = c < p ? columns[c * rows + p] : c === p ? 1 : 0;
-  }
-  for (let p0 = top; p0 < rows; p0 += BLOCK_ROWS) {
-    const p1 = Math.min(rows, p0 + BLOCK_ROWS);
-    for (let c = 0; c < b; c++) for (let p = p0, from = c * rows; p < p1; p++) out[perm[p] * b + c] = columns[from + p];
+/** Rows first … rows − 1 of the column-major `columns` (b columns of `rows`) to the same rows of the row-major out, in out's element type. */
+export function rowsFromColumns(columns: Float64Array, rows: number, b: number, out: Values, first = 0): void {
+  for (let i0 = first; i0 < rows; i0 += BLOCK_ROWS) {
+    const i1 = Math.min(rows, i0 + BLOCK_ROWS);
+    for (let j = 0; j < b; j++) for (let i = i0, c = j * rows, o = i0 * b + j; i < i1; i++, o += b) out[o] = columns[c + i];
   }
 }
 
