@@ -321,6 +321,8 @@ class ProductSide {
   /** This height's part in Xc's products: the mean along X's columns, ones along its rows; null when the products are not centred. */
   private readonly weights: Float64Array | null;
   private readonly share: Float64Array;
+  /** With weights of ones (X's rows): the operand's column sums, kept as normalize() writes it. */
+  private readonly operandSums: Float64Array | null;
 
   constructor(private readonly x: Matrix<Values>, readonly height: number, private readonly b: number, mean: Float64Array | null, alongColumns: boolean) {
     const make = (n: number): Values => (x.data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
@@ -330,6 +332,7 @@ class ProductSide {
     this.perm = new Int32Array(height);
     this.weights = mean && (alongColumns ? mean : new Float64Array(height).fill(1));
     this.share = new Float64Array(b);
+    this.operandSums = mean && !alongColumns ? new Float64Array(b) : null;
   }
 
   /**
@@ -342,18 +345,20 @@ class ProductSide {
   multiply(from: ProductSide, transposeX: boolean): void {
     const y = gemm(this.x, { rows: from.height, cols: this.b, data: from.operand }, { transposeA: transposeX, into: this.product }).data;
     if (this.weights && from.weights) {
-      weightedColumnSums(from.operand, from.weights, from.height, this.b, this.share);
+      if (from.operandSums) this.share.set(from.operandSums);
+      else weightedColumnSums(from.operand, from.weights, from.height, this.b, this.share);
       widenLessOuter(y, this.weights, this.share, this.height, this.b, this.columns);
     } else {
       widen(y, this.height, this.b, this.columns);
     }
   }
 
-  /** Normalizes `columns` (LU: P·L, as scipy's lu(permute_l=True); QR: orthonormal) and writes the result to `operand`. */
+  /** Normalizes `columns` (LU: P·L, as scipy's lu(permute_l=True); QR: orthonormal) and writes the result to `operand` (and its column sums to operandSums). */
   normalize(norm: Normalizer): void {
-    if (norm === 'LU') { permutedLowerInto(this.columns, this.height, this.b, this.operand, this.perm); return; }
+    if (norm === 'LU') { permutedLowerInto(this.columns, this.height, this.b, this.operand, this.perm, this.operandSums); return; }
     if (norm === 'QR') orthonormalizeColumns(this.columns, this.height, this.b);
-    rowsFromColumns(this.columns, this.height, this.b, this.operand);
+    this.operandSums?.fill(0);
+    rowsFromColumns(this.columns, this.height, this.b, this.operand, 0, this.operandSums);
   }
 }
 

@@ -12,9 +12,10 @@ import type { Values } from './js-kernels';
  * its element type, every entry written. Pivots are LAPACK getrf's: the first largest |value| of
  * the column in the current row order, rows swapped as they are pivoted, so ties (a zero column
  * above all) go where scipy's do. The multipliers are scaled by the pivot's reciprocal, as
- * LAPACK's getf2 does. `perm` is scratch space of `rows` entries.
+ * LAPACK's getf2 does. `perm` is scratch space of `rows` entries. With `sums`, also the column
+ * sums of P·L as stored in `out` (in its element type), summed in the order of L's rows.
  */
-export function permutedLowerInto(columns: Float64Array, rows: number, b: number, out: Values, perm: Int32Array = new Int32Array(rows)): void {
+export function permutedLowerInto(columns: Float64Array, rows: number, b: number, out: Values, perm: Int32Array = new Int32Array(rows), sums: Float64Array | null = null): void {
   identity(perm, rows);
   const steps = Math.min(b, rows), pivots = new Int32Array(steps);
   let pivotAt = firstLargest(columns, 0, rows, 0);
@@ -25,8 +26,12 @@ export function permutedLowerInto(columns: Float64Array, rows: number, b: number
   }
   // Row p of L goes to row perm[p] of P·L. Below the first `steps` rows perm[p] = p except where a
   // pivot came from, so: those rows as they stand, then each row that moved to its place.
-  rowsFromColumns(columns, rows, b, out, steps);
-  for (let q = 0; q < steps; q++) rowOfL(columns, rows, b, q, perm[q], out);
+  sums?.fill(0);
+  rowsFromColumns(columns, rows, b, out, steps, sums);
+  for (let q = 0; q < steps; q++) {
+    rowOfL(columns, rows, b, q, perm[q], out);
+    if (sums) for (let c = 0, d = perm[q] * b; c < b; c++) sums[c] += out[d + c];
+  }
   for (const q of pivots) if (q >= steps && perm[q] !== q) rowOfL(columns, rows, b, q, perm[q], out);
 }
 
@@ -136,11 +141,21 @@ function subtractMultiples4(v: Float64Array, m: number, t: number, rows: number,
  */
 export const BLOCK_ROWS = 512;
 
-/** Rows first … rows − 1 of the column-major `columns` (b columns of `rows`) to the same rows of the row-major out, in out's element type. */
-export function rowsFromColumns(columns: Float64Array, rows: number, b: number, out: Values, first = 0): void {
+/**
+ * Rows first … rows − 1 of the column-major `columns` (b columns of `rows`) to the same rows of the
+ * row-major out, in out's element type; with `sums`, each column's values as stored are added to
+ * sums[j] on the way (a pass fewer for the PCA's mean share).
+ */
+export function rowsFromColumns(columns: Float64Array, rows: number, b: number, out: Values, first = 0, sums: Float64Array | null = null): void {
   for (let i0 = first; i0 < rows; i0 += BLOCK_ROWS) {
     const i1 = Math.min(rows, i0 + BLOCK_ROWS);
-    for (let j = 0; j < b; j++) for (let i = i0, c = j * rows, o = i0 * b + j; i < i1; i++, o += b) out[o] = columns[c + i];
+    for (let j = 0; j < b; j++) {
+      const c = j * rows;
+      if (!sums) { for (let i = i0, o = i0 * b + j; i < i1; i++, o += b) out[o] = columns[c + i]; continue; }
+      let s = sums[j];
+      for (let i = i0, o = i0 * b + j; i < i1; i++, o += b) { out[o] = columns[c + i]; s += out[o]; }
+      sums[j] = s;
+    }
   }
 }
 
