@@ -1,5 +1,5 @@
-// Factorisations of tall, skinny row-major matrices (rows × b, b a dozen or so, rows up to the
-// 50,257 of the GPT-2 vocabulary): the normalisers of PCA's power iterations. Each hot loop is a
+// Factorisations of tall, skinny matrices stored column by column (rows × b, b a dozen or so, rows
+// up to the 50,257 of the GPT-2 vocabulary): the normalisers of PCA's power iterations. Each hot loop is a
 // small function called once per column, so that V8 optimises it with its whole body's type
 // feedback from the second call on, instead of entering and leaving one large function's loops
 // by on-stack replacement (the earlier single-function LU was deoptimised at every column).
