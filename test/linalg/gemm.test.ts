@@ -74,3 +74,18 @@ test('gemm refuses mismatched shapes and mixed element types', () => {
   assert.throws(() => gemm(randomMatrix(3, 4, 1, true), randomMatrix(3, 4, 1, true)), /inner dimensions/);
   assert.throws(() => gemm(randomMatrix(3, 4, 1, true) as never, randomMatrix(4, 3, 1, false) as never), /same element type/);
 });
+
+test('gemm into: each backend writes the product into the given array, equal bit for bit to a new one, and refuses a wrong size or type', () => {
+  for (const backend of ['js', 'onnx'] as GemmBackend[]) {
+    for (const float64 of [true, false]) {
+      const a = randomMatrix(53, 37, 3, float64), b = randomMatrix(53, 29, 4, float64);
+      const fresh = gemm(a, b, { transposeA: true, backend }).data;
+      const into = float64 ? new Float64Array(37 * 29).fill(7) : new Float32Array(37 * 29).fill(7);
+      const result = gemm(a, b, { transposeA: true, backend, into });
+      assert.equal(result.data, into, `${backend} ${float64}: the given array is the result`);
+      assert.deepEqual(into, fresh, `${backend} ${float64}: same product`);
+      assert.throws(() => gemm(a, b, { transposeA: true, backend, into: into.subarray(1) }), RangeError);
+      assert.throws(() => gemm(a, b, { transposeA: true, backend, into: float64 ? new Float32Array(37 * 29) : new Float64Array(37 * 29) }), RangeError);
+    }
+  }
+});

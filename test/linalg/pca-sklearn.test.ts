@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy } from '../../src/core/io/matrix-files';
 import { pca, chooseSolver, permutedLower, type PcaResult } from '../../src/core/layout/pca';
+import { permutedLowerInto } from '../../src/core/linalg/tall-skinny';
 import { columnStatistics } from '../../src/core/column-statistics';
 import { MechLensError } from '../../src/core/errors';
 import type { Matrix } from '../../src/core/matrix';
@@ -139,6 +140,22 @@ test('permutedLower equals scipy on power-iteration blocks (300 × 12, square, a
     const m = Float64Array.from(a);
     permutedLower(m, rows, b);
     close(m, pl, 1e-12, `P·L of ${rows} × ${b}`);
+  }
+});
+
+test('permutedLowerInto: P·L into a float32 operand (the float64 P·L rounded) with its column sums, pivots from far below the first rows', () => {
+  const lu = JSON.parse(readFileSync(join(dir, 'lu.json'), 'utf8'));
+  for (const { rows, b, a, pl } of lu.cases as { rows: number; b: number; a: number[]; pl: number[] }[]) {
+    const columns = new Float64Array(rows * b);
+    for (let i = 0; i < rows; i++) for (let c = 0; c < b; c++) columns[c * rows + i] = a[i * b + c];
+    const out = new Float32Array(rows * b).fill(Number.NaN), sums = new Float64Array(b).fill(5);
+    permutedLowerInto(columns, rows, b, out, new Int32Array(rows), sums);
+    close(out, pl.map(Math.fround), 1e-7, `float32 P·L of ${rows} × ${b}`);
+    for (let c = 0; c < b; c++) {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += out[i * b + c];
+      assert.ok(Math.abs(sums[c] - s) <= 1e-12 * (1 + Math.abs(s)), `column ${c} sum ${sums[c]} vs ${s}`);
+    }
   }
 });
 

@@ -24,6 +24,9 @@ import { createRandom } from '../random';
 import { gemm, warmGemmSessions } from '../linalg';
 import { requireColumnStatistics, type ColumnStatistics } from '../column-statistics';
 import { symmetricEigen } from './eigen';
+import { BLOCK_ROWS, orthonormalizeColumns, permutedLowerInto, rowsFromColumns } from '../linalg/tall-skinny';
+
+export { permutedLower } from '../linalg/tall-skinny';
 
 export type PcaSolver = 'auto' | 'full' | 'covariance' | 'randomized';
 
@@ -240,75 +243,60 @@ function exactSvd(xc: Matrix<Values>, rows: number, cols: number, k: number): Sv
 function randomizedSvd(x: Matrix<Values>, meanInProducts: Float64Array | null, k: number, b: number, iterations: number, norm: Normalizer, seed: number, signal?: AbortSignal): Svd {
   const { rows, cols } = x;
   const transpose = rows < cols;
-  const mRows = transpose ? cols : rows, mCols = transpose ? rows : cols;
-  // M·Q and Mᵀ·Q, with M = Xc or Xcᵀ, without forming Xcᵀ. The iterations reuse one buffer per
-  // shape (mRows × b, mCols × b) for the float32 operand, the widened product and the LU's work,
-  // instead of new arrays in every step: each new one is fresh memory, and on a VM each page of it
-  // costs a fault (16 products × 12 MB for the GPT-2 vocabulary).
-  const buffers = (height: number) => ({
-    operand: x.data instanceof Float64Array ? null : new Float32Array(height * b),
-    wide: new Float64Array(height * b),
-    work: new Float64Array(height * b),
-  });
-  const atRows = buffers(mRows), atCols = buffers(mCols);
-  // q (height × b) times X (transposeX false: X·q) or Xᵀ, the mean's share taken off; the product
-  // goes to `to`'s widened buffer.
-  const product = (q: Float64Array, from: ReturnType<typeof buffers>, height: number, transposeX: boolean, to: ReturnType<typeof buffers>) => {
-    if (from.operand) from.operand.set(q);
-    const operand = from.operand ?? q;
-    const y = gemm(x, { rows: height, cols: b, data: operand }, { transposeA: transposeX }).data;
-    const out = y instanceof Float64Array ? y : to.wide;
-    if (meanInProducts) subtractMeanShare(y, out, operand, meanInProducts, b, transposeX);
-    else if (out !== y) out.set(y);
-    return out;
-  };
-  const times = (q: Float64Array) => product(q, atCols, mCols, transpose, atRows);
-  const timesT = (q: Float64Array) => product(q, atRows, mRows, !transpose, atCols);
+  // The two heights of the iterations' blocks: M's rows (X·Q when not transposed) and its columns.
+  const atRows = new ProductSide(x, transpose ? cols : rows, b, meanInProducts, transpose);
+  const atCols = new ProductSide(x, transpose ? rows : cols, b, meanInProducts, !transpose);
   const random = createRandom(seed);
-  let q: Float64Array = new Float64Array(mCols * b);
-  for (let e = 0; e < q.length; e++) q[e] = random.gaussian();
+  const start = new Float64Array(atCols.height * b);
+  for (let e = 0; e < start.length; e++) start[e] = random.gaussian();
+  // Only Q's span matters to the result, and it does not change when a block is normalized (by
+  // LU, QR or not at all), so the small blocks (Ω, and the last Mᵀ·Q) are normalized here by the
+  // normalizers that the large blocks use next: V8 has then compiled their kernels before the first
+  // large call, which otherwise runs interpreted until optimised (the first LU of 50,257 × 12 took
+  // 40 ms against 4 ms warm; after a 768 × 12 one, 20 ms).
+  for (let e = 0; e < start.length; e++) atCols.columns[(e % b) * atCols.height + Math.floor(e / b)] = start[e];
+  atCols.normalize(norm);
   for (let t = 0; t < iterations; t++) {
-    q = times(q);
-    normalize(q, mRows, b, norm, atRows.work);
+    atRows.multiply(atCols, transpose);
+    atRows.normalize(norm);
     throwIfCancelled(signal);
-    q = timesT(q);
-    normalize(q, mCols, b, norm, atCols.work);
+    atCols.multiply(atRows, !transpose);
+    atCols.normalize(t === iterations - 1 ? 'QR' : norm);
     throwIfCancelled(signal);
   }
-  q = times(q);
+  atRows.multiply(atCols, transpose);
   throwIfCancelled(signal);
-  orthonormalizeColumns(q, mRows, b); // Q: mRows × b
-  // B = QᵀM (b × mCols), as (MᵀQ)ᵀ: small = MᵀQ is mCols × b.
-  const small = timesT(q);
+  atRows.normalize('QR'); // Q: mRows × b, orthonormal columns
+  // B = QᵀM (b × mCols), as (MᵀQ)ᵀ: `small` holds MᵀQ's b columns, mCols values each.
+  atCols.multiply(atRows, !transpose);
+  const q = atRows.columns, small = atCols.columns, mRows = atRows.height, mCols = atCols.height;
   // SVD of B through the b × b BBᵀ = (MᵀQ)ᵀ(MᵀQ).
   const bbt = new Float64Array(b * b);
   for (let p = 0; p < b; p++) {
     for (let r = p; r < b; r++) {
       let s = 0;
-      for (let c = 0; c < mCols; c++) s += small[c * b + p] * small[c * b + r];
+      for (let c = 0, op = p * mCols, or = r * mCols; c < mCols; c++) s += small[op + c] * small[or + c];
       bbt[p * b + r] = s; bbt[r * b + p] = s;
     }
   }
   const { vectors: uHat, values } = topEigen(symmetricEigen(bbt, b), b, k); // k × b
-  // Left vectors U = Q·Û (mRows × k), right vectors Vᵀ = ÛᵀB/σ (k × mCols).
-  const left = new Float64Array(mRows * k), right = new Float64Array(k * mCols), sigma = new Float64Array(k);
+  // Left vectors U = Q·Û (as k rows of mRows), right vectors Vᵀ = ÛᵀB/σ (k × mCols).
+  const left = combineColumns(q, mRows, b, uHat, k), right = combineColumns(small, mCols, b, uHat, k);
+  const sigma = new Float64Array(k);
   for (let p = 0; p < k; p++) {
     sigma[p] = Math.sqrt(Math.max(values[p], 0));
-    for (let i = 0; i < mRows; i++) { let s = 0; for (let r = 0; r < b; r++) s += q[i * b + r] * uHat[p * b + r]; left[i * k + p] = s; }
-    for (let c = 0; c < mCols; c++) { let s = 0; for (let r = 0; r < b; r++) s += small[c * b + r] * uHat[p * b + r]; right[p * mCols + c] = s; }
     normalizeRow(right, p, mCols);
   }
   if (!transpose) {
     const coords = new Float64Array(rows * k);
-    for (let i = 0; i < rows; i++) for (let p = 0; p < k; p++) coords[i * k + p] = left[i * k + p] * sigma[p];
+    for (let p = 0; p < k; p++) for (let i = 0; i < rows; i++) coords[i * k + p] = left[p * rows + i] * sigma[p];
     completeBasis(right, k, cols);
     return { components: right, coords };
   }
   // Transposed: components are U's columns (cols long), scores Vᵀ's rows times σ. sklearn flips
   // these by Vᵀ (u_based_decision=False), which is the scores: the same rule as untransposed.
-  const components = new Float64Array(k * cols), coords = new Float64Array(rows * k);
+  const components = left, coords = new Float64Array(rows * k);
   for (let p = 0; p < k; p++) {
-    for (let c = 0; c < cols; c++) components[p * cols + c] = left[c * k + p];
     normalizeRow(components, p, cols);
     for (let i = 0; i < rows; i++) coords[i * k + p] = right[p * rows + i] * sigma[p];
   }
@@ -316,68 +304,99 @@ function randomizedSvd(x: Matrix<Values>, meanInProducts: Float64Array | null, k
   return { components, coords };
 }
 
-function normalize(q: Float64Array, rows: number, b: number, norm: Normalizer, work: Float64Array): void {
-  if (norm === 'LU') permutedLower(q, rows, b, work);
-  else if (norm === 'QR') orthonormalizeColumns(q, rows, b);
-}
-
 /**
- * out = y − the mean's share of the product: for y = X·Q (rows × b) each row less μᵀQ; for y = Xᵀ·P
- * (cols × b) row c less μ_c·(1ᵀP). `operand` is the Q or P that was multiplied (the float32 copy
- * when the product ran in float32), so the share is of the very product y holds. out may be y.
+ * One height of the power iterations' blocks (M's rows or its columns) and its buffers, reused by
+ * every step instead of new arrays each time (each new one is fresh memory, and on a VM each page
+ * of it costs a fault: 16 products × 12 MB for the GPT-2 vocabulary):
+ * - `operand`: the block a product multiplies, height × b row-major in X's element type;
+ * - `product`: the GEMM's output when it lands here, in X's element type;
+ * - `columns`: the same less the mean's share, widened to float64 and stored column by column
+ *   (b columns of `height` values), where the normalizers work down long contiguous columns.
  */
-function subtractMeanShare(y: Values, out: Float64Array, operand: Values, mean: Float64Array, b: number, transposeX: boolean): void {
-  const share = new Float64Array(b);
-  const height = operand.length / b, outRows = y.length / b;
-  if (!transposeX) {
-    for (let c = 0; c < height; c++) { const m = mean[c]; for (let j = 0; j < b; j++) share[j] += m * operand[c * b + j]; }
-    for (let i = 0; i < outRows; i++) for (let j = 0, o = i * b; j < b; j++) out[o + j] = y[o + j] - share[j];
-  } else {
-    for (let i = 0; i < height; i++) for (let j = 0; j < b; j++) share[j] += operand[i * b + j];
-    for (let c = 0; c < outRows; c++) { const m = mean[c]; for (let j = 0, o = c * b; j < b; j++) out[o + j] = y[o + j] - m * share[j]; }
+class ProductSide {
+  readonly operand: Values;
+  readonly product: Values;
+  readonly columns: Float64Array;
+  private readonly perm: Int32Array;
+  /** This height's part in Xc's products: the mean along X's columns, ones along its rows; null when the products are not centred. */
+  private readonly weights: Float64Array | null;
+  private readonly share: Float64Array;
+  /** With weights of ones (X's rows): the operand's column sums, kept as normalize() writes it. */
+  private readonly operandSums: Float64Array | null;
+
+  constructor(private readonly x: Matrix<Values>, readonly height: number, private readonly b: number, mean: Float64Array | null, alongColumns: boolean) {
+    const make = (n: number): Values => (x.data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
+    this.operand = make(height * b);
+    this.product = make(height * b);
+    this.columns = new Float64Array(height * b);
+    this.perm = new Int32Array(height);
+    this.weights = mean && (alongColumns ? mean : new Float64Array(height).fill(1));
+    this.share = new Float64Array(b);
+    this.operandSums = mean && !alongColumns ? new Float64Array(b) : null;
+  }
+
+  /**
+   * `columns` = op(Xc)·from.operand, op(Xc) = Xcᵀ when transposeX, as X's product less the mean's
+   * share: Xc·Q = X·Q − 1·(μᵀQ), Xcᵀ·P = Xᵀ·P − μ·(1ᵀP), both the outer product of this side's
+   * weights with the other side's weighted column sums. The sums are of the very operand the GEMM
+   * multiplied (the float32 one when the product runs in float32), so the share is of the product
+   * `product` holds.
+   */
+  multiply(from: ProductSide, transposeX: boolean): void {
+    const y = gemm(this.x, { rows: from.height, cols: this.b, data: from.operand }, { transposeA: transposeX, into: this.product }).data;
+    if (this.weights && from.weights) {
+      if (from.operandSums) this.share.set(from.operandSums);
+      else weightedColumnSums(from.operand, from.weights, from.height, this.b, this.share);
+      widenLessOuter(y, this.weights, this.share, this.height, this.b, this.columns);
+    } else {
+      widen(y, this.height, this.b, this.columns);
+    }
+  }
+
+  /** Normalizes `columns` (LU: P·L, as scipy's lu(permute_l=True); QR: orthonormal) and writes the result to `operand` (and its column sums to operandSums). */
+  normalize(norm: Normalizer): void {
+    if (norm === 'LU') { permutedLowerInto(this.columns, this.height, this.b, this.operand, this.perm, this.operandSums); return; }
+    if (norm === 'QR') orthonormalizeColumns(this.columns, this.height, this.b);
+    this.operandSums?.fill(0);
+    rowsFromColumns(this.columns, this.height, this.b, this.operand, 0, this.operandSums);
   }
 }
 
-/**
- * scipy.linalg.lu(A, permute_l=True)[0] in place: P·L of A's LU with partial pivoting, A being
- * rows × b (b ≤ rows). Pivots as LAPACK's getrf picks them: the first largest |value| of the column
- * in the current row order (rows are swapped as they are pivoted), so ties, a zero column above all,
- * go where scipy's do. The multipliers stay with each original row, which is P·L. `work` is scratch
- * space of A's size (reused across calls by the power iterations).
- */
-export function permutedLower(a: Float64Array, rows: number, b: number, work: Float64Array = new Float64Array(a.length)): void {
-  work.set(a);
-  a.fill(0);
-  const steps = Math.min(b, rows);
-  // order[p]: the original row now at position p.
-  const order = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) order[r] = r;
-  let pivotAt = largestInColumn(work, order, 0, rows, b, 0);
-  // One pass over the rows per column: eliminating column j also finds column j + 1's pivot, since
-  // each row's j + 1 entry is final once that row is eliminated.
-  for (let j = 0; j < steps; j++) {
-    const pivotRow = order[pivotAt];
-    order[pivotAt] = order[j]; order[j] = pivotRow;
-    const top = pivotRow * b;
-    a[top + j] = 1;
-    const p = work[top + j];
-    let best = -1;
-    pivotAt = j + 1;
-    for (let at = j + 1; at < rows; at++) {
-      const o = order[at] * b;
-      const l = p !== 0 ? work[o + j] / p : 0;
-      a[o + j] = l;
-      if (l !== 0) for (let c = j + 1; c < b; c++) work[o + c] -= l * work[top + c];
-      if (j + 1 < b) { const v = Math.abs(work[o + j + 1]); if (v > best) { best = v; pivotAt = at; } }
+/** share[j] = Σ_i weights[i] · v[i][j] over the rows of the row-major rows × b array v. */
+function weightedColumnSums(v: Values, weights: Float64Array, rows: number, b: number, share: Float64Array): void {
+  share.fill(0);
+  for (let i = 0, o = 0; i < rows; i++, o += b) { const w = weights[i]; for (let j = 0; j < b; j++) share[j] += w * v[o + j]; }
+}
+
+/** columns (column-major: b columns of `rows`) = y (row-major rows × b) − u·sᵀ, in float64. */
+function widenLessOuter(y: Values, u: Float64Array, s: Float64Array, rows: number, b: number, columns: Float64Array): void {
+  for (let i0 = 0; i0 < rows; i0 += BLOCK_ROWS) {
+    const i1 = Math.min(rows, i0 + BLOCK_ROWS);
+    for (let j = 0; j < b; j++) {
+      const c = j * rows, sj = s[j];
+      for (let i = i0, o = i0 * b + j; i < i1; i++, o += b) columns[c + i] = y[o] - u[i] * sj;
     }
   }
 }
 
-/** The position (from `from`) of the first largest |value| in column j, rows taken in `order`. */
-function largestInColumn(work: Float64Array, order: Int32Array, from: number, rows: number, b: number, j: number): number {
-  let at = from, best = -1;
-  for (let p = from; p < rows; p++) { const v = Math.abs(work[order[p] * b + j]); if (v > best) { best = v; at = p; } }
-  return at;
+/** widenLessOuter without the outer product. */
+function widen(y: Values, rows: number, b: number, columns: Float64Array): void {
+  for (let i0 = 0; i0 < rows; i0 += BLOCK_ROWS) {
+    const i1 = Math.min(rows, i0 + BLOCK_ROWS);
+    for (let j = 0; j < b; j++) for (let i = i0, c = j * rows, o = i0 * b + j; i < i1; i++, o += b) columns[c + i] = y[o];
+  }
+}
+
+/** k rows of n: row p = Σ_r weights[p·b + r] · column r of the column-major n × b `columns`, summed in r's order. */
+function combineColumns(columns: Float64Array, n: number, b: number, weights: Float64Array, k: number): Float64Array {
+  const out = new Float64Array(k * n);
+  for (let p = 0; p < k; p++) {
+    for (let r = 0; r < b; r++) {
+      const w = weights[p * b + r];
+      for (let i = 0, o = p * n, c = r * n; i < n; i++) out[o + i] += columns[c + i] * w;
+    }
+  }
+  return out;
 }
 
 function normalizeRow(m: Float64Array, p: number, cols: number): void {
@@ -421,58 +440,6 @@ function flipSigns(coords: Float64Array, components: Float64Array, rows: number,
       for (let c = 0; c < cols; c++) components[p * cols + c] = -components[p * cols + c];
     }
   }
-}
-
-/**
- * Orthonormal columns for m (rows × b, b ≤ rows) with the span of its leading independent columns:
- * classical Gram–Schmidt with each column projected twice, which is enough for orthogonality to
- * machine precision (Kahan–Parlett's "twice is enough") unless the column lies in the span of the
- * ones before it. Such a column (rank-deficient input: a rank-5 X gives Q columns that are pure
- * rounding after the fifth) keeps losing most of its length at every projection; it is replaced
- * by a unit vector orthogonal to the others, as Householder QR (sklearn's) would give. Left as
- * rounding noise, it came out not orthogonal and bent the top components by up to 50 %.
- */
-function orthonormalizeColumns(m: Float64Array, rows: number, b: number): void {
-  const dots = new Float64Array(b);
-  for (let p = 0; p < b; p++) {
-    let norm = 0;
-    for (let i = 0; i < rows; i++) norm += m[i * b + p] ** 2;
-    let independent = false;
-    for (let pass = 1; pass <= 4 && norm > 0; pass++) {
-      const after = projectOutColumns(m, rows, b, p, dots);
-      const kept = after > 0.25 * norm;
-      norm = after;
-      if (kept && pass >= 2) { independent = true; break; }
-    }
-    if (!independent) norm = replaceByOrthogonalUnit(m, rows, b, p, dots);
-    const inv = 1 / Math.sqrt(norm);
-    for (let i = 0; i < rows; i++) m[i * b + p] *= inv;
-  }
-}
-
-/** Column p less its projections on columns 0 … p − 1 (orthonormal); returns its squared norm after. */
-function projectOutColumns(m: Float64Array, rows: number, b: number, p: number, dots: Float64Array): number {
-  dots.fill(0, 0, p);
-  for (let i = 0; i < rows; i++) { const v = m[i * b + p]; for (let q = 0; q < p; q++) dots[q] += v * m[i * b + q]; }
-  let norm = 0;
-  for (let i = 0; i < rows; i++) {
-    let v = m[i * b + p];
-    for (let q = 0; q < p; q++) v -= dots[q] * m[i * b + q];
-    m[i * b + p] = v;
-    norm += v * v;
-  }
-  return norm;
-}
-
-/** Column p becomes the first unit vector e_j that keeps a tenth of its length outside columns 0 … p − 1, projected out twice; returns its squared norm. */
-function replaceByOrthogonalUnit(m: Float64Array, rows: number, b: number, p: number, dots: Float64Array): number {
-  for (let j = 0; j < rows; j++) {
-    for (let i = 0; i < rows; i++) m[i * b + p] = i === j ? 1 : 0;
-    projectOutColumns(m, rows, b, p, dots);
-    const norm = projectOutColumns(m, rows, b, p, dots);
-    if (norm > 0.01) return norm;
-  }
-  throw new Error(`orthonormalizeColumns: no unit vector outside ${p} columns of length ${rows}`);
 }
 
 /** Top-k eigenpairs of a symmetric size × size matrix; vectors as k × size rows, by decreasing eigenvalue. */

@@ -14,6 +14,12 @@ export interface GemmOptions {
   transposeB?: boolean;
   /** Force a backend (tests and the bench); default: by size, see JS_BELOW. */
   backend?: GemmBackend;
+  /**
+   * Write the product into this m × n array of the operands' element type instead of a new one
+   * (returned as the result's data): callers that multiply in a loop reuse one output, rather than
+   * a fresh array per product for the GC to collect and the kernel to fault in.
+   */
+  into?: Values;
 }
 
 /**
@@ -67,16 +73,18 @@ export function gemm<T extends Values>(a: Matrix<T>, b: Matrix<T>, options: Gemm
   if (k !== kb) throw new RangeError(`gemm: inner dimensions differ (${m} × ${k} by ${kb} × ${n})`);
   if ((a.data instanceof Float64Array) !== (b.data instanceof Float64Array)) throw new TypeError('gemm: operands must have the same element type');
   const float64 = a.data instanceof Float64Array;
-  if (m === 0 || n === 0 || k === 0) return { rows: m, cols: n, data: (float64 ? new Float64Array(m * n) : new Float32Array(m * n)) as T };
+  const into = options.into;
+  if (into && (into.length !== m * n || (into instanceof Float64Array) !== float64)) throw new RangeError(`gemm: into must be ${m} × ${n} values of the operands' element type`);
+  if (m === 0 || n === 0 || k === 0) return { rows: m, cols: n, data: (into?.fill(0) ?? (float64 ? new Float64Array(m * n) : new Float32Array(m * n))) as T };
   const backend = chooseBackend(m * n * k, options.backend);
   gemmCounts[backend]++;
   if (backend === 'onnx') {
-    return { rows: m, cols: n, data: gemmOnnx(a.data, a.rows, a.cols, b.data, b.rows, b.cols, transA, transB) as T };
+    return { rows: m, cols: n, data: gemmOnnx(a.data, a.rows, a.cols, b.data, b.rows, b.cols, transA, transB, into) as T };
   }
   // JS: both operands as rows of length k.
   const rowsA = transA ? transposed(a.data, a.rows, a.cols) : a.data;
   const rowsB = transB ? b.data : transposed(b.data, b.rows, b.cols);
-  const out = float64 ? new Float64Array(m * n) : new Float32Array(m * n);
+  const out = into ?? (float64 ? new Float64Array(m * n) : new Float32Array(m * n));
   multiplyRowsJs(rowsA, m, rowsB, n, k, out);
   return { rows: m, cols: n, data: out as T };
 }

@@ -61,12 +61,14 @@ export function linalgSession(key: string, model: () => Uint8Array): SyncCpuSess
 
 /**
  * op(A)·op(B) on MLAS, where op transposes when asked; a is aRows × aCols and b bRows × bCols as
- * stored. Both operands have the same element type, and so does the result (m × n).
+ * stored. Both operands have the same element type, and so does the result (m × n), written into
+ * `into` when given (onnxruntime writes there directly).
  */
-export function gemmOnnx(a: Values, aRows: number, aCols: number, b: Values, bRows: number, bCols: number, transA: boolean, transB: boolean): Values {
+export function gemmOnnx(a: Values, aRows: number, aCols: number, b: Values, bRows: number, bCols: number, transA: boolean, transB: boolean, into?: Values): Values {
   const elem = a instanceof Float64Array ? 'float64' : 'float32';
   const feeds: Record<string, DenseTensor> = { a: { data: a, dims: [aRows, aCols] }, b: { data: b, dims: [bRows, bCols] } };
-  return session(elem, transA, transB).run(feeds, ['y']).y.data;
+  const output = into && { y: { data: into, dims: [transA ? aCols : aRows, transB ? bRows : bCols] } };
+  return session(elem, transA, transB).run(feeds, ['y'], output).y.data;
 }
 
 /**
