@@ -249,19 +249,13 @@ function randomizedSvd(x: Matrix<Values>, meanInProducts: Float64Array | null, k
   const random = createRandom(seed);
   const start = new Float64Array(atCols.height * b);
   for (let e = 0; e < start.length; e++) start[e] = random.gaussian();
-  // Only Q's span matters to the result, and it does not change when a block is normalized (by
-  // LU, QR or not at all), so the small blocks (Ω, and the last Mᵀ·Q) are normalized here by the
-  // normalizers that the large blocks use next: V8 has then compiled their kernels before the first
-  // large call, which otherwise runs interpreted until optimised (the first LU of 50,257 × 12 took
-  // 40 ms against 4 ms warm; after a 768 × 12 one, 20 ms).
-  for (let e = 0; e < start.length; e++) atCols.columns[(e % b) * atCols.height + Math.floor(e / b)] = start[e];
-  atCols.normalize(norm);
+  atCols.operand.set(start);
   for (let t = 0; t < iterations; t++) {
     atRows.multiply(atCols, transpose);
     atRows.normalize(norm);
     throwIfCancelled(signal);
     atCols.multiply(atRows, !transpose);
-    atCols.normalize(t === iterations - 1 ? 'QR' : norm);
+    atCols.normalize(norm);
     throwIfCancelled(signal);
   }
   atRows.multiply(atCols, transpose);
