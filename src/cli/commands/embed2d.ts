@@ -8,7 +8,7 @@ import { SCHEMA_VERSION } from '../../protocol/result';
 import { readMatrixFile } from '../../core/io/matrix-files';
 import { runInWorker } from '../../core/worker/client';
 import { summarizeClusters } from '../../core/cluster/summary';
-import { toJson, type Matrix } from '../../core/matrix';
+import { JsonRows, type Matrix } from '../../core/matrix';
 import { MechLensError, throwIfCancelled } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import type { PcaOptions } from '../../core/layout/pca';
@@ -109,8 +109,9 @@ export function writeEmbed2dJson(file: string, o: Embed2dOutput): void {
     input: o.input,
     items: o.items,
     method: o.method,
-    coords: toJson(o.coords),
-    labels: Array.from(o.labels),
+    // Both written straight from their typed arrays (json-stream.ts), to the same text as number[]s.
+    coords: new JsonRows(o.coords),
+    labels: o.labels,
     clusters,
     ...(o.kl === undefined ? {} : { kl: o.kl }),
     ...(o.pcaSolver === undefined ? {} : { pcaSolver: o.pcaSolver }),

@@ -24,23 +24,67 @@ export function summarizeClusters(labels: Int32Array | ArrayLike<number>, x: Mat
   if (labels.length !== n || names.length !== n || (values && values.length !== n)) {
     throw new MechLensError('bad-argument', `cluster summary needs one label, name${values ? ' and value' : ''} per point (${n} points; got ${labels.length} labels, ${names.length} names${values ? `, ${values.length} values` : ''})`);
   }
-  const byLabel = new Map<number, number[]>();
+  // Grouped by counting, with no closure or Map lookup per point while the label stays the same:
+  // this runs once per CLI process, cold, and embed2d's one cluster of all 50,257 GPT-2 tokens took
+  // 32 ms the old way (a Map of pushes, indices.map(names)). The sums run over the members in input
+  // order, as before, so every centroid and mean is the same double.
+  const counts = new Map<number, number>();
+  let run = labels[0], runLength = 0;
   for (let i = 0; i < n; i++) {
-    const list = byLabel.get(labels[i]);
-    if (list) list.push(i); else byLabel.set(labels[i], [i]);
+    const label = labels[i];
+    if (label === run) runLength++;
+    else {
+      if (runLength) counts.set(run, (counts.get(run) ?? 0) + runLength);
+      run = label;
+      runLength = 1;
+    }
   }
-  return [...byLabel.keys()].sort((a, b) => a - b).map((label) => {
-    const indices = byLabel.get(label)!;
-    const centroid = new Array<number>(x.cols).fill(0);
-    for (const i of indices) for (let c = 0; c < x.cols; c++) centroid[c] += x.data[i * x.cols + c];
-    for (let c = 0; c < x.cols; c++) centroid[c] /= indices.length;
-    const info: ClusterInfo = { label, members: indices.map((i) => names[i]), indices, centroid };
+  if (runLength) counts.set(run, (counts.get(run) ?? 0) + runLength);
+  const order = [...counts.keys()].sort((a, b) => a - b);
+  const groups = order.length === 1 ? [everyPoint(n, names)] : groupPoints(labels, names, order);
+  return order.map((label, g) => {
+    const { indices, members } = groups[g];
+    const info: ClusterInfo = { label, members, indices, centroid: meanRow(x, indices) };
     if (values) {
       let sum = 0, abs = 0;
-      for (const i of indices) { sum += values[i]; abs += Math.abs(values[i]); }
+      for (let k = 0; k < indices.length; k++) { const v = values[indices[k]]; sum += v; abs += Math.abs(v); }
       info.meanValue = sum / indices.length;
       info.meanAbsValue = abs / indices.length;
     }
     return info;
   });
+}
+
+type Group = { indices: number[]; members: string[] };
+
+function everyPoint(n: number, names: readonly string[]): Group {
+  const indices: number[] = [];
+  for (let i = 0; i < n; i++) indices.push(i);
+  return { indices, members: names.slice(0, n) };
+}
+
+function groupPoints(labels: ArrayLike<number>, names: readonly string[], order: number[]): Group[] {
+  const slotOf = new Map<number, number>();
+  order.forEach((label, slot) => slotOf.set(label, slot));
+  const groups: Group[] = order.map(() => ({ indices: [], members: [] }));
+  let run = NaN, group = groups[0];
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (label !== run) { run = label; group = groups[slotOf.get(label)!]; }
+    group.indices.push(i);
+    group.members.push(names[i]);
+  }
+  return groups;
+}
+
+/** The mean of the given rows of x, summed in the order given. */
+function meanRow(x: Matrix, indices: number[]): number[] {
+  const { cols, data } = x;
+  const centroid = new Array<number>(cols).fill(0);
+  for (let k = 0; k < indices.length; k++) {
+    const base = indices[k] * cols;
+    for (let c = 0; c < cols; c++) centroid[c] += data[base + c];
+  }
+  for (let c = 0; c < cols; c++) centroid[c] /= indices.length;
+  return centroid;
 }

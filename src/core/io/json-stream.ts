@@ -6,8 +6,14 @@
 //
 // The output is byte for byte what `JSON.stringify(value)` gives (same key order, `toJSON`,
 // undefined/function members dropped, non-finite numbers as null), with one deliberate exception:
-// a typed array is written as a JSON array of numbers, not as `{"0":…}`.
+// a typed array is written as a JSON array of numbers, not as `{"0":…}`. A JsonRows (core/matrix)
+// is written as its rows, straight from its typed array, as its toJSON would have them.
+//
+// This runs once per CLI process, so cold (interpreted, then baseline-compiled): numbers are
+// formatted by native JSON.stringify on packed arrays of a few thousand values at a time, never
+// one String(x) per value in JavaScript (bench/embed2d-output.ts measures the whole phase).
 import { openAtomicFile, type AtomicFile } from './atomic-write';
+import { JsonRows, type Matrix } from '../matrix';
 
 const FLUSH_AT = 1 << 20;
 /** Leaf arrays up to this length are stringified natively in one call (fast and still small). */
@@ -46,6 +52,7 @@ export function writeJsonFileSync(file: string, value: unknown, suffix = ''): vo
 /** What JSON.stringify does to a member before writing it: toJSON, boxed primitives. */
 function prepare(value: unknown, key: string): unknown {
   let v = value;
+  if (v instanceof JsonRows) return v;
   if (v !== null && (typeof v === 'object' || typeof v === 'bigint') && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     v = (v as { toJSON(k: string): unknown }).toJSON(key);
   }
@@ -72,7 +79,8 @@ function writeValue(v: unknown, emit: (text: string) => void, open: Set<object>)
   const obj = v as object;
   if (open.has(obj)) throw new TypeError('Converting circular structure to JSON');
   open.add(obj);
-  if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) writeTypedArray(obj as unknown as ArrayLike<number | bigint>, emit);
+  if (obj instanceof JsonRows) writeRows(obj.matrix, emit);
+  else if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) writeTypedArray(obj as unknown as ArrayLike<number | bigint>, emit);
   else if (Array.isArray(obj)) writeArray(obj, emit, open);
   else writeObject(obj as Record<string, unknown>, emit, open);
   open.delete(obj);
@@ -103,17 +111,68 @@ function writeObject(obj: Record<string, unknown>, emit: (text: string) => void,
   emit('}');
 }
 
+/** Values per native JSON.stringify of a typed array's slice (about 200 kB of text at most). */
+const SLICE_VALUES = 8192;
+
 function writeTypedArray(values: ArrayLike<number | bigint>, emit: (text: string) => void): void {
   emit('[');
-  const step = 4096;
-  for (let start = 0; start < values.length; start += step) {
-    const end = Math.min(values.length, start + step);
-    let text = start > 0 ? ',' : '';
-    for (let i = start; i < end; i++) {
-      const x = Number(values[i]);
-      text += `${i > start ? ',' : ''}${Number.isFinite(x) ? String(x) : 'null'}`;
+  if (values instanceof Float64Array || values instanceof Float32Array) {
+    for (let start = 0; start < values.length; start += SLICE_VALUES) {
+      const text = JSON.stringify(packedNumbers(values, start, Math.min(values.length, start + SLICE_VALUES)));
+      emit(start > 0 ? `,${text.slice(1, -1)}` : text.slice(1, -1));
     }
-    emit(text);
+  } else if (isIntegerArray(values)) {
+    // Integers have one text (no -0, NaN or exponent): the typed array's own join writes JSON's.
+    for (let start = 0; start < values.length; start += SLICE_VALUES) {
+      const text = values.subarray(start, Math.min(values.length, start + SLICE_VALUES)).join(',');
+      emit(start > 0 ? `,${text}` : text);
+    }
+  } else {
+    for (let i = 0; i < values.length; i++) {
+      const x = Number(values[i]);
+      emit(`${i > 0 ? ',' : ''}${Number.isFinite(x) ? String(x) : 'null'}`);
+    }
+  }
+  emit(']');
+}
+
+type IntegerArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+function isIntegerArray(values: unknown): values is IntegerArray {
+  return values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint32Array || values instanceof Int16Array
+    || values instanceof Uint16Array || values instanceof Int8Array || values instanceof Uint8ClampedArray;
+}
+
+/**
+ * values[start..end) as a packed array of doubles, the kind JSON.stringify serializes on its fast
+ * path (a `new Array(n)` filled in place is holey, and takes the slow path).
+ */
+function packedNumbers(values: ArrayLike<number>, start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let i = start; i < end; i++) out.push(values[i]);
+  return out;
+}
+
+/** A matrix as JSON rows, a slice of rows per native JSON.stringify. */
+function writeRows(m: Matrix, emit: (text: string) => void): void {
+  const { rows, cols, data } = m;
+  if (cols === 0 || cols > SLICE_VALUES) {
+    // Rows too long for one slice (or empty): each row as a typed array.
+    emit('[');
+    for (let i = 0; i < rows; i++) {
+      if (i > 0) emit(',');
+      writeTypedArray(data.subarray(i * cols, (i + 1) * cols), emit);
+    }
+    return emit(']');
+  }
+  const step = Math.floor(SLICE_VALUES / cols);
+  emit('[');
+  for (let start = 0; start < rows; start += step) {
+    const flat = packedNumbers(data, start * cols, Math.min(rows, start + step) * cols);
+    const slice: number[][] = [];
+    for (let k = 0; k < flat.length; k += cols) slice.push(flat.slice(k, k + cols));
+    const text = JSON.stringify(slice);
+    emit(start > 0 ? `,${text.slice(1, -1)}` : text.slice(1, -1));
   }
   emit(']');
 }
