@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { readMatrixFile } from '../../core/io/matrix-files';
 import { runInWorker } from '../../core/worker/client';
-import { summarizeClusters } from '../../core/cluster/summary';
+import { summarizeClusterMembers } from '../../core/cluster/summary';
 import { JsonRows, type Matrix } from '../../core/matrix';
 import { MechLensError, throwIfCancelled } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
@@ -102,7 +102,10 @@ export interface Embed2dOutput {
 
 /** Writes embed2d's result JSON (an EmbeddingMap, the CLI contract in design.md) to `file`. */
 export function writeEmbed2dJson(file: string, o: Embed2dOutput): void {
-  const clusters = summarizeClusters(o.labels, o.coords, o.items).map(({ label, members, centroid }) => ({ label, members, centroid }));
+  // A cluster of every point (no --eps) has the items themselves as members: given as the same
+  // array, streamJson writes their text once for both.
+  const clusters = summarizeClusterMembers(o.labels, o.coords, o.items)
+    .map(({ label, members, centroid }) => ({ label, members: members.length === o.items.length ? o.items : members, centroid }));
   const out = {
     schemaVersion: SCHEMA_VERSION,
     command: 'embed2d',

@@ -19,20 +19,43 @@ const FLUSH_AT = 1 << 20;
 /** Leaf arrays up to this length are stringified natively in one call (fast and still small). */
 const NATIVE_LEAF = 1 << 16;
 
+/** Leaf arrays at least this long keep their text for a second appearance (see Output.leafTexts). */
+const REUSED_LEAF = 4096;
+/** At most this many characters of leaf texts are kept for reuse. */
+const REUSED_CHARS = 16 << 20;
+
+/** One streamJson call's state. */
+interface Output {
+  emit: (text: string) => void;
+  /** Objects being written (a cycle check, as JSON.stringify's). */
+  open: Set<object>;
+  /**
+   * The text of large leaf arrays already written, by identity: an array that appears twice in one
+   * value is stringified once (embed2d's items are also the members of its one cluster of
+   * everything). Cleared whenever a toJSON runs, since code that runs could change an array.
+   */
+  leafTexts: Map<unknown[], string>;
+  leafChars: number;
+}
+
 /** Serializes `value` as JSON into `sink` in chunks of about 1 MiB. */
 export function streamJson(value: unknown, sink: (chunk: string) => void): void {
   let buffer = '';
-  const emit = (text: string) => {
-    buffer += text;
-    if (buffer.length >= FLUSH_AT) {
-      sink(buffer);
-      buffer = '';
-    }
+  const out: Output = {
+    emit: (text: string) => {
+      buffer += text;
+      if (buffer.length >= FLUSH_AT) {
+        sink(buffer);
+        buffer = '';
+      }
+    },
+    open: new Set<object>(),
+    leafTexts: new Map(),
+    leafChars: 0,
   };
-  const open = new Set<object>();
-  const top = prepare(value, '');
+  const top = prepare(value, '', out);
   if (top === undefined) throw new TypeError('JSON has no text for undefined, a function or a symbol');
-  writeValue(top, emit, open);
+  writeValue(top, out);
   if (buffer) sink(buffer);
 }
 
@@ -50,18 +73,20 @@ export function writeJsonFileSync(file: string, value: unknown, suffix = ''): vo
 }
 
 /** What JSON.stringify does to a member before writing it: toJSON, boxed primitives. */
-function prepare(value: unknown, key: string): unknown {
+function prepare(value: unknown, key: string, out: Output): unknown {
   let v = value;
   if (v instanceof JsonRows) return v;
   if (v !== null && (typeof v === 'object' || typeof v === 'bigint') && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     v = (v as { toJSON(k: string): unknown }).toJSON(key);
+    out.leafTexts.clear();
   }
   if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf();
   if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined;
   return v;
 }
 
-function writeValue(v: unknown, emit: (text: string) => void, open: Set<object>): void {
+function writeValue(v: unknown, out: Output): void {
+  const { emit, open } = out;
   if (v === null) return emit('null');
   switch (typeof v) {
     case 'number':
@@ -81,32 +106,43 @@ function writeValue(v: unknown, emit: (text: string) => void, open: Set<object>)
   open.add(obj);
   if (obj instanceof JsonRows) writeRows(obj.matrix, emit);
   else if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) writeTypedArray(obj as unknown as ArrayLike<number | bigint>, emit);
-  else if (Array.isArray(obj)) writeArray(obj, emit, open);
-  else writeObject(obj as Record<string, unknown>, emit, open);
+  else if (Array.isArray(obj)) writeArray(obj, out);
+  else writeObject(obj as Record<string, unknown>, out);
   open.delete(obj);
 }
 
-function writeArray(items: unknown[], emit: (text: string) => void, open: Set<object>): void {
-  if (items.length <= NATIVE_LEAF && (isPrimitiveLeaf(items) || isSmallNumberRows(items))) return emit(JSON.stringify(items));
+function writeArray(items: unknown[], out: Output): void {
+  const { emit } = out;
+  const known = out.leafTexts.get(items);
+  if (known !== undefined) return emit(known);
+  if (items.length <= NATIVE_LEAF && (isPrimitiveLeaf(items) || isSmallNumberRows(items))) {
+    const text = JSON.stringify(items);
+    if (items.length >= REUSED_LEAF && out.leafChars + text.length <= REUSED_CHARS) {
+      out.leafTexts.set(items, text);
+      out.leafChars += text.length;
+    }
+    return emit(text);
+  }
   emit('[');
   for (let i = 0; i < items.length; i++) {
     if (i > 0) emit(',');
-    const item = prepare(items[i], String(i));
+    const item = prepare(items[i], String(i), out);
     if (item === undefined) emit('null');
-    else writeValue(item, emit, open);
+    else writeValue(item, out);
   }
   emit(']');
 }
 
-function writeObject(obj: Record<string, unknown>, emit: (text: string) => void, open: Set<object>): void {
+function writeObject(obj: Record<string, unknown>, out: Output): void {
+  const { emit } = out;
   emit('{');
   let first = true;
   for (const key of Object.keys(obj)) {
-    const member = prepare(obj[key], key);
+    const member = prepare(obj[key], key, out);
     if (member === undefined) continue;
     emit(`${first ? '' : ','}${JSON.stringify(key)}:`);
     first = false;
-    writeValue(member, emit, open);
+    writeValue(member, out);
   }
   emit('}');
 }
@@ -165,12 +201,23 @@ function writeRows(m: Matrix, emit: (text: string) => void): void {
     }
     return emit(']');
   }
-  const step = Math.floor(SLICE_VALUES / cols);
+  // One slice's row arrays, made once and refilled: a new packed array per row (50,257 of them for
+  // embed2d's map) cost more in allocation and GC than the stringify of their numbers.
+  const step = Math.min(rows, Math.floor(SLICE_VALUES / cols));
+  const slice: number[][] = [];
+  for (let i = 0; i < step; i++) {
+    const row: number[] = [];
+    for (let c = 0; c < cols; c++) row.push(0.5); // a double, so that the row is a packed double array
+    slice.push(row);
+  }
   emit('[');
   for (let start = 0; start < rows; start += step) {
-    const flat = packedNumbers(data, start * cols, Math.min(rows, start + step) * cols);
-    const slice: number[][] = [];
-    for (let k = 0; k < flat.length; k += cols) slice.push(flat.slice(k, k + cols));
+    const count = Math.min(step, rows - start);
+    if (count < slice.length) slice.length = count;
+    for (let i = 0; i < count; i++) {
+      const row = slice[i], base = (start + i) * cols;
+      for (let c = 0; c < cols; c++) row[c] = data[base + c];
+    }
     const text = JSON.stringify(slice);
     emit(start > 0 ? `,${text.slice(1, -1)}` : text.slice(1, -1));
   }
