@@ -2,7 +2,7 @@
 // string near 512 MiB (2^29 - 24 UTF-16 units): `JSON.stringify` of a 4,000-word compare (two
 // 4,000 × 4,000 matrices) or of a 6,000-token Gram matrix passes that cap and throws
 // `RangeError: Invalid string length` after all the work is done. Here the text goes out in chunks
-// of about 1 MiB, and only a leaf array of numbers (one matrix row) is stringified at once.
+// of about 32 KiB, and only a leaf array (one matrix row, a word list) is stringified at once.
 //
 // The output is byte for byte what `JSON.stringify(value)` gives (same key order, `toJSON`,
 // undefined/function members dropped, non-finite numbers as null), with one deliberate exception:
@@ -15,7 +15,15 @@
 import { openAtomicFile, type AtomicFile } from './atomic-write';
 import { JsonRows, type Matrix } from '../matrix';
 
-const FLUSH_AT = 1 << 20;
+/**
+ * Characters per chunk. Small on purpose: V8 puts a string over 128 KiB in pages of its own, fresh
+ * from the OS each time, and fs.writeSync flattens and copies each chunk; 1 MiB chunks and 8,192-value
+ * slices cost embed2d's output phase on the GPT-2 vocabulary about 25 ms more (median of 11 cold
+ * runs: 32 KiB chunks and 2,048-value slices 71 ms, 1 MiB and 8,192 101 ms), in page faults and GC.
+ */
+const FLUSH_AT = 1 << 15;
+/** A leaf array of strings longer than this in all is written member by member. */
+const LEAF_STRING_CHARS = 8 << 20;
 /** Leaf arrays up to this length are stringified natively in one call (fast and still small). */
 const NATIVE_LEAF = 1 << 16;
 
@@ -34,11 +42,11 @@ interface Output {
    * value is stringified once (embed2d's items are also the members of its one cluster of
    * everything). Cleared whenever a toJSON runs, since code that runs could change an array.
    */
-  leafTexts: Map<unknown[], string>;
+  leafTexts: Map<unknown[], string[]>;
   leafChars: number;
 }
 
-/** Serializes `value` as JSON into `sink` in chunks of about 1 MiB. */
+/** Serializes `value` as JSON into `sink` in chunks of about 32 KiB (more where one leaf's text is longer). */
 export function streamJson(value: unknown, sink: (chunk: string) => void): void {
   let buffer = '';
   const out: Output = {
@@ -114,14 +122,28 @@ function writeValue(v: unknown, out: Output): void {
 function writeArray(items: unknown[], out: Output): void {
   const { emit } = out;
   const known = out.leafTexts.get(items);
-  if (known !== undefined) return emit(known);
-  if (items.length <= NATIVE_LEAF && (isPrimitiveLeaf(items) || isSmallNumberRows(items))) {
-    const text = JSON.stringify(items);
-    if (items.length >= REUSED_LEAF && out.leafChars + text.length <= REUSED_CHARS) {
-      out.leafTexts.set(items, text);
-      out.leafChars += text.length;
+  if (known !== undefined) return known.forEach(emit);
+  const values = items.length > NATIVE_LEAF ? -1 : isPrimitiveLeaf(items) ? items.length : numberRowValues(items);
+  if (values >= 0) {
+    // Natively, a slice of about SLICE_VALUES values per JSON.stringify (see FLUSH_AT).
+    const step = Math.max(1, Math.floor((items.length * SLICE_VALUES) / Math.max(values, 1)));
+    const pieces: string[] = [];
+    if (items.length <= step) pieces.push(JSON.stringify(items));
+    else {
+      for (let start = 0; start < items.length; start += step) {
+        const text = JSON.stringify(items.slice(start, start + step));
+        pieces.push(start === 0 ? text.slice(0, -1) : `,${text.slice(1, -1)}`);
+      }
+      pieces.push(']');
     }
-    return emit(text);
+    if (items.length >= REUSED_LEAF) {
+      const chars = pieces.reduce((sum, piece) => sum + piece.length, 0);
+      if (out.leafChars + chars <= REUSED_CHARS) {
+        out.leafTexts.set(items, pieces);
+        out.leafChars += chars;
+      }
+    }
+    return pieces.forEach(emit);
   }
   emit('[');
   for (let i = 0; i < items.length; i++) {
@@ -147,8 +169,8 @@ function writeObject(obj: Record<string, unknown>, out: Output): void {
   emit('}');
 }
 
-/** Values per native JSON.stringify of a typed array's slice (about 200 kB of text at most). */
-const SLICE_VALUES = 8192;
+/** Values per native JSON.stringify of a typed array's slice (at most about 50 kB of text: see FLUSH_AT). */
+const SLICE_VALUES = 2048;
 
 function writeTypedArray(values: ArrayLike<number | bigint>, emit: (text: string) => void): void {
   emit('[');
@@ -235,7 +257,7 @@ function isPrimitiveLeaf(items: unknown[]): boolean {
     const t = typeof item;
     if (t === 'string') {
       chars += (item as string).length;
-      if (chars > 8 * FLUSH_AT) return false;
+      if (chars > LEAF_STRING_CHARS) return false;
     } else if (t !== 'number' && t !== 'boolean' && item !== null) return false;
   }
   return true;
@@ -245,19 +267,19 @@ function isPrimitiveLeaf(items: unknown[]): boolean {
 const NATIVE_ROWS_VALUES = 1 << 18;
 
 /**
- * An array of arrays of numbers (a map's coordinates, a small matrix), with few values in all:
- * one native stringify instead of one call per row (50,257 rows of 2: 40 → 15 ms).
+ * The number of values in an array of arrays of numbers (a map's coordinates, a small matrix), or
+ * −1 when it is something else or holds too many to write natively in slices.
  */
-function isSmallNumberRows(items: unknown[]): boolean {
+function numberRowValues(items: unknown[]): number {
   let values = 0;
   for (let i = 0; i < items.length; i++) {
     const row = items[i];
-    if (!Array.isArray(row)) return false;
+    if (!Array.isArray(row)) return -1;
     values += row.length;
-    if (values > NATIVE_ROWS_VALUES) return false;
-    for (let j = 0; j < row.length; j++) if (typeof row[j] !== 'number' && row[j] !== null) return false;
+    if (values > NATIVE_ROWS_VALUES) return -1;
+    for (let j = 0; j < row.length; j++) if (typeof row[j] !== 'number' && row[j] !== null) return -1;
   }
-  return true;
+  return values;
 }
 
 /** The UTF-8 bytes of `JSON.stringify(value) + suffix`, built from chunks, never as one string. */
