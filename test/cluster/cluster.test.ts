@@ -132,6 +132,9 @@ test('summarizeClusters and summarizeClusterMembers give exactly the previous gr
     { numRuns: 300, seed: 18 },
   );
   const all = { rows: 3, cols: 1, data: new Float64Array([0.1, 0.2, 0.3]) };
-  assert.deepStrictEqual(summarizeClusterMembers(new Int32Array(3), all, ['a', 'b', 'c']), [{ label: 0, members: ['a', 'b', 'c'], centroid: [(0.1 + 0.2 + 0.3) / 3] }]);
+  const names = ['a', 'b', 'c'];
+  const one = summarizeClusterMembers(new Int32Array(3), all, names);
+  assert.deepStrictEqual(one, [{ label: 0, members: ['a', 'b', 'c'], centroid: [(0.1 + 0.2 + 0.3) / 3] }]);
+  assert.equal(one[0].members, names, 'one cluster of everything: the names array itself, not a copy');
   assert.throws(() => summarizeClusterMembers(new Int32Array([0]), all, ['a']), MechLensError);
 });

@@ -157,3 +157,21 @@ test('an array written twice in one value is written the same both times, and ag
   assert.equal(streamed(changing), expected);
   assert.match(expected, /"c":\["changed"/);
 });
+
+test('writeJsonFileSync writes the UTF-8 of JSON.stringify, multi-byte text across its buffer and pieces longer than it included', () => {
+  const words = Array.from({ length: 30000 }, (_, i) => (i % 3 ? `wörd${i}😀` : `\u2028"${i}\\`));
+  const value = {
+    words, again: words, long: 'ü'.repeat(100000), longAscii: 'x'.repeat(300000), surrogates: '😀'.repeat(50000),
+    rows: new JsonRows(matrixOf(9000, 3, (k) => (k % 1001 === 0 ? NaN : k / 7))), labels: Int32Array.from({ length: 9000 }, (_, i) => i - 4500),
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mechlens-json-'));
+  try {
+    const file = path.join(dir, 'out.json');
+    writeJsonFileSync(file, value, '\n');
+    const expected = JSON.stringify({ ...value, rows: toJson(value.rows.matrix), labels: Array.from(value.labels) }) + '\n';
+    assert.ok(fs.readFileSync(file).equals(Buffer.from(expected, 'utf8')));
+    assert.deepEqual(fs.readdirSync(dir), ['out.json']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

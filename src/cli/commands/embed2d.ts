@@ -102,10 +102,9 @@ export interface Embed2dOutput {
 
 /** Writes embed2d's result JSON (an EmbeddingMap, the CLI contract in design.md) to `file`. */
 export function writeEmbed2dJson(file: string, o: Embed2dOutput): void {
-  // A cluster of every point (no --eps) has the items themselves as members: given as the same
-  // array, streamJson writes their text once for both.
-  const clusters = summarizeClusterMembers(o.labels, o.coords, o.items)
-    .map(({ label, members, centroid }) => ({ label, members: members.length === o.items.length ? o.items : members, centroid }));
+  // A cluster of every point (no --eps) has the items array itself as members: streamJson writes
+  // its text once for both.
+  const clusters = summarizeClusterMembers(o.labels, o.coords, o.items);
   const out = {
     schemaVersion: SCHEMA_VERSION,
     command: 'embed2d',

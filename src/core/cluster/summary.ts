@@ -36,15 +36,24 @@ export function summarizeClusters(labels: Int32Array | ArrayLike<number>, x: Mat
   });
 }
 
+/** A cluster's label, members and centroid, as summarizeClusters gives them. */
+export interface ClusterMembers {
+  label: number;
+  /** `names` itself when every point is in this one cluster (not a copy): treat it as read-only. */
+  members: readonly string[];
+  centroid: number[];
+}
+
 /**
  * summarizeClusters' label, members and centroid, the same values, for results that write no
- * indices (embed2d's map): one cluster of everything (embed2d without --eps) then costs no pass
- * that builds 0 … n − 1 (5–8 ms of a cold CLI run on the GPT-2 vocabulary).
+ * indices (embed2d's map). One cluster of everything (embed2d without --eps) then costs neither the
+ * pass that builds 0 … n − 1 nor a copy of the names (5–8 ms of a cold CLI run on the GPT-2
+ * vocabulary), and its members are the names array itself, which streamJson writes once for both.
  */
-export function summarizeClusterMembers(labels: Int32Array | ArrayLike<number>, x: Matrix, names: readonly string[]): Pick<ClusterInfo, 'label' | 'members' | 'centroid'>[] {
+export function summarizeClusterMembers(labels: Int32Array | ArrayLike<number>, x: Matrix, names: readonly string[]): ClusterMembers[] {
   checkLengths(labels, x, names);
   const order = labelsInOrder(labels);
-  if (order.length === 1) return [{ label: order[0], members: names.slice(0, x.rows), centroid: meanRow(x, null) }];
+  if (order.length === 1) return [{ label: order[0], members: names, centroid: meanRow(x, null) }];
   return groupPoints(labels, names, order).map(({ indices, members }, g) => ({ label: order[g], members, centroid: meanRow(x, indices) }));
 }
 
