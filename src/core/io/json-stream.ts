@@ -22,9 +22,11 @@ import { JsonRows, type Matrix } from '../matrix';
  * runs: 32 KiB chunks and 2,048-value slices 71 ms, 1 MiB and 8,192 101 ms), in page faults and GC.
  */
 const FLUSH_AT = 1 << 15;
+/** Values per native JSON.stringify of a slice of a leaf or typed array (about 50 kB of text at most: see FLUSH_AT). */
+const SLICE_VALUES = 2048;
 /** A leaf array of strings longer than this in all is written member by member. */
 const LEAF_STRING_CHARS = 8 << 20;
-/** Leaf arrays up to this length are stringified natively in one call (fast and still small). */
+/** Leaf arrays up to this length are stringified natively, SLICE_VALUES values per call. */
 const NATIVE_LEAF = 1 << 16;
 
 /** Leaf arrays at least this long keep their text for a second appearance (see Output.leafTexts). */
@@ -135,7 +137,10 @@ function writeValue(v: unknown, out: Output): void {
 function writeArray(items: unknown[], out: Output): void {
   const { emit } = out;
   const known = out.leafTexts.get(items);
-  if (known !== undefined) return known.forEach(emit);
+  if (known !== undefined) {
+    for (const piece of known) emit(piece);
+    return;
+  }
   const values = items.length > NATIVE_LEAF ? -1 : isPrimitiveLeaf(items) ? items.length : numberRowValues(items);
   if (values >= 0) {
     // Natively, a slice of about SLICE_VALUES values per JSON.stringify (see FLUSH_AT).
@@ -157,7 +162,8 @@ function writeArray(items: unknown[], out: Output): void {
         out.leafChars += chars;
       }
     }
-    return pieces.forEach(emit);
+    for (const piece of pieces) emit(piece);
+    return;
   }
   emit('[');
   for (let i = 0; i < items.length; i++) {
@@ -182,9 +188,6 @@ function writeObject(obj: Record<string, unknown>, out: Output): void {
   }
   emit('}');
 }
-
-/** Values per native JSON.stringify of a typed array's slice (at most about 50 kB of text: see FLUSH_AT). */
-const SLICE_VALUES = 2048;
 
 function writeTypedArray(values: ArrayLike<number | bigint>, emit: (text: string) => void): void {
   emit('[');
