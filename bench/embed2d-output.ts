@@ -1,14 +1,17 @@
 // embed2d's output phase (issue 18): from the layout's coordinates to the result JSON on disk
 // (cluster summary, the JSON's making, streamJson, the atomic write), in a fresh process each run.
 // That code runs once per CLI process, so it runs cold (interpreted, then baseline JIT): a warm loop
-// would measure something the CLI never does. Each run bundles nothing and loads nothing it times.
+// would measure something the CLI never does. The code is bundled once with esbuild, as dist/cli.js
+// is, and each child runs under glibc's huge-page tunable, as the CLI does on a large input; the
+// timer covers writeEmbed2dJson only (wall and CPU), not the child's start or the input's making.
 //
 //   node --import tsx bench/embed2d-output.ts [--reps 7] [--rows 50257] [--base REV]
 //
 // --base REV times the same phase as REV's source has it (REV must have embed2d's
 // writeEmbed2dJson), interleaved with this tree's, and checks that both write the same bytes
 // (durationMs aside). Scenarios: one cluster of everything (embed2d without --eps) and 8 clusters
-// plus noise (as DBSCAN on the map gives).
+// plus noise (as DBSCAN on the map gives). The real CLI run's phase is larger (its heap holds the
+// PCA's leftovers, so GC costs more): bench/README.md, linalg, has both.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
