@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { fromJson } from '../../src/core/matrix';
 import { dbscan, kmeans, summarizeClusters } from '../../src/core/cluster';
 import { MechLensError } from '../../src/core/errors';
+import { summarizeClusterMembers } from '../../src/core/cluster/summary';
+import { createRandom } from '../../src/core/random';
+import fc from 'fast-check';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/cluster/cluster.json'), 'utf8'));
 
@@ -85,4 +88,53 @@ test('summarizeClusters gives members, centroids, mean value and mean |value|', 
   assert.deepEqual(summary.map((s) => s.label), [-1, 0, 1]);
   assert.deepEqual(summary[1], { label: 0, members: ['a', 'b'], indices: [0, 1], centroid: [1, 1], meanValue: -1, meanAbsValue: 2 });
   assert.throws(() => summarizeClusters(new Int32Array([0]), x, ['a']), MechLensError);
+});
+
+/** The grouping summarizeClusters had before issue 18's rewrite (a Map of pushes): its results must not change. */
+function summaryBefore(labels: ArrayLike<number>, x: { rows: number; cols: number; data: Float64Array }, names: string[], values?: number[]) {
+  const byLabel = new Map<number, number[]>();
+  for (let i = 0; i < x.rows; i++) {
+    const list = byLabel.get(labels[i]);
+    if (list) list.push(i); else byLabel.set(labels[i], [i]);
+  }
+  return [...byLabel.keys()].sort((a, b) => a - b).map((label) => {
+    const indices = byLabel.get(label)!;
+    const centroid = new Array<number>(x.cols).fill(0);
+    for (const i of indices) for (let c = 0; c < x.cols; c++) centroid[c] += x.data[i * x.cols + c];
+    for (let c = 0; c < x.cols; c++) centroid[c] /= indices.length;
+    const info: Record<string, unknown> = { label, members: indices.map((i) => names[i]), indices, centroid };
+    if (values) {
+      let sum = 0, abs = 0;
+      for (const i of indices) { sum += values[i]; abs += Math.abs(values[i]); }
+      info.meanValue = sum / indices.length;
+      info.meanAbsValue = abs / indices.length;
+    }
+    return info;
+  });
+}
+
+test('summarizeClusters and summarizeClusterMembers give exactly the previous grouping, centroids and means', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.boolean(), fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      (n, cols, labelCount, runs, seed) => {
+        const random = createRandom(seed);
+        const x = { rows: n, cols, data: Float64Array.from({ length: n * cols }, () => 1e3 * random.gaussian()) };
+        // Runs of equal labels (DBSCAN on sorted input, or one cluster) and scattered labels, with noise (−1).
+        const labels = Int32Array.from({ length: n }, (_, i) => (runs ? Math.floor((i * labelCount) / Math.max(n, 1)) : random.int(labelCount)) - 1);
+        const names = Array.from({ length: n }, (_, i) => `p${i}`);
+        const values = Array.from({ length: n }, () => random.gaussian());
+        assert.deepStrictEqual(summarizeClusters(labels, x, names, values), summaryBefore(labels, x, names, values));
+        assert.deepStrictEqual(summarizeClusters(labels, x, names), summaryBefore(labels, x, names));
+        assert.deepStrictEqual(summarizeClusterMembers(labels, x, names), summaryBefore(labels, x, names).map(({ label, members, centroid }) => ({ label, members, centroid })));
+      },
+    ),
+    { numRuns: 300, seed: 18 },
+  );
+  const all = { rows: 3, cols: 1, data: new Float64Array([0.1, 0.2, 0.3]) };
+  const names = ['a', 'b', 'c'];
+  const one = summarizeClusterMembers(new Int32Array(3), all, names);
+  assert.deepStrictEqual(one, [{ label: 0, members: ['a', 'b', 'c'], centroid: [(0.1 + 0.2 + 0.3) / 3] }]);
+  assert.equal(one[0].members, names, 'one cluster of everything: the names array itself, not a copy');
+  assert.throws(() => summarizeClusterMembers(new Int32Array([0]), all, ['a']), MechLensError);
 });

@@ -7,8 +7,8 @@ import { dirname } from 'node:path';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { readMatrixFile } from '../../core/io/matrix-files';
 import { runInWorker } from '../../core/worker/client';
-import { summarizeClusters } from '../../core/cluster/summary';
-import { toJson, type Matrix } from '../../core/matrix';
+import { summarizeClusterMembers } from '../../core/cluster/summary';
+import { JsonRows, type Matrix } from '../../core/matrix';
 import { MechLensError, throwIfCancelled } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
 import type { PcaOptions } from '../../core/layout/pca';
@@ -75,28 +75,55 @@ const command: CliCommand = {
     for (const w of warnings) io.log(`  warning: ${w}`);
     const items = file.labels ?? Array.from({ length: x.rows }, (_, i) => String(i));
     const labels = eps === undefined ? new Int32Array(x.rows) : await runInWorker('dbscan', { x: coords, options: { eps, minSamples } }, control);
-    const clusters = summarizeClusters(labels, coords, items).map(({ label, members, centroid }) => ({ label, members, centroid }));
-    const out = {
-      schemaVersion: SCHEMA_VERSION,
-      command: name,
-      input: args.matrix,
-      items,
-      method,
-      coords: toJson(coords),
-      labels: Array.from(labels),
-      clusters,
-      ...(kl === undefined ? {} : { kl }),
-      ...(pcaSolver === undefined ? {} : { pcaSolver }),
-      options: { method, perplexity, seed, metric, eps: eps ?? null, minSamples },
-      warnings,
-      durationMs: Date.now() - started,
-    };
     const json = args.json as string;
-    mkdirSync(dirname(json), { recursive: true });
-    writeJsonFileSync(json, out);
+    writeEmbed2dJson(json, {
+      input: args.matrix as string, items, method, coords, labels, kl, pcaSolver,
+      options: { method, perplexity, seed, metric, eps: eps ?? null, minSamples },
+      warnings, started,
+    });
     io.log(`Wrote ${json}`);
   },
 };
+
+/** What embed2d's result JSON is made of: the layout's output and the run's settings. */
+export interface Embed2dOutput {
+  input: string;
+  items: string[];
+  method: 'tsne' | 'pca' | 'umap';
+  coords: Matrix;
+  labels: Int32Array;
+  kl?: number;
+  pcaSolver?: 'full' | 'randomized';
+  options: Record<string, unknown>;
+  warnings: string[];
+  /** Date.now() when the layout started: durationMs counts from here to the JSON's making. */
+  started: number;
+}
+
+/** Writes embed2d's result JSON (an EmbeddingMap, the CLI contract in design.md) to `file`. */
+export function writeEmbed2dJson(file: string, o: Embed2dOutput): void {
+  // A cluster of every point (no --eps) has the items array itself as members: streamJson writes
+  // its text once for both.
+  const clusters = summarizeClusterMembers(o.labels, o.coords, o.items);
+  const out = {
+    schemaVersion: SCHEMA_VERSION,
+    command: 'embed2d',
+    input: o.input,
+    items: o.items,
+    method: o.method,
+    // Both written straight from their typed arrays (json-stream.ts), to the same text as number[]s.
+    coords: new JsonRows(o.coords),
+    labels: o.labels,
+    clusters,
+    ...(o.kl === undefined ? {} : { kl: o.kl }),
+    ...(o.pcaSolver === undefined ? {} : { pcaSolver: o.pcaSolver }),
+    options: o.options,
+    warnings: o.warnings,
+    durationMs: Date.now() - o.started,
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeJsonFileSync(file, out);
+}
 
 /**
  * PCAs of at most this many multiply-adds (about half a second here; the GPT-2 vocabulary to two
