@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { fromJson } from '../../src/core/matrix';
 import { dbscan, kmeans, summarizeClusters } from '../../src/core/cluster';
 import { MechLensError } from '../../src/core/errors';
-import { summarizeClusterMembers } from '../../src/core/cluster/summary';
 import { createRandom } from '../../src/core/random';
 import fc from 'fast-check';
 
@@ -113,7 +112,7 @@ function summaryBefore(labels: ArrayLike<number>, x: { rows: number; cols: numbe
   });
 }
 
-test('summarizeClusters and summarizeClusterMembers give exactly the previous grouping, centroids and means', () => {
+test('summarizeClusters gives exactly the previous grouping, centroids and means', () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.boolean(), fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -126,15 +125,14 @@ test('summarizeClusters and summarizeClusterMembers give exactly the previous gr
         const values = Array.from({ length: n }, () => random.gaussian());
         assert.deepStrictEqual(summarizeClusters(labels, x, names, values), summaryBefore(labels, x, names, values));
         assert.deepStrictEqual(summarizeClusters(labels, x, names), summaryBefore(labels, x, names));
-        assert.deepStrictEqual(summarizeClusterMembers(labels, x, names), summaryBefore(labels, x, names).map(({ label, members, centroid }) => ({ label, members, centroid })));
       },
     ),
     { numRuns: 300, seed: 18 },
   );
   const all = { rows: 3, cols: 1, data: new Float64Array([0.1, 0.2, 0.3]) };
   const names = ['a', 'b', 'c'];
-  const one = summarizeClusterMembers(new Int32Array(3), all, names);
-  assert.deepStrictEqual(one, [{ label: 0, members: ['a', 'b', 'c'], centroid: [(0.1 + 0.2 + 0.3) / 3] }]);
-  assert.equal(one[0].members, names, 'one cluster of everything: the names array itself, not a copy');
-  assert.throws(() => summarizeClusterMembers(new Int32Array([0]), all, ['a']), MechLensError);
+  const one = summarizeClusters(new Int32Array(3), all, names);
+  assert.deepStrictEqual(one, [{ label: 0, members: ['a', 'b', 'c'], indices: [0, 1, 2], centroid: [(0.1 + 0.2 + 0.3) / 3] }]);
+  assert.notEqual(one[0].members, names, 'one cluster of everything: members are a copy the caller may change');
+  assert.throws(() => summarizeClusters(new Int32Array([0]), all, ['a']), MechLensError);
 });

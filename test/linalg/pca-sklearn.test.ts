@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy } from '../../src/core/io/matrix-files';
-import { pca, chooseSolver, permutedLower, type PcaResult } from '../../src/core/layout/pca';
+import { pca, chooseSolver, type PcaResult } from '../../src/core/layout/pca';
 import { permutedLowerInto } from '../../src/core/linalg/tall-skinny';
 import { columnStatistics } from '../../src/core/column-statistics';
 import { MechLensError } from '../../src/core/errors';
@@ -126,6 +126,13 @@ test("chooseSolver follows sklearn 1.2's svd_solver='auto'", () => {
   // The GPT-2 vocabulary to 2 components: randomized, as sklearn 1.2.
   assert.equal(chooseSolver(50257, 768, 2, 'auto'), 'randomized');
 });
+
+/** scipy.linalg.lu(A, permute_l=True)[0] of a row-major rows × b A, through the column-major normaliser PCA uses. */
+function permutedLower(a: Float64Array, rows: number, b: number): void {
+  const columns = new Float64Array(rows * b);
+  for (let i = 0; i < rows; i++) for (let c = 0; c < b; c++) columns[c * rows + i] = a[i * b + c];
+  permutedLowerInto(columns, rows, b, a);
+}
 
 test('permutedLower equals scipy.linalg.lu(A, permute_l=True)[0]', () => {
   // scipy 1.10: lu([[1,2],[3,4],[5,-6]], permute_l=True)[0] = [[0.2, 0.42105263], [0.6, 1], [1, 0]]

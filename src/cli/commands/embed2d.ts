@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { SCHEMA_VERSION } from '../../protocol/result';
 import { readMatrixFile } from '../../core/io/matrix-files';
 import { runInWorker } from '../../core/worker/client';
-import { summarizeClusterMembers } from '../../core/cluster/summary';
+import { summarizeClusters } from '../../core/cluster/summary';
 import { JsonRows, type Matrix } from '../../core/matrix';
 import { MechLensError, throwIfCancelled } from '../../core/errors';
 import type { RunControl } from '../../core/run-control';
@@ -102,9 +102,7 @@ export interface Embed2dOutput {
 
 /** Writes embed2d's result JSON (an EmbeddingMap, the CLI contract in design.md) to `file`. */
 export function writeEmbed2dJson(file: string, o: Embed2dOutput): void {
-  // A cluster of every point (no --eps) has the items array itself as members: streamJson writes
-  // its text once for both.
-  const clusters = summarizeClusterMembers(o.labels, o.coords, o.items);
+  const clusters = summarizeClusters(o.labels, o.coords, o.items).map(({ label, members, centroid }) => ({ label, members, centroid }));
   const out = {
     schemaVersion: SCHEMA_VERSION,
     command: 'embed2d',

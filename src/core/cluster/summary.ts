@@ -36,27 +36,6 @@ export function summarizeClusters(labels: Int32Array | ArrayLike<number>, x: Mat
   });
 }
 
-/** A cluster's label, members and centroid, as summarizeClusters gives them. */
-export interface ClusterMembers {
-  label: number;
-  /** `names` itself when every point is in this one cluster (not a copy): treat it as read-only. */
-  members: readonly string[];
-  centroid: number[];
-}
-
-/**
- * summarizeClusters' label, members and centroid, the same values, for results that write no
- * indices (embed2d's map). One cluster of everything (embed2d without --eps) then costs neither the
- * pass that builds 0 … n − 1 nor a copy of the names (5–8 ms of a cold CLI run on the GPT-2
- * vocabulary), and its members are the names array itself, which streamJson writes once for both.
- */
-export function summarizeClusterMembers(labels: Int32Array | ArrayLike<number>, x: Matrix, names: readonly string[]): ClusterMembers[] {
-  checkLengths(labels, x, names);
-  const order = labelsInOrder(labels);
-  if (order.length === 1) return [{ label: order[0], members: names, centroid: meanRow(x, null) }];
-  return groupPoints(labels, names, order).map(({ indices, members }, g) => ({ label: order[g], members, centroid: meanRow(x, indices) }));
-}
-
 function checkLengths(labels: ArrayLike<number>, x: Matrix, names: readonly string[], values?: ArrayLike<number>): void {
   const n = x.rows;
   if (labels.length !== n || names.length !== n || (values && values.length !== n)) {
@@ -106,13 +85,13 @@ function groupPoints(labels: ArrayLike<number>, names: readonly string[], order:
   return groups;
 }
 
-/** The mean of the given rows of x (all rows when null), summed in the order given. */
-function meanRow(x: Matrix, indices: number[] | null): number[] {
+/** The mean of the given rows of x, summed in the order given. */
+function meanRow(x: Matrix, indices: number[]): number[] {
   const { cols, data } = x;
-  const count = indices ? indices.length : x.rows;
+  const count = indices.length;
   const centroid = new Array<number>(cols).fill(0);
   for (let k = 0; k < count; k++) {
-    const base = (indices ? indices[k] : k) * cols;
+    const base = indices[k] * cols;
     for (let c = 0; c < cols; c++) centroid[c] += data[base + c];
   }
   for (let c = 0; c < cols; c++) centroid[c] /= count;

@@ -29,23 +29,11 @@ const LEAF_STRING_CHARS = 8 << 20;
 /** Leaf arrays up to this length are stringified natively, SLICE_VALUES values per call. */
 const NATIVE_LEAF = 1 << 16;
 
-/** Leaf arrays at least this long keep their text for a second appearance (see Output.leafTexts). */
-const REUSED_LEAF = 4096;
-/** At most this many characters of leaf texts are kept for reuse. */
-const REUSED_CHARS = 16 << 20;
-
 /** One streamJson call's state. */
 interface Output {
   emit: (text: string) => void;
   /** Objects being written (a cycle check, as JSON.stringify's). */
   open: Set<object>;
-  /**
-   * The text of large leaf arrays already written, by identity: an array that appears twice in one
-   * value is stringified once (embed2d's items are also the members of its one cluster of
-   * everything). Cleared whenever a toJSON runs, since code that runs could change an array.
-   */
-  leafTexts: Map<unknown[], string[]>;
-  leafChars: number;
 }
 
 /** Serializes `value` as JSON into `sink` in chunks of about 32 KiB (more where one leaf's text is longer). */
@@ -89,19 +77,18 @@ export function writeJsonFileSync(file: string, value: unknown, suffix = ''): vo
 
 /** Writes `value` as JSON, piece by piece, to `emit`. */
 function serialize(value: unknown, emit: (text: string) => void): void {
-  const out: Output = { emit, open: new Set<object>(), leafTexts: new Map(), leafChars: 0 };
-  const top = prepare(value, '', out);
+  const out: Output = { emit, open: new Set<object>() };
+  const top = prepare(value, '');
   if (top === undefined) throw new TypeError('JSON has no text for undefined, a function or a symbol');
   writeValue(top, out);
 }
 
 /** What JSON.stringify does to a member before writing it: toJSON, boxed primitives. */
-function prepare(value: unknown, key: string, out: Output): unknown {
+function prepare(value: unknown, key: string): unknown {
   let v = value;
   if (v instanceof JsonRows) return v;
   if (v !== null && (typeof v === 'object' || typeof v === 'bigint') && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     v = (v as { toJSON(k: string): unknown }).toJSON(key);
-    out.leafTexts.clear();
   }
   if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf();
   if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined;
@@ -136,39 +123,22 @@ function writeValue(v: unknown, out: Output): void {
 
 function writeArray(items: unknown[], out: Output): void {
   const { emit } = out;
-  const known = out.leafTexts.get(items);
-  if (known !== undefined) {
-    for (const piece of known) emit(piece);
-    return;
-  }
   const values = items.length > NATIVE_LEAF ? -1 : isPrimitiveLeaf(items) ? items.length : numberRowValues(items);
   if (values >= 0) {
     // Natively, a slice of about SLICE_VALUES values per JSON.stringify (see FLUSH_AT).
     const step = Math.max(1, Math.floor((items.length * SLICE_VALUES) / Math.max(values, 1)));
-    const pieces: string[] = [];
-    if (items.length <= step) pieces.push(JSON.stringify(items));
-    else {
-      for (let start = 0; start < items.length; start += step) {
-        const text = JSON.stringify(items.slice(start, start + step));
-        if (start > 0) pieces.push(',');
-        pieces.push(start === 0 ? text.slice(0, -1) : text.slice(1, -1));
-      }
-      pieces.push(']');
+    if (items.length <= step) return emit(JSON.stringify(items));
+    for (let start = 0; start < items.length; start += step) {
+      const text = JSON.stringify(items.slice(start, start + step));
+      if (start > 0) emit(',');
+      emit(start === 0 ? text.slice(0, -1) : text.slice(1, -1));
     }
-    if (items.length >= REUSED_LEAF) {
-      const chars = pieces.reduce((sum, piece) => sum + piece.length, 0);
-      if (out.leafChars + chars <= REUSED_CHARS) {
-        out.leafTexts.set(items, pieces);
-        out.leafChars += chars;
-      }
-    }
-    for (const piece of pieces) emit(piece);
-    return;
+    return emit(']');
   }
   emit('[');
   for (let i = 0; i < items.length; i++) {
     if (i > 0) emit(',');
-    const item = prepare(items[i], String(i), out);
+    const item = prepare(items[i], String(i));
     if (item === undefined) emit('null');
     else writeValue(item, out);
   }
@@ -180,7 +150,7 @@ function writeObject(obj: Record<string, unknown>, out: Output): void {
   emit('{');
   let first = true;
   for (const key of Object.keys(obj)) {
-    const member = prepare(obj[key], key, out);
+    const member = prepare(obj[key], key);
     if (member === undefined) continue;
     emit(`${first ? '' : ','}${JSON.stringify(key)}:`);
     first = false;

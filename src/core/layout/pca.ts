@@ -26,8 +26,6 @@ import { requireColumnStatistics, type ColumnStatistics } from '../column-statis
 import { symmetricEigen } from './eigen';
 import { BLOCK_ROWS, orthonormalizeColumns, permutedLowerInto, rowsFromColumns } from '../linalg/tall-skinny';
 
-export { permutedLower } from '../linalg/tall-skinny';
-
 export type PcaSolver = 'auto' | 'full' | 'covariance' | 'randomized';
 
 export interface PcaOptions {

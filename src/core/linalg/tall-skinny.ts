@@ -46,12 +46,6 @@ function identity(perm: Int32Array, rows: number): void {
   for (let r = 0; r < rows; r++) perm[r] = r;
 }
 
-/** P·L of A (rows × b, row-major) in place: permutedLowerInto with A's own array as the output. */
-export function permutedLower(a: Float64Array, rows: number, b: number, work: Float64Array = new Float64Array(a.length), perm?: Int32Array): void {
-  for (let i = 0; i < rows; i++) for (let c = 0; c < b; c++) work[c * rows + i] = a[i * b + c];
-  permutedLowerInto(work, rows, b, a, perm);
-}
-
 /** The row (from `from`) of the first largest |value| in column j of the column-major matrix. */
 function firstLargest(columns: Float64Array, from: number, rows: number, j: number): number {
   let at = from, best = -1;
