@@ -5,6 +5,8 @@ import { GradientThreads } from '../../src/core/layout/tsne-helper';
 import { attractiveForces, symmetricAttractiveForces, upperStarts } from '../../src/core/layout/forces';
 import { symmetrizeKnn } from '../../src/core/layout/affinities';
 import { createRandom } from '../../src/core/random';
+import { NEAR_BATCH, useJavaScriptNearField } from '../../src/core/layout/near-field';
+import { Attraction, attractionArena } from '../../src/core/layout/attraction';
 
 /** A t-SNE-like layout: dense clusters of different sizes, some exact duplicates. */
 function layout(n: number, seed: number): Float64Array {
@@ -121,4 +123,46 @@ test('the pairwise attraction equals the row-wise one bit for bit, and needs a s
   const row = 9, last = P.rowStart[row + 1] - 1;
   columns[last] = columns[last] + 1 < n && columns[last] + 1 !== row ? columns[last] + 1 : columns[last];
   if (columns[last] !== P.columns[last]) assert.equal(upperStarts(P.rowStart, columns, P.values, n), null);
+});
+
+test('the WebAssembly near-field sum equals the JavaScript loop bit for bit (odd groups, a leaf of duplicates past one batch)', () => {
+  const n = 3000, y = layout(n, 7);
+  // 150 exact duplicates: one leaf, one group, in three kernel calls.
+  for (let i = 0; i < 150; i++) { y[2 * (100 + i)] = y[200]; y[2 * (100 + i) + 1] = y[201]; }
+  assert.ok(150 > NEAR_BATCH);
+  const results = [false, true].map((javascript) => {
+    useJavaScriptNearField(javascript);
+    try {
+      return repulsion(y, n, 0.5);
+    } finally {
+      useJavaScriptNearField(false);
+    }
+  });
+  for (let e = 0; e < 2 * n; e++) assert.ok(results[0].negF[e] === results[1].negF[e], `force ${e}: ${results[0].negF[e]} vs ${results[1].negF[e]}`);
+  for (let i = 0; i < n; i++) assert.ok(results[0].pointZ[i] === results[1].pointZ[i], `Z of point ${i}`);
+  // The duplicates do not repel each other: the same force and Z for all of them.
+  for (let i = 101; i < 250; i++) assert.equal(results[0].pointZ[i], results[0].pointZ[100]);
+});
+
+test('the WebAssembly attraction equals attractiveForces bit for bit, in its own and in a shared arena', () => {
+  const n = 2001, k = 30;
+  const random = createRandom(8);
+  const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
+  // Rows of different lengths, so that paired rows end at different entries.
+  for (let e = 0; e < n * k; e++) { const i = Math.floor(e / k); indices[e] = (i + 1 + Math.floor(random.next() * (i % 3 === 0 ? 40 : n - 1))) % n; conditional[e] = random.next(); }
+  const P = symmetrizeKnn(conditional, indices, n, k);
+  const y = layout(n, 9);
+  for (const shared of [false, true]) {
+    const arena = attractionArena(P, shared);
+    assert.ok(arena.memory, 'this runtime has WebAssembly SIMD, so the kernel ran');
+    const attraction = new Attraction(arena);
+    attraction.y.set(y);
+    for (const [from, to, exaggeration] of [[0, n, 12], [0, n, 1], [5, 6, 1], [7, 100, 4], [n - 3, n, 1], [9, 9, 1]]) {
+      const want = new Float64Array(2 * n).fill(NaN);
+      attractiveForces(y, want, P.rowStart, P.columns, P.values, exaggeration, from, to);
+      attraction.forces.fill(NaN);
+      attraction.rows(from, to, exaggeration);
+      for (let e = 0; e < 2 * n; e++) assert.ok(Object.is(attraction.forces[e], want[e]), `${shared ? 'shared' : 'own'} arena, rows ${from}–${to}: entry ${e} ${attraction.forces[e]} vs ${want[e]}`);
+    }
+  }
 });

@@ -21,7 +21,7 @@ const CHUNK = 32768;
 let f16Kernel: ((bits: Uint16Array) => Float32Array) | null | undefined;
 
 function createF16Kernel(): ((bits: Uint16Array) => Float32Array) | null {
-  let convert: (from: number, to: number, end: number) => void, buffer: ArrayBuffer;
+  let convert: (from: number, to: number, end: number) => void, buffer: ArrayBufferLike;
   try {
     const { fn, memory } = instantiate<typeof convert>(moduleBytes('f16', 3, f16KernelBody()), 'f16', (6 * CHUNK) / 65536);
     convert = fn;

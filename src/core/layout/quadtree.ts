@@ -6,6 +6,7 @@
 // children and there are < 2N cells). A cell's width is the larger side of its points' bounding
 // box; a cell far enough away (squared width / squared distance < θ², sklearn's _QuadTree test)
 // stands in for all its points at their centre of mass.
+import { NEAR_BATCH, createNearField, type NearField } from './near-field';
 
 /** Points per leaf: smaller leaves mean deeper trees, larger ones more exact near-field work. */
 const LEAF_SIZE = 4;
@@ -63,7 +64,7 @@ export class QuadTree {
   private orderTmp: Int32Array = new Int32Array(0);
   private readonly counts = new Int32Array(RADIX);
   private readonly stack = new Int32Array(4 * (KEY_BITS + 4) * 4);
-  private list = new Float64Array(0);
+  private near: NearField | undefined;
   private cells = 0;
   private groupsBuilt = 0;
 
@@ -212,9 +213,9 @@ export class QuadTree {
   repulsion(theta: number, negF: Float64Array, pointZ: Float64Array, from: number, to: number): void {
     const s = this.summary, links = this.links, box = this.boxes, sorted = this.sorted, order = this.order, stack = this.stack;
     const theta2 = theta * theta;
-    // Worst case: every cell as a far entry plus every point of near leaves.
-    if (this.list.length < 3 * (this.n + this.header[0])) this.list = new Float64Array(3 * (3 * this.n + 8));
-    const list = this.list;
+    // Worst case: every cell (< 2N + 8) as a far entry plus every point of near leaves.
+    const near = (this.near ??= createNearField(3 * (3 * this.n + 8)));
+    const list = near.list;
     for (let gi = from; gi < to; gi++) {
       const g = this.groups[gi];
       const gx0 = box[4 * g], gx1 = box[4 * g + 1], gy0 = box[4 * g + 2], gy1 = box[4 * g + 3];
@@ -260,26 +261,25 @@ export class QuadTree {
           }
         }
       }
-      for (let t = links[4 * g + 2], end = links[4 * g + 3]; t < end; t++) {
-        const px = sorted[2 * t], py = sorted[2 * t + 1];
-        const ex = px - gcx, ey = py - gcy;
-        const jex = jxx * ex + jxy * ey, jey = jxy * ex + jyy * ey;
-        let z = z0 - 2 * (f0x * ex + f0y * ey) - (ex * jex + ey * jey);
-        let fx = f0x + jex + axx * ex * ex + axy * ex * ey + ayy * ey * ey;
-        let fy = f0y + jey + bxx * ex * ex + bxy * ex * ey + byy * ey * ey;
-        for (let l = 0; l < size; l += 3) {
-          const lx = px - list[l], ly = py - list[l + 1];
-          const d2 = lx * lx + ly * ly;
-          if (d2 === 0) continue; // the point itself (and exact duplicates)
-          const q = 1 / (1 + d2);
-          const cq = list[l + 2] * q;
-          z += cq;
-          const m = cq * q;
-          fx += m * lx; fy += m * ly;
+      const { px: nearX, py: nearY, z: nearZ, fx: nearFx, fy: nearFy } = near;
+      for (let t0 = links[4 * g + 2], end = links[4 * g + 3]; t0 < end; t0 += NEAR_BATCH) {
+        const count = Math.min(NEAR_BATCH, end - t0);
+        for (let k = 0; k < count; k++) {
+          const t = t0 + k;
+          const px = sorted[2 * t], py = sorted[2 * t + 1];
+          const ex = px - gcx, ey = py - gcy;
+          const jex = jxx * ex + jxy * ey, jey = jxy * ex + jyy * ey;
+          nearX[k] = px; nearY[k] = py;
+          nearZ[k] = z0 - 2 * (f0x * ex + f0y * ey) - (ex * jex + ey * jey);
+          nearFx[k] = f0x + jex + axx * ex * ex + axy * ex * ey + ayy * ey * ey;
+          nearFy[k] = f0y + jey + bxx * ex * ex + bxy * ex * ey + byy * ey * ey;
         }
-        const i = order[t];
-        pointZ[i] = z;
-        negF[2 * i] = fx; negF[2 * i + 1] = fy;
+        near.sum(count, size);
+        for (let k = 0; k < count; k++) {
+          const i = order[t0 + k];
+          pointZ[i] = nearZ[k];
+          negF[2 * i] = nearFx[k]; negF[2 * i + 1] = nearFy[k];
+        }
       }
     }
   }

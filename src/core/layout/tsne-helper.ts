@@ -5,7 +5,8 @@
 // output, so results do not depend on which thread did what, or on the number of threads. The
 // perplexity search before the iterations is split the same way, by rows.
 import { QuadTree, allocateTree, type TreeBuffers } from './quadtree';
-import { PAIRWISE_BELOW, attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
+import { PAIRWISE_BELOW, symmetricAttractiveForces, upperStarts } from './forces';
+import { Attraction, attractionArena, type AttractionArena } from './attraction';
 import { HelperThread, serveChunks, sharedControl, type SharedControl } from './helper-thread';
 import { KnnWork, type KnnInit } from './knn';
 import { perplexityRows, type SparseP } from './affinities';
@@ -14,16 +15,13 @@ export interface GradientInit extends SharedControl {
   kind: 'gradient';
   n: number;
   theta: number;
-  rowStart: Int32Array;
-  columns: Int32Array;
-  values: Float64Array;
   /** upperStarts of P, when the attraction is one chunk (symmetricAttractiveForces); null: chunks of rows. */
   pairwise: Int32Array | null;
   tree: TreeBuffers;
-  y: SharedArrayBuffer;
+  /** P, y and the attractive forces. */
+  attraction: AttractionArena;
   negF: SharedArrayBuffer;
   pointZ: SharedArrayBuffer;
-  attractive: SharedArrayBuffer;
 }
 
 export interface PerplexityInit extends SharedControl {
@@ -79,8 +77,10 @@ const ROWS_PER_CHUNK = 512;
 /** The chunked work of one gradient evaluation; both threads run it. */
 class GradientWork {
   readonly tree: QuadTree;
-  constructor(readonly init: GradientInit, readonly y: Float64Array, readonly negF: Float64Array, readonly pointZ: Float64Array, readonly attractive: Float64Array, readonly params: Float64Array) {
+  readonly attraction: Attraction;
+  constructor(readonly init: GradientInit, readonly negF: Float64Array, readonly pointZ: Float64Array, readonly params: Float64Array) {
     this.tree = new QuadTree(init.n, init.tree);
+    this.attraction = new Attraction(init.attraction);
   }
 
   /** The attraction comes first: as one chunk it is the longest, and the other thread takes repulsion chunks meanwhile. */
@@ -88,10 +88,11 @@ class GradientWork {
     const { init, params } = this;
     const attractionChunks = params[ATTRACTION_CHUNKS];
     if (chunk < attractionChunks) {
-      if (init.pairwise) symmetricAttractiveForces(this.y, this.attractive, init.rowStart, init.pairwise, init.columns, init.values, params[EXAGGERATION], init.n);
+      const a = this.attraction;
+      if (init.pairwise) symmetricAttractiveForces(a.y, a.forces, a.rowStart, init.pairwise, a.columns, a.values, params[EXAGGERATION], init.n);
       else {
         const from = chunk * ROWS_PER_CHUNK;
-        attractiveForces(this.y, this.attractive, init.rowStart, init.columns, init.values, params[EXAGGERATION], from, Math.min(init.n, from + ROWS_PER_CHUNK));
+        a.rows(from, Math.min(init.n, from + ROWS_PER_CHUNK), params[EXAGGERATION]);
       }
     } else {
       const from = (chunk - attractionChunks) * GROUPS_PER_CHUNK;
@@ -101,7 +102,7 @@ class GradientWork {
 }
 
 function gradientWork(init: GradientInit): GradientWork {
-  return new GradientWork(init, new Float64Array(init.y), new Float64Array(init.negF), new Float64Array(init.pointZ), new Float64Array(init.attractive), new Float64Array(init.params));
+  return new GradientWork(init, new Float64Array(init.negF), new Float64Array(init.pointZ), new Float64Array(init.params));
 }
 
 export class GradientThreads {
@@ -121,11 +122,11 @@ export class GradientThreads {
     const shared = (count: number) => new SharedArrayBuffer(8 * Math.max(1, count));
     const init: GradientInit = {
       kind: 'gradient', ...sharedControl(3),
-      n, theta, rowStart: P.rowStart, columns: P.columns, values: P.values, pairwise: n < PAIRWISE_BELOW ? upper : null, tree: allocateTree(n, true),
-      y: shared(2 * n), negF: shared(2 * n), pointZ: shared(n), attractive: shared(2 * n),
+      n, theta, pairwise: n < PAIRWISE_BELOW ? upper : null, tree: allocateTree(n, true),
+      attraction: attractionArena(P, true), negF: shared(2 * n), pointZ: shared(n),
     };
     this.work = gradientWork(init);
-    this.y = this.work.y; this.negF = this.work.negF; this.pointZ = this.work.pointZ; this.attractive = this.work.attractive;
+    this.y = this.work.attraction.y; this.negF = this.work.negF; this.pointZ = this.work.pointZ; this.attractive = this.work.attraction.forces;
     this.tree = this.work.tree;
     this.upper = upper;
     this.helper = new HelperThread(init);

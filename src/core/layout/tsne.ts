@@ -12,7 +12,8 @@ import { binarySearchPerplexity, symmetrizeDense, symmetrizeKnn, MACHINE_EPSILON
 import { metricDistance, nearestNeighbours, prepareRows, squaredDistanceBlock, squaredNorms, type Metric } from './knn';
 import { pca } from './pca';
 import { QuadTree } from './quadtree';
-import { PAIRWISE_BELOW, attractiveForces, symmetricAttractiveForces, upperStarts } from './forces';
+import { PAIRWISE_BELOW, symmetricAttractiveForces, upperStarts } from './forces';
+import { Attraction, attractionArena } from './attraction';
 import { GradientThreads, perplexityOnTwoThreads } from './tsne-helper';
 import { prestartHelper } from './helper-thread';
 import { availableParallelism } from 'node:os';
@@ -171,11 +172,13 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
   phases.affinities -= phases.neighbours + pcaDuringNeighbours; // the neighbour search is its own phase
   const threads = P ? threadCount : 1;
   const helper = P && threads > 1 ? new GradientThreads(P, theta) : null;
+  // One thread: P and y in this thread's own arena.
+  const attraction = P && !helper ? new Attraction(attractionArena(P, false)) : null;
   try {
-    const gradient = P ? barnesHutGradient(P, theta, helper) : exactGradient(exactP(x, perplexity, metric, control));
+    const gradient = P ? barnesHutGradient(P, theta, helper ?? attraction!) : exactGradient(exactP(x, perplexity, metric, control));
     lap('affinities');
     throwIfCancelled(control.signal);
-    const y = helper ? helper.y : new Float64Array(2 * n);
+    const y = helper ? helper.y : attraction ? attraction.y : new Float64Array(2 * n);
     y.set(start ?? initialCoords(x, init, seed, warnings, initCoords));
     lap('pca');
     const result = optimize(y, gradient, { n, iterations, exaggeration, exaggerationIterations, learningRate, minGradNorm: options.minGradNorm ?? 1e-7, reportEvery: options.reportEvery ?? 25, patience: options.iterationsWithoutProgress ?? 300 }, control, { method, perplexity, learningRate, warnings, threads, phases });
@@ -319,12 +322,14 @@ function exactGradient(P: Float64Array): Gradient {
   };
 }
 
-function barnesHutGradient(P: SparseP, theta: number, threads: GradientThreads | null): Gradient {
+/** The gradient on two threads, or on this one (with its Attraction, whose y the caller must optimise). */
+function barnesHutGradient(P: SparseP, theta: number, on: GradientThreads | Attraction): Gradient {
   const n = P.n;
+  const threads = on instanceof GradientThreads ? on : null;
   const tree = threads ? threads.tree : new QuadTree(n);
   const negF = threads ? threads.negF : new Float64Array(2 * n);
   const pointZ = threads ? threads.pointZ : new Float64Array(n);
-  const attractive = threads ? threads.attractive : new Float64Array(2 * n);
+  const attractive = threads ? threads.attractive : (on as Attraction).forces;
   const upper = threads ? threads.upper : upperStarts(P.rowStart, P.columns, P.values, n);
   const terms = upper ? new Float64Array(P.values.length) : null;
   const cursor = upper ? new Int32Array(n) : null;
@@ -334,7 +339,7 @@ function barnesHutGradient(P: SparseP, theta: number, threads: GradientThreads |
       tree.build(y);
       tree.repulsion(theta, negF, pointZ, 0, tree.groupCount());
       if (upper && n < PAIRWISE_BELOW) symmetricAttractiveForces(y, attractive, P.rowStart, upper, P.columns, P.values, exaggeration, n);
-      else attractiveForces(y, attractive, P.rowStart, P.columns, P.values, exaggeration, 0, n);
+      else (on as Attraction).rows(0, n, exaggeration);
     }
     // Z summed in point order on one thread, so the result does not depend on the thread count.
     let sumQ = 0;
