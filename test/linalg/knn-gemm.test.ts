@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { nearestNeighbours, prepareRows, squaredNorms, metricDistance, GEMM_FROM, type Metric } from '../../src/core/layout/knn';
 import { gemmCounts } from '../../src/core/linalg';
 import { createRandom } from '../../src/core/random';
+import { letHelperGoFirst } from '../../src/core/layout/helper-thread';
 
 /** The JavaScript search's arithmetic, by brute force: |a|² + |b|² − 2a·b with the dot summed in order. */
 function reference(data: Float64Array, rows: number, cols: number, k: number, metric: Metric) {
@@ -26,8 +27,8 @@ function reference(data: Float64Array, rows: number, cols: number, k: number, me
   return { indices, distances };
 }
 
-for (const metric of ['euclidean', 'cosine'] as Metric[]) {
-  test(`GEMM kNN (${metric}) equals the JavaScript search bit for bit, duplicate rows included`, () => {
+for (const [metric, threads] of [['euclidean', 1], ['cosine', 1], ['euclidean', 2], ['cosine', 2]] as [Metric, number][]) {
+  test(`GEMM kNN (${metric}, ${threads} thread${threads > 1 ? 's' : ''}) equals the JavaScript search bit for bit, duplicate rows included`, () => {
     const rows = 1500, cols = 24, k = 10;
     assert.ok((rows * rows * cols) / 2 >= GEMM_FROM, 'this size takes the GEMM path');
     const random = createRandom(3);
@@ -36,8 +37,17 @@ for (const metric of ['euclidean', 'cosine'] as Metric[]) {
     // Rows 10–14 are copies of row 3: exact ties, broken by index.
     for (let r = 10; r < 15; r++) data.copyWithin(r * cols, 3 * cols, 4 * cols);
     const before = gemmCounts.onnx + gemmCounts.js;
-    const ours = nearestNeighbours({ rows, cols, data }, k, metric);
+    // Two threads: the helper takes the first chunk of every tile's scan, however late its thread starts.
+    letHelperGoFirst(threads > 1);
+    let ours;
+    try {
+      ours = nearestNeighbours({ rows, cols, data }, k, metric, {}, threads);
+    } finally {
+      letHelperGoFirst(false);
+    }
     assert.ok(gemmCounts.onnx + gemmCounts.js > before, 'tiles went through core/linalg');
+    if (threads > 1) assert.ok(ours.helperTiles > 0, 'the helper thread scanned and re-ranked rows');
+    else assert.equal(ours.helperTiles, 0);
     const expected = reference(data, rows, cols, k, metric);
     for (let i = 0; i < rows; i++) {
       assert.deepEqual(Array.from(ours.indices.subarray(i * k, (i + 1) * k)), expected.indices[i], `row ${i} indices`);

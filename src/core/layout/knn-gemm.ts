@@ -6,73 +6,197 @@
 // that many candidates within 1e-7 of the k-th distance.
 import { throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
-import { multiplyRows } from '../linalg';
+import { gemm } from '../linalg';
+import { HelperThread, sharedControl, type SharedControl } from './helper-thread';
 
 /** Candidates kept beyond k for the float64 re-ranking. */
 export const CANDIDATE_MARGIN = 8;
 /** Rows per tile side: a 1,024 × 4,096 float32 tile is 16 MB, and each GEMM call is large enough for MLAS. */
 const TILE_ROWS = 1024;
 const TILE_COLS = 4096;
+/** Rows of a tile per chunk of its scan, and rows per chunk of the re-ranking (each thread takes chunks). */
+const SCAN_ROWS = 64;
+const RERANK_ROWS = 256;
 
 /**
- * The k nearest rows of every row (self excluded) of exact (rows × cols, float64, already unit rows
- * for cosine) with its squared norms: indices and squared euclidean distances, nearest first.
+ * What the helper thread gets: every array in shared memory. Each thread offers the pairs of the
+ * tile rows it scans to its own set of heaps (thread t owns rows × c entries from t·rows·c on), so
+ * the threads never write the same heap; the re-ranking folds the sets together, which keeps the c
+ * best by (distance, index) of all candidates, as one set would have.
  */
-export function nearestByGemm(exact: Float64Array, norms: Float64Array, rows: number, cols: number, k: number, control: RunControl = {}, meanwhile?: () => void): { indices: Int32Array; squared: Float64Array } {
-  const single = Float32Array.from(exact);
-  const c = Math.min(rows - 1, k + CANDIDATE_MARGIN);
-  const heapD = new Float64Array(rows * c).fill(Infinity);
-  const heapI = new Int32Array(rows * c).fill(0x7fffffff);
-  meanwhile?.();
-  const blocks = Math.ceil(rows / TILE_ROWS);
-  const totalWork = (blocks * (blocks + 1)) / 2;
-  let done = 0;
-  for (let i0 = 0; i0 < rows; i0 += TILE_ROWS) {
-    throwIfCancelled(control.signal);
-    control.onProgress?.({ message: 'Finding nearest neighbours', fraction: done / totalWork });
-    const i1 = Math.min(rows, i0 + TILE_ROWS);
-    const left = { rows: i1 - i0, cols, data: single.subarray(i0 * cols, i1 * cols) };
-    // The upper triangle only: each pair once, offered to both rows' heaps.
-    for (let j0 = i0; j0 < rows; j0 += TILE_COLS) {
-      const j1 = Math.min(rows, j0 + TILE_COLS), width = j1 - j0;
-      const dots = multiplyRows(left, { rows: width, cols, data: single.subarray(j0 * cols, j1 * cols) }).data;
-      for (let i = i0; i < i1; i++) {
-        const ni = norms[i], o = (i - i0) * width - j0, ti = i * c;
-        for (let j = Math.max(j0, i + 1); j < j1; j++) {
-          const d = ni + norms[j] - 2 * dots[o + j];
-          if (d < heapD[ti] || (d === heapD[ti] && j < heapI[ti])) heapReplaceTop(heapD, heapI, ti, c, d, j);
-          const tj = j * c;
-          if (d < heapD[tj] || (d === heapD[tj] && i < heapI[tj])) heapReplaceTop(heapD, heapI, tj, c, d, i);
+export interface GemmKnnInit extends SharedControl {
+  kind: 'knn-gemm';
+  rows: number;
+  cols: number;
+  k: number;
+  /** Candidates per row (k + CANDIDATE_MARGIN, at most rows − 1). */
+  c: number;
+  sets: number;
+  exact: ArrayBufferLike;
+  norms: ArrayBufferLike;
+  /** The current tile's float32 dot products, (i1 − i0) × (j1 − j0). */
+  dots: ArrayBufferLike;
+  heapD: ArrayBufferLike;
+  heapI: ArrayBufferLike;
+  /** Each heap's largest distance (its top), sets × rows: the scan tests a pair against these 160 kB, not against 24 MB of heaps. */
+  tops: ArrayBufferLike;
+  indices: ArrayBufferLike;
+  squared: ArrayBufferLike;
+}
+
+/** params: what the chunks of the current generation are, and the tile. */
+const PHASE = 0, I0 = 1, I1 = 2, J0 = 3, J1 = 4;
+const SCAN = 0, RERANK = 1;
+
+/** Chunks of a tile's scan (SCAN_ROWS rows each) or of the re-ranking (RERANK_ROWS rows each); both threads run them. */
+export class GemmKnnWork {
+  private readonly exact: Float64Array;
+  private readonly norms: Float64Array;
+  private readonly heapD: Float64Array;
+  private readonly heapI: Int32Array;
+  private readonly tops: Float64Array;
+  private readonly indices: Int32Array;
+  private readonly squared: Float64Array;
+  private readonly params: Float64Array;
+  private readonly candD: Float64Array;
+  private readonly candI: Int32Array;
+  private readonly candDots: Float64Array;
+  private readonly order: number[];
+
+  constructor(readonly init: GemmKnnInit, private readonly thread: number) {
+    const { rows, cols, c, k } = init;
+    this.exact = new Float64Array(init.exact, 0, rows * cols);
+    this.norms = new Float64Array(init.norms, 0, rows);
+    this.heapD = new Float64Array(init.heapD);
+    this.heapI = new Int32Array(init.heapI);
+    this.tops = new Float64Array(init.tops);
+    this.indices = new Int32Array(init.indices, 0, rows * k);
+    this.squared = new Float64Array(init.squared, 0, rows * k);
+    this.params = new Float64Array(init.params);
+    this.candD = new Float64Array(c); this.candI = new Int32Array(c); this.candDots = new Float64Array(c);
+    this.order = Array.from({ length: c }, (_, t) => t);
+  }
+
+  run(chunk: number): void {
+    const p = this.params;
+    if (p[PHASE] === SCAN) {
+      // As int32s: loop bounds that are doubles (params is a Float64Array) make every index a double (the scan took 1.3× as long).
+      const i0 = p[I0] | 0, i1 = p[I1] | 0, from = i0 + chunk * SCAN_ROWS;
+      this.scan(from, Math.min(i1, from + SCAN_ROWS), i0, i1, p[J0] | 0, p[J1] | 0);
+    } else {
+      const from = chunk * RERANK_ROWS;
+      this.rerank(from, Math.min(this.init.rows, from + RERANK_ROWS));
+    }
+  }
+
+  /** Rows [from, to) of the tile (rows [i0, i1), columns [j0, j1)): each pair above the diagonal offered to both rows' heaps in this thread's set. */
+  private scan(from: number, to: number, i0: number, i1: number, j0: number, j1: number): void {
+    const { norms, heapD, heapI } = this;
+    const { rows, c } = this.init;
+    const width = j1 - j0, set = this.thread * rows * c;
+    const dots = new Float32Array(this.init.dots, 0, (i1 - i0) * width);
+    const tops = this.tops.subarray(this.thread * rows, (this.thread + 1) * rows);
+    for (let i = from; i < to; i++) {
+      const ni = norms[i], o = (i - i0) * width - j0, ti = set + i * c;
+      for (let j = Math.max(j0, i + 1); j < j1; j++) {
+        const d = ni + norms[j] - 2 * dots[o + j];
+        // Ties with the top (rare) are decided by index, from the heap itself.
+        if (d <= tops[i] && (d < tops[i] || j < heapI[ti])) { heapReplaceTop(heapD, heapI, ti, c, d, j); tops[i] = heapD[ti]; }
+        if (d <= tops[j]) {
+          const tj = set + j * c;
+          if (d < tops[j] || i < heapI[tj]) { heapReplaceTop(heapD, heapI, tj, c, d, i); tops[j] = heapD[tj]; }
         }
       }
     }
-    done += blocks - Math.floor(i0 / TILE_ROWS);
   }
-  return rerank(exact, norms, cols, rows, k, c, heapI);
+
+  /** The k nearest of rows [from, to): the other sets' candidates folded into set 0's heap, then re-ranked by float64 squared distance (ties by index), nearest first. */
+  private rerank(from: number, to: number): void {
+    const { exact, norms, heapD, heapI, indices, squared, candD, candI, candDots: dots, order } = this;
+    const { rows, cols, c, k, sets } = this.init;
+    for (let i = from; i < to; i++) {
+      const ti = i * c;
+      for (let s = 1; s < sets; s++) {
+        for (let t = s * rows * c + ti, end = t + c; t < end; t++) {
+          const d = heapD[t], j = heapI[t];
+          if (d < heapD[ti] || (d === heapD[ti] && j < heapI[ti])) heapReplaceTop(heapD, heapI, ti, c, d, j);
+        }
+      }
+      candidateDots(exact, cols, i * cols, heapI, ti, c, dots);
+      for (let t = 0; t < c; t++) {
+        const j = heapI[ti + t];
+        candD[t] = Math.max(0, norms[i] + norms[j] - 2 * dots[t]);
+        candI[t] = j;
+        order[t] = t;
+      }
+      order.sort((p, q) => candD[p] - candD[q] || candI[p] - candI[q]);
+      for (let t = 0; t < k; t++) {
+        indices[i * k + t] = candI[order[t]];
+        squared[i * k + t] = candD[order[t]];
+      }
+    }
+  }
 }
 
-/** The k nearest of each row's c candidates by float64 squared distance (ties by index), nearest first. */
-function rerank(data: Float64Array, norms: Float64Array, cols: number, rows: number, k: number, c: number, heapI: Int32Array): { indices: Int32Array; squared: Float64Array } {
-  const indices = new Int32Array(rows * k);
-  const squared = new Float64Array(rows * k);
-  const candD = new Float64Array(c), candI = new Int32Array(c);
-  const order = Array.from({ length: c }, (_, t) => t);
-  const dots = new Float64Array(c);
-  for (let i = 0; i < rows; i++) {
-    candidateDots(data, cols, i * cols, heapI, i * c, c, dots);
-    for (let t = 0; t < c; t++) {
-      const j = heapI[i * c + t];
-      candD[t] = Math.max(0, norms[i] + norms[j] - 2 * dots[t]);
-      candI[t] = j;
-      order[t] = t;
+/**
+ * The k nearest rows of every row (self excluded) of exact (rows × cols, float64, already unit rows
+ * for cosine; in shared memory for two threads) with its squared norms: indices and squared
+ * euclidean distances, nearest first. On two threads the helper takes chunks of each tile's scan
+ * (the GEMM itself runs on MLAS's threads) and of the re-ranking; the result is the same.
+ */
+export function nearestByGemm(exact: Float64Array, norms: Float64Array, rows: number, cols: number, k: number, control: RunControl = {}, meanwhile?: () => void, threads = 1): { indices: Int32Array; squared: Float64Array; helperChunks: number } {
+  const single = Float32Array.from(exact);
+  const c = Math.min(rows - 1, k + CANDIDATE_MARGIN);
+  const sets = threads > 1 && exact.buffer instanceof SharedArrayBuffer ? 2 : 1;
+  const make = (bytes: number) => (sets > 1 ? new SharedArrayBuffer(Math.max(8, bytes)) : new ArrayBuffer(Math.max(8, bytes)));
+  const init: GemmKnnInit = {
+    kind: 'knn-gemm', ...sharedControl(5), rows, cols, k, c, sets,
+    exact: exact.buffer, norms: make(8 * rows), dots: make(4 * Math.min(rows, TILE_ROWS) * Math.min(rows, TILE_COLS)),
+    heapD: make(8 * sets * rows * c), heapI: make(4 * sets * rows * c), tops: make(8 * sets * rows), indices: make(4 * rows * k), squared: make(8 * rows * k),
+  };
+  new Float64Array(init.norms).set(norms);
+  new Float64Array(init.heapD).fill(Infinity);
+  new Int32Array(init.heapI).fill(0x7fffffff);
+  new Float64Array(init.tops).fill(Infinity);
+  const work = new GemmKnnWork(init, 0);
+  const privateDots = sets > 1 ? new Float32Array(init.dots.byteLength / 4) : new Float32Array(0);
+  const params = new Float64Array(init.params);
+  const helper = sets > 1 ? new HelperThread(init) : null;
+  let helperChunks = 0;
+  try {
+    meanwhile?.();
+    const runChunks = (chunks: number) => {
+      if (helper) helper.run(chunks, work, undefined, 600_000);
+      else for (let chunk = 0; chunk < chunks; chunk++) work.run(chunk);
+    };
+    const blocks = Math.ceil(rows / TILE_ROWS);
+    const totalWork = (blocks * (blocks + 1)) / 2;
+    let done = 0;
+    for (let i0 = 0; i0 < rows; i0 += TILE_ROWS) {
+      throwIfCancelled(control.signal);
+      control.onProgress?.({ message: 'Finding nearest neighbours', fraction: done / totalWork });
+      const i1 = Math.min(rows, i0 + TILE_ROWS);
+      const left = { rows: i1 - i0, cols, data: single.subarray(i0 * cols, i1 * cols) };
+      // The upper triangle only: each pair once, offered to both rows' heaps.
+      for (let j0 = i0; j0 < rows; j0 += TILE_COLS) {
+        const j1 = Math.min(rows, j0 + TILE_COLS), width = j1 - j0;
+        const tile = (i1 - i0) * width;
+        // onnxruntime does not write into shared memory: the product goes to a private array, then across.
+        const product = gemm(left, { rows: width, cols, data: single.subarray(j0 * cols, j1 * cols) }, { transposeB: true, into: sets > 1 ? privateDots.subarray(0, tile) : new Float32Array(init.dots, 0, tile) });
+        if (sets > 1) new Float32Array(init.dots, 0, tile).set(product.data);
+        params[PHASE] = SCAN; params[I0] = i0; params[I1] = i1; params[J0] = j0; params[J1] = j1;
+        runChunks(Math.ceil((i1 - i0) / SCAN_ROWS));
+      }
+      done += blocks - Math.floor(i0 / TILE_ROWS);
     }
-    order.sort((p, q) => candD[p] - candD[q] || candI[p] - candI[q]);
-    for (let t = 0; t < k; t++) {
-      indices[i * k + t] = candI[order[t]];
-      squared[i * k + t] = candD[order[t]];
-    }
+    throwIfCancelled(control.signal);
+    params[PHASE] = RERANK;
+    runChunks(Math.ceil(rows / RERANK_ROWS));
+    helperChunks = helper?.helperChunks ?? 0;
+  } finally {
+    helper?.dispose();
   }
-  return { indices, squared };
+  return { indices: new Int32Array(init.indices).slice(0, rows * k), squared: new Float64Array(init.squared).slice(0, rows * k), helperChunks };
 }
 
 /**

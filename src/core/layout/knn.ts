@@ -17,14 +17,15 @@ export interface Neighbours {
   indices: Int32Array;
   /** N × k distances in the metric (euclidean distance, or cosine distance 1 - cos). */
   distances: Float64Array;
-  /** Tiles of rows the helper thread searched (0 on one thread). */
+  /** Tiles of rows (chunks of the GEMM tiles' scan and re-ranking) the helper thread searched (0 on one thread). */
   helperTiles: number;
 }
 
-/** Rows as float64, unit length for cosine (zero rows stay zero). */
-export function prepareRows(x: Matrix, metric: Metric): Float64Array {
+/** Rows as float64, unit length for cosine (zero rows stay zero); in a SharedArrayBuffer when asked (for a helper thread). */
+export function prepareRows(x: Matrix, metric: Metric, shared = false): Float64Array {
   const { rows, cols } = x;
-  const out = Float64Array.from(x.data);
+  const out = shared ? new Float64Array(new SharedArrayBuffer(8 * Math.max(1, rows * cols)), 0, rows * cols) : Float64Array.from(x.data);
+  if (shared) out.set(x.data);
   if (metric === 'cosine') {
     for (let i = 0; i < rows; i++) {
       let s = 0;
@@ -166,9 +167,10 @@ export function nearestNeighbours(x: Matrix, k: number, metric: Metric, control:
   if (k < 1 || k >= rows) throw new RangeError(`nearestNeighbours: k = ${k} must be in [1, ${rows - 1}]`);
   // Large searches: distance tiles on core/linalg's GEMM (knn-gemm.ts), the same neighbours.
   if ((rows * rows * cols) / 2 >= GEMM_FROM && cols >= GEMM_MIN_COLUMNS) {
-    const exact = prepareRows(x, metric);
-    const { indices, squared } = nearestByGemm(exact, squaredNorms(exact, rows, cols), rows, cols, k, control, meanwhile);
-    return { k, indices, distances: squared.map((d) => metricDistance(d, metric)), helperTiles: 0 };
+    const twoThreads = Math.min(threads ?? 1, 2, availableParallelism()) > 1;
+    const exact = prepareRows(x, metric, twoThreads);
+    const { indices, squared, helperChunks } = nearestByGemm(exact, squaredNorms(exact, rows, cols), rows, cols, k, control, meanwhile, twoThreads ? 2 : 1);
+    return { k, indices, distances: squared.map((d) => metricDistance(d, metric)), helperTiles: helperChunks };
   }
   const useThreads = Math.min(threads ?? 1, 2, availableParallelism());
   const sets = useThreads;

@@ -9,6 +9,7 @@ import { PAIRWISE_BELOW, symmetricAttractiveForces, upperStarts } from './forces
 import { Attraction, attractionArena, type AttractionArena } from './attraction';
 import { HelperThread, serveChunks, sharedControl, type SharedControl } from './helper-thread';
 import { KnnWork, type KnnInit } from './knn';
+import { GemmKnnWork, type GemmKnnInit } from './knn-gemm';
 import { perplexityRows, type SparseP } from './affinities';
 
 export interface GradientInit extends SharedControl {
@@ -34,7 +35,7 @@ export interface PerplexityInit extends SharedControl {
 }
 
 /** What the helper thread gets for one job. */
-export type HelperInit = GradientInit | KnnInit | PerplexityInit;
+export type HelperInit = GradientInit | KnnInit | GemmKnnInit | PerplexityInit;
 
 const PERPLEXITY_ROWS_PER_CHUNK = 64;
 
@@ -159,6 +160,7 @@ export class GradientThreads {
 /** The helper thread's entry (runs inside the worker; returns when told to stop). */
 export function runRepulsionHelper(init: HelperInit): void {
   if (init.kind === 'knn') serveChunks(init, new KnnWork(init, 1));
+  else if (init.kind === 'knn-gemm') serveChunks(init, new GemmKnnWork(init, 1));
   else if (init.kind === 'perplexity') serveChunks(init, new PerplexityWork(init));
   else serveChunks(init, gradientWork(init));
 }
