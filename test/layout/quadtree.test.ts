@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { QuadTree } from '../../src/core/layout/quadtree';
 import { GradientThreads } from '../../src/core/layout/tsne-helper';
-import { attractiveForces, symmetricAttractiveForces, upperStarts } from '../../src/core/layout/forces';
+import { attractiveForces, klDivergence, symmetricAttractiveForces, upperStarts } from '../../src/core/layout/forces';
+import { letHelperGoFirst } from '../../src/core/layout/helper-thread';
 import { symmetrizeKnn } from '../../src/core/layout/affinities';
 import { createRandom } from '../../src/core/random';
 import { NEAR_BATCH, useJavaScriptNearField } from '../../src/core/layout/near-field';
@@ -164,5 +165,27 @@ test('the WebAssembly attraction equals attractiveForces bit for bit, in its own
       attraction.rows(from, to, exaggeration);
       for (let e = 0; e < 2 * n; e++) assert.ok(Object.is(attraction.forces[e], want[e]), `${shared ? 'shared' : 'own'} arena, rows ${from}–${to}: entry ${e} ${attraction.forces[e]} vs ${want[e]}`);
     }
+  }
+});
+
+test('the KL divergence from terms on two threads equals the one-thread sum over P bit for bit', () => {
+  const n = 6000, k = 20, y = layout(n, 10);
+  const random = createRandom(11);
+  const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
+  for (let e = 0; e < n * k; e++) { indices[e] = (Math.floor(e / k) + 1 + Math.floor(random.next() * (n - 1))) % n; conditional[e] = random.next(); }
+  const P = symmetrizeKnn(conditional, indices, n, k);
+  letHelperGoFirst(true);
+  const threads = new GradientThreads(P, 0.5);
+  try {
+    threads.y.set(y);
+    for (const [exaggeration, sumQ] of [[12, 1234.5], [1, 9.87e6]]) {
+      const want = klDivergence(y, sumQ, P.rowStart, P.columns, P.values, exaggeration);
+      const before = threads.helperChunks;
+      assert.ok(Object.is(threads.kl(exaggeration, sumQ), want), `exaggeration ${exaggeration}`);
+      assert.ok(threads.helperChunks > before, 'the helper computed terms');
+    }
+  } finally {
+    letHelperGoFirst(false);
+    threads.dispose();
   }
 });

@@ -79,3 +79,62 @@ export function symmetricAttractiveForces(y: Float64Array, out: Float64Array, ro
     out[2 * i] = f0; out[2 * i + 1] = f1;
   }
 }
+
+const FLOAT32_TINY = 1.1754943508222875e-38;
+
+/**
+ * For each upper entry e of a symmetric P (upper from upperStarts), the slot of its mirror (j, i)
+ * in row j. Row j's lower entries are the mirrors of earlier rows' upper entries, met in column
+ * order, so a cursor per row finds them.
+ */
+export function mirrorSlots(rowStart: Int32Array, upper: Int32Array, columns: Int32Array, n: number): Int32Array {
+  const mirror = new Int32Array(columns.length);
+  const cursor = rowStart.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    for (let e = upper[i], end = rowStart[i + 1]; e < end; e++) mirror[e] = cursor[columns[e]]++;
+  }
+  return mirror;
+}
+
+/**
+ * sklearn's Barnes-Hut KL terms p log(p / q), q normalised by sumQ, for the pairs of rows [from, to)
+ * of a symmetric P: each pair's term (equal for (i, j) and (j, i)) is computed once and written to
+ * both of its entries, so rows can go to different threads and the terms, summed in entry order
+ * afterwards (klOfTerms), give klDivergence's value bit for bit.
+ */
+export function klTerms(y: Float64Array, sumQ: number, rowStart: Int32Array, upper: Int32Array, columns: Int32Array, values: Float64Array, mirror: Int32Array, exaggeration: number, terms: Float64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
+    for (let e = upper[i], end = rowStart[i + 1]; e < end; e++) {
+      const j = columns[e];
+      const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+      const p = values[e] * exaggeration;
+      const q = 1 / (1 + d0 * d0 + d1 * d1);
+      const term = p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
+      terms[e] = term;
+      terms[mirror[e]] = term;
+    }
+  }
+}
+
+/** The KL divergence from klTerms of every row: the terms summed in entry order, as klDivergence sums them. */
+export function klOfTerms(terms: Float64Array): number {
+  let kl = 0;
+  for (let e = 0; e < terms.length; e++) kl += terms[e];
+  return kl;
+}
+
+/** sklearn's Barnes-Hut KL: Σ over the sparse P of p log(p / q), q normalised by Z (any P, one thread). */
+export function klDivergence(y: Float64Array, sumQ: number, rowStart: Int32Array, columns: Int32Array, values: Float64Array, exaggeration: number): number {
+  let kl = 0;
+  for (let i = 0; i + 1 < rowStart.length; i++) {
+    for (let e = rowStart[i], end = rowStart[i + 1]; e < end; e++) {
+      const j = columns[e];
+      const d0 = y[2 * i] - y[2 * j], d1 = y[2 * i + 1] - y[2 * j + 1];
+      const p = values[e] * exaggeration;
+      const q = 1 / (1 + d0 * d0 + d1 * d1);
+      kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
+    }
+  }
+  return kl;
+}

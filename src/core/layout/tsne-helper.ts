@@ -5,7 +5,7 @@
 // output, so results do not depend on which thread did what, or on the number of threads. The
 // perplexity search before the iterations is split the same way, by rows.
 import { QuadTree, allocateTree, type TreeBuffers } from './quadtree';
-import { PAIRWISE_BELOW, symmetricAttractiveForces, upperStarts } from './forces';
+import { PAIRWISE_BELOW, klOfTerms, klTerms, mirrorSlots, symmetricAttractiveForces, upperStarts } from './forces';
 import { Attraction, attractionArena, type AttractionArena } from './attraction';
 import { HelperThread, serveChunks, sharedControl, type SharedControl } from './helper-thread';
 import { KnnWork, type KnnInit } from './knn';
@@ -16,8 +16,13 @@ export interface GradientInit extends SharedControl {
   kind: 'gradient';
   n: number;
   theta: number;
-  /** upperStarts of P, when the attraction is one chunk (symmetricAttractiveForces); null: chunks of rows. */
-  pairwise: Int32Array | null;
+  /** upperStarts of P, or null if it is not symmetric. */
+  upper: Int32Array | null;
+  /** The attraction as one chunk (symmetricAttractiveForces; needs upper) rather than chunks of rows. */
+  pairwise: boolean;
+  /** mirrorSlots of P and the KL terms (klTerms), when upper is known. */
+  mirror: SharedArrayBuffer | null;
+  terms: SharedArrayBuffer | null;
   tree: TreeBuffers;
   /** P, y and the attractive forces. */
   attraction: AttractionArena;
@@ -70,8 +75,9 @@ export function perplexityOnTwoThreads(squared: Float64Array, n: number, k: numb
   return work.conditional;
 }
 
-/** params: exaggeration, repulsion groups, attraction chunks. */
-const EXAGGERATION = 0, GROUPS = 1, ATTRACTION_CHUNKS = 2;
+/** params: exaggeration, repulsion groups, attraction chunks, what the chunks are, and Z for the KL terms. */
+const EXAGGERATION = 0, GROUPS = 1, ATTRACTION_CHUNKS = 2, MODE = 3, SUM_Q = 4;
+const FORCES = 0, KL_TERMS = 1;
 const GROUPS_PER_CHUNK = 16;
 const ROWS_PER_CHUNK = 512;
 
@@ -79,18 +85,27 @@ const ROWS_PER_CHUNK = 512;
 class GradientWork {
   readonly tree: QuadTree;
   readonly attraction: Attraction;
+  readonly terms: Float64Array | null;
+  private readonly mirror: Int32Array | null;
   constructor(readonly init: GradientInit, readonly negF: Float64Array, readonly pointZ: Float64Array, readonly params: Float64Array) {
     this.tree = new QuadTree(init.n, init.tree);
     this.attraction = new Attraction(init.attraction);
+    this.terms = init.terms && new Float64Array(init.terms);
+    this.mirror = init.mirror && new Int32Array(init.mirror);
   }
 
   /** The attraction comes first: as one chunk it is the longest, and the other thread takes repulsion chunks meanwhile. */
   run(chunk: number): void {
     const { init, params } = this;
+    const a = this.attraction;
+    if (params[MODE] === KL_TERMS) {
+      const from = chunk * ROWS_PER_CHUNK;
+      klTerms(a.y, params[SUM_Q], a.rowStart, init.upper!, a.columns, a.values, this.mirror!, params[EXAGGERATION], this.terms!, from, Math.min(init.n, from + ROWS_PER_CHUNK));
+      return;
+    }
     const attractionChunks = params[ATTRACTION_CHUNKS];
     if (chunk < attractionChunks) {
-      const a = this.attraction;
-      if (init.pairwise) symmetricAttractiveForces(a.y, a.forces, a.rowStart, init.pairwise, a.columns, a.values, params[EXAGGERATION], init.n);
+      if (init.pairwise) symmetricAttractiveForces(a.y, a.forces, a.rowStart, init.upper!, a.columns, a.values, params[EXAGGERATION], init.n);
       else {
         const from = chunk * ROWS_PER_CHUNK;
         a.rows(from, Math.min(init.n, from + ROWS_PER_CHUNK), params[EXAGGERATION]);
@@ -121,9 +136,14 @@ export class GradientThreads {
     const n = P.n;
     const upper = upperStarts(P.rowStart, P.columns, P.values, n);
     const shared = (count: number) => new SharedArrayBuffer(8 * Math.max(1, count));
+    let mirror: SharedArrayBuffer | null = null;
+    if (upper) {
+      mirror = new SharedArrayBuffer(4 * Math.max(1, P.columns.length));
+      new Int32Array(mirror).set(mirrorSlots(P.rowStart, upper, P.columns, n));
+    }
     const init: GradientInit = {
-      kind: 'gradient', ...sharedControl(3),
-      n, theta, pairwise: n < PAIRWISE_BELOW ? upper : null, tree: allocateTree(n, true),
+      kind: 'gradient', ...sharedControl(5),
+      n, theta, upper, pairwise: upper !== null && n < PAIRWISE_BELOW, mirror, terms: upper && shared(P.values.length), tree: allocateTree(n, true),
       attraction: attractionArena(P, true), negF: shared(2 * n), pointZ: shared(n),
     };
     this.work = gradientWork(init);
@@ -146,10 +166,18 @@ export class GradientThreads {
   compute(exaggeration: number, buildTree = false): void {
     const attractionChunks = this.work.init.pairwise ? 1 : Math.ceil(this.tree.n / ROWS_PER_CHUNK);
     const params = this.helper.params;
-    params[EXAGGERATION] = exaggeration; params[ATTRACTION_CHUNKS] = attractionChunks;
+    params[MODE] = FORCES; params[EXAGGERATION] = exaggeration; params[ATTRACTION_CHUNKS] = attractionChunks;
     const withGroups = () => { const groups = this.tree.groupCount(); params[GROUPS] = groups; return attractionChunks + Math.ceil(groups / GROUPS_PER_CHUNK); };
     if (buildTree) this.helper.run(attractionChunks, this.work, undefined, undefined, () => { this.tree.build(this.y); return withGroups(); });
     else this.helper.run(withGroups(), this.work);
+  }
+
+  /** sklearn's KL divergence at the current y with Z = sumQ, the terms on both threads (needs a symmetric P: upper). */
+  kl(exaggeration: number, sumQ: number): number {
+    const params = this.helper.params;
+    params[MODE] = KL_TERMS; params[EXAGGERATION] = exaggeration; params[SUM_Q] = sumQ;
+    this.helper.run(Math.ceil(this.tree.n / ROWS_PER_CHUNK), this.work);
+    return klOfTerms(this.work.terms!);
   }
 
   dispose(): void {

@@ -12,7 +12,7 @@ import { binarySearchPerplexity, symmetrizeDense, symmetrizeKnn, MACHINE_EPSILON
 import { metricDistance, nearestNeighbours, prepareRows, squaredDistanceBlock, squaredNorms, type Metric } from './knn';
 import { pca } from './pca';
 import { QuadTree } from './quadtree';
-import { PAIRWISE_BELOW, symmetricAttractiveForces, upperStarts } from './forces';
+import { PAIRWISE_BELOW, klDivergence, klOfTerms, klTerms, mirrorSlots, symmetricAttractiveForces, upperStarts } from './forces';
 import { Attraction, attractionArena } from './attraction';
 import { GradientThreads, perplexityOnTwoThreads } from './tsne-helper';
 import { prestartHelper } from './helper-thread';
@@ -99,7 +99,6 @@ export const KNN_BUDGET = 1.6e11;
 const EXACT_KNN_RATE = 2.1e10;
 const REDUCED_DIMENSIONS = 50;
 const CHECK_EVERY = 50;
-const FLOAT32_TINY = 1.1754943508222875e-38;
 
 export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl = {}): TsneResult {
   const n = x.rows;
@@ -331,8 +330,8 @@ function barnesHutGradient(P: SparseP, theta: number, on: GradientThreads | Attr
   const pointZ = threads ? threads.pointZ : new Float64Array(n);
   const attractive = threads ? threads.attractive : (on as Attraction).forces;
   const upper = threads ? threads.upper : upperStarts(P.rowStart, P.columns, P.values, n);
-  const terms = upper ? new Float64Array(P.values.length) : null;
-  const cursor = upper ? new Int32Array(n) : null;
+  const terms = upper && !threads ? new Float64Array(P.values.length) : null;
+  const mirror = upper && !threads ? mirrorSlots(P.rowStart, upper, P.columns, n) : null;
   return (y, grad, exaggeration, computeError) => {
     if (threads) threads.compute(exaggeration, true);
     else {
@@ -346,49 +345,11 @@ function barnesHutGradient(P: SparseP, theta: number, on: GradientThreads | Attr
     for (let i = 0; i < n; i++) sumQ += pointZ[i];
     for (let e = 0; e < 2 * n; e++) grad[e] = attractive[e] - negF[e] / sumQ;
     if (!computeError) return NaN;
-    return upper ? symmetricKlDivergence(y, sumQ, P.rowStart, upper, P.columns, P.values, exaggeration, terms!, cursor!) : klDivergence(y, sumQ, P.rowStart, P.columns, P.values, exaggeration);
+    if (!upper) return klDivergence(y, sumQ, P.rowStart, P.columns, P.values, exaggeration);
+    if (threads) return threads.kl(exaggeration, sumQ);
+    klTerms(y, sumQ, P.rowStart, upper, P.columns, P.values, mirror!, exaggeration, terms!, 0, n);
+    return klOfTerms(terms!);
   };
-}
-
-/** sklearn's Barnes-Hut KL: Σ over the sparse P of p log(p / q), q normalised by Z. */
-function klDivergence(y: Float64Array, sumQ: number, rowStart: Int32Array, columns: Int32Array, values: Float64Array, exaggeration: number): number {
-  let kl = 0;
-  for (let i = 0; i + 1 < rowStart.length; i++) {
-    for (let e = rowStart[i], end = rowStart[i + 1]; e < end; e++) {
-      const j = columns[e];
-      const d0 = y[2 * i] - y[2 * j], d1 = y[2 * i + 1] - y[2 * j + 1];
-      const p = values[e] * exaggeration;
-      const q = 1 / (1 + d0 * d0 + d1 * d1);
-      kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
-    }
-  }
-  return kl;
-}
-
-/**
- * klDivergence for a symmetric P (upper from upperStarts), bit for bit: each pair's term (equal for
- * (i, j) and (j, i)) is computed once, written to both entries, and the terms are summed in the
- * same order. Row i's lower entries are the mirrors of earlier rows' upper entries, met in column
- * order, so a cursor per row finds their slots.
- */
-function symmetricKlDivergence(y: Float64Array, sumQ: number, rowStart: Int32Array, upper: Int32Array, columns: Int32Array, values: Float64Array, exaggeration: number, terms: Float64Array, cursor: Int32Array): number {
-  const n = upper.length;
-  cursor.set(rowStart.subarray(0, n));
-  for (let i = 0; i < n; i++) {
-    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
-    for (let e = upper[i], end = rowStart[i + 1]; e < end; e++) {
-      const j = columns[e];
-      const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
-      const p = values[e] * exaggeration;
-      const q = 1 / (1 + d0 * d0 + d1 * d1);
-      const term = p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
-      terms[e] = term;
-      terms[cursor[j]++] = term;
-    }
-  }
-  let kl = 0;
-  for (let e = 0; e < terms.length; e++) kl += terms[e];
-  return kl;
 }
 
 /** sklearn's init: PCA scores (precomputed when given) scaled so the first column has std 1e-4, or N(0, 1e-4²). */
