@@ -75,6 +75,20 @@ test('trustworthiness equals sklearn.manifold.trustworthiness', () => {
   assert.ok(Math.abs(trustworthiness(X, Y, 10) - fixture.trustworthiness.euclidean10) < 1e-12);
   assert.ok(Math.abs(trustworthiness(X, Y, 10, 'cosine') - fixture.trustworthiness.cosine10) < 1e-12);
   assert.throws(() => trustworthiness(X, Y, 100), MechLensError);
+  // The GEMM distances of large inputs give the same value on the fixture.
+  for (const [k, metric, want] of [[5, 'euclidean', fixture.trustworthiness.euclidean5], [10, 'cosine', fixture.trustworthiness.cosine10]] as const) {
+    assert.ok(Math.abs(trustworthiness(X, Y, k, metric, true) - want) < 1e-12, `${metric} ${k} on the GEMM`);
+  }
+});
+
+test('trustworthiness on GEMM distances equals the JavaScript tiles on a larger random map', () => {
+  const random = createRandom(12);
+  const n = 1200, d = 96;
+  const x: Matrix = { rows: n, cols: d, data: new Float32Array(n * d).map((_, e) => random.gaussian() + (Math.floor(e / d) % 4)) };
+  const y: Matrix = { rows: n, cols: 2, data: Float64Array.from({ length: 2 * n }, (_, e) => random.gaussian() + (Math.floor(e / 2) % 4)) };
+  const js = trustworthiness(x, y, 10, 'euclidean', false), onGemm = trustworthiness(x, y, 10, 'euclidean', true);
+  assert.ok(js > 0.5 && js < 1, `trustworthiness ${js}`);
+  assert.ok(Math.abs(onGemm - js) < 1e-12, `${onGemm} vs ${js}`);
 });
 
 test('nearestNeighbours is exact against brute force', () => {
