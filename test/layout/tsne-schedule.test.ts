@@ -3,7 +3,8 @@
 // A whole run cannot be compared point by point (t-SNE is chaotic: see the fixture script), so
 // sklearn's own schedule code runs exact t-SNE from a given start with both phases shortened to 8
 // iterations, and ours must land where it lands; the phase length and the 'auto' rate are checked
-// against sklearn's values on their own. Fixture and script: test/fixtures/layout/make_tsne_schedule.py.
+// against sklearn's values on their own; the same short run through sklearn's Barnes-Hut code pins that
+// gradient's scale. Fixture and script: test/fixtures/layout/make_tsne_schedule.py.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,7 +15,7 @@ import { createRandom } from '../../src/core/random';
 
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/layout/tsne-schedule.json'), 'utf8')) as {
   X: number[][]; start: number[][]; perplexity: number; explorationIterations: number; iterations: number;
-  coords: number[][]; learningRate: number; sklearnExplorationIterations: number; sklearnEarlyExaggeration: number;
+  coords: number[][]; barnesHutCoords: number[][]; learningRate: number; sklearnExplorationIterations: number; sklearnEarlyExaggeration: number;
   auto3000: { rows: number; learningRate: number };
 };
 
@@ -28,6 +29,17 @@ test("exact t-SNE from sklearn's start follows sklearn's two-phase schedule (exa
   let gap = 0, spread = 0;
   for (let e = 0; e < theirs.length; e++) { gap = Math.max(gap, Math.abs(ours.coords.data[e] - theirs[e])); spread = Math.max(spread, Math.abs(theirs[e])); }
   assert.ok(gap < 1e-4 * spread, `largest coordinate difference ${gap.toExponential(2)}, map extent ${spread.toExponential(2)}`);
+});
+
+test("Barnes-Hut t-SNE (θ = 0: exact forces) takes sklearn's Barnes-Hut steps, its factor 4 included", () => {
+  for (const threads of [1, 2]) {
+    const ours = tsne(x, { method: 'barnes-hut', theta: 0, threads, perplexity: fixture.perplexity, init: start, exaggerationIterations: fixture.explorationIterations, iterations: fixture.iterations });
+    const theirs = fixture.barnesHutCoords.flat();
+    let gap = 0, spread = 0;
+    for (let e = 0; e < theirs.length; e++) { gap = Math.max(gap, Math.abs(ours.coords.data[e] - theirs[e])); spread = Math.max(spread, Math.abs(theirs[e])); }
+    // sklearn's Barnes-Hut code computes in float32 (the gap here is 1.1e-4 of the extent); without the factor 4 it exceeds the extent.
+    assert.ok(gap < 1e-3 * spread, `${threads} thread(s): largest coordinate difference ${gap.toExponential(2)}, map extent ${spread.toExponential(2)}`);
+  }
 });
 
 test("the exaggeration phase lasts sklearn's 250 iterations by default", () => {

@@ -2,7 +2,7 @@
 // perplexity calibration by binary search, early exaggeration 12 for 250 iterations at momentum
 // 0.5, then momentum 0.8, per-coordinate gains (+0.2 / ×0.8, floor 0.01), learning rate 'auto',
 // PCA init scaled to std 1e-4, and sklearn's stopping checks every 50 iterations. Like sklearn,
-// the Barnes-Hut gradient omits the constant factor 4 that the exact gradient carries.
+// both gradients carry the constant factor 4 (see BARNES_HUT_SCALE).
 import type { Matrix } from '../matrix';
 import { MechLensError, throwIfCancelled } from '../errors';
 import { requireFinite } from '../finite';
@@ -86,19 +86,30 @@ const EXACT_BELOW = 500;
 const EXACT_MAX = 8000;
 /**
  * Exact neighbour search above this many multiply-adds (N²·d/2) runs on 50 principal components
- * instead ('auto'). With the GEMM distance tiles (knn-gemm.ts) this is 20,000 × 768 (was 2e10,
- * about 7,200 × 768, with the JS tiles); the GPT-2 vocabulary (50,257 × 768, 9.7e11) still takes
- * the shortcut. bench/README.md, "linalg", has the timings behind it.
+ * instead ('auto'): about 7.5 s of exact search, about 28,000 × 768 (it was 1.6e11, 20,000 × 768,
+ * when the search ran at half today's rate, and 2e10 with the JS tiles); the GPT-2 vocabulary
+ * (50,257 × 768, 9.7e11) still takes the shortcut. bench/README.md, "linalg", has the timings.
  */
-export const KNN_BUDGET = 1.6e11;
+export const KNN_BUDGET = 3e11;
+/** KNN_BUDGET as rows of 768 columns, for the warning. */
+const BUDGET_ROWS_AT_768 = Math.round(Math.sqrt((2 * KNN_BUDGET) / 768) / 1000) * 1000;
 /**
- * Rate of the exact search for the warning's estimate: 2.1e10 multiply-adds/s, measured on an idle
- * 2-core machine at 20,000 × 768 (91 neighbours, bench/linalg.ts knn-scaling: 7.2 s; 30,000 × 768 ran
- * at 2.7e10). The earlier 2.4e9 was measured at load average 26 and overstated the time ~9×.
+ * Rate of the exact search for the warning's estimate: 4e10 multiply-adds/s, measured on an idle
+ * 2-core machine with t-SNE's two threads (91 neighbours, bench/linalg.ts knn-scaling, 2026-12-07:
+ * 20,000 × 768 in 3.8–4.3 s, 30,000 × 768 in 7.8 s at 4.4e10). It was 2.1e10 before the scan and
+ * re-ranking of the GEMM tiles ran on both threads.
  */
-const EXACT_KNN_RATE = 2.1e10;
+const EXACT_KNN_RATE = 4e10;
 const REDUCED_DIMENSIONS = 50;
 const CHECK_EVERY = 50;
+/**
+ * sklearn's _kl_divergence_bh multiplies the Barnes-Hut forces (pos_f − neg_f / Z) by
+ * c = 2(dof + 1) / dof = 4, the exact gradient's constant, and 'auto' divides its learning rate by 4
+ * for that reason. Without it (until 2026-12-07) every step was a quarter of sklearn's: at 20,000 ×
+ * 768 the final KL was 4.154 against sklearn's 4.131 (now 4.137) and trustworthiness 0.9057 (now
+ * 0.9063; sklearn 0.9068–0.9073).
+ */
+const BARNES_HUT_SCALE = 4;
 
 export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl = {}): TsneResult {
   const n = x.rows;
@@ -149,7 +160,7 @@ export function tsne(x: Matrix, options: TsneOptions = {}, control: TsneControl 
     let explained = 0;
     for (const r of reduced.explainedVarianceRatio) explained += r;
     const cost = (n * n * x.cols) / 2;
-    warnings.push(`neighbours found on the first ${reduceTo} principal components (${(100 * explained).toFixed(1)} % of the variance), since an exact search on all ${x.cols} columns would take about ${Math.round(cost / EXACT_KNN_RATE)} s (${cost.toPrecision(2)} multiply-adds; exact is used up to ${KNN_BUDGET.toPrecision(2)}, about 20,000 × 768); pcaDimensions: 0 turns this off`);
+    warnings.push(`neighbours found on the first ${reduceTo} principal components (${(100 * explained).toFixed(1)} % of the variance), since an exact search on all ${x.cols} columns would take about ${Math.round(cost / EXACT_KNN_RATE)} s (${cost.toPrecision(2)} multiply-adds; exact is used up to ${KNN_BUDGET.toPrecision(2)}, about ${BUDGET_ROWS_AT_768.toLocaleString('en-US')} × 768); pcaDimensions: 0 turns this off`);
     if (init === 'pca' && metric !== 'cosine') initCoords = firstColumns(reduced.coords, 2);
     lap('pca');
   }
@@ -343,7 +354,7 @@ function barnesHutGradient(P: SparseP, theta: number, on: GradientThreads | Attr
     // Z summed in point order on one thread, so the result does not depend on the thread count.
     let sumQ = 0;
     for (let i = 0; i < n; i++) sumQ += pointZ[i];
-    for (let e = 0; e < 2 * n; e++) grad[e] = attractive[e] - negF[e] / sumQ;
+    for (let e = 0; e < 2 * n; e++) grad[e] = (attractive[e] - negF[e] / sumQ) * BARNES_HUT_SCALE;
     if (!computeError) return NaN;
     if (!upper) return klDivergence(y, sumQ, P.rowStart, P.columns, P.values, exaggeration);
     if (threads) return threads.kl(exaggeration, sumQ);
