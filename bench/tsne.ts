@@ -124,7 +124,7 @@ function sizesBench(): void {
     const ow = median(ours.map((t) => t.wall)), oc = median(ours.map((t) => t.cpu));
     const sw = median(theirs.map((t) => t.wall)), sc = median(theirs.map((t) => t.cpu));
     const loads = [...ours, ...theirs].map((t) => t.load);
-    lines.push(`| ${n.toLocaleString('en')} | ${f(ow)} s (${f(oc)} s) | ${f(sw)} s (${f(sc)} s) | **${f(sw / ow, 1)}×** | ${f(sc / oc, 1)}× | ${f(trustOurs, 3)} / ${f(trustSk, 3)} (${trustOurs - trustSk >= 0 ? '+' : ''}${f(trustOurs - trustSk, 3)}) | ${f(result.kl, 3)} / ${f(skKl, 3)} | ${f(Math.min(...loads), 1)}–${f(Math.max(...loads), 1)} |`);
+    lines.push(`| ${n.toLocaleString('en')} | ${f(ow)} s (${f(oc)} s) | ${f(sw)} s (${f(sc)} s) | **${f(sw / ow, 1)}×** | ${f(sc / oc, 1)}× | ${f(trustOurs, 4)} / ${f(trustSk, 4)} (${trustOurs - trustSk >= 0 ? '+' : ''}${f(trustOurs - trustSk, 4)}) | ${f(result.kl, 3)} / ${f(skKl, 3)} | ${f(Math.min(...loads), 1)}–${f(Math.max(...loads), 1)} |`);
     if (wholeCli.length) {
       const cw = median(wholeCli.map((t) => t.wall)), cc = median(wholeCli.map((t) => t.cpu)), cl = wholeCli.map((t) => t.load);
       cliLines.push(`| ${n.toLocaleString('en')} | ${f(cw)} s (${f(cc)} s) | ${f(sw)} s (${f(sc)} s) | **${f(sw / cw, 1)}×** | ${f(sc / cc, 1)}× | ${f(Math.min(...cl), 1)}–${f(Math.max(...cl), 1)} |`);

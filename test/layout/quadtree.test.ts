@@ -47,6 +47,14 @@ function repulsion(y: Float64Array, n: number, theta: number): { negF: Float64Ar
 
 const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
 
+/** A symmetric P from random kNN lists: row i's k neighbours drawn from the `spread(i)` rows after it (wrapping). */
+function randomP(n: number, k: number, seed: number, spread: (i: number) => number = () => n - 1) {
+  const random = createRandom(seed);
+  const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
+  for (let e = 0; e < n * k; e++) { const i = Math.floor(e / k); indices[e] = (i + 1 + Math.floor(random.next() * spread(i))) % n; conditional[e] = random.next(); }
+  return symmetrizeKnn(conditional, indices, n, k);
+}
+
 test('quadtree repulsion with θ = 0 is the exact sum (duplicates skipped, every point covered once)', () => {
   const n = 1500, y = layout(n, 1);
   const exact = exactRepulsion(y, n), tree = repulsion(y, n, 0);
@@ -74,10 +82,7 @@ test('quadtree repulsion at θ = 0.5 stays within Barnes-Hut accuracy of the exa
 
 test('the helper thread takes part and the forces equal the single-thread ones bit for bit', () => {
   const n = 6000, k = 20, y = layout(n, 3);
-  const random = createRandom(4);
-  const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
-  for (let e = 0; e < n * k; e++) { indices[e] = (Math.floor(e / k) + 1 + Math.floor(random.next() * (n - 1))) % n; conditional[e] = random.next(); }
-  const P = symmetrizeKnn(conditional, indices, n, k);
+  const P = randomP(n, k, 4);
   const threads = new GradientThreads(P, 0.5);
   try {
     const single = new QuadTree(n);
@@ -104,10 +109,7 @@ test('the helper thread takes part and the forces equal the single-thread ones b
 
 test('the pairwise attraction equals the row-wise one bit for bit, and needs a symmetric P', () => {
   const n = 3000, k = 25, y = layout(n, 5);
-  const random = createRandom(6);
-  const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
-  for (let e = 0; e < n * k; e++) { indices[e] = (Math.floor(e / k) + 1 + Math.floor(random.next() * (n - 1))) % n; conditional[e] = random.next(); }
-  const P = symmetrizeKnn(conditional, indices, n, k);
+  const P = randomP(n, k, 6);
   const upper = upperStarts(P.rowStart, P.columns, P.values, n);
   assert.ok(upper, 'symmetrizeKnn gives a symmetric P');
   for (const exaggeration of [12, 1]) {
@@ -147,11 +149,8 @@ test('the WebAssembly near-field sum equals the JavaScript loop bit for bit (odd
 
 test('the WebAssembly attraction equals attractiveForces bit for bit, in its own and in a shared arena', () => {
   const n = 2001, k = 30;
-  const random = createRandom(8);
-  const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
-  // Rows of different lengths, so that paired rows end at different entries.
-  for (let e = 0; e < n * k; e++) { const i = Math.floor(e / k); indices[e] = (i + 1 + Math.floor(random.next() * (i % 3 === 0 ? 40 : n - 1))) % n; conditional[e] = random.next(); }
-  const P = symmetrizeKnn(conditional, indices, n, k);
+  // Rows of different lengths (every third row's neighbours among the next 40), so that paired rows end at different entries.
+  const P = randomP(n, k, 8, (i) => (i % 3 === 0 ? 40 : n - 1));
   const y = layout(n, 9);
   for (const shared of [false, true]) {
     const arena = attractionArena(P, shared);
@@ -170,10 +169,7 @@ test('the WebAssembly attraction equals attractiveForces bit for bit, in its own
 
 test('the KL divergence from terms on two threads equals the one-thread sum over P bit for bit', () => {
   const n = 6000, k = 20, y = layout(n, 10);
-  const random = createRandom(11);
-  const indices = new Int32Array(n * k), conditional = new Float64Array(n * k);
-  for (let e = 0; e < n * k; e++) { indices[e] = (Math.floor(e / k) + 1 + Math.floor(random.next() * (n - 1))) % n; conditional[e] = random.next(); }
-  const P = symmetrizeKnn(conditional, indices, n, k);
+  const P = randomP(n, k, 11);
   letHelperGoFirst(true);
   const threads = new GradientThreads(P, 0.5);
   try {
