@@ -1,6 +1,8 @@
 // A few bytes of WebAssembly written by hand (the project has no wasm toolchain): the encodings a
-// small kernel needs, and instantiation against one imported memory. Used by the F16 widening kernel
-// (io/half-float.ts) and the SIMD GEMM that bench/linalg.ts measures against MLAS.
+// small kernel needs, and instantiation against one imported memory (its own, or one shared between
+// threads). Used by the F16 widening kernel (io/half-float.ts), t-SNE's near-field and attraction
+// sums (layout/near-field.ts, layout/attraction.ts), and the SIMD GEMM that bench/linalg.ts measures
+// against MLAS.
 
 /** Unsigned LEB128. */
 export const leb = (v: number): number[] => {

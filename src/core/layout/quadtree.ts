@@ -213,8 +213,8 @@ export class QuadTree {
    * cell only if it meets θ for the group's whole bounding box, so every point of the group meets
    * θ. Accepted cells far from the group (group radius / distance < θ as well) are folded into a
    * second-order Taylor expansion around the group centre, which then costs O(1) per point; the
-   * rest (nearer cells, and the points of near leaves, exactly) go into a flat list that each point
-   * sums in a tight loop.
+   * rest (nearer cells, and the points of near leaves, exactly) go into a flat list that the
+   * group's points sum in near-field.ts's kernel.
    */
   repulsion(theta: number, negF: Float64Array, pointZ: Float64Array, from: number, to: number): void {
     const s = this.summary, links = this.links, box = this.boxes, sorted = this.sorted, order = this.order, stack = this.stack;

@@ -2,8 +2,9 @@
 // iteration the helper starts on the attraction (one pairwise chunk below PAIRWISE_BELOW points,
 // else chunks of rows) while the main thread builds the quadtree in shared memory; then both
 // threads take the chunks left (attraction rows, repulsion groups). Every chunk writes its own slots of the
-// output, so results do not depend on which thread did what, or on the number of threads. The
-// perplexity search before the iterations is split the same way, by rows.
+// output, so results do not depend on which thread did what, or on the number of threads. The KL
+// terms of sklearn's checks, and the perplexity search before the iterations, are split the same
+// way, by rows (the neighbour search's chunks are in knn.ts and knn-gemm.ts).
 import { QuadTree, allocateTree, type TreeBuffers } from './quadtree';
 import { PAIRWISE_BELOW, klOfTerms, klTerms, mirrorSlots, symmetricAttractiveForces, upperStarts } from './forces';
 import { Attraction, attractionArena, type AttractionArena } from './attraction';
