@@ -82,6 +82,11 @@ export function symmetricAttractiveForces(y: Float64Array, out: Float64Array, ro
 
 const FLOAT32_TINY = 1.1754943508222875e-38;
 
+/** One entry's p log(p / q) with q = w / sumQ, clamped as sklearn clamps it (FLOAT32_TINY). */
+function klTerm(p: number, w: number, sumQ: number): number {
+  return p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(w / sumQ, FLOAT32_TINY));
+}
+
 /**
  * For each upper entry e of a symmetric P (upper from upperStarts), the slot of its mirror (j, i)
  * in row j. Row j's lower entries are the mirrors of earlier rows' upper entries, met in column
@@ -109,8 +114,7 @@ export function klTerms(y: Float64Array, sumQ: number, rowStart: Int32Array, upp
       const j = columns[e];
       const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
       const p = values[e] * exaggeration;
-      const q = 1 / (1 + d0 * d0 + d1 * d1);
-      const term = p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
+      const term = klTerm(p, 1 / (1 + d0 * d0 + d1 * d1), sumQ);
       terms[e] = term;
       terms[mirror[e]] = term;
     }
@@ -132,8 +136,7 @@ export function klDivergence(y: Float64Array, sumQ: number, rowStart: Int32Array
       const j = columns[e];
       const d0 = y[2 * i] - y[2 * j], d1 = y[2 * i + 1] - y[2 * j + 1];
       const p = values[e] * exaggeration;
-      const q = 1 / (1 + d0 * d0 + d1 * d1);
-      kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
+      kl += klTerm(p, 1 / (1 + d0 * d0 + d1 * d1), sumQ);
     }
   }
   return kl;

@@ -38,8 +38,6 @@ export interface GemmKnnInit extends SharedControl {
   dots: ArrayBufferLike;
   heapD: ArrayBufferLike;
   heapI: ArrayBufferLike;
-  /** Each heap's largest distance (its top), sets × rows: the scan tests a pair against these 160 kB, not against 24 MB of heaps. */
-  tops: ArrayBufferLike;
   indices: ArrayBufferLike;
   squared: ArrayBufferLike;
 }
@@ -54,7 +52,6 @@ export class GemmKnnWork {
   private readonly norms: Float64Array;
   private readonly heapD: Float64Array;
   private readonly heapI: Int32Array;
-  private readonly tops: Float64Array;
   private readonly indices: Int32Array;
   private readonly squared: Float64Array;
   private readonly params: Float64Array;
@@ -69,7 +66,6 @@ export class GemmKnnWork {
     this.norms = new Float64Array(init.norms, 0, rows);
     this.heapD = new Float64Array(init.heapD);
     this.heapI = new Int32Array(init.heapI);
-    this.tops = new Float64Array(init.tops);
     this.indices = new Int32Array(init.indices, 0, rows * k);
     this.squared = new Float64Array(init.squared, 0, rows * k);
     this.params = new Float64Array(init.params);
@@ -95,17 +91,13 @@ export class GemmKnnWork {
     const { rows, c } = this.init;
     const width = j1 - j0, set = this.thread * rows * c;
     const dots = new Float32Array(this.init.dots, 0, (i1 - i0) * width);
-    const tops = this.tops.subarray(this.thread * rows, (this.thread + 1) * rows);
     for (let i = from; i < to; i++) {
       const ni = norms[i], o = (i - i0) * width - j0, ti = set + i * c;
       for (let j = Math.max(j0, i + 1); j < j1; j++) {
         const d = ni + norms[j] - 2 * dots[o + j];
-        // Ties with the top (rare) are decided by index, from the heap itself.
-        if (d <= tops[i] && (d < tops[i] || j < heapI[ti])) { heapReplaceTop(heapD, heapI, ti, c, d, j); tops[i] = heapD[ti]; }
-        if (d <= tops[j]) {
-          const tj = set + j * c;
-          if (d < tops[j] || i < heapI[tj]) { heapReplaceTop(heapD, heapI, tj, c, d, i); tops[j] = heapD[tj]; }
-        }
+        if (d < heapD[ti] || (d === heapD[ti] && j < heapI[ti])) heapReplaceTop(heapD, heapI, ti, c, d, j);
+        const tj = set + j * c;
+        if (d < heapD[tj] || (d === heapD[tj] && i < heapI[tj])) heapReplaceTop(heapD, heapI, tj, c, d, i);
       }
     }
   }
@@ -152,12 +144,11 @@ export function nearestByGemm(exact: Float64Array, norms: Float64Array, rows: nu
   const init: GemmKnnInit = {
     kind: 'knn-gemm', ...sharedControl(5), rows, cols, k, c, sets,
     exact: exact.buffer, norms: make(8 * rows), dots: make(4 * Math.min(rows, TILE_ROWS) * Math.min(rows, TILE_COLS)),
-    heapD: make(8 * sets * rows * c), heapI: make(4 * sets * rows * c), tops: make(8 * sets * rows), indices: make(4 * rows * k), squared: make(8 * rows * k),
+    heapD: make(8 * sets * rows * c), heapI: make(4 * sets * rows * c), indices: make(4 * rows * k), squared: make(8 * rows * k),
   };
   new Float64Array(init.norms).set(norms);
   new Float64Array(init.heapD).fill(Infinity);
   new Int32Array(init.heapI).fill(0x7fffffff);
-  new Float64Array(init.tops).fill(Infinity);
   const work = new GemmKnnWork(init, 0);
   const privateDots = sets > 1 ? new Float32Array(init.dots.byteLength / 4) : new Float32Array(0);
   const params = new Float64Array(init.params);
@@ -225,7 +216,7 @@ function candidateDots(data: Float64Array, cols: number, a: number, heapI: Int32
 }
 
 /** Replaces the maximum of the max-heap at heapD[o .. o+k), ordered by (distance, index), with (d, j). */
-function heapReplaceTop(heapD: Float64Array, heapI: Int32Array, o: number, k: number, d: number, j: number): void {
+export function heapReplaceTop(heapD: Float64Array, heapI: Int32Array, o: number, k: number, d: number, j: number): void {
   let p = 0;
   for (;;) {
     let m = 2 * p + 1;

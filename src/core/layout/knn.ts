@@ -6,7 +6,7 @@ import { throwIfCancelled } from '../errors';
 import type { RunControl } from '../run-control';
 import { availableParallelism } from 'node:os';
 import { HelperThread, sharedControl, type SharedControl } from './helper-thread';
-import { nearestByGemm } from './knn-gemm';
+import { heapReplaceTop, nearestByGemm } from './knn-gemm';
 import { multiplyRowsJs } from '../linalg/js-kernels';
 
 export type Metric = 'euclidean' | 'cosine';
@@ -223,17 +223,4 @@ function mergeHeaps(heapD: Float64Array, heapI: Int32Array, sets: number, rows: 
     }
   }
   return { k, indices, distances };
-}
-
-/** Replaces the maximum of the max-heap at heapD[o .. o+k), ordered by (distance, index), with (d, j). */
-function heapReplaceTop(heapD: Float64Array, heapI: Int32Array, o: number, k: number, d: number, j: number): void {
-  let c = 0;
-  for (;;) {
-    let m = 2 * c + 1;
-    if (m >= k) break;
-    if (m + 1 < k && (heapD[o + m + 1] > heapD[o + m] || (heapD[o + m + 1] === heapD[o + m] && heapI[o + m + 1] > heapI[o + m]))) m++;
-    if (heapD[o + m] < d || (heapD[o + m] === d && heapI[o + m] < j)) break;
-    heapD[o + c] = heapD[o + m]; heapI[o + c] = heapI[o + m]; c = m;
-  }
-  heapD[o + c] = d; heapI[o + c] = j;
 }
